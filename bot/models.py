@@ -1,0 +1,338 @@
+"""Domain models shared by the data sources, the search core, the cards and storage.
+
+Money is always in yuan (元) here: sources convert raw upstream units before building these.
+Every metric is optional, because upstream omits most keys for most creators; `None` means
+"unknown" and must never be read as zero.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Lang = Literal["zh", "en"]
+
+
+class Duration(StrEnum):
+    """Video length bands with a standard Xingtu quote."""
+
+    SHORT = "1-20"
+    MEDIUM = "21-60"
+    LONG = "60+"
+
+    @property
+    def video_type(self) -> int:
+        return {Duration.SHORT: 1, Duration.MEDIUM: 2, Duration.LONG: 71}[self]
+
+
+# Upstream `desc` labels from kol_service_price_v1 (see README "Data notes").
+VIDEO_TYPE_LABELS: dict[int, tuple[str, str]] = {
+    1: ("1–20 s video", "1-20秒视频"),
+    2: ("21–60 s video", "21-60秒视频"),
+    71: ("60 s+ video", "60秒以上视频"),
+    73: ("Short-video collection task", "抖音短视频合集任务"),
+    90: ("Co-creation, lead poster", "共创-主投稿达人"),
+    91: ("Co-creation, participant", "共创-参与达人"),
+    92: ("CPM settlement (per 1,000 natural plays)", "按自然播放量结算"),
+    150: ("Short video + live seeding", "短直种草"),
+}
+
+
+class Goal(StrEnum):
+    AWARENESS = "awareness"  # 品牌曝光
+    SEEDING = "seeding"  # 破圈种草
+    CONVERSION = "conversion"  # 行动转化
+
+
+class SortKey(StrEnum):
+    SCORE = "score"
+    CPM = "cpm"
+    CPE = "cpe"
+    FOLLOWERS = "followers"
+    ER = "er"
+    GROWTH = "growth"
+    PRICE = "price"
+
+
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    UNKNOWN = "unknown"
+
+
+class NumRange(BaseModel):
+    """A numeric constraint from the query grammar: `>=10w`, `<60`, `=3`, `10w-50w`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    low: float | None = None
+    high: float | None = None
+    low_inclusive: bool = True
+    high_inclusive: bool = True
+
+    def contains(self, value: float) -> bool:
+        if self.low is not None and (value < self.low or (value == self.low and not self.low_inclusive)):
+            return False
+        return not (
+            self.high is not None and (value > self.high or (value == self.high and not self.high_inclusive))
+        )
+
+
+class Price(BaseModel):
+    """One entry of a creator's price list, already converted to yuan."""
+
+    video_type: int
+    yuan: float
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    last_month_yuan: float | None = None
+    discount_pct: float | None = None
+    floor_yuan: float | None = None  # video_type 92 only: total budget bounds
+    ceiling_yuan: float | None = None
+
+    @property
+    def label_en(self) -> str:
+        return VIDEO_TYPE_LABELS.get(self.video_type, (f"Video type {self.video_type}", ""))[0]
+
+    @property
+    def label_zh(self) -> str:
+        return VIDEO_TYPE_LABELS.get(self.video_type, ("", f"视频类型 {self.video_type}"))[1]
+
+
+class RecentItem(BaseModel):
+    item_id: str
+    title: str = ""
+    views: int | None = None
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    published_at: datetime | None = None
+    high_quality: bool | None = None
+
+
+class EcomProfile(BaseModel):
+    level: str | None = None  # "L0".."L6"
+    enabled: bool | None = None
+    score: float | None = None
+    gmv_30d_range: str | None = None
+    avg_order_value_30d_range: str | None = None
+    gpm_30d_range: str | None = None
+    video_ctr_30d_range: str | None = None
+    product_videos_30d: int | None = None
+
+    @property
+    def level_num(self) -> int | None:
+        if self.level and self.level[:1] in "Ll" and self.level[1:].isdigit():
+            return int(self.level[1:])
+        return None
+
+
+class XingtuFlags(BaseModel):
+    black_horse: bool | None = None
+    cocreate: bool | None = None
+    cpm_project: bool | None = None
+    excellent: bool | None = None
+    star_excellent: bool | None = None
+    qianchuan_high_potential: bool | None = None
+    short_drama: bool | None = None
+    local_lower_threshold: bool | None = None
+    high_quality_ad: bool | None = None
+
+
+class Creator(BaseModel):
+    """One Xingtu creator as seen in one search response."""
+
+    star_id: str
+    nickname: str
+    avatar_url: str | None = None
+    douyin_uid: str | None = None  # core_user_id
+    author_type: str | None = None
+    gender: Gender = Gender.UNKNOWN
+    province: str | None = None
+    city: str | None = None
+
+    followers: int | None = None
+    growth_15d: int | None = None
+    growth_rate_15d: float | None = None  # fraction
+    growth_30d: float | None = None
+
+    tags: dict[str, list[str]] = Field(default_factory=dict)  # tags_relation {level1: [level2]}
+    theme_labels: list[str] = Field(default_factory=list)
+
+    expected_plays: int | None = None
+    expected_natural_plays: int | None = None
+    promotion_expected_plays: int | None = None
+    interact_rate: float | None = None  # fraction, 30 d
+    completion_rate: float | None = None  # fraction, 30 d
+    median_views_30d: float | None = None
+    median_interactions_30d: float | None = None
+
+    star_index: float | None = None  # 0-100
+    spread_index: float | None = None
+    shopping_index: float | None = None  # 种草
+    convert_index: float | None = None
+    link_star_index: float | None = None
+    search_after_view_index: float | None = None
+
+    prices: dict[int, Price] = Field(default_factory=dict)  # by video_type
+    upstream_cpm: dict[Duration, float] = Field(default_factory=dict)  # yuan per 1,000 expected plays
+    upstream_cpe: dict[Duration, float] = Field(default_factory=dict)  # yuan per expected engagement
+
+    ecom: EcomProfile = Field(default_factory=EcomProfile)
+    flags: XingtuFlags = Field(default_factory=XingtuFlags)
+    recent_items: list[RecentItem] = Field(default_factory=list)
+
+    # -- derived metrics -------------------------------------------------------------
+    def price(self, duration: Duration) -> float | None:
+        entry = self.prices.get(duration.video_type)
+        return entry.yuan if entry and entry.yuan > 0 else None
+
+    def cpm(self, duration: Duration) -> float | None:
+        """¥ per 1,000 expected plays: upstream value when present, else computed."""
+        if duration in self.upstream_cpm:
+            return self.upstream_cpm[duration]
+        price = self.price(duration)
+        if price is None or not self.expected_plays:
+            return None
+        return price * 1000 / self.expected_plays
+
+    def expected_engagements(self) -> float | None:
+        if not self.expected_plays or self.interact_rate is None:
+            return None
+        return self.expected_plays * self.interact_rate
+
+    def cpe(self, duration: Duration) -> float | None:
+        """¥ per expected engagement: upstream value when present, else computed."""
+        if duration in self.upstream_cpe:
+            return self.upstream_cpe[duration]
+        price, engagements = self.price(duration), self.expected_engagements()
+        if price is None or not engagements:
+            return None
+        return price / engagements
+
+    @property
+    def tag_list(self) -> list[str]:
+        """Level-2 tags where known, else level-1, without duplicates."""
+        out: list[str] = []
+        for level1, level2 in self.tags.items():
+            for tag in level2 or [level1]:
+                if tag not in out:
+                    out.append(tag)
+        return out
+
+    @property
+    def xingtu_url(self) -> str:
+        return f"https://www.xingtu.cn/ad/creator/author/douyin/{self.star_id}/1"
+
+    @property
+    def douyin_url(self) -> str | None:
+        return f"https://www.iesdouyin.com/share/user/{self.douyin_uid}" if self.douyin_uid else None
+
+
+class PageFetch(BaseModel):
+    """One page of search results from a source, with what it cost."""
+
+    keyword: str
+    page: int
+    creators: list[Creator]
+    skipped: int = 0  # malformed author objects that were dropped
+    total_count: int | None = None
+    has_more: bool = False
+    fetched_at: datetime
+    upstream_calls: int = 0
+    cost_usd: float = 0.0
+    from_cache: bool = False
+    live: bool = True
+    route: str = "search_kol_v1"
+
+
+class ScoreComponent(BaseModel):
+    """One sub-score: a percentile (0-100) within the cohort, or None when unknown."""
+
+    key: str  # "cpm", "cpe", "er", "completion", "star", "spread", "shopping", "convert", "growth", "ecom"
+    value: float | None  # the raw metric
+    percentile: float | None
+    weight: float
+
+
+class ScoredCreator(BaseModel):
+    creator: Creator
+    score: float | None  # 0-100; None when nothing is known
+    rank: int = 0
+    components: list[ScoreComponent] = Field(default_factory=list)
+    strengths: list[str] = Field(default_factory=list)  # keys of the 2-3 strongest components
+    weakest: str | None = None  # key of the weakest known component
+    unknown: list[str] = Field(default_factory=list)  # keys with no data
+    coverage: float = 0.0  # share of the weight that had data
+
+
+class FilterStat(BaseModel):
+    name: str  # grammar name, e.g. "followers"
+    description: str  # as understood, e.g. "followers ≥ 100,000"
+    excluded: int = 0  # known values that failed
+    unknown: int = 0  # creators without that metric
+
+
+class SearchStats(BaseModel):
+    pages_requested: list[int] = Field(default_factory=list)
+    pages_fetched: int = 0
+    pages_failed: list[int] = Field(default_factory=list)
+    creators_seen: int = 0  # unique star_ids
+    duplicates: int = 0
+    skipped_malformed: int = 0
+    matched: int = 0
+    excluded_brands: int = 0
+    filters: list[FilterStat] = Field(default_factory=list)
+    upstream_calls: int = 0
+    cache_hits: int = 0
+    cost_usd: float = 0.0
+    data_time: datetime | None = None  # oldest fetch time among pages used
+    live: bool = True
+    route: str = "search_kol_v1"
+    elapsed_ms: float = 0.0
+
+
+class Query(BaseModel):
+    """A parsed `/kol` search line. Built by `bot.grammar.parse_query`."""
+
+    raw: str = ""
+    keywords: list[str] = Field(default_factory=list)
+    followers: NumRange | None = None
+    price: NumRange | None = None  # yuan, for `duration`
+    cpm: NumRange | None = None  # yuan per 1,000 plays
+    cpe: NumRange | None = None  # yuan per engagement
+    er: NumRange | None = None  # fraction
+    completion: NumRange | None = None  # fraction
+    star: NumRange | None = None  # 0-100
+    growth: NumRange | None = None  # 15-day follower growth rate, fraction
+    ecom: NumRange | None = None  # e-commerce level number (L3 -> 3)
+    gender: Gender | None = None
+    regions: list[str] = Field(default_factory=list)  # province or city substrings
+    tags: list[str] = Field(default_factory=list)
+    duration: Duration = Duration.MEDIUM
+    sort: SortKey = SortKey.SCORE
+    goal: Goal = Goal.SEEDING
+    pages: int = 3
+    start_page: int = 1
+    top: int = 10
+    brands: bool = False
+    unknowns: bool = False  # include creators whose filtered metric is unknown
+    lang: Lang | None = None  # explicit `lang=` override
+
+    @property
+    def keyword(self) -> str:
+        return " ".join(self.keywords)
+
+    @property
+    def page_numbers(self) -> list[int]:
+        return list(range(self.start_page, self.start_page + self.pages))
+
+
+class SearchResult(BaseModel):
+    query: Query
+    creators: list[ScoredCreator]  # matched, sorted; the card shows the first `query.top`
+    stats: SearchStats
+    warnings: list[str] = Field(default_factory=list)  # i18n keys, e.g. "page_failed"

@@ -1,0 +1,100 @@
+"""Runtime settings, read from the environment and an optional `.env` file.
+
+Every setting is documented in the README table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = REPO_ROOT / "data"
+
+
+class PriceUnit(StrEnum):
+    """Unit of the raw price fields in search results. Real data says yuan (see README)."""
+
+    YUAN = "yuan"
+    FEN = "fen"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Slack
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    port: int = 3000
+    kolbot_command: str = "/kol"
+
+    # TikHub
+    tikhub_api_key: SecretStr | None = None
+    tikhub_base_url: str = "https://api.tikhub.io"
+    tikhub_rate_limit_per_s: float = Field(5.0, gt=0)
+    tikhub_connect_timeout_s: float = Field(5.0, gt=0)
+    tikhub_read_timeout_s: float = Field(30.0, gt=0)
+    tikhub_max_retries: int = Field(3, ge=0, le=10)
+    tikhub_cost_per_call_usd: float = 0.02
+
+    # Search
+    kolbot_price_unit: PriceUnit = PriceUnit.YUAN
+    kolbot_cache_ttl_s: int = Field(6 * 3600, ge=0)
+    kolbot_default_pages: int = Field(3, ge=1)
+    kolbot_max_pages: int = Field(10, ge=1)
+    kolbot_default_top: int = Field(10, ge=1, le=20)
+    kolbot_lang: str = "auto"
+
+    # Storage
+    database_url: str | None = None
+    kolbot_data_dir: Path = DEFAULT_DATA_DIR
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, v: str) -> str:
+        return v if v.endswith("/") else v + "/"
+
+    @field_validator("tikhub_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, v: str) -> str:
+        return v.rstrip("/")
+
+    @property
+    def demo_mode(self) -> bool:
+        """Without a TikHub key the bot serves the bundled synthetic dataset."""
+        return self.tikhub_api_key is None or not self.tikhub_api_key.get_secret_value()
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.kolbot_data_dir / 'kolbot.db'}"
+
+    def missing_for_http(self) -> list[str]:
+        """Settings that `kolbot serve` cannot start without."""
+        return [
+            name
+            for name, value in (
+                ("SLACK_BOT_TOKEN", self.slack_bot_token),
+                ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
+            )
+            if value is None or not value.get_secret_value()
+        ]
+
+    def missing_for_socket(self) -> list[str]:
+        """Settings that `kolbot socket` cannot start without."""
+        missing = [n for n in self.missing_for_http() if n != "SLACK_SIGNING_SECRET"]
+        if self.slack_app_token is None or not self.slack_app_token.get_secret_value():
+            missing.append("SLACK_APP_TOKEN")
+        return missing
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Creator data sources: live TikHub and the bundled demo dataset."""
