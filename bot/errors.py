@@ -126,12 +126,16 @@ class UpstreamError(KolbotError):
         detail: str = "",
         retry_after_s: float | None = None,
         billed: bool = False,
+        upstream_calls: int = 0,
+        cost_usd: float = 0.0,
     ) -> None:
         en, zh, hint_en, hint_zh = _UPSTREAM_TEXT[kind]
         code = upstream_code if upstream_code is not None else status
         super().__init__(en.format(code=code), zh.format(code=code), hint_en=hint_en, hint_zh=hint_zh)
         self.kind, self.status, self.upstream_code = kind, status, upstream_code
         self.detail, self.retry_after_s, self.billed = detail, retry_after_s, billed
+        # What the failed request spent, retries included (0 for coalesced followers).
+        self.upstream_calls, self.cost_usd = upstream_calls, cost_usd
 
     @property
     def retryable(self) -> bool:
