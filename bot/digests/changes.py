@@ -1,0 +1,206 @@
+"""The kinds of change a digest or a shortlist watch reports, each with a short bilingual line."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.digests.recheck import FilterMiss
+from bot.formatting import count, duration_label, growth, index, yuan
+from bot.i18n import pick
+from bot.models import Duration, Lang
+
+
+@dataclass(frozen=True)
+class DiffThresholds:
+    """What counts as news. A follower change is reported when either threshold is reached."""
+
+    followers_pct: float = 0.05  # fraction of the previous follower count
+    followers_abs: int = 50_000
+    rank_move: int = 3  # places gained or lost
+
+    def followers_moved(self, old: int, new: int) -> bool:
+        delta = abs(new - old)
+        return delta > 0 and (delta >= self.followers_abs or (old > 0 and delta / old >= self.followers_pct))
+
+
+DEFAULT_THRESHOLDS = DiffThresholds()
+
+
+@dataclass(frozen=True)
+class NewMatch:
+    star_id: str
+    nickname: str
+    rank: int
+    score: float | None
+    was_excluded: bool  # fetched last time too, but failed a filter then
+
+    def describe(self, lang: Lang) -> str:
+        if self.was_excluded:
+            how = pick(lang, "now passes the filters", "现已符合筛选条件")
+        else:
+            how = pick(lang, "new in the results", "新进入结果")
+        return f"#{self.rank} {self.nickname} — {how}{_score(self.score, lang)}"
+
+
+class DropReason(StrEnum):
+    NOT_RETURNED = "not_returned"  # Xingtu did not return the creator this time
+    FILTERED = "filtered"  # returned, but fails a filter now
+    EXCLUDED = "excluded"  # returned and passes the re-check, yet the search left it out
+
+
+@dataclass(frozen=True)
+class Dropped:
+    star_id: str
+    nickname: str
+    reason: DropReason
+    old_rank: int | None = None
+    fails: tuple[FilterMiss, ...] = ()
+
+    def describe(self, lang: Lang) -> str:
+        match self.reason:
+            case DropReason.NOT_RETURNED:
+                why = pick(lang, "no longer returned by Xingtu", "星图不再返回该达人")
+            case DropReason.FILTERED:
+                sep = pick(lang, "; ", "；")
+                fails = sep.join(miss.describe(lang) for miss in self.fails)
+                why = pick(lang, f"no longer matches: {fails}", f"不再符合：{fails}")
+            case DropReason.EXCLUDED:
+                why = pick(lang, "still returned, but left out by the search", "星图仍返回，但未进入搜索结果")
+        was = (
+            ""
+            if self.old_rank is None
+            else pick(lang, f" (was #{self.old_rank})", f"（原第{self.old_rank}名）")
+        )
+        return f"{self.nickname}{was} — {why}"
+
+
+@dataclass(frozen=True)
+class PriceChange:
+    star_id: str
+    nickname: str
+    duration: Duration
+    old: float  # yuan
+    new: float
+
+    @property
+    def delta(self) -> float:
+        return self.new - self.old
+
+    @property
+    def pct(self) -> float:
+        """Change as a fraction of the old price (quotes are always positive)."""
+        return self.delta / self.old
+
+    def describe(self, lang: Lang) -> str:
+        label = duration_label(self.duration, lang)
+        moved = f"{yuan(self.old, lang)} → {yuan(self.new, lang)}"
+        change = f"{_signed_yuan(self.delta, lang)}{pick(lang, ', ', '，')}{self.pct * 100:+.1f}%"
+        return pick(
+            lang,
+            f"{self.nickname} — {label} price {moved} ({change})",
+            f"{self.nickname} — {label}报价 {moved}（{change}）",
+        )
+
+
+@dataclass(frozen=True)
+class BecameUnpriced:
+    star_id: str
+    nickname: str
+    duration: Duration
+    old: float  # the last known quote, yuan
+
+    def describe(self, lang: Lang) -> str:
+        label, old = duration_label(self.duration, lang), yuan(self.old, lang)
+        return pick(
+            lang,
+            f"{self.nickname} — no {label} price any more (was {old})",
+            f"{self.nickname} — 不再有{label}报价（原为 {old}）",
+        )
+
+
+@dataclass(frozen=True)
+class FollowerChange:
+    star_id: str
+    nickname: str
+    old: int
+    new: int
+
+    @property
+    def delta(self) -> int:
+        return self.new - self.old
+
+    @property
+    def pct(self) -> float | None:
+        return self.delta / self.old if self.old else None
+
+    def describe(self, lang: Lang) -> str:
+        moved = f"{count(self.old, lang)} → {count(self.new, lang)}"
+        change = growth(self.delta, self.pct, lang)
+        return pick(
+            lang,
+            f"{self.nickname} — followers {moved}, {change}",
+            f"{self.nickname} — 粉丝 {moved}，{change}",
+        )
+
+
+@dataclass(frozen=True)
+class RankMove:
+    star_id: str
+    nickname: str
+    old_rank: int
+    new_rank: int
+    old_score: float | None
+    new_score: float | None
+
+    def describe(self, lang: Lang) -> str:
+        places = abs(self.old_rank - self.new_rank)
+        up = self.new_rank < self.old_rank
+        direction = pick(
+            lang, f"up {places}" if up else f"down {places}", f"上升{places}位" if up else f"下降{places}位"
+        )
+        scores = f"{index(self.old_score)} → {index(self.new_score)}"
+        return pick(
+            lang,
+            f"{self.nickname} — #{self.old_rank} → #{self.new_rank} ({direction}) · score {scores}",
+            f"{self.nickname} — 第{self.old_rank} → 第{self.new_rank}名（{direction}）· 评分 {scores}",
+        )
+
+
+Change = NewMatch | Dropped | PriceChange | BecameUnpriced | FollowerChange | RankMove
+
+
+def compare_prices(
+    star_id: str, nickname: str, old: Mapping[Duration, float], new: Mapping[Duration, float]
+) -> list[PriceChange | BecameUnpriced]:
+    """Per video length: a changed quote, or a quote that disappeared. New quotes are not news."""
+    changes: list[PriceChange | BecameUnpriced] = []
+    for duration in Duration:
+        before, after = _quote(old.get(duration)), _quote(new.get(duration))
+        if before is not None and after is None:
+            changes.append(BecameUnpriced(star_id, nickname, duration, before))
+        elif before is not None and after is not None and before != after:
+            changes.append(PriceChange(star_id, nickname, duration, before, after))
+    return changes
+
+
+def compare_followers(
+    star_id: str, nickname: str, old: int | None, new: int | None, thresholds: DiffThresholds
+) -> FollowerChange | None:
+    if old is None or new is None or not thresholds.followers_moved(old, new):
+        return None
+    return FollowerChange(star_id, nickname, old, new)
+
+
+def _quote(price: float | None) -> float | None:
+    """A zero or negative quote means "no quote", as in `Creator.price`."""
+    return price if price is not None and price > 0 else None
+
+
+def _score(score: float | None, lang: Lang) -> str:
+    return "" if score is None else pick(lang, f" · score {index(score)}", f" · 评分 {index(score)}")
+
+
+def _signed_yuan(value: float, lang: Lang) -> str:
+    return yuan(value, lang) if value < 0 else f"+{yuan(value, lang)}"

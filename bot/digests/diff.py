@@ -1,0 +1,196 @@
+"""What changed since a digest's previous run, and the bilingual lines a digest message shows.
+
+A digest is a diff, not a raw list: new matches, creators that stopped matching (and why), price
+changes per video length, follower jumps and drops, rank movers and creators that lost a quote.
+The first run has nothing to compare with, so it shows the current top N instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.digests.changes import (
+    DEFAULT_THRESHOLDS,
+    BecameUnpriced,
+    Change,
+    DiffThresholds,
+    Dropped,
+    DropReason,
+    FollowerChange,
+    NewMatch,
+    PriceChange,
+    RankMove,
+    compare_followers,
+    compare_prices,
+)
+from bot.digests.snapshot import DigestSnapshot, SnapshotEntry
+from bot.formatting import count, duration_label, index, yuan
+from bot.i18n import pick
+from bot.models import Creator, Duration, Lang, SearchResult
+
+MAX_LINES = 10  # per section; the rest is counted
+
+_SECTIONS: tuple[tuple[str, str, str], ...] = (  # DigestDiff field, en title, zh title
+    ("new", "New matches", "新进入"),
+    ("dropped", "No longer matching", "不再符合"),
+    ("price_changes", "Price changes", "报价变化"),
+    ("unpriced", "No longer priced", "不再报价"),
+    ("follower_changes", "Follower jumps and drops", "粉丝大幅变化"),
+    ("movers", "Rank movers", "排名变化"),
+)
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    title: str
+    lines: list[str]
+    more: int = 0  # lines left out
+
+
+@dataclass(frozen=True)
+class DigestDiff:
+    snapshot: DigestSnapshot  # this run's snapshot: store it for the next diff
+    first_run: bool = False
+    new: tuple[NewMatch, ...] = ()
+    dropped: tuple[Dropped, ...] = ()
+    price_changes: tuple[PriceChange, ...] = ()
+    unpriced: tuple[BecameUnpriced, ...] = ()
+    follower_changes: tuple[FollowerChange, ...] = ()
+    movers: tuple[RankMove, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to report: not a first run, and no change of any kind."""
+        return not self.first_run and not self._titled("en")
+
+    def summary(self, lang: Lang) -> str:
+        """One line, also the notification text: "New matches: 2 · Price changes: 1"."""
+        if self.first_run:
+            top = len(self.snapshot.top)
+            return pick(lang, f"First digest: the current top {top}", f"首次推送：当前前{top}名")
+        if self.is_empty:
+            return pick(lang, "Nothing changed since the last digest", "自上次推送以来没有变化")
+        return " · ".join(
+            f"{title}{pick(lang, ': ', '：')}{len(changes)}" for title, changes in self._titled(lang)
+        )
+
+    def sections(self, lang: Lang, *, max_lines: int = MAX_LINES) -> list[DigestSection]:
+        """Titled groups of lines, empty groups left out; the first run lists the top N."""
+        if self.first_run:
+            top = self.snapshot.top
+            lines = [_entry_line(e, self.snapshot.duration, lang) for e in top]
+            return [_section(pick(lang, f"Current top {len(top)}", f"当前前{len(top)}名"), lines, max_lines)]
+        return [
+            _section(title, [change.describe(lang) for change in changes], max_lines)
+            for title, changes in self._titled(lang)
+        ]
+
+    def notes(self, lang: Lang) -> list[str]:
+        """Caveats to show under the sections."""
+        notes = []
+        if self.first_run:
+            notes.append(pick(lang, "Later digests show only what changed.", "之后的推送只显示变化。"))
+        if self.snapshot.partial:
+            notes.append(
+                pick(
+                    lang,
+                    "Some result pages failed to load this time, so a creator shown as no longer returned"
+                    " may just be missing from this fetch.",
+                    "本次部分结果页加载失败，显示为“星图不再返回”的达人可能只是本次未取到。",
+                )
+            )
+        return notes
+
+    def _titled(self, lang: Lang) -> list[tuple[str, tuple[Change, ...]]]:
+        """(title, changes) for each kind of change that occurred, in section order."""
+        groups = [(pick(lang, en, zh), getattr(self, field)) for field, en, zh in _SECTIONS]
+        return [(title, changes) for title, changes in groups if changes]
+
+
+def diff_digest(
+    previous: DigestSnapshot | None,
+    result: SearchResult,
+    *,
+    top_n: int,
+    seen: Iterable[Creator] = (),
+    thresholds: DiffThresholds = DEFAULT_THRESHOLDS,
+) -> DigestDiff:
+    """Compare this run's `result` with the previous run's snapshot.
+
+    `seen` is every creator the search fetched, matched or not; without it a creator that stopped
+    matching is reported as no longer returned.
+    """
+    current = DigestSnapshot.from_result(result, top_n, seen=seen)
+    if previous is None:
+        return DigestDiff(current, first_run=True)
+    before, now = previous.matched, current.matched
+    kept = [(before[star_id], entry) for star_id, entry in now.items() if star_id in before]
+    prices = [
+        c for old, new in kept for c in compare_prices(new.star_id, new.nickname, old.prices, new.prices)
+    ]
+    return DigestDiff(
+        current,
+        new=tuple(_new_matches(previous, now)),
+        dropped=tuple(_dropped(before, current)),
+        price_changes=tuple(c for c in prices if isinstance(c, PriceChange)),
+        unpriced=tuple(c for c in prices if isinstance(c, BecameUnpriced)),
+        follower_changes=tuple(_follower_changes(kept, thresholds)),
+        movers=tuple(_movers(kept, current.top_n, thresholds.rank_move)),
+    )
+
+
+def _new_matches(previous: DigestSnapshot, now: dict[str, SnapshotEntry]) -> list[NewMatch]:
+    earlier = previous.by_id
+    return [
+        NewMatch(e.star_id, e.nickname, e.rank, e.score, was_excluded=e.star_id in earlier)
+        for e in now.values()
+        if not (e.star_id in earlier and earlier[e.star_id].matched)
+    ]
+
+
+def _dropped(before: dict[str, SnapshotEntry], current: DigestSnapshot) -> list[Dropped]:
+    now = current.by_id
+    gone = [e for e in before.values() if not (e.star_id in now and now[e.star_id].matched)]
+    return [_drop(e, now.get(e.star_id)) for e in gone]
+
+
+def _drop(old: SnapshotEntry, fetched: SnapshotEntry | None) -> Dropped:
+    if fetched is None:
+        reason = DropReason.NOT_RETURNED
+    else:
+        reason = DropReason.FILTERED if fetched.fails else DropReason.EXCLUDED
+    fails = tuple(fetched.fails) if fetched else ()
+    return Dropped(old.star_id, old.nickname, reason, old_rank=old.rank, fails=fails)
+
+
+def _follower_changes(
+    kept: list[tuple[SnapshotEntry, SnapshotEntry]], thresholds: DiffThresholds
+) -> list[FollowerChange]:
+    changes = (
+        compare_followers(n.star_id, n.nickname, o.followers, n.followers, thresholds) for o, n in kept
+    )
+    return [c for c in changes if c]
+
+
+def _movers(kept: list[tuple[SnapshotEntry, SnapshotEntry]], top_n: int, min_move: int) -> list[RankMove]:
+    """Rank changes of at least `min_move` places, for creators in the top N before or now."""
+    return [
+        RankMove(new.star_id, new.nickname, old.rank, new.rank, old.score, new.score)
+        for old, new in kept
+        if abs(old.rank - new.rank) >= min_move and min(old.rank, new.rank) <= top_n
+    ]
+
+
+def _entry_line(entry: SnapshotEntry, duration: Duration, lang: Lang) -> str:
+    score, followers = index(entry.score), count(entry.followers, lang)
+    price = f"{duration_label(duration, lang)} {yuan(entry.prices.get(duration), lang)}"
+    return pick(
+        lang,
+        f"#{entry.rank} {entry.nickname} — score {score} · {followers} followers · {price}",
+        f"#{entry.rank} {entry.nickname} — 评分 {score} · 粉丝 {followers} · {price}",
+    )
+
+
+def _section(title: str, lines: list[str], max_lines: int) -> DigestSection:
+    return DigestSection(title, lines[:max_lines], more=max(0, len(lines) - max_lines))

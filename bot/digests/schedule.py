@@ -1,0 +1,392 @@
+"""Digest schedules: a plain-word grammar (English and Chinese) and wall-clock scheduling math.
+
+Forms, each optionally followed by an IANA time zone (`Europe/Berlin` or `tz=Europe/Berlin`;
+the default is the workspace's, `Asia/Shanghai` unless configured):
+
+    daily 09:30            每天 09:30
+    weekdays 10:00         工作日 10:00       Monday-Friday; public holidays are not skipped
+    weekly mon 09:00       每周一 09:00       also "every monday 09:00"
+    monthly 1 09:00        每月1日 09:00      day 29-31 runs on the last day of shorter months
+    hourly, every 2h, every 30m   每小时, 每2小时, 每30分钟
+                           aligned to local midnight, so the step must divide a day evenly
+
+Runs are wall-clock times in the schedule's zone, resolved with `fold=0`. With daylight saving:
+
+* a wall time that does not exist (spring-forward gap) runs once, shifted by the gap:
+  02:30 on New York's spring-forward day runs at 03:30 EDT;
+* a wall time that occurs twice (fall-back) runs once, at its first occurrence;
+* two wall times that land on the same instant (hourly 02:00 and 03:00 on spring-forward day)
+  are one run.
+
+A period key is a run's instant in local time with its offset, e.g. "2026-11-23T09:30+08:00": it
+depends only on the schedule and the clock, so it is stable across restarts and unique per run.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from itertools import count
+from zoneinfo import ZoneInfo, available_timezones
+
+from bot.errors import QueryError
+from bot.i18n import pick
+from bot.models import Lang
+
+DEFAULT_TZ = "Asia/Shanghai"
+DEFAULT_MIN_INTERVAL = timedelta(hours=1)
+LATE_AFTER = timedelta(minutes=10)  # a run this long after its time is a catch-up
+
+_DAY_MINUTES = 24 * 60
+_WEEKDAY_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAY_ZH = "一二三四五六日"
+_WEEKDAY_WORDS = {
+    **{name.lower(): i for i, name in enumerate(_WEEKDAY_EN)},
+    **{name[:3].lower(): i for i, name in enumerate(_WEEKDAY_EN)},
+    **{char: i for i, char in enumerate(_WEEKDAY_ZH)},
+    "tues": 1,
+    "thur": 3,
+    "thurs": 3,
+    "天": 6,
+    "七": 6,
+}
+
+_USAGE_EN = (
+    "Schedules: daily 09:30 · weekdays 10:00 · weekly mon 09:00 · monthly 1 09:00 · hourly · every 2h,"
+    " optionally followed by a time zone such as Europe/Berlin."
+)
+_USAGE_ZH = (
+    "时间写法：每天 09:30 · 工作日 10:00 · 每周一 09:00 · 每月1日 09:00 · 每小时 · 每2小时，"
+    "可在末尾加时区，如 Europe/Berlin。"
+)
+
+_HEADS = (
+    (re.compile(r"daily|every day|每天|每日"), "daily"),
+    (re.compile(r"weekdays|every weekday|每个工作日|工作日"), "weekdays"),
+    (
+        re.compile(
+            r"weekly|every week|every(?= (?:mon|tue|wed|thu|fri|sat|sun))|每周|每星期|每个星期|每礼拜"
+        ),
+        "weekly",
+    ),
+    (re.compile(r"monthly|every month|每月|每个月"), "monthly"),
+    (re.compile(r"hourly|every hour|每小时|每个小时"), "hourly"),
+    (re.compile(r"every|每(?=\s*\d)"), "every"),
+)
+_PIECE = re.compile(
+    r"\d{1,2}:\d{2}|\d{1,2}点(?:\d{1,2}分?|半)?|\d+(?:st|nd|rd|th|日|号)?"
+    r"|[一二三四五六日天七](?=[\s\d]|$)|[a-z]+|[^\sa-z\d]+"
+)
+_UNITS = ((_DAY_MINUTES, "day", "天"), (60, "hour", "小时"), (1, "minute", "分钟"))
+_FILLERS = frozenset({"at", "on", "在"})
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})|(\d{1,2})点(?:(\d{1,2})分?|(半))?")
+_DAY_OF_MONTH = re.compile(r"(\d+)(?:st|nd|rd|th|日|号)?")
+_INTERVAL = re.compile(r"(\d+)\s*(?:(h|hr|hrs|hours?|小时|个小时)|m|min|mins|minutes?|分钟)")
+
+
+class Frequency(StrEnum):
+    DAILY = "daily"
+    WEEKDAYS = "weekdays"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    INTERVAL = "interval"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a digest runs. Build it with `parse_schedule`; `spec` parses back to an equal one."""
+
+    frequency: Frequency
+    at: time = time(0, 0)  # local wall-clock time; unused by INTERVAL
+    weekday: int = 0  # 0 = Monday; WEEKLY only
+    day: int = 1  # 1-31; MONTHLY only
+    every_minutes: int = 0  # INTERVAL only; divides a day
+    tz: str = DEFAULT_TZ
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+    @property
+    def min_gap(self) -> timedelta:
+        """The nominal shortest time between two runs."""
+        days = {Frequency.DAILY: 1, Frequency.WEEKDAYS: 1, Frequency.WEEKLY: 7, Frequency.MONTHLY: 28}
+        if self.frequency is Frequency.INTERVAL:
+            return timedelta(minutes=self.every_minutes)
+        return timedelta(days=days[self.frequency])
+
+    @property
+    def spec(self) -> str:
+        """Canonical text, for storage: `weekly mon 09:00 Asia/Shanghai`."""
+        hhmm = self.at.strftime("%H:%M")
+        match self.frequency:
+            case Frequency.WEEKLY:
+                body = f"weekly {_WEEKDAY_EN[self.weekday][:3].lower()} {hhmm}"
+            case Frequency.MONTHLY:
+                body = f"monthly {self.day} {hhmm}"
+            case Frequency.INTERVAL:
+                body = _interval_spec(self.every_minutes)
+            case _:
+                body = f"{self.frequency} {hhmm}"
+        return f"{body} {self.tz}"
+
+    def describe(self, lang: Lang) -> str:
+        """One short line for cards: "every Monday at 09:00, Asia/Shanghai time"."""
+        hhmm = self.at.strftime("%H:%M")
+        match self.frequency:
+            case Frequency.DAILY:
+                what = pick(lang, f"daily at {hhmm}", f"每天 {hhmm}")
+            case Frequency.WEEKDAYS:
+                what = pick(lang, f"weekdays (Mon–Fri) at {hhmm}", f"工作日（周一至周五）{hhmm}")
+            case Frequency.WEEKLY:
+                day_en, day_zh = _WEEKDAY_EN[self.weekday], _WEEKDAY_ZH[self.weekday]
+                what = pick(lang, f"every {day_en} at {hhmm}", f"每周{day_zh} {hhmm}")
+            case Frequency.MONTHLY:
+                what = self._describe_monthly(lang, hhmm)
+            case Frequency.INTERVAL:
+                span = _span(timedelta(minutes=self.every_minutes), lang)
+                what = (
+                    pick(lang, "every hour", "每小时")
+                    if self.every_minutes == 60
+                    else pick(lang, "every ", "每") + span
+                )
+        return pick(lang, f"{what}, {self.tz} time", f"{what}（{self.tz} 时间）")
+
+    def _describe_monthly(self, lang: Lang, hhmm: str) -> str:
+        if self.day <= 28:
+            return pick(lang, f"monthly on day {self.day} at {hhmm}", f"每月{self.day}日 {hhmm}")
+        return pick(
+            lang,
+            f"monthly on day {self.day} (or the month's last day) at {hhmm}",
+            f"每月{self.day}日（小月取月末）{hhmm}",
+        )
+
+    def next_due(self, after_utc: datetime) -> datetime:
+        """The first run strictly after `after_utc`, in UTC."""
+        after = _utc(after_utc)
+        start = after.astimezone(self.zone).date() - timedelta(days=1)
+        return next(run for run in self._runs(start, 1) if run > after)
+
+    def latest_due(self, at_or_before_utc: datetime) -> datetime:
+        """The last run at or before `at_or_before_utc`, in UTC. Every schedule has one."""
+        at = _utc(at_or_before_utc)
+        start = at.astimezone(self.zone).date() + timedelta(days=1)
+        return next(run for run in self._runs(start, -1) if run <= at)
+
+    def period_key(self, instant_utc: datetime) -> str:
+        """Key of the period `instant_utc` belongs to: its latest run, in local time with offset."""
+        return self.latest_due(instant_utc).astimezone(self.zone).isoformat(timespec="minutes")
+
+    def _runs(self, start: date, step: int) -> Iterator[datetime]:
+        """Runs day by day from local date `start`, forwards (step 1) or backwards (step -1)."""
+        for offset in count():
+            runs = self._runs_on(start + timedelta(days=offset * step))
+            yield from runs if step > 0 else reversed(runs)
+
+    def _runs_on(self, day: date) -> list[datetime]:
+        """UTC instants of the runs on local date `day`, sorted and de-duplicated."""
+        zone = self.zone
+        return sorted(
+            {datetime.combine(day, at, tzinfo=zone).astimezone(UTC) for at in self._wall_times(day)}
+        )
+
+    def _wall_times(self, day: date) -> list[time]:
+        match self.frequency:
+            case Frequency.INTERVAL:
+                return [time(m // 60, m % 60) for m in range(0, _DAY_MINUTES, self.every_minutes)]
+            case Frequency.WEEKDAYS if day.weekday() >= 5:
+                return []
+            case Frequency.WEEKLY if day.weekday() != self.weekday:
+                return []
+            case Frequency.MONTHLY if day.day != min(self.day, calendar.monthrange(day.year, day.month)[1]):
+                return []
+        return [self.at]
+
+
+@dataclass(frozen=True)
+class DueRun:
+    period_key: str
+    scheduled_for: datetime  # UTC
+    late: bool  # a catch-up: made more than LATE_AFTER after its time (e.g. after downtime)
+
+
+def due_run(
+    schedule: Schedule, last_period_key: str | None, now_utc: datetime, *, late_after: timedelta = LATE_AFTER
+) -> DueRun | None:
+    """The run to make now, if any.
+
+    Only the latest due period is ever returned, so after downtime a digest catches up once
+    (marked late), not once per missed period. `None` as the last key means "never ran": the
+    latest period runs now. To wait for the next slot instead, store `period_key(created_at)`.
+    """
+    run = schedule.latest_due(now_utc)
+    if last_period_key is not None and datetime.fromisoformat(last_period_key) >= run:
+        return None
+    return DueRun(schedule.period_key(run), run, late=_utc(now_utc) - run > late_after)
+
+
+def parse_schedule(
+    text: str, *, default_tz: str = DEFAULT_TZ, min_interval: timedelta = DEFAULT_MIN_INTERVAL
+) -> Schedule:
+    """Parse `daily 09:30 Europe/Berlin`, `每周一 09:00`…; raise `QueryError` naming the bad part."""
+    words = unicodedata.normalize("NFKC", text).split()
+    zones = [w for w in words if _looks_like_zone(w.lower())]
+    if len(zones) > 1:
+        raise _error(
+            zones[1],
+            f"Give only one time zone, not also “{zones[1]}”.",
+            f"只能指定一个时区，多出了“{zones[1]}”。",
+        )
+    tz = _zone_name(zones[0] if zones else default_tz)
+    schedule = _parse_body(" ".join(w for w in words if w not in zones).lower(), tz)
+    if schedule.min_gap < min_interval:
+        raise _error(
+            text,
+            f"“{text.strip()}” runs too often: at most once every {_span(min_interval, 'en')} is allowed.",
+            f"“{text.strip()}”过于频繁：最多每{_span(min_interval, 'zh')}一次。",
+        )
+    return schedule
+
+
+def _parse_body(body: str, tz: str) -> Schedule:
+    head, rest = _split_head(body)
+    if head == "every":
+        return Schedule(Frequency.INTERVAL, every_minutes=_interval_minutes(rest), tz=tz)
+    pieces = deque(p for p in _PIECE.findall(rest) if p not in _FILLERS)
+    match head:
+        case "hourly":
+            schedule = Schedule(Frequency.INTERVAL, every_minutes=60, tz=tz)
+        case "weekly":
+            weekday = _weekday(pieces, body)
+            schedule = Schedule(Frequency.WEEKLY, at=_clock(pieces, body), weekday=weekday, tz=tz)
+        case "monthly":
+            day = _day_of_month(pieces, body)
+            schedule = Schedule(Frequency.MONTHLY, at=_clock(pieces, body), day=day, tz=tz)
+        case _:
+            schedule = Schedule(Frequency(head), at=_clock(pieces, body), tz=tz)
+    if pieces:
+        raise _error(
+            pieces[0], f"Unexpected “{pieces[0]}” in the schedule.", f"时间表中有无法识别的“{pieces[0]}”。"
+        )
+    return schedule
+
+
+def _split_head(body: str) -> tuple[str, str]:
+    for pattern, head in _HEADS:
+        if match := pattern.match(body):
+            return head, body[match.end() :]
+    token = body.split()[0] if body.split() else body
+    raise _error(token, f"Unknown schedule “{token}”.", f"无法识别的时间表“{token}”。")
+
+
+def _interval_minutes(rest: str) -> int:
+    piece = rest.strip()
+    match = _INTERVAL.fullmatch(piece)
+    if not match:
+        raise _error(piece, f"Cannot read the interval “{piece}”.", f"无法识别的间隔“{piece}”。")
+    minutes = int(match[1]) * (60 if match[2] else 1)
+    if not 0 < minutes <= _DAY_MINUTES or _DAY_MINUTES % minutes:
+        raise _error(
+            piece,
+            f"“every {piece}” does not divide a day evenly: use 1, 2, 3, 4, 6, 8 or 12 hours, or daily.",
+            f"“每{piece}”无法整除一天：请用 1、2、3、4、6、8 或 12 小时，或每天。",
+        )
+    return minutes
+
+
+def _weekday(pieces: deque[str], body: str) -> int:
+    if not pieces:
+        raise _error(
+            body,
+            f"“{body}” needs a weekday, e.g. weekly mon 09:00.",
+            f"“{body}”缺少星期几，例如 每周一 09:00。",
+        )
+    piece = pieces.popleft()
+    if piece not in _WEEKDAY_WORDS:
+        raise _error(piece, f"Unknown weekday “{piece}”.", f"无法识别的星期“{piece}”。")
+    return _WEEKDAY_WORDS[piece]
+
+
+def _day_of_month(pieces: deque[str], body: str) -> int:
+    if not pieces:
+        raise _error(
+            body,
+            f"“{body}” needs a day of the month, e.g. monthly 1 09:00.",
+            f"“{body}”缺少日期，例如 每月1日 09:00。",
+        )
+    piece = pieces.popleft()
+    match = _DAY_OF_MONTH.fullmatch(piece)
+    if not match or not 1 <= int(match[1]) <= 31:
+        raise _error(piece, f"Day of month “{piece}” must be 1–31.", f"日期“{piece}”须在 1–31 之间。")
+    return int(match[1])
+
+
+def _clock(pieces: deque[str], body: str) -> time:
+    if not pieces:
+        raise _error(
+            body, f"“{body}” needs a time of day, e.g. daily 09:30.", f"“{body}”缺少时间，例如 每天 09:30。"
+        )
+    piece = pieces.popleft()
+    match = _CLOCK.fullmatch(piece)
+    if match:
+        hour, minute = int(match[1] or match[3]), 30 if match[5] else int(match[2] or match[4] or 0)
+        if hour <= 23 and minute <= 59:
+            return time(hour, minute)
+    raise _error(
+        piece,
+        f"“{piece}” is not a time of day (HH:MM, 00:00–23:59).",
+        f"“{piece}”不是有效时间（HH:MM，00:00–23:59）。",
+    )
+
+
+def _interval_spec(minutes: int) -> str:
+    if minutes == 60:
+        return "hourly"
+    return f"every {minutes // 60}h" if minutes % 60 == 0 else f"every {minutes}m"
+
+
+def _looks_like_zone(word: str) -> bool:
+    return word.startswith("tz=") or "/" in word or word in {"utc", "gmt"}
+
+
+@lru_cache(maxsize=1)
+def _zones() -> dict[str, str]:
+    return {name.lower(): name for name in available_timezones()}
+
+
+def _zone_name(word: str) -> str:
+    name = re.sub(r"(?i)^tz=", "", word)
+    canonical = _zones().get(name.lower())
+    if canonical is None:
+        raise QueryError(
+            word,
+            f"Unknown time zone “{name}”.",
+            f"未知时区“{name}”。",
+            usage_en="Use an IANA name such as Asia/Shanghai, Europe/Berlin or America/New_York.",
+            usage_zh="请使用 IANA 时区名，例如 Asia/Shanghai、Europe/Berlin、America/New_York。",
+        )
+    return canonical
+
+
+def _span(span: timedelta, lang: Lang) -> str:
+    minutes = int(span.total_seconds() // 60)
+    size, en, zh = next(unit for unit in _UNITS if minutes % unit[0] == 0)
+    n = minutes // size
+    return pick(lang, f"{n} {en}" + ("s" if n != 1 else ""), f"{n}{zh}")
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("scheduling needs an aware datetime")
+    return moment.astimezone(UTC)
+
+
+def _error(token: str, en: str, zh: str) -> QueryError:
+    return QueryError(token, en, zh, usage_en=_USAGE_EN, usage_zh=_USAGE_ZH)
