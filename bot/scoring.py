@@ -1,0 +1,241 @@
+"""Explainable, goal-weighted creator scores from percentiles within the fetched cohort.
+
+Each component is a metric's mid-rank percentile (0-100, higher = better, direction applied)
+among the cohort creators that have it; with one such creator it is 50. Missing data stays
+unknown: the component gets no percentile and its weight is renormalised away. So that few
+numbers cannot beat many, the weighted mean is shrunk toward 50 by the share of weight that
+had data:
+
+    raw      = Σ wᵢ·pᵢ / Σ wᵢ          (known components only)
+    coverage = Σ wᵢ(known) / Σ wᵢ(all)
+    score    = 50 + (raw − 50) · coverage
+
+which is the same as counting every unknown metric as the cohort median (50). A gentler
+shrink (√coverage) let creators with two or three perfect numbers and no price or conversion
+data top conversion searches, which is not what a marketer can act on.
+
+A zero or negative price, CPM or CPE is unknown, never "cheapest". There are no fixed
+thresholds: every judgement is relative to the creators fetched by the same search.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+
+from bot.models import Creator, Duration, Goal, Lang, ScoreComponent, ScoredCreator
+
+GOAL_WEIGHTS: dict[Goal, dict[str, float]] = {
+    Goal.AWARENESS: {
+        "cpm": 0.30,
+        "spread": 0.20,
+        "completion": 0.15,
+        "growth": 0.15,
+        "star": 0.10,
+        "er": 0.05,
+        "cpe": 0.05,
+    },
+    Goal.SEEDING: {
+        "cpe": 0.25,
+        "shopping": 0.20,
+        "er": 0.20,
+        "star": 0.15,
+        "cpm": 0.05,
+        "completion": 0.05,
+        "growth": 0.05,
+        "spread": 0.05,
+    },
+    Goal.CONVERSION: {
+        "convert": 0.30,
+        "ecom": 0.25,
+        "cpe": 0.20,
+        "shopping": 0.10,
+        "er": 0.05,
+        "star": 0.05,
+        "growth": 0.05,
+    },
+}
+
+LOWER_IS_BETTER = frozenset({"cpm", "cpe"})
+STRENGTH_MIN_PERCENTILE = 60.0
+MAX_STRENGTHS = 3
+
+# Upstream `ecom_gmv_30d_range` buckets, lowest first.
+_GMV_BUCKETS = ("<=1k", "1k-3w", "3w-20w", "20w-100w", ">100w")
+
+COMPONENT_LABELS: dict[str, tuple[str, str]] = {
+    "cpm": ("CPM", "CPM"),
+    "cpe": ("CPE", "CPE"),
+    "er": ("Engagement rate", "互动率"),
+    "completion": ("Completion rate", "完播率"),
+    "star": ("Xingtu index", "星图指数"),
+    "spread": ("Spread index", "传播指数"),
+    "shopping": ("Seeding index", "种草指数"),
+    "convert": ("Conversion index", "转化指数"),
+    "growth": ("15-day follower growth", "15天涨粉率"),
+    "ecom": ("E-commerce level", "带货等级"),
+}
+
+
+def _positive(value: float | None) -> float | None:
+    return value if value is not None and value > 0 else None
+
+
+def metric_value(creator: Creator, key: str, duration: Duration) -> float | None:
+    """A creator's metric by grammar/component key; None when unknown.
+
+    Rates are fractions; money is yuan for `duration`; `ecom` is the level number.
+    """
+    match key:
+        case "followers":
+            return creator.followers
+        case "price":
+            return _positive(creator.price(duration))
+        case "cpm":
+            return _positive(creator.cpm(duration))
+        case "cpe":
+            return _positive(creator.cpe(duration))
+        case "er":
+            return creator.interact_rate
+        case "completion":
+            return creator.completion_rate
+        case "star":
+            return creator.star_index
+        case "spread":
+            return creator.spread_index
+        case "shopping":
+            return creator.shopping_index
+        case "convert":
+            return creator.convert_index
+        case "growth":
+            return creator.growth_rate_15d
+        case "ecom":
+            return creator.ecom.level_num
+    raise KeyError(key)
+
+
+def _rank_value(creator: Creator, key: str, duration: Duration) -> tuple[float, ...] | None:
+    """What the percentile compares: the metric, plus the GMV bucket to split equal ecom levels."""
+    value = metric_value(creator, key, duration)
+    if value is None:
+        return None
+    if key != "ecom":
+        return (value,)
+    gmv = creator.ecom.gmv_30d_range
+    return (value, _GMV_BUCKETS.index(gmv) if gmv in _GMV_BUCKETS else -1)
+
+
+def percentiles(values: Sequence[tuple[float, ...] | None], *, higher_is_better: bool) -> list[float | None]:
+    """Mid-rank percentile of each known value among the known values (ties share a rank)."""
+    known = sorted(v for v in values if v is not None)
+    n = len(known)
+    out: list[float | None] = []
+    for value in values:
+        if value is None:
+            out.append(None)
+            continue
+        if n == 1:
+            out.append(50.0)
+            continue
+        below, upto = bisect_left(known, value), bisect_right(known, value)
+        worse = below if higher_is_better else n - upto
+        out.append((worse + 0.5 * (upto - below - 1)) / (n - 1) * 100)
+    return out
+
+
+def _score(components: list[ScoreComponent]) -> tuple[float | None, float]:
+    known = [(c.weight, c.percentile) for c in components if c.percentile is not None]
+    known_weight = sum(w for w, _ in known)
+    if not known_weight:
+        return None, 0.0
+    raw = sum(w * p for w, p in known) / known_weight
+    coverage = known_weight / sum(c.weight for c in components)
+    return 50 + (raw - 50) * coverage, coverage
+
+
+def _scored(creator: Creator, components: list[ScoreComponent]) -> ScoredCreator:
+    score, coverage = _score(components)
+    known = sorted(
+        (c for c in components if c.percentile is not None),
+        key=lambda c: (-(c.percentile or 0.0), -c.weight),
+    )
+    strengths = [c.key for c in known if (c.percentile or 0.0) >= STRENGTH_MIN_PERCENTILE][:MAX_STRENGTHS]
+    rest = [c for c in known if c.key not in strengths]
+    return ScoredCreator(
+        creator=creator,
+        score=score,
+        components=components,
+        strengths=strengths,
+        weakest=rest[-1].key if rest else None,
+        unknown=[c.key for c in components if c.percentile is None],
+        coverage=coverage,
+    )
+
+
+def score_cohort(creators: Sequence[Creator], goal: Goal, duration: Duration) -> list[ScoredCreator]:
+    """Score every creator against the others in `creators`; best first, `rank` from 1."""
+    weights = GOAL_WEIGHTS[goal]
+    columns = {
+        key: percentiles(
+            [_rank_value(c, key, duration) for c in creators], higher_is_better=key not in LOWER_IS_BETTER
+        )
+        for key in weights
+    }
+    scored = [
+        _scored(
+            creator,
+            [
+                ScoreComponent(
+                    key=key,
+                    value=metric_value(creator, key, duration),
+                    percentile=columns[key][i],
+                    weight=weight,
+                )
+                for key, weight in weights.items()
+            ],
+        )
+        for i, creator in enumerate(creators)
+    ]
+    scored.sort(key=lambda s: (s.score is None, -(s.score or 0.0)))
+    for rank, item in enumerate(scored, start=1):
+        item.rank = rank
+    return scored
+
+
+def _money(value: float) -> str:
+    return f"¥{value:,.0f}" if value >= 100 else f"¥{value:,.2f}"
+
+
+def format_component_value(key: str, value: float, lang: Lang) -> str:
+    """The raw metric with its unit, e.g. "¥1.91/engagement" or "3.2%"."""
+    zh = lang == "zh"
+    match key:
+        case "cpm":
+            return f"{_money(value)}/千次播放" if zh else f"{_money(value)} / 1k plays"
+        case "cpe":
+            return f"{_money(value)}/次互动" if zh else f"{_money(value)}/engagement"
+        case "er" | "completion":
+            return f"{value * 100:.1f}%"
+        case "growth":
+            return f"{value * 100:+.1f}%"
+        case "ecom":
+            return f"L{value:.0f}"
+    return f"{value:.1f}"
+
+
+def reason_text(component: ScoreComponent, lang: Lang) -> str:
+    """One line explaining a component, e.g. "CPE in the best 12% of this search (¥1.91/engagement)"."""
+    en_label, zh_label = COMPONENT_LABELS.get(component.key, (component.key, component.key))
+    p = component.percentile
+    if p is None or component.value is None:
+        return f"{zh_label}：暂无数据" if lang == "zh" else f"{en_label}: no data"
+    value = format_component_value(component.key, component.value, lang)
+    if lang == "zh":
+        if p >= 100:
+            return f"{zh_label} 为本次结果中最优（{value}）"
+        return f"{zh_label} 优于本次结果中 {p:.0f}% 的达人（{value}）"
+    if p >= 100:
+        return f"{en_label} is the best in this search ({value})"
+    if p >= 50:
+        return f"{en_label} in the best {max(1, round(100 - p))}% of this search ({value})"
+    return f"{en_label} better than only {p:.0f}% of this search ({value})"

@@ -1,0 +1,225 @@
+"""The search core: fetch pages, de-duplicate, drop brand accounts, filter, score and sort.
+
+Scores are percentiles against the whole *fetched cohort* (every unique, non-brand creator the
+pages returned), not only the creators that pass the filters: "CPE in the best 12 % of this
+search" then means the same thing whatever filters were added, and a narrow filter does not
+turn a mediocre creator into the "best" of three. Filters are counted as a funnel: each
+dropped creator is counted once, at the first filter it fails or lacks data for, so
+`creators_seen - excluded_brands - Σ dropped = matched`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from bot.brands import is_brand_account
+from bot.errors import UpstreamError
+from bot.grammar import active_filters
+from bot.i18n import detect_lang
+from bot.models import (
+    Creator,
+    FilterStat,
+    Gender,
+    NumRange,
+    PageFetch,
+    Query,
+    ScoredCreator,
+    SearchResult,
+    SearchStats,
+    SortKey,
+)
+from bot.scoring import metric_value, score_cohort
+from bot.sources.base import CreatorSource, SearchRequest
+from bot.xingtu_tags import tag_id
+
+log = logging.getLogger(__name__)
+
+OnSeen = Callable[..., None]  # on_seen(creators, *, live: bool, fetched_at: datetime)
+_DESCENDING = frozenset({SortKey.SCORE, SortKey.FOLLOWERS, SortKey.ER, SortKey.GROWTH})
+_REGION_SUFFIXES = ("特别行政区", "自治区", "省", "市")
+
+
+def follower_range_wan(followers: NumRange | None) -> tuple[int | None, int | None] | None:
+    """The v2 `followerRange` in 万, widened (floor/ceil) so it never drops a creator we keep."""
+    if followers is None:
+        return None
+    low = math.floor(followers.low / 1e4) if followers.low else None
+    high = math.ceil(followers.high / 1e4) if followers.high is not None else None
+    return None if low is None and high is None else (low or None, high)
+
+
+def search_request(query: Query, page: int) -> SearchRequest:
+    """One page's request; carries v2 filters when the query maps onto them."""
+    content_tag = tag_id(query.tags[0]) if len(query.tags) == 1 else None
+    return SearchRequest(
+        keyword=query.keyword,
+        page=page,
+        follower_range_wan=follower_range_wan(query.followers),
+        content_tag=content_tag,
+    )
+
+
+def _completeness(creator: Creator) -> int:
+    return sum(getattr(creator, name) not in (None, "", [], {}) for name in Creator.model_fields)
+
+
+def dedupe(creators: list[Creator]) -> tuple[list[Creator], int]:
+    """Unique creators by star_id in first-seen order, keeping the most complete copy."""
+    kept: dict[str, Creator] = {}
+    duplicates = 0
+    for creator in creators:
+        first = kept.get(creator.star_id)
+        if first is None:
+            kept[creator.star_id] = creator
+            continue
+        duplicates += 1
+        if _completeness(creator) > _completeness(first):
+            kept[creator.star_id] = creator
+    return list(kept.values()), duplicates
+
+
+def _region_match(creator: Creator, regions: list[str]) -> bool | None:
+    places = [p for p in (creator.province, creator.city) if p]
+    if not places:
+        return None
+    wanted = [r.removesuffix(s) for r in regions for s in _REGION_SUFFIXES if r.endswith(s)] + regions
+    return any(w in place for w in wanted for place in places)
+
+
+def _tag_match(creator: Creator, tags: list[str]) -> bool | None:
+    labels = [*creator.tags, *(t for level2 in creator.tags.values() for t in level2), *creator.theme_labels]
+    if not labels:
+        return None
+    return any(t.casefold() in label.casefold() for t in tags for label in labels)
+
+
+def passes(creator: Creator, name: str, query: Query) -> bool | None:
+    """Whether `creator` passes filter `name`: True, False, or None when its data is unknown."""
+    match name:
+        case "gender":
+            return None if creator.gender is Gender.UNKNOWN else creator.gender is query.gender
+        case "region":
+            return _region_match(creator, query.regions)
+        case "tag":
+            return _tag_match(creator, query.tags)
+    value = metric_value(creator, name, query.duration)
+    bounds: NumRange = getattr(query, name)
+    return None if value is None else bounds.contains(value)
+
+
+def _apply_filters(creators: list[Creator], query: Query, stats: list[FilterStat]) -> list[Creator]:
+    matched = []
+    for creator in creators:
+        for stat in stats:
+            ok = passes(creator, stat.name, query)
+            if ok is None:
+                stat.unknown += 1
+                if query.unknowns:
+                    continue
+            elif ok:
+                continue
+            else:
+                stat.excluded += 1
+            break
+        else:
+            matched.append(creator)
+    return matched
+
+
+def _sort_value(item: ScoredCreator, key: SortKey, query: Query) -> float | None:
+    return item.score if key is SortKey.SCORE else metric_value(item.creator, key.value, query.duration)
+
+
+def sort_scored(items: list[ScoredCreator], query: Query) -> list[ScoredCreator]:
+    """Order by `query.sort` (unknown values last, ties by score) and number `rank` from 1."""
+    sign = -1 if query.sort in _DESCENDING else 1
+
+    def key(item: ScoredCreator) -> tuple[bool, float, bool, float]:
+        value = _sort_value(item, query.sort, query)
+        return (value is None, sign * (value or 0.0), item.score is None, -(item.score or 0.0))
+
+    ordered = sorted(items, key=key)
+    for rank, item in enumerate(ordered, start=1):
+        item.rank = rank
+    return ordered
+
+
+class SearchService:
+    """Runs a parsed `Query` against a `CreatorSource`."""
+
+    def __init__(self, source: CreatorSource, *, max_workers: int = 4, on_seen: OnSeen | None = None) -> None:
+        self._source = source
+        self._max_workers = max(1, max_workers)
+        self._on_seen = on_seen
+
+    def search(self, query: Query) -> SearchResult:
+        """Raises the first page's `UpstreamError` only when every page failed."""
+        started = time.perf_counter()
+        pages, failures = self._fetch(query)
+        if not pages:
+            raise failures[0][1]
+        for page in pages:
+            self._record_seen(page.creators, page.live, page.fetched_at)
+        unique, duplicates = dedupe([c for page in pages for c in page.creators])
+        candidates = unique if query.brands else [c for c in unique if not is_brand_account(c)]
+        lang = query.lang or detect_lang(query.raw)
+        filter_stats = [FilterStat(name=n, description=d) for n, d in active_filters(query, lang)]
+        matched_ids = {c.star_id for c in _apply_filters(candidates, query, filter_stats)}
+        scored = [
+            s
+            for s in score_cohort(candidates, query.goal, query.duration)
+            if s.creator.star_id in matched_ids
+        ]
+        stats = SearchStats(
+            pages_requested=query.page_numbers,
+            pages_fetched=len(pages),
+            pages_failed=[n for n, _ in failures],
+            creators_seen=len(unique),
+            duplicates=duplicates,
+            skipped_malformed=sum(p.skipped for p in pages),
+            matched=len(scored),
+            excluded_brands=len(unique) - len(candidates),
+            filters=filter_stats,
+            upstream_calls=sum(p.upstream_calls for p in pages) + sum(e.upstream_calls for _, e in failures),
+            cache_hits=sum(p.from_cache for p in pages),
+            cost_usd=sum(p.cost_usd for p in pages) + sum(e.cost_usd for _, e in failures),
+            data_time=min(p.fetched_at for p in pages),
+            live=all(p.live for p in pages),
+            route="+".join(sorted({p.route for p in pages})),
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            has_more=any(p.has_more for p in pages),
+        )
+        return SearchResult(
+            query=query,
+            creators=sort_scored(scored, query),
+            stats=stats,
+            warnings=["pages_failed"] if failures else [],
+        )
+
+    def _fetch(self, query: Query) -> tuple[list[PageFetch], list[tuple[int, UpstreamError]]]:
+        """All requested pages concurrently (the source paces upstream calls), in page order."""
+        numbers = query.page_numbers
+        with ThreadPoolExecutor(max_workers=min(self._max_workers, len(numbers))) as pool:
+            futures = [(n, pool.submit(self._source.search_page, search_request(query, n))) for n in numbers]
+        pages: list[PageFetch] = []
+        failures: list[tuple[int, UpstreamError]] = []
+        for number, future in futures:
+            try:
+                pages.append(future.result())
+            except UpstreamError as exc:
+                failures.append((number, exc))
+        return pages, failures
+
+    def _record_seen(self, creators: list[Creator], live: bool, fetched_at: datetime) -> None:
+        """Snapshot hook; a storage failure must not cost the user their results."""
+        if self._on_seen is None or not creators:
+            return
+        try:
+            self._on_seen(creators, live=live, fetched_at=fetched_at)
+        except Exception:
+            log.warning("on_seen callback failed; results are unaffected", exc_info=True)

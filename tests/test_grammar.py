@@ -1,0 +1,305 @@
+"""The `/kol` query grammar: filters, units, aliases, errors and descriptions."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from bot.errors import QueryError
+from bot.grammar import MAX_QUERY_CHARS, describe_filters, parse_query, usage
+from bot.models import Duration, Gender, Goal, NumRange, SortKey
+
+
+def q(text: str, **kw):
+    return parse_query(text, **kw)
+
+
+# -- numbers and units ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("护肤 followers>=10w", NumRange(low=100_000)),
+        ("护肤 followers>=10万", NumRange(low=100_000)),
+        ("护肤 followers>=10W", NumRange(low=100_000)),
+        ("护肤 followers>=5k", NumRange(low=5_000)),
+        ("护肤 followers>=1.5m", NumRange(low=1_500_000)),
+        ("护肤 followers>=1亿", NumRange(low=100_000_000)),
+        ("护肤 followers>=100,000", NumRange(low=100_000)),
+        ("护肤 followers>100000", NumRange(low=100_000, low_inclusive=False)),
+        ("护肤 followers<50w", NumRange(high=500_000, high_inclusive=False)),
+        ("护肤 followers<=50w", NumRange(high=500_000)),
+        ("护肤 followers=10w", NumRange(low=100_000, high=100_000)),
+        ("护肤 followers=10w-50w", NumRange(low=100_000, high=500_000)),
+        ("护肤 followers:10w~50w", NumRange(low=100_000, high=500_000)),
+        ("护肤 粉丝10w-50w", NumRange(low=100_000, high=500_000)),
+        ("护肤 粉丝＞１０万", NumRange(low=100_000, low_inclusive=False)),
+        ("护肤 粉丝≥10万", NumRange(low=100_000)),
+        ("护肤 粉丝：>=10万", NumRange(low=100_000)),
+        ("护肤 粉丝 >= 10万", NumRange(low=100_000)),
+        ("护肤 followers=>10w", NumRange(low=100_000)),
+        ("护肤 followers>=10w followers<=50w", NumRange(low=100_000, high=500_000)),
+        ("护肤 followers>=10w followers>20w", NumRange(low=200_000, low_inclusive=False)),
+    ],
+)
+def test_follower_counts_and_operators(text, expected):
+    assert q(text).followers == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "attr", "expected"),
+    [
+        ("护肤 price<=2万", "price", NumRange(high=20_000)),
+        ("护肤 报价<=5k", "price", NumRange(high=5_000)),
+        ("护肤 报价＜2万元", "price", NumRange(high=20_000, high_inclusive=False)),
+        ("护肤 price=1万-2万", "price", NumRange(low=10_000, high=20_000)),
+        ("护肤 cpm<=¥60", "cpm", NumRange(high=60)),
+        ("护肤 cpe<=1.5", "cpe", NumRange(high=1.5)),
+        ("护肤 er>=3%", "er", NumRange(low=0.03)),
+        ("护肤 er>=3", "er", NumRange(low=0.03)),
+        ("护肤 互动率≥2.5％", "er", NumRange(low=0.025)),
+        ("护肤 completion>=15%", "completion", NumRange(low=0.15)),
+        ("护肤 完播率=10%-20%", "completion", NumRange(low=0.10, high=0.20)),
+        ("护肤 star>=60", "star", NumRange(low=60)),
+        ("护肤 星图指数≥70", "star", NumRange(low=70)),
+        ("护肤 growth>0", "growth", NumRange(low=0, low_inclusive=False)),
+        ("护肤 涨粉=-5%-10%", "growth", NumRange(low=-0.05, high=0.10)),
+        ("护肤 ecom>=L3", "ecom", NumRange(low=3)),
+        ("护肤 带货等级>=3", "ecom", NumRange(low=3)),
+        ("护肤 ecom=L2-L4", "ecom", NumRange(low=2, high=4)),
+    ],
+)
+def test_metric_filters(text, attr, expected):
+    assert getattr(q(text), attr).model_dump() == pytest.approx(expected.model_dump())
+
+
+def test_bare_chinese_name_only_when_the_value_parses():
+    assert q("涨粉10万秘籍").keywords == ["涨粉10万秘籍"]
+    assert q("涨粉10万秘籍").growth is None
+    assert q("护肤 粉丝10w").followers == NumRange(low=100_000, high=100_000)
+
+
+# -- options and keywords ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "attr", "expected"),
+    [
+        ("护肤 gender=female", "gender", Gender.FEMALE),
+        ("护肤 性别：女", "gender", Gender.FEMALE),
+        ("护肤 sex=M", "gender", Gender.MALE),
+        ("护肤 duration=1-20", "duration", Duration.SHORT),
+        ("护肤 时长=短", "duration", Duration.SHORT),
+        ("护肤 duration=21-60s", "duration", Duration.MEDIUM),
+        ("护肤 duration=60+", "duration", Duration.LONG),
+        ("护肤 时长=长视频", "duration", Duration.LONG),
+        ("护肤 sort=cpe", "sort", SortKey.CPE),
+        ("护肤 排序=粉丝", "sort", SortKey.FOLLOWERS),
+        ("护肤 排序=综合", "sort", SortKey.SCORE),
+        ("护肤 goal=awareness", "goal", Goal.AWARENESS),
+        ("护肤 目标=品牌曝光", "goal", Goal.AWARENESS),
+        ("护肤 目标=种草", "goal", Goal.SEEDING),
+        ("护肤 目标=行动转化", "goal", Goal.CONVERSION),
+        ("护肤 pages=5", "pages", 5),
+        ("护肤 页数=1", "pages", 1),
+        ("护肤 top=20", "top", 20),
+        ("护肤 brands=yes", "brands", True),
+        ("护肤 品牌号=是", "brands", True),
+        ("护肤 unknowns=yes", "unknowns", True),
+        ("护肤 未知=否", "unknowns", False),
+        ("护肤 lang=en", "lang", "en"),
+        ("护肤 语言=中文", "lang", "zh"),
+    ],
+)
+def test_options(text, attr, expected):
+    assert getattr(q(text), attr) == expected
+
+
+def test_defaults():
+    query = q("护肤", default_pages=4, default_top=7)
+    assert (query.pages, query.top, query.sort, query.goal, query.duration) == (
+        4,
+        7,
+        SortKey.SCORE,
+        Goal.SEEDING,
+        Duration.MEDIUM,
+    )
+    assert (query.brands, query.unknowns, query.lang) == (False, False, None)
+    assert query.page_numbers == [1, 2, 3, 4]
+
+
+def test_default_pages_never_exceed_max():
+    assert q("护肤", default_pages=8, max_pages=5).pages == 5
+
+
+def test_last_option_wins_and_lists_collect():
+    query = q("护肤 sort=cpm sort=er tag=护肤保养 标签=美妆教程、妆容展示 city=上海 province=浙江")
+    assert query.sort is SortKey.ER
+    assert query.tags == ["护肤保养", "美妆教程", "妆容展示"]
+    assert query.regions == ["上海", "浙江"]
+
+
+def test_keywords_and_quoted_phrases():
+    query = q('"skin care" 护肤 “美妆 教程” keyword=口红 followers>=1w')
+    assert query.keywords == ["skin care", "护肤", "美妆 教程", "口红"]
+    assert query.keyword == "skin care 护肤 美妆 教程 口红"
+
+
+def test_quoted_filter_value():
+    assert q('护肤 tag="护肤 保养"').tags == ["护肤 保养"]
+
+
+def test_words_with_operator_characters_that_are_not_filters_stay_keywords():
+    assert q("1+1=2 https://example.com").keywords == ["1+1=2", "https://example.com"]
+
+
+def test_raw_is_kept():
+    assert q("  护肤 er>=3  ").raw == "护肤 er>=3"
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "token", "why"),
+    [
+        ("护肤 followers>=-5", "followers>=-5", "negative"),
+        ("护肤 followers>=abc", "followers>=abc", "number"),
+        ("护肤 followers=50w-10w", "followers=50w-10w", "backwards"),
+        ("护肤 followers>=10w followers<5w", "followers<5w", "contradicts"),
+        ("护肤 er>=101%", "er>=101%", "100%"),
+        ("护肤 er>=3w", "er>=3w", "unit"),
+        ("护肤 star>=120", "star>=120", "0 to 100"),
+        ("护肤 ecom>=L9", "ecom>=L9", "L0 to L6"),
+        ("护肤 pages=0", "pages=0", "1 to 10"),
+        ("护肤 pages=11", "pages=11", "1 to 10"),
+        ("护肤 top=99", "top=99", "1 to 20"),
+        ("护肤 sort=random", "sort=random", "score | cpm"),
+        ("护肤 goal=fame", "goal=fame", "awareness"),
+        ("护肤 gender=x", "gender=x", "female"),
+        ("护肤 duration=5", "duration=5", "1-20"),
+        ("护肤 brands=maybe", "brands=maybe", "yes | no"),
+        ("护肤 sort>cpm", "sort>cpm", "only takes"),
+        ("护肤 followers=", "followers=", "no value"),
+        ("护肤 keyword=", "keyword=", "no value"),
+        ("护肤 folowers>=10w", "folowers>=10w", "`followers`"),
+        ("护肤 budget=5000", "budget=5000", "no filter called `budget`"),
+        ('护肤 "skin care', '"skin care', "never closed"),
+    ],
+)
+def test_errors_name_the_bad_part(text, token, why):
+    with pytest.raises(QueryError) as info:
+        q(text)
+    err = info.value
+    assert err.token == token
+    assert why in err.en
+    assert token in err.zh
+    assert re.search(r"[\u4e00-\u9fff]", err.zh)
+    assert err.hint_en == usage("en") and err.hint_zh == usage("zh")
+    assert "Traceback" not in err.user_message("en")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "followers>=10w sort=cpm", '"" er>=3'])
+def test_a_search_needs_a_keyword(text):
+    with pytest.raises(QueryError) as info:
+        q(text)
+    assert "at least one keyword" in info.value.en
+    assert "关键词" in info.value.zh
+
+
+def test_max_pages_setting_is_enforced():
+    with pytest.raises(QueryError, match="1 to 4"):
+        q("护肤 pages=5", max_pages=4)
+
+
+def test_input_length_cap():
+    with pytest.raises(QueryError) as info:
+        q("护肤 " + "x" * MAX_QUERY_CHARS)
+    assert str(MAX_QUERY_CHARS) in info.value.en and str(MAX_QUERY_CHARS) in info.value.zh
+    assert len(info.value.token) <= 21
+
+
+def test_backticks_in_tokens_cannot_break_code_spans():
+    with pytest.raises(QueryError) as info:
+        q("护肤 sort=`boom`")
+    assert "`" not in info.value.token
+
+
+_FUZZ_ALPHABET = [
+    *"护肤粉丝报价互动率万wkm%=:<>≥≤＞＜＝：-~.,、\"'“”「」`L0123456789 \t\n",
+    "followers",
+    "er",
+    "tag",
+    "sort",
+    "pages",
+    "top",
+    "ecom",
+    "growth",
+    "duration",
+    "\u0000",
+    "🙂",
+    "9" * 400,
+]
+
+
+def test_fuzz_only_query_errors():
+    rng = random.Random(20240601)
+    for _ in range(3000):
+        text = "".join(rng.choice(_FUZZ_ALPHABET) for _ in range(rng.randint(0, 25)))
+        try:
+            query = parse_query(text)
+        except QueryError as err:
+            assert err.en and err.zh
+        else:
+            assert query.keywords and all(k for k in query.keywords)
+            assert 1 <= query.pages <= 10 and 1 <= query.top <= 20
+
+
+# -- help and descriptions -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_usage_examples_parse(lang):
+    text = usage(lang)
+    examples_line = next(line for line in text.splitlines() if line.startswith(("Examples", "示例")))
+    examples = re.findall(r"`([^`]+)`", examples_line)
+    assert len(examples) == 2
+    for example in examples:
+        assert parse_query(example).keywords
+
+
+def test_describe_filters_english():
+    query = q("护肤 followers>=10w cpm<=60 er>=3 gender=female city=上海 tag=护肤保养 brands=yes")
+    assert describe_filters(query, "en") == [
+        "followers ≥ 100,000",
+        "CPM ≤ ¥60 / 1k plays",
+        "engagement rate ≥ 3%",
+        "female creators",
+        "region: 上海",
+        "tag: 护肤保养",
+        "brand & store accounts included",
+        "21–60 s video",
+    ]
+
+
+def test_describe_filters_chinese():
+    query = q("护肤 粉丝10w-50w 报价<2万 cpe<=1.5 带货等级>=L3 unknowns=yes 时长=短")
+    assert describe_filters(query, "zh") == [
+        "粉丝 10万–50万",
+        "报价 < ¥2万",
+        "CPE ≤ ¥1.5/次互动",
+        "带货等级 ≥ L3",
+        "含数据未知的达人",
+        "1-20秒视频",
+    ]
+
+
+def test_describe_mixed_bounds():
+    query = q("护肤 followers>10w followers<=50w growth=-5%-10%")
+    assert describe_filters(query, "en")[:2] == [
+        "100,000 < followers ≤ 500,000",
+        "15-day follower growth -5%–10%",
+    ]
