@@ -293,6 +293,7 @@ class SearchStats(BaseModel):
     live: bool = True
     route: str = "search_kol_v1"
     elapsed_ms: float = 0.0
+    has_more: bool = False  # some fetched page said more results exist (offer "More results")
 
 
 class Query(BaseModel):

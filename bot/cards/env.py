@@ -1,0 +1,119 @@
+"""The sandboxed Jinja environment that turns `templates/*.json.j2` into Block Kit JSON.
+
+Every `{{ … }}` output is JSON-encoded by `finalize`, so a template can only place values, never
+emit raw JSON: a quote, newline or `"}]},{` in a nickname cannot change the card's structure.
+JSON-encoding does not stop Slack markup (`<!channel>`, `<https://evil|click>`), so every user or
+creator string shown in mrkdwn goes through the `mrkdwn` filter, and links are built by `link`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import FileSystemLoader, StrictUndefined, Undefined, pass_context
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from bot import formatting
+from bot.settings import REPO_ROOT
+
+TEMPLATES_DIR = REPO_ROOT / "templates"
+
+ELLIPSIS = "…"
+_UNSAFE_IN_URL = re.compile(r"[\s<>|\x00-\x1f\x7f]")
+_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
+
+
+def mrkdwn(value: object) -> str:
+    """Escape the three characters Slack treats as markup in mrkdwn text: & < >."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(value: object, limit: int) -> str:
+    """Shorten to at most `limit` characters, ending with `…`.
+
+    Never leaves half an escape (`&am`) or half a link (`<https://…`) at the cut.
+    """
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    head = text[: limit - len(ELLIPSIS)]
+    if head.rfind("<") > head.rfind(">"):
+        head = head[: head.rfind("<")]
+    return _PARTIAL_ENTITY.sub("", head) + ELLIPSIS
+
+
+def is_safe_url(url: object) -> bool:
+    """An absolute https URL that cannot break out of Slack's `<url|label>` syntax."""
+    if not isinstance(url, str) or _UNSAFE_IN_URL.search(url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.netloc)
+
+
+def link(url: object, label: object) -> str:
+    """`<url|label>` with the label escaped; just the escaped label when the URL is not safe."""
+    text = mrkdwn(label) or mrkdwn(url)
+    return f"<{url}|{text}>" if is_safe_url(url) else text
+
+
+def slack_time(moment: datetime) -> str:
+    """A date Slack shows in each reader's own timezone; the part after `|` is for old clients."""
+    stamp = int(formatting.as_utc(moment).timestamp())
+    return f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{formatting.utc_minute(moment)}>"
+
+
+@pass_context
+def translate(context: Context, en: str, zh: str) -> str:
+    """`t("Followers", "粉丝")`: the label in the card's `lang`."""
+    return zh if context["lang"] == "zh" else en
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Undefined):
+        str(value)  # StrictUndefined raises UndefinedError naming the missing variable
+    raise TypeError(f"a {type(value).__name__} cannot be placed in a card; format it first")
+
+
+def to_json(value: Any) -> str:
+    """`finalize`: every template output becomes one JSON value."""
+    return json.dumps(value, ensure_ascii=False, default=_json_default)
+
+
+FILTERS = {
+    "mrkdwn": mrkdwn,
+    "clip": clip,
+    "yuan": formatting.yuan,
+    "count": formatting.count,
+    "pct": formatting.pct,
+    "cpm": formatting.cpm,
+    "cpe": formatting.cpe,
+    "growth": formatting.growth,
+    "index": formatting.index,
+    "usd": formatting.usd,
+    "duration": formatting.duration_label,
+    "utc_date": formatting.utc_date,
+    "ago": formatting.ago,
+    "wan_range": formatting.wan_range,
+    "slack_time": slack_time,
+}
+
+
+@lru_cache(maxsize=1)
+def get_env() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=to_json,
+    )
+    env.filters.update(FILTERS)
+    env.globals.update(t=translate, link=link, DASH=formatting.DASH)
+    return env

@@ -1,0 +1,66 @@
+"""Render a card template to a Slack message, or fall back to plain text when anything is off."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import TemplateError
+
+from bot.cards.env import clip, get_env, mrkdwn
+from bot.cards.validate import MAX_TEXT, validate_message
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SlackMessage(Mapping[str, Any]):
+    """What handlers send: `text` (notification and fallback, already escaped) and Block Kit `blocks`.
+
+    A read-only mapping of exactly those two keys, so `respond(**message)` works.
+    """
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": self.blocks}
+
+    def __getitem__(self, key: str) -> Any:
+        return self.to_dict()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("text", "blocks"))
+
+    def __len__(self) -> int:
+        return 2
+
+
+def plain_message(text: str) -> SlackMessage:
+    """A blocks-free message; `text` is plain text, escaped here so Slack shows it literally."""
+    return SlackMessage(text=clip(mrkdwn(text), MAX_TEXT))
+
+
+def render(template_name: str, context: dict[str, Any], *, fallback_text: str) -> SlackMessage:
+    """Render `templates/<template_name>` with `context` into a validated message.
+
+    `fallback_text` is plain text (it is escaped here); it becomes the top-level `text`, and the
+    whole message when the template fails to render, to parse as JSON or to validate.
+    """
+    fallback = plain_message(fallback_text)
+    try:
+        blocks = json.loads(get_env().get_template(template_name).render(context))
+    except (TemplateError, TypeError, ValueError) as exc:
+        log.error(
+            "card %s failed to render, sending plain text: %s: %s", template_name, type(exc).__name__, exc
+        )
+        return fallback
+    message = SlackMessage(text=fallback.text, blocks=blocks)
+    problems = validate_message(message.to_dict())
+    if problems:
+        log.error("card %s failed validation, sending plain text: %s", template_name, "; ".join(problems))
+        return fallback
+    return message

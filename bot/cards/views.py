@@ -1,0 +1,200 @@
+"""The bot's cards: build a template context from domain objects and render it.
+
+Labels live in the templates (`t("Followers", "粉丝")`); this module supplies what needs Python:
+score reasons, filter descriptions, URLs, paging values and the plain-text fallbacks.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.cards.env import mrkdwn
+from bot.cards.render import SlackMessage, render
+from bot.cards.validate import MAX_SECTION_TEXT
+from bot.errors import KolbotError
+from bot.formatting import DASH
+from bot.grammar import active_filters, describe_filters, usage
+from bot.i18n import pick
+from bot.models import Creator, Duration, Lang, ScoredCreator, SearchResult, SortKey
+from bot.scoring import COMPONENT_LABELS, reason_text
+
+MAX_CARD_CREATORS = 20  # 2 blocks each; with header, summary and footer this stays under 50
+_FALLBACK_NAME_CHARS = 40
+
+_WARNINGS: dict[str, tuple[str, str]] = {
+    "pages_failed": (
+        "Some result pages could not be loaded, so this list may be incomplete. Try again in a few minutes.",
+        "部分结果页加载失败，列表可能不完整。请几分钟后重试。",
+    ),
+}
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(UTC)
+
+
+def _creator_row(
+    creator: Creator, scored: ScoredCreator | None, lang: Lang, rank: int | None
+) -> dict[str, Any]:
+    """What `_creator.json.j2` shows for one creator: score, reasons and where the name links to."""
+    row: dict[str, Any] = {
+        "rank": rank,
+        "creator": creator,
+        "url": creator.douyin_url or creator.xingtu_url,
+        "score": None,
+        "coverage": 0.0,
+        "strengths": [],
+        "weakest": None,
+        "unknown": [],
+    }
+    if scored is None:
+        return row
+    by_key = {c.key: c for c in scored.components}
+    row.update(
+        score=scored.score,
+        coverage=scored.coverage,
+        strengths=[reason_text(by_key[k], lang) for k in scored.strengths if k in by_key],
+        weakest=reason_text(by_key[scored.weakest], lang) if scored.weakest in by_key else None,
+        unknown=[pick(lang, *COMPONENT_LABELS.get(k, (k, k))) for k in scored.unknown],
+    )
+    return row
+
+
+def _warnings(result: SearchResult, lang: Lang) -> list[str]:
+    """One line per warning; failed pages are named."""
+    lines = []
+    if result.stats.pages_failed:
+        pages = ", ".join(str(p) for p in result.stats.pages_failed)
+        lines.append(
+            pick(
+                lang,
+                f":warning: Page(s) {pages} could not be loaded, so this list may be incomplete. "
+                "Try again in a few minutes.",
+                f":warning: 第 {pages} 页加载失败，列表可能不完整。请几分钟后重试。",
+            )
+        )
+    for key in dict.fromkeys(result.warnings):
+        if key == "pages_failed" and result.stats.pages_failed:
+            continue
+        en, zh = _WARNINGS.get(key, (f"Note: {key}", f"提示：{key}"))
+        lines.append(":warning: " + pick(lang, en, zh))
+    return lines
+
+
+def _filter_stats(result: SearchResult, lang: Lang) -> list[dict[str, Any]]:
+    """Per filter: how many creators it excluded and how many it could not judge, described in `lang`."""
+    described = dict(active_filters(result.query, lang))
+    return [
+        {"description": described.get(f.name, f.description), "excluded": f.excluded, "unknown": f.unknown}
+        for f in result.stats.filters
+    ]
+
+
+def _next_page(result: SearchResult) -> int:
+    query, requested = result.query, result.stats.pages_requested
+    return max(requested) + 1 if requested else query.start_page + query.pages
+
+
+def _short_name(creator: Creator) -> str:
+    name = creator.nickname
+    return name if len(name) <= _FALLBACK_NAME_CHARS else name[: _FALLBACK_NAME_CHARS - 1] + "…"
+
+
+def _results_text(result: SearchResult, shown: list[ScoredCreator], lang: Lang) -> str:
+    """Notification / fallback: the count and the shortlist of names with scores."""
+    keyword, matched = result.query.keyword, result.stats.matched
+    head = pick(lang, f"{matched} creators matched “{keyword}”", f"“{keyword}”：匹配 {matched} 位达人")
+    names = [
+        f"{i}. {_short_name(s.creator)} ({DASH if s.score is None else round(s.score)}/100)"
+        for i, s in enumerate(shown, start=1)
+    ]
+    return "\n".join([head, *names])
+
+
+def results_message(
+    result: SearchResult,
+    lang: Lang,
+    *,
+    search_ref: str,
+    command: str = "/kol",
+    now: datetime | None = None,
+) -> SlackMessage:
+    """The results card: summary, the top `query.top` creators with buttons, paging and sorting."""
+    query, stats = result.query, result.stats
+    shown = result.creators[: min(query.top, MAX_CARD_CREATORS)]
+    context = {
+        "lang": lang,
+        "command": command,
+        "search_ref": search_ref,
+        "query": query,
+        "stats": stats,
+        "now": _now(now),
+        "filters": describe_filters(query, lang),
+        "warnings": _warnings(result, lang),
+        "filter_stats": _filter_stats(result, lang),
+        "rows": [_creator_row(s.creator, s, lang, rank) for rank, s in enumerate(shown, start=1)],
+        "duration": query.duration,
+        "durations": list(Duration),
+        "sort_keys": list(SortKey),
+        "more_value": f"{search_ref}:{_next_page(result)}" if stats.has_more else None,
+    }
+    return render("results.json.j2", context, fallback_text=_results_text(result, shown, lang))
+
+
+def detail_message(
+    creator: Creator,
+    lang: Lang,
+    *,
+    duration: Duration,
+    live: bool,
+    fetched_at: datetime | None,
+    scored: ScoredCreator | None = None,
+    now: datetime | None = None,
+) -> SlackMessage:
+    """Everything known about one creator: prices, costs per length, recent videos, e-commerce, flags."""
+    context = {
+        "lang": lang,
+        "row": _creator_row(creator, scored, lang, rank=None),
+        "live": live,
+        "fetched_at": fetched_at,
+        "now": _now(now),
+        "duration": duration,
+        "durations": list(Duration),
+    }
+    fallback = pick(
+        lang,
+        f"Creator {creator.nickname} (Xingtu id {creator.star_id})",
+        f"达人 {creator.nickname}（星图 ID {creator.star_id}）",
+    )
+    return render("detail.json.j2", context, fallback_text=fallback)
+
+
+def _chunks(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
+    """Split text at line breaks into non-blank pieces that fit one section once escaped."""
+    chunks: list[str] = []
+    for line in text.strip().splitlines():
+        if chunks and len(mrkdwn(chunks[-1] + "\n" + line)) <= limit:
+            chunks[-1] += "\n" + line
+        elif line.strip():
+            chunks.append(line)
+    return chunks
+
+
+def help_message(lang: Lang, command: str, usage_text: str | None = None) -> SlackMessage:
+    """How to search: the grammar (from `bot.grammar.usage` unless given) and what the numbers mean."""
+    text = usage_text if usage_text is not None else usage(lang)
+    context = {"lang": lang, "command": command, "usage": _chunks(text)}
+    return render("help.json.j2", context, fallback_text=f"{command}\n{text}")
+
+
+def error_message(err: KolbotError, lang: Lang) -> SlackMessage:
+    """What happened and what to do, suitable for an ephemeral reply."""
+    what, hint = (err.zh, err.hint_zh) if lang == "zh" else (err.en, err.hint_en)
+    context = {"lang": lang, "what": what, "hint": _chunks(hint)}
+    return render("error.json.j2", context, fallback_text=err.user_message(lang))
+
+
+def notice_message(text: str) -> SlackMessage:
+    """A short progress note, e.g. "Searching… / 正在搜索…"."""
+    return render("notice.json.j2", {"text": text}, fallback_text=text)

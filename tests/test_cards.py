@@ -1,0 +1,550 @@
+"""Cards: golden renders in both languages, block budgets, and the plain-text fallback.
+
+All creators here are synthetic. Refresh the golden files after an intended change with
+`KOLBOT_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_cards.py` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jinja2 import StrictUndefined, UndefinedError
+
+from bot.cards.env import TEMPLATES_DIR, clip, is_safe_url, link, mrkdwn, to_json
+from bot.cards.render import SlackMessage, render
+from bot.cards.validate import validate_message
+from bot.cards.views import detail_message, error_message, help_message, notice_message, results_message
+from bot.errors import KolbotError, QueryError, UpstreamError, UpstreamKind
+from bot.models import (
+    Creator,
+    Duration,
+    EcomProfile,
+    FilterStat,
+    Gender,
+    NumRange,
+    Price,
+    Query,
+    RecentItem,
+    ScoreComponent,
+    ScoredCreator,
+    SearchResult,
+    SearchStats,
+    SortKey,
+    XingtuFlags,
+)
+
+GOLDEN = Path(__file__).parent / "golden"
+NOW = datetime(2025, 11, 20, 8, 0, tzinfo=UTC)
+FETCHED = NOW - timedelta(hours=2, minutes=5)
+
+
+# -- synthetic data -----------------------------------------------------------------------------
+
+
+def make_creator(i: int = 1, **overrides: Any) -> Creator:
+    fields: dict[str, Any] = {
+        "star_id": f"7{i:018d}",
+        "nickname": f"Sample Creator {i} 样例达人",
+        "douyin_uid": f"91{i:010d}",
+        "gender": Gender.FEMALE,
+        "province": "广东",
+        "city": "深圳",
+        "followers": 1_234_567 - i * 10_000,
+        "growth_15d": 32_778,
+        "growth_rate_15d": 0.028,
+        "growth_30d": 51_234.5,
+        "tags": {"美妆": ["护肤保养", "彩妆"], "生活": []},
+        "theme_labels": ["护肤推荐"],
+        "expected_plays": 807_600,
+        "expected_natural_plays": 301_200,
+        "promotion_expected_plays": 1_029_300,
+        "interact_rate": 0.0196,
+        "completion_rate": 0.1138,
+        "median_views_30d": 612_345.5,
+        "median_interactions_30d": 7_929,
+        "star_index": 66.7175,
+        "spread_index": 74.87,
+        "shopping_index": 76.02,
+        "convert_index": 65.38,
+        "link_star_index": 71.82,
+        "prices": {
+            1: Price(video_type=1, yuan=14_500, start_time=datetime(2025, 10, 1, tzinfo=UTC)),
+            2: Price(video_type=2, yuan=27_500, last_month_yuan=35_000, discount_pct=20),
+            71: Price(video_type=71, yuan=30_000, end_time=datetime(2038, 1, 1, tzinfo=UTC)),
+            92: Price(video_type=92, yuan=49, floor_yuan=16_000, ceiling_yuan=120_000),
+        },
+        "upstream_cpe": {Duration.MEDIUM: 1.91},
+        "ecom": EcomProfile(
+            level="L3",
+            enabled=True,
+            score=92,
+            gmv_30d_range="1k-3w",
+            avg_order_value_30d_range="50-200",
+            gpm_30d_range="<=80",
+            video_ctr_30d_range="4%-6%",
+            product_videos_30d=3,
+        ),
+        "flags": XingtuFlags(black_horse=True, cocreate=True, star_excellent=True, short_drama=False),
+        "recent_items": [
+            RecentItem(
+                item_id=f"{i}{k:04d}",
+                title=f"Sample video {k} 护肤分享",
+                views=120_000 * k,
+                likes=3_400 * k,
+                comments=120 * k,
+                shares=45 * k,
+                published_at=NOW - timedelta(days=3 * k),
+            )
+            for k in range(1, 4)
+        ],
+    }
+    return Creator(**(fields | overrides))
+
+
+def make_scored(creator: Creator, rank: int = 1) -> ScoredCreator:
+    components = [
+        ScoreComponent(key="cpe", value=creator.cpe(Duration.MEDIUM), percentile=88.0, weight=0.25),
+        ScoreComponent(key="er", value=creator.interact_rate, percentile=80.0, weight=0.2),
+        ScoreComponent(key="completion", value=creator.completion_rate, percentile=30.0, weight=0.05),
+        ScoreComponent(key="shopping", value=None, percentile=None, weight=0.2),
+    ]
+    return ScoredCreator(
+        creator=creator,
+        score=78.4,
+        rank=rank,
+        components=components,
+        strengths=["cpe", "er"],
+        weakest="completion",
+        unknown=["shopping"],
+        coverage=0.8,
+    )
+
+
+def make_query(**overrides: Any) -> Query:
+    fields: dict[str, Any] = {
+        "raw": "护肤 followers>=10w cpm<=80",
+        "keywords": ["护肤"],
+        "followers": NumRange(low=100_000),
+        "cpm": NumRange(high=80),
+        "top": 10,
+    }
+    return Query(**(fields | overrides))
+
+
+def make_stats(**overrides: Any) -> SearchStats:
+    fields: dict[str, Any] = {
+        "pages_requested": [1, 2, 3],
+        "pages_fetched": 2,
+        "pages_failed": [2],
+        "creators_seen": 57,
+        "matched": 12,
+        "filters": [
+            FilterStat(name="followers", description="followers ≥ 100,000", excluded=23),
+            FilterStat(name="cpm", description="CPM ≤ ¥80 / 1k plays", excluded=4, unknown=18),
+        ],
+        "upstream_calls": 3,
+        "cost_usd": 0.06,
+        "data_time": FETCHED,
+        "has_more": True,
+    }
+    return SearchStats(**(fields | overrides))
+
+
+def make_result(n: int = 2, *, creators: list[Creator] | None = None, **query: Any) -> SearchResult:
+    people = creators if creators is not None else [make_creator(i) for i in range(1, n + 1)]
+    return SearchResult(
+        query=make_query(top=max(1, len(people)), **query),
+        creators=[make_scored(c, rank) for rank, c in enumerate(people, start=1)],
+        stats=make_stats(matched=len(people)) if people else make_stats(matched=0),
+        warnings=["pages_failed"],
+    )
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def assert_golden(name: str, message: SlackMessage) -> None:
+    assert message.blocks, f"{name} fell back to plain text"
+    assert validate_message(message.to_dict()) == []
+    path = GOLDEN / f"{name}.json"
+    actual = json.dumps(message.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    if os.environ.get("KOLBOT_UPDATE_GOLDEN") == "1":
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"no golden file {path.name}: run with KOLBOT_UPDATE_GOLDEN=1 and review it"
+    assert actual == path.read_text(encoding="utf-8"), f"{name} changed; see the module docstring"
+
+
+def texts(message: SlackMessage) -> str:
+    return json.dumps(message.blocks, ensure_ascii=False)
+
+
+def action_ids(message: SlackMessage) -> list[str]:
+    return [e["action_id"] for b in message.blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+def section_texts(message: SlackMessage) -> list[str]:
+    return [b["text"]["text"] for b in message.blocks if b["type"] == "section" and "text" in b]
+
+
+# -- golden renders -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_results_golden(lang) -> None:
+    assert_golden(f"results_{lang}", results_message(make_result(2), lang, search_ref="s42", now=NOW))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_empty_results_golden(lang) -> None:
+    assert_golden(f"results_empty_{lang}", results_message(make_result(0), lang, search_ref="s42", now=NOW))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_detail_golden(lang) -> None:
+    creator = make_creator()
+    message = detail_message(
+        creator,
+        lang,
+        duration=Duration.MEDIUM,
+        live=False,
+        fetched_at=FETCHED,
+        scored=make_scored(creator),
+        now=NOW,
+    )
+    assert_golden(f"detail_{lang}", message)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_help_golden(lang) -> None:
+    assert_golden(f"help_{lang}", help_message(lang, "/kol"))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_error_golden(lang) -> None:
+    assert_golden(
+        f"error_{lang}", error_message(UpstreamError(UpstreamKind.REFUSED, upstream_code=10003), lang)
+    )
+
+
+def test_notice_golden() -> None:
+    assert_golden("notice", notice_message("Searching… / 正在搜索…"))
+
+
+# -- results card -------------------------------------------------------------------------------
+
+
+def test_twenty_creators_fit_in_fifty_blocks_with_every_optional_block() -> None:
+    result = make_result(20)
+    result.stats.live = False  # adds the demo badge
+    result.stats.skipped_malformed = 2
+    message = results_message(result, "en", search_ref="s42", now=NOW)
+    assert message.blocks, "fell back to plain text"
+    assert len(message.blocks) <= 50
+    assert action_ids(message).count("kol_details") == 20
+    assert validate_message(message.to_dict()) == []
+
+
+def test_more_than_twenty_creators_are_capped() -> None:
+    result = make_result(25)
+    message = results_message(result, "en", search_ref="s42", now=NOW)
+    assert action_ids(message).count("kol_add_to_shortlist") == 20
+
+
+def test_only_the_requested_top_is_shown() -> None:
+    result = make_result(5)
+    result.query.top = 3
+    message = results_message(result, "en", search_ref="s42", now=NOW)
+    assert action_ids(message).count("kol_details") == 3
+    assert "showing top 3" in texts(message)
+
+
+def test_buttons_carry_star_ids_and_paging_values() -> None:
+    result = make_result(2, sort=SortKey.CPM, start_page=4, pages=2)
+    result.stats.pages_requested = [4, 5]
+    message = results_message(result, "en", search_ref="abc", now=NOW)
+    buttons = {
+        (e["action_id"], e["value"])
+        for b in message.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["type"] == "button"
+    }
+    assert ("kol_details", make_creator(1).star_id) in buttons
+    assert ("kol_add_to_shortlist", make_creator(2).star_id) in buttons
+    assert ("kol_more", "abc:6") in buttons
+    select = next(
+        e
+        for b in message.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "kol_sort"
+    )
+    assert [o["value"] for o in select["options"]] == [f"abc:{k}" for k in SortKey]
+    assert select["initial_option"]["value"] == "abc:cpm"
+
+
+def test_no_more_button_without_more_pages() -> None:
+    result = make_result(2)
+    result.stats.has_more = False
+    assert "kol_more" not in action_ids(results_message(result, "en", search_ref="s", now=NOW))
+
+
+def test_summary_shows_cost_age_and_demo_badge() -> None:
+    live = results_message(make_result(1), "en", search_ref="s", now=NOW)
+    assert "API calls: 3 ($0.06)" in texts(live)
+    assert "data from 2 h ago" in texts(live)
+    assert "2025-11-20 05:55 UTC" in texts(live)
+    assert "DEMO DATA" not in texts(live)
+    cached = make_result(1)
+    cached.stats.upstream_calls, cached.stats.cost_usd, cached.stats.live = 0, 0.0, False
+    demo = results_message(cached, "zh", search_ref="s", now=NOW)
+    assert "演示数据" in texts(demo)
+    assert "数据时间：2小时前" in texts(demo)
+    cached.stats.live = True
+    assert "API calls: 0 (cache)" in texts(results_message(cached, "en", search_ref="s", now=NOW))
+
+
+def test_failed_pages_are_named() -> None:
+    result = make_result(1)
+    result.stats.pages_failed = [2, 5]
+    assert "Page(s) 2, 5 could not be loaded" in texts(results_message(result, "en", search_ref="s", now=NOW))
+
+
+def test_creator_numbers_are_in_yuan_with_units_and_chosen_duration_bold() -> None:
+    message = results_message(make_result(1), "en", search_ref="s", now=NOW)
+    fields = [f["text"] for f in message.blocks[4]["fields"]]
+    assert fields[0] == "*Followers*\n1.2M  ·  15 d: +32,778 (+2.8%)"
+    assert fields[1] == "*Price* 1–20 s / 21–60 s / 60 s+\n¥14,500 / *¥27,500* / ¥30,000"
+    assert fields[2] == "*CPM* · 21–60 s\n¥34.05 / 1k plays"
+    assert fields[3] == "*CPE* · 21–60 s\n¥1.91 / engagement"
+    assert fields[4] == "*Interaction · completion* (30 d)\n1.96% · 11.38%"
+
+
+def test_unknown_metrics_show_a_dash_not_zero() -> None:
+    bare = Creator(star_id="7000000000000000099", nickname="No Data")
+    result = make_result(creators=[bare])
+    result.creators[0] = ScoredCreator(creator=bare, score=None, unknown=["cpe", "er"])
+    message = results_message(result, "en", search_ref="s", now=NOW)
+    section = message.blocks[4]
+    assert (
+        "<https://www.xingtu.cn/ad/creator/author/douyin/7000000000000000099/1|No Data>"
+        in section["text"]["text"]
+    )
+    assert "Score —" in section["text"]["text"]
+    assert "Unknown: CPE, Engagement rate" in section["text"]["text"]
+    values = [f["text"].split("\n", 1)[1] for f in section["fields"]]
+    assert values == ["—  ·  15 d: —", "— / *—* / —", "—", "—", "— · —", "—", "—"]
+    assert "¥0" not in texts(message)
+
+
+def test_empty_results_explain_what_excluded_whom() -> None:
+    message = results_message(make_result(0), "en", search_ref="s42", now=NOW)
+    text = section_texts(message)[-1]
+    assert "None of the 57 creators seen matched your filters." in text
+    assert "• followers ≥ 100,000: 23 excluded, 0 unknown" in text
+    assert "• CPM ≤ ¥80 / 1k plays: 4 excluded, 18 unknown" in text
+    assert "`/kol 护肤 followers&gt;=10w cpm&lt;=80 unknowns=yes`" in text
+    assert action_ids(message) == ["kol_more"]
+
+
+def test_empty_search_suggests_another_keyword() -> None:
+    result = make_result(0)
+    result.stats = make_stats(creators_seen=0, matched=0, filters=[], has_more=False)
+    message = results_message(result, "zh", search_ref="s", now=NOW)
+    assert "星图没有返回“护肤”的达人" in section_texts(message)[-1]
+    assert action_ids(message) == []
+
+
+# -- detail card ----------------------------------------------------------------------------------
+
+
+def test_detail_lists_every_price_and_the_cpm_deal() -> None:
+    creator = make_creator()
+    message = detail_message(creator, "en", duration=Duration.SHORT, live=True, fetched_at=FETCHED, now=NOW)
+    prices = next(t for t in section_texts(message) if t.startswith("*Price list*"))
+    assert "• *1–20 s video: ¥14,500*  ← the length you searched for · valid from 2025-10-01" in prices
+    assert "• 21–60 s video: ¥27,500 · last month ¥35,000 · 20% off" in prices
+    assert "• 60 s+ video: ¥30,000\n" in prices  # an open-ended (2038) end date is not shown
+    assert (
+        "• CPM settlement (per 1,000 natural plays): ¥49.00 / 1k plays, total budget ¥16,000–¥120,000"
+        in prices
+    )
+    assert "DEMO DATA" not in texts(message)
+    assert action_ids(message) == ["kol_add_to_shortlist"]
+
+
+def test_detail_without_score_or_data() -> None:
+    bare = Creator(star_id="7000000000000000099", nickname="No Data")
+    message = detail_message(bare, "zh", duration=Duration.MEDIUM, live=True, fetched_at=None, now=NOW)
+    assert message.blocks, "fell back to plain text"
+    body = texts(message)
+    assert "暂无星图报价" in body
+    assert "暂无近期作品数据" in body
+    assert "数据时间未知" in body
+    assert "带货等级" not in body  # no e-commerce data, no e-commerce block
+
+
+def test_detail_flags_are_plain_words() -> None:
+    message = detail_message(
+        make_creator(), "en", duration=Duration.MEDIUM, live=True, fetched_at=FETCHED, now=NOW
+    )
+    assert "rising (“black horse”) creator, accepts co-creation tasks, Xingtu excellent creator" in texts(
+        message
+    )
+    assert "short dramas" not in texts(message)
+
+
+# -- help, errors, notices ----------------------------------------------------------------------
+
+
+def test_query_error_shows_what_and_how() -> None:
+    err = QueryError(
+        "cpm<<5",
+        "Can't use `cpm<<5`",
+        "无法使用 `cpm<<5`",
+        usage_en="Try `cpm<=5`.",
+        usage_zh="试试 `cpm<=5`。",
+    )
+    message = error_message(err, "en")
+    assert section_texts(message) == [":warning: *Can't use `cpm&lt;&lt;5`*", "Try `cpm&lt;=5`."]
+    assert message.text == "Can't use `cpm&lt;&lt;5`\nTry `cpm&lt;=5`."
+
+
+def test_error_without_hint_is_one_block() -> None:
+    message = error_message(KolbotError("Nope.", "不行。"), "zh")
+    assert section_texts(message) == [":warning: *不行。*"]
+
+
+def test_help_splits_long_usage_into_sections() -> None:
+    usage = "\n".join(f"line {i} " + "x" * 500 for i in range(20))
+    message = help_message("en", "/kol", usage)
+    assert message.blocks
+    sections = section_texts(message)[:-1]  # the last one explains the numbers
+    assert len(sections) == 4
+    assert all(len(s) <= 3000 for s in sections)
+    assert "\n".join(sections) == usage
+
+
+# -- the renderer's safety net -----------------------------------------------------------------
+
+
+def test_too_many_blocks_fall_back_to_plain_text_and_log(caplog) -> None:
+    usage = "\n".join("x" * 2900 for _ in range(60))  # one section per line: 60+ blocks
+    with caplog.at_level(logging.ERROR, logger="bot.cards.render"):
+        message = help_message("en", "/kol", usage)
+    assert message.blocks == []
+    assert message.text.startswith("/kol\nxxx")
+    assert "failed validation" in caplog.text and "blocks (max 50 per message)" in caplog.text
+
+
+@pytest.mark.parametrize("template", sorted(p.name for p in TEMPLATES_DIR.glob("[!_]*.json.j2")))
+def test_every_template_refuses_missing_variables(template, caplog) -> None:
+    with caplog.at_level(logging.ERROR, logger="bot.cards.render"):
+        message = render(template, {"lang": "en"}, fallback_text="plain <fallback>")
+    assert message == SlackMessage(text="plain &lt;fallback&gt;", blocks=[])
+    assert "is undefined" in caplog.text
+
+
+def test_outputs_must_be_json_values() -> None:
+    assert to_json('a "b"\n') == '"a \\"b\\"\\n"'
+    with pytest.raises(TypeError, match="format it first"):
+        to_json(NOW)
+    with pytest.raises(UndefinedError, match="'x' is undefined"):
+        to_json(StrictUndefined(name="x"))
+
+
+def test_missing_template_falls_back(caplog) -> None:
+    with caplog.at_level(logging.ERROR, logger="bot.cards.render"):
+        assert render("nope.json.j2", {}, fallback_text="x").blocks == []
+    assert "TemplateNotFound" in caplog.text
+
+
+def test_message_unpacks_into_respond_kwargs() -> None:
+    message = notice_message("hi")
+    assert dict(**message) == message.to_dict() == {"text": "hi", "blocks": message.blocks}
+
+
+# -- validation ---------------------------------------------------------------------------------
+
+
+def _section(text: str = "ok", **extra: Any) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}, **extra}
+
+
+def _field(text: str) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": text}
+
+
+@pytest.mark.parametrize(
+    ("message", "problem"),
+    [
+        ({"blocks": [_section()]}, "top-level text fallback is missing"),
+        ({"text": " ", "blocks": [_section()]}, "top-level text fallback is missing"),
+        ({"text": "x" * 40_001, "blocks": []}, "top-level text has 40001 characters"),
+        ({"text": "t", "blocks": [{"type": "divider"}] * 51}, "51 blocks (max 50 per message)"),
+        ({"text": "t", "blocks": [_section(fields=[_field("f" * 2001)])]}, "field 0 has 2001 characters"),
+        ({"text": "t", "blocks": [_section(fields=[_field("f")] * 11)]}, "slack_sdk rejected"),
+        ({"text": "t", "blocks": [_section("s" * 3001)]}, "slack_sdk rejected"),
+        ({"text": "t", "blocks": [_section("")]}, "empty mrkdwn text"),
+        (
+            {"text": "t", "blocks": [{"type": "context", "elements": [_field("c" * 3001)]}]},
+            "mrkdwn text has 3001 characters",
+        ),
+        ({"text": "t", "blocks": [{"type": "sectoin"}]}, "unknown block type 'sectoin'"),
+        ({"text": "t", "blocks": [_section(acessory={})]}, "does not recognise"),
+        ({"text": "t", "blocks": ["divider"]}, "blocks must be a list of objects"),
+        (
+            {"text": "t", "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}]},
+            "slack_sdk rejected",
+        ),
+    ],
+)
+def test_validation_finds_problems(message, problem) -> None:
+    assert any(problem in p for p in validate_message(message)), validate_message(message)
+
+
+def test_valid_message_has_no_problems() -> None:
+    message = {"text": "t", "blocks": [_section(fields=[_field("f" * 2000)] * 10), {"type": "divider"}] * 25}
+    assert validate_message(message) == []
+
+
+# -- filters ------------------------------------------------------------------------------------
+
+
+def test_mrkdwn_escapes_only_slack_control_characters() -> None:
+    assert mrkdwn('<!channel> & "quotes" *bold*') == '&lt;!channel&gt; &amp; "quotes" *bold*'
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://x.example",
+        "javascript:alert(1)",
+        "https://x.example|y",
+        "https://x.example>",
+        "https://",
+        None,
+        "//x",
+    ],
+)
+def test_links_need_a_clean_https_url(url) -> None:
+    assert not is_safe_url(url)
+    assert link(url, "<b>") == "&lt;b&gt;"
+
+
+def test_link_escapes_its_label() -> None:
+    assert link("https://x.example/a?b=1", "A & <B>") == "<https://x.example/a?b=1|A &amp; &lt;B&gt;>"
+
+
+def test_clip() -> None:
+    assert clip("abc", 3) == "abc"
+    assert clip("abcdef", 4) == "abc…"
+    assert clip("ab &amp; cd", 6) == "ab …"  # never half an entity
+    assert clip("see <https://x.example|here> now", 20) == "see …"  # never half a link
+    assert len(clip("x" * 10_000, 150)) == 150
