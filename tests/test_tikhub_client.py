@@ -212,3 +212,14 @@ def test_close_leaves_an_injected_http_client_open(tikhub) -> None:
         client.get_json(ROUTE_V1, V1_PARAMS)
         client.close()
         assert not http.is_closed
+
+
+def test_per_route_ttl_overrides_the_default(client: TikHubClient, tikhub: FakeTikHub) -> None:
+    """A route cached with its own 1-hour TTL is fetched again after that hour, not after 6."""
+    with time_machine.travel(datetime.now(UTC), tick=True) as traveller:
+        client.get_json(ROUTE_V1, V1_PARAMS, ttl_s=3600)
+        traveller.shift(3600 - 60)
+        assert client.get_json(ROUTE_V1, V1_PARAMS, ttl_s=3600).from_cache
+        traveller.shift(61)
+        refreshed = client.get_json(ROUTE_V1, V1_PARAMS, ttl_s=3600)
+    assert (refreshed.from_cache, tikhub.calls) == (False, 2)

@@ -94,11 +94,19 @@ class TikHubClient:
             headers={"User-Agent": "kolbot"},
         )
 
-    def get_json(self, route: str, params: dict[str, str], *, require_data: tuple[str, ...] = ()) -> Fetched:
+    def get_json(
+        self,
+        route: str,
+        params: dict[str, str],
+        *,
+        require_data: tuple[str, ...] = (),
+        ttl_s: int | None = None,
+    ) -> Fetched:
         """GET `{API_PREFIX}{route}`; raise `UpstreamError` unless the body is a success.
 
         `require_data` names keys that `body["data"]` must contain (e.g. `"authors"`), checked
-        before the body is cached.
+        before the body is cached. `ttl_s` overrides the cache TTL for this route (creator
+        profiles change more slowly than search pages); caching off (`KOLBOT_CACHE_TTL_S=0`) wins.
         """
         if not _ROUTE.fullmatch(route):
             raise ValueError(f"not a TikHub route: {route!r}")
@@ -108,7 +116,7 @@ class TikHubClient:
             return hit
         # The leader looks again: a flight that landed since our miss has filled the cache.
         outcome, leader = self._flight.do(
-            key, lambda: self._cached(key) or self._fetch(key, route, params, require_data)
+            key, lambda: self._cached(key) or self._fetch(key, route, params, require_data, ttl_s)
         )
         if not leader:
             outcome = _as_follower(outcome)
@@ -127,7 +135,12 @@ class TikHubClient:
         return Fetched(hit[0], 0, 0.0, True, hit[1]) if hit else None
 
     def _fetch(
-        self, key: str, route: str, params: dict[str, str], require_data: tuple[str, ...]
+        self,
+        key: str,
+        route: str,
+        params: dict[str, str],
+        require_data: tuple[str, ...],
+        ttl_s: int | None,
     ) -> Fetched | UpstreamError:
         calls = billed = attempt = 0
         while True:
@@ -136,7 +149,7 @@ class TikHubClient:
             calls += reached is not None
             billed += reached == 200
             if not isinstance(outcome, UpstreamError):
-                return self._store(key, outcome, calls, billed)
+                return self._store(key, outcome, calls, billed, ttl_s)
             attempt += 1
             if attempt > self._settings.tikhub_max_retries or not _retryable(outcome):
                 outcome.upstream_calls, outcome.cost_usd = calls, self._cost(billed)
@@ -163,11 +176,10 @@ class TikHubClient:
         except UpstreamError as exc:
             return exc, response.status_code
 
-    def _store(self, key: str, body: Body, calls: int, billed: int) -> Fetched:
+    def _store(self, key: str, body: Body, calls: int, billed: int, ttl_s: int | None) -> Fetched:
         fetched_at = datetime.now(UTC)
-        ttl_s = self._settings.kolbot_cache_ttl_s
-        if ttl_s > 0:
-            self._cache.set(key, body, fetched_at, ttl_s)
+        if self._settings.kolbot_cache_ttl_s > 0:
+            self._cache.set(key, body, fetched_at, ttl_s or self._settings.kolbot_cache_ttl_s)
         return Fetched(body, calls, self._cost(billed), False, fetched_at)
 
     def _cost(self, billed_calls: int) -> float:

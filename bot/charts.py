@@ -1,0 +1,269 @@
+"""PNG charts for deep-dives and comparisons (matplotlib, Agg), plus a one-line text sparkline.
+
+Labels are Chinese or English, so every chart is drawn with WenQuanYi Micro Hei, a CJK font
+shipped inside the `paperang-p2-fonts-cjk` wheel (a project dependency), registered with
+`font_manager.addfont`; DejaVu Sans stays as the fallback for Latin glyphs. Figures are built
+with the object API (no pyplot state), so rendering is safe from several threads.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import date
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+from matplotlib import font_manager, rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
+from matplotlib.ticker import FuncFormatter
+
+from bot.deepdive.compare import Comparison, MetricKey
+from bot.deepdive.models import DISTRIBUTION_LABELS, DailyFans, DistributionKind, Portrait
+from bot.models import Lang
+
+DPI = 100
+TREND_SIZE = (8.0, 4.0)  # inches: 800 × 400 px
+AUDIENCE_SIZE = (9.0, 6.0)  # 900 × 600 px
+COMPARE_SIZE = (8.0, 5.0)  # 800 × 500 px
+SPARK_LEVELS = "▁▂▃▄▅▆▇█"
+_FONT_FILE = ("paperang_p2_fonts_cjk", "fonts/wqy-microhei.ttc")
+_LINE, _FLAG, _GRID = "#2563eb", "#dc2626", "#e5e7eb"
+_AUDIENCE_PANELS = (
+    DistributionKind.GENDER,
+    DistributionKind.AGE,
+    DistributionKind.CITY_TIER,
+    DistributionKind.DEVICE,
+)
+_GENDER_NAMES = {"female": ("Female", "女"), "male": ("Male", "男")}
+
+
+def cjk_font_path() -> Path:
+    package, name = _FONT_FILE
+    return Path(str(files(package).joinpath(name)))
+
+
+@lru_cache(maxsize=1)
+def _font_family() -> str:
+    """Register the bundled CJK font once and return its family name."""
+    path = cjk_font_path()
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+@lru_cache(maxsize=1)
+def _glyphs() -> frozenset[int]:
+    """Code points the CJK font or the Latin fallback can draw."""
+    fallback = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"))
+    return frozenset(FT2Font(str(cjk_font_path())).get_charmap()) | frozenset(FT2Font(fallback).get_charmap())
+
+
+def drawable(text: str) -> str:
+    """`text` without the characters no bundled font has (emoji in nicknames), instead of boxes."""
+    return "".join(ch for ch in text if ord(ch) in _glyphs() or ch.isspace()).strip()
+
+
+def _cjk() -> AbstractContextManager:
+    """Text created or drawn inside this context uses the CJK font (tick labels appear at draw time)."""
+    return rc_context({"font.family": [_font_family(), "DejaVu Sans"], "axes.unicode_minus": False})
+
+
+def _figure(size: tuple[float, float]) -> Figure:
+    fig = Figure(figsize=size, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)  # Agg canvas, no pyplot
+    return fig
+
+
+def to_png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    with _cjk():
+        fig.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def _t(lang: Lang, en: str, zh: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def _compact(value: float, lang: Lang) -> str:
+    """Axis numbers: 1.2M / 120万."""
+    if lang == "zh":
+        return f"{value / 1e4:.1f}万" if abs(value) >= 1e4 else f"{value:.0f}"
+    for size, unit in ((1e6, "M"), (1e3, "K")):
+        if abs(value) >= size:
+            return f"{value / size:.1f}{unit}"
+    return f"{value:.0f}"
+
+
+# -- follower trend ----------------------------------------------------------------------
+
+
+def follower_trend_figure(series: DailyFans, flagged: Sequence[date], lang: Lang) -> Figure:
+    with _cjk():
+        return _trend(series, flagged, lang)
+
+
+def _trend(series: DailyFans, flagged: Sequence[date], lang: Lang) -> Figure:
+    fig = _figure(TREND_SIZE)
+    ax = fig.add_subplot()
+    days = [p.day for p in series.points]
+    values = [p.followers for p in series.points]
+    ax.plot(days, values, color=_LINE, linewidth=1.8)
+    by_day = dict(zip(days, values, strict=True))
+    marks = [d for d in flagged if d in by_day]
+    if marks:
+        ax.scatter(
+            marks,
+            [by_day[d] for d in marks],
+            color=_FLAG,
+            s=60,
+            zorder=3,
+            label=_t(lang, "flagged day", "异常日"),
+        )
+        for d in marks:
+            ax.annotate(
+                d.strftime("%m-%d"),
+                (d, by_day[d]),
+                textcoords="offset points",
+                xytext=(0, 8),
+                ha="center",
+                color=_FLAG,
+                fontsize=9,
+            )
+        ax.legend(loc="upper left")
+    ax.set_title(_t(lang, f"Followers, last {len(days)} days", f"粉丝趋势（近 {len(days)} 天）"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v, lang)))
+    ax.grid(True, color=_GRID)
+    fig.autofmt_xdate()
+    return fig
+
+
+def follower_trend_png(series: DailyFans, flagged: Sequence[date], lang: Lang) -> bytes:
+    """The daily follower line with flagged days marked in red (800 × 400 px)."""
+    return to_png(follower_trend_figure(series, flagged, lang))
+
+
+# -- audience ----------------------------------------------------------------------------
+
+
+def _bucket_label(kind: DistributionKind, key: str, lang: Lang) -> str:
+    if kind is DistributionKind.GENDER and key in _GENDER_NAMES:
+        return _t(lang, *_GENDER_NAMES[key])
+    return key
+
+
+def _age_order(key: str) -> float:
+    digits = "".join(ch if ch.isdigit() else " " for ch in key).split()
+    return float(digits[0]) if digits else float("inf")
+
+
+def _ordered(kind: DistributionKind, shares: dict[str, float]) -> list[tuple[str, float]]:
+    if kind is DistributionKind.AGE:
+        return sorted(shares.items(), key=lambda kv: _age_order(kv[0]))
+    if kind is DistributionKind.CITY_TIER:
+        order = ["一线", "新一线", "二线", "三线", "四线", "五线"]
+        return sorted(shares.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+    return sorted(shares.items(), key=lambda kv: -kv[1])[:8]
+
+
+def audience_figure(portrait: Portrait, lang: Lang, *, title: str = "") -> Figure:
+    with _cjk():
+        return _audience(portrait, lang, title)
+
+
+def _audience(portrait: Portrait, lang: Lang, title: str) -> Figure:
+    fig = _figure(AUDIENCE_SIZE)
+    axes = fig.subplots(2, 2).flat
+    for ax, kind in zip(axes, _AUDIENCE_PANELS, strict=True):
+        en, zh = DISTRIBUTION_LABELS[kind]
+        ax.set_title(_t(lang, en, zh))
+        distribution = portrait.get(kind)
+        rows = _ordered(kind, distribution.shares()) if distribution else []
+        if not rows:
+            ax.text(
+                0.5, 0.5, _t(lang, "no data", "暂无数据"), ha="center", va="center", transform=ax.transAxes
+            )
+            ax.set_axis_off()
+            continue
+        labels = [_bucket_label(kind, key, lang) for key, _ in rows]
+        shares = [share * 100 for _, share in rows]
+        bars = ax.barh(labels, shares, color=_LINE)
+        ax.bar_label(bars, labels=[f"{s:.0f}%" for s in shares], padding=2, fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlim(0, max(shares) * 1.25)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}%"))
+    fig.suptitle(drawable(title) or _t(lang, "Audience", "观众画像"))
+    return fig
+
+
+def audience_png(portrait: Portrait, lang: Lang, *, title: str = "") -> bytes:
+    """Gender, age, city tier and device shares as four bar panels (900 × 600 px)."""
+    return to_png(audience_figure(portrait, lang, title=title))
+
+
+# -- comparison --------------------------------------------------------------------------
+
+
+def compare_figure(comparison: Comparison, lang: Lang) -> Figure:
+    with _cjk():
+        return _compare(comparison, lang)
+
+
+def _compare(comparison: Comparison, lang: Lang) -> Figure:
+    fig = _figure(COMPARE_SIZE)
+    ax = fig.add_subplot()
+    cpms = comparison.values(MetricKey.CPM)
+    rates = comparison.values(MetricKey.ER)
+    followers = comparison.values(MetricKey.FOLLOWERS)
+    known = [f for f in followers if f]
+    largest = max(known) if known else 1
+    plotted = 0
+    for name, cpm, rate, fans in zip(comparison.nicknames, cpms, rates, followers, strict=True):
+        if cpm is None or rate is None:
+            continue
+        size = 200 + 1800 * ((fans or 0) / largest) ** 0.5
+        ax.scatter([cpm], [rate * 100], s=size, alpha=0.45, color=_LINE, edgecolors="white")
+        ax.annotate(drawable(name), (cpm, rate * 100), ha="center", va="center", fontsize=10)
+        plotted += 1
+    missing = len(comparison.nicknames) - plotted
+    note = _t(
+        lang, f" ({missing} without CPM or rate not shown)", f"（{missing} 位缺少 CPM 或互动率，未显示）"
+    )
+    duration = comparison.duration.value
+    title_en = f"CPM vs interaction rate ({duration} s); bubble = followers"
+    title_zh = f"CPM 与互动率（{duration} 秒）；气泡大小 = 粉丝数"
+    ax.set_title(_t(lang, title_en, title_zh) + (note if missing else ""))
+    ax.set_xlabel(_t(lang, "CPM (¥ per 1,000 plays, lower is better)", "CPM（元/千次播放，越低越好）"))
+    ax.set_ylabel(_t(lang, "Interaction rate (%)", "互动率（%）"))
+    ax.grid(True, color=_GRID)
+    ax.margins(0.25)
+    ax.set_xlim(left=0)
+    return fig
+
+
+def compare_png(comparison: Comparison, lang: Lang) -> bytes:
+    """CPM against interaction rate, bubble = followers, one labelled point per creator (800 × 500 px)."""
+    return to_png(compare_figure(comparison, lang))
+
+
+# -- text --------------------------------------------------------------------------------
+
+
+def sparkline(values: Sequence[float], width: int = 30) -> str:
+    """A one-line trend like ▁▂▃▅▇ for cards: `values` averaged into at most `width` buckets."""
+    if not values:
+        return ""
+    buckets = min(width, len(values))
+    means = []
+    for i in range(buckets):
+        chunk = values[i * len(values) // buckets : (i + 1) * len(values) // buckets]
+        means.append(sum(chunk) / len(chunk))
+    low, high = min(means), max(means)
+    if high == low:
+        return SPARK_LEVELS[len(SPARK_LEVELS) // 2] * buckets
+    top = len(SPARK_LEVELS) - 1
+    return "".join(SPARK_LEVELS[round((m - low) / (high - low) * top)] for m in means)

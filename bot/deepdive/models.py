@@ -1,0 +1,302 @@
+"""What a creator deep-dive returns: one `Part` per upstream route, risk flags and the bill.
+
+Money is yuan, rates are fractions, percentiles are 0-100; `None` is unknown, never zero.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+from bot.deepdive.routes import PART_NAMES, PartKey
+from bot.models import VIDEO_TYPE_LABELS, Duration, Lang, Price
+
+T = TypeVar("T")
+
+
+class PartStatus(StrEnum):
+    OK = "ok"
+    UNAVAILABLE = "unavailable"  # upstream answered but has no data for us (refused, not found, empty)
+    FAILED = "failed"  # we could not get an answer (gateway, timeout, unreadable body)
+
+
+# Why a part is missing, keyed by `UpstreamKind` value plus our own "empty".
+REASON_TEXT: dict[str, tuple[str, str]] = {
+    "refused": ("upstream refused", "上游拒绝"),
+    "not_found": ("no data for this creator", "该达人无此数据"),
+    "empty": ("no data returned", "无返回数据"),
+    "gateway": ("TikHub unavailable", "TikHub 暂不可用"),
+    "timeout": ("TikHub timed out", "TikHub 超时"),
+    "connection": ("TikHub unreachable", "无法连接 TikHub"),
+    "rate_limited": ("rate-limited", "被限流"),
+    "bad_response": ("unreadable answer", "返回数据无法解析"),
+    "auth": ("API key rejected", "API 密钥被拒绝"),
+    "permission": ("API key lacks permission", "API 密钥无权限"),
+    "balance": ("TikHub credit exhausted", "TikHub 余额不足"),
+    "bad_request": ("request rejected", "请求被拒绝"),
+    "budget": ("call budget reached", "超出调用预算"),
+}
+
+
+class Part(BaseModel, Generic[T]):
+    """One section of the deep-dive. `data` is set only when `status` is ok."""
+
+    key: PartKey
+    status: PartStatus
+    reason: str | None = None  # a REASON_TEXT key when not ok
+    data: T | None = None
+    from_cache: bool = False
+    fetched_at: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is PartStatus.OK
+
+    def describe(self, lang: Lang) -> str:
+        """'audience data unavailable: upstream refused' / '观众画像暂不可用：上游拒绝'."""
+        name_en, name_zh = PART_NAMES[self.key]
+        why_en, why_zh = REASON_TEXT.get(self.reason or "", (self.reason or "unknown", self.reason or "未知"))
+        if lang == "zh":
+            state = "获取失败" if self.status is PartStatus.FAILED else "暂不可用"
+            return f"{name_zh}{state}：{why_zh}"
+        state = "failed" if self.status is PartStatus.FAILED else "unavailable"
+        return f"{name_en} {state}: {why_en}"
+
+
+# -- per-route payloads --------------------------------------------------------------------
+
+
+class BaseInfo(BaseModel):
+    star_id: str
+    nickname: str = ""
+    followers: int | None = None
+    author_type: int | None = None  # opaque upstream code (sources disagree on its meaning)
+    gender: int | None = None  # 0 unknown, 1 male, 2 female
+    province: str | None = None
+    city: str | None = None
+    unique_id: str | None = None  # 抖音号
+    core_user_id: str | None = None  # Douyin uid
+    sec_uid: str | None = None
+    mcn_id: str | None = None
+    mcn_name: str | None = None
+    verification: str | None = None  # verification text when upstream sends one
+    e_commerce_enabled: bool | None = None
+    tags: dict[str, list[str]] = Field(default_factory=dict)  # {level1: [level2]}
+    created_at: datetime | None = None
+
+
+class ServicePrice(Price):
+    """A `kol_service_price_v1` entry: a `Price` plus the upstream label and settlement."""
+
+    desc: str = ""  # upstream label, e.g. "21-60s视频"
+    settlement_desc: str = ""
+    task_category: int | None = None
+    enabled: bool | None = None
+    origin_yuan: float | None = None
+
+    def label(self, lang: Lang) -> str:
+        """Our label in English; upstream's own `desc` in Chinese when it sent one."""
+        if lang == "zh":
+            return self.desc or self.label_zh
+        known = self.video_type in VIDEO_TYPE_LABELS
+        return self.label_en if known or not self.desc else f"{self.label_en} ({self.desc})"
+
+    @property
+    def change_pct(self) -> float | None:
+        """Change against last month's quote, as a fraction (+0.2 = 20 % dearer)."""
+        if not self.last_month_yuan:
+            return None
+        return self.yuan / self.last_month_yuan - 1
+
+
+class ServicePrices(BaseModel):
+    quotes: list[ServicePrice] = Field(default_factory=list)
+    industry_tags: list[str] = Field(default_factory=list)
+
+    def for_duration(self, duration: Duration) -> ServicePrice | None:
+        return next((q for q in self.quotes if q.video_type == duration.video_type and q.yuan > 0), None)
+
+
+class DistributionKind(StrEnum):
+    GENDER = "gender"
+    AGE = "age"
+    PROVINCE = "province"
+    DEVICE = "device"
+    CITY_TIER = "city_tier"
+    INTEREST = "interest"
+    CITY = "city"
+    CROWD = "crowd"  # 八大人群
+
+
+DISTRIBUTION_LABELS: dict[DistributionKind, tuple[str, str]] = {
+    DistributionKind.GENDER: ("Gender", "性别"),
+    DistributionKind.AGE: ("Age", "年龄"),
+    DistributionKind.PROVINCE: ("Province", "省份"),
+    DistributionKind.DEVICE: ("Device", "设备"),
+    DistributionKind.CITY_TIER: ("City tier", "城市等级"),
+    DistributionKind.INTEREST: ("Interests", "兴趣"),
+    DistributionKind.CITY: ("City", "城市"),
+    DistributionKind.CROWD: ("Consumer groups", "八大人群"),
+}
+
+
+class Distribution(BaseModel):
+    kind: DistributionKind
+    counts: dict[str, float]  # bucket -> audience count (upstream sends counts, not shares)
+    description: str = ""  # upstream summary, Chinese
+
+    @property
+    def total(self) -> float:
+        return sum(self.counts.values())
+
+    def shares(self) -> dict[str, float]:
+        total = self.total
+        return {k: v / total for k, v in self.counts.items()} if total > 0 else {}
+
+
+class Portrait(BaseModel):
+    distributions: dict[DistributionKind, Distribution] = Field(default_factory=dict)
+    updated_at: datetime | None = None
+
+    def get(self, kind: DistributionKind) -> Distribution | None:
+        return self.distributions.get(kind)
+
+
+class FanPoint(BaseModel):
+    day: date
+    followers: int
+
+
+class DailyFans(BaseModel):
+    points: list[FanPoint]  # sorted by day, one per day
+
+    def changes(self) -> list[tuple[date, int]]:
+        """Day-over-day follower change, dated by the later day."""
+        return [
+            (b.day, b.followers - a.followers) for a, b in zip(self.points, self.points[1:], strict=False)
+        ]
+
+
+class CostPerformance(BaseModel):
+    """`kol_cp_info_v1`, already converted from fen to yuan."""
+
+    cpm: dict[Duration, float] = Field(default_factory=dict)  # yuan per 1,000 expected plays
+    cpe: dict[Duration, float] = Field(default_factory=dict)  # yuan per expected engagement
+    expected_plays: int | None = None
+
+
+class RatedMetric(BaseModel):
+    value: float  # fraction for rates
+    beats_pct: float | None = None  # share of same-industry peers this creator beats, 0-100
+    industry: str = ""
+
+
+class DataOverview(BaseModel):
+    """`kol_data_overview_v1` for personal videos over 30 days; money converted from fen."""
+
+    median_plays: float | None = None
+    avg_likes: float | None = None
+    avg_comments: float | None = None
+    avg_shares: float | None = None
+    items: int | None = None
+    interact_rate: RatedMetric | None = None
+    completion_rate: RatedMetric | None = None
+    cpm: dict[Duration, float] = Field(default_factory=dict)
+    cpe: dict[Duration, float] = Field(default_factory=dict)
+
+
+class IndexScore(BaseModel):
+    key: str  # e.g. "link_star_index"
+    value: float  # 0-100
+    avg_value: float | None = None  # peer average
+    rank_pct: float | None = None  # share of peers this creator beats, 0-100
+
+
+INDEX_LABELS: dict[str, tuple[str, str]] = {
+    "link_star_index": ("Xingtu index", "星图指数"),
+    "link_spread_index": ("Spread index", "传播指数"),
+    "link_shopping_index": ("Seeding index", "种草指数"),
+    "link_convert_index": ("Conversion index", "转化指数"),
+    "cooperate_index": ("Cooperation index", "合作指数"),
+    "cp_index": ("Cost-performance index", "性价比指数"),
+    "growth_index": ("Growth index", "涨粉指数"),
+}
+
+
+class XingtuIndex(BaseModel):
+    scores: list[IndexScore] = Field(default_factory=list)
+
+    def get(self, key: str) -> IndexScore | None:
+        return next((s for s in self.scores if s.key == key), None)
+
+
+# -- the result ----------------------------------------------------------------------------
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARN = "warn"
+    HIGH = "high"
+
+
+class RiskFlag(BaseModel):
+    """A warning with its evidence, in both languages. Never a bare score."""
+
+    code: str
+    severity: Severity
+    en: str
+    zh: str
+    days: list[date] = Field(default_factory=list)  # dates the flag is about, for chart markers
+
+    def text(self, lang: Lang) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class DeepDive(BaseModel):
+    star_id: str
+    base: Part[BaseInfo]
+    prices: Part[ServicePrices]
+    audience: Part[Portrait]
+    fans: Part[Portrait]
+    daily_fans: Part[DailyFans]
+    cp: Part[CostPerformance]
+    overview: Part[DataOverview]
+    index: Part[XingtuIndex]
+    flags: list[RiskFlag] = Field(default_factory=list)
+    calls: int = 0  # route requests made, cached or not
+    upstream_calls: int = 0  # requests that reached TikHub (retries included)
+    cache_hits: int = 0
+    cost_usd: float = 0.0
+    live: bool = True
+    fetched_at: datetime
+
+    def parts(self) -> list[Part]:
+        return [getattr(self, key.value) for key in PartKey]
+
+    @property
+    def has_data(self) -> bool:
+        """False when not a single part arrived (e.g. an id Xingtu does not know)."""
+        return any(p.ok for p in self.parts())
+
+    @property
+    def missing(self) -> list[Part]:
+        return [p for p in self.parts() if not p.ok]
+
+    @property
+    def nickname(self) -> str:
+        return self.base.data.nickname if self.base.data else ""
+
+    def cost_line(self, lang: Lang) -> str:
+        """'Upstream cost $0.12 for 6 calls; 3 of 9 answers from cache.'"""
+        if lang == "zh":
+            return (
+                f"接口费用 ${self.cost_usd:.3f}（实际调用 {self.upstream_calls} 次）；"
+                f"{self.calls} 个请求中 {self.cache_hits} 个来自缓存。"
+            )
+        return (
+            f"Upstream cost ${self.cost_usd:.3f} for {self.upstream_calls} calls; "
+            f"{self.cache_hits} of {self.calls} answers from cache."
+        )

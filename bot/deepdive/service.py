@@ -1,0 +1,296 @@
+"""`/kol show`: resolve a creator id, fetch every deep-dive route concurrently, flag risks.
+
+Identifier heuristics (`classify_identifier`):
+
+* a Xingtu creator URL, or exactly 19 digits → a star id (Xingtu ids are 19 digits), no lookup;
+* other digits (Douyin uids are 8-17 digits) → `get_xingtu_kolid_by_uid`; when that finds
+  nothing, the same digits are tried as a numeric 抖音号 (many accounts keep the default one);
+* anything else (letters, digits, `_`, `.`; a leading `@` is dropped) → `get_xingtu_kolid_by_unique_id`.
+
+Each route is optional: a refused or failed route becomes a `Part` that says why, the rest
+still shows. Cost is computed from `routes.py` prices: a fresh answer is one billed call, an
+upstream failure inside HTTP 200 (e.g. 10003) is billed too, cached or shared answers are free.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from bot.deepdive import parsers
+from bot.deepdive.audience import AudienceTargets
+from bot.deepdive.compare import Comparison, build_comparison, check_compare_ids, check_distinct
+from bot.deepdive.flags import assess
+from bot.deepdive.models import (
+    BaseInfo,
+    CostPerformance,
+    DailyFans,
+    DataOverview,
+    DeepDive,
+    Part,
+    PartStatus,
+    Portrait,
+    ServicePrices,
+    XingtuIndex,
+)
+from bot.deepdive.routes import LOOKUP_BY_UID, LOOKUP_BY_UNIQUE_ID, ROUTES, XINGTU_TZ, PartKey, Route
+from bot.demo import synth_detail
+from bot.errors import KolbotError, QueryError, UpstreamError, UpstreamKind
+from bot.models import Creator, Duration
+from bot.sources.tikhub import Fetched
+
+log = logging.getLogger(__name__)
+
+_STAR_ID = re.compile(r"\d{19}")
+_XINGTU_URL = re.compile(r"xingtu\.cn/\S*?/(\d{19})(?:\D|$)")
+_UID = re.compile(r"\d{5,18}")
+_UNIQUE_ID = re.compile(r"[A-Za-z0-9_.]{2,30}")
+_UNAVAILABLE = {UpstreamKind.REFUSED, UpstreamKind.NOT_FOUND}
+_NOT_FOUND = {UpstreamKind.NOT_FOUND, UpstreamKind.BAD_REQUEST}  # TikHub answers 400 for an unknown uid
+
+_PARTS: dict[PartKey, tuple[Callable[[dict[str, Any]], BaseModel], type[BaseModel]]] = {
+    PartKey.BASE: (parsers.parse_base_info, BaseInfo),
+    PartKey.PRICES: (parsers.parse_service_price, ServicePrices),
+    PartKey.AUDIENCE: (parsers.parse_portrait, Portrait),
+    PartKey.FANS: (parsers.parse_portrait, Portrait),
+    PartKey.DAILY_FANS: (parsers.parse_daily_fans, DailyFans),
+    PartKey.CP: (parsers.parse_cp_info, CostPerformance),
+    PartKey.OVERVIEW: (parsers.parse_data_overview, DataOverview),
+    PartKey.INDEX: (parsers.parse_xingtu_index, XingtuIndex),
+}
+
+
+class JsonClient(Protocol):
+    """`TikHubClient.get_json` with a per-call cache lifetime."""
+
+    def get_json(self, route: str, params: dict[str, str], *, ttl_s: float | None = None) -> Fetched: ...
+
+
+class DeepDiveSnapshots(Protocol):
+    """Where finished deep-dives go (e.g. a store that diffs them for watch alerts)."""
+
+    def save(self, dive: DeepDive) -> None: ...
+
+
+class IdKind(StrEnum):
+    STAR_ID = "star_id"
+    UID = "uid"
+    UNIQUE_ID = "unique_id"
+
+
+_USAGE_EN = "Use a Xingtu star id (19 digits), a Douyin uid (digits) or a 抖音号 (e.g. @abc_123)."
+_USAGE_ZH = "请输入星图 ID（19 位数字）、抖音 uid（数字）或抖音号（如 @abc_123）。"
+
+
+def classify_identifier(identifier: str) -> tuple[IdKind, str]:
+    """Which lookup an identifier needs, and the cleaned value; `QueryError` if it is none."""
+    value = identifier.strip()
+    if url := _XINGTU_URL.search(value):
+        return IdKind.STAR_ID, url.group(1)
+    if _STAR_ID.fullmatch(value):
+        return IdKind.STAR_ID, value
+    if _UID.fullmatch(value):
+        return IdKind.UID, value
+    handle = value.removeprefix("@")
+    if _UNIQUE_ID.fullmatch(handle):
+        return IdKind.UNIQUE_ID, handle
+    raise QueryError(
+        identifier,
+        f"“{identifier}” is not a creator id.",
+        f"“{identifier}” 不是有效的达人 ID。",
+        usage_en=_USAGE_EN,
+        usage_zh=_USAGE_ZH,
+    )
+
+
+def _not_found(identifier: str) -> KolbotError:
+    return KolbotError(
+        f"No Xingtu creator found for “{identifier}”.",
+        f"没有找到“{identifier}”对应的星图达人。",
+        hint_en="Check the 抖音号 or uid, or paste the creator's Xingtu id (19 digits).",
+        hint_zh="请检查抖音号或 uid，或直接粘贴达人的星图 ID（19 位数字）。",
+    )
+
+
+@dataclass
+class _Tally:
+    calls: int = 0
+    upstream_calls: int = 0
+    cache_hits: int = 0
+    cost_usd: float = 0.0
+
+    def fetched(self, route: Route, fetched: Fetched) -> None:
+        self.calls += 1
+        self.upstream_calls += fetched.upstream_calls
+        self.cache_hits += fetched.from_cache
+        if fetched.upstream_calls and not fetched.from_cache:
+            self.cost_usd += route.cost_usd
+
+    def failed(self, route: Route, error: UpstreamError) -> None:
+        self.calls += 1
+        self.upstream_calls += error.upstream_calls
+        if error.billed and error.upstream_calls:
+            self.cost_usd += route.cost_usd
+
+    def add(self, other: _Tally) -> None:
+        self.calls += other.calls
+        self.upstream_calls += other.upstream_calls
+        self.cache_hits += other.cache_hits
+        self.cost_usd += other.cost_usd
+
+
+def _today() -> date:
+    return datetime.now(XINGTU_TZ).date()
+
+
+class DeepDiveService:
+    def __init__(
+        self, client: JsonClient, *, snapshots: DeepDiveSnapshots | None = None, max_workers: int = 8
+    ) -> None:
+        self._client = client
+        self._snapshots = snapshots
+        self._max_workers = max_workers
+        self.live = not isinstance(client, DemoDeepDiveClient)
+
+    # -- identifiers -----------------------------------------------------------------------
+
+    def resolve(self, identifier: str) -> str:
+        """The star id for a star id, Douyin uid or 抖音号 (raises `QueryError`/`KolbotError`)."""
+        return self._resolve(identifier, _Tally())
+
+    def _resolve_counted(self, identifier: str) -> tuple[str, _Tally]:
+        tally = _Tally()
+        return self._resolve(identifier, tally), tally
+
+    def _resolve(self, identifier: str, tally: _Tally) -> str:
+        kind, value = classify_identifier(identifier)
+        if kind is IdKind.STAR_ID:
+            return value
+        lookups = [LOOKUP_BY_UID, LOOKUP_BY_UNIQUE_ID] if kind is IdKind.UID else [LOOKUP_BY_UNIQUE_ID]
+        for route in lookups:
+            star_id = self._lookup(route, value, tally)
+            if star_id:
+                return star_id
+        raise _not_found(identifier)
+
+    def _lookup(self, route: Route, value: str, tally: _Tally) -> str | None:
+        try:
+            fetched = self._client.get_json(route.path, route.params(value, _today()), ttl_s=route.ttl_s)
+        except UpstreamError as exc:
+            tally.failed(route, exc)
+            if exc.kind in _NOT_FOUND:
+                return None
+            raise
+        tally.fetched(route, fetched)
+        try:
+            return parsers.parse_kolid(fetched.body)
+        except (parsers.NoData, UpstreamError):
+            return None
+
+    # -- deep-dives ------------------------------------------------------------------------
+
+    def show(self, identifier: str, *, creator: Creator | None = None) -> DeepDive:
+        """Resolve, then deep-dive; the id lookup's cost is included."""
+        star_id, lookup = self._resolve_counted(identifier)
+        creators = {star_id: creator} if creator else {}
+        return self._deep_dives([star_id], creators=creators, lookups={star_id: lookup})[0]
+
+    def deep_dive(self, star_id: str, *, creator: Creator | None = None) -> DeepDive:
+        """Every part for one creator. `creator` (from a search card) adds the last 10 videos to the flags."""
+        return self._deep_dives([star_id], creators={star_id: creator} if creator else {})[0]
+
+    def compare(
+        self, identifiers: Sequence[str], duration: Duration, *, targets: AudienceTargets | None = None
+    ) -> Comparison:
+        """Side-by-side comparison of 2-5 creators at one video duration."""
+        names = check_compare_ids(identifiers)
+        with ThreadPoolExecutor(self._max_workers) as pool:
+            resolved = list(pool.map(self._resolve_counted, names))
+        star_ids = [star_id for star_id, _ in resolved]
+        check_distinct(star_ids, names)
+        dives = self._deep_dives(star_ids, lookups=dict(resolved))
+        unknown = [name for name, dive in zip(names, dives, strict=True) if not dive.has_data]
+        if unknown:
+            raise _not_found(", ".join(unknown))
+        return build_comparison(dives, duration, targets=targets)
+
+    def _deep_dives(
+        self,
+        star_ids: list[str],
+        *,
+        creators: dict[str, Creator] | None = None,
+        lookups: dict[str, _Tally] | None = None,
+    ) -> list[DeepDive]:
+        """All parts of all creators in one pool; `lookups` carries each id lookup's cost."""
+        today = _today()
+        jobs = [(star_id, key) for star_id in star_ids for key in PartKey]
+        with ThreadPoolExecutor(min(self._max_workers, len(jobs))) as pool:
+            results = list(pool.map(lambda job: self._fetch_part(job[0], job[1], today), jobs))
+        dives = []
+        for i, star_id in enumerate(star_ids):
+            chunk = results[i * len(PartKey) : (i + 1) * len(PartKey)]
+            tally = _Tally()
+            for part_tally in [t for _, t in chunk] + [(lookups or {}).get(star_id, _Tally())]:
+                tally.add(part_tally)
+            dive = self._assemble(star_id, [p for p, _ in chunk], tally)
+            dive.flags = assess(dive, creator=(creators or {}).get(star_id), today=today)
+            if self._snapshots is not None:
+                self._snapshots.save(dive)
+            dives.append(dive)
+        return dives
+
+    def _assemble(self, star_id: str, parts: list[Part], tally: _Tally) -> DeepDive:
+        times = [p.fetched_at for p in parts if p.fetched_at]
+        return DeepDive(
+            star_id=star_id,
+            **{p.key.value: p for p in parts},
+            calls=tally.calls,
+            upstream_calls=tally.upstream_calls,
+            cache_hits=tally.cache_hits,
+            cost_usd=round(tally.cost_usd, 6),
+            live=self.live,
+            fetched_at=min(times) if times else datetime.now(UTC),
+        )
+
+    def _fetch_part(self, star_id: str, key: PartKey, today: date) -> tuple[Part, _Tally]:
+        route, (parse, model) = ROUTES[key], _PARTS[key]
+        part_type = Part[model]
+        tally = _Tally()
+        try:
+            fetched = self._client.get_json(route.path, route.params(star_id, today), ttl_s=route.ttl_s)
+        except UpstreamError as exc:
+            tally.failed(route, exc)
+            return part_type(key=key, status=_status(exc), reason=exc.kind.value), tally
+        tally.fetched(route, fetched)
+        meta = {"key": key, "from_cache": fetched.from_cache, "fetched_at": fetched.fetched_at}
+        try:
+            return part_type(**meta, status=PartStatus.OK, data=parse(fetched.body)), tally
+        except UpstreamError as exc:
+            return part_type(**meta, status=_status(exc), reason=exc.kind.value), tally
+        except parsers.NoData:
+            return part_type(**meta, status=PartStatus.UNAVAILABLE, reason="empty"), tally
+        except (ValueError, TypeError, KeyError, AttributeError):
+            log.exception("Unreadable %s body for %s", route.path, star_id)
+            return part_type(**meta, status=PartStatus.FAILED, reason=UpstreamKind.BAD_RESPONSE.value), tally
+
+
+def _status(error: UpstreamError) -> PartStatus:
+    return PartStatus.UNAVAILABLE if error.kind in _UNAVAILABLE else PartStatus.FAILED
+
+
+class DemoDeepDiveClient:
+    """Demo mode has no TikHub key: serve synthetic bodies for every deep-dive route, free.
+
+    Refusals (10003) in the synthetic bodies are raised by the parsers, as the live client would.
+    """
+
+    def get_json(self, route: str, params: dict[str, str], *, ttl_s: float | None = None) -> Fetched:
+        return Fetched(synth_detail.detail_body(route, params), 0, 0.0, False, datetime.now(UTC))

@@ -1,0 +1,116 @@
+"""Charts are real PNGs of the promised size, drawn with a font that has the Chinese glyphs."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
+from matplotlib.text import Text
+from PIL import Image
+
+from bot import charts
+from bot.deepdive.compare import MetricKey, build_comparison
+from bot.deepdive.models import DailyFans, Distribution, DistributionKind, FanPoint, Portrait
+from bot.deepdive.service import DeepDiveService, DemoDeepDiveClient
+from bot.demo import synth_detail
+from bot.models import Duration
+
+START = date(2026, 8, 1)
+SERIES = DailyFans(
+    points=[FanPoint(day=START + timedelta(days=i), followers=10_000 + 50 * i) for i in range(90)]
+)
+PORTRAIT = Portrait(
+    distributions={
+        DistributionKind.GENDER: Distribution(kind=DistributionKind.GENDER, counts={"female": 7, "male": 3}),
+        DistributionKind.AGE: Distribution(
+            kind=DistributionKind.AGE, counts={"24-30": 4, "18-23": 5, "50+": 1}
+        ),
+        DistributionKind.CITY_TIER: Distribution(
+            kind=DistributionKind.CITY_TIER, counts={"二线": 3, "一线": 2, "新一线": 4}
+        ),
+    }
+)
+
+
+@pytest.fixture(autouse=True)
+def missing_glyphs_fail() -> Iterator[None]:
+    """matplotlib warns "Glyph … missing from font(s)" when it would draw a box."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        yield
+
+
+def image(png: bytes) -> Image.Image:
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    picture = Image.open(io.BytesIO(png))
+    picture.verify()
+    return Image.open(io.BytesIO(png))
+
+
+def texts(fig: Figure) -> list[Text]:
+    fig.canvas.draw()  # tick labels exist only once drawn
+    return [t for t in fig.findobj(Text) if t.get_text()]
+
+
+def test_the_bundled_font_has_the_chinese_glyphs() -> None:
+    charmap = FT2Font(str(charts.cjk_font_path())).get_charmap()
+    assert all(ord(ch) in charmap for ch in "粉丝趋势观众画像性别年龄城市等级互动率元千次播放异常日")
+
+
+def test_follower_trend_png_size_and_flag_marks() -> None:
+    flagged = [START + timedelta(days=30), date(2020, 1, 1)]  # a day outside the series is ignored
+    assert image(charts.follower_trend_png(SERIES, flagged, "zh")).size == (800, 400)
+    fig = charts.follower_trend_figure(SERIES, flagged, "zh")
+    labels = [t.get_text() for t in texts(fig)]
+    assert "粉丝趋势（近 90 天）" in labels and "异常日" in labels and "08-31" in labels
+    assert any(label.endswith("万") for label in labels)  # y ticks in 万
+
+
+def test_chinese_text_is_drawn_with_the_cjk_font() -> None:
+    fig = charts.audience_figure(PORTRAIT, "zh", title="测试达人")
+    chinese = [t for t in texts(fig) if any("\u4e00" <= ch <= "\u9fff" for ch in t.get_text())]
+    assert {t.get_text() for t in chinese} >= {"性别", "年龄", "城市等级", "女", "新一线", "测试达人"}
+    cjk = str(charts.cjk_font_path())
+    for text in chinese:
+        assert font_manager.findfont(text.get_fontproperties()) == cjk
+
+
+def test_audience_png_size_and_missing_panel() -> None:
+    assert image(charts.audience_png(PORTRAIT, "en")).size == (900, 600)
+    labels = [t.get_text() for t in texts(charts.audience_figure(PORTRAIT, "en"))]
+    assert "no data" in labels  # device distribution is absent
+    assert labels.index("18-23") < labels.index("24-30") < labels.index("50+")
+
+
+def test_compare_png_has_one_labelled_point_per_creator() -> None:
+    service = DeepDiveService(DemoDeepDiveClient())
+    dives = [service.deep_dive(s) for s in synth_detail.demo_star_ids()[10:14]]
+    comparison = build_comparison(dives, Duration.MEDIUM)
+    assert image(charts.compare_png(comparison, "zh")).size == (800, 500)
+    fig = charts.compare_figure(comparison, "zh")
+    labels = {t.get_text() for t in texts(fig)}
+    cpms, rates = comparison.values(MetricKey.CPM), comparison.values(MetricKey.ER)
+    plotted = [
+        charts.drawable(name)
+        for name, cpm, er in zip(comparison.nicknames, cpms, rates, strict=True)
+        if cpm is not None and er is not None
+    ]
+    assert plotted and set(plotted) <= labels
+    assert "互动率（%）" in labels
+
+
+def test_emoji_are_dropped_instead_of_drawn_as_boxes() -> None:
+    assert charts.drawable("小鹿🍀爱护肤") == "小鹿爱护肤"
+
+
+def test_sparkline() -> None:
+    assert charts.sparkline([1, 2, 3, 4, 5, 6, 7, 8]) == "▁▂▃▄▅▆▇█"
+    assert charts.sparkline([5, 5, 5]) == "▅▅▅"
+    assert len(charts.sparkline(list(range(90)), width=30)) == 30
+    assert charts.sparkline([]) == ""

@@ -1,0 +1,129 @@
+"""Comparing creators: same duration, group percentiles, best marks, verdicts, bad id lists."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.deepdive.audience import parse_audience_targets
+from bot.deepdive.compare import MetricKey, build_comparison, check_compare_ids, check_distinct
+from bot.deepdive.models import (
+    BaseInfo,
+    CostPerformance,
+    DataOverview,
+    DeepDive,
+    Distribution,
+    DistributionKind,
+    Part,
+    PartStatus,
+    Portrait,
+    RatedMetric,
+    ServicePrice,
+    ServicePrices,
+)
+from bot.deepdive.routes import PartKey
+from bot.errors import QueryError
+from bot.models import Duration
+
+
+def ok(key: PartKey, data: object) -> Part:
+    return Part[type(data)](key=key, status=PartStatus.OK, data=data)
+
+
+def creator(
+    star_id: str,
+    name: str,
+    *,
+    followers: int,
+    price_medium: float,
+    cpm_medium: float | None,
+    er: float | None,
+    female: float = 0.5,
+) -> DeepDive:
+    parts = {key.value: Part(key=key, status=PartStatus.UNAVAILABLE, reason="refused") for key in PartKey}
+    parts["base"] = ok(PartKey.BASE, BaseInfo(star_id=star_id, nickname=name, followers=followers))
+    parts["prices"] = ok(
+        PartKey.PRICES,
+        ServicePrices(
+            quotes=[
+                ServicePrice(video_type=1, yuan=price_medium / 2),
+                ServicePrice(video_type=2, yuan=price_medium),
+            ]
+        ),
+    )
+    cpm = {Duration.MEDIUM: cpm_medium, Duration.SHORT: 1.0} if cpm_medium else {}
+    parts["cp"] = ok(PartKey.CP, CostPerformance(cpm=cpm, cpe={Duration.MEDIUM: price_medium / 1000}))
+    overview = DataOverview(
+        interact_rate=RatedMetric(value=er) if er is not None else None, median_plays=1000
+    )
+    parts["overview"] = ok(PartKey.OVERVIEW, overview)
+    gender = Distribution(kind=DistributionKind.GENDER, counts={"female": female, "male": 1 - female})
+    parts["audience"] = ok(PartKey.AUDIENCE, Portrait(distributions={DistributionKind.GENDER: gender}))
+    return DeepDive(star_id=star_id, fetched_at=datetime.now(UTC), cost_usd=0.16, **parts)
+
+
+DIVES = [
+    creator("1", "甲", followers=1_000_000, price_medium=50_000, cpm_medium=40.0, er=0.02, female=0.8),
+    creator("2", "乙", followers=200_000, price_medium=8_000, cpm_medium=20.0, er=0.01, female=0.4),
+    creator("3", "丙", followers=500_000, price_medium=20_000, cpm_medium=None, er=0.05, female=0.6),
+]
+
+
+def test_rows_use_the_same_duration_and_mark_the_best() -> None:
+    comparison = build_comparison(DIVES, Duration.MEDIUM)
+    assert comparison.values(MetricKey.PRICE) == [50_000, 8_000, 20_000]  # 21-60 s quotes, not 1-20 s
+    cpm = comparison.row(MetricKey.CPM)
+    assert [c.value for c in cpm.cells] == [40.0, 20.0, None]
+    assert [c.best for c in cpm.cells] == [False, True, False]  # lower CPM is better
+    assert [c.percentile for c in cpm.cells] == [0, 100, None]
+    er = comparison.row(MetricKey.ER)
+    assert [c.percentile for c in er.cells] == [50, 0, 100]
+    assert comparison.row(MetricKey.AUDIENCE_FIT) is None  # no targets given
+    assert comparison.cost_usd == pytest.approx(0.48)
+
+
+def test_ties_share_the_best_mark() -> None:
+    comparison = build_comparison(DIVES, Duration.MEDIUM)
+    views = comparison.row(MetricKey.MEDIAN_VIEWS)
+    assert [c.percentile for c in views.cells] == [50, 50, 50]
+    assert all(c.best for c in views.cells)
+
+
+def test_verdicts_name_strongest_and_weakest() -> None:
+    comparison = build_comparison(DIVES, Duration.MEDIUM)
+    by_id = {v.star_id: v for v in comparison.verdicts}
+    assert by_id["2"].strongest in {MetricKey.PRICE, MetricKey.CPM, MetricKey.CPE}
+    assert by_id["2"].lines("en")[0].startswith("Strongest: ") and "best of 3" in by_id["2"].lines("en")[0]
+    assert by_id["1"].weakest in {MetricKey.PRICE, MetricKey.CPM, MetricKey.CPE}
+    assert "worst of 3" in by_id["1"].lines("en")[1] and "3 人中最差" in by_id["1"].lines("zh")[1]
+    assert by_id["3"].strongest is MetricKey.ER and "互动率 5.00%" in by_id["3"].lines("zh")[0]
+
+
+def test_audience_fit_row_when_targets_are_given() -> None:
+    targets = parse_audience_targets(["audience_gender=female>=70%"])
+    comparison = build_comparison(DIVES, Duration.MEDIUM, targets=targets)
+    fits = comparison.values(MetricKey.AUDIENCE_FIT)
+    assert fits == pytest.approx([100, 100 * 0.4 / 0.7, 100 * 0.6 / 0.7])
+
+
+@pytest.mark.parametrize(
+    ("ids", "token"),
+    [
+        (["@abc"], "@abc"),
+        (["a1", "b2", "c3", "d4", "e5", "f6"], "f6"),
+        (["@abc", "ABC"], "ABC"),
+    ],
+)
+def test_bad_id_lists_name_the_problem(ids: list[str], token: str) -> None:
+    with pytest.raises(QueryError) as err:
+        check_compare_ids(ids)
+    assert err.value.token == token
+    assert err.value.user_message("zh") and "compare" in err.value.user_message("en")
+
+
+def test_two_ids_for_the_same_creator_are_rejected() -> None:
+    check_distinct(["1", "2"], ["@a", "@b"])
+    with pytest.raises(QueryError) as err:
+        check_distinct(["1", "1"], ["@a", "7000000000000000001"])
+    assert "“@a” and “7000000000000000001” are the same creator" in err.value.user_message("en")

@@ -1,0 +1,209 @@
+"""The deep-dive service over real HTTP (fake TikHub serving `bot.demo.synth_detail`), and in demo mode."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+
+import pytest
+
+from bot.deepdive.models import PartStatus
+from bot.deepdive.routes import ENDPOINT_COST_USD, LOOKUP_COST_USD, PartKey
+from bot.deepdive.service import DeepDiveService, DemoDeepDiveClient, IdKind, classify_identifier
+from bot.demo import synth_detail
+from bot.errors import KolbotError, QueryError
+from bot.models import Duration
+from bot.sources.tikhub import TikHubClient
+from tests.fakes.tikhub_server import FakeTikHub, Fault
+
+UNKNOWN_STAR_ID = "7000000000000000001"
+
+
+def star_where(*, refused: set[str] = frozenset(), served: set[str] = frozenset()) -> str:
+    """A demo creator whose refusals include `refused` and exclude `served`, with quotes."""
+    for star_id in synth_detail.demo_star_ids():
+        prices = synth_detail.detail_data(synth_detail.SERVICE_PRICE, {"kolId": star_id})
+        if not prices.get("price_info"):
+            continue
+        if all(synth_detail.is_refused(r, star_id) for r in refused) and not any(
+            synth_detail.is_refused(r, star_id) for r in served
+        ):
+            return star_id
+    raise AssertionError("no such demo creator")
+
+
+@pytest.fixture
+def tikhub() -> Iterator[FakeTikHub]:
+    with FakeTikHub() as fake:
+        for route in synth_detail.DETAIL_ROUTES + synth_detail.LOOKUP_ROUTES:
+            fake.add_route(route, partial(synth_detail.detail_data, route))
+        yield fake
+
+
+@pytest.fixture
+def service(tikhub: FakeTikHub) -> Iterator[DeepDiveService]:
+    client = TikHubClient(tikhub.settings(tikhub_max_retries=1), sleep=lambda _s: None)
+    yield DeepDiveService(client)
+    client.close()
+
+
+def test_partial_failures_are_marked_and_the_rest_shows(tikhub: FakeTikHub, service: DeepDiveService) -> None:
+    star_id = star_where(refused={synth_detail.AUDIENCE}, served={synth_detail.FANS, synth_detail.DAILY_FANS})
+    tikhub.inject(Fault.BAD_GATEWAY, route=synth_detail.CP_INFO, times=None)
+    dive = service.deep_dive(star_id)
+    assert dive.audience.status is PartStatus.UNAVAILABLE and dive.audience.reason == "refused"
+    assert dive.cp.status is PartStatus.FAILED and dive.cp.reason == "gateway"
+    assert dive.audience.describe("en") == "audience data unavailable: upstream refused"
+    assert dive.cp.describe("zh") == "性价比获取失败：TikHub 暂不可用"
+    assert dive.base.ok and dive.prices.ok and dive.daily_fans.ok and dive.fans.ok
+    assert dive.base.data.star_id == star_id
+    assert "missing_data" in [f.code for f in dive.flags]
+    # 8 routes asked; the 502 was tried twice (1 retry) and never billed; the 10003 is billed.
+    assert dive.calls == 8 and dive.cache_hits == 0
+    assert dive.upstream_calls == tikhub.calls == 9
+    assert dive.cost_usd == pytest.approx(7 * ENDPOINT_COST_USD)
+    assert "$0.140" in dive.cost_line("en") and "9" in dive.cost_line("zh")
+
+
+def test_requests_carry_the_documented_params(tikhub: FakeTikHub, service: DeepDiveService) -> None:
+    star_id = star_where()
+    service.deep_dive(star_id)
+    sent = {r.route: r.params for r in tikhub.requests}
+    assert set(sent) == set(synth_detail.DETAIL_ROUTES)
+    assert sent[synth_detail.BASE_INFO] == {"kolId": star_id, "platformChannel": "_1"}
+    assert sent[synth_detail.DATA_OVERVIEW] == {
+        "kolId": star_id,
+        "_type": "_1",
+        "_range": "_2",
+        "flowType": "1",
+    }
+    daily = sent[synth_detail.DAILY_FANS]
+    assert set(daily) == {"kolId", "startDate", "endDate"} and daily["startDate"] < daily["endDate"]
+
+
+def test_repeat_within_ttl_makes_no_upstream_call(tikhub: FakeTikHub, service: DeepDiveService) -> None:
+    star_id = star_where(served=set(synth_detail.DETAIL_ROUTES))
+    first = service.deep_dive(star_id)
+    assert first.cost_usd == pytest.approx(8 * ENDPOINT_COST_USD) and all(p.ok for p in first.parts())
+    tikhub.reset()
+    again = service.deep_dive(star_id)
+    assert tikhub.calls == 0
+    assert (again.cache_hits, again.upstream_calls, again.cost_usd) == (8, 0, 0)
+    assert all(p.from_cache for p in again.parts())
+
+
+def test_fen_endpoints_arrive_in_yuan(service: DeepDiveService) -> None:
+    star_id = star_where(served=set(synth_detail.DETAIL_ROUTES))
+    dive = service.deep_dive(star_id)
+    price = dive.prices.data.for_duration(Duration.MEDIUM) or dive.prices.data.for_duration(Duration.SHORT)
+    duration = Duration.MEDIUM if dive.prices.data.for_duration(Duration.MEDIUM) else Duration.SHORT
+    expected = price.yuan * 1000 / dive.cp.data.expected_plays
+    assert dive.cp.data.cpm[duration] == pytest.approx(expected, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("identifier", "kind", "value"),
+    [
+        ("7000000000000000001", IdKind.STAR_ID, "7000000000000000001"),
+        (
+            "https://www.xingtu.cn/ad/creator/author/douyin/7000000000000000001/1",
+            IdKind.STAR_ID,
+            "7000000000000000001",
+        ),
+        ("98765432101", IdKind.UID, "98765432101"),
+        ("1234567890", IdKind.UID, "1234567890"),
+        ("@dy_abc123", IdKind.UNIQUE_ID, "dy_abc123"),
+        ("abc.def_1", IdKind.UNIQUE_ID, "abc.def_1"),
+    ],
+)
+def test_identifier_heuristics(identifier: str, kind: IdKind, value: str) -> None:
+    assert classify_identifier(identifier) == (kind, value)
+
+
+@pytest.mark.parametrize("bad", ["", "两个字", "a b", "x" * 40])
+def test_unusable_identifier_is_a_query_error(bad: str) -> None:
+    with pytest.raises(QueryError) as err:
+        classify_identifier(bad)
+    assert "19" in err.value.user_message("en")
+
+
+def test_star_id_needs_no_lookup(tikhub: FakeTikHub, service: DeepDiveService) -> None:
+    assert service.resolve(UNKNOWN_STAR_ID) == UNKNOWN_STAR_ID
+    assert tikhub.calls == 0
+
+
+def test_uid_and_unique_id_lookups(tikhub: FakeTikHub, service: DeepDiveService) -> None:
+    star_id = star_where()
+    uid = synth_detail.detail_data(synth_detail.BASE_INFO, {"kolId": star_id})["core_user_id"]
+    assert service.resolve(uid) == star_id
+    assert service.resolve("@" + synth_detail.unique_id(star_id)) == star_id
+    assert [r.route for r in tikhub.requests] == [synth_detail.BY_UID, synth_detail.BY_UNIQUE_ID]
+
+
+def test_unknown_digits_fall_back_to_a_numeric_unique_id_then_fail(
+    tikhub: FakeTikHub, service: DeepDiveService
+) -> None:
+    with pytest.raises(KolbotError) as err:
+        service.resolve("123456789")
+    assert [r.route for r in tikhub.requests] == [synth_detail.BY_UID, synth_detail.BY_UNIQUE_ID]
+    assert "“123456789”" in err.value.user_message("en") and "星图" in err.value.user_message("zh")
+
+
+def test_show_includes_the_lookup_cost(service: DeepDiveService) -> None:
+    star_id = star_where(served=set(synth_detail.DETAIL_ROUTES))
+    dive = service.show("@" + synth_detail.unique_id(star_id))
+    assert dive.star_id == star_id
+    assert dive.cost_usd == pytest.approx(8 * ENDPOINT_COST_USD + LOOKUP_COST_USD)
+
+
+def test_compare_resolves_fetches_and_rejects_unknown_ids(
+    tikhub: FakeTikHub, service: DeepDiveService
+) -> None:
+    a, b = synth_detail.demo_star_ids()[:2]
+    comparison = service.compare([a, "@" + synth_detail.unique_id(b)], Duration.MEDIUM)
+    assert comparison.star_ids == [a, b] and len(comparison.verdicts) == 2
+    with pytest.raises(KolbotError) as err:
+        service.compare([a, UNKNOWN_STAR_ID], Duration.MEDIUM)
+    assert UNKNOWN_STAR_ID in err.value.user_message("en")
+    with pytest.raises(QueryError):
+        service.compare([a, "@" + synth_detail.unique_id(a)], Duration.MEDIUM)
+
+
+def test_demo_client_serves_every_part_for_free() -> None:
+    service = DeepDiveService(DemoDeepDiveClient())
+    star_id = star_where(refused={synth_detail.FANS})
+    dive = service.deep_dive(star_id)
+    assert not dive.live and dive.cost_usd == 0 and dive.upstream_calls == 0
+    assert dive.fans.status is PartStatus.UNAVAILABLE and dive.fans.reason == "refused"
+    assert dive.base.ok and dive.nickname
+    assert {p.key for p in dive.parts() if p.ok} >= {PartKey.BASE, PartKey.PRICES, PartKey.CP}
+
+
+def test_demo_spike_is_flagged_on_its_day() -> None:
+    service = DeepDiveService(DemoDeepDiveClient())
+    for star_id in synth_detail.demo_star_ids():
+        if synth_detail.is_refused(synth_detail.DAILY_FANS, star_id):
+            continue
+        dive = service.deep_dive(star_id)
+        end = dive.daily_fans.data.points[-1].day
+        event = synth_detail.follower_event(star_id, end)
+        if event and event[1] > 0:
+            spike = next(f for f in dive.flags if f.code == "follower_spike")
+            assert event[0] in spike.days
+            return
+    raise AssertionError("no demo creator with a spike")
+
+
+class Snapshots:
+    def __init__(self) -> None:
+        self.saved: list[str] = []
+
+    def save(self, dive) -> None:
+        self.saved.append(dive.star_id)
+
+
+def test_finished_dives_go_to_snapshots() -> None:
+    snapshots = Snapshots()
+    star_id = synth_detail.demo_star_ids()[0]
+    DeepDiveService(DemoDeepDiveClient(), snapshots=snapshots).deep_dive(star_id)
+    assert snapshots.saved == [star_id]
