@@ -1,0 +1,11 @@
+"""Short random ids that users can read and type (no 0/o, 1/l/i look-alikes)."""
+
+from __future__ import annotations
+
+import secrets
+
+ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+
+
+def short_id(length: int) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))

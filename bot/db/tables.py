@@ -1,0 +1,182 @@
+"""Declarative tables. Every row a workspace owns carries its Slack `team_id`.
+
+Creator snapshots and the HTTP response cache hold public upstream data, shared by workspaces.
+Migrations live in `bot/db/migrations`; `tests/test_db_migrations.py` keeps them equal to this file.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC on every backend (SQLite has no timezone type and returns naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: dict[Any, Any] = {datetime: UtcDateTime()}  # noqa: RUF012
+
+
+class RequestClaim(Base):
+    """Idempotency keys of Slack requests already handled (retries and double clicks)."""
+
+    __tablename__ = "request_claims"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SavedSearchRow(Base):
+    """A search a card refers to: button values carry only `ref`."""
+
+    __tablename__ = "saved_searches"
+
+    ref: Mapped[str] = mapped_column(String(16), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    raw_query: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class CreatorSnapshotRow(Base):
+    """Latest JSON (`Creator.model_dump_json()`) of each creator, per source."""
+
+    __tablename__ = "creator_snapshots"
+
+    star_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    live: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    creator_json: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime]
+
+
+class HttpCacheRow(Base):
+    """Cached TikHub response bodies (parsed JSON), keyed by route and sorted params."""
+
+    __tablename__ = "http_cache"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fetched_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ShortlistRow(Base):
+    __tablename__ = "shortlists"
+    __table_args__ = (Index("ix_shortlists_team_channel", "team_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    short_id: Mapped[str] = mapped_column(String(16), unique=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    budget_yuan: Mapped[float | None] = mapped_column(Float)
+    duration: Mapped[str] = mapped_column(String(8))
+    parent_channel_id: Mapped[str | None] = mapped_column(String(32))
+    parent_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ShortlistItemRow(Base):
+    __tablename__ = "shortlist_items"
+    __table_args__ = (UniqueConstraint("shortlist_id", "star_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shortlist_id: Mapped[int] = mapped_column(ForeignKey("shortlists.id", ondelete="CASCADE"))
+    team_id: Mapped[str] = mapped_column(String(32))
+    star_id: Mapped[str] = mapped_column(String(64), index=True)
+    live: Mapped[bool] = mapped_column(Boolean)
+    snapshot_json: Mapped[str] = mapped_column(Text)
+    snapshot_fetched_at: Mapped[datetime]
+    latest_json: Mapped[str | None] = mapped_column(Text)
+    latest_fetched_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    quoted_price_yuan: Mapped[float | None] = mapped_column(Float)
+    rebate_pct: Mapped[float | None] = mapped_column(Float)
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+    added_by: Mapped[str] = mapped_column(String(32))
+    added_at: Mapped[datetime]
+
+
+class ShortlistVoteRow(Base):
+    __tablename__ = "shortlist_votes"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["shortlist_id", "star_id"],
+            ["shortlist_items.shortlist_id", "shortlist_items.star_id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    shortlist_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    star_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    value: Mapped[int] = mapped_column(SmallInteger)
+    voted_at: Mapped[datetime]
+
+
+class ShortlistEventRow(Base):
+    """Audit trail: who changed what, when, with the values before and after."""
+
+    __tablename__ = "shortlist_events"
+    __table_args__ = (Index("ix_shortlist_events_shortlist_at", "shortlist_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shortlist_id: Mapped[int] = mapped_column(ForeignKey("shortlists.id", ondelete="CASCADE"))
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    star_id: Mapped[str | None] = mapped_column(String(64))
+    actor_id: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    at: Mapped[datetime]

@@ -1,0 +1,121 @@
+"""A shortlist as a spreadsheet: one row per creator, prices in yuan, CSV (UTF-8 with BOM, for
+Excel) or formatted XLSX. Unknown values are empty cells, never 0."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from bot.i18n import pick
+from bot.models import Lang
+from bot.shortlists.models import STATUS_LABELS, ShortlistItem, ShortlistSummary
+
+YUAN = "¥#,##0"
+YUAN_CENTS = "¥#,##0.00"
+COUNT = "#,##0"
+PERCENT = "0.00%"
+TIME = "yyyy-mm-dd hh:mm"
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass(frozen=True)
+class Column:
+    en: str
+    zh: str
+    value: Callable[[ShortlistItem, Lang], Any]
+    number_format: str | None = None
+    width: int = 14
+
+
+def _data_time(item: ShortlistItem, _lang: Lang) -> Any:
+    return item.data_time.astimezone(UTC).replace(tzinfo=None)
+
+
+def _rebate(item: ShortlistItem, _lang: Lang) -> float | None:
+    return None if item.rebate_pct is None else item.rebate_pct / 100
+
+
+COLUMNS: list[Column] = [
+    Column("Star ID", "星图ID", lambda i, _: i.star_id, width=22),
+    Column("Creator", "达人", lambda i, _: i.creator.nickname, width=24),
+    Column("Status", "状态", lambda i, lang: pick(lang, *STATUS_LABELS[i.status]), width=12),
+    Column("Followers", "粉丝数", lambda i, _: i.creator.followers, COUNT),
+    Column("List price", "刊例价", lambda i, _: i.list_price_yuan, YUAN),
+    Column("CPM", "CPM", lambda i, _: i.cpm_yuan, YUAN_CENTS, 12),
+    Column("CPE", "CPE", lambda i, _: i.cpe_yuan, YUAN_CENTS, 12),
+    Column("Expected plays", "预期播放量", lambda i, _: i.expected_plays, COUNT),
+    Column("Quote", "报价", lambda i, _: i.quoted_price_yuan, YUAN),
+    Column("Rebate %", "返点%", _rebate, PERCENT, 10),
+    Column("Net quote", "返点后报价", lambda i, _: i.net_quote_yuan, YUAN),
+    Column("👍", "👍", lambda i, _: i.votes_up, COUNT, 6),
+    Column("👎", "👎", lambda i, _: i.votes_down, COUNT, 6),
+    Column("Note", "备注", lambda i, _: i.note, width=40),
+    Column("Price change", "报价变化", lambda i, _: i.price_delta_yuan, YUAN),
+    Column("Follower change", "粉丝变化", lambda i, _: i.followers_delta, COUNT),
+    Column(
+        "Source",
+        "数据来源",
+        lambda i, lang: pick(lang, "live", "实时") if i.live else pick(lang, "demo", "演示"),
+    ),
+    Column("Data time (UTC)", "数据时间（UTC）", _data_time, TIME, 18),
+    Column("Xingtu", "星图链接", lambda i, _: i.creator.xingtu_url, width=30),
+]
+
+
+def _header(lang: Lang) -> list[str]:
+    return [pick(lang, c.en, c.zh) for c in COLUMNS]
+
+
+def _is_formula_like(value: Any) -> bool:
+    """User text (names, notes) that a spreadsheet would run as a formula."""
+    return isinstance(value, str) and value.startswith(_FORMULA_STARTS)
+
+
+def _csv_cell(column: Column, value: Any) -> Any:
+    if value is None:
+        return ""
+    if column.number_format == PERCENT:
+        return round(value * 100, 4)  # as typed by the user: 15 means 15 %
+    return f"'{value}" if _is_formula_like(value) else value
+
+
+def to_csv(summary: ShortlistSummary, lang: Lang = "en") -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(_header(lang))
+    for item in summary.items:
+        writer.writerow([_csv_cell(c, c.value(item, lang)) for c in COLUMNS])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(summary: ShortlistSummary, lang: Lang = "en") -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _SHEET_TITLE_FORBIDDEN.sub(" ", summary.shortlist.name)[:31].strip() or "shortlist"
+    sheet.append(_header(lang))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row, item in enumerate(summary.items, start=2):
+        for col, column in enumerate(COLUMNS, start=1):
+            cell = sheet.cell(row=row, column=col, value=column.value(item, lang))
+            if _is_formula_like(cell.value):
+                cell.data_type = "s"  # keep it text
+            if column.number_format:
+                cell.number_format = column.number_format
+    for col, column in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = column.width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

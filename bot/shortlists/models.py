@@ -1,0 +1,153 @@
+"""What the shortlist service returns. Money is yuan; `None` means unknown, never zero."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.models import Creator, Duration
+
+
+class ShortlistStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ItemStatus(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CONTACTED = "contacted"
+    BOOKED = "booked"
+
+
+# (en, zh) labels for cards and exports.
+STATUS_LABELS: dict[ItemStatus, tuple[str, str]] = {
+    ItemStatus.PROPOSED: ("Proposed", "待定"),
+    ItemStatus.APPROVED: ("Approved", "通过"),
+    ItemStatus.REJECTED: ("Rejected", "淘汰"),
+    ItemStatus.CONTACTED: ("Contacted", "已联系"),
+    ItemStatus.BOOKED: ("Booked", "已下单"),
+}
+
+
+class AuditAction(StrEnum):
+    CREATE = "create"
+    ADD = "add"
+    REMOVE = "remove"
+    VOTE = "vote"
+    STATUS = "status"
+    NOTE = "note"
+    QUOTE = "quote"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    RENAME = "rename"
+
+
+class Shortlist(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    short_id: str
+    team_id: str
+    channel_id: str
+    name: str
+    owner_id: str
+    status: ShortlistStatus
+    budget_yuan: float | None
+    duration: Duration
+    parent_channel_id: str | None
+    parent_ts: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ShortlistListing(BaseModel):
+    shortlist: Shortlist
+    creator_count: int
+
+
+class ShortlistItem(BaseModel):
+    """One creator on a shortlist: the data when added, the latest seen since, and the decisions.
+
+    Price, CPM and CPE are for the shortlist's duration, from the latest data.
+    """
+
+    star_id: str
+    creator: Creator  # latest values seen (the snapshot at add when nothing newer was seen)
+    added: Creator  # snapshot at add
+    live: bool  # False: demo data
+    data_time: datetime  # when `creator` was fetched upstream
+    status: ItemStatus
+    note: str | None
+    quoted_price_yuan: float | None
+    rebate_pct: float | None  # 返点, 0-100
+    card_ts: str | None
+    added_by: str
+    added_at: datetime
+    votes: dict[str, int] = Field(default_factory=dict)  # user_id -> +1 / -1
+
+    list_price_yuan: float | None
+    cpm_yuan: float | None
+    cpe_yuan: float | None
+    expected_plays: int | None
+    expected_engagements: float | None
+    price_delta_yuan: float | None  # latest minus at-add list price
+    followers_delta: int | None  # latest minus at-add followers
+
+    @property
+    def net_quote_yuan(self) -> float | None:
+        """Quote after rebate: quote × (1 − rebate)."""
+        if self.quoted_price_yuan is None:
+            return None
+        return self.quoted_price_yuan * (1 - (self.rebate_pct or 0) / 100)
+
+    @property
+    def votes_up(self) -> int:
+        return sum(1 for v in self.votes.values() if v > 0)
+
+    @property
+    def votes_down(self) -> int:
+        return sum(1 for v in self.votes.values() if v < 0)
+
+
+class AddResult(BaseModel):
+    shortlist: Shortlist
+    added: list[ShortlistItem]
+    already: list[str]  # star_ids that were on the shortlist before
+
+
+class ShortlistSummary(BaseModel):
+    """Recomputed from the database on every call.
+
+    Money, plays and blended CPM/CPE leave out rejected creators (they will not be booked);
+    blended CPM/CPE only count creators whose price and plays (engagements) are both known.
+    """
+
+    shortlist: Shortlist
+    items: list[ShortlistItem]
+    creator_count: int
+    status_counts: dict[ItemStatus, int]
+    votes_up: int
+    votes_down: int
+    unknown_price_count: int
+    total_list_yuan: float
+    quoted_count: int
+    total_quoted_yuan: float  # net of rebate, over creators with a quote
+    planned_yuan: float  # net quote where quoted, else list price
+    remaining_budget_yuan: float | None  # budget minus planned
+    total_expected_plays: int
+    total_expected_engagements: float
+    blended_cpm_yuan: float | None
+    blended_cpe_yuan: float | None
+
+
+class AuditEvent(BaseModel):
+    at: datetime
+    actor_id: str
+    action: AuditAction
+    star_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None

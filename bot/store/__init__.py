@@ -1,0 +1,1 @@
+"""Small stores over a SQLAlchemy sessionmaker, one per concern."""

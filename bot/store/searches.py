@@ -1,0 +1,66 @@
+"""Searches referred to by short ids, so Slack button values never carry the query itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.ids import short_id
+from bot.db.retry import in_transaction
+from bot.db.tables import SavedSearchRow
+from bot.models import Lang
+
+REF_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class SavedSearch:
+    ref: str
+    team_id: str
+    channel_id: str
+    user_id: str
+    raw_query: str
+    lang: Lang
+    created_at: datetime
+
+
+class SearchRefs:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def save(self, team_id: str, channel_id: str, user_id: str, raw_query: str, lang: Lang) -> str:
+        """Store the search and return its ref (a collision on the random id retries with a new one)."""
+
+        def insert(session: Session) -> str:
+            row = SavedSearchRow(
+                ref=short_id(REF_LENGTH),
+                team_id=team_id,
+                channel_id=channel_id,
+                user_id=user_id,
+                raw_query=raw_query,
+                lang=lang,
+                created_at=datetime.now(UTC),
+            )
+            session.add(row)
+            session.flush()
+            return row.ref
+
+        return in_transaction(self._sessions, insert)
+
+    def get(self, ref: str, team_id: str) -> SavedSearch | None:
+        """The saved search, or None when unknown or owned by another workspace."""
+        with self._sessions() as session:
+            row = session.get(SavedSearchRow, ref)
+            if row is None or row.team_id != team_id:
+                return None
+            return SavedSearch(
+                ref=row.ref,
+                team_id=row.team_id,
+                channel_id=row.channel_id,
+                user_id=row.user_id,
+                raw_query=row.raw_query,
+                lang="zh" if row.lang == "zh" else "en",
+                created_at=row.created_at,
+            )

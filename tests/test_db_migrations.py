@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
+from bot.db.engine import make_engine
+from bot.db.migrate import MIGRATIONS_DIR, migrate
+from bot.db.tables import Base
+
+
+def _schema_diff(url: str) -> list:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            return compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+
+
+def _revision(url: str) -> str | None:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def test_migrations_produce_exactly_the_models_schema(empty_db_url: str) -> None:
+    migrate(empty_db_url)
+    assert _schema_diff(empty_db_url) == []
+
+
+def test_migrate_upgrades_to_head_and_is_repeatable(empty_db_url: str) -> None:
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    migrate(empty_db_url)
+    migrate(empty_db_url)
+    assert _revision(empty_db_url) == head
+    engine = make_engine(empty_db_url)
+    assert set(inspect(engine).get_table_names()) == set(Base.metadata.tables) | {"alembic_version"}
+    engine.dispose()
+
+
+def test_unmigrated_database_differs_from_models(empty_db_url: str) -> None:
+    """Guards the comparison itself: an empty database must not pass as up to date."""
+    assert _schema_diff(empty_db_url) != []
+
+
+def test_two_processes_can_migrate_at_once(empty_db_url: str) -> None:
+    # Each process imports everything, says "ready", then waits for "go", so both migrate together.
+    code = (
+        "import sys; from bot.db.migrate import migrate; "
+        "print('ready', flush=True); sys.stdin.readline(); migrate(sys.argv[1])"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, empty_db_url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for proc in procs:
+        assert proc.stdout.readline().strip() == "ready"
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    results = [(proc.wait(timeout=60), proc.stderr.read()) for proc in procs]
+    assert [rc for rc, _ in results] == [0, 0], results
+    engine = make_engine(empty_db_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
+    engine.dispose()

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.shortlists.export import to_csv, to_xlsx
+from bot.shortlists.service import ShortlistService
+from bot.store.snapshots import CreatorSnapshots
+
+T0 = datetime(2030, 6, 1, 8, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def summary(sessions, make_creator):
+    snapshots = CreatorSnapshots(sessions)
+    snapshots.save_many(
+        [
+            make_creator(
+                "a", nickname="甲达人", followers=120_000, price_21_60=10_000, expected_plays=100_000
+            ),
+            make_creator("b", nickname="=HYPERLINK(1)", followers=None, price_21_60=None),
+        ],
+        live=False,
+        fetched_at=T0,
+    )
+    service = ShortlistService(sessions, snapshots)
+    sl = service.create("T1", "C1", "U1", "Q3: 美妆/护肤")
+    service.add("T1", sl.short_id, "U1", ["a", "b"])
+    service.set_quote("T1", sl.short_id, "U1", "a", 9_000, 12.5)
+    service.set_status("T1", sl.short_id, "U1", "a", "booked")
+    service.set_note("T1", sl.short_id, "U1", "a", "+ 加急")
+    service.vote("T1", sl.short_id, "U2", "a", 1)
+    return service.summary("T1", sl.short_id)
+
+
+def test_csv_has_one_row_per_creator_in_yuan(summary) -> None:
+    data = to_csv(summary, "zh")
+    assert data.startswith("\ufeff".encode())  # Excel reads UTF-8 Chinese only with a BOM
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == 2
+    a, b = rows
+    assert (a["星图ID"], a["达人"], a["状态"], a["粉丝数"]) == ("a", "甲达人", "已下单", "120000")
+    assert (a["刊例价"], a["CPM"], a["报价"], a["返点%"], a["返点后报价"]) == (
+        "10000.0",
+        "100.0",
+        "9000.0",
+        "12.5",
+        "7875.0",
+    )
+    assert (a["👍"], a["👎"], a["备注"], a["数据来源"]) == ("1", "0", "'+ 加急", "演示")
+    assert a["数据时间（UTC）"] == "2030-06-01 08:30:00"
+    assert (b["达人"], b["刊例价"], b["粉丝数"], b["报价"]) == ("'=HYPERLINK(1)", "", "", "")
+
+
+def test_xlsx_is_formatted(summary) -> None:
+    sheet = load_workbook(io.BytesIO(to_xlsx(summary, "en"))).active
+    header = [c.value for c in sheet[1]]
+    assert header[:5] == ["Star ID", "Creator", "Status", "Followers", "List price"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.title == "Q3  美妆 护肤"
+    col = {name: i + 1 for i, name in enumerate(header)}
+    row = {name: sheet.cell(row=2, column=i) for name, i in col.items()}
+    assert (row["List price"].value, row["List price"].number_format) == (10_000, "¥#,##0")
+    assert (row["Rebate %"].value, row["Rebate %"].number_format) == (0.125, "0.00%")
+    assert (row["Net quote"].value, row["CPM"].number_format) == (7_875, "¥#,##0.00")
+    assert (row["Status"].value, row["Source"].value, row["Note"].value) == ("Booked", "demo", "+ 加急")
+    assert row["Data time (UTC)"].value == datetime(2030, 6, 1, 8, 30)
+    formula_like = sheet.cell(row=3, column=col["Creator"])
+    assert (formula_like.value, formula_like.data_type) == ("=HYPERLINK(1)", "s")
+    assert sheet.cell(row=3, column=col["List price"]).value is None
+    assert sheet.column_dimensions["B"].width >= 20
