@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     port: int = 3000
     kolbot_command: str = "/kol"
+    kolbot_results_in_channel: bool = True  # False: results cards only visible to the requester
 
     # TikHub
     tikhub_api_key: SecretStr | None = None

@@ -1,0 +1,16 @@
+"""Slack wiring: the only package that imports slack_bolt.
+
+`register_listeners(app)` attaches every listener; each subpackage registers its own
+(the bolt-python starter template's `listeners/` split), so handler functions stay plain.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers import actions, commands
+
+
+def register_listeners(app: App, *, command: str = "/kol") -> None:
+    commands.register(app, command=command)
+    actions.register(app)

@@ -1,0 +1,171 @@
+"""`kolbot`: search from the terminal, run the Slack app, migrate the database.
+
+`handlers.server` (and with it slack_bolt) is imported only by `serve` and `socket`, so `search`
+and `migrate` run on the core alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import make_url
+
+from bot.cards.views import results_message
+from bot.db.migrate import migrate
+from bot.errors import KolbotError
+from bot.formatting import DASH, ago, count, duration_label, index, pct, usd, yuan
+from bot.i18n import pick
+from bot.models import Lang, ScoredCreator, SearchResult
+from bot.scoring import reason_text
+from bot.services import build_services
+from bot.settings import Settings, get_settings
+
+USER_ERROR_EXIT = 2
+MIN_TABLE_WIDTH = 160
+CLI_WORKSPACE = "cli"  # team/channel/user of searches saved from the terminal
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return args.run(args, get_settings())
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kolbot", description="Find and score Douyin Xingtu creators.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    search = commands.add_parser("search", help="search and print a table (or the Block Kit JSON)")
+    search.add_argument("query", help='e.g. "护肤 followers>=10w sort=cpm"')
+    search.add_argument("--blocks", action="store_true", help="print the Slack message as Block Kit JSON")
+    search.add_argument(
+        "--lang", choices=("zh", "en"), help="language of the output (default: from the query)"
+    )
+    search.set_defaults(run=_search)
+    commands.add_parser("serve", help="run the Slack app in HTTP mode").set_defaults(run=_serve)
+    commands.add_parser("socket", help="run the Slack app in Socket Mode").set_defaults(run=_socket)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+    return parser
+
+
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    services = build_services(settings)
+    lang: Lang = args.lang or services.lang_for(args.query)
+    try:
+        query = services.parse_query(args.query)
+        lang = args.lang or query.lang or lang
+        result = services.search.search(query)
+        if args.blocks:
+            ref = services.searches.save(CLI_WORKSPACE, CLI_WORKSPACE, CLI_WORKSPACE, args.query, lang)
+            message = results_message(result, lang, search_ref=ref, command=settings.kolbot_command)
+            print(json.dumps(message.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            _print_table(result, lang)
+    except KolbotError as err:
+        print(err.user_message(lang), file=sys.stderr)
+        return USER_ERROR_EXIT
+    finally:
+        services.close()
+    return 0
+
+
+def _print_table(result: SearchResult, lang: Lang) -> None:
+    console = Console()
+    console.width = max(console.width, MIN_TABLE_WIDTH)  # 11 columns: wider than 80, even when piped
+    console.print(results_table(result, lang))
+    console.print(summary_line(result, lang, datetime.now(UTC)))
+
+
+def results_table(result: SearchResult, lang: Lang) -> Table:
+    """The top `query.top` creators, one row each."""
+    duration = result.query.duration
+    headers = [
+        ("#", "#"),
+        ("Creator", "达人"),
+        ("Followers", "粉丝"),
+        (f"Price {duration_label(duration, 'en')}", f"报价 {duration_label(duration, 'zh')}"),
+        ("CPM ¥/1k plays", "CPM 元/千次"),
+        ("CPE ¥/eng.", "CPE 元/互动"),
+        ("ER", "互动率"),
+        ("Completion", "完播率"),
+        ("Star idx", "星图指数"),
+        ("Score", "评分"),
+        ("Top reason", "主要理由"),
+    ]
+    table = Table()
+    for i, (en, zh) in enumerate(headers):
+        wraps = i in (1, len(headers) - 1)  # the nickname and the reason wrap; numbers never do
+        table.add_column(pick(lang, en, zh), no_wrap=not wraps)
+    for item in result.creators[: result.query.top]:
+        table.add_row(*_row(item, result, lang))
+    return table
+
+
+def _row(item: ScoredCreator, result: SearchResult, lang: Lang) -> list[str]:
+    c, duration = item.creator, result.query.duration
+    return [
+        str(item.rank),
+        c.nickname,
+        count(c.followers, lang),
+        yuan(c.price(duration), lang),
+        yuan(c.cpm(duration), lang),
+        yuan(c.cpe(duration), lang),
+        pct(c.interact_rate),
+        pct(c.completion_rate),
+        index(c.star_index),
+        DASH if item.score is None else f"{item.score:.0f}",
+        _top_reason(item, lang),
+    ]
+
+
+def _top_reason(item: ScoredCreator, lang: Lang) -> str:
+    by_key = {component.key: component for component in item.components}
+    strongest = next((by_key[k] for k in item.strengths if k in by_key), None)
+    return reason_text(strongest, lang) if strongest else DASH
+
+
+def summary_line(result: SearchResult, lang: Lang, now: datetime) -> str:
+    """Matched/seen, pages, upstream calls and cost, data age, and a DEMO badge for demo data."""
+    s = result.stats
+    pages = f"{s.pages_fetched}/{len(s.pages_requested)}"
+    badge = "" if s.live else pick(lang, "[DEMO DATA] ", "[演示数据] ")
+    return badge + pick(
+        lang,
+        f"{s.matched} matched of {s.creators_seen} seen · pages {pages} · {s.upstream_calls} calls"
+        f" ({usd(s.cost_usd)}) · data {ago(s.data_time, now, lang)}",
+        f"匹配 {s.matched} / 共 {s.creators_seen} 位 · 页数 {pages} · 调用 {s.upstream_calls} 次"
+        f"（{usd(s.cost_usd)}）· 数据时间 {ago(s.data_time, now, lang)}",
+    )
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.server import serve
+
+    serve(settings)
+    return 0
+
+
+def _socket(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.server import socket
+
+    socket(settings)
+    return 0
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    migrate(settings.effective_database_url)
+    print(f"database is up to date: {_safe_url(settings)}")
+    return 0
+
+
+def _safe_url(settings: Settings) -> str:
+    """The database URL without its password."""
+    return make_url(settings.effective_database_url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

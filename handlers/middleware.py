@@ -1,0 +1,76 @@
+"""Global Bolt middleware: services in the context, and each Slack request handled once.
+
+Slack retries deliveries it thinks failed (`X-Slack-Retry-Num`; Socket Mode's `retry_attempt` is
+mapped to the same header by Bolt), and people double-click. Neither may run a paid search twice,
+so every request claims an idempotency key in the `RequestLedger` first; a request whose key was
+already claimed is acknowledged and dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import BoltContext, BoltResponse
+
+from bot.services import Services
+from bot.store.requests import RequestLedger
+
+# The same button clicked again on the same message within this many seconds is a double click.
+DOUBLE_CLICK_WINDOW_S = 5
+
+
+def provide_services(services: Services) -> Callable[..., None]:
+    """Puts `services` in every request's context, so listeners stay plain functions."""
+
+    def middleware(context: BoltContext, next: Callable[[], None]) -> None:
+        context["services"] = services
+        next()
+
+    return middleware
+
+
+def handle_once(
+    body: dict[str, Any], context: BoltContext, logger: logging.Logger, next: Callable[[], None]
+) -> BoltResponse | None:
+    """Acknowledges and drops a request whose idempotency key was already claimed."""
+    ledger: RequestLedger = context["services"].ledger
+    key = idempotency_key(body)
+    if key is None or (ledger.claim(key) and _first_click(ledger, body)):
+        next()
+        return None
+    logger.info("duplicate Slack request dropped: %s", key)
+    return BoltResponse(status=200, body="")
+
+
+def idempotency_key(body: dict[str, Any]) -> str | None:
+    """A key identifying one delivery: the same for Slack's retries of it, unique otherwise."""
+    if body.get("event_id"):
+        return f"event:{body['event_id']}"
+    kind = body.get("type") or ("command" if body.get("command") else None)
+    if body.get("trigger_id"):
+        return f"{kind}:{body['trigger_id']}"
+    container, actions = body.get("container") or {}, body.get("actions") or []
+    if actions and container:
+        where = container.get("message_ts") or container.get("view_id")
+        return f"{kind}:{container.get('channel_id')}:{where}:{actions[0].get('action_ts')}"
+    return None
+
+
+def _first_click(ledger: RequestLedger, body: dict[str, Any]) -> bool:
+    """False when the same action on the same message was clicked within the double-click window.
+
+    Clicks are bucketed by `action_ts`; claiming this bucket and the previous one means two clicks
+    less than one window apart always collide, whatever side of a bucket boundary they fall on.
+    """
+    actions, container = body.get("actions") or [], body.get("container") or {}
+    if body.get("type") != "block_actions" or not actions:
+        return True
+    action = actions[0]
+    value = action.get("value") or (action.get("selected_option") or {}).get("value")
+    click = (
+        f"click:{container.get('channel_id')}:{container.get('message_ts')}:{action.get('action_id')}:{value}"
+    )
+    bucket = int(float(action.get("action_ts") or 0) // DOUBLE_CLICK_WINDOW_S)
+    return ledger.claim(f"{click}@{bucket}") and ledger.claim(f"{click}@{bucket - 1}")

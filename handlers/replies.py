@@ -1,0 +1,80 @@
+"""What listeners say back: the user's language, progress notes, and failures as clear messages.
+
+Every failure a user sees goes through `answer_failures`: a `KolbotError` explains itself in the
+user's language; anything else becomes a generic message with a short reference that is also in
+the (redacted) log line, so an admin can find it. Never a stack trace, never a token.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+from bot.cards.views import error_message
+from bot.errors import KolbotError
+from bot.i18n import pick
+from bot.models import Lang
+
+
+class Respond(Protocol):
+    def __call__(self, **kwargs: Any) -> Any: ...
+
+
+def searching_note(keyword: str, lang: Lang) -> str:
+    return pick(lang, f"Searching Xingtu for “{keyword}”…", f"正在星图中搜索“{keyword}”…")
+
+
+def unexpected_error(ref: str) -> KolbotError:
+    return KolbotError(
+        "Something went wrong on our side.",
+        "出了点问题。",
+        hint_en=f"Please try again; if it keeps happening, tell your admin (ref {ref}).",
+        hint_zh=f"请重试；若持续出现，请告知管理员（编号 {ref}）。",
+    )
+
+
+def expired_search(command: str) -> KolbotError:
+    return KolbotError(
+        "This search is unknown here: it expired or belongs to another workspace.",
+        "找不到这次搜索：它已过期，或属于其他工作区。",
+        hint_en=f"Run the search again with {command}.",
+        hint_zh=f"请用 {command} 重新搜索。",
+    )
+
+
+def unknown_creator(star_id: str, command: str) -> KolbotError:
+    return KolbotError(
+        f"No data for creator {star_id} yet.",
+        f"还没有达人 {star_id} 的数据。",
+        hint_en=f"Creators become available after they appear in a {command} search; check the id.",
+        hint_zh=f"达人出现在 {command} 搜索结果中后才能查看；请检查 ID。",
+    )
+
+
+def respond_ephemeral(respond: Respond, message: Mapping[str, Any]) -> None:
+    respond(**message, response_type="ephemeral", replace_original=False, delete_original=False)
+
+
+def send_failure(respond: Respond | None, error: BaseException, lang: Lang, logger: logging.Logger) -> None:
+    """Tell the user what went wrong (when there is a response_url) and log it."""
+    if isinstance(error, KolbotError):
+        logger.warning("request failed: %s", error)
+        shown = error
+    else:
+        ref = uuid.uuid4().hex[:8]
+        logger.error("unexpected error (ref %s)", ref, exc_info=error)
+        shown = unexpected_error(ref)
+    if respond is not None:
+        respond_ephemeral(respond, error_message(shown, lang))
+
+
+@contextmanager
+def answer_failures(respond: Respond, lang: Lang, logger: logging.Logger) -> Iterator[None]:
+    """Run a listener body; any exception becomes an ephemeral message to the user."""
+    try:
+        yield
+    except Exception as error:
+        send_failure(respond, error, lang, logger)

@@ -1,0 +1,324 @@
+"""A strict fake of the Slack Web API and of `response_url` endpoints, served over real HTTP.
+
+`FakeSlackApi` runs a `ThreadingHTTPServer` on 127.0.0.1, port 0, in a daemon thread. Point a
+`WebClient(base_url=fake.api_url)` at it and give payloads `response_url=fake.response_url(...)`.
+Every request is recorded as a `SlackCall`; canned answers mimic Slack's shapes; errors are
+injected per method with `fail()` (`ok: false`) or `throttle()` (HTTP 429 + Retry-After).
+Unknown methods answer 404 and make `close()` raise, so a new API call is never missed.
+
+Extend it by adding a method to `_CANNED` below, or per test with `fake.on(method, handler)`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+JsonDict = dict[str, Any]
+MethodHandler = Callable[["FakeSlackApi", JsonDict], JsonDict]
+
+TEAM_ID = "T0TEST"
+BOT_USER_ID = "U0KOLBOT"
+BOT_ID = "B0KOLBOT"
+
+# Form fields that slack_sdk sends as JSON strings; decoded so tests can inspect them.
+_JSON_FIELDS = ("blocks", "attachments", "view", "files", "metadata")
+_RESPONSE_PATH = re.compile(r"^/response/(?P<name>[\w.-]+)$")
+_UPLOAD_PATH = re.compile(r"^/upload/(?P<file_id>\w+)$")
+
+
+@dataclass(frozen=True)
+class SlackCall:
+    """One request received by the fake: `path` like "/chat.postMessage" or "/response/r1"."""
+
+    path: str
+    body: JsonDict
+    auth: str | None
+    raw: bytes = b""
+
+    @property
+    def method(self) -> str:
+        return self.path.lstrip("/")
+
+
+@dataclass
+class _Fault:
+    error: str
+    status: int = 200
+    retry_after: int | None = None
+
+
+@dataclass
+class _State:
+    calls: list[SlackCall] = field(default_factory=list)
+    faults: dict[str, deque[_Fault]] = field(default_factory=lambda: defaultdict(deque))
+    unknown: list[str] = field(default_factory=list)
+    handlers: dict[str, MethodHandler] = field(default_factory=dict)
+
+
+class FakeSlackApi:
+    """The fake server. Use as a context manager, or call `close()`."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.RLock())
+        self._state = _State()
+        self._ts = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread.start()
+
+    # -- addresses -------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        """For `WebClient(base_url=...)` / `SLACK_API_URL` (trailing slash included)."""
+        return f"{self.base_url}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"{self.base_url}/response/{name}"
+
+    # -- behaviour -------------------------------------------------------------------
+    def fail(self, method: str, error: str, *, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with HTTP 200 `{"ok": false, "error": error}`."""
+        self._add_faults(method, _Fault(error), times)
+
+    def throttle(self, method: str, *, retry_after: int = 0, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with HTTP 429 and `Retry-After`."""
+        self._add_faults(method, _Fault("ratelimited", status=429, retry_after=retry_after), times)
+
+    def on(self, method: str, handler: MethodHandler) -> None:
+        """Serve `method` with `handler(fake, body) -> response dict` (overrides the canned one)."""
+        with self._cond:
+            self._state.handlers[method] = handler
+
+    def next_ts(self) -> str:
+        n = next(self._ts)
+        return f"{1_700_000_000 + n}.{n:06d}"
+
+    # -- inspection ------------------------------------------------------------------
+    @property
+    def calls(self) -> list[SlackCall]:
+        with self._cond:
+            return list(self._state.calls)
+
+    def calls_to(self, method: str) -> list[SlackCall]:
+        """Calls of one API method ("chat.postMessage"), or "response" for all response_url posts."""
+        if method == "response":
+            return [c for c in self.calls if _RESPONSE_PATH.match(c.path)]
+        return [c for c in self.calls if c.path == f"/api/{method}"]
+
+    def responses(self, name: str | None = None) -> list[JsonDict]:
+        """Bodies posted to response_url(name) (or to any response_url)."""
+        return [c.body for c in self.calls_to("response") if name is None or c.path == f"/response/{name}"]
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Block until `predicate()` holds (re-checked on every request); AssertionError on timeout."""
+        with self._cond:
+            if not self._cond.wait_for(predicate, timeout):
+                seen = [c.path for c in self._state.calls]
+                raise AssertionError(f"condition not met within {timeout}s; Slack calls so far: {seen}")
+
+    def wait_for_calls(self, method: str, count: int = 1, timeout: float = 5.0) -> list[SlackCall]:
+        self.wait_for(lambda: len(self.calls_to(method)) >= count, timeout)
+        return self.calls_to(method)
+
+    def reset(self) -> None:
+        with self._cond:
+            self._state = _State()
+
+    # -- lifecycle -------------------------------------------------------------------
+    def close(self, *, check: bool = True) -> None:
+        """Stop the server; fail loudly if any unknown path was called."""
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+        if check and self._state.unknown:
+            raise AssertionError(f"the app called unknown Slack paths: {self._state.unknown}")
+
+    def __enter__(self) -> FakeSlackApi:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.close(check=exc_type is None)
+
+    # -- request handling (server threads) ------------------------------------------
+    def _add_faults(self, method: str, fault: _Fault, times: int) -> None:
+        with self._cond:
+            self._state.faults[method].extend([fault] * times)
+
+    def _record(self, call: SlackCall) -> None:
+        with self._cond:
+            self._state.calls.append(call)
+            self._cond.notify_all()
+
+    def _take_fault(self, method: str) -> _Fault | None:
+        with self._cond:
+            queue = self._state.faults.get(method)
+            return queue.popleft() if queue else None
+
+    def _answer(self, call: SlackCall) -> tuple[int, dict[str, str], bytes]:
+        if _RESPONSE_PATH.match(call.path) or _UPLOAD_PATH.match(call.path):
+            self._record(call)
+            return 200, {"Content-Type": "text/plain"}, b"ok"
+        method = call.path.removeprefix("/api/")
+        with self._cond:
+            handler = self._state.handlers.get(method) or _CANNED.get(method)
+            if handler is None or not call.path.startswith("/api/"):
+                self._state.unknown.append(call.path)
+                self._cond.notify_all()
+                return 404, {"Content-Type": "application/json"}, b'{"ok": false, "error": "unknown_method"}'
+        self._record(call)
+        return self._api_answer(method, handler, call)
+
+    def _api_answer(
+        self, method: str, handler: MethodHandler, call: SlackCall
+    ) -> tuple[int, dict[str, str], bytes]:
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        if not (call.auth or "").startswith("Bearer xox"):
+            return 200, headers, b'{"ok": false, "error": "not_authed"}'
+        fault = self._take_fault(method)
+        if fault is not None:
+            if fault.retry_after is not None:
+                headers["Retry-After"] = str(fault.retry_after)
+            return fault.status, headers, json.dumps({"ok": False, "error": fault.error}).encode()
+        return 200, headers, json.dumps(handler(self, call.body), ensure_ascii=False).encode()
+
+
+# -- canned Web API answers --------------------------------------------------------------
+
+
+def _auth_test(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    return {
+        "ok": True,
+        "url": "https://kolbot-test.slack.com/",
+        "team": "Kolbot Test",
+        "user": "kolbot",
+        "team_id": TEAM_ID,
+        "user_id": BOT_USER_ID,
+        "bot_id": BOT_ID,
+    }
+
+
+def _post_message(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    ts = fake.next_ts()
+    message = {"type": "message", "ts": ts, "text": body.get("text", ""), "blocks": body.get("blocks", [])}
+    if body.get("thread_ts"):
+        message["thread_ts"] = body["thread_ts"]
+    return {"ok": True, "channel": body.get("channel"), "ts": ts, "message": message}
+
+
+def _update(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts"), "text": body.get("text", "")}
+
+
+def _post_ephemeral(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    return {"ok": True, "message_ts": fake.next_ts()}
+
+
+def _views_open(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    view = body.get("view") or {}
+    return {"ok": True, "view": {"id": f"V{fake.next_ts().replace('.', '')}", **view}}
+
+
+def _upload_url(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    file_id = f"F{fake.next_ts().replace('.', '')}"
+    return {"ok": True, "upload_url": f"{fake.base_url}/upload/{file_id}", "file_id": file_id}
+
+
+def _complete_upload(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    files = body.get("files") or []
+    return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title", "")} for f in files]}
+
+
+def _ok(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    return {"ok": True}
+
+
+def _reactions_get(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    message = {"type": "message", "ts": body.get("timestamp"), "reactions": []}
+    return {"ok": True, "type": "message", "channel": body.get("channel"), "message": message}
+
+
+def _conversations_info(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    channel = body.get("channel", "")
+    return {
+        "ok": True,
+        "channel": {"id": channel, "name": f"chan-{channel.lower()}", "is_channel": True, "is_member": True},
+    }
+
+
+def _users_info(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    user = body.get("user", "")
+    profile = {"display_name": f"user-{user.lower()}", "real_name": f"User {user}"}
+    return {
+        "ok": True,
+        "user": {"id": user, "name": f"user-{user.lower()}", "tz": "Asia/Shanghai", "profile": profile},
+    }
+
+
+_CANNED: dict[str, MethodHandler] = {
+    "auth.test": _auth_test,
+    "chat.postMessage": _post_message,
+    "chat.update": _update,
+    "chat.postEphemeral": _post_ephemeral,
+    "views.open": _views_open,
+    "files.getUploadURLExternal": _upload_url,
+    "files.completeUploadExternal": _complete_upload,
+    "reactions.add": _ok,
+    "reactions.remove": _ok,
+    "reactions.get": _reactions_get,
+    "conversations.info": _conversations_info,
+    "users.info": _users_info,
+}
+
+
+# -- HTTP plumbing -----------------------------------------------------------------------
+
+
+def _parse_body(raw: bytes, content_type: str) -> JsonDict:
+    if not raw:
+        return {}
+    if "json" in content_type:
+        return json.loads(raw)
+    if "x-www-form-urlencoded" not in content_type:
+        return {}
+    body: JsonDict = {k: v[0] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()}
+    for key in _JSON_FIELDS:
+        if isinstance(body.get(key), str) and body[key][:1] in "[{":
+            body[key] = json.loads(body[key])
+    return body
+
+
+def _make_handler(fake: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = _parse_body(raw, self.headers.get("Content-Type", ""))
+            call = SlackCall(self.path.split("?")[0], body, self.headers.get("Authorization"), raw)
+            status, headers, payload = fake._answer(call)
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST  # a GET to an API method still counts; unknown paths still fail loudly
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Keep test output quiet."""
+
+    return Handler

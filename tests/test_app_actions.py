@@ -1,0 +1,185 @@
+"""Buttons and menus on the results card: details, more, sort; workspaces; double clicks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from slack_bolt import App
+
+from bot.cards.validate import validate_message
+from bot.models import PageFetch
+from bot.search import SearchService
+from bot.services import Services, build_services
+from bot.settings import Settings
+from bot.sources.base import CreatorSource, SearchRequest
+from handlers.app import build_app
+from tests.fakes.signing import SlackRequests, button, select
+from tests.fakes.slack_api import FakeSlackApi
+
+SECRET = "test-signing-secret"
+
+
+class CountingSource:
+    def __init__(self, inner: CreatorSource) -> None:
+        self.inner, self.live, self.pages = inner, inner.live, []
+
+    def search_page(self, request: SearchRequest) -> PageFetch:
+        self.pages.append(request.page)
+        return self.inner.search_page(request)
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlackApi]:
+    with FakeSlackApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+def services(slack: FakeSlackApi) -> Iterator[Services]:
+    settings = Settings(
+        _env_file=None, slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=slack.api_url
+    )
+    built = build_services(settings)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def source(services: Services) -> CountingSource:
+    counting = CountingSource(services.source)
+    services.search = SearchService(counting, on_seen=services.snapshots.save_many)
+    return counting
+
+
+@pytest.fixture
+def app(services: Services, source: CountingSource) -> App:
+    return build_app(services.settings, services=services)
+
+
+@pytest.fixture
+def slack_requests(slack: FakeSlackApi) -> SlackRequests:
+    return SlackRequests(SECRET, response_url=slack.response_url())
+
+
+def search(app: App, slack: FakeSlackApi, slack_requests: SlackRequests, text: str) -> dict[str, Any]:
+    """Run `/kol text` and return the results card as posted, with a ts like a real message."""
+    before = len(slack.responses())
+    app.dispatch(slack_requests.command(text).bolt())
+    card = slack.wait_for_calls("response", before + 1)[before].body
+    return {"type": "message", "ts": slack.next_ts(), **card}
+
+
+def click(app: App, slack: FakeSlackApi, request: Any) -> dict[str, Any]:
+    before = len(slack.responses())
+    assert app.dispatch(request.bolt()).status == 200
+    return slack.wait_for_calls("response", before + 1)[before].body
+
+
+def element(card: dict[str, Any], action_id: str) -> dict[str, Any]:
+    for block in card["blocks"]:
+        for candidate in [*block.get("elements", []), block.get("accessory") or {}]:
+            if candidate.get("action_id") == action_id:
+                return candidate
+    raise AssertionError(f"no {action_id} in the card")
+
+
+def sort_value(card: dict[str, Any], sort: str) -> str:
+    return next(o["value"] for o in element(card, "kol_sort")["options"] if o["value"].endswith(f":{sort}"))
+
+
+def test_details_button_answers_privately_in_the_search_language(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    card = search(app, slack, slack_requests, "护肤 top=3")
+    star_id = element(card, "kol_details")["value"]
+    detail = click(app, slack, slack_requests.block_action(button("kol_details", star_id), message=card))
+    assert detail["response_type"] == "ephemeral" and detail["replace_original"] is False
+    assert star_id in json.dumps(detail) and "达人" in detail["text"]
+    assert validate_message(detail) == []
+
+
+def test_more_posts_the_next_pages_as_a_new_message(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, source: CountingSource
+) -> None:
+    card = search(app, slack, slack_requests, "护肤 pages=2 top=3 lang=en")
+    more = element(card, "kol_more")
+    assert more["value"].endswith(":3")
+    result = click(app, slack, slack_requests.block_action(button("kol_more", more["value"]), message=card))
+    assert result["replace_original"] is False and result["response_type"] == "in_channel"
+    assert sorted(source.pages) == [1, 2, 3, 4]
+    assert element(result, "kol_more")["value"] == more["value"].replace(":3", ":5")
+    assert validate_message(result) == []
+
+
+def test_sort_replaces_the_card_and_keeps_the_order_for_more(
+    app: App, services: Services, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    card = search(app, slack, slack_requests, "护肤 pages=1 top=5 lang=en")
+    value = sort_value(card, "followers")
+    resorted = click(app, slack, slack_requests.block_action(select("kol_sort", value), message=card))
+    assert resorted["replace_original"] is True
+    followers = followers_on(services, resorted)
+    assert followers == sorted(followers, reverse=True) and followers != followers_on(services, card)
+    new_ref = element(resorted, "kol_more")["value"].rpartition(":")[0]
+    assert new_ref != value.rpartition(":")[0]
+
+    more = click(
+        app, slack, slack_requests.block_action(button("kol_more", f"{new_ref}:2"), message=resorted)
+    )
+    assert followers_on(services, more) == sorted(followers_on(services, more), reverse=True)
+
+
+def test_another_workspace_cannot_use_a_search_ref(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, source: CountingSource
+) -> None:
+    card = search(app, slack, slack_requests, "护肤 pages=1 top=3 lang=en")
+    pages_before = list(source.pages)
+    more = element(card, "kol_more")["value"]
+    refused = click(
+        app, slack, slack_requests.block_action(button("kol_more", more), message=card, team_id="T0OTHER")
+    )
+    assert refused["response_type"] == "ephemeral"
+    assert "another workspace" in refused["text"]
+    sort = sort_value(card, "cpm")
+    refused = click(
+        app, slack, slack_requests.block_action(select("kol_sort", sort), message=card, team_id="T0OTHER")
+    )
+    assert "another workspace" in refused["text"]
+    assert source.pages == pages_before
+
+
+def test_double_click_runs_the_search_once(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, source: CountingSource
+) -> None:
+    card = search(app, slack, slack_requests, "护肤 pages=1 top=3 lang=en")
+    more = button("kol_more", element(card, "kol_more")["value"])
+    click(app, slack, slack_requests.block_action(more, message=card))
+    second = slack_requests.block_action(more, message=card)  # new trigger_id and action_ts
+    assert app.dispatch(second.bolt()).status == 200
+    assert app.dispatch(second.retried().bolt()).status == 200
+    other = click(app, slack, slack_requests.block_action(button("kol_details", "x"), message=card))
+    assert "No data for creator x" in other["text"]  # later clicks are still served
+    assert sorted(source.pages) == [1, 2]
+    assert len(slack.responses()) == 3  # search, one "more", the details answer
+
+
+def test_buttons_on_an_unknown_ref_explain_instead_of_failing(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    answer = click(app, slack, slack_requests.block_action(button("kol_more", "nosuchref:2")))
+    assert "expired" in answer["text"] and "/kol" in answer["text"]
+
+
+def followers_on(services: Services, card: dict[str, Any]) -> list[int]:
+    """Follower counts of the creators on a card, in card order (from their snapshots)."""
+    ids = [
+        candidate["value"]
+        for block in card["blocks"]
+        for candidate in [*block.get("elements", []), block.get("accessory") or {}]
+        if candidate.get("action_id") == "kol_details"
+    ]
+    assert ids, "card shows no creators"
+    return [services.snapshots.get(i).creator.followers or 0 for i in ids]

@@ -1,0 +1,254 @@
+"""`/kol` through the real Bolt app: signed requests in, ack bodies and response_url posts out."""
+
+from __future__ import annotations
+
+import json
+import queue
+import time
+from collections.abc import Iterator
+
+import pytest
+from slack_bolt import App
+from slack_bolt.response import BoltResponse
+
+from bot.cards.validate import validate_message
+from bot.models import PageFetch
+from bot.search import SearchService
+from bot.services import Services, build_services
+from bot.settings import Settings
+from bot.sources.base import CreatorSource, SearchRequest
+from handlers.app import build_app
+from tests.fakes.signing import SlackRequests
+from tests.fakes.slack_api import FakeSlackApi
+
+SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-bot-token"
+
+
+class CountingSource:
+    """Wraps the real source and records every page requested."""
+
+    def __init__(self, inner: CreatorSource) -> None:
+        self.inner, self.live, self.pages = inner, inner.live, []
+
+    def search_page(self, request: SearchRequest) -> PageFetch:
+        self.pages.append(request.page)
+        return self.inner.search_page(request)
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlackApi]:
+    with FakeSlackApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+def services(slack: FakeSlackApi) -> Iterator[Services]:
+    settings = Settings(
+        _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET, slack_api_url=slack.api_url
+    )
+    built = build_services(settings)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def source(services: Services) -> CountingSource:
+    counting = CountingSource(services.source)
+    services.search = SearchService(counting, on_seen=services.snapshots.save_many)
+    return counting
+
+
+@pytest.fixture
+def app(services: Services, source: CountingSource) -> App:
+    return build_app(services.settings, services=services)
+
+
+@pytest.fixture
+def slack_requests(slack: FakeSlackApi) -> SlackRequests:
+    return SlackRequests(SECRET, response_url=slack.response_url())
+
+
+def ack_body(response: BoltResponse) -> dict:
+    """The ack as Slack reads it: a JSON message, or plain text."""
+    assert response.status == 200, response.body
+    if response.headers.get("content-type", [""])[0].startswith("application/json"):
+        return json.loads(response.body)
+    return {"text": response.body} if response.body else {}
+
+
+def as_shown(mrkdwn: str) -> str:
+    """Text as Slack displays it (it unescapes only &, < and >)."""
+    return mrkdwn.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def all_text(message: dict) -> str:
+    return json.dumps(message, ensure_ascii=False)
+
+
+def test_help_is_answered_in_the_ack(app: App, slack_requests: SlackRequests, slack: FakeSlackApi) -> None:
+    for text in ("help", "", "  "):
+        body = ack_body(app.dispatch(slack_requests.command(text).bolt()))
+        assert body["blocks"] and "/kol" in all_text(body)
+        assert validate_message(body) == []
+    zh = ack_body(app.dispatch(slack_requests.command("帮助").bolt()))
+    assert "粉丝" in all_text(zh)
+    assert slack.responses() == []
+
+
+def test_search_acks_first_then_posts_results_to_response_url(
+    app: App, slack_requests: SlackRequests, slack: FakeSlackApi, source: CountingSource
+) -> None:
+    body = ack_body(app.dispatch(slack_requests.command("skincare top=3").bolt()))
+    assert "Searching" in body["text"] and "skincare" in body["text"]
+
+    [call] = slack.wait_for_calls("response")
+    message = call.body
+    assert message["response_type"] == "in_channel"
+    assert message["replace_original"] is False
+    assert validate_message(message) == []
+    action_ids = {e.get("action_id") for b in message["blocks"] for e in b.get("elements", [])} | {
+        (b.get("accessory") or {}).get("action_id") for b in message["blocks"]
+    }
+    assert {"kol_details", "kol_sort"} <= action_ids
+    assert sorted(source.pages) == [1, 2, 3]
+    assert call.auth is None  # response_url needs no token
+
+
+def test_results_can_be_kept_private_by_setting(
+    services: Services, slack_requests: SlackRequests, slack: FakeSlackApi
+) -> None:
+    services.settings = services.settings.model_copy(update={"kolbot_results_in_channel": False})
+    app = build_app(services.settings, services=services)
+    app.dispatch(slack_requests.command("skincare top=3").bolt())
+    [call] = slack.wait_for_calls("response")
+    assert call.body["response_type"] == "ephemeral"
+
+
+def test_chinese_query_gets_chinese_ack_and_card(
+    app: App, slack_requests: SlackRequests, slack: FakeSlackApi
+) -> None:
+    body = ack_body(app.dispatch(slack_requests.command("护肤 top=3").bolt()))
+    assert "正在" in body["text"]
+    [call] = slack.wait_for_calls("response")
+    assert "达人" in call.body["text"]
+
+
+def test_lang_option_overrides_detection(
+    app: App, slack_requests: SlackRequests, slack: FakeSlackApi
+) -> None:
+    body = ack_body(app.dispatch(slack_requests.command("护肤 top=3 lang=en").bolt()))
+    assert "Searching" in body["text"]
+    [call] = slack.wait_for_calls("response")
+    assert "creators" in call.body["text"].lower()
+
+
+def test_show_after_a_search_answers_with_the_detail_card(
+    app: App, slack_requests: SlackRequests, slack: FakeSlackApi
+) -> None:
+    app.dispatch(slack_requests.command("skincare top=3").bolt())
+    [results] = slack.wait_for_calls("response")
+    star_id = first_details_value(results.body)
+
+    ack_body(app.dispatch(slack_requests.command(f"show {star_id}").bolt()))
+    detail = slack.wait_for_calls("response", 2)[1].body
+    assert detail["response_type"] == "ephemeral"
+    assert star_id in all_text(detail)
+    assert validate_message(detail) == []
+
+
+def test_show_unknown_creator_says_so(app: App, slack_requests: SlackRequests, slack: FakeSlackApi) -> None:
+    app.dispatch(slack_requests.command("show 123456").bolt())
+    [call] = slack.wait_for_calls("response")
+    assert call.body["response_type"] == "ephemeral"
+    assert "No data for creator 123456" in call.body["text"]
+
+
+def test_show_without_an_id_shows_usage(app: App, slack_requests: SlackRequests, slack: FakeSlackApi) -> None:
+    body = ack_body(app.dispatch(slack_requests.command("show").bolt()))
+    assert "show" in body["text"] and "Example" in body["text"]
+
+
+def test_grammar_error_names_the_bad_token_and_never_searches(
+    app: App, slack_requests: SlackRequests, slack: FakeSlackApi, source: CountingSource
+) -> None:
+    body = ack_body(app.dispatch(slack_requests.command("skincare followers>>3").bolt()))
+    assert "followers>>3" in as_shown(body["text"])
+    assert "followers>=10w" in as_shown(body["text"])  # usage examples follow
+    assert source.pages == [] and slack.responses() == []
+
+
+def test_slack_retry_of_a_command_runs_the_search_once(
+    app: App, slack_requests: SlackRequests, slack: FakeSlackApi, source: CountingSource
+) -> None:
+    request = slack_requests.command("skincare top=3 pages=2")
+    ack_body(app.dispatch(request.bolt()))
+    assert ack_body(app.dispatch(request.retried(1).bolt())) == {}
+    assert ack_body(app.dispatch(request.retried(2, "http_error").bolt())) == {}
+    slack.wait_for_calls("response")
+    app.dispatch(slack_requests.command("help").bolt())  # a later request is still served
+    assert sorted(source.pages) == [1, 2]
+    assert len(slack.responses()) == 1
+
+
+def test_event_redelivery_is_handled_once(app: App, slack_requests: SlackRequests) -> None:
+    seen: queue.Queue[str] = queue.Queue()
+    app.event("reaction_added")(lambda event: seen.put(event["reaction"]))
+    delivery = slack_requests.event(reaction_event("+1"))
+    assert app.dispatch(delivery.bolt()).status == 200
+    assert seen.get(timeout=5) == "+1"
+    for retry in (delivery.retried(1), delivery.retried(2, "http_error")):
+        assert app.dispatch(retry.bolt()).status == 200
+    assert app.dispatch(slack_requests.event(reaction_event("heart")).bolt()).status == 200
+    assert seen.get(timeout=5) == "heart"  # events run in order here; a retry would have come first
+    assert seen.empty()
+
+
+def reaction_event(reaction: str) -> dict:
+    return {"type": "reaction_added", "user": "U1", "reaction": reaction, "item": {"type": "message"}}
+
+
+def test_bad_signature_is_rejected(app: App, slack_requests: SlackRequests, source: CountingSource) -> None:
+    response = app.dispatch(slack_requests.command("skincare").tampered().bolt())
+    assert response.status == 401
+    assert source.pages == []
+
+
+def test_stale_timestamp_is_rejected(app: App, slack_requests: SlackRequests, source: CountingSource) -> None:
+    stale = slack_requests.command("skincare", timestamp=int(time.time()) - 301)
+    assert app.dispatch(stale.bolt()).status == 401
+    fresh = slack_requests.command("help", timestamp=int(time.time()) - 240)
+    assert app.dispatch(fresh.bolt()).status == 200
+    assert source.pages == []
+
+
+def test_unexpected_failure_gives_a_reference_not_a_traceback(
+    app: App,
+    services: Services,
+    slack_requests: SlackRequests,
+    slack: FakeSlackApi,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Broken:
+        live = True
+
+        def search_page(self, request: SearchRequest) -> PageFetch:
+            raise RuntimeError(f"boom with {BOT_TOKEN}")
+
+    services.search = SearchService(Broken())
+    app.dispatch(slack_requests.command("skincare").bolt())
+    [call] = slack.wait_for_calls("response")
+    text = call.body["text"]
+    assert "Something went wrong" in text and "ref " in text
+    assert "boom" not in all_text(call.body) and "Traceback" not in all_text(call.body)
+    ref = text.split("ref ")[1][:8]
+    assert any(ref in r.getMessage() for r in caplog.records)
+    assert BOT_TOKEN not in caplog.text
+
+
+def first_details_value(message: dict) -> str:
+    for block in message["blocks"]:
+        for element in [*block.get("elements", []), block.get("accessory") or {}]:
+            if element.get("action_id") == "kol_details":
+                return element["value"]
+    raise AssertionError("no kol_details button in the card")

@@ -1,0 +1,100 @@
+"""The `kolbot` command line, on the bundled demo data and against the fake TikHub."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cards.validate import validate_message
+from bot.cli import main
+from bot.settings import get_settings
+from tests.fakes.tikhub_server import FakeTikHub, Fault
+
+
+def test_search_prints_a_table_with_the_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "护肤 top=3"]) == 0
+    out = capsys.readouterr().out
+    for header in (
+        "达人",
+        "粉丝",
+        "报价 21-60秒",
+        "CPM",
+        "CPE",
+        "互动率",
+        "完播率",
+        "星图指数",
+        "评分",
+        "主要理由",
+    ):
+        assert header in out
+    assert "[演示数据]" in out and "匹配" in out and "页数 3/3" in out
+    assert len([line for line in out.splitlines() if line.startswith("│ ")]) >= 3
+
+
+def test_lang_option_switches_the_table_to_english(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "护肤 top=2 duration=1-20", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Price 1–20 s" in out and "Top reason" in out
+    assert "[DEMO DATA]" in out and "matched of" in out
+
+
+def test_blocks_prints_the_slack_message(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "护肤 top=2", "--blocks"]) == 0
+    message = json.loads(capsys.readouterr().out)
+    assert set(message) == {"text", "blocks"}
+    assert validate_message(message) == []
+    assert "kol_details" in json.dumps(message)
+
+
+def test_grammar_error_exits_2_naming_the_token(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "护肤 followers>>3"]) == 2
+    captured = capsys.readouterr()
+    assert "followers>>3" in captured.err and captured.out == ""
+
+
+def test_upstream_error_exits_2_with_a_clear_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeTikHub("th-cli-secret-token") as tikhub:
+        tikhub.inject(Fault.FORBIDDEN, times=None)
+        monkeypatch.setenv("TIKHUB_API_KEY", tikhub.token)
+        monkeypatch.setenv("TIKHUB_BASE_URL", tikhub.url)
+        monkeypatch.setenv("TIKHUB_MAX_RETRIES", "0")
+        get_settings.cache_clear()
+        assert main(["search", "skincare pages=1"]) == 2
+    err = capsys.readouterr().err
+    assert "lacks permission" in err and "th-cli-secret-token" not in err
+
+
+def test_migrate_creates_the_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["migrate"]) == 0
+    assert (tmp_path / "data" / "kolbot.db").exists()
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_serve_without_slack_settings_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve"])
+    assert exit_info.value.code == 2
+    assert "SLACK_SIGNING_SECRET" in capsys.readouterr().err
+
+
+def test_no_bot_module_imports_slack_bolt() -> None:
+    """`bot/` is the core: only `handlers/` may pull in slack_bolt (the CLI does so lazily)."""
+    script = (
+        "import importlib, pkgutil, sys, bot\n"
+        "names = [m.name for m in pkgutil.walk_packages(bot.__path__, 'bot.')]\n"
+        "for name in names: importlib.import_module(name)\n"
+        "print(len(names), 'slack_bolt' in sys.modules)\n"
+    )
+    repo = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=repo
+    )
+    count, imported = done.stdout.split()
+    assert int(count) > 10  # bot.cli, bot.services and the rest were really imported
+    assert imported == "False"
