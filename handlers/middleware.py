@@ -59,7 +59,7 @@ def idempotency_key(body: dict[str, Any]) -> str | None:
 
 
 def _first_click(ledger: RequestLedger, body: dict[str, Any]) -> bool:
-    """False when the same action on the same message was clicked within the double-click window.
+    """False when the same user clicked the same action on the same message within the double-click window.
 
     Clicks are bucketed by `action_ts`; claiming this bucket and the previous one means two clicks
     less than one window apart always collide, whatever side of a bucket boundary they fall on.
@@ -69,8 +69,8 @@ def _first_click(ledger: RequestLedger, body: dict[str, Any]) -> bool:
         return True
     action = actions[0]
     value = action.get("value") or (action.get("selected_option") or {}).get("value")
-    click = (
-        f"click:{container.get('channel_id')}:{container.get('message_ts')}:{action.get('action_id')}:{value}"
-    )
+    user = (body.get("user") or {}).get("id")  # teammates clicking the same vote button both count
+    where = f"{container.get('channel_id')}:{container.get('message_ts')}"
+    click = f"click:{user}:{where}:{action.get('action_id')}:{value}"
     bucket = int(float(action.get("action_ts") or 0) // DOUBLE_CLICK_WINDOW_S)
     return ledger.claim(f"{click}@{bucket}") and ledger.claim(f"{click}@{bucket - 1}")

@@ -166,6 +166,17 @@ def test_double_click_runs_the_search_once(
     assert len(slack.responses()) == 3  # search, one "more", the details answer
 
 
+def test_a_teammate_clicking_the_same_button_is_not_a_double_click(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, source: CountingSource
+) -> None:
+    card = search(app, slack, slack_requests, "护肤 pages=1 top=3 lang=en")
+    more = button("kol_more", element(card, "kol_more")["value"])
+    click(app, slack, slack_requests.block_action(more, message=card))
+    teammate = SlackRequests(SECRET, response_url=slack.response_url(), user_id="U0TEAMMATE")
+    click(app, slack, teammate.block_action(more, message=card))
+    assert sorted(source.pages) == [1, 2, 2]
+
+
 def test_buttons_on_an_unknown_ref_explain_instead_of_failing(
     app: App, slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:
