@@ -312,6 +312,20 @@ class ShortlistService:
             ).all()
             return [to_event(e) for e in reversed(events)]
 
+    def find_card(self, team_id: str, channel_id: str, card_ts: str) -> tuple[str, str] | None:
+        """(short_id, star_id) of the creator whose thread card is Slack message `card_ts`, if any."""
+        with self._sessions() as session:
+            found = session.execute(
+                select(ShortlistRow.short_id, ShortlistItemRow.star_id)
+                .join(ShortlistRow, ShortlistRow.id == ShortlistItemRow.shortlist_id)
+                .where(
+                    ShortlistItemRow.team_id == team_id,
+                    ShortlistItemRow.card_ts == card_ts,
+                    ShortlistRow.channel_id == channel_id,
+                )
+            ).first()
+        return (found.short_id, found.star_id) if found else None
+
     # -- internals --------------------------------------------------------------------------
     def _mutate(self, team_id: str, shortlist_id: str, work: Work[T], *, allow_closed: bool = False) -> T:
         """Run `work` on the locked shortlist row in a retried transaction."""

@@ -1,0 +1,358 @@
+"""Shortlist cards and modals: the parent summary, thread cards, lists, history, replies and forms.
+
+Same rules as `bot.cards.views`: labels live in the templates, this module supplies what needs
+Python (mentions, grouping, localized audit lines, plain-text fallbacks). Slack ids become
+mentions only when they look like ids, so a forged id cannot smuggle markup into a card.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from jinja2 import TemplateError
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.views import View
+
+from bot.cards.env import get_env, mrkdwn
+from bot.cards.render import SlackMessage, render
+from bot.errors import KolbotError
+from bot.formatting import DASH, duration_label, yuan
+from bot.i18n import pick
+from bot.models import Creator, Duration, Lang
+from bot.shortlists.models import (
+    STATUS_LABELS,
+    AuditAction,
+    AuditEvent,
+    ItemStatus,
+    Shortlist,
+    ShortlistItem,
+    ShortlistListing,
+    ShortlistSummary,
+)
+
+log = logging.getLogger(__name__)
+
+ROWS_PER_SECTION = 10
+MAX_LISTED = 40
+MAX_OPTIONS = 100
+_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+STATUS_EMOJI = {
+    ItemStatus.PROPOSED: ":hourglass_flowing_sand:",
+    ItemStatus.APPROVED: ":white_check_mark:",
+    ItemStatus.REJECTED: ":x:",
+    ItemStatus.CONTACTED: ":speech_balloon:",
+    ItemStatus.BOOKED: ":handshake:",
+}
+
+
+def mention(user_id: str) -> str:
+    """`<@U123>` for a Slack user id; anything else is shown as escaped text."""
+    return f"<@{user_id}>" if _SLACK_USER.match(user_id) else mrkdwn(user_id)
+
+
+def item_value(shortlist: Shortlist, star_id: str) -> str:
+    """Button value of a thread card: ids only (`{short_id}:{star_id}`)."""
+    return f"{shortlist.short_id}:{star_id}"
+
+
+def _status_labels(lang: Lang) -> dict[ItemStatus, str]:
+    return {status: pick(lang, *labels) for status, labels in STATUS_LABELS.items()}
+
+
+def _groups(rows: list[Any]) -> list[list[Any]]:
+    return [rows[i : i + ROWS_PER_SECTION] for i in range(0, len(rows), ROWS_PER_SECTION)]
+
+
+def _money_line(summary: ShortlistSummary, lang: Lang) -> str:
+    plays = summary.total_expected_plays
+    return pick(
+        lang,
+        f"{summary.creator_count} creators, list {yuan(summary.total_list_yuan, lang)}, "
+        f"planned {yuan(summary.planned_yuan, lang)}, {plays:,} expected plays, "
+        f"{summary.votes_up} up / {summary.votes_down} down",
+        f"{summary.creator_count} 位达人，刊例价 {yuan(summary.total_list_yuan, lang)}，"
+        f"计划 {yuan(summary.planned_yuan, lang)}，预期播放 {plays:,}，"
+        f"赞成 {summary.votes_up} / 反对 {summary.votes_down}",
+    )
+
+
+def parent_message(
+    summary: ShortlistSummary,
+    lang: Lang,
+    *,
+    command: str = "/kol",
+    thread_url: str | None = None,
+    now: datetime | None = None,
+) -> SlackMessage:
+    """The message a shortlist's thread hangs under: name, owner, status and the live summary."""
+    s = summary.shortlist
+    labels = _status_labels(lang)
+    context = {
+        "lang": lang,
+        "summary": summary,
+        "owner": mention(s.owner_id),
+        "statuses": [(status.value, labels[status]) for status in ItemStatus],
+        "demo": any(not i.live for i in summary.items),
+        "updated": now or datetime.now(UTC),
+        "command": command,
+        "thread_url": thread_url,
+    }
+    status = pick(lang, "open", "进行中") if s.status == "open" else pick(lang, "closed", "已关闭")
+    fallback = pick(lang, f"Shortlist {s.name} ({status}): ", f"候选名单 {s.name}（{status}）：")
+    return render("shortlist_parent.json.j2", context, fallback_text=fallback + _money_line(summary, lang))
+
+
+def item_message(shortlist: Shortlist, item: ShortlistItem, lang: Lang) -> SlackMessage:
+    """A creator's compact card in the thread: numbers for the shortlist's length, decisions, buttons."""
+    ups = sorted(u for u, v in item.votes.items() if v > 0)
+    downs = sorted(u for u, v in item.votes.items() if v < 0)
+    context = {
+        "lang": lang,
+        "shortlist": shortlist,
+        "item": item,
+        "url": item.creator.douyin_url or item.creator.xingtu_url,
+        "value": item_value(shortlist, item.star_id),
+        "status_label": _status_labels(lang),
+        "status_emoji": STATUS_EMOJI,
+        "statuses": list(ItemStatus),
+        "voters_up": [mention(u) for u in ups[:10]],
+        "voters_down": [mention(u) for u in downs[:10]],
+        "added_by": mention(item.added_by),
+    }
+    status = pick(lang, *STATUS_LABELS[item.status])
+    fallback = pick(
+        lang,
+        f"{item.creator.nickname}: {status}, list price {yuan(item.list_price_yuan, lang)}, "
+        f"{item.votes_up} up / {item.votes_down} down",
+        f"{item.creator.nickname}：{status}，刊例价 {yuan(item.list_price_yuan, lang)}，"
+        f"赞成 {item.votes_up} / 反对 {item.votes_down}",
+    )
+    return render("shortlist_item.json.j2", context, fallback_text=fallback)
+
+
+def removed_message(item: ShortlistItem, lang: Lang, *, user_id: str) -> SlackMessage:
+    """What a creator's thread card turns into once someone takes the creator off the shortlist."""
+    fallback = pick(lang, f"{item.creator.nickname} was removed.", f"{item.creator.nickname} 已被移出。")
+    context = {"lang": lang, "item": item, "actor": mention(user_id)}
+    return render("shortlist_removed.json.j2", context, fallback_text=fallback)
+
+
+_REPLY_FALLBACKS: dict[str, tuple[str, str]] = {
+    "created": ("Created shortlist {name} (id {id}).", "已创建候选名单 {name}（ID {id}）。"),
+    "added": ("Shortlist {name} updated.", "候选名单 {name} 已更新。"),
+    "removed": ("Removed from {name}.", "已从 {name} 移除。"),
+    "closed": ("Closed {name}.", "已关闭 {name}。"),
+    "reopened": ("Reopened {name}.", "已重新打开 {name}。"),
+    "renamed": ("Renamed to {name}.", "已重命名为 {name}。"),
+    "exported": ("Uploaded the export of {name}.", "已上传 {name} 的导出文件。"),
+    "reposted": ("The message of {name} was posted again.", "已重新发布 {name} 的消息。"),
+}
+
+
+def reply_message(
+    event: str,
+    shortlist: Shortlist,
+    lang: Lang,
+    *,
+    command: str = "/kol",
+    thread_url: str | None = None,
+    creators: Sequence[str] = (),
+    already: Sequence[str] = (),
+    filename: str = "",
+) -> SlackMessage:
+    """A one-line confirmation (`created`, `added`, `removed`, `closed`, `reopened`, `renamed`,
+    `exported`) or the thread notice after a deleted parent was posted again (`reposted`)."""
+    context = {
+        "lang": lang,
+        "event": event,
+        "shortlist": shortlist,
+        "command": command,
+        "thread_url": thread_url,
+        "creators": list(creators),
+        "already": list(already),
+        "filename": filename,
+    }
+    fallback = pick(lang, *_REPLY_FALLBACKS[event]).format(name=shortlist.name, id=shortlist.short_id)
+    return render("shortlist_reply.json.j2", context, fallback_text=fallback)
+
+
+def list_message(listings: Sequence[ShortlistListing], lang: Lang, *, command: str = "/kol") -> SlackMessage:
+    """The channel's shortlists, newest first."""
+    rows = [{"listing": li, "owner": mention(li.shortlist.owner_id)} for li in listings[:MAX_LISTED]]
+    context = {
+        "lang": lang,
+        "groups": _groups(rows),
+        "hidden": max(0, len(listings) - MAX_LISTED),
+        "command": command,
+    }
+    names = [f"{li.shortlist.name} ({li.shortlist.short_id})" for li in listings[:MAX_LISTED]]
+    head = pick(lang, "Shortlists in this channel: ", "本频道的候选名单：")
+    return render("shortlist_list.json.j2", context, fallback_text=head + (", ".join(names) or DASH))
+
+
+def _value_text(key: str, value: Any, duration: Duration, lang: Lang) -> str:
+    if value is None:
+        return DASH
+    if key in ("quoted_price_yuan", "budget_yuan"):
+        return yuan(value, lang)
+    if key == "rebate_pct":
+        return f"{value:g}%"
+    if key == "status":
+        return pick(lang, *STATUS_LABELS[ItemStatus(value)])
+    if key == "vote":
+        return {1: "👍", -1: "👎"}.get(value, pick(lang, "no vote", "未投票"))
+    if key == "duration":
+        return duration_label(Duration(value), lang)
+    return str(value)
+
+
+_KEY_LABELS: dict[str, tuple[str, str]] = {
+    "quoted_price_yuan": ("quote ", "报价 "),
+    "rebate_pct": ("rebate ", "返点 "),
+    "budget_yuan": ("budget ", "预算 "),
+}
+
+
+def _changes(event: AuditEvent, duration: Duration, lang: Lang) -> str:
+    """`— → ¥20,000` (or `quote — → ¥18,000; rebate — → 10%`) for the values that changed."""
+    before, after = event.before or {}, event.after or {}
+    parts = []
+    for key in after:
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            label = pick(lang, *_KEY_LABELS[key]) if key in _KEY_LABELS else ""
+            new_text = _value_text(key, new, duration, lang)
+            parts.append(
+                label
+                + (f"{_value_text(key, old, duration, lang)} → {new_text}" if key in before else new_text)
+            )
+    return "; ".join(parts)
+
+
+_VERBS: dict[AuditAction, tuple[str, str]] = {
+    AuditAction.CREATE: ("created the shortlist", "创建了名单"),
+    AuditAction.ADD: ("added {who}", "添加了 {who}"),
+    AuditAction.REMOVE: ("removed {who}", "移除了 {who}"),
+    AuditAction.VOTE: ("voted on {who}", "为 {who} 投票"),
+    AuditAction.STATUS: ("set the status of {who}", "修改了 {who} 的状态"),
+    AuditAction.NOTE: ("edited the note on {who}", "修改了 {who} 的备注"),
+    AuditAction.QUOTE: ("recorded the quote for {who}", "记录了 {who} 的报价"),
+    AuditAction.CLOSE: ("closed the shortlist", "关闭了名单"),
+    AuditAction.REOPEN: ("reopened the shortlist", "重新打开了名单"),
+    AuditAction.RENAME: ("renamed the shortlist", "重命名了名单"),
+}
+
+
+def _event_text(event: AuditEvent, names: dict[str, str], duration: Duration, lang: Lang) -> str:
+    who = f"{names[event.star_id]} ({event.star_id})" if event.star_id in names else (event.star_id or "")
+    text = pick(lang, *_VERBS[event.action]).format(who=who)
+    if event.action in (AuditAction.ADD, AuditAction.REMOVE, AuditAction.CLOSE, AuditAction.REOPEN):
+        return text
+    detail = _changes(event, duration, lang)
+    return text + pick(lang, ": ", "：") + detail if detail else text
+
+
+def history_message(
+    shortlist: Shortlist,
+    events: Sequence[AuditEvent],
+    lang: Lang,
+    *,
+    names: dict[str, str],
+    limit: int | None = None,
+) -> SlackMessage:
+    """Who changed what and when, oldest first; `names` maps star_id to nickname where known.
+    `limit` is how many events were asked for (a full page means older ones exist)."""
+    rows = [
+        {"at": e.at, "actor": mention(e.actor_id), "text": _event_text(e, names, shortlist.duration, lang)}
+        for e in events
+    ]
+    context = {
+        "lang": lang,
+        "shortlist": shortlist,
+        "groups": _groups(rows),
+        "truncated": limit is not None and len(events) >= limit,
+        "shown": len(events),
+    }
+    fallback = pick(lang, f"History of {shortlist.name}: ", f"{shortlist.name} 的变更记录：")
+    return render("shortlist_history.json.j2", context, fallback_text=fallback + str(len(events)))
+
+
+def help_message(lang: Lang, command: str = "/kol") -> SlackMessage:
+    fallback = pick(
+        lang,
+        f"{command} shortlist new|add|remove|list|show|history|export|close|reopen|rename",
+        f"{command} shortlist new|add|remove|list|show|history|export|close|reopen|rename（候选名单）",
+    )
+    return render("shortlist_help.json.j2", {"lang": lang, "command": command}, fallback_text=fallback)
+
+
+# -- modals ---------------------------------------------------------------------------------
+
+
+def modal_unavailable() -> KolbotError:
+    return KolbotError(
+        "The form could not be opened.",
+        "无法打开表单。",
+        hint_en="Use the command instead: /kol shortlist help shows how.",
+        hint_zh="请改用命令：/kol shortlist help 查看用法。",
+    )
+
+
+def _view(template_name: str, context: dict[str, Any]) -> dict[str, Any]:
+    """Render a modal and check it with slack_sdk's `View` (a lossless round trip), or raise."""
+    try:
+        view = json.loads(get_env().get_template(template_name).render(context))
+        if View(**view).to_dict() == view:
+            return view
+        problem = "fields slack_sdk does not recognise"
+    except (TemplateError, TypeError, ValueError, KeyError, SlackObjectFormationError) as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+    log.error("modal %s failed to render: %s", template_name, problem)
+    raise modal_unavailable()
+
+
+def add_modal(
+    creator: Creator, open_lists: Sequence[ShortlistListing], lang: Lang, metadata: str
+) -> dict[str, Any]:
+    """Choose one of the channel's open shortlists (newest first, preselected) or name a new one."""
+    options = [
+        {
+            "label": pick(
+                lang,
+                f"{li.shortlist.name} · {li.creator_count} creators",
+                f"{li.shortlist.name} · {li.creator_count} 位达人",
+            ),
+            "value": li.shortlist.short_id,
+        }
+        for li in open_lists[:MAX_OPTIONS]
+    ]
+    context = {"lang": lang, "nickname": creator.nickname, "options": options, "metadata": metadata}
+    return _view("shortlist_add_modal.json.j2", context)
+
+
+def new_modal(lang: Lang, duration: Duration, metadata: str) -> dict[str, Any]:
+    context = {"lang": lang, "duration": duration, "durations": list(Duration), "metadata": metadata}
+    return _view("shortlist_new_modal.json.j2", context)
+
+
+def _plain_number(value: float | None) -> str:
+    """18000.0 -> "18000", 12.5 -> "12.5": what a user would type back into the form."""
+    return "" if value is None else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def edit_modal(shortlist: Shortlist, item: ShortlistItem, lang: Lang, metadata: str) -> dict[str, Any]:
+    """Quote, rebate and note for one creator, prefilled with what is recorded."""
+    context = {
+        "lang": lang,
+        "item": item,
+        "duration": shortlist.duration,
+        "quote": _plain_number(item.quoted_price_yuan),
+        "rebate": _plain_number(item.rebate_pct),
+        "metadata": metadata,
+    }
+    return _view("shortlist_edit_modal.json.j2", context)

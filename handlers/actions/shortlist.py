@@ -1,0 +1,210 @@
+"""Shortlist buttons: *Add to shortlist* and *New shortlist* open a modal; on a creator's thread
+card, 👍 / 👎 (clicking your own vote again takes it back), the status menu and *Quote & note*.
+
+Values carry ids only (`star_id`, `search_ref`, `{short_id}:{star_id}`). Every lookup uses the
+acting user's workspace, so a forged or replayed payload from elsewhere changes nothing and is
+refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.cards.shortlist_views import add_modal, edit_modal, new_modal
+from bot.errors import KolbotError
+from bot.models import Duration, Lang
+from bot.services import Services
+from bot.shortlists.errors import not_on_list
+from bot.shortlists.models import ShortlistSummary
+from bot.shortlists.sync import ShortlistSync
+from handlers.actions.results import ref_in_message
+from handlers.replies import answer_failures, send_failure, unknown_creator
+from handlers.views.shortlist import FormContext
+
+CardWork = Callable[[Services, ShortlistSync, ShortlistSummary, str, str], None]
+
+
+def team_of(body: dict[str, Any]) -> str:
+    return (body.get("user") or {}).get("team_id") or (body.get("team") or {}).get("id") or ""
+
+
+def user_of(body: dict[str, Any]) -> str:
+    return (body.get("user") or {}).get("id", "")
+
+
+def channel_of(body: dict[str, Any]) -> str:
+    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
+
+
+def label_lang(services: Services, action: dict[str, Any]) -> Lang:
+    """The language of the card that was clicked, read from the clicked button's own label."""
+    return services.lang_for((action.get("text") or {}).get("text", ""))
+
+
+def _search_duration(services: Services, body: dict[str, Any], ref: str | None) -> Duration:
+    """The video length of the search behind a results card (the default one elsewhere)."""
+    saved = services.searches.get(ref, team_of(body)) if ref else None
+    return services.parse_query(saved.raw_query).duration if saved else Duration.MEDIUM
+
+
+def open_add_modal(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """*Add to shortlist* on a result or detail card: choose an open shortlist or name a new one."""
+    ack()
+    services: Services = context["services"]
+    lang = label_lang(services, action)
+    with answer_failures(respond, lang, logger):
+        star_id, channel_id = action["value"], channel_of(body)
+        snapshot = services.snapshots.get(star_id)
+        if snapshot is None:
+            raise unknown_creator(star_id, services.settings.kolbot_command)
+        open_lists = services.shortlists.list(team_of(body), channel_id, include_closed=False)
+        form = FormContext(
+            channel_id=channel_id,
+            lang=lang,
+            response_url=body.get("response_url", ""),
+            star_id=star_id,
+            duration=_search_duration(services, body, ref_in_message(body.get("message") or {})),
+        )
+        view = add_modal(snapshot.creator, open_lists, lang, form.dump())
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def open_new_modal(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """*New shortlist* in a results card's footer (value: the search ref, for its video length)."""
+    ack()
+    services: Services = context["services"]
+    lang = label_lang(services, action)
+    with answer_failures(respond, lang, logger):
+        duration = _search_duration(services, body, action.get("value"))
+        form = FormContext(
+            channel_id=channel_of(body),
+            lang=lang,
+            response_url=body.get("response_url", ""),
+            duration=duration,
+        )
+        client.views_open(trigger_id=body["trigger_id"], view=new_modal(lang, duration, form.dump()))
+
+
+def _on_card(
+    body: dict[str, Any],
+    value: str,
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    logger: logging.Logger,
+    work: CardWork,
+) -> None:
+    """Run `work` for the creator card a thread button belongs to, answering failures in the
+    shortlist's language (the workspace default when the shortlist is not this workspace's)."""
+    services: Services = context["services"]
+    short_id, _, star_id = value.partition(":")
+    try:
+        summary = services.shortlists.summary(team_of(body), short_id)
+    except KolbotError as err:
+        send_failure(respond, err, services.default_lang, logger)
+        return
+    sync = services.shortlist_sync(client)
+    with answer_failures(respond, sync.lang(summary.shortlist), logger):
+        work(services, sync, summary, star_id, user_of(body))
+
+
+def vote(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """👍 / 👎 on a thread card; clicking the vote you already gave takes it back."""
+    ack()
+    value = 1 if action["action_id"] == "kol_sl_vote_up" else -1
+
+    def work(
+        services: Services, sync: ShortlistSync, summary: ShortlistSummary, star_id: str, user: str
+    ) -> None:
+        mine = next((i.votes.get(user, 0) for i in summary.items if i.star_id == star_id), 0)
+        shortlist = summary.shortlist
+        services.shortlists.vote(
+            shortlist.team_id, shortlist.short_id, user, star_id, 0 if mine == value else value
+        )
+        sync.refresh(shortlist, [star_id])
+
+    _on_card(body, action["value"], client, respond, context, logger, work)
+
+
+def set_status(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """The status menu on a thread card (option value `{short_id}:{star_id}:{status}`)."""
+    ack()
+    value, _, status = action["selected_option"]["value"].rpartition(":")
+
+    def work(
+        services: Services, sync: ShortlistSync, summary: ShortlistSummary, star_id: str, user: str
+    ) -> None:
+        shortlist = summary.shortlist
+        services.shortlists.set_status(shortlist.team_id, shortlist.short_id, user, star_id, status)
+        sync.refresh(shortlist, [star_id])
+
+    _on_card(body, value, client, respond, context, logger, work)
+
+
+def open_edit_modal(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """*Quote & note* on a thread card: the agency's quote, the rebate and a note, in a modal."""
+    ack()
+
+    def work(
+        services: Services, sync: ShortlistSync, summary: ShortlistSummary, star_id: str, user: str
+    ) -> None:
+        shortlist = summary.shortlist
+        item = next((i for i in summary.items if i.star_id == star_id), None)
+        if item is None:
+            raise not_on_list(star_id, shortlist.name)
+        lang = label_lang(services, action)
+        form = FormContext(
+            channel_id=shortlist.channel_id,
+            lang=lang,
+            response_url=body.get("response_url", ""),
+            star_id=star_id,
+            short_id=shortlist.short_id,
+        )
+        client.views_open(trigger_id=body["trigger_id"], view=edit_modal(shortlist, item, lang, form.dump()))
+
+    _on_card(body, action["value"], client, respond, context, logger, work)

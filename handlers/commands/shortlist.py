@@ -1,0 +1,294 @@
+"""`/kol shortlist …`: start, fill, decide on and share shortlists that live in a channel thread.
+
+A shortlist is named by its name, the start of its name or its short id; names with spaces can
+be quoted (`"618 beauty"`, also with “curly” quotes). Every reply is ephemeral: the shared view
+is the shortlist's own message and thread, kept up to date by `ShortlistSync`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+
+from bot.cards.render import SlackMessage
+from bot.cards.shortlist_views import (
+    help_message,
+    history_message,
+    list_message,
+    parent_message,
+    reply_message,
+)
+from bot.cards.views import error_message
+from bot.errors import QueryError
+from bot.models import Duration, Lang
+from bot.services import Services
+from bot.shortlists.export import to_csv, to_xlsx
+from bot.shortlists.inputs import clean_name, parse_budget, parse_duration
+from bot.shortlists.models import Shortlist
+from bot.shortlists.service import ShortlistService
+from bot.shortlists.sync import ShortlistSync
+from handlers.background import run_after_ack
+from handlers.replies import respond_ephemeral
+
+SHORTLIST_WORDS = {"shortlist", "shortlists", "sl", "候选名单", "清单"}
+HELP_WORDS = {"", "help", "-h", "--help", "?", "帮助"}
+HISTORY_LIMIT = 100
+EXPORTS: dict[str, tuple[str, Callable[..., bytes]]] = {
+    "csv": ("csv", to_csv),
+    "xlsx": ("xlsx", to_xlsx),
+    "excel": ("xlsx", to_xlsx),
+}
+_OPTION_KEYS = {"budget": "budget", "预算": "budget", "duration": "duration", "时长": "duration"}
+_QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "＂": '"'})
+_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One `/kol shortlist` call: who, where, in which language, and the services to use."""
+
+    services: Services
+    sync: ShortlistSync
+    respond: Respond
+    team_id: str
+    channel_id: str
+    user_id: str
+    lang: Lang
+    command: str
+
+    @property
+    def shortlists(self) -> ShortlistService:
+        return self.services.shortlists
+
+    def reply(self, message: SlackMessage) -> None:
+        respond_ephemeral(self.respond, message)
+
+    def resolve(self, ref: str) -> Shortlist:
+        return self.shortlists.resolve(self.team_id, self.channel_id, ref)
+
+    def thread_url(self, shortlist: Shortlist) -> str | None:
+        return self.sync.thread_url(self.team_id, shortlist.short_id)
+
+
+def shortlist_command(
+    ack: Ack,
+    command: dict[str, Any],
+    respond: Respond,
+    context: BoltContext,
+    logger: logging.Logger,
+    text: str,
+) -> None:
+    """Dispatch `/kol shortlist <verb> …`; `text` is what follows `shortlist`."""
+    services: Services = context["services"]
+    lang = services.lang_for(command.get("text") or "")
+    name = command["command"]
+    verb, _, rest = text.strip().partition(" ")
+    if verb.lower() in HELP_WORDS:
+        ack(**help_message(lang, name))
+        return
+    run = SUBCOMMANDS.get(verb.lower())
+    if run is None:
+        ack(**error_message(_unknown_verb(verb, name), lang))
+        return
+    ack()
+    call = Invocation(
+        services=services,
+        sync=services.shortlist_sync(context.client),
+        respond=respond,
+        team_id=command["team_id"],
+        channel_id=command["channel_id"],
+        user_id=command["user_id"],
+        lang=lang,
+        command=name,
+    )
+    run_after_ack(context, respond, lang, logger, lambda: run(call, words(rest)))
+
+
+def words(text: str) -> list[str]:
+    """Split on spaces, keeping "quoted names" together (straight or curly quotes)."""
+    lexer = shlex.shlex(text.translate(_QUOTES), posix=True)
+    lexer.whitespace_split, lexer.quotes, lexer.escape = True, '"', ""
+    try:
+        return list(lexer)
+    except ValueError:  # an unmatched quote: take the words as typed
+        return text.split()
+
+
+def _new(call: Invocation, args: list[str]) -> None:
+    options = {
+        _OPTION_KEYS[k.lower()]: v
+        for k, _, v in (a.partition("=") for a in args)
+        if k.lower() in _OPTION_KEYS
+    }
+    name = " ".join(a for a in args if a.partition("=")[0].lower() not in _OPTION_KEYS)
+    name, budget = clean_name(name), parse_budget(options.get("budget"))
+    duration = parse_duration(options.get("duration", Duration.MEDIUM))
+    call.sync.check_channel(call.channel_id)
+    shortlist = call.shortlists.create(call.team_id, call.channel_id, call.user_id, name, budget, duration)
+    call.sync.refresh(shortlist)
+    call.reply(
+        reply_message(
+            "created", shortlist, call.lang, command=call.command, thread_url=call.thread_url(shortlist)
+        )
+    )
+
+
+def _add(call: Invocation, args: list[str]) -> None:
+    if len(args) < 2:
+        raise _usage_error("add", call.command)
+    shortlist = call.resolve(args[0])
+    call.sync.check_channel(call.channel_id)
+    result = call.shortlists.add(call.team_id, shortlist.short_id, call.user_id, args[1:])
+    call.sync.refresh(result.shortlist)
+    added = [i.creator.nickname for i in result.added]
+    url = call.thread_url(shortlist)
+    call.reply(
+        reply_message(
+            "added", result.shortlist, call.lang, thread_url=url, creators=added, already=result.already
+        )
+    )
+
+
+def _remove(call: Invocation, args: list[str]) -> None:
+    if len(args) != 2:
+        raise _usage_error("remove", call.command)
+    shortlist = call.resolve(args[0])
+    item = call.shortlists.remove(call.team_id, shortlist.short_id, call.user_id, args[1])
+    call.sync.mark_removed(shortlist, item, call.user_id)
+    call.sync.refresh(shortlist)
+    call.reply(reply_message("removed", shortlist, call.lang, creators=[item.creator.nickname]))
+
+
+def _close(call: Invocation, args: list[str]) -> None:
+    shortlist = call.resolve(_ref(args, "close", call))
+    closed = call.shortlists.close(call.team_id, shortlist.short_id, call.user_id)
+    call.sync.refresh(closed)
+    call.reply(reply_message("closed", closed, call.lang, command=call.command))
+
+
+def _reopen(call: Invocation, args: list[str]) -> None:
+    shortlist = call.resolve(_ref(args, "reopen", call))
+    reopened = call.shortlists.reopen(call.team_id, shortlist.short_id, call.user_id)
+    call.sync.refresh(reopened)
+    call.reply(reply_message("reopened", reopened, call.lang))
+
+
+def _rename(call: Invocation, args: list[str]) -> None:
+    if len(args) < 2:
+        raise _usage_error("rename", call.command)
+    shortlist = call.resolve(args[0])
+    renamed = call.shortlists.rename(call.team_id, shortlist.short_id, call.user_id, " ".join(args[1:]))
+    call.sync.refresh(renamed)
+    call.reply(reply_message("renamed", renamed, call.lang))
+
+
+def _list(call: Invocation, _args: list[str]) -> None:
+    call.reply(
+        list_message(call.shortlists.list(call.team_id, call.channel_id), call.lang, command=call.command)
+    )
+
+
+def _show(call: Invocation, args: list[str]) -> None:
+    """The summary and a link to the thread; re-renders the parent (re-posting it if deleted)."""
+    shortlist = call.resolve(_ref(args, "show", call))
+    call.sync.refresh(shortlist)
+    summary = call.shortlists.summary(call.team_id, shortlist.short_id)
+    call.reply(
+        parent_message(summary, call.lang, command=call.command, thread_url=call.thread_url(shortlist))
+    )
+
+
+def _history(call: Invocation, args: list[str]) -> None:
+    shortlist = call.resolve(_ref(args, "history", call))
+    events = call.shortlists.history(call.team_id, shortlist.short_id, limit=HISTORY_LIMIT)
+    names = {
+        i.star_id: i.creator.nickname for i in call.shortlists.summary(call.team_id, shortlist.short_id).items
+    }
+    gone = {e.star_id for e in events if e.star_id and e.star_id not in names}
+    names |= {
+        star_id: snap.creator.nickname for star_id, snap in call.services.snapshots.get_many(gone).items()
+    }
+    call.reply(history_message(shortlist, events, call.lang, names=names, limit=HISTORY_LIMIT))
+
+
+def _export(call: Invocation, args: list[str]) -> None:
+    """`export <shortlist> [csv|xlsx]`: the spreadsheet, uploaded into the shortlist's thread."""
+    named = bool(args) and args[-1].lower() in EXPORTS
+    kind = args[-1].lower() if named else "csv"
+    shortlist = call.resolve(_ref(args[:-1] if named else args, "export", call))
+    extension, write = EXPORTS[kind]
+    data = write(call.shortlists.summary(call.team_id, shortlist.short_id), call.lang)
+    filename = export_filename(shortlist, extension)
+    call.sync.upload(call.team_id, shortlist.short_id, data, filename)
+    url = call.thread_url(shortlist)
+    call.reply(reply_message("exported", shortlist, call.lang, thread_url=url, filename=filename))
+
+
+def export_filename(shortlist: Shortlist, extension: str) -> str:
+    stem = _UNSAFE_FILENAME.sub("_", shortlist.name).strip("_")[:60] or "shortlist"
+    return f"{stem}-{shortlist.short_id}.{extension}"
+
+
+SUBCOMMANDS: dict[str, Callable[[Invocation, list[str]], None]] = {
+    "new": _new,
+    "create": _new,
+    "新建": _new,
+    "add": _add,
+    "添加": _add,
+    "remove": _remove,
+    "移除": _remove,
+    "list": _list,
+    "ls": _list,
+    "列表": _list,
+    "show": _show,
+    "查看": _show,
+    "history": _history,
+    "记录": _history,
+    "export": _export,
+    "导出": _export,
+    "close": _close,
+    "关闭": _close,
+    "reopen": _reopen,
+    "重开": _reopen,
+    "rename": _rename,
+    "重命名": _rename,
+}
+
+_SYNTAX: dict[str, tuple[str, str]] = {
+    "add": ("add <shortlist> <star_id> …", "add <名单> <star_id> …"),
+    "remove": ("remove <shortlist> <star_id>", "remove <名单> <star_id>"),
+    "rename": ("rename <shortlist> <new name>", "rename <名单> <新名称>"),
+}
+
+
+def _ref(args: list[str], verb: str, call: Invocation) -> str:
+    if not args:
+        raise _usage_error(verb, call.command)
+    return " ".join(args)
+
+
+def _unknown_verb(token: str, command: str) -> QueryError:
+    return QueryError(
+        token,
+        f"“{token}” is not a shortlist command.",
+        f"“{token}”不是候选名单命令。",
+        usage_en=f"See {command} shortlist help.",
+        usage_zh=f"请查看 {command} shortlist help。",
+    )
+
+
+def _usage_error(verb: str, command: str) -> QueryError:
+    en, zh = _SYNTAX.get(verb, (f"{verb} <shortlist>", f"{verb} <名单>"))
+    return QueryError(
+        verb,
+        f"`{verb}` needs more: {command} shortlist {en}",
+        f"`{verb}` 缺少参数：{command} shortlist {zh}",
+        usage_en=f"Names with spaces go in quotes; {command} shortlist help shows every command.",
+        usage_zh=f"带空格的名称请加引号；{command} shortlist help 可查看全部命令。",
+    )

@@ -1,0 +1,12 @@
+"""Events API listeners."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers.events.reactions import locates_its_item, reaction_vote
+
+
+def register(app: App) -> None:
+    for kind in ("reaction_added", "reaction_removed"):
+        app.event(kind, matchers=[locates_its_item])(reaction_vote)

@@ -1,0 +1,67 @@
+"""👍 / 👎 reactions on a creator's thread card count as votes; removing the reaction takes the
+vote back (unless the user has since voted the other way with a button).
+
+The reacted message is mapped to the creator through the card's stored `ts`; every other
+reaction is acknowledged and ignored (an unanswered event would make Slack retry it). Slack's
+retries are dropped by the middleware (`event_id`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+
+from bot.cards.views import error_message
+from bot.errors import KolbotError
+from bot.services import Services
+
+VOTE_REACTIONS = {"+1": 1, "thumbsup": 1, "-1": -1, "thumbsdown": -1}
+
+
+def locates_its_item(event: dict[str, Any]) -> bool:
+    """Matcher: Slack names the channel and ts of a reacted message; one without cannot be a card."""
+    item = event.get("item") or {}
+    return item.get("type") != "message" or bool(item.get("channel") and item.get("ts"))
+
+
+def reaction_vote(
+    body: dict[str, Any],
+    event: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    value = VOTE_REACTIONS.get(str(event.get("reaction", "")).split("::")[0])  # drop ::skin-tone-N
+    item = event.get("item") or {}
+    if value is None or item.get("type") != "message":
+        return
+    services: Services = context["services"]
+    team_id, user_id, channel_id = (
+        body.get("team_id") or context.team_id or "",
+        event["user"],
+        item["channel"],
+    )
+    card = services.shortlists.find_card(team_id, channel_id, item["ts"])
+    if card is None:
+        return
+    short_id, star_id = card
+    summary = services.shortlists.summary(team_id, short_id)
+    mine = next((i.votes.get(user_id, 0) for i in summary.items if i.star_id == star_id), 0)
+    if event["type"] == "reaction_removed":
+        if mine != value:
+            return
+        value = 0
+    elif mine == value:
+        return
+    sync = services.shortlist_sync(client)
+    try:
+        services.shortlists.vote(team_id, short_id, user_id, star_id, value)
+        sync.refresh(summary.shortlist, [star_id])
+    except KolbotError as err:
+        logger.warning("reaction vote refused: %s", err)
+        reply = error_message(err, sync.lang(summary.shortlist))
+        thread_ts = summary.shortlist.parent_ts
+        client.chat_postEphemeral(channel=channel_id, user=user_id, thread_ts=thread_ts, **reply.to_dict())

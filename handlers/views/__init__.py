@@ -1,0 +1,13 @@
+"""Modal submission listeners (callback ids are listed in docs/architecture.md)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers.views.shortlist import submit_add, submit_edit, submit_new
+
+
+def register(app: App) -> None:
+    app.view("kol_sl_add_view")(submit_add)
+    app.view("kol_sl_new_view")(submit_new)
+    app.view("kol_sl_edit_view")(submit_edit)

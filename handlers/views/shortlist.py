@@ -1,0 +1,207 @@
+"""Shortlist modal submissions: add a creator (to an open shortlist or a new one), start a shortlist,
+and record a creator's quote, rebate and note.
+
+Input problems go back into the form (`response_action="errors"`), so nothing is stored until
+the form is right. The modal carries a `FormContext` in `private_metadata`; the workspace always
+comes from the submitting user, so a form replayed from another workspace changes nothing.
+Confirmations and later failures go to the `response_url` of the click that opened the modal.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+
+from bot.cards.shortlist_views import reply_message
+from bot.errors import KolbotError
+from bot.i18n import pick
+from bot.models import Duration, Lang
+from bot.services import Services
+from bot.shortlists import errors as shortlist_errors
+from bot.shortlists.inputs import (
+    clean_name,
+    clean_note,
+    parse_budget,
+    parse_duration,
+    parse_price,
+    parse_rebate,
+)
+from bot.shortlists.models import Shortlist, ShortlistStatus
+from handlers.replies import answer_failures, respond_ephemeral
+
+Values = dict[str, dict[str, dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What a shortlist modal needs to remember between opening and submission (ids only)."""
+
+    channel_id: str
+    lang: Lang
+    response_url: str
+    star_id: str | None = None
+    short_id: str | None = None
+    duration: Duration = Duration.MEDIUM
+
+    def dump(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def load(cls, text: str) -> FormContext:
+        data = json.loads(text)
+        data["lang"] = "zh" if data.get("lang") == "zh" else "en"
+        data["duration"] = Duration(data.get("duration") or Duration.MEDIUM)
+        return cls(**data)
+
+
+def _text(values: Values, block_id: str) -> str:
+    return ((values.get(block_id) or {}).get("value") or {}).get("value") or ""
+
+
+def _choice(values: Values, block_id: str) -> str:
+    return (((values.get(block_id) or {}).get("choice") or {}).get("selected_option") or {}).get("value", "")
+
+
+def _check(errors: dict[str, str], block_id: str, lang: Lang, check: Callable[[], object]) -> None:
+    """Run `check`; a refusal becomes the error shown under the form field `block_id`."""
+    try:
+        check()
+    except KolbotError as err:
+        errors.setdefault(block_id, err.user_message(lang))
+
+
+def _open_here(services: Services, team_id: str, short_id: str, channel_id: str) -> Shortlist:
+    """The chosen shortlist, if it is this workspace's, this channel's and open."""
+    shortlist = services.shortlists.get(team_id, short_id)
+    if shortlist.channel_id != channel_id:
+        raise shortlist_errors.other_channel(shortlist.channel_id)
+    if shortlist.status == ShortlistStatus.CLOSED:
+        raise shortlist_errors.closed(shortlist.name)
+    return shortlist
+
+
+def _user(body: dict[str, Any]) -> tuple[str, str]:
+    user = body.get("user") or {}
+    return user.get("team_id") or (body.get("team") or {}).get("id") or "", user.get("id", "")
+
+
+def submit_add(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """Add the creator to the chosen shortlist, or to a new one when a name was typed."""
+    services: Services = context["services"]
+    form = FormContext.load(view["private_metadata"])
+    values, (team_id, user_id), lang = view["state"]["values"], _user(body), form.lang
+    name, budget, chosen = _text(values, "new_name"), _text(values, "budget"), _choice(values, "shortlist")
+    errors: dict[str, str] = {}
+    if name:
+        _check(errors, "new_name", lang, lambda: clean_name(name))
+        _check(errors, "budget", lang, lambda: parse_budget(budget))
+    elif chosen:
+        _check(errors, "shortlist", lang, lambda: _open_here(services, team_id, chosen, form.channel_id))
+    else:
+        errors["new_name"] = pick(
+            lang,
+            "Choose a shortlist, or type a name to start a new one.",
+            "请选择一个候选名单，或填写新名单的名称。",
+        )
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    respond = Respond(response_url=form.response_url)
+    with answer_failures(respond, lang, logger):
+        sync = services.shortlist_sync(client)
+        sync.check_channel(form.channel_id)
+        target = (
+            services.shortlists.create(team_id, form.channel_id, user_id, name, budget, form.duration)
+            if name
+            else _open_here(services, team_id, chosen, form.channel_id)
+        )
+        result = services.shortlists.add(team_id, target.short_id, user_id, [form.star_id or ""])
+        sync.refresh(result.shortlist)
+        url = sync.thread_url(team_id, target.short_id)
+        message = reply_message(
+            "added",
+            result.shortlist,
+            lang,
+            thread_url=url,
+            creators=[i.creator.nickname for i in result.added],
+            already=result.already,
+        )
+        respond_ephemeral(respond, message)
+
+
+def submit_new(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """Start a shortlist in the channel of the results card."""
+    services: Services = context["services"]
+    form = FormContext.load(view["private_metadata"])
+    values, (team_id, user_id), lang = view["state"]["values"], _user(body), form.lang
+    name, budget = _text(values, "new_name"), _text(values, "budget")
+    duration = _choice(values, "duration") or form.duration
+    errors: dict[str, str] = {}
+    _check(errors, "new_name", lang, lambda: clean_name(name))
+    _check(errors, "budget", lang, lambda: parse_budget(budget))
+    _check(errors, "duration", lang, lambda: parse_duration(duration))
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    respond = Respond(response_url=form.response_url)
+    with answer_failures(respond, lang, logger):
+        sync = services.shortlist_sync(client)
+        sync.check_channel(form.channel_id)
+        shortlist = services.shortlists.create(team_id, form.channel_id, user_id, name, budget, duration)
+        sync.refresh(shortlist)
+        url = sync.thread_url(team_id, shortlist.short_id)
+        command = services.settings.kolbot_command
+        respond_ephemeral(respond, reply_message("created", shortlist, lang, command=command, thread_url=url))
+
+
+def submit_edit(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """Record the quote and rebate (返点) and replace the note; empty fields clear them."""
+    services: Services = context["services"]
+    form = FormContext.load(view["private_metadata"])
+    values, (team_id, user_id), lang = view["state"]["values"], _user(body), form.lang
+    quote, rebate, note = _text(values, "quote"), _text(values, "rebate"), _text(values, "note")
+    short_id, star_id = form.short_id or "", form.star_id or ""
+    errors: dict[str, str] = {}
+    _check(errors, "quote", lang, lambda: _open_here(services, team_id, short_id, form.channel_id))
+    _check(errors, "quote", lang, lambda: parse_price(quote))
+    _check(errors, "rebate", lang, lambda: parse_rebate(rebate))
+    _check(errors, "note", lang, lambda: clean_note(note))
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    with answer_failures(Respond(response_url=form.response_url), lang, logger):
+        service = services.shortlists
+        service.set_quote(team_id, short_id, user_id, star_id, quote, rebate)
+        service.set_note(team_id, short_id, user_id, star_id, note)
+        services.shortlist_sync(client).refresh(service.get(team_id, short_id), [star_id])
