@@ -1,0 +1,524 @@
+"""Deep-dive (`/kol show`, Details) and comparison (`/kol compare`) cards.
+
+Lines here are plain text; the templates escape them for mrkdwn and clip them to Slack's limits.
+Section titles live in the templates; the lines, which need Python (ordering portraits, picking
+the source of a cost), are built here. A part that did not arrive is shown in its place as
+`Part.describe` ("audience data unavailable: upstream refused"), never left blank. The search
+snapshot (`creator`), when there is one, fills in what the deep-dive lacks and adds the videos.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from bot import formatting as fmt
+from bot.cards.env import clip, mrkdwn
+from bot.cards.render import SlackMessage, render
+from bot.cards.validate import MAX_SECTION_TEXT
+from bot.charts import sparkline
+from bot.deepdive.audience import AudienceTargets, audience_fit
+from bot.deepdive.compare import METRICS, Comparison, MetricKey, Row
+from bot.deepdive.flags import flagged_days
+from bot.deepdive.models import (
+    DISTRIBUTION_LABELS,
+    INDEX_LABELS,
+    DeepDive,
+    Distribution,
+    DistributionKind,
+    Part,
+    RatedMetric,
+    RiskFlag,
+    ServicePrice,
+    Severity,
+)
+from bot.deepdive.routes import ENDPOINT_COST_USD, LOOKUP_COST_USD, XINGTU_TZ
+from bot.i18n import pick
+from bot.models import Creator, Duration, Lang, Price
+
+MAX_FLAGS = 12
+MAX_FLAG_CHARS = 600  # a flag quoting a very long upstream label stays readable
+MAX_RECENT = 10
+MAX_FIELDS = 10
+_BUCKETS = 5
+_NAME_CHARS = 24
+_TITLE_CHARS = 60
+_SHOWN_DAYS = 6
+_OPEN_END_YEAR = 2038  # upstream's "no end date" is 2038-01-01
+_PORTRAIT_KINDS = (
+    DistributionKind.GENDER,
+    DistributionKind.AGE,
+    DistributionKind.CITY_TIER,
+    DistributionKind.PROVINCE,
+    DistributionKind.DEVICE,
+)
+_TIERS = ("一线", "新一线", "二线", "三线", "四线", "五线")
+_GENDER_BUCKETS = {"female": ("female", "女"), "male": ("male", "男")}
+_GENDER_CODES = {1: ("male", "男"), 2: ("female", "女")}
+_ICONS = {Severity.HIGH: ":red_circle:", Severity.WARN: ":warning:", Severity.INFO: ":information_source:"}
+_MONEY_ROWS = {MetricKey.PRICE, MetricKey.CPM, MetricKey.CPE}
+
+
+def _section(
+    part: Part, lang: Lang, lines: Sequence[str] = (), fields: Sequence[tuple[str, str]] = ()
+) -> dict[str, Any]:
+    """What `_deepdive_section.json.j2` shows: why `part` is missing (if it is), lines, fields."""
+    missing = None if part.ok else part.describe(lang)
+    return {"missing": missing, "lines": list(lines), "fields": list(fields)[:MAX_FIELDS]}
+
+
+def _china_date(moment: datetime) -> str:
+    return fmt.as_utc(moment).astimezone(XINGTU_TZ).date().isoformat()
+
+
+# -- profile -------------------------------------------------------------------------------
+
+
+def _name(dive: DeepDive, creator: Creator | None) -> str:
+    return dive.nickname or (creator.nickname if creator else "") or dive.star_id
+
+
+def _profile_creator(dive: DeepDive, creator: Creator | None) -> Creator:
+    """Ids and links: the deep-dive's own where it has them, else the search snapshot's."""
+    base = dive.base.data
+    uid = (base.core_user_id if base else None) or (creator.douyin_uid if creator else None)
+    return Creator(star_id=dive.star_id, nickname=_name(dive, creator), douyin_uid=uid)
+
+
+def _meta(dive: DeepDive, creator: Creator | None, lang: Lang) -> list[str]:
+    base = dive.base.data
+    region = [base.province, base.city] if base else [creator.province, creator.city] if creator else []
+    gender = _GENDER_CODES.get(base.gender) if base and base.gender is not None else None
+    return [
+        pick(lang, "Xingtu id ", "星图 ID ") + dive.star_id,
+        pick(lang, "Douyin handle ", "抖音号 ") + base.unique_id if base and base.unique_id else "",
+        " ".join(dict.fromkeys(r for r in region if r)),
+        pick(lang, *gender) if gender else "",
+    ]
+
+
+def _tags(dive: DeepDive, creator: Creator | None) -> list[str]:
+    base = dive.base.data
+    if base and base.tags:
+        tags = [tag for level1, level2 in base.tags.items() for tag in level2 or [level1]]
+    else:
+        tags = creator.tag_list if creator else []
+    industry = dive.prices.data.industry_tags if dive.prices.data else []
+    return list(dict.fromkeys(tags + industry))
+
+
+def _profile(dive: DeepDive, creator: Creator | None, lang: Lang) -> dict[str, Any]:
+    base = dive.base.data
+    followers = base.followers if base else None
+    if followers is None and creator is not None:
+        followers = creator.followers
+    shop = {
+        True: pick(lang, "shop window on", "已开通橱窗"),
+        False: pick(lang, "shop window off", "未开通橱窗"),
+    }
+    ecom = [creator.ecom.level if creator else None, shop.get(base.e_commerce_enabled) if base else None]
+    mcn = (base.mcn_name or pick(lang, "none listed", "未签约/未公开")) if base else fmt.DASH
+    fields = [
+        (pick(lang, "Followers", "粉丝"), fmt.count(followers, lang)),
+        ("MCN", mcn),
+        (pick(lang, "Verification", "认证"), (base.verification if base else None) or fmt.DASH),
+        (pick(lang, "E-commerce", "带货"), " · ".join(x for x in ecom if x) or fmt.DASH),
+        (
+            pick(lang, "Account created", "入驻时间"),
+            _china_date(base.created_at) if base and base.created_at else fmt.DASH,
+        ),
+        (pick(lang, "Tags", "标签"), pick(lang, ", ", "、").join(_tags(dive, creator)) or fmt.DASH),
+    ]
+    return _section(dive.base, lang, fields=fields)
+
+
+# -- prices and costs --------------------------------------------------------------------------
+
+
+def _quote_label(quote: Price, lang: Lang) -> str:
+    if isinstance(quote, ServicePrice):
+        return quote.label(lang)
+    return pick(lang, quote.label_en, quote.label_zh)
+
+
+def _window(quote: Price, lang: Lang) -> str:
+    if quote.start_time is None and quote.end_time is None:
+        return ""
+    start = _china_date(quote.start_time) if quote.start_time else "?"
+    if quote.end_time is None or quote.end_time.year >= _OPEN_END_YEAR:
+        return pick(lang, f"valid from {start}, no end date", f"{start} 起有效，无截止日期")
+    return pick(
+        lang,
+        f"valid {start} → {_china_date(quote.end_time)}",
+        f"有效期 {start} 至 {_china_date(quote.end_time)}",
+    )
+
+
+def _quote_line(quote: Price, lang: Lang, searched: bool) -> str:
+    if quote.video_type == 92:  # CPM settlement: the amount is per 1,000 plays
+        amount = fmt.cpm(quote.yuan if quote.yuan > 0 else None, lang)
+        if quote.floor_yuan or quote.ceiling_yuan:
+            budget = f"{fmt.yuan(quote.floor_yuan, lang)}–{fmt.yuan(quote.ceiling_yuan, lang)}"
+            amount += pick(lang, f", total budget {budget}", f"，总预算 {budget}")
+    else:
+        amount = fmt.yuan(quote.yuan if quote.yuan > 0 else None, lang)
+    parts = [f"{_quote_label(quote, lang)}{pick(lang, ': ', '：')}{amount}"]
+    if quote.last_month_yuan:
+        change = quote.yuan / quote.last_month_yuan - 1
+        before = fmt.yuan(quote.last_month_yuan, lang)
+        parts.append(pick(lang, f"last month {before} ({change:+.0%})", f"上月 {before}（{change:+.0%}）"))
+    if quote.discount_pct:
+        parts.append(pick(lang, f"{quote.discount_pct:g}% off", f"优惠 {quote.discount_pct:g}%"))
+    parts.append(_window(quote, lang))
+    if isinstance(quote, ServicePrice) and quote.enabled is False:
+        parts.append(pick(lang, "not bookable now", "暂不可下单"))
+    line = " · ".join(p for p in parts if p)
+    return line + pick(lang, "  ← the length you asked for", "  ← 本次时长") if searched else line
+
+
+def _prices(dive: DeepDive, creator: Creator | None, duration: Duration, lang: Lang) -> dict[str, Any]:
+    """The full Xingtu price list; the search snapshot's quotes when the list did not arrive."""
+    quotes: list[Price] = list(dive.prices.data.quotes) if dive.prices.data else []
+    note = []
+    if dive.prices.data is None and creator is not None and creator.prices:
+        quotes = list(creator.prices.values())
+        note = [pick(lang, "Showing the quotes from search results instead.", "以下为搜索结果中的报价。")]
+    lines = [
+        _quote_line(q, lang, q.video_type == duration.video_type)
+        for q in sorted(quotes, key=lambda q: q.video_type)
+    ]
+    return _section(dive.prices, lang, lines=note + lines)
+
+
+def _cost(dive: DeepDive, creator: Creator | None, duration: Duration, metric: str) -> float | None:
+    """CPM or CPE for one length: cost-performance data, else the overview, else the search snapshot."""
+    for source in (dive.cp.data, dive.overview.data):
+        values = getattr(source, metric) if source else {}
+        if duration in values:
+            return values[duration]
+    if creator is None:
+        return None
+    return creator.cpm(duration) if metric == "cpm" else creator.cpe(duration)
+
+
+def _price(dive: DeepDive, creator: Creator | None, duration: Duration) -> float | None:
+    quote = dive.prices.data.for_duration(duration) if dive.prices.data else None
+    return quote.yuan if quote else (creator.price(duration) if creator else None)
+
+
+def _costs(dive: DeepDive, creator: Creator | None, duration: Duration, lang: Lang) -> dict[str, Any]:
+    fields = []
+    for d in Duration:
+        label = fmt.duration_label(d, lang) + (
+            pick(lang, " (asked for)", "（本次）") if d == duration else ""
+        )
+        value = "\n".join(
+            [
+                pick(lang, "Price ", "报价 ") + fmt.yuan(_price(dive, creator, d), lang),
+                "CPM " + fmt.cpm(_cost(dive, creator, d, "cpm"), lang),
+                "CPE " + fmt.cpe(_cost(dive, creator, d, "cpe"), lang),
+            ]
+        )
+        fields.append((label, value))
+    plays = dive.cp.data.expected_plays if dive.cp.data else None
+    plays = plays if plays is not None else (creator.expected_plays if creator else None)
+    fields.append((pick(lang, "Expected plays per video", "单条预期播放"), fmt.count(plays, lang)))
+    return _section(dive.cp, lang, fields=fields)
+
+
+# -- content, audience, trend, indices ------------------------------------------------------
+
+
+def _rated(metric: RatedMetric | None, lang: Lang) -> str:
+    if metric is None:
+        return fmt.DASH
+    if metric.beats_pct is None:
+        return fmt.pct(metric.value)
+    peers = metric.industry or pick(lang, "same-industry", "同行业")
+    return fmt.pct(metric.value) + pick(
+        lang,
+        f" · beats {metric.beats_pct:.0f}% of {peers} creators",
+        f" · 超过 {metric.beats_pct:.0f}% 的{peers}达人",
+    )
+
+
+def _overview(dive: DeepDive, lang: Lang) -> dict[str, Any]:
+    o = dive.overview.data
+    if o is None:
+        return _section(dive.overview, lang)
+    engagement = " · ".join(fmt.count(v, lang) for v in (o.avg_likes, o.avg_comments, o.avg_shares))
+    fields = [
+        (pick(lang, "Median plays", "播放中位数"), fmt.count(o.median_plays, lang)),
+        (pick(lang, "Avg likes · comments · shares", "平均点赞 · 评论 · 分享"), engagement),
+        (pick(lang, "Interaction rate", "互动率"), _rated(o.interact_rate, lang)),
+        (pick(lang, "Completion rate", "完播率"), _rated(o.completion_rate, lang)),
+        (pick(lang, "Videos", "作品数"), fmt.count(o.items, lang)),
+    ]
+    return _section(dive.overview, lang, fields=fields)
+
+
+def _ordered(distribution: Distribution) -> list[tuple[str, float]]:
+    shares = distribution.shares()
+    if distribution.kind is DistributionKind.AGE:
+        digits = {k: "".join(ch if ch.isdigit() else " " for ch in k).split() for k in shares}
+        return sorted(shares.items(), key=lambda kv: int(digits[kv[0]][0]) if digits[kv[0]] else 999)
+    if distribution.kind is DistributionKind.CITY_TIER:
+        return sorted(shares.items(), key=lambda kv: _TIERS.index(kv[0]) if kv[0] in _TIERS else len(_TIERS))
+    return sorted(shares.items(), key=lambda kv: -kv[1])[:_BUCKETS]
+
+
+def _portrait_line(distribution: Distribution, lang: Lang) -> str:
+    label = pick(lang, *DISTRIBUTION_LABELS[distribution.kind])
+    buckets = [
+        f"{pick(lang, *_GENDER_BUCKETS[key]) if key in _GENDER_BUCKETS else key} {share:.0%}"
+        for key, share in _ordered(distribution)
+    ]
+    return f"{label}{pick(lang, ': ', '：')}{' · '.join(buckets)}"
+
+
+def _portrait(part: Part, lang: Lang) -> dict[str, Any]:
+    portrait = part.data
+    lines = [_portrait_line(d, lang) for kind in _PORTRAIT_KINDS if portrait and (d := portrait.get(kind))]
+    return _section(part, lang, lines=lines)
+
+
+def _fit(dive: DeepDive, targets: AudienceTargets | None, lang: Lang) -> str | None:
+    """Audience fit against the search's `audience_*` targets (the follower portrait if need be)."""
+    if not targets:
+        return None
+    fit = audience_fit(dive.audience.data or dive.fans.data, targets).summary(lang)
+    if dive.audience.data is None and dive.fans.data is not None:
+        fit += pick(lang, " — from the follower portrait", "（基于粉丝画像）")
+    return fit
+
+
+def _trend(dive: DeepDive, lang: Lang) -> dict[str, Any]:
+    series = dive.daily_fans.data
+    if series is None or not series.points:
+        return _section(dive.daily_fans, lang)
+    first, last = series.points[0], series.points[-1]
+    change = last.followers - first.followers
+    rate = change / first.followers if first.followers else None
+    days = len(series.points)
+    lines = [
+        f"`{sparkline([p.followers for p in series.points])}`",
+        pick(
+            lang,
+            f"{days}-day change ({first.day.isoformat()} → {last.day.isoformat()}): ",
+            f"近 {days} 天变化（{first.day.isoformat()} → {last.day.isoformat()}）：",
+        )
+        + fmt.growth(change, rate, lang),
+    ]
+    marked = flagged_days(dive.flags)
+    if marked:
+        shown = ", ".join(d.isoformat() for d in marked[:_SHOWN_DAYS])
+        lines.append(pick(lang, f"Flagged days: {shown}", f"异常日：{shown}"))
+    return _section(dive.daily_fans, lang, lines=lines)
+
+
+def _indices(dive: DeepDive, lang: Lang) -> dict[str, Any]:
+    index = dive.index.data
+    fields = []
+    for score in index.scores if index else []:
+        parts = [fmt.index(score.value)]
+        if score.avg_value is not None:
+            parts.append(pick(lang, "peers ", "同行均值 ") + fmt.index(score.avg_value))
+        if score.rank_pct is not None:
+            parts.append(pick(lang, f"beats {score.rank_pct:.0f}%", f"超过 {score.rank_pct:.0f}%"))
+        label = pick(lang, *INDEX_LABELS.get(score.key, (score.key, score.key)))
+        fields.append((label, " · ".join(parts)))
+    return _section(dive.index, lang, fields=fields)
+
+
+# -- flags, videos, cost -------------------------------------------------------------------
+
+
+def _chunks(lines: Sequence[str], limit: int) -> list[str]:
+    """Lines joined into pieces that fit one section once escaped (a longer line is clipped later)."""
+    chunks: list[str] = []
+    for line in lines:
+        if chunks and len(mrkdwn(chunks[-1] + "\n" + line)) <= limit:
+            chunks[-1] += "\n" + line
+        else:
+            chunks.append(line)
+    return chunks
+
+
+def _flags(flags: Sequence[RiskFlag], lang: Lang) -> list[str]:
+    if not flags:
+        return [pick(lang, "No risk flags in the data that arrived.", "已获取的数据中没有风险提示。")]
+    lines = [clip(f"{_ICONS[f.severity]} {f.text(lang)}", MAX_FLAG_CHARS) for f in flags[:MAX_FLAGS]]
+    if len(flags) > MAX_FLAGS:
+        more = len(flags) - MAX_FLAGS
+        lines.append(pick(lang, f"…and {more} more.", f"……另有 {more} 条。"))
+    return _chunks(lines, MAX_SECTION_TEXT - 100)  # room for the section title
+
+
+def _recent(creator: Creator | None, lang: Lang) -> list[str]:
+    items = creator.recent_items[:MAX_RECENT] if creator else []
+    if not items:
+        return [
+            pick(
+                lang,
+                "No recent videos: they come from search results, and this creator has none there yet.",
+                "暂无近期作品：作品数据来自搜索结果，该达人尚未出现在搜索结果中。",
+            )
+        ]
+    lines = []
+    for item in items:
+        when = _china_date(item.published_at) if item.published_at else fmt.DASH
+        stats = pick(
+            lang,
+            f"{fmt.count(item.views, lang)} plays · {fmt.count(item.likes, lang)} likes · "
+            f"{fmt.count(item.comments, lang)} comments · {fmt.count(item.shares, lang)} shares",
+            f"播放 {fmt.count(item.views, lang)} · 点赞 {fmt.count(item.likes, lang)} · "
+            f"评论 {fmt.count(item.comments, lang)} · 分享 {fmt.count(item.shares, lang)}",
+        )
+        title = item.title.strip()[:_TITLE_CHARS]
+        lines.append(f"{when}  {stats}" + (f" — {title}" if title else ""))
+    return lines
+
+
+def _pricing(lang: Lang) -> str:
+    endpoint, lookup = f"${ENDPOINT_COST_USD:.2f}", f"${LOOKUP_COST_USD:.3f}"
+    return pick(
+        lang,
+        f"TikHub bills {endpoint} per profile endpoint call and {lookup} per id lookup; "
+        "cached answers are free.",
+        f"TikHub 计费：每次达人数据接口调用 {endpoint}，每次 ID 查询 {lookup}；缓存结果免费。",
+    )
+
+
+def _cost_lines(dive: DeepDive, lang: Lang) -> list[str]:
+    if not dive.live:
+        return [pick(lang, "Demo data: no TikHub calls, no cost.", "演示数据：未调用 TikHub，无费用。")]
+    return [dive.cost_line(lang), _pricing(lang)]
+
+
+def deepdive_message(
+    dive: DeepDive,
+    lang: Lang,
+    *,
+    creator: Creator | None = None,
+    duration: Duration = Duration.MEDIUM,
+    targets: AudienceTargets | None = None,
+    notice: str | None = None,
+    now: datetime | None = None,
+) -> SlackMessage:
+    """Everything the deep-dive found about one creator, with what is missing marked in place.
+
+    `creator` is the search snapshot (prices, costs and videos from search); `duration` is the
+    length to highlight; `targets` adds the audience fit; `notice` (e.g. why charts are not in a
+    thread) is shown at the top and replaces the "charts in the thread" hint.
+    """
+    name = _name(dive, creator)
+    ids = _profile_creator(dive, creator)
+    context = {
+        "lang": lang,
+        "now": now or datetime.now(UTC),
+        "live": dive.live,
+        "notice": notice,
+        "name": name,
+        "star_id": dive.star_id,
+        "douyin_url": ids.douyin_url,
+        "xingtu_url": ids.xingtu_url,
+        "meta": [m for m in _meta(dive, creator, lang) if m],
+        "fetched_at": dive.fetched_at,
+        "profile": _profile(dive, creator, lang),
+        "prices": _prices(dive, creator, duration, lang),
+        "costs": _costs(dive, creator, duration, lang),
+        "overview": _overview(dive, lang),
+        "audience": _portrait(dive.audience, lang),
+        "fit": _fit(dive, targets, lang),
+        "fans": _portrait(dive.fans, lang),
+        "trend": _trend(dive, lang),
+        "indices": _indices(dive, lang),
+        "flags": _flags(dive.flags, lang),
+        "recent": _recent(creator, lang),
+        "costs_footer": _cost_lines(dive, lang),
+    }
+    missing = len(dive.missing)
+    fallback = pick(
+        lang,
+        f"Deep-dive: {name} (Xingtu id {dive.star_id})"
+        + (f", {missing} of 8 parts missing" if missing else ""),
+        f"达人深度分析：{name}（星图 ID {dive.star_id}）" + (f"，缺少 {missing}/8 项数据" if missing else ""),
+    )
+    return render("deepdive.json.j2", context, fallback_text=fallback)
+
+
+# -- comparison ------------------------------------------------------------------------------
+
+
+def _row_label(row: Row, duration: Duration, lang: Lang) -> str:
+    label = row.label(lang)
+    label = label[:1].upper() + label[1:]
+    if row.key in _MONEY_ROWS:
+        label += f" · {fmt.duration_label(duration, lang)}"
+    if not METRICS[row.key].higher_is_better:
+        label += pick(lang, " (lower is better)", "（越低越好）")
+    return label
+
+
+def _cell(row: Row, i: int, lang: Lang) -> str:
+    cell = row.cells[i]
+    value = row.shown(i, lang)
+    if cell.best:
+        return f"{value}  :trophy: " + pick(lang, "best", "最佳")
+    if cell.percentile is None:
+        return value
+    if cell.percentile == 0:
+        return value + pick(lang, "  · worst of the group", "  · 组内最差")
+    return value + pick(lang, f"  · beats {cell.percentile:.0f}%", f"  · 优于 {cell.percentile:.0f}%")
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= _NAME_CHARS else name[: _NAME_CHARS - 1] + "…"
+
+
+def compare_message(
+    comparison: Comparison,
+    lang: Lang,
+    *,
+    live: bool,
+    targets: AudienceTargets | None = None,
+    notice: str | None = None,
+) -> SlackMessage:
+    """2-5 creators side by side at one length: each metric row with the best marked, then verdicts."""
+    names = [_short(n) for n in comparison.nicknames]
+    urls = [Creator(star_id=s, nickname="").xingtu_url for s in comparison.star_ids]
+    rows = [
+        {
+            "label": _row_label(row, comparison.duration, lang),
+            "cells": [_cell(row, i, lang) for i in range(len(names))],
+        }
+        for row in comparison.rows
+    ]
+    verdicts = [
+        {"name": names[i], "url": urls[i], "lines": list(v.lines(lang))}
+        for i, v in enumerate(comparison.verdicts)
+    ]
+    cost = pick(
+        lang,
+        f"Upstream cost ${comparison.cost_usd:.3f} for {comparison.upstream_calls} calls; "
+        f"{comparison.cache_hits} answers from cache.",
+        f"接口费用 ${comparison.cost_usd:.3f}（实际调用 {comparison.upstream_calls} 次）；"
+        f"{comparison.cache_hits} 个结果来自缓存。",
+    )
+    context = {
+        "lang": lang,
+        "live": live,
+        "notice": notice,
+        "duration": comparison.duration,
+        "names": names,
+        "rows": rows,
+        "verdicts": verdicts,
+        "targets": pick(lang, ", ", "、").join(t.describe(lang) for t in targets.targets) if targets else "",
+        "cost": cost
+        if live
+        else pick(lang, "Demo data: no TikHub calls, no cost.", "演示数据：未调用 TikHub，无费用。"),
+        "pricing": _pricing(lang) if live else "",
+    }
+    fallback = pick(lang, "Comparison: ", "达人对比：") + ", ".join(names)
+    return render("compare.json.j2", context, fallback_text=fallback)

@@ -1,0 +1,201 @@
+"""Posting a deep-dive or comparison card, then its charts into the card's thread.
+
+The card goes out with `chat.postMessage`, because an answer through `response_url` has no ts
+to thread under. Where the bot may not post (`not_in_channel`, `channel_not_found`: a private
+channel it was not invited to, a DM between people) the card goes to the requester privately
+instead, saying that charts need the bot invited. Charts are drawn only once the card is up and
+uploaded in one `files_upload_v2` call; when that fails the card stays and its thread says why.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.cards.render import SlackMessage
+from bot.charts import audience_png, compare_png, follower_trend_png
+from bot.deepdive.compare import Comparison, MetricKey
+from bot.deepdive.flags import flagged_days
+from bot.deepdive.models import DeepDive
+from bot.errors import KolbotError
+from bot.i18n import pick
+from bot.models import Lang
+
+log = logging.getLogger(__name__)
+
+NO_ACCESS = frozenset({"not_in_channel", "channel_not_found"})
+_TITLE_CHARS = 80
+
+CardFor = Callable[[str | None], SlackMessage]  # the card, with an optional notice at its top
+
+
+@dataclass(frozen=True)
+class Chart:
+    filename: str
+    title: str
+    draw: Callable[[], bytes]  # PNG bytes; called only when the chart is uploaded
+
+
+def deep_dive_charts(dive: DeepDive, lang: Lang) -> list[Chart]:
+    """The follower trend (flagged days marked) and the audience breakdown, for the parts that arrived."""
+    name = (dive.nickname or dive.star_id)[:_TITLE_CHARS]
+    charts = []
+    if dive.daily_fans.data and dive.daily_fans.data.points:
+        days = len(dive.daily_fans.data.points)
+        charts.append(
+            Chart(
+                f"{dive.star_id}-followers-{days}d.png",
+                pick(lang, f"{name}: followers, last {days} days", f"{name}：近 {days} 天粉丝趋势"),
+                partial(follower_trend_png, dive.daily_fans.data, flagged_days(dive.flags), lang),
+            )
+        )
+    portrait = dive.audience.data or dive.fans.data
+    if portrait is not None:
+        whose = (
+            pick(lang, "audience", "观众画像") if dive.audience.data else pick(lang, "followers", "粉丝画像")
+        )
+        title = pick(lang, f"{name}: {whose}", f"{name}：{whose}")
+        charts.append(
+            Chart(f"{dive.star_id}-audience.png", title, partial(audience_png, portrait, lang, title=title))
+        )
+    return charts
+
+
+def compare_charts(comparison: Comparison, lang: Lang) -> list[Chart]:
+    """CPM against interaction rate, when at least one creator has both."""
+    pairs = zip(comparison.values(MetricKey.CPM), comparison.values(MetricKey.ER), strict=True)
+    if not any(cpm is not None and rate is not None for cpm, rate in pairs):
+        return []
+    title = pick(lang, "CPM vs interaction rate (bubble = followers)", "CPM 与互动率（气泡大小 = 粉丝数）")
+    return [Chart("compare-cpm-vs-interaction.png", title, partial(compare_png, comparison, lang))]
+
+
+def _invite_note(lang: Lang) -> str:
+    return pick(
+        lang,
+        "Only you can see this card: kolbot is not a member of this conversation, so it cannot post "
+        "here or add charts. Invite it (`/invite @kolbot`) to get cards with charts in the channel.",
+        "此卡片仅你可见：kolbot 不在此会话中，无法在此发帖或附上图表。"
+        "邀请机器人（`/invite @kolbot`）后即可在频道中收到带图表的卡片。",
+    )
+
+
+def _private_note(lang: Lang) -> str:
+    return pick(
+        lang,
+        "Only you can see this card, as this workspace keeps results private "
+        "(KOLBOT_RESULTS_IN_CHANNEL=false); charts are added only to cards posted in the channel.",
+        "此卡片仅你可见（本工作区设置 KOLBOT_RESULTS_IN_CHANNEL=false）；图表只附在发布到频道的卡片下。",
+    )
+
+
+def _chart_failure_note(error: str | None, lang: Lang) -> str:
+    if error == "missing_scope":
+        return pick(
+            lang,
+            "Charts could not be uploaded: the Slack app lacks the `files:write` permission. "
+            "Ask your admin to add it and reinstall the app.",
+            "图表上传失败：Slack 应用缺少 `files:write` 权限。请管理员添加该权限并重新安装应用。",
+        )
+    if error in NO_ACCESS:
+        return pick(
+            lang,
+            "Charts could not be uploaded: kolbot is not a member of this channel. "
+            "Invite it (`/invite @kolbot`) and ask again.",
+            "图表上传失败：kolbot 不在此频道中。请邀请机器人（`/invite @kolbot`）后重试。",
+        )
+    if error is None:
+        return pick(
+            lang,
+            "Charts could not be drawn; the card above shows the follower trend as text.",
+            "图表生成失败；上方卡片以文字形式显示了粉丝趋势。",
+        )
+    return pick(
+        lang,
+        f"Charts could not be uploaded (Slack said `{error}`); the card above shows the trend as text.",
+        f"图表上传失败（Slack 返回 `{error}`）；上方卡片以文字形式显示了粉丝趋势。",
+    )
+
+
+def _post_failed(error: str | None) -> KolbotError:
+    return KolbotError(
+        f"Slack did not accept the card ({error}).",
+        f"Slack 未接受该卡片（{error}）。",
+        hint_en="Try again; if it keeps happening, tell your admin.",
+        hint_zh="请重试；若持续出现，请告知管理员。",
+    )
+
+
+def deliver(
+    client: WebClient,
+    channel: str,
+    card_for: CardFor,
+    charts: Sequence[Chart],
+    *,
+    reply_privately: Callable[[SlackMessage], object],
+    lang: Lang,
+    public: bool = True,
+    thread_ts: str | None = None,
+) -> str | None:
+    """Post `card_for(None)` in `channel`, then `charts` in its thread; return the card's ts.
+
+    With `thread_ts` the card is a reply in that thread, and so are the charts. Returns None
+    when the card went to `reply_privately` instead (not public, or no access). Raises
+    `KolbotError` when Slack refuses the card for another reason.
+    """
+    if not public:
+        reply_privately(card_for(_private_note(lang) if charts else None))
+        return None
+    card = card_for(None)
+    try:
+        answer = client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            text=card.text,
+            blocks=card.blocks or None,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        if error not in NO_ACCESS:
+            raise _post_failed(error) from exc
+        log.info("cannot post in %s (%s); answering privately", channel, error)
+        reply_privately(card_for(_invite_note(lang)))
+        return None
+    ts = answer["ts"]
+    if charts:
+        upload_charts(client, channel, thread_ts or ts, charts, lang)
+    return ts
+
+
+def upload_charts(
+    client: WebClient, channel: str, thread_ts: str, charts: Sequence[Chart], lang: Lang
+) -> None:
+    """Draw and upload `charts` into the thread; on failure, say so in the thread (never raise)."""
+    try:
+        files = [
+            {"file": c.draw(), "filename": c.filename, "title": c.title, "alt_txt": c.title} for c in charts
+        ]
+    except Exception:  # a drawing bug must not turn a posted card into an error message
+        log.exception("charts for %s could not be drawn", [c.filename for c in charts])
+        _thread_note(client, channel, thread_ts, _chart_failure_note(None, lang))
+        return
+    try:
+        client.files_upload_v2(channel=channel, thread_ts=thread_ts, file_uploads=files)
+    except SlackClientError as exc:
+        error = exc.response.get("error") if isinstance(exc, SlackApiError) else "upload_failed"
+        log.warning("chart upload to %s failed: %s", channel, error)
+        _thread_note(client, channel, thread_ts, _chart_failure_note(error, lang))
+
+
+def _thread_note(client: WebClient, channel: str, thread_ts: str, text: str) -> None:
+    try:
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+    except SlackClientError as exc:
+        log.warning("could not post the chart note in %s: %s", channel, exc)

@@ -1,0 +1,94 @@
+"""Deep-dive buttons: Details on a results card, Compare on a shortlist's parent message.
+
+Details' value is `{star_id}:{search_ref}` (older cards: the star_id alone, the ref then comes
+from the card's more/sort controls). The saved search, looked up in the acting user's workspace,
+gives the language, the video length to highlight and any `audience_*` targets to check.
+Compare's value is the shortlist's short id; its comparison goes into the shortlist's thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+
+from bot.deepdive.compare import MAX_CREATORS, MIN_CREATORS
+from bot.errors import KolbotError
+from bot.models import Query
+from bot.services import Services
+from bot.shortlists.models import ItemStatus
+from handlers.actions.results import ref_in_message
+from handlers.actions.shortlist import channel_of, label_lang, team_of
+from handlers.background import run_after_ack
+from handlers.commands.deepdive import load_deep_dive, post_comparison, post_deep_dive
+from handlers.replies import answer_failures
+
+
+def show_deep_dive(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    ack()
+    services: Services = context["services"]
+    star_id, _, ref = action["value"].partition(":")
+    ref = ref or ref_in_message(body.get("message") or {})
+
+    def work() -> None:
+        saved = services.searches.get(ref, team_of(body)) if ref else None
+        lang = saved.lang if saved else services.default_lang
+        with answer_failures(respond, lang, logger):
+            query = services.parse_query(saved.raw_query) if saved else None
+            dive, creator = load_deep_dive(services, star_id)
+            post_deep_dive(services, context, channel_of(body), respond, dive, creator, query, lang)
+
+    run_after_ack(context, respond, services.default_lang, logger, work)
+
+
+def compare_shortlist(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """Every creator on the shortlist but the rejected ones, at the shortlist's video length."""
+    ack()
+    services: Services = context["services"]
+    lang = label_lang(services, action)
+
+    def work() -> None:
+        summary = services.shortlists.summary(team_of(body), action["value"])
+        star_ids = [i.star_id for i in summary.items if i.status is not ItemStatus.REJECTED]
+        if not MIN_CREATORS <= len(star_ids) <= MAX_CREATORS:
+            raise _cannot_compare(star_ids, services.settings.kolbot_command)
+        shortlist = summary.shortlist
+        thread = shortlist.parent_ts or (body.get("container") or {}).get("message_ts")
+        query = Query(duration=shortlist.duration)
+        post_comparison(services, context, channel_of(body), respond, star_ids, query, lang, thread_ts=thread)
+
+    run_after_ack(context, respond, lang, logger, work)
+
+
+def _cannot_compare(star_ids: list[str], command: str) -> KolbotError:
+    count = len(star_ids)
+    if count < MIN_CREATORS:
+        hint_en, hint_zh = (
+            "Add at least two creators to the shortlist first.",
+            "请先向候选名单添加至少两位达人。",
+        )
+    else:
+        example = f"`{command} compare {' '.join(star_ids[:MAX_CREATORS])}`"
+        hint_en, hint_zh = f"Pick up to {MAX_CREATORS}: {example}", f"请最多挑选 {MAX_CREATORS} 位：{example}"
+    return KolbotError(
+        f"Compare takes {MIN_CREATORS}-{MAX_CREATORS} creators; this shortlist has {count} "
+        "(rejected ones left out).",
+        f"对比需要 {MIN_CREATORS}-{MAX_CREATORS} 位达人；该候选名单有 {count} 位（不含已淘汰）。",
+        hint_en=hint_en,
+        hint_zh=hint_zh,
+    )

@@ -1,0 +1,59 @@
+"""`audience_*=` tokens in the search grammar: carried on the query for the Details audience fit."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.deepdive.audience import TargetKind, parse_audience_targets
+from bot.errors import QueryError
+from bot.grammar import describe_filters, parse_query, usage
+from bot.models import Gender
+
+
+def test_audience_tokens_are_carried_not_searched() -> None:
+    query = parse_query("护肤 audience_gender=female>=70% audience_age=18-30 audience_city_tier=1-2 cpm<=80")
+    assert query.keywords == ["护肤"]
+    assert query.audience == ["audience_gender=female>=70%", "audience_age=18-30", "audience_city_tier=1-2"]
+    targets = parse_audience_targets(query.audience).targets
+    assert [t.kind for t in targets] == [TargetKind.GENDER, TargetKind.AGE, TargetKind.CITY_TIER]
+    assert targets[0].gender is Gender.FEMALE and targets[0].min_share == pytest.approx(0.7)
+    assert query.cpm is not None and parse_query("护肤").audience == []
+
+
+def test_chinese_names_and_full_width_symbols() -> None:
+    query = parse_query("美妆 受众性别=女≥60％ 受众年龄＝18-30 受众城市等级=1-2")
+    assert query.audience == ["audience_gender=女>=60%", "audience_age=18-30", "audience_city_tier=1-2"]
+    assert parse_audience_targets(query.audience).targets[0].min_share == pytest.approx(0.6)
+
+
+def test_filters_line_says_where_the_targets_are_checked() -> None:
+    query = parse_query("护肤 audience_gender=female>=70% audience_age=18-30")
+    assert "audience (checked in Details): female ≥70%, age 18-30 ≥50%" in describe_filters(query, "en")
+    assert "受众（详情中核对）：女性 ≥70%、18-30岁 ≥50%" in describe_filters(query, "zh")
+    assert not any("audience" in line for line in describe_filters(parse_query("护肤"), "en"))
+
+
+@pytest.mark.parametrize(
+    ("text", "token", "message"),
+    [
+        ("护肤 audience_gender=robot", "audience_gender=robot", "Audience gender must be female or male"),
+        ("护肤 audience_age=30-18", "audience_age=30-18", "The range must run low-high within 0-120"),
+        ("护肤 audience_city_tier=0-9", "audience_city_tier=0-9", "within 1-5"),
+        ("护肤 audience_age=18-30 audience_age=20-25", "audience_age=20-25", "given twice"),
+        ("护肤 audience_age>=18", "audience_age>=18", "only takes `=`"),
+        ("护肤 audience_gender=female>=0%", "audience_gender=female>=0%", "between 1% and 100%"),
+    ],
+)
+def test_bad_targets_name_the_token(text: str, token: str, message: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        parse_query(text)
+    assert caught.value.token == token and message in caught.value.en and caught.value.zh
+
+
+def test_a_search_still_needs_a_keyword() -> None:
+    with pytest.raises(QueryError, match="at least one keyword"):
+        parse_query("audience_gender=female")
+
+
+def test_usage_mentions_the_audience_targets() -> None:
+    assert "audience_gender=female>=70%" in usage("en") and "受众性别=女>=70%" in usage("zh")
