@@ -1,0 +1,363 @@
+"""Digest cards: the digest itself (split into parts when long), its notes, list, detail and help.
+
+Same rules as the search cards: labels live in the templates, every creator or user string is
+escaped there, links go through `link`. A long digest is never cut: its lines are packed into
+section blocks under Slack's 3,000-character limit and the blocks into as many messages as needed,
+each titled "(1/2)", "(2/2)"…; a part that fails to render falls back to its full plain text.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.cards.env import clip, mrkdwn
+from bot.cards.render import SlackMessage, render
+from bot.cards.views import help_message, notice_message
+from bot.digests.diff import DigestDiff
+from bot.digests.models import (
+    BAD_QUERY,
+    PAUSED_BY_PREFIX,
+    SLACK_PREFIX,
+    Digest,
+    DigestDetail,
+    DigestRun,
+    RunStatus,
+)
+from bot.digests.watch import WatchGroup
+from bot.errors import KolbotError
+from bot.grammar import describe_filters
+from bot.i18n import pick
+from bot.models import Lang, Query, SearchStats
+
+SECTION_CHARS = 2_900  # escaped text per section block (Slack: 3,000)
+LINE_CHARS = 300  # one change line, before escaping (creator names can be long)
+PART_BLOCKS = 40  # content blocks per message; header, context, summary and notes use the rest of 50
+PART_CHARS = 12_000  # content characters per message, so a part stays readable
+LISTED_DIGESTS = 40
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
+
+_SLACK_REASONS: dict[str, tuple[str, str]] = {
+    "channel_not_found": (
+        "the channel was deleted, or the bot cannot see it",
+        "频道已被删除，或机器人无法访问",
+    ),
+    "not_in_channel": ("the bot was removed from the channel", "机器人已被移出频道"),
+    "is_archived": ("the channel was archived", "频道已归档"),
+    "account_inactive": ("the bot's Slack account was deactivated", "机器人的 Slack 账号已停用"),
+}
+_RUN_STATUS: dict[RunStatus, tuple[str, str]] = {
+    RunStatus.PENDING: ("in progress", "进行中"),
+    RunStatus.POSTED: ("posted", "已推送"),
+    RunStatus.SKIPPED: ("nothing changed, skipped (quiet)", "无变化，已跳过（静默）"),
+    RunStatus.MISSED: ("missed: no data this period", "本期未推送：数据不可用"),
+    RunStatus.FAILED: ("failed: channel unavailable", "失败：频道不可用"),
+}
+
+
+@dataclass(frozen=True)
+class DigestPost:
+    """Everything one digest run shows."""
+
+    digest: Digest
+    query: Query
+    diff: DigestDiff
+    watch: Sequence[WatchGroup]
+    stats: SearchStats
+    scheduled_for: datetime
+    late: bool
+    manual: bool
+
+    @property
+    def nothing_changed(self) -> bool:
+        return self.diff.is_empty and not self.watch
+
+
+@dataclass(frozen=True)
+class _Block:
+    title: str
+    url: str | None
+    lines: list[str]  # with bullets, clipped, not escaped
+
+    @property
+    def size(self) -> int:
+        return (
+            len(mrkdwn(self.title)) + len(self.url or "") + sum(len(mrkdwn(line)) + 1 for line in self.lines)
+        )
+
+    @property
+    def text(self) -> str:
+        return "\n".join([self.title, *self.lines])
+
+
+# -- the digest ---------------------------------------------------------------------------------
+
+
+def digest_messages(
+    post: DigestPost, *, command: str = "/kol", now: datetime | None = None
+) -> list[SlackMessage]:
+    """The digest as one or more messages, in order; nothing is left out."""
+    lang = post.digest.lang
+    parts = _paginate(_content_blocks(post, lang))
+    return [
+        _part(post, blocks, i, len(parts), command, now or datetime.now(UTC))
+        for i, blocks in enumerate(parts, 1)
+    ]
+
+
+def nothing_changed_message(post: DigestPost) -> SlackMessage:
+    """The one short line posted when nothing changed and the digest is not quiet."""
+    lang, digest = post.digest.lang, post.digest
+    line = pick(
+        lang,
+        f"Digest {digest.short_id} “{post.query.keyword}”: nothing changed since the last digest.",
+        f"定时推送 {digest.short_id}“{post.query.keyword}”：自上次推送以来没有变化。",
+    )
+    if post.late:
+        schedule = digest.schedule
+        due = f"{post.scheduled_for.astimezone(schedule.zone):%Y-%m-%d %H:%M} {schedule.tz}"
+        line += pick(
+            lang,
+            f" (Late: due {due}, sent after a pause in service.)",
+            f"（补发：原定 {due}，服务中断后发送。）",
+        )
+    return notice_message(line)
+
+
+def unavailable_message(
+    digest: Digest, keyword: str, error: KolbotError, *, retry_at: datetime | None, next_run: datetime
+) -> SlackMessage:
+    """Posted once per period when the data cannot be fetched: what happened and when we try again."""
+    lang = digest.lang
+    context = {
+        "lang": lang,
+        "digest": digest,
+        "keyword": keyword,
+        "problem": error.user_message(lang),
+        "retry_at": retry_at,
+        "next_run": next_run,
+    }
+    when = retry_at or next_run
+    fallback = pick(
+        lang,
+        f"Digest {digest.short_id} “{keyword}”: data unavailable. Next try: {when:%Y-%m-%d %H:%M} UTC.",
+        f"定时推送 {digest.short_id}“{keyword}”：数据暂不可用。下次尝试：{when:%Y-%m-%d %H:%M} UTC。",
+    )
+    return render("digest_unavailable.json.j2", context, fallback_text=fallback)
+
+
+def _content_blocks(post: DigestPost, lang: Lang) -> list[_Block]:
+    blocks: list[_Block] = []
+    for section in post.diff.sections(lang, max_lines=sys.maxsize):
+        title = section.title if post.diff.first_run else f"{section.title} · {len(section.lines)}"
+        blocks += _split(title, None, section.lines, lang)
+    for group in post.watch:
+        name = group.shortlist.name
+        title = pick(lang, f"Shortlist “{name}”", f"候选名单“{name}”")
+        blocks += _split(title, group.thread_url, [c.change.describe(lang) for c in group.changes], lang)
+    return blocks
+
+
+def _split(title: str, url: str | None, lines: list[str], lang: Lang) -> list[_Block]:
+    """One titled group of lines as section-sized blocks; continuations say so in their title."""
+    if not lines:
+        return []
+    more = pick(lang, f"{title} (cont.)", f"{title}（续）")
+    blocks = [_Block(title, url, [])]
+    for line in lines:
+        bullet = "• " + clip(line, LINE_CHARS)
+        if blocks[-1].lines and blocks[-1].size + len(mrkdwn(bullet)) + 1 > SECTION_CHARS:
+            blocks.append(_Block(more, url, []))
+        blocks[-1].lines.append(bullet)
+    return blocks
+
+
+def _paginate(blocks: list[_Block]) -> list[list[_Block]]:
+    """Blocks packed into messages of at most PART_BLOCKS blocks and PART_CHARS characters."""
+    parts: list[list[_Block]] = [[]]
+    for block in blocks:
+        current = parts[-1]
+        if current and (
+            len(current) >= PART_BLOCKS or sum(b.size for b in current) + block.size > PART_CHARS
+        ):
+            parts.append([])
+        parts[-1].append(block)
+    return parts
+
+
+def _part(
+    post: DigestPost, blocks: list[_Block], number: int, total: int, command: str, now: datetime
+) -> SlackMessage:
+    lang, digest = post.digest.lang, post.digest
+    first, last = number == 1, number == total
+    summary = _summary(post, lang) if first else ""
+    notes = post.diff.notes(lang) if last else []
+    context: dict[str, Any] = {
+        "lang": lang,
+        "command": command,
+        "digest": digest,
+        "keyword": post.query.keyword,
+        "part": f" ({number}/{total})" if total > 1 else "",
+        "schedule": digest.schedule.describe(lang),
+        "filters": describe_filters(post.query, lang),
+        "scheduled_for": post.scheduled_for,
+        "late": post.late,
+        "manual": post.manual,
+        "stats": post.stats,
+        "now": now,
+        "summary": summary,
+        "blocks": [{"title": b.title, "url": b.url, "lines": b.lines} for b in blocks],
+        "first_run": post.diff.first_run,
+        "notes": notes,
+        "last": last,
+    }
+    head = pick(lang, f"Digest “{post.query.keyword}”", f"定时推送“{post.query.keyword}”") + context["part"]
+    fallback = "\n".join([head, summary, *(b.text for b in blocks), *notes])
+    return render("digest.json.j2", context, fallback_text=fallback)
+
+
+def _summary(post: DigestPost, lang: Lang) -> str:
+    """Counts per kind of change (the first run's title says what it is, so it has none)."""
+    counts = [] if post.diff.first_run or post.diff.is_empty else [post.diff.summary(lang)]
+    if post.watch:
+        changes = sum(len(group.changes) for group in post.watch)
+        counts.append(pick(lang, f"Shortlist changes: {changes}", f"候选名单变化：{changes}"))
+    return " · ".join(counts)
+
+
+# -- managing digests ---------------------------------------------------------------------------
+
+
+def digest_list_message(
+    digests: Sequence[Digest],
+    latest: dict[int, DigestRun],
+    lang: Lang,
+    *,
+    tz: str,
+    command: str = "/kol",
+    now: datetime | None = None,
+) -> SlackMessage:
+    """The channel's digests: id, search, schedule, status and the next or latest run."""
+    now = now or datetime.now(UTC)
+    shown = digests[:LISTED_DIGESTS]
+    rows = [_row(d, latest.get(d.id), lang, now) for d in shown]
+    context = {"lang": lang, "command": command, "rows": rows, "more": len(digests) - len(shown), "tz": tz}
+    fallback = "\n".join(
+        [pick(lang, "Digests in this channel", "本频道的定时推送")]
+        + [f"{d.short_id} “{d.raw_query}” — {d.schedule.describe(lang)} ({d.status})" for d in digests]
+    )
+    return render("digest_list.json.j2", context, fallback_text=fallback)
+
+
+def digest_detail_message(
+    detail: DigestDetail,
+    query: Query,
+    lang: Lang,
+    *,
+    saved: bool = False,
+    command: str = "/kol",
+    now: datetime | None = None,
+) -> SlackMessage:
+    """One digest: its search as understood, schedule, options, status and recent runs."""
+    now = now or datetime.now(UTC)
+    digest = detail.digest
+    context = {
+        "lang": lang,
+        "command": command,
+        "saved": saved,
+        "digest": digest,
+        "filters": describe_filters(query, lang),
+        "schedule": digest.schedule.describe(lang),
+        "next_run": digest.schedule.next_due(now) if digest.active else None,
+        "paused": pause_reason(digest.pause_reason, lang) if not digest.active else "",
+        "created_by": _mention(digest.created_by),
+        "runs": [_run_view(run, lang) for run in detail.runs],
+    }
+    verb = pick(lang, " saved", " 已保存") if saved else ""
+    fallback = pick(
+        lang,
+        f"Digest {digest.short_id}{verb}: “{digest.raw_query}” — {context['schedule']}",
+        f"定时推送 {digest.short_id}{verb}：“{digest.raw_query}” — {context['schedule']}",
+    )
+    return render("digest_detail.json.j2", context, fallback_text=fallback)
+
+
+def digest_help_message(lang: Lang, command: str, *, tz: str, max_pages: int) -> SlackMessage:
+    return help_message(lang, command, usage_text=digest_usage(lang, command, tz=tz, max_pages=max_pages))
+
+
+def digest_usage(lang: Lang, command: str, *, tz: str, max_pages: int) -> str:
+    c = command
+    en = [
+        "Scheduled digests: a saved search posted to this channel on a schedule, showing what changed"
+        " since the last post (new and dropped creators, price and follower changes, rank moves) and"
+        " changes on the channel's open shortlists.",
+        f'• `{c} digest add "护肤 followers>=10w cpm<=80" daily 09:30 top=10` — the search in quotes,'
+        f" then the schedule, then options: `top=1-20` · `pages=1-{max_pages}` · `quiet=yes`"
+        " (post nothing when nothing changed; default: one short line)",
+        "• Schedules: `daily 09:30` · `weekdays 10:00` · `weekly mon 09:00` · `monthly 1 09:00` ·"
+        f" `hourly` · `every 2h`, optionally followed by a time zone such as `Europe/Berlin`"
+        f" (this workspace's default: {tz})",
+        f"• `{c} digest list` · `show <id>` · `pause <id>` · `resume <id>` · `remove <id>` ·"
+        " `run <id>` (post one now)",
+        f"• `{c} digest tz Europe/Berlin` — the default time zone for new digests in this workspace",
+    ]
+    zh = [
+        "定时推送：按时间表把保存的搜索推送到本频道，只显示自上次推送以来的变化（新进入和不再符合的达人、"
+        "报价与粉丝变化、排名变化），以及本频道未关闭候选名单的变化。",
+        f'• `{c} digest add "护肤 粉丝>=10w cpm<=80" 每天 09:30 top=10` — 引号里是搜索条件，'
+        f"后面是时间表和选项：`top=1-20` · `pages=1-{max_pages}` · `quiet=yes`"
+        "（无变化时不推送；默认推送一句话）",
+        "• 时间表：`每天 09:30` · `工作日 10:00` · `每周一 09:00` · `每月1日 09:00` · `每小时` · `每2小时`，"
+        f"可在末尾加时区，如 `Europe/Berlin`（本工作区默认：{tz}）",
+        f"• `{c} digest list` · `show <id>` · `pause <id>` · `resume <id>` · `remove <id>` ·"
+        " `run <id>`（立即推送一次）",
+        f"• `{c} digest tz Asia/Shanghai` — 设置本工作区新建推送的默认时区",
+    ]
+    return "\n".join(zh if lang == "zh" else en)
+
+
+def pause_reason(reason: str | None, lang: Lang) -> str:
+    """Why a digest is paused, as mrkdwn (a user mention is built only from a valid user id)."""
+    reason = reason or ""
+    if reason.startswith(PAUSED_BY_PREFIX):
+        return pick(lang, "paused by ", "暂停人：") + _mention(reason.removeprefix(PAUSED_BY_PREFIX))
+    if reason.startswith(SLACK_PREFIX):
+        code = reason.removeprefix(SLACK_PREFIX)
+        en, zh = _SLACK_REASONS.get(code, (f"Slack refused the post ({code})", f"Slack 拒绝了推送（{code}）"))
+        return mrkdwn(pick(lang, f"paused itself: {en}", f"已自动暂停：{zh}"))
+    if reason == BAD_QUERY:
+        return pick(lang, "paused itself: its search can no longer be read", "已自动暂停：搜索条件已无法解析")
+    return pick(lang, "paused", "已暂停")
+
+
+def _mention(user_id: str) -> str:
+    return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else mrkdwn(user_id)
+
+
+def _row(digest: Digest, run: DigestRun | None, lang: Lang, now: datetime) -> dict[str, Any]:
+    return {
+        "digest": digest,
+        "schedule": digest.schedule.describe(lang),
+        "paused": "" if digest.active else pause_reason(digest.pause_reason, lang),
+        "next_run": digest.schedule.next_due(now) if digest.active else None,
+        "last": _run_view(run, lang) if run else None,
+    }
+
+
+def _run_view(run: DigestRun, lang: Lang) -> dict[str, Any]:
+    en, zh = _RUN_STATUS[run.status]
+    return {
+        "at": run.completed_at or run.scheduled_for,
+        "status": pick(lang, en, zh),
+        "late": run.late,
+        "manual": run.manual,
+        "parts": run.parts,
+        "attempts": run.attempts,
+        "retry_at": run.next_attempt_at if run.status is RunStatus.PENDING and run.attempts else None,
+        "error": run.last_error,
+    }

@@ -1,0 +1,107 @@
+"""The `clock` process: every tick, claim the due digest runs and post them.
+
+The clock holds no state of its own: what is due is computed from the database, and a run is
+claimed there before anything is posted, so restarts, deploys or a second clock never post a
+period twice, and after downtime each digest catches up once. Runs are grouped by channel: a
+channel's runs go one after the other (the poster spaces them), different channels in parallel.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+from bot.digests.models import Job
+from bot.digests.service import DigestService
+from bot.services import build_services
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CONFIG_ERROR_EXIT = 2
+ERROR = "error"  # outcome of a run that raised unexpectedly (it is retried once its lease lapses)
+
+
+class Clock:
+    def __init__(self, service: DigestService, *, tick_s: float, workers: int = 16) -> None:
+        self._service, self._tick_s, self._workers = service, tick_s, max(1, workers)
+
+    def tick(self, now: datetime | None = None) -> Counter[str]:
+        """Claim and make every run due at `now`; returns how many ended in each status."""
+        jobs = self._service.claim_due(now or datetime.now(UTC))
+        outcomes: Counter[str] = Counter()
+        if not jobs:
+            return outcomes
+        by_channel: dict[str, list[Job]] = defaultdict(list)
+        for job in jobs:
+            by_channel[job.digest.channel_id].append(job)
+        with ThreadPoolExecutor(min(self._workers, len(by_channel)), thread_name_prefix="digest") as pool:
+            for results in pool.map(self._run_channel, by_channel.values()):
+                outcomes.update(results)
+        log.info("digest tick: %s", dict(outcomes))
+        return outcomes
+
+    def run_forever(self, *, wait: Callable[[float], bool] | None = None) -> None:
+        """Tick until `wait(tick_s)` returns True (default: forever, once per tick).
+
+        A failing tick (say, the database is down) is logged and tried again next tick.
+        """
+        wait = wait or threading.Event().wait
+        while True:
+            try:
+                self.tick()
+            except Exception:
+                log.exception("digest tick failed; trying again in %.0f s", self._tick_s)
+            if wait(self._tick_s):
+                return
+
+    def _run_channel(self, jobs: list[Job]) -> list[str]:
+        return [self._run(job) for job in jobs]
+
+    def _run(self, job: Job) -> str:
+        try:
+            return self._service.execute(job).value
+        except Exception:
+            log.exception("digest %s: run %d failed unexpectedly", job.digest.short_id, job.run.id)
+            return ERROR
+
+
+def serve_clock(settings: Settings, *, once: bool = False) -> int:
+    """`kolbot clock`: tick until SIGTERM/Ctrl-C, or (`once`) post what is due now and exit.
+
+    Run exactly one clock; a second one is harmless (runs are claimed in the database) but useless.
+    """
+    if settings.slack_bot_token is None or not settings.slack_bot_token.get_secret_value():
+        print(
+            "kolbot clock cannot start: set SLACK_BOT_TOKEN (environment or .env).\n"
+            "kolbot clock 无法启动：请设置 SLACK_BOT_TOKEN（环境变量或 .env 文件）。",
+            file=sys.stderr,
+        )
+        return CONFIG_ERROR_EXIT
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    services = build_services(settings)
+    clock = Clock(
+        services.digests, tick_s=settings.kolbot_digest_tick_s, workers=settings.kolbot_digest_workers
+    )
+    try:
+        if once:
+            print(f"digests: {dict(clock.tick()) or 'nothing due'}", flush=True)
+        else:
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            print(
+                f"kolbot clock: checking for due digests every {settings.kolbot_digest_tick_s:g} s",
+                flush=True,
+            )
+            clock.run_forever(wait=stop.wait)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        services.close()
+    return 0

@@ -1,0 +1,102 @@
+"""Reading `/kol digest add "<search>" <schedule> [top=N] [pages=N] [quiet=yes|no]`.
+
+The search goes in quotes (Slack may turn them into “smart” quotes, or a Chinese keyboard into
+「」), so it can hold filters with spaces; everything after it is the schedule plus options.
+The search and the schedule are validated by their own parsers (`bot.grammar`, `bot.digests.schedule`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.digests import errors
+from bot.grammar import MAX_TOP
+
+_CLOSERS = {
+    '"': '"”“',
+    "“": '”“"',
+    "”": '”“"',
+    "'": "'’",
+    "‘": "’'",
+    "「": "」",
+    "『": "』",
+}
+_OPTION = re.compile(r"(?i)(top|pages|quiet)\s*=\s*(\S*)")
+_YES = {"yes", "y", "true", "on", "1", "是"}
+_NO = {"no", "n", "false", "off", "0", "否"}
+
+
+@dataclass(frozen=True)
+class DigestRequest:
+    query: str  # the search line, without the quotes
+    schedule: str
+    top: int | None = None
+    pages: int | None = None
+    quiet: bool | None = None
+
+
+def parse_add(text: str, *, command: str = "/kol") -> DigestRequest:
+    """Split the arguments of `digest add`; raise `QueryError` naming what is wrong."""
+    query, rest = _quoted(text.strip(), command)
+    options: dict[str, str] = {}
+    schedule_words = []
+    for word in unicodedata.normalize("NFKC", rest).split():
+        match = _OPTION.fullmatch(word)
+        if match:
+            options[match[1].lower()] = match[2]
+        else:
+            schedule_words.append(word)
+    if not schedule_words:
+        raise errors.missing_schedule(command)
+    return DigestRequest(
+        query=query,
+        schedule=" ".join(schedule_words),
+        top=_top(options["top"]) if "top" in options else None,
+        pages=_pages(options["pages"]) if "pages" in options else None,
+        quiet=_quiet(options["quiet"]) if "quiet" in options else None,
+    )
+
+
+def _quoted(text: str, command: str) -> tuple[str, str]:
+    """(the text inside the leading quotes, what follows them)."""
+    if not text or text[0] not in _CLOSERS:
+        raise errors.missing_quotes(command)
+    closers = _CLOSERS[text[0]]
+    end = next((i for i, char in enumerate(text[1:], start=1) if char in closers), None)
+    if end is None:
+        raise errors.unclosed_quote(text, command)
+    query = text[1:end].strip()
+    if not query:
+        raise errors.empty_query(command)
+    return query, text[end + 1 :]
+
+
+def _top(value: str) -> int:
+    if value.isdigit() and 1 <= int(value) <= MAX_TOP:
+        return int(value)
+    raise errors.bad_option(
+        f"top={value}",
+        f"top must be a whole number from 1 to {MAX_TOP}.",
+        f"top 须为 1 到 {MAX_TOP} 的整数。",
+    )
+
+
+def _pages(value: str) -> int:
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    raise errors.bad_option(
+        f"pages={value}", "pages must be a whole number of at least 1.", "pages 须为至少 1 的整数。"
+    )
+
+
+def _quiet(value: str) -> bool:
+    word = value.lower()
+    if word in _YES | _NO:
+        return word in _YES
+    raise errors.bad_option(
+        f"quiet={value}",
+        "quiet must be yes (skip the post when nothing changed) or no (post one short line).",
+        "quiet 须为 yes（无变化时不推送）或 no（无变化时推送一句话）。",
+    )

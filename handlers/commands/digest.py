@@ -1,0 +1,211 @@
+"""`/kol digest …`: scheduled digests (add, list, show, pause, resume, remove, run, tz, help).
+
+Everything but `run` is a quick database call answered in the ack (visible to the user only);
+`run` acks first, then fetches and posts the digest in the channel. Failures are answered with a
+bilingual message naming the problem; nothing is saved when the input is bad.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+
+from bot.cards.digest_views import digest_detail_message, digest_help_message, digest_list_message
+from bot.cards.render import SlackMessage
+from bot.cards.views import error_message, notice_message
+from bot.digests import errors
+from bot.digests.models import Digest
+from bot.errors import KolbotError
+from bot.i18n import pick
+from bot.models import Lang
+from bot.services import Services
+from handlers.replies import answer_failures, send_failure
+
+DIGEST_WORDS = {"digest", "digests", "推送", "定时推送"}
+_VERBS = {
+    **dict.fromkeys(("add", "new", "添加", "新建"), "add"),
+    **dict.fromkeys(("list", "ls", "列表"), "list"),
+    **dict.fromkeys(("show", "查看"), "show"),
+    **dict.fromkeys(("pause", "暂停"), "pause"),
+    **dict.fromkeys(("resume", "恢复"), "resume"),
+    **dict.fromkeys(("remove", "delete", "rm", "删除"), "remove"),
+    **dict.fromkeys(("run", "now", "立即推送"), "run"),
+    **dict.fromkeys(("tz", "timezone", "时区"), "tz"),
+    **dict.fromkeys(("", "help", "-h", "--help", "?", "帮助"), "help"),
+}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One `/kol digest` invocation."""
+
+    services: Services
+    team_id: str
+    channel_id: str
+    user_id: str
+    command: str
+    lang: Lang
+    args: str  # what follows the verb
+
+    @property
+    def digest_id(self) -> str:
+        return self.args.split()[0] if self.args.split() else ""
+
+
+def digest_command(
+    ack: Ack,
+    command: dict[str, Any],
+    respond: Respond,
+    context: BoltContext,
+    logger: logging.Logger,
+    rest: str,
+) -> None:
+    services: Services = context["services"]
+    text = rest.strip()
+    verb, _, args = text.partition(" ")
+    call = Call(
+        services,
+        command["team_id"],
+        command["channel_id"],
+        command["user_id"],
+        command["command"],
+        services.lang_for(text),
+        args.strip(),
+    )
+    action = _VERBS.get(verb.lower())
+    if action == "run":
+        _run(ack, respond, call, logger)
+        return
+    try:
+        if action is None:
+            raise errors.unknown_verb(verb, call.command)
+        message = _ACTIONS[action](call)
+    except KolbotError as err:
+        ack(**error_message(err, call.lang))
+        return
+    except Exception as err:
+        ack()
+        send_failure(respond, err, call.lang, logger)
+        return
+    ack(**message)
+
+
+def _add(call: Call) -> SlackMessage:
+    digests = call.services.digests
+    detail = digests.add(call.team_id, call.channel_id, call.user_id, call.args, call.lang)
+    query = digests.query(detail.digest)
+    return digest_detail_message(detail, query, call.lang, saved=True, command=call.command)
+
+
+def _list(call: Call) -> SlackMessage:
+    found = call.services.digests.channel(call.team_id, call.channel_id)
+    return digest_list_message(found.digests, found.latest, call.lang, tz=found.tz, command=call.command)
+
+
+def _show(call: Call) -> SlackMessage:
+    digests = call.services.digests
+    detail = digests.show(call.team_id, _require_id(call, "show"))
+    return digest_detail_message(detail, digests.query(detail.digest), call.lang, command=call.command)
+
+
+def _pause(call: Call) -> SlackMessage:
+    digest = call.services.digests.pause(call.team_id, _require_id(call, "pause"), call.user_id)
+    return notice_message(
+        pick(
+            call.lang,
+            f"Digest {digest.short_id} “{digest.raw_query}” is paused. "
+            f"Resume it with {call.command} digest resume {digest.short_id}.",
+            f"定时推送 {digest.short_id}“{digest.raw_query}”已暂停。"
+            f"恢复：{call.command} digest resume {digest.short_id}。",
+        )
+    )
+
+
+def _resume(call: Call) -> SlackMessage:
+    digest = call.services.digests.resume(call.team_id, _require_id(call, "resume"))
+    when = _local(digest)
+    return notice_message(
+        pick(
+            call.lang,
+            f"Digest {digest.short_id} “{digest.raw_query}” is active again; next digest {when}.",
+            f"定时推送 {digest.short_id}“{digest.raw_query}”已恢复；下次推送 {when}。",
+        )
+    )
+
+
+def _remove(call: Call) -> SlackMessage:
+    digest = call.services.digests.remove(call.team_id, _require_id(call, "remove"))
+    return notice_message(
+        pick(
+            call.lang,
+            f"Digest {digest.short_id} “{digest.raw_query}” is removed, with its history.",
+            f"定时推送 {digest.short_id}“{digest.raw_query}”及其记录已删除。",
+        )
+    )
+
+
+def _tz(call: Call) -> SlackMessage:
+    digests = call.services.digests
+    if not call.args:
+        tz = digests.timezone(call.team_id)
+        return notice_message(
+            pick(
+                call.lang,
+                f"New digests in this workspace use {tz} time."
+                f" Change it: {call.command} digest tz Europe/Berlin",
+                f"本工作区新建的定时推送使用 {tz} 时间。修改：{call.command} digest tz Asia/Shanghai",
+            )
+        )
+    tz = digests.set_timezone(call.team_id, call.user_id, call.args)
+    return notice_message(
+        pick(
+            call.lang,
+            f"New digests in this workspace now use {tz} time; existing digests keep theirs.",
+            f"本工作区新建的定时推送将使用 {tz} 时间；已有推送保持原时区。",
+        )
+    )
+
+
+def _help(call: Call) -> SlackMessage:
+    settings = call.services.settings
+    tz = call.services.digests.timezone(call.team_id)
+    return digest_help_message(call.lang, call.command, tz=tz, max_pages=settings.kolbot_digest_max_pages)
+
+
+def _run(ack: Ack, respond: Respond, call: Call, logger: logging.Logger) -> None:
+    """Ack at once; fetching and posting can take longer than Slack's 3 seconds."""
+    if not call.digest_id:
+        ack(**error_message(errors.needs_id("run", call.command), call.lang))
+        return
+    ack(**notice_message(pick(call.lang, f"Posting digest {call.digest_id}…", f"正在推送 {call.digest_id}…")))
+    with answer_failures(respond, call.lang, logger):
+        call.services.digests.run_now(call.team_id, call.digest_id)
+
+
+def _require_id(call: Call, verb: str) -> str:
+    if not call.digest_id:
+        raise errors.needs_id(verb, call.command)
+    return call.digest_id
+
+
+def _local(digest: Digest) -> str:
+    """The next run in the digest's own zone: "2026-11-24 09:30 Asia/Shanghai"."""
+    schedule = digest.schedule
+    return f"{schedule.next_due(datetime.now(UTC)).astimezone(schedule.zone):%Y-%m-%d %H:%M} {schedule.tz}"
+
+
+_ACTIONS: dict[str, Callable[[Call], SlackMessage]] = {
+    "add": _add,
+    "list": _list,
+    "show": _show,
+    "pause": _pause,
+    "resume": _resume,
+    "remove": _remove,
+    "tz": _tz,
+    "help": _help,
+}

@@ -1,0 +1,195 @@
+"""`/kol digest …` through the real Bolt app: signed commands in, acks, channel posts and the
+response_url out; every refusal names the problem and saves nothing."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import pytest
+from slack_bolt import App
+from slack_bolt.response import BoltResponse
+
+from bot.cards.validate import validate_message
+from bot.digests.models import DigestRun, DigestStatus, RunStatus
+from bot.services import Services, build_services
+from handlers.app import build_app
+from tests.digest_support import CHANNEL, TEAM, USER, digest_settings, posts, shown
+from tests.fakes.signing import SlackRequests
+from tests.fakes.slack_api import FakeSlackApi
+
+SECRET = "digest-signing-secret"
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlackApi]:
+    with FakeSlackApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+def services(slack: FakeSlackApi) -> Iterator[Services]:
+    built = build_services(digest_settings(slack))
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def app(services: Services) -> App:
+    return build_app(services.settings, services=services)
+
+
+@pytest.fixture
+def requests(slack: FakeSlackApi) -> SlackRequests:
+    return SlackRequests(
+        SECRET, response_url=slack.response_url(), team_id=TEAM, user_id=USER, channel_id=CHANNEL
+    )
+
+
+def ack(response: BoltResponse) -> dict:
+    assert response.status == 200, response.body
+    body = json.loads(response.body) if response.body.startswith("{") else {"text": response.body}
+    if body.get("blocks"):
+        assert validate_message(body) == []
+    return body
+
+
+def send(app: App, requests: SlackRequests, text: str, **kwargs: str) -> dict:
+    return ack(app.dispatch(requests.command(f"digest {text}", **kwargs).bolt()))
+
+
+def as_shown(body: dict) -> str:
+    """What the user reads (Slack unescapes &, < and >)."""
+    return shown(body).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def saved_id(services: Services) -> str:
+    [digest] = services.digests.channel(TEAM, CHANNEL).digests
+    return digest.short_id
+
+
+def wait_for_run(services: Services, digest_id: str, timeout: float = 5.0) -> DigestRun:
+    """The digest's latest run once it is over (`run` finishes after the ack)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runs = services.digests.show(TEAM, digest_id).runs
+        if runs and runs[0].status is not RunStatus.PENDING:
+            return runs[0]
+        time.sleep(0.02)
+    raise AssertionError(f"digest {digest_id} has no finished run after {timeout}s")
+
+
+def test_add_list_show_pause_resume_remove(app: App, requests: SlackRequests, services: Services) -> None:
+    saved = send(app, requests, 'add "skincare followers>=10w" weekdays 10:00 top=5 quiet=yes')
+    digest_id = saved_id(services)
+    assert f"Digest {digest_id} saved" in shown(saved)
+    assert "weekdays (Mon–Fri) at 10:00, Asia/Shanghai time" in shown(saved)
+    assert "followers ≥ 100,000" in as_shown(saved) and "top 5" in shown(saved)
+
+    listed = send(app, requests, "list")
+    assert digest_id in shown(listed) and "next: <!date^" in shown(listed) and "no run yet" in shown(listed)
+    assert digest_id in shown(send(app, requests, f"show {digest_id}"))
+
+    paused = send(app, requests, f"pause {digest_id}")
+    assert "is paused" in paused["text"]
+    assert f"paused by <@{USER}>" in shown(send(app, requests, "list"))
+    assert "active again; next digest" in send(app, requests, f"resume {digest_id}")["text"]
+    assert services.digests.show(TEAM, digest_id).digest.status is DigestStatus.ACTIVE
+
+    assert "is removed" in send(app, requests, f"remove {digest_id}")["text"]
+    assert services.digests.channel(TEAM, CHANNEL).digests == []
+    assert "No digests in this channel yet" in shown(send(app, requests, "list"))
+
+
+def test_chinese_commands_get_chinese_answers(app: App, requests: SlackRequests, services: Services) -> None:
+    saved = send(app, requests, "add “护肤 粉丝>=10w” 每周一 09:00")
+    assert "已保存" in shown(saved) and "每周一 09:00" in shown(saved)
+    assert services.digests.show(TEAM, saved_id(services)).digest.lang == "zh"
+    assert "本频道的定时推送" in shown(send(app, requests, "列表 推送"))
+
+
+def test_run_posts_the_digest_in_the_channel_now(
+    app: App, requests: SlackRequests, services: Services, slack: FakeSlackApi
+) -> None:
+    send(app, requests, 'add "skincare" daily 09:30 top=3')
+    digest_id = saved_id(services)
+    assert "Posting digest" in send(app, requests, f"run {digest_id}")["text"]
+    slack.wait_for_calls("chat.postMessage")
+    [post] = posts(slack, CHANNEL)
+    assert "Current top 3" in shown(post) and validate_message(post) == []
+    run = wait_for_run(services, digest_id)
+    assert (run.status, run.channel_id, run.manual) == (RunStatus.POSTED, CHANNEL, True)
+    assert slack.responses() == []  # nothing went wrong
+    assert "posted" in shown(send(app, requests, f"show {digest_id}"))
+
+
+def test_run_into_a_channel_the_bot_left_says_so_and_pauses(
+    app: App, requests: SlackRequests, services: Services, slack: FakeSlackApi
+) -> None:
+    send(app, requests, 'add "skincare" daily 09:30')
+    digest_id = saved_id(services)
+    slack.fail("chat.postMessage", "not_in_channel")
+    send(app, requests, f"run {digest_id}")
+    [answer] = slack.wait_for_calls("response")
+    assert answer.body["response_type"] == "ephemeral"
+    assert "was not posted" in answer.body["text"] and "invite it back" in answer.body["text"]
+    listed = shown(send(app, requests, "list"))
+    assert "paused itself: the bot was removed from the channel" in listed
+
+
+def test_workspace_time_zone(app: App, requests: SlackRequests, services: Services) -> None:
+    assert "use Asia/Shanghai time" in send(app, requests, "tz")["text"]
+    assert "now use Europe/Berlin time" in send(app, requests, "tz europe/berlin")["text"]
+    send(app, requests, 'add "skincare" daily 09:30')
+    assert services.digests.show(TEAM, saved_id(services)).digest.schedule_spec.endswith("Europe/Berlin")
+    refused = send(app, requests, "tz Berlin")
+    assert "Unknown time zone “Berlin”" in refused["text"]
+    assert services.digests.timezone(TEAM) == "Europe/Berlin"
+
+
+def test_help(app: App, requests: SlackRequests) -> None:
+    for text in ("", "help"):
+        body = send(app, requests, text)
+        assert "digest add" in shown(body) and "quiet=yes" in shown(body)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ('add "skincare" daily 25:00', "“25:00” is not a time of day"),
+        ('add "skincare" daily 09:00 Mars/Olympus', "Unknown time zone “Mars/Olympus”"),
+        ('add "skincare" every 30m', "runs too often"),
+        ('add "skincare followers>>3" daily 09:00', "followers>>3"),
+        ("add skincare daily 09:00", "Put the search in quotes"),
+        ('add "skincare" daily 09:00 pages=7', "at most 3 page(s)"),
+        ('add "skincare" daily 09:00 top=0', "top must be a whole number"),
+        ('add "skincare"', "Say when to post"),
+        ('add "护肤" 每天 25:00', "“25:00”不是有效时间"),
+        ("snooze abc", "Unknown digest command “snooze”"),
+        ("show", "needs a digest id"),
+        ("pause zzzzzz", "No digest with id “zzzzzz”"),
+    ],
+)
+def test_refusals_name_the_problem_and_save_nothing(
+    app: App, requests: SlackRequests, services: Services, slack: FakeSlackApi, text: str, named: str
+) -> None:
+    body = send(app, requests, text)
+    assert named in as_shown(body)
+    assert services.digests.channel(TEAM, CHANNEL).digests == []
+    assert posts(slack) == []
+
+
+def test_another_workspaces_digest_is_refused(
+    app: App, requests: SlackRequests, services: Services, slack: FakeSlackApi
+) -> None:
+    send(app, requests, 'add "skincare" daily 09:30')
+    digest_id = saved_id(services)
+    for verb in ("show", "pause", "resume", "remove"):
+        body = send(app, requests, f"{verb} {digest_id}", team_id="T0OTHER")
+        assert "belongs to another Slack workspace" in body["text"]
+    send(app, requests, f"run {digest_id}", team_id="T0OTHER")
+    [answer] = slack.wait_for_calls("response")
+    assert "belongs to another Slack workspace" in answer.body["text"]
+    assert services.digests.show(TEAM, digest_id).digest.status is DigestStatus.ACTIVE
+    assert posts(slack) == []

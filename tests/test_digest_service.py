@@ -1,0 +1,321 @@
+"""Digest service: saving with validation, the diff posted per run, quiet digests, shared fetches,
+the page cap, shortlist watch and long digests split across messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from bot.cards.digest_views import DigestPost, digest_messages
+from bot.cards.validate import validate_message
+from bot.digests.changes import NewMatch
+from bot.digests.clock import Clock
+from bot.digests.diff import DigestDiff
+from bot.digests.errors import DigestError
+from bot.digests.models import Digest, DigestStatus, RunStatus
+from bot.digests.snapshot import DigestSnapshot
+from bot.errors import KolbotError, QueryError
+from bot.formatting import count
+from bot.models import Duration, Query, SearchStats
+from bot.services import Services, build_services
+from tests.digest_support import CHANNEL, TEAM, USER, Market, digest_settings, posts, shown
+from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.tikhub_server import FakeTikHub
+
+NOW = datetime(2026, 3, 2, 1, 40, tzinfo=UTC)  # 09:40 in Shanghai, a Monday
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlackApi]:
+    with FakeSlackApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+def tikhub() -> Iterator[FakeTikHub]:
+    with FakeTikHub() as fake:
+        yield fake
+
+
+@pytest.fixture
+def demo(slack: FakeSlackApi) -> Iterator[Services]:
+    services = build_services(digest_settings(slack))
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def market(tikhub: FakeTikHub) -> Market:
+    market = Market()
+    market.serve(tikhub)
+    return market
+
+
+@pytest.fixture
+def live(slack: FakeSlackApi, tikhub: FakeTikHub, market: Market) -> Iterator[Services]:
+    """Live mode against the fake TikHub serving `market`, cache off so every run sees changes."""
+    services = build_services(digest_settings(slack, tikhub, kolbot_cache_ttl_s=0))
+    yield services
+    services.close()
+
+
+def add(services: Services, text: str, *, lang: str = "en", channel: str = CHANNEL) -> str:
+    return services.digests.add(TEAM, channel, USER, text, lang).digest.short_id
+
+
+# -- saving -------------------------------------------------------------------------------------
+
+
+def test_add_stores_the_search_schedule_and_options_and_waits_for_the_next_slot(demo: Services) -> None:
+    with time_machine.travel(NOW, tick=False):
+        demo.digests.set_timezone(TEAM, USER, "europe/berlin")
+        digest_id = add(demo, "“护肤 er>=3%” weekly mon 09:00 top=5 pages=2 quiet=yes")
+        digest = demo.digests.show(TEAM, digest_id).digest
+        assert (digest.raw_query, digest.top_n, digest.pages, digest.quiet) == ("护肤 er>=3%", 5, 2, True)
+        assert digest.schedule_spec == "weekly mon 09:00 Europe/Berlin"  # the workspace's zone
+        assert digest.status is DigestStatus.ACTIVE
+        assert demo.digests.claim_due(datetime.now(UTC)) == []  # not due until next Monday 09:00
+        digest_id = add(demo, '"护肤" daily 09:30 Asia/Shanghai')
+    assert demo.digests.show(TEAM, digest_id).digest.schedule_spec == "daily 09:30 Asia/Shanghai"
+    assert [d.short_id for d in demo.digests.channel(TEAM, CHANNEL).digests][-1] == digest_id
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ('"护肤" daily 25:00', "25:00"),
+        ('"护肤" fortnightly 09:00', "fortnightly"),
+        ('"护肤" daily 09:00 Mars/Olympus', "Mars/Olympus"),
+        ('"护肤" every 30m', "too often"),
+        ('"护肤 followers>>3" daily 09:00', "followers>>3"),
+        ("护肤 daily 09:00", "quotes"),
+        ('"护肤 daily 09:00', "closing quote"),
+        ('"" daily 09:00', "empty"),
+        ('"护肤"', "schedule"),
+        ('"护肤" daily 09:00 pages=9', "pages=9"),
+        ('"护肤 pages=5" daily 09:00', "pages=5"),
+        ('"护肤" daily 09:00 top=50', "top=50"),
+        ('"护肤" daily 09:00 quiet=maybe', "quiet=maybe"),
+    ],
+)
+def test_bad_input_names_the_problem_and_saves_nothing(demo: Services, text: str, named: str) -> None:
+    with pytest.raises(QueryError) as raised:
+        add(demo, text)
+    message = raised.value.user_message("en")
+    assert named in message
+    assert "Traceback" not in message
+    assert raised.value.user_message("zh") != message
+    assert demo.digests.channel(TEAM, CHANNEL).digests == []
+
+
+def test_unknown_workspace_zone_is_refused(demo: Services) -> None:
+    with pytest.raises(QueryError, match="Unknown time zone"):
+        demo.digests.set_timezone(TEAM, USER, "Berlin")
+    assert demo.digests.timezone(TEAM) == "Asia/Shanghai"
+
+
+def test_another_workspaces_digest_is_refused_and_left_alone(demo: Services) -> None:
+    digest_id = add(demo, '"护肤" daily 09:30')
+    for attempt in (
+        lambda: demo.digests.show("T0OTHER", digest_id),
+        lambda: demo.digests.pause("T0OTHER", digest_id, USER),
+        lambda: demo.digests.remove("T0OTHER", digest_id),
+        lambda: demo.digests.run_now("T0OTHER", digest_id),
+    ):
+        with pytest.raises(DigestError, match="another Slack workspace"):
+            attempt()
+    assert demo.digests.show(TEAM, digest_id).digest.status is DigestStatus.ACTIVE
+    with pytest.raises(DigestError, match="No digest with id"):
+        demo.digests.show(TEAM, "zzzzzz")
+
+
+# -- what a run posts ---------------------------------------------------------------------------
+
+
+def test_first_run_shows_the_top_n_then_later_runs_show_only_changes(
+    live: Services, market: Market, slack: FakeSlackApi
+) -> None:
+    digest_id = add(live, '"护肤" daily 09:30 top=3 pages=1')
+    live.digests.run_now(TEAM, digest_id)
+    [first] = posts(slack)
+    assert "Current top 3" in shown(first) and "Later digests show only what changed" in shown(first)
+    assert "合成达人1" in shown(first) and "合成达人4" not in shown(first)
+
+    market.put(2, price=12_000)  # price change
+    market.drop(3)  # no longer returned
+    market.put(9, nickname="新面孔")  # new match
+    detail = live.digests.run_now(TEAM, digest_id)
+    second = posts(slack)[1]
+    text = shown(second)
+    for expected in ("New matches", "新面孔", "No longer matching", "no longer returned", "Price changes"):
+        assert expected in text
+    assert "¥10,000 → ¥12,000" in text
+    assert "Current top" not in text
+    assert validate_message(second) == []
+    run = detail.runs[0]
+    assert (run.status, run.channel_id, run.ts, run.parts) == (
+        RunStatus.POSTED,
+        CHANNEL,
+        "1700000002.000002",
+        1,
+    )
+
+
+def test_nothing_changed_posts_one_short_line_or_nothing_when_quiet(
+    demo: Services, slack: FakeSlackApi
+) -> None:
+    clock = Clock(demo.digests, tick_s=60)
+    with time_machine.travel(NOW, tick=False) as traveller:
+        chatty = add(demo, '"护肤" daily 10:00')
+        quiet = add(demo, '"护肤" daily 10:00 quiet=yes', channel="C0QUIET")
+        traveller.move_to(NOW.replace(hour=2, minute=0))
+        assert clock.tick()["posted"] == 2  # first runs always post
+        traveller.shift(timedelta(days=1))
+        assert dict(clock.tick()) == {"posted": 1, "skipped": 1}
+    assert len(posts(slack, "C0QUIET")) == 1
+    line = posts(slack, CHANNEL)[-1]
+    assert "nothing changed since the last digest" in line["text"] and len(line["blocks"]) == 1
+    assert demo.digests.show(TEAM, quiet).runs[0].status is RunStatus.SKIPPED
+    assert demo.digests.show(TEAM, chatty).runs[0].status is RunStatus.POSTED
+
+
+def test_digests_sharing_a_query_share_one_fetch_per_page(slack: FakeSlackApi, tikhub: FakeTikHub) -> None:
+    services = build_services(digest_settings(slack, tikhub))
+    try:
+        clock = Clock(services.digests, tick_s=60)
+        with time_machine.travel(NOW, tick=False) as traveller:
+            add(services, '"美妆" daily 10:00 pages=2', channel="C0CH1")
+            add(services, '"美妆 er>=3%" daily 10:00 pages=2 top=3', channel="C0CH2")
+            add(services, '"母婴" daily 10:00 pages=2', channel="C0CH3")
+            traveller.move_to(NOW.replace(hour=2, minute=0))
+            assert clock.tick()["posted"] == 3
+            assert tikhub.calls == 2 * 2  # two distinct keywords × two pages (the cap), not 3 × 2
+            services.search.search(services.parse_query("美妆 pages=2"))  # interactive: cache hits
+        assert tikhub.calls == 4
+        assert {r.params["page"] for r in tikhub.requests} == {"1", "2"}
+    finally:
+        services.close()
+
+
+def test_shortlist_watch_reports_changes_once_linked_to_the_thread(
+    live: Services, market: Market, slack: FakeSlackApi
+) -> None:
+    shortlist = live.shortlists.create(TEAM, CHANNEL, USER, "618 护肤")
+    live.shortlists.set_parent_ts(TEAM, shortlist.short_id, CHANNEL, "1700000000.000100")
+    live.search.search(live.parse_query("护肤 pages=1"))  # the creators become known
+    live.shortlists.add(TEAM, shortlist.short_id, USER, ["syn-001", "syn-002", "syn-004"])
+    digest_id = add(live, '"护肤" daily 09:30 top=3 pages=1')
+    live.digests.run_now(TEAM, digest_id)
+    assert "618 护肤" not in shown(posts(slack)[0])  # nothing changed since they were added
+
+    market.put(1, price=8_000)  # price cut
+    market.put(2, followers=120_000)  # follower drop of 40 %
+    market.drop(4)  # no longer returned
+    live.digests.run_now(TEAM, digest_id)
+    text = shown(posts(slack)[1])
+    assert "Shortlist “618 护肤”" in text
+    assert "<https://kolbot-test.slack.com/archives/C0CAMPAIGN/p1700000000000100|" in text
+    assert "¥10,000 → ¥8,000" in text
+    assert f"followers {count(200_000, 'en')} → {count(120_000, 'en')}" in text
+    assert "合成达人4 — no longer returned by Xingtu" in text
+
+    live.digests.run_now(TEAM, digest_id)  # nothing new: not reported again
+    assert "nothing changed" in posts(slack)[2]["text"]
+
+
+def test_run_now_reports_a_channel_that_is_gone(demo: Services, slack: FakeSlackApi) -> None:
+    digest_id = add(demo, '"护肤" daily 09:30')
+    slack.fail("chat.postMessage", "not_in_channel")
+    with pytest.raises(KolbotError, match="not_in_channel") as raised:
+        demo.digests.run_now(TEAM, digest_id)
+    assert "paused itself" in raised.value.user_message("en")
+    digest = demo.digests.show(TEAM, digest_id).digest
+    assert (digest.status, digest.pause_reason) == (DigestStatus.PAUSED, "slack:not_in_channel")
+
+
+# -- long digests -------------------------------------------------------------------------------
+
+
+def long_post(count: int) -> DigestPost:
+    """A digest with `count` new matches whose names are long."""
+    names = [f"合成达人{n:03d}" + "的超长昵称" * 12 for n in range(count)]
+    diff = DigestDiff(
+        DigestSnapshot(duration=Duration.MEDIUM, top_n=10),
+        new=tuple(NewMatch(f"syn-{n}", name, n + 1, 50.0, False) for n, name in enumerate(names)),
+    )
+    query = Query(raw="护肤", keywords=["护肤"])
+    return DigestPost(DIGEST, query, diff, [], SearchStats(), NOW, False, False)
+
+
+DIGEST = Digest(
+    id=1,
+    short_id="k3x9ab",
+    team_id=TEAM,
+    channel_id=CHANNEL,
+    created_by=USER,
+    raw_query="护肤",
+    schedule_spec="daily 09:30 Asia/Shanghai",
+    top_n=10,
+    pages=3,
+    quiet=False,
+    lang="en",
+    status=DigestStatus.ACTIVE,
+    pause_reason=None,
+    paused_at=None,
+    last_period_key=None,
+    created_at=NOW,
+)
+
+
+def test_a_long_digest_is_split_into_valid_parts_and_loses_nothing() -> None:
+    post = long_post(400)
+    messages = digest_messages(post, now=NOW)
+    assert len(messages) >= 3
+    for number, message in enumerate(messages, start=1):
+        assert validate_message(message.to_dict()) == []
+        assert f"({number}/{len(messages)})" in message.blocks[0]["text"]["text"]
+    everything = "".join(shown(m.to_dict()) for m in messages)
+    for change in post.diff.new:
+        assert everything.count(change.nickname) == 2  # once in the blocks, once in the fallback text
+    assert "New matches · 400" in shown(messages[0].to_dict())
+    assert "(cont.)" in shown(messages[1].to_dict())
+    assert "Manage:" in shown(messages[-1].to_dict()) and "Manage:" not in shown(messages[0].to_dict())
+
+
+def test_a_short_digest_is_one_message() -> None:
+    [message] = digest_messages(long_post(5), now=NOW)
+    assert "(1/1)" not in shown(message.to_dict())
+    assert validate_message(message.to_dict()) == []
+
+
+def test_creator_names_cannot_inject_slack_markup(
+    live: Services, market: Market, slack: FakeSlackApi
+) -> None:
+    market.put(1, nickname="<!channel> <https://evil.example|点我>")
+    live.digests.run_now(TEAM, add(live, '"护肤" daily 09:30 pages=1'))
+    [post] = posts(slack)
+    blocks = shown(post["blocks"])
+    assert "<!channel>" not in blocks and "<https://evil.example" not in blocks
+    assert "&lt;!channel&gt; &lt;https://evil.example|点我&gt;" in blocks
+    assert validate_message(post) == []
+
+
+def test_a_part_refused_after_others_were_posted_is_recorded_not_reposted(
+    live: Services, market: Market, slack: FakeSlackApi
+) -> None:
+    digest_id = add(live, '"护肤" daily 09:30 pages=3 top=3')
+    live.digests.run_now(TEAM, digest_id)
+    for n in range(1, 6):
+        market.drop(n)
+    for n in range(10, 70):
+        market.put(n, nickname=f"超长昵称{n}" * 30)  # 60 new matches, long lines: several parts
+    answers = iter([{"ok": True, "ts": "1700000100.000001"}, {"ok": False, "error": "msg_too_long"}])
+    slack.on("chat.postMessage", lambda fake, body: {"channel": body["channel"], **next(answers)})
+    detail = live.digests.run_now(TEAM, digest_id)
+    run = detail.runs[0]
+    assert (run.status, run.ts, run.parts) == (RunStatus.POSTED, "1700000100.000001", 1)
+    assert run.last_error is not None and run.last_error.startswith("part 2/")
+    assert "(1/" in shown(posts(slack)[1]) and len(posts(slack)) == 3  # first run, part 1, part 2
