@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from bot.cards.views import results_message
 from bot.db.migrate import migrate
+from bot.digests.clock import serve_clock
 from bot.errors import KolbotError
 from bot.formatting import DASH, ago, count, duration_label, index, pct, usd, yuan
 from bot.i18n import pick
@@ -49,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("serve", help="run the Slack app in HTTP mode").set_defaults(run=_serve)
     commands.add_parser("socket", help="run the Slack app in Socket Mode").set_defaults(run=_socket)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+    clock = commands.add_parser("clock", help="post scheduled digests when due (run exactly one)")
+    clock.add_argument("--once", action="store_true", help="post the digests due now, then exit")
+    clock.set_defaults(run=_clock)
     return parser
 
 
@@ -154,6 +158,10 @@ def _socket(args: argparse.Namespace, settings: Settings) -> int:
 
     socket(settings)
     return 0
+
+
+def _clock(args: argparse.Namespace, settings: Settings) -> int:
+    return serve_clock(settings, once=args.once)
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.deepdive.audience import parse_audience_targets
 from bot.errors import QueryError
 from bot.models import VIDEO_TYPE_LABELS, Duration, Gender, Goal, Lang, NumRange, Query, SortKey
 
@@ -252,8 +253,12 @@ _ALIASES: dict[str, str] = _choices(
         "unknowns": ("unknown", "未知", "含未知"),
         "lang": ("language", "语言"),
         "keyword": ("keywords", "kw", "关键词", "关键字"),
+        "audience_gender": ("受众性别",),
+        "audience_age": ("受众年龄",),
+        "audience_city_tier": ("受众城市等级", "受众城市"),
     }
 )
+_AUDIENCE = ("audience_gender", "audience_age", "audience_city_tier")
 _CJK_NUMERIC_ALIASES = sorted(
     (a for a, name in _ALIASES.items() if name in _NUMERIC and not a.isascii()), key=len, reverse=True
 )
@@ -435,6 +440,10 @@ def _apply(f: _Filter, fields: dict[str, Any], max_pages: int) -> None:
             fields[f.name] = _choice(_BOOLS, value, f.name, "该选项") == "yes"
         case "lang":
             fields["lang"] = _choice(_LANGS, value, "lang", "语言")
+        case name if name in _AUDIENCE:
+            tokens = [*fields.get("audience", []), f"{name}={value.replace('≥', '>=')}"]
+            parse_audience_targets(tokens)  # raises a QueryError naming the bad target
+            fields["audience"] = tokens
 
 
 def parse_query(text: str, *, default_pages: int = 3, max_pages: int = 10, default_top: int = 10) -> Query:
@@ -481,6 +490,7 @@ _USAGE_EN = """Type keywords, then optional filters (English or Chinese names; u
 • Size & cost: `followers>=10w` `followers=10w-50w` `price<=2万` `cpm<=60` `cpe<=2`
 • Quality: `er>=3%` (`er>=3` is also 3%) `completion>=15%` `star>=60` `growth>0` `ecom>=L3`
 • Who: `gender=female` `city=上海` `tag=护肤保养` (several values = any of them)
+• Audience (checked in Details): `audience_gender=female>=70%` `audience_age=18-30` `audience_city_tier=1-2`
 • Options: `duration=1-20|21-60|60+` `goal=awareness|seeding|conversion`
   `sort=score|cpm|cpe|followers|er|growth|price` `pages=3` `top=10` `brands=yes` `unknowns=yes` `lang=en`
 Examples: `护肤 followers>=10w cpm<=80` · `"skin care" goal=conversion ecom>=L2 sort=cpe`"""
@@ -489,6 +499,7 @@ _USAGE_ZH = """输入关键词，再加可选的筛选条件（中英文名称�
 • 体量与成本：`粉丝>=10w` `粉丝10w-50w` `报价<=2万` `cpm<=60` `cpe<=2`
 • 质量：`互动率>=3%`（`互动率>=3` 也表示 3%） `完播率>=15%` `星图指数>=60` `涨粉>0` `带货等级>=L3`
 • 达人：`性别=女` `地区=上海` `标签=护肤保养`（多个取值表示满足其一即可）
+• 受众（在详情中核对）：`受众性别=女>=70%` `受众年龄=18-30` `受众城市等级=1-2`
 • 选项：`时长=1-20|21-60|60+` `目标=曝光|种草|转化` `排序=综合|cpm|cpe|粉丝|互动率|涨粉|报价`
   `页数=3` `top=10` `品牌号=是` `未知=是` `lang=zh`
 示例：`护肤 粉丝>=10w cpm<=80` · `"美妆" 目标=转化 带货等级>=L2 排序=cpe`"""
@@ -570,6 +581,11 @@ def describe_filters(query: Query, lang: Lang) -> list[str]:
         out.append("含品牌/店铺账号" if zh else "brand & store accounts included")
     if query.unknowns:
         out.append("含数据未知的达人" if zh else "creators with unknown values included")
+    if query.audience:
+        targets = ("、" if zh else ", ").join(
+            t.describe(lang) for t in parse_audience_targets(query.audience).targets
+        )
+        out.append(f"受众（详情中核对）：{targets}" if zh else f"audience (checked in Details): {targets}")
     en_label, zh_label = VIDEO_TYPE_LABELS[query.duration.video_type]
     out.append(zh_label if zh else en_label)
     return out

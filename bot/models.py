@@ -313,6 +313,9 @@ class Query(BaseModel):
     gender: Gender | None = None
     regions: list[str] = Field(default_factory=list)  # province or city substrings
     tags: list[str] = Field(default_factory=list)
+    # `audience_*=` tokens, checked by `bot.deepdive.audience`; not a search filter (search data has
+    # no audience portrait): the Details deep-dive shows each creator's fit against them.
+    audience: list[str] = Field(default_factory=list)
     duration: Duration = Duration.MEDIUM
     sort: SortKey = SortKey.SCORE
     goal: Goal = Goal.SEEDING

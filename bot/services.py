@@ -5,21 +5,32 @@ Used by the CLI, the Slack app and the tests, so all three run the same wiring.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
 
+from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.db.engine import make_engine, session_factory
 from bot.db.migrate import migrate
+from bot.deepdive.service import DeepDiveService, DemoDeepDiveClient
+from bot.digests.pipeline import DigestPipeline
+from bot.digests.poster import ChannelGate, SlackPoster, make_slack_client
+from bot.digests.service import DigestService
 from bot.grammar import parse_query
 from bot.i18n import detect_lang
-from bot.models import Lang, Query
+from bot.models import Creator, Lang, Query
 from bot.redact import install_log_redaction
 from bot.search import SearchService
 from bot.settings import Settings
+from bot.shortlists.service import ShortlistService
+from bot.shortlists.sync import ShortlistSync, UpdateGate
 from bot.sources.base import CreatorSource
 from bot.sources.demo import DemoSource
 from bot.sources.tikhub import TikHubClient, TikHubSource
+from bot.store.digests import DigestStore
 from bot.store.http_cache import SqlResponseCache
 from bot.store.requests import RequestLedger
 from bot.store.searches import SearchRefs
@@ -35,7 +46,12 @@ class Services:
     searches: SearchRefs
     snapshots: CreatorSnapshots
     ledger: RequestLedger
+    deepdive: DeepDiveService
+    shortlists: ShortlistService
+    digests: DigestService
+    workers: ThreadPoolExecutor  # slow work after a Slack ack (`handlers.background`)
     tikhub: TikHubClient | None = None
+    shortlist_gate: UpdateGate = field(default_factory=UpdateGate)  # one per process
 
     def parse_query(self, text: str) -> Query:
         """`bot.grammar.parse_query` with the configured page and top defaults."""
@@ -56,7 +72,18 @@ class Services:
         """Chinese when the user typed Chinese, else the configured default."""
         return detect_lang(text, self.default_lang)
 
+    def shortlist_sync(self, client: WebClient) -> ShortlistSync:
+        """Keeps shortlists' Slack messages in step, through `client` (the app's bot-token client)."""
+        return ShortlistSync(
+            self.shortlists,
+            client,
+            gate=self.shortlist_gate,
+            default_lang=self.default_lang,
+            command=self.settings.kolbot_command,
+        )
+
     def close(self) -> None:
+        self.workers.shutdown(wait=True)  # finish the work users were told is under way
         if self.tikhub is not None:
             self.tikhub.close()
         self.engine.dispose()
@@ -77,19 +104,47 @@ def build_services(settings: Settings) -> Services:
     engine = make_engine(url)
     sessions = session_factory(engine)
     snapshots = CreatorSnapshots(sessions)
+    shortlists = ShortlistService(sessions, snapshots)
     tikhub = None if settings.demo_mode else TikHubClient(settings, cache=SqlResponseCache(sessions))
     source: CreatorSource = (
         DemoSource(settings.kolbot_price_unit)
         if tikhub is None
         else TikHubSource(tikhub, settings.kolbot_price_unit)
     )
+    on_seen = _remember_seen(snapshots, shortlists)
+    digest_store = DigestStore(sessions, command=settings.kolbot_command)
+    digest_pipeline = DigestPipeline(
+        digest_store,
+        source=source,  # the same source as search: one cache and coalescing for both
+        shortlists=shortlists,
+        poster=SlackPoster(
+            make_slack_client(settings), gate=ChannelGate(settings.kolbot_digest_post_interval_s)
+        ),
+        settings=settings,
+        on_seen=[on_seen],
+    )
     return Services(
         settings=settings,
         engine=engine,
         source=source,
-        search=SearchService(source, on_seen=snapshots.save_many),
+        search=SearchService(source, on_seen=on_seen),
         searches=SearchRefs(sessions),
         snapshots=snapshots,
         ledger=RequestLedger(sessions),
+        # Same TikHub client as search: one cache, one rate limiter, one bill.
+        deepdive=DeepDiveService(DemoDeepDiveClient() if tikhub is None else tikhub),
+        shortlists=shortlists,
+        digests=DigestService(digest_store, digest_pipeline, settings=settings),
+        workers=ThreadPoolExecutor(settings.kolbot_workers, thread_name_prefix="kolbot-worker"),
         tikhub=tikhub,
     )
+
+
+def _remember_seen(snapshots: CreatorSnapshots, shortlists: ShortlistService) -> Callable[..., None]:
+    """`on_seen` for search: keep each creator's latest data, and refresh shortlisted creators'."""
+
+    def on_seen(creators: Sequence[Creator], *, live: bool, fetched_at: datetime) -> None:
+        snapshots.save_many(list(creators), live=live, fetched_at=fetched_at)
+        shortlists.refresh_latest(creators, live=live, fetched_at=fetched_at)
+
+    return on_seen

@@ -8,6 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -51,15 +52,39 @@ class Settings(BaseSettings):
     kolbot_max_pages: int = Field(10, ge=1)
     kolbot_default_top: int = Field(10, ge=1, le=20)
     kolbot_lang: str = "auto"
+    # Slow work after a Slack ack (searches, deep-dives, exports) runs on this many threads; the
+    # TikHub rate limit means more in flight gains nothing.
+    kolbot_workers: int = Field(16, ge=1)
 
     # Storage
     database_url: str | None = None
     kolbot_data_dir: Path = DEFAULT_DATA_DIR
 
+    # Scheduled digests
+    kolbot_digest_tz: str = "Asia/Shanghai"  # default zone of new digests until `/kol digest tz` sets one
+    kolbot_digest_min_interval_min: int = Field(60, ge=1)  # most frequent schedule allowed
+    kolbot_digest_max_pages: int = Field(3, ge=1)  # page cap per digest run
+    kolbot_digest_followers_pct: float = Field(0.05, gt=0)  # follower change worth reporting…
+    kolbot_digest_followers_abs: int = Field(50_000, ge=1)  # …either threshold
+    kolbot_digest_rank_move: int = Field(3, ge=1)  # places gained or lost worth reporting
+    kolbot_digest_tick_s: float = Field(30.0, gt=0)  # how often the clock looks for due digests
+    kolbot_digest_retry_s: float = Field(300.0, gt=0)  # first retry after a data failure; doubles
+    kolbot_digest_workers: int = Field(16, ge=1)  # channels posted to in parallel by the clock
+    kolbot_digest_post_interval_s: float = Field(1.0, gt=0)  # per channel; Slack allows about 1/s
+
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, v: str) -> str:
         return v if v.endswith("/") else v + "/"
+
+    @field_validator("kolbot_digest_tz")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(f"unknown IANA time zone {v!r}") from None
+        return v
 
     @field_validator("tikhub_base_url")
     @classmethod

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import actions, commands
+from handlers import actions, commands, events, views
 
 
 def register_listeners(app: App, *, command: str = "/kol") -> None:
     commands.register(app, command=command)
     actions.register(app)
+    views.register(app)
+    events.register(app)

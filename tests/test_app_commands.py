@@ -143,25 +143,11 @@ def test_lang_option_overrides_detection(
     assert "creators" in call.body["text"].lower()
 
 
-def test_show_after_a_search_answers_with_the_detail_card(
-    app: App, slack_requests: SlackRequests, slack: FakeSlackApi
-) -> None:
-    app.dispatch(slack_requests.command("skincare top=3").bolt())
-    [results] = slack.wait_for_calls("response")
-    star_id = first_details_value(results.body)
-
-    ack_body(app.dispatch(slack_requests.command(f"show {star_id}").bolt()))
-    detail = slack.wait_for_calls("response", 2)[1].body
-    assert detail["response_type"] == "ephemeral"
-    assert star_id in all_text(detail)
-    assert validate_message(detail) == []
-
-
 def test_show_unknown_creator_says_so(app: App, slack_requests: SlackRequests, slack: FakeSlackApi) -> None:
     app.dispatch(slack_requests.command("show 123456").bolt())
     [call] = slack.wait_for_calls("response")
     assert call.body["response_type"] == "ephemeral"
-    assert "No data for creator 123456" in call.body["text"]
+    assert "No Xingtu creator found for “123456”" in call.body["text"]
 
 
 def test_show_without_an_id_shows_usage(app: App, slack_requests: SlackRequests, slack: FakeSlackApi) -> None:
@@ -244,11 +230,3 @@ def test_unexpected_failure_gives_a_reference_not_a_traceback(
     ref = text.split("ref ")[1][:8]
     assert any(ref in r.getMessage() for r in caplog.records)
     assert BOT_TOKEN not in caplog.text
-
-
-def first_details_value(message: dict) -> str:
-    for block in message["blocks"]:
-        for element in [*block.get("elements", []), block.get("accessory") or {}]:
-            if element.get("action_id") == "kol_details":
-                return element["value"]
-    raise AssertionError("no kol_details button in the card")

@@ -275,7 +275,7 @@ def test_buttons_carry_star_ids_and_paging_values() -> None:
         for e in b["elements"]
         if e["type"] == "button"
     }
-    assert ("kol_details", make_creator(1).star_id) in buttons
+    assert ("kol_details", f"{make_creator(1).star_id}:abc") in buttons
     assert ("kol_add_to_shortlist", make_creator(2).star_id) in buttons
     assert ("kol_more", "abc:6") in buttons
     select = next(

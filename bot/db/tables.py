@@ -180,3 +180,70 @@ class ShortlistEventRow(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime]
+
+
+class DigestRow(Base):
+    """A scheduled digest: a saved search posted to a channel on a schedule, as a diff since last time."""
+
+    __tablename__ = "digests"
+    __table_args__ = (Index("ix_digests_team_channel", "team_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    short_id: Mapped[str] = mapped_column(String(16), unique=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(32))
+    raw_query: Mapped[str] = mapped_column(Text)
+    schedule: Mapped[str] = mapped_column(String(100))  # `Schedule.spec`, zone included
+    top_n: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int] = mapped_column(Integer)  # the page cap of every run
+    quiet: Mapped[bool] = mapped_column(Boolean)  # skip the post when nothing changed
+    lang: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    pause_reason: Mapped[str | None] = mapped_column(String(200))
+    paused_at: Mapped[datetime | None]
+    # Periods up to this key are done (or deliberately skipped: creation, resume).
+    last_period_key: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+
+
+class DigestRunRow(Base):
+    """One run of a digest. Inserting the unique (digest, period) row claims the run before posting."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (
+        UniqueConstraint("digest_id", "period_key"),
+        Index("ix_digest_runs_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"))
+    team_id: Mapped[str] = mapped_column(String(32))
+    period_key: Mapped[str] = mapped_column(String(64))
+    scheduled_for: Mapped[datetime]
+    late: Mapped[bool] = mapped_column(Boolean)
+    manual: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]  # a clock is working on it until then
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    notice_posted: Mapped[bool] = mapped_column(Boolean)  # the "data unavailable" note, once per period
+    snapshot_json: Mapped[str | None] = mapped_column(Text)  # `DigestSnapshot`, for the next diff
+    watch_json: Mapped[str | None] = mapped_column(Text)  # shortlist values this run reported against
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))  # the (first) posted message
+    parts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+
+class DigestSettingsRow(Base):
+    """Per-workspace digest settings (`/kol digest tz`)."""
+
+    __tablename__ = "digest_settings"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tz: Mapped[str] = mapped_column(String(64))
+    updated_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime]

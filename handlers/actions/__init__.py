@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers.actions.results import more_results, resort_results, show_details
+from handlers.actions.deepdive import compare_shortlist, show_deep_dive
+from handlers.actions.results import more_results, resort_results
+from handlers.actions.shortlist import open_add_modal, open_edit_modal, open_new_modal, set_status, vote
 
 
 def register(app: App) -> None:
-    app.action("kol_details")(show_details)
+    app.action("kol_details")(show_deep_dive)
     app.action("kol_more")(more_results)
     app.action("kol_sort")(resort_results)
+    app.action("kol_add_to_shortlist")(open_add_modal)
+    app.action("kol_sl_new")(open_new_modal)
+    app.action("kol_sl_vote_up")(vote)
+    app.action("kol_sl_vote_down")(vote)
+    app.action("kol_sl_status")(set_status)
+    app.action("kol_sl_edit")(open_edit_modal)
+    app.action("kol_compare_shortlist")(compare_shortlist)

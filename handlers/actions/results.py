@@ -1,6 +1,6 @@
-"""Buttons and menus on a results card: details, more pages, re-sort.
+"""Buttons and menus on a results card: more pages, re-sort (Details: `handlers.actions.deepdive`).
 
-Values carry only ids (`star_id`, `{search_ref}:{start}`, `{search_ref}:{sort}`); the search
+Values carry only ids (`{search_ref}:{start}`, `{search_ref}:{sort}`); the search
 itself is looked up with the acting user's workspace, so a ref never crosses workspaces.
 """
 
@@ -11,32 +11,14 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot.models import Lang, SortKey
+from bot.models import SortKey
 from bot.services import Services
 from bot.store.searches import SavedSearch
-from handlers.delivery import send_details, send_results
+from handlers.background import run_after_ack
+from handlers.delivery import send_results
 from handlers.replies import answer_failures, expired_search
 
 REF_ACTIONS = ("kol_more", "kol_sort")
-
-
-def show_details(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: Respond,
-    context: BoltContext,
-    logger: logging.Logger,
-) -> None:
-    ack()
-    services: Services = context["services"]
-    saved = _saved(services, body, ref_in_message(body.get("message") or {}))
-    with answer_failures(respond, _lang(services, saved), logger):
-        if saved is None:
-            send_details(services, respond, action["value"], services.default_lang)
-        else:  # prices and costs for the video length the search asked for
-            duration = services.parse_query(saved.raw_query).duration
-            send_details(services, respond, action["value"], saved.lang, duration)
 
 
 def more_results(
@@ -50,11 +32,14 @@ def more_results(
     ack()
     services: Services = context["services"]
     ref, _, start = action["value"].rpartition(":")
-    saved = _saved(services, body, ref)
-    with answer_failures(respond, _lang(services, saved), logger):
-        search = _require(services, saved)
-        query = services.parse_query(search.raw_query).model_copy(update={"start_page": int(start)})
-        send_results(services, respond, query, ref, search.lang)
+
+    def work() -> None:
+        search = _require(services, _saved(services, body, ref))
+        with answer_failures(respond, search.lang, logger):
+            query = services.parse_query(search.raw_query).model_copy(update={"start_page": int(start)})
+            send_results(services, respond, query, ref, search.lang)
+
+    run_after_ack(context, respond, services.default_lang, logger, work)
 
 
 def resort_results(
@@ -68,14 +53,19 @@ def resort_results(
     ack()
     services: Services = context["services"]
     ref, _, sort = action["selected_option"]["value"].rpartition(":")
-    saved = _saved(services, body, ref)
-    with answer_failures(respond, _lang(services, saved), logger):
-        search = _require(services, saved)
-        # Saved anew (the grammar's last `sort=` wins), so "more" on the new card keeps this order.
-        raw = f"{search.raw_query} sort={SortKey(sort).value}"
-        query = services.parse_query(raw)
-        new_ref = services.searches.save(search.team_id, search.channel_id, _user_id(body), raw, search.lang)
-        send_results(services, respond, query, new_ref, search.lang, replace=True)
+
+    def work() -> None:
+        search = _require(services, _saved(services, body, ref))
+        with answer_failures(respond, search.lang, logger):
+            # Saved anew (the grammar's last `sort=` wins), so "more" on the new card keeps this order.
+            raw = f"{search.raw_query} sort={SortKey(sort).value}"
+            query = services.parse_query(raw)
+            new_ref = services.searches.save(
+                search.team_id, search.channel_id, _user_id(body), raw, search.lang
+            )
+            send_results(services, respond, query, new_ref, search.lang, replace=True)
+
+    run_after_ack(context, respond, services.default_lang, logger, work)
 
 
 def ref_in_message(message: dict[str, Any]) -> str | None:
@@ -99,10 +89,6 @@ def _saved(services: Services, body: dict[str, Any], ref: str | None) -> SavedSe
 
 def _user_id(body: dict[str, Any]) -> str:
     return (body.get("user") or {}).get("id", "")
-
-
-def _lang(services: Services, saved: SavedSearch | None) -> Lang:
-    return saved.lang if saved else services.default_lang
 
 
 def _require(services: Services, saved: SavedSearch | None) -> SavedSearch:

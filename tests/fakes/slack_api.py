@@ -15,6 +15,7 @@ import itertools
 import json
 import re
 import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ class SlackCall:
     body: JsonDict
     auth: str | None
     raw: bytes = b""
+    received_at: float = field(default_factory=time.monotonic)  # when the fake got it (pacing checks)
 
     @property
     def method(self) -> str:
@@ -243,6 +245,15 @@ def _complete_upload(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
     return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title", "")} for f in files]}
 
 
+def _permalink(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    channel, ts = body.get("channel", ""), str(body.get("message_ts", ""))
+    return {
+        "ok": True,
+        "channel": channel,
+        "permalink": f"https://kolbot-test.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+    }
+
+
 def _ok(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
     return {"ok": True}
 
@@ -274,6 +285,7 @@ _CANNED: dict[str, MethodHandler] = {
     "chat.postMessage": _post_message,
     "chat.update": _update,
     "chat.postEphemeral": _post_ephemeral,
+    "chat.getPermalink": _permalink,
     "views.open": _views_open,
     "files.getUploadURLExternal": _upload_url,
     "files.completeUploadExternal": _complete_upload,
@@ -306,7 +318,9 @@ def _make_handler(fake: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            body = _parse_body(raw, self.headers.get("Content-Type", ""))
+            # Upload URLs receive the file's raw bytes (kept in `SlackCall.raw`), not a form.
+            is_upload = _UPLOAD_PATH.match(self.path.split("?")[0]) is not None
+            body = {} if is_upload else _parse_body(raw, self.headers.get("Content-Type", ""))
             call = SlackCall(self.path.split("?")[0], body, self.headers.get("Authorization"), raw)
             status, headers, payload = fake._answer(call)
             self.send_response(status)
