@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
@@ -25,7 +26,7 @@ from bot.i18n import pick
 from bot.models import Lang, ScoredCreator, SearchResult
 from bot.scoring import reason_text
 from bot.services import build_services
-from bot.settings import Settings, get_settings
+from bot.settings import Settings, get_settings, settings_problem
 
 USER_ERROR_EXIT = 2
 MIN_TABLE_WIDTH = 160
@@ -34,7 +35,12 @@ CLI_WORKSPACE = "cli"  # team/channel/user of searches saved from the terminal
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return args.run(args, get_settings())
+    try:
+        settings = get_settings()
+    except ValidationError as err:
+        print(settings_problem(err), file=sys.stderr)
+        return USER_ERROR_EXIT
+    return args.run(args, settings)
 
 
 def _parser() -> argparse.ArgumentParser:

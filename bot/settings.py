@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -124,3 +124,9 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_problem(err: ValidationError) -> str:
+    """One start-up message naming every invalid setting, without echoing values (they may be secrets)."""
+    lines = [f"  {'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in err.errors()]
+    return "Invalid settings; fix these environment variables (or .env entries):\n" + "\n".join(lines)

@@ -98,3 +98,13 @@ def test_no_bot_module_imports_slack_bolt() -> None:
     count, imported = done.stdout.split()
     assert int(count) > 10  # bot.cli, bot.services and the rest were really imported
     assert imported == "False"
+
+
+def test_an_invalid_setting_stops_with_one_message_naming_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KOLBOT_MAX_PAGES", "abc")
+    monkeypatch.setenv("TIKHUB_API_KEY", "")
+    assert main(["search", "护肤"]) == 2
+    err = capsys.readouterr().err
+    assert "KOLBOT_MAX_PAGES" in err and "Traceback" not in err and "abc" not in err
