@@ -38,6 +38,10 @@ VIDEO_TYPE_LABELS: dict[int, tuple[str, str]] = {
     91: ("Co-creation, participant", "共创-参与达人"),
     92: ("CPM settlement (per 1,000 natural plays)", "按自然播放量结算"),
     150: ("Short video + live seeding", "短直种草"),
+    # Ad-platform licensing of the creator's videos (task_category 103), quoted in the price list only.
+    103: ("Ad-platform licence, single video", "单视频推送广告平台"),
+    104: ("Ad-platform licence, multiple videos", "多视频推送广告平台"),
+    105: ("Ad-platform licence, download", "广告平台下载授权"),
 }
 
 

@@ -19,7 +19,7 @@ from jinja2 import StrictUndefined, UndefinedError
 from bot.cards.env import TEMPLATES_DIR, clip, is_safe_url, link, mrkdwn, to_json
 from bot.cards.render import SlackMessage, render
 from bot.cards.validate import validate_message
-from bot.cards.views import detail_message, error_message, help_message, notice_message, results_message
+from bot.cards.views import error_message, help_message, notice_message, results_message
 from bot.errors import KolbotError, QueryError, UpstreamError, UpstreamKind
 from bot.models import (
     Creator,
@@ -206,21 +206,6 @@ def test_empty_results_golden(lang) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_detail_golden(lang) -> None:
-    creator = make_creator()
-    message = detail_message(
-        creator,
-        lang,
-        duration=Duration.MEDIUM,
-        live=False,
-        fetched_at=FETCHED,
-        scored=make_scored(creator),
-        now=NOW,
-    )
-    assert_golden(f"detail_{lang}", message)
-
-
-@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_help_golden(lang) -> None:
     assert_golden(f"help_{lang}", help_message(lang, "/kol"))
 
@@ -359,45 +344,6 @@ def test_empty_search_suggests_another_keyword() -> None:
     message = results_message(result, "zh", search_ref="s", now=NOW)
     assert "星图没有返回“护肤”的达人" in section_texts(message)[-1]
     assert action_ids(message) == []
-
-
-# -- detail card ----------------------------------------------------------------------------------
-
-
-def test_detail_lists_every_price_and_the_cpm_deal() -> None:
-    creator = make_creator()
-    message = detail_message(creator, "en", duration=Duration.SHORT, live=True, fetched_at=FETCHED, now=NOW)
-    prices = next(t for t in section_texts(message) if t.startswith("*Price list*"))
-    assert "• *1–20 s video: ¥14,500*  ← the length you searched for · valid from 2025-10-01" in prices
-    assert "• 21–60 s video: ¥27,500 · last month ¥35,000 · 20% off" in prices
-    assert "• 60 s+ video: ¥30,000\n" in prices  # an open-ended (2038) end date is not shown
-    assert (
-        "• CPM settlement (per 1,000 natural plays): ¥49.00 / 1k plays, total budget ¥16,000–¥120,000"
-        in prices
-    )
-    assert "DEMO DATA" not in texts(message)
-    assert action_ids(message) == ["kol_add_to_shortlist"]
-
-
-def test_detail_without_score_or_data() -> None:
-    bare = Creator(star_id="7000000000000000099", nickname="No Data")
-    message = detail_message(bare, "zh", duration=Duration.MEDIUM, live=True, fetched_at=None, now=NOW)
-    assert message.blocks, "fell back to plain text"
-    body = texts(message)
-    assert "暂无星图报价" in body
-    assert "暂无近期作品数据" in body
-    assert "数据时间未知" in body
-    assert "带货等级" not in body  # no e-commerce data, no e-commerce block
-
-
-def test_detail_flags_are_plain_words() -> None:
-    message = detail_message(
-        make_creator(), "en", duration=Duration.MEDIUM, live=True, fetched_at=FETCHED, now=NOW
-    )
-    assert "rising (“black horse”) creator, accepts co-creation tasks, Xingtu excellent creator" in texts(
-        message
-    )
-    assert "short dramas" not in texts(message)
 
 
 # -- help, errors, notices ----------------------------------------------------------------------

@@ -15,11 +15,11 @@ import pytest
 
 from bot.cards.render import SlackMessage
 from bot.cards.validate import validate_message
-from bot.cards.views import detail_message, error_message, notice_message, results_message
+from bot.cards.views import error_message, notice_message, results_message
 from bot.errors import QueryError
 from bot.grammar import parse_query
-from bot.models import Creator, Duration, EcomProfile, FilterStat, RecentItem
-from tests.test_cards import FETCHED, NOW, make_creator, make_result, make_scored
+from bot.models import Creator, EcomProfile, FilterStat, RecentItem
+from tests.test_cards import NOW, make_creator, make_result
 
 HOSTILE = (
     "He said \"hi\" {{ 'inj' ~ 'ected' }} {% if true %}x{% endif %} {# c #}\n\t<!channel> <!here> <@U123> "
@@ -105,33 +105,6 @@ def test_empty_results_card_resists_hostile_strings(lang) -> None:
     hostile = results_message(hostile_result(HOSTILE, n=0), lang, search_ref="s", now=NOW)
     assert_inert(hostile)
     assert structure(hostile) == structure(benign)
-
-
-@pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("text", [HOSTILE, LONG], ids=["markup", "10k-chars"])
-def test_detail_card_resists_hostile_strings(text: str, lang) -> None:
-    def card(creator: Creator) -> SlackMessage:
-        return detail_message(
-            creator,
-            lang,
-            duration=Duration.MEDIUM,
-            live=True,
-            fetched_at=FETCHED,
-            scored=make_scored(creator),
-            now=NOW,
-        )
-
-    benign, hostile = card(hostile_creator(1, "Plain")), card(hostile_creator(1, text))
-    assert_inert(hostile)
-    assert structure(hostile) == structure(benign)
-    assert len(hostile.blocks[0]["text"]["text"]) <= 150
-
-
-def test_hostile_ids_never_become_links() -> None:
-    creator = make_creator(1, douyin_uid="1|<!channel>", star_id='1"|<https://evil.example>')
-    message = detail_message(creator, "en", duration=Duration.MEDIUM, live=True, fetched_at=FETCHED, now=NOW)
-    assert_inert(message)
-    assert "evil.example" not in "".join(_OWN_URL.findall(json.dumps(message.blocks)))
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -41,11 +41,11 @@ from bot.deepdive.models import (
     XingtuIndex,
 )
 from bot.deepdive.routes import PartKey
-from bot.models import Duration
+from bot.models import Creator, Duration, EcomProfile, RecentItem, XingtuFlags
 from bot.shortlists.models import ItemStatus
 from bot.shortlists.summary import summarize
 from tests.test_cards import NOW, assert_golden, make_creator, section_texts
-from tests.test_cards_hostile import HOSTILE, LONG, assert_inert, structure
+from tests.test_cards_hostile import _OWN_URL, HOSTILE, LONG, assert_inert, hostile_creator, structure
 from tests.test_shortlist_cards import creator, item, shortlist
 
 TODAY = date(2025, 11, 20)
@@ -326,6 +326,97 @@ def test_profile_indices_and_overview() -> None:
     assert "*Interaction rate*\n3.00% · beats 72% of 美妆 creators" in overview
 
 
+def test_ecommerce_ranges_with_units_next_to_the_level() -> None:
+    en = field_texts(section(card(make_dive(), creator=make_creator(1)), "*E-commerce*"))
+    assert en == [
+        "*Level*\nL3 · shop window on",
+        "*E-commerce score*\n92",
+        "*GMV (30 d, ¥)*\n1K-30K",
+        "*Avg order value (30 d, ¥)*\n50-200",
+        "*GPM (30 d, ¥ per 1,000 plays)*\n≤80",
+        "*Product-video CTR (30 d)*\n4%-6%",
+        "*Product videos (30 d)*\n3",
+    ]
+    zh = field_texts(section(card(make_dive(), "zh", creator=make_creator(1)), "*带货*"))
+    assert zh[:3] == ["*带货等级*\nL3 · 已开通橱窗", "*带货评分*\n92", "*GMV（30天，元）*\n1k-3万"]
+    assert "*GPM（30天，元/千次播放）*\n≤80" in zh
+
+
+def test_ecommerce_buckets_read_in_each_language() -> None:
+    ecom = EcomProfile(level="L5", gmv_30d_range=">100w", video_ctr_30d_range="2%以下", product_videos_30d=0)
+    creator = make_creator(1, ecom=ecom)
+    en = field_texts(section(card(make_dive(), creator=creator), "*E-commerce*"))
+    assert en == [
+        "*Level*\nL5 · shop window on",
+        "*GMV (30 d, ¥)*\n&gt;1M",
+        "*Product-video CTR (30 d)*\n≤2%",
+        "*Product videos (30 d)*\n0",  # none is a figure; unknown ones are left out
+    ]
+    zh = field_texts(section(card(make_dive(), "zh", creator=creator), "*带货*"))
+    assert "*GMV（30天，元）*\n&gt;100万" in zh and "*商品视频点击率（30天）*\n2%以下" in zh
+
+
+def test_ecommerce_says_why_figures_are_missing() -> None:
+    no_figures = section(card(make_dive(), creator=make_creator(1, ecom=EcomProfile())), "*E-commerce*")
+    assert "No e-commerce figures in the search data." in no_figures["text"]["text"]
+    assert field_texts(no_figures) == ["*Level*\nshop window on"]  # the profile knows the shop window
+    never_searched = section(card(make_dive(), "zh"), "*带货*")
+    assert "带货数据来自搜索结果，该达人尚未出现在搜索结果中。" in never_searched["text"]["text"]
+    no_base = make_dive(base=missing(PartKey.BASE, PartStatus.FAILED, "timeout"))
+    assert field_texts(section(card(no_base), "*E-commerce*")) == ["*Level*\n—"]
+
+
+def test_xingtu_labels_in_plain_words_only_when_known() -> None:
+    def labels(creator: Creator | None, lang: str = "en") -> list[str]:
+        profile = field_texts(section(card(make_dive(), lang, creator=creator), ("*Profile*", "*基本信息*")))
+        return [f for f in profile if f.startswith(("*Xingtu labels*", "*星图标签*"))]
+
+    true_ones = "rising creator (“black horse”), takes co-creation tasks, Xingtu excellent creator"
+    assert labels(make_creator(1)) == [f"*Xingtu labels*\n{true_ones}"]  # short_drama=False not listed
+    assert labels(make_creator(1), "zh") == ["*星图标签*\n黑马达人、接受共创任务、星图优秀达人"]
+    all_false = make_creator(1, flags=XingtuFlags(black_horse=False, short_drama=False))
+    assert labels(all_false) == ["*Xingtu labels*\nnone"] and labels(all_false, "zh") == ["*星图标签*\n无"]
+    assert labels(make_creator(1, flags=XingtuFlags())) == [] and labels(None) == []
+
+
+def test_ad_platform_licences_have_labels_in_both_languages() -> None:
+    licences = ServicePrices(
+        quotes=[
+            ServicePrice(video_type=103, yuan=100, desc="单视频推送广告平台"),
+            ServicePrice(video_type=104, yuan=150, desc="多视频推送广告平台"),
+            ServicePrice(video_type=105, yuan=200),
+        ]
+    )
+    dive = make_dive(prices=ok(PartKey.PRICES, licences))
+    en = section(card(dive), "*Price list*")["text"]["text"]
+    assert "Ad-platform licence, single video: ¥100" in en
+    assert "Ad-platform licence, multiple videos: ¥150" in en and "Video type" not in en
+    zh = section(card(dive, "zh"), "*报价*")["text"]["text"]
+    assert "单视频推送广告平台：¥100" in zh and "广告平台下载授权：¥200" in zh
+
+
+def test_flags_and_card_quote_the_same_china_dates() -> None:
+    late_utc = timedelta(hours=16, minutes=30)  # 00:30 the next day in Beijing
+    start = datetime(2025, 5, 1, tzinfo=UTC) + late_utc
+    end = datetime(2025, 11, 26, tzinfo=UTC) + late_utc
+    old_quote = ServicePrice(video_type=2, yuan=30_000, desc="21-60s视频", start_time=start, end_time=end)
+    dive = make_dive(prices=ok(PartKey.PRICES, ServicePrices(quotes=[old_quote])))
+    items = [RecentItem(item_id=str(k), views=1_000 + k, likes=30) for k in range(5)]
+    items.append(
+        RecentItem(item_id="9", views=900_000, likes=30, published_at=datetime(2025, 11, 9) + late_utc)
+    )
+    creator = make_creator(1, recent_items=items)
+    dive.flags = assess(dive, creator=creator, today=TODAY)
+    message = card(dive, creator=creator)
+    prices = section(message, "*Price list*")["text"]["text"]
+    flags = "\n".join(t for t in section_texts(message) if ":information_source:" in t or ":warning:" in t)
+    assert "valid 2025-05-02 → 2025-11-27" in prices
+    assert "Quotes unchanged since 2025-05-02" in flags
+    assert "is valid until 2025-11-27 (in 7 days)" in flags
+    assert "(2025-11-10) vs a median" in flags
+    assert "2025-11-10  900K plays" in section(message, "*Latest videos*")["text"]["text"]
+
+
 def test_footer_states_cost_and_cache_and_demo_says_free() -> None:
     footer = json.dumps(card(make_dive()).blocks[-2], ensure_ascii=False)
     assert "Upstream cost $0.160 for 8 calls; 0 of 8 answers from cache." in footer
@@ -390,16 +481,23 @@ def test_compare_in_chinese_with_demo_badge() -> None:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("text", [HOSTILE, LONG], ids=["markup", "10k-chars"])
 def test_deepdive_card_resists_hostile_strings(text: str, lang) -> None:
-    creator = make_creator(1, nickname=text, recent_items=make_creator(1).recent_items[:1])
-    creator.recent_items[0].title = text
-    benign = card(make_dive(1, "Plain"), lang, creator=creator.model_copy(update={"nickname": "Plain"}))
-    hostile = card(make_dive(1, text), lang, creator=creator, targets=TARGETS, notice=text)
+    benign = card(make_dive(1, "Plain"), lang, creator=hostile_creator(1, "Plain"))
+    hostile = card(make_dive(1, text), lang, creator=hostile_creator(1, text), targets=TARGETS, notice=text)
     assert_inert(hostile)
     # The same blocks plus the notice; long flag texts may take one more risk-flag section.
     assert without_sections(structure(hostile)) == without_sections(structure(benign))
     assert len(benign.blocks) + 1 <= len(hostile.blocks) <= len(benign.blocks) + 2
     assert len(hostile.blocks[0]["text"]["text"]) <= 150
     assert "injected" not in json.dumps(hostile.blocks)
+
+
+def test_hostile_ids_never_become_links() -> None:
+    bad_id = '1"|<https://evil.example>'
+    dive = make_dive(1).model_copy(update={"star_id": bad_id})
+    dive.base.data.core_user_id = "1|<!channel>"
+    message = card(dive, creator=make_creator(1, star_id=bad_id, douyin_uid="1|<!channel>"))
+    assert_inert(message)
+    assert "evil.example" not in "".join(_OWN_URL.findall(json.dumps(message.blocks)))
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

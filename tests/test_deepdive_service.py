@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from functools import partial
 
 import pytest
@@ -12,11 +13,16 @@ from bot.deepdive.routes import ENDPOINT_COST_USD, LOOKUP_COST_USD, PartKey
 from bot.deepdive.service import DeepDiveService, DemoDeepDiveClient, IdKind, classify_identifier
 from bot.demo import synth_detail
 from bot.errors import KolbotError, QueryError
-from bot.models import Duration
+from bot.grammar import parse_query
+from bot.models import Creator, Duration
+from bot.search import SearchService
+from bot.sources.demo import DemoSource
 from bot.sources.tikhub import TikHubClient
+from bot.store.snapshots import CreatorSnapshots
 from tests.fakes.tikhub_server import FakeTikHub, Fault
 
 UNKNOWN_STAR_ID = "7000000000000000001"
+DAILY = synth_detail.DAILY_FANS
 
 
 def star_where(*, refused: set[str] = frozenset(), served: set[str] = frozenset()) -> str:
@@ -207,3 +213,49 @@ def test_finished_dives_go_to_snapshots() -> None:
     star_id = synth_detail.demo_star_ids()[0]
     DeepDiveService(DemoDeepDiveClient(), snapshots=snapshots).deep_dive(star_id)
     assert snapshots.saved == [star_id]
+
+
+# -- demo mode: creators of any demo search ------------------------------------------------------
+
+
+@pytest.fixture
+def seen(sessions) -> CreatorSnapshots:
+    return CreatorSnapshots(sessions)
+
+
+def demo_search(snapshots: CreatorSnapshots, text: str) -> list[Creator]:
+    """A demo search that stores what it saw, as `Services` wires it."""
+
+    def on_seen(creators, *, live: bool, fetched_at: datetime) -> None:
+        snapshots.save_many(list(creators), live=live, fetched_at=fetched_at)
+
+    result = SearchService(DemoSource(), on_seen=on_seen).search(parse_query(text))
+    return [s.creator for s in result.creators]
+
+
+def test_demo_details_for_a_creator_of_a_generated_keyword(seen: CreatorSnapshots) -> None:
+    creators = demo_search(seen, "咖啡拉花 top=20")  # not a built-in demo keyword: a generated pool
+    priced = next(
+        c
+        for c in creators
+        if c.price(Duration.MEDIUM) and c.expected_plays and not synth_detail.is_refused(DAILY, c.star_id)
+    )
+    assert priced.star_id not in synth_detail.demo_star_ids()
+    service = DeepDiveService(DemoDeepDiveClient(seen))
+    dive = service.deep_dive(priced.star_id, creator=priced)
+    assert dive.base.ok and dive.base.data.nickname == priced.nickname
+    assert dive.base.data.followers == priced.followers and dive.base.data.core_user_id == priced.douyin_uid
+    assert dive.prices.data.for_duration(Duration.MEDIUM).yuan == priced.price(Duration.MEDIUM)
+    assert dive.cp.data.cpm[Duration.MEDIUM] == pytest.approx(priced.cpm(Duration.MEDIUM), abs=0.01)
+    assert dive.daily_fans.data.points[-1].followers == priced.followers
+    again = service.deep_dive(priced.star_id, creator=priced)
+    assert [p.data for p in again.parts()] == [p.data for p in dive.parts()]  # seeded by the star id
+
+
+def test_demo_details_stay_unknown_for_ids_no_demo_search_returned(seen: CreatorSnapshots) -> None:
+    creator = demo_search(seen, "咖啡拉花 top=1")[0]
+    assert not DeepDiveService(DemoDeepDiveClient()).deep_dive(creator.star_id).has_data  # no store
+    assert not DeepDiveService(DemoDeepDiveClient(seen)).deep_dive(UNKNOWN_STAR_ID).has_data
+    live = creator.model_copy(update={"star_id": "7000000000000000002"})
+    seen.save_many([live], live=True, fetched_at=datetime.now(UTC))  # real data gets no synthetic details
+    assert not DeepDiveService(DemoDeepDiveClient(seen)).deep_dive(live.star_id).has_data

@@ -4,7 +4,8 @@ Lines here are plain text; the templates escape them for mrkdwn and clip them to
 Section titles live in the templates; the lines, which need Python (ordering portraits, picking
 the source of a cost), are built here. A part that did not arrive is shown in its place as
 `Part.describe` ("audience data unavailable: upstream refused"), never left blank. The search
-snapshot (`creator`), when there is one, fills in what the deep-dive lacks and adds the videos.
+snapshot (`creator`), when there is one, fills in what the deep-dive lacks and adds the videos,
+the e-commerce figures and the Xingtu labels. Dates are China dates (`bot.deepdive.dates`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.cards.validate import MAX_SECTION_TEXT
 from bot.charts import sparkline
 from bot.deepdive.audience import AudienceTargets, audience_fit
 from bot.deepdive.compare import METRICS, Comparison, MetricKey, Row
+from bot.deepdive.dates import china_date
 from bot.deepdive.flags import flagged_days
 from bot.deepdive.models import (
     DISTRIBUTION_LABELS,
@@ -33,9 +35,9 @@ from bot.deepdive.models import (
     ServicePrice,
     Severity,
 )
-from bot.deepdive.routes import ENDPOINT_COST_USD, LOOKUP_COST_USD, XINGTU_TZ
+from bot.deepdive.routes import ENDPOINT_COST_USD, LOOKUP_COST_USD
 from bot.i18n import pick
-from bot.models import Creator, Duration, Lang, Price
+from bot.models import Creator, Duration, EcomProfile, Lang, Price
 
 MAX_FLAGS = 12
 MAX_FLAG_CHARS = 600  # a flag quoting a very long upstream label stays readable
@@ -58,18 +60,34 @@ _GENDER_BUCKETS = {"female": ("female", "女"), "male": ("male", "男")}
 _GENDER_CODES = {1: ("male", "男"), 2: ("female", "女")}
 _ICONS = {Severity.HIGH: ":red_circle:", Severity.WARN: ":warning:", Severity.INFO: ":information_source:"}
 _MONEY_ROWS = {MetricKey.PRICE, MetricKey.CPM, MetricKey.CPE}
+# `XingtuFlags` field -> what the label means, in plain words
+_XINGTU_LABELS = {
+    "black_horse": ("rising creator (“black horse”)", "黑马达人"),
+    "cocreate": ("takes co-creation tasks", "接受共创任务"),
+    "cpm_project": ("takes CPM (pay-per-play) deals", "参与 CPM 按播放结算项目"),
+    "excellent": ("excellent creator", "优秀达人"),
+    "star_excellent": ("Xingtu excellent creator", "星图优秀达人"),
+    "qianchuan_high_potential": ("Qianchuan high-potential creator", "千川高潜达人"),
+    "short_drama": ("makes short dramas", "短剧达人"),
+    "local_lower_threshold": ("local creator with a low entry threshold", "本地低门槛达人"),
+    "high_quality_ad": ("high-quality ad creator", "优质广告达人"),
+}
+_RANGE_WORDS = (("以下", "≤"), ("以上", "≥"))  # upstream bucket suffixes, for English readers
 
 
 def _section(
-    part: Part, lang: Lang, lines: Sequence[str] = (), fields: Sequence[tuple[str, str]] = ()
+    part: Part | None, lang: Lang, lines: Sequence[str] = (), fields: Sequence[tuple[str, str]] = ()
 ) -> dict[str, Any]:
-    """What `_deepdive_section.json.j2` shows: why `part` is missing (if it is), lines, fields."""
-    missing = None if part.ok else part.describe(lang)
+    """What `_deepdive_section.json.j2` shows: why `part` is missing (if it is), lines, fields.
+
+    `part` is None for a section built from the search snapshot alone.
+    """
+    missing = None if part is None or part.ok else part.describe(lang)
     return {"missing": missing, "lines": list(lines), "fields": list(fields)[:MAX_FIELDS]}
 
 
 def _china_date(moment: datetime) -> str:
-    return fmt.as_utc(moment).astimezone(XINGTU_TZ).date().isoformat()
+    return china_date(moment).isoformat()
 
 
 # -- profile -------------------------------------------------------------------------------
@@ -105,7 +123,19 @@ def _tags(dive: DeepDive, creator: Creator | None) -> list[str]:
     else:
         tags = creator.tag_list if creator else []
     industry = dive.prices.data.industry_tags if dive.prices.data else []
+    # "美妆-护肤保养" says nothing more when "护肤保养" is already a tag
+    industry = [t for t in industry if t.rpartition("-")[2] not in tags]
     return list(dict.fromkeys(tags + industry))
+
+
+def _xingtu_labels(creator: Creator | None, lang: Lang) -> str | None:
+    """The true Xingtu labels in plain words, "none" when all are false, None when unknown."""
+    flags = creator.flags.model_dump() if creator else {}
+    known = {key: flags[key] for key in _XINGTU_LABELS if flags.get(key) is not None}
+    if not known:
+        return None
+    labels = [pick(lang, *_XINGTU_LABELS[key]) for key, value in known.items() if value]
+    return pick(lang, ", ", "、").join(labels) or pick(lang, "none", "无")
 
 
 def _profile(dive: DeepDive, creator: Creator | None, lang: Lang) -> dict[str, Any]:
@@ -113,24 +143,79 @@ def _profile(dive: DeepDive, creator: Creator | None, lang: Lang) -> dict[str, A
     followers = base.followers if base else None
     if followers is None and creator is not None:
         followers = creator.followers
-    shop = {
-        True: pick(lang, "shop window on", "已开通橱窗"),
-        False: pick(lang, "shop window off", "未开通橱窗"),
-    }
-    ecom = [creator.ecom.level if creator else None, shop.get(base.e_commerce_enabled) if base else None]
     mcn = (base.mcn_name or pick(lang, "none listed", "未签约/未公开")) if base else fmt.DASH
+    labels = _xingtu_labels(creator, lang)
     fields = [
         (pick(lang, "Followers", "粉丝"), fmt.count(followers, lang)),
         ("MCN", mcn),
         (pick(lang, "Verification", "认证"), (base.verification if base else None) or fmt.DASH),
-        (pick(lang, "E-commerce", "带货"), " · ".join(x for x in ecom if x) or fmt.DASH),
         (
             pick(lang, "Account created", "入驻时间"),
             _china_date(base.created_at) if base and base.created_at else fmt.DASH,
         ),
+        *([(pick(lang, "Xingtu labels", "星图标签"), labels)] if labels else []),
         (pick(lang, "Tags", "标签"), pick(lang, ", ", "、").join(_tags(dive, creator)) or fmt.DASH),
     ]
     return _section(dive.base, lang, fields=fields)
+
+
+# -- e-commerce (search data) -----------------------------------------------------------------
+
+
+def _range(bucket: str | None, lang: Lang) -> str:
+    """An upstream bucket ("1k-3w", "2%以下", "<=80") in the reader's language."""
+    if not bucket:
+        return fmt.DASH
+    text = bucket.strip().replace("<=", "≤").replace(">=", "≥")
+    if lang == "en":
+        for word, sign in _RANGE_WORDS:
+            if text.endswith(word):
+                text = sign + text.removesuffix(word)
+    return fmt.wan_range(text, lang)
+
+
+def _shop_level(dive: DeepDive, creator: Creator | None, lang: Lang) -> str:
+    """E.g. "L3 · shop window on": the level from search, the shop window from the profile, else search."""
+    base = dive.base.data
+    enabled = base.e_commerce_enabled if base else None
+    if enabled is None and creator is not None:
+        enabled = creator.ecom.enabled
+    shop = {
+        True: pick(lang, "shop window on", "已开通橱窗"),
+        False: pick(lang, "shop window off", "未开通橱窗"),
+    }
+    parts = [creator.ecom.level if creator else None, shop.get(enabled)]
+    return " · ".join(p for p in parts if p) or fmt.DASH
+
+
+def _ecom_figures(ecom: EcomProfile, lang: Lang) -> list[tuple[str, str]]:
+    """The score and 30-day figures search knows, labelled with their units."""
+    figures = {
+        ("E-commerce score", "带货评分"): fmt.DASH if ecom.score is None else f"{round(ecom.score, 1):g}",
+        ("GMV (30 d, ¥)", "GMV（30天，元）"): _range(ecom.gmv_30d_range, lang),
+        ("Avg order value (30 d, ¥)", "客单价（30天，元）"): _range(ecom.avg_order_value_30d_range, lang),
+        ("GPM (30 d, ¥ per 1,000 plays)", "GPM（30天，元/千次播放）"): _range(ecom.gpm_30d_range, lang),
+        ("Product-video CTR (30 d)", "商品视频点击率（30天）"): _range(ecom.video_ctr_30d_range, lang),
+        ("Product videos (30 d)", "带货视频数（30天）"): fmt.count(ecom.product_videos_30d, lang),
+    }
+    return [(pick(lang, *label), value) for label, value in figures.items() if value != fmt.DASH]
+
+
+def _ecommerce(dive: DeepDive, creator: Creator | None, lang: Lang) -> dict[str, Any]:
+    """Level and shop window, then the e-commerce figures the search snapshot has."""
+    level = (pick(lang, "Level", "带货等级"), _shop_level(dive, creator, lang))
+    if creator is None:
+        note = pick(
+            lang,
+            "E-commerce figures come from search results, and this creator has not been in one yet.",
+            "带货数据来自搜索结果，该达人尚未出现在搜索结果中。",
+        )
+        return _section(None, lang, lines=[note], fields=[level])
+    figures = _ecom_figures(creator.ecom, lang)
+    if not figures:
+        note = pick(lang, "No e-commerce figures in the search data.", "搜索数据中没有带货数据。")
+        return _section(None, lang, lines=[note], fields=[level])
+    return _section(None, lang, fields=[level, *figures])
 
 
 # -- prices and costs --------------------------------------------------------------------------
@@ -426,6 +511,7 @@ def deepdive_message(
         "meta": [m for m in _meta(dive, creator, lang) if m],
         "fetched_at": dive.fetched_at,
         "profile": _profile(dive, creator, lang),
+        "ecommerce": _ecommerce(dive, creator, lang),
         "prices": _prices(dive, creator, duration, lang),
         "costs": _costs(dive, creator, duration, lang),
         "overview": _overview(dive, lang),

@@ -142,34 +142,6 @@ def results_message(
     return render("results.json.j2", context, fallback_text=_results_text(result, shown, lang))
 
 
-def detail_message(
-    creator: Creator,
-    lang: Lang,
-    *,
-    duration: Duration,
-    live: bool,
-    fetched_at: datetime | None,
-    scored: ScoredCreator | None = None,
-    now: datetime | None = None,
-) -> SlackMessage:
-    """Everything known about one creator: prices, costs per length, recent videos, e-commerce, flags."""
-    context = {
-        "lang": lang,
-        "row": _creator_row(creator, scored, lang, rank=None),
-        "live": live,
-        "fetched_at": fetched_at,
-        "now": _now(now),
-        "duration": duration,
-        "durations": list(Duration),
-    }
-    fallback = pick(
-        lang,
-        f"Creator {creator.nickname} (Xingtu id {creator.star_id})",
-        f"达人 {creator.nickname}（星图 ID {creator.star_id}）",
-    )
-    return render("detail.json.j2", context, fallback_text=fallback)
-
-
 def _chunks(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
     """Split text at line breaks into non-blank pieces that fit one section once escaped."""
     chunks: list[str] = []

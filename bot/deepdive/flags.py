@@ -22,6 +22,7 @@ from statistics import mean, median
 
 from bot import formatting as fmt
 from bot.brands import is_brand_account
+from bot.deepdive.dates import china_date
 from bot.deepdive.models import DailyFans, DeepDive, RiskFlag, ServicePrice, ServicePrices, Severity
 from bot.models import Creator, Duration, RecentItem
 
@@ -147,7 +148,7 @@ def views_vs_followers(median_views: float, followers: int, *, from_items: bool)
 
 
 def _item_day(item: RecentItem) -> str:
-    return item.published_at.date().isoformat() if item.published_at else item.item_id
+    return china_date(item.published_at).isoformat() if item.published_at else item.item_id
 
 
 def engagement_consistency(items: Sequence[RecentItem]) -> list[RiskFlag]:
@@ -228,7 +229,7 @@ def _price_age(prices: ServicePrices, today: date) -> list[RiskFlag]:
     if not dated:
         return []
     newest = max(dated, key=lambda q: q.start_time)
-    since = newest.start_time.date()
+    since = china_date(newest.start_time)
     age = (today - since).days
     if age <= PRICE_MAX_AGE_DAYS:
         return []
@@ -245,9 +246,10 @@ def _price_age(prices: ServicePrices, today: date) -> list[RiskFlag]:
 
 
 def _price_window(q: ServicePrice, today: date) -> list[RiskFlag]:
-    if not q.end_time or (left := (q.end_time.date() - today).days) > PRICE_ENDING_DAYS:
+    end = china_date(q.end_time) if q.end_time else None
+    if end is None or (left := (end - today).days) > PRICE_ENDING_DAYS:
         return []
-    until = q.end_time.date().isoformat()
+    until = end.isoformat()
     if left < 0:
         en, zh = f"ended on {until}", f"已于 {until} 失效"
     else:

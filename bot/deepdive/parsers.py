@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from bot.deepdive.dates import china_date
 from bot.deepdive.models import (
     INDEX_LABELS,
     BaseInfo,
@@ -29,7 +30,6 @@ from bot.deepdive.models import (
     ServicePrices,
     XingtuIndex,
 )
-from bot.deepdive.routes import XINGTU_TZ
 from bot.errors import UpstreamError, UpstreamKind
 from bot.models import Duration
 from bot.parsing import load_json_str, to_bool, to_datetime, to_float, to_int
@@ -232,7 +232,7 @@ def _day(value: Any) -> date | None:
         except ValueError:
             return None
     moment = timestamp(value)
-    return moment.astimezone(XINGTU_TZ).date() if moment else None
+    return china_date(moment) if moment else None
 
 
 def _first(entry: dict[str, Any], keys: tuple[str, ...]) -> Any:

@@ -21,13 +21,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel
 
 from bot.deepdive import parsers
 from bot.deepdive.audience import AudienceTargets
 from bot.deepdive.compare import Comparison, build_comparison, check_compare_ids, check_distinct
+from bot.deepdive.dates import china_today
 from bot.deepdive.flags import assess
 from bot.deepdive.models import (
     BaseInfo,
@@ -41,11 +42,14 @@ from bot.deepdive.models import (
     ServicePrices,
     XingtuIndex,
 )
-from bot.deepdive.routes import LOOKUP_BY_UID, LOOKUP_BY_UNIQUE_ID, ROUTES, XINGTU_TZ, PartKey, Route
+from bot.deepdive.routes import LOOKUP_BY_UID, LOOKUP_BY_UNIQUE_ID, ROUTES, PartKey, Route
 from bot.demo import synth_detail
 from bot.errors import KolbotError, QueryError, UpstreamError, UpstreamKind
 from bot.models import Creator, Duration
 from bot.sources.tikhub import Fetched
+
+if TYPE_CHECKING:
+    from bot.store.snapshots import CreatorSnapshots
 
 log = logging.getLogger(__name__)
 
@@ -147,10 +151,6 @@ class _Tally:
         self.cost_usd += other.cost_usd
 
 
-def _today() -> date:
-    return datetime.now(XINGTU_TZ).date()
-
-
 class DeepDiveService:
     def __init__(
         self, client: JsonClient, *, snapshots: DeepDiveSnapshots | None = None, max_workers: int = 8
@@ -183,7 +183,7 @@ class DeepDiveService:
 
     def _lookup(self, route: Route, value: str, tally: _Tally) -> str | None:
         try:
-            fetched = self._client.get_json(route.path, route.params(value, _today()), ttl_s=route.ttl_s)
+            fetched = self._client.get_json(route.path, route.params(value, china_today()), ttl_s=route.ttl_s)
         except UpstreamError as exc:
             tally.failed(route, exc)
             if exc.kind in _NOT_FOUND:
@@ -230,7 +230,7 @@ class DeepDiveService:
         lookups: dict[str, _Tally] | None = None,
     ) -> list[DeepDive]:
         """All parts of all creators in one pool; `lookups` carries each id lookup's cost."""
-        today = _today()
+        today = china_today()
         jobs = [(star_id, key) for star_id in star_ids for key in PartKey]
         with ThreadPoolExecutor(min(self._max_workers, len(jobs))) as pool:
             results = list(pool.map(lambda job: self._fetch_part(job[0], job[1], today), jobs))
@@ -289,8 +289,20 @@ def _status(error: UpstreamError) -> PartStatus:
 class DemoDeepDiveClient:
     """Demo mode has no TikHub key: serve synthetic bodies for every deep-dive route, free.
 
-    Refusals (10003) in the synthetic bodies are raised by the parsers, as the live client would.
+    `snapshots` (the search's snapshot store) lets a creator from any demo search, generated
+    keyword pools included, get details consistent with its search data; ids no demo search
+    returned stay unknown. Refusals (10003) in the synthetic bodies are raised by the parsers,
+    as the live client would.
     """
 
+    def __init__(self, snapshots: CreatorSnapshots | None = None) -> None:
+        self._snapshots = snapshots
+
     def get_json(self, route: str, params: dict[str, str], *, ttl_s: float | None = None) -> Fetched:
-        return Fetched(synth_detail.detail_body(route, params), 0, 0.0, False, datetime.now(UTC))
+        body = synth_detail.detail_body(route, params, seen=self._seen)
+        return Fetched(body, 0, 0.0, False, datetime.now(UTC))
+
+    def _seen(self, star_id: str) -> Creator | None:
+        """The creator as a demo search returned it; live data never gets synthetic details."""
+        snapshot = self._snapshots.get(star_id) if self._snapshots is not None else None
+        return snapshot.creator if snapshot is not None and not snapshot.live else None

@@ -1,12 +1,14 @@
 """Deterministic synthetic bodies for the deep-dive routes, consistent with the demo search data.
 
-A creator of the demo search dataset (`bot.demo.synth`) gets details built from its search
-attributes: same nickname, followers, uid, tags and quotes. Star ids outside the dataset get
-successful but empty answers, as for a creator Xingtu does not know. Types follow the real
-endpoints: `kol_base_info_v1` sends ints, bools and a real `tags_relation` object;
-`kol_cp_info_v1`/`kol_data_overview_v1` send CPM/CPE as fen strings; portraits send counts as
-strings. Some creators have a follower spike or drop in their daily series, some quotes end
-soon, and some routes refuse with 10003 for some creators (`is_refused`).
+A creator a demo search returned gets details built from its search data (the parsed
+`Creator`): same nickname, followers, uid, tags and quotes; every other draw is seeded by its
+star id. The built-in dataset (`bot.demo.synth` `DEMO_KEYWORDS`) is known here; creators of
+other keywords (generated pools) come from `seen`, a lookup of what demo searches returned.
+Star ids that neither knows get successful but empty answers, as for a creator Xingtu does not
+know. Types follow the real endpoints: `kol_base_info_v1` sends ints, bools and a real
+`tags_relation` object; `kol_cp_info_v1`/`kol_data_overview_v1` send CPM/CPE as fen strings;
+portraits send counts as strings. Some creators have a follower spike or drop in their daily
+series, some quotes end soon, and some routes refuse with 10003 for some creators (`is_refused`).
 
 `detail_data(route, params)` is the `data` object (what `FakeTikHub.add_route` serves);
 `detail_body` wraps it in the same envelope as the demo search pages.
@@ -18,12 +20,17 @@ import hashlib
 import json
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
 from bot.demo.synth import CAPTURED_AT, DEMO_KEYWORDS, refused_body, search_body
+from bot.models import Creator, Gender, Price
+from bot.parsing import parse_author
+
+SeenCreators = Callable[[str], Creator | None]  # star id -> the creator a demo search returned
 
 BASE_INFO = "kol_base_info_v1"
 SERVICE_PRICE = "kol_service_price_v1"
@@ -54,6 +61,7 @@ _LABELS = {
     150: "短直种草",
 }
 _FIELDS = {1: "price_1_20", 2: "price_20_60", 71: "price_60"}
+_GENDER_CODES = {Gender.UNKNOWN: 0, Gender.MALE: 1, Gender.FEMALE: 2}
 _MCNS = (
     ("星屿互娱", "专注美妆、生活方式内容孵化的综合性机构，旗下签约达人 80+ 位。"),
     ("青柚文化", "内容电商一体化 MCN，覆盖美食、母婴、家居等垂类。"),
@@ -74,25 +82,35 @@ _CITIES = ("北京", "上海", "广州", "深圳", "杭州", "成都", "重庆",
 _DEVICES = ("iPhone", "华为", "vivo", "oppo", "小米", "荣耀", "红米", "其他")
 _INTERESTS = ("随拍", "时尚", "美食", "明星", "亲子", "动物", "旅行", "体育")
 _CROWDS = ("小镇青年", "新锐白领", "Z世代", "精致妈妈", "都市蓝领", "资深中产", "小镇中老年", "都市银发")
-_INDICES = ("link_star_index", "link_spread_index", "link_shopping_index", "link_convert_index")
-_INDICES_EXTRA = ("cooperate_index", "cp_index")
+# kol_xingtu_index_v1 keys -> the search's value of the same index (None: not in search data)
+_INDICES = {
+    "link_star_index": "link_star_index",
+    "link_spread_index": "spread_index",
+    "link_shopping_index": "shopping_index",
+    "link_convert_index": "convert_index",
+    "cooperate_index": None,
+    "cp_index": None,
+}
 
 
 # -- public API ---------------------------------------------------------------------------
 
 
-def detail_body(route: str, params: dict[str, str]) -> dict[str, Any]:
+def detail_body(route: str, params: dict[str, str], *, seen: SeenCreators | None = None) -> dict[str, Any]:
     """The full TikHub answer for a deep-dive or id-lookup route."""
     route = route.rsplit("/", 1)[-1]
     body = refused_body(route, params)  # the demo search envelope; refusals keep its data as is
-    data = detail_data(route, params)
+    data = detail_data(route, params, seen=seen)
     if data["base_resp"]["status_code"] == 0:
         body["data"] = data
     return body
 
 
-def detail_data(route: str, params: dict[str, str]) -> dict[str, Any]:
-    """The `data` object for `route`; a 10003 `base_resp` where upstream refuses."""
+def detail_data(route: str, params: dict[str, str], *, seen: SeenCreators | None = None) -> dict[str, Any]:
+    """The `data` object for `route`; a 10003 `base_resp` where upstream refuses.
+
+    Id lookups know the built-in dataset only; `seen` adds creators of other demo searches.
+    """
     route = route.rsplit("/", 1)[-1]
     if route == BY_UID:
         return _kolid(_index().by_uid.get(params.get("uid", "")))
@@ -101,15 +119,15 @@ def detail_data(route: str, params: dict[str, str]) -> dict[str, Any]:
     star_id = params.get("kolId", "")
     if is_refused(route, star_id):
         return refused_body(route, params)["data"]
-    author = _index().authors.get(star_id)
-    if author is None or route not in _BUILDERS:
+    creator = _creator(star_id, seen)
+    if creator is None or route not in _BUILDERS:
         return {"base_resp": dict(_OK)}
-    return {"base_resp": dict(_OK)} | _BUILDERS[route](_Profile.of(author), params)
+    return {"base_resp": dict(_OK)} | _BUILDERS[route](_Profile(creator), params)
 
 
 def demo_star_ids() -> list[str]:
     """Every star id of the demo search dataset, in a stable order."""
-    return sorted(_index().authors)
+    return sorted(_index().creators)
 
 
 def unique_id(star_id: str) -> str:
@@ -123,16 +141,10 @@ def is_refused(route: str, star_id: str) -> bool:
     return share > 0 and _unit(f"refuse:{route}:{star_id}") < share
 
 
-def follower_event(star_id: str, end: date) -> tuple[date, int] | None:
+def follower_event(star_id: str, end: date, *, seen: SeenCreators | None = None) -> tuple[date, int] | None:
     """The day and size of the follower spike (positive) or drop in the 90 days up to `end`."""
-    rng = random.Random(f"event:{star_id}")
-    kind = rng.random()
-    if kind >= 0.35:
-        return None
-    author = _index().authors.get(star_id)
-    followers = int(author["attribute_datas"]["follower"]) if author else 0
-    size = max(500, round(followers * rng.uniform(0.03, 0.09)))
-    return end - timedelta(days=rng.randint(8, 80)), size if kind < 0.25 else -size
+    creator = _creator(star_id, seen)
+    return _follower_event(star_id, (creator.followers or 0) if creator else 0, end)
 
 
 # -- the demo dataset, by id ----------------------------------------------------------------
@@ -140,22 +152,30 @@ def follower_event(star_id: str, end: date) -> tuple[date, int] | None:
 
 @dataclass(frozen=True)
 class _Index:
-    authors: dict[str, dict[str, Any]]
+    creators: dict[str, Creator]
     by_uid: dict[str, str]
     by_unique_id: dict[str, str]
 
 
 @lru_cache(maxsize=1)
 def _index() -> _Index:
-    authors: dict[str, dict[str, Any]] = {}
+    """The built-in dataset's creators as the demo search parses them (prices in yuan)."""
+    creators: dict[str, Creator] = {}
     for keyword in DEMO_KEYWORDS:
         page = 1
         while page_authors := search_body(keyword, page)["data"]["authors"]:
             for author in page_authors:
-                authors.setdefault(author["star_id"], author)
+                creators.setdefault(author["star_id"], parse_author(author))
             page += 1
-    by_uid = {a["attribute_datas"]["core_user_id"]: star_id for star_id, a in authors.items()}
-    return _Index(authors, by_uid, {unique_id(star_id): star_id for star_id in authors})
+    by_uid = {c.douyin_uid: star_id for star_id, c in creators.items() if c.douyin_uid}
+    return _Index(creators, by_uid, {unique_id(star_id): star_id for star_id in creators})
+
+
+def _creator(star_id: str, seen: SeenCreators | None) -> Creator | None:
+    known = _index().creators.get(star_id)
+    if known is None and seen is not None and star_id:
+        return seen(star_id)
+    return known
 
 
 def _kolid(star_id: str | None) -> dict[str, Any]:
@@ -170,60 +190,58 @@ def _unit(seed: str) -> float:
 
 @dataclass(frozen=True)
 class _Profile:
-    """The search attributes a detail body must agree with."""
+    """The search data a detail body must agree with; other draws are seeded by the star id."""
 
-    star_id: str
-    attrs: dict[str, str]
-    quotes: list[dict[str, Any]]
+    creator: Creator
 
-    @classmethod
-    def of(cls, author: dict[str, Any]) -> _Profile:
-        quotes = [q for task in author["task_infos"] for q in task["price_infos"]]
-        return cls(author["star_id"], author["attribute_datas"], quotes)
+    @property
+    def star_id(self) -> str:
+        return self.creator.star_id
 
     def rng(self, purpose: str) -> random.Random:
         return random.Random(f"{purpose}:{self.star_id}")
 
     @property
     def followers(self) -> int:
-        return int(self.attrs["follower"])
-
-    def number(self, key: str) -> float | None:
-        value = self.attrs.get(key)
-        return float(value) if value not in (None, "") else None
+        return self.creator.followers or 0
 
     @property
     def tags(self) -> dict[str, list[str]]:
-        return json.loads(self.attrs["tags_relation"])
+        return self.creator.tags
+
+    @property
+    def quotes(self) -> list[Price]:
+        return [q for _, q in sorted(self.creator.prices.items()) if q.yuan > 0]
 
     @property
     def expected_plays(self) -> float:
-        return self.number("expected_play_num") or self.followers * 0.08
+        return self.creator.expected_plays or self.followers * 0.08
 
     @property
     def interact_rate(self) -> float:
         """The search rate when known, else a stable draw around 2 %."""
-        known = self.number("interact_rate_within_30d")
+        known = self.creator.interact_rate
         return known or round(math.exp(self.rng("rate").gauss(math.log(0.02), 0.6)), 4)
 
-    def price(self, video_type: int) -> int:
-        return next((q["price"] for q in self.quotes if q["video_type"] == video_type), 0)
+    def price(self, video_type: int) -> float:
+        quote = self.creator.prices.get(video_type)
+        return quote.yuan if quote else 0
 
 
 # -- route builders ------------------------------------------------------------------------
 
 
 def _base_info(p: _Profile, params: dict[str, str]) -> dict[str, Any]:
-    rng, a = p.rng("base"), p.attrs
+    rng, c = p.rng("base"), p.creator
     tags = p.tags
     mcn = rng.choice(_MCNS) if rng.random() < 0.6 else None
     data: dict[str, Any] = {
         "id": p.star_id,
-        "nick_name": a["nick_name"],
+        "nick_name": c.nickname,
         "follower": p.followers,
-        "author_type": int(a["author_type"]),
-        "gender": int(a["gender"]),
-        "e_commerce_enable": a.get("e_commerce_enable") == "1",
+        "author_type": int(c.author_type) if (c.author_type or "").isdigit() else 0,
+        "gender": _GENDER_CODES[c.gender],
+        "e_commerce_enable": c.ecom.enabled is True,
         "tags_relation": tags,
         "tags": json.dumps(list(tags), ensure_ascii=False),
         "tags_level_two": json.dumps([t for sub in tags.values() for t in sub], ensure_ascii=False),
@@ -233,11 +251,11 @@ def _base_info(p: _Profile, params: dict[str, str]) -> dict[str, Any]:
         "sec_uid": "MS4wLjABAAAA" + hashlib.sha256(p.star_id.encode()).hexdigest()[:43],
         "unique_id": unique_id(p.star_id),
         "short_id": str(int(p.star_id) % 10**10),
-        "core_user_id": a["core_user_id"],
+        "core_user_id": c.douyin_uid or "",
         "platform_channel": [1, 10],
         "opened_task_category": "[1, 6, 52, 103]",
-        "province": a.get("province", ""),
-        "city": a.get("city", ""),
+        "province": c.province or "",
+        "city": c.city or "",
         "create_time": str(_CAPTURED_TS - rng.randint(300, 2500) * _DAY),
         "is_star": True,
         "base_resp": {"status_code": 0, "status_message": "Success"},
@@ -250,7 +268,7 @@ def _base_info(p: _Profile, params: dict[str, str]) -> dict[str, Any]:
 def _service_price(p: _Profile, params: dict[str, str]) -> dict[str, Any]:
     rng = p.rng("price")
     ending = rng.random() < 0.12
-    entries = [_price_entry(q, rng, ending) for q in p.quotes if q["price"] > 0]
+    entries = [_price_entry(q, rng, ending) for q in p.quotes]
     entries += [
         {
             "video_type": video_type,
@@ -274,8 +292,8 @@ def _service_price(p: _Profile, params: dict[str, str]) -> dict[str, Any]:
     return {"price_info": entries, "industry_tags": tags, "activity_info": {}, "hot_list_ranks": []}
 
 
-def _price_entry(quote: dict[str, Any], rng: random.Random, ending: bool) -> dict[str, Any]:
-    video_type, price = quote["video_type"], quote["price"]
+def _price_entry(quote: Price, rng: random.Random, ending: bool) -> dict[str, Any]:
+    video_type, price = quote.video_type, _amount(quote.yuan)
     cpm_settled = video_type == 92
     end = _CAPTURED_TS + rng.randint(3, 12) * _DAY if ending and video_type in _FIELDS else _OPEN_END
     entry: dict[str, Any] = {
@@ -289,13 +307,31 @@ def _price_entry(quote: dict[str, Any], rng: random.Random, ending: bool) -> dic
         "online_status": 1,
         "enable": True,
         "is_open": True,
-        "start_time": quote.get("start_time", str(_CAPTURED_TS - 200 * _DAY)),
+        "start_time": str(
+            int(quote.start_time.timestamp()) if quote.start_time else _CAPTURED_TS - 200 * _DAY
+        ),
         "end_time": str(end),
         "field": _FIELDS.get(video_type, ""),
     }
-    if quote.get("price_extra_info"):
-        entry["price_extra_info"] = quote["price_extra_info"]
+    if extra := _price_extra(quote):
+        entry["price_extra_info"] = extra
     return entry
+
+
+def _price_extra(quote: Price) -> dict[str, str]:
+    """The search quote's extras (last month, discount, CPM budget) as upstream writes them."""
+    extra = {
+        "price_last_month": quote.last_month_yuan,
+        "price_discount_range": quote.discount_pct,
+        "floor_price": quote.floor_yuan,
+        "ceiling_price": quote.ceiling_yuan,
+    }
+    return {key: str(_amount(value)) for key, value in extra.items() if value}
+
+
+def _amount(value: float) -> int | float:
+    """Upstream sends whole amounts as ints."""
+    return int(value) if value == int(value) else value
 
 
 def _split(total: float, weights: list[tuple[str, float]], rng: random.Random) -> list[dict[str, str]]:
@@ -310,7 +346,7 @@ def _split(total: float, weights: list[tuple[str, float]], rng: random.Random) -
 def _portrait(p: _Profile, purpose: str, older: float) -> dict[str, Any]:
     rng = p.rng(purpose)
     total = p.followers * rng.uniform(0.4, 0.9)
-    female = 0.72 if p.attrs["gender"] == "2" else 0.38
+    female = 0.72 if p.creator.gender is Gender.FEMALE else 0.38
     female = min(
         0.95, max(0.05, female + rng.gauss(0, 0.08) + 0.1 * bool({"美妆", "母婴亲子"} & set(p.tags)))
     )
@@ -360,10 +396,10 @@ def _daily_fans(p: _Profile, params: dict[str, str]) -> dict[str, Any]:
     start, end = _window(params)
     rng = random.Random(f"daily:{p.star_id}:{start}:{end}")
     days = (end - start).days + 1
-    trend = (p.number("fans_increment_within_15d") or 0) / 15
+    trend = (p.creator.growth_15d or 0) / 15
     noise = max(abs(trend) * 0.6, p.followers * 0.0004, 3)
     changes = [trend + rng.gauss(0, noise) for _ in range(days)]
-    event = follower_event(p.star_id, end)
+    event = _follower_event(p.star_id, p.followers, end)
     if event and start < event[0] <= end:
         changes[(event[0] - start).days] += event[1]
     totals, running = [], float(p.followers)
@@ -372,6 +408,15 @@ def _daily_fans(p: _Profile, params: dict[str, str]) -> dict[str, Any]:
         running -= changes[offset]
     rows = [{"date": day.isoformat(), "fans_cnt": value} for day, value in reversed(totals)]
     return {"daily_fans": rows, "start_date": start.isoformat(), "end_date": end.isoformat()}
+
+
+def _follower_event(star_id: str, followers: int, end: date) -> tuple[date, int] | None:
+    rng = random.Random(f"event:{star_id}")
+    kind = rng.random()
+    if kind >= 0.35:
+        return None
+    size = max(500, round(followers * rng.uniform(0.03, 0.09)))
+    return end - timedelta(days=rng.randint(8, 80)), size if kind < 0.25 else -size
 
 
 def _fen_block(prefix: str, per_duration: dict[str, float]) -> dict[str, str]:
@@ -406,7 +451,7 @@ def _rated(label: str, value: float, rng: random.Random) -> dict[str, Any]:
 def _data_overview(p: _Profile, params: dict[str, str]) -> dict[str, Any]:
     rng = p.rng("overview")
     label = next(iter(p.tags), "")
-    median = p.number("vv_median_30d") or p.expected_plays * rng.uniform(0.6, 1.4)
+    median = p.creator.median_views_30d or p.expected_plays * rng.uniform(0.6, 1.4)
     likes = median * p.interact_rate * 0.8
     cpm, cpe = _costs(p, rng.uniform(0.6, 0.8))
     return {
@@ -417,7 +462,7 @@ def _data_overview(p: _Profile, params: dict[str, str]) -> dict[str, Any]:
         "item_num": str(rng.randint(3, 30)),
         "avg_duration": str(rng.randint(8_000, 90_000)),
         "interact_rate": _rated(label, p.interact_rate, rng),
-        "play_over_rate": _rated(label, p.number("play_over_rate_within_30d") or rng.uniform(0.05, 0.4), rng),
+        "play_over_rate": _rated(label, p.creator.completion_rate or rng.uniform(0.05, 0.4), rng),
         "play_stability": {"label": label, "overtake": rng.randint(500, 9800), "value": round(median)},
         "expect_cpm": _fen_block("cpm", cpm),
         "expect_cpe": _fen_block("cpe", cpe),
@@ -428,8 +473,8 @@ def _data_overview(p: _Profile, params: dict[str, str]) -> dict[str, Any]:
 def _xingtu_index(p: _Profile, params: dict[str, str]) -> dict[str, Any]:
     rng = p.rng("index")
     out: dict[str, Any] = {}
-    for key in _INDICES + _INDICES_EXTRA:
-        value = p.number(key) or rng.uniform(35, 95)
+    for key, field in _INDICES.items():
+        value = (getattr(p.creator, field) if field else None) or rng.uniform(35, 95)
         out[key] = {
             "value": round(value, 2),
             "avg_value": round(rng.uniform(45, 65), 2),
