@@ -1,6 +1,6 @@
 """The one-line `/kol` search grammar: keywords plus `name op value` filters, in English or Chinese.
 
-See docs/grammar.md for the user-facing description. Decisions worth knowing:
+The README's "Query grammar" section is the user-facing description. Decisions worth knowing:
 
 * Input is NFKC-normalised first, so full-width ＞ ＜ ＝ ： ％ and digits behave like ASCII.
 * Percentages: a bare number is percent points, so `er>=3` and `er>=3%` both mean 3 %.
