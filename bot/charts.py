@@ -4,6 +4,9 @@ Labels are Chinese or English, so every chart is drawn with WenQuanYi Micro Hei,
 shipped inside the `paperang-p2-fonts-cjk` wheel (a project dependency), registered with
 `font_manager.addfont`; DejaVu Sans stays as the fallback for Latin glyphs. Figures are built
 with the object API (no pyplot state), so rendering is safe from several threads.
+
+matplotlib is imported inside the drawing functions: it costs about 40 MB, and a server that
+never draws a chart (or has not drawn one yet) should not pay for it.
 """
 
 from __future__ import annotations
@@ -15,16 +18,14 @@ from datetime import date
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-
-from matplotlib import font_manager, rc_context
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ft2font import FT2Font
-from matplotlib.ticker import FuncFormatter
+from typing import TYPE_CHECKING
 
 from bot.deepdive.compare import Comparison, MetricKey
 from bot.deepdive.models import DISTRIBUTION_LABELS, DailyFans, DistributionKind, Portrait
 from bot.models import Lang
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 DPI = 100
 TREND_SIZE = (8.0, 4.0)  # inches: 800 × 400 px
@@ -50,6 +51,8 @@ def cjk_font_path() -> Path:
 @lru_cache(maxsize=1)
 def _font_family() -> str:
     """Register the bundled CJK font once and return its family name."""
+    from matplotlib import font_manager
+
     path = cjk_font_path()
     font_manager.fontManager.addfont(str(path))
     return font_manager.FontProperties(fname=str(path)).get_name()
@@ -58,6 +61,9 @@ def _font_family() -> str:
 @lru_cache(maxsize=1)
 def _glyphs() -> frozenset[int]:
     """Code points the CJK font or the Latin fallback can draw."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
     fallback = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"))
     return frozenset(FT2Font(str(cjk_font_path())).get_charmap()) | frozenset(FT2Font(fallback).get_charmap())
 
@@ -69,10 +75,15 @@ def drawable(text: str) -> str:
 
 def _cjk() -> AbstractContextManager:
     """Text created or drawn inside this context uses the CJK font (tick labels appear at draw time)."""
+    from matplotlib import rc_context
+
     return rc_context({"font.family": [_font_family(), "DejaVu Sans"], "axes.unicode_minus": False})
 
 
 def _figure(size: tuple[float, float]) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=size, dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)  # Agg canvas, no pyplot
     return fig
@@ -108,6 +119,8 @@ def follower_trend_figure(series: DailyFans, flagged: Sequence[date], lang: Lang
 
 
 def _trend(series: DailyFans, flagged: Sequence[date], lang: Lang) -> Figure:
+    from matplotlib.ticker import FuncFormatter
+
     fig = _figure(TREND_SIZE)
     ax = fig.add_subplot()
     days = [p.day for p in series.points]
@@ -176,6 +189,8 @@ def audience_figure(portrait: Portrait, lang: Lang, *, title: str = "") -> Figur
 
 
 def _audience(portrait: Portrait, lang: Lang, title: str) -> Figure:
+    from matplotlib.ticker import FuncFormatter
+
     fig = _figure(AUDIENCE_SIZE)
     axes = fig.subplots(2, 2).flat
     for ax, kind in zip(axes, _AUDIENCE_PANELS, strict=True):

@@ -132,7 +132,7 @@ def build_services(settings: Settings) -> Services:
         snapshots=snapshots,
         ledger=RequestLedger(sessions),
         # Same TikHub client as search: one cache, one rate limiter, one bill.
-        deepdive=DeepDiveService(DemoDeepDiveClient() if tikhub is None else tikhub),
+        deepdive=DeepDiveService(DemoDeepDiveClient(snapshots) if tikhub is None else tikhub),
         shortlists=shortlists,
         digests=DigestService(digest_store, digest_pipeline, settings=settings),
         workers=ThreadPoolExecutor(settings.kolbot_workers, thread_name_prefix="kolbot-worker"),

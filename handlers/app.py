@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -16,6 +17,10 @@ from handlers.middleware import handle_once, provide_services
 from handlers.replies import Respond, send_failure
 
 log = logging.getLogger(__name__)
+
+# Listeners only parse and ack (slow work goes to `Services.workers`), but each one holds a thread
+# until it has acked; Bolt's default 5 would make a burst of commands queue for their ack.
+LISTENER_THREADS = 32
 
 
 def make_web_client(settings: Settings) -> WebClient:
@@ -38,6 +43,7 @@ def build_app(
         client=client or make_web_client(settings),
         signing_secret=secret,  # Bolt skips signature checks for Socket Mode requests
         logger=log,
+        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="kolbot-listener"),
     )
     app.use(provide_services(services))
     app.use(handle_once)

@@ -4,6 +4,10 @@ Slack retries deliveries it thinks failed (`X-Slack-Retry-Num`; Socket Mode's `r
 mapped to the same header by Bolt), and people double-click. Neither may run a paid search twice,
 so every request claims an idempotency key in the `RequestLedger` first; a request whose key was
 already claimed is acknowledged and dropped.
+
+Slash commands are the exception: their claim, a database write, would delay the ack of every
+command in a burst, so it is taken after the ack by `first_delivery` (`run_after_ack` does it in
+the job). A command listener that changes anything outside `run_after_ack` calls it first.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from bot.store.requests import RequestLedger
 
 # The same button clicked again on the same message within this many seconds is a double click.
 DOUBLE_CLICK_WINDOW_S = 5
+# Context key of a slash command's idempotency key, claimed after the ack by `first_delivery`.
+CLAIM_AFTER_ACK = "kolbot_claim_after_ack"
 
 
 def provide_services(services: Services) -> Callable[..., None]:
@@ -37,11 +43,23 @@ def handle_once(
     """Acknowledges and drops a request whose idempotency key was already claimed."""
     ledger: RequestLedger = context["services"].ledger
     key = idempotency_key(body)
-    if key is None or (ledger.claim(key) and _first_click(ledger, body)):
-        next()
-        return None
+    if key is not None and body.get("command"):
+        context[CLAIM_AFTER_ACK] = key
+    elif key is not None and not (ledger.claim(key) and _first_click(ledger, body)):
+        logger.info("duplicate Slack request dropped: %s", key)
+        return BoltResponse(status=200, body="")
+    next()
+    return None
+
+
+def first_delivery(context: BoltContext, logger: logging.Logger) -> bool:
+    """Claims the key `handle_once` left for after the ack: False for a duplicate, which must do
+    nothing; True for the first delivery, or when there was nothing left to claim."""
+    key = context.pop(CLAIM_AFTER_ACK, None)
+    if key is None or context["services"].ledger.claim(key):
+        return True
     logger.info("duplicate Slack request dropped: %s", key)
-    return BoltResponse(status=200, body="")
+    return False
 
 
 def idempotency_key(body: dict[str, Any]) -> str | None:

@@ -72,8 +72,9 @@ def send_failure(respond: Respond | None, error: BaseException, lang: Lang, logg
 
 
 @contextmanager
-def answer_failures(respond: Respond, lang: Lang, logger: logging.Logger) -> Iterator[None]:
-    """Run a listener body; any exception becomes an ephemeral message to the user."""
+def answer_failures(respond: Respond | None, lang: Lang, logger: logging.Logger) -> Iterator[None]:
+    """Run a listener body; any exception becomes an ephemeral message to the user (without
+    `respond`: a log line)."""
     try:
         yield
     except Exception as error:

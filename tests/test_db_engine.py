@@ -73,3 +73,29 @@ def test_foreign_keys_are_enforced(sessions) -> None:
     )
     with pytest.raises(IntegrityError), transaction(sessions) as session:
         session.add(item)
+
+
+def test_sqlite_reads_do_not_wait_for_the_write_lock_but_writes_do(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    from bot.db.engine import read_session, session_factory
+    from bot.db.migrate import migrate
+
+    url = f"sqlite:///{tmp_path / 'kolbot.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    event.listen(engine, "connect", lambda conn, _record: conn.execute("PRAGMA busy_timeout=50"))
+    sessions = session_factory(engine)
+    with transaction(sessions) as session:
+        session.add(RequestClaim(key="committed", claimed_at=datetime.now(UTC)))
+    with sessions.begin() as writer:  # holds the write lock (BEGIN IMMEDIATE) until the end
+        writer.add(RequestClaim(key="pending", claimed_at=datetime.now(UTC)))
+        writer.flush()
+        with read_session(sessions) as reader:
+            assert reader.scalars(select(RequestClaim.key)).all() == ["committed"]
+        with pytest.raises(OperationalError, match="locked"), sessions() as other:
+            other.scalars(select(RequestClaim.key)).all()  # a plain session may write: it waits
+    engine.dispose()

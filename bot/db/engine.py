@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Execution option marking a transaction that only reads: on SQLite it starts with a deferred BEGIN.
+READ_ONLY = "kolbot_read_only"
 _WAL_ATTEMPTS = 100
 _PG_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg"}
 
@@ -43,12 +45,12 @@ def _sqlite_engine(url: URL) -> Engine:
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **kwargs)
     event.listen(engine, "connect", _configure_sqlite_connection)
-    event.listen(engine, "begin", _begin_immediate)
+    event.listen(engine, "begin", _begin)
     return engine
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
-    # Take over transaction control from pysqlite so that `_begin_immediate` decides how to BEGIN.
+    # Take over transaction control from pysqlite so that `_begin` decides how to BEGIN.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -72,14 +74,24 @@ def _enable_wal(cursor: Any) -> None:
             time.sleep(0.05)
 
 
-def _begin_immediate(connection: Any) -> None:
-    """Take the write lock up front: a deferred read that later writes would fail with SQLITE_BUSY
-    instead of waiting on `busy_timeout`, which is how concurrent updates get lost or rejected."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _begin(connection: Any) -> None:
+    """Writers take the write lock up front: a deferred read that later writes would fail with
+    SQLITE_BUSY instead of waiting on `busy_timeout`, which is how concurrent updates get lost or
+    rejected. Pure reads (`read_session`) start deferred, so in WAL mode they never wait for writers."""
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def read_session(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for reads only (it must not write): no write lock on SQLite."""
+    with sessions() as session:
+        session.connection(execution_options={READ_ONLY: True})
+        yield session
 
 
 @contextmanager

@@ -11,10 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from bot.i18n import pick
 from bot.models import Lang
 from bot.shortlists.models import STATUS_LABELS, ShortlistItem, ShortlistSummary
@@ -99,6 +95,11 @@ def to_csv(summary: ShortlistSummary, lang: Lang = "en") -> bytes:
 
 
 def to_xlsx(summary: ShortlistSummary, lang: Lang = "en") -> bytes:
+    # Imported here: only an XLSX export needs openpyxl (about 5 MB once loaded).
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     sheet.title = _SHEET_TITLE_FORBIDDEN.sub(" ", summary.shortlist.name)[:31].strip() or "shortlist"

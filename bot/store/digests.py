@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db.engine import read_session
 from bot.db.ids import short_id
 from bot.db.retry import in_transaction
 from bot.db.tables import DigestRow, DigestRunRow, DigestSettingsRow
@@ -77,7 +78,7 @@ class DigestStore:
 
     def get(self, team_id: str, digest_id: str) -> Digest:
         """By short id; refuses another workspace's digest."""
-        with self._sessions() as session:
+        with read_session(self._sessions) as session:
             return to_digest(self._row(session, team_id, digest_id))
 
     def in_channel(self, team_id: str, channel_id: str) -> list[Digest]:
@@ -86,12 +87,12 @@ class DigestStore:
             .where(DigestRow.team_id == team_id, DigestRow.channel_id == channel_id)
             .order_by(DigestRow.created_at, DigestRow.id)
         )
-        with self._sessions() as session:
+        with read_session(self._sessions) as session:
             return [to_digest(row) for row in session.scalars(stmt)]
 
     def active(self) -> list[Digest]:
         stmt = select(DigestRow).where(DigestRow.status == DigestStatus.ACTIVE.value).order_by(DigestRow.id)
-        with self._sessions() as session:
+        with read_session(self._sessions) as session:
             return [to_digest(row) for row in session.scalars(stmt)]
 
     def pause(self, team_id: str, digest_id: str, reason: str, now: datetime) -> Digest:
@@ -163,7 +164,7 @@ class DigestStore:
             )
             .order_by(DigestRunRow.id)
         )
-        with self._sessions() as session:
+        with read_session(self._sessions) as session:
             candidates = [(to_run(run), to_digest(digest)) for run, digest in session.execute(stmt)]
         return [Job(digest, run) for run, digest in candidates if self._lease(run.id, now, lease)]
 
@@ -220,7 +221,7 @@ class DigestStore:
             .order_by(DigestRunRow.completed_at.desc(), DigestRunRow.id.desc())
             .limit(1)
         )
-        with self._sessions() as session:
+        with read_session(self._sessions) as session:
             row = session.execute(stmt).first()
         return PreviousRun(DigestSnapshot.from_json(row.snapshot_json), row.watch_json) if row else None
 
@@ -232,7 +233,7 @@ class DigestStore:
             .order_by(DigestRunRow.id.desc())
             .limit(limit)
         )
-        with self._sessions() as session:
+        with read_session(self._sessions) as session:
             return [to_run(row) for row in session.scalars(stmt)]
 
     def latest_runs(self, digest_ids: Sequence[int]) -> dict[int, DigestRun]:
@@ -244,13 +245,13 @@ class DigestStore:
             .where(DigestRunRow.digest_id.in_(digest_ids))
             .group_by(DigestRunRow.digest_id)
         )
-        with self._sessions() as session:
+        with read_session(self._sessions) as session:
             rows = session.scalars(select(DigestRunRow).where(DigestRunRow.id.in_(newest)))
             return {row.digest_id: to_run(row) for row in rows}
 
     # -- workspace settings -------------------------------------------------------------------
     def timezone(self, team_id: str) -> str | None:
-        with self._sessions() as session:
+        with read_session(self._sessions) as session:
             return session.scalar(select(DigestSettingsRow.tz).where(DigestSettingsRow.team_id == team_id))
 
     def set_timezone(self, team_id: str, tz: str, user_id: str, now: datetime) -> None:

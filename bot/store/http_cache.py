@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.engine import transaction
+from bot.db.engine import read_session, transaction
 from bot.db.tables import HttpCacheRow
 from bot.db.upsert import upsert_insert
 from bot.sources.cache import Body
@@ -18,7 +18,7 @@ class SqlResponseCache:
         self._sessions = sessions
 
     def get(self, key: str) -> tuple[Body, datetime] | None:
-        with self._sessions() as session:
+        with read_session(self._sessions) as session:
             row = session.execute(
                 select(HttpCacheRow.body, HttpCacheRow.fetched_at).where(
                     HttpCacheRow.key == key, HttpCacheRow.expires_at > datetime.now(UTC)

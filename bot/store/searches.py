@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db.engine import read_session
 from bot.db.ids import short_id
 from bot.db.retry import in_transaction
 from bot.db.tables import SavedSearchRow
@@ -51,7 +52,7 @@ class SearchRefs:
 
     def get(self, ref: str, team_id: str) -> SavedSearch | None:
         """The saved search, or None when unknown or owned by another workspace."""
-        with self._sessions() as session:
+        with read_session(self._sessions) as session:
             row = session.get(SavedSearchRow, ref)
             if row is None or row.team_id != team_id:
                 return None

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.engine import transaction
+from bot.db.engine import read_session, transaction
 from bot.db.tables import CreatorSnapshotRow
 from bot.db.upsert import upsert_insert
 from bot.models import Creator
@@ -57,7 +57,7 @@ class CreatorSnapshots:
         wanted = set(star_ids)
         if not wanted:
             return {}
-        with self._sessions() as session:
+        with read_session(self._sessions) as session:
             rows = session.scalars(
                 select(CreatorSnapshotRow)
                 .where(CreatorSnapshotRow.star_id.in_(wanted))

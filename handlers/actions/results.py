@@ -7,6 +7,7 @@ itself is looked up with the acting user's workspace, so a ref never crosses wor
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
@@ -37,7 +38,7 @@ def more_results(
         search = _require(services, _saved(services, body, ref))
         with answer_failures(respond, search.lang, logger):
             query = services.parse_query(search.raw_query).model_copy(update={"start_page": int(start)})
-            send_results(services, respond, query, ref, search.lang)
+            send_results(services, respond, query, search.lang, ref_for=lambda: ref)
 
     run_after_ack(context, respond, services.default_lang, logger, work)
 
@@ -60,10 +61,9 @@ def resort_results(
             # Saved anew (the grammar's last `sort=` wins), so "more" on the new card keeps this order.
             raw = f"{search.raw_query} sort={SortKey(sort).value}"
             query = services.parse_query(raw)
-            new_ref = services.searches.save(
-                search.team_id, search.channel_id, _user_id(body), raw, search.lang
-            )
-            send_results(services, respond, query, new_ref, search.lang, replace=True)
+            where = search.team_id, search.channel_id, _user_id(body)
+            save = partial(services.searches.save, *where, raw, search.lang)
+            send_results(services, respond, query, search.lang, ref_for=save, replace=True)
 
     run_after_ack(context, respond, services.default_lang, logger, work)
 

@@ -23,6 +23,7 @@ from bot.shortlists.errors import not_on_list
 from bot.shortlists.models import ShortlistSummary
 from bot.shortlists.sync import ShortlistSync
 from handlers.actions.results import ref_in_message
+from handlers.background import run_after_ack
 from handlers.replies import answer_failures, send_failure, unknown_creator
 from handlers.views.shortlist import FormContext
 
@@ -129,6 +130,26 @@ def _on_card(
         work(services, sync, summary, star_id, user_of(body))
 
 
+def _on_card_after_ack(
+    body: dict[str, Any],
+    value: str,
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    logger: logging.Logger,
+    work: CardWork,
+) -> None:
+    """`_on_card` on the worker pool: votes and status changes re-render the shortlist's messages."""
+    services: Services = context["services"]
+    run_after_ack(
+        context,
+        respond,
+        services.default_lang,
+        logger,
+        lambda: _on_card(body, value, client, respond, context, logger, work),
+    )
+
+
 def vote(
     ack: Ack,
     body: dict[str, Any],
@@ -152,7 +173,7 @@ def vote(
         )
         sync.refresh(shortlist, [star_id])
 
-    _on_card(body, action["value"], client, respond, context, logger, work)
+    _on_card_after_ack(body, action["value"], client, respond, context, logger, work)
 
 
 def set_status(
@@ -175,7 +196,7 @@ def set_status(
         services.shortlists.set_status(shortlist.team_id, shortlist.short_id, user, star_id, status)
         sync.refresh(shortlist, [star_id])
 
-    _on_card(body, value, client, respond, context, logger, work)
+    _on_card_after_ack(body, value, client, respond, context, logger, work)
 
 
 def open_edit_modal(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
@@ -16,6 +17,7 @@ from handlers.commands.deepdive import COMPARE_WORDS, compare_command, show_comm
 from handlers.commands.digest import DIGEST_WORDS, digest_command
 from handlers.commands.shortlist import SHORTLIST_WORDS, shortlist_command
 from handlers.delivery import send_results
+from handlers.middleware import first_delivery
 from handlers.replies import searching_note
 
 HELP_WORDS = {"help", "-h", "--help", "?", "帮助"}
@@ -38,7 +40,10 @@ def kol_command(
     elif verb.lower() in SHORTLIST_WORDS:
         shortlist_command(ack, command, respond, context, logger, rest)
     elif verb.lower() in DIGEST_WORDS:
-        digest_command(ack, command, respond, context, logger, rest)
+        if first_delivery(context, logger):  # digest commands store changes before they ack
+            digest_command(ack, command, respond, context, logger, rest)
+        else:
+            ack()
     else:
         _search(ack, command, respond, context, text, lang, logger)
 
@@ -61,9 +66,8 @@ def _search(
     lang = query.lang or lang
     ack(text=searching_note(query.keyword, lang))
 
-    def work() -> None:
-        team, channel, user = command["team_id"], command["channel_id"], command["user_id"]
-        ref = services.searches.save(team, channel, user, text, lang)
-        send_results(services, respond, query, ref, lang)
-
-    run_after_ack(context, respond, lang, logger, work)
+    where = command["team_id"], command["channel_id"], command["user_id"]
+    save = partial(services.searches.save, *where, text, lang)  # once the search succeeded
+    run_after_ack(
+        context, respond, lang, logger, lambda: send_results(services, respond, query, lang, ref_for=save)
+    )

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot.cards.views import error_message
 from bot.errors import KolbotError
 from bot.services import Services
+from handlers.background import run_after_ack
 
 VOTE_REACTIONS = {"+1": 1, "thumbsup": 1, "-1": -1, "thumbsdown": -1}
 
@@ -39,11 +40,27 @@ def reaction_vote(
     if value is None or item.get("type") != "message":
         return
     services: Services = context["services"]
-    team_id, user_id, channel_id = (
-        body.get("team_id") or context.team_id or "",
-        event["user"],
-        item["channel"],
+    team_id = body.get("team_id") or context.team_id or ""
+    run_after_ack(
+        context,
+        None,
+        services.default_lang,
+        logger,
+        lambda: _count_vote(services, client, team_id, event, value, logger),
     )
+
+
+def _count_vote(
+    services: Services,
+    client: WebClient,
+    team_id: str,
+    event: dict[str, Any],
+    value: int,
+    logger: logging.Logger,
+) -> None:
+    """Record the reaction as a vote on the card's creator, if it is a card and changes the vote."""
+    item = event["item"]
+    user_id, channel_id = event["user"], item["channel"]
     card = services.shortlists.find_card(team_id, channel_id, item["ts"])
     if card is None:
         return

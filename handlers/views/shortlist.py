@@ -34,7 +34,8 @@ from bot.shortlists.inputs import (
     parse_rebate,
 )
 from bot.shortlists.models import Shortlist, ShortlistStatus
-from handlers.replies import answer_failures, respond_ephemeral
+from handlers.background import run_after_ack
+from handlers.replies import respond_ephemeral
 
 Values = dict[str, dict[str, dict[str, Any]]]
 
@@ -122,7 +123,8 @@ def submit_add(
         return
     ack()
     respond = Respond(response_url=form.response_url)
-    with answer_failures(respond, lang, logger):
+
+    def work() -> None:
         sync = services.shortlist_sync(client)
         sync.check_channel(form.channel_id)
         target = (
@@ -142,6 +144,8 @@ def submit_add(
             already=result.already,
         )
         respond_ephemeral(respond, message)
+
+    run_after_ack(context, respond, lang, logger, work)
 
 
 def submit_new(
@@ -167,7 +171,8 @@ def submit_new(
         return
     ack()
     respond = Respond(response_url=form.response_url)
-    with answer_failures(respond, lang, logger):
+
+    def work() -> None:
         sync = services.shortlist_sync(client)
         sync.check_channel(form.channel_id)
         shortlist = services.shortlists.create(team_id, form.channel_id, user_id, name, budget, duration)
@@ -175,6 +180,8 @@ def submit_new(
         url = sync.thread_url(team_id, shortlist.short_id)
         command = services.settings.kolbot_command
         respond_ephemeral(respond, reply_message("created", shortlist, lang, command=command, thread_url=url))
+
+    run_after_ack(context, respond, lang, logger, work)
 
 
 def submit_edit(
@@ -200,8 +207,11 @@ def submit_edit(
         ack(response_action="errors", errors=errors)
         return
     ack()
-    with answer_failures(Respond(response_url=form.response_url), lang, logger):
+
+    def work() -> None:
         service = services.shortlists
         service.set_quote(team_id, short_id, user_id, star_id, quote, rebate)
         service.set_note(team_id, short_id, user_id, star_id, note)
         services.shortlist_sync(client).refresh(service.get(team_id, short_id), [star_id])
+
+    run_after_ack(context, Respond(response_url=form.response_url), lang, logger, work)

@@ -1,0 +1,49 @@
+"""Slow work after the ack, on the bounded worker pool `Services.workers` (`KOLBOT_WORKERS` threads).
+
+Bolt runs each listener on its listener executor and holds the HTTP request until the listener
+calls `ack()`. A listener that went on searching after acking kept its executor thread, so a
+burst of commands filled the executor and later commands could not ack within Slack's 3 s.
+Listeners therefore only parse and ack, and hand the rest to `run_after_ack`; failures inside the
+job reach the user exactly as they did in the listener (`answer_failures`). A slash command's
+idempotency key is claimed in the job, before the work (`middleware.first_delivery`).
+
+Modals are opened in the listener itself: a `trigger_id` expires 3 s after the click, too soon to
+wait behind searches in the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_bolt import BoltContext
+
+from bot.models import Lang
+from bot.services import Services
+from handlers.middleware import first_delivery
+from handlers.replies import Respond, answer_failures
+
+
+def run_after_ack(
+    context: BoltContext,
+    respond: Respond | None,
+    lang: Lang,
+    logger: logging.Logger,
+    work: Callable[[], object],
+) -> None:
+    """Queue `work`; any exception it raises becomes an ephemeral message in `lang` (or a log line
+    when there is no `respond`, as for events)."""
+    services: Services = context["services"]
+    services.workers.submit(_run_once, context, work, respond, lang, logger)
+
+
+def _run_once(
+    context: BoltContext,
+    work: Callable[[], object],
+    respond: Respond | None,
+    lang: Lang,
+    logger: logging.Logger,
+) -> None:
+    with answer_failures(respond, lang, logger):
+        if first_delivery(context, logger):
+            work()
