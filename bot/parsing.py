@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.models import Creator, Duration, EcomProfile, Gender, Price, RecentItem, XingtuFlags
+from bot.models import Creator, Duration, EcomProfile, Gender, PageFetch, Price, RecentItem, XingtuFlags
 from bot.settings import PriceUnit
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,18 @@ class ParsedPage:
     skipped: int  # malformed authors dropped
     total_count: int | None
     has_more: bool
+
+    def as_fetch(self, keyword: str, page: int, **provenance: Any) -> PageFetch:
+        """This page as a source's answer; `provenance` holds `PageFetch`'s where/when/cost fields."""
+        return PageFetch(
+            keyword=keyword,
+            page=page,
+            creators=self.creators,
+            skipped=self.skipped,
+            total_count=self.total_count,
+            has_more=self.has_more,
+            **provenance,
+        )
 
 
 # -- tolerant converters --------------------------------------------------------------------

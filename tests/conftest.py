@@ -1,8 +1,23 @@
-"""Test-wide isolation: no real Slack/TikHub credentials or developer `.env` leak into tests."""
+"""Test-wide isolation: no real Slack/TikHub credentials or developer `.env` leak into tests.
+
+Also the app fixtures most Slack tests share: a fake Slack, services built from a `settings`
+fixture (default: `slack_settings`; a test module overrides `settings` for others), the Bolt app
+on them and correctly signed requests.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from slack_bolt import App
+
+from bot.services import Services, build_services
+from bot.settings import Settings
+from handlers.app import build_app
+from tests.fakes.signing import SlackRequests
+from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_app import SECRET, slack_settings
 
 pytest_plugins = ["tests.db_fixtures"]
 
@@ -22,3 +37,31 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     from bot.settings import get_settings
 
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlackApi]:
+    with FakeSlackApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(slack: FakeSlackApi) -> Settings:
+    return slack_settings(slack)
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    built = build_services(settings)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def app(services: Services) -> App:
+    return build_app(services.settings, services=services)
+
+
+@pytest.fixture
+def slack_requests(slack: FakeSlackApi) -> SlackRequests:
+    return SlackRequests(SECRET, response_url=slack.response_url())

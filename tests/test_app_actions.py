@@ -2,79 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from slack_bolt import App
 
 from bot.cards.validate import validate_message
-from bot.models import PageFetch
-from bot.search import SearchService
-from bot.services import Services, build_services
-from bot.settings import Settings
-from bot.sources.base import CreatorSource, SearchRequest
-from handlers.app import build_app
+from bot.services import Services
 from tests.fakes.signing import SlackRequests, button, select
 from tests.fakes.slack_api import FakeSlackApi
-
-SECRET = "test-signing-secret"
-
-
-class CountingSource:
-    def __init__(self, inner: CreatorSource) -> None:
-        self.inner, self.live, self.pages = inner, inner.live, []
-
-    def search_page(self, request: SearchRequest) -> PageFetch:
-        self.pages.append(request.page)
-        return self.inner.search_page(request)
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi() as fake:
-        yield fake
-
-
-@pytest.fixture
-def services(slack: FakeSlackApi) -> Iterator[Services]:
-    settings = Settings(
-        _env_file=None, slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=slack.api_url
-    )
-    built = build_services(settings)
-    yield built
-    built.close()
+from tests.fakes.slack_app import SECRET, CountingSource, count_pages, next_response
 
 
 @pytest.fixture
 def source(services: Services) -> CountingSource:
-    counting = CountingSource(services.source)
-    services.search = SearchService(counting, on_seen=services.snapshots.save_many)
-    return counting
-
-
-@pytest.fixture
-def app(services: Services, source: CountingSource) -> App:
-    return build_app(services.settings, services=services)
-
-
-@pytest.fixture
-def slack_requests(slack: FakeSlackApi) -> SlackRequests:
-    return SlackRequests(SECRET, response_url=slack.response_url())
+    return count_pages(services)
 
 
 def search(app: App, slack: FakeSlackApi, slack_requests: SlackRequests, text: str) -> dict[str, Any]:
     """Run `/kol text` and return the results card as posted, with a ts like a real message."""
-    before = len(slack.responses())
-    app.dispatch(slack_requests.command(text).bolt())
-    card = slack.wait_for_calls("response", before + 1)[before].body
+    card = next_response(app, slack, slack_requests.command(text))
     return {"type": "message", "ts": slack.next_ts(), **card}
-
-
-def click(app: App, slack: FakeSlackApi, request: Any) -> dict[str, Any]:
-    before = len(slack.responses())
-    assert app.dispatch(request.bolt()).status == 200
-    return slack.wait_for_calls("response", before + 1)[before].body
 
 
 def element(card: dict[str, Any], action_id: str) -> dict[str, Any]:
@@ -95,7 +43,9 @@ def test_more_posts_the_next_pages_as_a_new_message(
     card = search(app, slack, slack_requests, "护肤 pages=2 top=3 lang=en")
     more = element(card, "kol_more")
     assert more["value"].endswith(":3")
-    result = click(app, slack, slack_requests.block_action(button("kol_more", more["value"]), message=card))
+    result = next_response(
+        app, slack, slack_requests.block_action(button("kol_more", more["value"]), message=card)
+    )
     assert result["replace_original"] is False and result["response_type"] == "in_channel"
     assert sorted(source.pages) == [1, 2, 3, 4]
     assert element(result, "kol_more")["value"] == more["value"].replace(":3", ":5")
@@ -107,14 +57,14 @@ def test_sort_replaces_the_card_and_keeps_the_order_for_more(
 ) -> None:
     card = search(app, slack, slack_requests, "护肤 pages=1 top=5 lang=en")
     value = sort_value(card, "followers")
-    resorted = click(app, slack, slack_requests.block_action(select("kol_sort", value), message=card))
+    resorted = next_response(app, slack, slack_requests.block_action(select("kol_sort", value), message=card))
     assert resorted["replace_original"] is True
     followers = followers_on(services, resorted)
     assert followers == sorted(followers, reverse=True) and followers != followers_on(services, card)
     new_ref = element(resorted, "kol_more")["value"].rpartition(":")[0]
     assert new_ref != value.rpartition(":")[0]
 
-    more = click(
+    more = next_response(
         app, slack, slack_requests.block_action(button("kol_more", f"{new_ref}:2"), message=resorted)
     )
     assert followers_on(services, more) == sorted(followers_on(services, more), reverse=True)
@@ -126,13 +76,13 @@ def test_another_workspace_cannot_use_a_search_ref(
     card = search(app, slack, slack_requests, "护肤 pages=1 top=3 lang=en")
     pages_before = list(source.pages)
     more = element(card, "kol_more")["value"]
-    refused = click(
+    refused = next_response(
         app, slack, slack_requests.block_action(button("kol_more", more), message=card, team_id="T0OTHER")
     )
     assert refused["response_type"] == "ephemeral"
     assert "another workspace" in refused["text"]
     sort = sort_value(card, "cpm")
-    refused = click(
+    refused = next_response(
         app, slack, slack_requests.block_action(select("kol_sort", sort), message=card, team_id="T0OTHER")
     )
     assert "another workspace" in refused["text"]
@@ -144,11 +94,11 @@ def test_double_click_runs_the_search_once(
 ) -> None:
     card = search(app, slack, slack_requests, "护肤 pages=1 top=3 lang=en")
     more = button("kol_more", element(card, "kol_more")["value"])
-    click(app, slack, slack_requests.block_action(more, message=card))
+    next_response(app, slack, slack_requests.block_action(more, message=card))
     second = slack_requests.block_action(more, message=card)  # new trigger_id and action_ts
     assert app.dispatch(second.bolt()).status == 200
     assert app.dispatch(second.retried().bolt()).status == 200
-    other = click(app, slack, slack_requests.block_action(button("kol_details", "x"), message=card))
+    other = next_response(app, slack, slack_requests.block_action(button("kol_details", "x"), message=card))
     assert "“x” is not a creator id" in other["text"]  # later clicks are still served
     assert sorted(source.pages) == [1, 2]
     assert len(slack.responses()) == 3  # search, one "more", the details answer
@@ -159,16 +109,16 @@ def test_a_teammate_clicking_the_same_button_is_not_a_double_click(
 ) -> None:
     card = search(app, slack, slack_requests, "护肤 pages=1 top=3 lang=en")
     more = button("kol_more", element(card, "kol_more")["value"])
-    click(app, slack, slack_requests.block_action(more, message=card))
+    next_response(app, slack, slack_requests.block_action(more, message=card))
     teammate = SlackRequests(SECRET, response_url=slack.response_url(), user_id="U0TEAMMATE")
-    click(app, slack, teammate.block_action(more, message=card))
+    next_response(app, slack, teammate.block_action(more, message=card))
     assert sorted(source.pages) == [1, 2, 2]
 
 
 def test_buttons_on_an_unknown_ref_explain_instead_of_failing(
     app: App, slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:
-    answer = click(app, slack, slack_requests.block_action(button("kol_more", "nosuchref:2")))
+    answer = next_response(app, slack, slack_requests.block_action(button("kol_more", "nosuchref:2")))
     assert "expired" in answer["text"] and "/kol" in answer["text"]
 
 

@@ -14,14 +14,13 @@ from slack_bolt.response import BoltResponse
 
 from bot.models import PageFetch
 from bot.search import SearchService
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.settings import Settings
 from bot.sources.base import CreatorSource, SearchRequest
-from handlers.app import build_app
 from tests.fakes.signing import SlackRequests
 from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_app import slack_settings
 
-SECRET = "background-signing-secret"
 WORKERS = 2
 BURST = 12  # more than Bolt's default five listener threads, and than the workers
 
@@ -64,23 +63,8 @@ class GatedSource:
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi() as fake:
-        yield fake
-
-
-@pytest.fixture
-def services(slack: FakeSlackApi) -> Iterator[Services]:
-    settings = Settings(
-        _env_file=None,
-        slack_bot_token="xoxb-background-test",
-        slack_signing_secret=SECRET,
-        slack_api_url=slack.api_url,
-        kolbot_workers=WORKERS,
-    )
-    built = build_services(settings)
-    yield built
-    built.close()
+def settings(slack: FakeSlackApi) -> Settings:
+    return slack_settings(slack, kolbot_workers=WORKERS)
 
 
 @pytest.fixture
@@ -92,13 +76,9 @@ def source(services: Services) -> Iterator[GatedSource]:
 
 
 @pytest.fixture
-def app(services: Services, source: GatedSource) -> App:
-    return build_app(services.settings, services=services)
-
-
-@pytest.fixture
-def requests(slack: FakeSlackApi) -> SlackRequests:
-    return SlackRequests(SECRET, response_url=slack.response_url())
+def app(app: App, source: GatedSource) -> App:
+    """The shared app, its searches going through the gated source."""
+    return app
 
 
 def ack_text(response: BoltResponse) -> str:
@@ -107,9 +87,11 @@ def ack_text(response: BoltResponse) -> str:
 
 
 def test_a_burst_is_acked_while_earlier_searches_still_run(
-    app: App, requests: SlackRequests, source: GatedSource, slack: FakeSlackApi
+    app: App, slack_requests: SlackRequests, source: GatedSource, slack: FakeSlackApi
 ) -> None:
-    acks = [ack_text(app.dispatch(requests.command(f"skincare{i} pages=1").bolt())) for i in range(BURST)]
+    acks = [
+        ack_text(app.dispatch(slack_requests.command(f"skincare{i} pages=1").bolt())) for i in range(BURST)
+    ]
     assert all("Searching" in text for text in acks)
     source.wait("in_flight", WORKERS)
     assert slack.responses() == []  # every ack came while the searches were still blocked
@@ -120,10 +102,10 @@ def test_a_burst_is_acked_while_earlier_searches_still_run(
 
 
 def test_at_most_kolbot_workers_searches_run_at_once(
-    app: App, requests: SlackRequests, source: GatedSource, slack: FakeSlackApi
+    app: App, slack_requests: SlackRequests, source: GatedSource, slack: FakeSlackApi
 ) -> None:
     for i in range(BURST):
-        app.dispatch(requests.command(f"lipstick{i} pages=1").bolt())
+        app.dispatch(slack_requests.command(f"lipstick{i} pages=1").bolt())
     for finished in range(1, BURST + 1):  # one at a time: room for more to start if the pool allowed it
         source.wait("in_flight", min(WORKERS, BURST - finished + 1))
         source.release()
@@ -133,14 +115,14 @@ def test_at_most_kolbot_workers_searches_run_at_once(
 
 
 def test_failures_in_background_work_reach_the_user(
-    app: App, requests: SlackRequests, source: GatedSource, slack: FakeSlackApi, services: Services
+    app: App, slack_requests: SlackRequests, source: GatedSource, slack: FakeSlackApi, services: Services
 ) -> None:
     def broken(*_args: object) -> str:
         raise RuntimeError("database is down")
 
     services.searches.save = broken  # type: ignore[method-assign]
     source.release(1)
-    assert "搜索" in ack_text(app.dispatch(requests.command("护肤 pages=1").bolt()))
+    assert "搜索" in ack_text(app.dispatch(slack_requests.command("护肤 pages=1").bolt()))
     [call] = slack.wait_for_calls("response")
     assert call.body["response_type"] == "ephemeral"
     text = json.dumps(call.body, ensure_ascii=False)
@@ -148,10 +130,10 @@ def test_failures_in_background_work_reach_the_user(
 
 
 def test_a_duplicate_digest_command_changes_nothing(
-    app: App, requests: SlackRequests, services: Services
+    app: App, slack_requests: SlackRequests, services: Services
 ) -> None:
     """Digest commands store before they ack, so their claim comes first and a retry is dropped."""
-    request = requests.command('digest add "skincare" daily 09:30')
+    request = slack_requests.command('digest add "skincare" daily 09:30')
     assert "saved" in app.dispatch(request.bolt()).body
     assert ack_text(app.dispatch(request.retried(1).bolt())) == ""
-    assert len(services.digests.channel(requests.team_id, requests.channel_id).digests) == 1
+    assert len(services.digests.channel(slack_requests.team_id, slack_requests.channel_id).digests) == 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import queue
 import time
-from collections.abc import Iterator
 
 import pytest
 from slack_bolt import App
@@ -14,59 +13,17 @@ from slack_bolt.response import BoltResponse
 from bot.cards.validate import validate_message
 from bot.models import PageFetch
 from bot.search import SearchService
-from bot.services import Services, build_services
-from bot.settings import Settings
-from bot.sources.base import CreatorSource, SearchRequest
+from bot.services import Services
+from bot.sources.base import SearchRequest
 from handlers.app import build_app
 from tests.fakes.signing import SlackRequests
 from tests.fakes.slack_api import FakeSlackApi
-
-SECRET = "test-signing-secret"
-BOT_TOKEN = "xoxb-test-bot-token"
-
-
-class CountingSource:
-    """Wraps the real source and records every page requested."""
-
-    def __init__(self, inner: CreatorSource) -> None:
-        self.inner, self.live, self.pages = inner, inner.live, []
-
-    def search_page(self, request: SearchRequest) -> PageFetch:
-        self.pages.append(request.page)
-        return self.inner.search_page(request)
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi() as fake:
-        yield fake
-
-
-@pytest.fixture
-def services(slack: FakeSlackApi) -> Iterator[Services]:
-    settings = Settings(
-        _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET, slack_api_url=slack.api_url
-    )
-    built = build_services(settings)
-    yield built
-    built.close()
+from tests.fakes.slack_app import BOT_TOKEN, CountingSource, count_pages
 
 
 @pytest.fixture
 def source(services: Services) -> CountingSource:
-    counting = CountingSource(services.source)
-    services.search = SearchService(counting, on_seen=services.snapshots.save_many)
-    return counting
-
-
-@pytest.fixture
-def app(services: Services, source: CountingSource) -> App:
-    return build_app(services.settings, services=services)
-
-
-@pytest.fixture
-def slack_requests(slack: FakeSlackApi) -> SlackRequests:
-    return SlackRequests(SECRET, response_url=slack.response_url())
+    return count_pages(services)
 
 
 def ack_body(response: BoltResponse) -> dict:

@@ -26,10 +26,9 @@ from bot.settings import Settings
 from handlers.app import build_app
 from tests.fakes.signing import CHANNEL_ID, USER_ID, SlackRequests, button
 from tests.fakes.slack_api import TEAM_ID, FakeSlackApi, SlackCall
+from tests.fakes.slack_app import slack_settings, slack_values
 from tests.fakes.tikhub_server import FakeTikHub, Fault
 
-SECRET = "test-signing-secret"
-BOT_TOKEN = "xoxb-test-bot-token"
 CARD_TS = "1700000099.000100"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 UNKNOWN_STAR_ID = "7000000000000000001"
@@ -81,15 +80,6 @@ def tikhub() -> Iterator[FakeTikHub]:
         yield fake
 
 
-def slack_settings(slack: FakeSlackApi, **extra: Any) -> dict[str, Any]:
-    return {
-        "slack_bot_token": BOT_TOKEN,
-        "slack_signing_secret": SECRET,
-        "slack_api_url": slack.api_url,
-        **extra,
-    }
-
-
 def make_app(settings: Settings) -> Iterator[App]:
     services = build_services(settings)
     yield build_app(settings, services=services)
@@ -97,26 +87,9 @@ def make_app(settings: Settings) -> Iterator[App]:
 
 
 @pytest.fixture
-def demo_services(slack: FakeSlackApi) -> Iterator[Services]:
-    services = build_services(Settings(_env_file=None, **slack_settings(slack)))
-    yield services
-    services.close()
-
-
-@pytest.fixture
-def demo_app(demo_services: Services) -> App:
-    return build_app(demo_services.settings, services=demo_services)
-
-
-@pytest.fixture
 def live_app(slack: FakeSlackApi, tikhub: FakeTikHub) -> Iterator[App]:
-    extra = slack_settings(slack, tikhub_max_retries=0, tikhub_rate_limit_per_s=1000)
+    extra = slack_values(slack, tikhub_max_retries=0, tikhub_rate_limit_per_s=1000)
     yield from make_app(tikhub.settings(**extra))
-
-
-@pytest.fixture
-def slack_requests(slack: FakeSlackApi) -> SlackRequests:
-    return SlackRequests(SECRET, response_url=slack.response_url())
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -183,10 +156,10 @@ def search_card(app: App, slack: FakeSlackApi, slack_requests: SlackRequests, te
 
 
 def test_show_in_demo_posts_the_card_then_both_charts_in_its_thread(
-    demo_app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:
     star_id = demo_stars()[0]
-    assert "demo deep-dive" in command(demo_app, slack_requests, f"show {star_id}")
+    assert "demo deep-dive" in command(app, slack_requests, f"show {star_id}")
     complete, sizes = charts_in_thread(slack)
     card = posted_card(slack)
     assert star_id in card_text(card) and "DEMO DATA" in card_text(card)
@@ -196,10 +169,10 @@ def test_show_in_demo_posts_the_card_then_both_charts_in_its_thread(
 
 
 def test_show_by_douyin_handle_in_chinese(
-    demo_app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:
     star_id = demo_stars()[1]
-    command(demo_app, slack_requests, f"查看 @{synth_detail.unique_id(star_id)}")
+    command(app, slack_requests, f"查看 @{synth_detail.unique_id(star_id)}")
     charts_in_thread(slack)
     card = posted_card(slack)
     shortlist = card["blocks"][-1]["elements"][0]
@@ -245,10 +218,10 @@ def test_show_live_marks_refused_and_failed_parts_and_still_posts(
 
 
 def test_bot_outside_the_channel_answers_privately_and_asks_for_an_invite(
-    demo_app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:
     slack.fail("chat.postMessage", "not_in_channel")
-    command(demo_app, slack_requests, f"show {demo_stars()[0]} lang=en")
+    command(app, slack_requests, f"show {demo_stars()[0]} lang=en")
     [answer] = slack.wait_for_calls("response")
     assert answer.body["response_type"] == "ephemeral"
     assert "/invite @kolbot" in answer.body["blocks"][2]["text"]["text"]
@@ -259,7 +232,7 @@ def test_bot_outside_the_channel_answers_privately_and_asks_for_an_invite(
 def test_private_results_setting_keeps_the_card_private(
     slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:
-    settings = Settings(_env_file=None, **slack_settings(slack, kolbot_results_in_channel=False))
+    settings = slack_settings(slack, kolbot_results_in_channel=False)
     for app in make_app(settings):
         command(app, slack_requests, f"show {demo_stars()[0]} lang=en")
         [answer] = slack.wait_for_calls("response")
@@ -270,10 +243,10 @@ def test_private_results_setting_keeps_the_card_private(
 
 
 def test_a_failed_chart_upload_is_explained_in_the_thread(
-    demo_app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:
     slack.fail("files.getUploadURLExternal", "missing_scope")
-    command(demo_app, slack_requests, f"show {demo_stars()[0]} lang=en")
+    command(app, slack_requests, f"show {demo_stars()[0]} lang=en")
     card, note = slack.wait_for_calls("chat.postMessage", 2)
     assert "blocks" in card.body and note.body["thread_ts"] == CARD_TS
     assert "files:write" in note.body["text"]
@@ -290,9 +263,9 @@ def test_a_failed_chart_upload_is_explained_in_the_thread(
     ],
 )
 def test_show_argument_errors_are_answered_at_once(
-    demo_app: App, slack: FakeSlackApi, slack_requests: SlackRequests, text: str, expected: str
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, text: str, expected: str
 ) -> None:
-    assert expected in command(demo_app, slack_requests, text)
+    assert expected in command(app, slack_requests, text)
     assert slack.calls_to("chat.postMessage") == [] and slack.responses() == []
 
 
@@ -304,9 +277,9 @@ def test_show_argument_errors_are_answered_at_once(
     ],
 )
 def test_show_unknown_creator_says_so(
-    demo_app: App, slack: FakeSlackApi, slack_requests: SlackRequests, identifier: str, expected: str
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, identifier: str, expected: str
 ) -> None:
-    command(demo_app, slack_requests, f"show {identifier} lang=en")
+    command(app, slack_requests, f"show {identifier} lang=en")
     [answer] = slack.wait_for_calls("response")
     assert answer.body["response_type"] == "ephemeral" and expected in answer.body["text"]
     assert slack.calls_to("chat.postMessage") == []
@@ -316,9 +289,9 @@ def test_show_unknown_creator_says_so(
 
 
 def test_details_deep_dives_in_the_searchs_language_length_and_audience_targets(
-    demo_app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:
-    results = search_card(demo_app, slack, slack_requests, "护肤 top=5 时长=1-20 受众性别=女>=60%")
+    results = search_card(app, slack, slack_requests, "护肤 top=5 时长=1-20 受众性别=女>=60%")
     value = next(
         v
         for v in details_buttons(results)
@@ -326,9 +299,7 @@ def test_details_deep_dives_in_the_searchs_language_length_and_audience_targets(
     )
     star_id, ref = value.split(":")
     assert ref and ref in json.dumps(results["blocks"])
-    assert demo_app.dispatch(
-        slack_requests.block_action(button("kol_details", value), message=results).bolt()
-    )
+    assert app.dispatch(slack_requests.block_action(button("kol_details", value), message=results).bolt())
     charts_in_thread(slack)
     text = card_text(posted_card(slack))
     assert star_id in text
@@ -337,22 +308,22 @@ def test_details_deep_dives_in_the_searchs_language_length_and_audience_targets(
 
 
 def test_details_on_an_older_card_finds_the_search_through_the_cards_controls(
-    demo_app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:
-    results = search_card(demo_app, slack, slack_requests, "美妆 top=3 lang=en audience_age=18-30")
+    results = search_card(app, slack, slack_requests, "美妆 top=3 lang=en audience_age=18-30")
     star_id = details_buttons(results)[0].split(":")[0]
-    demo_app.dispatch(slack_requests.block_action(button("kol_details", star_id), message=results).bolt())
+    app.dispatch(slack_requests.block_action(button("kol_details", star_id), message=results).bolt())
     charts_in_thread(slack)
     text = card_text(posted_card(slack))
     assert "Audience fit" in text and "age 18-30 ≥50%" in text and "Profile" in text
 
 
 def test_details_without_targets_shows_no_audience_fit(
-    demo_app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:
-    results = search_card(demo_app, slack, slack_requests, "美食 top=3 lang=en")
+    results = search_card(app, slack, slack_requests, "美食 top=3 lang=en")
     value = details_buttons(results)[0]
-    demo_app.dispatch(slack_requests.block_action(button("kol_details", value), message=results).bolt())
+    app.dispatch(slack_requests.block_action(button("kol_details", value), message=results).bolt())
     charts_in_thread(slack)
     text = card_text(posted_card(slack))
     assert "Audience fit" not in text and "*Profile*" in text
@@ -362,11 +333,11 @@ def test_details_without_targets_shows_no_audience_fit(
 
 
 def test_compare_posts_one_side_by_side_card_and_the_bubble_chart(
-    demo_app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:
     first, second, third = demo_stars()[:3]
     ack = command(
-        demo_app, slack_requests, f"compare {first} @{synth_detail.unique_id(second)} {third} duration=21-60"
+        app, slack_requests, f"compare {first} @{synth_detail.unique_id(second)} {third} duration=21-60"
     )
     assert "demo deep-dive" in ack
     complete, sizes = charts_in_thread(slack)
@@ -388,7 +359,7 @@ def test_compare_posts_one_side_by_side_card_and_the_bubble_chart(
     ],
 )
 def test_compare_argument_errors_are_answered_at_once(
-    demo_app: App, slack: FakeSlackApi, slack_requests: SlackRequests, ids: Any, expected: str
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, ids: Any, expected: str
 ) -> None:
     stars = demo_stars()
     args = {
@@ -398,7 +369,7 @@ def test_compare_argument_errors_are_answered_at_once(
         "option": f"{stars[0]} {stars[1]} followers>=10w",
         "duration": f"{stars[0]} {stars[1]} duration=2h",
     }[ids]
-    ack = command(demo_app, slack_requests, f"compare {args}")
+    ack = command(app, slack_requests, f"compare {args}")
     assert expected in ack and "/kol compare" in ack  # with how to use it
     assert slack.calls_to("chat.postMessage") == [] and slack.responses() == []
 
@@ -411,11 +382,11 @@ def test_compare_argument_errors_are_answered_at_once(
     ],
 )
 def test_compare_unknown_or_repeated_creator_is_named(
-    demo_app: App, slack: FakeSlackApi, slack_requests: SlackRequests, second: str, expected: str
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, second: str, expected: str
 ) -> None:
     star_id = demo_stars()[0]
     other = f"@{synth_detail.unique_id(star_id)}" if second == "handle" else second
-    command(demo_app, slack_requests, f"compare {star_id} {other}")
+    command(app, slack_requests, f"compare {star_id} {other}")
     [answer] = slack.wait_for_calls("response")
     assert answer.body["response_type"] == "ephemeral" and expected in answer.body["text"]
     assert slack.calls_to("chat.postMessage") == []
@@ -438,12 +409,12 @@ def shortlist_of(services: Services, star_ids: list[str], *, rejected: str | Non
 
 
 def test_compare_button_on_a_shortlist_compares_it_in_its_thread(
-    demo_app: App, demo_services: Services, slack: FakeSlackApi, slack_requests: SlackRequests
+    app: App, services: Services, slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:
     stars = demo_stars()[:4]
-    short_id = shortlist_of(demo_services, stars, rejected=stars[3])
+    short_id = shortlist_of(services, stars, rejected=stars[3])
     click = slack_requests.block_action(button("kol_compare_shortlist", short_id, text="对比"))
-    assert demo_app.dispatch(click.bolt()).status == 200
+    assert app.dispatch(click.bolt()).status == 200
     [complete] = slack.wait_for_calls("files.completeUploadExternal")
     assert complete.body["thread_ts"] == PARENT_TS
     [call] = slack.calls_to("chat.postMessage")
@@ -455,10 +426,10 @@ def test_compare_button_on_a_shortlist_compares_it_in_its_thread(
 
 
 def test_compare_button_on_a_too_short_shortlist_explains(
-    demo_app: App, demo_services: Services, slack: FakeSlackApi, slack_requests: SlackRequests
+    app: App, services: Services, slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:
-    short_id = shortlist_of(demo_services, demo_stars()[:1])
-    demo_app.dispatch(
+    short_id = shortlist_of(services, demo_stars()[:1])
+    app.dispatch(
         slack_requests.block_action(button("kol_compare_shortlist", short_id, text="Compare")).bolt()
     )
     [answer] = slack.wait_for_calls("response")

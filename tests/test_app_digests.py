@@ -4,8 +4,6 @@ response_url out; every refusal names the problem and saves nothing."""
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
 
 import pytest
 from slack_bolt import App
@@ -13,31 +11,19 @@ from slack_bolt.response import BoltResponse
 
 from bot.cards.validate import validate_message
 from bot.digests.models import DigestRun, DigestStatus, RunStatus
-from bot.services import Services, build_services
-from handlers.app import build_app
+from bot.services import Services
+from bot.settings import Settings
 from tests.digest_support import CHANNEL, TEAM, USER, digest_settings, posts, shown
 from tests.fakes.signing import SlackRequests
 from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_app import eventually
 
 SECRET = "digest-signing-secret"
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi() as fake:
-        yield fake
-
-
-@pytest.fixture
-def services(slack: FakeSlackApi) -> Iterator[Services]:
-    built = build_services(digest_settings(slack))
-    yield built
-    built.close()
-
-
-@pytest.fixture
-def app(services: Services) -> App:
-    return build_app(services.settings, services=services)
+def settings(slack: FakeSlackApi) -> Settings:
+    return digest_settings(slack)
 
 
 @pytest.fixture
@@ -71,13 +57,12 @@ def saved_id(services: Services) -> str:
 
 def wait_for_run(services: Services, digest_id: str, timeout: float = 5.0) -> DigestRun:
     """The digest's latest run once it is over (`run` finishes after the ack)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def finished() -> DigestRun | None:
         runs = services.digests.show(TEAM, digest_id).runs
-        if runs and runs[0].status is not RunStatus.PENDING:
-            return runs[0]
-        time.sleep(0.02)
-    raise AssertionError(f"digest {digest_id} has no finished run after {timeout}s")
+        return runs[0] if runs and runs[0].status is not RunStatus.PENDING else None
+
+    return eventually(finished, timeout, f"digest {digest_id} has no finished run after {timeout}s")
 
 
 def test_add_list_show_pause_resume_remove(app: App, requests: SlackRequests, services: Services) -> None:

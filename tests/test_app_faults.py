@@ -11,20 +11,15 @@ from slack_bolt import App
 
 from bot.errors import UpstreamError, UpstreamKind
 from bot.services import Services, build_services
+from bot.settings import Settings
 from handlers.app import build_app
 from tests.fakes.signing import SlackRequests
 from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_app import SECRET, next_response
 from tests.fakes.tikhub_server import FakeTikHub, Fault
 
-SECRET = "test-signing-secret"
 TIKHUB_TOKEN = "th-live-9f8e7d6c5b4a-secret"
 BOT_TOKEN = "xoxb-111-222-faultsuite"
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi() as fake:
-        yield fake
 
 
 @pytest.fixture
@@ -34,33 +29,18 @@ def tikhub() -> Iterator[FakeTikHub]:
 
 
 @pytest.fixture
-def services(slack: FakeSlackApi, tikhub: FakeTikHub) -> Iterator[Services]:
-    settings = tikhub.settings(
+def settings(slack: FakeSlackApi, tikhub: FakeTikHub) -> Settings:
+    return tikhub.settings(
         slack_bot_token=BOT_TOKEN,
         slack_signing_secret=SECRET,
         slack_api_url=slack.api_url,
         tikhub_max_retries=0,
         tikhub_read_timeout_s=0.3,
     )
-    built = build_services(settings)
-    yield built
-    built.close()
-
-
-@pytest.fixture
-def app(services: Services) -> App:
-    return build_app(services.settings, services=services)
-
-
-@pytest.fixture
-def slack_requests(slack: FakeSlackApi) -> SlackRequests:
-    return SlackRequests(SECRET, response_url=slack.response_url())
 
 
 def run(app: App, slack: FakeSlackApi, slack_requests: SlackRequests, text: str) -> dict:
-    before = len(slack.responses())
-    assert app.dispatch(slack_requests.command(text).bolt()).status == 200
-    return slack.wait_for_calls("response", before + 1)[before].body
+    return next_response(app, slack, slack_requests.command(text))
 
 
 def expected(kind: UpstreamKind, lang: str = "en") -> str:

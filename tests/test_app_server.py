@@ -14,35 +14,13 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.models import PageFetch
 from bot.search import SearchService
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.settings import Settings
 from bot.sources.base import SearchRequest
 from handlers.app import build_app
 from handlers.server import EVENTS_PATH, make_server, serve, socket
 from tests.fakes.signing import CHANNEL_ID, USER_ID, SlackRequests
 from tests.fakes.slack_api import TEAM_ID, FakeSlackApi
-
-SECRET = "test-signing-secret"
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi() as fake:
-        yield fake
-
-
-@pytest.fixture
-def settings(slack: FakeSlackApi) -> Settings:
-    return Settings(
-        _env_file=None, slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=slack.api_url
-    )
-
-
-@pytest.fixture
-def services(settings: Settings) -> Iterator[Services]:
-    built = build_services(settings)
-    yield built
-    built.close()
 
 
 @pytest.fixture
@@ -62,8 +40,10 @@ def test_healthz_reports_mode_and_demo(base_url: str) -> None:
     assert response.json() == {"ok": True, "mode": "http", "demo": True}
 
 
-def test_slash_command_over_http_is_acked_and_answered(base_url: str, slack: FakeSlackApi) -> None:
-    request = SlackRequests(SECRET, response_url=slack.response_url()).command("护肤 pages=1 top=3")
+def test_slash_command_over_http_is_acked_and_answered(
+    base_url: str, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    request = slack_requests.command("护肤 pages=1 top=3")
     response = httpx.post(f"{base_url}/slack/events", content=request.body, headers=request.headers)
     assert response.status_code == 200
     assert "正在" in response.text
@@ -71,8 +51,8 @@ def test_slash_command_over_http_is_acked_and_answered(base_url: str, slack: Fak
     assert call.body["response_type"] == "in_channel" and call.body["blocks"]
 
 
-def test_bad_signature_and_unknown_paths_over_http(base_url: str, slack: FakeSlackApi) -> None:
-    request = SlackRequests(SECRET, response_url=slack.response_url()).command("help").tampered()
+def test_bad_signature_and_unknown_paths_over_http(base_url: str, slack_requests: SlackRequests) -> None:
+    request = slack_requests.command("help").tampered()
     response = httpx.post(f"{base_url}/slack/events", content=request.body, headers=request.headers)
     assert response.status_code == 401
     assert httpx.get(f"{base_url}/slack/events").status_code == 404

@@ -11,8 +11,6 @@ import csv
 import io
 import json
 import threading
-import time
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,16 +20,13 @@ from slack_bolt import App
 from slack_bolt.response import BoltResponse
 
 from bot.models import Creator, Duration, Price
-from bot.services import Services, build_services
-from bot.settings import Settings
+from bot.services import Services
 from bot.shortlists.models import AuditAction, Shortlist
 from bot.sources.base import SearchRequest
-from handlers.app import build_app
 from tests.fakes.signing import CHANNEL_ID, USER_ID, SlackRequests, button, select
 from tests.fakes.slack_api import TEAM_ID, FakeSlackApi, JsonDict
+from tests.fakes.slack_app import SECRET, eventually
 
-SECRET = "test-signing-secret"
-BOT_TOKEN = "xoxb-test-bot-token"
 MATE = "U0TEAMMATE"
 T0 = datetime(2030, 6, 1, 9, 0, tzinfo=UTC)
 ALPHA, BETA, GAMMA = "7100000000000000001", "7100000000000000002", "7100000000000000003"
@@ -55,16 +50,6 @@ CREATORS = [
     creator(BETA, "Beta", price=20_000, plays=100_000, followers=200_000),
     creator(GAMMA, "Gamma", price=None, plays=None),
 ]
-
-
-def eventually(predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
-    """Poll until `predicate()` is truthy (listeners finish after the ack); fail on timeout."""
-    deadline = time.monotonic() + timeout
-    while not (result := predicate()):
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.005)
-    return result
 
 
 def flatten(node: Any) -> str:
@@ -178,26 +163,15 @@ class Team:
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi() as fake:
-        yield fake
+def services(services: Services) -> Services:
+    """The shared services, with the synthetic creators already seen in a search."""
+    services.snapshots.save_many(CREATORS, live=True, fetched_at=T0)
+    return services
 
 
 @pytest.fixture
-def services(slack: FakeSlackApi) -> Iterator[Services]:
-    settings = Settings(
-        _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET, slack_api_url=slack.api_url
-    )
-    built = build_services(settings)
-    built.snapshots.save_many(CREATORS, live=True, fetched_at=T0)
-    yield built
-    built.close()
-
-
-@pytest.fixture
-def team(slack: FakeSlackApi, services: Services) -> Team:
-    channel = Channel(slack)
-    return Team(build_app(services.settings, services=services), slack, services, channel)
+def team(app: App, slack: FakeSlackApi, services: Services) -> Team:
+    return Team(app, slack, services, Channel(slack))
 
 
 def fields(text: str) -> str:

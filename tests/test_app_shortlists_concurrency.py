@@ -4,18 +4,18 @@ with the exact final summary. Runs on SQLite, and on PostgreSQL when `KOLBOT_TES
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from slack_bolt import App
 
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.settings import Settings
 from bot.shortlists.models import ItemStatus
-from handlers.app import build_app
 from tests.fakes.signing import button, select
 from tests.fakes.slack_api import TEAM_ID, FakeSlackApi
-from tests.test_app_shortlists import BOT_TOKEN, SECRET, T0, Channel, Team, creator, eventually
+from tests.fakes.slack_app import eventually, slack_settings
+from tests.test_app_shortlists import T0, Channel, Team, creator
 
 pytest_plugins = ["tests.db_fixtures"]
 
@@ -25,26 +25,21 @@ OTHERS = [f"72000000000000001{i:02d}" for i in range(WORKERS)]
 
 
 @pytest.fixture
-def services(db_url: str) -> Iterator[tuple[FakeSlackApi, Services]]:
-    with FakeSlackApi() as slack:
-        settings = Settings(
-            _env_file=None,
-            slack_bot_token=BOT_TOKEN,
-            slack_signing_secret=SECRET,
-            slack_api_url=slack.api_url,
-            database_url=db_url,
-        )
-        built = build_services(settings)
-        creators = [creator(BASE, "Base", price=10_000, plays=50_000)]
-        creators += [creator(s, f"Creator {i}", price=1_000 + i, plays=10_000) for i, s in enumerate(OTHERS)]
-        built.snapshots.save_many(creators, live=True, fetched_at=T0)
-        yield slack, built
-        built.close()
+def settings(slack: FakeSlackApi, db_url: str) -> Settings:
+    return slack_settings(slack, database_url=db_url)
 
 
-def test_twenty_teammates_at_once_lose_nothing(services: tuple[FakeSlackApi, Services]) -> None:
-    slack, built = services
-    team = Team(build_app(built.settings, services=built), slack, built, Channel(slack))
+@pytest.fixture
+def services(services: Services) -> Services:
+    """The shared services, with every creator of the test already seen in a search."""
+    creators = [creator(BASE, "Base", price=10_000, plays=50_000)]
+    creators += [creator(s, f"Creator {i}", price=1_000 + i, plays=10_000) for i, s in enumerate(OTHERS)]
+    services.snapshots.save_many(creators, live=True, fetched_at=T0)
+    return services
+
+
+def test_twenty_teammates_at_once_lose_nothing(app: App, slack: FakeSlackApi, services: Services) -> None:
+    team = Team(app, slack, services, Channel(slack))
     team.new_list("Launch budget=1000000")
     team.command(f"shortlist add Launch {BASE}")
     short_id = team.shortlist("Launch").short_id
@@ -73,7 +68,7 @@ def test_twenty_teammates_at_once_lose_nothing(services: tuple[FakeSlackApi, Ser
     )
     eventually(lambda: ":+1: 15  :-1: 5" in team.card("Launch", BASE), timeout=60)
 
-    summary = built.shortlists.summary(TEAM_ID, short_id)
+    summary = services.shortlists.summary(TEAM_ID, short_id)
     assert (summary.creator_count, summary.votes_up, summary.votes_down) == (21, 15, 5)
     assert summary.status_counts[ItemStatus.APPROVED] == WORKERS
     assert summary.total_list_yuan == 30_190

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -17,7 +16,7 @@ from bot.digests.clock import Clock
 from bot.digests.models import DigestStatus, RunStatus
 from bot.digests.poster import ChannelGate
 from bot.services import Services, build_services
-from bot.settings import get_settings
+from bot.settings import Settings, get_settings
 from tests.digest_support import BOT_TOKEN, CHANNEL, TEAM, USER, digest_settings, posts, shown
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.tikhub_server import FakeTikHub, Fault
@@ -26,16 +25,8 @@ MONDAY = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi() as fake:
-        yield fake
-
-
-@pytest.fixture
-def services(slack: FakeSlackApi) -> Iterator[Services]:
-    built = build_services(digest_settings(slack))
-    yield built
-    built.close()
+def settings(slack: FakeSlackApi) -> Settings:
+    return digest_settings(slack)
 
 
 def add(services: Services, text: str, channel: str = CHANNEL) -> str:

@@ -29,12 +29,6 @@ NOW = datetime(2026, 3, 2, 1, 40, tzinfo=UTC)  # 09:40 in Shanghai, a Monday
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi() as fake:
-        yield fake
-
-
-@pytest.fixture
 def tikhub() -> Iterator[FakeTikHub]:
     with FakeTikHub() as fake:
         yield fake

@@ -54,13 +54,9 @@ class DemoSource:
                 billed=False,
             )
         parsed = parse_search_data(data, self._price_unit)
-        return PageFetch(
-            keyword=request.keyword,
-            page=request.page,
-            creators=parsed.creators,
-            skipped=parsed.skipped,
-            total_count=parsed.total_count,
-            has_more=parsed.has_more,
+        return parsed.as_fetch(
+            request.keyword,
+            request.page,
             fetched_at=synth.CAPTURED_AT,
             upstream_calls=0,
             cost_usd=0.0,

@@ -346,13 +346,9 @@ class TikHubSource:
                 upstream_calls=fetched.upstream_calls,
                 cost_usd=fetched.cost_usd,
             ) from exc
-        return PageFetch(
-            keyword=request.keyword,
-            page=request.page,
-            creators=parsed.creators,
-            skipped=parsed.skipped,
-            total_count=parsed.total_count,
-            has_more=parsed.has_more,
+        return parsed.as_fetch(
+            request.keyword,
+            request.page,
             fetched_at=fetched.fetched_at,
             upstream_calls=fetched.upstream_calls,
             cost_usd=fetched.cost_usd,

@@ -19,9 +19,9 @@ from bot.models import Query
 from bot.services import Services
 from bot.shortlists.models import ItemStatus
 from handlers.actions.results import ref_in_message
-from handlers.actions.shortlist import channel_of, label_lang, team_of
 from handlers.background import run_after_ack
 from handlers.commands.deepdive import load_deep_dive, post_comparison, post_deep_dive
+from handlers.payloads import channel_of, label_lang, saved_search, team_of
 from handlers.replies import answer_failures
 
 
@@ -39,7 +39,7 @@ def show_deep_dive(
     ref = ref or ref_in_message(body.get("message") or {})
 
     def work() -> None:
-        saved = services.searches.get(ref, team_of(body)) if ref else None
+        saved = saved_search(services, body, ref)
         lang = saved.lang if saved else services.default_lang
         with answer_failures(respond, lang, logger):
             query = services.parse_query(saved.raw_query) if saved else None

@@ -14,10 +14,10 @@ from slack_bolt import Ack, BoltContext, Respond
 
 from bot.models import SortKey
 from bot.services import Services
-from bot.store.searches import SavedSearch
 from handlers.background import run_after_ack
 from handlers.delivery import send_results
-from handlers.replies import answer_failures, expired_search
+from handlers.payloads import required_search, user_of
+from handlers.replies import answer_failures
 
 REF_ACTIONS = ("kol_more", "kol_sort")
 
@@ -35,7 +35,7 @@ def more_results(
     ref, _, start = action["value"].rpartition(":")
 
     def work() -> None:
-        search = _require(services, _saved(services, body, ref))
+        search = required_search(services, body, ref)
         with answer_failures(respond, search.lang, logger):
             query = services.parse_query(search.raw_query).model_copy(update={"start_page": int(start)})
             send_results(services, respond, query, search.lang, ref_for=lambda: ref)
@@ -56,12 +56,12 @@ def resort_results(
     ref, _, sort = action["selected_option"]["value"].rpartition(":")
 
     def work() -> None:
-        search = _require(services, _saved(services, body, ref))
+        search = required_search(services, body, ref)
         with answer_failures(respond, search.lang, logger):
             # Saved anew (the grammar's last `sort=` wins), so "more" on the new card keeps this order.
             raw = f"{search.raw_query} sort={SortKey(sort).value}"
             query = services.parse_query(raw)
-            where = search.team_id, search.channel_id, _user_id(body)
+            where = search.team_id, search.channel_id, user_of(body)
             save = partial(services.searches.save, *where, raw, search.lang)
             send_results(services, respond, query, search.lang, ref_for=save, replace=True)
 
@@ -79,19 +79,3 @@ def ref_in_message(message: dict[str, Any]) -> str | None:
                 if value and ":" in value:
                     return value.rpartition(":")[0]
     return None
-
-
-def _saved(services: Services, body: dict[str, Any], ref: str | None) -> SavedSearch | None:
-    """The saved search `ref` if it belongs to the acting user's workspace."""
-    team_id = (body.get("user") or {}).get("team_id") or (body.get("team") or {}).get("id") or ""
-    return services.searches.get(ref, team_id) if ref else None
-
-
-def _user_id(body: dict[str, Any]) -> str:
-    return (body.get("user") or {}).get("id", "")
-
-
-def _require(services: Services, saved: SavedSearch | None) -> SavedSearch:
-    if saved is None:
-        raise expired_search(services.settings.kolbot_command)
-    return saved

@@ -17,39 +17,23 @@ from slack_sdk import WebClient
 
 from bot.cards.shortlist_views import add_modal, edit_modal, new_modal
 from bot.errors import KolbotError
-from bot.models import Duration, Lang
+from bot.models import Duration
 from bot.services import Services
 from bot.shortlists.errors import not_on_list
 from bot.shortlists.models import ShortlistSummary
 from bot.shortlists.sync import ShortlistSync
 from handlers.actions.results import ref_in_message
 from handlers.background import run_after_ack
+from handlers.payloads import channel_of, label_lang, saved_search, team_of, user_of
 from handlers.replies import answer_failures, send_failure, unknown_creator
 from handlers.views.shortlist import FormContext
 
 CardWork = Callable[[Services, ShortlistSync, ShortlistSummary, str, str], None]
 
 
-def team_of(body: dict[str, Any]) -> str:
-    return (body.get("user") or {}).get("team_id") or (body.get("team") or {}).get("id") or ""
-
-
-def user_of(body: dict[str, Any]) -> str:
-    return (body.get("user") or {}).get("id", "")
-
-
-def channel_of(body: dict[str, Any]) -> str:
-    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
-
-
-def label_lang(services: Services, action: dict[str, Any]) -> Lang:
-    """The language of the card that was clicked, read from the clicked button's own label."""
-    return services.lang_for((action.get("text") or {}).get("text", ""))
-
-
 def _search_duration(services: Services, body: dict[str, Any], ref: str | None) -> Duration:
     """The video length of the search behind a results card (the default one elsewhere)."""
-    saved = services.searches.get(ref, team_of(body)) if ref else None
+    saved = saved_search(services, body, ref)
     return services.parse_query(saved.raw_query).duration if saved else Duration.MEDIUM
 
 

@@ -7,6 +7,7 @@ and units are the same as in a search; any other search option is refused by nam
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from bot.cards.deepdive_views import compare_message, deepdive_message
 from bot.cards.views import error_message
 from bot.deepdive.audience import AudienceTargets, parse_audience_targets
 from bot.deepdive.compare import MAX_CREATORS, check_compare_ids
-from bot.deepdive.delivery import compare_charts, deep_dive_charts, deliver
+from bot.deepdive.delivery import CardFor, Chart, compare_charts, deep_dive_charts, deliver
 from bot.deepdive.flags import assess
 from bot.deepdive.models import DeepDive, PartStatus
 from bot.deepdive.routes import ENDPOINT_COST_USD, ROUTES, XINGTU_TZ
@@ -125,16 +126,16 @@ def post_deep_dive(
     options, or the search behind a Details click (None: neither).
     """
     duration, targets = (query.duration, _targets(query)) if query else (Duration.MEDIUM, None)
-    deliver(
-        context.client,
+    _deliver(
+        services,
+        context,
         channel,
+        respond,
         lambda notice: deepdive_message(
             dive, lang, creator=creator, duration=duration, targets=targets, notice=notice
         ),
         deep_dive_charts(dive, lang),
-        reply_privately=lambda message: respond_ephemeral(respond, message),
-        lang=lang,
-        public=services.settings.kolbot_results_in_channel,
+        lang,
     )
 
 
@@ -153,11 +154,35 @@ def post_comparison(
     targets = _targets(query)
     comparison = services.deepdive.compare(identifiers, query.duration, targets=targets)
     live = services.deepdive.live
+    _deliver(
+        services,
+        context,
+        channel,
+        respond,
+        lambda notice: compare_message(comparison, lang, live=live, targets=targets, notice=notice),
+        compare_charts(comparison, lang),
+        lang,
+        thread_ts=thread_ts,
+    )
+
+
+def _deliver(
+    services: Services,
+    context: BoltContext,
+    channel: str,
+    respond: Respond,
+    card_for: CardFor,
+    charts: Sequence[Chart],
+    lang: Lang,
+    *,
+    thread_ts: str | None = None,
+) -> None:
+    """`deliver` as both cards go out: public per settings, privately when the bot cannot post."""
     deliver(
         context.client,
         channel,
-        lambda notice: compare_message(comparison, lang, live=live, targets=targets, notice=notice),
-        compare_charts(comparison, lang),
+        card_for,
+        charts,
         reply_privately=lambda message: respond_ephemeral(respond, message),
         lang=lang,
         public=services.settings.kolbot_results_in_channel,

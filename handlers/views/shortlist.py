@@ -35,6 +35,7 @@ from bot.shortlists.inputs import (
 )
 from bot.shortlists.models import Shortlist, ShortlistStatus
 from handlers.background import run_after_ack
+from handlers.payloads import team_of, user_of
 from handlers.replies import respond_ephemeral
 
 Values = dict[str, dict[str, dict[str, Any]]]
@@ -88,9 +89,18 @@ def _open_here(services: Services, team_id: str, short_id: str, channel_id: str)
     return shortlist
 
 
-def _user(body: dict[str, Any]) -> tuple[str, str]:
-    user = body.get("user") or {}
-    return user.get("team_id") or (body.get("team") or {}).get("id") or "", user.get("id", "")
+def _submission(body: dict[str, Any], view: dict[str, Any]) -> tuple[FormContext, Values, str, str]:
+    """The modal's context and field values, and the submitting user's workspace and id."""
+    return FormContext.load(view["private_metadata"]), view["state"]["values"], team_of(body), user_of(body)
+
+
+def _ack_form(ack: Ack, errors: dict[str, str]) -> bool:
+    """Close the modal, or keep it open with `errors` under their fields (then False)."""
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return False
+    ack()
+    return True
 
 
 def submit_add(
@@ -103,8 +113,8 @@ def submit_add(
 ) -> None:
     """Add the creator to the chosen shortlist, or to a new one when a name was typed."""
     services: Services = context["services"]
-    form = FormContext.load(view["private_metadata"])
-    values, (team_id, user_id), lang = view["state"]["values"], _user(body), form.lang
+    form, values, team_id, user_id = _submission(body, view)
+    lang = form.lang
     name, budget, chosen = _text(values, "new_name"), _text(values, "budget"), _choice(values, "shortlist")
     errors: dict[str, str] = {}
     if name:
@@ -118,10 +128,8 @@ def submit_add(
             "Choose a shortlist, or type a name to start a new one.",
             "请选择一个候选名单，或填写新名单的名称。",
         )
-    if errors:
-        ack(response_action="errors", errors=errors)
+    if not _ack_form(ack, errors):
         return
-    ack()
     respond = Respond(response_url=form.response_url)
 
     def work() -> None:
@@ -158,18 +166,16 @@ def submit_new(
 ) -> None:
     """Start a shortlist in the channel of the results card."""
     services: Services = context["services"]
-    form = FormContext.load(view["private_metadata"])
-    values, (team_id, user_id), lang = view["state"]["values"], _user(body), form.lang
+    form, values, team_id, user_id = _submission(body, view)
+    lang = form.lang
     name, budget = _text(values, "new_name"), _text(values, "budget")
     duration = _choice(values, "duration") or form.duration
     errors: dict[str, str] = {}
     _check(errors, "new_name", lang, lambda: clean_name(name))
     _check(errors, "budget", lang, lambda: parse_budget(budget))
     _check(errors, "duration", lang, lambda: parse_duration(duration))
-    if errors:
-        ack(response_action="errors", errors=errors)
+    if not _ack_form(ack, errors):
         return
-    ack()
     respond = Respond(response_url=form.response_url)
 
     def work() -> None:
@@ -194,8 +200,8 @@ def submit_edit(
 ) -> None:
     """Record the quote and rebate (返点) and replace the note; empty fields clear them."""
     services: Services = context["services"]
-    form = FormContext.load(view["private_metadata"])
-    values, (team_id, user_id), lang = view["state"]["values"], _user(body), form.lang
+    form, values, team_id, user_id = _submission(body, view)
+    lang = form.lang
     quote, rebate, note = _text(values, "quote"), _text(values, "rebate"), _text(values, "note")
     short_id, star_id = form.short_id or "", form.star_id or ""
     errors: dict[str, str] = {}
@@ -203,10 +209,8 @@ def submit_edit(
     _check(errors, "quote", lang, lambda: parse_price(quote))
     _check(errors, "rebate", lang, lambda: parse_rebate(rebate))
     _check(errors, "note", lang, lambda: clean_note(note))
-    if errors:
-        ack(response_action="errors", errors=errors)
+    if not _ack_form(ack, errors):
         return
-    ack()
 
     def work() -> None:
         service = services.shortlists

@@ -1,0 +1,44 @@
+"""What a Slack payload says about who acted, where, and which saved search it points at.
+
+The workspace always comes from the acting user, so an id replayed from another workspace finds
+nothing and is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.models import Lang
+from bot.services import Services
+from bot.store.searches import SavedSearch
+from handlers.replies import expired_search
+
+
+def team_of(body: dict[str, Any]) -> str:
+    return (body.get("user") or {}).get("team_id") or (body.get("team") or {}).get("id") or ""
+
+
+def user_of(body: dict[str, Any]) -> str:
+    return (body.get("user") or {}).get("id", "")
+
+
+def channel_of(body: dict[str, Any]) -> str:
+    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
+
+
+def label_lang(services: Services, action: dict[str, Any]) -> Lang:
+    """The language of the card that was clicked, read from the clicked button's own label."""
+    return services.lang_for((action.get("text") or {}).get("text", ""))
+
+
+def saved_search(services: Services, body: dict[str, Any], ref: str | None) -> SavedSearch | None:
+    """The saved search `ref` if it belongs to the acting user's workspace."""
+    return services.searches.get(ref, team_of(body)) if ref else None
+
+
+def required_search(services: Services, body: dict[str, Any], ref: str) -> SavedSearch:
+    """`saved_search`, refused as expired when it is unknown in this workspace."""
+    saved = saved_search(services, body, ref)
+    if saved is None:
+        raise expired_search(services.settings.kolbot_command)
+    return saved
