@@ -277,3 +277,36 @@ def test_kolbot_clock_without_a_bot_token_exits_2(capsys: pytest.CaptureFixture[
     assert main(["clock", "--once"]) == 2
     err = capsys.readouterr().err
     assert "SLACK_BOT_TOKEN" in err and "无法启动" in err
+
+
+def test_housekeeping_runs_at_most_once_per_period_and_a_failure_does_not_stop_the_clock(
+    services: Services,
+) -> None:
+    """The clock prunes the request ledger hourly; a failing prune is logged, ticking goes on."""
+    now = itertools.count(0.0, 1200.0)  # each tick is 20 minutes later
+    calls: list[int] = []
+
+    def housekeeping() -> None:
+        calls.append(len(calls))
+        if len(calls) == 1:
+            raise RuntimeError("database briefly unavailable")
+
+    ticks = iter(range(7))
+    clock = Clock(
+        services.digests,
+        tick_s=0,
+        housekeeping=housekeeping,
+        housekeeping_every_s=3600,
+        clock=lambda: next(now),
+    )
+    clock.run_forever(wait=lambda _s: next(ticks, None) is None)
+    assert len(calls) == 3  # at 0, 60 and 120 minutes over 8 ticks spanning 140 minutes
+
+
+def test_the_ledger_prune_forgets_only_old_claims(services: Services) -> None:
+    assert services.ledger.claim("command:old")
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=2)):
+        assert services.ledger.claim("command:new")
+        assert services.ledger.prune(timedelta(days=1)) == 1
+    assert services.ledger.claim("command:old")  # forgotten, so claimable again
+    assert not services.ledger.claim("command:new")

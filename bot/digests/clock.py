@@ -12,10 +12,11 @@ import logging
 import signal
 import sys
 import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.digests.models import Job
 from bot.digests.service import DigestService
@@ -23,14 +24,31 @@ from bot.services import build_services
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+# Slack retries arrive within minutes; a day of idempotency claims is ample.
+LEDGER_RETENTION = timedelta(days=1)
 
 CONFIG_ERROR_EXIT = 2
 ERROR = "error"  # outcome of a run that raised unexpectedly (it is retried once its lease lapses)
 
 
 class Clock:
-    def __init__(self, service: DigestService, *, tick_s: float, workers: int = 16) -> None:
+    """Ticks the digests; also the singleton that runs periodic housekeeping (e.g. pruning the
+    request ledger), at most once per `housekeeping_every_s`."""
+
+    def __init__(
+        self,
+        service: DigestService,
+        *,
+        tick_s: float,
+        workers: int = 16,
+        housekeeping: Callable[[], object] | None = None,
+        housekeeping_every_s: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._service, self._tick_s, self._workers = service, tick_s, max(1, workers)
+        self._housekeeping, self._housekeeping_every_s = housekeeping, housekeeping_every_s
+        self._clock = clock
+        self._last_housekeeping: float | None = None
 
     def tick(self, now: datetime | None = None) -> Counter[str]:
         """Claim and make every run due at `now`; returns how many ended in each status."""
@@ -58,8 +76,20 @@ class Clock:
                 self.tick()
             except Exception:
                 log.exception("digest tick failed; trying again in %.0f s", self._tick_s)
+            self._housekeep()
             if wait(self._tick_s):
                 return
+
+    def _housekeep(self) -> None:
+        now = self._clock()
+        due = self._last_housekeeping is None or now - self._last_housekeeping >= self._housekeeping_every_s
+        if self._housekeeping is None or not due:
+            return
+        self._last_housekeeping = now
+        try:
+            self._housekeeping()
+        except Exception:
+            log.exception("housekeeping failed; trying again in %.0f s", self._housekeeping_every_s)
 
     def _run_channel(self, jobs: list[Job]) -> list[str]:
         return [self._run(job) for job in jobs]
@@ -87,7 +117,10 @@ def serve_clock(settings: Settings, *, once: bool = False) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     services = build_services(settings)
     clock = Clock(
-        services.digests, tick_s=settings.kolbot_digest_tick_s, workers=settings.kolbot_digest_workers
+        services.digests,
+        tick_s=settings.kolbot_digest_tick_s,
+        workers=settings.kolbot_digest_workers,
+        housekeeping=lambda: services.ledger.prune(LEDGER_RETENTION),
     )
     try:
         if once:
