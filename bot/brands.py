@@ -10,7 +10,7 @@ and stores also appear as "1" or "2". So the account type alone is never enough:
   "brand") counts only together with `author_type` "3".
 
 官方 in the middle of a name is not a hint: "官方认证吃货小王" is a person who says they are
-certified. A small shop run as a personal account ("多多美妆店", type "1") is kept: it may
+certified. A small shop run as a personal account ("青禾美妆店", type "1") is kept: it may
 well take commissions, and `brands=yes` shows every account anyway.
 """
 
