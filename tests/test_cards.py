@@ -380,6 +380,7 @@ def test_help_splits_long_usage_into_sections() -> None:
 # -- the renderer's safety net -----------------------------------------------------------------
 
 
+@pytest.mark.card_fallback
 def test_too_many_blocks_fall_back_to_plain_text_and_log(caplog) -> None:
     usage = "\n".join("x" * 2900 for _ in range(60))  # one section per line: 60+ blocks
     with caplog.at_level(logging.ERROR, logger="bot.cards.render"):
@@ -389,6 +390,7 @@ def test_too_many_blocks_fall_back_to_plain_text_and_log(caplog) -> None:
     assert "failed validation" in caplog.text and "blocks (max 50 per message)" in caplog.text
 
 
+@pytest.mark.card_fallback
 @pytest.mark.parametrize(
     "template", [n for n in get_env().list_templates(extensions=["j2"]) if not n.startswith("_")]
 )
@@ -407,6 +409,7 @@ def test_outputs_must_be_json_values() -> None:
         to_json(StrictUndefined(name="x"))
 
 
+@pytest.mark.card_fallback
 def test_missing_template_falls_back(caplog) -> None:
     with caplog.at_level(logging.ERROR, logger="bot.cards.render"):
         assert render("nope.json.j2", {}, fallback_text="x").blocks == []
