@@ -94,6 +94,8 @@ def kolbot_env(slack: FakeSlack) -> dict[str, str]:
         "PORT": "0",
         "HOST": "127.0.0.1",
         "PYTHONUNBUFFERED": "1",
+        "NO_PROXY": "127.0.0.1,localhost",  # every address here is loopback
+        "no_proxy": "127.0.0.1,localhost",
     }
     return env
 
@@ -191,7 +193,8 @@ def check_serve(bin_dir: Path, env: dict[str, str], slack: FakeSlack, log_path: 
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers, method="POST"
         )
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with direct.open(request, timeout=TIMEOUT_S) as answer:
             if answer.status != 200:
                 fail(f"/kol {QUERY} got HTTP {answer.status}")
         deadline = time.monotonic() + TIMEOUT_S
