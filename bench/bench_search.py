@@ -45,9 +45,10 @@ from bot.grammar import parse_query
 from bot.models import Query, ScoredCreator, SearchResult, SearchStats
 from bot.parsing import parse_search_data
 from bot.scoring import score_cohort
-from bot.settings import REPO_ROOT, PriceUnit, Settings
+from bot.settings import PriceUnit, Settings
 from handlers.app import build_app, make_web_client
 from handlers.server import EVENTS_PATH, make_server
+from tests import REPO_ROOT
 from tests.fakes.signing import SignedRequest, SlackRequests
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.tikhub_server import FakeTikHub

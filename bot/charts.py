@@ -1,9 +1,12 @@
 """PNG charts for deep-dives and comparisons (matplotlib, Agg), plus a one-line text sparkline.
 
-Labels are Chinese or English, so every chart is drawn with WenQuanYi Micro Hei, a CJK font
-shipped inside the `paperang-p2-fonts-cjk` wheel (a project dependency), registered with
-`font_manager.addfont`; DejaVu Sans stays as the fallback for Latin glyphs. Figures are built
-with the object API (no pyplot state), so rendering is safe from several threads.
+Labels are Chinese or English, so every chart is drawn with a CJK font registered with
+`font_manager.addfont`: Kurinto Sans SC (SIL Open Font License 1.1) from the `weblate-fonts`
+wheel, a project dependency, so `pip install kolbot` draws Chinese without root or system fonts.
+If that file is missing, an installed system CJK font (Noto Sans CJK, Source Han Sans, WenQuanYi)
+is used, and with none the charts drop the characters no font has, after one ERROR log line.
+DejaVu Sans stays as the fallback for Latin glyphs. Figures are built with the object API (no
+pyplot state), so rendering is safe from several threads.
 
 matplotlib is imported inside the drawing functions: it costs about 40 MB, and a server that
 never draws a chart (or has not drawn one yet) should not pay for it.
@@ -12,6 +15,7 @@ never draws a chart (or has not drawn one yet) should not pay for it.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import date
@@ -27,12 +31,15 @@ from bot.models import Lang
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+log = logging.getLogger(__name__)
+
 DPI = 100
 TREND_SIZE = (8.0, 4.0)  # inches: 800 × 400 px
 AUDIENCE_SIZE = (9.0, 6.0)  # 900 × 600 px
 COMPARE_SIZE = (8.0, 5.0)  # 800 × 500 px
 SPARK_LEVELS = "▁▂▃▄▅▆▇█"
-_FONT_FILE = ("paperang_p2_fonts_cjk", "fonts/wqy-microhei.ttc")
+_FONT_FILE = ("weblate_fonts", "static/weblate_fonts/kurinto/ttf/KurintoSansSC-Rg.ttf")
+_SYSTEM_CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei")
 _LINE, _FLAG, _GRID = "#2563eb", "#dc2626", "#e5e7eb"
 _AUDIENCE_PANELS = (
     DistributionKind.GENDER,
@@ -43,19 +50,50 @@ _AUDIENCE_PANELS = (
 _GENDER_NAMES = {"female": ("Female", "女"), "male": ("Male", "男")}
 
 
-def cjk_font_path() -> Path:
+@lru_cache(maxsize=1)
+def cjk_font_path() -> Path | None:
+    """The CJK font file charts use: the bundled one, else a system one, else None (logged)."""
     package, name = _FONT_FILE
-    return Path(str(files(package).joinpath(name)))
+    try:
+        bundled = Path(str(files(package).joinpath(name)))
+    except ModuleNotFoundError:
+        bundled = None
+    if bundled is not None and bundled.is_file():
+        return bundled
+    system = _system_cjk_font()
+    log.log(
+        logging.WARNING if system else logging.ERROR,
+        "chart font %s from the weblate-fonts package is missing (pip install kolbot reinstalls it); %s",
+        name,
+        f"using the system font {system}" if system else "no CJK font found: Chinese is left out of charts",
+    )
+    return system
+
+
+def _system_cjk_font() -> Path | None:
+    from matplotlib import font_manager
+
+    for family in _SYSTEM_CJK_FAMILIES:
+        try:
+            found = font_manager.findfont(
+                font_manager.FontProperties(family=family), fallback_to_default=False
+            )
+        except ValueError:
+            continue
+        return Path(found)
+    return None
 
 
 @lru_cache(maxsize=1)
-def _font_family() -> str:
-    """Register the bundled CJK font once and return its family name."""
+def _font_families() -> tuple[str, ...]:
+    """Register the CJK font once; the font families charts use, CJK first."""
     from matplotlib import font_manager
 
     path = cjk_font_path()
+    if path is None:
+        return ("DejaVu Sans",)
     font_manager.fontManager.addfont(str(path))
-    return font_manager.FontProperties(fname=str(path)).get_name()
+    return (font_manager.FontProperties(fname=str(path)).get_name(), "DejaVu Sans")
 
 
 @lru_cache(maxsize=1)
@@ -64,8 +102,8 @@ def _glyphs() -> frozenset[int]:
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
-    fallback = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"))
-    return frozenset(FT2Font(str(cjk_font_path())).get_charmap()) | frozenset(FT2Font(fallback).get_charmap())
+    paths = [font_manager.findfont(font_manager.FontProperties(family=family)) for family in _font_families()]
+    return frozenset(code for path in paths for code in FT2Font(path).get_charmap())
 
 
 def drawable(text: str) -> str:
@@ -77,7 +115,7 @@ def _cjk() -> AbstractContextManager:
     """Text created or drawn inside this context uses the CJK font (tick labels appear at draw time)."""
     from matplotlib import rc_context
 
-    return rc_context({"font.family": [_font_family(), "DejaVu Sans"], "axes.unicode_minus": False})
+    return rc_context({"font.family": list(_font_families()), "axes.unicode_minus": False})
 
 
 def _figure(size: tuple[float, float]) -> Figure:

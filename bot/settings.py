@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA_DIR = REPO_ROOT / "data"
+# Relative to the working directory kolbot starts in (resolved when settings load): never inside
+# the installed package, which may be read-only and is replaced by every upgrade.
+DEFAULT_DATA_DIR = Path("data")
 
 
 class PriceUnit(StrEnum):
@@ -76,6 +77,11 @@ class Settings(BaseSettings):
     @classmethod
     def _trailing_slash(cls, v: str) -> str:
         return v if v.endswith("/") else v + "/"
+
+    @field_validator("kolbot_data_dir")
+    @classmethod
+    def _absolute_dir(cls, v: Path) -> Path:
+        return v.expanduser().resolve()
 
     @field_validator("kolbot_digest_tz")
     @classmethod

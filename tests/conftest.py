@@ -7,6 +7,7 @@ on them and correctly signed requests.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -37,6 +38,29 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     from bot.settings import get_settings
 
     get_settings.cache_clear()
+
+
+class _Recorder(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def _no_card_fallback(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A card that fell back to plain text is a bug (`bot.cards.render` logs it at ERROR): the test fails.
+
+    Tests that provoke the fallback on purpose are marked `@pytest.mark.card_fallback`.
+    """
+    recorder, logger = _Recorder(), logging.getLogger("bot.cards.render")
+    logger.addHandler(recorder)
+    yield
+    logger.removeHandler(recorder)
+    if recorder.messages and request.node.get_closest_marker("card_fallback") is None:
+        pytest.fail("a card fell back to plain text:\n" + "\n".join(recorder.messages), pytrace=False)
 
 
 @pytest.fixture

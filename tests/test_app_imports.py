@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from bot.settings import REPO_ROOT
+from tests import REPO_ROOT
 
 LAZY = ("matplotlib", "openpyxl")
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from jinja2 import StrictUndefined, UndefinedError
 
-from bot.cards.env import TEMPLATES_DIR, clip, is_safe_url, link, mrkdwn, to_json
+from bot.cards.env import clip, get_env, is_safe_url, link, mrkdwn, to_json
 from bot.cards.render import SlackMessage, render
 from bot.cards.validate import validate_message
 from bot.cards.views import error_message, help_message, notice_message, results_message
@@ -380,6 +380,7 @@ def test_help_splits_long_usage_into_sections() -> None:
 # -- the renderer's safety net -----------------------------------------------------------------
 
 
+@pytest.mark.card_fallback
 def test_too_many_blocks_fall_back_to_plain_text_and_log(caplog) -> None:
     usage = "\n".join("x" * 2900 for _ in range(60))  # one section per line: 60+ blocks
     with caplog.at_level(logging.ERROR, logger="bot.cards.render"):
@@ -389,7 +390,10 @@ def test_too_many_blocks_fall_back_to_plain_text_and_log(caplog) -> None:
     assert "failed validation" in caplog.text and "blocks (max 50 per message)" in caplog.text
 
 
-@pytest.mark.parametrize("template", sorted(p.name for p in TEMPLATES_DIR.glob("[!_]*.json.j2")))
+@pytest.mark.card_fallback
+@pytest.mark.parametrize(
+    "template", [n for n in get_env().list_templates(extensions=["j2"]) if not n.startswith("_")]
+)
 def test_every_template_refuses_missing_variables(template, caplog) -> None:
     with caplog.at_level(logging.ERROR, logger="bot.cards.render"):
         message = render(template, {"lang": "en"}, fallback_text="plain <fallback>")
@@ -405,6 +409,7 @@ def test_outputs_must_be_json_values() -> None:
         to_json(StrictUndefined(name="x"))
 
 
+@pytest.mark.card_fallback
 def test_missing_template_falls_back(caplog) -> None:
     with caplog.at_level(logging.ERROR, logger="bot.cards.render"):
         assert render("nope.json.j2", {}, fallback_text="x").blocks == []

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import logging
 import warnings
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from matplotlib import font_manager
@@ -58,9 +60,56 @@ def texts(fig: Figure) -> list[Text]:
     return [t for t in fig.findobj(Text) if t.get_text()]
 
 
-def test_the_bundled_font_has_the_chinese_glyphs() -> None:
+def chinese(text: str) -> str:
+    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
+
+
+def test_the_font_is_kurinto_sans_sc_from_weblate_fonts() -> None:
+    path = charts.cjk_font_path()
+    assert path is not None and path.name == "KurintoSansSC-Rg.ttf" and "weblate_fonts" in path.parts
+    assert FT2Font(str(path)).family_name == "Kurinto Sans SC"
+
+
+def test_the_font_covers_every_chinese_character_the_charts_draw() -> None:
+    service = DeepDiveService(DemoDeepDiveClient())
+    dives = [service.deep_dive(s) for s in synth_detail.demo_star_ids()[10:14]]
+    figures = [
+        charts.follower_trend_figure(SERIES, [START], "zh"),
+        charts.audience_figure(PORTRAIT, "zh", title="测试达人"),
+        charts.compare_figure(build_comparison(dives, Duration.MEDIUM), "zh"),
+    ]
+    drawn = {ch for fig in figures for t in texts(fig) for ch in chinese(t.get_text())}
     charmap = FT2Font(str(charts.cjk_font_path())).get_charmap()
-    assert all(ord(ch) in charmap for ch in "粉丝趋势观众画像性别年龄城市等级互动率元千次播放异常日")
+    assert len(drawn) > 20 and {ch for ch in drawn if ord(ch) not in charmap} == set()
+
+
+@pytest.fixture
+def missing_font_file(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The bundled font's path, while `cjk_font_path` looks for a file that is not there."""
+    bundled = charts.cjk_font_path()
+    assert bundled is not None
+    monkeypatch.setattr(charts, "_FONT_FILE", ("weblate_fonts", "no/such/font.ttf"))
+    charts.cjk_font_path.cache_clear()
+    yield bundled
+    charts.cjk_font_path.cache_clear()
+
+
+def test_a_missing_font_file_falls_back_to_a_system_cjk_font(missing_font_file, monkeypatch, caplog) -> None:
+    bundled = missing_font_file
+    font_manager.fontManager.addfont(str(bundled))  # the real file, found below as a "system" font
+    monkeypatch.setattr(charts, "_SYSTEM_CJK_FAMILIES", ("No Such CJK", "Kurinto Sans SC"))
+    with caplog.at_level(logging.WARNING, logger="bot.charts"):
+        assert charts.cjk_font_path() == bundled
+    assert "no/such/font.ttf" in caplog.text and f"using the system font {bundled}" in caplog.text
+
+
+def test_without_any_cjk_font_charts_say_so_once(missing_font_file, monkeypatch, caplog) -> None:
+    monkeypatch.setattr(charts, "_SYSTEM_CJK_FAMILIES", ("No Such CJK",))
+    with caplog.at_level(logging.WARNING, logger="bot.charts"):
+        assert charts.cjk_font_path() is None
+        assert charts.cjk_font_path() is None
+    [record] = caplog.records
+    assert record.levelno == logging.ERROR and "no CJK font found" in record.getMessage()
 
 
 def test_follower_trend_png_size_and_flag_marks() -> None:

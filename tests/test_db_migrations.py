@@ -4,12 +4,13 @@ import subprocess
 import sys
 
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from bot.db.engine import make_engine
-from bot.db.migrate import MIGRATIONS_DIR, migrate
+from bot.db.migrate import SCRIPT_LOCATION, migrate
 from bot.db.tables import Base
 
 
@@ -38,7 +39,9 @@ def test_migrations_produce_exactly_the_models_schema(empty_db_url: str) -> None
 
 
 def test_migrate_upgrades_to_head_and_is_repeatable(empty_db_url: str) -> None:
-    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    head = ScriptDirectory.from_config(config).get_current_head()
     migrate(empty_db_url)
     migrate(empty_db_url)
     assert _revision(empty_db_url) == head

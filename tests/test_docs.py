@@ -7,7 +7,8 @@ import re
 import pytest
 
 from bot.cli import main
-from bot.settings import REPO_ROOT, Settings
+from bot.settings import Settings
+from tests import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -1,5 +1,9 @@
 """The sandboxed Jinja environment that turns `templates/*.json.j2` into Block Kit JSON.
 
+The templates are the `bot.templates` package (setup.py maps the top-level `templates/` folder to
+it), read through importlib by Jinja's `PackageLoader`: the same code serves a checkout, an
+editable install and a wheel, and never looks next to the clone.
+
 Every `{{ … }}` output is JSON-encoded by `finalize`, so a template can only place values, never
 emit raw JSON: a quote, newline or `"}]},{` in a nickname cannot change the card's structure.
 JSON-encoding does not stop Slack markup (`<!channel>`, `<https://evil|click>`), so every user or
@@ -15,14 +19,13 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import FileSystemLoader, StrictUndefined, Undefined, pass_context
+from jinja2 import PackageLoader, StrictUndefined, Undefined, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot import formatting
-from bot.settings import REPO_ROOT
 
-TEMPLATES_DIR = REPO_ROOT / "templates"
+TEMPLATES_PACKAGE = "bot.templates"
 
 ELLIPSIS = "…"
 _UNSAFE_IN_URL = re.compile(r"[\s<>|\x00-\x1f\x7f]")
@@ -107,7 +110,7 @@ FILTERS = {
 @lru_cache(maxsize=1)
 def get_env() -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
+        loader=PackageLoader(TEMPLATES_PACKAGE, "."),
         autoescape=False,
         undefined=StrictUndefined,
         trim_blocks=True,

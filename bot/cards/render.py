@@ -54,8 +54,12 @@ def render(template_name: str, context: dict[str, Any], *, fallback_text: str) -
     try:
         blocks = json.loads(get_env().get_template(template_name).render(context))
     except (TemplateError, TypeError, ValueError) as exc:
-        log.error(
-            "card %s failed to render, sending plain text: %s: %s", template_name, type(exc).__name__, exc
+        log.error(  # a bug: the traceback names the template line
+            "card %s failed to render, sending plain text: %s: %s",
+            template_name,
+            type(exc).__name__,
+            exc,
+            exc_info=True,
         )
         return fallback
     message = SlackMessage(text=fallback.text, blocks=blocks)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, text
@@ -11,14 +9,15 @@ from sqlalchemy.engine import URL
 
 from bot.db.engine import make_engine
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Alembic's package-resource form: found through importlib in a checkout and in a wheel alike.
+SCRIPT_LOCATION = "bot.db:migrations"
 # Arbitrary constant shared by every kolbot process: two releases starting together take turns.
 PG_MIGRATION_LOCK_KEY = 0x6B6F6C626F74
 
 
 def alembic_config(connection: Connection) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", SCRIPT_LOCATION)
     config.attributes["connection"] = connection
     return config
 

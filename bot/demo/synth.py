@@ -31,14 +31,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.xingtu_tags import LEVEL_ONE, LEVEL_TWO
 
 CAPTURED_AT = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
-BUNDLE_PATH = Path(__file__).resolve().parent.parent / "demo_data" / "search_pages.json.gz"
+# Package data (pyproject.toml), read through importlib so a wheel install finds it too.
+BUNDLE_PATH: Traversable = files("bot").joinpath("demo_data", "search_pages.json.gz")
 PAGE_SIZE = 20
 ROUTE_V1 = "search_kol_v1"
 ROUTE_V2 = "search_kol_v2"

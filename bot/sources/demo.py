@@ -18,7 +18,7 @@ import gzip
 import json
 import logging
 import threading
-from pathlib import Path
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from bot.demo import synth
@@ -36,7 +36,9 @@ class DemoSource:
 
     live = False
 
-    def __init__(self, price_unit: PriceUnit = PriceUnit.YUAN, *, path: Path = synth.BUNDLE_PATH) -> None:
+    def __init__(
+        self, price_unit: PriceUnit = PriceUnit.YUAN, *, path: Traversable = synth.BUNDLE_PATH
+    ) -> None:
         self._price_unit, self._path = price_unit, path
         self._pages: dict[str, dict[str, Any]] | None = None
         self._lock = threading.Lock()
