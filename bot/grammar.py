@@ -732,6 +732,16 @@ def _describe_range(name: str, r: NumRange, lang: Lang) -> str:
     return text + (suffix[1] if lang == "zh" else suffix[0]) if suffix else text
 
 
+_OPTION_LABELS = {"gender": ("gender", "性别"), "region": ("location", "地区"), "tag": ("tags", "标签")}
+
+
+def filter_label(name: str, lang: Lang) -> str:
+    """A filter's short name for "12 without CPM": CPM, 粉丝, location, 标签…"""
+    spec = _NUMERIC.get(name)
+    en, zh = (spec.en, spec.zh) if spec else _OPTION_LABELS.get(name, (name, name))
+    return zh if lang == "zh" else en
+
+
 def active_filters(query: Query, lang: Lang) -> list[tuple[str, str]]:
     """(name, human-readable description) of each filter the query applies, in a stable order."""
     zh = lang == "zh"

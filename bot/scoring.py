@@ -176,7 +176,7 @@ def _scored(creator: Creator, components: list[ScoreComponent]) -> ScoredCreator
 
 def low_confidence(scored: ScoredCreator) -> bool:
     """True when the score rests on less than half of the goal's weight (the card says so)."""
-    return scored.score is not None and scored.coverage < LOW_CONFIDENCE_COVERAGE
+    return scored.score is not None and round(scored.coverage, 9) < LOW_CONFIDENCE_COVERAGE
 
 
 def score_cohort(creators: Sequence[Creator], goal: Goal, duration: Duration) -> list[ScoredCreator]:
@@ -240,11 +240,15 @@ def reason_text(component: ScoreComponent, lang: Lang) -> str:
     if lang == "zh":
         if p >= 100:
             return f"{zh_label} 为本次结果中最优（{value}）"
+        if p <= 0:
+            return f"{zh_label} 为本次结果中最差（{value}）"
         if p < WEAKNESS_BELOW_PERCENTILE:
             return f"{zh_label} 仅优于本次结果中 {p:.0f}% 的达人（{value}）"
         return f"{zh_label} 优于本次结果中 {p:.0f}% 的达人（{value}）"
     if p >= 100:
         return f"{en_label} is the best in this search ({value})"
+    if p <= 0:
+        return f"{en_label} is the worst in this search ({value})"
     if p >= WEAKNESS_BELOW_PERCENTILE:
         return f"{en_label} in the best {max(1, round(100 - p))}% of this search ({value})"
     return f"{en_label} better than only {p:.0f}% of this search ({value})"
