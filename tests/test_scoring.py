@@ -191,7 +191,8 @@ def test_weakest_is_only_below_the_cohort_median():
     assert scored["c"].weakest in {"cpe", "er", "star"}
     weakest = next(comp for comp in scored["c"].components if comp.key == scored["c"].weakest)
     assert weakest.percentile < 50
-    assert "better than only" in reason_text(weakest, "en") and "仅优于" in reason_text(weakest, "zh")
+    assert "worst" in reason_text(weakest, "en") and "最差" in reason_text(weakest, "zh")
+    assert "best" not in reason_text(weakest, "en") and "优于" not in reason_text(weakest, "zh")
 
 
 def test_low_confidence_below_half_of_the_weight():
@@ -253,6 +254,11 @@ def test_reason_text_matches_the_card_wording():
             ScoreComponent(key="ecom", value=3, percentile=60.0, weight=0.25),
             "E-commerce level in the best 40% of this search (L3)",
             "带货等级 优于本次结果中 60% 的达人（L3）",
+        ),
+        (
+            ScoreComponent(key="cpe", value=9.5, percentile=0.0, weight=0.25),
+            "CPE is the worst in this search (¥9.50/engagement)",
+            "CPE 为本次结果中最差（¥9.50/次互动）",
         ),
         (
             ScoreComponent(key="star", value=None, percentile=None, weight=0.15),
