@@ -249,8 +249,9 @@ def test_notice_golden() -> None:
 # -- results card -------------------------------------------------------------------------------
 
 
-def test_twenty_creators_fit_in_fifty_blocks_with_every_optional_block() -> None:
-    result = make_result(20)
+@pytest.mark.parametrize("view", ["compact", "full"])
+def test_twenty_creators_fit_in_fifty_blocks_with_every_optional_block(view) -> None:
+    result = make_result(20, view=view, notes=NOTES)
     result.stats.live = False  # adds the demo badge
     result.stats.skipped_malformed = 2
     message = results_message(result, "en", search_ref="s42", now=NOW)
