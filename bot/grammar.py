@@ -503,6 +503,17 @@ def _looks_like_filter(word: str) -> bool:
     return starts or bool(_TRAILING_NAME_AFTER_NUMBER.search(_bound_after(folded)[1]))
 
 
+def _filter_like_at(text: str, pos: int, word: str, word_end: int) -> str | None:
+    """The text to name on the card when a keyword looks like a filter: `粉丝10w++`, or `粉丝 10万`
+    (a filter name, then a number with no comparison)."""
+    if _looks_like_filter(word):
+        return word
+    following = text[word_end:].lstrip()
+    if _ALIASES.get(word.casefold()) in _NUMERIC and _LOOKS_NUMERIC.match(following):
+        return f"{word} {_read_word(following, 0)[0]}"
+    return None
+
+
 def _tokens(text: str) -> tuple[list[str], list[_Filter], list[QueryNote]]:
     keywords: list[str] = []
     filters: list[_Filter] = []
@@ -524,8 +535,8 @@ def _tokens(text: str) -> tuple[list[str], list[_Filter], list[QueryNote]]:
                     found, end = _spaced_shorthand(text, pos)
                 if found is None:
                     keywords.append(word)
-                    if _looks_like_filter(word):
-                        notes.append(QueryNote(kind="keyword", token=_shown(word)))
+                    if looks_like := _filter_like_at(text, pos, word, word_end):
+                        notes.append(QueryNote(kind="keyword", token=_shown(looks_like)))
                     pos = word_end
                     continue
             pos = end

@@ -151,13 +151,22 @@ def test_words_that_look_like_filters_stay_keywords_and_are_noted(text, keywords
 
 
 @pytest.mark.parametrize(
+    ("text", "token"), [("护肤 粉丝 10万", "粉丝 10万"), ("skin followers 100k", "followers 100k")]
+)
+def test_a_filter_name_then_a_bare_number_is_noted(text, token):
+    query = q(text)
+    assert query.keywords == text.split() and query.followers is None
+    assert query.notes == [QueryNote(kind="keyword", token=token)]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "护肤 蜜粉 奶粉",
         "over 50 under 10",
         "growth hacking",
         "skin followers",
-        "粉丝 10万",
+        "粉丝 美妆",
         "3合1奶粉 粉底",
         "2024粉丝节",
         "era2024",
