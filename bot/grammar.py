@@ -4,8 +4,16 @@ The README's "Query grammar" section is the user-facing description. Decisions w
 
 * Input is NFKC-normalised first, so full-width ＞ ＜ ＝ ： ％ and digits behave like ASCII.
 * Percentages: a bare number is percent points, so `er>=3` and `er>=3%` both mean 3 %.
-* `=` (or `:`) with one value means exactly that value; with `a-b` an inclusive range.
-  A Chinese filter name may be followed directly by its value (`粉丝10w-50w` = `粉丝=10w-50w`).
+* `=` (or `:`) with one value means exactly that value; with `a-b` an inclusive range
+  (`1-5万` = `1万-5万`: a unit on the upper end only applies to both). An exact count or money
+  value is kept but noted on the card with the `>=` form, and so is a rate written as a ratio
+  (`er>=0.03` is 0.03 %: "did you mean 3 %?").
+* Marketers' shorthands, one word each (see `_shorthand`): a name followed directly by its
+  value (`粉丝10w-50w` = `粉丝=10w-50w`), with a Chinese comparison word before the value
+  (`cpm低于50`, `粉丝超过10万`) or a bound word after it (`粉丝10w+`, `报价5000以内`,
+  `互动率3%以上`), or the value first (`10w粉以上`, `1-5万粉`). English: `followers=10w+`,
+  `followers 10w+` / `10w+ followers`, `cpm under 50`, `followers over 100k`.
+* A word that looks like a filter but is not one stays a keyword and is noted on the card.
 * The same numeric filter twice narrows (`followers>=10w followers<=50w`); `tag`/`city`
   collect values meaning "any of"; other options: the last one wins.
 * Anything that is not a filter is a keyword; "quoted phrases" stay one keyword.
@@ -23,7 +31,7 @@ from typing import Any
 
 from bot.deepdive.audience import parse_audience_targets
 from bot.errors import QueryError
-from bot.models import VIDEO_TYPE_LABELS, Duration, Gender, Goal, Lang, NumRange, Query, SortKey
+from bot.models import VIDEO_TYPE_LABELS, Duration, Gender, Goal, Lang, NumRange, Query, QueryNote, SortKey
 
 MAX_QUERY_CHARS = 500
 MAX_TOP = 20
@@ -144,6 +152,12 @@ _NUMERIC = {
 }
 
 
+def _shared_unit(low: str, high: str) -> str:
+    """`1-5万` means 1万-5万: a unitless lower end takes the upper end's unit."""
+    a, b = _NUMBER.fullmatch(low.strip()), _NUMBER.fullmatch(high.strip())
+    return low + b["unit"] if a and b and not a["unit"] and b["unit"] else low
+
+
 def _num_range(spec: _Numeric, op: str, value: str) -> NumRange:
     if op in ("=", "==", ":"):
         try:
@@ -153,7 +167,7 @@ def _num_range(spec: _Numeric, op: str, value: str) -> NumRange:
             m = _RANGE.fullmatch(value)
             if not m:
                 raise
-        low, high = spec.parse(m["a"]), spec.parse(m["b"])
+        low, high = spec.parse(_shared_unit(m["a"], m["b"])), spec.parse(m["b"])
         if low > high:
             raise _Problem(
                 "the range is backwards; put the smaller number first.", "范围写反了，请把小的数放前面。"
@@ -229,6 +243,7 @@ _BOOLS = _choices(
     }
 )
 _LANGS = _choices({"zh": ("cn", "chinese", "中文", "中"), "en": ("english", "英文", "英")})
+_VIEWS = _choices({"compact": ("short", "简洁", "精简"), "full": ("long", "detailed", "完整", "详细")})
 
 _ALIASES: dict[str, str] = _choices(
     {
@@ -252,6 +267,7 @@ _ALIASES: dict[str, str] = _choices(
         "brands": ("brand", "品牌号", "品牌"),
         "unknowns": ("unknown", "未知", "含未知"),
         "lang": ("language", "语言"),
+        "view": ("视图", "卡片"),
         "keyword": ("keywords", "kw", "关键词", "关键字"),
         "audience_gender": ("受众性别",),
         "audience_age": ("受众年龄",),
@@ -298,6 +314,7 @@ class _Filter:
     name: str  # canonical
     op: str
     value: str
+    typed: str = ""  # the name as written, for suggestions on the card
 
 
 def _read_quoted(text: str, pos: int) -> tuple[str, int]:
@@ -346,33 +363,161 @@ def _filter_at(text: str, pos: int) -> tuple[_Filter | None, int]:
         value, end = _read_word(text, value_at)
     if op in ("=", ":") and (lead := _LEADING_OP.match(value)):
         op, value = lead[1], value[lead.end() :]
-    return _Filter(text[pos:end], name, _canonical_op(op), value), end
+    elif op in ("=", ":") and name in _NUMERIC:
+        bound, rest = _bound_after(value)
+        op, value = (bound, rest) if bound else (op, value)
+    return _Filter(text[pos:end], name, _canonical_op(op), value, m["name"]), end
 
 
 def _canonical_op(op: str) -> str:
     return {"=>": ">=", "≥": ">=", "≧": ">=", "=<": "<=", "≤": "<=", "≦": "<="}.get(op, op)
 
 
-def _bare_cjk_filter(word: str) -> _Filter | None:
-    """`粉丝10w-50w`: a Chinese numeric filter name directly followed by a valid value.
+# Comparison words around a value, longest first: `超过10万`, `10w+`, `5000以内`.
+_BOUND_BEFORE = sorted(
+    {
+        "不低于": ">=",
+        "不少于": ">=",
+        "至少": ">=",
+        "不超过": "<=",
+        "不高于": "<=",
+        "不多于": "<=",
+        "最多": "<=",
+        "超过": ">",
+        "大于": ">",
+        "高于": ">",
+        "多于": ">",
+        "低于": "<",
+        "小于": "<",
+        "少于": "<",
+    }.items(),
+    key=lambda kv: -len(kv[0]),
+)
+_BOUND_AFTER = (
+    ("及以上", ">="),
+    ("以上", ">="),
+    ("+", ">="),
+    ("起", ">="),
+    ("及以下", "<="),
+    ("以下", "<="),
+    ("以内", "<="),
+    ("内", "<="),
+)
+_WORD_OPS = {"over": ">", "above": ">", "under": "<", "below": "<", **dict(_BOUND_BEFORE)}
+_NUMERIC_NAMES = sorted((a for a, name in _ALIASES.items() if name in _NUMERIC), key=len, reverse=True)
+# Names that may follow their value (`10w粉`): the Chinese ones, plus 粉 (followers) on its own.
+_TRAILING_NAMES = {**{a: _ALIASES[a] for a in _CJK_NUMERIC_ALIASES}, "粉": "followers"}
+_LOOKS_NUMERIC = re.compile(r"[+-]?[\d.¥$]")
 
-    Anything else starting with such a name (`涨粉10万秘籍`) stays a keyword.
+
+def _bound_before(text: str) -> tuple[str | None, str]:
+    for word, op in _BOUND_BEFORE:
+        if text.startswith(word):
+            return op, text[len(word) :]
+    return None, text
+
+
+def _bound_after(text: str) -> tuple[str | None, str]:
+    for word, op in _BOUND_AFTER:
+        if text.endswith(word) and len(text) > len(word):
+            return op, text[: -len(word)]
+    return None, text
+
+
+def _bounded(token: str, alias: str, before: str | None, after: str | None, value: str) -> _Filter | None:
+    """A shorthand filter if `value` is a valid value for `alias` (one bound word at most)."""
+    name = _TRAILING_NAMES.get(alias) or _ALIASES[alias]
+    op = before or after or "="
+    if (before and after) or not _LOOKS_NUMERIC.match(value):
+        return None
+    try:
+        _num_range(_NUMERIC[name], op, value)
+    except _Problem:
+        return None
+    return _Filter(token, name, op, value, alias)
+
+
+def _shorthand(word: str) -> _Filter | None:
+    """A one-word filter: `粉丝10w-50w`, `粉丝10w+`, `cpm低于50`, `报价5000以内`, `10w粉以上`, `1-5万粉`.
+
+    An English name needs a Chinese comparison word (`cpm低于50`); anything else that merely
+    starts with a filter name (`涨粉10万秘籍`) stays a keyword.
     """
-    for alias in _CJK_NUMERIC_ALIASES:
-        name, rest = _ALIASES[alias], word[len(alias) :]
-        if not word.startswith(alias) or not re.match(r"[+-]?[\d.]", rest):
-            continue
-        try:
-            _num_range(_NUMERIC[name], "=", rest)
-        except _Problem:
-            return None
-        return _Filter(word, name, "=", rest)
+    folded = word.casefold()
+    for alias in _NUMERIC_NAMES:
+        if folded.startswith(alias) and len(word) > len(alias):
+            before, rest = _bound_before(word[len(alias) :])
+            after, value = _bound_after(rest)
+            if alias.isascii() and before is None and rest[len(value) :].isascii():
+                continue
+            return _bounded(word, alias, before, after, value)
+    after, rest = _bound_after(word)
+    for alias in sorted(_TRAILING_NAMES, key=len, reverse=True):
+        if rest.endswith(alias) and len(rest) > len(alias):
+            inner, value = _bound_after(rest[: -len(alias)])
+            return None if inner and after else _bounded(word, alias, None, inner or after, value)
     return None
 
 
-def _tokens(text: str) -> tuple[list[str], list[_Filter]]:
+def _spaced_shorthand(text: str, pos: int) -> tuple[_Filter | None, int]:
+    """A shorthand over two or three words: `followers 10w+`, `10w+ followers`, `cpm under 50`."""
+    words: list[tuple[str, int]] = []
+    end = pos
+    while len(words) < 3:
+        while end < len(text) and text[end].isspace():
+            end += 1
+        if end >= len(text) or text[end] in _QUOTES:
+            break
+        word, end = _read_word(text, end)
+        words.append((word, end))
+    names = [_ALIASES.get(w.casefold()) in _NUMERIC for w, _ in words]
+    if len(words) >= 2 and names[0]:
+        bound, value = _bound_after(words[1][0])
+        if bound:
+            return _bounded(text[pos : words[1][1]], words[0][0].casefold(), None, bound, value), words[1][1]
+        if len(words) == 3 and (op := _WORD_OPS.get(words[1][0].casefold())):
+            return _bounded(text[pos : words[2][1]], words[0][0].casefold(), op, None, words[2][0]), words[2][
+                1
+            ]
+    if len(words) >= 2 and names[1]:
+        bound, value = _bound_after(words[0][0])
+        if bound:
+            return _bounded(text[pos : words[1][1]], words[1][0].casefold(), None, bound, value), words[1][1]
+    return None, pos
+
+
+_TRAILING_NAME_AFTER_NUMBER = re.compile(
+    rf"[\dwk万千+](?:{'|'.join(sorted(map(re.escape, _TRAILING_NAMES), key=len, reverse=True))})$"
+)
+
+
+def _looks_like_filter(word: str) -> bool:
+    """A number next to a filter name (`粉丝10w++`, `cpm50`, `10w粉`): worth a note if it stays a keyword."""
+    if not any(ch.isdigit() for ch in word):
+        return False
+    folded = word.casefold()
+    starts = any(
+        folded.startswith(alias) and not (alias.isascii() and folded[len(alias) : len(alias) + 1].isalpha())
+        for alias in _NUMERIC_NAMES
+    )
+    return starts or bool(_TRAILING_NAME_AFTER_NUMBER.search(_bound_after(folded)[1]))
+
+
+def _filter_like_at(text: str, pos: int, word: str, word_end: int) -> str | None:
+    """The text to name on the card when a keyword looks like a filter: `粉丝10w++`, or `粉丝 10万`
+    (a filter name, then a number with no comparison)."""
+    if _looks_like_filter(word):
+        return word
+    following = text[word_end:].lstrip()
+    if _ALIASES.get(word.casefold()) in _NUMERIC and _LOOKS_NUMERIC.match(following):
+        return f"{word} {_read_word(following, 0)[0]}"
+    return None
+
+
+def _tokens(text: str) -> tuple[list[str], list[_Filter], list[QueryNote]]:
     keywords: list[str] = []
     filters: list[_Filter] = []
+    notes: list[QueryNote] = []
     pos = 0
     while pos < len(text):
         if text[pos].isspace():
@@ -382,18 +527,24 @@ def _tokens(text: str) -> tuple[list[str], list[_Filter]]:
             if phrase:
                 keywords.append(phrase)
         else:
-            found, pos = _filter_at(text, pos)
+            found, end = _filter_at(text, pos)
             if found is None:
-                word, pos = _read_word(text, pos)
-                found = _bare_cjk_filter(word)
+                word, word_end = _read_word(text, pos)
+                found, end = _shorthand(word), word_end
+                if found is None:
+                    found, end = _spaced_shorthand(text, pos)
                 if found is None:
                     keywords.append(word)
+                    if looks_like := _filter_like_at(text, pos, word, word_end):
+                        notes.append(QueryNote(kind="keyword", token=_shown(looks_like)))
+                    pos = word_end
                     continue
+            pos = end
             if found.name == "keyword" and found.value.strip():
                 keywords.append(found.value.strip())  # kept in place: word order matters upstream
             else:
                 filters.append(found)
-    return keywords, filters
+    return keywords, filters, notes
 
 
 # -- building the query ------------------------------------------------------------------------
@@ -408,11 +559,37 @@ def _query_error(token: str, en: str, zh: str) -> QueryError:
     return QueryError(_shown(token), en, zh, usage_en=usage("en"), usage_zh=usage("zh"))
 
 
+_EXACT_NOTED = frozenset({"followers", "price", "cpm", "cpe"})
+_RATIO_NOTED = frozenset({"er", "completion"})
+
+
+def _typed_name(f: _Filter) -> str:
+    return f.typed if f.typed.casefold() in _ALIASES else _NUMERIC[f.name].zh
+
+
+def _note(f: _Filter, bounds: NumRange) -> QueryNote | None:
+    """Say so when an exact count/money value or a rate written as a ratio may not be what was meant."""
+    single = bounds.low is not None and bounds.low == bounds.high
+    if f.name in _EXACT_NOTED and f.op in ("=", "==", ":") and single:
+        return QueryNote(
+            kind="exact", token=_shown(f.token), suggestion=f"{_typed_name(f)}>={f.value.strip()}"
+        )
+    ends = [v for v in (bounds.low, bounds.high) if v is not None]
+    if f.name in _RATIO_NOTED and "%" not in f.value and ends and all(0 < v < 0.01 for v in ends):
+        as_percent = _NUMBER.sub(lambda m: f"{_plain(float(m['num']) * 100)}%", f.value.strip())
+        return QueryNote(
+            kind="ratio", token=_shown(f.token), suggestion=f"{_typed_name(f)}{f.op}{as_percent}"
+        )
+    return None
+
+
 def _apply(f: _Filter, fields: dict[str, Any], max_pages: int) -> None:
     """Validate one filter and store it in `fields` (the Query's keyword arguments)."""
     if f.name in _NUMERIC:
-        spec = _NUMERIC[f.name]
-        fields[f.name] = _intersect(fields.get(f.name), _num_range(spec, f.op, f.value))
+        bounds = _num_range(_NUMERIC[f.name], f.op, f.value)
+        fields[f.name] = _intersect(fields.get(f.name), bounds)
+        if note := _note(f, bounds):
+            fields.setdefault("notes", []).append(note)
         return
     if f.op not in ("=", "==", ":"):
         raise _Problem("this option only takes `=`.", "该选项只能用 `=`。")
@@ -440,6 +617,8 @@ def _apply(f: _Filter, fields: dict[str, Any], max_pages: int) -> None:
             fields[f.name] = _choice(_BOOLS, value, f.name, "该选项") == "yes"
         case "lang":
             fields["lang"] = _choice(_LANGS, value, "lang", "语言")
+        case "view":
+            fields["view"] = _choice(_VIEWS, value, "view", "视图")
         case name if name in _AUDIENCE:
             tokens = [*fields.get("audience", []), f"{name}={value.replace('≥', '>=')}"]
             parse_audience_targets(tokens)  # raises a QueryError naming the bad target
@@ -455,11 +634,12 @@ def parse_query(text: str, *, default_pages: int = 3, max_pages: int = 10, defau
             f"The search is too long ({len(raw)} characters): keep it under {MAX_QUERY_CHARS}.",
             f"搜索内容太长（{len(raw)} 个字符）：请控制在 {MAX_QUERY_CHARS} 个字符以内。",
         )
-    keywords, filters = _tokens(unicodedata.normalize("NFKC", raw))
+    keywords, filters, notes = _tokens(unicodedata.normalize("NFKC", raw))
     max_pages = max(1, max_pages)
     fields: dict[str, Any] = {
         "pages": max(1, min(default_pages, max_pages)),
         "top": max(1, min(default_top, MAX_TOP)),
+        "notes": notes,
     }
     for f in filters:
         if not f.value.strip():
@@ -488,21 +668,29 @@ def parse_query(text: str, *, default_pages: int = 3, max_pages: int = 10, defau
 
 _USAGE_EN = """Type keywords, then optional filters (English or Chinese names; units 万/w, k, m, %):
 • Size & cost: `followers>=10w` `followers=10w-50w` `price<=2万` `cpm<=60` `cpe<=2`
+• Shorthands: `followers 10w+` `100k+ followers` `cpm under 50` `粉丝10w+` `10w粉以上` `1-5万粉` `报价5千以内`
 • Quality: `er>=3%` (`er>=3` is also 3%) `completion>=15%` `star>=60` `growth>0` `ecom>=L3`
 • Who: `gender=female` `city=上海` `tag=护肤保养` (several values = any of them)
 • Audience (checked in Details): `audience_gender=female>=70%` `audience_age=18-30` `audience_city_tier=1-2`
-• Options: `duration=1-20|21-60|60+` `goal=awareness|seeding|conversion`
+• Options: `duration=1-20|21-60|60+` `goal=awareness|seeding|conversion` `view=full` (long cards)
   `sort=score|cpm|cpe|followers|er|growth|price` `pages=3` `top=10` `brands=yes` `unknowns=yes` `lang=en`
-Examples: `护肤 followers>=10w cpm<=80` · `"skin care" goal=conversion ecom>=L2 sort=cpe`"""
+Examples:
+`护肤 followers>=10w cpm<=80`
+`美妆 100k+ followers cpm under 100 sort=cpm`
+`"skin care" goal=conversion ecom>=L2 sort=cpe`"""
 
 _USAGE_ZH = """输入关键词，再加可选的筛选条件（中英文名称均可；单位 万/w、k、m、%）：
 • 体量与成本：`粉丝>=10w` `粉丝10w-50w` `报价<=2万` `cpm<=60` `cpe<=2`
+• 简写：`粉丝10w+` `粉丝10万以上` `10w粉以上` `1-5万粉` `报价5千以内` `cpm低于50` `互动率3%以上`
 • 质量：`互动率>=3%`（`互动率>=3` 也表示 3%） `完播率>=15%` `星图指数>=60` `涨粉>0` `带货等级>=L3`
 • 达人：`性别=女` `地区=上海` `标签=护肤保养`（多个取值表示满足其一即可）
 • 受众（在详情中核对）：`受众性别=女>=70%` `受众年龄=18-30` `受众城市等级=1-2`
 • 选项：`时长=1-20|21-60|60+` `目标=曝光|种草|转化` `排序=综合|cpm|cpe|粉丝|互动率|涨粉|报价`
-  `页数=3` `top=10` `品牌号=是` `未知=是` `lang=zh`
-示例：`护肤 粉丝>=10w cpm<=80` · `"美妆" 目标=转化 带货等级>=L2 排序=cpe`"""
+  `页数=3` `top=10` `品牌号=是` `未知=是` `lang=zh` `视图=完整`（完整卡片）
+示例：
+`护肤 粉丝>=10w cpm<=80`
+`美妆 10w粉以上 cpm低于80`
+`"美妆" 目标=转化 带货等级>=L2 排序=cpe`"""
 
 
 def usage(lang: Lang) -> str:
@@ -553,6 +741,16 @@ def _describe_range(name: str, r: NumRange, lang: Lang) -> str:
         text = f"{label} {'≤' if r.high_inclusive else '<'} {high}"
     suffix = _UNIT_SUFFIX.get(name)
     return text + (suffix[1] if lang == "zh" else suffix[0]) if suffix else text
+
+
+_OPTION_LABELS = {"gender": ("gender", "性别"), "region": ("location", "地区"), "tag": ("tags", "标签")}
+
+
+def filter_label(name: str, lang: Lang) -> str:
+    """A filter's short name for "12 without CPM": CPM, 粉丝, location, 标签…"""
+    spec = _NUMERIC.get(name)
+    en, zh = (spec.en, spec.zh) if spec else _OPTION_LABELS.get(name, (name, name))
+    return zh if lang == "zh" else en
 
 
 def active_filters(query: Query, lang: Lang) -> list[tuple[str, str]]:

@@ -300,6 +300,21 @@ class SearchStats(BaseModel):
     has_more: bool = False  # some fetched page said more results exist (offer "More results")
 
 
+class QueryNote(BaseModel):
+    """A part of the query the card should comment on (the grammar's reading may not be the intent).
+
+    `keyword`: a word that looks like a filter but was kept as a keyword; `exact`: `=` with one
+    count or money value (kept exact; `suggestion` is the `>=` form); `ratio`: a rate written as a
+    ratio (`er>=0.03` = 0.03 %; `suggestion` is the percent form).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["keyword", "exact", "ratio"]
+    token: str  # as typed
+    suggestion: str = ""
+
+
 class Query(BaseModel):
     """A parsed `/kol` search line. Built by `bot.grammar.parse_query`."""
 
@@ -329,6 +344,8 @@ class Query(BaseModel):
     brands: bool = False
     unknowns: bool = False  # include creators whose filtered metric is unknown
     lang: Lang | None = None  # explicit `lang=` override
+    view: Literal["compact", "full"] = "compact"  # results card layout
+    notes: list[QueryNote] = Field(default_factory=list)  # shown on the results card
 
     @property
     def keyword(self) -> str:

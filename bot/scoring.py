@@ -58,6 +58,8 @@ GOAL_WEIGHTS: dict[Goal, dict[str, float]] = {
 
 LOWER_IS_BETTER = frozenset({"cpm", "cpe"})
 STRENGTH_MIN_PERCENTILE = 60.0
+WEAKNESS_BELOW_PERCENTILE = 50.0  # below the cohort median; at or above it nothing is a weakness
+LOW_CONFIDENCE_COVERAGE = 0.5  # a score resting on less than half of the weight
 MAX_STRENGTHS = 3
 
 # Upstream `ecom_gmv_30d_range` buckets, lowest first.
@@ -160,16 +162,21 @@ def _scored(creator: Creator, components: list[ScoreComponent]) -> ScoredCreator
         key=lambda c: (-(c.percentile or 0.0), -c.weight),
     )
     strengths = [c.key for c in known if (c.percentile or 0.0) >= STRENGTH_MIN_PERCENTILE][:MAX_STRENGTHS]
-    rest = [c for c in known if c.key not in strengths]
+    weak = [c for c in known if (c.percentile or 0.0) < WEAKNESS_BELOW_PERCENTILE]
     return ScoredCreator(
         creator=creator,
         score=score,
         components=components,
         strengths=strengths,
-        weakest=rest[-1].key if rest else None,
+        weakest=weak[-1].key if weak else None,
         unknown=[c.key for c in components if c.percentile is None],
         coverage=coverage,
     )
+
+
+def low_confidence(scored: ScoredCreator) -> bool:
+    """True when the score rests on less than half of the goal's weight (the card says so)."""
+    return scored.score is not None and round(scored.coverage, 9) < LOW_CONFIDENCE_COVERAGE
 
 
 def score_cohort(creators: Sequence[Creator], goal: Goal, duration: Duration) -> list[ScoredCreator]:
@@ -233,9 +240,15 @@ def reason_text(component: ScoreComponent, lang: Lang) -> str:
     if lang == "zh":
         if p >= 100:
             return f"{zh_label} 为本次结果中最优（{value}）"
+        if p <= 0:
+            return f"{zh_label} 为本次结果中最差（{value}）"
+        if p < WEAKNESS_BELOW_PERCENTILE:
+            return f"{zh_label} 仅优于本次结果中 {p:.0f}% 的达人（{value}）"
         return f"{zh_label} 优于本次结果中 {p:.0f}% 的达人（{value}）"
     if p >= 100:
         return f"{en_label} is the best in this search ({value})"
-    if p >= 50:
+    if p <= 0:
+        return f"{en_label} is the worst in this search ({value})"
+    if p >= WEAKNESS_BELOW_PERCENTILE:
         return f"{en_label} in the best {max(1, round(100 - p))}% of this search ({value})"
     return f"{en_label} better than only {p:.0f}% of this search ({value})"

@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 
 OnSeen = Callable[..., None]  # on_seen(creators, *, live: bool, fetched_at: datetime)
 _DESCENDING = frozenset({SortKey.SCORE, SortKey.FOLLOWERS, SortKey.ER, SortKey.GROWTH})
+# Orders about cost: a creator without a quote for the chosen duration cannot be booked at a known
+# cost, so every priced creator comes first (the score alone can still favour an unpriced one).
+COST_SORTS = frozenset({SortKey.SCORE, SortKey.CPM, SortKey.CPE, SortKey.PRICE})
 _REGION_SUFFIXES = ("特别行政区", "自治区", "省", "市")
 
 
@@ -136,12 +139,17 @@ def _sort_value(item: ScoredCreator, key: SortKey, query: Query) -> float | None
 
 
 def sort_scored(items: list[ScoredCreator], query: Query) -> list[ScoredCreator]:
-    """Order by `query.sort` (unknown values last, ties by score) and number `rank` from 1."""
-    sign = -1 if query.sort in _DESCENDING else 1
+    """Order by `query.sort` (unknown values last, ties by score) and number `rank` from 1.
 
-    def key(item: ScoredCreator) -> tuple[bool, float, bool, float]:
+    For a cost order (`COST_SORTS`) creators with a price for `query.duration` come first.
+    """
+    sign = -1 if query.sort in _DESCENDING else 1
+    by_cost = query.sort in COST_SORTS
+
+    def key(item: ScoredCreator) -> tuple[bool, bool, float, bool, float]:
+        unpriced = by_cost and metric_value(item.creator, "price", query.duration) is None
         value = _sort_value(item, query.sort, query)
-        return (value is None, sign * (value or 0.0), item.score is None, -(item.score or 0.0))
+        return (unpriced, value is None, sign * (value or 0.0), item.score is None, -(item.score or 0.0))
 
     ordered = sorted(items, key=key)
     for rank, item in enumerate(ordered, start=1):

@@ -6,9 +6,11 @@ All creators here are synthetic. Refresh the golden files after an intended chan
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from bot.cards.render import SlackMessage, render
 from bot.cards.validate import validate_message
 from bot.cards.views import error_message, help_message, notice_message, results_message
 from bot.errors import KolbotError, QueryError, UpstreamError, UpstreamKind
+from bot.grammar import parse_query
 from bot.models import (
     Creator,
     Duration,
@@ -30,6 +33,7 @@ from bot.models import (
     NumRange,
     Price,
     Query,
+    QueryNote,
     RecentItem,
     ScoreComponent,
     ScoredCreator,
@@ -38,6 +42,8 @@ from bot.models import (
     SortKey,
     XingtuFlags,
 )
+from bot.search import SearchService
+from bot.sources.demo import DemoSource
 
 GOLDEN = Path(__file__).parent / "golden"
 NOW = datetime(2025, 11, 20, 8, 0, tzinfo=UTC)
@@ -195,9 +201,28 @@ def section_texts(message: SlackMessage) -> list[str]:
 # -- golden renders -----------------------------------------------------------------------------
 
 
+NOTES = [
+    QueryNote(kind="keyword", token="粉丝10w++"),
+    QueryNote(kind="exact", token="cpm=50", suggestion="cpm>=50"),
+    QueryNote(kind="ratio", token="互动率>=0.03", suggestion="互动率>=3%"),
+]
+
+
+def golden_result(view: str) -> SearchResult:
+    """Three creators: a full row, one without a Douyin link, one whose score rests on little data."""
+    result = make_result(3, view=view, notes=NOTES, completion=NumRange(low=0.1))
+    result.stats.filters.append(FilterStat(name="completion", description="completion ≥ 10%", unknown=2))
+    result.creators[1].creator = make_creator(2, douyin_uid=None, city=None, gender=Gender.UNKNOWN)
+    thin = result.creators[2]
+    thin.score, thin.coverage, thin.weakest = 46.0, 0.35, None
+    return result
+
+
+@pytest.mark.parametrize("view", ["compact", "full"])
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_results_golden(lang) -> None:
-    assert_golden(f"results_{lang}", results_message(make_result(2), lang, search_ref="s42", now=NOW))
+def test_results_golden(lang, view) -> None:
+    name = f"results_{lang}" if view == "compact" else f"results_full_{lang}"
+    assert_golden(name, results_message(golden_result(view), lang, search_ref="s42", now=NOW))
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -224,8 +249,9 @@ def test_notice_golden() -> None:
 # -- results card -------------------------------------------------------------------------------
 
 
-def test_twenty_creators_fit_in_fifty_blocks_with_every_optional_block() -> None:
-    result = make_result(20)
+@pytest.mark.parametrize("view", ["compact", "full"])
+def test_twenty_creators_fit_in_fifty_blocks_with_every_optional_block(view) -> None:
+    result = make_result(20, view=view, notes=NOTES)
     result.stats.live = False  # adds the demo badge
     result.stats.skipped_malformed = 2
     message = results_message(result, "en", search_ref="s42", now=NOW)
@@ -302,7 +328,7 @@ def test_failed_pages_are_named() -> None:
 
 
 def test_creator_numbers_are_in_yuan_with_units_and_chosen_duration_bold() -> None:
-    message = results_message(make_result(1), "en", search_ref="s", now=NOW)
+    message = results_message(make_result(1, view="full"), "en", search_ref="s", now=NOW)
     fields = [f["text"] for f in message.blocks[4]["fields"]]
     assert fields[0] == "*Followers*\n1.2M  ·  15 d: +32,778 (+2.8%)"
     assert fields[1] == "*Price* 1–20 s / 21–60 s / 60 s+\n¥14,500 / *¥27,500* / ¥30,000"
@@ -313,7 +339,7 @@ def test_creator_numbers_are_in_yuan_with_units_and_chosen_duration_bold() -> No
 
 def test_unknown_metrics_show_a_dash_not_zero() -> None:
     bare = Creator(star_id="7000000000000000099", nickname="No Data")
-    result = make_result(creators=[bare])
+    result = make_result(creators=[bare], view="full")
     result.creators[0] = ScoredCreator(creator=bare, score=None, unknown=["cpe", "er"])
     message = results_message(result, "en", search_ref="s", now=NOW)
     section = message.blocks[4]
@@ -344,6 +370,199 @@ def test_empty_search_suggests_another_keyword() -> None:
     message = results_message(result, "zh", search_ref="s", now=NOW)
     assert "星图没有返回“护肤”的达人" in section_texts(message)[-1]
     assert action_ids(message) == []
+
+
+# -- compact view (default) --------------------------------------------------------------------
+
+
+def visible_text(message: SlackMessage) -> str:
+    """What a reader sees: every text on the card (a select's options only show when opened),
+    links as their labels, entities decoded, no mrkdwn markers."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
+                parts.append(node["text"])
+            for key, value in node.items():
+                if key != "options":
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(message.blocks)
+    text = re.sub(r"<[^|>]*\|([^>]*)>", r"\1", "\n".join(parts))
+    text = re.sub(r":[a-z0-9_+-]+:", "◆", text)  # an emoji code shows as one picture
+    return html.unescape(re.sub(r"[*_`]", "", text))
+
+
+def creator_sections(message: SlackMessage) -> list[str]:
+    return [t for t in section_texts(message) if re.match(r"\*\d+\. ", t)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines"),
+    [
+        (
+            "en",
+            [
+                "*1. <https://www.iesdouyin.com/share/user/910000000001|Sample Creator 1 样例达人>*  "
+                "<https://www.xingtu.cn/ad/creator/author/douyin/7000000000000000001/1|Xingtu>"
+                "   score *78*/100",
+                "1.2M followers · 15 d +32,778 (+2.8%)  ·  21–60 s: ¥27,500 · CPM ¥34.05 · CPE ¥1.91 · "
+                "ER 1.96% · expected plays 807.6K",
+                "广东 深圳 · female · e-commerce L3 · Xingtu index 66.7 · tags 护肤保养, 彩妆, 生活",
+            ],
+        ),
+        (
+            "zh",
+            [
+                "*1. <https://www.iesdouyin.com/share/user/910000000001|Sample Creator 1 样例达人>*  "
+                "<https://www.xingtu.cn/ad/creator/author/douyin/7000000000000000001/1|星图>   评分 *78*/100",
+                "粉丝 122.5万 · 15天 +3.3万 (+2.8%)  ·  21-60秒报价 ¥2.75万 · CPM ¥34.05 · CPE ¥1.91 · "
+                "互动率 1.96% · 预期播放 80.8万",
+                "广东 深圳 · 女 · 带货 L3 · 星图指数 66.7 · 标签 护肤保养, 彩妆, 生活",
+            ],
+        ),
+    ],
+)
+def test_compact_row_shows_cost_size_who_and_every_filtered_value(lang, lines) -> None:
+    result = make_result(1, star=NumRange(low=60), tags=["护肤"], regions=["深圳"])
+    result.stats.filters += [FilterStat(name=n, description=n) for n in ("star", "tag", "region")]
+    row = creator_sections(results_message(result, lang, search_ref="s", now=NOW))[0]
+    assert row.split("\n")[:3] == lines
+    assert "¥14,500" not in row and "¥1.45万" not in row  # other durations' prices are behind Details
+
+
+def test_compact_row_without_douyin_link_or_data_shows_dashes_and_no_weakness() -> None:
+    bare = Creator(star_id="7000000000000000099", nickname="No Data")
+    result = make_result(creators=[bare])
+    result.creators[0] = ScoredCreator(creator=bare, score=None, unknown=["cpe", "er"])
+    [row] = creator_sections(results_message(result, "en", search_ref="s", now=NOW))
+    assert row == (
+        "*1. <https://www.xingtu.cn/ad/creator/author/douyin/7000000000000000099/1|No Data>*   score —\n"
+        "— followers · 15 d —  ·  21–60 s: — · CPM — · CPE — · ER — · expected plays —\n"
+        "e-commerce —"
+    )
+
+
+def test_low_confidence_is_marked_and_a_missing_weakness_is_not_invented() -> None:
+    result = golden_result("compact")
+    for lang, mark in (("en", "low confidence: 35% of the data"), ("zh", "低置信度：仅 35% 的加权数据")):
+        rows = creator_sections(results_message(result, lang, search_ref="s", now=NOW))
+        assert mark in rows[2] and mark not in rows[0]
+        assert ":small_red_triangle_down:" in rows[0] and ":small_red_triangle_down:" not in rows[2]
+    full = creator_sections(results_message(golden_result("full"), "en", search_ref="s", now=NOW))
+    assert "_(low confidence)_" in full[2] and "low confidence" not in full[0]
+
+
+def top_ten(lang: str, **query: Any) -> SearchResult:
+    """A worst case: ten long-named creators with every optional line, notes and a failed page."""
+    people = [
+        make_creator(i, nickname=f"{'长名字达人' * 20}{i}", tags={"美妆": ["护肤保养"] * 3})
+        for i in range(1, 11)
+    ]
+    result = make_result(
+        creators=people,
+        notes=NOTES,
+        completion=NumRange(low=0.1),
+        star=NumRange(low=60),
+        tags=["护肤"],
+        **query,
+    )
+    result.stats.live = False
+    result.stats.filters += [
+        FilterStat(name=n, description=n, unknown=3) for n in ("completion", "star", "tag")
+    ]
+    for scored in result.creators:
+        scored.coverage = 0.3
+    return result
+
+
+@pytest.mark.parametrize(("lang", "limit"), [("zh", 4_000), ("en", 5_000)])  # English words run longer
+def test_a_compact_top_ten_stays_short(lang, limit) -> None:
+    message = results_message(top_ten(lang), lang, search_ref="s42", now=NOW)
+    assert validate_message(message.to_dict()) == []
+    assert len(creator_sections(message)) == 10
+    assert len(message.blocks) < 25
+    assert len(visible_text(message)) < limit
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("zh", "护肤 粉丝10w+ top=10"), ("en", "skin care followers 10w+ top=10")]
+)
+def test_a_demo_top_ten_reads_short(lang, text) -> None:
+    result = SearchService(DemoSource()).search(parse_query(text))
+    message = results_message(result, lang, search_ref="s42", now=NOW)
+    assert len(creator_sections(message)) == 10
+    assert len(message.blocks) < 25
+    assert len(visible_text(message)) < 4_000
+    full = results_message(
+        result.model_copy(update={"query": result.query.model_copy(update={"view": "full"})}),
+        lang,
+        search_ref="s42",
+        now=NOW,
+    )
+    assert len(visible_text(full)) > len(
+        visible_text(message)
+    )  # view=full adds the price list and reasons back
+
+
+def test_full_view_keeps_the_long_rows() -> None:
+    message = results_message(golden_result("full"), "en", search_ref="s", now=NOW)
+    rows = [b for b in message.blocks if b["type"] == "section" and "fields" in b]
+    assert len(rows) == 3
+    assert "¥14,500 / *¥27,500* / ¥30,000" in rows[0]["fields"][1]["text"]
+    assert ":white_check_mark: CPE in the best 12% of this search" in rows[0]["text"]["text"]
+    assert {"type": "divider"} in message.blocks
+
+
+@pytest.mark.parametrize("view", ["compact", "full"])
+@pytest.mark.parametrize(
+    ("lang", "unknowns", "line"),
+    [
+        (
+            "en",
+            False,
+            ":grey_question: Left out for unknown data: 18 without CPM (`unknowns=yes` keeps them)",
+        ),
+        ("zh", False, ":grey_question: 因数据未知未列入：18 位无CPM数据（加 `unknowns=yes` 可保留）"),
+        ("en", True, ":grey_question: Kept with unknown data: 18 without CPM"),
+        ("zh", True, ":grey_question: 已保留数据未知的达人：18 位无CPM数据"),
+    ],
+)
+def test_every_results_card_counts_the_unknowns_per_filter(view, lang, unknowns, line) -> None:
+    message = results_message(make_result(2, view=view, unknowns=unknowns), lang, search_ref="s", now=NOW)
+    assert line in texts(message).replace("\\n", "\n")
+
+
+def test_no_unknown_line_when_every_value_was_known() -> None:
+    result = make_result(2)
+    for stat in result.stats.filters:
+        stat.unknown = 0
+    assert ":grey_question:" not in texts(results_message(result, "en", search_ref="s", now=NOW))
+
+
+@pytest.mark.parametrize("view", ["compact", "full"])
+def test_the_card_names_what_the_grammar_read_differently(view) -> None:
+    query = parse_query("护肤 粉丝10w++ cpm=50 互动率>=0.03")
+    result = make_result(1, view=view, notes=query.notes)
+    zh = visible_text(results_message(result, "zh", search_ref="s", now=NOW))
+    assert "按关键词处理：粉丝10w++" in zh
+    assert "cpm=50 表示恰好等于该值；如需“不低于”，请写 cpm>=50" in zh
+    assert "互动率>=0.03 按百分比理解（不到 1%）：你是不是想写 互动率>=3%？" in zh
+    en = visible_text(results_message(result, "en", search_ref="s", now=NOW))
+    assert "Treated as a keyword: 粉丝10w++" in en
+    assert "did you mean 互动率>=3%?" in en
+
+
+def test_cost_orders_say_priced_creators_come_first() -> None:
+    assert "creators with a 21–60 s price first" in texts(
+        results_message(make_result(1), "en", search_ref="s", now=NOW)
+    )
+    by_er = results_message(make_result(1, sort=SortKey.ER), "en", search_ref="s", now=NOW)
+    assert "price first" not in texts(by_er)
 
 
 # -- help, errors, notices ----------------------------------------------------------------------

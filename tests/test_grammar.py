@@ -9,7 +9,7 @@ import pytest
 
 from bot.errors import QueryError
 from bot.grammar import MAX_QUERY_CHARS, describe_filters, parse_query, usage
-from bot.models import Duration, Gender, Goal, NumRange, SortKey
+from bot.models import Duration, Gender, Goal, NumRange, QueryNote, SortKey
 
 
 def q(text: str, **kw):
@@ -76,6 +76,154 @@ def test_metric_filters(text, attr, expected):
     assert getattr(q(text), attr).model_dump() == pytest.approx(expected.model_dump())
 
 
+GE, GT, LE, LT = ("low", True), ("low", False), ("high", True), ("high", False)
+
+
+def _bound(side: tuple[str, bool], value: float) -> NumRange:
+    return (
+        NumRange(low=value, low_inclusive=side[1])
+        if side[0] == "low"
+        else NumRange(high=value, high_inclusive=side[1])
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "attr", "expected"),
+    [
+        # what marketers type (issue 11)
+        ("护肤 粉丝10w+", "followers", _bound(GE, 100_000)),
+        ("护肤 粉丝10万以上", "followers", _bound(GE, 100_000)),
+        ("护肤 粉丝10万及以上", "followers", _bound(GE, 100_000)),
+        ("护肤 10w粉以上", "followers", _bound(GE, 100_000)),
+        ("护肤 10万粉丝+", "followers", _bound(GE, 100_000)),
+        ("护肤 10w+粉", "followers", _bound(GE, 100_000)),
+        ("护肤 粉丝>10万", "followers", _bound(GT, 100_000)),
+        ("护肤 粉丝超过10万", "followers", _bound(GT, 100_000)),
+        ("护肤 粉丝不低于10万", "followers", _bound(GE, 100_000)),
+        ("护肤 报价5000以内", "price", _bound(LE, 5_000)),
+        ("护肤 报价5千以下", "price", _bound(LE, 5_000)),
+        ("护肤 报价5000起", "price", _bound(GE, 5_000)),
+        ("护肤 报价不超过2万", "price", _bound(LE, 20_000)),
+        ("护肤 1-5万粉", "followers", NumRange(low=10_000, high=50_000)),
+        ("护肤 粉丝1-5万", "followers", NumRange(low=10_000, high=50_000)),
+        ("护肤 cpm低于50", "cpm", _bound(LT, 50)),
+        ("护肤 CPE小于2", "cpe", _bound(LT, 2)),
+        ("护肤 互动率3%以上", "er", _bound(GE, 0.03)),
+        ("护肤 完播率高于15%", "completion", _bound(GT, 0.15)),
+        ("护肤 粉丝：10w+", "followers", _bound(GE, 100_000)),
+        ("护肤 粉丝 10w+", "followers", _bound(GE, 100_000)),
+        # English equivalents
+        ("skin followers=10w+", "followers", _bound(GE, 100_000)),
+        ("skin followers:100k+", "followers", _bound(GE, 100_000)),
+        ("skin followers 10w+", "followers", _bound(GE, 100_000)),
+        ("skin 100k+ followers", "followers", _bound(GE, 100_000)),
+        ("skin 100k+ fans", "followers", _bound(GE, 100_000)),
+        ("skin followers over 100k", "followers", _bound(GT, 100_000)),
+        ("skin followers above 1m", "followers", _bound(GT, 1_000_000)),
+        ("skin cpm under 50", "cpm", _bound(LT, 50)),
+        ("skin price below 5k", "price", _bound(LT, 5_000)),
+        ("skin er 3%+", "er", _bound(GE, 0.03)),
+        ("skin Price=5000以内", "price", _bound(LE, 5_000)),
+    ],
+)
+def test_shorthands(text, attr, expected):
+    query = q(text)
+    assert getattr(query, attr).model_dump() == pytest.approx(expected.model_dump())
+    assert len(query.keywords) == 1
+    assert [n for n in query.notes if n.kind == "keyword"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "keywords"),
+    [
+        ("涨粉10万秘籍", ["涨粉10万秘籍"]),
+        ("护肤 粉丝10w++", ["护肤", "粉丝10w++"]),
+        ("护肤 粉丝超过10万以上", ["护肤", "粉丝超过10万以上"]),
+        ("护肤 cpm50", ["护肤", "cpm50"]),
+        ("护肤 followers10w+", ["护肤", "followers10w+"]),
+        ("护肤 5-1万粉", ["护肤", "5-1万粉"]),
+    ],
+)
+def test_words_that_look_like_filters_stay_keywords_and_are_noted(text, keywords):
+    query = q(text)
+    assert query.keywords == keywords
+    assert query.notes == [QueryNote(kind="keyword", token=keywords[-1])]
+
+
+@pytest.mark.parametrize(
+    ("text", "token"), [("护肤 粉丝 10万", "粉丝 10万"), ("skin followers 100k", "followers 100k")]
+)
+def test_a_filter_name_then_a_bare_number_is_noted(text, token):
+    query = q(text)
+    assert query.keywords == text.split() and query.followers is None
+    assert query.notes == [QueryNote(kind="keyword", token=token)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "护肤 蜜粉 奶粉",
+        "over 50 under 10",
+        "growth hacking",
+        "skin followers",
+        "粉丝 美妆",
+        "3合1奶粉 粉底",
+        "2024粉丝节",
+        "era2024",
+    ],
+)
+def test_ordinary_words_stay_keywords_without_a_note(text):
+    query = q(text)
+    assert query.keywords == text.split()
+    assert query.notes == []
+    assert query.followers is None and query.growth is None
+
+
+@pytest.mark.parametrize(
+    ("text", "attr", "expected", "note"),
+    [
+        (
+            "护肤 粉丝:10w",
+            "followers",
+            NumRange(low=100_000, high=100_000),
+            ("exact", "粉丝:10w", "粉丝>=10w"),
+        ),
+        ("护肤 粉丝10w", "followers", NumRange(low=100_000, high=100_000), ("exact", "粉丝10w", "粉丝>=10w")),
+        ("护肤 10w粉", "followers", NumRange(low=100_000, high=100_000), ("exact", "10w粉", "粉丝>=10w")),
+        ("skin cpm=50", "cpm", NumRange(low=50, high=50), ("exact", "cpm=50", "cpm>=50")),
+        ("skin price:2万", "price", NumRange(low=20_000, high=20_000), ("exact", "price:2万", "price>=2万")),
+        ("护肤 互动率>=0.03", "er", NumRange(low=0.0003), ("ratio", "互动率>=0.03", "互动率>=3%")),
+        ("skin er=0.01-0.05", "er", NumRange(low=0.0001, high=0.0005), ("ratio", "er=0.01-0.05", "er=1%-5%")),
+        (
+            "skin completion>0.2",
+            "completion",
+            NumRange(low=0.002, low_inclusive=False),
+            ("ratio", "completion>0.2", "completion>20%"),
+        ),
+    ],
+)
+def test_exact_and_ratio_values_keep_their_meaning_and_are_noted(text, attr, expected, note):
+    query = q(text)
+    assert getattr(query, attr).model_dump() == pytest.approx(expected.model_dump())
+    assert query.notes == [QueryNote(kind=note[0], token=note[1], suggestion=note[2])]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "护肤 粉丝=10w-50w",
+        "护肤 粉丝>=10w",
+        "护肤 er>=3",
+        "护肤 er>=3%",
+        "护肤 er>=0.5%",
+        "护肤 star=60",
+        "护肤 ecom=L3",
+    ],
+)
+def test_ranges_bounds_and_percents_need_no_note(text):
+    assert q(text).notes == []
+
+
 def test_bare_chinese_name_only_when_the_value_parses():
     assert q("涨粉10万秘籍").keywords == ["涨粉10万秘籍"]
     assert q("涨粉10万秘籍").growth is None
@@ -112,6 +260,10 @@ def test_bare_chinese_name_only_when_the_value_parses():
         ("护肤 未知=否", "unknowns", False),
         ("护肤 lang=en", "lang", "en"),
         ("护肤 语言=中文", "lang", "zh"),
+        ("护肤", "view", "compact"),
+        ("护肤 view=full", "view", "full"),
+        ("护肤 视图=完整", "view", "full"),
+        ("护肤 view=full view=compact", "view", "compact"),
     ],
 )
 def test_options(text, attr, expected):
@@ -182,6 +334,7 @@ def test_raw_is_kept():
         ("护肤 gender=x", "gender=x", "female"),
         ("护肤 duration=5", "duration=5", "1-20"),
         ("护肤 brands=maybe", "brands=maybe", "yes | no"),
+        ("护肤 view=tiny", "view=tiny", "compact | full"),
         ("护肤 sort>cpm", "sort>cpm", "only takes"),
         ("护肤 followers=", "followers=", "no value"),
         ("护肤 keyword=", "keyword=", "no value"),
@@ -261,12 +414,16 @@ def test_fuzz_only_query_errors():
 # -- help and descriptions -----------------------------------------------------------------------
 
 
+def usage_examples(lang) -> list[str]:
+    """The searches on the lines after "Examples:" in the help text."""
+    tail = re.split(r"^(?:Examples:|示例：)$", usage(lang), flags=re.M)[1]
+    return re.findall(r"`([^`]+)`", tail)
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_usage_examples_parse(lang):
-    text = usage(lang)
-    examples_line = next(line for line in text.splitlines() if line.startswith(("Examples", "示例")))
-    examples = re.findall(r"`([^`]+)`", examples_line)
-    assert len(examples) == 2
+    examples = usage_examples(lang)
+    assert len(examples) == 3
     for example in examples:
         assert parse_query(example).keywords
 

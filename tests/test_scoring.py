@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.models import Creator, Duration, EcomProfile, Goal, Price, ScoreComponent
-from bot.scoring import GOAL_WEIGHTS, metric_value, percentiles, reason_text, score_cohort
+from bot.models import Creator, Duration, EcomProfile, Goal, Price, ScoreComponent, ScoredCreator
+from bot.scoring import GOAL_WEIGHTS, low_confidence, metric_value, percentiles, reason_text, score_cohort
 
 MID = Duration.MEDIUM
 
@@ -180,6 +180,30 @@ def test_strengths_weakest_and_unknown():
     assert set(scored.unknown) == {"cpm", "completion", "growth", "spread"}
 
 
+def test_weakest_is_only_below_the_cohort_median():
+    # "a" is above the median on everything: no weakness, even though one metric is its lowest.
+    a = creator("a", cpe=1.0, interact_rate=0.05, star_index=60)
+    b = creator("b", cpe=2.0, interact_rate=0.03, star_index=70)
+    c = creator("c", cpe=3.0, interact_rate=0.01, star_index=50)
+    scored = by_id(score_cohort([a, b, c], Goal.SEEDING, MID))
+    assert [comp.percentile for comp in scored["a"].components if comp.key == "star"] == [50.0]
+    assert scored["a"].weakest is None
+    assert scored["c"].weakest in {"cpe", "er", "star"}
+    weakest = next(comp for comp in scored["c"].components if comp.key == scored["c"].weakest)
+    assert weakest.percentile < 50
+    assert "worst" in reason_text(weakest, "en") and "最差" in reason_text(weakest, "zh")
+    assert "best" not in reason_text(weakest, "en") and "优于" not in reason_text(weakest, "zh")
+
+
+def test_low_confidence_below_half_of_the_weight():
+    full = creator("full", cpe=1.0, interact_rate=0.05, shopping_index=60, star_index=60)
+    thin = creator("thin", interact_rate=0.02, star_index=30)  # er 0.20 + star 0.15 of seeding's weight
+    scored = by_id(score_cohort([full, thin], Goal.SEEDING, MID))
+    assert scored["thin"].coverage == pytest.approx(0.35)
+    assert low_confidence(scored["thin"]) and not low_confidence(scored["full"])
+    assert not low_confidence(ScoredCreator(creator=thin, score=None))
+
+
 def test_strengths_need_the_60th_percentile():
     weak = creator("weak", cpe=9.0, interact_rate=0.001)
     strong = creator("strong", cpe=1.0, interact_rate=0.05)
@@ -219,7 +243,7 @@ def test_reason_text_matches_the_card_wording():
         (
             ScoreComponent(key="cpm", value=257.23, percentile=20.0, weight=0.3),
             "CPM better than only 20% of this search (¥257 / 1k plays)",
-            "CPM 优于本次结果中 20% 的达人（¥257/千次播放）",
+            "CPM 仅优于本次结果中 20% 的达人（¥257/千次播放）",
         ),
         (
             ScoreComponent(key="growth", value=-0.012, percentile=75.0, weight=0.1),
@@ -230,6 +254,11 @@ def test_reason_text_matches_the_card_wording():
             ScoreComponent(key="ecom", value=3, percentile=60.0, weight=0.25),
             "E-commerce level in the best 40% of this search (L3)",
             "带货等级 优于本次结果中 60% 的达人（L3）",
+        ),
+        (
+            ScoreComponent(key="cpe", value=9.5, percentile=0.0, weight=0.25),
+            "CPE is the worst in this search (¥9.50/engagement)",
+            "CPE 为本次结果中最差（¥9.50/次互动）",
         ),
         (
             ScoreComponent(key="star", value=None, percentile=None, weight=0.15),

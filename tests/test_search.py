@@ -349,9 +349,6 @@ SORT_POOL = [
         (SortKey.FOLLOWERS, ["b", "c", "a"]),
         (SortKey.ER, ["b", "d", "a"]),
         (SortKey.GROWTH, ["a", "c", "b"]),
-        (SortKey.CPM, ["b", "c", "a"]),
-        (SortKey.CPE, ["b", "a"]),
-        (SortKey.PRICE, ["d"]),
     ],
 )
 def test_sort_orders_put_unknown_values_last(sort, known_order):
@@ -361,11 +358,51 @@ def test_sort_orders_put_unknown_values_last(sort, known_order):
     assert [s.rank for s in result.creators] == [1, 2, 3, 4]
 
 
-def test_sort_by_score_is_descending_and_ties_on_other_keys_break_by_score():
+@pytest.mark.parametrize(
+    ("sort", "order"),
+    [
+        (SortKey.CPM, ["d", "b", "c", "a"]),  # d: the only quote (CPM unknown), then upstream CPMs
+        (SortKey.CPE, ["d", "b", "a", "c"]),
+        (SortKey.PRICE, ["d"]),
+        (SortKey.SCORE, ["d"]),
+    ],
+)
+def test_cost_orders_put_creators_with_a_price_for_the_duration_first(sort, order):
+    result, _ = run(f"护肤 sort={sort.value}", {1: SORT_POOL})
+    assert ids(result)[: len(order)] == order
+    assert [s.rank for s in result.creators] == [1, 2, 3, 4]
+
+
+def test_a_price_for_another_duration_does_not_count_as_priced():
+    short_only = creator("short", prices={1: Price(video_type=1, yuan=900)}, upstream_cpe={MID: 0.1})
+    priced = creator("mid", prices={2: Price(video_type=2, yuan=5_000)}, upstream_cpe={MID: 9.0})
+    result, _ = run("护肤 sort=cpe", {1: [short_only, priced]})
+    assert ids(result) == ["mid", "short"]
+    short, _ = run("护肤 sort=cpe duration=1-20", {1: [short_only, priced]})
+    assert ids(short) == ["short", "mid"]
+
+
+def test_score_order_ranks_priced_first_even_when_an_unpriced_creator_scores_higher():
+    star = creator("star", interact_rate=0.09, shopping_index=95, star_index=90, upstream_cpe={MID: 0.5})
+    plain = creator(
+        "plain",
+        interact_rate=0.01,
+        shopping_index=40,
+        star_index=40,
+        prices={2: Price(video_type=2, yuan=8_000)},
+    )
+    result, _ = run("护肤", {1: [star, plain]})
+    assert ids(result) == ["plain", "star"]
+    assert result.creators[1].score > result.creators[0].score
+    by_er, _ = run("护肤 sort=er", {1: [star, plain]})
+    assert ids(by_er) == ["star", "plain"]
+
+
+def test_sort_by_score_is_descending_within_the_priced_and_the_unpriced():
     result, _ = run("护肤", {1: SORT_POOL})
     scores = [s.score for s in result.creators]
     assert None not in scores
-    assert scores == sorted(scores, reverse=True)
+    assert scores[1:] == sorted(scores[1:], reverse=True)
     by_price, _ = run("护肤 sort=price", {1: SORT_POOL})
     unknown_price = [s for s in by_price.creators if s.creator.prices == {}]
     assert [s.score for s in unknown_price] == sorted((s.score for s in unknown_price), reverse=True)

@@ -14,10 +14,11 @@ from bot.cards.render import SlackMessage, render
 from bot.cards.validate import MAX_SECTION_TEXT
 from bot.errors import KolbotError
 from bot.formatting import DASH
-from bot.grammar import active_filters, describe_filters, usage
+from bot.grammar import active_filters, describe_filters, filter_label, usage
 from bot.i18n import pick
-from bot.models import Creator, Duration, Lang, ScoredCreator, SearchResult, SortKey
-from bot.scoring import COMPONENT_LABELS, reason_text
+from bot.models import Creator, Duration, Lang, QueryNote, ScoredCreator, SearchResult, SortKey
+from bot.scoring import COMPONENT_LABELS, low_confidence, reason_text
+from bot.search import COST_SORTS
 
 MAX_CARD_CREATORS = 20  # 2 blocks each; with header, summary and footer this stays under 50
 _FALLBACK_NAME_CHARS = 40
@@ -44,6 +45,7 @@ def _creator_row(
         "url": creator.douyin_url or creator.xingtu_url,
         "score": None,
         "coverage": 0.0,
+        "low_confidence": False,
         "strengths": [],
         "weakest": None,
         "unknown": [],
@@ -54,6 +56,7 @@ def _creator_row(
     row.update(
         score=scored.score,
         coverage=scored.coverage,
+        low_confidence=low_confidence(scored),
         strengths=[reason_text(by_key[k], lang) for k in scored.strengths if k in by_key],
         weakest=reason_text(by_key[scored.weakest], lang) if scored.weakest in by_key else None,
         unknown=[pick(lang, *COMPONENT_LABELS.get(k, (k, k))) for k in scored.unknown],
@@ -80,6 +83,56 @@ def _warnings(result: SearchResult, lang: Lang) -> list[str]:
         en, zh = _WARNINGS.get(key, (f"Note: {key}", f"提示：{key}"))
         lines.append(":warning: " + pick(lang, en, zh))
     return lines
+
+
+def _note_line(note: QueryNote, lang: Lang) -> str:
+    """How the grammar read a doubtful part of the query, and the form to use otherwise."""
+    token, better = note.token, note.suggestion
+    match note.kind:
+        case "keyword":
+            return pick(
+                lang,
+                f":information_source: Treated as a keyword: `{token}` (not read as a filter; see help)",
+                f":information_source: 按关键词处理：`{token}`（未识别为筛选条件，见帮助）",
+            )
+        case "exact":
+            return pick(
+                lang,
+                f":information_source: `{token}` means exactly that value; for “at least”, write `{better}`",
+                f":information_source: `{token}` 表示恰好等于该值；如需“不低于”，请写 `{better}`",
+            )
+    return pick(
+        lang,
+        f":information_source: `{token}` is read as a percentage below 1 %: did you mean `{better}`?",
+        f":information_source: `{token}` 按百分比理解（不到 1%）：你是不是想写 `{better}`？",
+    )
+
+
+def _unknown_line(result: SearchResult, lang: Lang) -> str | None:
+    """Per filter, how many creators had no value for it ("18 without CPM"): left out, or kept."""
+    counts = [
+        pick(
+            lang,
+            f"{f.unknown} without {filter_label(f.name, lang)}",
+            f"{f.unknown} 位无{filter_label(f.name, lang)}数据",
+        )
+        for f in result.stats.filters
+        if f.unknown
+    ]
+    if not counts:
+        return None
+    listed = ", ".join(counts) if lang == "en" else "，".join(counts)
+    if result.query.unknowns:
+        return pick(
+            lang,
+            f":grey_question: Kept with unknown data: {listed}",
+            f":grey_question: 已保留数据未知的达人：{listed}",
+        )
+    return pick(
+        lang,
+        f":grey_question: Left out for unknown data: {listed} (`unknowns=yes` keeps them)",
+        f":grey_question: 因数据未知未列入：{listed}（加 `unknowns=yes` 可保留）",
+    )
 
 
 def _filter_stats(result: SearchResult, lang: Lang) -> list[dict[str, Any]]:
@@ -133,10 +186,14 @@ def results_message(
         "filters": describe_filters(query, lang),
         "warnings": _warnings(result, lang),
         "filter_stats": _filter_stats(result, lang),
+        "notes": [_note_line(n, lang) for n in query.notes],
+        "unknown_line": _unknown_line(result, lang),
+        "filtered": [f.name for f in stats.filters],
         "rows": [_creator_row(s.creator, s, lang, rank) for rank, s in enumerate(shown, start=1)],
         "duration": query.duration,
         "durations": list(Duration),
         "sort_keys": list(SortKey),
+        "priced_first": query.sort in COST_SORTS,
         "more_value": f"{search_ref}:{_next_page(result)}" if stats.has_more else None,
     }
     return render("results.json.j2", context, fallback_text=_results_text(result, shown, lang))
