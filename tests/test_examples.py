@@ -14,9 +14,9 @@ import pytest
 
 from bot.grammar import parse_query, usage
 from bot.search import SearchService
-from bot.settings import REPO_ROOT
 from bot.sources.demo import DemoSource
 from handlers.commands import kol
+from tests import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 VERBS = {w.casefold() for name, words in vars(kol).items() if name.endswith("_WORDS") for w in words}
