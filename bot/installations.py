@@ -114,7 +114,8 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
 
     def find_bot_for_team(self, team_id: str) -> Bot | None:
         """The latest bot installed in workspace `team_id`, in an Enterprise Grid org or not (the
-        clock knows only a digest's team_id; workspace ids are unique across Slack)."""
+        clock knows only a digest's team_id; workspace ids are unique across Slack); None when
+        there is none or its token cannot be decrypted."""
         c = self.bots.c
         query = (
             self.bots.select()
@@ -124,7 +125,8 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
         )
         with self.engine.connect() as conn:
             row = conn.execute(query).mappings().first()
-        return None if row is None else self.build_bot_entity(row)
+        bot = None if row is None else self.build_bot_entity(row)
+        return bot if bot is not None and bot.bot_token else None
 
 
 class SignedStateStore(SQLAlchemyOAuthStateStore):

@@ -71,6 +71,6 @@ class SlackClients:
         if self._installations is None:
             return self._app_client
         bot = self._installations.find_bot_for_team(team_id)
-        if bot is None or not bot.bot_token:
+        if bot is None:
             raise NotInstalled(team_id)
         return web_client(self._settings, bot.bot_token)
