@@ -1,7 +1,8 @@
 """Running the bot: HTTP mode (waitress WSGI) or Socket Mode.
 
 HTTP mode serves Slack's commands, interactivity and events at `POST /slack/events` (the URL in
-`manifest.yml`) and a health check at `GET /healthz`. Start-up refuses to run without the
+`manifest.yml`) and a health check at `GET /healthz`; with the OAuth settings also Bolt's install
+pages, `GET /slack/install` and `GET /slack/oauth_redirect` (Bolt's WSGI adapter routes them). Start-up refuses to run without the
 settings it needs and says which ones to set, instead of failing later on the first request.
 """
 
@@ -65,6 +66,8 @@ def serve(settings: Settings) -> None:
     require(settings.missing_for_http())
     server = make_server(settings, _checked_app(settings))
     print(f"kolbot listening on :{server.effective_port}{EVENTS_PATH} (health: {HEALTH_PATH})", flush=True)
+    if settings.oauth_enabled:
+        print(f"kolbot install page: :{server.effective_port}/slack/install", flush=True)
     server.run()
 
 
