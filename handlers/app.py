@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_sdk import WebClient
 
 from bot.services import Services, build_services
@@ -50,10 +51,20 @@ def build_app(
 
 def _install_options(services: Services) -> dict[str, Any]:
     """Bolt's options for OAuth mode; none in single-token mode."""
-    if services.workspaces.installations is None:
+    store = services.workspaces.installations
+    if store is None:
         return {}
     return {
         "oauth_flow": install_flow(services),
+        # The installation's token is checked with `auth.test` once, not before every ack: a token
+        # is cached only while the store still returns it (uninstalls delete it, reinstalls get a new one).
+        "authorize": InstallationStoreAuthorize(
+            logger=log,
+            installation_store=store,
+            bot_only=True,
+            cache_enabled=True,
+            client=services.slack.app_client,
+        ),
         "installation_store_bot_only": True,
         "user_facing_authorize_error_message": NOT_INSTALLED_MESSAGE,
     }

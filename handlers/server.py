@@ -2,8 +2,9 @@
 
 HTTP mode serves Slack's commands, interactivity and events at `POST /slack/events` (the URL in
 `manifest.yml`) and a health check at `GET /healthz`; with the OAuth settings also Bolt's install
-pages, `GET /slack/install` and `GET /slack/oauth_redirect` (Bolt's WSGI adapter routes them). Start-up refuses to run without the
-settings it needs and says which ones to set, instead of failing later on the first request.
+pages, `GET /slack/install` and `GET /slack/oauth_redirect` (Bolt's WSGI adapter routes them).
+Start-up refuses to run without the settings it needs and says which ones to set, instead of
+failing later on the first request.
 """
 
 from __future__ import annotations

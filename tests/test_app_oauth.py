@@ -240,6 +240,16 @@ def test_commands_and_clicks_reach_slack_with_their_workspaces_token(
     assert {c.token for c in slack.calls} <= {None, pair[0].fake.bot_token, pair[1].fake.bot_token}
 
 
+def test_a_workspaces_token_is_checked_once_not_before_every_ack(
+    pair: tuple[Workspace, Workspace], slack: FakeSlackApi
+) -> None:
+    a, _ = pair
+    checks = len([c for c in slack.calls_to("auth.test") if c.token == a.fake.bot_token])
+    for _ in range(3):
+        a.command("help")
+    assert len([c for c in slack.calls_to("auth.test") if c.token == a.fake.bot_token]) == checks + 1
+
+
 def test_the_clocks_digests_post_with_their_workspaces_token(
     pair: tuple[Workspace, Workspace], slack: FakeSlackApi, services: Services
 ) -> None:
