@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +24,19 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Dialect, Engine, MetaData, Table, Text, TypeDecorator, and_, delete, desc
+from sqlalchemy import (
+    Dialect,
+    Engine,
+    MetaData,
+    Table,
+    Text,
+    TypeDecorator,
+    and_,
+    delete,
+    desc,
+    select,
+    update,
+)
 
 from bot.settings import Settings, secret_keys
 
@@ -37,7 +49,8 @@ STATE_EXPIRATION_S = 600  # Bolt's default: the install link works for ten minut
 class TokenCipher:
     """Fernet encryption with rotation (`MultiFernet`): the first key encrypts, every key decrypts."""
 
-    def __init__(self, keys: Sequence[str]) -> None:
+    def __init__(self, keys: Sequence[str | bytes]) -> None:
+        self._primary = Fernet(keys[0])
         self._fernet = MultiFernet([Fernet(key) for key in keys])
 
     @classmethod
@@ -50,6 +63,18 @@ class TokenCipher:
     def decrypt(self, stored: str) -> str:
         """Raises `cryptography.fernet.InvalidToken` when no key fits."""
         return self._fernet.decrypt(stored.encode()).decode()
+
+    def rotated(self, stored: str) -> str | None:
+        """`stored` encrypted with the first key, or None when it already is (or no key fits)."""
+        try:
+            self._primary.decrypt(stored.encode())
+            return None
+        except InvalidToken:
+            pass
+        try:
+            return self._fernet.rotate(stored.encode()).decode()
+        except InvalidToken:
+            return None
 
 
 class EncryptedToken(TypeDecorator[str]):
@@ -109,8 +134,32 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
 
     def __init__(self, client_id: str, engine: Engine, cipher: TokenCipher) -> None:
         super().__init__(client_id, engine, logger=log)
+        self._cipher = cipher
         _token_columns(self.installations, cipher)
         _token_columns(self.bots, cipher)
+
+    def rotate_keys(self) -> int:
+        """Re-encrypt with the first key every token an older key encrypted (after a key rotation,
+        so the old key can be dropped); returns how many values changed."""
+        changed = 0
+        with self.engine.begin() as conn:
+            for table in oauth_tables(MetaData())[:2]:  # plain text columns: the ciphertext as stored
+                columns = [table.c[name] for name in TOKEN_COLUMNS if name in table.c]
+                for row in conn.execute(select(table.c.id, *columns)).mappings():
+                    values = {
+                        c.name: new
+                        for c in columns
+                        if row[c.name] and (new := self._cipher.rotated(row[c.name]))
+                    }
+                    if values:
+                        conn.execute(update(table).where(table.c.id == row["id"]).values(**values))
+                        changed += len(values)
+        return changed
+
+    def _rotated(self, row: Mapping[str, Any]) -> dict[str, str]:
+        """The row's token values an older key encrypted, encrypted with the first key."""
+        rotated = {name: self._cipher.rotated(row[name]) for name in TOKEN_COLUMNS if row.get(name)}
+        return {name: value for name, value in rotated.items() if value is not None}
 
     def find_bot_for_team(self, team_id: str) -> Bot | None:
         """The latest bot installed in workspace `team_id`, in an Enterprise Grid org or not (the

@@ -52,11 +52,14 @@ class WorkspaceService:
         log.info("workspace %s removed kolbot: %d digest(s) paused", team_id, len(paused))
 
     def housekeeping(self, now: datetime | None = None) -> list[str]:
-        """Delete the data of workspaces removed longer ago than the retention, and expired
-        OAuth states; returns the purged workspaces."""
+        """Delete the data of workspaces removed longer ago than the retention and expired OAuth
+        states; re-encrypt tokens still under an older `KOLBOT_SECRET_KEY` key. Returns the
+        purged workspaces."""
         purged = purge_expired_workspaces(self._sessions, self._retention, now=now)
         if purged:
             log.info("deleted the data of %d removed workspace(s): %s", len(purged), ", ".join(purged))
         if self.states is not None:
             self.states.prune(now)
+        if self.installations is not None and (rotated := self.installations.rotate_keys()):
+            log.info("re-encrypted %d stored Slack token(s) with the first KOLBOT_SECRET_KEY key", rotated)
         return purged

@@ -13,11 +13,13 @@ import logging
 from html import escape
 
 from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt.error import BoltError
 from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.errors import SlackClientError
 from slack_sdk.oauth.installation_store import Installation
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.services import Services
 from bot.slack_clients import BOT_SCOPES
@@ -43,6 +45,10 @@ _FAILURES = {
         "Finish the install in the browser where you started it.",
         "请在开始安装的同一浏览器中完成安装。",
     ),
+    "storage_error": (
+        "kolbot could not save the install: its database is unavailable. Try again in a minute.",
+        "kolbot 无法保存本次安装：数据库暂不可用。请一分钟后重试。",
+    ),
 }
 
 
@@ -58,9 +64,13 @@ class InstallFlow(OAuthFlow):
             log.warning("org-wide install refused for enterprise %s", installation.enterprise_id)
             self._revoke(installation.bot_token)
             return
-        super().store_installation(request, installation)
-        if installation.team_id:
-            self._workspaces.installed(installation.team_id)
+        try:
+            super().store_installation(request, installation)
+            if installation.team_id:
+                self._workspaces.installed(installation.team_id)
+        except SQLAlchemyError as err:  # Bolt answers a BoltError with the failure page
+            log.error("could not store the install of %s: %s", installation.team_id, type(err).__name__)
+            raise BoltError("storage_error") from err
 
     def _revoke(self, token: str | None) -> None:
         try:

@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from slack_bolt import App
+from sqlalchemy.exc import OperationalError
 
 from bot.db.tables import SLACK_OAUTH_TABLES, DigestRow, SavedSearchRow, ShortlistRow
 from bot.digests.clock import Clock
@@ -171,16 +172,18 @@ def test_install_keeps_each_workspaces_token_encrypted_at_rest(
     assert other_key.find_bot_for_team("T0ALPHA") is None  # unreadable without the key
 
 
-def test_a_rotated_key_still_reads_old_tokens_and_encrypts_with_the_new_one(
+def test_a_rotated_key_reads_old_tokens_and_housekeeping_re_encrypts_them(
     pair: tuple[Workspace, Workspace], services: Services
 ) -> None:
     new_key = Fernet.generate_key().decode()
     rotated = EncryptedInstallationStore(CLIENT_ID, services.engine, TokenCipher([new_key, KEY]))
-    bot = rotated.find_bot_for_team("T0ALPHA")
-    assert bot is not None and bot.bot_token == pair[0].fake.bot_token
-    rotated.save_bot(bot)
     only_new = EncryptedInstallationStore(CLIENT_ID, services.engine, TokenCipher([new_key]))
-    assert only_new.find_bot_for_team("T0ALPHA").bot_token == pair[0].fake.bot_token
+    assert rotated.find_bot_for_team("T0ALPHA").bot_token == pair[0].fake.bot_token
+    assert only_new.find_bot_for_team("T0ALPHA") is None  # not yet re-encrypted
+    assert rotated.rotate_keys() == 4  # bot tokens of two installations and two bots
+    assert rotated.rotate_keys() == 0
+    for ws in pair:
+        assert only_new.find_bot_for_team(ws.team_id).bot_token == ws.fake.bot_token
 
 
 def test_a_forged_or_reused_state_installs_nothing(
@@ -194,6 +197,18 @@ def test_a_forged_or_reused_state_installs_nothing(
     state = STATE_COOKIE.search(page.headers["set-cookie"]).group(1)
     for expected in (200, 401):  # the second use of one state is refused
         assert redirect(browser, ws.fake, state).status_code == expected
+
+
+def test_an_install_the_database_cannot_store_gets_a_clear_page(
+    browser: httpx.Client, slack: FakeSlackApi, app: App, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def down(installation: object) -> None:
+        raise OperationalError("INSERT", {}, Exception("database is down"))
+
+    monkeypatch.setattr(services.workspaces.installations, "save", down)
+    page = install(browser, add_workspace(slack, app, "T0ALPHA").fake)
+    assert page.status_code == 500
+    assert "database is unavailable. Try again in a minute." in page.text and "数据库暂不可用" in page.text
 
 
 def test_an_org_wide_enterprise_install_is_refused_with_a_clear_page(
