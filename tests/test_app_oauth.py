@@ -21,6 +21,7 @@ from slack_bolt import App
 from sqlalchemy.exc import OperationalError
 
 from bot.db.tables import SLACK_OAUTH_TABLES, DigestRow, SavedSearchRow, ShortlistRow
+from bot.demo import synth_detail
 from bot.digests.clock import Clock
 from bot.digests.models import DigestStatus
 from bot.digests.poster import SlackPoster
@@ -255,6 +256,20 @@ def test_commands_and_clicks_reach_slack_with_their_workspaces_token(
     assert {c.token for c in slack.calls} <= {None, pair[0].fake.bot_token, pair[1].fake.bot_token}
 
 
+def test_deep_dives_and_their_chart_uploads_use_their_workspaces_token(
+    pair: tuple[Workspace, Workspace], slack: FakeSlackApi
+) -> None:
+    star_id = synth_detail.demo_star_ids()[0]
+    for ws in pair:
+        assert ws.app.dispatch(ws.who.command(f"show {star_id}").bolt()).status == 200
+    completed = slack.wait_for_calls("files.completeUploadExternal", 2)
+    for ws in pair:
+        assert tokens_of(slack, "chat.postMessage", ws.channel) == {ws.fake.bot_token}
+        assert {c.token for c in completed if c.body["channel_id"] == ws.channel} == {ws.fake.bot_token}
+    uploads_asked = {c.token for c in slack.calls_to("files.getUploadURLExternal")}
+    assert uploads_asked == {ws.fake.bot_token for ws in pair}
+
+
 def test_a_workspaces_token_is_checked_once_not_before_every_ack(
     pair: tuple[Workspace, Workspace], slack: FakeSlackApi
 ) -> None:
@@ -302,9 +317,10 @@ def test_no_workspace_can_read_or_change_anothers_searches_shortlists_or_digests
     [listed] = services.shortlists.list("T0ALPHA", a.channel)
     short_id = listed.shortlist.short_id
     for text in (f"shortlist show {short_id}", f"shortlist close {short_id}"):
-        assert short_id in text_of(b.command(text)) or "another" in text_of(b.command(text))
-    compare = b.click(button("kol_compare_shortlist", short_id))
-    assert "Spring" not in text_of(compare)
+        refused = text_of(b.command(text))
+        assert "No shortlist named" in refused and "Spring" not in refused
+    compare = text_of(b.click(button("kol_compare_shortlist", short_id)))
+    assert "another Slack workspace" in compare and "Spring" not in compare
     assert services.shortlists.get("T0ALPHA", short_id).status.value == "open"
 
     a.command('digest add "skincare" daily 09:30')
