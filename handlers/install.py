@@ -27,6 +27,9 @@ from bot.workspaces import WorkspaceService
 
 log = logging.getLogger(__name__)
 
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"  # `manifest.yml`'s redirect URL
+
 # Shown in Slack by Bolt when a request comes from a workspace with no installation.
 NOT_INSTALLED_MESSAGE = (
     "kolbot is not installed in this workspace (or was removed). Ask a Slack admin to install it "
@@ -88,6 +91,8 @@ def install_flow(services: Services) -> InstallFlow:
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret.get_secret_value(),
         scopes=list(BOT_SCOPES),
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
         installation_store=workspaces.installations,
         installation_store_bot_only=True,
         state_store=workspaces.states,

@@ -24,6 +24,7 @@ from waitress.server import BaseWSGIServer
 
 from bot.settings import Settings
 from handlers.app import build_app
+from handlers.install import INSTALL_PATH
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -68,7 +69,7 @@ def serve(settings: Settings) -> None:
     server = make_server(settings, _checked_app(settings))
     print(f"kolbot listening on :{server.effective_port}{EVENTS_PATH} (health: {HEALTH_PATH})", flush=True)
     if settings.oauth_enabled:
-        print(f"kolbot install page: :{server.effective_port}/slack/install", flush=True)
+        print(f"kolbot install page: :{server.effective_port}{INSTALL_PATH}", flush=True)
     server.run()
 
 

@@ -262,7 +262,7 @@ def test_deep_dives_and_their_chart_uploads_use_their_workspaces_token(
     star_id = synth_detail.demo_star_ids()[0]
     for ws in pair:
         assert ws.app.dispatch(ws.who.command(f"show {star_id}").bolt()).status == 200
-    completed = slack.wait_for_calls("files.completeUploadExternal", 2)
+    completed = slack.wait_for_calls("files.completeUploadExternal", 2, timeout=60)  # charts render first
     for ws in pair:
         assert tokens_of(slack, "chat.postMessage", ws.channel) == {ws.fake.bot_token}
         assert {c.token for c in completed if c.body["channel_id"] == ws.channel} == {ws.fake.bot_token}
