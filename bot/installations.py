@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
+    Connection,
     Dialect,
     Engine,
     MetaData,
@@ -38,6 +40,7 @@ from sqlalchemy import (
     update,
 )
 
+from bot.db.engine import READ_ONLY
 from bot.settings import Settings, secret_keys
 
 log = logging.getLogger(__name__)
@@ -108,6 +111,21 @@ def _token_columns(table: Table, cipher: TokenCipher | None) -> Table:
     return table
 
 
+class _DeferredReads:
+    """The engine as slack_sdk's stores use it: they read with `connect()` and write with `begin()`.
+    Reads start with a deferred BEGIN on SQLite (`bot.db.engine`), so the lookup Bolt's authorize
+    makes before every ack never waits for the write lock; writes take it up front as usual."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine, self._reader = engine, engine.execution_options(**{READ_ONLY: True})
+
+    def connect(self) -> Connection:
+        return self._reader.connect()
+
+    def begin(self) -> AbstractContextManager[Connection]:
+        return self._engine.begin()
+
+
 def oauth_tables(metadata: MetaData) -> list[Table]:
     """slack_sdk's installation, bot and OAuth-state tables, defined on `metadata`."""
     return [
@@ -133,7 +151,7 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
     """`SQLAlchemyInstallationStore` whose token columns are encrypted with `cipher`."""
 
     def __init__(self, client_id: str, engine: Engine, cipher: TokenCipher) -> None:
-        super().__init__(client_id, engine, logger=log)
+        super().__init__(client_id, _DeferredReads(engine), logger=log)  # type: ignore[arg-type]
         self._cipher = cipher
         _token_columns(self.installations, cipher)
         _token_columns(self.bots, cipher)
@@ -182,7 +200,7 @@ class SignedStateStore(SQLAlchemyOAuthStateStore):
     """OAuth states stored for one use (slack_sdk) and signed with `SLACK_STATE_SECRET`."""
 
     def __init__(self, engine: Engine, secret: str, *, expiration_seconds: int = STATE_EXPIRATION_S) -> None:
-        super().__init__(expiration_seconds, engine, logger=log)
+        super().__init__(expiration_seconds, _DeferredReads(engine), logger=log)  # type: ignore[arg-type]
         self._secret = secret.encode()
 
     def issue(self, *args: Any, **kwargs: Any) -> str:

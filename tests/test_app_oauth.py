@@ -386,3 +386,15 @@ def test_a_revoked_bot_token_counts_as_removal(pair: tuple[Workspace, Workspace]
     with pytest.raises(NotInstalled):
         services.slack.for_workspace(a.team_id)
     assert services.slack.for_workspace(b.team_id).token == b.fake.bot_token
+
+
+def test_the_authorize_lookup_before_an_ack_does_not_wait_for_the_write_lock(
+    pair: tuple[Workspace, Workspace], services: Services
+) -> None:
+    """SQLite: while another connection holds the write lock, the installation lookup still answers
+    (a lookup that began like a writer would wait out busy_timeout, then fail "database is locked")."""
+    store = services.workspaces.installations
+    assert store is not None
+    with services.engine.begin() as writer:  # BEGIN IMMEDIATE: holds the write lock
+        writer.execute(sa.text("DELETE FROM request_claims"))
+        assert store.find_bot(enterprise_id=None, team_id="T0ALPHA").bot_token == pair[0].fake.bot_token
