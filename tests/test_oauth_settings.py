@@ -69,6 +69,15 @@ def test_a_bot_token_and_oauth_together_are_refused(
     assert "either SLACK_BOT_TOKEN" in err
 
 
+def test_kolbot_clock_runs_in_oauth_mode_without_a_bot_token(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in {**OAUTH_ENV, "KOLBOT_SECRET_KEY": Fernet.generate_key().decode()}.items():
+        monkeypatch.setenv(name, value)
+    assert main(["clock", "--once"]) == 0
+    assert "nothing due" in capsys.readouterr().out
+
+
 def test_oauth_mode_needs_no_bot_token_to_serve_or_tick(slack: FakeSlackApi) -> None:
     settings = oauth_settings(slack)
     assert settings.oauth_enabled
