@@ -10,6 +10,7 @@ with kolbot's stores (`bot.installations`), bilingual result pages, and two addi
 from __future__ import annotations
 
 import logging
+from functools import partial
 from html import escape
 
 from slack_bolt import BoltRequest, BoltResponse
@@ -96,13 +97,15 @@ def install_flow(services: Services) -> InstallFlow:
         installation_store=workspaces.installations,
         installation_store_bot_only=True,
         state_store=workspaces.states,
-        callback_options=CallbackOptions(success=_success_page, failure=_failure_page),
+        callback_options=CallbackOptions(
+            success=partial(_success_page, command=settings.kolbot_command), failure=_failure_page
+        ),
         logger=log,
     )
     return InstallFlow(oauth, workspaces)
 
 
-def _success_page(args: SuccessArgs) -> BoltResponse:
+def _success_page(args: SuccessArgs, *, command: str) -> BoltResponse:
     installation = args.installation
     if installation.is_enterprise_install:
         return _page(
@@ -117,8 +120,8 @@ def _success_page(args: SuccessArgs) -> BoltResponse:
     return _page(
         args,
         200,
-        f"kolbot is installed in {team}. In Slack, type /kol help in a channel to start.",
-        f"kolbot 已安装到 {team}。在 Slack 频道中输入 /kol help 开始使用。",
+        f"kolbot is installed in {team}. In Slack, type {command} help in a channel to start.",
+        f"kolbot 已安装到 {team}。在 Slack 频道中输入 {command} help 开始使用。",
         link=f"slack://app?team={installation.team_id}&id={installation.app_id}",
     )
 

@@ -132,6 +132,7 @@ def pair(browser: httpx.Client, slack: FakeSlackApi, app: App) -> tuple[Workspac
     for ws in (a, b):
         page = install(browser, ws.fake)
         assert page.status_code == 200 and f"kolbot is installed in Team {ws.team_id}" in page.text
+        assert "type /kol help in a channel" in page.text and "slack://app?team=" in page.text
         assert "已安装" in page.text
     return a, b
 
