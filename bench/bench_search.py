@@ -46,7 +46,8 @@ from bot.models import Query, ScoredCreator, SearchResult, SearchStats
 from bot.parsing import parse_search_data
 from bot.scoring import score_cohort
 from bot.settings import PriceUnit, Settings
-from handlers.app import build_app, make_web_client
+from bot.slack_clients import SlackClients
+from handlers.app import build_app
 from handlers.server import EVENTS_PATH, make_server
 from tests import REPO_ROOT
 from tests.fakes.signing import SignedRequest, SlackRequests
@@ -112,7 +113,7 @@ def serve(kind: str) -> None:
 def bare_app(settings: Settings) -> App:
     """The baseline: a Bolt app with one `/kol` listener that only acks."""
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
-    app = App(client=make_web_client(settings), signing_secret=secret)
+    app = App(client=SlackClients(settings).app_client, signing_secret=secret)
     app.command(settings.kolbot_command)(_ack_only)
     return app
 

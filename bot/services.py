@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine
@@ -17,16 +17,18 @@ from bot.db.engine import make_engine, session_factory
 from bot.db.migrate import migrate
 from bot.deepdive.service import DeepDiveService, DemoDeepDiveClient
 from bot.digests.pipeline import DigestPipeline
-from bot.digests.poster import ChannelGate, SlackPoster, make_slack_client
+from bot.digests.poster import ChannelGate, SlackPoster
 from bot.digests.service import DigestService
 from bot.grammar import parse_query
 from bot.i18n import detect_lang
+from bot.installations import installation_store, state_store
 from bot.models import Creator, Lang, Query
 from bot.redact import install_log_redaction
 from bot.search import SearchService
 from bot.settings import Settings
 from bot.shortlists.service import ShortlistService
 from bot.shortlists.sync import ShortlistSync, UpdateGate
+from bot.slack_clients import SlackClients
 from bot.sources.base import CreatorSource
 from bot.sources.demo import DemoSource
 from bot.sources.tikhub import TikHubClient, TikHubSource
@@ -35,6 +37,7 @@ from bot.store.http_cache import SqlResponseCache
 from bot.store.requests import RequestLedger
 from bot.store.searches import SearchRefs
 from bot.store.snapshots import CreatorSnapshots
+from bot.workspaces import WorkspaceService
 
 
 @dataclass
@@ -49,6 +52,8 @@ class Services:
     deepdive: DeepDiveService
     shortlists: ShortlistService
     digests: DigestService
+    slack: SlackClients  # Web API clients with each workspace's bot token
+    workspaces: WorkspaceService  # installs, removals, the retention purge
     workers: ThreadPoolExecutor  # slow work after a Slack ack (`handlers.background`)
     tikhub: TikHubClient | None = None
     shortlist_gate: UpdateGate = field(default_factory=UpdateGate)  # one per process
@@ -97,12 +102,17 @@ def build_services(settings: Settings) -> Services:
             settings.slack_bot_token,
             settings.slack_app_token,
             settings.slack_signing_secret,
+            settings.slack_client_secret,
+            settings.slack_state_secret,
+            settings.kolbot_secret_key,
         ]
     )
     url = settings.effective_database_url
     migrate(url)
     engine = make_engine(url)
     sessions = session_factory(engine)
+    installations = installation_store(settings, engine) if settings.oauth_enabled else None
+    slack = SlackClients(settings, installations)
     snapshots = CreatorSnapshots(sessions)
     shortlists = ShortlistService(sessions, snapshots)
     tikhub = None if settings.demo_mode else TikHubClient(settings, cache=SqlResponseCache(sessions))
@@ -117,12 +127,11 @@ def build_services(settings: Settings) -> Services:
         digest_store,
         source=source,  # the same source as search: one cache and coalescing for both
         shortlists=shortlists,
-        poster=SlackPoster(
-            make_slack_client(settings), gate=ChannelGate(settings.kolbot_digest_post_interval_s)
-        ),
+        poster=SlackPoster(slack, gate=ChannelGate(settings.kolbot_digest_post_interval_s)),
         settings=settings,
         on_seen=[on_seen],
     )
+    digests = DigestService(digest_store, digest_pipeline, settings=settings)
     return Services(
         settings=settings,
         engine=engine,
@@ -134,7 +143,15 @@ def build_services(settings: Settings) -> Services:
         # Same TikHub client as search: one cache, one rate limiter, one bill.
         deepdive=DeepDiveService(DemoDeepDiveClient(snapshots) if tikhub is None else tikhub),
         shortlists=shortlists,
-        digests=DigestService(digest_store, digest_pipeline, settings=settings),
+        digests=digests,
+        slack=slack,
+        workspaces=WorkspaceService(
+            sessions,
+            digests,
+            retention=timedelta(days=settings.kolbot_retention_days),
+            installations=installations,
+            states=state_store(settings, engine) if settings.oauth_enabled else None,
+        ),
         workers=ThreadPoolExecutor(settings.kolbot_workers, thread_name_prefix="kolbot-worker"),
         tikhub=tikhub,
     )

@@ -10,7 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from cryptography.fernet import Fernet
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Relative to the working directory kolbot starts in (resolved when settings load): never inside
@@ -32,6 +33,13 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    # OAuth install for many workspaces (all three turn it on; then SLACK_BOT_TOKEN stays unset)
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_state_secret: SecretStr | None = None
+    # Fernet keys, comma-separated: the first encrypts stored bot tokens, all decrypt (rotation)
+    kolbot_secret_key: SecretStr | None = None
+    kolbot_retention_days: int = Field(30, ge=1)  # data of an uninstalled workspace is kept this long
     slack_api_url: str = "https://slack.com/api/"
     port: int = 3000
     kolbot_command: str = "/kol"
@@ -97,6 +105,52 @@ class Settings(BaseSettings):
     def _no_trailing_slash(cls, v: str) -> str:
         return v.rstrip("/")
 
+    @field_validator("kolbot_secret_key")
+    @classmethod
+    def _fernet_keys(cls, v: SecretStr | None) -> SecretStr | None:
+        """Every comma-separated key must be a Fernet key; the message never echoes one."""
+        for n, key in enumerate(secret_keys(v), start=1):
+            try:
+                Fernet(key)
+            except ValueError:
+                raise ValueError(
+                    f"key {n} is not a Fernet key (32 url-safe base64 bytes); "
+                    "make one with: python -c 'from cryptography.fernet import Fernet; "
+                    "print(Fernet.generate_key().decode())'"
+                ) from None
+        return v
+
+    @model_validator(mode="after")
+    def _one_install_mode(self) -> Settings:
+        oauth = {
+            "SLACK_CLIENT_ID": self.slack_client_id,
+            "SLACK_CLIENT_SECRET": self.slack_client_secret,
+            "SLACK_STATE_SECRET": self.slack_state_secret,
+        }
+        given = [name for name, value in oauth.items() if _is_set(value)]
+        if not given:
+            return self
+        if len(given) < len(oauth):
+            missing = ", ".join(name for name in oauth if name not in given)
+            raise ValueError(
+                "OAuth install needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET; "
+                f"set {missing}"
+            )
+        if _is_set(self.slack_bot_token):
+            raise ValueError(
+                "set either SLACK_BOT_TOKEN (one workspace) or the SLACK_CLIENT_* OAuth settings, not both"
+            )
+        if not secret_keys(self.kolbot_secret_key):
+            raise ValueError(
+                "KOLBOT_SECRET_KEY is required with OAuth install: it encrypts the stored bot tokens"
+            )
+        return self
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Many workspaces: installed through `/slack/install`, tokens kept in the database."""
+        return _is_set(self.slack_client_id) and _is_set(self.slack_client_secret)
+
     @property
     def demo_mode(self) -> bool:
         """Without a TikHub key the bot serves the bundled synthetic dataset."""
@@ -108,23 +162,19 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{self.kolbot_data_dir / 'kolbot.db'}"
 
+    def missing_for_clock(self) -> list[str]:
+        """Settings without which nothing can be posted: a bot token, or OAuth installs."""
+        return [] if self.oauth_enabled or _is_set(self.slack_bot_token) else ["SLACK_BOT_TOKEN"]
+
     def missing_for_http(self) -> list[str]:
         """Settings that `kolbot serve` cannot start without."""
-        return [
-            name
-            for name, value in (
-                ("SLACK_BOT_TOKEN", self.slack_bot_token),
-                ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
-            )
-            if value is None or not value.get_secret_value()
-        ]
+        missing = self.missing_for_clock()
+        return missing if _is_set(self.slack_signing_secret) else [*missing, "SLACK_SIGNING_SECRET"]
 
     def missing_for_socket(self) -> list[str]:
         """Settings that `kolbot socket` cannot start without."""
-        missing = [n for n in self.missing_for_http() if n != "SLACK_SIGNING_SECRET"]
-        if self.slack_app_token is None or not self.slack_app_token.get_secret_value():
-            missing.append("SLACK_APP_TOKEN")
-        return missing
+        missing = self.missing_for_clock()
+        return missing if _is_set(self.slack_app_token) else [*missing, "SLACK_APP_TOKEN"]
 
 
 @lru_cache(maxsize=1)
@@ -132,7 +182,20 @@ def get_settings() -> Settings:
     return Settings()
 
 
+def secret_keys(value: SecretStr | None) -> list[str]:
+    """The comma-separated keys of `KOLBOT_SECRET_KEY`, first (the encrypting one) first."""
+    text = value.get_secret_value() if value is not None else ""
+    return [key.strip() for key in text.split(",") if key.strip()]
+
+
+def _is_set(value: str | SecretStr | None) -> bool:
+    return bool(value.get_secret_value() if isinstance(value, SecretStr) else value)
+
+
 def settings_problem(err: ValidationError) -> str:
     """One start-up message naming every invalid setting, without echoing values (they may be secrets)."""
-    lines = [f"  {'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in err.errors()]
+    lines = [
+        f"  {'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" if e["loc"] else f"  {e['msg']}"
+        for e in err.errors()
+    ]
     return "Invalid settings; fix these environment variables (or .env entries):\n" + "\n".join(lines)

@@ -7,12 +7,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers import register_listeners
+from handlers.install import NOT_INSTALLED_MESSAGE, install_flow
 from handlers.middleware import handle_once, provide_services
 from handlers.replies import Respond, send_failure
 
@@ -23,33 +24,50 @@ log = logging.getLogger(__name__)
 LISTENER_THREADS = 32
 
 
-def make_web_client(settings: Settings) -> WebClient:
-    """Bot-token client for `settings.slack_api_url`, retrying connection errors and 429s."""
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return WebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=2)],
-    )
-
-
 def build_app(
     settings: Settings, *, services: Services | None = None, client: WebClient | None = None
 ) -> App:
-    """A Bolt `App` with kolbot's middleware and listeners, wired to `services` (built if absent)."""
+    """A Bolt `App` with kolbot's middleware and listeners, wired to `services` (built if absent).
+
+    With OAuth settings it serves many workspaces (Bolt's OAuth flow and installation-store
+    authorize: each request's `context.client` carries its workspace's token); else one, with
+    `SLACK_BOT_TOKEN`.
+    """
     services = services or build_services(settings)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     app = App(
-        client=client or make_web_client(settings),
+        client=client or services.slack.app_client,
         signing_secret=secret,  # Bolt skips signature checks for Socket Mode requests
         logger=log,
         listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="kolbot-listener"),
+        **_install_options(services),
     )
     app.use(provide_services(services))
     app.use(handle_once)
     app.error(_answer_unhandled)
     register_listeners(app, command=settings.kolbot_command)
     return app
+
+
+def _install_options(services: Services) -> dict[str, Any]:
+    """Bolt's options for OAuth mode; none in single-token mode."""
+    store = services.workspaces.installations
+    if store is None:
+        return {}
+    return {
+        "oauth_flow": install_flow(services),
+        # The installation's token is checked with `auth.test` once, not before every ack: a token
+        # is cached only while the store still returns it (uninstalls delete it, reinstalls get a new one).
+        "authorize": InstallationStoreAuthorize(
+            logger=log,
+            installation_store=store,
+            bot_only=True,
+            cache_enabled=True,
+            client=services.slack.app_client,
+        ),
+        "installation_store_bot_only": True,
+        "user_facing_authorize_error_message": NOT_INSTALLED_MESSAGE,
+    }
 
 
 def _answer_unhandled(

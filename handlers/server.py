@@ -1,8 +1,10 @@
 """Running the bot: HTTP mode (waitress WSGI) or Socket Mode.
 
 HTTP mode serves Slack's commands, interactivity and events at `POST /slack/events` (the URL in
-`manifest.yml`) and a health check at `GET /healthz`. Start-up refuses to run without the
-settings it needs and says which ones to set, instead of failing later on the first request.
+`manifest.yml`) and a health check at `GET /healthz`; with the OAuth settings also Bolt's install
+pages, `GET /slack/install` and `GET /slack/oauth_redirect` (Bolt's WSGI adapter routes them).
+Start-up refuses to run without the settings it needs and says which ones to set, instead of
+failing later on the first request.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from waitress.server import BaseWSGIServer
 
 from bot.settings import Settings
 from handlers.app import build_app
+from handlers.install import INSTALL_PATH
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -65,6 +68,8 @@ def serve(settings: Settings) -> None:
     require(settings.missing_for_http())
     server = make_server(settings, _checked_app(settings))
     print(f"kolbot listening on :{server.effective_port}{EVENTS_PATH} (health: {HEALTH_PATH})", flush=True)
+    if settings.oauth_enabled:
+        print(f"kolbot install page: :{server.effective_port}{INSTALL_PATH}", flush=True)
     server.run()
 
 

@@ -125,15 +125,6 @@ def test_manifest_and_procfile_point_at_what_the_app_serves() -> None:
     manifest = (repo / "manifest.yml").read_text()
     assert "command: /kol" in manifest
     assert manifest.count(f"https://YOUR-HOST{EVENTS_PATH}") == 3  # command, events, interactivity
-    for scope in (
-        "commands",
-        "chat:write",
-        "chat:write.public",
-        "files:write",
-        "reactions:read",
-        "users:read",
-    ):
-        assert f"- {scope}\n" in manifest
     assert "socket_mode_enabled: false" in manifest
     procfile = dict(line.split(": ", 1) for line in (repo / "Procfile").read_text().splitlines() if line)
     assert procfile["web"] == "kolbot serve" and procfile["release"] == "kolbot migrate"

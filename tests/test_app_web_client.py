@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.settings import Settings
-from handlers.app import make_web_client
+from bot.slack_clients import web_client
 from tests.fakes.slack_api import FakeSlackApi
 
 
@@ -21,9 +21,7 @@ def fake() -> Iterator[FakeSlackApi]:
 
 @pytest.fixture
 def client(fake: FakeSlackApi) -> WebClient:
-    return make_web_client(
-        Settings(_env_file=None, slack_bot_token="xoxb-client", slack_api_url=fake.api_url)
-    )
+    return web_client(Settings(_env_file=None, slack_api_url=fake.api_url), "xoxb-client")
 
 
 def test_rate_limited_calls_are_retried_after_retry_after(fake: FakeSlackApi, client: WebClient) -> None:

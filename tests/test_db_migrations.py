@@ -82,3 +82,9 @@ def test_two_processes_can_migrate_at_once(empty_db_url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
     engine.dispose()
+
+
+def test_slack_sdks_oauth_tables_are_part_of_the_compared_schema() -> None:
+    """slack_sdk's installation and state stores live on kolbot's database (revision 0003), so
+    the comparison above covers their tables too."""
+    assert {"slack_installations", "slack_bots", "slack_oauth_states"} <= set(Base.metadata.tables)

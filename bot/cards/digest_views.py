@@ -49,6 +49,10 @@ _SLACK_REASONS: dict[str, tuple[str, str]] = {
     "not_in_channel": ("the bot was removed from the channel", "机器人已被移出频道"),
     "is_archived": ("the channel was archived", "频道已归档"),
     "account_inactive": ("the bot's Slack account was deactivated", "机器人的 Slack 账号已停用"),
+    "app_uninstalled": ("kolbot was removed from this workspace", "kolbot 已从本工作区移除"),
+    "not_installed": ("kolbot is not installed in this workspace", "kolbot 未安装在本工作区"),
+    "token_revoked": ("kolbot's access to this workspace was revoked", "kolbot 在本工作区的授权已被撤销"),
+    "invalid_auth": ("Slack no longer accepts kolbot's token here", "Slack 不再接受 kolbot 在本工作区的令牌"),
 }
 _RUN_STATUS: dict[RunStatus, tuple[str, str]] = {
     RunStatus.PENDING: ("in progress", "进行中"),

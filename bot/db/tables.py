@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.installations import oauth_tables
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -247,3 +249,18 @@ class DigestSettingsRow(Base):
     tz: Mapped[str] = mapped_column(String(64))
     updated_by: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime]
+
+
+class UninstalledWorkspaceRow(Base):
+    """When a workspace removed kolbot: its data is deleted `KOLBOT_RETENTION_DAYS` later
+    (`bot.store.workspaces`); reinstalling before then deletes this row and keeps the data."""
+
+    __tablename__ = "uninstalled_workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    uninstalled_at: Mapped[datetime] = mapped_column(index=True)
+
+
+# slack_sdk's OAuth installation, bot and state tables (OAuth mode; `bot.installations`).
+SLACK_OAUTH_TABLES = oauth_tables(Base.metadata)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.digests.models import Job
 from bot.digests.service import DigestService
-from bot.services import build_services
+from bot.services import Services, build_services
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -102,15 +102,21 @@ class Clock:
             return ERROR
 
 
+def _housekeeping(services: Services) -> None:
+    """Hourly: forget old idempotency claims; delete the data of long-removed workspaces."""
+    services.ledger.prune(LEDGER_RETENTION)
+    services.workspaces.housekeeping()
+
+
 def serve_clock(settings: Settings, *, once: bool = False) -> int:
     """`kolbot clock`: tick until SIGTERM/Ctrl-C, or (`once`) post what is due now and exit.
 
     Run exactly one clock; a second one is harmless (runs are claimed in the database) but useless.
     """
-    if settings.slack_bot_token is None or not settings.slack_bot_token.get_secret_value():
+    if missing := ", ".join(settings.missing_for_clock()):
         print(
-            "kolbot clock cannot start: set SLACK_BOT_TOKEN (environment or .env).\n"
-            "kolbot clock 无法启动：请设置 SLACK_BOT_TOKEN（环境变量或 .env 文件）。",
+            f"kolbot clock cannot start: set {missing} (or the OAuth settings; environment or .env).\n"
+            f"kolbot clock 无法启动：请设置 {missing}（或 OAuth 设置；环境变量或 .env 文件）。",
             file=sys.stderr,
         )
         return CONFIG_ERROR_EXIT
@@ -120,7 +126,7 @@ def serve_clock(settings: Settings, *, once: bool = False) -> int:
         services.digests,
         tick_s=settings.kolbot_digest_tick_s,
         workers=settings.kolbot_digest_workers,
-        housekeeping=lambda: services.ledger.prune(LEDGER_RETENTION),
+        housekeeping=lambda: _housekeeping(services),
     )
     try:
         if once:

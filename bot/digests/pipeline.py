@@ -153,14 +153,14 @@ class DigestPipeline:
     def _thread_url(self, shortlist: Shortlist) -> str | None:
         if not (shortlist.parent_channel_id and shortlist.parent_ts):
             return None
-        return self._poster.archive_url(shortlist.parent_channel_id, shortlist.parent_ts)
+        return self._poster.archive_url(shortlist.team_id, shortlist.parent_channel_id, shortlist.parent_ts)
 
     def _deliver(
         self, job: Job, messages: list[SlackMessage], snapshot: DigestSnapshot, watch_json: str
     ) -> RunStatus:
         channel = job.digest.channel_id
         try:
-            posted = self._poster.post_all(channel, messages)
+            posted = self._poster.post_all(job.digest.team_id, channel, messages)
         except PostError as err:
             if err.channel_gone:
                 return self._pause(job, f"{SLACK_PREFIX}{err.code}", posted=err.posted)
@@ -197,7 +197,7 @@ class DigestPipeline:
             next_run = job.digest.schedule.next_due(job.run.scheduled_for)
             note = unavailable_message(job.digest, query.keyword, err, retry_at=retry_at, next_run=next_run)
             try:
-                self._poster.post(job.digest.channel_id, note)
+                self._poster.post(job.digest.team_id, job.digest.channel_id, note)
                 noticed = True
             except PostError as post_err:
                 if post_err.channel_gone:

@@ -6,7 +6,8 @@ next-allowed time per channel: a post waits for its channel's turn, and the next
 closer together than that, while different channels post in parallel. HTTP 429 is honoured by
 slack_sdk's `RateLimitErrorRetryHandler` (it sleeps for `Retry-After`), connection errors by
 `ConnectionErrorRetryHandler`. Errors meaning the channel is gone for good are told apart, so the
-digest can pause itself instead of retrying forever.
+digest can pause itself instead of retrying forever. Each post uses the bot token of the digest's
+workspace (`bot.slack_clients`); a workspace that removed kolbot counts as gone for good too.
 """
 
 from __future__ import annotations
@@ -16,30 +17,24 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.cards.render import SlackMessage
-from bot.settings import Settings
+from bot.slack_clients import NOT_INSTALLED, NotInstalled, SlackClients
 
 CHANNEL_INTERVAL_S = 1.0
-RATE_LIMIT_RETRIES = 3
 # Slack errors after which posting to the channel cannot work until someone acts.
-CHANNEL_GONE = frozenset({"channel_not_found", "not_in_channel", "is_archived", "account_inactive"})
-
-
-def make_slack_client(settings: Settings) -> WebClient:
-    """Bot-token client for `settings.slack_api_url` that retries connection errors and 429s."""
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return WebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(),
-            RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-        ],
-    )
+CHANNEL_GONE = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "account_inactive",
+        "token_revoked",
+        "invalid_auth",
+        NOT_INSTALLED,
+    }
+)
 
 
 class PostError(Exception):
@@ -86,52 +81,54 @@ class ChannelGate:
 
 
 class SlackPoster:
-    """Posts digest messages through a `WebClient`, paced by a `ChannelGate`."""
+    """Posts digest messages with each workspace's bot token, paced by a `ChannelGate`."""
 
-    def __init__(self, client: WebClient, *, gate: ChannelGate | None = None) -> None:
-        self._client = client
+    def __init__(self, clients: SlackClients, *, gate: ChannelGate | None = None) -> None:
+        self._clients = clients
         self._gate = gate or ChannelGate()
-        self._workspace_url: str | None = None
+        self._workspace_urls: dict[str, str] = {}
 
-    def post(self, channel: str, message: SlackMessage) -> str:
+    def post(self, team_id: str, channel: str, message: SlackMessage) -> str:
         """Post one message; returns its ts or raises `PostError`."""
         with self._gate.turn(channel):
             try:
-                response = self._client.chat_postMessage(
+                response = self._clients.for_workspace(team_id).chat_postMessage(
                     channel=channel,
                     text=message.text,
                     blocks=message.blocks or None,
                     unfurl_links=False,
                     unfurl_media=False,
                 )
+            except NotInstalled as err:
+                raise PostError(err.code) from err
             except SlackApiError as err:
                 raise PostError(str(err.response.get("error") or "unknown_error")) from err
             except (SlackClientError, OSError) as err:
                 raise PostError(type(err).__name__) from err
         return str(response["ts"])
 
-    def post_all(self, channel: str, messages: Sequence[SlackMessage]) -> list[str]:
+    def post_all(self, team_id: str, channel: str, messages: Sequence[SlackMessage]) -> list[str]:
         """Post the parts in order; on a failure the `PostError` lists the parts already posted."""
         posted: list[str] = []
         for message in messages:
             try:
-                posted.append(self.post(channel, message))
+                posted.append(self.post(team_id, channel, message))
             except PostError as err:
                 err.posted = posted
                 raise
         return posted
 
-    def archive_url(self, channel: str, ts: str) -> str | None:
+    def archive_url(self, team_id: str, channel: str, ts: str) -> str | None:
         """A link to a message (`https://<workspace>.slack.com/archives/C…/p…`); None if unknown."""
-        base = self._workspace()
+        base = self._workspace(team_id)
         return f"{base}archives/{channel}/p{ts.replace('.', '')}" if base else None
 
-    def _workspace(self) -> str | None:
-        """The workspace URL from `auth.test`, asked until Slack answers; None when unknown."""
-        if self._workspace_url is None:
+    def _workspace(self, team_id: str) -> str | None:
+        """The workspace's URL from `auth.test` (its own token), asked until Slack answers."""
+        if team_id not in self._workspace_urls:
             try:
-                url = str(self._client.auth_test().get("url") or "")
-            except (SlackClientError, OSError):
+                url = str(self._clients.for_workspace(team_id).auth_test().get("url") or "")
+            except (NotInstalled, SlackClientError, OSError):
                 return None
-            self._workspace_url = url if not url or url.endswith("/") else f"{url}/"
-        return self._workspace_url or None
+            self._workspace_urls[team_id] = url if not url or url.endswith("/") else f"{url}/"
+        return self._workspace_urls[team_id] or None

@@ -86,6 +86,19 @@ class DigestService:
         digest = self._store.get(team_id, digest_id)
         return self._store.resume(team_id, digest_id, digest.schedule.period_key(_now()))
 
+    def pause_workspace(self, team_id: str, reason: str) -> list[Digest]:
+        """Pause every active digest of the workspace (kolbot was removed from it)."""
+        active = [d for d in self._store.in_team(team_id) if d.active]
+        return [self._store.pause(team_id, d.short_id, reason, _now()) for d in active]
+
+    def resume_workspace(self, team_id: str, reason: str) -> list[Digest]:
+        """Resume the workspace's digests that `pause_workspace(team_id, reason)` paused."""
+        return [
+            self.resume(team_id, d.short_id)
+            for d in self._store.in_team(team_id)
+            if not d.active and d.pause_reason == reason
+        ]
+
     def remove(self, team_id: str, digest_id: str) -> Digest:
         return self._store.delete(team_id, digest_id)
 

@@ -82,11 +82,13 @@ class DigestStore:
             return to_digest(self._row(session, team_id, digest_id))
 
     def in_channel(self, team_id: str, channel_id: str) -> list[Digest]:
-        stmt = (
-            select(DigestRow)
-            .where(DigestRow.team_id == team_id, DigestRow.channel_id == channel_id)
-            .order_by(DigestRow.created_at, DigestRow.id)
-        )
+        return self._where(DigestRow.team_id == team_id, DigestRow.channel_id == channel_id)
+
+    def in_team(self, team_id: str) -> list[Digest]:
+        return self._where(DigestRow.team_id == team_id)
+
+    def _where(self, *conditions: Any) -> list[Digest]:
+        stmt = select(DigestRow).where(*conditions).order_by(DigestRow.created_at, DigestRow.id)
         with read_session(self._sessions) as session:
             return [to_digest(row) for row in session.scalars(stmt)]
 

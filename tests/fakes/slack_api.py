@@ -7,10 +7,16 @@ injected per method with `fail()` (`ok: false`) or `throttle()` (HTTP 429 + Retr
 Unknown methods answer 404 and make `close()` raise, so a new API call is never missed.
 
 Extend it by adding a method to `_CANNED` below, or per test with `fake.on(method, handler)`.
+
+Many workspaces: `add_workspace(team_id)` gives a workspace its own bot token and OAuth `code`;
+`oauth.v2.access` (with the client id and secret of `oauth_client`) exchanges the code for the
+token, `auth.test` answers for the token's workspace, and every call records the token it used
+(`SlackCall.token`). `auth.revoke` and `revoke()` make a token answer `token_revoked`.
 """
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import re
@@ -29,6 +35,10 @@ MethodHandler = Callable[["FakeSlackApi", JsonDict], JsonDict]
 TEAM_ID = "T0TEST"
 BOT_USER_ID = "U0KOLBOT"
 BOT_ID = "B0KOLBOT"
+APP_ID = "A0KOLBOT"
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "fake-client-secret"
+_NO_BEARER = {"oauth.v2.access"}  # authenticated with the app's client id and secret instead
 
 # Form fields that slack_sdk sends as JSON strings; decoded so tests can inspect them.
 _JSON_FIELDS = ("blocks", "attachments", "view", "files", "metadata")
@@ -50,6 +60,26 @@ class SlackCall:
     def method(self) -> str:
         return self.path.lstrip("/")
 
+    @property
+    def token(self) -> str | None:
+        """The bearer token the call used."""
+        return self.auth.removeprefix("Bearer ") if self.auth and self.auth.startswith("Bearer ") else None
+
+
+@dataclass(frozen=True)
+class FakeWorkspace:
+    """A workspace kolbot can be installed in: `code` is what Slack's redirect would carry."""
+
+    team_id: str
+    bot_token: str
+    code: str
+    enterprise_id: str | None = None
+    org_wide: bool = False  # an Enterprise Grid org-wide install
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.team_id.lower()}.slack.com/"
+
 
 @dataclass
 class _Fault:
@@ -64,6 +94,8 @@ class _State:
     faults: dict[str, deque[_Fault]] = field(default_factory=lambda: defaultdict(deque))
     unknown: list[str] = field(default_factory=list)
     handlers: dict[str, MethodHandler] = field(default_factory=dict)
+    workspaces: dict[str, FakeWorkspace] = field(default_factory=dict)  # by bot token
+    revoked: set[str] = field(default_factory=set)
 
 
 class FakeSlackApi:
@@ -105,6 +137,32 @@ class FakeSlackApi:
         """Serve `method` with `handler(fake, body) -> response dict` (overrides the canned one)."""
         with self._cond:
             self._state.handlers[method] = handler
+
+    def add_workspace(
+        self, team_id: str, *, enterprise_id: str | None = None, org_wide: bool = False
+    ) -> FakeWorkspace:
+        """A workspace with its own bot token, installable with its OAuth `code` (again for the same
+        team: a reinstall, with a new token)."""
+        n = next(self._ts)
+        workspace = FakeWorkspace(
+            team_id=team_id,
+            bot_token=f"xoxb-{team_id.lower()}-{n}",
+            code=f"code-{team_id.lower()}-{n}",
+            enterprise_id=enterprise_id,
+            org_wide=org_wide,
+        )
+        with self._cond:
+            self._state.workspaces[workspace.bot_token] = workspace
+        return workspace
+
+    def revoke(self, token: str) -> None:
+        """From now on calls with `token` answer `token_revoked` (an uninstall)."""
+        with self._cond:
+            self._state.revoked.add(token)
+
+    def workspace_of(self, token: str | None) -> FakeWorkspace | None:
+        with self._cond:
+            return self._state.workspaces.get(token or "")
 
     def next_ts(self) -> str:
         n = next(self._ts)
@@ -189,8 +247,16 @@ class FakeSlackApi:
         self, method: str, handler: MethodHandler, call: SlackCall
     ) -> tuple[int, dict[str, str], bytes]:
         headers = {"Content-Type": "application/json; charset=utf-8"}
-        if not (call.auth or "").startswith("Bearer xox"):
+        if method in _NO_BEARER:
+            if not _client_credentials(call):
+                return 200, headers, b'{"ok": false, "error": "invalid_client_id"}'
+        elif not (call.auth or "").startswith("Bearer xox"):
             return 200, headers, b'{"ok": false, "error": "not_authed"}'
+        elif call.token in self._state.revoked:
+            return 200, headers, b'{"ok": false, "error": "token_revoked"}'
+        if method in ("auth.test", "auth.revoke"):
+            body = {**call.body, "_token": call.token}  # these answer about the calling token
+            call = SlackCall(call.path, body, call.auth, call.raw, call.received_at)
         fault = self._take_fault(method)
         if fault is not None:
             if fault.retry_after is not None:
@@ -202,15 +268,58 @@ class FakeSlackApi:
 # -- canned Web API answers --------------------------------------------------------------
 
 
+def _client_credentials(call: SlackCall) -> bool:
+    """The app's client id and secret, as HTTP basic auth or form fields."""
+    if call.auth and call.auth.startswith("Basic "):
+        return base64.b64decode(call.auth.removeprefix("Basic ")).decode() == f"{CLIENT_ID}:{CLIENT_SECRET}"
+    return (call.body.get("client_id"), call.body.get("client_secret")) == (CLIENT_ID, CLIENT_SECRET)
+
+
 def _auth_test(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    workspace = fake.workspace_of(body.get("_token"))
+    if workspace is None:
+        workspace = FakeWorkspace(TEAM_ID, "", "")
+        url = "https://kolbot-test.slack.com/"
+    else:
+        url = workspace.url
     return {
         "ok": True,
-        "url": "https://kolbot-test.slack.com/",
-        "team": "Kolbot Test",
+        "url": url,
+        "team": f"Team {workspace.team_id}",
         "user": "kolbot",
-        "team_id": TEAM_ID,
+        "team_id": None if workspace.org_wide else workspace.team_id,
+        "enterprise_id": workspace.enterprise_id,
+        "is_enterprise_install": workspace.org_wide,
         "user_id": BOT_USER_ID,
         "bot_id": BOT_ID,
+    }
+
+
+def _auth_revoke(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    fake.revoke(body["_token"])
+    return {"ok": True, "revoked": True}
+
+
+def _oauth_access(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    """oauth.v2.access: the code of an `add_workspace` workspace becomes its bot token."""
+    with fake._cond:
+        found = [w for w in fake._state.workspaces.values() if w.code == body.get("code")]
+    if not found:
+        return {"ok": False, "error": "invalid_code"}
+    workspace = found[0]
+    team = None if workspace.org_wide else {"id": workspace.team_id, "name": f"Team {workspace.team_id}"}
+    enterprise = {"id": workspace.enterprise_id, "name": "Grid"} if workspace.enterprise_id else None
+    return {
+        "ok": True,
+        "access_token": workspace.bot_token,
+        "token_type": "bot",
+        "scope": "commands,chat:write",
+        "bot_user_id": BOT_USER_ID,
+        "app_id": APP_ID,
+        "team": team,
+        "enterprise": enterprise,
+        "is_enterprise_install": workspace.org_wide,
+        "authed_user": {"id": "U0INSTALLER"},
     }
 
 
@@ -282,6 +391,8 @@ def _users_info(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
 
 _CANNED: dict[str, MethodHandler] = {
     "auth.test": _auth_test,
+    "auth.revoke": _auth_revoke,
+    "oauth.v2.access": _oauth_access,
     "chat.postMessage": _post_message,
     "chat.update": _update,
     "chat.postEphemeral": _post_ephemeral,

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from cryptography.fernet import Fernet
 from slack_bolt import App
 
 from bot.models import PageFetch
@@ -14,7 +15,7 @@ from bot.search import SearchService
 from bot.services import Services
 from bot.settings import Settings
 from bot.sources.base import CreatorSource, SearchRequest
-from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_api import CLIENT_ID, CLIENT_SECRET, FakeSlackApi
 
 SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-bot-token"
@@ -33,6 +34,19 @@ def slack_values(slack: FakeSlackApi, **extra: Any) -> dict[str, Any]:
 def slack_settings(slack: FakeSlackApi, **extra: Any) -> Settings:
     """`slack_values` as settings, no `.env` read."""
     return Settings(_env_file=None, **slack_values(slack, **extra))
+
+
+def oauth_settings(slack: FakeSlackApi, **extra: Any) -> Settings:
+    """Settings for many workspaces (OAuth install) against `slack`: no bot token, the fake's app
+    credentials, a fresh Fernet key."""
+    oauth = {
+        "slack_bot_token": None,
+        "slack_client_id": CLIENT_ID,
+        "slack_client_secret": CLIENT_SECRET,
+        "slack_state_secret": "state-secret",
+        "kolbot_secret_key": Fernet.generate_key().decode(),
+    }
+    return slack_settings(slack, **{**oauth, **extra})
 
 
 class CountingSource:

@@ -1,0 +1,76 @@
+"""The one factory for Slack Web API clients: every call uses the bot token of the workspace it acts for.
+
+Single-token mode (`SLACK_BOT_TOKEN`): every workspace gets that token (there is one). OAuth mode:
+the workspace's bot token from the installation store (decrypted on read). Listeners need no
+lookup: Bolt's authorize has already put the installation's token on `context.client`; the clock
+and other work without a Slack request ask `for_workspace(team_id)`.
+"""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot.installations import EncryptedInstallationStore
+from bot.settings import Settings
+
+RATE_LIMIT_RETRIES = 3
+# The bot scopes kolbot asks for: `manifest.yml` and the OAuth install must agree, and
+# `tests/test_manifest.py` checks that the code's Web API calls need exactly these.
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "files:write",
+    "reactions:read",
+    "channels:read",
+    "groups:read",
+    "im:read",
+    "mpim:read",
+)
+NOT_INSTALLED = "not_installed"  # the `SlackApiError`-like code for a workspace without a token
+
+
+class NotInstalled(Exception):
+    """No bot token for the workspace: kolbot was removed from it, or never installed there."""
+
+    code = NOT_INSTALLED
+
+    def __init__(self, team_id: str) -> None:
+        super().__init__(f"kolbot is not installed in workspace {team_id}")
+        self.team_id = team_id
+
+
+def web_client(settings: Settings, token: str | None) -> WebClient:
+    """A client for `SLACK_API_URL` with `token`, retrying connection errors and HTTP 429s."""
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(),
+            RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ],
+    )
+
+
+class SlackClients:
+    def __init__(self, settings: Settings, installations: EncryptedInstallationStore | None = None) -> None:
+        self._settings, self._installations = settings, installations
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        # Single-token mode's client; in OAuth mode a token-less template (Bolt copies its settings
+        # into each request's client and sets that installation's token).
+        self._app_client = web_client(settings, None if installations else token)
+
+    @property
+    def app_client(self) -> WebClient:
+        """The client the Bolt app is built with."""
+        return self._app_client
+
+    def for_workspace(self, team_id: str) -> WebClient:
+        """A client with the bot token of workspace `team_id`; raises `NotInstalled`."""
+        if self._installations is None:
+            return self._app_client
+        bot = self._installations.find_bot_for_team(team_id)
+        if bot is None:
+            raise NotInstalled(team_id)
+        return web_client(self._settings, bot.bot_token)
