@@ -22,6 +22,10 @@ from bot.digests.service import DigestService
 from bot.grammar import parse_query
 from bot.i18n import detect_lang
 from bot.models import Creator, Lang, Query
+from bot.planner.mcn import McnLookup
+from bot.planner.models import TierBounds
+from bot.planner.service import PlanService
+from bot.planner.store import PlanStore
 from bot.redact import install_log_redaction
 from bot.search import SearchService
 from bot.settings import Settings
@@ -50,6 +54,7 @@ class Services:
     shortlists: ShortlistService
     digests: DigestService
     workers: ThreadPoolExecutor  # slow work after a Slack ack (`handlers.background`)
+    plans: PlanService
     tikhub: TikHubClient | None = None
     shortlist_gate: UpdateGate = field(default_factory=UpdateGate)  # one per process
 
@@ -112,6 +117,8 @@ def build_services(settings: Settings) -> Services:
         else TikHubSource(tikhub, settings.kolbot_price_unit)
     )
     on_seen = _remember_seen(snapshots, shortlists)
+    search = SearchService(source, on_seen=on_seen)
+    detail_client = DemoDeepDiveClient(snapshots) if tikhub is None else tikhub
     digest_store = DigestStore(sessions, command=settings.kolbot_command)
     digest_pipeline = DigestPipeline(
         digest_store,
@@ -127,16 +134,27 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         engine=engine,
         source=source,
-        search=SearchService(source, on_seen=on_seen),
+        search=search,
         searches=SearchRefs(sessions),
         snapshots=snapshots,
         ledger=RequestLedger(sessions),
         # Same TikHub client as search: one cache, one rate limiter, one bill.
-        deepdive=DeepDiveService(DemoDeepDiveClient(snapshots) if tikhub is None else tikhub),
+        deepdive=DeepDiveService(detail_client),
         shortlists=shortlists,
         digests=DigestService(digest_store, digest_pipeline, settings=settings),
         workers=ThreadPoolExecutor(settings.kolbot_workers, thread_name_prefix="kolbot-worker"),
         tikhub=tikhub,
+        plans=PlanService(
+            PlanStore(sessions),
+            shortlists,
+            search,
+            McnLookup(detail_client),
+            TierBounds(
+                head_min=settings.kolbot_plan_head_min_followers,
+                mid_min=settings.kolbot_plan_mid_min_followers,
+            ),
+            command=settings.kolbot_command,
+        ),
     )
 
 
