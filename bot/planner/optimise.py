@@ -144,7 +144,7 @@ def _runner_up(
     best: Candidate | None = None
     for j, c in enumerate(pool):
         cost = c.cost_yuan or 0.0
-        if j in taken or c.tier is not pick.tier:
+        if j in taken or c.tier is not pick.tier or c.value <= 0:
             continue
         if spent - (pick.cost_yuan or 0.0) + cost > request.budget_yuan + 1e-6:
             continue
