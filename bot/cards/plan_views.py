@@ -23,7 +23,6 @@ from bot.planner.models import (
     Plan,
     PlanRequest,
     PlanStatus,
-    Tier,
     TierBounds,
 )
 from bot.planner.store import SavedPlan
@@ -133,7 +132,9 @@ def resolve_buttons(saved: SavedPlan, lang: Lang) -> list[dict[str, str]]:
     return buttons
 
 
-def plan_message(saved: SavedPlan, lang: Lang, *, command: str = "/kol", source: str = "") -> SlackMessage:
+def plan_message(
+    saved: SavedPlan, lang: Lang, *, command: str = "/kol", source: str = "", notice: str | None = None
+) -> SlackMessage:
     """The plan card; `source` names what was planned over (shortlist name or search text)."""
     plan = saved.plan
     request = plan.request
@@ -143,6 +144,7 @@ def plan_message(saved: SavedPlan, lang: Lang, *, command: str = "/kol", source:
         "saved": saved,
         "plan": plan,
         "source": source,
+        "notice": notice,
         "from_search": saved.search_text is not None,
         "goal": pick(lang, *GOAL_LABELS[request.goal]),
         "objective": pick(lang, *OBJECTIVE_LABELS[request.goal]),
@@ -231,7 +233,3 @@ def plan_add_modal(
     return _view(
         "plan_add_modal.json.j2", {"lang": lang, "options": options, "metadata": metadata, "picks": picks}
     )
-
-
-def tier_names(lang: Lang) -> str:
-    return ", ".join(f"{t.value} ({pick(lang, *TIER_LABELS[t])})" for t in Tier)
