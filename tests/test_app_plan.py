@@ -21,7 +21,7 @@ from bot.demo import synth_detail
 from bot.models import Creator, Price
 from bot.services import Services, build_services
 from handlers.app import build_app
-from tests.fakes.signing import CHANNEL_ID, button
+from tests.fakes.signing import CHANNEL_ID
 from tests.fakes.slack_api import TEAM_ID, FakeSlackApi, JsonDict
 from tests.fakes.slack_app import eventually, slack_values
 from tests.fakes.tikhub_server import FakeTikHub
