@@ -137,7 +137,7 @@ def test_infeasible_mix_names_the_binding_constraint_and_offers_the_nearest_plan
         "*Infeasible as asked.* mix needs ≥ 1 head creator; the cheapest costs ¥380,000 &gt; budget ¥200,000."
         in text
     )
-    assert "Below is the nearest feasible plan (without the mix)." in text
+    assert "Below is the nearest feasible plan (without the mix minimums)." in text
     assert "Tail 尾部" in text and "Mid 腰部" in text
 
 

@@ -39,7 +39,7 @@ GOAL_LABELS: dict[Goal, tuple[str, str]] = {
 RELAXED_LABELS: dict[BindingKind, tuple[str, str]] = {
     BindingKind.ONE_PER_MCN: ("without one_per_mcn", "不限每个 MCN 一位"),
     BindingKind.MAX_SHARE: ("without max_share", "不限单人上限"),
-    BindingKind.MIX: ("without the mix", "不限达人组合"),
+    BindingKind.MIX: ("without the mix minimums", "不限组合最低人数"),
     BindingKind.MUST: ("without the must list", "不含必选达人"),
 }
 

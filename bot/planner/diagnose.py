@@ -62,7 +62,7 @@ def explain(request: PlanRequest, pool: Sequence[Candidate], kinds: Sequence[Bin
 _NAMES: dict[BindingKind, tuple[str, str]] = {
     BindingKind.ONE_PER_MCN: ("one_per_mcn", "每个 MCN 一位"),
     BindingKind.MAX_SHARE: ("max_share", "单人预算上限"),
-    BindingKind.MIX: ("the mix", "达人组合"),
+    BindingKind.MIX: ("the mix minimums", "达人组合的最低人数"),
     BindingKind.MUST: ("the must list", "必选达人"),
 }
 
@@ -78,17 +78,10 @@ def _creators(n: int, tier: str) -> str:
 def _mix_reason(request: PlanRequest, pool: Sequence[Candidate]) -> tuple[str, str] | None:
     cap = _cap(request)
     budget_en, budget_zh = _money(request.budget_yuan)
-    must = set(request.must)
     floors = 0.0
     for tier, want in request.mix.items():
         members = sorted((c for c in pool if c.tier is tier and _under_cap(c, cap)), key=_cost)
         en, zh = _tier(tier)
-        forced = sum(1 for c in pool if c.tier is tier and c.star_id in must)
-        if want.high is not None and forced > want.high:
-            return (
-                f"must names {forced} {en} creators, but the mix allows at most {want.high}.",
-                f"必选达人中有 {forced} 位{zh}达人，但组合最多允许 {want.high} 位。",
-            )
         if len(members) < want.low:
             capped = len(members) < sum(1 for c in pool if c.tier is tier)
             return (
@@ -119,6 +112,14 @@ def _mix_reason(request: PlanRequest, pool: Sequence[Candidate]) -> tuple[str, s
 
 def _must_reason(request: PlanRequest, pool: Sequence[Candidate]) -> tuple[str, str] | None:
     forced = [c for c in pool if c.star_id in request.must]
+    for tier, want in request.mix.items():
+        count = sum(1 for c in forced if c.tier is tier)
+        if want.high is not None and count > want.high:
+            en, zh = _tier(tier)
+            return (
+                f"must names {_creators(count, en)}, but the mix allows at most {want.high}.",
+                f"必选达人中有 {count} 位{zh}达人，但组合最多允许 {want.high} 位。",
+            )
     total = sum(_cost(c) for c in forced)
     if total <= request.budget_yuan:
         return None

@@ -1,7 +1,7 @@
 """Turn a request and its candidates into a `Plan`: solve, diagnose infeasibility, pick runner-ups.
 
 When the asked-for plan is infeasible, constraints are relaxed in the order of `RELAX_ORDER`
-(one per MCN, then the max share, then the mix, then the must list): first each alone, and the
+(one per MCN, then the max share, then the mix's minimums, then the must list): first each alone, and the
 first one whose relaxation alone gives a plan is named as binding; if none does, they are relaxed
 cumulatively in that order until a plan exists, then the earlier ones that can be put back are.
 The budget is never relaxed (the empty plan always fits it); a budget that buys nobody is
@@ -25,6 +25,7 @@ from bot.planner.models import (
     PlanStatus,
     Tier,
     TierBounds,
+    TierRange,
 )
 
 RELAX_ORDER = (BindingKind.ONE_PER_MCN, BindingKind.MAX_SHARE, BindingKind.MIX, BindingKind.MUST)
@@ -82,8 +83,10 @@ def relax(request: PlanRequest, kinds: Sequence[BindingKind]) -> PlanRequest:
         changes["one_per_mcn"] = False
     if BindingKind.MAX_SHARE in kinds:
         changes["max_share"] = None
-    if BindingKind.MIX in kinds:
-        changes["mix"] = {}
+    if BindingKind.MIX in kinds:  # the minimums go; the maximums stay
+        changes["mix"] = {
+            t: TierRange(low=0, high=r.high) for t, r in request.mix.items() if r.high is not None
+        }
     if BindingKind.MUST in kinds:
         changes["must"] = ()
     return request.model_copy(update=changes)
