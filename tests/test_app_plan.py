@@ -247,6 +247,7 @@ def test_search_plan_runs_the_search_and_can_become_a_shortlist(live_team: Team,
         and "one per MCN" in text
         and "max share 40% (¥80,000)" in text
     )
+    assert "MCNs from Xingtu base info: " in text and " calls, $0." in text
     routes = [r.route for r in tikhub.requests]
     assert "search_kol_v1" in routes and "kol_base_info_v1" in routes  # MCNs looked up for one_per_mcn
     saved = team.services.plans.show(TEAM_ID, CHANNEL_ID, "1")

@@ -32,6 +32,7 @@ from bot.models import (
 from bot.planner.candidates import Source, build, from_search, from_shortlist
 from bot.planner.chart import plan_png
 from bot.planner.export import plan_csv, plan_xlsx
+from bot.planner.milp import Problem, SolverFailed, solve
 from bot.planner.models import (
     BindingKind,
     Plan,
@@ -373,3 +374,15 @@ def test_store_numbers_plans_per_channel(tmp_path: Path) -> None:
     again = store.by_number("T", "C1", 2)
     assert again is not None and again.plan == two.plan and again.lang == "zh"
     assert store.get("OTHER", one.id) is None and store.by_number("T", "C1", 3) is None
+
+
+def test_a_solver_that_stops_short_is_a_clear_error_not_a_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scipy.optimize
+
+    class Stopped:
+        status, x, message = 1, None, "Time limit reached"
+
+    monkeypatch.setattr(scipy.optimize, "milp", lambda **_kw: Stopped())
+    with pytest.raises(SolverFailed) as caught:
+        solve(Problem(values=[1.0], costs=[1.0], tiers=[0], budget=1.0))
+    assert caught.value.user_message("en").startswith("The optimiser could not finish this plan.")

@@ -18,12 +18,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bot.errors import KolbotError
+
 CAP_TOLERANCE = 1e-9  # a creator costing exactly the cap is allowed
 TIME_LIMIT_S = 30.0
 
 
-class SolverFailed(RuntimeError):
-    """HiGHS stopped without a plan and without proving there is none (time limit, numerics)."""
+class SolverFailed(KolbotError):
+    """HiGHS stopped without proving a plan optimal or impossible (time limit, numerics)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "The optimiser could not finish this plan.",
+            "优化器未能完成此规划。",
+            hint_en="Try fewer candidates (fewer pages=) or fewer constraints.",
+            hint_zh="请减少候选达人（减少 pages=）或限制条件后重试。",
+        )
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,6 @@ def solve(problem: Problem) -> list[int] | None:
     )
     if result.status == 2:  # infeasible
         return None
-    if result.x is None:
+    if result.status != 0 or result.x is None:  # only a proven optimum is offered as one
         raise SolverFailed(result.message)
     return [i for i in range(n) if result.x[i] > 0.5]

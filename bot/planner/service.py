@@ -152,14 +152,20 @@ class PlanService:
         return plan
 
     def _with_mcns(self, candidates: list[Candidate]) -> tuple[list[Candidate], list[tuple[str, str]]]:
-        priced = [c.star_id for c in candidates if c.cost_yuan is not None]
-        mcns, failed = self._mcn.mcns(priced)
+        found = self._mcn.mcns([c.star_id for c in candidates if c.cost_yuan is not None])
         notes = []
-        if failed:
+        if found.upstream_calls:
             notes.append(
                 (
-                    f"MCN unknown for {failed} creators; they count as independent.",
-                    f"{failed} 位达人的 MCN 未能获取，按独立达人处理。",
+                    f"MCNs from Xingtu base info: {found.upstream_calls} calls, ${found.cost_usd:.2f}.",
+                    f"MCN 信息取自星图基础资料：调用 {found.upstream_calls} 次，${found.cost_usd:.2f}。",
                 )
             )
-        return [c.model_copy(update={"mcn": mcns.get(c.star_id)}) for c in candidates], notes
+        if found.failed:
+            notes.append(
+                (
+                    f"MCN unknown for {found.failed} creators; they count as independent.",
+                    f"{found.failed} 位达人的 MCN 未能获取，按独立达人处理。",
+                )
+            )
+        return [c.model_copy(update={"mcn": found.names.get(c.star_id)}) for c in candidates], notes
