@@ -80,27 +80,32 @@ def _mix_reason(request: PlanRequest, pool: Sequence[Candidate]) -> tuple[str, s
     budget_en, budget_zh = _money(request.budget_yuan)
     floors = 0.0
     for tier, want in request.mix.items():
-        members = sorted((c for c in pool if c.tier is tier and _under_cap(c, cap)), key=_cost)
         en, zh = _tier(tier)
-        if len(members) < want.low:
-            capped = len(members) < sum(1 for c in pool if c.tier is tier)
+        priced = sorted((c for c in pool if c.tier is tier), key=_cost)
+        capped = [c for c in priced if _under_cap(c, cap)]
+        if len(priced) < want.low:
             return (
-                f"mix needs ≥ {_creators(want.low, en)}; only {len(members)} "
-                + ("has" if len(members) == 1 else "have")
-                + (" a price within max_share." if capped else " a price."),
-                f"组合需要至少 {want.low} 位{zh}达人，但只有 {len(members)} 位有价格"
-                + ("且不超过单人上限。" if capped else "。"),
+                f"mix needs ≥ {_creators(want.low, en)}; only {len(priced)} "
+                + ("has a price." if len(priced) == 1 else "have a price."),
+                f"组合需要至少 {want.low} 位{zh}达人，但只有 {len(priced)} 位有价格。",
             )
-        floor = sum(_cost(c) for c in members[: want.low])
-        floors += floor
-        if want.low and floor > request.budget_yuan:
+        cheapest = sum(_cost(c) for c in priced[: want.low])
+        if want.low and cheapest > request.budget_yuan:
             what_en = "the cheapest costs" if want.low == 1 else f"the cheapest {want.low} cost"
             what_zh = "最便宜的一位也要" if want.low == 1 else f"最便宜的 {want.low} 位合计"
-            cost_en, cost_zh = _money(floor)
+            cost_en, cost_zh = _money(cheapest)
             return (
                 f"mix needs ≥ {_creators(want.low, en)}; {what_en} {cost_en} > budget {budget_en}.",
                 f"组合需要至少 {want.low} 位{zh}达人；{what_zh} {cost_zh}，超过预算 {budget_zh}。",
             )
+        if len(capped) < want.low:
+            cap_en, cap_zh = _money(cap or 0.0)
+            return (
+                f"mix needs ≥ {_creators(want.low, en)}; only {len(capped)} "
+                f"{'is' if len(capped) == 1 else 'are'} within the max_share cap of {cap_en}.",
+                f"组合需要至少 {want.low} 位{zh}达人，但只有 {len(capped)} 位不超过单人上限 {cap_zh}。",
+            )
+        floors += sum(_cost(c) for c in capped[: want.low])
     if floors > request.budget_yuan:
         cost_en, cost_zh = _money(floors)
         return (
