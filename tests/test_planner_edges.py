@@ -386,3 +386,21 @@ def test_a_solver_that_stops_short_is_a_clear_error_not_a_plan(monkeypatch: pyte
     with pytest.raises(SolverFailed) as caught:
         solve(Problem(values=[1.0], costs=[1.0], tiers=[0], budget=1.0))
     assert caught.value.user_message("en").startswith("The optimiser could not finish this plan.")
+
+
+def test_creators_that_add_nothing_are_not_picked_unless_the_mix_needs_them() -> None:
+    pool = [
+        candidate("a", 100, 0, Tier.MID),
+        candidate("b", 100, 0, Tier.TAIL),
+        candidate("c", 100, 50, Tier.TAIL),
+    ]
+    plan = make_plan(PlanRequest(budget_yuan=1_000, mix={Tier.MID: TierRange(low=1)}), pool, TIERS)
+    assert sorted(c.star_id for c in plan.chosen) == ["a", "c"]  # a: the mix needs a mid; b adds nothing
+    idle = make_plan(PlanRequest(budget_yuan=1_000), pool[:2], TIERS)
+    assert idle.status is PlanStatus.EMPTY and idle.binding is None
+    assert idle.notes == [
+        (
+            "No affordable creator has known expected plays, so none adds to the goal.",
+            "预算内的达人都缺少预期播放量数据，无法提升目标。",
+        )
+    ]

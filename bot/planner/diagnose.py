@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from bot.formatting import pct, yuan
+from bot.models import Goal
 from bot.planner.milp import CAP_TOLERANCE
 from bot.planner.models import TIER_LABELS, Binding, BindingKind, Candidate, PlanRequest, Tier
 
@@ -32,15 +33,26 @@ def _under_cap(c: Candidate, cap: float | None) -> bool:
 
 
 def nothing_affordable(request: PlanRequest, pool: Sequence[Candidate]) -> Binding | None:
-    """Why a feasible plan is empty: no priced creator, or a budget below the cheapest one."""
+    """A budget below the cheapest priced creator (None: no priced creator, or one is affordable)."""
     if not pool:
         return None  # the card lists them under "ask for a quote"
     cheapest = min(pool, key=_cost)
+    if _cost(cheapest) <= request.budget_yuan:
+        return None
     (cost_en, cost_zh), (budget_en, budget_zh) = _money(_cost(cheapest)), _money(request.budget_yuan)
     return Binding(
         kind=BindingKind.BUDGET,
         en=f"The budget {budget_en} is below the cheapest creator ({cheapest.nickname}, {cost_en}).",
         zh=f"预算 {budget_zh} 低于最便宜的达人（{cheapest.nickname}，{cost_zh}）。",
+    )
+
+
+def nothing_to_gain(request: PlanRequest) -> tuple[str, str]:
+    """The note for an empty plan although creators are affordable: none adds to the goal."""
+    what_en, what_zh = _OBJECTIVES[request.goal]
+    return (
+        f"No affordable creator has known {what_en}, so none adds to the goal.",
+        f"预算内的达人都缺少{what_zh}数据，无法提升目标。",
     )
 
 
@@ -58,6 +70,12 @@ def explain(request: PlanRequest, pool: Sequence[Candidate], kinds: Sequence[Bin
         relaxed=tuple(kinds),
     )
 
+
+_OBJECTIVES: dict[Goal, tuple[str, str]] = {
+    Goal.AWARENESS: ("expected plays", "预期播放量"),
+    Goal.SEEDING: ("expected engagements", "预期互动量"),
+    Goal.CONVERSION: ("expected plays", "预期播放量"),
+}
 
 _NAMES: dict[BindingKind, tuple[str, str]] = {
     BindingKind.ONE_PER_MCN: ("one_per_mcn", "每个 MCN 一位"),

@@ -41,8 +41,13 @@ def make_plan(request: PlanRequest, candidates: Sequence[Candidate], tiers: Tier
     if chosen is None:
         solved, chosen, binding = _nearest_feasible(request, pool)
         status = PlanStatus.RELAXED
-    elif not chosen:
-        status, binding = PlanStatus.EMPTY, diagnose.nothing_affordable(request, pool)
+    chosen = _without_idle(chosen, pool, solved)
+    notes = []
+    if not chosen:
+        status = PlanStatus.EMPTY if status is PlanStatus.OPTIMAL else status
+        binding = binding or diagnose.nothing_affordable(request, pool)
+        if pool and binding is None:
+            notes.append(diagnose.nothing_to_gain(request))
     picks = [Pick(candidate=pool[i], runner_up=_runner_up(i, chosen, pool, solved)) for i in chosen]
     return Plan(
         request=request,
@@ -52,8 +57,23 @@ def make_plan(request: PlanRequest, candidates: Sequence[Candidate], tiers: Tier
         binding=binding,
         picks=sorted(picks, key=lambda p: -p.candidate.value),
         candidates=list(candidates),
+        notes=notes,
         solve_ms=(time.perf_counter() - started) * 1000,
     )
+
+
+def _without_idle(chosen: Sequence[int], pool: Sequence[Candidate], request: PlanRequest) -> list[int]:
+    """`chosen` less the picks that add nothing to the goal (unknown plays), unless a must or a
+    tier minimum needs them: the objective is the same, the spend is lower."""
+    kept = list(chosen)
+    for i in sorted(chosen, key=lambda j: -(pool[j].cost_yuan or 0.0)):
+        c = pool[i]
+        if c.value > 0 or c.star_id in request.must:
+            continue
+        low = request.mix[c.tier].low if c.tier in request.mix else 0
+        if sum(1 for j in kept if pool[j].tier is c.tier) > low:
+            kept.remove(i)
+    return kept
 
 
 def to_problem(request: PlanRequest, pool: Sequence[Candidate]) -> Problem:
