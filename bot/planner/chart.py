@@ -45,12 +45,13 @@ def _plan(plan: Plan, lang: Lang) -> Figure:
                 label=(label or _t(lang, "in the plan", "入选"))
                 + (_t(lang, " (plays estimated)", "（播放量为估算）") if estimated else ""),
             )
-    for c in [c for c in shown if c.star_id in chosen][:_MAX_LABELS]:
+    named = sorted((c for c in shown if c.star_id in chosen), key=lambda c: c.cost_yuan or 0)
+    for n, c in enumerate(named[:_MAX_LABELS]):  # alternate above/below so neighbours don't collide
         ax.annotate(
             drawable(c.nickname)[:12],
             (c.cost_yuan or 0, c.expected_plays or 0),
             textcoords="offset points",
-            xytext=(5, 5),
+            xytext=(5, 6 if n % 2 == 0 else -13),
             fontsize=8,
             color=_CHOSEN,
         )
