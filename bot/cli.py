@@ -1,4 +1,4 @@
-"""`kolbot`: search from the terminal, run the Slack app, migrate the database.
+"""`kolbot`: search or plan from the terminal, run the Slack app, migrate the database.
 
 `handlers.server` (and with it slack_bolt) is imported only by `serve` and `socket`, so `search`
 and `migrate` run on the core alone.
@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from pydantic import ValidationError
 from rich.console import Console
@@ -24,6 +25,7 @@ from bot.errors import KolbotError
 from bot.formatting import DASH, ago, count, duration_label, index, pct, usd, yuan
 from bot.i18n import pick
 from bot.models import Lang, ScoredCreator, SearchResult
+from bot.planner.models import TIER_LABELS, Plan
 from bot.scoring import reason_text
 from bot.services import build_services
 from bot.settings import Settings, get_settings, settings_problem
@@ -53,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
         "--lang", choices=("zh", "en"), help="language of the output (default: from the query)"
     )
     search.set_defaults(run=_search)
+    plan = commands.add_parser("plan", help="plan a budget over a search's creators and print the plan")
+    plan.add_argument("plan", help='e.g. "20万 护肤 mix=mid:2-4,tail:3+ max_share=40%%"')
+    plan.add_argument("--blocks", action="store_true", help="print the plan card as Block Kit JSON")
+    plan.add_argument("--chart", metavar="PNG", help="also write the cost vs plays chart here")
+    plan.add_argument("--export", metavar="FILE", help="also write the plan as .xlsx or .csv")
+    plan.add_argument("--lang", choices=("zh", "en"), help="language of the output (default: from the text)")
+    plan.set_defaults(run=_plan)
     commands.add_parser("serve", help="run the Slack app in HTTP mode").set_defaults(run=_serve)
     commands.add_parser("socket", help="run the Slack app in Socket Mode").set_defaults(run=_socket)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
@@ -150,6 +159,71 @@ def summary_line(result: SearchResult, lang: Lang, now: datetime) -> str:
         f"匹配 {s.matched} / 共 {s.creators_seen} 位 · 页数 {pages} · 调用 {s.upstream_calls} 次"
         f"（{usd(s.cost_usd)}）· 数据时间 {ago(s.data_time, now, lang)}",
     )
+
+
+def _plan(args: argparse.Namespace, settings: Settings) -> int:
+    """`kolbot plan "<budget> <search> [options]"`: a search plan, as a table or the card's JSON."""
+    from bot.cards.plan_views import plan_message
+    from bot.planner.chart import plan_png
+    from bot.planner.export import plan_csv, plan_xlsx
+    from bot.planner.request import parse_plan
+
+    services = build_services(settings)
+    lang: Lang = args.lang or services.lang_for(args.plan)
+    try:
+        command = parse_plan(args.plan, services.parse_query)
+        lang = args.lang or command.query.lang or lang
+        if not command.is_search:
+            raise KolbotError(
+                "From the terminal, plan over a search: add a keyword after the budget.",
+                "在终端中请按搜索规划：在预算后加上搜索关键词。",
+            )
+        saved = services.plans.plan_search(CLI_WORKSPACE, CLI_WORKSPACE, CLI_WORKSPACE, command, lang)
+        message = plan_message(saved, lang, command=settings.kolbot_command, source=command.search_text)
+        if args.blocks:
+            print(json.dumps(message.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            Console().print(message.text)
+            Console().print(plan_table(saved.plan, lang))
+        if args.chart:
+            Path(args.chart).write_bytes(plan_png(saved.plan, lang))
+        if args.export:
+            write = plan_csv if args.export.endswith(".csv") else plan_xlsx
+            Path(args.export).write_bytes(write(saved.plan, lang))
+    except KolbotError as err:
+        print(err.user_message(lang), file=sys.stderr)
+        return USER_ERROR_EXIT
+    finally:
+        services.close()
+    return 0
+
+
+def plan_table(plan: Plan, lang: Lang) -> Table:
+    """The chosen creators, one row each, with their runner-up."""
+    table = Table()
+    for en, zh in (
+        ("Tier", "层级"),
+        ("Creator", "达人"),
+        ("Cost", "费用"),
+        ("Basis", "依据"),
+        ("Expected plays", "预期播放"),
+        ("CPM", "CPM"),
+        ("Runner-up", "候补"),
+    ):
+        table.add_column(pick(lang, en, zh))
+    for tier, picks in plan.by_tier():
+        for p in picks:
+            c = p.candidate
+            table.add_row(
+                pick(lang, *TIER_LABELS[tier]),
+                c.nickname,
+                yuan(c.cost_yuan, lang),
+                c.basis.value if c.basis else DASH,
+                count(c.expected_plays, lang) + ("*" if c.plays_estimated else ""),
+                yuan(c.cpm_yuan, lang),
+                p.runner_up.nickname if p.runner_up else DASH,
+            )
+    return table
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -23,6 +23,10 @@ from bot.grammar import parse_query
 from bot.i18n import detect_lang
 from bot.installations import installation_store, state_store
 from bot.models import Creator, Lang, Query
+from bot.planner.mcn import McnLookup
+from bot.planner.models import TierBounds
+from bot.planner.service import PlanService
+from bot.planner.store import PlanStore
 from bot.redact import install_log_redaction
 from bot.search import SearchService
 from bot.settings import Settings
@@ -55,6 +59,7 @@ class Services:
     slack: SlackClients  # Web API clients with each workspace's bot token
     workspaces: WorkspaceService  # installs, removals, the retention purge
     workers: ThreadPoolExecutor  # slow work after a Slack ack (`handlers.background`)
+    plans: PlanService
     tikhub: TikHubClient | None = None
     shortlist_gate: UpdateGate = field(default_factory=UpdateGate)  # one per process
 
@@ -122,6 +127,8 @@ def build_services(settings: Settings) -> Services:
         else TikHubSource(tikhub, settings.kolbot_price_unit)
     )
     on_seen = _remember_seen(snapshots, shortlists)
+    search = SearchService(source, on_seen=on_seen)
+    detail_client = DemoDeepDiveClient(snapshots) if tikhub is None else tikhub
     digest_store = DigestStore(sessions, command=settings.kolbot_command)
     digest_pipeline = DigestPipeline(
         digest_store,
@@ -136,12 +143,12 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         engine=engine,
         source=source,
-        search=SearchService(source, on_seen=on_seen),
+        search=search,
         searches=SearchRefs(sessions),
         snapshots=snapshots,
         ledger=RequestLedger(sessions),
         # Same TikHub client as search: one cache, one rate limiter, one bill.
-        deepdive=DeepDiveService(DemoDeepDiveClient(snapshots) if tikhub is None else tikhub),
+        deepdive=DeepDiveService(detail_client),
         shortlists=shortlists,
         digests=digests,
         slack=slack,
@@ -154,6 +161,17 @@ def build_services(settings: Settings) -> Services:
         ),
         workers=ThreadPoolExecutor(settings.kolbot_workers, thread_name_prefix="kolbot-worker"),
         tikhub=tikhub,
+        plans=PlanService(
+            PlanStore(sessions),
+            shortlists,
+            search,
+            McnLookup(detail_client),
+            TierBounds(
+                head_min=settings.kolbot_plan_head_min_followers,
+                mid_min=settings.kolbot_plan_mid_min_followers,
+            ),
+            command=settings.kolbot_command,
+        ),
     )
 
 

@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     kolbot_digest_workers: int = Field(16, ge=1)  # channels posted to in parallel by the clock
     kolbot_digest_post_interval_s: float = Field(1.0, gt=0)  # per channel; Slack allows about 1/s
 
+    # Campaign planner: creator tiers by followers (head ≥ head_min, mid ≥ mid_min, tail below)
+    kolbot_plan_head_min_followers: int = Field(1_000_000, ge=1)
+    kolbot_plan_mid_min_followers: int = Field(100_000, ge=1)
+
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, v: str) -> str:
@@ -150,6 +154,12 @@ class Settings(BaseSettings):
     def oauth_enabled(self) -> bool:
         """Many workspaces: installed through `/slack/install`, tokens kept in the database."""
         return _is_set(self.slack_client_id) and _is_set(self.slack_client_secret)
+
+    @model_validator(mode="after")
+    def _tiers_in_order(self) -> Settings:
+        if self.kolbot_plan_mid_min_followers >= self.kolbot_plan_head_min_followers:
+            raise ValueError("KOLBOT_PLAN_MID_MIN_FOLLOWERS must be below KOLBOT_PLAN_HEAD_MIN_FOLLOWERS")
+        return self
 
     @property
     def demo_mode(self) -> bool:

@@ -108,3 +108,22 @@ def test_an_invalid_setting_stops_with_one_message_naming_it(
     assert main(["search", "护肤"]) == 2
     err = capsys.readouterr().err
     assert "KOLBOT_MAX_PAGES" in err and "Traceback" not in err and "abc" not in err
+
+
+def test_plan_prints_the_plan_and_writes_chart_and_export(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    chart, sheet = tmp_path / "plan.png", tmp_path / "plan.csv"
+    argv = ["plan", "200k 护肤 mix=head:1-2,mid:3-5 lang=en", "--chart", str(chart), "--export", str(sheet)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Plan #1: ") and "Runner-up" in out and "Head" in out
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sheet.read_bytes().decode("utf-8-sig").startswith("In plan,Star ID,Creator,Tier")
+    assert main(["plan", "200k 护肤", "--blocks"]) == 0
+    assert validate_message(json.loads(capsys.readouterr().out)) == []
+
+
+def test_plan_needs_a_search_from_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "200k goal=awareness"]) == 2
+    assert "plan over a search" in capsys.readouterr().err

@@ -264,3 +264,24 @@ class UninstalledWorkspaceRow(Base):
 
 # slack_sdk's OAuth installation, bot and state tables (OAuth mode; `bot.installations`).
 SLACK_OAUTH_TABLES = oauth_tables(Base.metadata)
+
+
+class PlanRow(Base):
+    """A saved campaign plan (`bot.planner`), numbered per channel: `/kol plan show <number>`."""
+
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    number: Mapped[int] = mapped_column(Integer)
+    shortlist_id: Mapped[str | None] = mapped_column(
+        String(16)
+    )  # the shortlist's short id, if planned on one
+    search_text: Mapped[str | None] = mapped_column(Text)  # the search, if planned on one
+    created_by: Mapped[str] = mapped_column(String(32))
+    lang: Mapped[str] = mapped_column(String(8))
+    budget_yuan: Mapped[float] = mapped_column(Float)
+    plan_json: Mapped[str] = mapped_column(Text)  # `Plan.model_dump_json()`, candidates included
+    created_at: Mapped[datetime]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -28,7 +28,7 @@ _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 class Column:
     en: str
     zh: str
-    value: Callable[[ShortlistItem, Lang], Any]
+    value: Callable[[Any, Lang], Any]  # (row, lang) -> cell value
     number_format: str | None = None
     width: int = 14
 
@@ -68,8 +68,8 @@ COLUMNS: list[Column] = [
 ]
 
 
-def _header(lang: Lang) -> list[str]:
-    return [pick(lang, c.en, c.zh) for c in COLUMNS]
+def _header(columns: Sequence[Column], lang: Lang) -> list[str]:
+    return [pick(lang, c.en, c.zh) for c in columns]
 
 
 def _is_formula_like(value: Any) -> bool:
@@ -86,15 +86,25 @@ def _csv_cell(column: Column, value: Any) -> Any:
 
 
 def to_csv(summary: ShortlistSummary, lang: Lang = "en") -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(_header(lang))
-    for item in summary.items:
-        writer.writerow([_csv_cell(c, c.value(item, lang)) for c in COLUMNS])
-    return out.getvalue().encode("utf-8-sig")
+    return write_csv(COLUMNS, summary.items, lang)
 
 
 def to_xlsx(summary: ShortlistSummary, lang: Lang = "en") -> bytes:
+    return write_xlsx(COLUMNS, summary.items, lang, title=summary.shortlist.name or "shortlist")
+
+
+def write_csv(columns: Sequence[Column], rows: Iterable[Any], lang: Lang) -> bytes:
+    """One row per item (UTF-8 with BOM); formula-like text is quoted, unknown values are empty."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(_header(columns, lang))
+    for row in rows:
+        writer.writerow([_csv_cell(c, c.value(row, lang)) for c in columns])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def write_xlsx(columns: Sequence[Column], rows: Iterable[Any], lang: Lang, *, title: str) -> bytes:
+    """One formatted sheet named `title`: bold frozen header, number formats, filter, widths."""
     # Imported here: only an XLSX export needs openpyxl (about 5 MB once loaded).
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -102,18 +112,18 @@ def to_xlsx(summary: ShortlistSummary, lang: Lang = "en") -> bytes:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = _SHEET_TITLE_FORBIDDEN.sub(" ", summary.shortlist.name)[:31].strip() or "shortlist"
-    sheet.append(_header(lang))
+    sheet.title = _SHEET_TITLE_FORBIDDEN.sub(" ", title)[:31].strip() or "sheet"
+    sheet.append(_header(columns, lang))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row, item in enumerate(summary.items, start=2):
-        for col, column in enumerate(COLUMNS, start=1):
-            cell = sheet.cell(row=row, column=col, value=column.value(item, lang))
+    for r, row in enumerate(rows, start=2):
+        for col, column in enumerate(columns, start=1):
+            cell = sheet.cell(row=r, column=col, value=column.value(row, lang))
             if _is_formula_like(cell.value):
                 cell.data_type = "s"  # keep it text
             if column.number_format:
                 cell.number_format = column.number_format
-    for col, column in enumerate(COLUMNS, start=1):
+    for col, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(col)].width = column.width
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions

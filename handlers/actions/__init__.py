@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from slack_bolt import App
 
 from handlers.actions.deepdive import compare_shortlist, show_deep_dive
+from handlers.actions.plan import open_plan_add_modal, open_plan_modal, resolve_plan
 from handlers.actions.results import more_results, resort_results
 from handlers.actions.shortlist import open_add_modal, open_edit_modal, open_new_modal, set_status, vote
 
@@ -20,3 +23,6 @@ def register(app: App) -> None:
     app.action("kol_sl_status")(set_status)
     app.action("kol_sl_edit")(open_edit_modal)
     app.action("kol_compare_shortlist")(compare_shortlist)
+    app.action("kol_plan_open")(open_plan_modal)
+    app.action(re.compile(r"^kol_plan_resolve_\d+$"))(resolve_plan)
+    app.action("kol_plan_add")(open_plan_add_modal)

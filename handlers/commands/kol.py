@@ -15,6 +15,7 @@ from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.commands.deepdive import COMPARE_WORDS, compare_command, show_command
 from handlers.commands.digest import DIGEST_WORDS, digest_command
+from handlers.commands.plan import PLAN_WORDS, plan_command
 from handlers.commands.shortlist import SHORTLIST_WORDS, shortlist_command
 from handlers.delivery import send_results
 from handlers.middleware import first_delivery
@@ -39,6 +40,8 @@ def kol_command(
         compare_command(ack, command, respond, context, logger, rest, lang)
     elif verb.lower() in SHORTLIST_WORDS:
         shortlist_command(ack, command, respond, context, logger, rest)
+    elif verb.lower() in PLAN_WORDS:
+        plan_command(ack, command, respond, context, logger, rest, lang)
     elif verb.lower() in DIGEST_WORDS:
         if first_delivery(context, logger):  # digest commands store changes before they ack
             digest_command(ack, command, respond, context, logger, rest)

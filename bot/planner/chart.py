@@ -1,0 +1,90 @@
+"""The plan's chart: cost against expected plays for every priced candidate, chosen ones
+highlighted and named, estimated plays drawn hollow. Drawn with `bot.charts`' CJK font handling."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.charts import _cjk, _compact, _figure, _t, drawable, to_png
+from bot.models import Lang
+from bot.planner.models import Plan
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+PLAN_SIZE = (9.0, 5.5)  # 900 × 550 px
+_CHOSEN, _OTHER = "#dc2626", "#94a3b8"
+_MAX_LABELS = 25
+
+
+def plan_figure(plan: Plan, lang: Lang) -> Figure:
+    with _cjk():
+        return _plan(plan, lang)
+
+
+def _plan(plan: Plan, lang: Lang) -> Figure:
+    from matplotlib.ticker import FuncFormatter
+
+    fig = _figure(PLAN_SIZE)
+    ax = fig.add_subplot()
+    chosen = {c.star_id for c in plan.chosen}
+    shown = [c for c in plan.candidates if c.cost_yuan is not None and c.expected_plays]
+    for picked, colour, label in ((False, _OTHER, _t(lang, "not chosen", "未入选")), (True, _CHOSEN, None)):
+        group = [c for c in shown if (c.star_id in chosen) is picked]
+        for estimated in (False, True):
+            points = [c for c in group if c.plays_estimated is estimated]
+            if not points:
+                continue
+            ax.scatter(
+                [c.cost_yuan for c in points],
+                [c.expected_plays for c in points],
+                s=70 if picked else 30,
+                facecolors="none" if estimated else colour,
+                edgecolors=colour,
+                zorder=3 if picked else 2,
+                label=(label or _t(lang, "in the plan", "入选"))
+                + (_t(lang, " (plays estimated)", "（播放量为估算）") if estimated else ""),
+            )
+    named = sorted((c for c in shown if c.star_id in chosen), key=lambda c: c.cost_yuan or 0)
+    for n, c in enumerate(named[:_MAX_LABELS]):  # alternate above/below so neighbours don't collide
+        ax.annotate(
+            drawable(c.nickname)[:12],
+            (c.cost_yuan or 0, c.expected_plays or 0),
+            textcoords="offset points",
+            xytext=(5, 6 if n % 2 == 0 else -13),
+            fontsize=8,
+            color=_CHOSEN,
+        )
+    missing = len(plan.candidates) - len(shown)
+    ax.set_title(
+        _t(
+            lang,
+            f"Cost vs expected plays: {len(plan.picks)} chosen of {len(shown)}",
+            f"费用与预期播放量：{len(shown)} 位中入选 {len(plan.picks)} 位",
+        )
+        + (
+            _t(
+                lang,
+                f" ({missing} without price or plays not shown)",
+                f"（{missing} 位缺少价格或播放量，未显示）",
+            )
+            if missing
+            else ""
+        )
+    )
+    if shown:  # prices and plays span orders of magnitude: log axes keep the cheap ones apart
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    ax.set_xlabel(_t(lang, "Cost (¥, log scale)", "费用（元，对数刻度）"))
+    ax.set_ylabel(_t(lang, "Expected plays (log scale)", "预期播放量（对数刻度）"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v, lang)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v, lang)))
+    ax.grid(True, color="#e5e7eb")
+    if shown:
+        ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def plan_png(plan: Plan, lang: Lang) -> bytes:
+    """Every priced candidate with plays, the chosen ones in red and named (900 × 550 px)."""
+    return to_png(plan_figure(plan, lang))

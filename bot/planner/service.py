@@ -1,0 +1,171 @@
+"""Plans from a shortlist or a search, re-solved at another budget, saved and listed (no Slack calls).
+
+A shortlist plan reads the shortlist now (latest data, quotes and rebates), so re-solving or
+planning again after quotes change uses the new quotes. A search plan keeps its candidates in the
+saved plan, so re-solving it costs no upstream call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.models import Lang, Query
+from bot.planner import errors
+from bot.planner.candidates import Source, build, from_search, from_shortlist
+from bot.planner.mcn import McnLookup
+from bot.planner.models import Candidate, Plan, PlanRequest, TierBounds
+from bot.planner.optimise import make_plan
+from bot.planner.request import PlanCommand
+from bot.planner.store import PlanStore, SavedPlan
+from bot.search import SearchService
+from bot.shortlists.models import Shortlist, ShortlistStatus
+from bot.shortlists.service import ShortlistService
+
+MAX_LISTED = 10
+
+
+class PlanService:
+    def __init__(
+        self,
+        store: PlanStore,
+        shortlists: ShortlistService,
+        search: SearchService,
+        mcn: McnLookup,
+        tiers: TierBounds,
+        *,
+        command: str = "/kol",
+    ) -> None:
+        self.store = store
+        self._shortlists = shortlists
+        self._search = search
+        self._mcn = mcn
+        self.tiers = tiers
+        self._command = command
+
+    # -- where -------------------------------------------------------------------------------
+    def shortlist_for(self, team_id: str, channel_id: str, ref: str | None) -> Shortlist:
+        """The named shortlist, else the channel's only open one."""
+        if ref:
+            return self._shortlists.resolve(team_id, channel_id, ref)
+        open_lists = self._shortlists.list(team_id, channel_id, include_closed=False)
+        if not open_lists:
+            raise errors.no_shortlist_here(self._command)
+        if len(open_lists) > 1:
+            raise errors.which_shortlist(
+                [f"{o.shortlist.name} ({o.shortlist.short_id})" for o in open_lists[:MAX_LISTED]]
+            )
+        return open_lists[0].shortlist
+
+    # -- planning ------------------------------------------------------------------------------
+    def plan_shortlist(
+        self, team_id: str, user_id: str, shortlist: Shortlist, command: PlanCommand, lang: Lang
+    ) -> SavedPlan:
+        request = command.request(shortlist.duration)
+        plan = self._plan_shortlist(team_id, shortlist, request)
+        return self.store.save(
+            team_id, shortlist.channel_id, user_id, plan, lang=lang, shortlist_id=shortlist.short_id
+        )
+
+    def plan_search(
+        self, team_id: str, channel_id: str, user_id: str, command: PlanCommand, lang: Lang
+    ) -> SavedPlan:
+        query: Query = command.query
+        result = self._search.search(query)
+        request = command.request(query.duration, query.goal)
+        plan = self._solve(request, from_search(result), "in this search", "本次搜索结果")
+        return self.store.save(team_id, channel_id, user_id, plan, lang=lang, search_text=command.search_text)
+
+    def resolve_at(self, team_id: str, user_id: str, saved: SavedPlan, budget_yuan: float) -> SavedPlan:
+        """The same plan at another budget: a shortlist's current data, or the search's saved candidates."""
+        request = saved.plan.request.with_budget(budget_yuan)
+        if saved.shortlist_id is not None:
+            shortlist = self._shortlists.get(team_id, saved.shortlist_id)
+            plan = self._plan_shortlist(team_id, shortlist, request)
+        else:
+            plan = make_plan(request, saved.plan.candidates, saved.plan.tiers)
+        return self.store.save(
+            team_id,
+            saved.channel_id,
+            user_id,
+            plan,
+            lang=saved.lang,
+            shortlist_id=saved.shortlist_id,
+            search_text=saved.search_text,
+        )
+
+    def add_to_shortlist(self, team_id: str, user_id: str, saved: SavedPlan, shortlist_id: str) -> Shortlist:
+        """Put the plan's creators on a shortlist (idempotent); returns the shortlist."""
+        result = self._shortlists.add(team_id, shortlist_id, user_id, [c.star_id for c in saved.plan.chosen])
+        return result.shortlist
+
+    # -- history -------------------------------------------------------------------------------
+    def get(self, team_id: str, plan_id: int) -> SavedPlan:
+        saved = self.store.get(team_id, plan_id)
+        if saved is None:
+            raise errors.unknown_plan(str(plan_id), self._command)
+        return saved
+
+    def show(self, team_id: str, channel_id: str, ref: str) -> SavedPlan:
+        number = ref.strip().lstrip("#")
+        saved = self.store.by_number(team_id, channel_id, int(number)) if number.isdigit() else None
+        if saved is None:
+            raise errors.unknown_plan(ref, self._command)
+        return saved
+
+    def recent(self, team_id: str, channel_id: str, shortlist_id: str | None = None) -> list[SavedPlan]:
+        return self.store.recent(team_id, channel_id, shortlist_id=shortlist_id)
+
+    # -- internals ------------------------------------------------------------------------------
+    def _plan_shortlist(self, team_id: str, shortlist: Shortlist, request: PlanRequest) -> Plan:
+        summary = self._shortlists.summary(team_id, shortlist.short_id)
+        plan = self._solve(request, from_shortlist(summary, request.duration), "on this shortlist", "此名单")
+        if shortlist.status is ShortlistStatus.CLOSED:
+            plan.notes.append(("The shortlist is closed.", "该名单已关闭。"))
+        return plan
+
+    def _solve(self, request: PlanRequest, sources: Sequence[Source], where_en: str, where_zh: str) -> Plan:
+        if not sources:
+            raise errors.no_candidates()
+        ids = {s.creator.star_id for s in sources}
+        for option, wanted in (("must", request.must), ("exclude", request.exclude)):
+            missing = [i for i in wanted if i not in ids]
+            if missing:
+                raise errors.not_candidates(missing, option, where_en, where_zh)
+        candidates = build(sources, request.goal, request.duration, self.tiers)
+        notes: list[tuple[str, str]] = []
+        if request.one_per_mcn:
+            candidates, notes = self._with_mcns(candidates)
+        unpriced = {
+            c.star_id: c.nickname for c in candidates if c.star_id in request.must and c.cost_yuan is None
+        }
+        if unpriced:
+            names = ", ".join(unpriced.values())
+            notes.append(
+                (
+                    f"Must creators without a quote or list price were left out: {names}.",
+                    f"必选达人中无报价也无刊例价的未纳入：{names}。",
+                )
+            )
+            request = request.model_copy(update={"must": tuple(m for m in request.must if m not in unpriced)})
+        plan = make_plan(request, candidates, self.tiers)
+        plan.notes.extend(notes)
+        return plan
+
+    def _with_mcns(self, candidates: list[Candidate]) -> tuple[list[Candidate], list[tuple[str, str]]]:
+        found = self._mcn.mcns([c.star_id for c in candidates if c.cost_yuan is not None])
+        notes = []
+        if found.upstream_calls:
+            notes.append(
+                (
+                    f"MCNs from Xingtu base info: {found.upstream_calls} calls, ${found.cost_usd:.2f}.",
+                    f"MCN 信息取自星图基础资料：调用 {found.upstream_calls} 次，${found.cost_usd:.2f}。",
+                )
+            )
+        if found.failed:
+            notes.append(
+                (
+                    f"MCN unknown for {found.failed} creators; they count as independent.",
+                    f"{found.failed} 位达人的 MCN 未能获取，按独立达人处理。",
+                )
+            )
+        return [c.model_copy(update={"mcn": found.names.get(c.star_id)}) for c in candidates], notes

@@ -1,0 +1,176 @@
+"""Plan modal submissions: the *Plan budget* form and *Add plan to shortlist*.
+
+The plan form's fields are checked one by one, so a problem shows under its own field and the
+modal stays open; then they are written out as a `/kol plan` line and parsed by the same grammar
+as the command, so the form and the command cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+
+from bot.cards.shortlist_views import reply_message
+from bot.errors import KolbotError
+from bot.i18n import pick
+from bot.models import Lang
+from bot.planner.request import parse_ids, parse_mix, parse_plan, parse_plan_budget, parse_share
+from bot.services import Services
+from bot.shortlists.inputs import clean_name
+from handlers.background import run_after_ack
+from handlers.commands.plan import run_plan
+from handlers.payloads import team_of, user_of
+from handlers.replies import respond_ephemeral
+from handlers.views.shortlist import Values, _ack_form, _choice, _open_here, _text
+
+
+@dataclass(frozen=True)
+class PlanForm:
+    """What a plan modal remembers (ids only): `kind` sl | search | plan and its `ref`."""
+
+    kind: str
+    ref: str
+    channel_id: str
+    lang: Lang
+    response_url: str
+
+    def dump(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def load(cls, text: str) -> PlanForm:
+        data = json.loads(text)
+        data["lang"] = "zh" if data.get("lang") == "zh" else "en"
+        return cls(**data)
+
+
+def _field(errors: dict[str, str], block_id: str, lang: Lang, check: Callable[[], object]) -> None:
+    """Run `check`; a refusal (what was wrong, without the usage line) goes under `block_id`."""
+    try:
+        check()
+    except KolbotError as err:
+        errors.setdefault(block_id, pick(lang, err.en, err.zh))
+
+
+def _checked(values: Values) -> list[str]:
+    block = (values.get("one_per_mcn") or {}).get("choice") or {}
+    return [o.get("value", "") for o in block.get("selected_options") or []]
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split())
+
+
+def submit_plan(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """Plan over the form's shortlist or search with the fields as typed."""
+    services: Services = context["services"]
+    form, values = PlanForm.load(view["private_metadata"]), view["state"]["values"]
+    team, user, lang = team_of(body), user_of(body), form.lang
+    fields = {key: _compact(_text(values, key)) for key in ("budget", "mix", "max_share", "must", "exclude")}
+    errors: dict[str, str] = {}
+    _field(errors, "budget", lang, lambda: parse_plan_budget(fields["budget"]))
+    if fields["mix"]:
+        _field(errors, "mix", lang, lambda: parse_mix(fields["mix"]))
+    if fields["max_share"]:
+        _field(errors, "max_share", lang, lambda: parse_share(fields["max_share"]))
+    _field(errors, "must", lang, lambda: parse_ids(fields["must"], "must"))
+    _field(errors, "exclude", lang, lambda: parse_ids(fields["exclude"], "exclude"))
+    if not _ack_form(ack, errors):
+        return
+    words = [f"budget={fields['budget']}"]
+    words += [f"{key}={fields[key]}" for key in ("mix", "max_share", "must", "exclude") if fields[key]]
+    words += [f"{key}={_choice(values, key)}" for key in ("goal", "duration") if _choice(values, key)]
+    if "yes" in _checked(values):
+        words.append("one_per_mcn=yes")
+    respond = Respond(response_url=form.response_url)
+
+    def work() -> None:
+        if form.kind == "search":
+            saved = services.searches.get(form.ref, team)
+            if saved is None:
+                raise _gone(lang)
+            words.append(saved.raw_query)
+        else:
+            words.append(f"shortlist={form.ref}")
+        parsed = parse_plan(" ".join(words), services.parse_query)
+        run_plan(services, context, respond, team, form.channel_id, user, parsed, lang)
+
+    run_after_ack(context, respond, lang, logger, work)
+
+
+def submit_plan_add(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """Put the plan's creators on the chosen shortlist, or on a new one with the plan's budget."""
+    services: Services = context["services"]
+    form, values = PlanForm.load(view["private_metadata"]), view["state"]["values"]
+    team, user, lang = team_of(body), user_of(body), form.lang
+    name, chosen = _text(values, "new_name"), _choice(values, "shortlist")
+    errors: dict[str, str] = {}
+    if name:
+        _field(errors, "new_name", lang, lambda: clean_name(name))
+    elif chosen:
+        _field(errors, "shortlist", lang, lambda: _open_here(services, team, chosen, form.channel_id))
+    else:
+        errors["new_name"] = pick(
+            lang,
+            "Choose a shortlist, or type a name to start a new one.",
+            "请选择一个候选名单，或填写新名单的名称。",
+        )
+    if not _ack_form(ack, errors):
+        return
+    respond = Respond(response_url=form.response_url)
+
+    def work() -> None:
+        saved = services.plans.get(team, int(form.ref))
+        sync = services.shortlist_sync(client)
+        sync.check_channel(form.channel_id)
+        request = saved.plan.request
+        target = (
+            services.shortlists.create(
+                team, form.channel_id, user, name, request.budget_yuan, request.duration
+            )
+            if name
+            else _open_here(services, team, chosen, form.channel_id)
+        )
+        result = services.shortlists.add(team, target.short_id, user, [c.star_id for c in saved.plan.chosen])
+        sync.refresh(result.shortlist)
+        message = reply_message(
+            "added",
+            result.shortlist,
+            lang,
+            thread_url=sync.thread_url(team, target.short_id),
+            creators=[i.creator.nickname for i in result.added],
+            already=result.already,
+        )
+        respond_ephemeral(respond, message)
+
+    run_after_ack(context, respond, lang, logger, work)
+
+
+def _gone(lang: Lang) -> KolbotError:
+    return KolbotError(
+        "That search is no longer available.",
+        "该搜索已失效。",
+        hint_en="Run the search again, then plan from its card.",
+        hint_zh="请重新搜索，再从结果卡片上规划。",
+    )

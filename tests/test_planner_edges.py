@@ -1,0 +1,406 @@
+"""Planner edge cases: unknown prices, every price unknown, budgets below the cheapest creator,
+duplicate creators, fen vs yuan sources, quotes with and without rebate, estimated plays, goals,
+the command grammar, exports, the chart and the plan store."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.cards.plan_views import plan_message, resolve_buttons
+from bot.cards.validate import validate_message
+from bot.db.engine import make_engine, session_factory
+from bot.db.migrate import migrate
+from bot.errors import QueryError
+from bot.grammar import parse_query
+from bot.models import (
+    Creator,
+    Duration,
+    Goal,
+    PageFetch,
+    Price,
+    Query,
+    ScoredCreator,
+    SearchResult,
+    SearchStats,
+)
+from bot.planner.candidates import Source, build, from_search, from_shortlist
+from bot.planner.chart import plan_png
+from bot.planner.export import plan_csv, plan_xlsx
+from bot.planner.milp import Problem, SolverFailed, solve
+from bot.planner.models import (
+    BindingKind,
+    Plan,
+    PlanRequest,
+    PlanStatus,
+    PriceBasis,
+    Tier,
+    TierBounds,
+    TierRange,
+)
+from bot.planner.optimise import make_plan
+from bot.planner.request import parse_mix, parse_plan, parse_share
+from bot.planner.store import PlanStore, SavedPlan
+from bot.settings import PriceUnit
+from bot.shortlists.models import ItemStatus, Shortlist, ShortlistItem, ShortlistStatus, ShortlistSummary
+from bot.sources.base import SearchRequest
+from bot.sources.demo import DemoSource
+from tests.planner_support import candidate
+
+TIERS = TierBounds()
+T0 = datetime(2030, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def person(
+    star_id: str, *, price: float | None = 10_000, plays: int | None = 100_000, **extra: object
+) -> Creator:
+    return Creator(
+        star_id=star_id,
+        nickname=f"达人{star_id}",
+        followers=extra.pop("followers", 50_000),
+        expected_plays=plays,
+        prices={} if price is None else {2: Price(video_type=2, yuan=price)},
+        **extra,
+    )
+
+
+def sources(*creators: Creator, quote: float | None = None, rebate: float | None = None) -> list[Source]:
+    return [Source(c, True, T0, quote, rebate) for c in creators]
+
+
+def pq(text: str) -> Query:
+    return parse_query(text, default_pages=3, max_pages=10, default_top=10)
+
+
+# -- costs -------------------------------------------------------------------------------------
+
+
+def test_quote_net_of_rebate_beats_the_list_price() -> None:
+    [rebated] = build(sources(person("a"), quote=20_000, rebate=15), Goal.AWARENESS, Duration.MEDIUM, TIERS)
+    [plain] = build(sources(person("a"), quote=20_000), Goal.AWARENESS, Duration.MEDIUM, TIERS)
+    [listed] = build(sources(person("a")), Goal.AWARENESS, Duration.MEDIUM, TIERS)
+    assert (rebated.cost_yuan, rebated.basis, rebated.quote_yuan, rebated.rebate_pct) == (
+        17_000,
+        PriceBasis.QUOTE,
+        20_000,
+        15,
+    )
+    assert (plain.cost_yuan, plain.basis) == (20_000, PriceBasis.QUOTE)
+    assert (listed.cost_yuan, listed.basis) == (10_000, PriceBasis.LIST)
+    assert rebated.cpm_yuan == pytest.approx(170.0)  # 17,000 per 100,000 plays
+
+
+def test_unknown_prices_are_left_out_and_listed_to_ask_for_a_quote() -> None:
+    pool = build(
+        sources(person("a"), person("b", price=None), person("c", price=0)),
+        Goal.AWARENESS,
+        Duration.MEDIUM,
+        TIERS,
+    )
+    plan = make_plan(PlanRequest(budget_yuan=1_000_000), pool, TIERS)
+    assert [c.star_id for c in plan.chosen] == ["a"]
+    assert [c.star_id for c in plan.unpriced] == ["b", "c"]  # a zero price is unknown, not free
+
+
+def test_every_price_unknown_gives_an_empty_plan_and_the_quote_list() -> None:
+    pool = build(
+        sources(person("a", price=None), person("b", price=None)), Goal.AWARENESS, Duration.MEDIUM, TIERS
+    )
+    plan = make_plan(PlanRequest(budget_yuan=100_000), pool, TIERS)
+    assert (plan.status, plan.binding, plan.picks, len(plan.unpriced)) == (PlanStatus.EMPTY, None, [], 2)
+    saved = SavedPlan(1, 1, "T", "C", None, "x", "U1", "en", T0, plan)
+    message = plan_message(saved, "en", source="x")
+    assert validate_message(message.to_dict()) == []
+    text = str(message.blocks)
+    assert "No creator fits this budget." in text and "*Ask for a quote*" in text and "达人a" in text
+
+
+def test_a_budget_below_the_cheapest_creator_names_it_and_offers_its_price() -> None:
+    pool = [candidate("a", 8_000, 1), candidate("b", 5_000, 1, nickname="Cheap")]
+    plan = make_plan(PlanRequest(budget_yuan=4_000), pool, TIERS)
+    assert plan.status is PlanStatus.EMPTY and plan.binding is not None
+    assert plan.binding.kind is BindingKind.BUDGET
+    assert plan.binding.en == "The budget ¥4,000 is below the cheapest creator (Cheap, ¥5,000)."
+    buttons = resolve_buttons(SavedPlan(7, 1, "T", "C", None, "x", "U", "en", T0, plan), "en")
+    assert buttons[-1] == {"label": "Plan at ¥5,000", "value": "7:5000"}
+
+
+def test_duplicate_creators_count_once() -> None:
+    first, again = person("a", price=10_000), person("a", price=99_000)
+    pool = build(sources(first, again, person("b")), Goal.AWARENESS, Duration.MEDIUM, TIERS)
+    assert [c.star_id for c in pool] == ["a", "b"] and pool[0].cost_yuan == 10_000
+    plan = make_plan(PlanRequest(budget_yuan=1_000_000), pool, TIERS)
+    assert sorted(c.star_id for c in plan.chosen) == ["a", "b"]
+    command = parse_plan("200k must=a,a,b exclude=c,c", pq)
+    assert (command.must, command.exclude) == (("a", "b"), ("c",))
+
+
+def test_fen_and_yuan_sources_give_the_same_yuan_costs() -> None:
+    request = SearchRequest(keyword="护肤", page=1)
+    yuan_page = DemoSource(PriceUnit.YUAN).search_page(request)
+    fen_page = DemoSource(PriceUnit.FEN).search_page(request)
+
+    def costs(page: PageFetch) -> dict[str, float | None]:
+        pool = build(sources(*page.creators), Goal.AWARENESS, Duration.MEDIUM, TIERS)
+        return {c.star_id: c.cost_yuan for c in pool}
+
+    in_yuan, in_fen = costs(yuan_page), costs(fen_page)
+    priced = [k for k, v in in_yuan.items() if v]
+    assert priced
+    for star_id in priced:  # raw fen are read as 1/100 of the same number in yuan
+        assert in_fen[star_id] == pytest.approx(in_yuan[star_id] / 100, abs=0.01)
+
+
+def test_quotes_apply_only_at_the_quoted_video_length() -> None:
+    creator = Creator(
+        star_id="a",
+        nickname="A",
+        prices={1: Price(video_type=1, yuan=6_000), 2: Price(video_type=2, yuan=9_000)},
+    )
+    shortlist = Shortlist(
+        short_id="abc123",
+        team_id="T",
+        channel_id="C",
+        name="S",
+        owner_id="U",
+        status=ShortlistStatus.OPEN,
+        budget_yuan=None,
+        duration=Duration.MEDIUM,
+        parent_channel_id=None,
+        parent_ts=None,
+        created_at=T0,
+        updated_at=T0,
+    )
+    item = ShortlistItem(
+        star_id="a",
+        creator=creator,
+        added=creator,
+        live=True,
+        data_time=T0,
+        status=ItemStatus.PROPOSED,
+        note=None,
+        quoted_price_yuan=8_000,
+        rebate_pct=10,
+        card_ts=None,
+        added_by="U",
+        added_at=T0,
+        list_price_yuan=9_000,
+        cpm_yuan=None,
+        cpe_yuan=None,
+        expected_plays=None,
+        expected_engagements=None,
+        price_delta_yuan=None,
+        followers_delta=None,
+    )
+    rejected = item.model_copy(update={"star_id": "r", "status": ItemStatus.REJECTED})
+    summary = ShortlistSummary(
+        shortlist=shortlist,
+        items=[item, rejected],
+        creator_count=2,
+        status_counts={},
+        votes_up=0,
+        votes_down=0,
+        unknown_price_count=0,
+        total_list_yuan=0,
+        quoted_count=1,
+        total_quoted_yuan=0,
+        planned_yuan=0,
+        remaining_budget_yuan=None,
+        total_expected_plays=0,
+        total_expected_engagements=0,
+        blended_cpm_yuan=None,
+        blended_cpe_yuan=None,
+    )
+    [same] = build(from_shortlist(summary, Duration.MEDIUM), Goal.AWARENESS, Duration.MEDIUM, TIERS)
+    [other] = build(from_shortlist(summary, Duration.SHORT), Goal.AWARENESS, Duration.SHORT, TIERS)
+    assert (same.cost_yuan, same.basis) == (7_200, PriceBasis.QUOTE)  # rejected creators are left out
+    assert (other.cost_yuan, other.basis) == (6_000, PriceBasis.LIST)
+
+
+# -- plays and goals ---------------------------------------------------------------------------
+
+
+def test_missing_plays_are_estimated_from_price_and_cpm() -> None:
+    creator = person("a", price=20_000, plays=None, upstream_cpm={Duration.MEDIUM: 40.0})
+    [c] = build(sources(creator), Goal.AWARENESS, Duration.MEDIUM, TIERS)
+    assert (c.expected_plays, c.plays_estimated, c.value) == (500_000, True, 500_000)
+
+
+def test_goal_values_and_median_fallbacks() -> None:
+    a = person("a", plays=100_000, interact_rate=0.05, completion_rate=0.4, convert_index=80)
+    b = person("b", plays=200_000, interact_rate=0.02, completion_rate=None, convert_index=None)
+    seeding = build(sources(a, b), Goal.SEEDING, Duration.MEDIUM, TIERS)
+    assert seeding[0].value == pytest.approx(100_000 * 0.05 * 0.4) and not seeding[0].value_estimated
+    assert seeding[1].value == pytest.approx(200_000 * 0.02 * 0.4) and seeding[1].value_estimated
+    conversion = build(sources(a, b), Goal.CONVERSION, Duration.MEDIUM, TIERS)
+    assert conversion[0].value == pytest.approx(80_000) and conversion[1].value == pytest.approx(160_000)
+    assert conversion[1].value_estimated
+
+
+def test_tiers_follow_the_configured_bounds() -> None:
+    bounds = TierBounds(head_min=500_000, mid_min=50_000)
+    assert [bounds.tier_of(f) for f in (500_000, 499_999, 50_000, 49_999, None)] == [
+        Tier.HEAD,
+        Tier.MID,
+        Tier.MID,
+        Tier.TAIL,
+        Tier.TAIL,
+    ]
+
+
+def test_runner_up_is_the_best_feasible_swap_in_the_same_tier() -> None:
+    pool = [
+        candidate("a", 10, 100, Tier.MID),
+        candidate("b", 10, 90, Tier.MID),
+        candidate("c", 50, 95, Tier.MID),
+    ]
+    plan = make_plan(PlanRequest(budget_yuan=10), pool, TIERS)
+    [pick] = plan.picks
+    assert pick.candidate.star_id == "a" and pick.runner_up is not None and pick.runner_up.star_id == "b"
+
+
+def test_search_candidates_are_every_match_not_only_the_cards_top() -> None:
+    people = [person(str(i)) for i in range(30)]
+    result = SearchResult(
+        query=Query(keywords=["x"], top=5),
+        creators=[ScoredCreator(creator=c, score=None) for c in people],
+        stats=SearchStats(live=False, data_time=T0),
+    )
+    assert len(from_search(result)) == 30 and not from_search(result)[0].live
+
+
+# -- grammar -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["¥200000", "20万", "200k", "budget=200,000", "预算=20w"])
+def test_budget_spellings(text: str) -> None:
+    assert parse_plan(text, pq).budget_yuan == 200_000
+
+
+def test_options_and_search_are_told_apart() -> None:
+    command = parse_plan("20万 护肤 followers>=10w goal=awareness duration=60+ one_per_mcn=是", pq)
+    assert command.is_search and command.search_text == "护肤 followers>=10w goal=awareness duration=60+"
+    request = command.request(Duration.MEDIUM)
+    assert (request.goal, request.duration, request.one_per_mcn) == (Goal.AWARENESS, Duration.LONG, True)
+    shortlist = parse_plan("20万 shortlist=spring", pq)
+    assert not shortlist.is_search and shortlist.shortlist == "spring"
+    assert shortlist.request(Duration.SHORT).duration is Duration.SHORT  # the shortlist's own length
+
+
+@pytest.mark.parametrize(
+    ("text", "token"),
+    [
+        ("护肤", "护肤"),
+        ("20万 mix=head", "head"),
+        ("20万 mix=head:3-1", "head:3-1"),
+        ("20万 max_share=0", "0"),
+        ("20万 max_share=150%", "150%"),
+        ("20万 must=a exclude=a", "a"),
+        ("20万 must=<!channel>", "<!channel>"),
+        ("20万 one_per_mcn=maybe", "maybe"),
+        ("20万 followers>=10w", "followers"),
+    ],
+)
+def test_bad_arguments_name_the_bad_part(text: str, token: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        parse_plan(text, pq)
+    assert caught.value.token == token and "Usage:" in caught.value.hint_en
+
+
+def test_mix_and_share_spellings() -> None:
+    assert parse_mix("头部:1，腰部：2~4,tail=5+") == {
+        Tier.HEAD: TierRange(low=1, high=1),
+        Tier.MID: TierRange(low=2, high=4),
+        Tier.TAIL: TierRange(low=5, high=None),
+    }
+    assert parse_share("40%") == parse_share("40") == parse_share("0.4") == 0.4
+
+
+# -- outputs -----------------------------------------------------------------------------------
+
+
+def _plan() -> Plan:
+    pool = build(
+        sources(
+            person("a", followers=2_000_000),
+            person("b", plays=None, upstream_cpm={Duration.MEDIUM: 50.0}),
+            person("c", price=None),
+        ),
+        Goal.AWARENESS,
+        Duration.MEDIUM,
+        TIERS,
+    )
+    return make_plan(PlanRequest(budget_yuan=100_000), pool, TIERS)
+
+
+def test_exports_carry_source_price_basis_and_time() -> None:
+    plan = _plan()
+    rows = list(csv.DictReader(io.StringIO(plan_csv(plan).decode("utf-8-sig"))))
+    assert [r["In plan"] for r in rows] == ["yes", "yes", "no"]
+    a = next(r for r in rows if r["Star ID"] == "a")
+    assert (a["Tier"], a["Price basis"], a["Source"], a["Data time (UTC)"]) == (
+        "Head",
+        "list price",
+        "live",
+        "2030-06-01 09:00:00",
+    )
+    assert next(r for r in rows if r["Star ID"] == "b")["Plays basis"] == "estimated: price ÷ CPM"
+    assert next(r for r in rows if r["Star ID"] == "c")["Price basis"] == "ask for a quote"
+    sheet = load_workbook(io.BytesIO(plan_xlsx(plan, "zh", title="规划 #1"))).active
+    assert sheet.title == "规划 #1" and sheet["A1"].value == "入选" and sheet.max_row == 4
+
+
+def test_chart_is_a_png_of_the_expected_size() -> None:
+    data = plan_png(_plan(), "zh")
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(data[16:20], "big") == 900
+
+
+def test_store_numbers_plans_per_channel(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    migrate(url)
+    store = PlanStore(session_factory(make_engine(url)))
+    plan = _plan()
+    one = store.save("T", "C1", "U", plan, lang="en", shortlist_id="abc123")
+    two = store.save("T", "C1", "U", plan, lang="zh", search_text="护肤")
+    other = store.save("T", "C2", "U", plan, lang="en", search_text="x")
+    assert (one.number, two.number, other.number) == (1, 2, 1)
+    assert [s.number for s in store.recent("T", "C1")] == [2, 1]
+    assert [s.number for s in store.recent("T", "C1", shortlist_id="abc123")] == [1]
+    again = store.by_number("T", "C1", 2)
+    assert again is not None and again.plan == two.plan and again.lang == "zh"
+    assert store.get("OTHER", one.id) is None and store.by_number("T", "C1", 3) is None
+
+
+def test_a_solver_that_stops_short_is_a_clear_error_not_a_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scipy.optimize
+
+    class Stopped:
+        status, x, message = 1, None, "Time limit reached"
+
+    monkeypatch.setattr(scipy.optimize, "milp", lambda **_kw: Stopped())
+    with pytest.raises(SolverFailed) as caught:
+        solve(Problem(values=[1.0], costs=[1.0], tiers=[0], budget=1.0))
+    assert caught.value.user_message("en").startswith("The optimiser could not finish this plan.")
+
+
+def test_creators_that_add_nothing_are_not_picked_unless_the_mix_needs_them() -> None:
+    pool = [
+        candidate("a", 100, 0, Tier.MID),
+        candidate("b", 100, 0, Tier.TAIL),
+        candidate("c", 100, 50, Tier.TAIL),
+    ]
+    plan = make_plan(PlanRequest(budget_yuan=1_000, mix={Tier.MID: TierRange(low=1)}), pool, TIERS)
+    assert sorted(c.star_id for c in plan.chosen) == ["a", "c"]  # a: the mix needs a mid; b adds nothing
+    idle = make_plan(PlanRequest(budget_yuan=1_000), pool[:2], TIERS)
+    assert idle.status is PlanStatus.EMPTY and idle.binding is None
+    assert idle.notes == [
+        (
+            "No affordable creator has known expected plays, so none adds to the goal.",
+            "预算内的达人都缺少预期播放量数据，无法提升目标。",
+        )
+    ]
