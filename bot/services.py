@@ -30,11 +30,13 @@ from bot.shortlists.sync import ShortlistSync, UpdateGate
 from bot.sources.base import CreatorSource
 from bot.sources.demo import DemoSource
 from bot.sources.tikhub import TikHubClient, TikHubSource
+from bot.spend.budget import BudgetService
 from bot.store.digests import DigestStore
 from bot.store.http_cache import SqlResponseCache
 from bot.store.requests import RequestLedger
 from bot.store.searches import SearchRefs
 from bot.store.snapshots import CreatorSnapshots
+from bot.store.spend import SpendStore
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Services:
     shortlists: ShortlistService
     digests: DigestService
     workers: ThreadPoolExecutor  # slow work after a Slack ack (`handlers.background`)
+    budget: BudgetService  # TikHub spend per workspace/user/feature and the monthly budget
     tikhub: TikHubClient | None = None
     shortlist_gate: UpdateGate = field(default_factory=UpdateGate)  # one per process
 
@@ -105,7 +108,10 @@ def build_services(settings: Settings) -> Services:
     sessions = session_factory(engine)
     snapshots = CreatorSnapshots(sessions)
     shortlists = ShortlistService(sessions, snapshots)
-    tikhub = None if settings.demo_mode else TikHubClient(settings, cache=SqlResponseCache(sessions))
+    budget = BudgetService(SpendStore(sessions), settings)
+    tikhub = (
+        None if settings.demo_mode else TikHubClient(settings, cache=SqlResponseCache(sessions), meter=budget)
+    )
     source: CreatorSource = (
         DemoSource(settings.kolbot_price_unit)
         if tikhub is None
@@ -136,6 +142,7 @@ def build_services(settings: Settings) -> Services:
         shortlists=shortlists,
         digests=DigestService(digest_store, digest_pipeline, settings=settings),
         workers=ThreadPoolExecutor(settings.kolbot_workers, thread_name_prefix="kolbot-worker"),
+        budget=budget,
         tikhub=tikhub,
     )
 

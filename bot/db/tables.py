@@ -247,3 +247,29 @@ class DigestSettingsRow(Base):
     tz: Mapped[str] = mapped_column(String(64))
     updated_by: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime]
+
+
+class SpendRow(Base):
+    """One paid TikHub call (or a request's retries), charged to a workspace, user and feature."""
+
+    __tablename__ = "spend"
+    __table_args__ = (Index("ix_spend_team_at", "team_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    feature: Mapped[str] = mapped_column(String(16))
+    calls: Mapped[int] = mapped_column(Integer)
+    cost_usd: Mapped[float] = mapped_column(Float)
+    at: Mapped[datetime]
+
+
+class WorkspaceBudgetRow(Base):
+    """A workspace's monthly TikHub budget set with `/kol budget`; NULL = no budget (`off`)."""
+
+    __tablename__ = "workspace_budgets"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    monthly_usd: Mapped[float | None] = mapped_column(Float)
+    set_by: Mapped[str] = mapped_column(String(32))
+    set_at: Mapped[datetime]
