@@ -37,7 +37,7 @@ def month_bounds(now: datetime) -> tuple[datetime, datetime]:
     return start, start.replace(month=start.month + 1)
 
 
-def _month_name(start: datetime, lang: Lang) -> str:
+def month_name(start: datetime, lang: Lang) -> str:
     return pick(lang, start.strftime("%B %Y"), f"{start.year}年{start.month}月")
 
 
@@ -98,11 +98,11 @@ class BudgetExhausted(UpstreamError):
         super().__init__(UpstreamKind.BUDGET, detail=f"monthly budget used: {status.line('en')}")
         resets = status.month_end
         self.en = (
-            f"This workspace has used its TikHub budget for {_month_name(status.month_start, 'en')} "
+            f"This workspace has used its TikHub budget for {month_name(status.month_start, 'en')} "
             f"({status.line('en')}), so kolbot makes no more paid calls this month."
         )
         self.zh = (
-            f"本工作区 {_month_name(status.month_start, 'zh')} 的 TikHub 预算已用完（{status.line('zh')}），"
+            f"本工作区 {month_name(status.month_start, 'zh')} 的 TikHub 预算已用完（{status.line('zh')}），"
             "本月不再发起付费调用。"
         )
         self.hint_en = (
