@@ -20,6 +20,7 @@ from bot.digests.pipeline import DigestPipeline
 from bot.digests.poster import ChannelGate, SlackPoster, make_slack_client
 from bot.digests.service import DigestService
 from bot.grammar import parse_query
+from bot.home import HomeService
 from bot.i18n import detect_lang
 from bot.models import Creator, Lang, Query
 from bot.redact import install_log_redaction
@@ -53,6 +54,7 @@ class Services:
     digests: DigestService
     workers: ThreadPoolExecutor  # slow work after a Slack ack (`handlers.background`)
     budget: BudgetService  # TikHub spend per workspace/user/feature and the monthly budget
+    home: HomeService  # what the App Home tab shows
     tikhub: TikHubClient | None = None
     shortlist_gate: UpdateGate = field(default_factory=UpdateGate)  # one per process
 
@@ -143,6 +145,7 @@ def build_services(settings: Settings) -> Services:
         digests=DigestService(digest_store, digest_pipeline, settings=settings),
         workers=ThreadPoolExecutor(settings.kolbot_workers, thread_name_prefix="kolbot-worker"),
         budget=budget,
+        home=HomeService(sessions, budget),
         tikhub=tikhub,
     )
 

@@ -73,6 +73,7 @@ class SavedSearchRow(Base):
     """A search a card refers to: button values carry only `ref`."""
 
     __tablename__ = "saved_searches"
+    __table_args__ = (Index("ix_saved_searches_team_user", "team_id", "user_id", "created_at"),)
 
     ref: Mapped[str] = mapped_column(String(16), primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))

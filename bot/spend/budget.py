@@ -54,7 +54,7 @@ class BudgetStatus:
     def ratio(self) -> float | None:
         if self.budget_usd is None:
             return None
-        return 1.0 if self.budget_usd <= 0 else self.spent_usd / self.budget_usd
+        return 1.0 if self.budget_usd <= 0 else round(self.spent_usd / self.budget_usd, 6)  # 0.04/0.05 = 0.8
 
     @property
     def exhausted(self) -> bool:
@@ -65,26 +65,28 @@ class BudgetStatus:
         return self.ratio is not None and self.ratio >= WARN_AT
 
     def line(self, lang: Lang) -> str:
-        """ "$8.20 of $10.00 (82 %)", or "$8.20 (no budget)"."""
+        """'$8.20 of $10.00 (82 %)', or '$8.20 (no budget set)'."""
+        spent = usd(self.spent_usd)
         if self.budget_usd is None:
-            return pick(lang, f"{usd(self.spent_usd)} (no budget set)", f"{usd(self.spent_usd)}（未设预算）")
-        return f"{usd(self.spent_usd)} / {usd(self.budget_usd)} ({round((self.ratio or 0) * 100)} %)"
+            return pick(lang, f"{spent} (no budget set)", f"{spent}（未设预算）")
+        budget, share = usd(self.budget_usd), round((self.ratio or 0) * 100)
+        return pick(lang, f"{spent} of {budget} ({share} %)", f"{spent} / {budget}（{share}%）")
 
     def warning(self, lang: Lang, command: str) -> str | None:
         """The note searches carry from 80 % of the budget on; None below it."""
         if self.exhausted:
             return pick(
                 lang,
-                f"⛔ This month's TikHub budget is used up ({self.line(lang)}): new paid calls are refused "
+                f"⛔ This month's TikHub budget is used up: {self.line(lang)}. New paid calls are refused "
                 f"until an admin raises it (`{command} budget <usd>`) or the month turns. "
                 "Cached results still work.",
-                f"⛔ 本月 TikHub 预算已用完（{self.line(lang)}）：管理员提高预算（`{command} budget <美元>`）"
+                f"⛔ 本月 TikHub 预算已用完：{self.line(lang)}。管理员提高预算（`{command} budget <美元>`）"
                 "或下月之前，不再发起付费调用。已缓存的结果仍可使用。",
             )
         if self.near:
             return pick(
                 lang,
-                f"⚠️ TikHub spend this month: {self.line(lang)} of the budget. Paid calls stop at 100 %; "
+                f"⚠️ TikHub spend this month: {self.line(lang)}. Paid calls stop at 100 %; "
                 "cached results keep working.",
                 f"⚠️ 本月 TikHub 花费：{self.line(lang)}。达到 100% 后停止付费调用，已缓存的结果仍可使用。",
             )
@@ -98,11 +100,11 @@ class BudgetExhausted(UpstreamError):
         super().__init__(UpstreamKind.BUDGET, detail=f"monthly budget used: {status.line('en')}")
         resets = status.month_end
         self.en = (
-            f"This workspace has used its TikHub budget for {month_name(status.month_start, 'en')} "
-            f"({status.line('en')}), so kolbot makes no more paid calls this month."
+            f"This workspace has used its TikHub budget for {month_name(status.month_start, 'en')}: "
+            f"{status.line('en')}. kolbot makes no more paid calls this month."
         )
         self.zh = (
-            f"本工作区 {month_name(status.month_start, 'zh')} 的 TikHub 预算已用完（{status.line('zh')}），"
+            f"本工作区 {month_name(status.month_start, 'zh')} 的 TikHub 预算已用完：{status.line('zh')}。"
             "本月不再发起付费调用。"
         )
         self.hint_en = (
@@ -188,7 +190,8 @@ class BudgetService:
 
     def status(self, team_id: str) -> BudgetStatus:
         start, end = month_bounds(self._now())
-        return BudgetStatus(self._store.total(team_id, start, end), self.budget_usd(team_id), start, end)
+        spent = round(self._store.total(team_id, start, end), 6)  # sums of 0.02 drift in the last digits
+        return BudgetStatus(spent, self.budget_usd(team_id), start, end)
 
     def usage(self, team_id: str) -> Usage:
         status = self.status(team_id)

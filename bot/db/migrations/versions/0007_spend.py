@@ -1,4 +1,4 @@
-"""spend accounting and workspace budgets
+"""spend accounting, workspace budgets, and an index for each user's last searches (App Home)
 
 Revision ID: 0007
 Revises: 0002
@@ -38,9 +38,15 @@ def upgrade() -> None:
         sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("team_id", name=op.f("pk_workspace_budgets")),
     )
+    with op.batch_alter_table("saved_searches", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_saved_searches_team_user", ["team_id", "user_id", "created_at"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("saved_searches", schema=None) as batch_op:
+        batch_op.drop_index("ix_saved_searches_team_user")
     op.drop_table("workspace_budgets")
     with op.batch_alter_table("spend", schema=None) as batch_op:
         batch_op.drop_index("ix_spend_team_at")
