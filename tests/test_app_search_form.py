@@ -31,6 +31,11 @@ def tags(*names: str) -> dict[str, Any]:
     return {"choice": {"type": "multi_static_select", "selected_options": [{"value": n} for n in names]}}
 
 
+def command_meta(requests: SlackRequests) -> str:
+    """The `private_metadata` of a form opened with `/kol` in the test channel."""
+    return json.dumps({"channel_id": CHANNEL_ID, "response_url": requests.response_url})
+
+
 def opened_view(app: App, slack: FakeSlackApi, request: Any) -> dict[str, Any]:
     before = len(slack.calls_to("views.open"))
     assert app.dispatch(request.bolt()).status == 200
@@ -67,7 +72,7 @@ def test_the_shortcut_opens_the_form_with_a_conversation_picker(
 def test_submitting_posts_the_results_card_with_the_typed_equivalent(
     app: App, slack: FakeSlackApi, slack_requests: SlackRequests, services: Services
 ) -> None:
-    meta = json.dumps({"channel_id": CHANNEL_ID, "response_url": slack_requests.response_url})
+    meta = command_meta(slack_requests)
     values = {
         "keyword": text("护肤"),
         "followers": choice("10w-50w"),
@@ -96,7 +101,7 @@ def next_card(app: App, slack: FakeSlackApi, slack_requests: SlackRequests, quer
 def test_bad_fields_are_reported_under_each_field_and_nothing_runs(
     app: App, slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:
-    meta = json.dumps({"channel_id": CHANNEL_ID, "response_url": slack_requests.response_url})
+    meta = command_meta(slack_requests)
     values = {
         "keyword": text("  "),
         "max_cpm": text("abc"),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 import pytest
 from slack_bolt import App
@@ -30,9 +29,7 @@ ADMIN = "U0FINANCE"
 @pytest.fixture
 def tikhub() -> Iterator[FakeTikHub]:
     with FakeTikHub() as fake:
-        for route in synth_detail.DETAIL_ROUTES + synth_detail.LOOKUP_ROUTES:
-            fake.add_route(route, partial(synth_detail.detail_data, route))
-        yield fake
+        yield fake.serve_details()
 
 
 @pytest.fixture
