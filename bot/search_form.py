@@ -181,10 +181,10 @@ def form_query(form: SearchForm, parse: Callable[[str], Query]) -> FormQuery:
     """The form as a one-line query, parsed; `FormErrors` names every bad field."""
     fragments, errors = _fragments(form)
     for block, fragment in fragments.items():
-        if fragment is None or block in {"keyword", *errors}:
+        if fragment is None or block in errors:
             continue
         try:
-            parse(f"{_PROBE} {fragment}")
+            parse(fragment if block == "keyword" else f"{_PROBE} {fragment}")
         except QueryError as err:
             errors[block] = err
     text = " ".join(f for f in fragments.values() if f)
@@ -192,5 +192,5 @@ def form_query(form: SearchForm, parse: Callable[[str], Query]) -> FormQuery:
         try:
             return FormQuery(text, parse(text))
         except QueryError as err:
-            errors["keyword"] = err  # the keyword itself reads as a filter, or the line is too long
+            errors["keyword"] = err  # the line as a whole is refused (e.g. too long)
     raise FormErrors(errors)

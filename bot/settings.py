@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     def _trailing_slash(cls, v: str) -> str:
         return v if v.endswith("/") else v + "/"
 
+    @field_validator("kolbot_monthly_budget_usd", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
+
     @field_validator("kolbot_digest_tz")
     @classmethod
     def _known_zone(cls, v: str) -> str:

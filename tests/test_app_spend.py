@@ -137,3 +137,8 @@ def test_only_admins_change_the_budget(
     assert "已保存" in owner["text"] and services.budget.budget_usd(TEAM_ID) is None
     search(app, slack, slack_requests, "护肤 pages=3")
     assert "⚠️" not in all_text(search(app, slack, slack_requests, "护肤 pages=3"))
+
+
+def test_budget_settings_read_forgivingly() -> None:
+    assert Settings(_env_file=None, kolbot_monthly_budget_usd=" ").kolbot_monthly_budget_usd is None
+    assert Settings(_env_file=None, kolbot_admins="U1, U2 ,").admin_ids == {"U1", "U2"}
