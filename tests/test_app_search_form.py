@@ -12,7 +12,7 @@ from slack_bolt import App
 
 from bot.cards.validate import validate_message
 from bot.services import Services
-from tests.fakes.signing import CHANNEL_ID, SlackRequests
+from tests.fakes.signing import CHANNEL_ID, USER_ID, SlackRequests
 from tests.fakes.slack_api import FakeSlackApi
 from tests.test_app_commands import ack_body, all_text, as_shown
 
@@ -142,3 +142,12 @@ def test_the_shortcut_form_posts_where_the_picker_points_or_asks_for_a_conversat
     )
     card = slack.wait_for_calls("response")[0]
     assert card.path == "/response/picked" and "/kol 美食" in as_shown(all_text(card.body))
+
+
+def test_a_shortcut_form_that_cannot_open_is_explained_in_the_dm(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    slack.fail("views.open", "expired_trigger_id")
+    assert app.dispatch(slack_requests.shortcut("kol_find_creators").bolt()).status == 200
+    [post] = slack.wait_for_calls("chat.postMessage")
+    assert post.body["channel"] == USER_ID and "went wrong" in post.body["text"]

@@ -14,45 +14,22 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.delivery import send_results
 from handlers.events.home import publish_home
 from handlers.payloads import saved_search, team_of, user_of
+from handlers.post_reply import PostReply
 from handlers.replies import expired_search
-from handlers.shortcuts.search_form import open_search_form
-
-_CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
-
-
-class PostReply:
-    """A `respond` for clicks without a response_url: in-channel messages go to `channel`,
-    ephemeral ones (and anything the bot may not post in `channel`) to the user's DM."""
-
-    def __init__(self, client: WebClient, channel: str, user_id: str) -> None:
-        self._client, self._channel, self._user = client, channel, user_id
-
-    def __call__(self, *, text: str, blocks: list[dict[str, Any]] | None = None, **options: Any) -> None:
-        if options.get("response_type") != "ephemeral":
-            try:
-                self._client.chat_postMessage(channel=self._channel, text=text, blocks=blocks)
-                return
-            except SlackApiError as err:
-                if err.response.get("error") not in _CANNOT_POST:
-                    raise
-        self._client.chat_postMessage(channel=self._user, text=text, blocks=blocks)
+from handlers.shortcuts.search_form import open_search_form_for
 
 
 def open_form(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, logger: logging.Logger
 ) -> None:
     ack()
-    try:
-        open_search_form(client, body["trigger_id"], context["services"], target=None)
-    except Exception:
-        logger.error("could not open the search form from the home tab", exc_info=True)
+    open_search_form_for(client, body, context, logger)
 
 
 def rerun_search(

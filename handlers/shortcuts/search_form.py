@@ -16,6 +16,8 @@ from slack_sdk import WebClient
 from bot.cards.form_views import search_form_modal
 from bot.errors import KolbotError
 from bot.services import Services
+from handlers.payloads import user_of
+from handlers.post_reply import PostReply
 from handlers.replies import answer_failures
 
 SHORTCUT_CALLBACK = "kol_find_creators"
@@ -53,13 +55,20 @@ def open_from_command(
         open_search_form(context.client, command["trigger_id"], services, target=target)
 
 
+def open_search_form_for(
+    client: WebClient, body: dict[str, Any], context: BoltContext, logger: logging.Logger
+) -> None:
+    """Open the form with a conversation picker; a failure is explained in the user's DM with kolbot
+    (these clicks carry no response_url)."""
+    services: Services = context["services"]
+    user_id = user_of(body)
+    with answer_failures(PostReply(client, user_id, user_id), services.default_lang, logger):
+        open_search_form(client, body["trigger_id"], services, target=None)
+
+
 def open_from_shortcut(
     ack: Ack, shortcut: dict[str, Any], client: WebClient, context: BoltContext, logger: logging.Logger
 ) -> None:
-    """The global shortcut. It has no response_url, so a failure to open can only be logged."""
+    """The global shortcut "Find creators / 找达人"."""
     ack()
-    services: Services = context["services"]
-    try:
-        open_search_form(client, shortcut["trigger_id"], services, target=None)
-    except Exception:
-        logger.error("could not open the search form from the shortcut", exc_info=True)
+    open_search_form_for(client, shortcut, context, logger)
