@@ -60,4 +60,4 @@ def budget_message(status: BudgetStatus, lang: Lang, command: str, *, changed: b
         f"or `{command} budget off`.",
         f"明细：`{command} usage`。管理员可用 `{command} budget <美元>` 或 `{command} budget off` 修改。",
     )
-    return notice_message(f"{lead}{what} {spent}\n{hint}")
+    return notice_message(f"{lead}{what}{pick(lang, ' ', '')}{spent}\n{hint}")
