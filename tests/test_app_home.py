@@ -121,3 +121,14 @@ def test_the_manifest_declares_the_home_tab_its_event_and_the_shortcut() -> None
     manifest = (Path(__file__).resolve().parents[1] / "manifest.yml").read_text()
     assert "home_tab_enabled: true" in manifest and "- app_home_opened" in manifest
     assert f"callback_id: {SHORTCUT_CALLBACK}" in manifest and "type: global" in manifest
+
+
+def test_user_text_on_the_home_tab_is_escaped(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, services: Services
+) -> None:
+    services.searches.save(TEAM_ID, CHANNEL_ID, USER_ID, "<!channel> 护肤 `x`", "zh")
+    services.shortlists.create(TEAM_ID, CHANNEL_ID, USER_ID, "<!here> *list* <https://evil.example|click>")
+    services.digests.add(TEAM_ID, CHANNEL_ID, USER_ID, '"<!everyone>" daily 09:30', "en")
+    text = shown(published(app, slack, slack_requests.home_opened()))
+    assert "<!channel>" not in text and "<!here>" not in text and "<!everyone>" not in text
+    assert "<https://evil" not in text and "&lt;!here&gt;" in text

@@ -12,9 +12,10 @@ import pytest
 from slack_bolt import App
 
 from bot.demo import synth_detail
+from bot.errors import QueryError
 from bot.services import Services
 from bot.settings import Settings
-from bot.spend.budget import month_bounds
+from bot.spend.budget import month_bounds, parse_budget_usd
 from bot.spend.payer import Feature, Payer
 from bot.store.spend import SpendStore
 from tests.fakes.signing import USER_ID, SlackRequests
@@ -142,3 +143,18 @@ def test_only_admins_change_the_budget(
 def test_budget_settings_read_forgivingly() -> None:
     assert Settings(_env_file=None, kolbot_monthly_budget_usd=" ").kolbot_monthly_budget_usd is None
     assert Settings(_env_file=None, kolbot_admins="U1, U2 ,").admin_ids == {"U1", "U2"}
+
+
+@pytest.mark.parametrize(
+    ("text", "usd"),
+    [("50", 50.0), ("$12.5", 12.5), ("20 usd", 20.0), ("30美元", 30.0), ("off", None), ("关闭", None)],
+)
+def test_budget_amounts(text: str, usd: float | None) -> None:
+    assert parse_budget_usd(text, "/kol") == usd
+
+
+@pytest.mark.parametrize("text", ["-5", "lots", "5万", "$", "5 10"])
+def test_bad_budget_amounts_name_the_problem(text: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        parse_budget_usd(text, "/kol")
+    assert text in caught.value.en and "/kol budget 50" in caught.value.user_message("en")
