@@ -20,6 +20,7 @@ from bot.digests.pipeline import DigestPipeline
 from bot.digests.poster import ChannelGate, SlackPoster
 from bot.digests.service import DigestService
 from bot.grammar import parse_query
+from bot.home import HomeService
 from bot.i18n import detect_lang
 from bot.installations import installation_store, state_store
 from bot.models import Creator, Lang, Query
@@ -36,11 +37,13 @@ from bot.slack_clients import SlackClients
 from bot.sources.base import CreatorSource
 from bot.sources.demo import DemoSource
 from bot.sources.tikhub import TikHubClient, TikHubSource
+from bot.spend.budget import BudgetService
 from bot.store.digests import DigestStore
 from bot.store.http_cache import SqlResponseCache
 from bot.store.requests import RequestLedger
 from bot.store.searches import SearchRefs
 from bot.store.snapshots import CreatorSnapshots
+from bot.store.spend import SpendStore
 from bot.workspaces import WorkspaceService
 
 
@@ -60,6 +63,8 @@ class Services:
     workspaces: WorkspaceService  # installs, removals, the retention purge
     workers: ThreadPoolExecutor  # slow work after a Slack ack (`handlers.background`)
     plans: PlanService
+    budget: BudgetService  # TikHub spend per workspace/user/feature and the monthly budget
+    home: HomeService  # what the App Home tab shows
     tikhub: TikHubClient | None = None
     shortlist_gate: UpdateGate = field(default_factory=UpdateGate)  # one per process
 
@@ -120,7 +125,10 @@ def build_services(settings: Settings) -> Services:
     slack = SlackClients(settings, installations)
     snapshots = CreatorSnapshots(sessions)
     shortlists = ShortlistService(sessions, snapshots)
-    tikhub = None if settings.demo_mode else TikHubClient(settings, cache=SqlResponseCache(sessions))
+    budget = BudgetService(SpendStore(sessions), settings)
+    tikhub = (
+        None if settings.demo_mode else TikHubClient(settings, cache=SqlResponseCache(sessions), meter=budget)
+    )
     source: CreatorSource = (
         DemoSource(settings.kolbot_price_unit)
         if tikhub is None
@@ -160,6 +168,8 @@ def build_services(settings: Settings) -> Services:
             states=state_store(settings, engine) if settings.oauth_enabled else None,
         ),
         workers=ThreadPoolExecutor(settings.kolbot_workers, thread_name_prefix="kolbot-worker"),
+        budget=budget,
+        home=HomeService(sessions, budget),
         tikhub=tikhub,
         plans=PlanService(
             PlanStore(sessions),

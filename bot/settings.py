@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     tikhub_read_timeout_s: float = Field(30.0, gt=0)
     tikhub_max_retries: int = Field(3, ge=0, le=10)
     tikhub_cost_per_call_usd: float = 0.02
+    # Spend control (`/kol budget`, `/kol usage`): a workspace's default monthly TikHub budget in
+    # US dollars (unset = no budget), and the Slack user ids allowed to change it (comma-separated).
+    kolbot_monthly_budget_usd: float | None = Field(None, ge=0)
+    kolbot_admins: str = ""
 
     # Search
     kolbot_price_unit: PriceUnit = PriceUnit.YUAN
@@ -94,6 +98,11 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute_dir(cls, v: Path) -> Path:
         return v.expanduser().resolve()
+
+    @field_validator("kolbot_monthly_budget_usd", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
 
     @field_validator("kolbot_digest_tz")
     @classmethod
@@ -165,6 +174,11 @@ class Settings(BaseSettings):
     def demo_mode(self) -> bool:
         """Without a TikHub key the bot serves the bundled synthetic dataset."""
         return self.tikhub_api_key is None or not self.tikhub_api_key.get_secret_value()
+
+    @property
+    def admin_ids(self) -> frozenset[str]:
+        """`KOLBOT_ADMINS` as a set of Slack user ids."""
+        return frozenset(part.strip() for part in self.kolbot_admins.split(",") if part.strip())
 
     @property
     def effective_database_url(self) -> str:

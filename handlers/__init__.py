@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import actions, commands, events, views
+from handlers import actions, commands, events, shortcuts, views
 
 
 def register_listeners(app: App, *, command: str = "/kol") -> None:
@@ -16,3 +16,4 @@ def register_listeners(app: App, *, command: str = "/kol") -> None:
     actions.register(app)
     views.register(app)
     events.register(app)
+    shortcuts.register(app)

@@ -9,6 +9,9 @@ idempotency key is claimed in the job, before the work (`middleware.first_delive
 
 Modals are opened in the listener itself: a `trigger_id` expires 3 s after the click, too soon to
 wait behind searches in the queue.
+
+The job runs as the acting workspace and user (`bot.spend.payer.paying`), so every paid TikHub
+call it makes is charged to them under `feature` and checked against the workspace's budget.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from slack_bolt import BoltContext
 
 from bot.models import Lang
 from bot.services import Services
+from bot.spend.payer import Feature, Payer, paying
 from handlers.middleware import first_delivery
 from handlers.replies import Respond, answer_failures
 
@@ -30,11 +34,14 @@ def run_after_ack(
     lang: Lang,
     logger: logging.Logger,
     work: Callable[[], object],
+    *,
+    feature: Feature = Feature.SEARCH,
 ) -> None:
     """Queue `work`; any exception it raises becomes an ephemeral message in `lang` (or a log line
-    when there is no `respond`, as for events)."""
+    when there is no `respond`, as for events). Paid calls are charged to the actor under `feature`."""
     services: Services = context["services"]
-    services.workers.submit(_run_once, context, work, respond, lang, logger)
+    payer = Payer(context.team_id or "", context.user_id or "", feature)
+    services.workers.submit(_run_once, context, work, respond, lang, logger, payer)
 
 
 def _run_once(
@@ -43,7 +50,8 @@ def _run_once(
     respond: Respond | None,
     lang: Lang,
     logger: logging.Logger,
+    payer: Payer,
 ) -> None:
-    with answer_failures(respond, lang, logger):
+    with answer_failures(respond, lang, logger), paying(payer):
         if first_delivery(context, logger):
             work()

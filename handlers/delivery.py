@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from bot.cards.form_views import with_notes
 from bot.cards.views import results_message
 from bot.models import Lang, Query
 from bot.services import Services
+from bot.spend.payer import current_payer
 from handlers.replies import Respond
 
 
@@ -18,17 +20,23 @@ def send_results(
     *,
     ref_for: Callable[[], str],
     replace: bool = False,
+    notes: Sequence[str] = (),
 ) -> None:
     """Search, then post the results card (in the channel unless configured otherwise).
 
     `ref_for` gives the search ref the card's buttons carry; it is asked for only once the search
     succeeded, so a new search is saved then (not before a failure, nor while others wait to ack).
+    `notes` go under the card's header, after the workspace's budget warning (from 80 % spent).
     """
     result = services.search.search(query)
     ref = ref_for()
     visibility = "in_channel" if services.settings.kolbot_results_in_channel else "ephemeral"
+    command = services.settings.kolbot_command
+    payer = current_payer()
+    warning = services.budget.status(payer.team_id).warning(lang, command) if payer else None
+    message = results_message(result, lang, search_ref=ref, command=command)
     respond(
-        **results_message(result, lang, search_ref=ref, command=services.settings.kolbot_command),
+        **with_notes(message, [n for n in (warning, *notes) if n]),
         response_type=visibility,
         replace_original=replace,
         delete_original=False,

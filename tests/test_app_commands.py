@@ -44,7 +44,7 @@ def all_text(message: dict) -> str:
 
 
 def test_help_is_answered_in_the_ack(app: App, slack_requests: SlackRequests, slack: FakeSlackApi) -> None:
-    for text in ("help", "", "  "):
+    for text in ("help", "?", "--help"):  # no text at all opens the search form
         body = ack_body(app.dispatch(slack_requests.command(text).bolt()))
         assert body["blocks"] and "/kol" in all_text(body)
         assert validate_message(body) == []

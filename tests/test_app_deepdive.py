@@ -12,7 +12,7 @@ import json
 import struct
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from functools import cache, partial
+from functools import cache
 from typing import Any
 
 import pytest
@@ -75,9 +75,7 @@ def slack() -> Iterator[FakeSlackApi]:
 @pytest.fixture
 def tikhub() -> Iterator[FakeTikHub]:
     with FakeTikHub() as fake:
-        for route in synth_detail.DETAIL_ROUTES + synth_detail.LOOKUP_ROUTES:
-            fake.add_route(route, partial(synth_detail.detail_data, route))
-        yield fake
+        yield fake.serve_details()
 
 
 def make_app(settings: Settings) -> Iterator[App]:

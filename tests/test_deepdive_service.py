@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from functools import partial
 
 import pytest
 
@@ -41,9 +40,7 @@ def star_where(*, refused: set[str] = frozenset(), served: set[str] = frozenset(
 @pytest.fixture
 def tikhub() -> Iterator[FakeTikHub]:
     with FakeTikHub() as fake:
-        for route in synth_detail.DETAIL_ROUTES + synth_detail.LOOKUP_ROUTES:
-            fake.add_route(route, partial(synth_detail.detail_data, route))
-        yield fake
+        yield fake.serve_details()
 
 
 @pytest.fixture

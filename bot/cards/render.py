@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2 import TemplateError
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.views import View
 
 from bot.cards.env import clip, get_env, mrkdwn
 from bot.cards.validate import MAX_TEXT, validate_message
@@ -68,3 +70,17 @@ def render(template_name: str, context: dict[str, Any], *, fallback_text: str) -
         log.error("card %s failed validation, sending plain text: %s", template_name, "; ".join(problems))
         return fallback
     return message
+
+
+def render_view(template_name: str, context: dict[str, Any]) -> dict[str, Any] | None:
+    """Render a modal or home tab and check it with slack_sdk's `View` (a lossless round trip);
+    None (logged) when it fails, for the caller to explain."""
+    try:
+        view = json.loads(get_env().get_template(template_name).render(context))
+        if View(**view).to_dict() == view:
+            return view
+        problem = "fields slack_sdk does not recognise"
+    except (TemplateError, TypeError, ValueError, KeyError, SlackObjectFormationError) as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+    log.error("view %s failed to render: %s", template_name, problem)
+    return None

@@ -7,19 +7,14 @@ mentions only when they look like ids, so a forged id cannot smuggle markup into
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from jinja2 import TemplateError
-from slack_sdk.errors import SlackObjectFormationError
-from slack_sdk.models.views import View
-
-from bot.cards.env import get_env, mrkdwn
-from bot.cards.render import SlackMessage, render
+from bot.cards.env import mrkdwn
+from bot.cards.render import SlackMessage, render, render_view
 from bot.errors import KolbotError
 from bot.formatting import DASH, duration_label, yuan
 from bot.i18n import pick
@@ -304,16 +299,10 @@ def modal_unavailable() -> KolbotError:
 
 
 def _view(template_name: str, context: dict[str, Any]) -> dict[str, Any]:
-    """Render a modal and check it with slack_sdk's `View` (a lossless round trip), or raise."""
-    try:
-        view = json.loads(get_env().get_template(template_name).render(context))
-        if View(**view).to_dict() == view:
-            return view
-        problem = "fields slack_sdk does not recognise"
-    except (TemplateError, TypeError, ValueError, KeyError, SlackObjectFormationError) as exc:
-        problem = f"{type(exc).__name__}: {exc}"
-    log.error("modal %s failed to render: %s", template_name, problem)
-    raise modal_unavailable()
+    view = render_view(template_name, context)
+    if view is None:
+        raise modal_unavailable()
+    return view
 
 
 def add_modal(

@@ -75,6 +75,7 @@ class SavedSearchRow(Base):
     """A search a card refers to: button values carry only `ref`."""
 
     __tablename__ = "saved_searches"
+    __table_args__ = (Index("ix_saved_searches_team_user", "team_id", "user_id", "created_at"),)
 
     ref: Mapped[str] = mapped_column(String(16), primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
@@ -285,3 +286,29 @@ class PlanRow(Base):
     budget_yuan: Mapped[float] = mapped_column(Float)
     plan_json: Mapped[str] = mapped_column(Text)  # `Plan.model_dump_json()`, candidates included
     created_at: Mapped[datetime]
+
+
+class SpendRow(Base):
+    """One paid TikHub call (or a request's retries), charged to a workspace, user and feature."""
+
+    __tablename__ = "spend"
+    __table_args__ = (Index("ix_spend_team_at", "team_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    feature: Mapped[str] = mapped_column(String(16))
+    calls: Mapped[int] = mapped_column(Integer)
+    cost_usd: Mapped[float] = mapped_column(Float)
+    at: Mapped[datetime]
+
+
+class WorkspaceBudgetRow(Base):
+    """A workspace's monthly TikHub budget set with `/kol budget`; NULL = no budget (`off`)."""
+
+    __tablename__ = "workspace_budgets"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    monthly_usd: Mapped[float | None] = mapped_column(Float)
+    set_by: Mapped[str] = mapped_column(String(32))
+    set_at: Mapped[datetime]

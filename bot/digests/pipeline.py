@@ -30,6 +30,7 @@ from bot.settings import Settings
 from bot.shortlists.models import Shortlist
 from bot.shortlists.service import ShortlistService
 from bot.sources.base import CreatorSource
+from bot.spend.payer import Feature, Payer, current_payer, paying
 from bot.store.digests import DigestStore, PreviousRun
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,14 @@ def digest_query(digest: Digest, settings: Settings) -> Query:
     return query.model_copy(update={"pages": digest.pages, "top": digest.top_n})
 
 
+def digest_payer(digest: Digest) -> Payer:
+    """Who pays for a run: the user who asked for it (`/kol digest run`), else the digest's creator."""
+    asking = current_payer()
+    own = asking is not None and asking.team_id == digest.team_id and asking.user_id
+    user = asking.user_id if own and asking else digest.created_by
+    return Payer(digest.team_id, user, Feature.DIGESTS)
+
+
 class DigestPipeline:
     def __init__(
         self,
@@ -89,7 +98,8 @@ class DigestPipeline:
             log.warning("digest %s: stored search no longer parses; pausing", digest.short_id)
             return self._pause(job, BAD_QUERY)
         try:
-            result, seen = self._search(query)
+            with paying(digest_payer(digest)):
+                result, seen = self._search(query)
         except UpstreamError as err:
             return self._unavailable(job, query, err)
         post, watch = self._compare(job, query, result, seen)

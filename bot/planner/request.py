@@ -55,7 +55,16 @@ _COUNT = re.compile(r"^(?P<low>\d+)(?:\s*(?P<plus>\+)|\s*[-~～]\s*(?P<high>\d+)
 _SHARE = re.compile(r"^(?P<num>\d+(?:\.\d+)?)\s*(?P<pct>%|％)?$")
 _YES = {"yes", "y", "true", "on", "1", "是", "要"}
 _NO = {"no", "n", "false", "off", "0", "否", "不要"}
-_SEARCH_ONLY_FIELDS = {"raw", "keywords", "top", "pages", "goal", "duration", "lang", "notes"}  # notes: grammar hints
+_SEARCH_ONLY_FIELDS = {
+    "raw",
+    "keywords",
+    "top",
+    "pages",
+    "goal",
+    "duration",
+    "lang",
+    "notes",
+}  # notes: grammar hints
 
 
 @dataclass(frozen=True)

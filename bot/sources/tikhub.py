@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -56,6 +56,23 @@ _KIND_BY_STATUS = {
 }
 
 
+class SpendMeter(Protocol):
+    """Budget and accounting hooks (`bot.spend.budget.BudgetService`): `check()` runs before a paid
+    call and may raise an `UpstreamError`; `record()` gets what each request made here cost."""
+
+    def check(self) -> None: ...
+
+    def record(self, calls: int, cost_usd: float) -> None: ...
+
+
+class _FreeMeter:
+    def check(self) -> None:
+        return None
+
+    def record(self, calls: int, cost_usd: float) -> None:
+        return None
+
+
 @dataclass(frozen=True)
 class Fetched:
     """One response body and what obtaining it cost (zero when served from cache or shared)."""
@@ -77,6 +94,7 @@ class TikHubClient:
         cache: CacheBackend | None = None,
         sleep: Callable[[float], None] = time.sleep,
         http_client: httpx.Client | None = None,
+        meter: SpendMeter | None = None,
     ) -> None:
         key = settings.tikhub_api_key.get_secret_value() if settings.tikhub_api_key else ""
         if not key:
@@ -86,6 +104,7 @@ class TikHubClient:
         self._redact = Redactor.from_settings(settings)
         self._cache = cache if cache is not None else MemoryCache()
         self._sleep = sleep
+        self._meter = meter or _FreeMeter()
         self._limiter = RateLimiter(settings.tikhub_rate_limit_per_s, sleep=sleep)
         self._flight: SingleFlight[Fetched | UpstreamError] = SingleFlight()
         self._owns_http = http_client is None
@@ -114,11 +133,14 @@ class TikHubClient:
         hit = self._cached(key)
         if hit is not None:
             return hit
+        self._meter.check()  # after the cache: cached answers still serve over budget
         # The leader looks again: a flight that landed since our miss has filled the cache.
         outcome, leader = self._flight.do(
             key, lambda: self._cached(key) or self._fetch(key, route, params, require_data, ttl_s)
         )
-        if not leader:
+        if leader:
+            self._meter.record(outcome.upstream_calls, outcome.cost_usd)
+        else:
             outcome = _as_follower(outcome)
         if isinstance(outcome, UpstreamError):
             raise outcome

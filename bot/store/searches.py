@@ -56,12 +56,16 @@ class SearchRefs:
             row = session.get(SavedSearchRow, ref)
             if row is None or row.team_id != team_id:
                 return None
-            return SavedSearch(
-                ref=row.ref,
-                team_id=row.team_id,
-                channel_id=row.channel_id,
-                user_id=row.user_id,
-                raw_query=row.raw_query,
-                lang="zh" if row.lang == "zh" else "en",
-                created_at=row.created_at,
-            )
+            return to_saved_search(row)
+
+
+def to_saved_search(row: SavedSearchRow) -> SavedSearch:
+    return SavedSearch(
+        ref=row.ref,
+        team_id=row.team_id,
+        channel_id=row.channel_id,
+        user_id=row.user_id,
+        raw_query=row.raw_query,
+        lang="zh" if row.lang == "zh" else "en",
+        created_at=row.created_at,
+    )

@@ -7,6 +7,7 @@ import re
 from slack_bolt import App
 
 from handlers.actions.deepdive import compare_shortlist, show_deep_dive
+from handlers.actions.home import open_form, rerun_search
 from handlers.actions.plan import open_plan_add_modal, open_plan_modal, resolve_plan
 from handlers.actions.results import more_results, resort_results
 from handlers.actions.shortlist import open_add_modal, open_edit_modal, open_new_modal, set_status, vote
@@ -26,3 +27,5 @@ def register(app: App) -> None:
     app.action("kol_plan_open")(open_plan_modal)
     app.action(re.compile(r"^kol_plan_resolve_\d+$"))(resolve_plan)
     app.action("kol_plan_add")(open_plan_add_modal)
+    app.action("kol_home_form")(open_form)
+    app.action("kol_home_rerun")(rerun_search)

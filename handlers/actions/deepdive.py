@@ -18,6 +18,7 @@ from bot.errors import KolbotError
 from bot.models import Query
 from bot.services import Services
 from bot.shortlists.models import ItemStatus
+from bot.spend.payer import Feature
 from handlers.actions.results import ref_in_message
 from handlers.background import run_after_ack
 from handlers.commands.deepdive import load_deep_dive, post_comparison, post_deep_dive
@@ -46,7 +47,7 @@ def show_deep_dive(
             dive, creator = load_deep_dive(services, star_id)
             post_deep_dive(services, context, channel_of(body), respond, dive, creator, query, lang)
 
-    run_after_ack(context, respond, services.default_lang, logger, work)
+    run_after_ack(context, respond, services.default_lang, logger, work, feature=Feature.DEEP_DIVE)
 
 
 def compare_shortlist(
@@ -72,7 +73,7 @@ def compare_shortlist(
         query = Query(duration=shortlist.duration)
         post_comparison(services, context, channel_of(body), respond, star_ids, query, lang, thread_ts=thread)
 
-    run_after_ack(context, respond, lang, logger, work)
+    run_after_ack(context, respond, lang, logger, work, feature=Feature.DEEP_DIVE)
 
 
 def _cannot_compare(star_ids: list[str], command: str) -> KolbotError:

@@ -26,6 +26,7 @@ from bot.errors import KolbotError, QueryError
 from bot.i18n import pick
 from bot.models import Creator, Duration, Lang, Query
 from bot.services import Services
+from bot.spend.payer import Feature
 from handlers.background import run_after_ack
 from handlers.replies import respond_ephemeral
 
@@ -62,7 +63,7 @@ def show_command(
         dive, creator = load_deep_dive(services, identifier)
         post_deep_dive(services, context, command["channel_id"], respond, dive, creator, query, lang)
 
-    run_after_ack(context, respond, lang, logger, work)
+    run_after_ack(context, respond, lang, logger, work, feature=Feature.DEEP_DIVE)
 
 
 def compare_command(
@@ -89,7 +90,7 @@ def compare_command(
     def work() -> None:
         post_comparison(services, context, command["channel_id"], respond, identifiers, query, lang)
 
-    run_after_ack(context, respond, lang, logger, work)
+    run_after_ack(context, respond, lang, logger, work, feature=Feature.DEEP_DIVE)
 
 
 # -- shared with the buttons --------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""`/kol`: help, `show <id>`, `compare <id> <id> …`, `shortlist …`, or a search (`<keyword> [filters]`)."""
+"""`/kol`: help, `show <id>`, `compare <id> <id> …`, `shortlist …`, `digest …`, `budget`, `usage`,
+a search (`<keyword> [filters]`), or with no text the search form."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from handlers.commands.deepdive import COMPARE_WORDS, compare_command, show_comm
 from handlers.commands.digest import DIGEST_WORDS, digest_command
 from handlers.commands.plan import PLAN_WORDS, plan_command
 from handlers.commands.shortlist import SHORTLIST_WORDS, shortlist_command
+from handlers.commands.spend import BUDGET_WORDS, USAGE_WORDS, budget_command, usage_command
 from handlers.delivery import send_results
 from handlers.middleware import first_delivery
 from handlers.replies import searching_note
+from handlers.shortcuts.search_form import open_from_command
 
 HELP_WORDS = {"help", "-h", "--help", "?", "帮助"}
 SHOW_WORDS = {"show", "查看"}
@@ -32,7 +35,9 @@ def kol_command(
     text = (command.get("text") or "").strip()
     lang = services.lang_for(text)
     verb, _, rest = text.partition(" ")
-    if not text or verb.lower() in HELP_WORDS:
+    if not text:
+        open_from_command(ack, command, respond, context, logger)
+    elif verb.lower() in HELP_WORDS:
         ack(**help_message(lang, command["command"]))
     elif verb.lower() in SHOW_WORDS:
         show_command(ack, command, respond, context, logger, rest, lang)
@@ -47,6 +52,10 @@ def kol_command(
             digest_command(ack, command, respond, context, logger, rest)
         else:
             ack()
+    elif verb.lower() in BUDGET_WORDS:
+        budget_command(ack, command, respond, context, logger, rest, lang)
+    elif verb.lower() in USAGE_WORDS:
+        usage_command(ack, command, context, lang)
     else:
         _search(ack, command, respond, context, text, lang, logger)
 

@@ -1,4 +1,4 @@
-"""Correctly signed Slack requests (slash commands, block actions, view submissions, events).
+"""Correctly signed Slack requests (slash commands, block actions, view submissions, shortcuts, events).
 
 `SlackRequests(secret, response_url=...)` builds a `SignedRequest`: the raw body and headers
 exactly as Slack would send them (HMAC-SHA256 `v0` signature over `v0:{ts}:{body}`). Dispatch it
@@ -135,8 +135,14 @@ class SlackRequests:
         return self.sign(urlencode({"payload": json.dumps(payload)}), FORM)
 
     def view_submission(
-        self, callback_id: str, values: dict[str, Any], *, private_metadata: str = ""
+        self,
+        callback_id: str,
+        values: dict[str, Any],
+        *,
+        private_metadata: str = "",
+        response_urls: list[dict[str, str]] | None = None,
     ) -> SignedRequest:
+        """A modal submitted; `response_urls` as Slack sends them for `response_url_enabled` pickers."""
         payload = {
             "type": "view_submission",
             "team": {"id": self.team_id, "domain": "kolbot-test"},
@@ -151,8 +157,42 @@ class SlackRequests:
                 "private_metadata": private_metadata,
                 "state": {"values": values},
             },
+            "response_urls": response_urls or [],
         }
         return self.sign(urlencode({"payload": json.dumps(payload)}), FORM)
+
+    def shortcut(self, callback_id: str) -> SignedRequest:
+        """A global shortcut (no channel, no response_url)."""
+        payload = {
+            "type": "shortcut",
+            "token": "legacy-verification-token",
+            "action_ts": _unique(""),
+            "team": {"id": self.team_id, "domain": "kolbot-test"},
+            "user": {"id": self.user_id, "username": "marketer", "team_id": self.team_id},
+            "callback_id": callback_id,
+            "trigger_id": _unique("trig"),
+        }
+        return self.sign(urlencode({"payload": json.dumps(payload)}), FORM)
+
+    def home_action(self, action: dict[str, Any]) -> SignedRequest:
+        """A click on the App Home tab: a view container, no channel, no response_url."""
+        payload = {
+            "type": "block_actions",
+            "user": {"id": self.user_id, "username": "marketer", "team_id": self.team_id},
+            "api_app_id": APP_ID,
+            "token": "legacy-verification-token",
+            "container": {"type": "view", "view_id": "VHOME"},
+            "trigger_id": _unique("trig"),
+            "team": {"id": self.team_id, "domain": "kolbot-test"},
+            "view": {"id": "VHOME", "type": "home", "callback_id": "", "state": {"values": {}}},
+            "actions": [{**action, "action_ts": _unique("")}],
+        }
+        return self.sign(urlencode({"payload": json.dumps(payload)}), FORM)
+
+    def home_opened(self, tab: str = "home") -> SignedRequest:
+        """The `app_home_opened` event for this user."""
+        event = {"type": "app_home_opened", "user": self.user_id, "channel": "D0KOLBOT", "tab": tab}
+        return self.event({**event, "event_ts": _unique("")})
 
     def event(self, event: dict[str, Any], *, event_id: str | None = None) -> SignedRequest:
         envelope = {

@@ -344,6 +344,11 @@ def _views_open(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
     return {"ok": True, "view": {"id": f"V{fake.next_ts().replace('.', '')}", **view}}
 
 
+def _views_publish(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    view = body.get("view") or {}
+    return {"ok": True, "view": {"id": f"V{fake.next_ts().replace('.', '')}", "type": "home", **view}}
+
+
 def _upload_url(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
     file_id = f"F{fake.next_ts().replace('.', '')}"
     return {"ok": True, "upload_url": f"{fake.base_url}/upload/{file_id}", "file_id": file_id}
@@ -398,6 +403,7 @@ _CANNED: dict[str, MethodHandler] = {
     "chat.postEphemeral": _post_ephemeral,
     "chat.getPermalink": _permalink,
     "views.open": _views_open,
+    "views.publish": _views_publish,
     "files.getUploadURLExternal": _upload_url,
     "files.completeUploadExternal": _complete_upload,
     "reactions.add": _ok,

@@ -28,11 +28,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
+from bot.demo import synth_detail
 from bot.demo.synth import refused_body, response_body
 from bot.settings import Settings
 
@@ -155,6 +157,12 @@ class FakeTikHub:
         """Serve `route` with a success envelope whose `data` is `make_data(params)`."""
         with self._lock:
             self._routes[route] = make_data
+
+    def serve_details(self) -> FakeTikHub:
+        """Serve every deep-dive and id-lookup route from `bot.demo.synth_detail`."""
+        for route in synth_detail.DETAIL_ROUTES + synth_detail.LOOKUP_ROUTES:
+            self.add_route(route, partial(synth_detail.detail_data, route))
+        return self
 
     def reset(self) -> None:
         """Forget recorded requests and pending faults."""

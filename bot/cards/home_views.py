@@ -1,0 +1,30 @@
+"""The App Home tab (`views.publish`): the user's shortlists, digests and last searches, and spend."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.cards.render import render_view
+from bot.home import Home
+from bot.models import Lang
+
+_ID = re.compile(r"[A-Z0-9]{2,24}")
+
+
+def home_view(home: Home, lang: Lang, command: str) -> dict[str, Any] | None:
+    """The home tab view, or None (logged) when it fails to render."""
+    context = {
+        "lang": lang,
+        "command": command,
+        "spend": home.spend.line(lang),
+        "warning": home.spend.warning(lang, command),
+        "shortlists": [row for row in home.shortlists if _ID.fullmatch(row.shortlist.channel_id)],
+        "digests": [
+            {**vars(row), "schedule": row.digest.schedule.describe(lang)}
+            for row in home.digests
+            if _ID.fullmatch(row.digest.channel_id)
+        ],
+        "searches": [s for s in home.searches if _ID.fullmatch(s.channel_id)],
+    }
+    return render_view("home.json.j2", context)

@@ -1,0 +1,214 @@
+"""The monthly TikHub budget of a workspace: accounting, the 80 % warning and the 100 % stop.
+
+`SpendMeter` is what `TikHubClient` consults: `check()` just before a paid call (after the cache,
+so cached answers still serve over budget) raises `BudgetExhausted`, and `record()` stores every
+billed call's cost against the current `Payer`. Months are UTC calendar months. Concurrent
+requests each check before their own calls, so a month can overshoot by the calls in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.errors import KolbotError, QueryError, UpstreamError, UpstreamKind
+from bot.formatting import usd
+from bot.i18n import pick
+from bot.models import Lang
+from bot.settings import Settings
+from bot.spend.payer import UNATTRIBUTED, current_payer
+from bot.store.spend import SpendLine, SpendStore
+
+log = logging.getLogger(__name__)
+
+WARN_AT = 0.8
+_OFF = {"off", "none", "no", "unlimited", "关闭", "无", "不限"}
+_AMOUNT = re.compile(r"(?:us)?\$?\s*(\d+(?:\.\d+)?)\s*(?:usd|美元|刀)?", re.IGNORECASE)
+
+
+def month_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """The UTC calendar month containing `now`: [first instant, first instant of the next month)."""
+    start = now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    if start.month == 12:
+        return start, start.replace(year=start.year + 1, month=1)
+    return start, start.replace(month=start.month + 1)
+
+
+def month_name(start: datetime, lang: Lang) -> str:
+    return pick(lang, start.strftime("%B %Y"), f"{start.year}年{start.month}月")
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    """A workspace's spend this month against its budget (None = no budget)."""
+
+    spent_usd: float
+    budget_usd: float | None
+    month_start: datetime
+    month_end: datetime
+
+    @property
+    def ratio(self) -> float | None:
+        if self.budget_usd is None:
+            return None
+        return 1.0 if self.budget_usd <= 0 else round(self.spent_usd / self.budget_usd, 6)  # 0.04/0.05 = 0.8
+
+    @property
+    def exhausted(self) -> bool:
+        return self.budget_usd is not None and self.spent_usd >= self.budget_usd
+
+    @property
+    def near(self) -> bool:
+        return self.ratio is not None and self.ratio >= WARN_AT
+
+    def line(self, lang: Lang) -> str:
+        """'$8.20 of $10.00 (82 %)', or '$8.20 (no budget set)'."""
+        spent = usd(self.spent_usd)
+        if self.budget_usd is None:
+            return pick(lang, f"{spent} (no budget set)", f"{spent}（未设预算）")
+        budget, share = usd(self.budget_usd), round((self.ratio or 0) * 100)
+        return pick(lang, f"{spent} of {budget} ({share} %)", f"{spent} / {budget}（{share}%）")
+
+    def warning(self, lang: Lang, command: str) -> str | None:
+        """The note searches carry from 80 % of the budget on; None below it."""
+        if self.exhausted:
+            return pick(
+                lang,
+                f"⛔ This month's TikHub budget is used up: {self.line(lang)}. New paid calls are refused "
+                f"until an admin raises it (`{command} budget <usd>`) or the month turns. "
+                "Cached results still work.",
+                f"⛔ 本月 TikHub 预算已用完：{self.line(lang)}。管理员提高预算（`{command} budget <美元>`）"
+                "或下月之前，不再发起付费调用。已缓存的结果仍可使用。",
+            )
+        if self.near:
+            return pick(
+                lang,
+                f"⚠️ TikHub spend this month: {self.line(lang)}. Paid calls stop at 100 %; "
+                "cached results keep working.",
+                f"⚠️ 本月 TikHub 花费：{self.line(lang)}。达到 100% 后停止付费调用，已缓存的结果仍可使用。",
+            )
+        return None
+
+
+class BudgetExhausted(UpstreamError):
+    """Refused before a paid call: the workspace's monthly budget is used up."""
+
+    def __init__(self, status: BudgetStatus, command: str) -> None:
+        super().__init__(UpstreamKind.BUDGET, detail=f"monthly budget used: {status.line('en')}")
+        resets = status.month_end
+        self.en = (
+            f"This workspace has used its TikHub budget for {month_name(status.month_start, 'en')}: "
+            f"{status.line('en')}. kolbot makes no more paid calls this month."
+        )
+        self.zh = (
+            f"本工作区 {month_name(status.month_start, 'zh')} 的 TikHub 预算已用完：{status.line('zh')}。"
+            "本月不再发起付费调用。"
+        )
+        self.hint_en = (
+            f"Cached results still work. An admin can raise the budget with `{command} budget <usd>`; "
+            f"it resets on {resets:%-d %B} (UTC)."
+        )
+        self.hint_zh = (
+            f"已缓存的结果仍可使用。管理员可用 `{command} budget <美元>` 提高预算；"
+            f"预算于 {resets.month}月{resets.day}日（UTC）重置。"
+        )
+
+
+@dataclass(frozen=True)
+class Usage:
+    """`/kol usage`: the month's spend by user and by feature."""
+
+    status: BudgetStatus
+    by_user: list[SpendLine]
+    by_feature: list[SpendLine]
+
+
+def parse_budget_usd(text: str, command: str) -> float | None:
+    """ "50", "$50", "12.5 usd" -> dollars; "off"/"关闭" -> None (no budget); else `QueryError`."""
+    value = text.strip()
+    if value.lower() in _OFF:
+        return None
+    match = _AMOUNT.fullmatch(value)
+    if match is None:
+        raise QueryError(
+            value or "budget",
+            f"“{value}” is not an amount in US dollars." if value else "Say how many US dollars a month.",
+            f"“{value}” 不是美元金额。" if value else "请填写每月预算（美元）。",
+            usage_en=f"Use `{command} budget 50` (US dollars a month), or `{command} budget off` "
+            "for no budget.",
+            usage_zh=f"用法：`{command} budget 50`（每月美元），或 `{command} budget off` 取消预算。",
+        )
+    return float(match.group(1))
+
+
+def not_an_admin(command: str, status: BudgetStatus) -> KolbotError:
+    return KolbotError(
+        "Only kolbot admins can change the TikHub budget.",
+        "只有 kolbot 管理员可以修改 TikHub 预算。",
+        hint_en="Ask a Slack workspace admin or someone listed in KOLBOT_ADMINS. "
+        f"This month: {status.line('en')}.",
+        hint_zh=f"请联系 Slack 工作区管理员或 KOLBOT_ADMINS 中列出的人。本月：{status.line('zh')}。",
+    )
+
+
+class BudgetService:
+    """Spend accounting and the budget for every workspace; also the `SpendMeter` of `TikHubClient`."""
+
+    def __init__(
+        self, store: SpendStore, settings: Settings, *, now: Callable[[], datetime] | None = None
+    ) -> None:
+        self._store, self._settings = store, settings
+        self._now = now or (lambda: datetime.now(UTC))
+
+    # -- SpendMeter ------------------------------------------------------------------------------
+    def check(self) -> None:
+        """Raise `BudgetExhausted` when the current payer's workspace has used its budget."""
+        payer = current_payer()
+        if payer is None or not payer.team_id:
+            return
+        status = self.status(payer.team_id)
+        if status.exhausted:
+            raise BudgetExhausted(status, self._settings.kolbot_command)
+
+    def record(self, calls: int, cost_usd: float) -> None:
+        """Charge a billed request to the current payer; a storage failure is logged, never raised."""
+        if cost_usd <= 0:
+            return
+        payer = current_payer() or UNATTRIBUTED
+        try:
+            self._store.add(payer, calls, cost_usd, self._now())
+        except Exception:
+            log.error("could not record TikHub spend of $%.4f for %s", cost_usd, payer, exc_info=True)
+
+    # -- queries and commands --------------------------------------------------------------------
+    def budget_usd(self, team_id: str) -> float | None:
+        stored = self._store.budget(team_id)
+        return self._settings.kolbot_monthly_budget_usd if stored is None else stored.monthly_usd
+
+    def status(self, team_id: str) -> BudgetStatus:
+        start, end = month_bounds(self._now())
+        spent = round(self._store.total(team_id, start, end), 6)  # sums of 0.02 drift in the last digits
+        return BudgetStatus(spent, self.budget_usd(team_id), start, end)
+
+    def usage(self, team_id: str) -> Usage:
+        status = self.status(team_id)
+        window = team_id, status.month_start, status.month_end
+        return Usage(status, self._store.by("user_id", *window), self._store.by("feature", *window))
+
+    def is_admin(self, user_id: str) -> bool:
+        """Listed in `KOLBOT_ADMINS` (Slack workspace admins are checked by the caller)."""
+        return user_id in self._settings.admin_ids
+
+    def set_budget(
+        self, team_id: str, user_id: str, text: str, *, slack_admin: Callable[[], bool]
+    ) -> BudgetStatus:
+        """Set the workspace's monthly budget; refused unless the user is an admin."""
+        command = self._settings.kolbot_command
+        if not (self.is_admin(user_id) or slack_admin()):
+            raise not_an_admin(command, self.status(team_id))
+        usd_value = parse_budget_usd(text, command)
+        self._store.set_budget(team_id, usd_value, user_id, self._now())
+        return self.status(team_id)

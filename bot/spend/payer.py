@@ -1,0 +1,82 @@
+"""Who pays for the paid TikHub calls made on this thread: a workspace, a user and a feature.
+
+The payer is set where all three are known (a Slack request after its ack, a digest run) and read
+where a paid call is about to be made (`TikHubClient`), however deep in between. A context
+variable carries it; thread pools that fan work out (search pages, deep-dive parts) submit
+`in_context(fn)` so their threads see the caller's payer.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ParamSpec, TypeVar
+
+from bot.models import Lang
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class Feature(StrEnum):
+    SEARCH = "search"
+    DEEP_DIVE = "deep-dive"
+    DIGESTS = "digests"
+    AUDIENCE = "audience"  # the audience screen of a search
+    OTHER = "other"  # a paid call made outside any Slack request (e.g. `kolbot search`)
+
+
+FEATURE_LABELS: dict[Feature, tuple[str, str]] = {
+    Feature.SEARCH: ("Searches", "搜索"),
+    Feature.DEEP_DIVE: ("Deep-dives", "达人详情"),
+    Feature.DIGESTS: ("Digests", "定时摘要"),
+    Feature.AUDIENCE: ("Audience screens", "受众筛选"),
+    Feature.OTHER: ("Other", "其他"),
+}
+
+
+def feature_label(feature: str, lang: Lang) -> str:
+    try:
+        en, zh = FEATURE_LABELS[Feature(feature)]
+    except ValueError:
+        en, zh = FEATURE_LABELS[Feature.OTHER]
+    return zh if lang == "zh" else en
+
+
+@dataclass(frozen=True)
+class Payer:
+    team_id: str
+    user_id: str
+    feature: Feature
+
+
+UNATTRIBUTED = Payer("", "", Feature.OTHER)
+
+_payer: contextvars.ContextVar[Payer | None] = contextvars.ContextVar("kolbot_payer", default=None)
+
+
+def current_payer() -> Payer | None:
+    return _payer.get()
+
+
+@contextmanager
+def paying(payer: Payer) -> Iterator[Payer]:
+    """Paid calls inside this block are charged to `payer`."""
+    token = _payer.set(payer)
+    try:
+        yield payer
+    finally:
+        _payer.reset(token)
+
+
+def in_context(fn: Callable[P, T]) -> Callable[P, T]:
+    """`fn` run in a copy of the caller's context (its payer included), safe to call from many threads."""
+    context = contextvars.copy_context()
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        return context.copy().run(fn, *args, **kwargs)
+
+    return run

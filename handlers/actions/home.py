@@ -1,0 +1,58 @@
+"""Buttons on the App Home tab: *Find creators* opens the search form; *Re-run* runs a saved search
+again and posts the results card in the channel it was first made in.
+
+A home tab click has no response_url, so replies are posted with `chat.postMessage`: the card to
+the search's channel (the user's DM with kolbot when the bot cannot post there), failures and
+private cards to the DM. The home tab is republished afterwards, with the new search on top.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.services import Services
+from handlers.background import run_after_ack
+from handlers.delivery import send_results
+from handlers.events.home import publish_home
+from handlers.payloads import saved_search, team_of, user_of
+from handlers.post_reply import PostReply
+from handlers.replies import expired_search
+from handlers.shortcuts.search_form import open_search_form_for
+
+
+def open_form(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, logger: logging.Logger
+) -> None:
+    ack()
+    open_search_form_for(client, body, context, logger)
+
+
+def rerun_search(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    ack()
+    services: Services = context["services"]
+    team_id, user_id = team_of(body), user_of(body)
+    search = saved_search(services, body, action["value"])
+    reply = PostReply(client, search.channel_id if search else user_id, user_id)
+    lang = search.lang if search else services.default_lang
+
+    def work() -> None:
+        if search is None:
+            raise expired_search(services.settings.kolbot_command)
+        query = services.parse_query(search.raw_query)
+        save = partial(services.searches.save, team_id, search.channel_id, user_id, search.raw_query, lang)
+        send_results(services, reply, query, lang, ref_for=save)
+        publish_home(services, client, team_id, user_id)
+
+    run_after_ack(context, reply, lang, logger, work)

@@ -1,0 +1,74 @@
+"""Opening the search form: from `/kol` with no text (results go to that channel), or from the
+global shortcut "Find creators / 找达人" (no channel: the form asks for one, with a response_url).
+
+Opened in the listener itself: a `trigger_id` expires 3 s after the click.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.cards.form_views import search_form_modal
+from bot.errors import KolbotError
+from bot.services import Services
+from handlers.payloads import user_of
+from handlers.post_reply import PostReply
+from handlers.replies import answer_failures
+
+SHORTCUT_CALLBACK = "kol_find_creators"
+
+
+def form_unavailable(command: str) -> KolbotError:
+    return KolbotError(
+        "The search form could not be opened.",
+        "无法打开搜索表单。",
+        hint_en=f"Type the search instead, e.g. `{command} 护肤 followers>=10w cpm<=60`; "
+        f"`{command} help` shows how.",
+        hint_zh=f"请直接输入搜索，例如 `{command} 护肤 粉丝>=10w cpm<=60`；`{command} help` 查看用法。",
+    )
+
+
+def open_search_form(
+    client: WebClient, trigger_id: str, services: Services, *, target: dict[str, str] | None
+) -> None:
+    """Open the form; `target` (channel id and response_url) is where results go, else the form asks."""
+    metadata = json.dumps(target or {}, separators=(",", ":"))
+    view = search_form_modal(metadata, pick_channel=target is None)
+    if view is None:
+        raise form_unavailable(services.settings.kolbot_command)
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def open_from_command(
+    ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext, logger: logging.Logger
+) -> None:
+    """`/kol` with no text."""
+    ack()
+    services: Services = context["services"]
+    with answer_failures(respond, services.default_lang, logger):
+        target = {"channel_id": command["channel_id"], "response_url": command["response_url"]}
+        open_search_form(context.client, command["trigger_id"], services, target=target)
+
+
+def open_search_form_for(
+    client: WebClient, body: dict[str, Any], context: BoltContext, logger: logging.Logger
+) -> None:
+    """Open the form with a conversation picker; a failure is explained in the user's DM with kolbot
+    (these clicks carry no response_url)."""
+    services: Services = context["services"]
+    user_id = user_of(body)
+    with answer_failures(PostReply(client, user_id, user_id), services.default_lang, logger):
+        open_search_form(client, body["trigger_id"], services, target=None)
+
+
+def open_from_shortcut(
+    ack: Ack, shortcut: dict[str, Any], client: WebClient, context: BoltContext, logger: logging.Logger
+) -> None:
+    """The global shortcut "Find creators / 找达人"."""
+    ack()
+    open_search_form_for(client, shortcut, context, logger)

@@ -1,0 +1,98 @@
+"""Submitting the search form: bad fields go back under the field (`response_action: errors`);
+otherwise the form becomes its one-line query and runs like a typed search, posted to the
+channel the form came from (or the one picked in it) with the line to type next time."""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import partial
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_bolt.context.respond import Respond
+
+from bot.cards.form_views import equivalent_query_note
+from bot.i18n import pick
+from bot.search_form import FormErrors, SearchForm, form_query
+from bot.services import Services
+from handlers.background import run_after_ack
+from handlers.delivery import send_results
+from handlers.payloads import team_of, user_of
+
+Values = dict[str, dict[str, dict[str, Any]]]
+
+
+def _field(values: Values, block_id: str) -> dict[str, Any]:
+    element = values.get(block_id) or {}
+    return next(iter(element.values()), {})
+
+
+def _text(values: Values, block_id: str) -> str:
+    return _field(values, block_id).get("value") or ""
+
+
+def _choice(values: Values, block_id: str) -> str:
+    return (_field(values, block_id).get("selected_option") or {}).get("value", "")
+
+
+def read_form(values: Values) -> SearchForm:
+    """The form's fields from a view submission's `state.values`."""
+    return SearchForm(
+        keyword=_text(values, "keyword"),
+        followers=_choice(values, "followers"),
+        followers_custom=_text(values, "followers_custom"),
+        duration=_choice(values, "duration"),
+        max_price=_text(values, "max_price"),
+        max_cpm=_text(values, "max_cpm"),
+        max_cpe=_text(values, "max_cpe"),
+        min_er=_text(values, "min_er"),
+        goal=_choice(values, "goal"),
+        tags=tuple(o.get("value", "") for o in _field(values, "tags").get("selected_options") or []),
+        region=_text(values, "region"),
+        gender=_choice(values, "gender"),
+        sort=_choice(values, "sort"),
+    )
+
+
+def _target(body: dict[str, Any], view: dict[str, Any]) -> tuple[str, str] | None:
+    """(channel id, response_url) where results go: the command's channel, or the picked one."""
+    stored = json.loads(view.get("private_metadata") or "{}")
+    if stored.get("channel_id") and stored.get("response_url"):
+        return stored["channel_id"], stored["response_url"]
+    for url in body.get("response_urls") or []:
+        if url.get("channel_id") and url.get("response_url"):
+            return url["channel_id"], url["response_url"]
+    return None
+
+
+def submit_search_form(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, logger: logging.Logger
+) -> None:
+    services: Services = context["services"]
+    form = read_form(view["state"]["values"])
+    lang = services.lang_for(form.keyword)
+    try:
+        made = form_query(form, services.parse_query)
+    except FormErrors as err:
+        ack(response_action="errors", errors=err.messages(lang))
+        return
+    target = _target(body, view)
+    if target is None:
+        where = pick(lang, "Pick a conversation for the results.", "请选择结果要发到的会话。")
+        ack(response_action="errors", errors={"channel": where})
+        return
+    ack()
+    channel_id, response_url = target
+    lang = made.query.lang or services.lang_for(made.text)
+    command = services.settings.kolbot_command
+    save = partial(services.searches.save, team_of(body), channel_id, user_of(body), made.text, lang)
+    respond = Respond(response_url=response_url)
+    note = equivalent_query_note(command, made.text, lang)
+    run_after_ack(
+        context,
+        respond,
+        lang,
+        logger,
+        lambda: send_results(services, respond, made.query, lang, ref_for=save, notes=[note]),
+    )

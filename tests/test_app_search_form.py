@@ -1,0 +1,153 @@
+"""The search form through the real Bolt app: `/kol` with no text and the global shortcut open the
+modal; submitting it posts the results card with the equivalent one-line query, or puts errors
+under the fields."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from slack_bolt import App
+
+from bot.cards.validate import validate_message
+from bot.services import Services
+from tests.fakes.signing import CHANNEL_ID, USER_ID, SlackRequests
+from tests.fakes.slack_api import FakeSlackApi
+from tests.test_app_commands import ack_body, all_text, as_shown
+
+FORM = "kol_search_form"
+
+
+def text(value: str) -> dict[str, Any]:
+    return {"value": {"type": "plain_text_input", "value": value}}
+
+
+def choice(value: str) -> dict[str, Any]:
+    return {"choice": {"type": "static_select", "selected_option": {"value": value}}}
+
+
+def tags(*names: str) -> dict[str, Any]:
+    return {"choice": {"type": "multi_static_select", "selected_options": [{"value": n} for n in names]}}
+
+
+def command_meta(requests: SlackRequests) -> str:
+    """The `private_metadata` of a form opened with `/kol` in the test channel."""
+    return json.dumps({"channel_id": CHANNEL_ID, "response_url": requests.response_url})
+
+
+def opened_view(app: App, slack: FakeSlackApi, request: Any) -> dict[str, Any]:
+    before = len(slack.calls_to("views.open"))
+    assert app.dispatch(request.bolt()).status == 200
+    return slack.wait_for_calls("views.open", before + 1)[before].body["view"]
+
+
+def test_kol_with_no_text_opens_the_form_for_this_channel(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    view = opened_view(app, slack, slack_requests.command(""))
+    assert view["callback_id"] == FORM
+    blocks = [b["block_id"] for b in view["blocks"]]
+    assert blocks[:2] == ["keyword", "followers"] and "channel" not in blocks
+    assert {"tags", "region", "gender", "sort", "goal", "duration", "max_price", "max_cpm", "max_cpe"} <= set(
+        blocks
+    )
+    meta = json.loads(view["private_metadata"])
+    assert meta == {"channel_id": CHANNEL_ID, "response_url": slack_requests.response_url}
+    tag_options = next(b for b in view["blocks"] if b["block_id"] == "tags")["element"]["option_groups"]
+    assert any(o["value"] == "护肤保养" for g in tag_options for o in g["options"])
+
+
+def test_the_shortcut_opens_the_form_with_a_conversation_picker(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    view = opened_view(app, slack, slack_requests.shortcut("kol_find_creators"))
+    picker = view["blocks"][0]
+    assert picker["block_id"] == "channel"
+    assert picker["element"]["type"] == "conversations_select"
+    assert picker["element"]["default_to_current_conversation"] is True
+    assert picker["element"]["response_url_enabled"] is True
+
+
+def test_submitting_posts_the_results_card_with_the_typed_equivalent(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, services: Services
+) -> None:
+    meta = command_meta(slack_requests)
+    values = {
+        "keyword": text("护肤"),
+        "followers": choice("10w-50w"),
+        "max_cpm": text("80"),
+        "min_er": text("1"),
+        "tags": tags("护肤保养"),
+        "sort": choice("cpm"),
+    }
+    response = app.dispatch(slack_requests.view_submission(FORM, values, private_metadata=meta).bolt())
+    assert ack_body(response) == {}  # the modal closes
+    card = slack.wait_for_calls("response")[0].body
+    typed = "护肤 followers=10w-50w cpm<=80 er>=1% tag=护肤保养 sort=cpm"
+    assert f"/kol {typed}" in as_shown(all_text(card))
+    assert card["response_type"] == "in_channel" and validate_message(card) == []
+    assert re.search(r"\n1\. ", card["text"])  # at least one creator
+    # The same line, typed, gives the same creators (the fallback text lists them).
+    assert next_card(app, slack, slack_requests, typed)["text"] == card["text"]
+
+
+def next_card(app: App, slack: FakeSlackApi, slack_requests: SlackRequests, query: str) -> dict[str, Any]:
+    before = len(slack.responses())
+    assert app.dispatch(slack_requests.command(query).bolt()).status == 200
+    return slack.wait_for_calls("response", before + 1)[before].body
+
+
+def test_bad_fields_are_reported_under_each_field_and_nothing_runs(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    meta = command_meta(slack_requests)
+    values = {
+        "keyword": text("  "),
+        "max_cpm": text("abc"),
+        "min_er": text("300"),
+        "max_price": text("5000 sort=cpm"),
+        "followers": choice("1w-10w"),
+        "followers_custom": text("30w+"),
+    }
+    body = ack_body(app.dispatch(slack_requests.view_submission(FORM, values, private_metadata=meta).bolt()))
+    assert body["response_action"] == "errors"
+    assert set(body["errors"]) == {"keyword", "max_cpm", "min_er", "max_price", "followers_custom"}
+    assert "abc" in body["errors"]["max_cpm"] and "100" in body["errors"]["min_er"]
+    assert all(len(message) < 300 for message in body["errors"].values())  # no usage essay under a field
+    chinese = {"keyword": text("护肤"), "max_cpe": text("便宜")}
+    zh = ack_body(app.dispatch(slack_requests.view_submission(FORM, chinese, private_metadata=meta).bolt()))
+    assert "需要一个数字" in zh["errors"]["max_cpe"]
+    assert slack.responses() == []
+
+
+def test_the_shortcut_form_posts_where_the_picker_points_or_asks_for_a_conversation(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    values = {"channel": {"choice": {"type": "conversations_select", "selected_conversation": "C0OTHER"}}}
+    values["keyword"] = text("美食")
+    missing = ack_body(app.dispatch(slack_requests.view_submission(FORM, values).bolt()))
+    assert missing["response_action"] == "errors" and set(missing["errors"]) == {"channel"}
+    picked = [
+        {
+            "block_id": "channel",
+            "action_id": "choice",
+            "channel_id": "C0OTHER",
+            "response_url": slack.response_url("picked"),
+        }
+    ]
+    assert (
+        ack_body(app.dispatch(slack_requests.view_submission(FORM, values, response_urls=picked).bolt()))
+        == {}
+    )
+    card = slack.wait_for_calls("response")[0]
+    assert card.path == "/response/picked" and "/kol 美食" in as_shown(all_text(card.body))
+
+
+def test_a_shortcut_form_that_cannot_open_is_explained_in_the_dm(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    slack.fail("views.open", "expired_trigger_id")
+    assert app.dispatch(slack_requests.shortcut("kol_find_creators").bolt()).status == 200
+    [post] = slack.wait_for_calls("chat.postMessage")
+    assert post.body["channel"] == USER_ID and "went wrong" in post.body["text"]
