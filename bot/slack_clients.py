@@ -27,6 +27,7 @@ BOT_SCOPES = (
     "groups:read",
     "im:read",
     "mpim:read",
+    "users:read",
 )
 NOT_INSTALLED = "not_installed"  # the `SlackApiError`-like code for a workspace without a token
 

@@ -45,6 +45,8 @@ SCOPES: dict[str, set[str]] = {
     "files.completeUploadExternal": {"files:write"},
     "views.open": set(),
     "views.publish": set(),
+    # Is the user a workspace admin or owner, who may set the TikHub budget (/kol budget)?
+    "users.info": {"users:read"},
 }
 # Events -> the scope Slack needs to deliver them.
 EVENT_SCOPES: dict[str, set[str]] = {
@@ -110,7 +112,6 @@ def test_the_manifest_asks_for_exactly_the_scopes_the_code_needs() -> None:
     if manifest()["features"].get("slash_commands"):
         needed.add("commands")
     assert set(manifest()["oauth_config"]["scopes"]["bot"]) == needed
-    assert "users:read" not in needed  # nothing calls users.*
 
 
 def test_the_oauth_install_asks_for_the_manifests_scopes() -> None:
