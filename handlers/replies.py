@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from bot.cards.env import mrkdwn
 from bot.cards.views import error_message
 from bot.errors import KolbotError
 from bot.i18n import pick
@@ -24,7 +25,9 @@ class Respond(Protocol):
 
 
 def searching_note(keyword: str, lang: Lang) -> str:
-    return pick(lang, f"Searching Xingtu for “{keyword}”…", f"正在星图中搜索“{keyword}”…")
+    """The ack of a search; the keyword is escaped, so `<!here>` or `<@U…>` stay plain text."""
+    shown = mrkdwn(keyword)
+    return pick(lang, f"Searching Xingtu for “{shown}”…", f"正在星图中搜索“{shown}”…")
 
 
 def unexpected_error(ref: str) -> KolbotError:

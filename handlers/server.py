@@ -40,9 +40,19 @@ def wsgi_app(app: App, settings: Settings) -> WsgiApp:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             start_response("200 OK", [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
             return [health]
+        if not _timestamp_is_numeric(environ):
+            start_response("401 Unauthorized", [("Content-Type", "text/plain")])
+            return [b""]
         return slack(environ, start_response)
 
     return application
+
+
+def _timestamp_is_numeric(environ: dict[str, Any]) -> bool:
+    """slack_sdk's signature check crashes (HTTP 500) on a non-numeric `X-Slack-Request-Timestamp`;
+    such a request is simply unsigned. A missing header is left to Bolt, which answers 401."""
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
+    return timestamp is None or timestamp.strip().isdigit()
 
 
 def make_server(

@@ -72,6 +72,17 @@ def test_search_acks_first_then_posts_results_to_response_url(
     assert call.auth is None  # response_url needs no token
 
 
+def test_searching_ack_shows_mentions_and_links_as_plain_text(
+    app: App, slack_requests: SlackRequests, slack: FakeSlackApi
+) -> None:
+    body = ack_body(
+        app.dispatch(slack_requests.command("<!here><@U123>&<https://x.example|y> pages=1").bolt())
+    )
+    assert "&lt;!here&gt;&lt;@U123&gt;&amp;&lt;https://x.example|y&gt;" in body["text"]
+    assert "<" not in body["text"]
+    slack.wait_for_calls("response")  # the search itself still runs
+
+
 def test_results_can_be_kept_private_by_setting(
     services: Services, slack_requests: SlackRequests, slack: FakeSlackApi
 ) -> None:

@@ -55,6 +55,10 @@ def test_bad_signature_and_unknown_paths_over_http(base_url: str, slack_requests
     request = slack_requests.command("help").tampered()
     response = httpx.post(f"{base_url}/slack/events", content=request.body, headers=request.headers)
     assert response.status_code == 401
+    for stamp in ("abc", "1e9", ""):
+        headers = {**request.headers, "X-Slack-Request-Timestamp": stamp}
+        response = httpx.post(f"{base_url}/slack/events", content=request.body, headers=headers)
+        assert response.status_code == 401, stamp
     assert httpx.get(f"{base_url}/slack/events").status_code == 404
     assert httpx.post(f"{base_url}/other", content=b"").status_code == 404
 
