@@ -108,3 +108,28 @@ def test_an_invalid_setting_stops_with_one_message_naming_it(
     assert main(["search", "护肤"]) == 2
     err = capsys.readouterr().err
     assert "KOLBOT_MAX_PAGES" in err and "Traceback" not in err and "abc" not in err
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"KOLBOT_LANG": "fr"}, ["KOLBOT_LANG"]),
+        ({"KOLBOT_DEFAULT_PAGES": "20"}, ["KOLBOT_DEFAULT_PAGES"]),
+        ({"KOLBOT_LANG": "fr", "KOLBOT_DEFAULT_PAGES": "20", "PORT": "70000"}, ["KOLBOT_LANG", "PORT"]),
+        ({"KOLBOT_SHUTDOWN_GRACE_S": "-1", "KOLBOT_SEARCH_RETENTION_DAYS": "0"}, ["GRACE", "RETENTION"]),
+    ],
+)
+def test_out_of_range_settings_stop_start_up_listing_each(
+    env: dict[str, str], named: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["search", "护肤"]) == 2
+    err = capsys.readouterr().err
+    assert all(name in err for name in named) and "Traceback" not in err
+    assert err.count("\n  ") == len(env)  # one line per bad setting, nothing clamped silently
+
+
+def test_lang_setting_accepts_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOLBOT_LANG", " ZH ")
+    assert get_settings().kolbot_lang == "zh"
