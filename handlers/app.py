@@ -13,7 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers import register_listeners
-from handlers.middleware import handle_once, provide_services
+from handlers.middleware import handle_once, provide_services, strip_control_characters
 from handlers.replies import Respond, send_failure
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ def build_app(
         logger=log,
         listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="kolbot-listener"),
     )
+    app.use(strip_control_characters)
     app.use(provide_services(services))
     app.use(handle_once)
     app.error(_answer_unhandled)

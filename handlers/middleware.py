@@ -1,4 +1,8 @@
-"""Global Bolt middleware: services in the context, and each Slack request handled once.
+"""Global Bolt middleware: services in the context, clean user text, and each Slack request handled once.
+
+Every string in a payload (command text, view submission values, action values) loses its NUL
+and other C0 control characters, newline and tab excepted, before any listener parses it:
+PostgreSQL refuses NUL in text, and none of them means anything in a query, a name or a note.
 
 Slack retries deliveries it thinks failed (`X-Slack-Retry-Num`; Socket Mode's `retry_attempt` is
 mapped to the same header by Bolt), and people double-click. Neither may run a paid search twice,
@@ -35,6 +39,27 @@ def provide_services(services: Services) -> Callable[..., None]:
         next()
 
     return middleware
+
+
+# C0 controls and DEL, except tab and newline: deleted from every payload string.
+_CONTROLS = dict.fromkeys([c for c in range(0x20) if chr(c) not in "\t\n"] + [0x7F])
+
+
+def strip_control_characters(body: dict[str, Any], next: Callable[[], None]) -> None:
+    """Cleans the payload in place, so `command`, `action`, `view` and `body` all see clean text."""
+    _clean(body)
+    next()
+
+
+def _clean(node: Any) -> Any:
+    if isinstance(node, str):
+        return node.translate(_CONTROLS)
+    if isinstance(node, dict):
+        for key, value in node.items():
+            node[key] = _clean(value)
+    elif isinstance(node, list):
+        node[:] = [_clean(item) for item in node]
+    return node
 
 
 def handle_once(
