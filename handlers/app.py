@@ -6,7 +6,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
@@ -14,7 +14,7 @@ from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers import register_listeners
 from handlers.middleware import handle_once, provide_services, strip_control_characters
-from handlers.replies import Respond, send_failure
+from handlers.replies import Respond, failure_ack, send_failure
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +59,14 @@ def _answer_unhandled(
     context: BoltContext,
     respond: Respond | None,
     logger: logging.Logger,
-) -> None:
-    """Last resort for failures outside a listener's own handling (e.g. the database is down)."""
+    response: BoltResponse | None,
+) -> BoltResponse | None:
+    """Last resort for failures outside a listener's own handling (e.g. the database is down):
+    the user is told, and Slack gets HTTP 200, never a 500 (`response` is None once acked)."""
     services: Services | None = context.get("services")
     text = str(body.get("text") or "")
     lang = services.lang_for(text) if services else "en"
-    send_failure(respond, error, lang, logger)
+    if response is None:
+        send_failure(respond, error, lang, logger)
+        return None
+    return BoltResponse(status=200, body=failure_ack(body, respond, error, lang, logger))

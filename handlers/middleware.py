@@ -12,6 +12,10 @@ already claimed is acknowledged and dropped.
 Slash commands are the exception: their claim, a database write, would delay the ack of every
 command in a burst, so it is taken after the ack by `first_delivery` (`run_after_ack` does it in
 the job). A command listener that changes anything outside `run_after_ack` calls it first.
+
+A claim waits at most `CLAIM_WAIT_S` for a busy database. When the database is down or busy, the
+claim raises and `handlers.app`'s error handler answers HTTP 200 with "storage is unavailable"
+(`replies.failure_ack`); the next request tries the database again, so the bot recovers by itself.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ from bot.store.requests import RequestLedger
 
 # The same button clicked again on the same message within this many seconds is a double click.
 DOUBLE_CLICK_WINDOW_S = 5
+# A claim gives up after this long on a busy database (the ack waits for it; Slack allows 3 s):
+# the user is told storage is unavailable rather than getting a timeout.
+CLAIM_WAIT_S = 1.0
 # Context key of a slash command's idempotency key, claimed after the ack by `first_delivery`.
 CLAIM_AFTER_ACK = "kolbot_claim_after_ack"
 
@@ -70,7 +77,7 @@ def handle_once(
     key = idempotency_key(body)
     if key is not None and body.get("command"):
         context[CLAIM_AFTER_ACK] = key
-    elif key is not None and not (ledger.claim(key) and _first_click(ledger, body)):
+    elif key is not None and not (ledger.claim(key, wait_s=CLAIM_WAIT_S) and _first_click(ledger, body)):
         logger.info("duplicate Slack request dropped: %s", key)
         return BoltResponse(status=200, body="")
     next()
@@ -81,7 +88,7 @@ def first_delivery(context: BoltContext, logger: logging.Logger) -> bool:
     """Claims the key `handle_once` left for after the ack: False for a duplicate, which must do
     nothing; True for the first delivery, or when there was nothing left to claim."""
     key = context.pop(CLAIM_AFTER_ACK, None)
-    if key is None or context["services"].ledger.claim(key):
+    if key is None or context["services"].ledger.claim(key, wait_s=CLAIM_WAIT_S):
         return True
     logger.info("duplicate Slack request dropped: %s", key)
     return False
@@ -116,4 +123,6 @@ def _first_click(ledger: RequestLedger, body: dict[str, Any]) -> bool:
     where = f"{container.get('channel_id')}:{container.get('message_ts')}"
     click = f"click:{user}:{where}:{action.get('action_id')}:{value}"
     bucket = int(float(action.get("action_ts") or 0) // DOUBLE_CLICK_WINDOW_S)
-    return ledger.claim(f"{click}@{bucket}") and ledger.claim(f"{click}@{bucket - 1}")
+    return ledger.claim(f"{click}@{bucket}", wait_s=CLAIM_WAIT_S) and ledger.claim(
+        f"{click}@{bucket - 1}", wait_s=CLAIM_WAIT_S
+    )

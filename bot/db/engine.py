@@ -17,6 +17,9 @@ from sqlalchemy.pool import StaticPool
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Execution option marking a transaction that only reads: on SQLite it starts with a deferred BEGIN.
 READ_ONLY = "kolbot_read_only"
+# Execution option bounding how long one transaction waits for locks (and, on PostgreSQL, runs).
+WAIT_MS = "kolbot_wait_ms"
+PG_CONNECT_TIMEOUT_S = 5  # libpq waits forever by default for a host that does not answer
 _WAL_ATTEMPTS = 100
 _PG_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg"}
 
@@ -33,9 +36,19 @@ def make_engine(url: str | URL) -> Engine:
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
-    engine = create_engine(parsed, pool_pre_ping=True)
+    engine = create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S})
     event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
+    event.listen(engine, "begin", _pg_begin)
     return engine
+
+
+def _pg_begin(connection: Any) -> None:
+    """A `WAIT_MS` transaction gives up on locks and slow statements after that many milliseconds."""
+    wait_ms = connection.get_execution_options().get(WAIT_MS)
+    if wait_ms is not None:
+        connection.exec_driver_sql(
+            f"SET LOCAL lock_timeout = {int(wait_ms)}; SET LOCAL statement_timeout = {int(wait_ms)}"
+        )
 
 
 def _without_nul(
@@ -69,11 +82,12 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
-def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+def _configure_sqlite_connection(dbapi_connection: Any, record: Any) -> None:
     # Take over transaction control from pysqlite so that `_begin` decides how to BEGIN.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    record.info[WAIT_MS] = SQLITE_BUSY_TIMEOUT_MS
     _enable_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -98,8 +112,12 @@ def _begin(connection: Any) -> None:
     """Writers take the write lock up front: a deferred read that later writes would fail with
     SQLITE_BUSY instead of waiting on `busy_timeout`, which is how concurrent updates get lost or
     rejected. Pure reads (`read_session`) start deferred, so in WAL mode they never wait for writers."""
-    read_only = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    options = connection.get_execution_options()
+    wait_ms = int(options.get(WAIT_MS, SQLITE_BUSY_TIMEOUT_MS))
+    if connection.info.get(WAIT_MS) != wait_ms:  # a `WAIT_MS` transaction, or the first one after it
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}")
+        connection.info[WAIT_MS] = wait_ms
+    connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY, False) else "BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -115,7 +133,10 @@ def read_session(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @contextmanager
-def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any exception."""
+def transaction(sessions: sessionmaker[Session], *, wait_s: float | None = None) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any exception. With `wait_s`, waiting for
+    a lock (or, on PostgreSQL, any statement) longer than that raises `OperationalError` instead."""
     with sessions.begin() as session:
+        if wait_s is not None:
+            session.connection(execution_options={WAIT_MS: round(wait_s * 1000)})
         yield session
