@@ -6,7 +6,6 @@ Used by the CLI, the Slack app and the tests, so all three run the same wiring.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -35,6 +34,7 @@ from bot.store.http_cache import SqlResponseCache
 from bot.store.requests import RequestLedger
 from bot.store.searches import SearchRefs
 from bot.store.snapshots import CreatorSnapshots
+from bot.workers import WorkerPool
 
 
 @dataclass
@@ -49,7 +49,7 @@ class Services:
     deepdive: DeepDiveService
     shortlists: ShortlistService
     digests: DigestService
-    workers: ThreadPoolExecutor  # slow work after a Slack ack (`handlers.background`)
+    workers: WorkerPool  # slow work after a Slack ack (`handlers.background`)
     tikhub: TikHubClient | None = None
     shortlist_gate: UpdateGate = field(default_factory=UpdateGate)  # one per process
 
@@ -135,7 +135,7 @@ def build_services(settings: Settings) -> Services:
         deepdive=DeepDiveService(DemoDeepDiveClient(snapshots) if tikhub is None else tikhub),
         shortlists=shortlists,
         digests=DigestService(digest_store, digest_pipeline, settings=settings),
-        workers=ThreadPoolExecutor(settings.kolbot_workers, thread_name_prefix="kolbot-worker"),
+        workers=WorkerPool(settings.kolbot_workers),
         tikhub=tikhub,
     )
 

@@ -9,19 +9,33 @@ idempotency key is claimed in the job, before the work (`middleware.first_delive
 
 Modals are opened in the listener itself: a `trigger_id` expires 3 s after the click, too soon to
 wait behind searches in the queue.
+
+On shutdown (`handlers.server.serve`) the pool is drained: queued work gets a grace period, and a
+user whose work could not finish in it is told so (`SHUT_DOWN`) at the request's response_url.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from slack_bolt import BoltContext
 
+from bot.cards.views import error_message
+from bot.errors import KolbotError
 from bot.models import Lang
 from bot.services import Services
 from handlers.middleware import first_delivery
-from handlers.replies import Respond, answer_failures
+from handlers.replies import Respond, answer_failures, respond_ephemeral
+
+# Told to a user whose queued work could not finish before `kolbot serve` stopped (SIGTERM).
+SHUT_DOWN = KolbotError(
+    "kolbot restarted before your request could finish.",
+    "kolbot 在您的请求完成前重启了。",
+    hint_en="Please run it again in a minute.",
+    hint_zh="请一分钟后重新执行。",
+)
 
 
 def run_after_ack(
@@ -34,7 +48,8 @@ def run_after_ack(
     """Queue `work`; any exception it raises becomes an ephemeral message in `lang` (or a log line
     when there is no `respond`, as for events)."""
     services: Services = context["services"]
-    services.workers.submit(_run_once, context, work, respond, lang, logger)
+    tell = None if respond is None else partial(respond_ephemeral, respond, error_message(SHUT_DOWN, lang))
+    services.workers.submit(_run_once, context, work, respond, lang, logger, on_abandon=tell)
 
 
 def _run_once(

@@ -189,7 +189,7 @@ class FakeSlackApi:
         self, method: str, handler: MethodHandler, call: SlackCall
     ) -> tuple[int, dict[str, str], bytes]:
         headers = {"Content-Type": "application/json; charset=utf-8"}
-        if not (call.auth or "").startswith("Bearer xox"):
+        if not (call.auth or "").startswith(("Bearer xox", "Bearer xapp-")):
             return 200, headers, b'{"ok": false, "error": "not_authed"}'
         fault = self._take_fault(method)
         if fault is not None:
