@@ -13,7 +13,7 @@ Slash commands are the exception: their claim, a database write, would delay the
 command in a burst, so it is taken after the ack by `first_delivery` (`run_after_ack` does it in
 the job). A command listener that changes anything outside `run_after_ack` calls it first.
 
-A claim waits at most `CLAIM_WAIT_S` for a busy database. When the database is down or busy, the
+A claim waits at most `ACK_WAIT_S` for a busy database. When the database is down or busy, the
 claim raises and `handlers.app`'s error handler answers HTTP 200 with "storage is unavailable"
 (`replies.failure_ack`); the next request tries the database again, so the bot recovers by itself.
 """
@@ -26,14 +26,15 @@ from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
 
+from bot.db.engine import bounded_waits
 from bot.services import Services
 from bot.store.requests import RequestLedger
 
 # The same button clicked again on the same message within this many seconds is a double click.
 DOUBLE_CLICK_WINDOW_S = 5
-# A claim gives up after this long on a busy database (the ack waits for it; Slack allows 3 s):
-# the user is told storage is unavailable rather than getting a timeout.
-CLAIM_WAIT_S = 1.0
+# Database work before an ack (a claim, say) gives up after this long on a busy database (Slack
+# allows 3 s for the ack): the user is told storage is unavailable rather than getting a timeout.
+ACK_WAIT_S = 1.0
 # Context key of a slash command's idempotency key, claimed after the ack by `first_delivery`.
 CLAIM_AFTER_ACK = "kolbot_claim_after_ack"
 
@@ -77,7 +78,7 @@ def handle_once(
     key = idempotency_key(body)
     if key is not None and body.get("command"):
         context[CLAIM_AFTER_ACK] = key
-    elif key is not None and not (ledger.claim(key, wait_s=CLAIM_WAIT_S) and _first_click(ledger, body)):
+    elif key is not None and not _claimed_first(ledger, key, body):
         logger.info("duplicate Slack request dropped: %s", key)
         return BoltResponse(status=200, body="")
     next()
@@ -88,8 +89,9 @@ def first_delivery(context: BoltContext, logger: logging.Logger) -> bool:
     """Claims the key `handle_once` left for after the ack: False for a duplicate, which must do
     nothing; True for the first delivery, or when there was nothing left to claim."""
     key = context.pop(CLAIM_AFTER_ACK, None)
-    if key is None or context["services"].ledger.claim(key, wait_s=CLAIM_WAIT_S):
-        return True
+    with bounded_waits(ACK_WAIT_S):
+        if key is None or context["services"].ledger.claim(key):
+            return True
     logger.info("duplicate Slack request dropped: %s", key)
     return False
 
@@ -108,6 +110,11 @@ def idempotency_key(body: dict[str, Any]) -> str | None:
     return None
 
 
+def _claimed_first(ledger: RequestLedger, key: str, body: dict[str, Any]) -> bool:
+    with bounded_waits(ACK_WAIT_S):
+        return ledger.claim(key) and _first_click(ledger, body)
+
+
 def _first_click(ledger: RequestLedger, body: dict[str, Any]) -> bool:
     """False when the same user clicked the same action on the same message within the double-click window.
 
@@ -123,6 +130,4 @@ def _first_click(ledger: RequestLedger, body: dict[str, Any]) -> bool:
     where = f"{container.get('channel_id')}:{container.get('message_ts')}"
     click = f"click:{user}:{where}:{action.get('action_id')}:{value}"
     bucket = int(float(action.get("action_ts") or 0) // DOUBLE_CLICK_WINDOW_S)
-    return ledger.claim(f"{click}@{bucket}", wait_s=CLAIM_WAIT_S) and ledger.claim(
-        f"{click}@{bucket - 1}", wait_s=CLAIM_WAIT_S
-    )
+    return ledger.claim(f"{click}@{bucket}") and ledger.claim(f"{click}@{bucket - 1}")

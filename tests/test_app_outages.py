@@ -17,11 +17,11 @@ from slack_bolt import App
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.engine import transaction
+from bot.db.engine import bounded_waits, transaction
 from bot.db.tables import RequestClaim
 from bot.services import Services
 from bot.store.requests import RequestLedger
-from handlers.middleware import CLAIM_WAIT_S
+from handlers.middleware import ACK_WAIT_S
 from handlers.replies import STORAGE_UNAVAILABLE
 from handlers.views.shortlist import FormContext
 from tests.fakes.signing import CHANNEL_ID, SlackRequests, button
@@ -116,8 +116,13 @@ def test_a_locked_database_delays_no_ack_by_more_than_the_claim_bound(
         waited = time.monotonic() - started
         [clicked] = slack.wait_for_calls("response")
         assert UNAVAILABLE in text_of(clicked.body)
-    # The claim gave up after CLAIM_WAIT_S, far sooner than SQLite's usual 10 s busy timeout.
-    assert CLAIM_WAIT_S <= waited < 5 * CLAIM_WAIT_S
+        started = time.monotonic()
+        added = ack(app, slack_requests.command('digest add "护肤" daily 09:30'))
+        waited_for_digest = time.monotonic() - started
+        assert STORAGE_UNAVAILABLE.zh in text_of(added)
+    # Both gave up after ACK_WAIT_S, far sooner than SQLite's usual 10 s busy timeout.
+    assert ACK_WAIT_S <= waited < 5 * ACK_WAIT_S
+    assert ACK_WAIT_S <= waited_for_digest < 5 * ACK_WAIT_S
     assert UNAVAILABLE not in text_of(ack(app, slack_requests.command("digest list")))
 
 
@@ -127,7 +132,7 @@ def test_a_bounded_claim_gives_up_on_a_held_lock(sessions: sessionmaker[Session]
     with transaction(sessions) as holder:
         holder.add(RequestClaim(key="command:trig1", claimed_at=datetime.now(UTC)))
         holder.flush()
-        with pytest.raises(OperationalError):
-            ledger.claim("command:trig1", wait_s=0.2)
-    assert ledger.claim("command:trig2", wait_s=0.2)  # a failed claim leaves the ledger usable
+        with bounded_waits(0.2), pytest.raises(OperationalError):
+            ledger.claim("command:trig1")
+    assert ledger.claim("command:trig2")  # a failed claim leaves the ledger usable
     assert not ledger.claim("command:trig1")

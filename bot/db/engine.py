@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,10 @@ from sqlalchemy.pool import StaticPool
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Execution option marking a transaction that only reads: on SQLite it starts with a deferred BEGIN.
 READ_ONLY = "kolbot_read_only"
-# Execution option bounding how long one transaction waits for locks (and, on PostgreSQL, runs).
-WAIT_MS = "kolbot_wait_ms"
+# Connection info key: the busy_timeout a SQLite connection has now.
+_BUSY_TIMEOUT = "kolbot_busy_timeout_ms"
+# Set by `bounded_waits`: how long this thread's transactions may wait for locks (PostgreSQL: run).
+_WAIT_LIMIT_MS: ContextVar[int | None] = ContextVar("kolbot_wait_limit_ms", default=None)
 PG_CONNECT_TIMEOUT_S = 5  # libpq waits forever by default for a host that does not answer
 _WAL_ATTEMPTS = 100
 _PG_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg"}
@@ -43,12 +46,25 @@ def make_engine(url: str | URL) -> Engine:
 
 
 def _pg_begin(connection: Any) -> None:
-    """A `WAIT_MS` transaction gives up on locks and slow statements after that many milliseconds."""
-    wait_ms = connection.get_execution_options().get(WAIT_MS)
+    """Under `bounded_waits`, give up on locks and slow statements after the bound."""
+    wait_ms = _WAIT_LIMIT_MS.get()
     if wait_ms is not None:
         connection.exec_driver_sql(
-            f"SET LOCAL lock_timeout = {int(wait_ms)}; SET LOCAL statement_timeout = {int(wait_ms)}"
+            f"SET LOCAL lock_timeout = {wait_ms}; SET LOCAL statement_timeout = {wait_ms}"
         )
+
+
+@contextmanager
+def bounded_waits(seconds: float) -> Iterator[Callable[[], None]]:
+    """Within the block, this thread's transactions wait at most `seconds` for a lock (on
+    PostgreSQL, for any statement) and then raise `OperationalError`, as if the database were
+    down: for work Slack is waiting on. Calling the yielded function lifts the bound early (once
+    the ack is sent, say)."""
+    token = _WAIT_LIMIT_MS.set(round(seconds * 1000))
+    try:
+        yield lambda: _WAIT_LIMIT_MS.set(None)
+    finally:
+        _WAIT_LIMIT_MS.reset(token)
 
 
 def _without_nul(
@@ -87,7 +103,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    record.info[WAIT_MS] = SQLITE_BUSY_TIMEOUT_MS
+    record.info[_BUSY_TIMEOUT] = SQLITE_BUSY_TIMEOUT_MS
     _enable_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -112,12 +128,12 @@ def _begin(connection: Any) -> None:
     """Writers take the write lock up front: a deferred read that later writes would fail with
     SQLITE_BUSY instead of waiting on `busy_timeout`, which is how concurrent updates get lost or
     rejected. Pure reads (`read_session`) start deferred, so in WAL mode they never wait for writers."""
-    options = connection.get_execution_options()
-    wait_ms = int(options.get(WAIT_MS, SQLITE_BUSY_TIMEOUT_MS))
-    if connection.info.get(WAIT_MS) != wait_ms:  # a `WAIT_MS` transaction, or the first one after it
+    wait_ms = _WAIT_LIMIT_MS.get() or SQLITE_BUSY_TIMEOUT_MS
+    if connection.info.get(_BUSY_TIMEOUT) != wait_ms:  # under `bounded_waits`, or the first time after
         connection.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}")
-        connection.info[WAIT_MS] = wait_ms
-    connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY, False) else "BEGIN IMMEDIATE")
+        connection.info[_BUSY_TIMEOUT] = wait_ms
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -133,10 +149,7 @@ def read_session(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @contextmanager
-def transaction(sessions: sessionmaker[Session], *, wait_s: float | None = None) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any exception. With `wait_s`, waiting for
-    a lock (or, on PostgreSQL, any statement) longer than that raises `OperationalError` instead."""
+def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any exception."""
     with sessions.begin() as session:
-        if wait_s is not None:
-            session.connection(execution_options={WAIT_MS: round(wait_s * 1000)})
         yield session

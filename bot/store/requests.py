@@ -16,10 +16,9 @@ class RequestLedger:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
-    def claim(self, key: str, *, wait_s: float | None = None) -> bool:
-        """True for the first caller with this key, False for every later one. With `wait_s`, a
-        database busy for longer raises `OperationalError` (as an unreachable one does)."""
-        with transaction(self._sessions, wait_s=wait_s) as session:
+    def claim(self, key: str) -> bool:
+        """True for the first caller with this key, False for every later one."""
+        with transaction(self._sessions) as session:
             stmt = upsert_insert(session, RequestClaim).values(key=key, claimed_at=datetime.now(UTC))
             stmt = stmt.on_conflict_do_nothing(index_elements=["key"]).returning(RequestClaim.key)
             return session.execute(stmt).first() is not None

@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot.cards.views import error_message, help_message
+from bot.db.engine import bounded_waits
 from bot.errors import QueryError
 from bot.models import Lang
 from bot.services import Services
@@ -17,7 +18,7 @@ from handlers.commands.deepdive import COMPARE_WORDS, compare_command, show_comm
 from handlers.commands.digest import DIGEST_WORDS, digest_command
 from handlers.commands.shortlist import SHORTLIST_WORDS, shortlist_command
 from handlers.delivery import send_results
-from handlers.middleware import first_delivery
+from handlers.middleware import ACK_WAIT_S, first_delivery
 from handlers.replies import searching_note
 
 HELP_WORDS = {"help", "-h", "--help", "?", "帮助"}
@@ -40,10 +41,12 @@ def kol_command(
     elif verb.lower() in SHORTLIST_WORDS:
         shortlist_command(ack, command, respond, context, logger, rest)
     elif verb.lower() in DIGEST_WORDS:
-        if first_delivery(context, logger):  # digest commands store changes before they ack
-            digest_command(ack, command, respond, context, logger, rest)
-        else:
-            ack()
+        # Digest commands store changes before they ack, so a busy database must not hold them.
+        with bounded_waits(ACK_WAIT_S):
+            if first_delivery(context, logger):
+                digest_command(ack, command, respond, context, logger, rest)
+            else:
+                ack()
     else:
         _search(ack, command, respond, context, text, lang, logger)
 
