@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -41,13 +42,23 @@ class Kolbot:
         )
         self._lines: queue.Queue[str] = queue.Queue()
         self.stdout: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self._stderr: list[str] = []
+        self._readers = [
+            threading.Thread(
+                target=self._read, args=(self.proc.stdout, self.stdout, self._lines), daemon=True
+            ),
+            threading.Thread(target=self._read, args=(self.proc.stderr, self._stderr, None), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
 
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.stdout.append(line)
-            self._lines.put(line)
+    @staticmethod
+    def _read(stream: IO[str] | None, into: list[str], lines: queue.Queue[str] | None) -> None:
+        assert stream is not None
+        for line in stream:
+            into.append(line)
+            if lines is not None:
+                lines.put(line)
 
     def line(self, containing: str, timeout: float = 30) -> str:
         """The next stdout line containing `containing` (earlier lines are skipped)."""
@@ -60,14 +71,16 @@ class Kolbot:
                 return line
 
     def finish(self, timeout: float = 60) -> tuple[int, str]:
-        """Exit code and stderr."""
-        _, err = self.proc.communicate(timeout=timeout)
-        return self.proc.returncode, err
+        """Exit code and stderr, once the process has exited and its output is read."""
+        code = self.proc.wait(timeout=timeout)
+        for reader in self._readers:
+            reader.join(timeout=10)
+        return code, "".join(self._stderr)
 
     def kill(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
-            self.proc.communicate()
+            self.proc.wait()
 
 
 def base_env(tmp_path: Path, **settings: str) -> dict[str, str]:
