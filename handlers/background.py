@@ -48,8 +48,12 @@ def run_after_ack(
     """Queue `work`; any exception it raises becomes an ephemeral message in `lang` (or a log line
     when there is no `respond`, as for events)."""
     services: Services = context["services"]
-    tell = None if respond is None else partial(respond_ephemeral, respond, error_message(SHUT_DOWN, lang))
+    tell = None if respond is None else partial(_tell_shut_down, respond, lang)
     services.workers.submit(_run_once, context, work, respond, lang, logger, on_abandon=tell)
+
+
+def _tell_shut_down(respond: Respond, lang: Lang) -> None:
+    respond_ephemeral(respond, error_message(SHUT_DOWN, lang))
 
 
 def _run_once(

@@ -165,11 +165,13 @@ def _checked_app(settings: Settings, services: Services) -> App:
     try:
         return build_app(settings, services=services)
     except (BoltError, SlackApiError) as err:
+        services.close()
         stop_start_up(
             f"Slack did not accept SLACK_BOT_TOKEN ({err}); check the token",
             f"Slack 不接受 SLACK_BOT_TOKEN（{err}）；请检查该令牌",
         )
     except (OSError, SlackClientError) as err:
+        services.close()
         _slack_unreachable(settings, err)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from slack_bolt import App
+from slack_sdk.models.views import View
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -91,6 +92,7 @@ def test_every_kind_of_request_gets_200_and_a_clear_answer_while_the_database_is
 
         pushed = ack(app, slack_requests.view_submission("kol_sl_new_view", values, private_metadata=form))
         assert pushed["response_action"] == "push" and UNAVAILABLE in text_of(pushed["view"])
+        View(**pushed["view"]).validate_json()  # a modal Slack accepts
 
         event = {"type": "reaction_added", "user": "U1", "reaction": "+1", "item": {"type": "message"}}
         assert ack(app, slack_requests.event(event)) == {}

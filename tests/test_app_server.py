@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,9 @@ from handlers.app import build_app
 from handlers.server import EVENTS_PATH, make_server, serve, socket
 from tests.fakes.signing import CHANNEL_ID, USER_ID, SlackRequests
 from tests.fakes.slack_api import TEAM_ID, FakeSlackApi
+from tests.fakes.slack_app import eventually
+
+DROPPED = "duplicate Slack request dropped"
 
 
 @pytest.fixture
@@ -63,7 +67,10 @@ def test_bad_signature_and_unknown_paths_over_http(base_url: str, slack_requests
     assert httpx.post(f"{base_url}/other", content=b"").status_code == 404
 
 
-def test_socket_mode_retry_attempt_runs_the_search_once(services: Services, slack: FakeSlackApi) -> None:
+def test_socket_mode_retry_attempt_runs_the_search_once(
+    services: Services, slack: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
     pages: list[int] = []
     inner = services.source
 
@@ -89,6 +96,9 @@ def test_socket_mode_retry_attempt_runs_the_search_once(services: Services, slac
     retry = SocketModeRequest(type="slash_commands", envelope_id="e2", payload=payload, retry_attempt=1)
     assert run_bolt_app(app, first).status == 200
     assert run_bolt_app(app, retry).status == 200
+    # A listener queues its work just after the ack: wait for both jobs to be done before stopping.
+    slack.wait_for_calls("response")
+    eventually(lambda: DROPPED in caplog.text, failure="the retry was not dropped")
     services.workers.shutdown(wait=True)  # every background job is over
     assert sorted(pages) == [1, 2]
     assert len(slack.responses()) == 1
