@@ -11,13 +11,18 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from bot.cards.views import error_message
+from bot.db.engine import make_engine
+from bot.db.migrate import migrate
+from bot.db.tables import RequestClaim
 from handlers.background import SHUT_DOWN
 from tests.fakes.signing import SlackRequests
 from tests.fakes.slack_api import FakeSlackApi
@@ -234,8 +239,15 @@ def test_sigterm_tells_users_whose_work_could_not_finish_and_exits_0(
 
 
 def test_sigterm_lets_queued_work_finish_within_the_grace_period(
-    run, slack: FakeSlackApi, tikhub: FakeTikHub
+    run, slack: FakeSlackApi, tikhub: FakeTikHub, tmp_path: Path
 ) -> None:
+    database = f"sqlite:///{tmp_path / 'data' / 'kolbot.db'}"
+    migrate(database)
+    engine = make_engine(database)
+    with engine.begin() as conn:  # a claim past its retention, for the server's housekeeping
+        conn.execute(
+            RequestClaim.__table__.insert().values(key="command:old", claimed_at=datetime(2020, 1, 1))
+        )
     kolbot, url = start_serving(run, slack, tikhub, grace_s="60")
     search_held_at_tikhub(url, slack, tikhub)
     kolbot.proc.send_signal(signal.SIGTERM)
@@ -246,3 +258,7 @@ def test_sigterm_lets_queued_work_finish_within_the_grace_period(
     [results] = slack.calls_to("response")
     assert results.body["response_type"] == "in_channel" and results.body["blocks"]
     assert kolbot.stdout[-1].strip() == "kolbot stopped"
+    with engine.connect() as conn:  # housekeeping ran (it finishes its run before the server exits)
+        kept = conn.execute(select(RequestClaim.key)).scalars().all()
+    assert "command:old" not in kept and len(kept) == 1  # only the search's own claim is left
+    engine.dispose()
