@@ -5,7 +5,7 @@ works again as soon as the database is back, without a restart."""
 from __future__ import annotations
 
 import json
-import sqlite3
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,38 +15,64 @@ from pathlib import Path
 import pytest
 from slack_bolt import App
 from slack_sdk.models.views import View
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.engine import bounded_waits, transaction
+from bot.db.engine import bounded_waits, normalize_url, transaction
 from bot.db.tables import RequestClaim
 from bot.services import Services
+from bot.settings import Settings
 from bot.store.requests import RequestLedger
 from handlers.middleware import ACK_WAIT_S
 from handlers.replies import STORAGE_UNAVAILABLE
 from handlers.views.shortlist import FormContext
+from tests.db_fixtures import PG_ENV
 from tests.fakes.signing import CHANNEL_ID, SlackRequests, button
 from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_app import slack_settings
 
 UNAVAILABLE = STORAGE_UNAVAILABLE.en
 
 
+@pytest.fixture
+def settings(slack: FakeSlackApi, db_url: str) -> Settings:
+    return slack_settings(slack, database_url=db_url)
+
+
 @contextmanager
 def database_down(services: Services) -> Iterator[None]:
-    """Move the SQLite file (and its WAL) away and put a directory in its place: every new
-    connection fails with "unable to open database file" until the file is back."""
-    path = Path(str(services.engine.url.database))
-    services.engine.dispose()  # pooled connections would keep the old file open
-    moved = [(p, p.with_name(p.name + ".away")) for p in (path, *_wal_files(path)) if p.exists()]
-    for p, away in moved:
-        p.rename(away)
-    path.mkdir()
+    """SQLite: move the file (and its WAL) away and put a directory in its place. PostgreSQL: the
+    database refuses connections and its sessions are ended. Either way every new connection
+    fails until the database is back."""
+    url = services.engine.url
+    if url.get_backend_name() == "sqlite":
+        path = Path(str(url.database))
+        services.engine.dispose()  # pooled connections would keep the old file open
+        moved = [(p, p.with_name(p.name + ".away")) for p in (path, *_wal_files(path)) if p.exists()]
+        for p, away in moved:
+            p.rename(away)
+        path.mkdir()
+        try:
+            yield
+        finally:
+            path.rmdir()
+            for p, away in moved:
+                away.rename(p)
+        return
+    admin = create_engine(normalize_url(os.environ[PG_ENV]), isolation_level="AUTOCOMMIT")
     try:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{url.database}" WITH ALLOW_CONNECTIONS false'))
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                {"name": url.database},
+            )
         yield
     finally:
-        path.rmdir()
-        for p, away in moved:
-            away.rename(p)
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{url.database}" WITH ALLOW_CONNECTIONS true'))
+        admin.dispose()
 
 
 def _wal_files(path: Path) -> list[Path]:
@@ -55,14 +81,17 @@ def _wal_files(path: Path) -> list[Path]:
 
 @contextmanager
 def database_locked(services: Services) -> Iterator[None]:
-    """Another process holds SQLite's write lock."""
-    other = sqlite3.connect(str(services.engine.url.database), isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
+    """Another connection holds the lock writers need (SQLite's write lock; on PostgreSQL, the
+    request ledger table)."""
+    with services.engine.connect() as other:
+        if services.engine.url.get_backend_name() == "sqlite":
+            other.exec_driver_sql("SELECT 1")  # the engine begins it with BEGIN IMMEDIATE: the write lock
+        else:
+            other.exec_driver_sql("LOCK TABLE request_claims IN EXCLUSIVE MODE")
+        try:
+            yield
+        finally:
+            other.rollback()
 
 
 def ack(app: App, request) -> dict:
