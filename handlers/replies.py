@@ -46,8 +46,8 @@ def unexpected_error(ref: str) -> KolbotError:
 STORAGE_UNAVAILABLE = KolbotError(
     "Storage is unavailable right now.",
     "存储暂时不可用。",
-    hint_en="Please try again in a minute; nothing was changed.",
-    hint_zh="请一分钟后重试；本次操作未做任何更改。",
+    hint_en="Please try again in a minute.",
+    hint_zh="请一分钟后重试。",
 )
 # What a database that is down, unreachable, locked or too slow raises (connection pool included).
 STORAGE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
@@ -77,10 +77,9 @@ def respond_ephemeral(respond: Respond, message: Mapping[str, Any]) -> None:
 
 def send_failure(respond: Respond | None, error: BaseException, lang: Lang, logger: logging.Logger) -> None:
     """Tell the user what went wrong (when there is a response_url) and log it."""
+    message = failure_message(error, lang, logger)
     if respond is not None:
-        respond_ephemeral(respond, failure_message(error, lang, logger))
-    else:
-        failure_message(error, lang, logger)
+        respond_ephemeral(respond, message)
 
 
 def failure_message(error: BaseException, lang: Lang, logger: logging.Logger) -> SlackMessage:
