@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -55,14 +55,13 @@ def _pg_begin(connection: Any) -> None:
 
 
 @contextmanager
-def bounded_waits(seconds: float) -> Iterator[Callable[[], None]]:
+def bounded_waits(seconds: float) -> Iterator[None]:
     """Within the block, this thread's transactions wait at most `seconds` for a lock (on
     PostgreSQL, for any statement) and then raise `OperationalError`, as if the database were
-    down: for work Slack is waiting on. Calling the yielded function lifts the bound early (once
-    the ack is sent, say)."""
+    down: for work Slack is waiting on."""
     token = _WAIT_LIMIT_MS.set(round(seconds * 1000))
     try:
-        yield lambda: _WAIT_LIMIT_MS.set(None)
+        yield
     finally:
         _WAIT_LIMIT_MS.reset(token)
 
