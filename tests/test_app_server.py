@@ -12,6 +12,7 @@ import pytest
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode.internals import run_bolt_app
 from slack_sdk.socket_mode.request import SocketModeRequest
+from waitress import wasyncore
 
 from bot.models import PageFetch
 from bot.search import SearchService
@@ -34,8 +35,10 @@ def base_url(settings: Settings, services: Services) -> Iterator[str]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    # Close every socket from the server's own loop (closing from here races its select()).
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
     thread.join(timeout=5)
+    assert not thread.is_alive()
 
 
 def test_healthz_reports_mode_and_demo(base_url: str) -> None:
