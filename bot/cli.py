@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot.cards.views import results_message
 from bot.db.migrate import migrate
@@ -31,6 +32,8 @@ from bot.services import build_services
 from bot.settings import Settings, get_settings, settings_problem
 
 USER_ERROR_EXIT = 2
+UNREACHABLE_EXIT = 3  # the database (or Slack: `handlers.server`) cannot be reached
+INTERRUPTED_EXIT = 130  # Ctrl-C, as shells report it
 MIN_TABLE_WIDTH = 160
 CLI_WORKSPACE = "cli"  # team/channel/user of searches saved from the terminal
 
@@ -42,7 +45,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as err:
         print(settings_problem(err), file=sys.stderr)
         return USER_ERROR_EXIT
-    return args.run(args, settings)
+    try:
+        return args.run(args, settings)
+    except DBAPIError as err:  # unreachable, refused, or not a database at all
+        print(_database_problem(settings, err), file=sys.stderr)
+        return UNREACHABLE_EXIT
+    except KeyboardInterrupt:
+        print("kolbot stopped (Ctrl-C). / kolbot 已停止（Ctrl-C）。", file=sys.stderr)
+        return INTERRUPTED_EXIT
+
+
+def _database_problem(settings: Settings, err: DBAPIError) -> str:
+    """One line naming the database (without its password) and what to check."""
+    reason = (str(err.orig).strip().splitlines() or [type(err.orig).__name__])[0]
+    url = _safe_url(settings)
+    return (
+        f"kolbot cannot use the database {url} ({reason}); check DATABASE_URL (or KOLBOT_DATA_DIR) and that"
+        f" the database is running and reachable. / kolbot 无法使用数据库 {url}（{reason}）；"
+        "请检查 DATABASE_URL（或 KOLBOT_DATA_DIR），并确认数据库正在运行且可以连接。"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -6,7 +6,6 @@ Used by the CLI, the Slack app and the tests, so all three run the same wiring.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -44,6 +43,7 @@ from bot.store.requests import RequestLedger
 from bot.store.searches import SearchRefs
 from bot.store.snapshots import CreatorSnapshots
 from bot.store.spend import SpendStore
+from bot.workers import WorkerPool
 from bot.workspaces import WorkspaceService
 
 
@@ -61,7 +61,7 @@ class Services:
     digests: DigestService
     slack: SlackClients  # Web API clients with each workspace's bot token
     workspaces: WorkspaceService  # installs, removals, the retention purge
-    workers: ThreadPoolExecutor  # slow work after a Slack ack (`handlers.background`)
+    workers: WorkerPool  # slow work after a Slack ack (`handlers.background`)
     plans: PlanService
     budget: BudgetService  # TikHub spend per workspace/user/feature and the monthly budget
     home: HomeService  # what the App Home tab shows
@@ -167,7 +167,7 @@ def build_services(settings: Settings) -> Services:
             installations=installations,
             states=state_store(settings, engine) if settings.oauth_enabled else None,
         ),
-        workers=ThreadPoolExecutor(settings.kolbot_workers, thread_name_prefix="kolbot-worker"),
+        workers=WorkerPool(settings.kolbot_workers),
         budget=budget,
         home=HomeService(sessions, budget),
         tikhub=tikhub,

@@ -8,10 +8,11 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.fernet import Fernet
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Relative to the working directory kolbot starts in (resolved when settings load): never inside
@@ -41,7 +42,8 @@ class Settings(BaseSettings):
     kolbot_secret_key: SecretStr | None = None
     kolbot_retention_days: int = Field(30, ge=1)  # data of an uninstalled workspace is kept this long
     slack_api_url: str = "https://slack.com/api/"
-    port: int = 3000
+    host: str = Field("0.0.0.0", min_length=1)  # `kolbot serve` binds here; 127.0.0.1 behind a local proxy
+    port: int = Field(3000, ge=0, le=65535)
     kolbot_command: str = "/kol"
     kolbot_results_in_channel: bool = True  # False: results cards only visible to the requester
 
@@ -61,13 +63,20 @@ class Settings(BaseSettings):
     # Search
     kolbot_price_unit: PriceUnit = PriceUnit.YUAN
     kolbot_cache_ttl_s: int = Field(6 * 3600, ge=0)
-    kolbot_default_pages: int = Field(3, ge=1)
     kolbot_max_pages: int = Field(10, ge=1)
+    kolbot_default_pages: int = Field(3, ge=1)  # at most KOLBOT_MAX_PAGES (checked below)
     kolbot_default_top: int = Field(10, ge=1, le=20)
-    kolbot_lang: str = "auto"
+    kolbot_lang: Literal["auto", "zh", "en"] = "auto"
     # Slow work after a Slack ack (searches, deep-dives, exports) runs on this many threads; the
     # TikHub rate limit means more in flight gains nothing.
     kolbot_workers: int = Field(16, ge=1)
+    # On SIGTERM `kolbot serve` stops accepting and finishes queued work for this long.
+    kolbot_shutdown_grace_s: float = Field(20.0, ge=0)
+
+    # Housekeeping (`bot/housekeeping.py`): what is kept, and how often old rows are deleted
+    kolbot_search_retention_days: int = Field(30, ge=1)  # results cards' buttons work this long
+    kolbot_claim_retention_hours: int = Field(24, ge=1)  # Slack retries arrive within minutes
+    kolbot_housekeeping_interval_min: float = Field(60.0, gt=0)
 
     # Storage
     database_url: str | None = None
@@ -103,6 +112,19 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("kolbot_lang", mode="before")
+    @classmethod
+    def _lang_any_case(cls, v: object) -> object:
+        return v.strip().lower() if isinstance(v, str) else v
+
+    @field_validator("kolbot_default_pages")
+    @classmethod
+    def _within_max_pages(cls, v: int, info: ValidationInfo) -> int:
+        most = info.data.get("kolbot_max_pages")
+        if most is not None and v > most:
+            raise ValueError(f"must be at most KOLBOT_MAX_PAGES ({most})")
+        return v
 
     @field_validator("kolbot_digest_tz")
     @classmethod

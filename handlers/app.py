@@ -6,7 +6,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_sdk import WebClient
 
@@ -14,8 +14,8 @@ from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers import register_listeners
 from handlers.install import NOT_INSTALLED_MESSAGE, install_flow
-from handlers.middleware import handle_once, provide_services
-from handlers.replies import Respond, send_failure
+from handlers.middleware import handle_once, provide_services, strip_control_characters
+from handlers.replies import Respond, failure_ack, send_failure
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ def build_app(
         listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="kolbot-listener"),
         **_install_options(services),
     )
+    app.use(strip_control_characters)
     app.use(provide_services(services))
     app.use(handle_once)
     app.error(_answer_unhandled)
@@ -76,9 +77,14 @@ def _answer_unhandled(
     context: BoltContext,
     respond: Respond | None,
     logger: logging.Logger,
-) -> None:
-    """Last resort for failures outside a listener's own handling (e.g. the database is down)."""
+    response: BoltResponse | None,
+) -> BoltResponse | None:
+    """Last resort for failures outside a listener's own handling (e.g. the database is down):
+    the user is told, and Slack gets HTTP 200, never a 500 (`response` is None once acked)."""
     services: Services | None = context.get("services")
     text = str(body.get("text") or "")
     lang = services.lang_for(text) if services else "en"
-    send_failure(respond, error, lang, logger)
+    if response is None:
+        send_failure(respond, error, lang, logger)
+        return None
+    return BoltResponse(status=200, body=failure_ack(body, respond, error, lang, logger))

@@ -12,20 +12,34 @@ wait behind searches in the queue.
 
 The job runs as the acting workspace and user (`bot.spend.payer.paying`), so every paid TikHub
 call it makes is charged to them under `feature` and checked against the workspace's budget.
+
+On shutdown (`handlers.server.serve`) the pool is drained: queued work gets a grace period, and a
+user whose work could not finish in it is told so (`SHUT_DOWN`) at the request's response_url.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from slack_bolt import BoltContext
 
+from bot.cards.views import error_message
+from bot.errors import KolbotError
 from bot.models import Lang
 from bot.services import Services
 from bot.spend.payer import Feature, Payer, paying
 from handlers.middleware import first_delivery
-from handlers.replies import Respond, answer_failures
+from handlers.replies import Respond, answer_failures, respond_ephemeral
+
+# Told to a user whose queued work could not finish before `kolbot serve` stopped (SIGTERM).
+SHUT_DOWN = KolbotError(
+    "kolbot restarted before your request could finish.",
+    "kolbot 在您的请求完成前重启了。",
+    hint_en="Please run it again in a minute.",
+    hint_zh="请一分钟后重新执行。",
+)
 
 
 def run_after_ack(
@@ -41,7 +55,12 @@ def run_after_ack(
     when there is no `respond`, as for events). Paid calls are charged to the actor under `feature`."""
     services: Services = context["services"]
     payer = Payer(context.team_id or "", context.user_id or "", feature)
-    services.workers.submit(_run_once, context, work, respond, lang, logger, payer)
+    tell = None if respond is None else partial(_tell_shut_down, respond, lang)
+    services.workers.submit(_run_once, context, work, respond, lang, logger, payer, on_abandon=tell)
+
+
+def _tell_shut_down(respond: Respond, lang: Lang) -> None:
+    respond_ephemeral(respond, error_message(SHUT_DOWN, lang))
 
 
 def _run_once(

@@ -1,4 +1,8 @@
-"""Global Bolt middleware: services in the context, and each Slack request handled once.
+"""Global Bolt middleware: services in the context, clean user text, and each Slack request handled once.
+
+Every string in a payload (command text, view submission values, action values) loses its NUL
+and other C0 control characters, newline and tab excepted, before any listener parses it:
+PostgreSQL refuses NUL in text, and none of them means anything in a query, a name or a note.
 
 Slack retries deliveries it thinks failed (`X-Slack-Retry-Num`; Socket Mode's `retry_attempt` is
 mapped to the same header by Bolt), and people double-click. Neither may run a paid search twice,
@@ -8,6 +12,10 @@ already claimed is acknowledged and dropped.
 Slash commands are the exception: their claim, a database write, would delay the ack of every
 command in a burst, so it is taken after the ack by `first_delivery` (`run_after_ack` does it in
 the job). A command listener that changes anything outside `run_after_ack` calls it first.
+
+A claim waits at most `ACK_WAIT_S` for a busy database. When the database is down or busy, the
+claim raises and `handlers.app`'s error handler answers HTTP 200 with "storage is unavailable"
+(`replies.failure_ack`); the next request tries the database again, so the bot recovers by itself.
 """
 
 from __future__ import annotations
@@ -18,11 +26,15 @@ from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
 
+from bot.db.engine import bounded_waits
 from bot.services import Services
 from bot.store.requests import RequestLedger
 
 # The same button clicked again on the same message within this many seconds is a double click.
 DOUBLE_CLICK_WINDOW_S = 5
+# Database work before an ack (a claim, say) gives up after this long on a busy database (Slack
+# allows 3 s for the ack): the user is told storage is unavailable rather than getting a timeout.
+ACK_WAIT_S = 1.0
 # Context key of a slash command's idempotency key, claimed after the ack by `first_delivery`.
 CLAIM_AFTER_ACK = "kolbot_claim_after_ack"
 
@@ -37,6 +49,27 @@ def provide_services(services: Services) -> Callable[..., None]:
     return middleware
 
 
+# C0 controls and DEL, except tab and newline: deleted from every payload string.
+_CONTROLS = dict.fromkeys([c for c in range(0x20) if chr(c) not in "\t\n"] + [0x7F])
+
+
+def strip_control_characters(body: dict[str, Any], next: Callable[[], None]) -> None:
+    """Cleans the payload in place, so `command`, `action`, `view` and `body` all see clean text."""
+    _clean(body)
+    next()
+
+
+def _clean(node: Any) -> Any:
+    if isinstance(node, str):
+        return node.translate(_CONTROLS)
+    if isinstance(node, dict):
+        for key, value in node.items():
+            node[key] = _clean(value)
+    elif isinstance(node, list):
+        node[:] = [_clean(item) for item in node]
+    return node
+
+
 def handle_once(
     body: dict[str, Any], context: BoltContext, logger: logging.Logger, next: Callable[[], None]
 ) -> BoltResponse | None:
@@ -45,7 +78,7 @@ def handle_once(
     key = idempotency_key(body)
     if key is not None and body.get("command"):
         context[CLAIM_AFTER_ACK] = key
-    elif key is not None and not (ledger.claim(key) and _first_click(ledger, body)):
+    elif key is not None and not _claimed_first(ledger, key, body):
         logger.info("duplicate Slack request dropped: %s", key)
         return BoltResponse(status=200, body="")
     next()
@@ -56,8 +89,9 @@ def first_delivery(context: BoltContext, logger: logging.Logger) -> bool:
     """Claims the key `handle_once` left for after the ack: False for a duplicate, which must do
     nothing; True for the first delivery, or when there was nothing left to claim."""
     key = context.pop(CLAIM_AFTER_ACK, None)
-    if key is None or context["services"].ledger.claim(key):
-        return True
+    with bounded_waits(ACK_WAIT_S):
+        if key is None or context["services"].ledger.claim(key):
+            return True
     logger.info("duplicate Slack request dropped: %s", key)
     return False
 
@@ -74,6 +108,11 @@ def idempotency_key(body: dict[str, Any]) -> str | None:
         where = container.get("message_ts") or container.get("view_id")
         return f"{kind}:{container.get('channel_id')}:{where}:{actions[0].get('action_ts')}"
     return None
+
+
+def _claimed_first(ledger: RequestLedger, key: str, body: dict[str, Any]) -> bool:
+    with bounded_waits(ACK_WAIT_S):
+        return ledger.claim(key) and _first_click(ledger, body)
 
 
 def _first_click(ledger: RequestLedger, body: dict[str, Any]) -> bool:

@@ -13,6 +13,11 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from bot.cards.env import mrkdwn
+from bot.cards.render import SlackMessage
 from bot.cards.views import error_message
 from bot.errors import KolbotError
 from bot.i18n import pick
@@ -24,7 +29,9 @@ class Respond(Protocol):
 
 
 def searching_note(keyword: str, lang: Lang) -> str:
-    return pick(lang, f"Searching Xingtu for “{keyword}”…", f"正在星图中搜索“{keyword}”…")
+    """The ack of a search; the keyword is escaped, so `<!here>` or `<@U…>` stay plain text."""
+    shown = mrkdwn(keyword)
+    return pick(lang, f"Searching Xingtu for “{shown}”…", f"正在星图中搜索“{shown}”…")
 
 
 def unexpected_error(ref: str) -> KolbotError:
@@ -34,6 +41,16 @@ def unexpected_error(ref: str) -> KolbotError:
         hint_en=f"Please try again; if it keeps happening, tell your admin (ref {ref}).",
         hint_zh=f"请重试；若持续出现，请告知管理员（编号 {ref}）。",
     )
+
+
+STORAGE_UNAVAILABLE = KolbotError(
+    "Storage is unavailable right now.",
+    "存储暂时不可用。",
+    hint_en="Please try again in a minute.",
+    hint_zh="请一分钟后重试。",
+)
+# What a database that is down, unreachable, locked or too slow raises (connection pool included).
+STORAGE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
 
 
 def expired_search(command: str) -> KolbotError:
@@ -60,15 +77,50 @@ def respond_ephemeral(respond: Respond, message: Mapping[str, Any]) -> None:
 
 def send_failure(respond: Respond | None, error: BaseException, lang: Lang, logger: logging.Logger) -> None:
     """Tell the user what went wrong (when there is a response_url) and log it."""
+    message = failure_message(error, lang, logger)
+    if respond is not None:
+        respond_ephemeral(respond, message)
+
+
+def failure_message(error: BaseException, lang: Lang, logger: logging.Logger) -> SlackMessage:
+    """Log `error` and return what the user is told about it."""
     if isinstance(error, KolbotError):
         logger.warning("request failed: %s", error)
         shown = error
+    elif isinstance(error, STORAGE_ERRORS):
+        logger.warning("storage unavailable: %s", error.__class__.__name__, exc_info=error)
+        shown = STORAGE_UNAVAILABLE
     else:
         ref = uuid.uuid4().hex[:8]
         logger.error("unexpected error (ref %s)", ref, exc_info=error)
         shown = unexpected_error(ref)
-    if respond is not None:
-        respond_ephemeral(respond, error_message(shown, lang))
+    return error_message(shown, lang)
+
+
+def failure_ack(
+    body: dict[str, Any], respond: Respond | None, error: BaseException, lang: Lang, logger: logging.Logger
+) -> dict[str, Any]:
+    """The HTTP 200 answer to a request that failed before its ack (the database is down, say):
+    a command gets the message in the ack, a modal submission a modal on top of the form (kept,
+    so nothing typed is lost), a click the message at its response_url; an event nothing."""
+    message = failure_message(error, lang, logger)
+    if body.get("command"):
+        return {**message.to_dict(), "response_type": "ephemeral"}
+    if body.get("type") == "view_submission":
+        return {"response_action": "push", "view": _notice_modal(message, lang)}
+    if respond is not None and body.get("response_url"):
+        respond_ephemeral(respond, message)
+    return {}
+
+
+def _notice_modal(message: SlackMessage, lang: Lang) -> dict[str, Any]:
+    blocks = message.blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": message.text}}]
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "kolbot"},
+        "close": {"type": "plain_text", "text": pick(lang, "Back", "返回")},
+        "blocks": blocks,
+    }
 
 
 @contextmanager

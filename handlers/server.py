@@ -3,25 +3,31 @@
 HTTP mode serves Slack's commands, interactivity and events at `POST /slack/events` (the URL in
 `manifest.yml`) and a health check at `GET /healthz`; with the OAuth settings also Bolt's install
 pages, `GET /slack/install` and `GET /slack/oauth_redirect` (Bolt's WSGI adapter routes them).
-Start-up refuses to run without the settings it needs and says which ones to set, instead of
-failing later on the first request.
+Start-up refuses to run without the settings it needs, with a rejected token, or when Slack cannot
+be reached, and says in one line what to check (exit 2 for settings, 3 for an unreachable
+service), instead of failing later. Both modes also run housekeeping (`bot.housekeeping`) on a timer.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.error import BoltError
-from slack_sdk.errors import SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from waitress import create_server
 from waitress.server import BaseWSGIServer
 
+from bot.housekeeping import Housekeeping, default_jobs
+from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers.app import build_app
 from handlers.install import INSTALL_PATH
@@ -29,7 +35,8 @@ from handlers.install import INSTALL_PATH
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 SERVER_THREADS = 16
-CONFIG_ERROR_EXIT = 2
+CONFIG_ERROR_EXIT = 2  # a setting is missing or rejected
+UNREACHABLE_EXIT = 3  # Slack or the database cannot be reached
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -43,9 +50,19 @@ def wsgi_app(app: App, settings: Settings) -> WsgiApp:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             start_response("200 OK", [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
             return [health]
+        if not _timestamp_is_numeric(environ):
+            start_response("401 Unauthorized", [("Content-Type", "text/plain")])
+            return [b""]
         return slack(environ, start_response)
 
     return application
+
+
+def _timestamp_is_numeric(environ: dict[str, Any]) -> bool:
+    """slack_sdk's signature check crashes (HTTP 500) on a non-numeric `X-Slack-Request-Timestamp`;
+    such a request is simply unsigned. A missing header is left to Bolt, which answers 401."""
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
+    return timestamp is None or timestamp.strip().isdigit()
 
 
 def make_server(
@@ -64,44 +81,126 @@ def make_server(
 
 
 def serve(settings: Settings) -> None:
-    """`kolbot serve`: HTTP mode until interrupted."""
+    """`kolbot serve`: HTTP mode on `HOST:PORT` until SIGTERM or Ctrl-C, then a graceful stop.
+
+    Stopping closes the listening socket (requests already received still get their ack), gives
+    queued work `KOLBOT_SHUTDOWN_GRACE_S` to finish, tells each user whose work did not finish,
+    and exits 0.
+    """
     require(settings.missing_for_http())
-    server = make_server(settings, _checked_app(settings))
-    print(f"kolbot listening on :{server.effective_port}{EVENTS_PATH} (health: {HEALTH_PATH})", flush=True)
+    services = build_services(settings)
+    server = make_server(settings, _checked_app(settings, services), host=settings.host)
+    stop_housekeeping = _start_housekeeping(settings, services)
+    signal.signal(signal.SIGTERM, _interrupt)
+    print(
+        f"kolbot listening on {settings.host}:{server.effective_port}{EVENTS_PATH} (health: {HEALTH_PATH})",
+        flush=True,
+    )
     if settings.oauth_enabled:
-        print(f"kolbot install page: :{server.effective_port}{INSTALL_PATH}", flush=True)
-    server.run()
+        print(f"kolbot install page: {settings.host}:{server.effective_port}{INSTALL_PATH}", flush=True)
+    server.run()  # returns on SIGTERM or Ctrl-C: waitress then waits for requests being handled
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the grace period below is the bound
+    server.close()
+    stop_housekeeping()
+    grace = settings.kolbot_shutdown_grace_s
+    print(f"kolbot stopping: no new requests; finishing queued work for up to {grace:g} s", flush=True)
+    abandoned = services.workers.drain(grace)
+    if abandoned:
+        print(f"kolbot stopped: {abandoned} unfinished request(s), their users were told", flush=True)
+        os._exit(0)  # the threads of the unfinished work would otherwise keep the process alive
+    services.close()
+    print("kolbot stopped", flush=True)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    """SIGTERM as Ctrl-C: waitress's loop stops on SystemExit and lets handled requests finish."""
+    raise SystemExit(0)
 
 
 def socket(settings: Settings) -> None:
     """`kolbot socket`: Socket Mode (no public URL needed) until interrupted."""
     require(settings.missing_for_socket())
     assert settings.slack_app_token is not None  # checked by require()
-    handler = SocketModeHandler(_checked_app(settings), settings.slack_app_token.get_secret_value())
-    print("kolbot connecting in Socket Mode", flush=True)
-    handler.start()
-
-
-def _checked_app(settings: Settings) -> App:
-    """The app, or exit 2 with a message when Slack rejects the bot token at start-up (`auth.test`)."""
-    try:
-        return build_app(settings)
-    except (BoltError, SlackClientError) as err:
-        print(
-            f"kolbot cannot start: Slack did not accept SLACK_BOT_TOKEN ({err}). Check the token.\n"
-            f"kolbot 无法启动：Slack 不接受 SLACK_BOT_TOKEN（{err}）。请检查该令牌。",
-            file=sys.stderr,
+    app_token = settings.slack_app_token.get_secret_value()
+    if not app_token.startswith("xapp-"):
+        stop_start_up(
+            "SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information →"
+            " App-Level Tokens, scope connections:write), not a bot token",
+            "SLACK_APP_TOKEN 必须是以 xapp- 开头的应用级令牌（Basic Information → App-Level Tokens，"
+            "权限 connections:write），而不是机器人令牌",
         )
-        raise SystemExit(CONFIG_ERROR_EXIT) from None
+    services = build_services(settings)
+    handler = SocketModeHandler(_checked_app(settings, services), app_token)
+    stop_housekeeping = _start_housekeeping(settings, services)
+    try:
+        _connect(handler, settings)
+        print("kolbot connected in Socket Mode (Ctrl-C to stop)", flush=True)
+        threading.Event().wait()
+    finally:
+        stop_housekeeping()
+        handler.close()
+
+
+def _connect(handler: SocketModeHandler, settings: Settings) -> None:
+    """Open the Socket Mode connection (`apps.connections.open`), or stop with one line saying why."""
+    client = handler.client
+    try:
+        # The first URL is asked for here rather than in `connect()`, which would log its own
+        # error line before ours; reconnections later ask for theirs as usual.
+        client.wss_uri = client.web_client.apps_connections_open(app_token=client.app_token)["url"]
+        handler.connect()
+    except SlackApiError as err:
+        code = err.response.get("error", "error")
+        stop_start_up(
+            f"Slack did not accept SLACK_APP_TOKEN ({code}); check the app-level token and that"
+            " Socket Mode is on for the app",
+            f"Slack 不接受 SLACK_APP_TOKEN（{code}）；请检查应用级令牌，并确认应用已开启 Socket Mode",
+        )
+    except OSError as err:
+        _slack_unreachable(settings, err)
+
+
+def _checked_app(settings: Settings, services: Services) -> App:
+    """The app, or stop with one line when Slack rejects the bot token at start-up (`auth.test`)
+    or cannot be reached."""
+    # Bolt falls back to $SLACK_BOT_TOKEN on its own and warns that it ignores it when given a
+    # client; kolbot has read it into `settings` already, so it leaves the environment.
+    os.environ.pop("SLACK_BOT_TOKEN", None)
+    try:
+        return build_app(settings, services=services)
+    except (BoltError, SlackApiError) as err:
+        services.close()
+        stop_start_up(
+            f"Slack did not accept SLACK_BOT_TOKEN ({err}); check the token",
+            f"Slack 不接受 SLACK_BOT_TOKEN（{err}）；请检查该令牌",
+        )
+    except (OSError, SlackClientError) as err:
+        services.close()
+        _slack_unreachable(settings, err)
+
+
+def _slack_unreachable(settings: Settings, err: Exception) -> NoReturn:
+    reason = str(getattr(err, "reason", None) or err)
+    stop_start_up(
+        f"cannot reach Slack at {settings.slack_api_url} ({reason}); check the network, proxy and"
+        " SLACK_API_URL",
+        f"无法连接 Slack（{settings.slack_api_url}，{reason}）；请检查网络、代理和 SLACK_API_URL",
+        UNREACHABLE_EXIT,
+    )
+
+
+def _start_housekeeping(settings: Settings, services: Services) -> Callable[[], None]:
+    return Housekeeping(default_jobs(services)).start(settings.kolbot_housekeeping_interval_min * 60)
 
 
 def require(missing: list[str]) -> None:
-    """Stop start-up with one message listing every missing setting (exit code 2, no traceback)."""
+    """Stop start-up with one line listing every missing setting (exit code 2, no traceback)."""
     if missing:
         names = ", ".join(missing)
-        print(
-            f"kolbot cannot start: set {names} (environment or .env).\n"
-            f"kolbot 无法启动：请设置 {names}（环境变量或 .env 文件）。",
-            file=sys.stderr,
-        )
-        raise SystemExit(CONFIG_ERROR_EXIT)
+        stop_start_up(f"set {names} (environment or .env)", f"请设置 {names}（环境变量或 .env 文件）")
+
+
+def stop_start_up(en: str, zh: str, code: int = CONFIG_ERROR_EXIT) -> NoReturn:
+    """Print one line, English then Chinese, naming what is wrong and what to check; exit `code`."""
+    print(f"kolbot cannot start: {en}. / kolbot 无法启动：{zh}。", file=sys.stderr, flush=True)
+    raise SystemExit(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import time
 
@@ -18,7 +19,7 @@ from bot.sources.base import SearchRequest
 from handlers.app import build_app
 from tests.fakes.signing import SlackRequests
 from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_app import BOT_TOKEN, CountingSource, count_pages
+from tests.fakes.slack_app import BOT_TOKEN, CountingSource, count_pages, eventually
 
 
 @pytest.fixture
@@ -72,6 +73,17 @@ def test_search_acks_first_then_posts_results_to_response_url(
     assert call.auth is None  # response_url needs no token
 
 
+def test_searching_ack_shows_mentions_and_links_as_plain_text(
+    app: App, slack_requests: SlackRequests, slack: FakeSlackApi
+) -> None:
+    body = ack_body(
+        app.dispatch(slack_requests.command("<!here><@U123>&<https://x.example|y> pages=1").bolt())
+    )
+    assert "&lt;!here&gt;&lt;@U123&gt;&amp;&lt;https://x.example|y&gt;" in body["text"]
+    assert "<" not in body["text"]
+    slack.wait_for_calls("response")  # the search itself still runs
+
+
 def test_results_can_be_kept_private_by_setting(
     services: Services, slack_requests: SlackRequests, slack: FakeSlackApi
 ) -> None:
@@ -122,14 +134,24 @@ def test_grammar_error_names_the_bad_token_and_never_searches(
 
 
 def test_slack_retry_of_a_command_runs_the_search_once(
-    app: App, slack_requests: SlackRequests, slack: FakeSlackApi, source: CountingSource, services: Services
+    app: App,
+    slack_requests: SlackRequests,
+    slack: FakeSlackApi,
+    source: CountingSource,
+    services: Services,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)
     request = slack_requests.command("skincare top=3 pages=2")
     ack_body(app.dispatch(request.bolt()))
     # Commands are claimed after the ack, so a retry is acked like the original, then dropped.
     ack_body(app.dispatch(request.retried(1).bolt()))
     ack_body(app.dispatch(request.retried(2, "http_error").bolt()))
     assert ack_body(app.dispatch(slack_requests.command("help").bolt()))["blocks"]  # later ones are served
+    # A listener queues its work just after the ack: wait for every job to be done before stopping.
+    slack.wait_for_calls("response")
+    dropped = "duplicate Slack request dropped"
+    eventually(lambda: caplog.text.count(dropped) == 2, failure="the retries were not dropped")
     services.workers.shutdown(wait=True)  # every background job is over
     assert sorted(source.pages) == [1, 2]
     assert len(slack.responses()) == 1

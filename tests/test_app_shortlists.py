@@ -380,9 +380,9 @@ def test_add_button_opens_a_modal_for_an_open_list_or_a_new_one(team: Team) -> N
     team.command("shortlist close Old")
     before = len(team.replies(team.me))
     team.click(button("kol_add_to_shortlist", "7999999999999999999", "Add to shortlist"))
-    assert "No data for creator 7999999999999999999 yet." in flatten(
-        eventually(lambda: team.replies(team.me)[before:])  # the reply to this click, not the last one
-    )
+    # wait for the reply to this click: the reply to `shortlist close` may still be the latest one
+    unknown = "No data for creator 7999999999999999999 yet."
+    eventually(lambda: any(unknown in flatten(r) for r in team.replies(team.me)[before:]))
     team.click(button("kol_add_to_shortlist", BETA, "Add to shortlist"))
     view = team.opened_view()
     options = view["blocks"][1]["element"]["options"]

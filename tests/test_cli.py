@@ -127,3 +127,28 @@ def test_plan_prints_the_plan_and_writes_chart_and_export(
 def test_plan_needs_a_search_from_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "200k goal=awareness"]) == 2
     assert "plan over a search" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"KOLBOT_LANG": "fr"}, ["KOLBOT_LANG"]),
+        ({"KOLBOT_DEFAULT_PAGES": "20"}, ["KOLBOT_DEFAULT_PAGES"]),
+        ({"KOLBOT_LANG": "fr", "KOLBOT_DEFAULT_PAGES": "20", "PORT": "70000"}, ["KOLBOT_LANG", "PORT"]),
+        ({"KOLBOT_SHUTDOWN_GRACE_S": "-1", "KOLBOT_SEARCH_RETENTION_DAYS": "0"}, ["GRACE", "RETENTION"]),
+    ],
+)
+def test_out_of_range_settings_stop_start_up_listing_each(
+    env: dict[str, str], named: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["search", "护肤"]) == 2
+    err = capsys.readouterr().err
+    assert all(name in err for name in named) and "Traceback" not in err
+    assert err.count("\n  ") == len(env)  # one line per bad setting, nothing clamped silently
+
+
+def test_lang_setting_accepts_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOLBOT_LANG", " ZH ")
+    assert get_settings().kolbot_lang == "zh"

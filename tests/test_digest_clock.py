@@ -307,6 +307,6 @@ def test_the_ledger_prune_forgets_only_old_claims(services: Services) -> None:
     assert services.ledger.claim("command:old")
     with time_machine.travel(datetime.now(UTC) + timedelta(days=2)):
         assert services.ledger.claim("command:new")
-        assert services.ledger.prune(timedelta(days=1)) == 1
+        assert services.ledger.prune(datetime.now(UTC) - timedelta(days=1)) == 1
     assert services.ledger.claim("command:old")  # forgotten, so claimable again
     assert not services.ledger.claim("command:new")

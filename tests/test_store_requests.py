@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime
 
 import time_machine
 
@@ -28,6 +28,6 @@ def test_prune_forgets_only_old_claims(sessions) -> None:
         ledger.claim("old")
     with time_machine.travel("2030-01-02 00:00:00+00:00", tick=False):
         ledger.claim("new")
-        assert ledger.prune(timedelta(hours=12)) == 1
+        assert ledger.prune(datetime(2030, 1, 1, 12, tzinfo=UTC)) == 1
         assert ledger.claim("old") is True
         assert ledger.claim("new") is False

@@ -6,6 +6,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,11 @@ from sqlalchemy.pool import StaticPool
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Execution option marking a transaction that only reads: on SQLite it starts with a deferred BEGIN.
 READ_ONLY = "kolbot_read_only"
+# Connection info key: the busy_timeout a SQLite connection has now.
+_BUSY_TIMEOUT = "kolbot_busy_timeout_ms"
+# Set by `bounded_waits`: how long this thread's transactions may wait for locks (PostgreSQL: run).
+_WAIT_LIMIT_MS: ContextVar[int | None] = ContextVar("kolbot_wait_limit_ms", default=None)
+PG_CONNECT_TIMEOUT_S = 5  # libpq waits forever by default for a host that does not answer
 _WAL_ATTEMPTS = 100
 _PG_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg"}
 
@@ -33,7 +39,49 @@ def make_engine(url: str | URL) -> Engine:
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
-    return create_engine(parsed, pool_pre_ping=True)
+    engine = create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S})
+    event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
+    event.listen(engine, "begin", _pg_begin)
+    return engine
+
+
+def _pg_begin(connection: Any) -> None:
+    """Under `bounded_waits`, give up on locks and slow statements after the bound."""
+    wait_ms = _WAIT_LIMIT_MS.get()
+    if wait_ms is not None:
+        connection.exec_driver_sql(
+            f"SET LOCAL lock_timeout = {wait_ms}; SET LOCAL statement_timeout = {wait_ms}"
+        )
+
+
+@contextmanager
+def bounded_waits(seconds: float) -> Iterator[None]:
+    """Within the block, this thread's transactions wait at most `seconds` for a lock (on
+    PostgreSQL, for any statement) and then raise `OperationalError`, as if the database were
+    down: for work Slack is waiting on."""
+    token = _WAIT_LIMIT_MS.set(round(seconds * 1000))
+    try:
+        yield
+    finally:
+        _WAIT_LIMIT_MS.reset(token)
+
+
+def _without_nul(
+    _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _executemany: bool
+) -> tuple[str, Any]:
+    """PostgreSQL rejects NUL in text ("text fields cannot contain NUL"); the Slack edge strips it
+    from user input already, and this drops any that still reaches a query parameter."""
+    return statement, _strip_nul(parameters)
+
+
+def _strip_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {key: _strip_nul(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_strip_nul(item) for item in value)
+    return value
 
 
 def _sqlite_engine(url: URL) -> Engine:
@@ -49,11 +97,12 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
-def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+def _configure_sqlite_connection(dbapi_connection: Any, record: Any) -> None:
     # Take over transaction control from pysqlite so that `_begin` decides how to BEGIN.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    record.info[_BUSY_TIMEOUT] = SQLITE_BUSY_TIMEOUT_MS
     _enable_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -78,6 +127,10 @@ def _begin(connection: Any) -> None:
     """Writers take the write lock up front: a deferred read that later writes would fail with
     SQLITE_BUSY instead of waiting on `busy_timeout`, which is how concurrent updates get lost or
     rejected. Pure reads (`read_session`) start deferred, so in WAL mode they never wait for writers."""
+    wait_ms = _WAIT_LIMIT_MS.get() or SQLITE_BUSY_TIMEOUT_MS
+    if connection.info.get(_BUSY_TIMEOUT) != wait_ms:  # under `bounded_waits`, or the first time after
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}")
+        connection.info[_BUSY_TIMEOUT] = wait_ms
     read_only = connection.get_execution_options().get(READ_ONLY, False)
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 

@@ -16,24 +16,23 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from bot.digests.models import Job
 from bot.digests.service import DigestService
-from bot.services import Services, build_services
+from bot.housekeeping import Housekeeping, default_jobs
+from bot.services import build_services
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-# Slack retries arrive within minutes; a day of idempotency claims is ample.
-LEDGER_RETENTION = timedelta(days=1)
 
 CONFIG_ERROR_EXIT = 2
 ERROR = "error"  # outcome of a run that raised unexpectedly (it is retried once its lease lapses)
 
 
 class Clock:
-    """Ticks the digests; also the singleton that runs periodic housekeeping (e.g. pruning the
-    request ledger), at most once per `housekeeping_every_s`."""
+    """Ticks the digests; also runs periodic housekeeping (`bot.housekeeping`), at most once per
+    `housekeeping_every_s`."""
 
     def __init__(
         self,
@@ -102,12 +101,6 @@ class Clock:
             return ERROR
 
 
-def _housekeeping(services: Services) -> None:
-    """Hourly: forget old idempotency claims; delete the data of long-removed workspaces."""
-    services.ledger.prune(LEDGER_RETENTION)
-    services.workspaces.housekeeping()
-
-
 def serve_clock(settings: Settings, *, once: bool = False) -> int:
     """`kolbot clock`: tick until SIGTERM/Ctrl-C, or (`once`) post what is due now and exit.
 
@@ -126,7 +119,8 @@ def serve_clock(settings: Settings, *, once: bool = False) -> int:
         services.digests,
         tick_s=settings.kolbot_digest_tick_s,
         workers=settings.kolbot_digest_workers,
-        housekeeping=lambda: _housekeeping(services),
+        housekeeping=Housekeeping(default_jobs(services)).run_once,
+        housekeeping_every_s=settings.kolbot_housekeeping_interval_min * 60,
     )
     try:
         if once:

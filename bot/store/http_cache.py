@@ -27,10 +27,9 @@ class SqlResponseCache:
         return (row.body, row.fetched_at) if row else None
 
     def set(self, key: str, body: Body, fetched_at: datetime, ttl_s: float) -> None:
-        """Store (or replace) the body; expired entries are dropped on the way."""
+        """Store (or replace) the body; expired entries are deleted by `prune` (housekeeping)."""
         expires_at = fetched_at + timedelta(seconds=ttl_s)
         with transaction(self._sessions) as session:
-            session.execute(delete(HttpCacheRow).where(HttpCacheRow.expires_at <= datetime.now(UTC)))
             stmt = upsert_insert(session, HttpCacheRow).values(
                 key=key, body=body, fetched_at=fetched_at, expires_at=expires_at
             )
@@ -44,3 +43,8 @@ class SqlResponseCache:
                     },
                 )
             )
+
+    def prune(self, now: datetime) -> int:
+        """Delete the entries expired at `now`; returns how many."""
+        with transaction(self._sessions) as session:
+            return session.execute(delete(HttpCacheRow).where(HttpCacheRow.expires_at <= now)).rowcount

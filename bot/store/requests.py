@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,8 +23,7 @@ class RequestLedger:
             stmt = stmt.on_conflict_do_nothing(index_elements=["key"]).returning(RequestClaim.key)
             return session.execute(stmt).first() is not None
 
-    def prune(self, older_than: timedelta) -> int:
-        """Forget claims older than `older_than`; returns how many were removed."""
-        cutoff = datetime.now(UTC) - older_than
+    def prune(self, before: datetime) -> int:
+        """Forget claims made before `before`; returns how many were removed."""
         with transaction(self._sessions) as session:
-            return session.execute(delete(RequestClaim).where(RequestClaim.claimed_at < cutoff)).rowcount
+            return session.execute(delete(RequestClaim).where(RequestClaim.claimed_at < before)).rowcount

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.engine import read_session
+from bot.db.engine import read_session, transaction
 from bot.db.ids import short_id
 from bot.db.retry import in_transaction
 from bot.db.tables import SavedSearchRow
@@ -57,6 +58,11 @@ class SearchRefs:
             if row is None or row.team_id != team_id:
                 return None
             return to_saved_search(row)
+
+    def prune(self, before: datetime) -> int:
+        """Forget searches saved before `before` (their cards' buttons then say the search expired)."""
+        with transaction(self._sessions) as session:
+            return session.execute(delete(SavedSearchRow).where(SavedSearchRow.created_at < before)).rowcount
 
 
 def to_saved_search(row: SavedSearchRow) -> SavedSearch:

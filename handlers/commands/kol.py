@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot.cards.views import error_message, help_message
+from bot.db.engine import bounded_waits
 from bot.errors import QueryError
 from bot.models import Lang
 from bot.services import Services
@@ -20,7 +21,7 @@ from handlers.commands.plan import PLAN_WORDS, plan_command
 from handlers.commands.shortlist import SHORTLIST_WORDS, shortlist_command
 from handlers.commands.spend import BUDGET_WORDS, USAGE_WORDS, budget_command, usage_command
 from handlers.delivery import send_results
-from handlers.middleware import first_delivery
+from handlers.middleware import ACK_WAIT_S, first_delivery
 from handlers.replies import searching_note
 from handlers.shortcuts.search_form import open_from_command
 
@@ -48,10 +49,12 @@ def kol_command(
     elif verb.lower() in PLAN_WORDS:
         plan_command(ack, command, respond, context, logger, rest, lang)
     elif verb.lower() in DIGEST_WORDS:
-        if first_delivery(context, logger):  # digest commands store changes before they ack
-            digest_command(ack, command, respond, context, logger, rest)
-        else:
-            ack()
+        # Digest commands store changes before they ack, so a busy database must not hold them.
+        with bounded_waits(ACK_WAIT_S):
+            if first_delivery(context, logger):
+                digest_command(ack, command, respond, context, logger, rest)
+            else:
+                ack()
     elif verb.lower() in BUDGET_WORDS:
         budget_command(ack, command, respond, context, logger, rest, lang)
     elif verb.lower() in USAGE_WORDS:

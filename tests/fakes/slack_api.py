@@ -250,7 +250,7 @@ class FakeSlackApi:
         if method in _NO_BEARER:
             if not _client_credentials(call):
                 return 200, headers, b'{"ok": false, "error": "invalid_client_id"}'
-        elif not (call.auth or "").startswith("Bearer xox"):
+        elif not (call.auth or "").startswith(("Bearer xox", "Bearer xapp-")):
             return 200, headers, b'{"ok": false, "error": "not_authed"}'
         elif call.token in self._state.revoked:
             return 200, headers, b'{"ok": false, "error": "token_revoked"}'

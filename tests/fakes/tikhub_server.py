@@ -14,7 +14,9 @@ answers 422 for missing or non-integer params, and serves `search_kol_v1`/`searc
 from `bot.demo.synth.response_body` (deterministic, synthetic; like the demo dataset, 护肤 page 4
 is refused with 10003). Other routes answer 404 unless added with `add_route(route, make_data)`,
 which also overrides a search route. `delay_s` delays every answer (benchmarks, coalescing);
-`Fault.SLOW` delays one answer by `slow_s` (client timeouts). Every request is recorded.
+`Fault.SLOW` delays one answer by `slow_s` (client timeouts). `hold()` keeps every request
+waiting until `release()` (work that is still running at a shutdown); `wait_for_calls(n)` waits
+until `n` requests arrived. Every request is recorded.
 """
 
 from __future__ import annotations
@@ -104,7 +106,9 @@ class FakeTikHub:
         retry_after_s: int = 1,
     ) -> None:
         self.token, self.delay_s, self.slow_s, self.retry_after_s = token, delay_s, slow_s, retry_after_s
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
+        self._open = threading.Event()  # cleared by hold()
+        self._open.set()
         self._requests: list[RecordedRequest] = []
         self._script: list[_Scripted] = []
         self._routes: dict[str, DataMaker] = {}
@@ -122,6 +126,7 @@ class FakeTikHub:
 
     def stop(self) -> None:
         self._stopping.set()  # wakes delayed handlers
+        self._open.set()  # and held ones
         self._server.shutdown()
         self._server.server_close()
 
@@ -164,6 +169,21 @@ class FakeTikHub:
             self.add_route(route, partial(synth_detail.detail_data, route))
         return self
 
+    def hold(self) -> None:
+        """Keep every request (recorded at once) waiting for its answer until `release()`."""
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
+
+    def wait_for_calls(self, count: int, timeout: float = 10.0) -> None:
+        """Block until `count` requests have arrived; AssertionError on timeout."""
+        with self._lock:
+            if not self._lock.wait_for(lambda: len(self._requests) >= count, timeout):
+                raise AssertionError(
+                    f"{len(self._requests)} TikHub requests within {timeout}s, expected {count}"
+                )
+
     def reset(self) -> None:
         """Forget recorded requests and pending faults."""
         with self._lock:
@@ -188,6 +208,8 @@ class FakeTikHub:
         params = dict(parse_qsl(query, keep_blank_values=True))  # repeated keys: last wins
         with self._lock:
             self._requests.append(RecordedRequest(path, route, params, headers))
+            self._lock.notify_all()
+        self._open.wait()
         if self.delay_s:
             self._stopping.wait(self.delay_s)
         submitted = headers.get("authorization", "").removeprefix("Bearer ")
