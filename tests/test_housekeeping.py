@@ -96,7 +96,12 @@ def test_default_jobs_delete_only_what_is_past_its_retention(services: Services)
         kept = services.searches.save(TEAM_ID, CHANNEL_ID, USER_ID, "美妆", "zh")
         cache.set("new", {"ok": 2}, datetime.now(UTC), CACHE_TTL_S)
         deleted = Housekeeping(default_jobs(services)).run_once()
-    assert deleted == {"request claims": 1, "saved searches": 1, "expired cache entries": 1}
+    assert deleted == {
+        "request claims": 1,
+        "saved searches": 1,
+        "expired cache entries": 1,
+        "removed workspaces": 0,
+    }
     assert rows(services) == {"request_claims": 1, "saved_searches": 1, "http_cache": 1}
     assert services.searches.get(kept, TEAM_ID) is not None and cache.get("new") is not None
     assert services.ledger.claim("command:old")  # forgotten, so claimable again

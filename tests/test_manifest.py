@@ -33,6 +33,8 @@ HOST = "https://YOUR-HOST"
 # Web API method -> the bot scopes it needs, as kolbot calls it.
 SCOPES: dict[str, set[str]] = {
     "auth.test": set(),
+    # Socket Mode: called with the app-level token, whose connections:write scope is not a bot scope.
+    "apps.connections.open": set(),
     "auth.revoke": set(),
     "chat.getPermalink": set(),
     # chat:write.public: digests and deep-dives post in public channels kolbot has not joined.

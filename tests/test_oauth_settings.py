@@ -1,5 +1,5 @@
 """OAuth mode's settings and start-up: all-or-nothing credentials, a required Fernet key, one
-clear message (never a value) when something is wrong; and the clock's hourly purge of workspaces
+clear message (never a value) when something is wrong; and housekeeping's purge of workspaces
 removed longer ago than the retention."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import time_machine
 from cryptography.fernet import Fernet
 
 from bot.cli import main
-from bot.digests.clock import _housekeeping
+from bot.housekeeping import Housekeeping, default_jobs
 from bot.services import Services
 from bot.settings import Settings
 from tests.fakes.slack_api import FakeSlackApi
@@ -91,13 +91,13 @@ def settings(slack: FakeSlackApi) -> Settings:
     return oauth_settings(slack, kolbot_retention_days=7)
 
 
-def test_the_clocks_hourly_housekeeping_purges_expired_workspaces(services: Services) -> None:
+def test_housekeeping_purges_expired_workspaces(services: Services) -> None:
     removed = services.searches.save("T0GONE", "C1", "U1", "护肤", "zh")
     kept = services.searches.save("T0STAYS", "C1", "U1", "护肤", "zh")
     services.workspaces.uninstalled("T0GONE", None)
-    _housekeeping(services)
+    Housekeeping(default_jobs(services)).run_once()
     assert services.searches.get(removed, "T0GONE") is not None  # within the retention
     with time_machine.travel(datetime.now(UTC) + timedelta(days=8)):
-        _housekeeping(services)
+        Housekeeping(default_jobs(services)).run_once()
     assert services.searches.get(removed, "T0GONE") is None
     assert services.searches.get(kept, "T0STAYS") is not None
