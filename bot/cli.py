@@ -24,6 +24,7 @@ from bot.errors import KolbotError
 from bot.formatting import DASH, ago, count, duration_label, index, pct, usd, yuan
 from bot.i18n import pick
 from bot.models import Lang, ScoredCreator, SearchResult
+from bot.observability.logs import configure_logging
 from bot.scoring import reason_text
 from bot.services import build_services
 from bot.settings import Settings, get_settings, settings_problem
@@ -40,6 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as err:
         print(settings_problem(err), file=sys.stderr)
         return USER_ERROR_EXIT
+    configure_logging(settings)
     return args.run(args, settings)
 
 

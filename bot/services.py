@@ -6,7 +6,6 @@ Used by the CLI, the Slack app and the tests, so all three run the same wiring.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -22,6 +21,7 @@ from bot.digests.service import DigestService
 from bot.grammar import parse_query
 from bot.i18n import detect_lang
 from bot.models import Creator, Lang, Query
+from bot.observability.trace import TracingExecutor
 from bot.redact import install_log_redaction
 from bot.search import SearchService
 from bot.settings import Settings
@@ -49,7 +49,7 @@ class Services:
     deepdive: DeepDiveService
     shortlists: ShortlistService
     digests: DigestService
-    workers: ThreadPoolExecutor  # slow work after a Slack ack (`handlers.background`)
+    workers: TracingExecutor  # slow work after a Slack ack (`handlers.background`)
     tikhub: TikHubClient | None = None
     shortlist_gate: UpdateGate = field(default_factory=UpdateGate)  # one per process
 
@@ -135,7 +135,7 @@ def build_services(settings: Settings) -> Services:
         deepdive=DeepDiveService(DemoDeepDiveClient(snapshots) if tikhub is None else tikhub),
         shortlists=shortlists,
         digests=DigestService(digest_store, digest_pipeline, settings=settings),
-        workers=ThreadPoolExecutor(settings.kolbot_workers, thread_name_prefix="kolbot-worker"),
+        workers=TracingExecutor(settings.kolbot_workers, thread_name_prefix="kolbot-worker"),
         tikhub=tikhub,
     )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -71,6 +72,22 @@ class Settings(BaseSettings):
     kolbot_digest_retry_s: float = Field(300.0, gt=0)  # first retry after a data failure; doubles
     kolbot_digest_workers: int = Field(16, ge=1)  # channels posted to in parallel by the clock
     kolbot_digest_post_interval_s: float = Field(1.0, gt=0)  # per channel; Slack allows about 1/s
+
+    # Operations
+    kolbot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    kolbot_log_format: Literal["text", "json"] = "text"
+    kolbot_metrics: bool = False  # on: Prometheus text at GET /metrics
+    kolbot_metrics_port: int | None = Field(None, ge=1, le=65535)  # unset: the app's own port
+
+    @field_validator("kolbot_log_level", mode="before")
+    @classmethod
+    def _upper(cls, v: object) -> object:
+        return v.upper() if isinstance(v, str) else v
+
+    @field_validator("kolbot_log_format", mode="before")
+    @classmethod
+    def _lower(cls, v: object) -> object:
+        return v.lower() if isinstance(v, str) else v
 
     @field_validator("slack_api_url")
     @classmethod

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
+from bot.observability.metrics import SlackErrorCounter
+from bot.observability.trace import TracingExecutor
 from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers import register_listeners
 from handlers.middleware import handle_once, provide_services
+from handlers.observe import ObservedApp
 from handlers.replies import Respond, send_failure
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,11 @@ def make_web_client(settings: Settings) -> WebClient:
     return WebClient(
         token=token,
         base_url=settings.slack_api_url,
-        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=2)],
+        retry_handlers=[
+            SlackErrorCounter(),
+            ConnectionErrorRetryHandler(),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+        ],
     )
 
 
@@ -39,11 +45,11 @@ def build_app(
     """A Bolt `App` with kolbot's middleware and listeners, wired to `services` (built if absent)."""
     services = services or build_services(settings)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
-    app = App(
+    app = ObservedApp(
         client=client or make_web_client(settings),
         signing_secret=secret,  # Bolt skips signature checks for Socket Mode requests
         logger=log,
-        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="kolbot-listener"),
+        listener_executor=TracingExecutor(LISTENER_THREADS, thread_name_prefix="kolbot-listener"),
     )
     app.use(provide_services(services))
     app.use(handle_once)

@@ -18,6 +18,7 @@ from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
 
+from bot.observability.trace import note_outcome
 from bot.services import Services
 from bot.store.requests import RequestLedger
 
@@ -47,6 +48,7 @@ def handle_once(
         context[CLAIM_AFTER_ACK] = key
     elif key is not None and not (ledger.claim(key) and _first_click(ledger, body)):
         logger.info("duplicate Slack request dropped: %s", key)
+        note_outcome("duplicate")
         return BoltResponse(status=200, body="")
     next()
     return None
@@ -59,6 +61,7 @@ def first_delivery(context: BoltContext, logger: logging.Logger) -> bool:
     if key is None or context["services"].ledger.claim(key):
         return True
     logger.info("duplicate Slack request dropped: %s", key)
+    note_outcome("duplicate")
     return False
 
 

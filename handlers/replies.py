@@ -17,6 +17,7 @@ from bot.cards.views import error_message
 from bot.errors import KolbotError
 from bot.i18n import pick
 from bot.models import Lang
+from bot.observability.trace import note_failure
 
 
 class Respond(Protocol):
@@ -60,6 +61,7 @@ def respond_ephemeral(respond: Respond, message: Mapping[str, Any]) -> None:
 
 def send_failure(respond: Respond | None, error: BaseException, lang: Lang, logger: logging.Logger) -> None:
     """Tell the user what went wrong (when there is a response_url) and log it."""
+    note_failure(error)
     if isinstance(error, KolbotError):
         logger.warning("request failed: %s", error)
         shown = error

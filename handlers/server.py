@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackClientError
 from waitress import create_server
 from waitress.server import BaseWSGIServer
 
+from bot.observability.metrics import METRICS_PATH, metrics_wsgi_app, start_metrics_server
 from bot.settings import Settings
 from handlers.app import build_app
 
@@ -32,14 +33,17 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def wsgi_app(app: App, settings: Settings) -> WsgiApp:
-    """Bolt's WSGI handler for Slack, plus the health check."""
+    """Bolt's WSGI handler for Slack, plus the health check (and /metrics, when on here)."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
     health = json.dumps({"ok": True, "mode": "http", "demo": settings.demo_mode}).encode()
+    prometheus = metrics_wsgi_app() if settings.kolbot_metrics and not settings.kolbot_metrics_port else None
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             start_response("200 OK", [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
             return [health]
+        if prometheus and environ.get("PATH_INFO") == METRICS_PATH:
+            return prometheus(environ, start_response)
         return slack(environ, start_response)
 
     return application
@@ -64,6 +68,8 @@ def serve(settings: Settings) -> None:
     """`kolbot serve`: HTTP mode until interrupted."""
     require(settings.missing_for_http())
     server = make_server(settings, _checked_app(settings))
+    if settings.kolbot_metrics_port:
+        start_metrics_server(settings)
     print(f"kolbot listening on :{server.effective_port}{EVENTS_PATH} (health: {HEALTH_PATH})", flush=True)
     server.run()
 
@@ -73,6 +79,7 @@ def socket(settings: Settings) -> None:
     require(settings.missing_for_socket())
     assert settings.slack_app_token is not None  # checked by require()
     handler = SocketModeHandler(_checked_app(settings), settings.slack_app_token.get_secret_value())
+    start_metrics_server(settings)
     print("kolbot connecting in Socket Mode", flush=True)
     handler.start()
 

@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.cards.render import SlackMessage
+from bot.observability.metrics import SlackErrorCounter
 from bot.settings import Settings
 
 CHANNEL_INTERVAL_S = 1.0
@@ -36,6 +37,7 @@ def make_slack_client(settings: Settings) -> WebClient:
         token=token,
         base_url=settings.slack_api_url,
         retry_handlers=[
+            SlackErrorCounter(),
             ConnectionErrorRetryHandler(),
             RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
         ],

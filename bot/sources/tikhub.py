@@ -24,6 +24,7 @@ import httpx
 
 from bot.errors import UpstreamError, UpstreamKind
 from bot.models import PageFetch
+from bot.observability.trace import note_upstream
 from bot.parsing import parse_search_data
 from bot.redact import Redactor
 from bot.settings import PriceUnit, Settings
@@ -111,15 +112,9 @@ class TikHubClient:
         if not _ROUTE.fullmatch(route):
             raise ValueError(f"not a TikHub route: {route!r}")
         key = cache_key(route, params)
-        hit = self._cached(key)
-        if hit is not None:
-            return hit
-        # The leader looks again: a flight that landed since our miss has filled the cache.
-        outcome, leader = self._flight.do(
-            key, lambda: self._cached(key) or self._fetch(key, route, params, require_data, ttl_s)
-        )
-        if not leader:
-            outcome = _as_follower(outcome)
+        outcome = self._cached(key) or self._shared_fetch(key, route, params, require_data, ttl_s)
+        cache_hit = isinstance(outcome, Fetched) and outcome.from_cache
+        note_upstream(route, outcome.upstream_calls, outcome.cost_usd, cache_hit=cache_hit)
         if isinstance(outcome, UpstreamError):
             raise outcome
         return outcome
@@ -127,6 +122,16 @@ class TikHubClient:
     def close(self) -> None:
         if self._owns_http:
             self._http.close()
+
+    def _shared_fetch(
+        self, key: str, route: str, params: dict[str, str], require_data: tuple[str, ...], ttl_s: int | None
+    ) -> Fetched | UpstreamError:
+        """One fetch per key at a time; callers that joined it share the result at no cost."""
+        # The leader looks again: a flight that landed since our miss has filled the cache.
+        outcome, leader = self._flight.do(
+            key, lambda: self._cached(key) or self._fetch(key, route, params, require_data, ttl_s)
+        )
+        return outcome if leader else _as_follower(outcome)
 
     def _cached(self, key: str) -> Fetched | None:
         if self._settings.kolbot_cache_ttl_s <= 0:
