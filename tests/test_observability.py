@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -53,16 +54,22 @@ def settings(slack: FakeSlackApi, tikhub: FakeTikHub) -> Settings:
     return live_settings(slack, tikhub, kolbot_metrics=True)
 
 
-@pytest.fixture
-def base_url(services: Services) -> Iterator[str]:
+@contextmanager
+def serving(services: Services) -> Iterator[str]:
+    """The app over HTTP on 127.0.0.1, port 0; its base URL."""
     app = build_app(services.settings, services=services)
     server = make_server(services.settings, app, host="127.0.0.1", port=0)
-    server.adj.asyncore_loop_timeout = 0.05  # quick shutdown at teardown
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    server.trigger.pull_trigger(server.close)  # closed from its own loop thread, which then ends
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def base_url(services: Services) -> Iterator[str]:
+    with serving(services) as url:
+        yield url
 
 
 def post(base_url: str, request: SignedRequest) -> httpx.Response:
@@ -151,14 +158,8 @@ def test_a_failed_click_is_counted_with_its_outcome(
 def test_metrics_are_off_unless_enabled(slack: FakeSlackApi, tikhub: FakeTikHub) -> None:
     services = build_services(live_settings(slack, tikhub))
     try:
-        server = make_server(
-            services.settings, build_app(services.settings, services=services), host="127.0.0.1", port=0
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        assert httpx.get(f"http://127.0.0.1:{server.effective_port}/metrics").status_code == 404
-        server.close()
-        thread.join(timeout=5)
+        with serving(services) as url:
+            assert httpx.get(f"{url}/metrics").status_code == 404
     finally:
         services.close()
 
