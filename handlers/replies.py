@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from bot.cards.render import SlackMessage
 from bot.cards.views import error_message
 from bot.errors import KolbotError
 from bot.i18n import pick
@@ -71,6 +72,12 @@ def send_failure(respond: Respond | None, error: BaseException, lang: Lang, logg
         shown = unexpected_error(ref)
     if respond is not None:
         respond_ephemeral(respond, error_message(shown, lang))
+
+
+def refusal(error: KolbotError, lang: Lang) -> SlackMessage:
+    """The answer refusing a request (bad input, unknown id…); also the request's logged outcome."""
+    note_failure(error)
+    return error_message(error, lang)
 
 
 @contextmanager

@@ -145,14 +145,21 @@ def test_metrics_move_after_signed_requests(
     assert value(after, "kolbot_digests_posted_total") == 1
 
 
-def test_a_failed_click_is_counted_with_its_outcome(
+def test_refusals_and_duplicates_are_counted_with_their_outcome(
     base_url: str, slack_requests: SlackRequests, slack: FakeSlackApi
 ) -> None:
     click = slack_requests.block_action(button("kol_more", "nosuchref:2"))
     assert post(base_url, click).status_code == 200
-    slack.wait_for_calls("response", 1)  # "This search is unknown here…"
-    samples = eventually(requests_counted(f"{base_url}/metrics", "action", "user_error", 1))
+    slack.wait_for_calls("response", 1)  # "This search is unknown here…", after the ack
+    assert post(base_url, click.retried()).status_code == 200  # Slack's retry of the same click
+    assert "pages" in post(base_url, slack_requests.command("护肤 pages=0")).text  # refused in the ack
+
+    url = f"{base_url}/metrics"
+    for kind, outcome in [("action", "user_error"), ("action", "duplicate"), ("command", "user_error")]:
+        eventually(requests_counted(url, kind, outcome, 1), failure=f"no {kind} counted as {outcome}")
+    samples = scrape(url)
     assert value(samples, "kolbot_slack_requests_total", kind="action", outcome="ok") == 0
+    assert value(samples, "kolbot_slack_requests_total", kind="command", outcome="ok") == 0
 
 
 def test_metrics_are_off_unless_enabled(slack: FakeSlackApi, tikhub: FakeTikHub) -> None:

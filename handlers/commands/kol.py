@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot.cards.views import error_message, help_message
+from bot.cards.views import help_message
 from bot.errors import QueryError
 from bot.models import Lang
 from bot.services import Services
@@ -18,7 +18,7 @@ from handlers.commands.digest import DIGEST_WORDS, digest_command
 from handlers.commands.shortlist import SHORTLIST_WORDS, shortlist_command
 from handlers.delivery import send_results
 from handlers.middleware import first_delivery
-from handlers.replies import searching_note
+from handlers.replies import refusal, searching_note
 
 HELP_WORDS = {"help", "-h", "--help", "?", "帮助"}
 SHOW_WORDS = {"show", "查看"}
@@ -61,7 +61,7 @@ def _search(
     try:
         query = services.parse_query(text)
     except QueryError as err:
-        ack(**error_message(err, lang))
+        ack(**refusal(err, lang))
         return
     lang = query.lang or lang
     ack(text=searching_note(query.keyword, lang))
