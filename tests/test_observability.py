@@ -132,6 +132,7 @@ def test_metrics_move_after_signed_requests(
 
     eventually(requests_counted(url, "command", "user_error", 1), failure="the failed run not counted")
     after = eventually(requests_counted(url, "command", "ok", 5), failure="5 commands not counted")
+    assert value(after, "kolbot_slack_requests_total", kind="command", outcome="user_error") == 1
     assert value(after, "kolbot_slack_requests_total", kind="command", outcome="rejected") == 1
     assert value(after, "kolbot_slack_ack_seconds_count", kind="command") == 7
     assert value(after, "kolbot_slack_request_seconds_count", kind="command") == 7
