@@ -17,6 +17,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.cli import main
 from bot.observability.logs import configure_logging
 from bot.observability.metrics import reset_metrics, start_metrics_server
 from bot.observability.trace import RequestTrace, TracingExecutor, tracing
@@ -183,6 +184,31 @@ def test_metrics_on_a_port_of_their_own(slack: FakeSlackApi, tikhub: FakeTikHub)
         server.shutdown()
         server.server_close()
     assert start_metrics_server(live_settings(slack, tikhub)) is None  # KOLBOT_METRICS off
+
+
+def test_a_busy_metrics_port_is_logged_not_fatal(
+    slack: FakeSlackApi, tikhub: FakeTikHub, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = live_settings(slack, tikhub, kolbot_metrics=True)
+    first = start_metrics_server(settings, host="127.0.0.1", port=0)
+    assert first is not None
+    try:
+        busy = int(first.server_address[1])
+        assert start_metrics_server(settings, host="127.0.0.1", port=busy) is None
+        assert f"port {busy} is unavailable" in caplog.text and "KOLBOT_METRICS_PORT" in caplog.text
+    finally:
+        first.shutdown()
+        first.server_close()
+
+
+def test_every_cli_process_configures_logging(monkeypatch: pytest.MonkeyPatch, logs: LogCapture) -> None:
+    monkeypatch.setenv("KOLBOT_LOG_FORMAT", "json")
+    before = set(logging.getLogger().handlers)
+    assert main(["migrate"]) == 0
+    logs.handlers.extend(set(logging.getLogger().handlers) - before)
+    lines = [line for line in logs.wait_for("Running upgrade") if line.startswith("{")]
+    migration = json.loads(next(line for line in lines if "Running upgrade" in line))
+    assert migration["logger"] == "alembic.runtime.migration" and migration["request_id"] == "-"
 
 
 # -- one log line per request -----------------------------------------------------------------------

@@ -120,7 +120,11 @@ def start_metrics_server(
     if not settings.kolbot_metrics:
         return None
     chosen = next(p for p in (port, settings.kolbot_metrics_port, settings.port) if p is not None)
-    server, _thread = start_http_server(chosen, host, _CurrentRegistry())  # type: ignore[arg-type]
+    try:
+        server, _thread = start_http_server(chosen, host, _CurrentRegistry())  # type: ignore[arg-type]
+    except OSError as err:  # metrics must not keep the bot itself from running
+        log.error("metrics not served: port %d is unavailable (%s); set KOLBOT_METRICS_PORT", chosen, err)
+        return None
     log.info("metrics on :%d%s", server.server_address[1], METRICS_PATH)
     return server
 
