@@ -16,10 +16,12 @@ from contextlib import contextmanager
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app
+from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.cli import main
 from bot.observability.logs import configure_logging
-from bot.observability.metrics import reset_metrics, start_metrics_server
+from bot.observability.metrics import metrics, reset_metrics, start_metrics_server
 from bot.observability.trace import RequestTrace, TracingExecutor, tracing
 from bot.services import Services, build_services
 from bot.settings import Settings
@@ -162,6 +164,24 @@ def test_refusals_and_duplicates_are_counted_with_their_outcome(
     samples = scrape(url)
     assert value(samples, "kolbot_slack_requests_total", kind="action", outcome="ok") == 0
     assert value(samples, "kolbot_slack_requests_total", kind="command", outcome="ok") == 0
+
+
+def test_socket_mode_requests_are_traced_too(services: Services, slack: FakeSlackApi) -> None:
+    app = build_app(services.settings, services=services)
+    payload = {
+        "command": "/kol",
+        "text": SEARCH,
+        "team_id": TEAM_ID,
+        "channel_id": CHANNEL_ID,
+        "user_id": "U1",
+        "response_url": slack.response_url(),
+        "trigger_id": "trig.socket.1",
+    }
+    assert run_bolt_app(app, SocketModeRequest(type="slash_commands", envelope_id="e1", payload=payload))
+    services.workers.shutdown(wait=True)  # the search is over, and with it the request
+    registry = metrics().registry
+    assert registry.get_sample_value("kolbot_slack_requests_total", {"kind": "command", "outcome": "ok"}) == 1
+    assert (registry.get_sample_value("kolbot_tikhub_calls_total", {"route": "search_kol_v1"}) or 0) >= 1
 
 
 def test_metrics_are_off_unless_enabled(slack: FakeSlackApi, tikhub: FakeTikHub) -> None:
