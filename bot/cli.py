@@ -26,6 +26,7 @@ from bot.errors import KolbotError
 from bot.formatting import DASH, ago, count, duration_label, index, pct, usd, yuan
 from bot.i18n import pick
 from bot.models import Lang, ScoredCreator, SearchResult
+from bot.observability.logs import configure_logging
 from bot.planner.models import TIER_LABELS, Plan
 from bot.scoring import reason_text
 from bot.services import build_services
@@ -45,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as err:
         print(settings_problem(err), file=sys.stderr)
         return USER_ERROR_EXIT
+    configure_logging(settings)
     try:
         return args.run(args, settings)
     except DBAPIError as err:  # unreachable, refused, or not a database at all

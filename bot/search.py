@@ -14,7 +14,6 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from bot.brands import is_brand_account
@@ -33,9 +32,9 @@ from bot.models import (
     SearchStats,
     SortKey,
 )
+from bot.observability.trace import TracingExecutor
 from bot.scoring import metric_value, score_cohort
 from bot.sources.base import CreatorSource, SearchRequest
-from bot.spend.payer import in_context
 from bot.xingtu_tags import tag_id
 
 log = logging.getLogger(__name__)
@@ -213,9 +212,8 @@ class SearchService:
     def _fetch(self, query: Query) -> tuple[list[PageFetch], list[tuple[int, UpstreamError]]]:
         """All requested pages concurrently (the source paces upstream calls), in page order."""
         numbers = query.page_numbers
-        with ThreadPoolExecutor(max_workers=min(self._max_workers, len(numbers))) as pool:
-            fetch = in_context(self._source.search_page)  # page threads charge the caller's payer
-            futures = [(n, pool.submit(fetch, search_request(query, n))) for n in numbers]
+        with TracingExecutor(max_workers=min(self._max_workers, len(numbers))) as pool:
+            futures = [(n, pool.submit(self._source.search_page, search_request(query, n))) for n in numbers]
         pages: list[PageFetch] = []
         failures: list[tuple[int, UpstreamError]] = []
         for number, future in futures:

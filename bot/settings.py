@@ -98,6 +98,22 @@ class Settings(BaseSettings):
     kolbot_plan_head_min_followers: int = Field(1_000_000, ge=1)
     kolbot_plan_mid_min_followers: int = Field(100_000, ge=1)
 
+    # Operations
+    kolbot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    kolbot_log_format: Literal["text", "json"] = "text"
+    kolbot_metrics: bool = False  # on: Prometheus text at GET /metrics
+    kolbot_metrics_port: int | None = Field(None, ge=1, le=65535)  # unset: the app's own port
+
+    @field_validator("kolbot_log_level", mode="before")
+    @classmethod
+    def _upper(cls, v: object) -> object:
+        return v.upper() if isinstance(v, str) else v
+
+    @field_validator("kolbot_log_format", mode="before")
+    @classmethod
+    def _lower(cls, v: object) -> object:
+        return v.lower() if isinstance(v, str) else v
+
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, v: str) -> str:

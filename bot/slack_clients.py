@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.installations import EncryptedInstallationStore
+from bot.observability.metrics import SlackErrorCounter
 from bot.settings import Settings
 
 RATE_LIMIT_RETRIES = 3
@@ -48,6 +49,7 @@ def web_client(settings: Settings, token: str | None) -> WebClient:
         token=token,
         base_url=settings.slack_api_url,
         retry_handlers=[
+            SlackErrorCounter(),  # first: it sees every response, and never retries
             ConnectionErrorRetryHandler(),
             RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
         ],

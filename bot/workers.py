@@ -10,15 +10,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, wait
 from typing import Any
+
+from bot.observability.trace import TracingExecutor
 
 log = logging.getLogger(__name__)
 
 
 class WorkerPool:
     def __init__(self, threads: int, *, name: str = "kolbot-worker") -> None:
-        self._executor = ThreadPoolExecutor(threads, thread_name_prefix=name)
+        # Jobs run in the submitter's context: its request trace and its TikHub payer.
+        self._executor = TracingExecutor(threads, thread_name_prefix=name)
         self._lock = threading.Lock()
         self._unfinished: dict[Future[Any], Callable[[], object] | None] = {}
 

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_sdk import WebClient
 
+from bot.observability.trace import TracingExecutor
 from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers import register_listeners
 from handlers.install import NOT_INSTALLED_MESSAGE, install_flow
 from handlers.middleware import handle_once, provide_services, strip_control_characters
+from handlers.observe import ObservedApp
 from handlers.replies import Respond, failure_ack, send_failure
 
 log = logging.getLogger(__name__)
@@ -35,11 +36,11 @@ def build_app(
     """
     services = services or build_services(settings)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
-    app = App(
+    app = ObservedApp(
         client=client or services.slack.app_client,
         signing_secret=secret,  # Bolt skips signature checks for Socket Mode requests
         logger=log,
-        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="kolbot-listener"),
+        listener_executor=TracingExecutor(LISTENER_THREADS, thread_name_prefix="kolbot-listener"),
         **_install_options(services),
     )
     app.use(strip_control_characters)

@@ -27,6 +27,7 @@ from typing import Any
 from slack_bolt import BoltContext, BoltResponse
 
 from bot.db.engine import bounded_waits
+from bot.observability.trace import note_outcome
 from bot.services import Services
 from bot.store.requests import RequestLedger
 
@@ -80,6 +81,7 @@ def handle_once(
         context[CLAIM_AFTER_ACK] = key
     elif key is not None and not _claimed_first(ledger, key, body):
         logger.info("duplicate Slack request dropped: %s", key)
+        note_outcome("duplicate")
         return BoltResponse(status=200, body="")
     next()
     return None
@@ -93,6 +95,7 @@ def first_delivery(context: BoltContext, logger: logging.Logger) -> bool:
         if key is None or context["services"].ledger.claim(key):
             return True
     logger.info("duplicate Slack request dropped: %s", key)
+    note_outcome("duplicate")
     return False
 
 

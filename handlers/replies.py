@@ -22,6 +22,7 @@ from bot.cards.views import error_message
 from bot.errors import KolbotError
 from bot.i18n import pick
 from bot.models import Lang
+from bot.observability.trace import note_failure
 
 
 class Respond(Protocol):
@@ -83,7 +84,8 @@ def send_failure(respond: Respond | None, error: BaseException, lang: Lang, logg
 
 
 def failure_message(error: BaseException, lang: Lang, logger: logging.Logger) -> SlackMessage:
-    """Log `error` and return what the user is told about it."""
+    """Log `error` (and note it as the request's outcome) and return what the user is told about it."""
+    note_failure(error)
     if isinstance(error, KolbotError):
         logger.warning("request failed: %s", error)
         shown = error
@@ -131,3 +133,9 @@ def answer_failures(respond: Respond | None, lang: Lang, logger: logging.Logger)
         yield
     except Exception as error:
         send_failure(respond, error, lang, logger)
+
+
+def refusal(error: KolbotError, lang: Lang) -> SlackMessage:
+    """The answer refusing a request (bad input, unknown id…); also the request's logged outcome."""
+    note_failure(error)
+    return error_message(error, lang)

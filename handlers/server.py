@@ -27,6 +27,7 @@ from waitress import create_server
 from waitress.server import BaseWSGIServer
 
 from bot.housekeeping import Housekeeping, default_jobs
+from bot.observability.metrics import METRICS_PATH, metrics_wsgi_app, start_metrics_server
 from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers.app import build_app
@@ -42,14 +43,17 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def wsgi_app(app: App, settings: Settings) -> WsgiApp:
-    """Bolt's WSGI handler for Slack, plus the health check."""
+    """Bolt's WSGI handler for Slack, plus the health check (and /metrics, when on here)."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
     health = json.dumps({"ok": True, "mode": "http", "demo": settings.demo_mode}).encode()
+    prometheus = metrics_wsgi_app() if settings.kolbot_metrics and not settings.kolbot_metrics_port else None
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             start_response("200 OK", [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
             return [health]
+        if prometheus and environ.get("PATH_INFO") == METRICS_PATH:
+            return prometheus(environ, start_response)
         if not _timestamp_is_numeric(environ):
             start_response("401 Unauthorized", [("Content-Type", "text/plain")])
             return [b""]
@@ -91,6 +95,8 @@ def serve(settings: Settings) -> None:
     services = build_services(settings)
     server = make_server(settings, _checked_app(settings, services), host=settings.host)
     stop_housekeeping = _start_housekeeping(settings, services)
+    if settings.kolbot_metrics_port:
+        start_metrics_server(settings)
     signal.signal(signal.SIGTERM, _interrupt)
     print(
         f"kolbot listening on {settings.host}:{server.effective_port}{EVENTS_PATH} (health: {HEALTH_PATH})",
@@ -132,6 +138,7 @@ def socket(settings: Settings) -> None:
     services = build_services(settings)
     handler = SocketModeHandler(_checked_app(settings, services), app_token)
     stop_housekeeping = _start_housekeeping(settings, services)
+    start_metrics_server(settings)
     try:
         _connect(handler, settings)
         print("kolbot connected in Socket Mode (Ctrl-C to stop)", flush=True)

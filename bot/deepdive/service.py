@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -46,8 +45,8 @@ from bot.deepdive.routes import LOOKUP_BY_UID, LOOKUP_BY_UNIQUE_ID, ROUTES, Part
 from bot.demo import synth_detail
 from bot.errors import KolbotError, QueryError, UpstreamError, UpstreamKind
 from bot.models import Creator, Duration
+from bot.observability.trace import TracingExecutor
 from bot.sources.tikhub import Fetched
-from bot.spend.payer import in_context
 
 if TYPE_CHECKING:
     from bot.store.snapshots import CreatorSnapshots
@@ -213,8 +212,8 @@ class DeepDiveService:
     ) -> Comparison:
         """Side-by-side comparison of 2-5 creators at one video duration."""
         names = check_compare_ids(identifiers)
-        with ThreadPoolExecutor(self._max_workers) as pool:
-            resolved = list(pool.map(in_context(self._resolve_counted), names))
+        with TracingExecutor(self._max_workers) as pool:
+            resolved = list(pool.map(self._resolve_counted, names))
         star_ids = [star_id for star_id, _ in resolved]
         check_distinct(star_ids, names)
         dives = self._deep_dives(star_ids, lookups=dict(resolved))
@@ -233,8 +232,8 @@ class DeepDiveService:
         """All parts of all creators in one pool; `lookups` carries each id lookup's cost."""
         today = china_today()
         jobs = [(star_id, key) for star_id in star_ids for key in PartKey]
-        with ThreadPoolExecutor(min(self._max_workers, len(jobs))) as pool:
-            results = list(pool.map(in_context(lambda job: self._fetch_part(job[0], job[1], today)), jobs))
+        with TracingExecutor(min(self._max_workers, len(jobs))) as pool:
+            results = list(pool.map(lambda job: self._fetch_part(job[0], job[1], today), jobs))
         dives = []
         for i, star_id in enumerate(star_ids):
             chunk = results[i * len(PartKey) : (i + 1) * len(PartKey)]

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from bot.digests.models import Job
 from bot.digests.service import DigestService
 from bot.housekeeping import Housekeeping, default_jobs
+from bot.observability.metrics import start_metrics_server
 from bot.services import build_services
 from bot.settings import Settings
 
@@ -113,8 +114,9 @@ def serve_clock(settings: Settings, *, once: bool = False) -> int:
             file=sys.stderr,
         )
         return CONFIG_ERROR_EXIT
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     services = build_services(settings)
+    if not once:
+        start_metrics_server(settings)
     clock = Clock(
         services.digests,
         tick_s=settings.kolbot_digest_tick_s,

@@ -25,6 +25,7 @@ from bot.digests.watch import WatchReport, watch_shortlists
 from bot.errors import QueryError, UpstreamError
 from bot.grammar import parse_query
 from bot.models import Creator, Query, SearchResult
+from bot.observability.metrics import metrics
 from bot.search import OnSeen, SearchService
 from bot.settings import Settings
 from bot.shortlists.models import Shortlist
@@ -192,6 +193,7 @@ class DigestPipeline:
             parts=len(posted),
             error=error,
         )
+        metrics().digests_posted.inc()
         return RunStatus.POSTED
 
     def _unavailable(self, job: Job, query: Query, err: UpstreamError) -> RunStatus:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bot.deepdive import parsers
@@ -14,6 +13,7 @@ from bot.deepdive.dates import china_today
 from bot.deepdive.routes import ROUTES, PartKey
 from bot.deepdive.service import JsonClient
 from bot.errors import UpstreamError
+from bot.observability.trace import TracingExecutor
 from bot.sources.tikhub import Fetched
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class McnLookup:
     def mcns(self, star_ids: Sequence[str]) -> McnResult:
         if not star_ids:
             return McnResult({}, 0, 0, 0.0)
-        with ThreadPoolExecutor(min(MAX_WORKERS, len(star_ids))) as pool:
+        with TracingExecutor(min(MAX_WORKERS, len(star_ids))) as pool:  # the caller's payer too
             found = list(pool.map(self._one, star_ids))
         return McnResult(
             names={s: name for s, (name, _, _) in zip(star_ids, found, strict=True)},

@@ -24,6 +24,7 @@ import httpx
 
 from bot.errors import UpstreamError, UpstreamKind
 from bot.models import PageFetch
+from bot.observability.trace import note_upstream
 from bot.parsing import parse_search_data
 from bot.redact import Redactor
 from bot.settings import PriceUnit, Settings
@@ -130,18 +131,9 @@ class TikHubClient:
         if not _ROUTE.fullmatch(route):
             raise ValueError(f"not a TikHub route: {route!r}")
         key = cache_key(route, params)
-        hit = self._cached(key)
-        if hit is not None:
-            return hit
-        self._meter.check()  # after the cache: cached answers still serve over budget
-        # The leader looks again: a flight that landed since our miss has filled the cache.
-        outcome, leader = self._flight.do(
-            key, lambda: self._cached(key) or self._fetch(key, route, params, require_data, ttl_s)
-        )
-        if leader:
-            self._meter.record(outcome.upstream_calls, outcome.cost_usd)
-        else:
-            outcome = _as_follower(outcome)
+        outcome = self._cached(key) or self._shared_fetch(key, route, params, require_data, ttl_s)
+        cache_hit = isinstance(outcome, Fetched) and outcome.from_cache
+        note_upstream(route, outcome.upstream_calls, outcome.cost_usd, cache_hit=cache_hit)
         if isinstance(outcome, UpstreamError):
             raise outcome
         return outcome
@@ -149,6 +141,23 @@ class TikHubClient:
     def close(self) -> None:
         if self._owns_http:
             self._http.close()
+
+    def _shared_fetch(
+        self, key: str, route: str, params: dict[str, str], require_data: tuple[str, ...], ttl_s: int | None
+    ) -> Fetched | UpstreamError:
+        """One fetch per key at a time; callers that joined it share the result at no cost.
+
+        Only the leader pays: the budget is checked here, after the cache (cached answers still
+        serve over budget), and what the call cost is charged to the current payer."""
+        self._meter.check()
+        # The leader looks again: a flight that landed since our miss has filled the cache.
+        outcome, leader = self._flight.do(
+            key, lambda: self._cached(key) or self._fetch(key, route, params, require_data, ttl_s)
+        )
+        if not leader:
+            return _as_follower(outcome)
+        self._meter.record(outcome.upstream_calls, outcome.cost_usd)
+        return outcome
 
     def _cached(self, key: str) -> Fetched | None:
         if self._settings.kolbot_cache_ttl_s <= 0:

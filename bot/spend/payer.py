@@ -2,23 +2,20 @@
 
 The payer is set where all three are known (a Slack request after its ack, a digest run) and read
 where a paid call is about to be made (`TikHubClient`), however deep in between. A context
-variable carries it; thread pools that fan work out (search pages, deep-dive parts) submit
-`in_context(fn)` so their threads see the caller's payer.
+variable carries it; thread pools that fan work out (search pages, deep-dive parts, MCN lookups)
+are `bot.observability.trace.TracingExecutor`s, which run each task in the submitter's context, so
+their threads see the caller's payer.
 """
 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ParamSpec, TypeVar
 
 from bot.models import Lang
-
-P = ParamSpec("P")
-T = TypeVar("T")
 
 
 class Feature(StrEnum):
@@ -70,13 +67,3 @@ def paying(payer: Payer) -> Iterator[Payer]:
         yield payer
     finally:
         _payer.reset(token)
-
-
-def in_context(fn: Callable[P, T]) -> Callable[P, T]:
-    """`fn` run in a copy of the caller's context (its payer included), safe to call from many threads."""
-    context = contextvars.copy_context()
-
-    def run(*args: P.args, **kwargs: P.kwargs) -> T:
-        return context.copy().run(fn, *args, **kwargs)
-
-    return run

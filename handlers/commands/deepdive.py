@@ -14,7 +14,6 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot.cards.deepdive_views import compare_message, deepdive_message
-from bot.cards.views import error_message
 from bot.deepdive.audience import AudienceTargets, parse_audience_targets
 from bot.deepdive.compare import MAX_CREATORS, check_compare_ids
 from bot.deepdive.delivery import CardFor, Chart, compare_charts, deep_dive_charts, deliver
@@ -28,7 +27,7 @@ from bot.models import Creator, Duration, Lang, Query
 from bot.services import Services
 from bot.spend.payer import Feature
 from handlers.background import run_after_ack
-from handlers.replies import respond_ephemeral
+from handlers.replies import refusal, respond_ephemeral
 
 COMPARE_WORDS = {"compare", "对比", "比较"}
 # The grammar needs a keyword; creator ids are the keywords after this placeholder.
@@ -54,7 +53,7 @@ def show_command(
             raise _one_creator(query.keywords[1:], name)
         classify_identifier(query.keywords[1])  # a malformed id is refused before any call
     except QueryError as err:
-        ack(**error_message(err, lang))
+        ack(**refusal(err, lang))
         return
     lang, identifier = query.lang or lang, query.keywords[1]
     ack(text=_fetching_note([identifier], services.deepdive.live, lang))
@@ -82,7 +81,7 @@ def compare_command(
         for identifier in identifiers:
             classify_identifier(identifier)
     except QueryError as err:
-        ack(**error_message(err, lang))
+        ack(**refusal(err, lang))
         return
     lang = query.lang or lang
     ack(text=_fetching_note(identifiers, services.deepdive.live, lang))

@@ -17,14 +17,14 @@ from slack_bolt import Ack, BoltContext, Respond
 
 from bot.cards.digest_views import digest_detail_message, digest_help_message, digest_list_message
 from bot.cards.render import SlackMessage
-from bot.cards.views import error_message, notice_message
+from bot.cards.views import notice_message
 from bot.digests import errors
 from bot.digests.models import Digest
 from bot.errors import KolbotError
 from bot.i18n import pick
 from bot.models import Lang
 from bot.services import Services
-from handlers.replies import answer_failures, send_failure
+from handlers.replies import answer_failures, refusal, send_failure
 
 DIGEST_WORDS = {"digest", "digests", "推送", "定时推送"}
 _VERBS = {
@@ -86,7 +86,7 @@ def digest_command(
             raise errors.unknown_verb(verb, call.command)
         message = _ACTIONS[action](call)
     except KolbotError as err:
-        ack(**error_message(err, call.lang))
+        ack(**refusal(err, call.lang))
         return
     except Exception as err:
         ack()
@@ -180,7 +180,7 @@ def _help(call: Call) -> SlackMessage:
 def _run(ack: Ack, respond: Respond, call: Call, logger: logging.Logger) -> None:
     """Ack at once; fetching and posting can take longer than Slack's 3 seconds."""
     if not call.digest_id:
-        ack(**error_message(errors.needs_id("run", call.command), call.lang))
+        ack(**refusal(errors.needs_id("run", call.command), call.lang))
         return
     ack(**notice_message(pick(call.lang, f"Posting digest {call.digest_id}…", f"正在推送 {call.digest_id}…")))
     with answer_failures(respond, call.lang, logger):

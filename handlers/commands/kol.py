@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot.cards.views import error_message, help_message
+from bot.cards.views import help_message
 from bot.db.engine import bounded_waits
 from bot.errors import QueryError
 from bot.models import Lang
@@ -22,7 +22,7 @@ from handlers.commands.shortlist import SHORTLIST_WORDS, shortlist_command
 from handlers.commands.spend import BUDGET_WORDS, USAGE_WORDS, budget_command, usage_command
 from handlers.delivery import send_results
 from handlers.middleware import ACK_WAIT_S, first_delivery
-from handlers.replies import searching_note
+from handlers.replies import refusal, searching_note
 from handlers.shortcuts.search_form import open_from_command
 
 HELP_WORDS = {"help", "-h", "--help", "?", "帮助"}
@@ -76,7 +76,7 @@ def _search(
     try:
         query = services.parse_query(text)
     except QueryError as err:
-        ack(**error_message(err, lang))
+        ack(**refusal(err, lang))
         return
     lang = query.lang or lang
     ack(text=searching_note(query.keyword, lang))

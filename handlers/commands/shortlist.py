@@ -24,7 +24,6 @@ from bot.cards.shortlist_views import (
     parent_message,
     reply_message,
 )
-from bot.cards.views import error_message
 from bot.errors import QueryError
 from bot.models import Duration, Lang
 from bot.services import Services
@@ -34,7 +33,7 @@ from bot.shortlists.models import Shortlist
 from bot.shortlists.service import ShortlistService
 from bot.shortlists.sync import ShortlistSync
 from handlers.background import run_after_ack
-from handlers.replies import respond_ephemeral
+from handlers.replies import refusal, respond_ephemeral
 
 SHORTLIST_WORDS = {"shortlist", "shortlists", "sl", "候选名单", "清单"}
 HELP_WORDS = {"", "help", "-h", "--help", "?", "帮助"}
@@ -94,7 +93,7 @@ def shortlist_command(
         return
     run = SUBCOMMANDS.get(verb.lower())
     if run is None:
-        ack(**error_message(_unknown_verb(verb, name), lang))
+        ack(**refusal(_unknown_verb(verb, name), lang))
         return
     ack()
     call = Invocation(

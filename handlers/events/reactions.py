@@ -14,10 +14,10 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.cards.views import error_message
 from bot.errors import KolbotError
 from bot.services import Services
 from handlers.background import run_after_ack
+from handlers.replies import refusal
 
 VOTE_REACTIONS = {"+1": 1, "thumbsup": 1, "-1": -1, "thumbsdown": -1}
 
@@ -79,6 +79,6 @@ def _count_vote(
         sync.refresh(summary.shortlist, [star_id])
     except KolbotError as err:
         logger.warning("reaction vote refused: %s", err)
-        reply = error_message(err, sync.lang(summary.shortlist))
+        reply = refusal(err, sync.lang(summary.shortlist))
         thread_ts = summary.shortlist.parent_ts
         client.chat_postEphemeral(channel=channel_id, user=user_id, thread_ts=thread_ts, **reply.to_dict())

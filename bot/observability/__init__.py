@@ -1,0 +1,1 @@
+"""Operations: logging set-up (`logs`), per-request traces (`trace`) and Prometheus metrics (`metrics`)."""

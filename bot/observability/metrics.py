@@ -1,0 +1,170 @@
+"""Prometheus metrics in a registry kolbot owns (not `prometheus_client`'s global default).
+
+One `Metrics` per process: `metrics()` returns it, `reset_metrics()` swaps in a fresh one (tests).
+Exposition (`/metrics` on the app's port, or `KOLBOT_METRICS_PORT`) always reads the current one.
+Each process (`kolbot serve`, `socket`, `clock`) exposes its own counters; Prometheus adds them up.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+from wsgiref.simple_server import WSGIServer
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, make_wsgi_app, start_http_server
+from prometheus_client.metrics_core import Metric
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+METRICS_PATH = "/metrics"
+ACK_BUCKETS_S = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)
+TOTAL_BUCKETS_S = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+
+
+class Metrics:
+    """Every kolbot metric, registered in `self.registry`."""
+
+    def __init__(self) -> None:
+        r = self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "kolbot_slack_requests",
+            "Slack requests handled, by kind and outcome",
+            ["kind", "outcome"],
+            registry=r,
+        )
+        self.ack_seconds = Histogram(
+            "kolbot_slack_ack_seconds",
+            "Time until Slack got its ack",
+            ["kind"],
+            buckets=ACK_BUCKETS_S,
+            registry=r,
+        )
+        self.request_seconds = Histogram(
+            "kolbot_slack_request_seconds",
+            "Time until a request's work (after the ack too) finished",
+            ["kind"],
+            buckets=TOTAL_BUCKETS_S,
+            registry=r,
+        )
+        self.tikhub_calls = Counter(
+            "kolbot_tikhub_calls",
+            "TikHub HTTP attempts that reached TikHub",
+            ["route"],
+            registry=r,
+        )
+        self.tikhub_cost = Counter(
+            "kolbot_tikhub_cost_usd",
+            "TikHub spend in US dollars",
+            ["route"],
+            registry=r,
+        )
+        self.tikhub_cache_hits = Counter(
+            "kolbot_tikhub_cache_hits",
+            "TikHub answers served from the cache or a shared call",
+            ["route"],
+            registry=r,
+        )
+        self.slack_api_errors = Counter(
+            "kolbot_slack_api_errors",
+            "Slack Web API errors, by method and error code",
+            ["method", "error"],
+            registry=r,
+        )
+        self.digests_posted = Counter("kolbot_digests_posted", "Digest runs posted to Slack", registry=r)
+
+
+_lock = threading.Lock()
+_current = Metrics()
+
+
+def metrics() -> Metrics:
+    return _current
+
+
+def reset_metrics() -> Metrics:
+    """Start from zero (tests); exposition follows."""
+    global _current
+    with _lock:
+        _current = Metrics()
+    return _current
+
+
+class _CurrentRegistry:
+    """A collector that reads whichever `Metrics` is current at scrape time."""
+
+    def collect(self) -> Iterable[Metric]:
+        return metrics().registry.collect()
+
+
+def metrics_wsgi_app() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    """`prometheus_client`'s WSGI app (text format, gzip, `name[]` filters) over kolbot's registry."""
+    return make_wsgi_app(_CurrentRegistry())  # type: ignore[arg-type]
+
+
+def start_metrics_server(
+    settings: Settings, *, host: str | None = None, port: int | None = None
+) -> WSGIServer | None:
+    """Serve /metrics on a port of its own (a daemon thread) when `KOLBOT_METRICS=on`, else None.
+
+    `host` defaults to `HOST`; `port` to `KOLBOT_METRICS_PORT`; processes without an HTTP app fall
+    back to `PORT`.
+    """
+    if not settings.kolbot_metrics:
+        return None
+    chosen = next(p for p in (port, settings.kolbot_metrics_port, settings.port) if p is not None)
+    try:
+        server, _thread = start_http_server(chosen, host or settings.host, _CurrentRegistry())  # type: ignore[arg-type]
+    except OSError as err:  # metrics must not keep the bot itself from running
+        log.error("metrics not served: port %d is unavailable (%s); set KOLBOT_METRICS_PORT", chosen, err)
+        return None
+    log.info("metrics on :%d%s", server.server_address[1], METRICS_PATH)
+    return server
+
+
+class SlackErrorCounter(RetryHandler):
+    """A slack_sdk retry handler that never retries: it counts Slack Web API errors by method.
+
+    slack_sdk asks every retry handler about every response, `{"ok": false}` in HTTP 200
+    included, so this is the one place all Web API errors pass. Put it first in the list.
+    """
+
+    def can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        code = _error_code(response, error)
+        if code is not None:
+            method = request.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+            metrics().slack_api_errors.labels(method, code).inc()
+        return False
+
+
+def _error_code(response: HttpResponse | None, error: Exception | None) -> str | None:
+    """Slack's error code, `http_<status>`, or the exception's name; None for a success."""
+    if response is None:
+        return None if error is None else type(error).__name__
+    body = response.body if isinstance(response.body, dict) else _json_object(response.data)
+    if response.status_code == 200 and body.get("ok", True):
+        return None
+    return str(body.get("error") or f"http_{response.status_code}")
+
+
+def _json_object(data: bytes | None) -> dict[str, Any]:
+    try:
+        parsed = json.loads(data or b"")
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}

@@ -1,0 +1,186 @@
+"""One trace per Slack request, following its work across threads, finished by one log line.
+
+`handlers.observe` opens a `RequestTrace` when a request arrives and makes it the current trace
+(a `ContextVar`) while Bolt dispatches it. `TracingExecutor`, the thread pool behind Bolt's
+listeners, the after-ack workers, search pages and deep-dive parts, runs each task in a copy of
+the submitter's context and holds the trace open until the task ends. So anything below a request,
+in any thread, can add to it (`note_upstream`, `note_outcome`), and the trace finishes when the
+ack has been sent *and* the last task it started has ended: its total time covers the work done
+after the ack. Finishing writes the request's one log line and counts it in the metrics.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar, copy_context
+from dataclasses import dataclass, field
+from typing import Any, ParamSpec, TypeVar
+
+from bot.errors import KolbotError, UpstreamError
+from bot.observability.metrics import metrics
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# Worst wins when several parts of one request report an outcome.
+OUTCOME_RANK = {
+    "ok": 0,
+    "duplicate": 1,
+    "unhandled": 1,
+    "user_error": 2,
+    "upstream_error": 3,
+    "error": 4,
+    "rejected": 4,
+}
+_STATUS_OUTCOMES = {401: "rejected", 404: "unhandled"}
+
+_current: ContextVar[RequestTrace | None] = ContextVar("kolbot_request", default=None)
+
+
+@dataclass
+class RequestTrace:
+    """What one Slack request did. Thread-safe; finished once, when nothing holds it open."""
+
+    kind: str  # command, action, view, event or other
+    subcommand: str
+    team: str
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    outcome: str = "ok"
+    upstream_calls: int = 0
+    cache_hits: int = 0
+    cost_usd: float = 0.0
+    ack_s: float | None = None
+    total_s: float | None = None
+    _started: float = field(default_factory=time.monotonic, repr=False)
+    _open: int = field(default=1, repr=False)  # the dispatch itself, released by `acked`
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def acked(self, status: int) -> None:
+        """The response went back to Slack (HTTP status `status`)."""
+        self.ack_s = time.monotonic() - self._started
+        metrics().ack_seconds.labels(self.kind).observe(self.ack_s)
+        if status >= 400:
+            self.set_outcome(_STATUS_OUTCOMES.get(status, "error"))
+        self.release()
+
+    def hold(self) -> None:
+        with self._lock:
+            self._open += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self._open -= 1
+            done = self._open == 0
+        if done:
+            self.total_s = time.monotonic() - self._started
+            _finish(self)
+
+    def set_outcome(self, outcome: str) -> None:
+        with self._lock:
+            if OUTCOME_RANK[outcome] > OUTCOME_RANK[self.outcome]:
+                self.outcome = outcome
+
+    def add_upstream(self, calls: int, cost_usd: float, *, cache_hit: bool) -> None:
+        with self._lock:
+            self.upstream_calls += calls
+            self.cost_usd += cost_usd
+            self.cache_hits += cache_hit
+
+    def fields(self) -> dict[str, Any]:
+        """The log line's fields (also the JSON keys)."""
+        return {
+            "request_id": self.request_id,
+            "team": self.team,
+            "kind": self.kind,
+            "subcommand": self.subcommand,
+            "outcome": self.outcome,
+            "ack_ms": _ms(self.ack_s),
+            "total_ms": _ms(self.total_s),
+            "tikhub_calls": self.upstream_calls,
+            "tikhub_cache_hits": self.cache_hits,
+            "tikhub_cost_usd": round(self.cost_usd, 6),
+        }
+
+
+def current_trace() -> RequestTrace | None:
+    return _current.get()
+
+
+@contextmanager
+def tracing(trace: RequestTrace) -> Iterator[RequestTrace]:
+    """Make `trace` current in this thread for the duration of the block."""
+    token = _current.set(trace)
+    try:
+        yield trace
+    finally:
+        _current.reset(token)
+
+
+def note_outcome(outcome: str) -> None:
+    """Report the current request's outcome (no-op outside a request)."""
+    if (trace := _current.get()) is not None:
+        trace.set_outcome(outcome)
+
+
+def note_failure(error: BaseException) -> None:
+    """A failure the user was told about: upstream, a known problem (bad input...), or unexpected."""
+    if isinstance(error, UpstreamError):
+        note_outcome("upstream_error")
+    else:
+        note_outcome("user_error" if isinstance(error, KolbotError) else "error")
+
+
+def note_upstream(route: str, calls: int, cost_usd: float, *, cache_hit: bool) -> None:
+    """One TikHub `get_json`: counted in the metrics and added to the current request."""
+    m = metrics()
+    if calls:
+        m.tikhub_calls.labels(route).inc(calls)
+    if cost_usd:
+        m.tikhub_cost.labels(route).inc(cost_usd)
+    if cache_hit:
+        m.tikhub_cache_hits.labels(route).inc()
+    if (trace := _current.get()) is not None:
+        trace.add_upstream(calls, cost_usd, cache_hit=cache_hit)
+
+
+class TracingExecutor(ThreadPoolExecutor):
+    """A thread pool whose tasks run in the submitter's context and keep its request trace open."""
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        context = copy_context()
+        trace = context.get(_current)
+        if trace is None:
+            return super().submit(context.run, fn, *args, **kwargs)
+        trace.hold()
+
+        def run() -> T:
+            try:
+                return context.run(fn, *args, **kwargs)
+            finally:
+                trace.release()
+
+        try:
+            return super().submit(run)
+        except BaseException:  # shut down: the task will never run
+            trace.release()
+            raise
+
+
+def _finish(trace: RequestTrace) -> None:
+    fields = trace.fields()
+    metrics().requests.labels(trace.kind, trace.outcome).inc()
+    metrics().request_seconds.labels(trace.kind).observe(trace.total_s or 0.0)
+    text = " ".join(f"{key}={value}" for key, value in fields.items())
+    log.info("slack request %s", text, extra=fields)
+
+
+def _ms(seconds: float | None) -> int | None:
+    return None if seconds is None else round(seconds * 1000)

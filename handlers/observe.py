@@ -1,0 +1,81 @@
+"""One trace per Slack request: Bolt's `App` with a `RequestTrace` around each dispatch.
+
+A Bolt middleware cannot see the ack go out (its `next()` returns before the listener runs), so
+the trace wraps `dispatch`, which HTTP mode and Socket Mode both call and which returns when Slack
+gets its ack. The trace stays open while the listener and the work it hands to `TracingExecutor`
+pools run (`bot.observability.trace`), then writes the request's log line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+
+from bot.observability.trace import RequestTrace, tracing
+from handlers.commands.deepdive import COMPARE_WORDS
+from handlers.commands.digest import DIGEST_WORDS
+from handlers.commands.kol import HELP_WORDS, SHOW_WORDS
+from handlers.commands.shortlist import SHORTLIST_WORDS
+from handlers.payloads import team_of
+
+_VERBS = [
+    (HELP_WORDS, "help"),
+    (SHOW_WORDS, "show"),
+    (COMPARE_WORDS, "compare"),
+    (SHORTLIST_WORDS, "shortlist"),
+    (DIGEST_WORDS, "digest"),
+]
+_KINDS = {
+    "block_actions": "action",
+    "block_suggestion": "action",
+    "shortcut": "action",
+    "message_action": "action",
+    "view_submission": "view",
+    "view_closed": "view",
+    "event_callback": "event",
+    "url_verification": "event",
+}
+
+
+class ObservedApp(App):
+    """Bolt's `App`; each request gets a `RequestTrace`, current while Bolt dispatches it."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        trace = RequestTrace(*describe(req.body))
+        status = 500
+        try:
+            with tracing(trace):
+                response = super().dispatch(req)
+            status = response.status
+            return response
+        finally:
+            trace.acked(status)
+
+
+def describe(body: dict[str, Any]) -> tuple[str, str, str]:
+    """(kind, subcommand, team) of a request body. Never the user's text: only routing names."""
+    team = str(body.get("team_id") or team_of(body) or "-")
+    if body.get("command"):
+        return "command", command_verb(str(body.get("text") or "")), team
+    kind = _KINDS.get(str(body.get("type")), "other")
+    if kind == "action":
+        actions = body.get("actions") or [{}]
+        return (
+            kind,
+            str(actions[0].get("action_id") or body.get("action_id") or body.get("callback_id")),
+            team,
+        )
+    if kind == "view":
+        return kind, str((body.get("view") or {}).get("callback_id")), team
+    if kind == "event":
+        return kind, str((body.get("event") or {}).get("type") or body.get("type")), team
+    return kind, str(body.get("type") or "-"), team
+
+
+def command_verb(text: str) -> str:
+    """The `/kol` subcommand a text asks for (`search` unless a known verb comes first)."""
+    verb = text.strip().partition(" ")[0].lower()
+    if not verb:
+        return "help"
+    return next((name for words, name in _VERBS if verb in words), "search")
