@@ -29,6 +29,7 @@ from bot.shortlists.service import ShortlistService
 from bot.shortlists.sync import ShortlistSync, UpdateGate
 from bot.sources.base import CreatorSource
 from bot.sources.demo import DemoSource
+from bot.sources.extents import SearchExtents
 from bot.sources.tikhub import TikHubClient, TikHubSource
 from bot.store.digests import DigestStore
 from bot.store.http_cache import SqlResponseCache
@@ -105,7 +106,9 @@ def build_services(settings: Settings) -> Services:
     sessions = session_factory(engine)
     snapshots = CreatorSnapshots(sessions)
     shortlists = ShortlistService(sessions, snapshots)
-    tikhub = None if settings.demo_mode else TikHubClient(settings, cache=SqlResponseCache(sessions))
+    cache = SqlResponseCache(sessions)
+    extents = SearchExtents(cache)  # which pages each search has, for search and digests alike
+    tikhub = None if settings.demo_mode else TikHubClient(settings, cache=cache)
     source: CreatorSource = (
         DemoSource(settings.kolbot_price_unit)
         if tikhub is None
@@ -122,12 +125,13 @@ def build_services(settings: Settings) -> Services:
         ),
         settings=settings,
         on_seen=[on_seen],
+        extents=extents,
     )
     return Services(
         settings=settings,
         engine=engine,
         source=source,
-        search=SearchService(source, on_seen=on_seen),
+        search=SearchService(source, on_seen=on_seen, extents=extents),
         searches=SearchRefs(sessions),
         snapshots=snapshots,
         ledger=RequestLedger(sessions),

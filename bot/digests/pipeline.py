@@ -26,6 +26,7 @@ from bot.errors import QueryError, UpstreamError
 from bot.grammar import parse_query
 from bot.models import Creator, Query, SearchResult
 from bot.search import OnSeen, SearchService
+from bot.sources.extents import SearchExtents
 from bot.settings import Settings
 from bot.shortlists.models import Shortlist
 from bot.shortlists.service import ShortlistService
@@ -75,8 +76,10 @@ class DigestPipeline:
         poster: SlackPoster,
         settings: Settings,
         on_seen: Sequence[OnSeen] = (),
+        extents: SearchExtents | None = None,
     ) -> None:
         self._store, self._source, self._shortlists = store, source, shortlists
+        self._extents = extents  # shared with search: a digest's run tells later searches its pages
         self._poster, self._settings, self._on_seen = poster, settings, on_seen
         self._thresholds = thresholds(settings)
 
@@ -109,7 +112,7 @@ class DigestPipeline:
             for hook in self._on_seen:
                 hook(creators, live=live, fetched_at=fetched_at)
 
-        return SearchService(self._source, on_seen=record).search(query), seen
+        return SearchService(self._source, on_seen=record, extents=self._extents).search(query), seen
 
     def _compare(
         self, job: Job, query: Query, result: SearchResult, seen: list[Creator]
