@@ -127,7 +127,7 @@ def test_pages_after_the_first_are_fetched_concurrently():
     result, source = run(
         "护肤 pages=3", {1: [creator("a")], 2: [creator("b")], 3: [creator("c")]}, barrier=barrier
     )
-    assert [r.page for r in source.requests][0] == 1
+    assert source.requests[0].page == 1
     assert sorted(r.page for r in source.requests) == [1, 2, 3]
     assert result.stats.pages_fetched == 3
 

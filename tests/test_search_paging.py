@@ -17,7 +17,7 @@ from bot.sources.cache import MemoryCache
 from bot.sources.extents import Extent, SearchExtents, extent_key
 from bot.sources.tikhub import TikHubClient, TikHubSource
 from bot.store.http_cache import SqlResponseCache
-from tests.fakes.tikhub_server import Fault, FakeTikHub
+from tests.fakes.tikhub_server import FakeTikHub, Fault
 
 _T = datetime(2026, 1, 1, tzinfo=UTC)
 

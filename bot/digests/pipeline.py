@@ -26,11 +26,11 @@ from bot.errors import QueryError, UpstreamError
 from bot.grammar import parse_query
 from bot.models import Creator, Query, SearchResult
 from bot.search import OnSeen, SearchService
-from bot.sources.extents import SearchExtents
 from bot.settings import Settings
 from bot.shortlists.models import Shortlist
 from bot.shortlists.service import ShortlistService
 from bot.sources.base import CreatorSource
+from bot.sources.extents import SearchExtents
 from bot.store.digests import DigestStore, PreviousRun
 
 log = logging.getLogger(__name__)
