@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
+from bot.cards.views import results_message
 from bot.grammar import parse_query
 from bot.models import PageFetch
 from bot.search import SearchService
@@ -169,3 +171,25 @@ def test_a_known_search_that_grew_fetches_the_new_pages_too(tikhub, source):
     assert [int(r.params["page"]) for r in tikhub.requests] == [1, 2, 3]
     assert result.stats.pages_fetched == 3
     assert extents.get(SearchRequest("护肤", 1)).last_page is None  # learnt anew
+
+
+def card_text(message) -> str:
+    return json.dumps(message.to_dict()["blocks"], ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    ("lang", "named", "not_blamed"),
+    [("en", "followers ≥ 100,000,000", "different keyword"), ("zh", "粉丝", "换一个")],
+)
+def test_the_empty_v2_card_names_the_upstream_filter_not_the_keyword(tikhub, source, lang, named, not_blamed):
+    result = SearchService(source).search(parse_query("护肤 粉丝>=1亿"))
+    text = card_text(results_message(result, lang, search_ref="r1"))
+    assert named in text and "护肤" in text
+    assert not_blamed not in text
+
+
+def test_the_card_says_when_v2_was_rejected_and_v1_used(tikhub, source):
+    tikhub.inject(Fault.INVALID, route="search_kol_v2", times=None)
+    result = SearchService(source).search(parse_query("护肤 粉丝>=100w pages=1"))
+    assert "rejected the filtered search" in card_text(results_message(result, "en", search_ref="r1"))
+    assert "星图拒绝了带筛选的搜索" in card_text(results_message(result, "zh", search_ref="r1"))
