@@ -59,6 +59,8 @@ _UID = re.compile(r"\d{5,18}")
 _UNIQUE_ID = re.compile(r"[A-Za-z0-9_.]{2,30}")
 _UNAVAILABLE = {UpstreamKind.REFUSED, UpstreamKind.NOT_FOUND}
 _NOT_FOUND = {UpstreamKind.NOT_FOUND, UpstreamKind.BAD_REQUEST}  # TikHub answers 400 for an unknown uid
+# Part reasons meaning "no such creator": an empty profile, 404, or TikHub's 400/422 for a bad id.
+_ID_REJECTED = {"empty", *(kind.value for kind in _NOT_FOUND)}
 
 _PARTS: dict[PartKey, tuple[Callable[[dict[str, Any]], BaseModel], type[BaseModel]]] = {
     PartKey.BASE: (parsers.parse_base_info, BaseInfo),
@@ -229,23 +231,39 @@ class DeepDiveService:
         creators: dict[str, Creator] | None = None,
         lookups: dict[str, _Tally] | None = None,
     ) -> list[DeepDive]:
-        """All parts of all creators in one pool; `lookups` carries each id lookup's cost."""
+        """All parts of all creators in one pool; `lookups` carries each id lookup's cost.
+
+        An id nothing vouches for (no search returned it, no lookup found it) is probed with its
+        profile first: when Xingtu rejects it outright, the other seven calls are not paid for.
+        """
         today = china_today()
-        jobs = [(star_id, key) for star_id in star_ids for key in PartKey]
-        with ThreadPoolExecutor(min(self._max_workers, len(jobs))) as pool:
-            results = list(pool.map(lambda job: self._fetch_part(job[0], job[1], today), jobs))
+        creators, lookups = creators or {}, lookups or {}
+        unvouched = [s for s in star_ids if s not in creators and not lookups.get(s, _Tally()).calls]
+        probes = [(s, PartKey.BASE) for s in unvouched]
+        results = dict(zip(probes, self._fetch_parts(probes, today), strict=True))
+        rejected = {s for (s, _), (part, _) in results.items() if _rejects_id(part)}
+        jobs = [(s, k) for s in star_ids if s not in rejected for k in PartKey if (s, k) not in results]
+        results |= dict(zip(jobs, self._fetch_parts(jobs, today), strict=True))
         dives = []
-        for i, star_id in enumerate(star_ids):
-            chunk = results[i * len(PartKey) : (i + 1) * len(PartKey)]
+        for star_id in star_ids:
+            chunk = [results.get((star_id, key), (_unknown_id(key), _Tally())) for key in PartKey]
+            if star_id in rejected:  # every part says "not found"; only the probe was paid for
+                chunk = [(_unknown_id(part.key), tally) for part, tally in chunk]
             tally = _Tally()
-            for part_tally in [t for _, t in chunk] + [(lookups or {}).get(star_id, _Tally())]:
+            for part_tally in [t for _, t in chunk] + [lookups.get(star_id, _Tally())]:
                 tally.add(part_tally)
             dive = self._assemble(star_id, [p for p, _ in chunk], tally)
-            dive.flags = assess(dive, creator=(creators or {}).get(star_id), today=today)
+            dive.flags = assess(dive, creator=creators.get(star_id), today=today)
             if self._snapshots is not None:
                 self._snapshots.save(dive)
             dives.append(dive)
         return dives
+
+    def _fetch_parts(self, jobs: list[tuple[str, PartKey]], today: date) -> list[tuple[Part, _Tally]]:
+        if not jobs:
+            return []
+        with ThreadPoolExecutor(min(self._max_workers, len(jobs))) as pool:
+            return list(pool.map(lambda job: self._fetch_part(job[0], job[1], today), jobs))
 
     def _assemble(self, star_id: str, parts: list[Part], tally: _Tally) -> DeepDive:
         times = [p.fetched_at for p in parts if p.fetched_at]
@@ -280,6 +298,15 @@ class DeepDiveService:
         except (ValueError, TypeError, KeyError, AttributeError):
             log.exception("Unreadable %s body for %s", route.path, star_id)
             return part_type(**meta, status=PartStatus.FAILED, reason=UpstreamKind.BAD_RESPONSE.value), tally
+
+
+def _rejects_id(part: Part) -> bool:
+    """A profile answer that says the id itself is unknown: retrying or other routes won't help."""
+    return part.reason in _ID_REJECTED
+
+
+def _unknown_id(key: PartKey) -> Part:
+    return Part(key=key, status=PartStatus.UNAVAILABLE, reason=UpstreamKind.NOT_FOUND.value)
 
 
 def _status(error: UpstreamError) -> PartStatus:

@@ -47,6 +47,7 @@ _INT_PARAMS = ("page",)
 
 class Fault(StrEnum):
     REFUSED = "refused"  # HTTP 200, data.base_resp.status_code 10003, billed
+    BAD_REQUEST = "400"  # TikHub's "Request failed. Please retry." for a value upstream rejects
     UNAUTHORIZED = "401"  # message echoes the submitted token, like the real API
     NO_BALANCE = "402"
     FORBIDDEN = "403"  # detail.headers.Authorization echoes "Bearer <token>"
@@ -244,6 +245,8 @@ class FakeTikHub:
                 return _detail_error(403, route, params, "API Token lacks required permissions.", echoed)
             case Fault.UNAUTHORIZED:
                 return _detail_error(401, route, params, _unauthorized_message(self.token))
+            case Fault.BAD_REQUEST:
+                return _detail_error(400, route, params, "Request failed. Please retry.")
             case Fault.NO_BALANCE:
                 return _detail_error(402, route, params, "Insufficient balance, please top up.")
             case _:  # Fault.NOT_FOUND
