@@ -256,9 +256,10 @@ _ALIASES: dict[str, str] = _choices(
         "audience_gender": ("受众性别",),
         "audience_age": ("受众年龄",),
         "audience_city_tier": ("受众城市等级", "受众城市"),
+        "screen": ("筛查", "受众筛查"),  # how many creators the audience screen checks (bot.screen)
     }
 )
-_AUDIENCE = ("audience_gender", "audience_age", "audience_city_tier")
+_AUDIENCE = ("audience_gender", "audience_age", "audience_city_tier", "screen")
 _CJK_NUMERIC_ALIASES = sorted(
     (a for a, name in _ALIASES.items() if name in _NUMERIC and not a.isascii()), key=len, reverse=True
 )

@@ -23,6 +23,7 @@ from bot.grammar import parse_query
 from bot.i18n import detect_lang
 from bot.models import Creator, Lang, Query
 from bot.redact import install_log_redaction
+from bot.screen import AudienceScreen
 from bot.search import SearchService
 from bot.settings import Settings
 from bot.shortlists.service import ShortlistService
@@ -72,6 +73,11 @@ class Services:
     def lang_for(self, text: str) -> Lang:
         """Chinese when the user typed Chinese, else the configured default."""
         return detect_lang(text, self.default_lang)
+
+    @property
+    def screen(self) -> AudienceScreen:
+        """The audience screen, through the deep-dive's client: one portrait cache, one bill."""
+        return AudienceScreen(self.deepdive)
 
     def shortlist_sync(self, client: WebClient) -> ShortlistSync:
         """Keeps shortlists' Slack messages in step, through `client` (the app's bot-token client)."""

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     # Slow work after a Slack ack (searches, deep-dives, exports) runs on this many threads; the
     # TikHub rate limit means more in flight gains nothing.
     kolbot_workers: int = Field(16, ge=1)
+    # An audience screen costing more than this (USD; cached portraits are free) asks first.
+    kolbot_screen_confirm_usd: float = Field(0.20, ge=0)
 
     # Storage
     database_url: str | None = None

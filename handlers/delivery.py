@@ -7,6 +7,7 @@ from collections.abc import Callable
 from bot.cards.views import results_message
 from bot.models import Lang, Query
 from bot.services import Services
+from handlers.actions.screen import offer_screen
 from handlers.replies import Respond
 
 
@@ -33,3 +34,4 @@ def send_results(
         replace_original=replace,
         delete_original=False,
     )
+    offer_screen(services, respond, result, lang, search_ref=ref)  # audience targets: screen portraits

@@ -79,6 +79,8 @@ class JsonClient(Protocol):
 
     def get_json(self, route: str, params: dict[str, str], *, ttl_s: float | None = None) -> Fetched: ...
 
+    def is_cached(self, route: str, params: dict[str, str]) -> bool: ...
+
 
 class DeepDiveSnapshots(Protocol):
     """Where finished deep-dives go (e.g. a store that diffs them for watch alerts)."""
@@ -153,6 +155,14 @@ class _Tally:
         self.cost_usd += other.cost_usd
 
 
+@dataclass(frozen=True)
+class PortraitCost:
+    calls: int
+    upstream_calls: int
+    cache_hits: int
+    cost_usd: float
+
+
 class DeepDiveService:
     def __init__(
         self, client: JsonClient, *, snapshots: DeepDiveSnapshots | None = None, max_workers: int = 8
@@ -196,6 +206,22 @@ class DeepDiveService:
             return parsers.parse_kolid(fetched.body)
         except (parsers.NoData, UpstreamError):
             return None
+
+    # -- audience portraits (the search's audience screen) -----------------------------------
+
+    def unpaid_portraits(self, star_ids: Sequence[str]) -> list[str]:
+        """The creators whose audience portrait would be a paid call (not cached)."""
+        route, today = ROUTES[PartKey.AUDIENCE], china_today()
+        return [s for s in star_ids if not self._client.is_cached(route.path, route.params(s, today))]
+
+    def portraits(self, star_ids: Sequence[str]) -> tuple[dict[str, Part], PortraitCost]:
+        """Each creator's audience portrait part (ok, unavailable or failed), concurrently, and the cost."""
+        results = self._fetch_parts([(s, PartKey.AUDIENCE) for s in star_ids], china_today())
+        tally = _Tally()
+        for _, part_tally in results:
+            tally.add(part_tally)
+        cost = PortraitCost(tally.calls, tally.upstream_calls, tally.cache_hits, round(tally.cost_usd, 6))
+        return {s: part for s, (part, _) in zip(star_ids, results, strict=True)}, cost
 
     # -- deep-dives ------------------------------------------------------------------------
 
@@ -328,6 +354,10 @@ class DemoDeepDiveClient:
     def get_json(self, route: str, params: dict[str, str], *, ttl_s: float | None = None) -> Fetched:
         body = synth_detail.detail_body(route, params, seen=self._seen)
         return Fetched(body, 0, 0.0, False, datetime.now(UTC))
+
+    def is_cached(self, route: str, params: dict[str, str]) -> bool:
+        """Demo answers cost nothing, as if every one were cached."""
+        return True
 
     def _seen(self, star_id: str) -> Creator | None:
         """The creator as a demo search returned it; live data never gets synthetic details."""

@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from handlers.actions.deepdive import compare_shortlist, show_deep_dive
 from handlers.actions.results import more_results, resort_results
+from handlers.actions.screen import run_screen, skip_screen
 from handlers.actions.shortlist import open_add_modal, open_edit_modal, open_new_modal, set_status, vote
 
 
@@ -20,3 +21,5 @@ def register(app: App) -> None:
     app.action("kol_sl_status")(set_status)
     app.action("kol_sl_edit")(open_edit_modal)
     app.action("kol_compare_shortlist")(compare_shortlist)
+    app.action("kol_screen_run")(run_screen)
+    app.action("kol_screen_skip")(skip_screen)
