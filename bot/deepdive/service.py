@@ -363,3 +363,45 @@ class DemoDeepDiveClient:
         """The creator as a demo search returned it; live data never gets synthetic details."""
         snapshot = self._snapshots.get(star_id) if self._snapshots is not None else None
         return snapshot.creator if snapshot is not None and not snapshot.live else None
+
+
+def show_with_snapshot(
+    service: DeepDiveService, snapshots: CreatorSnapshots, identifier: str
+) -> tuple[DeepDive, Creator | None]:
+    """`show`, with the creator as last seen in a search (prices, videos) when one was.
+
+    Raises `KolbotError` when not a single part arrived: an unknown id, or TikHub down.
+    """
+    kind, value = classify_identifier(identifier)
+    creator = _snapshot(service, snapshots, value) if kind is IdKind.STAR_ID else None
+    dive = service.show(identifier, creator=creator)
+    if kind is not IdKind.STAR_ID and (creator := _snapshot(service, snapshots, dive.star_id)):
+        dive.flags = assess(dive, creator=creator, today=china_today())
+    if not dive.has_data:
+        raise nothing_arrived(dive, identifier)
+    return dive, creator
+
+
+def _snapshot(service: DeepDiveService, snapshots: CreatorSnapshots, star_id: str) -> Creator | None:
+    """The creator as last seen in a search from the same kind of source (live or demo)."""
+    snapshot = snapshots.get(star_id)
+    return snapshot.creator if snapshot and snapshot.live == service.live else None
+
+
+def nothing_arrived(dive: DeepDive, identifier: str) -> KolbotError:
+    """Every part missing: an id Xingtu does not know (all empty), or upstream trouble."""
+    cost_en, cost_zh = (dive.cost_line("en"), dive.cost_line("zh")) if dive.live else ("", "")
+    parts = dive.parts()
+    if all(p.status is PartStatus.UNAVAILABLE and p.reason in _ID_REJECTED for p in parts):
+        return KolbotError(
+            f"Xingtu has no data for “{identifier}”.",
+            f"星图没有“{identifier}”的数据。",
+            hint_en=f"Check the id (a Xingtu id has 19 digits; 抖音号 and uids are looked up). {cost_en}",
+            hint_zh=f"请检查 ID：星图 ID 为 19 位数字；抖音号或抖音 uid 会先查找对应的星图 ID。{cost_zh}",
+        )
+    return KolbotError(
+        f"No data could be fetched for “{identifier}” ({parts[0].describe('en')}).",
+        f"暂时无法获取“{identifier}”的数据（{parts[0].describe('zh')}）。",
+        hint_en=f"Try again in a few minutes. {cost_en}",
+        hint_zh=f"请几分钟后重试。{cost_zh}",
+    )
