@@ -11,8 +11,8 @@
 
 Like the real API it requires `Authorization: Bearer <token>` (otherwise 401 echoing the token),
 answers 422 for missing or non-integer params, and serves `search_kol_v1`/`search_kol_v2` pages
-from `bot.demo.synth.response_body` (deterministic, synthetic; like the demo dataset, 护肤 page 4
-is refused with 10003). Other routes answer 404 unless added with `add_route(route, make_data)`,
+from `bot.demo.synth.response_body` (deterministic, synthetic; like the demo dataset, page 2 of
+故障演示 is refused with 10003). Other routes answer 404 unless added with `add_route(route, make_data)`,
 which also overrides a search route. `delay_s` delays every answer (benchmarks, coalescing);
 `Fault.SLOW` delays one answer by `slow_s` (client timeouts). Every request is recorded.
 """
