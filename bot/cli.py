@@ -12,7 +12,7 @@ import html
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
@@ -31,7 +31,7 @@ from bot.formatting import DASH, ago, count, duration_label, index, pct, usd, yu
 from bot.i18n import pick
 from bot.models import Duration, Lang, ScoredCreator, SearchResult
 from bot.scoring import reason_text
-from bot.services import build_services
+from bot.services import Services, build_services
 from bot.settings import Settings, get_settings, settings_problem
 
 USER_ERROR_EXIT = 2
@@ -106,27 +106,29 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _show(args: argparse.Namespace, settings: Settings) -> int:
-    services = build_services(settings)
-    lang: Lang = args.lang or services.default_lang
-    try:
+    def card(services: Services, lang: Lang) -> SlackMessage:
         dive, creator = show_with_snapshot(services.deepdive, services.snapshots, args.identifier)
-        _print_message(
-            deepdive_message(dive, lang, creator=creator, duration=Duration(args.duration)), args.blocks
-        )
-    except KolbotError as err:
-        print(err.user_message(lang), file=sys.stderr)
-        return USER_ERROR_EXIT
-    finally:
-        services.close()
-    return 0
+        return deepdive_message(dive, lang, creator=creator, duration=Duration(args.duration))
+
+    return _print_card(args, settings, card)
 
 
 def _compare(args: argparse.Namespace, settings: Settings) -> int:
+    def card(services: Services, lang: Lang) -> SlackMessage:
+        comparison = services.deepdive.compare(args.identifiers, Duration(args.duration))
+        return compare_message(comparison, lang, live=services.deepdive.live)
+
+    return _print_card(args, settings, card)
+
+
+def _print_card(
+    args: argparse.Namespace, settings: Settings, card: Callable[[Services, Lang], SlackMessage]
+) -> int:
+    """Build the services, print the card (a `KolbotError` goes to stderr, exit 2), close them."""
     services = build_services(settings)
     lang: Lang = args.lang or services.default_lang
     try:
-        comparison = services.deepdive.compare(args.identifiers, Duration(args.duration))
-        _print_message(compare_message(comparison, lang, live=services.deepdive.live), args.blocks)
+        _print_message(card(services, lang), args.blocks)
     except KolbotError as err:
         print(err.user_message(lang), file=sys.stderr)
         return USER_ERROR_EXIT

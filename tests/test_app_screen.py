@@ -17,6 +17,7 @@ from tests.fakes.signing import SlackRequests
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_app import slack_values
 from tests.fakes.tikhub_server import FakeTikHub, Fault
+from tests.test_app_actions import element
 
 PORTRAIT = synth_detail.AUDIENCE
 TARGETS = "受众性别=女>=70% 受众年龄=18-30"
@@ -72,14 +73,6 @@ def click(app: App, slack: FakeSlackApi, requests: SlackRequests, action: dict, 
     before = len(slack.responses())
     assert app.dispatch(requests.block_action(action, message=message).bolt()).status == 200
     return slack.wait_for_calls("response", before + 1)[before].body
-
-
-def element(card: dict[str, Any], action_id: str) -> dict[str, Any]:
-    for block in card["blocks"]:
-        for candidate in [*block.get("elements", []), block.get("accessory") or {}]:
-            if candidate.get("action_id") == action_id:
-                return candidate
-    raise AssertionError(f"no {action_id} in the card")
 
 
 def screened_rows(card: dict[str, Any]) -> list[str]:

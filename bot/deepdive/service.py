@@ -399,9 +399,12 @@ def nothing_arrived(dive: DeepDive, identifier: str) -> KolbotError:
             hint_en=f"Check the id (a Xingtu id has 19 digits; 抖音号 and uids are looked up). {cost_en}",
             hint_zh=f"请检查 ID：星图 ID 为 19 位数字；抖音号或抖音 uid 会先查找对应的星图 ID。{cost_zh}",
         )
+    # What to do depends on why: a key or balance problem needs an admin, not a retry.
+    kind = next((k for k in UpstreamKind if k.value == parts[0].reason), UpstreamKind.GATEWAY)
+    why = UpstreamError(kind)
     return KolbotError(
         f"No data could be fetched for “{identifier}” ({parts[0].describe('en')}).",
         f"暂时无法获取“{identifier}”的数据（{parts[0].describe('zh')}）。",
-        hint_en=f"Try again in a few minutes. {cost_en}",
-        hint_zh=f"请几分钟后重试。{cost_zh}",
+        hint_en=f"{why.hint_en} {cost_en}".strip(),
+        hint_zh=f"{why.hint_zh}{cost_zh}",
     )

@@ -9,6 +9,7 @@ come from the cache) and replaces the prompt with the screened list.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
@@ -18,6 +19,7 @@ from bot.deepdive.audience import AudienceTargets
 from bot.models import Lang, SearchResult
 from bot.screen import screen_targets
 from bot.services import Services
+from bot.store.searches import SavedSearch
 from handlers.background import run_after_ack
 from handlers.payloads import required_search
 from handlers.replies import answer_failures
@@ -67,21 +69,14 @@ def run_screen(
     context: BoltContext,
     logger: logging.Logger,
 ) -> None:
-    ack()
-    services: Services = context["services"]
-    ref = action["value"].partition(":")[0]
-
-    def work() -> None:
-        search = required_search(services, body, ref)
-        with answer_failures(respond, search.lang, logger):
-            query = services.parse_query(search.raw_query)
-            targets = screen_targets(query)
-            if targets is None:
-                return
+    def work(services: Services, search: SavedSearch, ref: str) -> None:
+        query = services.parse_query(search.raw_query)
+        targets = screen_targets(query)
+        if targets is not None:
             result = services.search.search(query)  # pages come from the response cache
             _post_screen(services, respond, result, targets, search.lang, search_ref=ref, replace=True)
 
-    run_after_ack(context, respond, services.default_lang, logger, work)
+    _on_prompt(ack, body, action, respond, context, logger, work)
 
 
 def skip_screen(
@@ -92,12 +87,29 @@ def skip_screen(
     context: BoltContext,
     logger: logging.Logger,
 ) -> None:
+    def work(services: Services, search: SavedSearch, ref: str) -> None:
+        respond(**screen_skipped_message(search.lang), replace_original=True, delete_original=False)
+
+    _on_prompt(ack, body, action, respond, context, logger, work)
+
+
+def _on_prompt(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    context: BoltContext,
+    logger: logging.Logger,
+    work: Callable[[Services, SavedSearch, str], None],
+) -> None:
+    """Ack, then run `work` after the ack with the prompt's saved search (this workspace's only)."""
     ack()
     services: Services = context["services"]
     ref = action["value"].partition(":")[0]
 
-    def work() -> None:
+    def run() -> None:
         search = required_search(services, body, ref)
-        respond(**screen_skipped_message(search.lang), replace_original=True, delete_original=False)
+        with answer_failures(respond, search.lang, logger):
+            work(services, search, ref)
 
-    run_after_ack(context, respond, services.default_lang, logger, work)
+    run_after_ack(context, respond, services.default_lang, logger, run)
