@@ -278,8 +278,8 @@ class SearchService:
                 self._fetch_pages(query, [n for n in numbers if n not in asked and said.exists(n)], v2=v2)
             )
         learnt = Extent.from_pages(fetch.pages)
-        if learnt is not None and self._extents is not None:
-            self._extents.record(first, learnt)
+        if learnt is not None and learnt != known and self._extents is not None:
+            self._extents.record(first, learnt)  # a write only when the knowledge changed
         return fetch
 
     def _fetch_pages(self, query: Query, numbers: list[int], *, v2: bool) -> _Fetch:
