@@ -109,6 +109,6 @@ def screen_skipped_message(lang: Lang) -> SlackMessage:
     text = pick(
         lang,
         "Audience screen skipped: nothing was paid. Details on any creator still shows its audience fit.",
-        "已跳过受众筛查，未产生费用。点击任一达人的 *详情* 仍可查看受众匹配度。",
+        "已跳过受众筛查，未产生费用。点击任一达人的“详情”仍可查看受众匹配度。",
     )
     return render("notice.json.j2", {"lang": lang, "text": text}, fallback_text=text)
