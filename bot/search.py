@@ -84,7 +84,7 @@ class _Fetch:
 
     pages: list[PageFetch] = field(default_factory=list)
     failures: list[tuple[int, UpstreamError]] = field(default_factory=list)
-    discarded: list[UpstreamError] = field(default_factory=list)
+    discarded: list[PageFetch | UpstreamError] = field(default_factory=list)  # both carry their cost
     request: SearchRequest | None = None  # the first page's request (route and upstream filters)
 
     def extend(self, other: _Fetch) -> None:
@@ -218,7 +218,7 @@ class SearchService:
             for s in score_cohort(candidates, query.goal, query.duration)
             if s.creator.star_id in matched_ids
         ]
-        errors = [e for _, e in failures] + fetch.discarded
+        spent = [*(e for _, e in failures), *fetch.discarded]  # paid for, but no page of this result
         asked = {p.page for p in pages} | {n for n, _ in failures}
         stats = SearchStats(
             pages_requested=query.page_numbers,
@@ -230,9 +230,9 @@ class SearchService:
             matched=len(scored),
             excluded_brands=len(unique) - len(candidates),
             filters=filter_stats,
-            upstream_calls=sum(p.upstream_calls for p in pages) + sum(e.upstream_calls for e in errors),
+            upstream_calls=sum(p.upstream_calls for p in [*pages, *spent]),
             cache_hits=sum(p.from_cache for p in pages),
-            cost_usd=sum(p.cost_usd for p in pages) + sum(e.cost_usd for e in errors),
+            cost_usd=sum(p.cost_usd for p in [*pages, *spent]),
             data_time=min(p.fetched_at for p in pages),
             live=all(p.live for p in pages),
             route="+".join(sorted({p.route for p in pages})),
@@ -257,7 +257,7 @@ class SearchService:
             return fetch
         log.warning("search_kol_v2 rejected %r (%s); searching again on v1", query.keyword, rejection)
         retry = self._fetch_search(query, v2=False)
-        retry.discarded = [e for _, e in fetch.failures] + fetch.discarded
+        retry.discarded = [*fetch.pages, *(e for _, e in fetch.failures), *fetch.discarded]
         return retry
 
     def _fetch_search(self, query: Query, *, v2: bool) -> _Fetch:

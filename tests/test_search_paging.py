@@ -193,3 +193,12 @@ def test_the_card_says_when_v2_was_rejected_and_v1_used(tikhub, source):
     result = SearchService(source).search(parse_query("护肤 粉丝>=100w pages=1"))
     assert "rejected the filtered search" in card_text(results_message(result, "en", search_ref="r1"))
     assert "星图拒绝了带筛选的搜索" in card_text(results_message(result, "zh", search_ref="r1"))
+
+
+def test_v2_pages_paid_before_a_rejection_count_in_the_cost(tikhub, source):
+    tikhub.inject(Fault.INVALID, route="search_kol_v2", page=2, times=None)  # page 1 fine, page 2 rejected
+    result = SearchService(source).search(parse_query("护肤 粉丝>=10w pages=2"))
+    assert [r.route for r in tikhub.requests].count("search_kol_v2") == 2
+    assert result.warnings == ["v2_rejected"] and result.stats.route == "search_kol_v1"
+    billed_v2 = 1  # the 422 is not billed; the page 1 answer was
+    assert result.stats.cost_usd == pytest.approx(0.02 * (billed_v2 + 2))
