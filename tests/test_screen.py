@@ -69,6 +69,8 @@ def test_chinese_aliases_and_tier_words() -> None:
     assert [t.label("zh") for t in targets.targets] == ["女", "18–23", "二线"]
     assert parse_audience_targets(["受众城市=一线-二线>=40%"]).targets[0].label("en") == "tier 1–2"
     assert parse_audience_targets(["audience_city_tier=新一线"]).targets[0].low == 1.5
+    up = parse_query("护肤 受众城市=二线及以上>=40%").audience
+    assert [(t.low, t.high, t.min_share) for t in parse_audience_targets(up).targets] == [(1.0, 2.0, 0.4)]
     assert parse_audience_targets(["audience_gender=female"]).screen == 20
 
 

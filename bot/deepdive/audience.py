@@ -5,7 +5,7 @@ Each target has a minimum share of the audience (default 50 %, or `>=N%` after t
 Age buckets are spread evenly over their years, so `18-30` takes all of 18-23 and 24-30 and
 `18-35` also takes 5/10 of 31-40; the open bucket `50+` counts as 50-64. City tiers: 一线 = 1,
 新一线 = 1.5 (inside `1-2`, outside `1` and `2-5`), 二线 = 2 … 五线 = 5; tiers may be written as
-words too (`受众城市=二线`, `一线-二线`). Chinese names work as well (`受众性别=女>=70%`,
+words too (`受众城市=二线`, `一线-二线`, `二线及以上` = 1-2). Chinese names work as well (`受众性别=女>=70%`,
 `受众年龄=18-23`, `受众城市=二线`). `screen=N` (`筛查=N`) sets how many top candidates a search
 screens by audience portrait (`bot.screen`; default 20, at most 50).
 Overall fit is the mean, over targets with data, of share ÷ required share, capped at 100 %.
@@ -44,7 +44,9 @@ _RANGE = re.compile(rf"(?P<low>\d+)(?:\s*-\s*(?P<high>\d+))?{_SHARE}")
 _TIERS = {"一线": 1.0, "新一线": 1.5, "二线": 2.0, "三线": 3.0, "四线": 4.0, "五线": 5.0}
 _TIER_NAMES = {tier: name for name, tier in _TIERS.items()}
 _TIER_WORD = "(?:" + "|".join(sorted(_TIERS, key=len, reverse=True)) + ")(?:城市)?"
-_TIER_RANGE = re.compile(rf"(?P<low>{_TIER_WORD})(?:\s*(?:-|~|至|到|–|—)\s*(?P<high>{_TIER_WORD}))?{_SHARE}")
+_TIER_RANGE = re.compile(
+    rf"(?P<low>{_TIER_WORD})(?:\s*(?:-|~|至|到|–|—)\s*(?P<high>{_TIER_WORD})|(?P<up>及以上|以上))?{_SHARE}"
+)
 _NAMES = {
     "audience_gender": "audience_gender",
     "受众性别": "audience_gender",
@@ -158,6 +160,8 @@ def _parse_one(token: str) -> AudienceTarget:
         return AudienceTarget(kind=kind, gender=gender, min_share=_share(token, match["share"]))
     if kind is TargetKind.CITY_TIER and (words := _TIER_RANGE.fullmatch(value)):
         low, high = _TIERS[_tier(words["low"])], _TIERS[_tier(words["high"] or words["low"])]
+        if words["up"]:  # 二线及以上: tiers 1 to 2
+            low = _TIERS["一线"]
         if low > high:
             raise _bad(token, "The tiers must run from higher to lower", "城市等级须从高到低，例如 一线-二线")
         return AudienceTarget(kind=kind, low=low, high=high, min_share=_share(token, words["share"]))
