@@ -34,4 +34,7 @@ def send_results(
         replace_original=replace,
         delete_original=False,
     )
-    offer_screen(services, respond, result, lang, search_ref=ref)  # audience targets: screen portraits
+    if (
+        not replace
+    ):  # audience targets: screen portraits (a re-sorted card's screen already ran or was offered)
+        offer_screen(services, respond, result, lang, search_ref=ref)

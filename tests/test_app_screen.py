@@ -13,6 +13,7 @@ from bot.demo import synth_detail
 from bot.services import Services, build_services
 from handlers.actions.screen import offer_screen
 from handlers.app import build_app
+from handlers.delivery import send_results
 from tests.fakes.signing import SlackRequests
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_app import slack_values
@@ -178,3 +179,12 @@ def test_demo_mode_screens_for_free(app: App, slack: FakeSlackApi, slack_request
     text = text_of(screen)
     assert "受众筛查" in text and "演示数据，免费" in text
     assert "女 " in text and "二线 " in text and "✅" in text
+
+
+def test_re_sorting_does_not_screen_again(live, tikhub: FakeTikHub) -> None:
+    _, services = live
+    sent: list[dict] = []
+    query = services.parse_query(f"护肤 {TARGETS} screen=3")
+    send_results(services, lambda **m: sent.append(m), query, "en", ref_for=lambda: "r", replace=True)
+    assert len(sent) == 1 and "kol_sort" in text_of(sent[0])  # the results card only
+    assert portrait_calls(tikhub) == []
