@@ -24,6 +24,7 @@ from bot.cards.deepdive_views import compare_message, deepdive_message
 from bot.cards.render import SlackMessage
 from bot.cards.views import help_message, results_message
 from bot.db.migrate import migrate
+from bot.deepdive.audience import AudienceTargets, parse_audience_targets
 from bot.deepdive.service import show_with_snapshot
 from bot.digests.clock import serve_clock
 from bot.errors import KolbotError
@@ -70,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument(
         "--duration", choices=[d.value for d in Duration], default=Duration.MEDIUM.value, help="video length"
     )
+    for sub in (show, compare):
+        sub.add_argument(
+            "--audience", default="", help='audience targets, e.g. "受众性别=女>=70%% 受众年龄=18-30"'
+        )
     helper = commands.add_parser("help", help="the search grammar, with examples")
     for sub, run in ((show, _show), (compare, _compare), (helper, _help)):
         sub.add_argument("--blocks", action="store_true", help="print the Slack message as Block Kit JSON")
@@ -107,18 +112,28 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
 
 def _show(args: argparse.Namespace, settings: Settings) -> int:
     def card(services: Services, lang: Lang) -> SlackMessage:
+        targets = _targets(args.audience)
         dive, creator = show_with_snapshot(services.deepdive, services.snapshots, args.identifier)
-        return deepdive_message(dive, lang, creator=creator, duration=Duration(args.duration))
+        return deepdive_message(
+            dive, lang, creator=creator, duration=Duration(args.duration), targets=targets
+        )
 
     return _print_card(args, settings, card)
 
 
 def _compare(args: argparse.Namespace, settings: Settings) -> int:
     def card(services: Services, lang: Lang) -> SlackMessage:
-        comparison = services.deepdive.compare(args.identifiers, Duration(args.duration))
-        return compare_message(comparison, lang, live=services.deepdive.live)
+        targets = _targets(args.audience)
+        comparison = services.deepdive.compare(args.identifiers, Duration(args.duration), targets=targets)
+        return compare_message(comparison, lang, live=services.deepdive.live, targets=targets)
 
     return _print_card(args, settings, card)
+
+
+def _targets(text: str) -> AudienceTargets | None:
+    """`--audience` targets (raises `QueryError` naming a bad one); None when not given."""
+    targets = parse_audience_targets(text.split())
+    return targets if targets else None
 
 
 def _print_card(
