@@ -21,6 +21,7 @@ from handlers.app import build_app
 from handlers.server import EVENTS_PATH, make_server, serve, socket
 from tests.fakes.signing import CHANNEL_ID, USER_ID, SlackRequests
 from tests.fakes.slack_api import TEAM_ID, FakeSlackApi
+from tests.fakes.slack_app import eventually
 
 
 @pytest.fixture
@@ -83,8 +84,13 @@ def test_socket_mode_retry_attempt_runs_the_search_once(services: Services, slac
     }
     first = SocketModeRequest(type="slash_commands", envelope_id="e1", payload=payload)
     retry = SocketModeRequest(type="slash_commands", envelope_id="e2", payload=payload, retry_attempt=1)
+    submitted: list[object] = []
+    submit = services.workers.submit
+    services.workers.submit = lambda *a, **k: submitted.append(a) or submit(*a, **k)  # type: ignore[method-assign]
     assert run_bolt_app(app, first).status == 200
     assert run_bolt_app(app, retry).status == 200
+    # Bolt acks before the listener hands its job over: wait for both hand-overs, not for time.
+    eventually(lambda: len(submitted) == 2, failure="both deliveries handed their job to the workers")
     services.workers.shutdown(wait=True)  # every background job is over
     assert sorted(pages) == [1, 2]
     assert len(slack.responses()) == 1
