@@ -18,7 +18,7 @@ from bot.deepdive.compare import build_comparison
 from bot.deepdive.flags import flagged_days
 from bot.deepdive.service import DeepDiveService, DemoDeepDiveClient
 from bot.demo import synth_detail
-from bot.models import Duration
+from bot.models import Creator, Duration
 from bot.sources.tikhub import TikHubClient
 from tests.fakes.tikhub_server import FakeTikHub
 
@@ -49,9 +49,17 @@ def bench_fetch() -> None:
         client = TikHubClient(tikhub.settings(tikhub_rate_limit_per_s=10.0))
         service = DeepDiveService(client)
         one_call, _ = timed(lambda: client.get_json(synth_detail.BASE_INFO, {"kolId": second}))
-        full, dive = timed(lambda: service.deep_dive(first))
+        # A creator a search returned (Details, or `show` on an id seen in a search): all routes at once.
+        seen = Creator(star_id=first, nickname="bench")
+        full, dive = timed(lambda: service.deep_dive(first, creator=seen))
         calls_before = tikhub.calls
-        repeat, again = timed(lambda: service.deep_dive(first))
+        repeat, again = timed(lambda: service.deep_dive(first, creator=seen))
+        # An id nothing vouches for: its profile first, then the other routes (issue 11 §4) ...
+        unvouched, _ = timed(lambda: service.deep_dive(served_star_ids()[2]))
+        # ... so an id Xingtu does not know costs one call, not eight.
+        calls_before_unknown = tikhub.calls
+        service.deep_dive("7000000000000000001")
+        unknown_calls = tikhub.calls - calls_before_unknown
         client.close()
     print(f"upstream delay            {DELAY_S:.1f} s")
     print(f"one call                  {one_call:.3f} s")
@@ -59,8 +67,14 @@ def bench_fetch() -> None:
     print(f"  upstream calls          {dive.upstream_calls}, cost ${dive.cost_usd:.2f}")
     print(f"repeat within TTL         {repeat * 1000:.1f} ms")
     print(
-        f"  upstream calls          {tikhub.calls - calls_before} (goal 0), cache hits {again.cache_hits}/8"
+        f"  upstream calls          {calls_before_unknown - calls_before - 8} (goal 0), "
+        f"cache hits {again.cache_hits}/8"
     )
+    print(
+        f"deep-dive, unvouched id   {unvouched:.3f} s  "
+        f"(ratio {unvouched / one_call:.2f} × one call: profile first)"
+    )
+    print(f"unknown id                {unknown_calls} upstream call(s) (goal 1)")
 
 
 def bench_charts() -> None:

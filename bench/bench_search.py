@@ -444,11 +444,13 @@ def delivery_figures(one: list[float | None], three: list[float | None], delay: 
             f"≤ delay + 150 ms ({ms(delay + 0.15)})",
             one_med is not None and one_med <= delay + 0.15,
         ),
+        # Each keyword is new, so page 1 comes first and pages 2-3 follow (issue 11 §4):
+        # two round trips; known searches are measured by bench_paging.py (≤ 1.3×).
         Figure(
-            f"3-page search: command → results ({runs})",
+            f"3-page first-time search: command → results ({runs})",
             ms(three_med) + ratio,
-            "≤ 1.3× 1-page" + (f" ({ms(1.3 * one_med)})" if one_med else ""),
-            one_med is not None and three_med is not None and three_med <= 1.3 * one_med,
+            "≤ 2.1× 1-page" + (f" ({ms(2.1 * one_med)})" if one_med else ""),
+            one_med is not None and three_med is not None and three_med <= 2.1 * one_med,
         ),
     ]
 

@@ -1,15 +1,18 @@
-"""`kolbot`: search or plan from the terminal, run the Slack app, migrate the database.
+"""`kolbot`: search, plan, deep-dive and compare from the terminal, run the Slack app, migrate the database.
 
-`handlers.server` (and with it slack_bolt) is imported only by `serve` and `socket`, so `search`
-and `migrate` run on the core alone.
+`handlers.server` (and with it slack_bolt) is imported only by `serve` and `socket`, so `search`,
+`show`, `compare`, `help` and `migrate` run on the core alone. `show`, `compare` and `help` print
+the same card the bot posts, as text (or its Block Kit JSON with `--blocks`).
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import json
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,23 +22,28 @@ from rich.table import Table
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from bot.cards.views import results_message
+from bot.cards.deepdive_views import compare_message, deepdive_message
+from bot.cards.render import SlackMessage
+from bot.cards.views import help_message, results_message
 from bot.db.migrate import migrate
+from bot.deepdive.audience import AudienceTargets, parse_audience_targets
+from bot.deepdive.service import show_with_snapshot
 from bot.digests.clock import serve_clock
 from bot.errors import KolbotError
 from bot.formatting import DASH, ago, count, duration_label, index, pct, usd, yuan
 from bot.i18n import pick
-from bot.models import Lang, ScoredCreator, SearchResult
+from bot.models import Duration, Lang, ScoredCreator, SearchResult
 from bot.observability.logs import configure_logging
 from bot.planner.models import TIER_LABELS, Plan
 from bot.scoring import reason_text
-from bot.services import build_services
+from bot.services import Services, build_services
 from bot.settings import Settings, get_settings, settings_problem
 
 USER_ERROR_EXIT = 2
 UNREACHABLE_EXIT = 3  # the database (or Slack: `handlers.server`) cannot be reached
 INTERRUPTED_EXIT = 130  # Ctrl-C, as shells report it
 MIN_TABLE_WIDTH = 160
+_SLACK_LINK = re.compile(r"<(?:https?://[^|>]*|![^|>]*)\|([^>]*)>")  # <url|label>, <!date^…|fallback>
 CLI_WORKSPACE = "cli"  # team/channel/user of searches saved from the terminal
 
 
@@ -85,6 +93,25 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--export", metavar="FILE", help="also write the plan as .xlsx or .csv")
     plan.add_argument("--lang", choices=("zh", "en"), help="language of the output (default: from the text)")
     plan.set_defaults(run=_plan)
+    show = commands.add_parser("show", help="deep-dive one creator: star id, uid or 抖音号")
+    show.add_argument("identifier", help="e.g. 6912345678901234567 or @douyin_handle")
+    compare = commands.add_parser("compare", help="compare 2-5 creators side by side")
+    compare.add_argument("identifiers", nargs="+", metavar="identifier", help="2-5 star ids, uids or 抖音号")
+    compare.add_argument(
+        "--duration", choices=[d.value for d in Duration], default=Duration.MEDIUM.value, help="video length"
+    )
+    show.add_argument(
+        "--duration", choices=[d.value for d in Duration], default=Duration.MEDIUM.value, help="video length"
+    )
+    for sub in (show, compare):
+        sub.add_argument(
+            "--audience", default="", help='audience targets, e.g. "受众性别=女>=70%% 受众年龄=18-30"'
+        )
+    helper = commands.add_parser("help", help="the search grammar, with examples")
+    for sub, run in ((show, _show), (compare, _compare), (helper, _help)):
+        sub.add_argument("--blocks", action="store_true", help="print the Slack message as Block Kit JSON")
+        sub.add_argument("--lang", choices=("zh", "en"), help="language of the output")
+        sub.set_defaults(run=run)
     commands.add_parser("serve", help="run the Slack app in HTTP mode").set_defaults(run=_serve)
     commands.add_parser("socket", help="run the Slack app in Socket Mode").set_defaults(run=_socket)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
@@ -113,6 +140,79 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         services.close()
     return 0
+
+
+def _show(args: argparse.Namespace, settings: Settings) -> int:
+    def card(services: Services, lang: Lang) -> SlackMessage:
+        targets = _targets(args.audience)
+        dive, creator = show_with_snapshot(services.deepdive, services.snapshots, args.identifier)
+        return deepdive_message(
+            dive, lang, creator=creator, duration=Duration(args.duration), targets=targets
+        )
+
+    return _print_card(args, settings, card)
+
+
+def _compare(args: argparse.Namespace, settings: Settings) -> int:
+    def card(services: Services, lang: Lang) -> SlackMessage:
+        targets = _targets(args.audience)
+        comparison = services.deepdive.compare(args.identifiers, Duration(args.duration), targets=targets)
+        return compare_message(comparison, lang, live=services.deepdive.live, targets=targets)
+
+    return _print_card(args, settings, card)
+
+
+def _targets(text: str) -> AudienceTargets | None:
+    """`--audience` targets (raises `QueryError` naming a bad one); None when not given."""
+    targets = parse_audience_targets(text.split())
+    return targets if targets else None
+
+
+def _print_card(
+    args: argparse.Namespace, settings: Settings, card: Callable[[Services, Lang], SlackMessage]
+) -> int:
+    """Build the services, print the card (a `KolbotError` goes to stderr, exit 2), close them."""
+    services = build_services(settings)
+    lang: Lang = args.lang or services.default_lang
+    try:
+        _print_message(card(services, lang), args.blocks)
+    except KolbotError as err:
+        print(err.user_message(lang), file=sys.stderr)
+        return USER_ERROR_EXIT
+    finally:
+        services.close()
+    return 0
+
+
+def _help(args: argparse.Namespace, settings: Settings) -> int:
+    lang: Lang = args.lang or ("zh" if settings.kolbot_lang.lower().startswith("zh") else "en")
+    _print_message(help_message(lang, settings.kolbot_command), args.blocks)
+    return 0
+
+
+def _print_message(message: SlackMessage, blocks: bool) -> None:
+    """The Block Kit JSON, or the card read as plain text."""
+    if blocks:
+        print(json.dumps(message.to_dict(), ensure_ascii=False, indent=2))
+        return
+    print("\n".join(message_lines(message.to_dict())))
+
+
+def message_lines(message: dict) -> list[str]:
+    """A Slack message's text, block by block: links keep their label, buttons are left out."""
+    lines: list[str] = []
+    for block in message.get("blocks") or [{"type": "section", "text": {"text": message.get("text", "")}}]:
+        texts = [block.get("text") or {}] if block["type"] != "context" else block.get("elements") or []
+        if block["type"] == "divider":
+            lines.append("─" * 40)
+        lines += [_plain(t["text"]) for t in texts if isinstance(t, dict) and t.get("text")]
+        # A field is "*Label*\nvalue": one line each, label first.
+        lines += ["  " + _plain(f["text"]).replace("\n", ": ", 1) for f in block.get("fields") or []]
+    return lines
+
+
+def _plain(text: str) -> str:
+    return html.unescape(_SLACK_LINK.sub(r"\1", text))
 
 
 def _print_table(result: SearchResult, lang: Lang) -> None:

@@ -272,9 +272,10 @@ _ALIASES: dict[str, str] = _choices(
         "audience_gender": ("受众性别",),
         "audience_age": ("受众年龄",),
         "audience_city_tier": ("受众城市等级", "受众城市"),
+        "screen": ("筛查", "受众筛查"),  # how many creators the audience screen checks (bot.screen)
     }
 )
-_AUDIENCE = ("audience_gender", "audience_age", "audience_city_tier")
+_AUDIENCE = ("audience_gender", "audience_age", "audience_city_tier", "screen")
 _CJK_NUMERIC_ALIASES = sorted(
     (a for a, name in _ALIASES.items() if name in _NUMERIC and not a.isascii()), key=len, reverse=True
 )
@@ -779,11 +780,10 @@ def describe_filters(query: Query, lang: Lang) -> list[str]:
         out.append("含品牌/店铺账号" if zh else "brand & store accounts included")
     if query.unknowns:
         out.append("含数据未知的达人" if zh else "creators with unknown values included")
-    if query.audience:
-        targets = ("、" if zh else ", ").join(
-            t.describe(lang) for t in parse_audience_targets(query.audience).targets
-        )
-        out.append(f"受众（详情中核对）：{targets}" if zh else f"audience (checked in Details): {targets}")
+    if targets := ("、" if zh else ", ").join(
+        t.describe(lang) for t in parse_audience_targets(query.audience).targets
+    ):
+        out.append(f"受众（按画像筛查）：{targets}" if zh else f"audience (screened by portrait): {targets}")
     en_label, zh_label = VIDEO_TYPE_LABELS[query.duration.video_type]
     out.append(zh_label if zh else en_label)
     return out

@@ -14,6 +14,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.brands import is_brand_account
@@ -35,6 +36,7 @@ from bot.models import (
 from bot.observability.trace import TracingExecutor
 from bot.scoring import metric_value, score_cohort
 from bot.sources.base import CreatorSource, SearchRequest
+from bot.sources.extents import Extent, SearchExtents, known_pages
 from bot.xingtu_tags import tag_id
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ _DESCENDING = frozenset({SortKey.SCORE, SortKey.FOLLOWERS, SortKey.ER, SortKey.G
 # cost, so every priced creator comes first (the score alone can still favour an unpriced one).
 COST_SORTS = frozenset({SortKey.SCORE, SortKey.CPM, SortKey.CPE, SortKey.PRICE})
 _REGION_SUFFIXES = ("特别行政区", "自治区", "省", "市")
+_V2_REJECTED = frozenset({400, 404, 422})  # v2 refused the request itself; v1 may still answer
 
 
 def follower_range_wan(followers: NumRange | None) -> tuple[int | None, int | None] | None:
@@ -56,8 +59,10 @@ def follower_range_wan(followers: NumRange | None) -> tuple[int | None, int | No
     return None if low is None and high is None else (low or None, high)
 
 
-def search_request(query: Query, page: int) -> SearchRequest:
-    """One page's request; carries v2 filters when the query maps onto them."""
+def search_request(query: Query, page: int, *, v2: bool = True) -> SearchRequest:
+    """One page's request; carries v2 filters when the query maps onto them (and `v2` allows)."""
+    if not v2:
+        return SearchRequest(keyword=query.keyword, page=page)
     content_tag = tag_id(query.tags[0]) if len(query.tags) == 1 else None
     return SearchRequest(
         keyword=query.keyword,
@@ -65,6 +70,35 @@ def search_request(query: Query, page: int) -> SearchRequest:
         follower_range_wan=follower_range_wan(query.followers),
         content_tag=content_tag,
     )
+
+
+def upstream_filters(request: SearchRequest) -> list[str]:
+    """Grammar names of the filters a request asks Xingtu to apply (v2)."""
+    return [
+        name
+        for name, sent in (("followers", request.follower_range_wan), ("tag", request.content_tag))
+        if sent is not None
+    ]
+
+
+@dataclass
+class _Fetch:
+    """The pages one search fetched, the pages that failed, and failures it paid for but discarded."""
+
+    pages: list[PageFetch] = field(default_factory=list)
+    failures: list[tuple[int, UpstreamError]] = field(default_factory=list)
+    discarded: list[PageFetch | UpstreamError] = field(default_factory=list)  # both carry their cost
+    request: SearchRequest | None = None  # the first page's request (route and upstream filters)
+
+    def extend(self, other: _Fetch) -> None:
+        self.pages += other.pages
+        self.failures += other.failures
+
+    def v2_rejection(self) -> UpstreamError | None:
+        """The 4xx with which v2 refused this search, if it did."""
+        if self.request is None or not self.request.uses_v2:
+            return None
+        return next((e for _, e in self.failures if e.status in _V2_REJECTED), None)
 
 
 def _completeness(creator: Creator) -> int:
@@ -160,15 +194,24 @@ def sort_scored(items: list[ScoredCreator], query: Query) -> list[ScoredCreator]
 class SearchService:
     """Runs a parsed `Query` against a `CreatorSource`."""
 
-    def __init__(self, source: CreatorSource, *, max_workers: int = 4, on_seen: OnSeen | None = None) -> None:
+    def __init__(
+        self,
+        source: CreatorSource,
+        *,
+        max_workers: int = 4,
+        on_seen: OnSeen | None = None,
+        extents: SearchExtents | None = None,
+    ) -> None:
         self._source = source
         self._max_workers = max(1, max_workers)
         self._on_seen = on_seen
+        self._extents = extents
 
     def search(self, query: Query) -> SearchResult:
         """Raises the first page's `UpstreamError` only when every page failed."""
         started = time.perf_counter()
-        pages, failures = self._fetch(query)
+        fetch = self._fetch(query)
+        pages, failures = fetch.pages, fetch.failures
         if not pages:
             raise failures[0][1]
         for page in pages:
@@ -183,6 +226,8 @@ class SearchService:
             for s in score_cohort(candidates, query.goal, query.duration)
             if s.creator.star_id in matched_ids
         ]
+        spent = [*(e for _, e in failures), *fetch.discarded]  # paid for, but no page of this result
+        asked = {p.page for p in pages} | {n for n, _ in failures}
         stats = SearchStats(
             pages_requested=query.page_numbers,
             pages_fetched=len(pages),
@@ -193,35 +238,73 @@ class SearchService:
             matched=len(scored),
             excluded_brands=len(unique) - len(candidates),
             filters=filter_stats,
-            upstream_calls=sum(p.upstream_calls for p in pages) + sum(e.upstream_calls for _, e in failures),
+            upstream_calls=sum(p.upstream_calls for p in [*pages, *spent]),
             cache_hits=sum(p.from_cache for p in pages),
-            cost_usd=sum(p.cost_usd for p in pages) + sum(e.cost_usd for _, e in failures),
+            cost_usd=sum(p.cost_usd for p in [*pages, *spent]),
             data_time=min(p.fetched_at for p in pages),
             live=all(p.live for p in pages),
             route="+".join(sorted({p.route for p in pages})),
             elapsed_ms=(time.perf_counter() - started) * 1000,
             has_more=any(p.has_more for p in pages),
+            pages_skipped=[n for n in query.page_numbers if n not in asked],
+            upstream_filters=upstream_filters(fetch.request) if fetch.request else [],
         )
+        warnings = ["pages_failed"] if failures else []
         return SearchResult(
             query=query,
             creators=sort_scored(scored, query),
             stats=stats,
-            warnings=["pages_failed"] if failures else [],
+            warnings=warnings + (["v2_rejected"] if fetch.discarded else []),
         )
 
-    def _fetch(self, query: Query) -> tuple[list[PageFetch], list[tuple[int, UpstreamError]]]:
-        """All requested pages concurrently (the source paces upstream calls), in page order."""
+    def _fetch(self, query: Query) -> _Fetch:
+        """The pages that can hold creators; a search v2 rejects (4xx) runs once more on v1."""
+        fetch = self._fetch_search(query, v2=True)
+        rejection = fetch.v2_rejection()
+        if rejection is None:
+            return fetch
+        log.warning("search_kol_v2 rejected %r (%s); searching again on v1", query.keyword, rejection)
+        retry = self._fetch_search(query, v2=False)
+        retry.discarded = [*fetch.pages, *(e for _, e in fetch.failures), *fetch.discarded]
+        return retry
+
+    def _fetch_search(self, query: Query, *, v2: bool) -> _Fetch:
+        """Known search: its existing pages at once. First time: the first page, then those it says exist.
+
+        Either way, pages the answers say exist but were not asked for follow (a search that grew).
+        """
         numbers = query.page_numbers
+        first = search_request(query, numbers[0], v2=v2)
+        known = self._extents.get(first) if self._extents is not None else None
+        asked = known_pages(known, numbers) if known is not None else numbers[:1]
+        fetch = self._fetch_pages(query, asked, v2=v2)
+        fetch.request = first
+        if fetch.v2_rejection() is None:
+            # What the pages say now; a known search only pays this second trip when it has grown.
+            said = Extent.from_pages(fetch.pages) or Extent()
+            fetch.extend(
+                self._fetch_pages(query, [n for n in numbers if n not in asked and said.exists(n)], v2=v2)
+            )
+        learnt = Extent.from_pages(fetch.pages)
+        if learnt is not None and learnt != known and self._extents is not None:
+            self._extents.record(first, learnt)  # a write only when the knowledge changed
+        return fetch
+
+    def _fetch_pages(self, query: Query, numbers: list[int], *, v2: bool) -> _Fetch:
+        """Pages concurrently (the source paces upstream calls), in page order."""
+        fetch = _Fetch()
+        if not numbers:
+            return fetch
         with TracingExecutor(max_workers=min(self._max_workers, len(numbers))) as pool:
-            futures = [(n, pool.submit(self._source.search_page, search_request(query, n))) for n in numbers]
-        pages: list[PageFetch] = []
-        failures: list[tuple[int, UpstreamError]] = []
+            futures = [
+                (n, pool.submit(self._source.search_page, search_request(query, n, v2=v2))) for n in numbers
+            ]
         for number, future in futures:
             try:
-                pages.append(future.result())
+                fetch.pages.append(future.result())
             except UpstreamError as exc:
-                failures.append((number, exc))
-        return pages, failures
+                fetch.failures.append((number, exc))
+        return fetch
 
     def _record_seen(self, creators: list[Creator], live: bool, fetched_at: datetime) -> None:
         """Snapshot hook; a storage failure must not cost the user their results."""

@@ -28,6 +28,7 @@ from bot.planner.models import TierBounds
 from bot.planner.service import PlanService
 from bot.planner.store import PlanStore
 from bot.redact import install_log_redaction
+from bot.screen import AudienceScreen
 from bot.search import SearchService
 from bot.settings import Settings
 from bot.shortlists.service import ShortlistService
@@ -35,6 +36,7 @@ from bot.shortlists.sync import ShortlistSync, UpdateGate
 from bot.slack_clients import SlackClients
 from bot.sources.base import CreatorSource
 from bot.sources.demo import DemoSource
+from bot.sources.extents import SearchExtents
 from bot.sources.tikhub import TikHubClient, TikHubSource
 from bot.spend.budget import BudgetService
 from bot.store.digests import DigestStore
@@ -87,6 +89,11 @@ class Services:
         """Chinese when the user typed Chinese, else the configured default."""
         return detect_lang(text, self.default_lang)
 
+    @property
+    def screen(self) -> AudienceScreen:
+        """The audience screen, through the deep-dive's client: one portrait cache, one bill."""
+        return AudienceScreen(self.deepdive)
+
     def shortlist_sync(self, client: WebClient) -> ShortlistSync:
         """Keeps shortlists' Slack messages in step, through `client` (the app's bot-token client)."""
         return ShortlistSync(
@@ -126,16 +133,16 @@ def build_services(settings: Settings) -> Services:
     snapshots = CreatorSnapshots(sessions)
     shortlists = ShortlistService(sessions, snapshots)
     budget = BudgetService(SpendStore(sessions), settings)
-    tikhub = (
-        None if settings.demo_mode else TikHubClient(settings, cache=SqlResponseCache(sessions), meter=budget)
-    )
+    cache = SqlResponseCache(sessions)
+    extents = SearchExtents(cache)  # which pages each search has, for search and digests alike
+    tikhub = None if settings.demo_mode else TikHubClient(settings, cache=cache, meter=budget)
     source: CreatorSource = (
         DemoSource(settings.kolbot_price_unit)
         if tikhub is None
         else TikHubSource(tikhub, settings.kolbot_price_unit)
     )
     on_seen = _remember_seen(snapshots, shortlists)
-    search = SearchService(source, on_seen=on_seen)
+    search = SearchService(source, on_seen=on_seen, extents=extents)
     detail_client = DemoDeepDiveClient(snapshots) if tikhub is None else tikhub
     digest_store = DigestStore(sessions, command=settings.kolbot_command)
     digest_pipeline = DigestPipeline(
@@ -145,6 +152,7 @@ def build_services(settings: Settings) -> Services:
         poster=SlackPoster(slack, gate=ChannelGate(settings.kolbot_digest_post_interval_s)),
         settings=settings,
         on_seen=[on_seen],
+        extents=extents,
     )
     digests = DigestService(digest_store, digest_pipeline, settings=settings)
     return Services(

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     kolbot_claim_retention_hours: int = Field(24, ge=1)  # Slack retries arrive within minutes
     kolbot_housekeeping_interval_min: float = Field(60.0, gt=0)
 
+    # An audience screen costing more than this (USD; cached portraits are free) asks first.
+    kolbot_screen_confirm_usd: float = Field(0.20, ge=0)
+
     # Storage
     database_url: str | None = None
     kolbot_data_dir: Path = DEFAULT_DATA_DIR

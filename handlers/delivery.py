@@ -9,6 +9,7 @@ from bot.cards.views import results_message
 from bot.models import Lang, Query
 from bot.services import Services
 from bot.spend.payer import current_payer
+from handlers.actions.screen import offer_screen
 from handlers.replies import Respond
 
 
@@ -41,3 +42,7 @@ def send_results(
         replace_original=replace,
         delete_original=False,
     )
+    if (
+        not replace
+    ):  # audience targets: screen portraits (a re-sorted card's screen already ran or was offered)
+        offer_screen(services, respond, result, lang, search_ref=ref)

@@ -433,3 +433,41 @@ def test_compare_button_on_a_too_short_shortlist_explains(
     [answer] = slack.wait_for_calls("response")
     assert "Compare takes 2-5 creators; this shortlist has 1" in answer.body["text"]
     assert slack.calls_to("chat.postMessage") == []
+
+
+# -- an id Xingtu rejects, and failures retrying won't fix (issue 11 §4) --------------------------
+
+
+def test_show_on_a_rejected_id_says_check_the_id_not_try_again(
+    live_app: App, slack: FakeSlackApi, slack_requests: SlackRequests, tikhub: FakeTikHub
+) -> None:
+    app, requests = live_app, slack_requests
+    tikhub.inject(Fault.BAD_REQUEST, route=synth_detail.BASE_INFO, times=None)
+    assert app.dispatch(requests.command("show 7000000000000000001 lang=en").bolt()).status == 200
+    [answer] = slack.wait_for_calls("response")
+    text = json.dumps(answer.body, ensure_ascii=False)
+    assert "has no data" in text and "Check the id" in text
+    assert "few minutes" not in text
+    assert tikhub.calls == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "hint", "not_said"),
+    [(Fault.NO_BALANCE, "top up", "few minutes"), (Fault.UNAUTHORIZED, "TIKHUB_API_KEY", "few minutes")],
+)
+def test_when_nothing_arrives_the_hint_fits_the_cause(
+    live_app: App,
+    slack: FakeSlackApi,
+    slack_requests: SlackRequests,
+    tikhub: FakeTikHub,
+    fault,
+    hint,
+    not_said,
+) -> None:
+    app, requests = live_app, slack_requests
+    tikhub.inject(fault, times=None)
+    star_id = synth_detail.demo_star_ids()[0]
+    assert app.dispatch(requests.command(f"show {star_id} lang=en").bolt()).status == 200
+    [answer] = slack.wait_for_calls("response")
+    text = json.dumps(answer.body, ensure_ascii=False)
+    assert hint in text and not_said not in text

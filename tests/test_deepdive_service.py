@@ -256,3 +256,33 @@ def test_demo_details_stay_unknown_for_ids_no_demo_search_returned(seen: Creator
     live = creator.model_copy(update={"star_id": "7000000000000000002"})
     seen.save_many([live], live=True, fetched_at=datetime.now(UTC))  # real data gets no synthetic details
     assert not DeepDiveService(DemoDeepDiveClient(seen)).deep_dive(live.star_id).has_data
+
+
+# -- an id Xingtu rejects (issue 11 §4) --------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", [None, Fault.BAD_REQUEST, Fault.NOT_FOUND, Fault.INVALID])
+def test_an_id_xingtu_rejects_costs_one_call(tikhub: FakeTikHub, service: DeepDiveService, fault) -> None:
+    if fault is not None:
+        tikhub.inject(fault, route=synth_detail.BASE_INFO, times=None)
+    dive = service.deep_dive(UNKNOWN_STAR_ID)  # fault None: the profile comes back empty
+    assert [r.route for r in tikhub.requests] == [synth_detail.BASE_INFO]
+    assert not dive.has_data
+    assert all(p.status is PartStatus.UNAVAILABLE and p.reason == "not_found" for p in dive.parts())
+    assert dive.cost_usd == pytest.approx(ENDPOINT_COST_USD if fault is None else 0.0)  # only 200s bill
+
+
+def test_a_refused_or_failing_profile_still_asks_the_other_routes(
+    tikhub: FakeTikHub, service: DeepDiveService
+) -> None:
+    star_id = synth_detail.demo_star_ids()[0]
+    tikhub.inject(Fault.REFUSED, route=synth_detail.BASE_INFO, times=None)  # 10003: not about the id
+    dive = service.deep_dive(star_id)
+    assert {r.route for r in tikhub.requests} == set(synth_detail.DETAIL_ROUTES)
+    assert dive.base.reason == "refused" and dive.has_data
+
+
+def test_an_id_a_search_returned_is_fetched_all_at_once(tikhub: FakeTikHub, service: DeepDiveService) -> None:
+    star_id = synth_detail.demo_star_ids()[0]
+    service.deep_dive(star_id, creator=Creator(star_id=star_id, nickname="x"))
+    assert len(tikhub.requests) == len(synth_detail.DETAIL_ROUTES)

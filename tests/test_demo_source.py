@@ -55,7 +55,7 @@ def test_creators_match_the_bundled_authors(source: DemoSource) -> None:
 
 def test_the_failing_page_is_an_upstream_refusal(source: DemoSource) -> None:
     with pytest.raises(UpstreamError) as caught:
-        source.search_page(SearchRequest("护肤", 4))
+        source.search_page(SearchRequest(synth.FAILING_KEYWORD, 2))
     err = caught.value
     assert (err.kind, err.upstream_code, err.billed) == (UpstreamKind.REFUSED, 10003, False)
     assert "10003" in err.user_message("en") and "try again" in err.user_message("en")
@@ -115,7 +115,7 @@ def test_an_unreadable_file_falls_back_to_the_generator(tmp_path: Path) -> None:
             a["star_id"] for a in synth.search_body("母婴", 2)["data"]["authors"]
         ]
     with pytest.raises(UpstreamError):
-        DemoSource(path=broken).search_page(SearchRequest("护肤", 4))
+        DemoSource(path=broken).search_page(SearchRequest(synth.FAILING_KEYWORD, 2))
 
 
 def test_the_file_is_read_once_under_concurrency() -> None:

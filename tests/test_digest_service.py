@@ -313,3 +313,19 @@ def test_a_part_refused_after_others_were_posted_is_recorded_not_reposted(
     assert (run.status, run.ts, run.parts) == (RunStatus.POSTED, "1700000100.000001", 1)
     assert run.last_error is not None and run.last_error.startswith("part 2/")
     assert "(1/" in shown(posts(slack)[1]) and len(posts(slack)) == 3  # first run, part 1, part 2
+
+
+def test_a_digest_run_tells_later_searches_which_pages_exist(
+    live: Services, market: Market, tikhub: FakeTikHub
+) -> None:
+    for n in range(6, 46):
+        market.put(n)  # 45 creators: 3 pages
+    digest_id = add(live, '"护肤" daily 09:30 pages=3 top=3')
+    live.digests.run_now(TEAM, digest_id)
+    for n in range(6, 46):
+        market.drop(n)  # the search shrinks to one page after the digest ran
+    tikhub.reset()
+    live.search.search(live.parse_query("护肤 pages=3"))
+    # Known from the digest's run: all three pages asked at once (a first-time search would
+    # have asked page 1 alone and stopped there).
+    assert sorted(int(r.params["page"]) for r in tikhub.requests) == [1, 2, 3]

@@ -26,11 +26,12 @@ def test_chinese_names_and_full_width_symbols() -> None:
     assert parse_audience_targets(query.audience).targets[0].min_share == pytest.approx(0.6)
 
 
-def test_filters_line_says_where_the_targets_are_checked() -> None:
+def test_filters_line_says_the_targets_screen_by_portrait() -> None:
     query = parse_query("护肤 audience_gender=female>=70% audience_age=18-30")
-    assert "audience (checked in Details): female ≥70%, age 18-30 ≥50%" in describe_filters(query, "en")
-    assert "受众（详情中核对）：女性 ≥70%、18-30岁 ≥50%" in describe_filters(query, "zh")
+    assert "audience (screened by portrait): female ≥70%, age 18-30 ≥50%" in describe_filters(query, "en")
+    assert "受众（按画像筛查）：女性 ≥70%、18-30岁 ≥50%" in describe_filters(query, "zh")
     assert not any("audience" in line for line in describe_filters(parse_query("护肤"), "en"))
+    assert not any("audience" in line for line in describe_filters(parse_query("护肤 screen=5"), "en"))
 
 
 @pytest.mark.parametrize(

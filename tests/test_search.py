@@ -26,7 +26,10 @@ def creator(star_id: str, nickname: str | None = None, **kw) -> Creator:
 
 
 class FakeSource:
-    """`CreatorSource` serving fixed pages; a page may be an `UpstreamError` to raise."""
+    """`CreatorSource` serving fixed pages; a page may be an `UpstreamError` to raise.
+
+    Each page says `has_more` until the last one given, unless `has_more` says otherwise.
+    """
 
     def __init__(
         self,
@@ -35,7 +38,7 @@ class FakeSource:
         live: bool = False,
         cached: frozenset[int] = frozenset(),
         skipped: int = 0,
-        has_more: bool = False,
+        has_more: bool | None = None,
         barrier: threading.Barrier | None = None,
     ) -> None:
         self.pages, self.live, self.cached, self.skipped = pages, live, cached, skipped
@@ -46,7 +49,7 @@ class FakeSource:
     def search_page(self, request: SearchRequest) -> PageFetch:
         with self._lock:
             self.requests.append(request)
-        if self.barrier is not None:
+        if self.barrier is not None and request.page > 1:
             self.barrier.wait()
         outcome = self.pages.get(request.page, [])
         if isinstance(outcome, UpstreamError):
@@ -57,7 +60,7 @@ class FakeSource:
             page=request.page,
             creators=outcome,
             skipped=self.skipped,
-            has_more=self.has_more,
+            has_more=request.page < max(self.pages) if self.has_more is None else self.has_more,
             fetched_at=T0 - timedelta(minutes=request.page),
             upstream_calls=0 if from_cache else 1,
             cost_usd=0.0 if from_cache else 0.02,
@@ -118,12 +121,13 @@ def test_no_warning_when_every_page_arrives():
     assert result.warnings == []
 
 
-def test_pages_are_fetched_concurrently():
-    # Each fetch waits until all three are in flight: a sequential fetch breaks the barrier.
-    barrier = threading.Barrier(3, timeout=5)
+def test_pages_after_the_first_are_fetched_concurrently():
+    # Pages 2 and 3 each wait until both are in flight: a sequential fetch breaks the barrier.
+    barrier = threading.Barrier(2, timeout=5)
     result, source = run(
         "护肤 pages=3", {1: [creator("a")], 2: [creator("b")], 3: [creator("c")]}, barrier=barrier
     )
+    assert source.requests[0].page == 1
     assert sorted(r.page for r in source.requests) == [1, 2, 3]
     assert result.stats.pages_fetched == 3
 
@@ -493,10 +497,12 @@ def test_a_failing_on_seen_does_not_lose_results(caplog):
 
 
 def test_demo_search_reports_its_failing_page_and_keeps_the_rest():
-    result = SearchService(DemoSource()).search(parse_query("护肤 pages=5"))
+    result = SearchService(DemoSource()).search(parse_query("故障演示 pages=3"))
     stats = result.stats
-    assert (stats.pages_failed, result.warnings, stats.pages_fetched) == ([4], ["pages_failed"], 4)
-    assert stats.duplicates > 0  # demo pages overlap like the real API
+    assert (stats.pages_failed, result.warnings, stats.pages_fetched) == ([2], ["pages_failed"], 2)
+    assert (
+        SearchService(DemoSource()).search(parse_query("护肤 pages=5")).stats.duplicates > 0
+    )  # pages overlap
     assert stats.matched == stats.creators_seen - stats.excluded_brands == len(result.creators) > 0
     assert not any(is_brand_account(s.creator) for s in result.creators)
     assert all(0 <= s.score <= 100 for s in result.creators if s.score is not None)

@@ -241,7 +241,7 @@ def test_unreadable_search_data_is_a_bad_response(tikhub, make) -> None:
 
 
 def test_refused_page_of_the_demo_dataset_is_refused_by_the_fake(tikhub, make) -> None:
-    err = make(tikhub.settings()).fail({**V1_PARAMS, "keyword": "护肤", "page": "4"})
+    err = make(tikhub.settings()).fail({**V1_PARAMS, "keyword": "故障演示", "page": "2"})
     assert (err.kind, err.upstream_code) == (UpstreamKind.REFUSED, 10003)
 
 

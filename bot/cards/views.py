@@ -28,6 +28,11 @@ _WARNINGS: dict[str, tuple[str, str]] = {
         "Some result pages could not be loaded, so this list may be incomplete. Try again in a few minutes.",
         "部分结果页加载失败，列表可能不完整。请几分钟后重试。",
     ),
+    "v2_rejected": (
+        "Xingtu rejected the filtered search, so it ran again without upstream filters "
+        "and your filters were applied here (results may be fewer).",
+        "星图拒绝了带筛选的搜索，已改为不带上游筛选重新搜索，并在本地应用你的筛选条件（结果可能较少）。",
+    ),
 }
 
 
@@ -189,6 +194,7 @@ def results_message(
         "notes": [_note_line(n, lang) for n in query.notes],
         "unknown_line": _unknown_line(result, lang),
         "filtered": [f.name for f in stats.filters],
+        "upstream_filters": [d for n, d in active_filters(query, lang) if n in stats.upstream_filters],
         "rows": [_creator_row(s.creator, s, lang, rank) for rank, s in enumerate(shown, start=1)],
         "duration": query.duration,
         "durations": list(Duration),

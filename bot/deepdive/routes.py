@@ -69,7 +69,8 @@ ROUTES: dict[PartKey, Route] = {
     PartKey.PRICES: Route(
         "kol_service_price_v1", 6 * _HOUR, ENDPOINT_COST_USD, _kol({"platformChannel": "_1"})
     ),
-    PartKey.AUDIENCE: Route("kol_audience_portrait_v1", 24 * _HOUR, ENDPOINT_COST_USD, _kol()),
+    # Audience portraits move slowly and the audience screen asks for dozens at once: keep them days.
+    PartKey.AUDIENCE: Route("kol_audience_portrait_v1", 3 * 24 * _HOUR, ENDPOINT_COST_USD, _kol()),
     PartKey.FANS: Route("kol_fans_portrait_v1", 24 * _HOUR, ENDPOINT_COST_USD, _kol({"fansType": "_1"})),
     PartKey.DAILY_FANS: Route("kol_daily_fans_v1", 6 * _HOUR, ENDPOINT_COST_USD, _daily_fans_params),
     PartKey.CP: Route("kol_cp_info_v1", 12 * _HOUR, ENDPOINT_COST_USD, _kol()),

@@ -59,6 +59,8 @@ _UID = re.compile(r"\d{5,18}")
 _UNIQUE_ID = re.compile(r"[A-Za-z0-9_.]{2,30}")
 _UNAVAILABLE = {UpstreamKind.REFUSED, UpstreamKind.NOT_FOUND}
 _NOT_FOUND = {UpstreamKind.NOT_FOUND, UpstreamKind.BAD_REQUEST}  # TikHub answers 400 for an unknown uid
+# Part reasons meaning "no such creator": an empty profile, 404, or TikHub's 400/422 for a bad id.
+_ID_REJECTED = {"empty", *(kind.value for kind in _NOT_FOUND)}
 
 _PARTS: dict[PartKey, tuple[Callable[[dict[str, Any]], BaseModel], type[BaseModel]]] = {
     PartKey.BASE: (parsers.parse_base_info, BaseInfo),
@@ -76,6 +78,8 @@ class JsonClient(Protocol):
     """`TikHubClient.get_json` with a per-call cache lifetime."""
 
     def get_json(self, route: str, params: dict[str, str], *, ttl_s: float | None = None) -> Fetched: ...
+
+    def is_cached(self, route: str, params: dict[str, str]) -> bool: ...
 
 
 class DeepDiveSnapshots(Protocol):
@@ -151,6 +155,14 @@ class _Tally:
         self.cost_usd += other.cost_usd
 
 
+@dataclass(frozen=True)
+class PortraitCost:
+    calls: int
+    upstream_calls: int
+    cache_hits: int
+    cost_usd: float
+
+
 class DeepDiveService:
     def __init__(
         self, client: JsonClient, *, snapshots: DeepDiveSnapshots | None = None, max_workers: int = 8
@@ -195,6 +207,22 @@ class DeepDiveService:
         except (parsers.NoData, UpstreamError):
             return None
 
+    # -- audience portraits (the search's audience screen) -----------------------------------
+
+    def unpaid_portraits(self, star_ids: Sequence[str]) -> list[str]:
+        """The creators whose audience portrait would be a paid call (not cached)."""
+        route, today = ROUTES[PartKey.AUDIENCE], china_today()
+        return [s for s in star_ids if not self._client.is_cached(route.path, route.params(s, today))]
+
+    def portraits(self, star_ids: Sequence[str]) -> tuple[dict[str, Part], PortraitCost]:
+        """Each creator's audience portrait part (ok, unavailable or failed), concurrently, and the cost."""
+        results = self._fetch_parts([(s, PartKey.AUDIENCE) for s in star_ids], china_today())
+        tally = _Tally()
+        for _, part_tally in results:
+            tally.add(part_tally)
+        cost = PortraitCost(tally.calls, tally.upstream_calls, tally.cache_hits, round(tally.cost_usd, 6))
+        return {s: part for s, (part, _) in zip(star_ids, results, strict=True)}, cost
+
     # -- deep-dives ------------------------------------------------------------------------
 
     def show(self, identifier: str, *, creator: Creator | None = None) -> DeepDive:
@@ -229,23 +257,39 @@ class DeepDiveService:
         creators: dict[str, Creator] | None = None,
         lookups: dict[str, _Tally] | None = None,
     ) -> list[DeepDive]:
-        """All parts of all creators in one pool; `lookups` carries each id lookup's cost."""
+        """All parts of all creators in one pool; `lookups` carries each id lookup's cost.
+
+        An id nothing vouches for (no search returned it, no lookup found it) is probed with its
+        profile first: when Xingtu rejects it outright, the other seven calls are not paid for.
+        """
         today = china_today()
-        jobs = [(star_id, key) for star_id in star_ids for key in PartKey]
-        with TracingExecutor(min(self._max_workers, len(jobs))) as pool:
-            results = list(pool.map(lambda job: self._fetch_part(job[0], job[1], today), jobs))
+        creators, lookups = creators or {}, lookups or {}
+        unvouched = [s for s in star_ids if s not in creators and not lookups.get(s, _Tally()).calls]
+        probes = [(s, PartKey.BASE) for s in unvouched]
+        results = dict(zip(probes, self._fetch_parts(probes, today), strict=True))
+        rejected = {s for (s, _), (part, _) in results.items() if _rejects_id(part)}
+        jobs = [(s, k) for s in star_ids if s not in rejected for k in PartKey if (s, k) not in results]
+        results |= dict(zip(jobs, self._fetch_parts(jobs, today), strict=True))
         dives = []
-        for i, star_id in enumerate(star_ids):
-            chunk = results[i * len(PartKey) : (i + 1) * len(PartKey)]
+        for star_id in star_ids:
+            chunk = [results.get((star_id, key), (_unknown_id(key), _Tally())) for key in PartKey]
+            if star_id in rejected:  # every part says "not found"; only the probe was paid for
+                chunk = [(_unknown_id(part.key), tally) for part, tally in chunk]
             tally = _Tally()
-            for part_tally in [t for _, t in chunk] + [(lookups or {}).get(star_id, _Tally())]:
+            for part_tally in [t for _, t in chunk] + [lookups.get(star_id, _Tally())]:
                 tally.add(part_tally)
             dive = self._assemble(star_id, [p for p, _ in chunk], tally)
-            dive.flags = assess(dive, creator=(creators or {}).get(star_id), today=today)
+            dive.flags = assess(dive, creator=creators.get(star_id), today=today)
             if self._snapshots is not None:
                 self._snapshots.save(dive)
             dives.append(dive)
         return dives
+
+    def _fetch_parts(self, jobs: list[tuple[str, PartKey]], today: date) -> list[tuple[Part, _Tally]]:
+        if not jobs:
+            return []
+        with TracingExecutor(min(self._max_workers, len(jobs))) as pool:
+            return list(pool.map(lambda job: self._fetch_part(job[0], job[1], today), jobs))
 
     def _assemble(self, star_id: str, parts: list[Part], tally: _Tally) -> DeepDive:
         times = [p.fetched_at for p in parts if p.fetched_at]
@@ -282,6 +326,15 @@ class DeepDiveService:
             return part_type(**meta, status=PartStatus.FAILED, reason=UpstreamKind.BAD_RESPONSE.value), tally
 
 
+def _rejects_id(part: Part) -> bool:
+    """A profile answer that says the id itself is unknown: retrying or other routes won't help."""
+    return part.reason in _ID_REJECTED
+
+
+def _unknown_id(key: PartKey) -> Part:
+    return Part(key=key, status=PartStatus.UNAVAILABLE, reason=UpstreamKind.NOT_FOUND.value)
+
+
 def _status(error: UpstreamError) -> PartStatus:
     return PartStatus.UNAVAILABLE if error.kind in _UNAVAILABLE else PartStatus.FAILED
 
@@ -302,7 +355,56 @@ class DemoDeepDiveClient:
         body = synth_detail.detail_body(route, params, seen=self._seen)
         return Fetched(body, 0, 0.0, False, datetime.now(UTC))
 
+    def is_cached(self, route: str, params: dict[str, str]) -> bool:
+        """Demo answers cost nothing, as if every one were cached."""
+        return True
+
     def _seen(self, star_id: str) -> Creator | None:
         """The creator as a demo search returned it; live data never gets synthetic details."""
         snapshot = self._snapshots.get(star_id) if self._snapshots is not None else None
         return snapshot.creator if snapshot is not None and not snapshot.live else None
+
+
+def show_with_snapshot(
+    service: DeepDiveService, snapshots: CreatorSnapshots, identifier: str
+) -> tuple[DeepDive, Creator | None]:
+    """`show`, with the creator as last seen in a search (prices, videos) when one was.
+
+    Raises `KolbotError` when not a single part arrived: an unknown id, or TikHub down.
+    """
+    kind, value = classify_identifier(identifier)
+    creator = _snapshot(service, snapshots, value) if kind is IdKind.STAR_ID else None
+    dive = service.show(identifier, creator=creator)
+    if kind is not IdKind.STAR_ID and (creator := _snapshot(service, snapshots, dive.star_id)):
+        dive.flags = assess(dive, creator=creator, today=china_today())
+    if not dive.has_data:
+        raise nothing_arrived(dive, identifier)
+    return dive, creator
+
+
+def _snapshot(service: DeepDiveService, snapshots: CreatorSnapshots, star_id: str) -> Creator | None:
+    """The creator as last seen in a search from the same kind of source (live or demo)."""
+    snapshot = snapshots.get(star_id)
+    return snapshot.creator if snapshot and snapshot.live == service.live else None
+
+
+def nothing_arrived(dive: DeepDive, identifier: str) -> KolbotError:
+    """Every part missing: an id Xingtu does not know (all empty), or upstream trouble."""
+    cost_en, cost_zh = (dive.cost_line("en"), dive.cost_line("zh")) if dive.live else ("", "")
+    parts = dive.parts()
+    if all(p.status is PartStatus.UNAVAILABLE and p.reason in _ID_REJECTED for p in parts):
+        return KolbotError(
+            f"Xingtu has no data for “{identifier}”.",
+            f"星图没有“{identifier}”的数据。",
+            hint_en=f"Check the id (a Xingtu id has 19 digits; 抖音号 and uids are looked up). {cost_en}",
+            hint_zh=f"请检查 ID：星图 ID 为 19 位数字；抖音号或抖音 uid 会先查找对应的星图 ID。{cost_zh}",
+        )
+    # What to do depends on why: a key or balance problem needs an admin, not a retry.
+    kind = next((k for k in UpstreamKind if k.value == parts[0].reason), UpstreamKind.GATEWAY)
+    why = UpstreamError(kind)
+    return KolbotError(
+        f"No data could be fetched for “{identifier}” ({parts[0].describe('en')}).",
+        f"暂时无法获取“{identifier}”的数据（{parts[0].describe('zh')}）。",
+        hint_en=f"{why.hint_en} {cost_en}".strip(),
+        hint_zh=f"{why.hint_zh}{cost_zh}",
+    )

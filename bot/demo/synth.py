@@ -17,7 +17,10 @@ upstream identities (`prospective_X_cpm = price × 1000 / expected_play_num`, 4 
 * v2 filters (`follower_range_wan` in 万, `content_tag` id such as `tag_level_two-4`) select from
   the whole pool and page the matches without overlap; `total_count` is the match count.
 * `response_body` is what upstream answers: the 10003 refusal (`refused_body`) on the failing
-  page (`is_failing_page`: 护肤 page 4), else `search_body`.
+  page, else `search_body`. Exactly one page fails on purpose: page 2 of `FAILING_KEYWORD`
+  (故障演示, "fault demo"), a keyword of its own, so no ordinary demo search meets it.
+* A creator's tags belong to its keyword's category: a keyword's results only borrow creators
+  from a sibling keyword of the same level-1 tag (护肤 / 美妆), and side tags stay related.
 """
 
 from __future__ import annotations
@@ -45,7 +48,8 @@ PAGE_SIZE = 20
 ROUTE_V1 = "search_kol_v1"
 ROUTE_V2 = "search_kol_v2"
 
-_FAILING_PAGE = ("护肤", 4)
+FAILING_KEYWORD = "故障演示"  # documented in the README: its page 2 is refused (10003)
+_FAILING_PAGE = (FAILING_KEYWORD, 2)
 _ADHOC_PAGES = 2
 _CAPTURED_TS = int(CAPTURED_AT.timestamp())
 _OPEN_END = "2145916800"  # 2038-01-01: upstream's "no end date"
@@ -206,7 +210,8 @@ _THEMES: dict[str, _Theme] = {
 DEMO_KEYWORDS: tuple[str, ...] = tuple(_THEMES)
 
 # Keyword -> the keyword whose creators sometimes also show up in its results.
-_SIBLINGS = {"护肤": "美妆", "美妆": "护肤", "穿搭": "美妆", "母婴": "美食"}
+# Only keywords of the same level-1 tag: a 母婴 search never shows a food creator.
+_SIBLINGS = {"护肤": "美妆", "美妆": "护肤"}
 
 # Pool position -> forced edge case (every keyword, so all of them land on page 1).
 _QUIRKS = {

@@ -31,6 +31,7 @@ from bot.settings import Settings
 from bot.shortlists.models import Shortlist
 from bot.shortlists.service import ShortlistService
 from bot.sources.base import CreatorSource
+from bot.sources.extents import SearchExtents
 from bot.spend.payer import Feature, Payer, current_payer, paying
 from bot.store.digests import DigestStore, PreviousRun
 
@@ -85,8 +86,10 @@ class DigestPipeline:
         poster: SlackPoster,
         settings: Settings,
         on_seen: Sequence[OnSeen] = (),
+        extents: SearchExtents | None = None,
     ) -> None:
         self._store, self._source, self._shortlists = store, source, shortlists
+        self._extents = extents  # shared with search: a digest's run tells later searches its pages
         self._poster, self._settings, self._on_seen = poster, settings, on_seen
         self._thresholds = thresholds(settings)
 
@@ -120,7 +123,7 @@ class DigestPipeline:
             for hook in self._on_seen:
                 hook(creators, live=live, fetched_at=fetched_at)
 
-        return SearchService(self._source, on_seen=record).search(query), seen
+        return SearchService(self._source, on_seen=record, extents=self._extents).search(query), seen
 
     def _compare(
         self, job: Job, query: Query, result: SearchResult, seen: list[Creator]

@@ -8,8 +8,8 @@ with (`bot.demo.synth`), so answers never depend on which path served them:
 * v2 filters (followers in 万, content tag id) → the whole keyword pool filtered, paged by 20;
 * a page past the pool → no creators, `has_more=False`.
 
-护肤 page 4 fails like the real upstream does (10003 inside HTTP 200), so the demo shows how a
-failed page is reported.
+Page 2 of `synth.FAILING_KEYWORD` (故障演示) fails like the real upstream does (10003 inside
+HTTP 200), so the demo shows how a failed page is reported; no other demo page fails.
 """
 
 from __future__ import annotations

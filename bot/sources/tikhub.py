@@ -138,6 +138,10 @@ class TikHubClient:
             raise outcome
         return outcome
 
+    def is_cached(self, route: str, params: dict[str, str]) -> bool:
+        """Whether `get_json(route, params)` would be answered from the cache, free."""
+        return self._cached(cache_key(route, params)) is not None
+
     def close(self) -> None:
         if self._owns_http:
             self._http.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from bot.models import Lang
@@ -67,3 +67,15 @@ def paying(payer: Payer) -> Iterator[Payer]:
         yield payer
     finally:
         _payer.reset(token)
+
+
+@contextmanager
+def paying_for(feature: Feature) -> Iterator[None]:
+    """Paid calls inside this block are charged to the current payer, under `feature` instead
+    (e.g. the audience screen run after a search); nothing changes when no one is paying."""
+    payer = current_payer()
+    if payer is None:
+        yield
+        return
+    with paying(replace(payer, feature=feature)):
+        yield

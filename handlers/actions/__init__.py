@@ -10,6 +10,7 @@ from handlers.actions.deepdive import compare_shortlist, show_deep_dive
 from handlers.actions.home import open_form, rerun_search
 from handlers.actions.plan import open_plan_add_modal, open_plan_modal, resolve_plan
 from handlers.actions.results import more_results, resort_results
+from handlers.actions.screen import run_screen, skip_screen
 from handlers.actions.shortlist import open_add_modal, open_edit_modal, open_new_modal, set_status, vote
 
 
@@ -29,3 +30,5 @@ def register(app: App) -> None:
     app.action("kol_plan_add")(open_plan_add_modal)
     app.action("kol_home_form")(open_form)
     app.action("kol_home_rerun")(rerun_search)
+    app.action("kol_screen_run")(run_screen)
+    app.action("kol_screen_skip")(skip_screen)

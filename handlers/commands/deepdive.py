@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
@@ -17,11 +16,10 @@ from bot.cards.deepdive_views import compare_message, deepdive_message
 from bot.deepdive.audience import AudienceTargets, parse_audience_targets
 from bot.deepdive.compare import MAX_CREATORS, check_compare_ids
 from bot.deepdive.delivery import CardFor, Chart, compare_charts, deep_dive_charts, deliver
-from bot.deepdive.flags import assess
-from bot.deepdive.models import DeepDive, PartStatus
-from bot.deepdive.routes import ENDPOINT_COST_USD, ROUTES, XINGTU_TZ
-from bot.deepdive.service import IdKind, classify_identifier
-from bot.errors import KolbotError, QueryError
+from bot.deepdive.models import DeepDive
+from bot.deepdive.routes import ENDPOINT_COST_USD, ROUTES
+from bot.deepdive.service import classify_identifier, show_with_snapshot
+from bot.errors import QueryError
 from bot.i18n import pick
 from bot.models import Creator, Duration, Lang, Query
 from bot.services import Services
@@ -33,7 +31,6 @@ COMPARE_WORDS = {"compare", "对比", "比较"}
 # The grammar needs a keyword; creator ids are the keywords after this placeholder.
 _PLACEHOLDER = "_"
 _OPTIONS = {"raw", "keywords", "audience", "duration", "lang", "pages", "top"}
-_NOT_FOUND_REASONS = {"empty", "not_found"}
 
 
 def show_command(
@@ -96,18 +93,8 @@ def compare_command(
 
 
 def load_deep_dive(services: Services, identifier: str) -> tuple[DeepDive, Creator | None]:
-    """The deep-dive with the creator's search snapshot (prices, videos) when one was seen.
-
-    Raises `KolbotError` when not a single part arrived: an unknown id, or TikHub down.
-    """
-    kind, value = classify_identifier(identifier)
-    creator = _snapshot(services, value) if kind is IdKind.STAR_ID else None
-    dive = services.deepdive.show(identifier, creator=creator)
-    if kind is not IdKind.STAR_ID and (creator := _snapshot(services, dive.star_id)):
-        dive.flags = assess(dive, creator=creator, today=datetime.now(XINGTU_TZ).date())
-    if not dive.has_data:
-        raise _nothing_arrived(dive, identifier)
-    return dive, creator
+    """The deep-dive with the creator's search snapshot; `KolbotError` when not a single part arrived."""
+    return show_with_snapshot(services.deepdive, services.snapshots, identifier)
 
 
 def post_deep_dive(
@@ -217,12 +204,6 @@ def _targets(query: Query) -> AudienceTargets | None:
     return parse_audience_targets(query.audience) if query.audience else None
 
 
-def _snapshot(services: Services, star_id: str) -> Creator | None:
-    """The creator as last seen in a search from the same kind of source (live or demo)."""
-    snapshot = services.snapshots.get(star_id)
-    return snapshot.creator if snapshot and snapshot.live == services.deepdive.live else None
-
-
 def _show_usage(name: str) -> tuple[str, str]:
     return (
         f"Example: `{name} show 6912345678901234567` (Xingtu id), `{name} show @douyin_handle` or "
@@ -261,23 +242,4 @@ def _fetching_note(identifiers: list[str], live: bool, lang: Lang) -> str:
         lang,
         f"Fetching {shown} from Xingtu: {calls} data calls, at most {most} (cached answers are free)…",
         f"正在从星图获取 {shown}：{calls} 次数据调用，最多 {most}（缓存结果免费）…",
-    )
-
-
-def _nothing_arrived(dive: DeepDive, identifier: str) -> KolbotError:
-    """Every part missing: an id Xingtu does not know (all empty), or upstream trouble."""
-    cost_en, cost_zh = (dive.cost_line("en"), dive.cost_line("zh")) if dive.live else ("", "")
-    parts = dive.parts()
-    if all(p.status is PartStatus.UNAVAILABLE and p.reason in _NOT_FOUND_REASONS for p in parts):
-        return KolbotError(
-            f"Xingtu has no data for “{identifier}”.",
-            f"星图没有“{identifier}”的数据。",
-            hint_en=f"Check the id (a Xingtu id has 19 digits; 抖音号 and uids are looked up). {cost_en}",
-            hint_zh=f"请检查 ID：星图 ID 为 19 位数字；抖音号或抖音 uid 会先查找对应的星图 ID。{cost_zh}",
-        )
-    return KolbotError(
-        f"No data could be fetched for “{identifier}” ({parts[0].describe('en')}).",
-        f"暂时无法获取“{identifier}”的数据（{parts[0].describe('zh')}）。",
-        hint_en=f"Try again in a few minutes. {cost_en}",
-        hint_zh=f"请几分钟后重试。{cost_zh}",
     )

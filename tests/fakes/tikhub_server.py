@@ -11,8 +11,8 @@
 
 Like the real API it requires `Authorization: Bearer <token>` (otherwise 401 echoing the token),
 answers 422 for missing or non-integer params, and serves `search_kol_v1`/`search_kol_v2` pages
-from `bot.demo.synth.response_body` (deterministic, synthetic; like the demo dataset, 护肤 page 4
-is refused with 10003). Other routes answer 404 unless added with `add_route(route, make_data)`,
+from `bot.demo.synth.response_body` (deterministic, synthetic; like the demo dataset, page 2 of
+故障演示 is refused with 10003). Other routes answer 404 unless added with `add_route(route, make_data)`,
 which also overrides a search route. `delay_s` delays every answer (benchmarks, coalescing);
 `Fault.SLOW` delays one answer by `slow_s` (client timeouts). `hold()` keeps every request
 waiting until `release()` (work that is still running at a shutdown); `wait_for_calls(n)` waits
@@ -51,6 +51,7 @@ _INT_PARAMS = ("page",)
 
 class Fault(StrEnum):
     REFUSED = "refused"  # HTTP 200, data.base_resp.status_code 10003, billed
+    BAD_REQUEST = "400"  # TikHub's "Request failed. Please retry." for a value upstream rejects
     UNAUTHORIZED = "401"  # message echoes the submitted token, like the real API
     NO_BALANCE = "402"
     FORBIDDEN = "403"  # detail.headers.Authorization echoes "Bearer <token>"
@@ -274,6 +275,8 @@ class FakeTikHub:
                 return _detail_error(403, route, params, "API Token lacks required permissions.", echoed)
             case Fault.UNAUTHORIZED:
                 return _detail_error(401, route, params, _unauthorized_message(self.token))
+            case Fault.BAD_REQUEST:
+                return _detail_error(400, route, params, "Request failed. Please retry.")
             case Fault.NO_BALANCE:
                 return _detail_error(402, route, params, "Insufficient balance, please top up.")
             case _:  # Fault.NOT_FOUND

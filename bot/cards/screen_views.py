@@ -1,0 +1,114 @@
+"""Audience screen cards: the cost prompt (Screen / Skip) and the screened list (`bot.screen`)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from bot.cards.render import SlackMessage, render
+from bot.deepdive.audience import AudienceTargets, FitStatus
+from bot.deepdive.models import REASON_TEXT
+from bot.formatting import usd
+from bot.i18n import pick
+from bot.models import Lang
+from bot.screen import ScreenPlan, ScreenResult, ScreenRow, ScreenStatus
+
+MAX_SCREEN_ROWS = 20  # one section each: with header, summary and footer well under 50 blocks
+_MARKS = {FitStatus.PASS: "✅", FitStatus.FAIL: "❌", FitStatus.UNKNOWN: "❔"}
+_STATUS = {
+    ScreenStatus.MATCH: ("✅ meets every target", "✅ 满足全部条件"),
+    ScreenStatus.UNKNOWN: ("❔ unknown", "❔ 未知"),
+    ScreenStatus.MISS: ("❌ misses a target", "❌ 未满足条件"),
+}
+
+
+def _targets_line(targets: AudienceTargets, lang: Lang) -> str:
+    return pick(lang, ", ", "、").join(t.describe(lang) for t in targets.targets)
+
+
+def _shares(row: ScreenRow, lang: Lang) -> str:
+    """女 74 % ✅ · 18–23 41 % ✅ · 二线 22 % ❌ ; a missing portrait says why."""
+    if row.fit is None:
+        why_en, why_zh = REASON_TEXT.get(row.reason or "", (row.reason or "unknown", row.reason or "未知"))
+        return pick(lang, f"no audience portrait ({why_en})", f"无受众画像（{why_zh}）")
+    parts = []
+    for fit in row.fit.fits:
+        # Rounded down, so a share just under the target never reads as meeting it (49.6 % → 49 %).
+        share = (
+            f"{math.floor(fit.share * 100)} %" if fit.share is not None else pick(lang, "no data", "无数据")
+        )
+        parts.append(f"{fit.target.label(lang)} {share} {_MARKS[fit.status]}")
+    return " · ".join(parts)
+
+
+def _row(row: ScreenRow, rank: int, lang: Lang) -> dict[str, Any]:
+    creator = row.scored.creator
+    return {
+        "rank": rank,
+        "creator": creator,
+        "url": creator.douyin_url or creator.xingtu_url,
+        "status": pick(lang, *_STATUS[row.status]),
+        "shares": _shares(row, lang),
+    }
+
+
+def _fallback(result: ScreenResult, lang: Lang) -> str:
+    matched, screened = result.count(ScreenStatus.MATCH), result.screened
+    return pick(
+        lang,
+        f"Audience screen: {matched} of {screened} creators meet every target",
+        f"受众筛查：{screened} 位达人中 {matched} 位满足全部条件",
+    )
+
+
+def screen_message(result: ScreenResult, lang: Lang, *, keyword: str, search_ref: str) -> SlackMessage:
+    """Screened creators, matches first, each with its share per target and a Details button."""
+    rows = result.rows[:MAX_SCREEN_ROWS]
+    context = {
+        "lang": lang,
+        "keyword": keyword,
+        "search_ref": search_ref,
+        "targets": _targets_line(result.targets, lang),
+        "screened": result.screened,
+        "matched": result.count(ScreenStatus.MATCH),
+        "unknown": result.count(ScreenStatus.UNKNOWN),
+        "hidden": result.screened - len(rows),
+        "calls": result.upstream_calls,
+        "cache_hits": result.cache_hits,
+        "cost": usd(result.cost_usd),
+        "live": result.live,
+        "rows": [_row(row, rank, lang) for rank, row in enumerate(rows, start=1)],
+    }
+    return render("audience_screen.json.j2", context, fallback_text=_fallback(result, lang))
+
+
+def screen_prompt_message(
+    plan: ScreenPlan, targets: AudienceTargets, lang: Lang, *, keyword: str, search_ref: str
+) -> SlackMessage:
+    """Screening costs more than `KOLBOT_SCREEN_CONFIRM_USD`: say what it costs and offer Screen / Skip."""
+    count, cost = len(plan.star_ids), usd(plan.cost_usd)
+    context = {
+        "lang": lang,
+        "keyword": keyword,
+        "targets": _targets_line(targets, lang),
+        "count": count,
+        "unpaid": plan.unpaid,
+        "cached": count - plan.unpaid,
+        "cost": cost,
+        "value": f"{search_ref}:{count}",
+    }
+    fallback = pick(
+        lang,
+        f"Screen the top {count} creators by audience portrait for {cost}?",
+        f"按受众画像筛查前 {count} 位达人需 {cost}，是否继续？",
+    )
+    return render("audience_screen_prompt.json.j2", context, fallback_text=fallback)
+
+
+def screen_skipped_message(lang: Lang) -> SlackMessage:
+    text = pick(
+        lang,
+        "Audience screen skipped: nothing was paid. Details on any creator still shows its audience fit.",
+        "已跳过受众筛查，未产生费用。点击任一达人的“详情”仍可查看受众匹配度。",
+    )
+    return render("notice.json.j2", {"lang": lang, "text": text}, fallback_text=text)

@@ -1,0 +1,68 @@
+"""`kolbot show`, `kolbot compare` and `kolbot help` in the terminal, on the demo data (issue 11 §8)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.cards.validate import validate_message
+from bot.cli import main
+from bot.demo import synth_detail
+
+STAR, OTHER = synth_detail.demo_star_ids()[:2]
+
+
+def test_show_prints_the_deep_dive_card_as_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", STAR]) == 0
+    out = capsys.readouterr().out
+    assert "DEMO DATA" in out and f"Xingtu id {STAR}" in out
+    assert "Price list" in out and "Audience portrait" in out
+    assert "<http" not in out and "&amp;" not in out  # Slack markup is read out as text
+
+
+def test_show_blocks_prints_a_valid_slack_message(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", STAR, "--blocks", "--lang", "zh", "--duration", "1-20"]) == 0
+    message = json.loads(capsys.readouterr().out)
+    assert validate_message(message) == [] and "演示数据" in json.dumps(message, ensure_ascii=False)
+
+
+def test_show_an_unknown_id_exits_2_and_says_check_the_id(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "7000000000000000001"]) == 2
+    captured = capsys.readouterr()
+    assert "Check the id" in captured.err and "few minutes" not in captured.err and captured.out == ""
+
+
+def test_show_a_malformed_id_names_it(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "not an id!"]) == 2
+    assert "not an id!" in capsys.readouterr().err
+
+
+def test_compare_prints_the_comparison(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", STAR, OTHER, "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "达人对比（2 位）" in out and "CPM" in out and "最佳" in out
+
+
+def test_compare_blocks_and_a_single_id(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", STAR, OTHER, "--blocks"]) == 0
+    assert validate_message(json.loads(capsys.readouterr().out)) == []
+    assert main(["compare", STAR]) == 2
+    assert "at least 2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("en", "Type keywords"), ("zh", "输入关键词")])
+def test_help_prints_the_grammar(capsys: pytest.CaptureFixture[str], lang: str, expected: str) -> None:
+    assert main(["help", "--lang", lang]) == 0
+    assert expected in capsys.readouterr().out
+    assert main(["help", "--blocks"]) == 0
+    assert validate_message(json.loads(capsys.readouterr().out)) == []
+
+
+def test_show_and_compare_take_audience_targets(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", STAR, "--audience", "受众性别=女>=70% 受众城市=二线", "--lang", "zh"]) == 0
+    assert "受众匹配度" in capsys.readouterr().out
+    assert main(["compare", STAR, OTHER, "--audience", "audience_age=18-30"]) == 0
+    assert "*Audience fit*" in capsys.readouterr().out
+    assert main(["show", STAR, "--audience", "受众性别=机器人"]) == 2
+    assert "受众性别=机器人" in capsys.readouterr().err
