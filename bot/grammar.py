@@ -672,7 +672,7 @@ _USAGE_EN = """Type keywords, then optional filters (English or Chinese names; u
 • Shorthands: `followers 10w+` `100k+ followers` `cpm under 50` `粉丝10w+` `10w粉以上` `1-5万粉` `报价5千以内`
 • Quality: `er>=3%` (`er>=3` is also 3%) `completion>=15%` `star>=60` `growth>0` `ecom>=L3`
 • Who: `gender=female` `city=上海` `tag=护肤保养` (several values = any of them)
-• Audience (screens the top `screen=20` by portrait): `audience_gender=female>=70%` `audience_age=18-30` `audience_city_tier=1-2`
+• Audience (screens the top 20): `audience_gender=female>=70%` `audience_age=18-30` `audience_city_tier=1-2`
 • Options: `duration=1-20|21-60|60+` `goal=awareness|seeding|conversion` `view=full` (long cards)
   `sort=score|cpm|cpe|followers|er|growth|price` `pages=3` `top=10` `brands=yes` `unknowns=yes` `lang=en`
 Examples:
@@ -685,7 +685,7 @@ _USAGE_ZH = """输入关键词，再加可选的筛选条件（中英文名称�
 • 简写：`粉丝10w+` `粉丝10万以上` `10w粉以上` `1-5万粉` `报价5千以内` `cpm低于50` `互动率3%以上`
 • 质量：`互动率>=3%`（`互动率>=3` 也表示 3%） `完播率>=15%` `星图指数>=60` `涨粉>0` `带货等级>=L3`
 • 达人：`性别=女` `地区=上海` `标签=护肤保养`（多个取值表示满足其一即可）
-• 受众（按画像筛查前 `筛查=20` 位）：`受众性别=女>=70%` `受众年龄=18-30` `受众城市=二线`
+• 受众（按画像筛查前 20 位）：`受众性别=女>=70%` `受众年龄=18-30` `受众城市=二线`
 • 选项：`时长=1-20|21-60|60+` `目标=曝光|种草|转化` `排序=综合|cpm|cpe|粉丝|互动率|涨粉|报价`
   `页数=3` `top=10` `品牌号=是` `未知=是` `lang=zh` `视图=完整`（完整卡片）
 示例：
