@@ -20,6 +20,7 @@ import hmac
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -34,7 +35,7 @@ SECRET = "smoke-signing-secret"
 BOT_TOKEN = "xoxb-smoke-bot-token"
 QUERY = "护肤"
 TIMEOUT_S = 120.0
-LISTENING = "kolbot listening on :"
+LISTENING = re.compile(r"^kolbot listening on (?P<host>[^\s:]*):(?P<port>\d+)/")  # HOST:PORT/slack/events
 
 
 class FakeSlack(ThreadingHTTPServer):
@@ -177,8 +178,10 @@ def wait_for_port(server: subprocess.Popen[str]) -> int:
         if line is None:
             fail(f"kolbot serve exited {server.wait()} before listening")
         assert line is not None
-        if line.startswith(LISTENING):
-            return int(line.removeprefix(LISTENING).split("/", 1)[0])
+        if match := LISTENING.match(line):
+            if match["host"] != "127.0.0.1":
+                fail(f"kolbot serve listens on {match['host']}, not HOST=127.0.0.1")
+            return int(match["port"])
 
 
 def check_serve(bin_dir: Path, env: dict[str, str], slack: FakeSlack, log_path: Path) -> None:
