@@ -98,7 +98,8 @@ def test_shortlist_plan_is_posted_in_the_thread_with_quotes_net_of_rebate(team: 
     text = flatten(card["blocks"])
     assert "Plan #1: ¥100,000 · awareness" in text
     assert "Over the shortlist *Spring launch* · 4 candidates, 3 priced" in text
-    assert "*Maximised:* expected plays" in text and "head ≥ 1M followers, mid 100K–1M, tail < 100K" in text
+    assert "*Maximised:* expected plays" in text
+    assert "head ≥ 1M followers, mid 100K–1M, tail &lt; 100K" in text
     assert "Mid 腰部> — ¥27,000 (quote)" in text  # 30,000 less 10 % rebate
     assert (
         "Tail 尾部> — ¥5,000 (list)" in text and "Head 头部" not in text.split("*Spent*")[0].split("*Mid*")[0]

@@ -13,12 +13,17 @@ from typing import Any
 
 import pytest
 
+from bot.cards.plan_views import plan_list_message, plan_message
 from bot.cards.render import SlackMessage
 from bot.cards.validate import validate_message
 from bot.cards.views import error_message, notice_message, results_message
 from bot.errors import QueryError
 from bot.grammar import parse_query
 from bot.models import Creator, EcomProfile, FilterStat, RecentItem
+from bot.planner.models import PlanRequest, TierBounds
+from bot.planner.optimise import make_plan
+from bot.planner.store import SavedPlan
+from tests.planner_support import candidate
 from tests.test_cards import NOW, make_creator, make_result
 
 HOSTILE = (
@@ -114,3 +119,27 @@ def test_error_and_notice_resist_hostile_strings(lang) -> None:
     assert_inert(error_message(caught.value, lang))
     assert_inert(notice_message(HOSTILE))
     assert_inert(notice_message(LONG))
+
+
+def hostile_plan(text: str, *, live: bool = True) -> SavedPlan:
+    pool = [
+        candidate(str(i), 10_000.0 * i, 1_000.0 * i, nickname=f"{text} {i}").model_copy(update={"live": live})
+        for i in range(1, 4)
+    ]
+    plan = make_plan(PlanRequest(budget_yuan=50_000), pool, TierBounds())
+    return SavedPlan(1, 1, "T", "C", None, text, "U1", "en", NOW, plan)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("text", [HOSTILE, LONG], ids=["markup", "10k-chars"])
+def test_plan_card_and_list_resist_hostile_strings(text: str, lang) -> None:
+    benign = plan_message(hostile_plan("Plain"), lang, source="Plain")
+    hostile = plan_message(hostile_plan(text), lang, source=text)
+    assert_inert(hostile)
+    assert structure(hostile) == structure(benign)
+    assert_inert(plan_list_message([hostile_plan(text)], lang))
+
+
+def test_a_plan_over_demo_data_says_so() -> None:
+    assert "DEMO DATA" not in json.dumps(plan_message(hostile_plan("x"), "en", source="x").blocks)
+    assert "DEMO DATA" in json.dumps(plan_message(hostile_plan("x", live=False), "en", source="x").blocks)

@@ -146,6 +146,9 @@ def plan_message(
         "source": source,
         "notice": notice,
         "from_search": saved.search_text is not None,
+        "demo": any(
+            not c.live for c in plan.candidates
+        ),  # synthetic candidates: say so, as every demo card does
         "goal": pick(lang, *GOAL_LABELS[request.goal]),
         "objective": pick(lang, *OBJECTIVE_LABELS[request.goal]),
         "duration": duration_label(request.duration, lang),

@@ -15,6 +15,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
+from bot.cards.env import mrkdwn
 from bot.cards.plan_views import plan_list_message, plan_message
 from bot.cards.views import error_message, notice_message
 from bot.deepdive.delivery import Chart, deliver
@@ -112,11 +113,8 @@ def run_plan(
 
 def _planning_note(parsed: PlanCommand, lang: Lang) -> str:
     if parsed.is_search:
-        return pick(
-            lang,
-            f"Planning over the search “{parsed.search_text}”…",
-            f"正在按搜索“{parsed.search_text}”规划……",
-        )
+        shown = mrkdwn(parsed.search_text)  # `<!here>` typed into the search stays plain text
+        return pick(lang, f"Planning over the search “{shown}”…", f"正在按搜索“{shown}”规划……")
     return pick(lang, "Planning over the shortlist…", "正在按候选名单规划……")
 
 
