@@ -4,7 +4,7 @@ Cost: the quote recorded in the shortlist thread net of its 返点 (only when th
 shortlist's video length, which is what was quoted), else the list price for the plan's video
 length; neither means no cost (the card says "ask for a quote").
 Plays: Xingtu's expected plays; where missing, the list price ÷ Xingtu's CPM for that length × 1000,
-marked estimated. Engagements: plays × interaction rate, else price ÷ Xingtu's CPE.
+marked estimated. Engagements: list price ÷ Xingtu's CPE (so CPE matches the other cards), else plays × interaction rate.
 Value by goal:
 - awareness: expected plays;
 - seeding: expected engagements × completion rate;
@@ -135,10 +135,11 @@ def _plays(creator: Creator, duration: Duration, list_price: float | None) -> tu
 def _engagements(
     creator: Creator, duration: Duration, plays: float | None, list_price: float | None
 ) -> float | None:
-    if plays and creator.interact_rate is not None:
-        return plays * creator.interact_rate
+    """Xingtu's own CPE first, so a plan at list price shows the CPE every other card shows."""
     cpe = creator.upstream_cpe.get(duration)
-    return list_price / cpe if list_price and cpe else None
+    if list_price and cpe:
+        return list_price / cpe
+    return plays * creator.interact_rate if plays and creator.interact_rate is not None else None
 
 
 Medians = dict[str, float | None]
