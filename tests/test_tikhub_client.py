@@ -244,3 +244,10 @@ def test_per_route_ttl_overrides_the_default(client: TikHubClient, tikhub: FakeT
         traveller.shift(61)
         refreshed = client.get_json(ROUTE_V1, V1_PARAMS, ttl_s=3600)
     assert (refreshed.from_cache, tikhub.calls) == (False, 2)
+
+
+def test_the_rate_setting_still_reads_its_former_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TIKHUB_RATE_LIMIT_PER_S", "2")
+    assert Settings(_env_file=None).kolbot_tikhub_qps == 2
+    monkeypatch.setenv("KOLBOT_TIKHUB_QPS", "7")
+    assert Settings(_env_file=None).kolbot_tikhub_qps == 7  # the current name wins
