@@ -20,17 +20,14 @@ import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 import psycopg
+from psycopg_pool import ConnectionPool
+from pyrate_limiter import Limiter, PostgresBucket, Rate, RateItem
 from sqlalchemy.engine import URL
 
 from bot.db.engine import PG_CONNECT_TIMEOUT_S, normalize_url
 from bot.sources.cache import RateLimiter
-
-if TYPE_CHECKING:
-    from psycopg_pool import ConnectionPool
-    from pyrate_limiter import Limiter, Rate
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +45,6 @@ LOCK_WAIT_S = 180  # longer than a fetch with every retry; then the waiter fetch
 
 def tikhub_rate(qps: float) -> Rate:
     """`qps` calls in each window of a second (plus the margin); below 1, one call per 1/qps s."""
-    from pyrate_limiter import Rate
-
     limit = max(1, math.floor(qps))
     return Rate(limit, round(limit / qps * 1000) + ARRIVAL_MARGIN_MS)
 
@@ -68,16 +63,14 @@ class PostgresLimits:
     """`UpstreamLimits` shared through PostgreSQL; `close()` closes both pools."""
 
     def __init__(self, url: str | URL, qps: float) -> None:
-        from psycopg_pool import ConnectionPool
-
         conninfo = libpq_url(url)
         options = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
         rate_pool = ConnectionPool(
             conninfo, min_size=1, max_size=2, kwargs=options, num_workers=1, name="kolbot-rate", open=True
         )
-        self._limiter = _shared_limiter(rate_pool, qps)
+        self._limiter = Limiter(_NowStampedBucket(rate_pool, BUCKET, [tikhub_rate(qps)]))
         self._fallback = RateLimiter(qps)
-        self._locks: ConnectionPool = ConnectionPool(
+        self._locks = ConnectionPool(
             conninfo,
             min_size=0,
             max_size=LOCK_CONNECTIONS,
@@ -132,17 +125,12 @@ class PostgresLimits:
         self._locks.putconn(conn)
 
 
-def _shared_limiter(pool: ConnectionPool, qps: float) -> Limiter:
-    from pyrate_limiter import Limiter, PostgresBucket
+class _NowStampedBucket(PostgresBucket):
+    """Stamps each put with the database clock. pyrate-limiter 4 puts a waiting caller's item again
+    with its stamp advanced by the time it slept, which lags the clock by each retry's own
+    duration; an entry stamped in the past leaves the window early and lets the next call in too
+    soon."""
 
-    class NowStampedBucket(PostgresBucket):
-        """Stamps each put with the database clock. A waiting caller's item is put again with its
-        stamp advanced by the time it slept (pyrate-limiter 4), which lags the clock by each retry's
-        own duration; an entry stamped in the past leaves the window early and lets the next caller
-        in too soon."""
-
-        def put(self, item):  # type: ignore[no-untyped-def]
-            item.timestamp = self.now()
-            return super().put(item)
-
-    return Limiter(NowStampedBucket(pool, BUCKET, [tikhub_rate(qps)]))
+    def put(self, item: RateItem) -> bool:
+        item.timestamp = self.now()
+        return super().put(item)
