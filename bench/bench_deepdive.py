@@ -46,7 +46,7 @@ def bench_fetch() -> None:
     with FakeTikHub(delay_s=DELAY_S) as tikhub:
         for route in synth_detail.DETAIL_ROUTES:
             tikhub.add_route(route, partial(synth_detail.detail_data, route))
-        client = TikHubClient(tikhub.settings(tikhub_rate_limit_per_s=10.0))
+        client = TikHubClient(tikhub.settings(kolbot_tikhub_qps=10.0))
         service = DeepDiveService(client)
         one_call, _ = timed(lambda: client.get_json(synth_detail.BASE_INFO, {"kolId": second}))
         # A creator a search returned (Details, or `show` on an id seen in a search): all routes at once.

@@ -35,6 +35,7 @@ from bot.shortlists.service import ShortlistService
 from bot.shortlists.sync import ShortlistSync, UpdateGate
 from bot.slack_clients import SlackClients
 from bot.sources.base import CreatorSource
+from bot.sources.cache import UpstreamLimits
 from bot.sources.demo import DemoSource
 from bot.sources.extents import SearchExtents
 from bot.sources.tikhub import TikHubClient, TikHubSource
@@ -111,6 +112,15 @@ class Services:
         self.engine.dispose()
 
 
+def _shared_limits(engine: Engine, settings: Settings) -> UpstreamLimits | None:
+    """On PostgreSQL the TikHub rate limit and coalescing span every process; SQLite is one process."""
+    if engine.dialect.name != "postgresql":
+        return None
+    from bot.sources.pg_limits import PostgresLimits  # pyrate-limiter and psycopg_pool: PostgreSQL only
+
+    return PostgresLimits(engine.url, settings.kolbot_tikhub_qps)
+
+
 def build_services(settings: Settings) -> Services:
     """Redact secrets from logs, migrate the database, then wire stores, source and search."""
     install_log_redaction(
@@ -135,7 +145,11 @@ def build_services(settings: Settings) -> Services:
     budget = BudgetService(SpendStore(sessions), settings)
     cache = SqlResponseCache(sessions)
     extents = SearchExtents(cache)  # which pages each search has, for search and digests alike
-    tikhub = None if settings.demo_mode else TikHubClient(settings, cache=cache, meter=budget)
+    tikhub = (
+        None
+        if settings.demo_mode
+        else TikHubClient(settings, cache=cache, meter=budget, limits=_shared_limits(engine, settings))
+    )
     source: CreatorSource = (
         DemoSource(settings.kolbot_price_unit)
         if tikhub is None

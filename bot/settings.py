@@ -12,7 +12,15 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.fernet import Fernet
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Relative to the working directory kolbot starts in (resolved when settings load): never inside
@@ -50,7 +58,11 @@ class Settings(BaseSettings):
     # TikHub
     tikhub_api_key: SecretStr | None = None
     tikhub_base_url: str = "https://api.tikhub.io"
-    tikhub_rate_limit_per_s: float = Field(5.0, gt=0)
+    # Calls per second for every process on the database together (on SQLite: the one process).
+    # TIKHUB_RATE_LIMIT_PER_S is its former name, still read.
+    kolbot_tikhub_qps: float = Field(
+        5.0, gt=0, validation_alias=AliasChoices("kolbot_tikhub_qps", "tikhub_rate_limit_per_s")
+    )
     tikhub_connect_timeout_s: float = Field(5.0, gt=0)
     tikhub_read_timeout_s: float = Field(30.0, gt=0)
     tikhub_max_retries: int = Field(3, ge=0, le=10)

@@ -86,7 +86,7 @@ def make_app(settings: Settings) -> Iterator[App]:
 
 @pytest.fixture
 def live_app(slack: FakeSlackApi, tikhub: FakeTikHub) -> Iterator[App]:
-    extra = slack_values(slack, tikhub_max_retries=0, tikhub_rate_limit_per_s=1000)
+    extra = slack_values(slack, tikhub_max_retries=0, kolbot_tikhub_qps=1000)
     yield from make_app(tikhub.settings(**extra))
 
 

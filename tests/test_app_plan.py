@@ -223,7 +223,7 @@ def tikhub() -> Iterator[FakeTikHub]:
 
 @pytest.fixture
 def live_team(slack: FakeSlackApi, tikhub: FakeTikHub) -> Iterator[Team]:
-    settings = tikhub.settings(**slack_values(slack, tikhub_max_retries=0, tikhub_rate_limit_per_s=1000))
+    settings = tikhub.settings(**slack_values(slack, tikhub_max_retries=0, kolbot_tikhub_qps=1000))
     services = build_services(settings)
     yield Team(build_app(settings, services=services), slack, services, Channel(slack))
     services.close()

@@ -50,7 +50,7 @@ def tikhub(portraits: Portraits) -> Iterator[FakeTikHub]:
 
 @pytest.fixture
 def live(slack: FakeSlackApi, tikhub: FakeTikHub) -> Iterator[tuple[App, Services]]:
-    settings = tikhub.settings(**slack_values(slack, tikhub_max_retries=0, tikhub_rate_limit_per_s=1000))
+    settings = tikhub.settings(**slack_values(slack, tikhub_max_retries=0, kolbot_tikhub_qps=1000))
     services = build_services(settings)
     yield build_app(settings, services=services), services
     services.close()

@@ -48,7 +48,7 @@ def tikhub() -> Iterator[FakeTikHub]:
 
 
 def live_settings(slack: FakeSlackApi, tikhub: FakeTikHub, **extra: object) -> Settings:
-    values = slack_values(slack, tikhub_max_retries=0, tikhub_rate_limit_per_s=1000, **extra)
+    values = slack_values(slack, tikhub_max_retries=0, kolbot_tikhub_qps=1000, **extra)
     return tikhub.settings(**values)
 
 

@@ -168,7 +168,8 @@ def test_a_known_search_that_grew_fetches_the_new_pages_too(tikhub, source):
     extents = SearchExtents(MemoryCache())
     extents.record(SearchRequest("护肤", 1), Extent(total_count=15, last_page=1))  # stale: one page
     result = SearchService(source, extents=extents).search(parse_query("护肤 pages=3"))
-    assert [int(r.params["page"]) for r in tikhub.requests] == [1, 2, 3]
+    pages = [int(r.params["page"]) for r in tikhub.requests]
+    assert pages[0] == 1 and sorted(pages[1:]) == [2, 3]  # 2 and 3 are fetched together, in any order
     assert result.stats.pages_fetched == 3
     assert extents.get(SearchRequest("护肤", 1)).last_page is None  # learnt anew
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import httpx
 import pytest
 import time_machine
+from sqlalchemy.exc import OperationalError
 
 from bot.errors import UpstreamError, UpstreamKind
 from bot.settings import PriceUnit, Settings
 from bot.sources.base import SearchRequest
+from bot.sources.cache import MemoryCache
 from bot.sources.tikhub import ROUTE_V1, ROUTE_V2, Fetched, TikHubClient, TikHubSource, search_route
 from tests.fakes.tikhub_server import FakeTikHub, Fault
 
@@ -174,11 +177,29 @@ def test_different_requests_are_not_coalesced(tikhub, client) -> None:
 
 
 def test_rate_limit_spaces_out_requests(make_client, sleeps) -> None:
-    client = make_client(tikhub_rate_limit_per_s=0.5)
+    client = make_client(kolbot_tikhub_qps=0.5)
     for page in ("1", "2", "3"):
         client.get_json(ROUTE_V1, {**V1_PARAMS, "page": page})
     waits = [s for s in sleeps if s > 1]  # the fake sleep does not advance time: 2 s, then 4 s
     assert len(waits) == 2 and waits[1] > waits[0]
+
+
+class _BrokenStore(MemoryCache):
+    """A cache whose writes fail, as a database that went away mid-search does."""
+
+    def set(self, key: str, body: dict, fetched_at: datetime, ttl_s: float) -> None:
+        raise OperationalError("INSERT INTO http_cache ...", {}, Exception("server closed the connection"))
+
+
+def test_a_paid_answer_is_returned_when_storing_it_fails(tikhub, caplog) -> None:
+    spent: list[tuple[int, float]] = []
+    meter = SimpleNamespace(check=lambda: None, record=lambda calls, cost: spent.append((calls, cost)))
+    client = TikHubClient(tikhub.settings(), cache=_BrokenStore(), meter=meter, sleep=lambda s: None)
+    fetched = client.get_json(ROUTE_V1, V1_PARAMS)
+    client.close()
+    assert fetched.body["data"]["authors"] and (fetched.upstream_calls, fetched.from_cache) == (1, False)
+    assert spent == [(1, 0.02)] and tikhub.calls == 1  # paid once, charged once
+    assert "could not cache a paid TikHub answer (search_kol_v1)" in caplog.text
 
 
 def test_generic_route_goes_through_the_same_path(tikhub, client) -> None:
@@ -223,3 +244,10 @@ def test_per_route_ttl_overrides_the_default(client: TikHubClient, tikhub: FakeT
         traveller.shift(61)
         refreshed = client.get_json(ROUTE_V1, V1_PARAMS, ttl_s=3600)
     assert (refreshed.from_cache, tikhub.calls) == (False, 2)
+
+
+def test_the_rate_setting_still_reads_its_former_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TIKHUB_RATE_LIMIT_PER_S", "2")
+    assert Settings(_env_file=None).kolbot_tikhub_qps == 2
+    monkeypatch.setenv("KOLBOT_TIKHUB_QPS", "7")
+    assert Settings(_env_file=None).kolbot_tikhub_qps == 7  # the current name wins

@@ -4,7 +4,8 @@ Cost: the quote recorded in the shortlist thread net of its 返点 (only when th
 shortlist's video length, which is what was quoted), else the list price for the plan's video
 length; neither means no cost (the card says "ask for a quote").
 Plays: Xingtu's expected plays; where missing, the list price ÷ Xingtu's CPM for that length × 1000,
-marked estimated. Engagements: list price ÷ Xingtu's CPE (so CPE matches the other cards), else plays × interaction rate.
+marked estimated. Engagements: list price ÷ Xingtu's CPE (so CPE matches the other cards), else
+plays × interaction rate.
 Value by goal:
 - awareness: expected plays;
 - seeding: expected engagements × completion rate;

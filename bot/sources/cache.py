@@ -1,6 +1,7 @@
 """What keeps paid upstream calls down: a response cache, in-flight coalescing and a rate limit.
 
-All three are thread-safe: the app is synchronous and Bolt runs listeners in threads.
+All are thread-safe: the app is synchronous and Bolt runs listeners in threads. Limits that hold
+across processes on PostgreSQL are in `pg_limits`; `LocalLimits` is the one-process counterpart.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
@@ -145,3 +147,30 @@ class RateLimiter:
         if wait > 0:
             self._sleep(wait)
         return wait
+
+
+class UpstreamLimits(Protocol):
+    """What a paid call goes through: `hold(key)` around "check the cache → fetch → store" (one
+    caller per key at a time, wherever it runs) and `acquire()` (a rate slot) before each attempt."""
+
+    def acquire(self) -> float: ...
+
+    def hold(self, key: str) -> AbstractContextManager[object]: ...
+
+    def close(self) -> None: ...
+
+
+class LocalLimits:
+    """`UpstreamLimits` of one process (SQLite): the token bucket; `SingleFlight` is the only lock."""
+
+    def __init__(self, rate_per_s: float, *, sleep: Callable[[float], None] = time.sleep) -> None:
+        self._limiter = RateLimiter(rate_per_s, sleep=sleep)
+
+    def acquire(self) -> float:
+        return self._limiter.acquire()
+
+    def hold(self, key: str) -> AbstractContextManager[object]:
+        return nullcontext()
+
+    def close(self) -> None:
+        return None

@@ -1,8 +1,9 @@
 """Live Douyin Xingtu data through TikHub's paid API ($0.02 per call).
 
 `TikHubClient.get_json` is the one path to any `/api/v1/douyin/xingtu/*` route: response cache,
-in-flight coalescing, client-side rate limit, retries with backoff, failure classification into
-`UpstreamError` (redacted), and call/cost accounting. `TikHubSource` adapts it to `CreatorSource`.
+in-flight coalescing (in the process, then across processes), the rate limit, retries with backoff,
+failure classification into `UpstreamError` (redacted), and call/cost accounting. `TikHubSource`
+adapts it to `CreatorSource`.
 
 Cost model: TikHub bills every HTTP 200 response, including upstream refusals such as 10003;
 `upstream_calls` counts every attempt that reached TikHub (responses and read timeouts).
@@ -29,7 +30,15 @@ from bot.parsing import parse_search_data
 from bot.redact import Redactor
 from bot.settings import PriceUnit, Settings
 from bot.sources.base import SearchRequest
-from bot.sources.cache import Body, CacheBackend, MemoryCache, RateLimiter, SingleFlight, cache_key
+from bot.sources.cache import (
+    Body,
+    CacheBackend,
+    LocalLimits,
+    MemoryCache,
+    SingleFlight,
+    UpstreamLimits,
+    cache_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +95,10 @@ class Fetched:
 
 
 class TikHubClient:
-    """Thread-safe TikHub GET client. `sleep` is injectable so tests never wait for real."""
+    """Thread-safe TikHub GET client. `sleep` is injectable so tests never wait for real.
+
+    `limits` default to this process's own (`LocalLimits`); `PostgresLimits` share them between
+    processes. The client owns them: `close()` closes them."""
 
     def __init__(
         self,
@@ -96,6 +108,7 @@ class TikHubClient:
         sleep: Callable[[float], None] = time.sleep,
         http_client: httpx.Client | None = None,
         meter: SpendMeter | None = None,
+        limits: UpstreamLimits | None = None,
     ) -> None:
         key = settings.tikhub_api_key.get_secret_value() if settings.tikhub_api_key else ""
         if not key:
@@ -106,7 +119,7 @@ class TikHubClient:
         self._cache = cache if cache is not None else MemoryCache()
         self._sleep = sleep
         self._meter = meter or _FreeMeter()
-        self._limiter = RateLimiter(settings.tikhub_rate_limit_per_s, sleep=sleep)
+        self._limits = limits or LocalLimits(settings.kolbot_tikhub_qps, sleep=sleep)
         self._flight: SingleFlight[Fetched | UpstreamError] = SingleFlight()
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(
@@ -143,6 +156,7 @@ class TikHubClient:
         return self._cached(cache_key(route, params)) is not None
 
     def close(self) -> None:
+        self._limits.close()
         if self._owns_http:
             self._http.close()
 
@@ -152,12 +166,16 @@ class TikHubClient:
         """One fetch per key at a time; callers that joined it share the result at no cost.
 
         Only the leader pays: the budget is checked here, after the cache (cached answers still
-        serve over budget), and what the call cost is charged to the current payer."""
+        serve over budget), and what the call cost is charged to the current payer. The leader
+        looks again under the cross-process lock: a flight that landed since our miss (here or in
+        another process) has filled the cache."""
         self._meter.check()
-        # The leader looks again: a flight that landed since our miss has filled the cache.
-        outcome, leader = self._flight.do(
-            key, lambda: self._cached(key) or self._fetch(key, route, params, require_data, ttl_s)
-        )
+
+        def lead() -> Fetched | UpstreamError:
+            with self._limits.hold(key):
+                return self._cached(key) or self._fetch(key, route, params, require_data, ttl_s)
+
+        outcome, leader = self._flight.do(key, lead)
         if not leader:
             return _as_follower(outcome)
         self._meter.record(outcome.upstream_calls, outcome.cost_usd)
@@ -179,7 +197,7 @@ class TikHubClient:
     ) -> Fetched | UpstreamError:
         calls = billed = attempt = 0
         while True:
-            self._limiter.acquire()
+            self._limits.acquire()
             outcome, reached = self._attempt(route, params, require_data)
             calls += reached is not None
             billed += reached == 200
@@ -212,9 +230,13 @@ class TikHubClient:
             return exc, response.status_code
 
     def _store(self, key: str, body: Body, calls: int, billed: int, ttl_s: int | None) -> Fetched:
+        """Cache a paid answer; if storing fails the answer is still returned (and logged)."""
         fetched_at = datetime.now(UTC)
         if self._settings.kolbot_cache_ttl_s > 0:
-            self._cache.set(key, body, fetched_at, ttl_s or self._settings.kolbot_cache_ttl_s)
+            try:
+                self._cache.set(key, body, fetched_at, ttl_s or self._settings.kolbot_cache_ttl_s)
+            except Exception:
+                log.error("could not cache a paid TikHub answer (%s)", key.split("?")[0], exc_info=True)
         return Fetched(body, calls, self._cost(billed), False, fetched_at)
 
     def _cost(self, billed_calls: int) -> float:

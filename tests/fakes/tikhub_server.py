@@ -16,7 +16,7 @@ from `bot.demo.synth.response_body` (deterministic, synthetic; like the demo dat
 which also overrides a search route. `delay_s` delays every answer (benchmarks, coalescing);
 `Fault.SLOW` delays one answer by `slow_s` (client timeouts). `hold()` keeps every request
 waiting until `release()` (work that is still running at a shutdown); `wait_for_calls(n)` waits
-until `n` requests arrived. Every request is recorded.
+until `n` requests arrived. Every request is recorded, with its arrival time (`time.monotonic()`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import dataclasses
 import json
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,6 +73,7 @@ class RecordedRequest:
     route: str
     params: dict[str, str]
     headers: dict[str, str]
+    at: float  # time.monotonic() on arrival
 
 
 @dataclass
@@ -208,7 +210,7 @@ class FakeTikHub:
         route = path.removeprefix(PREFIX) if path.startswith(PREFIX) else ""
         params = dict(parse_qsl(query, keep_blank_values=True))  # repeated keys: last wins
         with self._lock:
-            self._requests.append(RecordedRequest(path, route, params, headers))
+            self._requests.append(RecordedRequest(path, route, params, headers, time.monotonic()))
             self._lock.notify_all()
         self._open.wait()
         if self.delay_s:
