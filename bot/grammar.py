@@ -83,10 +83,19 @@ def _quantity(text: str, *, units: str, example: str) -> float:
     return value
 
 
+# No creator has more followers, and no video costs more, than this: a larger number is a typo.
+_MAX_AMOUNT = 1e10  # 100亿
+
+
 def _count(text: str) -> float:
     value = _quantity(text, units="count", example="10w")
     if value < 0:
         raise _Problem("it cannot be negative.", "不能为负数。")
+    if value > _MAX_AMOUNT:
+        raise _Problem(
+            "that number is larger than any creator has (100亿 at most).",
+            "数字超出任何达人的范围（最多 100亿）。",
+        )
     return value
 
 
@@ -94,6 +103,10 @@ def _money(text: str) -> float:
     value = _quantity(text, units="count", example="2万")
     if value < 0:
         raise _Problem("a price cannot be negative.", "价格不能为负数。")
+    if value > _MAX_AMOUNT:
+        raise _Problem(
+            "that amount is larger than any price (100亿 at most).", "金额超出任何报价的范围（最多 100亿）。"
+        )
     return value
 
 
@@ -174,6 +187,8 @@ def _num_range(spec: _Numeric, op: str, value: str) -> NumRange:
             )
         return NumRange(low=low, high=high)
     v = spec.parse(value)
+    if (op == "<" and v <= 0 and spec.parse is not _growth) or (op == ">" and spec.parse is _rate and v >= 1):
+        raise _Problem("no creator can match that; check the number.", "没有达人能满足这个条件，请检查数字。")
     return {
         ">": NumRange(low=v, low_inclusive=False),
         ">=": NumRange(low=v),
@@ -626,6 +641,16 @@ def _apply(f: _Filter, fields: dict[str, Any], max_pages: int) -> None:
             fields["audience"] = tokens
 
 
+# A unit typed after a space (`粉丝>=10 万`, `报价<=5 千`, `20 k`) belongs to the number before it.
+_SPACED_UNIT = re.compile(r"(?<=\d)\s+(?=(?:万|千|亿|[wWkK])(?:$|[\s粉以起内下上左右+,，]))")
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff]")  # zero-width spaces and joiners
+
+
+def normalize_text(text: str) -> str:
+    """NFKC (full-width digits and symbols), no zero-width characters, units joined to their number."""
+    return _SPACED_UNIT.sub("", _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
+
+
 def parse_query(text: str, *, default_pages: int = 3, max_pages: int = 10, default_top: int = 10) -> Query:
     """Parse one `/kol` line; raises `QueryError` naming the bad part."""
     raw = (text or "").strip()
@@ -635,7 +660,7 @@ def parse_query(text: str, *, default_pages: int = 3, max_pages: int = 10, defau
             f"The search is too long ({len(raw)} characters): keep it under {MAX_QUERY_CHARS}.",
             f"搜索内容太长（{len(raw)} 个字符）：请控制在 {MAX_QUERY_CHARS} 个字符以内。",
         )
-    keywords, filters, notes = _tokens(unicodedata.normalize("NFKC", raw))
+    keywords, filters, notes = _tokens(normalize_text(raw))
     max_pages = max(1, max_pages)
     fields: dict[str, Any] = {
         "pages": max(1, min(default_pages, max_pages)),

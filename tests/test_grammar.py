@@ -460,3 +460,37 @@ def test_describe_mixed_bounds():
         "100,000 < followers ≤ 500,000",
         "15-day follower growth -5%–10%",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "attr", "expected"),
+    [
+        ("护肤 粉丝>=10 万", "followers", NumRange(low=100_000)),
+        ("护肤 报价<=5 千", "price", NumRange(high=5_000)),
+        ("护肤 followers>=100 k", "followers", NumRange(low=100_000)),
+        ("护肤 10 万粉以上", "followers", NumRange(low=100_000)),
+    ],
+)
+def test_a_unit_typed_after_a_space_belongs_to_its_number(text, attr, expected):
+    query = parse_query(text)
+    assert getattr(query, attr) == expected and query.keywords == ["护肤"]
+
+
+@pytest.mark.parametrize("text", ["护肤 万人迷", "护肤 2 千岛湖", "护肤 5 kids"])
+def test_a_unit_like_word_that_is_a_word_stays_a_keyword(text):
+    assert len(parse_query(text).keywords) >= 2
+
+
+@pytest.mark.parametrize(
+    "text", ["护肤 cpm<0", "护肤 er<0", "护肤 er>100%", "护肤 followers<0", "护肤 粉丝>=1e30"]
+)
+def test_filters_no_creator_can_match_are_refused_naming_the_filter(text):
+    with pytest.raises(QueryError) as caught:
+        parse_query(text)
+    assert text.split()[1] in caught.value.user_message("en")
+
+
+def test_zero_width_characters_are_not_a_keyword():
+    with pytest.raises(QueryError):
+        parse_query("\u200b")
+    assert parse_query("护\u200b肤").keywords == ["护肤"]

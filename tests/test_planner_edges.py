@@ -404,3 +404,12 @@ def test_creators_that_add_nothing_are_not_picked_unless_the_mix_needs_them() ->
             "预算内的达人都缺少预期播放量数据，无法提升目标。",
         )
     ]
+
+
+def test_a_spaced_budget_unit_and_a_second_budget() -> None:
+    assert parse_plan("20 万 护肤", parse_query).request(Duration.MEDIUM, Goal.SEEDING).budget_yuan == 200_000
+    with pytest.raises(QueryError, match="Two budgets"):
+        parse_plan("20万 budget=30万 护肤", parse_query)
+    for silly in ("0.001", "99999999999999999999"):
+        with pytest.raises(QueryError, match="outside what a plan can use"):
+            parse_plan(f"{silly} 护肤", parse_query)

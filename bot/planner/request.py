@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.errors import KolbotError, QueryError
+from bot.grammar import normalize_text
 from bot.models import Duration, Goal, Query
 from bot.planner.models import PlanRequest, Tier, TierRange
 from bot.shortlists.inputs import parse_budget
@@ -119,7 +120,7 @@ def _error(token: str, en: str, zh: str) -> QueryError:
 
 def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:
     """Raises `QueryError` naming the bad part."""
-    words = text.split()
+    words = normalize_text(text).split()
     options: dict[str, str] = {}
     rest: list[str] = []
     for word in words:
@@ -132,6 +133,12 @@ def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:
     budget_text = options.get("budget")
     if budget_text is None and rest:
         budget_text = rest.pop(0)
+    elif rest and _is_budget(rest[0]):
+        raise _error(
+            rest[0],
+            f"Two budgets: `{rest[0]}` and `budget={budget_text}`; give one.",
+            f"给出了两个预算：`{rest[0]}` 和 `budget={budget_text}`；请只保留一个。",
+        )
     budget = parse_plan_budget(budget_text)
     query = parse_query(" ".join([PLACEHOLDER, *rest]))
     search_text = " ".join(rest) if len(query.keywords) > 1 else ""
@@ -165,6 +172,9 @@ def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:
     )
 
 
+MIN_BUDGET_YUAN, MAX_BUDGET_YUAN = 1.0, 1e9
+
+
 def parse_plan_budget(text: str | None) -> float:
     """A positive budget in yuan: `¥200000`, `20万`, `200k`."""
     if not text:
@@ -179,7 +189,20 @@ def parse_plan_budget(text: str | None) -> float:
             f"“{text}” is not a budget; give it first, in yuan, e.g. ¥200000, 20万 or 200k.",
             f"“{text}”不是有效的预算；请把预算放在最前面，以元为单位，例如 ¥200000、20万 或 200k。",
         )
+    if not MIN_BUDGET_YUAN <= budget <= MAX_BUDGET_YUAN:
+        raise _error(
+            text,
+            f"“{text}” is outside what a plan can use: from ¥1 to ¥10亿 (1,000,000,000).",
+            f"“{text}”超出规划可用的范围：¥1 至 ¥10亿。",
+        )
     return budget
+
+
+def _is_budget(word: str) -> bool:
+    try:
+        return bool(parse_budget(word)) and any(c.isdigit() for c in word)
+    except KolbotError:
+        return False
 
 
 def parse_mix(text: str) -> dict[Tier, TierRange]:
