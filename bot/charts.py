@@ -24,6 +24,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot import formatting
 from bot.deepdive.compare import Comparison, MetricKey
 from bot.deepdive.models import DISTRIBUTION_LABELS, DailyFans, DistributionKind, Portrait
 from bot.models import Lang
@@ -204,7 +205,7 @@ def follower_trend_png(series: DailyFans, flagged: Sequence[date], lang: Lang) -
 def _bucket_label(kind: DistributionKind, key: str, lang: Lang) -> str:
     if kind is DistributionKind.GENDER and key in _GENDER_NAMES:
         return _t(lang, *_GENDER_NAMES[key])
-    return key
+    return formatting.bucket(key, lang)
 
 
 def _age_order(key: str) -> float:
@@ -248,7 +249,7 @@ def _audience(portrait: Portrait, lang: Lang, title: str) -> Figure:
         ax.bar_label(bars, labels=[f"{s:.0f}%" for s in shares], padding=2, fontsize=8)
         ax.invert_yaxis()
         ax.set_xlim(0, max(shares) * 1.25)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}%"))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}%"))  # 2.5 %, not "2%"
     fig.suptitle(drawable(title) or _t(lang, "Audience", "观众画像"))
     return fig
 

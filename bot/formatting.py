@@ -177,3 +177,29 @@ def utc_minute(moment: datetime) -> str:
 
 def utc_date(moment: datetime) -> str:
     return as_utc(moment).astimezone(UTC).strftime("%Y-%m-%d")
+
+
+# Xingtu's audience buckets come in Chinese; English readers get these names (others stay as sent).
+_BUCKET_NAMES_EN = {
+    "female": "female",
+    "male": "male",
+    "女": "female",
+    "男": "male",
+    "一线": "tier 1",
+    "新一线": "new tier 1",
+    "二线": "tier 2",
+    "三线": "tier 3",
+    "四线": "tier 4",
+    "五线": "tier 5",
+    "其他": "other",
+    "华为": "Huawei",
+    "小米": "Xiaomi",
+    "荣耀": "Honor",
+    "红米": "Redmi",
+}
+_BUCKET_NAMES_ZH = {"female": "女", "male": "男"}
+
+
+def bucket(key: str, lang: Lang) -> str:
+    """An audience bucket (gender, city tier, device…) in the reader's language."""
+    return (_BUCKET_NAMES_EN if lang == "en" else _BUCKET_NAMES_ZH).get(key, key)

@@ -646,9 +646,14 @@ _SPACED_UNIT = re.compile(r"(?<=\d)\s+(?=(?:万|千|亿|[wWkK])(?:$|[\s粉以起
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff]")  # zero-width spaces and joiners
 
 
+def strip_invisible(text: str) -> str:
+    """Without zero-width spaces and joiners, which look like nothing but make a word differ."""
+    return _INVISIBLE.sub("", text)
+
+
 def normalize_text(text: str) -> str:
     """NFKC (full-width digits and symbols), no zero-width characters, units joined to their number."""
-    return _SPACED_UNIT.sub("", _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
+    return _SPACED_UNIT.sub("", strip_invisible(unicodedata.normalize("NFKC", text)))
 
 
 def parse_query(text: str, *, default_pages: int = 3, max_pages: int = 10, default_top: int = 10) -> Query:

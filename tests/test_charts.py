@@ -163,3 +163,16 @@ def test_sparkline() -> None:
     assert charts.sparkline([5, 5, 5]) == "▅▅▅"
     assert len(charts.sparkline(list(range(90)), width=30)) == 30
     assert charts.sparkline([]) == ""
+
+
+def test_english_audience_buckets_are_named_in_english() -> None:
+    from bot.formatting import bucket
+
+    assert [bucket(k, "en") for k in ("一线", "新一线", "其他", "华为", "广东")] == [
+        "tier 1",
+        "new tier 1",
+        "other",
+        "Huawei",
+        "广东",  # a place name stays as Xingtu sends it
+    ]
+    assert bucket("一线", "zh") == "一线" and bucket("female", "zh") == "女"

@@ -56,7 +56,6 @@ _PORTRAIT_KINDS = (
     DistributionKind.DEVICE,
 )
 _TIERS = ("一线", "新一线", "二线", "三线", "四线", "五线")
-_GENDER_BUCKETS = {"female": ("female", "女"), "male": ("male", "男")}
 _GENDER_CODES = {1: ("male", "男"), 2: ("female", "女")}
 _ICONS = {Severity.HIGH: ":red_circle:", Severity.WARN: ":warning:", Severity.INFO: ":information_source:"}
 _MONEY_ROWS = {MetricKey.PRICE, MetricKey.CPM, MetricKey.CPE}
@@ -355,10 +354,7 @@ def _ordered(distribution: Distribution) -> list[tuple[str, float]]:
 
 def _portrait_line(distribution: Distribution, lang: Lang) -> str:
     label = pick(lang, *DISTRIBUTION_LABELS[distribution.kind])
-    buckets = [
-        f"{pick(lang, *_GENDER_BUCKETS[key]) if key in _GENDER_BUCKETS else key} {share:.0%}"
-        for key, share in _ordered(distribution)
-    ]
+    buckets = [f"{fmt.bucket(key, lang)} {share:.0%}" for key, share in _ordered(distribution)]
     return f"{label}{pick(lang, ': ', '：')}{' · '.join(buckets)}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from bot.grammar import strip_invisible
 from bot.models import Duration
 from bot.shortlists.errors import bad_input
 from bot.shortlists.models import ItemStatus
@@ -115,7 +116,7 @@ def parse_vote(value: int) -> int:
 
 
 def clean_name(value: str) -> str:
-    name = " ".join(value.split())
+    name = " ".join(strip_invisible(value).split())
     if not name or len(name) > NAME_MAX:
         raise bad_input(
             "A shortlist needs a name of 1 to 80 characters.",
