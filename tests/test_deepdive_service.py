@@ -286,3 +286,9 @@ def test_an_id_a_search_returned_is_fetched_all_at_once(tikhub: FakeTikHub, serv
     star_id = synth_detail.demo_star_ids()[0]
     service.deep_dive(star_id, creator=Creator(star_id=star_id, nickname="x"))
     assert len(tikhub.requests) == len(synth_detail.DETAIL_ROUTES)
+
+
+def test_a_pasted_page_of_text_is_not_echoed_back_whole() -> None:
+    with pytest.raises(QueryError) as caught:
+        classify_identifier("1" * 10_000)
+    assert len(caught.value.user_message("en")) < 400

@@ -110,19 +110,26 @@ def classify_identifier(identifier: str) -> tuple[IdKind, str]:
     handle = value.removeprefix("@")
     if _UNIQUE_ID.fullmatch(handle):
         return IdKind.UNIQUE_ID, handle
+    shown = _short(identifier)
     raise QueryError(
-        identifier,
-        f"“{identifier}” is not a creator id.",
-        f"“{identifier}” 不是有效的达人 ID。",
+        shown,
+        f"“{shown}” is not a creator id.",
+        f"“{shown}” 不是有效的达人 ID。",
         usage_en=_USAGE_EN,
         usage_zh=_USAGE_ZH,
     )
 
 
+def _short(identifier: str, limit: int = 40) -> str:
+    """An identifier as echoed in a message: a pasted page of text is not repeated back."""
+    return identifier if len(identifier) <= limit else identifier[: limit - 1] + "…"
+
+
 def _not_found(identifier: str) -> KolbotError:
+    shown = _short(identifier)
     return KolbotError(
-        f"No Xingtu creator found for “{identifier}”.",
-        f"没有找到“{identifier}”对应的星图达人。",
+        f"No Xingtu creator found for “{shown}”.",
+        f"没有找到“{shown}”对应的星图达人。",
         hint_en="Check the 抖音号 or uid, or paste the creator's Xingtu id (19 digits).",
         hint_zh="请检查抖音号或 uid，或直接粘贴达人的星图 ID（19 位数字）。",
     )
