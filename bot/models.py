@@ -7,6 +7,7 @@ Every metric is optional, because upstream omits most keys for most creators; `N
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
@@ -187,7 +188,17 @@ class Creator(BaseModel):
 
     ecom: EcomProfile = Field(default_factory=EcomProfile)
     flags: XingtuFlags = Field(default_factory=XingtuFlags)
-    recent_items: list[RecentItem] = Field(default_factory=list)
+    # Recent works. A search page keeps upstream's `last_10_items` text here unparsed: only the
+    # deep-dive reads them, through `recent_works()`, so a search never pays to parse them.
+    recent_items: list[RecentItem] | str = Field(default_factory=list)
+
+    def recent_works(self) -> list[RecentItem]:
+        """`recent_items`, parsed from upstream's text on first use."""
+        if isinstance(self.recent_items, str):
+            from bot.parsing import parse_recent_items  # bot.parsing builds Creators: import on use
+
+            self.recent_items = parse_recent_items(self.recent_items)
+        return self.recent_items
 
     # -- derived metrics -------------------------------------------------------------
     def price(self, duration: Duration) -> float | None:
@@ -253,8 +264,13 @@ class PageFetch(BaseModel):
     route: str = "search_kol_v1"
 
 
-class ScoreComponent(BaseModel):
-    """One sub-score: a percentile (0-100) within the cohort, or None when unknown."""
+@dataclass(frozen=True, slots=True)
+class ScoreComponent:
+    """One sub-score: a percentile (0-100) within the cohort, or None when unknown.
+
+    A plain dataclass: a search builds one per creator and goal weight, and pydantic's validation
+    of them was a quarter of a search's CPU time.
+    """
 
     key: str  # "cpm", "cpe", "er", "completion", "star", "spread", "shopping", "convert", "growth", "ecom"
     value: float | None  # the raw metric

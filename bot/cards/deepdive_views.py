@@ -441,7 +441,7 @@ def _flags(flags: Sequence[RiskFlag], lang: Lang) -> list[str]:
 
 
 def _recent(creator: Creator | None, lang: Lang) -> list[str]:
-    items = creator.recent_items[:MAX_RECENT] if creator else []
+    items = creator.recent_works()[:MAX_RECENT] if creator else []
     if not items:
         return [
             pick(
