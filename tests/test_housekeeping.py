@@ -100,6 +100,7 @@ def test_default_jobs_delete_only_what_is_past_its_retention(services: Services)
         "request claims": 1,
         "saved searches": 1,
         "expired cache entries": 1,
+        "cache entries over the size cap": 0,
         "removed workspaces": 0,
     }
     assert rows(services) == {"request_claims": 1, "saved_searches": 1, "http_cache": 1}

@@ -1,16 +1,36 @@
-"""SQL backend for the TikHub response cache (`bot.sources.cache.CacheBackend`), shared by processes."""
+"""SQL backend for the TikHub response cache (`bot.sources.cache.CacheBackend`), shared by processes.
+
+Bodies are stored as zlib-compressed JSON: a 20-creator search page is about 94 KB of JSON and
+16 KB compressed, and compressing it takes about a millisecond. Keeping only the fields kolbot
+reads saved about 10 % more and would have to follow every parser, so the whole body is kept.
+The table is bounded by `KOLBOT_CACHE_MAX_MB`: housekeeping deletes expired answers (`prune`),
+then the oldest ones above the cap (`evict_over`).
+"""
 
 from __future__ import annotations
 
+import json
+import zlib
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.engine import read_session, transaction
 from bot.db.tables import HttpCacheRow
 from bot.db.upsert import upsert_insert
 from bot.sources.cache import Body
+
+_LEVEL = 6  # zlib's default: level 9 saves 3 % more for twice the time
+_DELETE_CHUNK = 500  # keys per DELETE (SQLite's bound-parameter limit is far above)
+
+
+def pack(body: Body) -> bytes:
+    return zlib.compress(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(), _LEVEL)
+
+
+def unpack(data: bytes) -> Body:
+    return json.loads(zlib.decompress(data))
 
 
 class SqlResponseCache:
@@ -24,14 +44,14 @@ class SqlResponseCache:
                     HttpCacheRow.key == key, HttpCacheRow.expires_at > datetime.now(UTC)
                 )
             ).first()
-        return (row.body, row.fetched_at) if row else None
+        return (unpack(row.body), row.fetched_at) if row else None
 
     def set(self, key: str, body: Body, fetched_at: datetime, ttl_s: float) -> None:
         """Store (or replace) the body; expired entries are deleted by `prune` (housekeeping)."""
         expires_at = fetched_at + timedelta(seconds=ttl_s)
         with transaction(self._sessions) as session:
             stmt = upsert_insert(session, HttpCacheRow).values(
-                key=key, body=body, fetched_at=fetched_at, expires_at=expires_at
+                key=key, body=pack(body), fetched_at=fetched_at, expires_at=expires_at
             )
             session.execute(
                 stmt.on_conflict_do_update(
@@ -48,3 +68,26 @@ class SqlResponseCache:
         """Delete the entries expired at `now`; returns how many."""
         with transaction(self._sessions) as session:
             return session.execute(delete(HttpCacheRow).where(HttpCacheRow.expires_at <= now)).rowcount
+
+    def size_bytes(self) -> int:
+        """Stored bytes of every body (keys and timestamps not counted)."""
+        with read_session(self._sessions) as session:
+            return session.scalar(select(func.coalesce(func.sum(func.length(HttpCacheRow.body)), 0)))
+
+    def evict_over(self, max_bytes: int) -> int:
+        """Delete the oldest entries until the bodies fit in `max_bytes`; returns how many."""
+        with transaction(self._sessions) as session:
+            rows = session.execute(
+                select(HttpCacheRow.key, func.length(HttpCacheRow.body)).order_by(
+                    HttpCacheRow.fetched_at.desc(), HttpCacheRow.key
+                )
+            ).all()
+            kept, doomed = 0, []
+            for key, size in rows:  # newest first: keep while they fit
+                kept += size
+                if kept > max_bytes:
+                    doomed.append(key)
+            for start in range(0, len(doomed), _DELETE_CHUNK):
+                chunk = doomed[start : start + _DELETE_CHUNK]
+                session.execute(delete(HttpCacheRow).where(HttpCacheRow.key.in_(chunk)))
+            return len(doomed)
