@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.brands import is_brand_account
+from bot.db.batch import batched_writes
 from bot.errors import UpstreamError
 from bot.grammar import active_filters
 from bot.i18n import detect_lang
@@ -208,14 +209,21 @@ class SearchService:
         self._extents = extents
 
     def search(self, query: Query) -> SearchResult:
-        """Raises the first page's `UpstreamError` only when every page failed."""
+        """Raises the first page's `UpstreamError` only when every page failed.
+
+        What it writes (answers, spend, extent, snapshots) is one transaction (`batched_writes`),
+        joined to the caller's batch when there is one; pages served from the cache were recorded
+        when they were fetched, so they are not written again.
+        """
         started = time.perf_counter()
-        fetch = self._fetch(query)
+        with batched_writes():
+            fetch = self._fetch(query)
+            for page in fetch.pages:
+                if not page.from_cache:
+                    self._record_seen(page.creators, page.live, page.fetched_at)
         pages, failures = fetch.pages, fetch.failures
         if not pages:
             raise failures[0][1]
-        for page in pages:
-            self._record_seen(page.creators, page.live, page.fetched_at)
         unique, duplicates = dedupe([c for page in pages for c in page.creators])
         candidates = unique if query.brands else [c for c in unique if not is_brand_account(c)]
         lang = query.lang or detect_lang(query.raw)

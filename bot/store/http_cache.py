@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db.batch import deferred
 from bot.db.engine import read_session, transaction
 from bot.db.tables import HttpCacheRow
 from bot.db.upsert import upsert_insert
@@ -34,10 +35,19 @@ def unpack(data: bytes) -> Body:
 
 
 class SqlResponseCache:
+    """On SQLite, a write inside a search's write batch (`bot.db.batch`) is stored when the search
+    ends and served from memory until then, so this process's other searches find it at once (SQLite
+    serves one process). On PostgreSQL answers are stored at once: other processes wait on them."""
+
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+        self._batched = sessions.kw["bind"].dialect.name == "sqlite"
+        self._pending: dict[str, tuple[Body, datetime, datetime]] = {}  # key -> body, fetched, expires
 
     def get(self, key: str) -> tuple[Body, datetime] | None:
+        pending = self._pending.get(key)
+        if pending is not None and pending[2] > datetime.now(UTC):
+            return pending[0], pending[1]
         with read_session(self._sessions) as session:
             row = session.execute(
                 select(HttpCacheRow.body, HttpCacheRow.fetched_at).where(
@@ -49,9 +59,11 @@ class SqlResponseCache:
     def set(self, key: str, body: Body, fetched_at: datetime, ttl_s: float) -> None:
         """Store (or replace) the body; expired entries are deleted by `prune` (housekeeping)."""
         expires_at = fetched_at + timedelta(seconds=ttl_s)
-        with transaction(self._sessions) as session:
+        packed = pack(body)
+
+        def work(session: Session) -> None:
             stmt = upsert_insert(session, HttpCacheRow).values(
-                key=key, body=pack(body), fetched_at=fetched_at, expires_at=expires_at
+                key=key, body=packed, fetched_at=fetched_at, expires_at=expires_at
             )
             session.execute(
                 stmt.on_conflict_do_update(
@@ -63,6 +75,19 @@ class SqlResponseCache:
                     },
                 )
             )
+
+        entry = (body, fetched_at, expires_at)
+        if self._batched and deferred(
+            self._sessions, work, what="a TikHub answer", after=lambda: self._forget(key, entry)
+        ):
+            self._pending[key] = entry
+            return
+        with transaction(self._sessions) as session:
+            work(session)
+
+    def _forget(self, key: str, entry: tuple[Body, datetime, datetime]) -> None:
+        if self._pending.get(key) is entry:  # not replaced by a later answer in the meantime
+            del self._pending[key]
 
     def prune(self, now: datetime) -> int:
         """Delete the entries expired at `now`; returns how many."""
