@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 
 Lang = Literal["zh", "en"]
 
@@ -86,7 +86,11 @@ class NumRange(BaseModel):
         )
 
 
-class Price(BaseModel):
+# Price, EcomProfile and XingtuFlags are slotted dataclasses, not models: every creator of a search
+# carries them, and as models they cost validation and three garbage-collected objects each.
+# Pydantic still validates and serialises them inside `Creator` (snapshots' JSON is unchanged).
+@dataclass(slots=True)
+class Price:
     """One entry of a creator's price list, already converted to yuan."""
 
     video_type: int
@@ -118,7 +122,8 @@ class RecentItem(BaseModel):
     high_quality: bool | None = None
 
 
-class EcomProfile(BaseModel):
+@dataclass(slots=True)
+class EcomProfile:
     level: str | None = None  # "L0".."L6"
     enabled: bool | None = None
     score: float | None = None
@@ -135,7 +140,8 @@ class EcomProfile(BaseModel):
         return None
 
 
-class XingtuFlags(BaseModel):
+@dataclass(slots=True)
+class XingtuFlags:
     black_horse: bool | None = None
     cocreate: bool | None = None
     cpm_project: bool | None = None
@@ -264,12 +270,12 @@ class PageFetch(BaseModel):
     route: str = "search_kol_v1"
 
 
-@dataclass(frozen=True, slots=True)
-class ScoreComponent:
+class ScoreComponent(NamedTuple):
     """One sub-score: a percentile (0-100) within the cohort, or None when unknown.
 
-    A plain dataclass: a search builds one per creator and goal weight, and pydantic's validation
-    of them was a quarter of a search's CPU time.
+    A named tuple, not a model: a search builds one per creator and goal weight. Validating them
+    was a quarter of a search's CPU time, and tuples of plain values drop out of the garbage
+    collector's tracking at its first pass, so they do not make the full collections run sooner.
     """
 
     key: str  # "cpm", "cpe", "er", "completion", "star", "spread", "shopping", "convert", "growth", "ecom"
@@ -282,7 +288,7 @@ class ScoredCreator(BaseModel):
     creator: Creator
     score: float | None  # 0-100; None when nothing is known
     rank: int = 0
-    components: list[ScoreComponent] = Field(default_factory=list)
+    components: SkipValidation[list[ScoreComponent]] = Field(default_factory=list)  # built by scoring
     strengths: list[str] = Field(default_factory=list)  # keys of the 2-3 strongest components
     weakest: str | None = None  # key of the weakest known component
     unknown: list[str] = Field(default_factory=list)  # keys with no data

@@ -23,9 +23,7 @@ SCRIPT = (
 
 
 def loaded_by_a_search(cwd: Path) -> list[str]:
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, cwd=cwd
-    )
+    done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, cwd=cwd)
     last = done.stdout.strip().splitlines()[-1]
     assert last.startswith("loaded: 0"), done.stdout + done.stderr
     return last.split()[2:]
