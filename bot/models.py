@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal, NamedTuple
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SkipValidation
+from pydantic import BaseModel, ConfigDict, Field
 
 Lang = Literal["zh", "en"]
 
@@ -270,12 +270,12 @@ class PageFetch(BaseModel):
     route: str = "search_kol_v1"
 
 
-class ScoreComponent(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ScoreComponent:
     """One sub-score: a percentile (0-100) within the cohort, or None when unknown.
 
-    A named tuple, not a model: a search builds one per creator and goal weight. Validating them
-    was a quarter of a search's CPU time, and tuples of plain values drop out of the garbage
-    collector's tracking at its first pass, so they do not make the full collections run sooner.
+    A plain dataclass: a search builds one per creator and goal weight, and pydantic's validation
+    of them was a quarter of a search's CPU time.
     """
 
     key: str  # "cpm", "cpe", "er", "completion", "star", "spread", "shopping", "convert", "growth", "ecom"
@@ -288,7 +288,7 @@ class ScoredCreator(BaseModel):
     creator: Creator
     score: float | None  # 0-100; None when nothing is known
     rank: int = 0
-    components: SkipValidation[list[ScoreComponent]] = Field(default_factory=list)  # built by scoring
+    components: list[ScoreComponent] = Field(default_factory=list)
     strengths: list[str] = Field(default_factory=list)  # keys of the 2-3 strongest components
     weakest: str | None = None  # key of the weakest known component
     unknown: list[str] = Field(default_factory=list)  # keys with no data
