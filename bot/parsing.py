@@ -176,8 +176,8 @@ def parse_author(raw: dict[str, Any], price_unit: PriceUnit = PriceUnit.YUAN) ->
         **_performance(attrs),
         **_indices(attrs),
         prices=_prices(raw, attrs, divisor),
-        upstream_cpm=_per_duration(attrs, divisor, "prospective_{}_cpm", "sn_prospective_{}_cpm"),
-        upstream_cpe=_per_duration(attrs, divisor, "sn_prospective_{}_cpe", "prospective_{}_cpe"),
+        upstream_cpm=_per_duration(attrs, divisor, _CPM_KEYS),
+        upstream_cpe=_per_duration(attrs, divisor, _CPE_KEYS),
         ecom=_ecom(attrs),
         flags=_flags(attrs),
         recent_items=_recent_items(attrs.get("last_10_items")),
@@ -294,11 +294,21 @@ def _price(info: dict[str, Any], divisor: int) -> Price | None:
     )
 
 
-def _per_duration(attrs: dict[str, Any], divisor: int, *patterns: str) -> dict[Duration, float]:
-    """Upstream CPM/CPE per duration, from the first of `patterns` present; non-positive → absent."""
+def _duration_keys(*patterns: str) -> dict[Duration, tuple[str, ...]]:
+    return {duration: tuple(p.format(suffix) for p in patterns) for duration, suffix in _SUFFIX.items()}
+
+
+_CPM_KEYS = _duration_keys("prospective_{}_cpm", "sn_prospective_{}_cpm")
+_CPE_KEYS = _duration_keys("sn_prospective_{}_cpe", "prospective_{}_cpe")
+
+
+def _per_duration(
+    attrs: dict[str, Any], divisor: int, keys: dict[Duration, tuple[str, ...]]
+) -> dict[Duration, float]:
+    """Upstream CPM/CPE per duration, from the first of its `keys` present; non-positive → absent."""
     out: dict[Duration, float] = {}
-    for duration, suffix in _SUFFIX.items():
-        value = _first_float(attrs, *(p.format(suffix) for p in patterns))
+    for duration, twins in keys.items():
+        value = _first_float(attrs, *twins)
         if value is not None and value > 0:
             out[duration] = value / divisor
     return out
