@@ -24,21 +24,18 @@ import gc
 import json
 import logging
 import os
-import platform
-import shlex
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
 from sqlalchemy import Engine, select
 
-from bench.bench_search import Figure, core_ms, print_report
+from bench.bench_search import Figure, core_ms, machine_line, print_report
 from bot.db.tables import HttpCacheRow
 from bot.services import build_services
 from bot.store.http_cache import unpack
@@ -164,15 +161,6 @@ def _run(code: str, env: dict[str, str], cwd: Path) -> float:
     return time.perf_counter() - started
 
 
-def machine_line(argv: Sequence[str]) -> str:
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    cmd = shlex.join(["python", "-m", "bench.bench_core", *argv])
-    return (
-        f"kolbot core benchmark — {when} — {os.cpu_count()} cores, {platform.machine()}, "
-        f"load average {os.getloadavg()[0]:.2f} at the end, Python {platform.python_version()} — {cmd}"
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="python -m bench.bench_core", description=__doc__.split("\n")[0])
@@ -185,7 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kolbot-bench-core-") as tmp:
         work = Path(tmp)
         figures = core_figures(sizes) + write_figures(work) + cold_start_figures(work, 3 if args.quick else 7)
-    print_report(figures, machine_line(argv), [], Console(width=None if sys.stdout.isatty() else 170))
+    print_report(
+        figures,
+        machine_line(argv, module="bench_core", title="core"),
+        [],
+        Console(width=None if sys.stdout.isatty() else 170),
+    )
     return 1 if any(f.ok is False for f in figures) else 0
 
 
