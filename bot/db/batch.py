@@ -45,13 +45,23 @@ class WriteBatch:
             self._writes.append(write)
 
     def flush(self) -> None:
-        """Run every write in one transaction per session factory (in practice one)."""
+        """Run every write in one transaction per session factory (in practice one).
+
+        When the transaction itself fails (the database unreachable or locked for too long), the
+        error is raised if a required write was in it, else logged: optional writes never fail the
+        work they serve."""
         with self._lock:
             writes, self._writes = self._writes, []
         try:
             for sessions in dict.fromkeys(w.sessions for w in writes):
                 mine = [w for w in writes if w.sessions is sessions]
-                in_transaction(sessions, lambda session, mine=mine: _run(session, mine))
+                try:
+                    in_transaction(sessions, lambda session, mine=mine: _run(session, mine))
+                except Exception:
+                    if any(not w.optional for w in mine):
+                        raise
+                    what = ", ".join(dict.fromkeys(w.what for w in mine))
+                    log.error("could not store %s; the search is unaffected", what, exc_info=True)
         finally:
             for write in writes:
                 if write.after is not None:
