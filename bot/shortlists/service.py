@@ -262,8 +262,8 @@ class ShortlistService:
 
     def refresh_latest(self, creators: Sequence[Creator], *, live: bool, fetched_at: datetime) -> int:
         """Record newer data for shortlisted creators seen in a search (same source, any workspace:
-        creator data is public). Same signature as `SearchService`'s `on_seen`. Returns rows updated
-        (0 inside a write batch, which runs it later)."""
+        creator data is public); called by the search's `on_seen`. Returns rows updated (0 inside a
+        write batch, which runs it later)."""
         params = [
             {"b_star": c.star_id, "b_json": c.model_dump_json(), "b_at": fetched_at, "b_live": live}
             for c in creators
