@@ -87,7 +87,7 @@ class NumRange(BaseModel):
 
 
 # Price, EcomProfile and XingtuFlags are slotted dataclasses, not models: every creator of a search
-# carries them, and as models they cost validation and three garbage-collected objects each.
+# carries them, and as models each cost validation and an extra garbage-collected object.
 # Pydantic still validates and serialises them inside `Creator` (snapshots' JSON is unchanged).
 @dataclass(slots=True)
 class Price:
