@@ -517,11 +517,11 @@ def print_report(figures: Sequence[Figure], header: str, notes: Sequence[str], c
         console.print(f"server log: {note}", markup=False)
 
 
-def machine_line(argv: Sequence[str]) -> str:
+def machine_line(argv: Sequence[str], *, module: str = "bench_search", title: str = "search") -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    cmd = shlex.join(["python", "-m", "bench.bench_search", *argv])
+    cmd = shlex.join(["python", "-m", f"bench.{module}", *argv])
     return (
-        f"kolbot search benchmark — {when} — {os.cpu_count()} cores, {platform.machine()}, "
+        f"kolbot {title} benchmark — {when} — {os.cpu_count()} cores, {platform.machine()}, "
         f"load average {os.getloadavg()[0]:.2f} at the end, Python {platform.python_version()} — {cmd}"
     )
 

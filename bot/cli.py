@@ -1,8 +1,11 @@
 """`kolbot`: search, plan, deep-dive and compare from the terminal, run the Slack app, migrate the database.
 
 `handlers.server` (and with it slack_bolt) is imported only by `serve` and `socket`, so `search`,
-`show`, `compare`, `help` and `migrate` run on the core alone. `show`, `compare` and `help` print
-the same card the bot posts, as text (or its Block Kit JSON with `--blocks`).
+`show`, `compare`, `help` and `migrate` run on the core alone. What only one command uses (the
+digest clock, the deep-dive cards, the planner's exports) is imported by that command, and
+alembic only when the database is not at the latest revision (`bot.db.migrate`): start-up time.
+`show`, `compare` and `help` print the same card the bot posts, as text (or its Block Kit JSON
+with `--blocks`).
 """
 
 from __future__ import annotations
@@ -22,13 +25,10 @@ from rich.table import Table
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from bot.cards.deepdive_views import compare_message, deepdive_message
 from bot.cards.render import SlackMessage
 from bot.cards.views import help_message, results_message
-from bot.db.migrate import migrate
 from bot.deepdive.audience import AudienceTargets, parse_audience_targets
 from bot.deepdive.service import show_with_snapshot
-from bot.digests.clock import serve_clock
 from bot.errors import KolbotError
 from bot.formatting import DASH, ago, count, duration_label, index, pct, usd, yuan
 from bot.i18n import pick
@@ -143,6 +143,8 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _show(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cards.deepdive_views import deepdive_message
+
     def card(services: Services, lang: Lang) -> SlackMessage:
         targets = _targets(args.audience)
         dive, creator = show_with_snapshot(services.deepdive, services.snapshots, args.identifier)
@@ -154,6 +156,8 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _compare(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cards.deepdive_views import compare_message
+
     def card(services: Services, lang: Lang) -> SlackMessage:
         targets = _targets(args.audience)
         comparison = services.deepdive.compare(args.identifiers, Duration(args.duration), targets=targets)
@@ -364,10 +368,14 @@ def _socket(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _clock(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.digests.clock import serve_clock
+
     return serve_clock(settings, once=args.once)
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db.migrate import migrate
+
     migrate(settings.effective_database_url)
     print(f"database is up to date: {_safe_url(settings)}")
     return 0

@@ -20,6 +20,7 @@ from bot.services import Services
 from bot.store.http_cache import SqlResponseCache
 
 log = logging.getLogger(__name__)
+MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -29,18 +30,21 @@ class Job:
 
 
 def default_jobs(services: Services) -> list[Job]:
-    """Forget old request claims and saved searches, drop expired TikHub answers, and delete the data
-    of workspaces removed longer than `KOLBOT_RETENTION_DAYS` ago (`WorkspaceService.housekeeping`)."""
+    """Forget old request claims and saved searches, drop expired TikHub answers and the oldest ones
+    above `KOLBOT_CACHE_MAX_MB`, and delete the data of workspaces removed longer than
+    `KOLBOT_RETENTION_DAYS` ago (`WorkspaceService.housekeeping`)."""
     s = services.settings
     claims, searches = (
         timedelta(hours=s.kolbot_claim_retention_hours),
         timedelta(days=s.kolbot_search_retention_days),
     )
     cache = SqlResponseCache(session_factory(services.engine))
+    cache_cap = round(s.kolbot_cache_max_mb * MB)
     return [
         Job("request claims", lambda now: services.ledger.prune(now - claims)),
         Job("saved searches", lambda now: services.searches.prune(now - searches)),
         Job("expired cache entries", cache.prune),
+        Job("cache entries over the size cap", lambda _now: cache.evict_over(cache_cap)),
         Job("removed workspaces", lambda now: len(services.workspaces.housekeeping(now))),
     ]
 

@@ -7,6 +7,7 @@ Every metric is optional, because upstream omits most keys for most creators; `N
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
@@ -85,7 +86,11 @@ class NumRange(BaseModel):
         )
 
 
-class Price(BaseModel):
+# Price, EcomProfile and XingtuFlags are slotted dataclasses, not models: every creator of a search
+# carries them, and as models each cost validation and an extra garbage-collected object.
+# Pydantic still validates and serialises them inside `Creator` (snapshots' JSON is unchanged).
+@dataclass(slots=True)
+class Price:
     """One entry of a creator's price list, already converted to yuan."""
 
     video_type: int
@@ -117,7 +122,8 @@ class RecentItem(BaseModel):
     high_quality: bool | None = None
 
 
-class EcomProfile(BaseModel):
+@dataclass(slots=True)
+class EcomProfile:
     level: str | None = None  # "L0".."L6"
     enabled: bool | None = None
     score: float | None = None
@@ -134,7 +140,8 @@ class EcomProfile(BaseModel):
         return None
 
 
-class XingtuFlags(BaseModel):
+@dataclass(slots=True)
+class XingtuFlags:
     black_horse: bool | None = None
     cocreate: bool | None = None
     cpm_project: bool | None = None
@@ -187,7 +194,17 @@ class Creator(BaseModel):
 
     ecom: EcomProfile = Field(default_factory=EcomProfile)
     flags: XingtuFlags = Field(default_factory=XingtuFlags)
-    recent_items: list[RecentItem] = Field(default_factory=list)
+    # Recent works. A search page keeps upstream's `last_10_items` text here unparsed: only the
+    # deep-dive reads them, through `recent_works()`, so a search never pays to parse them.
+    recent_items: list[RecentItem] | str = Field(default_factory=list)
+
+    def recent_works(self) -> list[RecentItem]:
+        """`recent_items`, parsed from upstream's text on first use."""
+        if isinstance(self.recent_items, str):
+            from bot.parsing import parse_recent_items  # bot.parsing builds Creators: import on use
+
+            self.recent_items = parse_recent_items(self.recent_items)
+        return self.recent_items
 
     # -- derived metrics -------------------------------------------------------------
     def price(self, duration: Duration) -> float | None:
@@ -253,8 +270,13 @@ class PageFetch(BaseModel):
     route: str = "search_kol_v1"
 
 
-class ScoreComponent(BaseModel):
-    """One sub-score: a percentile (0-100) within the cohort, or None when unknown."""
+@dataclass(frozen=True, slots=True)
+class ScoreComponent:
+    """One sub-score: a percentile (0-100) within the cohort, or None when unknown.
+
+    A plain dataclass: a search builds one per creator and goal weight, and pydantic's validation
+    of them was a quarter of a search's CPU time.
+    """
 
     key: str  # "cpm", "cpe", "er", "completion", "star", "spread", "shopping", "convert", "growth", "ecom"
     value: float | None  # the raw metric

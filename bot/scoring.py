@@ -116,9 +116,8 @@ def metric_value(creator: Creator, key: str, duration: Duration) -> float | None
     raise KeyError(key)
 
 
-def _rank_value(creator: Creator, key: str, duration: Duration) -> tuple[float, ...] | None:
+def _rank_value(creator: Creator, key: str, value: float | None) -> tuple[float, ...] | None:
     """What the percentile compares: the metric, plus the GMV bucket to split equal ecom levels."""
-    value = metric_value(creator, key, duration)
     if value is None:
         return None
     if key != "ecom":
@@ -182,24 +181,18 @@ def low_confidence(scored: ScoredCreator) -> bool:
 def score_cohort(creators: Sequence[Creator], goal: Goal, duration: Duration) -> list[ScoredCreator]:
     """Score every creator against the others in `creators`; best first, `rank` from 1."""
     weights = GOAL_WEIGHTS[goal]
+    values = {key: [metric_value(c, key, duration) for c in creators] for key in weights}
     columns = {
         key: percentiles(
-            [_rank_value(c, key, duration) for c in creators], higher_is_better=key not in LOWER_IS_BETTER
+            [_rank_value(c, key, v) for c, v in zip(creators, values[key], strict=True)],
+            higher_is_better=key not in LOWER_IS_BETTER,
         )
         for key in weights
     }
     scored = [
         _scored(
             creator,
-            [
-                ScoreComponent(
-                    key=key,
-                    value=metric_value(creator, key, duration),
-                    percentile=columns[key][i],
-                    weight=weight,
-                )
-                for key, weight in weights.items()
-            ],
+            [ScoreComponent(key, values[key][i], columns[key][i], weight) for key, weight in weights.items()],
         )
         for i, creator in enumerate(creators)
     ]

@@ -15,9 +15,9 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from bot.brands import is_brand_account
+from bot.db.batch import batched_writes
 from bot.errors import UpstreamError
 from bot.grammar import active_filters
 from bot.i18n import detect_lang
@@ -41,7 +41,7 @@ from bot.xingtu_tags import tag_id
 
 log = logging.getLogger(__name__)
 
-OnSeen = Callable[..., None]  # on_seen(creators, *, live: bool, fetched_at: datetime)
+OnSeen = Callable[..., None]  # on_seen(creators, *, live: bool, fetched_at: datetime, from_cache: bool)
 _DESCENDING = frozenset({SortKey.SCORE, SortKey.FOLLOWERS, SortKey.ER, SortKey.GROWTH})
 # Orders about cost: a creator without a quote for the chosen duration cannot be booked at a known
 # cost, so every priced creator comes first (the score alone can still favour an unpriced one).
@@ -208,14 +208,19 @@ class SearchService:
         self._extents = extents
 
     def search(self, query: Query) -> SearchResult:
-        """Raises the first page's `UpstreamError` only when every page failed."""
+        """Raises the first page's `UpstreamError` only when every page failed.
+
+        What it writes (answers, spend, extent, snapshots) is one transaction (`batched_writes`),
+        joined to the caller's batch when there is one.
+        """
         started = time.perf_counter()
-        fetch = self._fetch(query)
+        with batched_writes():
+            fetch = self._fetch(query)
+            for page in fetch.pages:
+                self._record_seen(page)
         pages, failures = fetch.pages, fetch.failures
         if not pages:
             raise failures[0][1]
-        for page in pages:
-            self._record_seen(page.creators, page.live, page.fetched_at)
         unique, duplicates = dedupe([c for page in pages for c in page.creators])
         candidates = unique if query.brands else [c for c in unique if not is_brand_account(c)]
         lang = query.lang or detect_lang(query.raw)
@@ -306,11 +311,13 @@ class SearchService:
                 fetch.failures.append((number, exc))
         return fetch
 
-    def _record_seen(self, creators: list[Creator], live: bool, fetched_at: datetime) -> None:
+    def _record_seen(self, page: PageFetch) -> None:
         """Snapshot hook; a storage failure must not cost the user their results."""
-        if self._on_seen is None or not creators:
+        if self._on_seen is None or not page.creators:
             return
         try:
-            self._on_seen(creators, live=live, fetched_at=fetched_at)
+            self._on_seen(
+                page.creators, live=page.live, fetched_at=page.fetched_at, from_cache=page.from_cache
+            )
         except Exception:
             log.warning("on_seen callback failed; results are unaffected", exc_info=True)

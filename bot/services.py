@@ -155,7 +155,7 @@ def build_services(settings: Settings) -> Services:
         if tikhub is None
         else TikHubSource(tikhub, settings.kolbot_price_unit)
     )
-    on_seen = _remember_seen(snapshots, shortlists)
+    on_seen = remember_seen(snapshots, shortlists)
     search = SearchService(source, on_seen=on_seen, extents=extents)
     detail_client = DemoDeepDiveClient(snapshots) if tikhub is None else tikhub
     digest_store = DigestStore(sessions, command=settings.kolbot_command)
@@ -207,10 +207,14 @@ def build_services(settings: Settings) -> Services:
     )
 
 
-def _remember_seen(snapshots: CreatorSnapshots, shortlists: ShortlistService) -> Callable[..., None]:
-    """`on_seen` for search: keep each creator's latest data, and refresh shortlisted creators'."""
+def remember_seen(snapshots: CreatorSnapshots, shortlists: ShortlistService) -> Callable[..., None]:
+    """`on_seen` for search: keep each creator's latest data, and refresh shortlisted creators'.
 
-    def on_seen(creators: Sequence[Creator], *, live: bool, fetched_at: datetime) -> None:
+    A page served from the cache was recorded when it was fetched: it is not written again."""
+
+    def on_seen(creators: Sequence[Creator], *, live: bool, fetched_at: datetime, from_cache: bool) -> None:
+        if from_cache:
+            return
         snapshots.save_many(list(creators), live=live, fetched_at=fetched_at)
         shortlists.refresh_latest(creators, live=live, fetched_at=fetched_at)
 

@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # Search
     kolbot_price_unit: PriceUnit = PriceUnit.YUAN
     kolbot_cache_ttl_s: int = Field(6 * 3600, ge=0)
+    # The response cache's size cap (compressed bodies); housekeeping evicts the oldest answers above it.
+    kolbot_cache_max_mb: float = Field(200.0, gt=0)
     kolbot_max_pages: int = Field(10, ge=1)
     kolbot_default_pages: int = Field(3, ge=1)  # at most KOLBOT_MAX_PAGES (checked below)
     kolbot_default_top: int = Field(10, ge=1, le=20)

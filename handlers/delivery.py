@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 from bot.cards.form_views import with_notes
 from bot.cards.views import results_message
+from bot.db.batch import batched_writes
 from bot.models import Lang, Query
 from bot.services import Services
 from bot.spend.payer import current_payer
@@ -29,8 +30,9 @@ def send_results(
     succeeded, so a new search is saved then (not before a failure, nor while others wait to ack).
     `notes` go under the card's header, after the workspace's budget warning (from 80 % spent).
     """
-    result = services.search.search(query)
-    ref = ref_for()
+    with batched_writes():  # the search's writes and its saved ref: one transaction, before the card
+        result = services.search.search(query)
+        ref = ref_for()
     visibility = "in_channel" if services.settings.kolbot_results_in_channel else "ephemeral"
     command = services.settings.kolbot_command
     payer = current_payer()

@@ -14,7 +14,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.models import PageFetch
 from bot.search import SearchService
-from bot.services import Services
+from bot.services import Services, remember_seen
 from bot.settings import Settings
 from bot.sources.base import CreatorSource, SearchRequest
 from tests.fakes.signing import SlackRequests
@@ -70,7 +70,7 @@ def settings(slack: FakeSlackApi) -> Settings:
 @pytest.fixture
 def source(services: Services) -> Iterator[GatedSource]:
     gated = GatedSource(services.source)
-    services.search = SearchService(gated, on_seen=services.snapshots.save_many)
+    services.search = SearchService(gated, on_seen=remember_seen(services.snapshots, services.shortlists))
     yield gated
     gated.release(1000)  # nothing may stay blocked when the services close
 

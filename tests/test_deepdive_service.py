@@ -223,7 +223,7 @@ def seen(sessions) -> CreatorSnapshots:
 def demo_search(snapshots: CreatorSnapshots, text: str) -> list[Creator]:
     """A demo search that stores what it saw, as `Services` wires it."""
 
-    def on_seen(creators, *, live: bool, fetched_at: datetime) -> None:
+    def on_seen(creators, *, live: bool, fetched_at: datetime, from_cache: bool) -> None:
         snapshots.save_many(list(creators), live=live, fetched_at=fetched_at)
 
     result = SearchService(DemoSource(), on_seen=on_seen).search(parse_query(text))

@@ -100,6 +100,7 @@ def test_default_jobs_delete_only_what_is_past_its_retention(services: Services)
         "request claims": 1,
         "saved searches": 1,
         "expired cache entries": 1,
+        "cache entries over the size cap": 0,
         "removed workspaces": 0,
     }
     assert rows(services) == {"request_claims": 1, "saved_searches": 1, "http_cache": 1}
@@ -127,3 +128,20 @@ def test_soak_of_5000_requests_keeps_every_table_bounded(services: Services) -> 
     assert peak["saved_searches"] <= 24 * hour + hour
     assert peak["http_cache"] <= 6 * hour + hour
     assert min(peak.values()) > 0  # (the counts were really taken)
+
+
+def test_the_cache_is_cut_to_kolbot_cache_max_mb_oldest_first(slack: FakeSlackApi) -> None:
+    """Unexpired answers too: within the 6 h TTL the table is bounded by size."""
+    page = {"data": {"authors": [{"nick_name": f"达人{i}", "bio": "x" * i} for i in range(2000)]}}
+    built = build_services(slack_settings(slack, kolbot_cache_max_mb=0.05))  # 52 KB
+    try:
+        cache = SqlResponseCache(session_factory(built.engine))
+        now = datetime.now(UTC)
+        for minute in range(6):  # about 13 KB each, compressed
+            cache.set(f"page{minute}", page, now + timedelta(minutes=minute), CACHE_TTL_S)
+        assert cache.size_bytes() > 0.05 * 1024 * 1024
+        deleted = Housekeeping(default_jobs(built)).run_once()
+        assert deleted["cache entries over the size cap"] >= 2 and cache.get("page5") is not None
+        assert cache.get("page0") is None and cache.size_bytes() <= 0.05 * 1024 * 1024
+    finally:
+        built.close()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.demo import synth
-from bot.models import Duration, Gender
+from bot.models import Creator, Duration, Gender
 from bot.parsing import (
     MONEY_DIVISOR,
     load_json_str,
@@ -184,7 +184,7 @@ def test_minimal_author_keeps_unknowns_as_none() -> None:
     assert c.tags == {} and c.theme_labels == []
     assert c.prices == {} and c.upstream_cpm == {} and c.upstream_cpe == {}
     assert c.expected_plays is None and c.interact_rate is None and c.star_index is None
-    assert c.recent_items == []
+    assert c.recent_works() == []
     assert c.cpm(Duration.MEDIUM) is None and c.cpe(Duration.MEDIUM) is None
 
 
@@ -440,7 +440,7 @@ def test_last_10_items_all_strings_with_junk_null_keys() -> None:
         "not an object",
     ]
     c = parse_author(author({"last_10_items": json.dumps(items, ensure_ascii=False)}), PriceUnit.YUAN)
-    first, second = c.recent_items
+    first, second = c.recent_works()
     assert (first.item_id, first.title, first.views, first.likes) == (
         "7700583925510214401",
         "买一送一",
@@ -451,6 +451,18 @@ def test_last_10_items_all_strings_with_junk_null_keys() -> None:
     assert first.published_at == datetime.fromtimestamp(1793001234, tz=UTC)
     assert (second.title, second.views, second.likes, second.high_quality) == ("", 42, None, None)
     assert second.published_at == datetime.fromtimestamp(1792990000, tz=UTC)
+
+
+def test_recent_works_stay_text_until_read_and_survive_a_snapshot_round_trip() -> None:
+    """A search never parses recent works; the deep-dive reads them, also from a stored snapshot."""
+    text = json.dumps([{"item_id": "1", "vv": "10"}, {"item_id": "2", "like_cnt": "3"}])
+    c = parse_author(author({"last_10_items": text}), PriceUnit.YUAN)
+    assert c.recent_items == text  # not parsed by the search
+    stored = Creator.model_validate_json(c.model_dump_json())
+    assert [(i.item_id, i.views, i.likes) for i in stored.recent_works()] == [("1", 10, None), ("2", None, 3)]
+    assert isinstance(stored.recent_items, list)  # parsed once, then kept
+    legacy = Creator.model_validate_json(stored.model_dump_json())  # snapshots written before: a list
+    assert legacy.recent_works() == stored.recent_works()
 
 
 # -- malformed authors and pages ------------------------------------------------------------

@@ -467,18 +467,21 @@ def test_source_receives_the_v2_request_and_filters_still_apply_locally():
 # -- snapshot hook -------------------------------------------------------------------------------
 
 
-def test_on_seen_gets_every_page_including_brands():
+def test_on_seen_gets_every_page_including_brands_and_cached_ones():
+    """Digests collect every creator fetched; the snapshot hook skips the cached pages itself."""
     calls = []
-    source = FakeSource({1: [creator("a"), creator("s", "某某旗舰店")], 2: [creator("b")]})
+    source = FakeSource(
+        {1: [creator("a"), creator("s", "某某旗舰店")], 2: [creator("b")]}, cached=frozenset({2})
+    )
     SearchService(
         source,
-        on_seen=lambda creators, *, live, fetched_at: calls.append(
-            ([c.star_id for c in creators], live, fetched_at)
+        on_seen=lambda creators, *, live, fetched_at, from_cache: calls.append(
+            ([c.star_id for c in creators], live, fetched_at, from_cache)
         ),
     ).search(parse_query("护肤 pages=2"))
     assert calls == [
-        (["a", "s"], False, T0 - timedelta(minutes=1)),
-        (["b"], False, T0 - timedelta(minutes=2)),
+        (["a", "s"], False, T0 - timedelta(minutes=1), False),
+        (["b"], False, T0 - timedelta(minutes=2), True),
     ]
 
 

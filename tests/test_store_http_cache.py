@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
 
 import time_machine
 from sqlalchemy import func, select
 
 from bot.db.tables import HttpCacheRow
-from bot.store.http_cache import SqlResponseCache
+from bot.demo.synth import search_body
+from bot.store.http_cache import SqlResponseCache, pack
 
 T0 = datetime(2030, 5, 1, 8, 0, tzinfo=UTC)
 BODY = {"code": 200, "data": {"authors": [{"nick_name": "达人甲", "fans": 1200}]}}
@@ -39,3 +41,27 @@ def test_set_replaces_the_body_and_prune_drops_only_expired_entries(sessions) ->
 def count_rows(sessions) -> int:
     with sessions() as session:
         return session.scalar(select(func.count()).select_from(HttpCacheRow))
+
+
+def test_bodies_are_stored_compressed_and_come_back_whole(sessions) -> None:
+    page = search_body("美妆", 1)
+    cache = SqlResponseCache(sessions)
+    cache.set("page", page, T0, 10**9)
+    assert cache.get("page") == (page, T0)
+    with sessions() as session:
+        stored = session.scalar(select(HttpCacheRow.body))
+    plain = len(json.dumps(page, ensure_ascii=False).encode())
+    assert stored == pack(page) and len(stored) * 4 < plain  # about 16 KB of 94 KB
+
+
+def test_evict_over_deletes_the_oldest_entries_until_the_rest_fit(sessions) -> None:
+    cache = SqlResponseCache(sessions)
+    for minute in range(5):  # five pages, oldest first
+        cache.set(f"page{minute}", search_body("美妆", minute + 1), T0 + timedelta(minutes=minute), 10**9)
+    sizes = {f"page{m}": len(pack(search_body("美妆", m + 1))) for m in range(5)}
+    assert cache.size_bytes() == sum(sizes.values())
+    assert cache.evict_over(cache.size_bytes()) == 0  # fits already
+    budget = sizes["page4"] + sizes["page3"] + sizes["page2"] // 2  # room for two and a half pages
+    assert cache.evict_over(budget) == 3
+    assert [k for k in sizes if cache.get(k) is not None] == ["page3", "page4"]
+    assert cache.size_bytes() <= budget

@@ -11,6 +11,7 @@ the e-commerce figures and the Xingtu labels. Dates are China dates (`bot.deepdi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -129,7 +130,7 @@ def _tags(dive: DeepDive, creator: Creator | None) -> list[str]:
 
 def _xingtu_labels(creator: Creator | None, lang: Lang) -> str | None:
     """The true Xingtu labels in plain words, "none" when all are false, None when unknown."""
-    flags = creator.flags.model_dump() if creator else {}
+    flags = asdict(creator.flags) if creator else {}
     known = {key: flags[key] for key in _XINGTU_LABELS if flags.get(key) is not None}
     if not known:
         return None
@@ -437,7 +438,7 @@ def _flags(flags: Sequence[RiskFlag], lang: Lang) -> list[str]:
 
 
 def _recent(creator: Creator | None, lang: Lang) -> list[str]:
-    items = creator.recent_items[:MAX_RECENT] if creator else []
+    items = creator.recent_works()[:MAX_RECENT] if creator else []
     if not items:
         return [
             pick(

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -98,12 +99,12 @@ class CreatorSnapshotRow(Base):
 
 
 class HttpCacheRow(Base):
-    """Cached TikHub response bodies (parsed JSON), keyed by route and sorted params."""
+    """Cached TikHub response bodies (zlib-compressed JSON), keyed by route and sorted params."""
 
     __tablename__ = "http_cache"
 
     key: Mapped[str] = mapped_column(Text, primary_key=True)
-    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # `bot.store.http_cache` packs and unpacks it
     fetched_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
 

@@ -304,7 +304,7 @@ def missing_data(dive: DeepDive) -> list[RiskFlag]:
 
 
 def _median_views(dive: DeepDive, creator: Creator | None) -> tuple[float, bool] | None:
-    views = [i.views for i in (creator.recent_items if creator else []) if i.views is not None]
+    views = [i.views for i in (creator.recent_works() if creator else []) if i.views is not None]
     if len(views) >= MIN_ITEMS:
         return median(views), True
     overview = dive.overview.data
@@ -328,7 +328,7 @@ def assess(dive: DeepDive, *, creator: Creator | None = None, today: date) -> li
     if followers and views:
         flags += views_vs_followers(views[0], followers, from_items=views[1])
     if creator:
-        flags += engagement_consistency(creator.recent_items)
+        flags += engagement_consistency(creator.recent_works())
     account = creator or _creator_from_base(dive)
     if account:
         flags += brand_account(account)

@@ -5,6 +5,7 @@ Money is yuan, rates are fractions, percentiles are 0-100; `None` is unknown, ne
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -88,6 +89,7 @@ class BaseInfo(BaseModel):
     created_at: datetime | None = None
 
 
+@dataclass(slots=True)
 class ServicePrice(Price):
     """A `kol_service_price_v1` entry: a `Price` plus the upstream label and settlement."""
 

@@ -118,10 +118,10 @@ class DigestPipeline:
         """Search through the shared source, collecting every creator fetched (matched or not)."""
         seen: list[Creator] = []
 
-        def record(creators: list[Creator], *, live: bool, fetched_at: datetime) -> None:
+        def record(creators: list[Creator], *, live: bool, fetched_at: datetime, from_cache: bool) -> None:
             seen.extend(creators)
             for hook in self._on_seen:
-                hook(creators, live=live, fetched_at=fetched_at)
+                hook(creators, live=live, fetched_at=fetched_at, from_cache=from_cache)
 
         return SearchService(self._source, on_seen=record, extents=self._extents).search(query), seen
 

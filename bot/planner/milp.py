@@ -16,8 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from bot.errors import KolbotError
 
 CAP_TOLERANCE = 1e-9  # a creator costing exactly the cap is allowed
@@ -54,6 +52,7 @@ class Problem:
 
 def solve(problem: Problem) -> list[int] | None:
     """Indices of the chosen candidates (sorted), or None when no plan meets every constraint."""
+    import numpy as np  # numpy and scipy load on the first plan, not with every kolbot command
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import coo_array
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db.batch import deferred
 from bot.db.ids import short_id
 from bot.db.retry import in_transaction
 from bot.db.tables import ShortlistEventRow, ShortlistItemRow, ShortlistRow, ShortlistVoteRow
@@ -261,7 +262,8 @@ class ShortlistService:
 
     def refresh_latest(self, creators: Sequence[Creator], *, live: bool, fetched_at: datetime) -> int:
         """Record newer data for shortlisted creators seen in a search (same source, any workspace:
-        creator data is public). Same signature as `SearchService`'s `on_seen`. Returns rows updated."""
+        creator data is public); called by the search's `on_seen`. Returns rows updated (0 inside a
+        write batch, which runs it later)."""
         params = [
             {"b_star": c.star_id, "b_json": c.model_dump_json(), "b_at": fetched_at, "b_live": live}
             for c in creators
@@ -283,6 +285,8 @@ class ShortlistService:
         def work(session: Session) -> int:
             return session.connection().execute(stmt, params).rowcount
 
+        if deferred(self._sessions, work, what="shortlisted creators' latest data"):
+            return 0  # not known yet: the search's write batch runs it
         return in_transaction(self._sessions, work)
 
     # -- reading ----------------------------------------------------------------------------

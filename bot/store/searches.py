@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db.batch import deferred
 from bot.db.engine import read_session, transaction
 from bot.db.ids import short_id
 from bot.db.retry import in_transaction
@@ -33,23 +35,32 @@ class SearchRefs:
         self._sessions = sessions
 
     def save(self, team_id: str, channel_id: str, user_id: str, raw_query: str, lang: Lang) -> str:
-        """Store the search and return its ref (a collision on the random id retries with a new one)."""
+        """Store the search and return its ref (a collision on the random id retries with a new one).
 
-        def insert(session: Session) -> str:
-            row = SavedSearchRow(
-                ref=short_id(REF_LENGTH),
-                team_id=team_id,
-                channel_id=channel_id,
-                user_id=user_id,
-                raw_query=raw_query,
-                lang=lang,
-                created_at=datetime.now(UTC),
-            )
-            session.add(row)
-            session.flush()
-            return row.ref
+        Inside a search's write batch the row is stored when the batch ends, before the card is posted.
+        """
 
-        return in_transaction(self._sessions, insert)
+        def insert_as(ref: str) -> Callable[[Session], str]:
+            def insert(session: Session) -> str:
+                row = SavedSearchRow(
+                    ref=ref,
+                    team_id=team_id,
+                    channel_id=channel_id,
+                    user_id=user_id,
+                    raw_query=raw_query,
+                    lang=lang,
+                    created_at=datetime.now(UTC),
+                )
+                session.add(row)
+                session.flush()
+                return ref
+
+            return insert
+
+        ref = short_id(REF_LENGTH)
+        if deferred(self._sessions, insert_as(ref), what="the saved search", optional=False):
+            return ref
+        return in_transaction(self._sessions, lambda session: insert_as(short_id(REF_LENGTH))(session))
 
     def get(self, ref: str, team_id: str) -> SavedSearch | None:
         """The saved search, or None when unknown or owned by another workspace."""

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db.batch import deferred
 from bot.db.engine import read_session, transaction
 from bot.db.tables import CreatorSnapshotRow
 from bot.db.upsert import upsert_insert
@@ -27,7 +28,9 @@ class CreatorSnapshots:
         self._sessions = sessions
 
     def save_many(self, creators: list[Creator], *, live: bool, fetched_at: datetime) -> None:
-        """Upsert in one batched statement; an older fetch (a cached page) never replaces a newer one."""
+        """Upsert in one statement (inside a write batch: when it ends).
+
+        An older fetch (a cached page) never replaces a newer one."""
         rows = {
             c.star_id: {
                 "star_id": c.star_id,
@@ -39,7 +42,8 @@ class CreatorSnapshots:
         }
         if not rows:
             return
-        with transaction(self._sessions) as session:
+
+        def work(session: Session) -> None:
             stmt = upsert_insert(session, CreatorSnapshotRow)
             stmt = stmt.on_conflict_do_update(
                 index_elements=["star_id", "live"],
@@ -47,6 +51,10 @@ class CreatorSnapshots:
                 where=CreatorSnapshotRow.fetched_at <= stmt.excluded.fetched_at,
             )
             session.execute(stmt, list(rows.values()))
+
+        if not deferred(self._sessions, work, what="creator snapshots"):
+            with transaction(self._sessions) as session:
+                work(session)
 
     def get(self, star_id: str) -> Snapshot | None:
         """Live data when there is any, else demo data."""

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db.batch import deferred
 from bot.db.engine import read_session, transaction
 from bot.db.tables import SpendRow, WorkspaceBudgetRow
 from bot.db.upsert import upsert_insert
@@ -35,17 +36,23 @@ class SpendStore:
         self._sessions = sessions
 
     def add(self, payer: Payer, calls: int, cost_usd: float, at: datetime) -> None:
-        with transaction(self._sessions) as session:
-            session.add(
-                SpendRow(
-                    team_id=payer.team_id,
-                    user_id=payer.user_id,
-                    feature=payer.feature.value,
-                    calls=calls,
-                    cost_usd=cost_usd,
-                    at=at,
-                )
+        """Record a billed call (inside a search's write batch: when the search ends)."""
+
+        def work(session: Session) -> None:
+            row = SpendRow(
+                team_id=payer.team_id,
+                user_id=payer.user_id,
+                feature=payer.feature.value,
+                calls=calls,
+                cost_usd=cost_usd,
+                at=at,
             )
+            session.add(row)
+            session.flush()
+
+        if not deferred(self._sessions, work, what="TikHub spend"):
+            with transaction(self._sessions) as session:
+                work(session)
 
     def total(self, team_id: str, start: datetime, end: datetime) -> float:
         """What the workspace spent in [start, end)."""

@@ -12,7 +12,7 @@ from slack_bolt import App
 
 from bot.models import PageFetch
 from bot.search import SearchService
-from bot.services import Services
+from bot.services import Services, remember_seen
 from bot.settings import Settings
 from bot.sources.base import CreatorSource, SearchRequest
 from tests.fakes.slack_api import CLIENT_ID, CLIENT_SECRET, FakeSlackApi
@@ -63,7 +63,7 @@ class CountingSource:
 def count_pages(services: Services) -> CountingSource:
     """Route the services' searches through a `CountingSource`."""
     counting = CountingSource(services.source)
-    services.search = SearchService(counting, on_seen=services.snapshots.save_many)
+    services.search = SearchService(counting, on_seen=remember_seen(services.snapshots, services.shortlists))
     return counting
 
 
