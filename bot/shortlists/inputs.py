@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from bot.grammar import strip_invisible
+from bot.grammar import normalize_text, strip_invisible
 from bot.models import Duration
 from bot.shortlists.errors import bad_input
 from bot.shortlists.models import ItemStatus
@@ -14,6 +14,7 @@ NAME_MAX = 80
 NOTE_MAX = 2000
 _AMOUNT = re.compile(r"^(?P<num>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>万|w|亿|k|千)?$", re.IGNORECASE)
 _UNITS = {"": 1.0, "万": 1e4, "w": 1e4, "亿": 1e8, "k": 1e3, "千": 1e3}
+_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:\s*\D*)$")
 _PERCENT = re.compile(r"^(?P<num>\d+(?:\.\d+)?|\.\d+)\s*%?$")
 
 
@@ -24,7 +25,11 @@ def _number(value: float | str) -> float | None:
     if isinstance(value, int | float):
         number = float(value)
     else:
-        text = value.strip().replace(",", "").replace("，", "").lstrip("¥￥").removesuffix("元").strip()
+        text = normalize_text(value).strip().lstrip("¥").removesuffix("元").strip()
+        if "," in text:  # thousands separators only: 200,000 but not 1,2,3
+            if not _GROUPED.match(text):
+                return None
+            text = text.replace(",", "")
         match = _AMOUNT.match(text)
         if match is None:
             return None
@@ -66,7 +71,7 @@ def parse_rebate(value: float | str | None) -> float | None:
     number: float | None = None
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = float(value)
-    elif isinstance(value, str) and (match := _PERCENT.match(value.strip())):
+    elif isinstance(value, str) and (match := _PERCENT.match(normalize_text(value).strip())):
         number = float(match["num"])
     if number is None or not (0 <= number <= 100):
         raise bad_input(

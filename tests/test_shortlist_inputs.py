@@ -1,0 +1,39 @@
+"""Amounts and rebates typed into shortlist forms and plans: forgiving, never silently misread."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import KolbotError
+from bot.shortlists.inputs import clean_name, parse_budget, parse_rebate
+
+
+@pytest.mark.parametrize(
+    ("text", "yuan"),
+    [
+        ("200000", 200_000),
+        ("200,000", 200_000),
+        ("¥200,000", 200_000),
+        ("２０万", 200_000),  # full-width digits
+        ("20 万", 200_000),  # a unit after a space
+        ("1.5k元", 1_500),
+    ],
+)
+def test_budgets_people_type(text: str, yuan: float) -> None:
+    assert parse_budget(text) == yuan
+
+
+@pytest.mark.parametrize("text", ["1,2,3", "12,34", "abc", "-5"])
+def test_misplaced_commas_and_non_numbers_are_refused(text: str) -> None:
+    with pytest.raises(KolbotError):
+        parse_budget(text)
+
+
+@pytest.mark.parametrize("text", ["15", "15%", "15 %", "１５％"])
+def test_rebates_in_any_width(text: str) -> None:
+    assert parse_rebate(text) == 15
+
+
+def test_an_invisible_name_is_no_name() -> None:
+    with pytest.raises(KolbotError):
+        clean_name("\u200b \u200d")
