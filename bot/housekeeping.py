@@ -39,6 +39,7 @@ def default_jobs(services: Services) -> list[Job]:
     cache = SqlResponseCache(session_factory(services.engine))
     return [
         Job("request claims", lambda now: services.ledger.prune(now - claims)),
+        Job("job posts", lambda now: services.job_posts.prune(now - claims)),
         Job("saved searches", lambda now: services.searches.prune(now - searches)),
         Job("expired cache entries", cache.prune),
         Job("removed workspaces", lambda now: len(services.workspaces.housekeeping(now))),

@@ -25,6 +25,7 @@ import dataclasses
 import json
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,6 +73,7 @@ class RecordedRequest:
     route: str
     params: dict[str, str]
     headers: dict[str, str]
+    received_at: float = dataclasses.field(default_factory=time.monotonic)  # rate checks across processes
 
 
 @dataclass

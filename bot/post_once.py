@@ -1,0 +1,106 @@
+"""Posting to Slack at most once per queued job, however often the job runs.
+
+A job (`bot.queue`) runs again when its worker died or a transient fault hit it. Its posts are
+numbered in the order it makes them and each answer is recorded (`bot.store.job_posts`) right
+after Slack gave it; a run that reaches post n again gets the recorded answer (the message's
+`ts`, say) without posting. Clients handed out while a job runs (`running`, which
+`SlackClients.for_workspace` and the Slack job adapter consult) post this way.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.web import SlackResponse
+
+from bot.queue import JobInfo
+from bot.store.job_posts import JobPosts
+
+# Web API methods that show something to people: each is made once per job.
+POSTING = frozenset(
+    {"chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage", "files.completeUploadExternal"}
+)
+_CURRENT: ContextVar[JobRun | None] = ContextVar("kolbot_job_run", default=None)
+
+
+@dataclass
+class JobRun:
+    """One run of a queued job: what it is, its post numbers, and a fault worth a retry."""
+
+    job: JobInfo
+    posts: JobPosts
+    transient: BaseException | None = None
+    _numbers: itertools.count = field(default_factory=itertools.count)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next_post_key(self) -> str:
+        with self._lock:
+            return f"{self.job.key}#{next(self._numbers)}"
+
+
+@contextmanager
+def running(run: JobRun) -> Iterator[JobRun]:
+    token = _CURRENT.set(run)
+    try:
+        yield run
+    finally:
+        _CURRENT.reset(token)
+
+
+def current_run() -> JobRun | None:
+    return _CURRENT.get()
+
+
+class PostOnce:
+    """A `respond` (response_url) that sends each of a job's responses once."""
+
+    def __init__(self, respond: Callable[..., Any], run: JobRun) -> None:
+        self._respond, self._run = respond, run
+        self.response_url = getattr(respond, "response_url", None)
+
+    def __call__(self, **kwargs: Any) -> Any:
+        key = self._run.next_post_key()
+        if self._run.posts.recall(key) is not None:
+            return None
+        answer = self._respond(**kwargs)
+        self._run.posts.record(key, "{}")
+        return answer
+
+
+def once_client(client: WebClient, run: JobRun) -> WebClient:
+    """A copy of `client` whose posting methods (`POSTING`) run once per job: a job run again gets
+    the recorded answer without posting."""
+    clone = copy.copy(client)
+    call = client.api_call
+
+    def api_call(api_method: str, **kwargs: Any) -> SlackResponse:
+        if api_method not in POSTING:
+            return call(api_method, **kwargs)
+        key = run.next_post_key()
+        if (recorded := run.posts.recall(key)) is not None:
+            url = f"{client.base_url}{api_method}"
+            data = json.loads(recorded)
+            return SlackResponse(
+                client=clone,
+                http_verb="POST",
+                api_url=url,
+                req_args={},
+                data=data,
+                headers={},
+                status_code=200,
+            )
+        response = call(api_method, **kwargs)
+        run.posts.record(key, json.dumps(response.data if isinstance(response.data, dict) else {}))
+        return response
+
+    clone.api_call = api_call  # type: ignore[method-assign]
+    return clone
