@@ -1,16 +1,17 @@
 """Posting to Slack at most once per queued job, however often the job runs.
 
-A job (`bot.queue`) runs again when its worker died or a transient fault hit it. Its posts are
-numbered in the order it makes them and each answer is recorded (`bot.store.job_posts`) right
-after Slack gave it; a run that reaches post n again gets the recorded answer (the message's
-`ts`, say) without posting. Clients handed out while a job runs (`running`, which
+A job (`bot.queue`) runs again when its worker died or a transient fault hit it. Each post is
+keyed by its job, its content and destination (and how many identical posts the run made
+before it); its answer is recorded (`bot.store.job_posts`) right after Slack gave it, and a run
+that makes the same post again gets the recorded answer (the message's `ts`, say) without
+posting. Clients handed out while a job runs (`running`, which
 `SlackClients.for_workspace` and the Slack job adapter consult) post this way.
 """
 
 from __future__ import annotations
 
 import copy
-import itertools
+import hashlib
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -39,12 +40,18 @@ class JobRun:
     job: JobInfo
     posts: JobPosts
     transient: BaseException | None = None
-    _numbers: itertools.count = field(default_factory=itertools.count)
+    _seen: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def next_post_key(self) -> str:
+    def post_key(self, method: str, content: dict[str, Any]) -> str:
+        """The key of this post: its job, what it posts where, and how often this run posted the
+        same before (a run that posts fewer messages than the last one still matches them up)."""
+        digest = hashlib.sha256(
+            json.dumps([method, _comparable(content)], sort_keys=True, default=str).encode()
+        )
         with self._lock:
-            return f"{self.job.key}#{next(self._numbers)}"
+            seen = self._seen[digest.hexdigest()] = self._seen.get(digest.hexdigest(), -1) + 1
+        return f"{self.job.key}#{digest.hexdigest()[:24]}#{seen}"
 
 
 @contextmanager
@@ -60,6 +67,18 @@ def current_run() -> JobRun | None:
     return _CURRENT.get()
 
 
+def _comparable(content: dict[str, Any]) -> dict[str, Any]:
+    """`content` without what differs between two runs posting the same (uploaded files' ids)."""
+    comparable = dict(content)
+    for part in ("json", "params", "data"):
+        fields = content.get(part)
+        if isinstance(fields, dict) and "files" in fields:
+            files = fields["files"]
+            files = json.loads(files) if isinstance(files, str) else files
+            comparable[part] = {**fields, "files": [f.get("title") for f in files or []]}
+    return comparable
+
+
 class PostOnce:
     """A `respond` (response_url) that sends each of a job's responses once."""
 
@@ -68,7 +87,7 @@ class PostOnce:
         self.response_url = getattr(respond, "response_url", None)
 
     def __call__(self, **kwargs: Any) -> Any:
-        key = self._run.next_post_key()
+        key = self._run.post_key("respond", kwargs)
         if self._run.posts.recall(key) is not None:
             return None
         answer = self._respond(**kwargs)
@@ -85,7 +104,7 @@ def once_client(client: WebClient, run: JobRun) -> WebClient:
     def api_call(api_method: str, **kwargs: Any) -> SlackResponse:
         if api_method not in POSTING:
             return call(api_method, **kwargs)
-        key = run.next_post_key()
+        key = run.post_key(api_method, kwargs)
         if (recorded := run.posts.recall(key)) is not None:
             url = f"{client.base_url}{api_method}"
             data = json.loads(recorded)

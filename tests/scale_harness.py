@@ -15,6 +15,7 @@ so work of a killed worker is taken over within seconds (the production bound is
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,7 +26,7 @@ import pytest
 
 from tests.db_fixtures import PG_ENV, throwaway_pg_database, url_text
 from tests.fakes.signing import SignedRequest, SlackRequests
-from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_api import _CANNED, FakeSlackApi
 from tests.fakes.slack_app import BOT_TOKEN, SECRET
 from tests.fakes.tikhub_server import FakeTikHub
 from tests.test_server_process import Kolbot, base_env
@@ -84,6 +85,10 @@ class Cluster:
         assert answer.status_code == 200, answer.text
         return answer
 
+    def query(self, sql: str) -> list[tuple]:
+        with psycopg.connect(self.database_url.replace("+psycopg", "")) as conn:
+            return conn.execute(sql).fetchall()
+
     def jobs(self, *statuses: str) -> int:
         """How many queued jobs are in one of `statuses` (all of them when none is given)."""
         with psycopg.connect(self.database_url.replace("+psycopg", "")) as conn:
@@ -98,6 +103,22 @@ class Cluster:
     def kill_all(self) -> None:
         for process in self.processes:
             process.kill()
+
+
+def hold_first(slack: FakeSlackApi, method: str) -> tuple[threading.Event, threading.Event]:
+    """The first `method` call waits (inside the fake) until `release` is set; `held` is set once
+    it arrived. Later calls are answered as usual."""
+    held, release = threading.Event(), threading.Event()
+    canned = _CANNED[method]
+
+    def handler(fake: FakeSlackApi, body: dict) -> dict:
+        if not held.is_set():
+            held.set()
+            release.wait(60)
+        return canned(fake, body)
+
+    slack.on(method, handler)
+    return held, release
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:

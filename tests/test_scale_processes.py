@@ -3,12 +3,14 @@ survives a killed web process or worker, and each result reaches the user once."
 
 from __future__ import annotations
 
+import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
+
+from tests.scale_harness import hold_first, wait_until
 
 if TYPE_CHECKING:
     from tests.scale_harness import Cluster
-
-pytest_plugins = ["tests.scale_harness"]
 
 
 def test_a_search_acked_by_a_killed_web_process_is_delivered_once_by_a_worker(cluster: Cluster) -> None:
@@ -23,3 +25,48 @@ def test_a_search_acked_by_a_killed_web_process_is_delivered_once_by_a_worker(cl
     cluster.worker()  # a second worker finds nothing left to do: the user got the results once
     cluster.wait_until_queue_empty()
     assert len(cluster.slack.calls_to("response")) == 1
+
+
+def test_a_worker_killed_during_20_shortlist_adds_loses_none_and_posts_each_card_once(cluster: Cluster) -> None:
+    """The doomed worker runs one job at a time and is killed while that job waits on Slack, after
+    it stored its creator (kill -9 mid-job, at a point the test controls); the other worker,
+    started then, finishes every add, that job included."""
+    webs = [cluster.serve(), cluster.serve()]
+    doomed = cluster.worker(KOLBOT_WORKER_CONCURRENCY="1")
+    slack = cluster.slack
+    cluster.post(webs[0], cluster.requests("searcher").command("护肤 pages=1"))
+    slack.wait_for(lambda: bool(slack.responses("searcher")), timeout=30)
+    star_ids = [star for (star,) in cluster.query("SELECT star_id FROM creator_snapshots ORDER BY star_id")][:20]
+    assert len(star_ids) == 20
+    cluster.post(webs[1], cluster.requests("creator").command('shortlist new "Spring"'))
+    slack.wait_for(lambda: bool(slack.responses("creator")), timeout=30)
+    held, release = hold_first(slack, "chat.update")
+
+    def add(index: int) -> None:
+        request = cluster.requests(f"adder{index}").command(f'shortlist add "Spring" {star_ids[index]}')
+        cluster.post(webs[index % 2], request)
+
+    try:
+        with ThreadPoolExecutor(20) as pool:
+            list(pool.map(add, range(20)))  # all 20 acknowledged
+        assert held.wait(30), "the doomed worker never reached Slack"
+        doomed.proc.kill()  # kill -9 while its job waits on chat.update
+        doomed.proc.wait()
+    finally:
+        release.set()
+    cluster.worker()
+
+    def all_carded() -> bool:
+        rows = cluster.query("SELECT count(*) FROM shortlist_items WHERE card_ts IS NOT NULL")
+        return rows[0][0] == 20 and cluster.jobs("todo", "doing") == 0
+
+    wait_until(all_carded, 60, "20 creators with a card each")
+    cards = [json.dumps(c.body, ensure_ascii=False) for c in slack.calls_to("chat.postMessage")]
+    cards = [card for card in cards if '"thread_ts"' in card]
+    for star_id in star_ids:  # exactly one thread card each
+        assert sum(star_id in card for card in cards) == 1, star_id
+    assert len(cards) == 20
+    assert len(cluster.query("SELECT DISTINCT card_ts FROM shortlist_items")) == 20
+    [(parent_ts,)] = cluster.query("SELECT parent_ts FROM shortlists")
+    summaries = [c for c in slack.calls_to("chat.update") if c.body.get("ts") == parent_ts]
+    assert "*Creators*\\n20" in json.dumps(summaries[-1].body["blocks"], ensure_ascii=False)
