@@ -67,6 +67,7 @@ class Cluster:
         return f"http://{address}"
 
     def worker(self, **extra: str) -> Kolbot:
+        """Start `kolbot worker`; returns once it runs jobs."""
         worker = self.start(["worker"], **extra)
         worker.line("kolbot worker: running", timeout=60)
         return worker
@@ -88,6 +89,11 @@ class Cluster:
     def query(self, sql: str) -> list[tuple]:
         with psycopg.connect(self.database_url.replace("+psycopg", "")) as conn:
             return conn.execute(sql).fetchall()
+
+    def kill_workers(self) -> None:
+        for process in self.processes:
+            if process.args[0] == "worker":
+                process.kill()
 
     def jobs(self, *statuses: str) -> int:
         """How many queued jobs are in one of `statuses` (all of them when none is given)."""

@@ -70,3 +70,38 @@ def test_a_worker_killed_during_20_shortlist_adds_loses_none_and_posts_each_card
     [(parent_ts,)] = cluster.query("SELECT parent_ts FROM shortlists")
     summaries = [c for c in slack.calls_to("chat.update") if c.body.get("ts") == parent_ts]
     assert "*Creators*\\n20" in json.dumps(summaries[-1].body["blocks"], ensure_ascii=False)
+
+
+def test_two_clocks_and_a_worker_killed_mid_digest_post_every_due_digest_once(cluster: Cluster) -> None:
+    """Four digests fall due; two clocks queue them; the worker running the first dies while it
+    fetches from TikHub, and another worker posts all four, each once."""
+    web = cluster.serve()
+    cluster.worker()
+    channels = [f"C0DIGEST{n}" for n in range(4)]
+    for n, channel in enumerate(channels):
+        request = cluster.requests(f"digest{n}", channel_id=channel).command('digest add "护肤" daily 09:00')
+        cluster.post(web, request)
+    slack = cluster.slack
+    wait_until(lambda: cluster.query("SELECT count(*) FROM digests")[0][0] == 4, 30, "four digests")
+    cluster.kill_workers()
+    cluster.query("UPDATE digests SET last_period_key = NULL RETURNING id")  # all four are due
+    cluster.tikhub.hold()
+    doomed = cluster.worker(KOLBOT_WORKER_CONCURRENCY="1")
+    try:
+        cluster.clock(KOLBOT_DIGEST_TICK_S="0.5")
+        cluster.clock(KOLBOT_DIGEST_TICK_S="0.5")
+        cluster.tikhub.wait_for_calls(1, timeout=30)  # the doomed worker is mid-digest
+        doomed.proc.kill()
+        doomed.proc.wait()
+    finally:
+        cluster.tikhub.release()
+    cluster.worker()
+
+    def all_posted() -> bool:
+        rows = cluster.query("SELECT count(*) FROM digest_runs WHERE status = 'posted'")
+        return rows[0][0] == 4 and cluster.jobs("todo", "doing") == 0
+
+    wait_until(all_posted, 60, "four digests posted")
+    posts = [c.body["channel"] for c in slack.calls_to("chat.postMessage") if c.body.get("channel") in channels]
+    assert sorted(posts) == sorted(channels)  # each channel's digest exactly once
+    assert len(cluster.query("SELECT id FROM digest_runs")) == 4

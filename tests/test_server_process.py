@@ -37,6 +37,7 @@ class Kolbot:
     """A `kolbot` subprocess whose output lines can be awaited one by one."""
 
     def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        self.args = args
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", *args],
             env=env,
