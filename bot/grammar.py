@@ -672,7 +672,8 @@ _USAGE_EN = """Type keywords, then optional filters (English or Chinese names; u
 • Shorthands: `followers 10w+` `100k+ followers` `cpm under 50` `粉丝10w+` `10w粉以上` `1-5万粉` `报价5千以内`
 • Quality: `er>=3%` (`er>=3` is also 3%) `completion>=15%` `star>=60` `growth>0` `ecom>=L3`
 • Who: `gender=female` `city=上海` `tag=护肤保养` (several values = any of them)
-• Audience (screens the top `screen=20` by portrait): `audience_gender=female>=70%` `audience_age=18-30` `audience_city_tier=1-2`
+• Audience (screens the top `screen=20` by portrait): `audience_gender=female>=70%` \
+`audience_age=18-30` `audience_city_tier=1-2`
 • Options: `duration=1-20|21-60|60+` `goal=awareness|seeding|conversion` `view=full` (long cards)
   `sort=score|cpm|cpe|followers|er|growth|price` `pages=3` `top=10` `brands=yes` `unknowns=yes` `lang=en`
 Examples:

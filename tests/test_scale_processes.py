@@ -27,7 +27,9 @@ def test_a_search_acked_by_a_killed_web_process_is_delivered_once_by_a_worker(cl
     assert len(cluster.slack.calls_to("response")) == 1
 
 
-def test_a_worker_killed_during_20_shortlist_adds_loses_none_and_posts_each_card_once(cluster: Cluster) -> None:
+def test_a_worker_killed_during_20_shortlist_adds_loses_none_and_posts_each_card_once(
+    cluster: Cluster,
+) -> None:
     """The doomed worker runs one job at a time and is killed while that job waits on Slack, after
     it stored its creator (kill -9 mid-job, at a point the test controls); the other worker,
     started then, finishes every add, that job included."""
@@ -36,7 +38,9 @@ def test_a_worker_killed_during_20_shortlist_adds_loses_none_and_posts_each_card
     slack = cluster.slack
     cluster.post(webs[0], cluster.requests("searcher").command("护肤 pages=1"))
     slack.wait_for(lambda: bool(slack.responses("searcher")), timeout=30)
-    star_ids = [star for (star,) in cluster.query("SELECT star_id FROM creator_snapshots ORDER BY star_id")][:20]
+    star_ids = [star for (star,) in cluster.query("SELECT star_id FROM creator_snapshots ORDER BY star_id")][
+        :20
+    ]
     assert len(star_ids) == 20
     cluster.post(webs[1], cluster.requests("creator").command('shortlist new "Spring"'))
     slack.wait_for(lambda: bool(slack.responses("creator")), timeout=30)
@@ -102,6 +106,8 @@ def test_two_clocks_and_a_worker_killed_mid_digest_post_every_due_digest_once(cl
         return rows[0][0] == 4 and cluster.jobs("todo", "doing") == 0
 
     wait_until(all_posted, 60, "four digests posted")
-    posts = [c.body["channel"] for c in slack.calls_to("chat.postMessage") if c.body.get("channel") in channels]
+    posts = [
+        c.body["channel"] for c in slack.calls_to("chat.postMessage") if c.body.get("channel") in channels
+    ]
     assert sorted(posts) == sorted(channels)  # each channel's digest exactly once
     assert len(cluster.query("SELECT id FROM digest_runs")) == 4
