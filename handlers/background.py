@@ -70,7 +70,7 @@ def run_after_ack(
     if run is not None:
         _run_in_job(context, work, respond, lang, logger, payer, run)
     elif services.queue is not None:
-        defer_slack_work(context)
+        defer_slack_work(context, logger)
     else:
         tell = None if respond is None else partial(_tell_shut_down, respond, lang)
         services.workers.submit(_run_once, context, work, respond, lang, logger, payer, on_abandon=tell)
@@ -102,12 +102,11 @@ def _run_in_job(
     payer: Payer,
     run: JobRun,
 ) -> None:
-    """`work` as a queued job: a transient fault is left for the queue to retry (the user hears of
-    it only when the last attempt fails too). A job run again skips the claim its first run took."""
+    """`work` as a queued job (claimed when it was queued): a transient fault is left for the
+    queue to retry; the user hears of it only when the last attempt fails too."""
     try:
         with paying(payer):
-            if run.job.attempt > 0 or first_delivery(context, logger):
-                work()
+            work()
     except TRANSIENT_ERRORS as error:
         if not run.job.final:
             logger.warning("job %s: transient fault, retrying: %r", run.job.key, error)

@@ -24,7 +24,7 @@ from slack_bolt import App, BoltContext, BoltRequest
 from bot.post_once import JobRun, PostOnce, once_client, running
 from bot.queue import JobInfo, TaskRegistry, Transient
 from bot.store.job_posts import JobPosts
-from handlers.middleware import JOB, idempotency_key
+from handlers.middleware import JOB, first_delivery, idempotency_key
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +73,11 @@ def post_once(context: BoltContext, next: Callable[[], None]) -> None:
     next()
 
 
-def defer_slack_work(context: BoltContext) -> None:
-    """Commit the job for the request being served (`kolbot serve` with the queue)."""
+def defer_slack_work(context: BoltContext, logger: logging.Logger) -> None:
+    """Claim the request being served (a command's claim waits until here) and commit its job
+    (`kolbot serve` with the queue); a duplicate delivery queues nothing."""
+    if not first_delivery(context, logger):
+        return
     body, content_type, key, name = context[RAW_REQUEST]
     args = {"body": body, "content_type": content_type, "work": name}
     context["services"].queue.defer(SLACK_TASK, f"{context.team_id}:{key}", args)

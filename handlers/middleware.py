@@ -79,9 +79,8 @@ def handle_once(
     """Acknowledges and drops a request whose idempotency key was already claimed."""
     ledger: RequestLedger = context["services"].ledger
     key = idempotency_key(body)
-    if context.get(JOB) is not None:  # a queued job: claimed when it arrived (or by `first_delivery`)
-        if body.get("command"):
-            context[CLAIM_AFTER_ACK] = key
+    if context.get(JOB) is not None:  # a queued job: `kolbot serve` claimed it before queueing it
+        pass
     elif key is not None and body.get("command"):
         context[CLAIM_AFTER_ACK] = key
     elif key is not None and not _claimed_first(ledger, key, body):
