@@ -1,8 +1,7 @@
 """Posting to Slack at most once per queued job, however often the job runs.
 
 A job (`bot.queue`) runs again when its worker died or a transient fault hit it. Each post is
-keyed by its job, its content and destination (and how many identical posts the run made
-before it); its answer is recorded (`bot.store.job_posts`) right after Slack gave it, and a run
+keyed by its job, its destination and text (and how many such posts the run made before it); its answer is recorded (`bot.store.job_posts`) right after Slack gave it, and a run
 that makes the same post again gets the recorded answer (the message's `ts`, say) without
 posting. Clients handed out while a job runs (`running`, which
 `SlackClients.for_workspace` and the Slack job adapter consult) post this way.
@@ -67,16 +66,22 @@ def current_run() -> JobRun | None:
     return _CURRENT.get()
 
 
+# What identifies a post across runs of a job: where it goes and its text, not its blocks (which
+# may carry ids made afresh by each run, such as a results card's search ref).
+_IDENTITY = ("channel", "channel_id", "thread_ts", "text", "initial_comment", "response_type", "files")
+
+
 def _comparable(content: dict[str, Any]) -> dict[str, Any]:
-    """`content` without what differs between two runs posting the same (uploaded files' ids)."""
-    comparable = dict(content)
-    for part in ("json", "params", "data"):
-        fields = content.get(part)
-        if isinstance(fields, dict) and "files" in fields:
-            files = fields["files"]
-            files = json.loads(files) if isinstance(files, str) else files
-            comparable[part] = {**fields, "files": [f.get("title") for f in files or []]}
-    return comparable
+    """The identifying fields of a post, whether given as keywords (respond) or as a Web API
+    call's `json` / `params` / `data`; uploaded files by title (their ids differ on each run)."""
+    fields: dict[str, Any] = {}
+    for part in (content, *(content.get(p) for p in ("json", "params", "data"))):
+        if isinstance(part, dict):
+            fields.update({key: part[key] for key in _IDENTITY if key in part})
+    if "files" in fields:
+        files = json.loads(fields["files"]) if isinstance(fields["files"], str) else fields["files"]
+        fields["files"] = [f.get("title") for f in files or []]
+    return fields
 
 
 class PostOnce:
