@@ -1,10 +1,12 @@
 """Posting to Slack at most once per queued job, however often the job runs.
 
 A job (`bot.queue`) runs again when its worker died or a transient fault hit it. Each post is
-keyed by its job, its destination and text (and how many such posts the run made before it); its answer is recorded (`bot.store.job_posts`) right after Slack gave it, and a run
-that makes the same post again gets the recorded answer (the message's `ts`, say) without
-posting. Clients handed out while a job runs (`running`, which
-`SlackClients.for_workspace` and the Slack job adapter consult) post this way.
+keyed by its job, its destination and text (and how many such posts the run made before it);
+its answer is recorded (`bot.store.job_posts`) right after Slack gave it, and a run that makes
+the same post again gets the recorded answer (the message's `ts`, say) without posting. Clients
+handed out while a job runs (`running`, which `SlackClients.for_workspace` and the Slack job
+adapter consult) post this way. The one window left is a crash between Slack's answer and the
+record.
 """
 
 from __future__ import annotations
