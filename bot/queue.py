@@ -72,13 +72,16 @@ class TaskRegistry:
 class JobQueue:
     """procrastinate wired to kolbot's tasks: `defer` in any process, `run_worker` in `kolbot worker`."""
 
-    def __init__(self, settings: Settings, registry: TaskRegistry | None = None) -> None:
-        """`registry`: the tasks this process runs (a worker); deferring needs only their names."""
+    def __init__(self, settings: Settings, registry: TaskRegistry | None = None, *, threads: int = 4) -> None:
+        """`registry`: the tasks this process runs (a worker); deferring needs only their names.
+        `threads`: how many of the process's threads may defer at once (the size of its pool)."""
         self._settings, self._registry = settings, registry
         url = normalize_url(settings.effective_database_url).set(drivername="postgresql")
         conninfo = url.render_as_string(hide_password=False)
         self.app = procrastinate.App(
-            connector=procrastinate.PsycopgConnector(conninfo=conninfo, kwargs={"connect_timeout": 5}),
+            connector=procrastinate.PsycopgConnector(
+                conninfo=conninfo, kwargs={"connect_timeout": 5}, min_size=1, max_size=max(1, threads)
+            ),
         )
         retry = procrastinate.RetryStrategy(
             max_attempts=settings.kolbot_job_attempts - 1,  # retries after the first run

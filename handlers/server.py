@@ -125,7 +125,7 @@ def serving_services(settings: Settings) -> Services:
     threads = SERVER_THREADS + LISTENER_THREADS + (0 if settings.uses_queue else settings.kolbot_workers)
     services = build_services(settings, db_threads=threads)
     if settings.uses_queue:
-        services.queue = JobQueue(settings).open()
+        services.queue = JobQueue(settings, threads=SERVER_THREADS).open()
     return services
 
 
