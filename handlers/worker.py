@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.digests.jobs import register_digest_task
@@ -42,11 +44,10 @@ def work(settings: Settings) -> int:
             "kolbot worker 需要 DATABASE_URL 指向 PostgreSQL 数据库"
             "（使用 SQLite 时，kolbot serve 自己完成这些工作）",
         )
-    concurrency = settings.kolbot_worker_concurrency
-    services = build_services(settings, db_threads=concurrency + 2)
+    os.environ.pop("SLACK_BOT_TOKEN", None)  # in `settings` already; Bolt would warn it is unused
+    services = build_services(settings, db_threads=settings.kolbot_worker_concurrency + 2)
     queue = JobQueue(settings, registry(services))
     services.queue = queue
-    print(f"kolbot worker: running up to {concurrency} jobs at once", flush=True)
     try:
         asyncio.run(_run(queue, settings))
     except KeyboardInterrupt:
@@ -64,16 +65,27 @@ async def _run(queue: JobQueue, settings: Settings) -> None:
     )
     async with queue.app.open_async():
         stalled = asyncio.create_task(_retry_stalled(queue, settings.kolbot_worker_heartbeat_s))
-        try:
-            await queue.app.run_worker_async(
+        worker = asyncio.create_task(
+            queue.app.run_worker_async(
                 queues=[QUEUE],
                 concurrency=settings.kolbot_worker_concurrency,
                 update_heartbeat_interval=settings.kolbot_worker_heartbeat_s,
                 stalled_worker_timeout=settings.kolbot_worker_stalled_s,
                 shutdown_graceful_timeout=settings.kolbot_shutdown_grace_s,
                 delete_jobs="successful",
-                install_signal_handlers=True,
+                install_signal_handlers=False,
             )
+        )
+        # SIGTERM or Ctrl-C: procrastinate stops fetching and gives running jobs the grace period;
+        # a job still running after it is run again by another worker (`retry_stalled`).
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, worker.cancel)
+        print(f"kolbot worker: running up to {settings.kolbot_worker_concurrency} jobs at once", flush=True)
+        try:
+            await worker
+        except asyncio.CancelledError:
+            pass
         finally:
             stalled.cancel()
 

@@ -4,6 +4,7 @@ survives a killed web process or worker, and each result reaches the user once."
 from __future__ import annotations
 
 import json
+import signal
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -111,3 +112,11 @@ def test_two_clocks_and_a_worker_killed_mid_digest_post_every_due_digest_once(cl
     ]
     assert sorted(posts) == sorted(channels)  # each channel's digest exactly once
     assert len(cluster.query("SELECT id FROM digest_runs")) == 4
+
+
+def test_sigterm_stops_a_worker_cleanly(cluster: Cluster) -> None:
+    worker = cluster.worker()
+    worker.proc.send_signal(signal.SIGTERM)
+    code, err = worker.finish()
+    assert code == 0 and "Traceback" not in err
+    assert "kolbot worker stopped" in "".join(worker.stdout)

@@ -145,6 +145,12 @@ def test_an_unreachable_database_stops_start_up_with_one_line(run, slack: FakeSl
     assert "hunter2" not in err
 
 
+def test_a_worker_without_postgresql_stops_start_up_with_one_line(run, slack: FakeSlackApi) -> None:
+    code, err = run(["worker"], **slack_env(slack)).finish()  # SQLite: serve runs the work itself
+    assert code == 2
+    assert_one_line(err, "kolbot worker", "PostgreSQL", "DATABASE_URL")
+
+
 def test_an_unreachable_slack_stops_start_up_with_one_line(run) -> None:
     api = f"http://127.0.0.1:{closed_port()}/api/"
     code, err = run(
