@@ -122,8 +122,12 @@ def serve(settings: Settings) -> None:
 def serving_services(settings: Settings) -> Services:
     """Services for a process that serves Slack: with PostgreSQL it queues slow work for `kolbot
     worker` (`bot.queue`); with SQLite its own `WorkerPool` runs it."""
-    threads = SERVER_THREADS + LISTENER_THREADS + (0 if settings.uses_queue else settings.kolbot_workers)
-    services = build_services(settings, db_threads=threads)
+    # With the queue, listeners run on the server's threads (`process_before_response`); without
+    # it, on Bolt's listener threads, and the work on `KOLBOT_WORKERS` more. One for housekeeping.
+    threads = (
+        SERVER_THREADS if settings.uses_queue else SERVER_THREADS + LISTENER_THREADS + settings.kolbot_workers
+    )
+    services = build_services(settings, db_threads=threads + 1)
     if settings.uses_queue:
         services.queue = JobQueue(settings, threads=SERVER_THREADS).open()
     return services
