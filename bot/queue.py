@@ -14,8 +14,9 @@ user instead of raising. Workers beat every `KOLBOT_WORKER_HEARTBEAT_S`; the job
 silent for `KOLBOT_WORKER_STALLED_S` (killed, say) are put back in the queue by the others
 (`retry_stalled`), so acknowledged work is finished within about a minute.
 
-procrastinate is used through its synchronous API in `kolbot serve` (deferring) and its asyncio
-worker in `kolbot worker`; its tables come with migration 0008.
+procrastinate (imported only where a queue is built) is used through its synchronous API in
+`kolbot serve` (deferring) and its asyncio worker in `kolbot worker`; its tables come with
+migration 0008.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import procrastinate
-from procrastinate.job_context import JobContext
+from typing import TYPE_CHECKING, Any
 
 from bot.db.engine import normalize_url
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from procrastinate.job_context import JobContext
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,8 @@ class JobQueue:
     def __init__(self, settings: Settings, registry: TaskRegistry | None = None, *, threads: int = 4) -> None:
         """`registry`: the tasks this process runs (a worker); deferring needs only their names.
         `threads`: how many of the process's threads may defer at once (the size of its pool)."""
+        import procrastinate  # only processes with a queue pay for the import (about 0.1 s)
+
         self._settings, self._registry = settings, registry
         url = normalize_url(settings.effective_database_url).set(drivername="postgresql")
         conninfo = url.render_as_string(hide_password=False)
