@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import httpx
 from rich.console import Console
 from rich.table import Table
 
@@ -37,6 +38,7 @@ from bench.bench_search import (
     ServingProcess,
     child_env,
     post_concurrently,
+    timed_post,
 )
 from bot.queue import JobQueue
 from bot.settings import Settings
@@ -57,12 +59,19 @@ def peak_mb(pid: int) -> float:
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms"
+    return f"{seconds * 1000:.1f} ms" if seconds < 0.01 else f"{seconds * 1000:.0f} ms"
 
 
 def acks(url: str, requests: SlackRequests, count: int) -> AckRun:
     signed = [requests.command(f"{KEYWORD} pages=1") for _ in range(count)]
     return post_concurrently(url, signed)
+
+
+def sequential_ack_s(url: str, requests: SlackRequests, count: int = 50) -> float:
+    """Median ack time of searches sent one at a time: the web process's own cost per request."""
+    with httpx.Client(timeout=30) as client:
+        times = [timed_post(client, url, requests.command(f"{KEYWORD} pages=1"))[0] for _ in range(count)]
+    return statistics.median(times)
 
 
 def delivered_s(cluster: Cluster, web: str, name: str) -> float:
@@ -107,6 +116,14 @@ def run(quick: bool, console: Console) -> Table:
             clock = cluster.clock()
             delivered_s(cluster, web, "warm")  # the cache is warm from here on
             bare_requests = SlackRequests(SIGNING_SECRET, response_url=slack.response_url("bare"))
+            cluster.kill_workers()
+            alone = sequential_ack_s(f"{web}/slack/events", cluster.requests("alone"))
+            table.add_row(
+                "ack, one search at a time (median of 50)",
+                f"{ms(alone)} vs bare {ms(sequential_ack_s(bare.url, bare_requests))}",
+                "",
+            )
+            workers = [cluster.worker(), cluster.worker()]
             for size in sizes:
                 base = acks(bare.url, bare_requests, size)
                 # Workers run on other machines in production; here they would share the two
