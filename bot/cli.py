@@ -114,9 +114,14 @@ def _parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=run)
     commands.add_parser("serve", help="run the Slack app in HTTP mode").set_defaults(run=_serve)
     commands.add_parser("socket", help="run the Slack app in Socket Mode").set_defaults(run=_socket)
+    commands.add_parser(
+        "worker", help="run queued slow work (searches, deep-dives, digests…); needs PostgreSQL"
+    ).set_defaults(run=_worker)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
-    clock = commands.add_parser("clock", help="post scheduled digests when due (run exactly one)")
-    clock.add_argument("--once", action="store_true", help="post the digests due now, then exit")
+    clock = commands.add_parser(
+        "clock", help="post scheduled digests when due (with PostgreSQL: queue them for the workers)"
+    )
+    clock.add_argument("--once", action="store_true", help="post (or queue) the digests due now, then exit")
     clock.set_defaults(run=_clock)
     return parser
 
@@ -365,6 +370,12 @@ def _socket(args: argparse.Namespace, settings: Settings) -> int:
 
     socket(settings)
     return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.worker import work
+
+    return work(settings)
 
 
 def _clock(args: argparse.Namespace, settings: Settings) -> int:

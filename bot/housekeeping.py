@@ -42,6 +42,7 @@ def default_jobs(services: Services) -> list[Job]:
     cache_cap = round(s.kolbot_cache_max_mb * MB)
     return [
         Job("request claims", lambda now: services.ledger.prune(now - claims)),
+        Job("job posts", lambda now: services.job_posts.prune(now - claims)),
         Job("saved searches", lambda now: services.searches.prune(now - searches)),
         Job("expired cache entries", cache.prune),
         Job("cache entries over the size cap", lambda _now: cache.evict_over(cache_cap)),

@@ -27,6 +27,7 @@ from bot.planner.mcn import McnLookup
 from bot.planner.models import TierBounds
 from bot.planner.service import PlanService
 from bot.planner.store import PlanStore
+from bot.queue import JobQueue
 from bot.redact import install_log_redaction
 from bot.screen import AudienceScreen
 from bot.search import SearchService
@@ -42,6 +43,7 @@ from bot.sources.tikhub import TikHubClient, TikHubSource
 from bot.spend.budget import BudgetService
 from bot.store.digests import DigestStore
 from bot.store.http_cache import SqlResponseCache
+from bot.store.job_posts import JobPosts
 from bot.store.requests import RequestLedger
 from bot.store.searches import SearchRefs
 from bot.store.snapshots import CreatorSnapshots
@@ -68,7 +70,9 @@ class Services:
     plans: PlanService
     budget: BudgetService  # TikHub spend per workspace/user/feature and the monthly budget
     home: HomeService  # what the App Home tab shows
+    job_posts: JobPosts  # what each queued job posted, so a job run again posts nothing twice
     tikhub: TikHubClient | None = None
+    queue: JobQueue | None = None  # procrastinate, set by the process when `settings.uses_queue`
     shortlist_gate: UpdateGate = field(default_factory=UpdateGate)  # one per process
 
     def parse_query(self, text: str) -> Query:
@@ -107,6 +111,8 @@ class Services:
 
     def close(self) -> None:
         self.workers.shutdown(wait=True)  # finish the work users were told is under way
+        if self.queue is not None:
+            self.queue.close()
         if self.tikhub is not None:
             self.tikhub.close()
         self.engine.dispose()
@@ -121,8 +127,11 @@ def _shared_limits(engine: Engine, settings: Settings) -> UpstreamLimits | None:
     return PostgresLimits(engine.url, settings.kolbot_tikhub_qps)
 
 
-def build_services(settings: Settings) -> Services:
-    """Redact secrets from logs, migrate the database, then wire stores, source and search."""
+def build_services(settings: Settings, *, db_threads: int | None = None) -> Services:
+    """Redact secrets from logs, migrate the database, then wire stores, source and search.
+
+    `db_threads`: how many of the process's threads may use the database at once (its pool size)."""
+
     install_log_redaction(
         [
             settings.tikhub_api_key,
@@ -136,7 +145,8 @@ def build_services(settings: Settings) -> Services:
     )
     url = settings.effective_database_url
     migrate(url)
-    engine = make_engine(url)
+    threads = db_threads or settings.kolbot_workers + settings.kolbot_digest_workers
+    engine = make_engine(url, threads=threads, pool_size=settings.kolbot_db_pool_size)
     sessions = session_factory(engine)
     installations = installation_store(settings, engine) if settings.oauth_enabled else None
     slack = SlackClients(settings, installations)
@@ -191,6 +201,7 @@ def build_services(settings: Settings) -> Services:
         ),
         workers=WorkerPool(settings.kolbot_workers),
         budget=budget,
+        job_posts=JobPosts(sessions),
         home=HomeService(sessions, budget),
         tikhub=tikhub,
         plans=PlanService(

@@ -87,6 +87,17 @@ class Settings(BaseSettings):
     # On SIGTERM `kolbot serve` stops accepting and finishes queued work for this long.
     kolbot_shutdown_grace_s: float = Field(20.0, ge=0)
 
+    # The job queue (`bot/queue.py`): on PostgreSQL slow work goes to `kolbot worker` processes
+    # through procrastinate; on SQLite (or with KOLBOT_QUEUE=false) `kolbot serve` runs it itself.
+    kolbot_queue: bool | None = None  # unset: on with PostgreSQL, off with SQLite
+    kolbot_worker_concurrency: int = Field(8, ge=1)  # jobs one `kolbot worker` runs at once
+    kolbot_job_attempts: int = Field(4, ge=1)  # a job failing on a transient fault is run this often
+    kolbot_job_retry_wait_s: float = Field(2.0, ge=0)  # backoff: 2, 4, 8… s between attempts
+    kolbot_worker_heartbeat_s: float = Field(5.0, gt=0)  # a worker says it is alive this often
+    # A worker silent this long is dead: its jobs are run again by another worker.
+    kolbot_worker_stalled_s: float = Field(30.0, gt=0)
+    kolbot_db_pool_size: int = Field(5, ge=1)  # connections kept open; more open when threads need them
+
     # Housekeeping (`bot/housekeeping.py`): what is kept, and how often old rows are deleted
     kolbot_search_retention_days: int = Field(30, ge=1)  # results cards' buttons work this long
     kolbot_claim_retention_hours: int = Field(24, ge=1)  # Slack retries arrive within minutes
@@ -240,6 +251,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.kolbot_data_dir / 'kolbot.db'}"
+
+    @property
+    def uses_queue(self) -> bool:
+        """Slow work goes through procrastinate (PostgreSQL only) rather than `kolbot serve`'s threads."""
+        postgres = self.effective_database_url.startswith("postgres")
+        return postgres if self.kolbot_queue is None else self.kolbot_queue and postgres
 
     def missing_for_clock(self) -> list[str]:
         """Settings without which nothing can be posted: a bot token, or OAuth installs."""

@@ -13,6 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from bot.installations import EncryptedInstallationStore
 from bot.observability.metrics import SlackErrorCounter
+from bot.post_once import current_run, once_client
 from bot.settings import Settings
 
 RATE_LIMIT_RETRIES = 3
@@ -70,10 +71,14 @@ class SlackClients:
         return self._app_client
 
     def for_workspace(self, team_id: str) -> WebClient:
-        """A client with the bot token of workspace `team_id`; raises `NotInstalled`."""
-        if self._installations is None:
-            return self._app_client
-        bot = self._installations.find_bot_for_team(team_id)
+        """A client with the bot token of workspace `team_id` (within a queued job, one that posts
+        each message once: `bot.post_once`); raises `NotInstalled`."""
+        client = self._app_client if self._installations is None else self._installed(team_id)
+        run = current_run()
+        return client if run is None else once_client(client, run)
+
+    def _installed(self, team_id: str) -> WebClient:
+        bot = self._installations.find_bot_for_team(team_id) if self._installations else None
         if bot is None:
             raise NotInstalled(team_id)
         return web_client(self._settings, bot.bot_token)

@@ -14,6 +14,7 @@ from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers import register_listeners
 from handlers.install import NOT_INSTALLED_MESSAGE, install_flow
+from handlers.jobs import keep_request, post_once
 from handlers.middleware import handle_once, provide_services, strip_control_characters
 from handlers.observe import ObservedApp
 from handlers.replies import Respond, failure_ack, send_failure
@@ -26,9 +27,17 @@ LISTENER_THREADS = 32
 
 
 def build_app(
-    settings: Settings, *, services: Services | None = None, client: WebClient | None = None
+    settings: Settings,
+    *,
+    services: Services | None = None,
+    client: WebClient | None = None,
+    for_worker: bool = False,
 ) -> App:
     """A Bolt `App` with kolbot's middleware and listeners, wired to `services` (built if absent).
+
+    With the queue (`services.queue`) Bolt answers Slack once the listener returned, so the job
+    it queued is committed first (`handlers.jobs`). `for_worker`: the app a `kolbot worker` replays
+    queued requests through (their signatures were checked when they arrived).
 
     With OAuth settings it serves many workspaces (Bolt's OAuth flow and installation-store
     authorize: each request's `context.client` carries its workspace's token); else one, with
@@ -41,11 +50,16 @@ def build_app(
         signing_secret=secret,  # Bolt skips signature checks for Socket Mode requests
         logger=log,
         listener_executor=TracingExecutor(LISTENER_THREADS, thread_name_prefix="kolbot-listener"),
+        process_before_response=services.queue is not None or for_worker,
+        request_verification_enabled=not for_worker,
         **_install_options(services),
     )
     app.use(strip_control_characters)
     app.use(provide_services(services))
+    if services.queue is not None and not for_worker:
+        app.use(keep_request)
     app.use(handle_once)
+    app.use(post_once)
     app.error(_answer_unhandled)
     register_listeners(app, command=settings.kolbot_command)
     return app

@@ -23,15 +23,21 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
+import httpx
 from slack_bolt import BoltContext
 
 from bot.cards.views import error_message
 from bot.errors import KolbotError
 from bot.models import Lang
+from bot.post_once import JobRun
 from bot.services import Services
 from bot.spend.payer import Feature, Payer, paying
-from handlers.middleware import first_delivery
-from handlers.replies import Respond, answer_failures, respond_ephemeral
+from handlers.jobs import defer_slack_work
+from handlers.middleware import JOB, first_delivery
+from handlers.replies import STORAGE_ERRORS, Respond, answer_failures, respond_ephemeral, send_failure
+
+# Faults worth another attempt of a queued job: storage or a network briefly gone.
+TRANSIENT_ERRORS = (*STORAGE_ERRORS, OSError, httpx.TransportError)
 
 # Told to a user whose queued work could not finish before `kolbot serve` stopped (SIGTERM).
 SHUT_DOWN = KolbotError(
@@ -51,12 +57,23 @@ def run_after_ack(
     *,
     feature: Feature = Feature.SEARCH,
 ) -> None:
-    """Queue `work`; any exception it raises becomes an ephemeral message in `lang` (or a log line
-    when there is no `respond`, as for events). Paid calls are charged to the actor under `feature`."""
+    """Run `work` after the ack; any exception it raises becomes an ephemeral message in `lang` (or
+    a log line when there is no `respond`, as for events). Paid calls are charged to the actor
+    under `feature`.
+
+    With the queue (`handlers.jobs`): in `kolbot serve` the request is committed as a job and
+    `work` is dropped (the worker rebuilds it from the request); in the worker it runs now.
+    Without the queue it goes on `Services.workers`."""
     services: Services = context["services"]
     payer = Payer(context.team_id or "", context.user_id or "", feature)
-    tell = None if respond is None else partial(_tell_shut_down, respond, lang)
-    services.workers.submit(_run_once, context, work, respond, lang, logger, payer, on_abandon=tell)
+    run: JobRun | None = context.get(JOB)
+    if run is not None:
+        _run_in_job(context, work, respond, lang, logger, payer, run)
+    elif services.queue is not None:
+        defer_slack_work(context, logger)
+    else:
+        tell = None if respond is None else partial(_tell_shut_down, respond, lang)
+        services.workers.submit(_run_once, context, work, respond, lang, logger, payer, on_abandon=tell)
 
 
 def _tell_shut_down(respond: Respond, lang: Lang) -> None:
@@ -74,3 +91,27 @@ def _run_once(
     with answer_failures(respond, lang, logger), paying(payer):
         if first_delivery(context, logger):
             work()
+
+
+def _run_in_job(
+    context: BoltContext,
+    work: Callable[[], object],
+    respond: Respond | None,
+    lang: Lang,
+    logger: logging.Logger,
+    payer: Payer,
+    run: JobRun,
+) -> None:
+    """`work` as a queued job (claimed when it was queued): a transient fault is left for the
+    queue to retry; the user hears of it only when the last attempt fails too."""
+    try:
+        with paying(payer):
+            work()
+    except TRANSIENT_ERRORS as error:
+        if not run.job.final:
+            logger.warning("job %s: transient fault, retrying: %r", run.job.key, error)
+            run.transient = error
+            return
+        send_failure(respond, error, lang, logger)
+    except Exception as error:
+        send_failure(respond, error, lang, logger)

@@ -36,6 +36,8 @@ DOUBLE_CLICK_WINDOW_S = 5
 # Database work before an ack (a claim, say) gives up after this long on a busy database (Slack
 # allows 3 s for the ack): the user is told storage is unavailable rather than getting a timeout.
 ACK_WAIT_S = 1.0
+# Context key of the `bot.post_once.JobRun` a worker replays the request for (`handlers.jobs`).
+JOB = "kolbot_job"
 # Context key of a slash command's idempotency key, claimed after the ack by `first_delivery`.
 CLAIM_AFTER_ACK = "kolbot_claim_after_ack"
 
@@ -77,7 +79,9 @@ def handle_once(
     """Acknowledges and drops a request whose idempotency key was already claimed."""
     ledger: RequestLedger = context["services"].ledger
     key = idempotency_key(body)
-    if key is not None and body.get("command"):
+    if context.get(JOB) is not None:  # a queued job: `kolbot serve` claimed it before queueing it
+        pass
+    elif key is not None and body.get("command"):
         context[CLAIM_AFTER_ACK] = key
     elif key is not None and not _claimed_first(ledger, key, body):
         logger.info("duplicate Slack request dropped: %s", key)

@@ -28,9 +28,10 @@ from waitress.server import BaseWSGIServer
 
 from bot.housekeeping import Housekeeping, default_jobs
 from bot.observability.metrics import METRICS_PATH, metrics_wsgi_app, start_metrics_server
+from bot.queue import JobQueue
 from bot.services import Services, build_services
 from bot.settings import Settings
-from handlers.app import build_app
+from handlers.app import LISTENER_THREADS, build_app
 from handlers.install import INSTALL_PATH
 
 EVENTS_PATH = "/slack/events"
@@ -92,7 +93,7 @@ def serve(settings: Settings) -> None:
     and exits 0.
     """
     require(settings.missing_for_http())
-    services = build_services(settings)
+    services = serving_services(settings)
     server = make_server(settings, _checked_app(settings, services), host=settings.host)
     stop_housekeeping = _start_housekeeping(settings, services)
     if settings.kolbot_metrics_port:
@@ -118,6 +119,20 @@ def serve(settings: Settings) -> None:
     print("kolbot stopped", flush=True)
 
 
+def serving_services(settings: Settings) -> Services:
+    """Services for a process that serves Slack: with PostgreSQL it queues slow work for `kolbot
+    worker` (`bot.queue`); with SQLite its own `WorkerPool` runs it."""
+    # With the queue, listeners run on the server's threads (`process_before_response`); without
+    # it, on Bolt's listener threads, and the work on `KOLBOT_WORKERS` more. One for housekeeping.
+    threads = (
+        SERVER_THREADS if settings.uses_queue else SERVER_THREADS + LISTENER_THREADS + settings.kolbot_workers
+    )
+    services = build_services(settings, db_threads=threads + 1)
+    if settings.uses_queue:
+        services.queue = JobQueue(settings, threads=SERVER_THREADS).open()
+    return services
+
+
 def _interrupt(_signum: int, _frame: object) -> None:
     """SIGTERM as Ctrl-C: waitress's loop stops on SystemExit and lets handled requests finish."""
     raise SystemExit(0)
@@ -135,7 +150,7 @@ def socket(settings: Settings) -> None:
             "SLACK_APP_TOKEN 必须是以 xapp- 开头的应用级令牌（Basic Information → App-Level Tokens，"
             "权限 connections:write），而不是机器人令牌",
         )
-    services = build_services(settings)
+    services = serving_services(settings)
     handler = SocketModeHandler(_checked_app(settings, services), app_token)
     stop_housekeeping = _start_housekeeping(settings, services)
     start_metrics_server(settings)

@@ -89,15 +89,18 @@ def test_default_jobs_delete_only_what_is_past_its_retention(services: Services)
     cache = SqlResponseCache(session_factory(services.engine))
     with time_machine.travel(START, tick=False) as clock:
         services.ledger.claim("command:old")
+        services.job_posts.record("job:old#0", "{}")
         services.searches.save(TEAM_ID, CHANNEL_ID, USER_ID, "护肤", "zh")
         cache.set("old", {"ok": 1}, START, CACHE_TTL_S)
         clock.shift(timedelta(hours=25))
         services.ledger.claim("command:new")
+        services.job_posts.record("job:new#0", "{}")
         kept = services.searches.save(TEAM_ID, CHANNEL_ID, USER_ID, "美妆", "zh")
         cache.set("new", {"ok": 2}, datetime.now(UTC), CACHE_TTL_S)
         deleted = Housekeeping(default_jobs(services)).run_once()
     assert deleted == {
         "request claims": 1,
+        "job posts": 1,
         "saved searches": 1,
         "expired cache entries": 1,
         "cache entries over the size cap": 0,
@@ -106,6 +109,7 @@ def test_default_jobs_delete_only_what_is_past_its_retention(services: Services)
     assert rows(services) == {"request_claims": 1, "saved_searches": 1, "http_cache": 1}
     assert services.searches.get(kept, TEAM_ID) is not None and cache.get("new") is not None
     assert services.ledger.claim("command:old")  # forgotten, so claimable again
+    assert services.job_posts.recall("job:old#0") is None and services.job_posts.recall("job:new#0") == "{}"
 
 
 def test_soak_of_5000_requests_keeps_every_table_bounded(services: Services) -> None:

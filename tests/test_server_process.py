@@ -37,6 +37,7 @@ class Kolbot:
     """A `kolbot` subprocess whose output lines can be awaited one by one."""
 
     def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        self.args = args
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", *args],
             env=env,
@@ -142,6 +143,12 @@ def test_an_unreachable_database_stops_start_up_with_one_line(run, slack: FakeSl
     assert code == 3
     assert_one_line(err, "database", "127.0.0.1", "DATABASE_URL", "数据库")
     assert "hunter2" not in err
+
+
+def test_a_worker_without_postgresql_stops_start_up_with_one_line(run, slack: FakeSlackApi) -> None:
+    code, err = run(["worker"], **slack_env(slack)).finish()  # SQLite: serve runs the work itself
+    assert code == 2
+    assert_one_line(err, "kolbot worker", "PostgreSQL", "DATABASE_URL")
 
 
 def test_an_unreachable_slack_stops_start_up_with_one_line(run) -> None:

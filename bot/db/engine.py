@@ -35,11 +35,20 @@ def normalize_url(url: str | URL) -> URL:
     return parsed
 
 
-def make_engine(url: str | URL) -> Engine:
+def make_engine(url: str | URL, *, threads: int = 15, pool_size: int = 5) -> Engine:
+    """An engine whose pool never makes a thread wait: `pool_size` connections stay open, and up to
+    `threads` in all are opened while that many threads use the database at once."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
-    engine = create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S})
+    kept = min(pool_size, threads)
+    engine = create_engine(
+        parsed,
+        pool_pre_ping=True,
+        pool_size=kept,
+        max_overflow=max(0, threads - kept),
+        connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S},
+    )
     event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
     event.listen(engine, "begin", _pg_begin)
     return engine

@@ -58,6 +58,11 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def is_ours(name: str | None, type_: str, _parents: object = None) -> bool:
+    """Alembic's `include_name`: procrastinate's tables (migration 0008) are its own, not models."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: dict[Any, Any] = {datetime: UtcDateTime()}  # noqa: RUF012
@@ -70,6 +75,17 @@ class RequestClaim(Base):
 
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     claimed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class JobPostRow(Base):
+    """What a queued job posted to Slack, by job key and post number: a job run again after a
+    crash replays these answers instead of posting twice (`handlers.jobs`)."""
+
+    __tablename__ = "job_posts"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    response: Mapped[str] = mapped_column(Text)
+    posted_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class SavedSearchRow(Base):

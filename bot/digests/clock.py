@@ -17,17 +17,21 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 
+from bot.digests.jobs import enqueue_digest_run
 from bot.digests.models import Job
 from bot.digests.service import DigestService
 from bot.housekeeping import Housekeeping, default_jobs
 from bot.observability.metrics import start_metrics_server
+from bot.queue import JobQueue
 from bot.services import build_services
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 CONFIG_ERROR_EXIT = 2
+QUEUED = "queued"  # outcome of a run handed to the job queue (`bot.digests.jobs`)
 ERROR = "error"  # outcome of a run that raised unexpectedly (it is retried once its lease lapses)
 
 
@@ -44,8 +48,11 @@ class Clock:
         housekeeping: Callable[[], object] | None = None,
         housekeeping_every_s: float = 3600.0,
         clock: Callable[[], float] = time.monotonic,
+        enqueue: Callable[[Job], object] | None = None,
     ) -> None:
+        """`enqueue`: hand each claimed run to the job queue (workers post it) instead of posting here."""
         self._service, self._tick_s, self._workers = service, tick_s, max(1, workers)
+        self._enqueue = enqueue
         self._housekeeping, self._housekeeping_every_s = housekeeping, housekeeping_every_s
         self._clock = clock
         self._last_housekeeping: float | None = None
@@ -55,6 +62,12 @@ class Clock:
         jobs = self._service.claim_due(now or datetime.now(UTC))
         outcomes: Counter[str] = Counter()
         if not jobs:
+            return outcomes
+        if self._enqueue is not None:
+            for job in jobs:
+                self._enqueue(job)
+            outcomes[QUEUED] = len(jobs)
+            log.info("digest tick: %d run(s) queued", len(jobs))
             return outcomes
         by_channel: dict[str, list[Job]] = defaultdict(list)
         for job in jobs:
@@ -114,15 +127,19 @@ def serve_clock(settings: Settings, *, once: bool = False) -> int:
             file=sys.stderr,
         )
         return CONFIG_ERROR_EXIT
-    services = build_services(settings)
+    services = build_services(settings, db_threads=settings.kolbot_digest_workers + 1)
+    if settings.uses_queue:
+        services.queue = JobQueue(settings).open()
     if not once:
         start_metrics_server(settings)
+    queue = services.queue
     clock = Clock(
         services.digests,
         tick_s=settings.kolbot_digest_tick_s,
         workers=settings.kolbot_digest_workers,
         housekeeping=Housekeeping(default_jobs(services)).run_once,
         housekeeping_every_s=settings.kolbot_housekeeping_interval_min * 60,
+        enqueue=None if queue is None else partial(enqueue_digest_run, queue),
     )
     try:
         if once:

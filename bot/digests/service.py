@@ -140,3 +140,9 @@ class DigestService:
 
     def execute(self, job: Job) -> RunStatus:
         return self._pipeline.run(job)
+
+    def execute_pending(self, run_id: int) -> RunStatus | None:
+        """Make the run `run_id` if it is still pending (a queued job run again after it ended does
+        nothing); None when there was nothing left to do."""
+        job = self._store.pending_job(run_id)
+        return None if job is None else self._pipeline.run(job)

@@ -9,11 +9,12 @@ unique keys are retried. Totals are never stored: `summary` recomputes them from
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.batch import deferred
@@ -252,13 +253,41 @@ class ShortlistService:
         values = {"quoted_price_yuan": parse_price(price_yuan), "rebate_pct": parse_rebate(rebate_pct)}
         return self._change_item(team_id, shortlist_id, user_id, star_id, AuditAction.QUOTE, values)
 
-    def set_item_ts(self, team_id: str, shortlist_id: str, star_id: str, ts: str) -> None:
-        """Remember the creator's card message in the shortlist thread (bookkeeping, not audited)."""
+    def set_item_ts(
+        self, team_id: str, shortlist_id: str, star_id: str, ts: str, *, replacing: str | None = None
+    ) -> bool:
+        """Remember the creator's card message in the shortlist thread (bookkeeping, not audited),
+        only if its card is still `replacing` (None: it had none): a card is set once, so two
+        renders never both keep a card for one creator. False when another card was set first."""
 
-        def work(session: Session, row: ShortlistRow) -> None:
-            _item_row(session, row, star_id).card_ts = ts
+        def work(session: Session, row: ShortlistRow) -> bool:
+            item = _item_row(session, row, star_id)
+            if item.card_ts != replacing:
+                return False
+            item.card_ts = ts
+            return True
 
-        self._mutate(team_id, shortlist_id, work, allow_closed=True)
+        return self._mutate(team_id, shortlist_id, work, allow_closed=True)
+
+    @contextmanager
+    def render_lock(self, team_id: str, shortlist_id: str) -> Iterator[None]:
+        """Held while a shortlist's Slack messages are rendered: on PostgreSQL an advisory lock, so
+        renders of one shortlist run one at a time across processes and each reads what the last
+        one wrote (an older summary never overwrites a newer one). SQLite serves one process, whose
+        renders `UpdateGate` already serialises."""
+        engine = self._sessions.kw["bind"]
+        if engine.dialect.name != "postgresql":
+            yield
+            return
+        key = f"kolbot-shortlist-render:{team_id}:{shortlist_id}"
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(hashtext(:key))"), {"key": key})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": key})
+                conn.commit()
 
     def refresh_latest(self, creators: Sequence[Creator], *, live: bool, fetched_at: datetime) -> int:
         """Record newer data for shortlisted creators seen in a search (same source, any workspace:

@@ -3,8 +3,10 @@
 
 Every render recomputes the summary from the database and posts whatever is missing, so a change
 whose Slack update was lost (a crash, a rate limit, a deleted message) shows up with the next
-change or with `show`. Renders of one shortlist are coalesced by an `UpdateGate`, so Slack never
-gets an older summary after a newer one from this process.
+change or with `show`. Renders of one shortlist are coalesced by an `UpdateGate` within a
+process and serialised across processes by `ShortlistService.render_lock` (a PostgreSQL advisory
+lock), so Slack never gets an older summary after a newer one; a card is set once per creator
+(`set_item_ts` compares and sets).
 """
 
 from __future__ import annotations
@@ -146,7 +148,7 @@ class ShortlistSync:
         """Re-render the parent (posting it again if it is missing) and the `cards` of these
         creators, and post the card of every creator that has none yet."""
         team_id, short_id = shortlist.team_id, shortlist.short_id
-        self._gate.run(short_id, cards, lambda todo: self._render(team_id, short_id, todo))
+        self._gate.run(short_id, cards, lambda todo: self._render_locked(team_id, short_id, todo))
 
     def mark_removed(self, shortlist: Shortlist, item: ShortlistItem, user_id: str) -> None:
         """Turn the removed creator's card into a one-line note (its buttons go with it)."""
@@ -182,6 +184,10 @@ class ShortlistSync:
         )
 
     # -- rendering ----------------------------------------------------------------------------
+    def _render_locked(self, team_id: str, short_id: str, changed: set[str]) -> None:
+        with self._service.render_lock(team_id, short_id):
+            self._render(team_id, short_id, changed)
+
     def _render(self, team_id: str, short_id: str, changed: set[str]) -> None:
         summary = self._service.summary(team_id, short_id)
         lang = self.lang(summary.shortlist)
@@ -207,7 +213,10 @@ class ShortlistSync:
         if item.card_ts and self._update_or_gone(shortlist.channel_id, item.card_ts, message):
             return
         ts = self._post(shortlist.channel_id, message, thread_ts=parent_ts)
-        self._service.set_item_ts(shortlist.team_id, shortlist.short_id, item.star_id, ts)
+        if not self._service.set_item_ts(
+            shortlist.team_id, shortlist.short_id, item.star_id, ts, replacing=item.card_ts
+        ):
+            log.warning("shortlist %s: %s got a card elsewhere first", shortlist.short_id, item.star_id)
 
     def _update_or_gone(self, channel: str, ts: str, message: SlackMessage) -> bool:
         """chat.update; False when the message was deleted."""

@@ -293,6 +293,18 @@ class DigestStore:
 
         return in_transaction(self._sessions, work)
 
+    def pending_job(self, run_id: int) -> Job | None:
+        """The run `run_id` with its digest while it is still pending (a queued digest job owns
+        it, whatever its lease); None once it ended (posted, skipped, missed or failed)."""
+        stmt = (
+            select(DigestRunRow, DigestRow)
+            .join(DigestRow, DigestRow.id == DigestRunRow.digest_id)
+            .where(DigestRunRow.id == run_id, DigestRunRow.status == RunStatus.PENDING.value)
+        )
+        with read_session(self._sessions) as session:
+            found = session.execute(stmt).first()
+        return None if found is None else Job(to_digest(found[1]), to_run(found[0]))
+
     def _lease(self, run_id: int, now: datetime, lease: timedelta) -> bool:
         """Take the run if it is still pending, due and unleased; only one process can win."""
         stmt = (

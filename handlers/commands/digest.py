@@ -24,7 +24,9 @@ from bot.errors import KolbotError
 from bot.i18n import pick
 from bot.models import Lang
 from bot.services import Services
-from handlers.replies import answer_failures, refusal, send_failure
+from bot.spend.payer import Feature
+from handlers.background import run_after_ack
+from handlers.replies import refusal, send_failure
 
 DIGEST_WORDS = {"digest", "digests", "推送", "定时推送"}
 _VERBS = {
@@ -79,7 +81,7 @@ def digest_command(
     )
     action = _VERBS.get(verb.lower())
     if action == "run":
-        _run(ack, respond, call, logger)
+        _run(ack, respond, context, call, logger)
         return
     try:
         if action is None:
@@ -177,14 +179,20 @@ def _help(call: Call) -> SlackMessage:
     return digest_help_message(call.lang, call.command, tz=tz, max_pages=settings.kolbot_digest_max_pages)
 
 
-def _run(ack: Ack, respond: Respond, call: Call, logger: logging.Logger) -> None:
-    """Ack at once; fetching and posting can take longer than Slack's 3 seconds."""
+def _run(ack: Ack, respond: Respond, context: BoltContext, call: Call, logger: logging.Logger) -> None:
+    """Ack at once; fetching and posting (slow work, queued) can take longer than Slack's 3 seconds."""
     if not call.digest_id:
         ack(**refusal(errors.needs_id("run", call.command), call.lang))
         return
     ack(**notice_message(pick(call.lang, f"Posting digest {call.digest_id}…", f"正在推送 {call.digest_id}…")))
-    with answer_failures(respond, call.lang, logger):
-        call.services.digests.run_now(call.team_id, call.digest_id)
+    run_after_ack(
+        context,
+        respond,
+        call.lang,
+        logger,
+        lambda: call.services.digests.run_now(call.team_id, call.digest_id),
+        feature=Feature.DIGESTS,
+    )
 
 
 def _require_id(call: Call, verb: str) -> str:

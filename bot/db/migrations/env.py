@@ -10,7 +10,7 @@ from typing import Any
 
 from alembic import context
 
-from bot.db.tables import Base, UtcDateTime
+from bot.db.tables import Base, UtcDateTime, is_ours
 
 
 def _render_item(kind: str, obj: Any, _autogen_context: Any) -> str | bool:
@@ -26,6 +26,7 @@ context.configure(
     render_as_batch=True,  # SQLite can only ALTER by copying the table
     compare_type=True,
     render_item=_render_item,
+    include_name=is_ours,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -1,0 +1,132 @@
+"""Slow work as named jobs with JSON arguments: procrastinate on PostgreSQL, in-process on SQLite.
+
+A task is a plain function `fn(job: JobInfo, **args)` registered under a name in a `TaskRegistry`.
+`JobQueue.defer(name, key, args)` commits a procrastinate job (PostgreSQL); `kolbot worker`
+processes run it (`handlers.worker`). Without PostgreSQL there is no queue: `kolbot serve` calls
+the same task functions on its `WorkerPool` (`handlers.background`).
+
+Each job carries the idempotency key of what it serves (a Slack request, a digest run): a task
+uses it to claim its work once and to record what it posted (`bot.store.job_posts`), so a job run
+again, after a crash or a retry, never posts twice. A task raises `Transient` for a fault worth
+retrying; procrastinate runs it again after 2, 4, 8… s (`KOLBOT_JOB_RETRY_WAIT_S`), up to
+`KOLBOT_JOB_ATTEMPTS` runs; `JobInfo.final` tells the task it is the last, when it must tell the
+user instead of raising. Workers beat every `KOLBOT_WORKER_HEARTBEAT_S`; the jobs of a worker
+silent for `KOLBOT_WORKER_STALLED_S` (killed, say) are put back in the queue by the others
+(`retry_stalled`), so acknowledged work is finished within about a minute.
+
+procrastinate (imported only where a queue is built) is used through its synchronous API in
+`kolbot serve` (deferring) and its asyncio worker in `kolbot worker`; its tables come with
+migration 0008.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.db.engine import normalize_url
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from procrastinate.job_context import JobContext
+
+log = logging.getLogger(__name__)
+
+QUEUE = "kolbot"
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    """What a running task knows of its job."""
+
+    name: str
+    key: str  # idempotency key of the Slack request or digest run it serves
+    attempt: int  # 0 for the first run
+    final: bool  # no retry follows a failure of this run: tell the user
+
+
+class Transient(Exception):
+    """Raised by a task for a fault worth another attempt (storage or network briefly down)."""
+
+
+Task = Callable[..., object]
+
+
+class TaskRegistry:
+    """Task names to functions `fn(job: JobInfo, **args)`; one registry per process."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[str, Task] = {}
+
+    def register(self, name: str, fn: Task) -> None:
+        self._tasks[name] = fn
+
+    def names(self) -> list[str]:
+        return sorted(self._tasks)
+
+    def run(self, name: str, job: JobInfo, args: Mapping[str, Any]) -> object:
+        return self._tasks[name](job, **args)
+
+
+class JobQueue:
+    """procrastinate wired to kolbot's tasks: `defer` in any process, `run_worker` in `kolbot worker`."""
+
+    def __init__(self, settings: Settings, registry: TaskRegistry | None = None, *, threads: int = 4) -> None:
+        """`registry`: the tasks this process runs (a worker); deferring needs only their names.
+        `threads`: how many of the process's threads may defer at once (the size of its pool)."""
+        import procrastinate  # only processes with a queue pay for the import (about 0.1 s)
+
+        self._settings, self._registry = settings, registry
+        url = normalize_url(settings.effective_database_url).set(drivername="postgresql")
+        conninfo = url.render_as_string(hide_password=False)
+        self.app = procrastinate.App(
+            connector=procrastinate.PsycopgConnector(
+                conninfo=conninfo, kwargs={"connect_timeout": 5}, min_size=1, max_size=max(1, threads)
+            ),
+        )
+        retry = procrastinate.RetryStrategy(
+            max_attempts=settings.kolbot_job_attempts - 1,  # retries after the first run
+            exponential_wait=settings.kolbot_job_retry_wait_s,
+            retry_exceptions={Transient},
+        )
+        for name in registry.names() if registry else []:
+            self.app.task(name=name, queue=QUEUE, retry=retry, pass_context=True)(self._runner(name))
+
+    def _runner(self, name: str) -> Callable[..., object]:
+        attempts = self._settings.kolbot_job_attempts
+
+        def run(context: JobContext, *, key: str, args: dict[str, Any]) -> object:
+            tried = context.job.attempts
+            job = JobInfo(name=name, key=key, attempt=tried, final=tried + 1 >= attempts)
+            assert self._registry is not None  # only a worker (with its registry) runs tasks
+            return self._registry.run(name, job, args)
+
+        return run
+
+    def open(self) -> JobQueue:
+        self.app.open()
+        return self
+
+    def close(self) -> None:
+        self.app.close()
+
+    def defer(self, name: str, key: str, args: Mapping[str, Any], *, lock: str | None = None) -> int:
+        """Commit a job; returns its id. `lock`: jobs with the same lock run one at a time, in order."""
+        job = self.app.configure_task(name, queue=QUEUE, lock=lock)
+        return job.defer(key=key, args=dict(args))
+
+    async def retry_stalled(self) -> int:
+        """Put the running jobs of workers silent for `KOLBOT_WORKER_STALLED_S` back in the queue."""
+        manager = self.app.job_manager
+        stalled = self._settings.kolbot_worker_stalled_s
+        await manager.prune_stalled_workers(stalled)
+        jobs = list(await manager.get_stalled_jobs(seconds_since_heartbeat=stalled))
+        for job in jobs:
+            try:
+                await manager.retry_job(job)
+                log.warning("job %s (%s) of a stalled worker is queued again", job.id, job.task_name)
+            except Exception:  # another worker queued it first
+                log.info("job %s was queued again elsewhere", job.id)
+        return len(jobs)

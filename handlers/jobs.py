@@ -1,0 +1,97 @@
+"""The Slack side of the job queue (`bot.queue`): a request's slow work as a named job.
+
+`kolbot serve` with PostgreSQL acks a request, claims it, and commits one `slack.request` job
+carrying the request's raw body (JSON-serialisable, no closures); Bolt answers Slack only after
+the listener returned (`process_before_response`), so the job is committed before the ack is
+sent. `kolbot worker` runs the job by dispatching the same body through the same Bolt app with
+signature checks off and `JOB` in the context: the listener parses it as before, its `ack` goes
+nowhere, and `run_after_ack` runs the work at once instead of queueing it. One listener, one
+parser, one piece of work code for both paths; the in-process path (SQLite) is unchanged.
+
+In a job, `context.client` and `context.respond` post once per job (`bot.post_once`), so a job
+run again after a worker died posts only what it had not posted yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltRequest
+
+from bot.post_once import JobRun, PostOnce, once_client, running
+from bot.queue import JobInfo, TaskRegistry, Transient
+from bot.store.job_posts import JobPosts
+from handlers.middleware import JOB, first_delivery, idempotency_key
+
+log = logging.getLogger(__name__)
+
+SLACK_TASK = "slack.request"
+RAW_REQUEST = "kolbot_raw_request"  # context key: (body, content type) of the request being served
+# Web API methods that show something to people: each is made once per job.
+POSTING = frozenset(
+    {
+        "chat.postMessage",
+        "chat.postEphemeral",
+        "chat.scheduleMessage",
+        "files.completeUploadExternal",
+        "files.upload",
+    }
+)
+
+
+def keep_request(
+    request: BoltRequest, body: dict[str, Any], context: BoltContext, next: Callable[[], None]
+) -> None:
+    """Middleware: remember the raw request and its key, which `run_after_ack` queues as the job."""
+    content_type = request.headers.get("content-type", [""])
+    key = idempotency_key(body) or hashlib.sha256(request.raw_body.encode()).hexdigest()[:32]
+    context[RAW_REQUEST] = (request.raw_body, content_type[0] if content_type else "", key, work_name(body))
+    next()
+
+
+def work_name(body: dict[str, Any]) -> str:
+    """What a request asks for, for logs: `/kol`, `block_actions:more_results`, `view_submission:…`."""
+    if body.get("command"):
+        return str(body["command"])
+    kind = body.get("type") or "request"
+    detail = (body.get("actions") or [{}])[0].get("action_id") or (body.get("view") or {}).get("callback_id")
+    detail = detail or (body.get("event") or {}).get("type")
+    return f"{kind}:{detail}" if detail else str(kind)
+
+
+def post_once(context: BoltContext, next: Callable[[], None]) -> None:
+    """Middleware: in a job, the listener's client and respond post each message once."""
+    run: JobRun | None = context.get(JOB)
+    if run is not None:
+        if context.client is not None:
+            context["client"] = once_client(context.client, run)
+        if context.respond is not None:
+            context["respond"] = PostOnce(context.respond, run)
+    next()
+
+
+def defer_slack_work(context: BoltContext, logger: logging.Logger) -> None:
+    """Claim the request being served (a command's claim waits until here) and commit its job
+    (`kolbot serve` with the queue); a duplicate delivery queues nothing."""
+    if not first_delivery(context, logger):
+        return
+    body, content_type, key, name = context[RAW_REQUEST]
+    args = {"body": body, "content_type": content_type, "work": name}
+    context["services"].queue.defer(SLACK_TASK, f"{context.team_id}:{key}", args)
+
+
+def register_slack_task(registry: TaskRegistry, app: App, posts: JobPosts) -> None:
+    """`slack.request`: replay a queued request through `app` (built with `for_worker=True`)."""
+
+    def run(job: JobInfo, *, body: str, content_type: str, work: str) -> None:
+        log.info("job %s: %s (attempt %d)", job.key, work, job.attempt + 1)
+        headers = {"content-type": content_type}
+        with running(JobRun(job, posts)) as current:
+            app.dispatch(BoltRequest(body=body, headers=headers, context={JOB: current}))
+        if current.transient is not None:
+            raise Transient(str(current.transient)) from current.transient
+
+    registry.register(SLACK_TASK, run)

@@ -1,0 +1,99 @@
+"""`kolbot worker`: runs the queued jobs (`bot.queue`) until SIGTERM or Ctrl-C.
+
+Each worker runs up to `KOLBOT_WORKER_CONCURRENCY` jobs at once, on as many threads (kolbot's
+work is blocking I/O), beats every `KOLBOT_WORKER_HEARTBEAT_S`, and every so often puts the jobs
+of workers silent for `KOLBOT_WORKER_STALLED_S` back in the queue. Run as many as the load needs,
+on any machines that reach the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+from bot.digests.jobs import register_digest_task
+from bot.queue import QUEUE, JobQueue, TaskRegistry
+from bot.services import Services, build_services
+from bot.settings import Settings
+from handlers.app import build_app
+from handlers.jobs import register_slack_task
+from handlers.server import require, stop_start_up
+
+log = logging.getLogger(__name__)
+
+
+def registry(services: Services) -> TaskRegistry:
+    """Every task a worker runs: Slack requests' slow work, and digest runs."""
+    tasks = TaskRegistry()
+    app = build_app(services.settings, services=services, for_worker=True)
+    register_slack_task(tasks, app, services.job_posts)
+    register_digest_task(tasks, services.digests, services.job_posts)
+    return tasks
+
+
+def work(settings: Settings) -> int:
+    """Run jobs until stopped; refuses to start without PostgreSQL (there is no queue then)."""
+    require(settings.missing_for_clock())
+    if not settings.uses_queue:
+        stop_start_up(
+            "kolbot worker needs DATABASE_URL to name a PostgreSQL database (with SQLite,"
+            " kolbot serve runs the work itself)",
+            "kolbot worker 需要 DATABASE_URL 指向 PostgreSQL 数据库"
+            "（使用 SQLite 时，kolbot serve 自己完成这些工作）",
+        )
+    os.environ.pop("SLACK_BOT_TOKEN", None)  # in `settings` already; Bolt would warn it is unused
+    services = build_services(settings, db_threads=settings.kolbot_worker_concurrency + 2)
+    queue = JobQueue(settings, registry(services))
+    services.queue = queue
+    try:
+        asyncio.run(_run(queue, settings))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        services.queue = None  # closed by procrastinate with its loop
+        services.close()
+    print("kolbot worker stopped", flush=True)
+    return 0
+
+
+async def _run(queue: JobQueue, settings: Settings) -> None:
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(settings.kolbot_worker_concurrency, thread_name_prefix="kolbot-job")
+    )
+    async with queue.app.open_async():
+        stalled = asyncio.create_task(_retry_stalled(queue, settings.kolbot_worker_heartbeat_s))
+        worker = asyncio.create_task(
+            queue.app.run_worker_async(
+                queues=[QUEUE],
+                concurrency=settings.kolbot_worker_concurrency,
+                update_heartbeat_interval=settings.kolbot_worker_heartbeat_s,
+                stalled_worker_timeout=settings.kolbot_worker_stalled_s,
+                shutdown_graceful_timeout=settings.kolbot_shutdown_grace_s,
+                delete_jobs="successful",
+                install_signal_handlers=False,
+            )
+        )
+        # SIGTERM or Ctrl-C: procrastinate stops fetching and gives running jobs the grace period;
+        # a job still running after it is run again by another worker (`retry_stalled`).
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, worker.cancel)
+        print(f"kolbot worker: running up to {settings.kolbot_worker_concurrency} jobs at once", flush=True)
+        try:
+            await worker
+        except asyncio.CancelledError:
+            pass
+        finally:
+            stalled.cancel()
+
+
+async def _retry_stalled(queue: JobQueue, every_s: float) -> None:
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await queue.retry_stalled()
+        except Exception:
+            log.exception("could not check for stalled jobs; trying again in %.0f s", every_s)

@@ -1,0 +1,75 @@
+"""A queued Slack job run by a worker (`handlers.jobs`), in-process: the worker's app replays the
+request, posts each message once however often the job runs, leaves transient faults to the
+queue's retry, and tells the user when the last attempt fails."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from bot.post_once import JobRun, running
+from bot.queue import JobInfo, TaskRegistry, Transient
+from bot.services import Services
+from handlers.app import build_app
+from handlers.jobs import SLACK_TASK, register_slack_task
+from handlers.replies import STORAGE_UNAVAILABLE
+from tests.fakes.signing import SignedRequest, SlackRequests
+from tests.fakes.slack_api import FakeSlackApi
+
+
+@pytest.fixture
+def worker_tasks(services: Services) -> TaskRegistry:
+    tasks = TaskRegistry()
+    register_slack_task(
+        tasks, build_app(services.settings, services=services, for_worker=True), services.job_posts
+    )
+    return tasks
+
+
+def run_job(tasks: TaskRegistry, request: SignedRequest, *, attempt: int = 0, final: bool = False) -> None:
+    job = JobInfo(SLACK_TASK, "T0TEST:command:job-1", attempt, final)
+    args = {"body": request.body, "content_type": request.headers["Content-Type"], "work": "/kol"}
+    tasks.run(SLACK_TASK, job, args)
+
+
+def test_a_job_run_twice_posts_its_results_once(
+    worker_tasks: TaskRegistry, slack_requests: SlackRequests, slack: FakeSlackApi
+) -> None:
+    search = slack_requests.command("护肤 pages=1")
+    run_job(worker_tasks, search)  # inline: the worker's app runs the work at once
+    [results] = slack.calls_to("response")
+    assert results.body["response_type"] == "in_channel" and results.body["blocks"]
+    run_job(worker_tasks, search, attempt=1)  # run again, as after a worker died before finishing
+    assert len(slack.calls_to("response")) == 1
+
+
+def test_a_transient_fault_is_left_to_the_retry_until_the_last_attempt(
+    worker_tasks: TaskRegistry,
+    services: Services,
+    slack_requests: SlackRequests,
+    slack: FakeSlackApi,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def storage_down(*args: object, **kwargs: object) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(services.search, "search", storage_down)
+    search = slack_requests.command("护肤 pages=1")
+    with pytest.raises(Transient):
+        run_job(worker_tasks, search)
+    assert slack.calls_to("response") == []  # nobody told yet: the queue tries again
+    run_job(worker_tasks, search, attempt=3, final=True)
+    [told] = slack.calls_to("response")
+    assert told.body["response_type"] == "ephemeral" and STORAGE_UNAVAILABLE.zh in told.body["text"]
+
+
+def test_a_client_inside_a_job_posts_each_message_once(services: Services, slack: FakeSlackApi) -> None:
+    job = JobInfo("digest.run", "digest-run:1", 0, False)
+    runs = []
+    for _ in range(2):  # the same job twice
+        with running(JobRun(job, services.job_posts)):
+            client = services.slack.for_workspace("T0TEST")
+            posts = [("C1", "digest"), ("C1", "digest"), ("C2", "digest")]  # an identical post is its own
+            runs.append([client.chat_postMessage(channel=c, text=t)["ts"] for c, t in posts])
+    assert len(slack.calls_to("chat.postMessage")) == 3
+    assert runs[0] == runs[1] and len(set(runs[0])) == 3  # the second run got the first run's answers

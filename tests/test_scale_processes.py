@@ -1,0 +1,122 @@
+"""kolbot as several processes on one PostgreSQL (`tests/scale_harness.py`): acknowledged work
+survives a killed web process or worker, and each result reaches the user once."""
+
+from __future__ import annotations
+
+import json
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from tests.scale_harness import hold_first, wait_until
+
+if TYPE_CHECKING:
+    from tests.scale_harness import Cluster
+
+
+def test_a_search_acked_by_a_killed_web_process_is_delivered_once_by_a_worker(cluster: Cluster) -> None:
+    web = cluster.serve()
+    acked = cluster.post(web, cluster.requests("searcher").command("护肤 pages=1"))
+    assert "护肤" in acked.text
+    cluster.processes[0].proc.kill()  # kill -9 right after the ack; no worker was running yet
+    cluster.processes[0].proc.wait()
+    cluster.worker()
+    [results] = cluster.slack.wait_for_calls("response", timeout=30)
+    assert results.path == "/response/searcher" and results.body["response_type"] == "in_channel"
+    cluster.worker()  # a second worker finds nothing left to do: the user got the results once
+    cluster.wait_until_queue_empty()
+    assert len(cluster.slack.calls_to("response")) == 1
+
+
+def test_a_worker_killed_during_20_shortlist_adds_loses_none_and_posts_each_card_once(
+    cluster: Cluster,
+) -> None:
+    """The doomed worker runs one job at a time and is killed while that job waits on Slack, after
+    it stored its creator (kill -9 mid-job, at a point the test controls); the other worker,
+    started then, finishes every add, that job included."""
+    webs = [cluster.serve(), cluster.serve()]
+    doomed = cluster.worker(KOLBOT_WORKER_CONCURRENCY="1")
+    slack = cluster.slack
+    cluster.post(webs[0], cluster.requests("searcher").command("护肤 pages=1"))
+    slack.wait_for(lambda: bool(slack.responses("searcher")), timeout=30)
+    star_ids = [star for (star,) in cluster.query("SELECT star_id FROM creator_snapshots ORDER BY star_id")][
+        :20
+    ]
+    assert len(star_ids) == 20
+    cluster.post(webs[1], cluster.requests("creator").command('shortlist new "Spring"'))
+    slack.wait_for(lambda: bool(slack.responses("creator")), timeout=30)
+    held, release = hold_first(slack, "chat.update")
+
+    def add(index: int) -> None:
+        request = cluster.requests(f"adder{index}").command(f'shortlist add "Spring" {star_ids[index]}')
+        cluster.post(webs[index % 2], request)
+
+    try:
+        with ThreadPoolExecutor(20) as pool:
+            list(pool.map(add, range(20)))  # all 20 acknowledged
+        assert held.wait(30), "the doomed worker never reached Slack"
+        doomed.proc.kill()  # kill -9 while its job waits on chat.update
+        doomed.proc.wait()
+    finally:
+        release.set()
+    cluster.worker()
+
+    def all_carded() -> bool:
+        rows = cluster.query("SELECT count(*) FROM shortlist_items WHERE card_ts IS NOT NULL")
+        return rows[0][0] == 20 and cluster.jobs("todo", "doing") == 0
+
+    wait_until(all_carded, 60, "20 creators with a card each")
+    cards = [json.dumps(c.body, ensure_ascii=False) for c in slack.calls_to("chat.postMessage")]
+    cards = [card for card in cards if '"thread_ts"' in card]
+    for star_id in star_ids:  # exactly one thread card each
+        assert sum(star_id in card for card in cards) == 1, star_id
+    assert len(cards) == 20
+    assert len(cluster.query("SELECT DISTINCT card_ts FROM shortlist_items")) == 20
+    [(parent_ts,)] = cluster.query("SELECT parent_ts FROM shortlists")
+    summaries = [c for c in slack.calls_to("chat.update") if c.body.get("ts") == parent_ts]
+    assert "*Creators*\\n20" in json.dumps(summaries[-1].body["blocks"], ensure_ascii=False)
+
+
+def test_two_clocks_and_a_worker_killed_mid_digest_post_every_due_digest_once(cluster: Cluster) -> None:
+    """Four digests fall due; two clocks queue them; the worker running the first dies while it
+    fetches from TikHub, and another worker posts all four, each once."""
+    web = cluster.serve()
+    cluster.worker()
+    channels = [f"C0DIGEST{n}" for n in range(4)]
+    for n, channel in enumerate(channels):
+        request = cluster.requests(f"digest{n}", channel_id=channel).command('digest add "护肤" daily 09:00')
+        cluster.post(web, request)
+    slack = cluster.slack
+    wait_until(lambda: cluster.query("SELECT count(*) FROM digests")[0][0] == 4, 30, "four digests")
+    cluster.kill_workers()
+    cluster.query("UPDATE digests SET last_period_key = NULL RETURNING id")  # all four are due
+    cluster.tikhub.hold()
+    doomed = cluster.worker(KOLBOT_WORKER_CONCURRENCY="1")
+    try:
+        cluster.clock(KOLBOT_DIGEST_TICK_S="0.5")
+        cluster.clock(KOLBOT_DIGEST_TICK_S="0.5")
+        cluster.tikhub.wait_for_calls(1, timeout=30)  # the doomed worker is mid-digest
+        doomed.proc.kill()
+        doomed.proc.wait()
+    finally:
+        cluster.tikhub.release()
+    cluster.worker()
+
+    def all_posted() -> bool:
+        rows = cluster.query("SELECT count(*) FROM digest_runs WHERE status = 'posted'")
+        return rows[0][0] == 4 and cluster.jobs("todo", "doing") == 0
+
+    wait_until(all_posted, 60, "four digests posted")
+    posts = [
+        c.body["channel"] for c in slack.calls_to("chat.postMessage") if c.body.get("channel") in channels
+    ]
+    assert sorted(posts) == sorted(channels)  # each channel's digest exactly once
+    assert len(cluster.query("SELECT id FROM digest_runs")) == 4
+
+
+def test_sigterm_stops_a_worker_cleanly(cluster: Cluster) -> None:
+    worker = cluster.worker()
+    worker.proc.send_signal(signal.SIGTERM)
+    code, err = worker.finish()
+    assert code == 0 and "Traceback" not in err
+    assert "kolbot worker stopped" in "".join(worker.stdout)
