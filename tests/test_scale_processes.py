@@ -3,8 +3,10 @@ survives a killed web process or worker, and each result reaches the user once."
 
 from __future__ import annotations
 
+import bisect
 import json
 import signal
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -120,3 +122,52 @@ def test_sigterm_stops_a_worker_cleanly(cluster: Cluster) -> None:
     code, err = worker.finish()
     assert code == 0 and "Traceback" not in err
     assert "kolbot worker stopped" in "".join(worker.stdout)
+
+
+def busiest_second(times: list[float]) -> int:
+    """The most calls that arrived within any one second."""
+    times = sorted(times)
+    return max((bisect.bisect_left(times, start + 1.0) - i for i, start in enumerate(times)), default=0)
+
+
+def post_all(cluster: Cluster, webs: list[str], commands: list[tuple[str, str]]) -> None:
+    """Post `(response name, text)` commands, spread over the web processes, eight at a time."""
+
+    def post(n: int) -> None:
+        name, text = commands[n]
+        cluster.post(webs[n % len(webs)], cluster.requests(name).command(text))
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(post, range(len(commands))))
+
+
+def test_fifty_identical_searches_over_two_web_processes_make_one_call_per_page(cluster: Cluster) -> None:
+    webs = [cluster.serve(), cluster.serve()]
+    cluster.worker()
+    cluster.worker()
+    post_all(cluster, webs, [(f"same{n}", "护肤 pages=3") for n in range(50)])
+    slack = cluster.slack
+    slack.wait_for(lambda: all(slack.responses(f"same{n}") for n in range(50)), timeout=120)
+    pages = Counter(r.params.get("page") for r in cluster.tikhub.requests if r.route.startswith("search"))
+    assert sum(pages.values()) >= 1 and set(pages.values()) == {1}, pages  # one paid call per page
+
+
+def test_two_hundred_mixed_commands_never_exceed_the_rate_limit_in_any_second(cluster: Cluster) -> None:
+    qps = 10
+    webs = [cluster.serve(KOLBOT_TIKHUB_QPS=str(qps)), cluster.serve(KOLBOT_TIKHUB_QPS=str(qps))]
+    cluster.worker(KOLBOT_TIKHUB_QPS=str(qps))
+    cluster.worker(KOLBOT_TIKHUB_QPS=str(qps))
+    mix = [
+        lambda n: (f"new{n}", f"护肤 批次{n} pages=1"),  # a new search: a paid call each
+        lambda n: (f"help{n}", "help"),  # answered in the ack, no TikHub
+        lambda n: (f"again{n}", "护肤 pages=2"),  # the same search: paid once, then cached
+        lambda n: (f"other{n}", f"美妆 批次{n} pages=1"),
+    ]
+    commands = [mix[n % len(mix)](n) for n in range(200)]
+    post_all(cluster, webs, commands)
+    searches = [name for name, text in commands if text != "help"]
+    slack = cluster.slack
+    slack.wait_for(lambda: all(slack.responses(name) for name in searches), timeout=240)
+    arrivals = [r.at for r in cluster.tikhub.requests]
+    assert len(arrivals) > 2 * qps  # enough calls to test the limit
+    assert busiest_second(arrivals) <= qps
