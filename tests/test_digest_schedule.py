@@ -272,3 +272,19 @@ def test_hourly_across_a_dst_change_runs_each_wall_hour_once(
     assert len(keys) == len(set(keys)) == expected_runs
     wall_hours = [r.scheduled_for.astimezone(BERLIN).hour for r in runs]
     assert wall_hours == sorted(set(wall_hours))  # no wall hour twice, none out of order
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        ("daily 9am", time(9, 0)),
+        ("daily 9:30 pm", time(21, 30)),
+        ("weekly mon 9pm", time(21, 0)),
+        ("daily 12am", time(0, 0)),
+        ("daily 12pm", time(12, 0)),
+        ("每天 下午3点", time(15, 0)),
+        ("每天 上午9点半", time(9, 30)),
+    ],
+)
+def test_twelve_hour_times_people_type(text: str, at: time) -> None:
+    assert parse_schedule(text).at == at

@@ -87,6 +87,9 @@ _PIECE = re.compile(
 _UNITS = ((_DAY_MINUTES, "day", "天"), (60, "hour", "小时"), (1, "minute", "分钟"))
 _FILLERS = frozenset({"at", "on", "在"})
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})|(\d{1,2})点(?:(\d{1,2})分?|(半))?")
+# "9am", "9:30 pm", "下午3点": hours added to a 12-hour clock time.
+_HALF_DAY_AFTER = {"am": 0, "pm": 12}
+_HALF_DAY_BEFORE = {"上午": 0, "早上": 0, "下午": 12, "晚上": 12}
 _DAY_OF_MONTH = re.compile(r"(\d+)(?:st|nd|rd|th|日|号)?")
 _INTERVAL = re.compile(r"(\d+)\s*(?:(h|hr|hrs|hours?|小时|个小时)|m|min|mins|minutes?|分钟)")
 
@@ -329,14 +332,19 @@ def _day_of_month(pieces: deque[str], body: str) -> int:
 
 
 def _clock(pieces: deque[str], body: str) -> time:
+    half = _HALF_DAY_BEFORE.get(pieces.popleft()) if pieces and pieces[0] in _HALF_DAY_BEFORE else None
     if not pieces:
         raise _error(
             body, f"“{body}” needs a time of day, e.g. daily 09:30.", f"“{body}”缺少时间，例如 每天 09:30。"
         )
     piece = pieces.popleft()
-    match = _CLOCK.fullmatch(piece)
+    if pieces and pieces[0] in _HALF_DAY_AFTER:
+        half = _HALF_DAY_AFTER[pieces.popleft()]
+    match = _CLOCK.fullmatch(piece if half is None or not piece.isdigit() else f"{piece}:00")
     if match:
         hour, minute = int(match[1] or match[3]), 30 if match[5] else int(match[2] or match[4] or 0)
+        if half is not None and 1 <= hour <= 12:
+            hour = hour % 12 + half  # 12am = 00:00, 12pm = 12:00, 下午3点 = 15:00
         if hour <= 23 and minute <= 59:
             return time(hour, minute)
     raise _error(
