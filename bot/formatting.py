@@ -134,6 +134,11 @@ def wan_range(text: str, lang: Lang) -> str:
     return _WAN_AMOUNT.sub(lambda m: _en_units(float(m.group(1)) * _WAN), re.sub(r"(\d)k", r"\1K", text))
 
 
+def score(value: float | None) -> str:
+    """A kolbot score as every card shows it: 69/100."""
+    return _or_dash(value, lambda v: f"{round(v)}/100")
+
+
 def index(value: float | None) -> str:
     """A 0-100 Xingtu index with one decimal: 66.7."""
     return _or_dash(value, lambda v: f"{v:.1f}")

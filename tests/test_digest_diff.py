@@ -83,7 +83,7 @@ def test_first_run_lists_the_current_top_n_and_says_later_runs_show_changes() ->
     [section] = diff.sections("en")
     assert section.title == "Current top 2"
     assert len(section.lines) == 2
-    assert section.lines[0].startswith("#1 测试达人1 — score 90.0 · 200K followers · 21–60 s ¥10,000")
+    assert section.lines[0].startswith("#1 测试达人1 — score 90/100 · 200K followers · 21–60 s ¥10,000")
     assert "粉丝 20万" in diff.sections("zh")[0].lines[0]
     assert diff.notes("en") == ["Later digests show only what changed."]
     assert diff.summary("zh") == "首次推送：当前前2名"
@@ -105,8 +105,8 @@ def test_new_matches_are_reported_in_rank_order() -> None:
     diff = run([creator(1)], [creator(3), creator(1), creator(2)])
     assert ids(diff.new) == ["syn-003", "syn-002"]
     assert not diff.new[0].was_excluded
-    assert diff.new[0].describe("en") == "#1 测试达人3 — new in the results · score 90.0"
-    assert diff.new[0].describe("zh") == "#1 测试达人3 — 新进入结果 · 评分 90.0"
+    assert diff.new[0].describe("en") == "#1 测试达人3 — new in the results · score 90/100"
+    assert diff.new[0].describe("zh") == "#1 测试达人3 — 新进入结果 · 评分 90/100"
 
 
 def test_a_creator_that_was_fetched_but_filtered_out_now_passes_the_filters() -> None:
@@ -208,8 +208,8 @@ def test_rank_movers_within_the_top_n() -> None:
     after = [before[7], *before[:7], *before[8:20], before[29], *before[20:29]]  # 8th to 1st; 30th to 21st
     diff = run(before, after, top_n=10)
     assert [(m.star_id, m.old_rank, m.new_rank) for m in diff.movers] == [("syn-008", 8, 1)]
-    assert diff.movers[0].describe("en") == "测试达人8 — #8 → #1 (up 7) · score 55.0 → 90.0"
-    assert diff.movers[0].describe("zh") == "测试达人8 — 第8 → 第1名（上升7位）· 评分 55.0 → 90.0"
+    assert diff.movers[0].describe("en") == "测试达人8 — #8 → #1 (up 7) · score 55 → 90/100"
+    assert diff.movers[0].describe("zh") == "测试达人8 — 第8 → 第1名（上升7位）· 评分 55 → 90/100"
     wider = run(before, after, top_n=30)
     assert ("syn-030", 30, 21) in [(m.star_id, m.old_rank, m.new_rank) for m in wider.movers]
     assert not run(before, after, top_n=10, thresholds=DiffThresholds(rank_move=8)).movers

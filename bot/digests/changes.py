@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.digests.recheck import FilterMiss
-from bot.formatting import count, duration_label, growth, index, yuan
+from bot.formatting import count, duration_label, growth, yuan
+from bot.formatting import score as fmt_score
 from bot.i18n import pick
 from bot.models import Duration, Lang
 
@@ -160,7 +161,7 @@ class RankMove:
         direction = pick(
             lang, f"up {places}" if up else f"down {places}", f"上升{places}位" if up else f"下降{places}位"
         )
-        scores = f"{index(self.old_score)} → {index(self.new_score)}"
+        scores = f"{fmt_score(self.old_score).removesuffix('/100')} → {fmt_score(self.new_score)}"
         return pick(
             lang,
             f"{self.nickname} — #{self.old_rank} → #{self.new_rank} ({direction}) · score {scores}",
@@ -199,7 +200,7 @@ def _quote(price: float | None) -> float | None:
 
 
 def _score(score: float | None, lang: Lang) -> str:
-    return "" if score is None else pick(lang, f" · score {index(score)}", f" · 评分 {index(score)}")
+    return "" if score is None else pick(lang, f" · score {fmt_score(score)}", f" · 评分 {fmt_score(score)}")
 
 
 def _signed_yuan(value: float, lang: Lang) -> str:

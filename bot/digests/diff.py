@@ -25,7 +25,8 @@ from bot.digests.changes import (
     compare_prices,
 )
 from bot.digests.snapshot import DigestSnapshot, SnapshotEntry
-from bot.formatting import count, duration_label, index, yuan
+from bot.formatting import count, duration_label, yuan
+from bot.formatting import score as fmt_score
 from bot.i18n import pick
 from bot.models import Creator, Duration, Lang, SearchResult
 
@@ -183,7 +184,7 @@ def _movers(kept: list[tuple[SnapshotEntry, SnapshotEntry]], top_n: int, min_mov
 
 
 def _entry_line(entry: SnapshotEntry, duration: Duration, lang: Lang) -> str:
-    score, followers = index(entry.score), count(entry.followers, lang)
+    score, followers = fmt_score(entry.score), count(entry.followers, lang)
     price = f"{duration_label(duration, lang)} {yuan(entry.prices.get(duration), lang)}"
     return pick(
         lang,
