@@ -26,12 +26,16 @@ _GENERIC = [
 ]
 
 
+MIN_SECRET_CHARS = 6
+
+
 class Redactor:
     """Replaces known secrets and generic token patterns in text with `[REDACTED]`."""
 
     def __init__(self, secrets: Iterable[str | SecretStr | None] = ()) -> None:
         values = {s.get_secret_value() if isinstance(s, SecretStr) else s for s in secrets}
-        ordered = sorted((v for v in values if v), key=len, reverse=True)  # longest first
+        # A value this short is no real secret, and scrubbing it would garble every line ("s").
+        ordered = sorted((v for v in values if v and len(v) >= MIN_SECRET_CHARS), key=len, reverse=True)
         self._known = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
     @classmethod

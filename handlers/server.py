@@ -94,7 +94,7 @@ def serve(settings: Settings) -> None:
     """
     require(settings.missing_for_http())
     services = serving_services(settings)
-    server = make_server(settings, _checked_app(settings, services), host=settings.host)
+    server = make_server(settings, checked_app(settings, services), host=settings.host)
     stop_housekeeping = _start_housekeeping(settings, services)
     if settings.kolbot_metrics_port:
         start_metrics_server(settings)
@@ -151,7 +151,7 @@ def socket(settings: Settings) -> None:
             "权限 connections:write），而不是机器人令牌",
         )
     services = serving_services(settings)
-    handler = SocketModeHandler(_checked_app(settings, services), app_token)
+    handler = SocketModeHandler(checked_app(settings, services), app_token)
     stop_housekeeping = _start_housekeeping(settings, services)
     start_metrics_server(settings)
     try:
@@ -182,14 +182,14 @@ def _connect(handler: SocketModeHandler, settings: Settings) -> None:
         _slack_unreachable(settings, err)
 
 
-def _checked_app(settings: Settings, services: Services) -> App:
+def checked_app(settings: Settings, services: Services, *, for_worker: bool = False) -> App:
     """The app, or stop with one line when Slack rejects the bot token at start-up (`auth.test`)
-    or cannot be reached."""
+    or cannot be reached (`serve`, `socket` and `worker` alike)."""
     # Bolt falls back to $SLACK_BOT_TOKEN on its own and warns that it ignores it when given a
     # client; kolbot has read it into `settings` already, so it leaves the environment.
     os.environ.pop("SLACK_BOT_TOKEN", None)
     try:
-        return build_app(settings, services=services)
+        return build_app(settings, services=services, for_worker=for_worker)
     except (BoltError, SlackApiError) as err:
         services.close()
         stop_start_up(

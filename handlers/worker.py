@@ -18,9 +18,8 @@ from bot.digests.jobs import register_digest_task
 from bot.queue import QUEUE, JobQueue, TaskRegistry
 from bot.services import Services, build_services
 from bot.settings import Settings
-from handlers.app import build_app
 from handlers.jobs import register_slack_task
-from handlers.server import require, stop_start_up
+from handlers.server import checked_app, require, stop_start_up
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +27,7 @@ log = logging.getLogger(__name__)
 def registry(services: Services) -> TaskRegistry:
     """Every task a worker runs: Slack requests' slow work, and digest runs."""
     tasks = TaskRegistry()
-    app = build_app(services.settings, services=services, for_worker=True)
+    app = checked_app(services.settings, services, for_worker=True)
     register_slack_task(tasks, app, services.job_posts)
     register_digest_task(tasks, services.digests, services.job_posts)
     return tasks
@@ -39,10 +38,10 @@ def work(settings: Settings) -> int:
     require(settings.missing_for_clock())
     if not settings.uses_queue:
         stop_start_up(
-            "kolbot worker needs DATABASE_URL to name a PostgreSQL database (with SQLite,"
-            " kolbot serve runs the work itself)",
-            "kolbot worker 需要 DATABASE_URL 指向 PostgreSQL 数据库"
-            "（使用 SQLite 时，kolbot serve 自己完成这些工作）",
+            "kolbot worker needs the job queue: DATABASE_URL naming a PostgreSQL database, and"
+            " KOLBOT_QUEUE not set to false (otherwise kolbot serve runs the work itself)",
+            "kolbot worker 需要任务队列：DATABASE_URL 指向 PostgreSQL 数据库，且 KOLBOT_QUEUE 未设为 false"
+            "（否则由 kolbot serve 自己完成这些工作）",
         )
     os.environ.pop("SLACK_BOT_TOKEN", None)  # in `settings` already; Bolt would warn it is unused
     services = build_services(settings, db_threads=settings.kolbot_worker_concurrency + 2)

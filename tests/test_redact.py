@@ -121,3 +121,7 @@ def test_remove_restores_plain_logging(caplog) -> None:
     remove_log_redaction()
     logging.getLogger("kolbot").warning("key %s", SECRET)
     assert SECRET in caplog.text
+
+
+def test_a_tiny_configured_value_does_not_garble_every_line() -> None:
+    assert Redactor(["s", "verylongsecretvalue"])("slack_sdk: verylongsecretvalue") == "slack_sdk: [REDACTED]"

@@ -24,6 +24,7 @@ from bot.db.engine import make_engine
 from bot.db.migrate import migrate
 from bot.db.tables import RequestClaim
 from handlers.background import SHUT_DOWN
+from tests.db_fixtures import PG_ENV, throwaway_pg_database, url_text
 from tests.fakes.signing import SlackRequests
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_app import BOT_TOKEN, SECRET
@@ -270,3 +271,18 @@ def test_sigterm_lets_queued_work_finish_within_the_grace_period(
         kept = conn.execute(select(RequestClaim.key)).scalars().all()
     assert "command:old" not in kept and len(kept) == 1  # only the search's own claim is left
     engine.dispose()
+
+
+@pytest.mark.skipif(not os.environ.get(PG_ENV), reason=f"kolbot worker needs PostgreSQL: {PG_ENV} not set")
+def test_a_worker_that_cannot_reach_slack_stops_with_one_line(run) -> None:
+    api = f"http://127.0.0.1:{closed_port()}/api/"
+    with throwaway_pg_database() as url:
+        code, err = run(
+            ["worker"],
+            DATABASE_URL=url_text(url),
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=api,
+        ).finish()
+    assert code == 3
+    assert_one_line(err, "cannot reach Slack", api)

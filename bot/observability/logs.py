@@ -24,7 +24,9 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 JSON_FIELDS = ("levelname", "name", "request_id", "message")
 JSON_RENAMES = {"levelname": "level", "name": "logger"}
 # Chatty at INFO: one line per HTTP call (TikHub URLs) or per connection.
-QUIET_LOGGERS = ("httpx", "httpcore", "urllib3")
+# Below WARNING these log every request or job with its arguments (a job's carry the Slack body:
+# the user's text and response_url), so they speak at INFO only when kolbot is at DEBUG.
+QUIET_LOGGERS = ("httpx", "httpcore", "urllib3", "procrastinate")
 
 
 class StderrHandler(logging.StreamHandler[TextIO]):
