@@ -77,14 +77,23 @@ async def _run(queue: JobQueue, settings: Settings) -> None:
         )
         # SIGTERM or Ctrl-C: procrastinate stops fetching and gives running jobs the grace period;
         # a job still running after it is run again by another worker (`retry_stalled`).
-        loop = asyncio.get_running_loop()
+        loop, stopping = asyncio.get_running_loop(), asyncio.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, worker.cancel)
+            loop.add_signal_handler(signum, lambda: (stopping.set(), worker.cancel()))
         print(f"kolbot worker: running up to {settings.kolbot_worker_concurrency} jobs at once", flush=True)
         try:
-            await worker
-        except asyncio.CancelledError:
-            pass
+            stop = asyncio.create_task(stopping.wait())
+            await asyncio.wait({worker, stop}, return_when=asyncio.FIRST_COMPLETED)
+            stop.cancel()
+            # A job thread cannot be cancelled, and procrastinate waits for it however long it runs
+            # (a held TikHub call: its whole timeout). Past the grace, leave; the job runs again on
+            # another worker.
+            _, running = await asyncio.wait({worker}, timeout=settings.kolbot_shutdown_grace_s + 1)
+            if running:
+                print("kolbot worker stopped: unfinished jobs will run again on another worker", flush=True)
+                os._exit(0)
+            if not worker.cancelled():
+                worker.result()  # a worker that failed by itself says why
         finally:
             stalled.cancel()
 

@@ -171,3 +171,21 @@ def test_two_hundred_mixed_commands_never_exceed_the_rate_limit_in_any_second(cl
     arrivals = [r.at for r in cluster.tikhub.requests]
     assert len(arrivals) > 2 * qps  # enough calls to test the limit
     assert busiest_second(arrivals) <= qps
+
+
+def test_a_worker_stopped_mid_job_leaves_it_to_another_after_the_grace(cluster: Cluster) -> None:
+    """The job waits on a TikHub call that never answers; SIGTERM gives it the grace (1 s), then the
+    worker exits 0 instead of waiting out the call, and another worker delivers the results."""
+    web = cluster.serve()
+    worker = cluster.worker(KOLBOT_SHUTDOWN_GRACE_S="1")
+    cluster.tikhub.hold()
+    cluster.post(web, cluster.requests("held").command("护肤 pages=1"))
+    cluster.tikhub.wait_for_calls(1, timeout=30)
+    worker.proc.send_signal(signal.SIGTERM)
+    code, err = worker.finish(timeout=20)  # the held call's 30 s timeout would be too late
+    assert code == 0 and "Traceback" not in err
+    assert "will run again on another worker" in "".join(worker.stdout)
+    cluster.tikhub.release()
+    cluster.worker()
+    cluster.slack.wait_for(lambda: bool(cluster.slack.responses("held")), timeout=60)
+    assert len(cluster.slack.responses("held")) == 1
