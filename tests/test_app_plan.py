@@ -9,6 +9,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -299,4 +300,26 @@ def test_results_card_has_a_plan_budget_button_that_plans_over_that_search(live_
     [card] = eventually(lambda: top_level_plans(team))
     assert "Plan #1: ¥100,000" in flatten(card["blocks"]) and "Over the search `护肤 lang=en`" in flatten(
         card["blocks"]
+    )
+
+
+def test_a_plan_form_whose_search_has_expired_says_to_search_again(live_team: Team) -> None:
+    team = live_team
+    results = team.command("护肤 lang=en")
+    plan_button = next(
+        e
+        for b in results["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e.get("action_id") == "kol_plan_open"
+    )
+    team.click(plan_button)
+    view = team.opened_view()
+    team.services.searches.prune(datetime.now(UTC) + timedelta(days=1))  # the search expires meanwhile
+    values = {"budget": {"value": {"type": "plain_text_input", "value": "100k"}}}
+    before = len(team.replies(team.me))
+    team.ack(team.me.view_submission("kol_plan_view", values, private_metadata=view["private_metadata"]))
+    reply = eventually(lambda: team.replies(team.me)[before:])
+    assert "This search is unknown here" in flatten(reply) and "Run the search again with /kol" in flatten(
+        reply
     )

@@ -27,7 +27,7 @@ from bot.shortlists.inputs import clean_name
 from handlers.background import run_after_ack
 from handlers.commands.plan import run_plan
 from handlers.payloads import team_of, user_of
-from handlers.replies import respond_ephemeral
+from handlers.replies import expired_search, respond_ephemeral
 from handlers.views.shortlist import Values, _ack_form, _choice, _open_here, _text
 
 
@@ -102,7 +102,7 @@ def submit_plan(
         if form.kind == "search":
             saved = services.searches.get(form.ref, team)
             if saved is None:
-                raise _gone(lang)
+                raise expired_search(services.settings.kolbot_command)
             words.append(saved.raw_query)
         else:
             words.append(f"shortlist={form.ref}")
@@ -165,12 +165,3 @@ def submit_plan_add(
         respond_ephemeral(respond, message)
 
     run_after_ack(context, respond, lang, logger, work)
-
-
-def _gone(lang: Lang) -> KolbotError:
-    return KolbotError(
-        "That search is no longer available.",
-        "该搜索已失效。",
-        hint_en="Run the search again, then plan from its card.",
-        hint_zh="请重新搜索，再从结果卡片上规划。",
-    )
