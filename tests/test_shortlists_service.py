@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.shortlists.errors import ShortlistError
-from bot.shortlists.models import AuditAction, ItemStatus, ShortlistStatus
+from bot.shortlists.models import AuditAction, ItemStatus, ShortlistStatus, VoteGesture
 from bot.shortlists.service import ShortlistService
 from bot.store.snapshots import CreatorSnapshots, Snapshot
 
@@ -147,6 +147,27 @@ def test_votes_replace_and_withdraw(service) -> None:
     assert item.votes == {"U2": -1}
     with pytest.raises(ShortlistError, match="not a vote"):
         service.vote("T1", sl.short_id, "U1", "s1", 2)
+
+
+def test_vote_gestures_are_decided_inside_the_service(service) -> None:
+    """A click on the vote you gave takes it back; a reaction only changes a different vote; removing
+    a reaction takes back only the vote it gave. None = nothing changed, so nothing to re-render."""
+    sl = service.create("T1", "C1", "U1", "Q3")
+    service.add("T1", sl.short_id, "U1", ["s1"])
+
+    def vote(value: int, gesture: VoteGesture) -> dict[str, int] | None:
+        item = service.vote("T1", sl.short_id, "U1", "s1", value, gesture)
+        return None if item is None else item.votes
+
+    assert vote(1, VoteGesture.CLICK) == {"U1": 1}
+    assert vote(1, VoteGesture.CLICK) == {}
+    assert vote(1, VoteGesture.REACT) == {"U1": 1}
+    assert vote(1, VoteGesture.REACT) is None
+    assert vote(-1, VoteGesture.UNREACT) is None
+    assert vote(-1, VoteGesture.CLICK) == {"U1": -1}
+    assert vote(-1, VoteGesture.UNREACT) == {}
+    events = [e for e in service.history("T1", sl.short_id) if e.action == AuditAction.VOTE]
+    assert len(events) == 5
 
 
 def test_status_note_and_quote(service) -> None:

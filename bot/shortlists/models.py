@@ -47,6 +47,24 @@ class AuditAction(StrEnum):
     RENAME = "rename"
 
 
+class VoteGesture(StrEnum):
+    """How a user expressed a vote; `resolve(old, value)` is the new vote, or None for no change."""
+
+    SET = "set"  # /kol and the API: the value as given
+    CLICK = "click"  # a 👍/👎 button: clicking the vote you already gave takes it back
+    REACT = "react"  # adding a 👍/👎 reaction
+    UNREACT = "unreact"  # removing it: takes the vote back only if it is still that vote
+
+    def resolve(self, old: int, value: int) -> int | None:
+        if self is VoteGesture.CLICK:
+            return 0 if old == value else value
+        if self is VoteGesture.UNREACT:
+            return 0 if old == value else None
+        if self is VoteGesture.REACT and old == value:
+            return None
+        return value
+
+
 class Shortlist(BaseModel):
     model_config = ConfigDict(frozen=True)
 

@@ -44,6 +44,7 @@ from bot.shortlists.models import (
     ShortlistListing,
     ShortlistStatus,
     ShortlistSummary,
+    VoteGesture,
 )
 from bot.shortlists.rows import to_event, to_item, to_shortlist
 from bot.shortlists.summary import summarize
@@ -208,21 +209,37 @@ class ShortlistService:
 
         return self._mutate(team_id, shortlist_id, work)
 
-    def vote(self, team_id: str, shortlist_id: str, user_id: str, star_id: str, value: int) -> ShortlistItem:
-        """+1 (👍) or -1 (👎) replaces the user's previous vote on the creator; 0 takes it back."""
+    def vote(
+        self,
+        team_id: str,
+        shortlist_id: str,
+        user_id: str,
+        star_id: str,
+        value: int,
+        gesture: VoteGesture = VoteGesture.SET,
+    ) -> ShortlistItem | None:
+        """Apply a 👍 (+1) / 👎 (-1) / take-back (0) gesture to the user's vote on the creator.
+
+        The current vote is read and changed in one transaction, so two gestures can never both
+        decide from the same old vote. Returns the item, or None when the gesture changed nothing
+        (the caller then has nothing to re-render).
+        """
         value = parse_vote(value)
 
-        def work(session: Session, row: ShortlistRow) -> ShortlistItem:
+        def work(session: Session, row: ShortlistRow) -> ShortlistItem | None:
             item = _item_row(session, row, star_id)
             key = (ShortlistVoteRow.shortlist_id == row.id, ShortlistVoteRow.star_id == star_id)
             mine = (*key, ShortlistVoteRow.user_id == user_id)
             old = session.scalar(select(ShortlistVoteRow.value).where(*mine)) or 0
-            if old != value:
-                if value == 0:
+            new = gesture.resolve(old, value)
+            if new is None:
+                return None
+            if new != old:
+                if new == 0:
                     session.execute(ShortlistVoteRow.__table__.delete().where(*mine))
                 else:
-                    _upsert_vote(session, row, star_id, user_id, value)
-                _audit(session, row, user_id, AuditAction.VOTE, star_id, {"vote": old}, {"vote": value})
+                    _upsert_vote(session, row, star_id, user_id, new)
+                _audit(session, row, user_id, AuditAction.VOTE, star_id, {"vote": old}, {"vote": new})
             return _item_view(session, row, item)
 
         return self._mutate(team_id, shortlist_id, work)

@@ -20,7 +20,7 @@ from bot.errors import KolbotError
 from bot.models import Duration
 from bot.services import Services
 from bot.shortlists.errors import not_on_list
-from bot.shortlists.models import ShortlistSummary
+from bot.shortlists.models import ShortlistSummary, VoteGesture
 from bot.shortlists.sync import ShortlistSync
 from handlers.actions.results import ref_in_message
 from handlers.background import run_after_ack
@@ -150,12 +150,12 @@ def vote(
     def work(
         services: Services, sync: ShortlistSync, summary: ShortlistSummary, star_id: str, user: str
     ) -> None:
-        mine = next((i.votes.get(user, 0) for i in summary.items if i.star_id == star_id), 0)
         shortlist = summary.shortlist
-        services.shortlists.vote(
-            shortlist.team_id, shortlist.short_id, user, star_id, 0 if mine == value else value
+        changed = services.shortlists.vote(
+            shortlist.team_id, shortlist.short_id, user, star_id, value, VoteGesture.CLICK
         )
-        sync.refresh(shortlist, [star_id])
+        if changed is not None:
+            sync.refresh(shortlist, [star_id])
 
     _on_card_after_ack(body, action["value"], client, respond, context, logger, work)
 

@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 
 from bot.errors import KolbotError
 from bot.services import Services
+from bot.shortlists.models import VoteGesture
 from handlers.background import run_after_ack
 from handlers.replies import refusal
 
@@ -65,20 +66,14 @@ def _count_vote(
     if card is None:
         return
     short_id, star_id = card
-    summary = services.shortlists.summary(team_id, short_id)
-    mine = next((i.votes.get(user_id, 0) for i in summary.items if i.star_id == star_id), 0)
-    if event["type"] == "reaction_removed":
-        if mine != value:
-            return
-        value = 0
-    elif mine == value:
-        return
+    gesture = VoteGesture.UNREACT if event["type"] == "reaction_removed" else VoteGesture.REACT
+    shortlist = services.shortlists.get(team_id, short_id)
     sync = services.shortlist_sync(client)
     try:
-        services.shortlists.vote(team_id, short_id, user_id, star_id, value)
-        sync.refresh(summary.shortlist, [star_id])
+        if services.shortlists.vote(team_id, short_id, user_id, star_id, value, gesture) is not None:
+            sync.refresh(shortlist, [star_id])
     except KolbotError as err:
         logger.warning("reaction vote refused: %s", err)
-        reply = refusal(err, sync.lang(summary.shortlist))
-        thread_ts = summary.shortlist.parent_ts
+        reply = refusal(err, sync.lang(shortlist))
+        thread_ts = shortlist.parent_ts
         client.chat_postEphemeral(channel=channel_id, user=user_id, thread_ts=thread_ts, **reply.to_dict())
