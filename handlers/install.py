@@ -10,6 +10,7 @@ with kolbot's stores (`bot.installations`), bilingual result pages, and two addi
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from functools import partial
 from html import escape
 
@@ -150,7 +151,7 @@ def _page(
         '<!DOCTYPE html><html><head><meta charset="utf-8"><title>kolbot</title></head><body>'
         f"<p>{escape(en)}</p><p>{escape(zh)}</p>{open_slack}</body></html>"
     )
-    headers = {
+    headers: dict[str, str | Sequence[str]] = {
         "Content-Type": "text/html; charset=utf-8",
         "Set-Cookie": args.settings.state_utils.build_set_cookie_for_deletion(),
     }

@@ -5,13 +5,17 @@ and other C0 control characters, newline and tab excepted, before any listener p
 PostgreSQL refuses NUL in text, and none of them means anything in a query, a name or a note.
 
 Slack retries deliveries it thinks failed (`X-Slack-Retry-Num`; Socket Mode's `retry_attempt` is
-mapped to the same header by Bolt), and people double-click. Neither may run a paid search twice,
-so every request claims an idempotency key in the `RequestLedger` first; a request whose key was
-already claimed is acknowledged and dropped.
+mapped to the same header by Bolt), and people double-click. Neither may run a paid search twice.
+One rule covers commands, clicks, views and events alike: `handle_once` puts the request's
+idempotency key in the context, and `first_delivery` claims it in the `RequestLedger` before the
+first thing the request changes; a request whose key was already claimed changes nothing and is
+acknowledged with an empty answer.
 
-Slash commands are the exception: their claim, a database write, would delay the ack of every
-command in a burst, so it is taken after the ack by `first_delivery` (`run_after_ack` does it in
-the job). A command listener that changes anything outside `run_after_ack` calls it first.
+Clicks, views and events act in their listener, so `handle_once` claims them before the listener.
+A slash command's listener only parses and acks, and its claim, a database write, would delay
+the ack of every command in a burst: it is claimed when its work starts after the ack
+(`run_after_ack`), or, for a subcommand that stores changes before it acks
+(`Subcommand.changes_before_ack`), just before them (`claimed_before_ack`).
 
 A claim waits at most `ACK_WAIT_S` for a busy database. When the database is down or busy, the
 claim raises and `handlers.app`'s error handler answers HTTP 200 with "storage is unavailable"
@@ -21,7 +25,8 @@ claim raises and `handlers.app`'s error handler answers HTTP 200 with "storage i
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
@@ -38,8 +43,8 @@ DOUBLE_CLICK_WINDOW_S = 5
 ACK_WAIT_S = 1.0
 # Context key of the `bot.post_once.JobRun` a worker replays the request for (`handlers.jobs`).
 JOB = "kolbot_job"
-# Context key of a slash command's idempotency key, claimed after the ack by `first_delivery`.
-CLAIM_AFTER_ACK = "kolbot_claim_after_ack"
+# Context key of the request's idempotency keys, until `first_delivery` claims them.
+CLAIM = "kolbot_claim"
 
 
 def provide_services(services: Services) -> Callable[..., None]:
@@ -76,31 +81,38 @@ def _clean(node: Any) -> Any:
 def handle_once(
     body: dict[str, Any], context: BoltContext, logger: logging.Logger, next: Callable[[], None]
 ) -> BoltResponse | None:
-    """Acknowledges and drops a request whose idempotency key was already claimed."""
-    ledger: RequestLedger = context["services"].ledger
+    """Keeps the request's idempotency key for `first_delivery`, and claims it now unless the request
+    is a slash command; a duplicate is acknowledged and dropped."""
     key = idempotency_key(body)
-    if context.get(JOB) is not None:  # a queued job: `kolbot serve` claimed it before queueing it
-        pass
-    elif key is not None and body.get("command"):
-        context[CLAIM_AFTER_ACK] = key
-    elif key is not None and not _claimed_first(ledger, key, body):
-        logger.info("duplicate Slack request dropped: %s", key)
-        note_outcome("duplicate")
-        return BoltResponse(status=200, body="")
+    if context.get(JOB) is None and key is not None:  # a queued job was claimed before it was queued
+        context[CLAIM] = (key, *_double_click_keys(body))
+        if not body.get("command") and not first_delivery(context, logger):
+            return BoltResponse(status=200, body="")
     next()
     return None
 
 
 def first_delivery(context: BoltContext, logger: logging.Logger) -> bool:
-    """Claims the key `handle_once` left for after the ack: False for a duplicate, which must do
-    nothing; True for the first delivery, or when there was nothing left to claim."""
-    key = context.pop(CLAIM_AFTER_ACK, None)
+    """Claims the request's key, once: False for a duplicate, which must change nothing; True for
+    the first delivery, or when there is nothing (left) to claim."""
+    keys: tuple[str, ...] = context.pop(CLAIM, ())
+    if not keys:
+        return True
+    ledger: RequestLedger = context["services"].ledger
     with bounded_waits(ACK_WAIT_S):
-        if key is None or context["services"].ledger.claim(key):
+        if all(ledger.claim(key) for key in keys):
             return True
-    logger.info("duplicate Slack request dropped: %s", key)
+    logger.info("duplicate Slack request dropped: %s", keys[0])
     note_outcome("duplicate")
     return False
+
+
+@contextmanager
+def claimed_before_ack(context: BoltContext, logger: logging.Logger) -> Iterator[bool]:
+    """For a listener that stores changes before it acks: claims the request first (`first_delivery`),
+    and bounds the database waits of the claim and the changes by `ACK_WAIT_S`."""
+    with bounded_waits(ACK_WAIT_S):
+        yield first_delivery(context, logger)
 
 
 def idempotency_key(body: dict[str, Any]) -> str | None:
@@ -117,24 +129,20 @@ def idempotency_key(body: dict[str, Any]) -> str | None:
     return None
 
 
-def _claimed_first(ledger: RequestLedger, key: str, body: dict[str, Any]) -> bool:
-    with bounded_waits(ACK_WAIT_S):
-        return ledger.claim(key) and _first_click(ledger, body)
-
-
-def _first_click(ledger: RequestLedger, body: dict[str, Any]) -> bool:
-    """False when the same user clicked the same action on the same message within the double-click window.
+def _double_click_keys(body: dict[str, Any]) -> tuple[str, ...]:
+    """Keys that collide when the same user clicks the same action on the same message within the
+    double-click window; none for anything but a click.
 
     Clicks are bucketed by `action_ts`; claiming this bucket and the previous one means two clicks
     less than one window apart always collide, whatever side of a bucket boundary they fall on.
     """
     actions, container = body.get("actions") or [], body.get("container") or {}
     if body.get("type") != "block_actions" or not actions:
-        return True
+        return ()
     action = actions[0]
     value = action.get("value") or (action.get("selected_option") or {}).get("value")
     user = (body.get("user") or {}).get("id")  # teammates clicking the same vote button both count
     where = f"{container.get('channel_id')}:{container.get('message_ts')}"
     click = f"click:{user}:{where}:{action.get('action_id')}:{value}"
     bucket = int(float(action.get("action_ts") or 0) // DOUBLE_CLICK_WINDOW_S)
-    return ledger.claim(f"{click}@{bucket}") and ledger.claim(f"{click}@{bucket - 1}")
+    return f"{click}@{bucket}", f"{click}@{bucket - 1}"

@@ -13,19 +13,9 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.observability.trace import RequestTrace, tracing
-from handlers.commands.deepdive import COMPARE_WORDS
-from handlers.commands.digest import DIGEST_WORDS
-from handlers.commands.kol import HELP_WORDS, SHOW_WORDS
-from handlers.commands.shortlist import SHORTLIST_WORDS
+from handlers.commands.kol import SUBCOMMANDS
 from handlers.payloads import team_of
 
-_VERBS = [
-    (HELP_WORDS, "help"),
-    (SHOW_WORDS, "show"),
-    (COMPARE_WORDS, "compare"),
-    (SHORTLIST_WORDS, "shortlist"),
-    (DIGEST_WORDS, "digest"),
-]
 _KINDS = {
     "block_actions": "action",
     "block_suggestion": "action",
@@ -74,8 +64,9 @@ def describe(body: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def command_verb(text: str) -> str:
-    """The `/kol` subcommand a text asks for (`search` unless a known verb comes first)."""
-    verb = text.strip().partition(" ")[0].lower()
-    if not verb:
+    """The `/kol` subcommand a text asks for (`search` unless a known verb comes first; `help` for
+    help and for no text, which opens the search form)."""
+    match = SUBCOMMANDS.match(text)
+    if match.help or not match.verb:
         return "help"
-    return next((name for words, name in _VERBS if verb in words), "search")
+    return match.subcommand.name if match.subcommand else "search"

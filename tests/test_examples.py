@@ -19,7 +19,7 @@ from handlers.commands import kol
 from tests import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-VERBS = {w.casefold() for name, words in vars(kol).items() if name.endswith("_WORDS") for w in words}
+VERBS = {w.casefold() for w in kol.SUBCOMMANDS.words}
 
 
 def readme_searches() -> list[str]:

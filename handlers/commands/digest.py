@@ -26,20 +26,8 @@ from bot.models import Lang
 from bot.services import Services
 from bot.spend.payer import Feature
 from handlers.background import run_after_ack
+from handlers.commands.registry import Subcommand, Subcommands
 from handlers.replies import refusal, send_failure
-
-DIGEST_WORDS = {"digest", "digests", "推送", "定时推送"}
-_VERBS = {
-    **dict.fromkeys(("add", "new", "添加", "新建"), "add"),
-    **dict.fromkeys(("list", "ls", "列表"), "list"),
-    **dict.fromkeys(("show", "查看"), "show"),
-    **dict.fromkeys(("pause", "暂停"), "pause"),
-    **dict.fromkeys(("resume", "恢复"), "resume"),
-    **dict.fromkeys(("remove", "delete", "rm", "删除"), "remove"),
-    **dict.fromkeys(("run", "now", "立即推送"), "run"),
-    **dict.fromkeys(("tz", "timezone", "时区"), "tz"),
-    **dict.fromkeys(("", "help", "-h", "--help", "?", "帮助"), "help"),
-}
 
 
 @dataclass(frozen=True)
@@ -59,6 +47,14 @@ class Call:
         return self.args.split()[0] if self.args.split() else ""
 
 
+@dataclass(frozen=True)
+class AfterAck:
+    """A subcommand's answer when it has slow work: the ack, and the work to run after it."""
+
+    message: SlackMessage
+    work: Callable[[], object]
+
+
 def digest_command(
     ack: Ack,
     command: dict[str, Any],
@@ -66,10 +62,11 @@ def digest_command(
     context: BoltContext,
     logger: logging.Logger,
     rest: str,
+    _lang: Lang,  # replies follow the language of what follows `digest`
 ) -> None:
     services: Services = context["services"]
     text = rest.strip()
-    verb, _, args = text.partition(" ")
+    match = SUBCOMMANDS.match(text)
     call = Call(
         services,
         command["team_id"],
@@ -77,16 +74,15 @@ def digest_command(
         command["user_id"],
         command["command"],
         services.lang_for(text),
-        args.strip(),
+        match.rest.strip(),
     )
-    action = _VERBS.get(verb.lower())
-    if action == "run":
-        _run(ack, respond, context, call, logger)
-        return
     try:
-        if action is None:
-            raise errors.unknown_verb(verb, call.command)
-        message = _ACTIONS[action](call)
+        if match.help:
+            answer: SlackMessage | AfterAck = _help(call)
+        elif match.subcommand is None:
+            raise errors.unknown_verb(match.verb, call.command)
+        else:
+            answer = match.subcommand.handler(call)
     except KolbotError as err:
         ack(**refusal(err, call.lang))
         return
@@ -94,7 +90,11 @@ def digest_command(
         ack()
         send_failure(respond, err, call.lang, logger)
         return
-    ack(**message)
+    if isinstance(answer, AfterAck):
+        ack(**answer.message)
+        run_after_ack(context, respond, call.lang, logger, answer.work, feature=Feature.DIGESTS)
+    else:
+        ack(**answer)
 
 
 def _add(call: Call) -> SlackMessage:
@@ -179,19 +179,12 @@ def _help(call: Call) -> SlackMessage:
     return digest_help_message(call.lang, call.command, tz=tz, max_pages=settings.kolbot_digest_max_pages)
 
 
-def _run(ack: Ack, respond: Respond, context: BoltContext, call: Call, logger: logging.Logger) -> None:
+def _run(call: Call) -> AfterAck:
     """Ack at once; fetching and posting (slow work, queued) can take longer than Slack's 3 seconds."""
-    if not call.digest_id:
-        ack(**refusal(errors.needs_id("run", call.command), call.lang))
-        return
-    ack(**notice_message(pick(call.lang, f"Posting digest {call.digest_id}…", f"正在推送 {call.digest_id}…")))
-    run_after_ack(
-        context,
-        respond,
-        call.lang,
-        logger,
-        lambda: call.services.digests.run_now(call.team_id, call.digest_id),
-        feature=Feature.DIGESTS,
+    digest_id = _require_id(call, "run")
+    return AfterAck(
+        notice_message(pick(call.lang, f"Posting digest {digest_id}…", f"正在推送 {digest_id}…")),
+        lambda: call.services.digests.run_now(call.team_id, digest_id),
     )
 
 
@@ -207,13 +200,13 @@ def _local(digest: Digest) -> str:
     return f"{schedule.next_due(datetime.now(UTC)).astimezone(schedule.zone):%Y-%m-%d %H:%M} {schedule.tz}"
 
 
-_ACTIONS: dict[str, Callable[[Call], SlackMessage]] = {
-    "add": _add,
-    "list": _list,
-    "show": _show,
-    "pause": _pause,
-    "resume": _resume,
-    "remove": _remove,
-    "tz": _tz,
-    "help": _help,
-}
+SUBCOMMANDS: Subcommands[Callable[[Call], SlackMessage | AfterAck]] = Subcommands(
+    Subcommand("add", _add, aliases=("new", "添加", "新建")),
+    Subcommand("list", _list, aliases=("ls", "列表")),
+    Subcommand("show", _show, aliases=("查看",)),
+    Subcommand("pause", _pause, aliases=("暂停",)),
+    Subcommand("resume", _resume, aliases=("恢复",)),
+    Subcommand("remove", _remove, aliases=("delete", "rm", "删除")),
+    Subcommand("run", _run, aliases=("now", "立即推送")),
+    Subcommand("tz", _tz, aliases=("timezone", "时区")),
+)

@@ -4,29 +4,41 @@ a search (`<keyword> [filters]`), or with no text the search form."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot.cards.views import help_message
-from bot.db.engine import bounded_waits
 from bot.errors import QueryError
 from bot.models import Lang
 from bot.services import Services
 from handlers.background import run_after_ack
-from handlers.commands.deepdive import COMPARE_WORDS, compare_command, show_command
-from handlers.commands.digest import DIGEST_WORDS, digest_command
-from handlers.commands.plan import PLAN_WORDS, plan_command
-from handlers.commands.shortlist import SHORTLIST_WORDS, shortlist_command
-from handlers.commands.spend import BUDGET_WORDS, USAGE_WORDS, budget_command, usage_command
+from handlers.commands.deepdive import compare_command, show_command
+from handlers.commands.digest import digest_command
+from handlers.commands.plan import plan_command
+from handlers.commands.registry import Subcommand, Subcommands
+from handlers.commands.shortlist import shortlist_command
+from handlers.commands.spend import budget_command, usage_command
 from handlers.delivery import send_results
-from handlers.middleware import ACK_WAIT_S, first_delivery
+from handlers.middleware import claimed_before_ack
 from handlers.replies import refusal, searching_note
 from handlers.shortcuts.search_form import open_from_command
 
-HELP_WORDS = {"help", "-h", "--help", "?", "帮助"}
-SHOW_WORDS = {"show", "查看"}
+# ack, the command payload, respond, context, logger, the text after the subcommand, the language
+KolHandler = Callable[[Ack, dict[str, Any], Respond, BoltContext, logging.Logger, str, Lang], None]
+
+SUBCOMMANDS: Subcommands[KolHandler] = Subcommands(
+    Subcommand("show", show_command, aliases=("查看",)),
+    Subcommand("compare", compare_command, aliases=("对比", "比较")),
+    Subcommand("shortlist", shortlist_command, aliases=("shortlists", "sl", "候选名单", "清单")),
+    Subcommand("plan", plan_command, aliases=("规划",)),
+    Subcommand("digest", digest_command, aliases=("digests", "推送", "定时推送"), changes_before_ack=True),
+    Subcommand("budget", budget_command, aliases=("预算",)),
+    Subcommand("usage", usage_command, aliases=("spend", "用量", "花费")),
+    empty_is_help=False,  # no text opens the search form
+)
 
 
 def kol_command(
@@ -35,32 +47,22 @@ def kol_command(
     services: Services = context["services"]
     text = (command.get("text") or "").strip()
     lang = services.lang_for(text)
-    verb, _, rest = text.partition(" ")
+    match = SUBCOMMANDS.match(text)
+    subcommand = match.subcommand
     if not text:
         open_from_command(ack, command, respond, context, logger)
-    elif verb.lower() in HELP_WORDS:
+    elif match.help:
         ack(**help_message(lang, command["command"]))
-    elif verb.lower() in SHOW_WORDS:
-        show_command(ack, command, respond, context, logger, rest, lang)
-    elif verb.lower() in COMPARE_WORDS:
-        compare_command(ack, command, respond, context, logger, rest, lang)
-    elif verb.lower() in SHORTLIST_WORDS:
-        shortlist_command(ack, command, respond, context, logger, rest)
-    elif verb.lower() in PLAN_WORDS:
-        plan_command(ack, command, respond, context, logger, rest, lang)
-    elif verb.lower() in DIGEST_WORDS:
-        # Digest commands store changes before they ack, so a busy database must not hold them.
-        with bounded_waits(ACK_WAIT_S):
-            if first_delivery(context, logger):
-                digest_command(ack, command, respond, context, logger, rest)
+    elif subcommand is None:
+        _search(ack, command, respond, context, text, lang, logger)
+    elif subcommand.changes_before_ack:
+        with claimed_before_ack(context, logger) as first:
+            if first:
+                subcommand.handler(ack, command, respond, context, logger, match.rest, lang)
             else:
                 ack()
-    elif verb.lower() in BUDGET_WORDS:
-        budget_command(ack, command, respond, context, logger, rest, lang)
-    elif verb.lower() in USAGE_WORDS:
-        usage_command(ack, command, context, lang)
     else:
-        _search(ack, command, respond, context, text, lang, logger)
+        subcommand.handler(ack, command, respond, context, logger, match.rest, lang)
 
 
 def _search(

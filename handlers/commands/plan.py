@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -29,12 +31,9 @@ from bot.planner.store import SavedPlan
 from bot.services import Services
 from bot.shortlists.errors import ShortlistError
 from handlers.background import run_after_ack
+from handlers.commands.registry import Subcommand, Subcommands
 from handlers.replies import respond_ephemeral
 
-PLAN_WORDS = {"plan", "规划"}
-HELP_WORDS = {"", "help", "-h", "--help", "?", "帮助"}
-LIST_WORDS = {"list", "ls", "列表", "历史"}
-SHOW_WORDS = {"show", "查看"}
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
 
 
@@ -47,49 +46,76 @@ def plan_command(
     text: str,
     lang: Lang,
 ) -> None:
-    """Dispatch `/kol plan …`; `text` is what follows `plan`."""
-    services: Services = context["services"]
-    name = command["command"]
-    team, channel, user = command["team_id"], command["channel_id"], command["user_id"]
-    verb, _, rest = text.strip().partition(" ")
-    if verb.lower() in HELP_WORDS:
-        ack(**notice_message(usage(lang, name)))
-        return
-    if verb.lower() in LIST_WORDS:
+    """Dispatch `/kol plan …`; `text` is what follows `plan`: help, list, show, or a plan to make."""
+    match = SUBCOMMANDS.match(text)
+    call = PlanCall(context["services"], context, respond, logger, command, lang)
+    if match.help:
+        ack(**notice_message(usage(lang, call.name)))
+    elif match.subcommand is None:
+        _plan(ack, call, text)
+    else:
         ack()
-        run_after_ack(
-            context,
-            respond,
-            lang,
-            logger,
-            lambda: respond_ephemeral(
-                respond, plan_list_message(services.plans.recent(team, channel), lang, command=name)
-            ),
-        )
-        return
-    if verb.lower() in SHOW_WORDS:
-        ack()
+        run_after_ack(context, respond, lang, logger, partial(match.subcommand.handler, call, match.rest))
 
-        def show() -> None:
-            saved = services.plans.show(team, channel, rest)
-            respond_ephemeral(respond, plan_card(services, saved, lang))
 
-        run_after_ack(context, respond, lang, logger, show)
-        return
+@dataclass(frozen=True)
+class PlanCall:
+    """One `/kol plan` call."""
+
+    services: Services
+    context: BoltContext
+    respond: Respond
+    logger: logging.Logger
+    command: dict[str, Any]
+    lang: Lang
+
+    @property
+    def name(self) -> str:
+        return str(self.command["command"])
+
+    @property
+    def where(self) -> tuple[str, str, str]:
+        """(team, channel, user)"""
+        return self.command["team_id"], self.command["channel_id"], self.command["user_id"]
+
+
+def _list(call: PlanCall, _rest: str) -> None:
+    team, channel, _user = call.where
+    plans = call.services.plans.recent(team, channel)
+    respond_ephemeral(call.respond, plan_list_message(plans, call.lang, command=call.name))
+
+
+def _show(call: PlanCall, rest: str) -> None:
+    team, channel, _user = call.where
+    saved = call.services.plans.show(team, channel, rest)
+    respond_ephemeral(call.respond, plan_card(call.services, saved, call.lang))
+
+
+def _plan(ack: Ack, call: PlanCall, text: str) -> None:
+    """A plan over a search or a shortlist: parsed and acked now, solved after the ack."""
+    services = call.services
     try:
         parsed = parse_plan(text, services.parse_query)
     except QueryError as err:
-        ack(**error_message(err, lang))
+        ack(**error_message(err, call.lang))
         return
-    lang = parsed.query.lang or lang
+    lang = parsed.query.lang or call.lang
     ack(text=_planning_note(parsed, lang))
+    team, channel, user = call.where
     run_after_ack(
-        context,
-        respond,
+        call.context,
+        call.respond,
         lang,
-        logger,
-        lambda: run_plan(services, context, respond, team, channel, user, parsed, lang),
+        call.logger,
+        lambda: run_plan(services, call.context, call.respond, team, channel, user, parsed, lang),
     )
+
+
+# A plan subcommand's work after the ack: the call, and the text after the subcommand.
+SUBCOMMANDS: Subcommands[Callable[[PlanCall, str], None]] = Subcommands(
+    Subcommand("list", _list, aliases=("ls", "列表", "历史")),
+    Subcommand("show", _show, aliases=("查看",)),
+)
 
 
 def run_plan(

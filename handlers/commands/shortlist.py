@@ -33,10 +33,9 @@ from bot.shortlists.models import Shortlist
 from bot.shortlists.service import ShortlistService
 from bot.shortlists.sync import ShortlistSync
 from handlers.background import run_after_ack
+from handlers.commands.registry import Subcommand, Subcommands
 from handlers.replies import refusal, respond_ephemeral
 
-SHORTLIST_WORDS = {"shortlist", "shortlists", "sl", "候选名单", "清单"}
-HELP_WORDS = {"", "help", "-h", "--help", "?", "帮助"}
 HISTORY_LIMIT = 100
 EXPORTS: dict[str, tuple[str, Callable[..., bytes]]] = {
     "csv": ("csv", to_csv),
@@ -82,18 +81,18 @@ def shortlist_command(
     context: BoltContext,
     logger: logging.Logger,
     text: str,
+    lang: Lang,
 ) -> None:
     """Dispatch `/kol shortlist <verb> …`; `text` is what follows `shortlist`."""
     services: Services = context["services"]
-    lang = services.lang_for(command.get("text") or "")
     name = command["command"]
-    verb, _, rest = text.strip().partition(" ")
-    if verb.lower() in HELP_WORDS:
+    match = SUBCOMMANDS.match(text)
+    subcommand = match.subcommand
+    if match.help:
         ack(**help_message(lang, name))
         return
-    run = SUBCOMMANDS.get(verb.lower())
-    if run is None:
-        ack(**refusal(_unknown_verb(verb, name), lang))
+    if subcommand is None:
+        ack(**refusal(_unknown_verb(match.verb, name), lang))
         return
     ack()
     call = Invocation(
@@ -106,7 +105,8 @@ def shortlist_command(
         lang=lang,
         command=name,
     )
-    run_after_ack(context, respond, lang, logger, lambda: run(call, words(rest)))
+    run = subcommand.handler
+    run_after_ack(context, respond, lang, logger, lambda: run(call, words(match.rest)))
 
 
 def words(text: str) -> list[str]:
@@ -234,36 +234,20 @@ def export_filename(shortlist: Shortlist, extension: str) -> str:
     return f"{stem}-{shortlist.short_id}.{extension}"
 
 
-SUBCOMMANDS: dict[str, Callable[[Invocation, list[str]], None]] = {
-    "new": _new,
-    "create": _new,
-    "新建": _new,
-    "add": _add,
-    "添加": _add,
-    "remove": _remove,
-    "移除": _remove,
-    "list": _list,
-    "ls": _list,
-    "列表": _list,
-    "show": _show,
-    "查看": _show,
-    "history": _history,
-    "记录": _history,
-    "export": _export,
-    "导出": _export,
-    "close": _close,
-    "关闭": _close,
-    "reopen": _reopen,
-    "重开": _reopen,
-    "rename": _rename,
-    "重命名": _rename,
-}
+ShortlistHandler = Callable[[Invocation, list[str]], None]
 
-_SYNTAX: dict[str, tuple[str, str]] = {
-    "add": ("add <shortlist> <star_id> …", "add <名单> <star_id> …"),
-    "remove": ("remove <shortlist> <star_id>", "remove <名单> <star_id>"),
-    "rename": ("rename <shortlist> <new name>", "rename <名单> <新名称>"),
-}
+SUBCOMMANDS: Subcommands[ShortlistHandler] = Subcommands(
+    Subcommand("new", _new, aliases=("create", "新建")),
+    Subcommand("add", _add, aliases=("添加",), usage=("<shortlist> <star_id> …", "<名单> <star_id> …")),
+    Subcommand("remove", _remove, aliases=("移除",), usage=("<shortlist> <star_id>", "<名单> <star_id>")),
+    Subcommand("list", _list, aliases=("ls", "列表")),
+    Subcommand("show", _show, aliases=("查看",)),
+    Subcommand("history", _history, aliases=("记录",)),
+    Subcommand("export", _export, aliases=("导出",)),
+    Subcommand("close", _close, aliases=("关闭",)),
+    Subcommand("reopen", _reopen, aliases=("重开",)),
+    Subcommand("rename", _rename, aliases=("重命名",), usage=("<shortlist> <new name>", "<名单> <新名称>")),
+)
 
 
 def _ref(args: list[str], verb: str, call: Invocation) -> str:
@@ -283,11 +267,11 @@ def _unknown_verb(token: str, command: str) -> QueryError:
 
 
 def _usage_error(verb: str, command: str) -> QueryError:
-    en, zh = _SYNTAX.get(verb, (f"{verb} <shortlist>", f"{verb} <名单>"))
+    en, zh = SUBCOMMANDS[verb].usage or ("<shortlist>", "<名单>")
     return QueryError(
         verb,
-        f"`{verb}` needs more: {command} shortlist {en}",
-        f"`{verb}` 缺少参数：{command} shortlist {zh}",
+        f"`{verb}` needs more: {command} shortlist {verb} {en}",
+        f"`{verb}` 缺少参数：{command} shortlist {verb} {zh}",
         usage_en=f"Names with spaces go in quotes; {command} shortlist help shows every command.",
         usage_zh=f"带空格的名称请加引号；{command} shortlist help 可查看全部命令。",
     )

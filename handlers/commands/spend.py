@@ -20,9 +20,6 @@ from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.replies import respond_ephemeral
 
-BUDGET_WORDS = {"budget", "预算"}
-USAGE_WORDS = {"usage", "spend", "用量", "花费"}
-
 
 def is_slack_admin(client: WebClient, user_id: str, logger: logging.Logger) -> bool:
     """Whether Slack says the user is a workspace admin or owner (False when Slack can't say)."""
@@ -34,7 +31,16 @@ def is_slack_admin(client: WebClient, user_id: str, logger: logging.Logger) -> b
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
-def usage_command(ack: Ack, command: dict[str, Any], context: BoltContext, lang: Lang) -> None:
+def usage_command(
+    ack: Ack,
+    command: dict[str, Any],
+    _respond: Respond,
+    context: BoltContext,
+    _logger: logging.Logger,
+    _rest: str,
+    lang: Lang,
+) -> None:
+    """Answered in the ack; anything after `usage` is ignored."""
     services: Services = context["services"]
     usage = services.budget.usage(command["team_id"])
     ack(**usage_message(usage, lang, services.settings.kolbot_command))
