@@ -12,6 +12,7 @@ import statistics
 import time
 from collections.abc import Callable
 from functools import partial
+from typing import TypeVar
 
 from bot import charts
 from bot.deepdive.compare import build_comparison
@@ -22,11 +23,13 @@ from bot.models import Creator, Duration
 from bot.sources.tikhub import TikHubClient
 from tests.fakes.tikhub_server import FakeTikHub
 
+T = TypeVar("T")
+
 DELAY_S = 1.0
 CHART_RUNS = 5
 
 
-def timed(fn: Callable[[], object]) -> tuple[float, object]:
+def timed(fn: Callable[[], T]) -> tuple[float, T]:
     start = time.perf_counter()
     result = fn()
     return time.perf_counter() - start, result
@@ -81,12 +84,14 @@ def bench_charts() -> None:
     service = DeepDiveService(DemoDeepDiveClient())
     star_ids = served_star_ids()
     dive = service.deep_dive(star_ids[0])
+    daily_fans, audience = dive.daily_fans.data, dive.audience.data
+    assert daily_fans is not None and audience is not None, "the demo serves every part"
     comparison = build_comparison([service.deep_dive(s) for s in star_ids[:5]], Duration.MEDIUM)
     jobs = {
         "follower trend (800×400)": lambda: charts.follower_trend_png(
-            dive.daily_fans.data, flagged_days(dive.flags), "zh"
+            daily_fans, flagged_days(dive.flags), "zh"
         ),
-        "audience (900×600)": lambda: charts.audience_png(dive.audience.data, "zh"),
+        "audience (900×600)": lambda: charts.audience_png(audience, "zh"),
         "compare, 5 creators (800×500)": lambda: charts.compare_png(comparison, "zh"),
     }
     charts.sparkline([1, 2])  # import and font registration outside the timings

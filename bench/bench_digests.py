@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select, update
@@ -151,9 +152,9 @@ def measure(delay: float, throttle: int, work: Path) -> tuple[list[Figure], str]
         env = child_env(tikhub, slack, work)
         settings = Settings(
             _env_file=None,
-            slack_bot_token=BOT_TOKEN,
+            slack_bot_token=SecretStr(BOT_TOKEN),
             slack_api_url=slack.api_url,
-            tikhub_api_key=tikhub.token,
+            tikhub_api_key=SecretStr(tikhub.token),
             tikhub_base_url=tikhub.url,
             kolbot_data_dir=work,
         )

@@ -65,8 +65,8 @@ class Rig:
 def measure(rig: Rig, runs: int) -> list[Figure]:
     empty3, empty5 = rig.calls("护肤 粉丝>=1亿 pages=3"), rig.calls("护肤 粉丝>=1亿 pages=5")
     one_page = rig.calls("护肤 粉丝>=500w pages=5")
-    first = {n: [] for n in (1, 3)}
-    known = {n: [] for n in (1, 3)}
+    first: dict[int, list[float]] = {n: [] for n in (1, 3)}
+    known: dict[int, list[float]] = {n: [] for n in (1, 3)}
     for _ in range(runs):
         for n in (1, 3):
             first[n].append(rig.seconds(f"{KEYWORD} pages={n}", SearchExtents(MemoryCache())))

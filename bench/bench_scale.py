@@ -102,7 +102,7 @@ def enqueue_ms(database_url: str, count: int) -> float:
         queue.close()
 
 
-def run(quick: bool, console: Console) -> Table:
+def run(quick: bool) -> Table:
     sizes = (30, 60) if quick else (100, 300)
     table = Table("figure", "measured", "target")
     work = Path(tempfile.mkdtemp(prefix="kolbot-bench-scale-"))
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench_scale needs PostgreSQL: set {PG_ENV}", file=sys.stderr)
         return 2
     console = Console()
-    console.print(run(args.quick, console))
+    console.print(run(args.quick))
     console.print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
     return 0
 

@@ -158,18 +158,19 @@ def follower_trend_figure(series: DailyFans, flagged: Sequence[date], lang: Lang
 
 
 def _trend(series: DailyFans, flagged: Sequence[date], lang: Lang) -> Figure:
+    import numpy as np
     from matplotlib.ticker import FuncFormatter
 
     fig = _figure(TREND_SIZE)
     ax = fig.add_subplot()
     days = [p.day for p in series.points]
     values = [p.followers for p in series.points]
-    ax.plot(days, values, color=_LINE, linewidth=1.8)
+    ax.plot(np.array(days, dtype="datetime64[D]"), values, color=_LINE, linewidth=1.8)
     by_day = dict(zip(days, values, strict=True))
     marks = [d for d in flagged if d in by_day]
     if marks:
         ax.scatter(
-            marks,
+            np.array(marks, dtype="datetime64[D]"),
             [by_day[d] for d in marks],
             color=_FLAG,
             s=60,

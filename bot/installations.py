@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
@@ -173,11 +173,6 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
                         conn.execute(update(table).where(table.c.id == row["id"]).values(**values))
                         changed += len(values)
         return changed
-
-    def _rotated(self, row: Mapping[str, Any]) -> dict[str, str]:
-        """The row's token values an older key encrypted, encrypted with the first key."""
-        rotated = {name: self._cipher.rotated(row[name]) for name in TOKEN_COLUMNS if row.get(name)}
-        return {name: value for name, value in rotated.items() if value is not None}
 
     def find_bot_for_team(self, team_id: str) -> Bot | None:
         """The latest bot installed in workspace `team_id`, in an Enterprise Grid org or not (the

@@ -92,7 +92,7 @@ class Settings(BaseSettings):
     kolbot_queue: bool | None = None  # unset: on with PostgreSQL, off with SQLite
     kolbot_worker_concurrency: int = Field(8, ge=1)  # jobs one `kolbot worker` runs at once
     kolbot_job_attempts: int = Field(4, ge=1)  # a job failing on a transient fault is run this often
-    kolbot_job_retry_wait_s: float = Field(2.0, ge=0)  # backoff: 2, 4, 8… s between attempts
+    kolbot_job_retry_wait_s: int = Field(2, ge=0)  # backoff: 2, 4, 8… s between attempts
     kolbot_worker_heartbeat_s: float = Field(5.0, gt=0)  # a worker says it is alive this often
     # A worker silent this long is dead: its jobs are run again by another worker.
     kolbot_worker_stalled_s: float = Field(30.0, gt=0)

@@ -56,7 +56,12 @@ _OPEN_END = "2145916800"  # 2038-01-01: upstream's "no end date"
 _OPEN_MAX_WAN = 100_000  # upper followerRange bound echoed for an open-ended range
 _API_PREFIX = "/api/v1/douyin/xingtu/"
 _TZ_NAME = "America/Los_Angeles"
-_JSON = {"ensure_ascii": False, "separators": (",", ":")}
+
+
+def _compact_json(value: object, *, sort_keys: bool = False) -> str:
+    """JSON as upstream sends it: UTF-8 text as is, no spaces after separators."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
+
 
 # content-tag id -> (level-1 name, level-2 name or None), e.g. "tag_level_two-4" -> ("美妆", "护肤保养")
 CONTENT_TAGS: dict[str, tuple[str, str | None]] = {
@@ -339,7 +344,7 @@ def dataset() -> dict[str, Any]:
 
 def bundle_bytes() -> bytes:
     """`dataset()` as the gzip JSON written to `BUNDLE_PATH` (no timestamp in the gzip header)."""
-    return gzip.compress(json.dumps(dataset(), **_JSON).encode(), mtime=0)
+    return gzip.compress(_compact_json(dataset()).encode(), mtime=0)
 
 
 # -- pages --------------------------------------------------------------------------------
@@ -354,12 +359,12 @@ def _request(
 ) -> tuple[str, dict[str, str]]:
     """Route name and the query params TikHub would echo (as our client sends them)."""
     route = route.rsplit("/", 1)[-1]
-    has_range = follower_range_wan is not None and follower_range_wan != (None, None)
-    if route != ROUTE_V2 and not has_range and not content_tag:
+    follower_range = None if follower_range_wan == (None, None) else follower_range_wan
+    if route != ROUTE_V2 and follower_range is None and not content_tag:
         return ROUTE_V1, {"keyword": keyword, "platformSource": "_1", "page": str(page)}
     params = {"keyword": keyword, "page": str(page)}
-    if has_range:
-        low, high = follower_range_wan
+    if follower_range is not None:
+        low, high = follower_range
         params["followerRange"] = f"{low or 0}-{high if high is not None else _OPEN_MAX_WAN}"
     if content_tag:
         params["contentTag"] = content_tag
@@ -645,15 +650,15 @@ class _AuthorMaker:
 
     def _content(self) -> None:
         rng, a, theme = self.rng, self.attrs, self.theme
-        a["tags_relation"] = json.dumps(self._tags(), sort_keys=True, **_JSON)
+        a["tags_relation"] = _compact_json(self._tags(), sort_keys=True)
         if self._maybe(0.5):
             empty = not self.full and rng.random() < 0.15
             labels = [] if empty else rng.sample(theme.labels, rng.randint(1, 3))
-            a["content_theme_labels_180d"] = json.dumps(labels, **_JSON)
+            a["content_theme_labels_180d"] = _compact_json(labels)
         if not self.bare:
             words = [] if rng.random() < 0.1 else rng.sample(theme.words, rng.randint(3, len(theme.words)))
             scores = {w: 0 if rng.random() < 0.45 else rng.uniform(0, 4) for w in words}
-            a["author_thin_mid_word_association_index"] = json.dumps(scores, sort_keys=True, **_JSON)
+            a["author_thin_mid_word_association_index"] = _compact_json(scores, sort_keys=True)
         gamer = theme.games and rng.random() < 0.12
         a["game_type"] = json.dumps({rng.choice(theme.games): 1.0}) if gamer else ""
 
@@ -902,7 +907,7 @@ class _AuthorMaker:
             junk = (self.quirk == "junk_key" and k == 0) or (self.quirk is None and rng.random() < 0.004)
             items.append(self._recent_item(published, base, junk))
             published -= rng.randint(43_200, 12 * 86_400)
-        self.attrs["last_10_items"] = json.dumps(items, **_JSON)
+        self.attrs["last_10_items"] = _compact_json(items)
         return items
 
     def _recent_item(self, published: int, base: float, junk: bool) -> dict[str, Any]:

@@ -239,7 +239,7 @@ def _base_info(p: _Profile, params: dict[str, str]) -> dict[str, Any]:
         "id": p.star_id,
         "nick_name": c.nickname,
         "follower": p.followers,
-        "author_type": int(c.author_type) if (c.author_type or "").isdigit() else 0,
+        "author_type": int(c.author_type) if c.author_type and c.author_type.isdigit() else 0,
         "gender": _GENDER_CODES[c.gender],
         "e_commerce_enable": c.ecom.enabled is True,
         "tags_relation": tags,

@@ -107,7 +107,7 @@ class _CurrentRegistry:
 
 def metrics_wsgi_app() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
     """`prometheus_client`'s WSGI app (text format, gzip, `name[]` filters) over kolbot's registry."""
-    return make_wsgi_app(_CurrentRegistry())  # type: ignore[arg-type]
+    return make_wsgi_app(_CurrentRegistry())
 
 
 def start_metrics_server(
@@ -122,7 +122,7 @@ def start_metrics_server(
         return None
     chosen = next(p for p in (port, settings.kolbot_metrics_port, settings.port) if p is not None)
     try:
-        server, _thread = start_http_server(chosen, host or settings.host, _CurrentRegistry())  # type: ignore[arg-type]
+        server, _thread = start_http_server(chosen, host or settings.host, _CurrentRegistry())
     except OSError as err:  # metrics must not keep the bot itself from running
         log.error("metrics not served: port %d is unavailable (%s); set KOLBOT_METRICS_PORT", chosen, err)
         return None

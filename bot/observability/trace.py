@@ -158,7 +158,7 @@ class TracingExecutor(ThreadPoolExecutor):
         context = copy_context()
         trace = context.get(_current)
         if trace is None:
-            return super().submit(context.run, fn, *args, **kwargs)
+            return super().submit(lambda: context.run(fn, *args, **kwargs))
         trace.hold()
 
         def run() -> T:

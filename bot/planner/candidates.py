@@ -17,7 +17,7 @@ of the candidates that have it, and the value is marked estimated.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -180,7 +180,3 @@ OBJECTIVE_LABELS: dict[Goal, tuple[str, str]] = {
     Goal.SEEDING: ("expected engagements × completion rate", "预期互动量 × 完播率"),
     Goal.CONVERSION: ("expected plays × convert index ÷ 100", "预期播放量 × 转化指数 ÷ 100"),
 }
-
-
-def unique_ids(ids: Sequence[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(i.strip() for i in ids if i.strip()))

@@ -28,16 +28,20 @@ def _plan(plan: Plan, lang: Lang) -> Figure:
     fig = _figure(PLAN_SIZE)
     ax = fig.add_subplot()
     chosen = {c.star_id for c in plan.chosen}
-    shown = [c for c in plan.candidates if c.cost_yuan is not None and c.expected_plays]
+    shown = [
+        (c, c.cost_yuan, c.expected_plays)
+        for c in plan.candidates
+        if c.cost_yuan is not None and c.expected_plays
+    ]
     for picked, colour, label in ((False, _OTHER, _t(lang, "not chosen", "未入选")), (True, _CHOSEN, None)):
-        group = [c for c in shown if (c.star_id in chosen) is picked]
+        group = [p for p in shown if (p[0].star_id in chosen) is picked]
         for estimated in (False, True):
-            points = [c for c in group if c.plays_estimated is estimated]
+            points = [p for p in group if p[0].plays_estimated is estimated]
             if not points:
                 continue
             ax.scatter(
-                [c.cost_yuan for c in points],
-                [c.expected_plays for c in points],
+                [cost for _c, cost, _plays in points],
+                [plays for _c, _cost, plays in points],
                 s=70 if picked else 30,
                 facecolors="none" if estimated else colour,
                 edgecolors=colour,
@@ -45,11 +49,12 @@ def _plan(plan: Plan, lang: Lang) -> Figure:
                 label=(label or _t(lang, "in the plan", "入选"))
                 + (_t(lang, " (plays estimated)", "（播放量为估算）") if estimated else ""),
             )
-    named = sorted((c for c in shown if c.star_id in chosen), key=lambda c: c.cost_yuan or 0)
-    for n, c in enumerate(named[:_MAX_LABELS]):  # alternate above/below so neighbours don't collide
+    named = sorted((p for p in shown if p[0].star_id in chosen), key=lambda p: p[1])
+    # alternate above/below so neighbours don't collide
+    for n, (c, cost, plays) in enumerate(named[:_MAX_LABELS]):
         ax.annotate(
             drawable(c.nickname)[:12],
-            (c.cost_yuan or 0, c.expected_plays or 0),
+            (cost, plays),
             textcoords="offset points",
             xytext=(5, 6 if n % 2 == 0 else -13),
             fontsize=8,

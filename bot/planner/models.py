@@ -147,7 +147,6 @@ class Plan(BaseModel):
     picks: list[Pick]
     candidates: list[Candidate]  # every candidate, priced or not (the chart and the runner-ups)
     notes: list[tuple[str, str]] = Field(default_factory=list)  # (en, zh) warnings
-    solve_ms: float = 0.0
 
     @property
     def chosen(self) -> list[Candidate]:

@@ -10,7 +10,6 @@ reported as such, with the cheapest creator's price.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 from bot.planner import diagnose
@@ -34,7 +33,6 @@ _TIER_INDEX = {tier: i for i, tier in enumerate(Tier)}
 
 def make_plan(request: PlanRequest, candidates: Sequence[Candidate], tiers: TierBounds) -> Plan:
     """The optimal plan for `request` over `candidates` (already unique by star_id)."""
-    started = time.perf_counter()
     pool = [c for c in candidates if c.cost_yuan is not None and c.star_id not in request.exclude]
     chosen = solve(to_problem(request, pool))
     solved, status, binding = request, PlanStatus.OPTIMAL, None
@@ -58,7 +56,6 @@ def make_plan(request: PlanRequest, candidates: Sequence[Candidate], tiers: Tier
         picks=sorted(picks, key=lambda p: -p.candidate.value),
         candidates=list(candidates),
         notes=notes,
-        solve_ms=(time.perf_counter() - started) * 1000,
     )
 
 

@@ -235,7 +235,7 @@ def parse_share(text: str) -> float:
     """`40%`, `40` or `0.4` → 0.4; must be above 0 and at most 100 %."""
     match = _SHARE.match(text.strip())
     number = float(match["num"]) if match else None
-    if number is not None and (match["pct"] or number > 1):
+    if match and number is not None and (match["pct"] or number > 1):
         number /= 100
     if number is None or not (0 < number <= 1):
         raise _error(

@@ -93,11 +93,6 @@ class PlanService:
             search_text=saved.search_text,
         )
 
-    def add_to_shortlist(self, team_id: str, user_id: str, saved: SavedPlan, shortlist_id: str) -> Shortlist:
-        """Put the plan's creators on a shortlist (idempotent); returns the shortlist."""
-        result = self._shortlists.add(team_id, shortlist_id, user_id, [c.star_id for c in saved.plan.chosen])
-        return result.shortlist
-
     # -- history -------------------------------------------------------------------------------
     def get(self, team_id: str, plan_id: int) -> SavedPlan:
         saved = self.store.get(team_id, plan_id)

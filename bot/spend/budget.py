@@ -144,7 +144,7 @@ def parse_budget_usd(text: str, command: str) -> float | None:
     return float(match.group(1))
 
 
-def not_an_admin(command: str, status: BudgetStatus) -> KolbotError:
+def not_an_admin(status: BudgetStatus) -> KolbotError:
     return KolbotError(
         "Only kolbot admins can change the TikHub budget.",
         "只有 kolbot 管理员可以修改 TikHub 预算。",
@@ -208,7 +208,7 @@ class BudgetService:
         """Set the workspace's monthly budget; refused unless the user is an admin."""
         command = self._settings.kolbot_command
         if not (self.is_admin(user_id) or slack_admin()):
-            raise not_an_admin(command, self.status(team_id))
+            raise not_an_admin(self.status(team_id))
         usd_value = parse_budget_usd(text, command)
         self._store.set_budget(team_id, usd_value, user_id, self._now())
         return self.status(team_id)
