@@ -270,6 +270,28 @@ class ShortlistService:
         values = {"quoted_price_yuan": parse_price(price_yuan), "rebate_pct": parse_rebate(rebate_pct)}
         return self._change_item(team_id, shortlist_id, user_id, star_id, AuditAction.QUOTE, values)
 
+    def set_quote_and_note(
+        self,
+        team_id: str,
+        shortlist_id: str,
+        user_id: str,
+        star_id: str,
+        price_yuan: float | str | None,
+        rebate_pct: float | str | None,
+        note: str | None,
+    ) -> ShortlistItem:
+        """`set_quote` and `set_note` in one transaction: the edit form saves both or neither."""
+        quote = {"quoted_price_yuan": parse_price(price_yuan), "rebate_pct": parse_rebate(rebate_pct)}
+        noted = {"note": clean_note(note)}
+
+        def work(session: Session, row: ShortlistRow) -> ShortlistItem:
+            item = _item_row(session, row, star_id)
+            _apply(session, row, quote, user_id, AuditAction.QUOTE, item)
+            _apply(session, row, noted, user_id, AuditAction.NOTE, item)
+            return _item_view(session, row, item)
+
+        return self._mutate(team_id, shortlist_id, work)
+
     def set_item_ts(
         self, team_id: str, shortlist_id: str, star_id: str, ts: str, *, replacing: str | None = None
     ) -> bool:

@@ -15,8 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
-from slack_bolt.context.respond import Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.cards.shortlist_views import reply_message
@@ -214,8 +213,7 @@ def submit_edit(
 
     def work() -> None:
         service = services.shortlists
-        service.set_quote(team_id, short_id, user_id, star_id, quote, rebate)
-        service.set_note(team_id, short_id, user_id, star_id, note)
+        service.set_quote_and_note(team_id, short_id, user_id, star_id, quote, rebate, note)
         services.shortlist_sync(client).refresh(service.get(team_id, short_id), [star_id])
 
     run_after_ack(context, Respond(response_url=form.response_url), lang, logger, work)
