@@ -24,7 +24,7 @@ from bot.db.tables import SLACK_OAUTH_TABLES, DigestRow, SavedSearchRow, Shortli
 from bot.demo import synth_detail
 from bot.digests.clock import Clock
 from bot.digests.models import DigestStatus
-from bot.digests.poster import SlackPoster
+from bot.slack_io.digests import SlackPoster
 from bot.installations import EncryptedInstallationStore, TokenCipher
 from bot.services import Services
 from bot.settings import Settings

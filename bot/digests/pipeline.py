@@ -19,7 +19,7 @@ from bot.cards.render import SlackMessage
 from bot.digests.changes import DiffThresholds
 from bot.digests.diff import diff_digest
 from bot.digests.models import BAD_QUERY, SLACK_PREFIX, Digest, Job, RunStatus
-from bot.digests.poster import PostError, SlackPoster
+from bot.digests.poster import Poster, PostError
 from bot.digests.snapshot import DigestSnapshot
 from bot.digests.watch import WatchReport, watch_shortlists
 from bot.errors import QueryError, UpstreamError
@@ -83,7 +83,7 @@ class DigestPipeline:
         *,
         source: CreatorSource,
         shortlists: ShortlistService,
-        poster: SlackPoster,
+        poster: Poster,
         settings: Settings,
         on_seen: Sequence[OnSeen] = (),
         extents: SearchExtents | None = None,

@@ -51,7 +51,6 @@ from bot.shortlists.summary import summarize
 from bot.store.snapshots import CreatorSnapshots, Snapshot
 
 T = TypeVar("T")
-SHORT_ID_LENGTH = 6
 _MAX_LISTED = 10
 
 Work = Callable[[Session, ShortlistRow], T]
@@ -82,7 +81,7 @@ class ShortlistService:
         def insert_row(session: Session) -> Shortlist:
             now = _now()
             row = ShortlistRow(
-                short_id=short_id(SHORT_ID_LENGTH),
+                short_id=short_id(),
                 team_id=team_id,
                 channel_id=channel_id,
                 name=name,

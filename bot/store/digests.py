@@ -27,7 +27,6 @@ from bot.digests.models import Digest, DigestRun, DigestStatus, Job, RunStatus
 from bot.digests.schedule import DueRun
 from bot.digests.snapshot import DigestSnapshot
 
-SHORT_ID_LENGTH = 6
 MAX_ERROR_CHARS = 300
 
 
@@ -64,7 +63,7 @@ class DigestStore:
 
         def insert(session: Session) -> Digest:
             row = DigestRow(
-                short_id=short_id(SHORT_ID_LENGTH),
+                short_id=short_id(),
                 schedule=new.schedule_spec,
                 status=DigestStatus.ACTIVE.value,
                 created_at=now,
@@ -145,7 +144,7 @@ class DigestStore:
         """A `run now` request: its own period (a random key), outside the schedule."""
 
         def work(session: Session) -> Job:
-            key = f"manual:{now.isoformat(timespec='seconds')}:{short_id(SHORT_ID_LENGTH)}"
+            key = f"manual:{now.isoformat(timespec='seconds')}:{short_id()}"
             row = _run_row(digest, key, now, False, True, now, lease)
             session.add(row)
             session.flush()
