@@ -173,7 +173,11 @@ def build_services(settings: Settings, *, db_threads: int | None = None) -> Serv
         digest_store,
         source=source,  # the same source as search: one cache and coalescing for both
         shortlists=shortlists,
-        poster=SlackPoster(slack, gate=ChannelGate(settings.kolbot_digest_post_interval_s)),
+        poster=SlackPoster(
+            slack,
+            command=settings.kolbot_command,
+            gate=ChannelGate(settings.kolbot_digest_post_interval_s),
+        ),
         settings=settings,
         on_seen=[on_seen],
         extents=extents,

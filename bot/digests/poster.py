@@ -1,32 +1,45 @@
-"""What the digest pipeline needs from Slack: a `Poster` (implemented by `bot.slack_io.digests`)
-and the `PostError` it raises, which says whether the channel is gone for good, so the digest
-can pause itself instead of retrying forever."""
+"""What the digest pipeline needs from Slack: a `Poster` (implemented by `bot.slack_io.digests`,
+which also renders the messages) and the `PostError` it raises, which says whether the channel is
+gone for good, so the digest can pause itself instead of retrying forever."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
-from bot.cards.render import SlackMessage
+from bot.digests.models import Digest
+from bot.digests.post import DigestPost
+from bot.errors import KolbotError
 
 
 class PostError(Exception):
-    """A message could not be posted. `posted` holds the ts of the parts that were."""
+    """A message could not be posted. `posted` holds the ts of the parts that were, of `parts`."""
 
-    def __init__(self, code: str, posted: list[str] | None = None, *, channel_gone: bool = False) -> None:
+    def __init__(
+        self, code: str, posted: list[str] | None = None, *, parts: int = 1, channel_gone: bool = False
+    ) -> None:
         super().__init__(f"slack:{code}")
         self.code = code  # Slack's error code, or the client error's class name
         self.posted = posted or []
+        self.parts = parts
         self.channel_gone = channel_gone  # posting there cannot work until someone acts
 
 
 class Poster(Protocol):
-    def post(self, team_id: str, channel: str, message: SlackMessage) -> str:
-        """Post one message; returns its ts or raises `PostError`."""
+    def post_digest(self, post: DigestPost) -> list[str]:
+        """Post the digest (one or more messages, in order); returns their ts or raises `PostError`."""
         ...
 
-    def post_all(self, team_id: str, channel: str, messages: Sequence[SlackMessage]) -> list[str]:
-        """Post the parts in order; on a failure the `PostError` lists the parts already posted."""
+    def post_unavailable(
+        self,
+        digest: Digest,
+        keyword: str,
+        error: KolbotError,
+        *,
+        retry_at: datetime | None,
+        next_run: datetime,
+    ) -> str:
+        """Post the note that this period's data cannot be fetched; returns its ts or raises `PostError`."""
         ...
 
     def archive_url(self, team_id: str, channel: str, ts: str) -> str | None:

@@ -16,11 +16,16 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.cards.digest_views import digest_messages, nothing_changed_message, unavailable_message
 from bot.cards.render import SlackMessage
+from bot.digests.models import Digest
+from bot.digests.post import DigestPost
 from bot.digests.poster import PostError
+from bot.errors import KolbotError
 from bot.slack_clients import NOT_INSTALLED, NotInstalled, SlackClients
 
 CHANNEL_INTERVAL_S = 1.0
@@ -71,12 +76,32 @@ class ChannelGate:
 class SlackPoster:
     """Posts digest messages with each workspace's bot token, paced by a `ChannelGate`."""
 
-    def __init__(self, clients: SlackClients, *, gate: ChannelGate | None = None) -> None:
-        self._clients = clients
+    def __init__(self, clients: SlackClients, *, command: str, gate: ChannelGate | None = None) -> None:
+        self._clients, self._command = clients, command
         self._gate = gate or ChannelGate()
         self._workspace_urls: dict[str, str] = {}
 
-    def post(self, team_id: str, channel: str, message: SlackMessage) -> str:
+    def post_digest(self, post: DigestPost) -> list[str]:
+        """The digest, rendered; a run where nothing changed gets one short line."""
+        if post.nothing_changed:
+            messages = [nothing_changed_message(post)]
+        else:
+            messages = digest_messages(post, command=self._command)
+        return self._post_all(post.digest.team_id, post.digest.channel_id, messages)
+
+    def post_unavailable(
+        self,
+        digest: Digest,
+        keyword: str,
+        error: KolbotError,
+        *,
+        retry_at: datetime | None,
+        next_run: datetime,
+    ) -> str:
+        note = unavailable_message(digest, keyword, error, retry_at=retry_at, next_run=next_run)
+        return self._post(digest.team_id, digest.channel_id, note)
+
+    def _post(self, team_id: str, channel: str, message: SlackMessage) -> str:
         """Post one message; returns its ts or raises `PostError`."""
         with self._gate.turn(channel):
             try:
@@ -95,14 +120,14 @@ class SlackPoster:
                 raise _error(type(err).__name__) from err
         return str(response["ts"])
 
-    def post_all(self, team_id: str, channel: str, messages: Sequence[SlackMessage]) -> list[str]:
+    def _post_all(self, team_id: str, channel: str, messages: Sequence[SlackMessage]) -> list[str]:
         """Post the parts in order; on a failure the `PostError` lists the parts already posted."""
         posted: list[str] = []
         for message in messages:
             try:
-                posted.append(self.post(team_id, channel, message))
+                posted.append(self._post(team_id, channel, message))
             except PostError as err:
-                err.posted = posted
+                err.posted, err.parts = posted, len(messages)
                 raise
         return posted
 
