@@ -165,6 +165,7 @@ class DigestPipeline:
 
     def _deliver(self, job: Job, post: DigestPost, snapshot: DigestSnapshot, watch_json: str) -> RunStatus:
         channel = job.digest.channel_id
+        error: str | None = None
         try:
             posted = self._poster.post_digest(post)
         except PostError as err:
@@ -175,8 +176,6 @@ class DigestPipeline:
             # Some parts are out: complete the run rather than post them twice.
             posted, error = err.posted, f"part {len(err.posted) + 1}/{err.parts} not posted: {err}"
             log.warning("digest %s: %s", job.digest.short_id, error)
-        else:
-            error = None
         self._store.complete(
             job.run.id,
             RunStatus.POSTED,

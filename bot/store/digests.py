@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.engine import read_session
 from bot.db.ids import short_id
+from bot.db.results import rowcount
 from bot.db.retry import in_transaction
 from bot.db.tables import DigestRow, DigestRunRow, DigestSettingsRow
 from bot.db.upsert import upsert_insert
@@ -316,7 +317,7 @@ class DigestStore:
             )
             .values(lease_until=now + lease)
         )
-        return in_transaction(self._sessions, lambda session: session.execute(stmt).rowcount == 1)
+        return in_transaction(self._sessions, lambda session: rowcount(session.execute(stmt)) == 1)
 
     def _update_run(self, run_id: int, values: dict[str, Any]) -> None:
         stmt = update(DigestRunRow).where(DigestRunRow.id == run_id).values(**values)
