@@ -16,7 +16,6 @@ from bot.db.engine import make_engine, session_factory
 from bot.db.migrate import migrate
 from bot.deepdive.service import DeepDiveService, DemoDeepDiveClient
 from bot.digests.pipeline import DigestPipeline
-from bot.digests.poster import ChannelGate, SlackPoster
 from bot.digests.service import DigestService
 from bot.grammar import parse_query
 from bot.home import HomeService
@@ -33,8 +32,9 @@ from bot.screen import AudienceScreen
 from bot.search import SearchService
 from bot.settings import Settings
 from bot.shortlists.service import ShortlistService
-from bot.shortlists.sync import ShortlistSync, UpdateGate
 from bot.slack_clients import SlackClients
+from bot.slack_io.digests import ChannelGate, SlackPoster
+from bot.slack_io.shortlists import ShortlistSync, UpdateGate
 from bot.sources.base import CreatorSource
 from bot.sources.cache import UpstreamLimits
 from bot.sources.demo import DemoSource
@@ -173,7 +173,11 @@ def build_services(settings: Settings, *, db_threads: int | None = None) -> Serv
         digest_store,
         source=source,  # the same source as search: one cache and coalescing for both
         shortlists=shortlists,
-        poster=SlackPoster(slack, gate=ChannelGate(settings.kolbot_digest_post_interval_s)),
+        poster=SlackPoster(
+            slack,
+            command=settings.kolbot_command,
+            gate=ChannelGate(settings.kolbot_digest_post_interval_s),
+        ),
         settings=settings,
         on_seen=[on_seen],
         extents=extents,

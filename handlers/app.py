@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse, Respond
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_sdk import WebClient
 
@@ -17,7 +17,7 @@ from handlers.install import NOT_INSTALLED_MESSAGE, install_flow
 from handlers.jobs import keep_request, post_once
 from handlers.middleware import handle_once, provide_services, strip_control_characters
 from handlers.observe import ObservedApp
-from handlers.replies import Respond, failure_ack, send_failure
+from handlers.replies import failure_ack, send_failure
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from functools import partial
 
 import httpx
-from slack_bolt import BoltContext
+from slack_bolt import BoltContext, Respond
 
 from bot.cards.views import error_message
 from bot.errors import KolbotError
@@ -34,7 +34,7 @@ from bot.services import Services
 from bot.spend.payer import Feature, Payer, paying
 from handlers.jobs import defer_slack_work
 from handlers.middleware import JOB, first_delivery
-from handlers.replies import STORAGE_ERRORS, Respond, answer_failures, respond_ephemeral, send_failure
+from handlers.replies import STORAGE_ERRORS, answer_failures, respond_ephemeral, send_failure
 
 # Faults worth another attempt of a queued job: storage or a network briefly gone.
 TRANSIENT_ERRORS = (*STORAGE_ERRORS, OSError, httpx.TransportError)

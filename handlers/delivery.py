@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from slack_bolt import Respond
+
 from bot.cards.form_views import with_notes
 from bot.cards.views import results_message
 from bot.db.batch import batched_writes
@@ -11,7 +13,6 @@ from bot.models import Lang, Query
 from bot.services import Services
 from bot.spend.payer import current_payer
 from handlers.actions.screen import offer_screen
-from handlers.replies import Respond
 
 
 def send_results(

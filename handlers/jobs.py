@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest
@@ -88,7 +88,7 @@ def register_slack_task(registry: TaskRegistry, app: App, posts: JobPosts) -> No
 
     def run(job: JobInfo, *, body: str, content_type: str, work: str) -> None:
         log.info("job %s: %s (attempt %d)", job.key, work, job.attempt + 1)
-        headers = {"content-type": content_type}
+        headers: dict[str, str | Sequence[str]] = {"content-type": content_type}
         with running(JobRun(job, posts)) as current:
             app.dispatch(BoltRequest(body=body, headers=headers, context={JOB: current}))
         if current.transient is not None:

@@ -11,8 +11,9 @@ import logging
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any
 
+from slack_bolt import Respond
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -23,10 +24,6 @@ from bot.errors import KolbotError
 from bot.i18n import pick
 from bot.models import Lang
 from bot.observability.trace import note_failure
-
-
-class Respond(Protocol):
-    def __call__(self, **kwargs: Any) -> Any: ...
 
 
 def searching_note(keyword: str, lang: Lang) -> str:

@@ -78,8 +78,13 @@ async def _run(queue: JobQueue, settings: Settings) -> None:
         # SIGTERM or Ctrl-C: procrastinate stops fetching and gives running jobs the grace period;
         # a job still running after it is run again by another worker (`retry_stalled`).
         loop, stopping = asyncio.get_running_loop(), asyncio.Event()
+
+        def on_signal() -> None:
+            stopping.set()
+            worker.cancel()
+
         for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, lambda: (stopping.set(), worker.cancel()))
+            loop.add_signal_handler(signum, on_signal)
         print(f"kolbot worker: running up to {settings.kolbot_worker_concurrency} jobs at once", flush=True)
         try:
             stop = asyncio.create_task(stopping.wait())

@@ -24,11 +24,11 @@ from bot.db.tables import SLACK_OAUTH_TABLES, DigestRow, SavedSearchRow, Shortli
 from bot.demo import synth_detail
 from bot.digests.clock import Clock
 from bot.digests.models import DigestStatus
-from bot.digests.poster import SlackPoster
 from bot.installations import EncryptedInstallationStore, TokenCipher
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_clients import NotInstalled
+from bot.slack_io.digests import SlackPoster
 from handlers.install import NOT_INSTALLED_MESSAGE
 from handlers.server import wsgi_app
 from tests.fakes.signing import SlackRequests, button, select
@@ -295,7 +295,7 @@ def test_the_clocks_digests_post_with_their_workspaces_token(
 def test_message_links_use_each_workspaces_own_address(
     pair: tuple[Workspace, Workspace], services: Services, slack: FakeSlackApi
 ) -> None:
-    poster = SlackPoster(services.slack)
+    poster = SlackPoster(services.slack, command=services.settings.kolbot_command)
     for ws in pair:
         assert poster.archive_url(ws.team_id, ws.channel, "1.2") == f"{ws.fake.url}archives/{ws.channel}/p12"
     assert {c.token for c in slack.calls_to("auth.test")} >= {ws.fake.bot_token for ws in pair}

@@ -14,9 +14,9 @@ import time_machine
 from bot.cli import main
 from bot.digests.clock import Clock
 from bot.digests.models import DigestStatus, RunStatus
-from bot.digests.poster import ChannelGate
 from bot.services import Services, build_services
 from bot.settings import Settings, get_settings
+from bot.slack_io.digests import ChannelGate
 from tests.digest_support import BOT_TOKEN, CHANNEL, TEAM, USER, digest_settings, posts, shown
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.tikhub_server import FakeTikHub, Fault

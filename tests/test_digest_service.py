@@ -9,13 +9,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from bot.cards.digest_views import DigestPost, digest_messages
+from bot.cards.digest_views import digest_messages
 from bot.cards.validate import validate_message
 from bot.digests.changes import NewMatch
 from bot.digests.clock import Clock
 from bot.digests.diff import DigestDiff
 from bot.digests.errors import DigestError
 from bot.digests.models import Digest, DigestStatus, RunStatus
+from bot.digests.post import DigestPost
 from bot.digests.snapshot import DigestSnapshot
 from bot.errors import KolbotError, QueryError
 from bot.formatting import count

@@ -99,8 +99,8 @@ def test_the_scan_finds_the_calls_it_is_meant_to() -> None:
     """Guards the scan itself: helpers resolve to their API methods, known calls are found."""
     assert api_methods("files_upload_v2") == {"files.getUploadURLExternal", "files.completeUploadExternal"}
     called = called_methods()
-    assert "bot/digests/poster.py" in called["chat.postMessage"]
-    assert "bot/shortlists/sync.py" in called["conversations.info"]
+    assert "bot/slack_io/digests.py" in called["chat.postMessage"]
+    assert "bot/slack_io/shortlists.py" in called["conversations.info"]
 
 
 def test_every_web_api_call_has_a_scope_entry() -> None:

@@ -180,9 +180,23 @@ def test_status_note_and_quote(service) -> None:
     assert service.set_note("T1", sl.short_id, "U2", "s1", "").note is None
 
 
+def test_quote_and_note_are_saved_together(service) -> None:
+    sl = service.create("T1", "C1", "U1", "Q3")
+    service.add("T1", sl.short_id, "U1", ["s1"])
+    item = service.set_quote_and_note("T1", sl.short_id, "U2", "s1", "1.2万", "15%", " fit ")
+    assert (item.quoted_price_yuan, item.rebate_pct, item.note) == (12_000, 15, "fit")
+    actions = [e.action for e in service.history("T1", sl.short_id)]
+    assert actions[-2:] == [AuditAction.QUOTE, AuditAction.NOTE]
+    before = service.history("T1", sl.short_id)
+    with pytest.raises(ShortlistError, match="not on shortlist"):
+        service.set_quote_and_note("T1", sl.short_id, "U2", "s9", 1, None, "x")
+    assert service.history("T1", sl.short_id) == before
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
+        (lambda s, i: s.set_quote_and_note("T1", i, "U1", "s1", 5, None, "x" * 2001), "too long"),
         (lambda s, i: s.set_quote("T1", i, "U1", "s1", -1), "not a quoted price"),
         (lambda s, i: s.set_quote("T1", i, "U1", "s1", "abc"), "not a quoted price"),
         (lambda s, i: s.set_quote("T1", i, "U1", "s1", 100, 101), "not a rebate"),

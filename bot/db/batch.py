@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -56,7 +57,7 @@ class WriteBatch:
             for sessions in dict.fromkeys(w.sessions for w in writes):
                 mine = [w for w in writes if w.sessions is sessions]
                 try:
-                    in_transaction(sessions, lambda session, mine=mine: _run(session, mine))
+                    in_transaction(sessions, partial(_run, writes=mine))
                 except Exception:
                     if any(not w.optional for w in mine):
                         raise

@@ -5,7 +5,8 @@ from __future__ import annotations
 import secrets
 
 ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+SHORT_ID_LENGTH = 6  # of a shortlist or digest id, what users type
 
 
-def short_id(length: int) -> str:
+def short_id(length: int = SHORT_ID_LENGTH) -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(length))

@@ -14,12 +14,11 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from bot.cards.digest_views import DigestPost, digest_messages, nothing_changed_message, unavailable_message
-from bot.cards.render import SlackMessage
 from bot.digests.changes import DiffThresholds
 from bot.digests.diff import diff_digest
 from bot.digests.models import BAD_QUERY, SLACK_PREFIX, Digest, Job, RunStatus
-from bot.digests.poster import PostError, SlackPoster
+from bot.digests.post import DigestPost
+from bot.digests.poster import Poster, PostError
 from bot.digests.snapshot import DigestSnapshot
 from bot.digests.watch import WatchReport, watch_shortlists
 from bot.errors import QueryError, UpstreamError
@@ -83,7 +82,7 @@ class DigestPipeline:
         *,
         source: CreatorSource,
         shortlists: ShortlistService,
-        poster: SlackPoster,
+        poster: Poster,
         settings: Settings,
         on_seen: Sequence[OnSeen] = (),
         extents: SearchExtents | None = None,
@@ -111,7 +110,7 @@ class DigestPipeline:
             snapshot, state = post.diff.snapshot, watch.state_json
             self._store.complete(run.id, RunStatus.SKIPPED, _now(), snapshot=snapshot, watch_json=state)
             return RunStatus.SKIPPED
-        return self._deliver(job, self._messages(post), post.diff.snapshot, watch.state_json)
+        return self._deliver(job, post, post.diff.snapshot, watch.state_json)
 
     # -- steps ----------------------------------------------------------------------------------
     def _search(self, query: Query) -> tuple[SearchResult, list[Creator]]:
@@ -144,11 +143,6 @@ class DigestPipeline:
         )
         return post, watch
 
-    def _messages(self, post: DigestPost) -> list[SlackMessage]:
-        if post.nothing_changed:
-            return [nothing_changed_message(post)]
-        return digest_messages(post, command=self._settings.kolbot_command)
-
     def _watch(
         self, digest: Digest, seen: list[Creator], current: DigestSnapshot, previous: PreviousRun | None
     ) -> WatchReport:
@@ -169,22 +163,19 @@ class DigestPipeline:
             return None
         return self._poster.archive_url(shortlist.team_id, shortlist.parent_channel_id, shortlist.parent_ts)
 
-    def _deliver(
-        self, job: Job, messages: list[SlackMessage], snapshot: DigestSnapshot, watch_json: str
-    ) -> RunStatus:
+    def _deliver(self, job: Job, post: DigestPost, snapshot: DigestSnapshot, watch_json: str) -> RunStatus:
         channel = job.digest.channel_id
+        error: str | None = None
         try:
-            posted = self._poster.post_all(job.digest.team_id, channel, messages)
+            posted = self._poster.post_digest(post)
         except PostError as err:
             if err.channel_gone:
                 return self._pause(job, f"{SLACK_PREFIX}{err.code}", posted=err.posted)
             if not err.posted:
                 return self._retry_later(job, str(err))
             # Some parts are out: complete the run rather than post them twice.
-            posted, error = err.posted, f"part {len(err.posted) + 1}/{len(messages)} not posted: {err}"
+            posted, error = err.posted, f"part {len(err.posted) + 1}/{err.parts} not posted: {err}"
             log.warning("digest %s: %s", job.digest.short_id, error)
-        else:
-            error = None
         self._store.complete(
             job.run.id,
             RunStatus.POSTED,
@@ -210,9 +201,10 @@ class DigestPipeline:
         noticed = job.run.notice_posted
         if not noticed:
             next_run = job.digest.schedule.next_due(job.run.scheduled_for)
-            note = unavailable_message(job.digest, query.keyword, err, retry_at=retry_at, next_run=next_run)
             try:
-                self._poster.post(job.digest.team_id, job.digest.channel_id, note)
+                self._poster.post_unavailable(
+                    job.digest, query.keyword, err, retry_at=retry_at, next_run=next_run
+                )
                 noticed = True
             except PostError as post_err:
                 if post_err.channel_gone:

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any
+from typing import Any, cast
 
 from bot.i18n import pick
 from bot.models import Lang
@@ -109,9 +109,10 @@ def write_xlsx(columns: Sequence[Column], rows: Iterable[Any], lang: Lang, *, ti
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
-    sheet = book.active
+    sheet = cast(Worksheet, book.active)  # a new workbook's one sheet
     sheet.title = _SHEET_TITLE_FORBIDDEN.sub(" ", title)[:31].strip() or "sheet"
     sheet.append(_header(columns, lang))
     for cell in sheet[1]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.engine import read_session
 from bot.db.ids import short_id
+from bot.db.results import rowcount
 from bot.db.retry import in_transaction
 from bot.db.tables import DigestRow, DigestRunRow, DigestSettingsRow
 from bot.db.upsert import upsert_insert
@@ -27,7 +28,6 @@ from bot.digests.models import Digest, DigestRun, DigestStatus, Job, RunStatus
 from bot.digests.schedule import DueRun
 from bot.digests.snapshot import DigestSnapshot
 
-SHORT_ID_LENGTH = 6
 MAX_ERROR_CHARS = 300
 
 
@@ -64,7 +64,7 @@ class DigestStore:
 
         def insert(session: Session) -> Digest:
             row = DigestRow(
-                short_id=short_id(SHORT_ID_LENGTH),
+                short_id=short_id(),
                 schedule=new.schedule_spec,
                 status=DigestStatus.ACTIVE.value,
                 created_at=now,
@@ -145,7 +145,7 @@ class DigestStore:
         """A `run now` request: its own period (a random key), outside the schedule."""
 
         def work(session: Session) -> Job:
-            key = f"manual:{now.isoformat(timespec='seconds')}:{short_id(SHORT_ID_LENGTH)}"
+            key = f"manual:{now.isoformat(timespec='seconds')}:{short_id()}"
             row = _run_row(digest, key, now, False, True, now, lease)
             session.add(row)
             session.flush()
@@ -317,7 +317,7 @@ class DigestStore:
             )
             .values(lease_until=now + lease)
         )
-        return in_transaction(self._sessions, lambda session: session.execute(stmt).rowcount == 1)
+        return in_transaction(self._sessions, lambda session: rowcount(session.execute(stmt)) == 1)
 
     def _update_run(self, run_id: int, values: dict[str, Any]) -> None:
         stmt = update(DigestRunRow).where(DigestRunRow.id == run_id).values(**values)

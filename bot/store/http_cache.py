@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.batch import deferred
 from bot.db.engine import read_session, transaction
+from bot.db.results import rowcount
 from bot.db.tables import HttpCacheRow
 from bot.db.upsert import upsert_insert
 from bot.sources.cache import Body
@@ -92,12 +93,14 @@ class SqlResponseCache:
     def prune(self, now: datetime) -> int:
         """Delete the entries expired at `now`; returns how many."""
         with transaction(self._sessions) as session:
-            return session.execute(delete(HttpCacheRow).where(HttpCacheRow.expires_at <= now)).rowcount
+            return rowcount(session.execute(delete(HttpCacheRow).where(HttpCacheRow.expires_at <= now)))
 
     def size_bytes(self) -> int:
         """Stored bytes of every body (keys and timestamps not counted)."""
         with read_session(self._sessions) as session:
-            return session.scalar(select(func.coalesce(func.sum(func.length(HttpCacheRow.body)), 0)))
+            return int(
+                session.scalar(select(func.coalesce(func.sum(func.length(HttpCacheRow.body)), 0))) or 0
+            )
 
     def evict_over(self, max_bytes: int) -> int:
         """Delete the oldest entries until the bodies fit in `max_bytes`; returns how many."""

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.engine import read_session, transaction
+from bot.db.results import rowcount
 from bot.db.tables import JobPostRow
 from bot.db.upsert import upsert_insert
 
@@ -37,4 +38,4 @@ class JobPosts:
     def prune(self, before: datetime) -> int:
         """Forget posts recorded before `before`; returns how many were removed."""
         with transaction(self._sessions) as session:
-            return session.execute(delete(JobPostRow).where(JobPostRow.posted_at < before)).rowcount
+            return rowcount(session.execute(delete(JobPostRow).where(JobPostRow.posted_at < before)))

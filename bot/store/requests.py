@@ -8,6 +8,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.engine import transaction
+from bot.db.results import rowcount
 from bot.db.tables import RequestClaim
 from bot.db.upsert import upsert_insert
 
@@ -26,4 +27,4 @@ class RequestLedger:
     def prune(self, before: datetime) -> int:
         """Forget claims made before `before`; returns how many were removed."""
         with transaction(self._sessions) as session:
-            return session.execute(delete(RequestClaim).where(RequestClaim.claimed_at < before)).rowcount
+            return rowcount(session.execute(delete(RequestClaim).where(RequestClaim.claimed_at < before)))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.batch import deferred
 from bot.db.engine import read_session, transaction
 from bot.db.ids import short_id
+from bot.db.results import rowcount
 from bot.db.retry import in_transaction
 from bot.db.tables import SavedSearchRow
 from bot.models import Lang
@@ -73,7 +74,7 @@ class SearchRefs:
     def prune(self, before: datetime) -> int:
         """Forget searches saved before `before` (their cards' buttons then say the search expired)."""
         with transaction(self._sessions) as session:
-            return session.execute(delete(SavedSearchRow).where(SavedSearchRow.created_at < before)).rowcount
+            return rowcount(session.execute(delete(SavedSearchRow).where(SavedSearchRow.created_at < before)))
 
 
 def to_saved_search(row: SavedSearchRow) -> SavedSearch:

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.engine import transaction
+from bot.db.results import rowcount
 from bot.db.tables import Base, UninstalledWorkspaceRow
 from bot.db.upsert import upsert_insert
 
@@ -33,7 +34,7 @@ class UninstalledWorkspaces:
         """Installed again: keep its data. True when it had been marked."""
         with transaction(self._sessions) as session:
             stmt = delete(UninstalledWorkspaceRow).where(UninstalledWorkspaceRow.team_id == team_id)
-            return session.execute(stmt).rowcount > 0
+            return rowcount(session.execute(stmt)) > 0
 
 
 def purge_expired_workspaces(

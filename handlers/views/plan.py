@@ -13,11 +13,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
-from slack_bolt.context.respond import Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.cards.shortlist_views import reply_message
 from bot.errors import KolbotError
 from bot.i18n import pick
 from bot.models import Lang
@@ -27,8 +25,8 @@ from bot.shortlists.inputs import clean_name
 from handlers.background import run_after_ack
 from handlers.commands.plan import run_plan
 from handlers.payloads import team_of, user_of
-from handlers.replies import expired_search, respond_ephemeral
-from handlers.views.shortlist import Values, _ack_form, _choice, _open_here, _text
+from handlers.replies import expired_search
+from handlers.views.forms import NewShortlist, Values, ack_form, add_to_shortlist, check_chosen, choice, text
 
 
 @dataclass(frozen=True)
@@ -80,7 +78,7 @@ def submit_plan(
     services: Services = context["services"]
     form, values = PlanForm.load(view["private_metadata"]), view["state"]["values"]
     team, user, lang = team_of(body), user_of(body), form.lang
-    fields = {key: _compact(_text(values, key)) for key in ("budget", "mix", "max_share", "must", "exclude")}
+    fields = {key: _compact(text(values, key)) for key in ("budget", "mix", "max_share", "must", "exclude")}
     errors: dict[str, str] = {}
     _field(errors, "budget", lang, lambda: parse_plan_budget(fields["budget"]))
     if fields["mix"]:
@@ -89,11 +87,11 @@ def submit_plan(
         _field(errors, "max_share", lang, lambda: parse_share(fields["max_share"]))
     _field(errors, "must", lang, lambda: parse_ids(fields["must"], "must"))
     _field(errors, "exclude", lang, lambda: parse_ids(fields["exclude"], "exclude"))
-    if not _ack_form(ack, errors):
+    if not ack_form(ack, errors):
         return
     words = [f"budget={fields['budget']}"]
     words += [f"{key}={fields[key]}" for key in ("mix", "max_share", "must", "exclude") if fields[key]]
-    words += [f"{key}={_choice(values, key)}" for key in ("goal", "duration") if _choice(values, key)]
+    words += [f"{key}={choice(values, key)}" for key in ("goal", "duration") if choice(values, key)]
     if "yes" in _checked(values):
         words.append("one_per_mcn=yes")
     respond = Respond(response_url=form.response_url)
@@ -124,44 +122,30 @@ def submit_plan_add(
     services: Services = context["services"]
     form, values = PlanForm.load(view["private_metadata"]), view["state"]["values"]
     team, user, lang = team_of(body), user_of(body), form.lang
-    name, chosen = _text(values, "new_name"), _choice(values, "shortlist")
+    name, chosen = text(values, "new_name"), choice(values, "shortlist")
     errors: dict[str, str] = {}
     if name:
         _field(errors, "new_name", lang, lambda: clean_name(name))
-    elif chosen:
-        _field(errors, "shortlist", lang, lambda: _open_here(services, team, chosen, form.channel_id))
     else:
-        errors["new_name"] = pick(
-            lang,
-            "Choose a shortlist, or type a name to start a new one.",
-            "请选择一个候选名单，或填写新名单的名称。",
-        )
-    if not _ack_form(ack, errors):
+        check_chosen(services, errors, lang, _field, team_id=team, channel_id=form.channel_id, chosen=chosen)
+    if not ack_form(ack, errors):
         return
     respond = Respond(response_url=form.response_url)
 
     def work() -> None:
-        saved = services.plans.get(team, int(form.ref))
-        sync = services.shortlist_sync(client)
-        sync.check_channel(form.channel_id)
-        request = saved.plan.request
-        target = (
-            services.shortlists.create(
-                team, form.channel_id, user, name, request.budget_yuan, request.duration
-            )
-            if name
-            else _open_here(services, team, chosen, form.channel_id)
-        )
-        result = services.shortlists.add(team, target.short_id, user, [c.star_id for c in saved.plan.chosen])
-        sync.refresh(result.shortlist)
-        message = reply_message(
-            "added",
-            result.shortlist,
+        plan = services.plans.get(team, int(form.ref)).plan
+        request = plan.request
+        add_to_shortlist(
+            services,
+            client,
+            respond,
             lang,
-            thread_url=sync.thread_url(team, target.short_id),
-            creators=[i.creator.nickname for i in result.added],
-            already=result.already,
+            team_id=team,
+            channel_id=form.channel_id,
+            user_id=user,
+            chosen=chosen,
+            new=NewShortlist(name, request.budget_yuan, request.duration) if name else None,
+            star_ids=[c.star_id for c in plan.chosen],
         )
-        respond_ephemeral(respond, message)
 
     run_after_ack(context, respond, lang, logger, work)

@@ -9,8 +9,7 @@ import logging
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
-from slack_bolt.context.respond import Respond
+from slack_bolt import Ack, BoltContext, Respond
 
 from bot.cards.form_views import equivalent_query_note
 from bot.i18n import pick

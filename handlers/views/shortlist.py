@@ -15,16 +15,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
-from slack_bolt.context.respond import Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.cards.shortlist_views import reply_message
 from bot.errors import KolbotError
-from bot.i18n import pick
 from bot.models import Duration, Lang
 from bot.services import Services
-from bot.shortlists import errors as shortlist_errors
 from bot.shortlists.inputs import (
     clean_name,
     clean_note,
@@ -33,12 +30,19 @@ from bot.shortlists.inputs import (
     parse_price,
     parse_rebate,
 )
-from bot.shortlists.models import Shortlist, ShortlistStatus
 from handlers.background import run_after_ack
 from handlers.payloads import team_of, user_of
 from handlers.replies import respond_ephemeral
-
-Values = dict[str, dict[str, dict[str, Any]]]
+from handlers.views.forms import (
+    NewShortlist,
+    Values,
+    ack_form,
+    add_to_shortlist,
+    check_chosen,
+    choice,
+    open_here,
+    text,
+)
 
 
 @dataclass(frozen=True)
@@ -63,14 +67,6 @@ class FormContext:
         return cls(**data)
 
 
-def _text(values: Values, block_id: str) -> str:
-    return ((values.get(block_id) or {}).get("value") or {}).get("value") or ""
-
-
-def _choice(values: Values, block_id: str) -> str:
-    return (((values.get(block_id) or {}).get("choice") or {}).get("selected_option") or {}).get("value", "")
-
-
 def _check(errors: dict[str, str], block_id: str, lang: Lang, check: Callable[[], object]) -> None:
     """Run `check`; a refusal becomes the error shown under the form field `block_id`."""
     try:
@@ -79,28 +75,9 @@ def _check(errors: dict[str, str], block_id: str, lang: Lang, check: Callable[[]
         errors.setdefault(block_id, err.user_message(lang))
 
 
-def _open_here(services: Services, team_id: str, short_id: str, channel_id: str) -> Shortlist:
-    """The chosen shortlist, if it is this workspace's, this channel's and open."""
-    shortlist = services.shortlists.get(team_id, short_id)
-    if shortlist.channel_id != channel_id:
-        raise shortlist_errors.other_channel(shortlist.channel_id)
-    if shortlist.status == ShortlistStatus.CLOSED:
-        raise shortlist_errors.closed(shortlist.name)
-    return shortlist
-
-
 def _submission(body: dict[str, Any], view: dict[str, Any]) -> tuple[FormContext, Values, str, str]:
     """The modal's context and field values, and the submitting user's workspace and id."""
     return FormContext.load(view["private_metadata"]), view["state"]["values"], team_of(body), user_of(body)
-
-
-def _ack_form(ack: Ack, errors: dict[str, str]) -> bool:
-    """Close the modal, or keep it open with `errors` under their fields (then False)."""
-    if errors:
-        ack(response_action="errors", errors=errors)
-        return False
-    ack()
-    return True
 
 
 def submit_add(
@@ -115,43 +92,32 @@ def submit_add(
     services: Services = context["services"]
     form, values, team_id, user_id = _submission(body, view)
     lang = form.lang
-    name, budget, chosen = _text(values, "new_name"), _text(values, "budget"), _choice(values, "shortlist")
+    name, budget, chosen = text(values, "new_name"), text(values, "budget"), choice(values, "shortlist")
     errors: dict[str, str] = {}
     if name:
         _check(errors, "new_name", lang, lambda: clean_name(name))
         _check(errors, "budget", lang, lambda: parse_budget(budget))
-    elif chosen:
-        _check(errors, "shortlist", lang, lambda: _open_here(services, team_id, chosen, form.channel_id))
     else:
-        errors["new_name"] = pick(
-            lang,
-            "Choose a shortlist, or type a name to start a new one.",
-            "请选择一个候选名单，或填写新名单的名称。",
+        check_chosen(
+            services, errors, lang, _check, team_id=team_id, channel_id=form.channel_id, chosen=chosen
         )
-    if not _ack_form(ack, errors):
+    if not ack_form(ack, errors):
         return
     respond = Respond(response_url=form.response_url)
 
     def work() -> None:
-        sync = services.shortlist_sync(client)
-        sync.check_channel(form.channel_id)
-        target = (
-            services.shortlists.create(team_id, form.channel_id, user_id, name, budget, form.duration)
-            if name
-            else _open_here(services, team_id, chosen, form.channel_id)
-        )
-        result = services.shortlists.add(team_id, target.short_id, user_id, [form.star_id or ""])
-        sync.refresh(result.shortlist)
-        url = sync.thread_url(team_id, target.short_id)
-        message = reply_message(
-            "added",
-            result.shortlist,
+        add_to_shortlist(
+            services,
+            client,
+            respond,
             lang,
-            thread_url=url,
-            creators=[i.creator.nickname for i in result.added],
-            already=result.already,
+            team_id=team_id,
+            channel_id=form.channel_id,
+            user_id=user_id,
+            chosen=chosen,
+            new=NewShortlist(name, budget, form.duration) if name else None,
+            star_ids=[form.star_id or ""],
         )
-        respond_ephemeral(respond, message)
 
     run_after_ack(context, respond, lang, logger, work)
 
@@ -168,13 +134,13 @@ def submit_new(
     services: Services = context["services"]
     form, values, team_id, user_id = _submission(body, view)
     lang = form.lang
-    name, budget = _text(values, "new_name"), _text(values, "budget")
-    duration = _choice(values, "duration") or form.duration
+    name, budget = text(values, "new_name"), text(values, "budget")
+    duration = choice(values, "duration") or form.duration
     errors: dict[str, str] = {}
     _check(errors, "new_name", lang, lambda: clean_name(name))
     _check(errors, "budget", lang, lambda: parse_budget(budget))
     _check(errors, "duration", lang, lambda: parse_duration(duration))
-    if not _ack_form(ack, errors):
+    if not ack_form(ack, errors):
         return
     respond = Respond(response_url=form.response_url)
 
@@ -202,20 +168,19 @@ def submit_edit(
     services: Services = context["services"]
     form, values, team_id, user_id = _submission(body, view)
     lang = form.lang
-    quote, rebate, note = _text(values, "quote"), _text(values, "rebate"), _text(values, "note")
+    quote, rebate, note = text(values, "quote"), text(values, "rebate"), text(values, "note")
     short_id, star_id = form.short_id or "", form.star_id or ""
     errors: dict[str, str] = {}
-    _check(errors, "quote", lang, lambda: _open_here(services, team_id, short_id, form.channel_id))
+    _check(errors, "quote", lang, lambda: open_here(services, team_id, short_id, form.channel_id))
     _check(errors, "quote", lang, lambda: parse_price(quote))
     _check(errors, "rebate", lang, lambda: parse_rebate(rebate))
     _check(errors, "note", lang, lambda: clean_note(note))
-    if not _ack_form(ack, errors):
+    if not ack_form(ack, errors):
         return
 
     def work() -> None:
         service = services.shortlists
-        service.set_quote(team_id, short_id, user_id, star_id, quote, rebate)
-        service.set_note(team_id, short_id, user_id, star_id, note)
+        service.set_quote_and_note(team_id, short_id, user_id, star_id, quote, rebate, note)
         services.shortlist_sync(client).refresh(service.get(team_id, short_id), [star_id])
 
     run_after_ack(context, Respond(response_url=form.response_url), lang, logger, work)

@@ -6,14 +6,14 @@ transaction (and, on PostgreSQL, holding the migration lock).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 
 from bot.db.tables import Base, UtcDateTime, is_ours
 
 
-def _render_item(kind: str, obj: Any, _autogen_context: Any) -> str | bool:
+def _render_item(kind: str, obj: Any, _autogen_context: Any) -> str | Literal[False]:
     """Autogenerate writes our UTC type as the plain column type it stands for."""
     if kind == "type" and isinstance(obj, UtcDateTime):
         return "sa.DateTime(timezone=True)"

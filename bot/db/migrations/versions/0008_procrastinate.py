@@ -35,8 +35,13 @@ def upgrade() -> None:
 
         # psycopg runs a multi-statement script in one execute when given no parameters at all
         # (SQLAlchemy would pass an empty tuple, and the script's `%` would read as placeholders).
-        with op.get_bind().connection.dbapi_connection.cursor() as cursor:
+        raw = op.get_bind().connection.dbapi_connection
+        assert raw is not None  # a bound migration connection is open
+        cursor = raw.cursor()
+        try:
             cursor.execute(SchemaManager.get_schema())
+        finally:
+            cursor.close()
 
 
 def downgrade() -> None:

@@ -1,0 +1,116 @@
+"""What the modal submissions share: reading fields, refusals under their fields, closing the
+modal, and putting creators on the chosen shortlist or on a new one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
+
+from bot.cards.shortlist_views import reply_message
+from bot.i18n import pick
+from bot.models import Duration, Lang
+from bot.services import Services
+from bot.shortlists import errors as shortlist_errors
+from bot.shortlists.models import Shortlist, ShortlistStatus
+from handlers.replies import respond_ephemeral
+
+Values = dict[str, dict[str, dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class NewShortlist:
+    """The shortlist a form starts when a name was typed."""
+
+    name: str
+    budget: float | str | None
+    duration: Duration
+
+
+# Runs a check; a refusal goes into the errors under the block id (each form words it its way).
+Check = Callable[[dict[str, str], str, Lang, Callable[[], object]], None]
+
+
+def text(values: Values, block_id: str) -> str:
+    return ((values.get(block_id) or {}).get("value") or {}).get("value") or ""
+
+
+def choice(values: Values, block_id: str) -> str:
+    return (((values.get(block_id) or {}).get("choice") or {}).get("selected_option") or {}).get("value", "")
+
+
+def ack_form(ack: Ack, errors: dict[str, str]) -> bool:
+    """Close the modal, or keep it open with `errors` under their fields (then False)."""
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return False
+    ack()
+    return True
+
+
+def open_here(services: Services, team_id: str, short_id: str, channel_id: str) -> Shortlist:
+    """The chosen shortlist, if it is this workspace's, this channel's and open."""
+    shortlist = services.shortlists.get(team_id, short_id)
+    if shortlist.channel_id != channel_id:
+        raise shortlist_errors.other_channel(shortlist.channel_id)
+    if shortlist.status == ShortlistStatus.CLOSED:
+        raise shortlist_errors.closed(shortlist.name)
+    return shortlist
+
+
+def check_chosen(
+    services: Services,
+    errors: dict[str, str],
+    lang: Lang,
+    check: Check,
+    team_id: str,
+    channel_id: str,
+    chosen: str,
+) -> None:
+    """No name was typed: a shortlist must be chosen, and be open in this channel. (With a name,
+    the form checks the new shortlist's own fields.)"""
+    if chosen:
+        check(errors, "shortlist", lang, lambda: open_here(services, team_id, chosen, channel_id))
+    else:
+        errors["new_name"] = pick(
+            lang,
+            "Choose a shortlist, or type a name to start a new one.",
+            "请选择一个候选名单，或填写新名单的名称。",
+        )
+
+
+def add_to_shortlist(
+    services: Services,
+    client: WebClient,
+    respond: Respond,
+    lang: Lang,
+    *,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    chosen: str,
+    new: NewShortlist | None,
+    star_ids: Sequence[str],
+) -> None:
+    """Add the creators to a `new` shortlist (a name was typed) or the chosen one, bring its
+    messages up to date and tell the user."""
+    sync = services.shortlist_sync(client)
+    sync.check_channel(channel_id)
+    if new is not None:
+        target = services.shortlists.create(team_id, channel_id, user_id, new.name, new.budget, new.duration)
+    else:
+        target = open_here(services, team_id, chosen, channel_id)
+    result = services.shortlists.add(team_id, target.short_id, user_id, star_ids)
+    sync.refresh(result.shortlist)
+    message = reply_message(
+        "added",
+        result.shortlist,
+        lang,
+        thread_url=sync.thread_url(team_id, target.short_id),
+        creators=[i.creator.nickname for i in result.added],
+        already=result.already,
+    )
+    respond_ephemeral(respond, message)
