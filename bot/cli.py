@@ -379,7 +379,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _clock(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.digests.clock import serve_clock
+    from bot.clock_process import serve_clock
 
     return serve_clock(settings, once=args.once)
 

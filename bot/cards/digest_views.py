@@ -18,7 +18,6 @@ from typing import Any
 from bot.cards.env import clip, mrkdwn
 from bot.cards.render import SlackMessage, render
 from bot.cards.views import help_message, notice_message
-from bot.digests.diff import DigestDiff
 from bot.digests.models import (
     BAD_QUERY,
     PAUSED_BY_PREFIX,
@@ -28,11 +27,11 @@ from bot.digests.models import (
     DigestRun,
     RunStatus,
 )
-from bot.digests.watch import WatchGroup
+from bot.digests.post import DigestPost
 from bot.errors import KolbotError
 from bot.grammar import describe_filters
 from bot.i18n import pick
-from bot.models import Lang, Query, SearchStats
+from bot.models import Lang, Query
 
 SECTION_CHARS = 2_900  # escaped text per section block (Slack: 3,000)
 LINE_CHARS = 300  # one change line, before escaping (creator names can be long)
@@ -61,24 +60,6 @@ _RUN_STATUS: dict[RunStatus, tuple[str, str]] = {
     RunStatus.MISSED: ("missed: no data this period", "本期未推送：数据不可用"),
     RunStatus.FAILED: ("failed: channel unavailable", "失败：频道不可用"),
 }
-
-
-@dataclass(frozen=True)
-class DigestPost:
-    """Everything one digest run shows."""
-
-    digest: Digest
-    query: Query
-    diff: DigestDiff
-    watch: Sequence[WatchGroup]
-    stats: SearchStats
-    scheduled_for: datetime
-    late: bool
-    manual: bool
-
-    @property
-    def nothing_changed(self) -> bool:
-        return self.diff.is_empty and not self.watch
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from bot.models import Duration
 from bot.services import Services
 from bot.shortlists.errors import not_on_list
 from bot.shortlists.models import ShortlistSummary, VoteGesture
-from bot.shortlists.sync import ShortlistSync
+from bot.slack_io.shortlists import ShortlistSync
 from handlers.actions.results import ref_in_message
 from handlers.background import run_after_ack
 from handlers.payloads import channel_of, label_lang, saved_search, team_of, user_of

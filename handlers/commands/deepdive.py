@@ -15,7 +15,6 @@ from slack_bolt import Ack, BoltContext, Respond
 from bot.cards.deepdive_views import compare_message, deepdive_message
 from bot.deepdive.audience import AudienceTargets, parse_audience_targets
 from bot.deepdive.compare import MAX_CREATORS, check_compare_ids
-from bot.deepdive.delivery import CardFor, Chart, compare_charts, deep_dive_charts, deliver
 from bot.deepdive.models import DeepDive
 from bot.deepdive.routes import ENDPOINT_COST_USD, ROUTES
 from bot.deepdive.service import classify_identifier, show_with_snapshot
@@ -23,6 +22,7 @@ from bot.errors import QueryError
 from bot.i18n import pick
 from bot.models import Creator, Duration, Lang, Query
 from bot.services import Services
+from bot.slack_io.deepdive import CardFor, Chart, compare_charts, deep_dive_charts, deliver
 from bot.spend.payer import Feature
 from handlers.background import run_after_ack
 from handlers.replies import refusal, respond_ephemeral

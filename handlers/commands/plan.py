@@ -20,7 +20,6 @@ from slack_bolt import Ack, BoltContext, Respond
 from bot.cards.env import mrkdwn
 from bot.cards.plan_views import plan_list_message, plan_message
 from bot.cards.views import error_message, notice_message
-from bot.deepdive.delivery import Chart, deliver
 from bot.errors import QueryError
 from bot.i18n import pick
 from bot.models import Lang
@@ -30,6 +29,7 @@ from bot.planner.request import PlanCommand, parse_plan, usage
 from bot.planner.store import SavedPlan
 from bot.services import Services
 from bot.shortlists.errors import ShortlistError
+from bot.slack_io.deepdive import Chart, deliver
 from handlers.background import run_after_ack
 from handlers.commands.registry import Subcommand, Subcommands
 from handlers.replies import respond_ephemeral

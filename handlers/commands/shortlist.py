@@ -31,7 +31,7 @@ from bot.shortlists.export import to_csv, to_xlsx
 from bot.shortlists.inputs import clean_name, parse_budget, parse_duration
 from bot.shortlists.models import Shortlist
 from bot.shortlists.service import ShortlistService
-from bot.shortlists.sync import ShortlistSync
+from bot.slack_io.shortlists import ShortlistSync
 from handlers.background import run_after_ack
 from handlers.commands.registry import Subcommand, Subcommands
 from handlers.replies import refusal, respond_ephemeral
