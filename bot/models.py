@@ -380,6 +380,15 @@ class Query(BaseModel):
         return list(range(self.start_page, self.start_page + self.pages))
 
 
+class CreatorArgs(BaseModel):
+    """`/kol show` and `/kol compare` arguments. Built by `bot.grammar.parse_creator_args`."""
+
+    identifiers: list[str] = Field(default_factory=list)  # as typed; `bot.identifiers` reads them
+    duration: Duration = Duration.MEDIUM
+    audience: list[str] = Field(default_factory=list)  # as `Query.audience`
+    lang: Lang | None = None
+
+
 class SearchResult(BaseModel):
     query: Query
     creators: list[ScoredCreator]  # matched, sorted; the card shows the first `query.top`

@@ -1,11 +1,6 @@
 """`/kol show`: resolve a creator id, fetch every deep-dive route concurrently, flag risks.
 
-Identifier heuristics (`classify_identifier`):
-
-* a Xingtu creator URL, or exactly 19 digits → a star id (Xingtu ids are 19 digits), no lookup;
-* other digits (Douyin uids are 8-17 digits) → `get_xingtu_kolid_by_uid`; when that finds
-  nothing, the same digits are tried as a numeric 抖音号 (many accounts keep the default one);
-* anything else (letters, digits, `_`, `.`; a leading `@` is dropped) → `get_xingtu_kolid_by_unique_id`.
+Identifiers are read by `bot.identifiers`; a uid that finds nothing is tried as a numeric 抖音号.
 
 Each route is optional: a refused or failed route becomes a `Part` that says why, the rest
 still shows. Cost is computed from `routes.py` prices: a fresh answer is one billed call, an
@@ -15,11 +10,9 @@ upstream failure inside HTTP 200 (e.g. 10003) is billed too, cached or shared an
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel
@@ -43,7 +36,8 @@ from bot.deepdive.models import (
 )
 from bot.deepdive.routes import LOOKUP_BY_UID, LOOKUP_BY_UNIQUE_ID, ROUTES, PartKey, Route
 from bot.demo import synth_detail
-from bot.errors import KolbotError, QueryError, UpstreamError, UpstreamKind
+from bot.errors import KolbotError, UpstreamError, UpstreamKind
+from bot.identifiers import IdKind, parse_identifier, shorten
 from bot.models import Creator, Duration
 from bot.observability.trace import TracingExecutor
 from bot.sources.tikhub import Fetched
@@ -53,10 +47,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_STAR_ID = re.compile(r"\d{19}")
-_XINGTU_URL = re.compile(r"xingtu\.cn/\S*?/(\d{19})(?:\D|$)")
-_UID = re.compile(r"\d{5,18}")
-_UNIQUE_ID = re.compile(r"[A-Za-z0-9_.]{2,30}")
 _UNAVAILABLE = {UpstreamKind.REFUSED, UpstreamKind.NOT_FOUND}
 _NOT_FOUND = {UpstreamKind.NOT_FOUND, UpstreamKind.BAD_REQUEST}  # TikHub answers 400 for an unknown uid
 # Part reasons meaning "no such creator": an empty profile, 404, or TikHub's 400/422 for a bad id.
@@ -88,45 +78,8 @@ class DeepDiveSnapshots(Protocol):
     def save(self, dive: DeepDive) -> None: ...
 
 
-class IdKind(StrEnum):
-    STAR_ID = "star_id"
-    UID = "uid"
-    UNIQUE_ID = "unique_id"
-
-
-_USAGE_EN = "Use a Xingtu star id (19 digits), a Douyin uid (digits) or a 抖音号 (e.g. @abc_123)."
-_USAGE_ZH = "请输入星图 ID（19 位数字）、抖音 uid（数字）或抖音号（如 @abc_123）。"
-
-
-def classify_identifier(identifier: str) -> tuple[IdKind, str]:
-    """Which lookup an identifier needs, and the cleaned value; `QueryError` if it is none."""
-    value = identifier.strip()
-    if url := _XINGTU_URL.search(value):
-        return IdKind.STAR_ID, url.group(1)
-    if _STAR_ID.fullmatch(value):
-        return IdKind.STAR_ID, value
-    if _UID.fullmatch(value):
-        return IdKind.UID, value
-    handle = value.removeprefix("@")
-    if _UNIQUE_ID.fullmatch(handle):
-        return IdKind.UNIQUE_ID, handle
-    shown = _short(identifier)
-    raise QueryError(
-        shown,
-        f"“{shown}” is not a creator id.",
-        f"“{shown}” 不是有效的达人 ID。",
-        usage_en=_USAGE_EN,
-        usage_zh=_USAGE_ZH,
-    )
-
-
-def _short(identifier: str, limit: int = 40) -> str:
-    """An identifier as echoed in a message: a pasted page of text is not repeated back."""
-    return identifier if len(identifier) <= limit else identifier[: limit - 1] + "…"
-
-
 def _not_found(identifier: str) -> KolbotError:
-    shown = _short(identifier)
+    shown = shorten(identifier)
     return KolbotError(
         f"No Xingtu creator found for “{shown}”.",
         f"没有找到“{shown}”对应的星图达人。",
@@ -190,12 +143,13 @@ class DeepDiveService:
         return self._resolve(identifier, tally), tally
 
     def _resolve(self, identifier: str, tally: _Tally) -> str:
-        kind, value = classify_identifier(identifier)
-        if kind is IdKind.STAR_ID:
-            return value
-        lookups = [LOOKUP_BY_UID, LOOKUP_BY_UNIQUE_ID] if kind is IdKind.UID else [LOOKUP_BY_UNIQUE_ID]
+        creator_id = parse_identifier(identifier)
+        if creator_id.kind is IdKind.STAR_ID:
+            return creator_id.value
+        by_uid = creator_id.kind is IdKind.UID
+        lookups = [LOOKUP_BY_UID, LOOKUP_BY_UNIQUE_ID] if by_uid else [LOOKUP_BY_UNIQUE_ID]
         for route in lookups:
-            star_id = self._lookup(route, value, tally)
+            star_id = self._lookup(route, creator_id.value, tally)
             if star_id:
                 return star_id
         raise _not_found(identifier)
@@ -379,10 +333,11 @@ def show_with_snapshot(
 
     Raises `KolbotError` when not a single part arrived: an unknown id, or TikHub down.
     """
-    kind, value = classify_identifier(identifier)
-    creator = _snapshot(service, snapshots, value) if kind is IdKind.STAR_ID else None
+    creator_id = parse_identifier(identifier)
+    by_star_id = creator_id.kind is IdKind.STAR_ID
+    creator = _snapshot(service, snapshots, creator_id.value) if by_star_id else None
     dive = service.show(identifier, creator=creator)
-    if kind is not IdKind.STAR_ID and (creator := _snapshot(service, snapshots, dive.star_id)):
+    if not by_star_id and (creator := _snapshot(service, snapshots, dive.star_id)):
         dive.flags = assess(dive, creator=creator, today=china_today())
     if not dive.has_data:
         raise nothing_arrived(dive, identifier)
