@@ -52,15 +52,15 @@ _NOT_FOUND = {UpstreamKind.NOT_FOUND, UpstreamKind.BAD_REQUEST}  # TikHub answer
 # Part reasons meaning "no such creator": an empty profile, 404, or TikHub's 400/422 for a bad id.
 _ID_REJECTED = {"empty", *(kind.value for kind in _NOT_FOUND)}
 
-_PARTS: dict[PartKey, tuple[Callable[[dict[str, Any]], BaseModel], type[BaseModel]]] = {
-    PartKey.BASE: (parsers.parse_base_info, BaseInfo),
-    PartKey.PRICES: (parsers.parse_service_price, ServicePrices),
-    PartKey.AUDIENCE: (parsers.parse_portrait, Portrait),
-    PartKey.FANS: (parsers.parse_portrait, Portrait),
-    PartKey.DAILY_FANS: (parsers.parse_daily_fans, DailyFans),
-    PartKey.CP: (parsers.parse_cp_info, CostPerformance),
-    PartKey.OVERVIEW: (parsers.parse_data_overview, DataOverview),
-    PartKey.INDEX: (parsers.parse_xingtu_index, XingtuIndex),
+_PARTS: dict[PartKey, tuple[Callable[[dict[str, Any]], BaseModel], type[Part[Any]]]] = {
+    PartKey.BASE: (parsers.parse_base_info, Part[BaseInfo]),
+    PartKey.PRICES: (parsers.parse_service_price, Part[ServicePrices]),
+    PartKey.AUDIENCE: (parsers.parse_portrait, Part[Portrait]),
+    PartKey.FANS: (parsers.parse_portrait, Part[Portrait]),
+    PartKey.DAILY_FANS: (parsers.parse_daily_fans, Part[DailyFans]),
+    PartKey.CP: (parsers.parse_cp_info, Part[CostPerformance]),
+    PartKey.OVERVIEW: (parsers.parse_data_overview, Part[DataOverview]),
+    PartKey.INDEX: (parsers.parse_xingtu_index, Part[XingtuIndex]),
 }
 
 
@@ -254,20 +254,21 @@ class DeepDiveService:
 
     def _assemble(self, star_id: str, parts: list[Part], tally: _Tally) -> DeepDive:
         times = [p.fetched_at for p in parts if p.fetched_at]
-        return DeepDive(
-            star_id=star_id,
-            **{p.key.value: p for p in parts},
-            calls=tally.calls,
-            upstream_calls=tally.upstream_calls,
-            cache_hits=tally.cache_hits,
-            cost_usd=round(tally.cost_usd, 6),
-            live=self.live,
-            fetched_at=min(times) if times else datetime.now(UTC),
+        return DeepDive.model_validate(
+            {
+                "star_id": star_id,
+                **{p.key.value: p for p in parts},
+                "calls": tally.calls,
+                "upstream_calls": tally.upstream_calls,
+                "cache_hits": tally.cache_hits,
+                "cost_usd": round(tally.cost_usd, 6),
+                "live": self.live,
+                "fetched_at": min(times) if times else datetime.now(UTC),
+            }
         )
 
     def _fetch_part(self, star_id: str, key: PartKey, today: date) -> tuple[Part, _Tally]:
-        route, (parse, model) = ROUTES[key], _PARTS[key]
-        part_type = Part[model]
+        route, (parse, part_type) = ROUTES[key], _PARTS[key]
         tally = _Tally()
         try:
             fetched = self._client.get_json(route.path, route.params(star_id, today), ttl_s=route.ttl_s)
@@ -275,16 +276,26 @@ class DeepDiveService:
             tally.failed(route, exc)
             return part_type(key=key, status=_status(exc), reason=exc.kind.value), tally
         tally.fetched(route, fetched)
-        meta = {"key": key, "from_cache": fetched.from_cache, "fetched_at": fetched.fetched_at}
+
+        def answered(status: PartStatus, *, reason: str | None = None, data: BaseModel | None = None) -> Part:
+            return part_type(
+                key=key,
+                status=status,
+                reason=reason,
+                data=data,
+                from_cache=fetched.from_cache,
+                fetched_at=fetched.fetched_at,
+            )
+
         try:
-            return part_type(**meta, status=PartStatus.OK, data=parse(fetched.body)), tally
+            return answered(PartStatus.OK, data=parse(fetched.body)), tally
         except UpstreamError as exc:
-            return part_type(**meta, status=_status(exc), reason=exc.kind.value), tally
+            return answered(_status(exc), reason=exc.kind.value), tally
         except parsers.NoData:
-            return part_type(**meta, status=PartStatus.UNAVAILABLE, reason="empty"), tally
+            return answered(PartStatus.UNAVAILABLE, reason="empty"), tally
         except (ValueError, TypeError, KeyError, AttributeError):
             log.exception("Unreadable %s body for %s", route.path, star_id)
-            return part_type(**meta, status=PartStatus.FAILED, reason=UpstreamKind.BAD_RESPONSE.value), tally
+            return answered(PartStatus.FAILED, reason=UpstreamKind.BAD_RESPONSE.value), tally
 
 
 def _rejects_id(part: Part) -> bool:
