@@ -29,10 +29,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.deepdive.audience import parse_audience_targets
+from bot.audience import with_audience_token
 from bot.errors import QueryError
 from bot.models import (
     VIDEO_TYPE_LABELS,
+    AudienceTargets,
     CreatorArgs,
     Duration,
     Gender,
@@ -647,9 +648,8 @@ def _apply(f: _Filter, fields: dict[str, Any], max_pages: int) -> None:
         case "view":
             fields["view"] = _choice(_VIEWS, value, "view", "视图")
         case name if name in _AUDIENCE:
-            tokens = [*fields.get("audience", []), f"{name}={value.replace('≥', '>=')}"]
-            parse_audience_targets(tokens)  # raises a QueryError naming the bad target
-            fields["audience"] = tokens
+            token = f"{name}={value.replace('≥', '>=')}"  # a QueryError names a bad target
+            fields["audience"] = with_audience_token(fields.get("audience", AudienceTargets()), token)
 
 
 # A unit typed after a space (`粉丝>=10 万`, `报价<=5 千`, `20 k`) belongs to the number before it.
@@ -733,7 +733,7 @@ def parse_creator_args(text: str, *, max_pages: int = 10) -> CreatorArgs:
     return CreatorArgs(
         identifiers=identifiers,
         duration=fields.get("duration", Duration.MEDIUM),
-        audience=fields.get("audience", []),
+        audience=fields.get("audience", AudienceTargets()),
         lang=fields.get("lang"),
     )
 
@@ -853,9 +853,7 @@ def describe_filters(query: Query, lang: Lang) -> list[str]:
         out.append("含品牌/店铺账号" if zh else "brand & store accounts included")
     if query.unknowns:
         out.append("含数据未知的达人" if zh else "creators with unknown values included")
-    if targets := ("、" if zh else ", ").join(
-        t.describe(lang) for t in parse_audience_targets(query.audience).targets
-    ):
+    if targets := ("、" if zh else ", ").join(t.describe(lang) for t in query.audience.targets):
         out.append(f"受众（按画像筛查）：{targets}" if zh else f"audience (screened by portrait): {targets}")
     en_label, zh_label = VIDEO_TYPE_LABELS[query.duration.video_type]
     out.append(zh_label if zh else en_label)

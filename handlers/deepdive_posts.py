@@ -8,17 +8,11 @@ from collections.abc import Sequence
 from slack_bolt import BoltContext, Respond
 
 from bot.cards.deepdive_views import compare_message, deepdive_message
-from bot.deepdive.audience import AudienceTargets, parse_audience_targets
 from bot.deepdive.delivery import CardFor, Chart, compare_charts, deep_dive_charts, deliver
 from bot.deepdive.models import DeepDive
-from bot.models import Creator, Duration, Lang
+from bot.models import AudienceTargets, Creator, Duration, Lang
 from bot.services import Services
 from handlers.replies import respond_ephemeral
-
-
-def audience_targets(audience: list[str]) -> AudienceTargets | None:
-    """The `audience_*=` targets a search or command gave; None without any."""
-    return parse_audience_targets(audience) if audience else None
 
 
 def post_deep_dive(

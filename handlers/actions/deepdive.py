@@ -22,7 +22,7 @@ from bot.shortlists.models import ItemStatus
 from bot.spend.payer import Feature
 from handlers.actions.results import ref_in_message
 from handlers.background import run_after_ack
-from handlers.deepdive_posts import audience_targets, post_comparison, post_deep_dive
+from handlers.deepdive_posts import post_comparison, post_deep_dive
 from handlers.payloads import channel_of, label_lang, saved_search, team_of
 from handlers.replies import answer_failures
 
@@ -46,7 +46,6 @@ def show_deep_dive(
         with answer_failures(respond, lang, logger):
             query = services.parse_query(saved.raw_query) if saved else Query()
             dive, creator = show_with_snapshot(services.deepdive, services.snapshots, star_id)
-            targets = audience_targets(query.audience)
             channel = channel_of(body)
             post_deep_dive(
                 services,
@@ -57,7 +56,7 @@ def show_deep_dive(
                 creator,
                 lang,
                 duration=query.duration,
-                targets=targets,
+                targets=query.audience or None,
             )
 
     run_after_ack(context, respond, services.default_lang, logger, work, feature=Feature.DEEP_DIVE)

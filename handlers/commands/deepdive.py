@@ -22,7 +22,7 @@ from bot.models import CreatorArgs, Lang
 from bot.services import Services
 from bot.spend.payer import Feature
 from handlers.background import run_after_ack
-from handlers.deepdive_posts import audience_targets, post_comparison, post_deep_dive
+from handlers.deepdive_posts import post_comparison, post_deep_dive
 from handlers.replies import refusal
 
 COMPARE_WORDS = {"compare", "对比", "比较"}
@@ -44,7 +44,6 @@ def show_command(
         if len(arguments.identifiers) != 1:
             raise _one_creator(arguments.identifiers, name)
         parse_identifier(arguments.identifiers[0])  # a malformed id is refused before any call
-        targets = audience_targets(arguments.audience)
     except QueryError as err:
         ack(**refusal(err, lang))
         return
@@ -63,7 +62,7 @@ def show_command(
             creator,
             lang,
             duration=arguments.duration,
-            targets=targets,
+            targets=arguments.audience or None,
         )
 
     run_after_ack(context, respond, lang, logger, work, feature=Feature.DEEP_DIVE)
@@ -84,7 +83,6 @@ def compare_command(
         identifiers = check_compare_ids(arguments.identifiers)
         for identifier in identifiers:
             parse_identifier(identifier)
-        targets = audience_targets(arguments.audience)
     except QueryError as err:
         ack(**refusal(err, lang))
         return
@@ -101,7 +99,7 @@ def compare_command(
             identifiers,
             lang,
             duration=arguments.duration,
-            targets=targets,
+            targets=arguments.audience or None,
         )
 
     run_after_ack(context, respond, lang, logger, work, feature=Feature.DEEP_DIVE)
