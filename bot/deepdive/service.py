@@ -124,10 +124,19 @@ class PortraitCost:
 
 
 class DeepDiveService:
+    """Deep-dives and comparisons. `seen` (the search's snapshot store) gives `load` the creator as
+    last seen in a search; `snapshots` keeps each finished deep-dive."""
+
     def __init__(
-        self, client: JsonClient, *, snapshots: DeepDiveSnapshots | None = None, max_workers: int = 8
+        self,
+        client: JsonClient,
+        *,
+        seen: CreatorSnapshots | None = None,
+        snapshots: DeepDiveSnapshots | None = None,
+        max_workers: int = 8,
     ) -> None:
         self._client = client
+        self._seen = seen
         self._snapshots = snapshots
         self._max_workers = max_workers
         self.live = not isinstance(client, DemoDeepDiveClient)
@@ -185,6 +194,26 @@ class DeepDiveService:
         return {s: part for s, (part, _) in zip(star_ids, results, strict=True)}, cost
 
     # -- deep-dives ------------------------------------------------------------------------
+
+    def load(self, identifier: str) -> tuple[DeepDive, Creator | None]:
+        """`show`, with the creator as last seen in a search (prices, videos) when one was.
+
+        Raises `KolbotError` when not a single part arrived: an unknown id, or TikHub down.
+        """
+        creator_id = parse_identifier(identifier)
+        by_star_id = creator_id.kind is IdKind.STAR_ID
+        creator = self._last_seen(creator_id.value) if by_star_id else None
+        dive = self.show(identifier, creator=creator)
+        if not by_star_id and (creator := self._last_seen(dive.star_id)):
+            dive.flags = assess(dive, creator=creator, today=china_today())
+        if not dive.has_data:
+            raise nothing_arrived(dive, identifier)
+        return dive, creator
+
+    def _last_seen(self, star_id: str) -> Creator | None:
+        """The creator as last seen in a search from the same kind of source (live or demo)."""
+        snapshot = self._seen.get(star_id) if self._seen is not None else None
+        return snapshot.creator if snapshot and snapshot.live == self.live else None
 
     def show(self, identifier: str, *, creator: Creator | None = None) -> DeepDive:
         """Resolve, then deep-dive; the id lookup's cost is included."""
@@ -335,30 +364,6 @@ class DemoDeepDiveClient:
         """The creator as a demo search returned it; live data never gets synthetic details."""
         snapshot = self._snapshots.get(star_id) if self._snapshots is not None else None
         return snapshot.creator if snapshot is not None and not snapshot.live else None
-
-
-def show_with_snapshot(
-    service: DeepDiveService, snapshots: CreatorSnapshots, identifier: str
-) -> tuple[DeepDive, Creator | None]:
-    """`show`, with the creator as last seen in a search (prices, videos) when one was.
-
-    Raises `KolbotError` when not a single part arrived: an unknown id, or TikHub down.
-    """
-    creator_id = parse_identifier(identifier)
-    by_star_id = creator_id.kind is IdKind.STAR_ID
-    creator = _snapshot(service, snapshots, creator_id.value) if by_star_id else None
-    dive = service.show(identifier, creator=creator)
-    if not by_star_id and (creator := _snapshot(service, snapshots, dive.star_id)):
-        dive.flags = assess(dive, creator=creator, today=china_today())
-    if not dive.has_data:
-        raise nothing_arrived(dive, identifier)
-    return dive, creator
-
-
-def _snapshot(service: DeepDiveService, snapshots: CreatorSnapshots, star_id: str) -> Creator | None:
-    """The creator as last seen in a search from the same kind of source (live or demo)."""
-    snapshot = snapshots.get(star_id)
-    return snapshot.creator if snapshot and snapshot.live == service.live else None
 
 
 def nothing_arrived(dive: DeepDive, identifier: str) -> KolbotError:

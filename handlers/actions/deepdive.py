@@ -14,7 +14,6 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot.deepdive.compare import MAX_CREATORS, MIN_CREATORS
-from bot.deepdive.service import show_with_snapshot
 from bot.errors import KolbotError
 from bot.models import Query
 from bot.services import Services
@@ -45,7 +44,7 @@ def show_deep_dive(
         lang = saved.lang if saved else services.default_lang
         with answer_failures(respond, lang, logger):
             query = services.parse_query(saved.raw_query) if saved else Query()
-            dive, creator = show_with_snapshot(services.deepdive, services.snapshots, star_id)
+            dive, creator = services.deepdive.load(star_id)
             channel = channel_of(body)
             post_deep_dive(
                 services,

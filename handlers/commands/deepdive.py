@@ -13,7 +13,6 @@ from slack_bolt import Ack, BoltContext, Respond
 
 from bot.deepdive.compare import MAX_CREATORS, check_compare_ids
 from bot.deepdive.routes import ENDPOINT_COST_USD, ROUTES
-from bot.deepdive.service import show_with_snapshot
 from bot.errors import QueryError
 from bot.grammar import parse_creator_args
 from bot.i18n import pick
@@ -51,7 +50,7 @@ def show_command(
     ack(text=_fetching_note([identifier], services.deepdive.live, lang))
 
     def work() -> None:
-        dive, creator = show_with_snapshot(services.deepdive, services.snapshots, identifier)
+        dive, creator = services.deepdive.load(identifier)
         channel = command["channel_id"]
         post_deep_dive(
             services,
