@@ -14,10 +14,10 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from bot import formatting as fmt
-from bot.deepdive.audience import AudienceTargets, audience_fit
+from bot.deepdive.audience import audience_fit
 from bot.deepdive.models import DeepDive
 from bot.errors import QueryError
-from bot.models import Duration, Lang
+from bot.models import AudienceTargets, Duration, Lang
 
 MIN_CREATORS, MAX_CREATORS = 2, 5
 _USAGE_EN = "Compare 2-5 creators: `/kol compare <id> <id> [<id> …] [duration=21-60]`."

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel
 
 from bot.deepdive import parsers
-from bot.deepdive.audience import AudienceTargets
 from bot.deepdive.compare import Comparison, build_comparison, check_compare_ids, check_distinct
 from bot.deepdive.dates import china_today
 from bot.deepdive.flags import assess
@@ -38,7 +37,7 @@ from bot.deepdive.routes import LOOKUP_BY_UID, LOOKUP_BY_UNIQUE_ID, ROUTES, Part
 from bot.demo import synth_detail
 from bot.errors import KolbotError, UpstreamError, UpstreamKind
 from bot.identifiers import IdKind, parse_identifier, shorten
-from bot.models import Creator, Duration
+from bot.models import AudienceTargets, Creator, Duration
 from bot.observability.trace import TracingExecutor
 from bot.sources.tikhub import Fetched
 
