@@ -25,14 +25,13 @@ from rich.table import Table
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from bot.audience import parse_audience_targets
 from bot.cards.render import SlackMessage
 from bot.cards.views import help_message, results_message
-from bot.deepdive.audience import AudienceTargets, parse_audience_targets
-from bot.deepdive.service import show_with_snapshot
 from bot.errors import KolbotError
 from bot.formatting import DASH, ago, count, duration_label, index, pct, usd, yuan
 from bot.i18n import pick
-from bot.models import Duration, Lang, ScoredCreator, SearchResult
+from bot.models import AudienceTargets, Duration, Lang, ScoredCreator, SearchResult
 from bot.observability.logs import configure_logging
 from bot.planner.models import TIER_LABELS, Plan
 from bot.scoring import reason_text
@@ -152,7 +151,7 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
 
     def card(services: Services, lang: Lang) -> SlackMessage:
         targets = _targets(args.audience)
-        dive, creator = show_with_snapshot(services.deepdive, services.snapshots, args.identifier)
+        dive, creator = services.deepdive.load(args.identifier)
         return deepdive_message(
             dive, lang, creator=creator, duration=Duration(args.duration), targets=targets
         )

@@ -137,15 +137,6 @@ class UpstreamError(KolbotError):
         # What the failed request spent, retries included (0 for coalesced followers).
         self.upstream_calls, self.cost_usd = upstream_calls, cost_usd
 
-    @property
-    def retryable(self) -> bool:
-        return self.kind in {
-            UpstreamKind.RATE_LIMITED,
-            UpstreamKind.GATEWAY,
-            UpstreamKind.TIMEOUT,
-            UpstreamKind.CONNECTION,
-        }
-
     def __str__(self) -> str:
         return f"UpstreamError({self.kind}, status={self.status}, code={self.upstream_code}): {self.detail}"
 

@@ -29,9 +29,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.deepdive.audience import parse_audience_targets
+from bot.audience import with_audience_token
 from bot.errors import QueryError
-from bot.models import VIDEO_TYPE_LABELS, Duration, Gender, Goal, Lang, NumRange, Query, QueryNote, SortKey
+from bot.models import (
+    VIDEO_TYPE_LABELS,
+    AudienceTargets,
+    CreatorArgs,
+    Duration,
+    Gender,
+    Goal,
+    Lang,
+    NumRange,
+    Query,
+    QueryNote,
+    SortKey,
+)
 
 MAX_QUERY_CHARS = 500
 MAX_TOP = 20
@@ -636,9 +648,8 @@ def _apply(f: _Filter, fields: dict[str, Any], max_pages: int) -> None:
         case "view":
             fields["view"] = _choice(_VIEWS, value, "view", "视图")
         case name if name in _AUDIENCE:
-            tokens = [*fields.get("audience", []), f"{name}={value.replace('≥', '>=')}"]
-            parse_audience_targets(tokens)  # raises a QueryError naming the bad target
-            fields["audience"] = tokens
+            token = f"{name}={value.replace('≥', '>=')}"  # a QueryError names a bad target
+            fields["audience"] = with_audience_token(fields.get("audience", AudienceTargets()), token)
 
 
 # A unit typed after a space (`粉丝>=10 万`, `报价<=5 千`, `20 k`) belongs to the number before it.
@@ -656,8 +667,8 @@ def normalize_text(text: str) -> str:
     return _SPACED_UNIT.sub("", strip_invisible(unicodedata.normalize("NFKC", text)))
 
 
-def parse_query(text: str, *, default_pages: int = 3, max_pages: int = 10, default_top: int = 10) -> Query:
-    """Parse one `/kol` line; raises `QueryError` naming the bad part."""
+def _read_line(text: str, *, max_pages: int, fields: dict[str, Any]) -> tuple[str, list[str], dict[str, Any]]:
+    """The line's keywords, and `fields` (the Query's keyword arguments) with its filters applied."""
     raw = (text or "").strip()
     if len(raw) > MAX_QUERY_CHARS:
         raise _query_error(
@@ -666,12 +677,7 @@ def parse_query(text: str, *, default_pages: int = 3, max_pages: int = 10, defau
             f"搜索内容太长（{len(raw)} 个字符）：请控制在 {MAX_QUERY_CHARS} 个字符以内。",
         )
     keywords, filters, notes = _tokens(normalize_text(raw))
-    max_pages = max(1, max_pages)
-    fields: dict[str, Any] = {
-        "pages": max(1, min(default_pages, max_pages)),
-        "top": max(1, min(default_top, MAX_TOP)),
-        "notes": notes,
-    }
+    fields["notes"] = notes
     for f in filters:
         if not f.value.strip():
             raise _query_error(
@@ -686,6 +692,14 @@ def parse_query(text: str, *, default_pages: int = 3, max_pages: int = 10, defau
             raise _query_error(
                 f.token, f"Can't use `{shown}`: {p.en}", f"无法使用 `{shown}`：{p.zh}"
             ) from None
+    return raw, keywords, fields
+
+
+def parse_query(text: str, *, default_pages: int = 3, max_pages: int = 10, default_top: int = 10) -> Query:
+    """Parse one `/kol` line; raises `QueryError` naming the bad part."""
+    max_pages = max(1, max_pages)
+    defaults = {"pages": max(1, min(default_pages, max_pages)), "top": max(1, min(default_top, MAX_TOP))}
+    raw, keywords, fields = _read_line(text, max_pages=max_pages, fields=defaults)
     if not keywords:
         raise _query_error(
             raw,
@@ -693,6 +707,35 @@ def parse_query(text: str, *, default_pages: int = 3, max_pages: int = 10, defau
             "搜索至少需要一个关键词，例如 `护肤 粉丝>=10w`。",
         )
     return Query(raw=raw, keywords=keywords, **fields)
+
+
+# Options a creator command takes; `pages=`/`top=` are read and ignored, as before they were refused.
+_CREATOR_OPTIONS = frozenset({"audience", "duration", "lang", "pages", "top", "notes"})
+
+
+def parse_creator_args(text: str, *, max_pages: int = 10) -> CreatorArgs:
+    """`/kol show` and `/kol compare` arguments: creator ids (the words) and the search grammar's
+    `duration=`, `audience_*=` and `lang=`; any other search option is a `QueryError` naming it."""
+    _, identifiers, fields = _read_line(text, max_pages=max(1, max_pages), fields={})
+    defaults = Query()
+    extra = [
+        name
+        for name in Query.model_fields
+        if name not in _CREATOR_OPTIONS and name in fields and fields[name] != getattr(defaults, name)
+    ]
+    if extra:
+        names = ", ".join(extra)
+        raise QueryError(
+            names,
+            f"Search options do not apply here: {names}. Only `duration=`, `audience_…=` and `lang=` do.",
+            f"这里不能使用搜索条件：{names}。只能使用 `duration=`、`audience_…=` 和 `lang=`。",
+        )
+    return CreatorArgs(
+        identifiers=identifiers,
+        duration=fields.get("duration", Duration.MEDIUM),
+        audience=fields.get("audience", AudienceTargets()),
+        lang=fields.get("lang"),
+    )
 
 
 # -- help and descriptions ---------------------------------------------------------------------
@@ -810,9 +853,7 @@ def describe_filters(query: Query, lang: Lang) -> list[str]:
         out.append("含品牌/店铺账号" if zh else "brand & store accounts included")
     if query.unknowns:
         out.append("含数据未知的达人" if zh else "creators with unknown values included")
-    if targets := ("、" if zh else ", ").join(
-        t.describe(lang) for t in parse_audience_targets(query.audience).targets
-    ):
+    if targets := ("、" if zh else ", ").join(t.describe(lang) for t in query.audience.targets):
         out.append(f"受众（按画像筛查）：{targets}" if zh else f"audience (screened by portrait): {targets}")
     en_label, zh_label = VIDEO_TYPE_LABELS[query.duration.video_type]
     out.append(zh_label if zh else en_label)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -84,6 +84,82 @@ class NumRange(BaseModel):
         return not (
             self.high is not None and (value > self.high or (value == self.high and not self.high_inclusive))
         )
+
+
+# -- audience targets (`audience_*=`; parsed by `bot.audience`) ---------------------------------
+
+DEFAULT_MIN_SHARE = 0.5
+DEFAULT_SCREEN, MAX_SCREEN = 20, 50
+# Xingtu's city tiers by name: 新一线 = 1.5 sits inside 1-2 and outside 1 and 2-5.
+CITY_TIERS = {"一线": 1.0, "新一线": 1.5, "二线": 2.0, "三线": 3.0, "四线": 4.0, "五线": 5.0}
+_TIER_NAMES = {tier: name for name, tier in CITY_TIERS.items()}
+
+
+class TargetKind(StrEnum):
+    GENDER = "audience_gender"
+    AGE = "audience_age"
+    CITY_TIER = "audience_city_tier"
+
+
+class GenderTarget(BaseModel):
+    """At least `min_share` of the audience of one gender."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal[TargetKind.GENDER] = TargetKind.GENDER
+    gender: Gender
+    min_share: float = DEFAULT_MIN_SHARE
+
+    def label(self, lang: Lang) -> str:
+        """The target without its share, short enough for a card row: 女, female."""
+        return ("女" if self.gender is Gender.FEMALE else "男") if lang == "zh" else self.gender.value
+
+    def describe(self, lang: Lang) -> str:
+        who = ("女性" if self.gender is Gender.FEMALE else "男性") if lang == "zh" else self.gender.value
+        return f"{who} ≥{self.min_share:.0%}"
+
+
+class RangeTarget(BaseModel):
+    """At least `min_share` of the audience aged `low`-`high` years, or in city tiers `low`-`high`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal[TargetKind.AGE, TargetKind.CITY_TIER]
+    low: float  # inclusive
+    high: float
+    min_share: float = DEFAULT_MIN_SHARE
+
+    def label(self, lang: Lang) -> str:
+        """The target without its share, short enough for a card row: 18–23, 二线, tier 1–2."""
+        if self.kind is TargetKind.AGE:
+            return f"{self.low:g}–{self.high:g}" if self.high != self.low else f"{self.low:g}"
+        if lang == "zh":
+            names = [_TIER_NAMES.get(v, f"{v:g}线") for v in dict.fromkeys((self.low, self.high))]
+            return "–".join(names)
+        return f"tier {self.low:g}–{self.high:g}" if self.high != self.low else f"tier {self.low:g}"
+
+    def describe(self, lang: Lang) -> str:
+        share = f"≥{self.min_share:.0%}"
+        span = f"{self.low:g}-{self.high:g}" if self.high != self.low else f"{self.low:g}"
+        if self.kind is TargetKind.AGE:
+            return f"{span}岁 {share}" if lang == "zh" else f"age {span} {share}"
+        return f"{self.label(lang)}城市 {share}" if lang == "zh" else f"city tier {span} {share}"
+
+
+AudienceTarget = Annotated[GenderTarget | RangeTarget, Field(discriminator="kind")]
+
+
+class AudienceTargets(BaseModel):
+    """A query's audience targets, at most one per kind, and how many top candidates a search
+    screens by audience portrait (`screen=`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    targets: tuple[AudienceTarget, ...] = ()
+    screen: int = DEFAULT_SCREEN
+
+    def __bool__(self) -> bool:
+        return bool(self.targets)
 
 
 # Price, EcomProfile and XingtuFlags are slotted dataclasses, not models: every creator of a search
@@ -356,9 +432,9 @@ class Query(BaseModel):
     gender: Gender | None = None
     regions: list[str] = Field(default_factory=list)  # province or city substrings
     tags: list[str] = Field(default_factory=list)
-    # `audience_*=` tokens, checked by `bot.deepdive.audience`; not a search filter (search data has
-    # no audience portrait): the Details deep-dive shows each creator's fit against them.
-    audience: list[str] = Field(default_factory=list)
+    # `audience_*=` targets; not a search filter (search data has no audience portrait): the audience
+    # screen and the Details deep-dive check each creator's portrait against them.
+    audience: AudienceTargets = Field(default_factory=AudienceTargets)
     duration: Duration = Duration.MEDIUM
     sort: SortKey = SortKey.SCORE
     goal: Goal = Goal.SEEDING
@@ -378,6 +454,15 @@ class Query(BaseModel):
     @property
     def page_numbers(self) -> list[int]:
         return list(range(self.start_page, self.start_page + self.pages))
+
+
+class CreatorArgs(BaseModel):
+    """`/kol show` and `/kol compare` arguments. Built by `bot.grammar.parse_creator_args`."""
+
+    identifiers: list[str] = Field(default_factory=list)  # as typed; `bot.identifiers` reads them
+    duration: Duration = Duration.MEDIUM
+    audience: AudienceTargets = Field(default_factory=AudienceTargets)
+    lang: Lang | None = None
 
 
 class SearchResult(BaseModel):

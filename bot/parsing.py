@@ -144,7 +144,9 @@ def parse_search_data(data: dict[str, Any], price_unit: PriceUnit = PriceUnit.YU
             skipped += 1
             star_id = raw.get("star_id") if isinstance(raw, dict) else None
             log.warning("skipped malformed author %r: %s", star_id, exc)
-    pagination = data.get("pagination") if isinstance(data.get("pagination"), dict) else {}
+    pagination = data.get("pagination")
+    if not isinstance(pagination, dict):
+        pagination = {}
     return ParsedPage(
         creators=creators,
         skipped=skipped,
@@ -281,7 +283,9 @@ def _price(info: dict[str, Any], divisor: int) -> Price | None:
     video_type, yuan = to_int(info.get("video_type")), _money(info.get("price"), divisor)
     if video_type is None or yuan is None or yuan <= 0:
         return None
-    extra = info.get("price_extra_info") if isinstance(info.get("price_extra_info"), dict) else {}
+    extra = info.get("price_extra_info")
+    if not isinstance(extra, dict):
+        extra = {}
     return Price(
         video_type=video_type,
         yuan=yuan,

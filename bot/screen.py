@@ -17,17 +17,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from bot.deepdive.audience import (
-    AudienceFit,
-    AudienceTargets,
-    FitStatus,
-    audience_fit,
-    parse_audience_targets,
-)
+from bot.deepdive.audience import AudienceFit, FitStatus, audience_fit
 from bot.deepdive.models import Part, Portrait
 from bot.deepdive.routes import ROUTES, PartKey
 from bot.deepdive.service import DeepDiveService
-from bot.models import Query, ScoredCreator, SearchResult
+from bot.models import AudienceTargets, Query, ScoredCreator, SearchResult
 from bot.spend.payer import Feature, paying_for
 
 PORTRAIT_COST_USD = ROUTES[PartKey.AUDIENCE].cost_usd
@@ -76,8 +70,7 @@ class ScreenResult(BaseModel):
 
 def screen_targets(query: Query) -> AudienceTargets | None:
     """The query's audience targets and screen size; None when it has no targets."""
-    targets = parse_audience_targets(query.audience)
-    return targets if targets else None
+    return query.audience or None
 
 
 def _candidates(result: SearchResult, targets: AudienceTargets) -> list[ScoredCreator]:

@@ -192,7 +192,7 @@ def build_services(settings: Settings, *, db_threads: int | None = None) -> Serv
         snapshots=snapshots,
         ledger=RequestLedger(sessions),
         # Same TikHub client as search: one cache, one rate limiter, one bill.
-        deepdive=DeepDiveService(detail_client),
+        deepdive=DeepDiveService(detail_client, seen=snapshots),
         shortlists=shortlists,
         digests=digests,
         slack=slack,

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.deepdive.service import show_with_snapshot
 from bot.services import build_services
 from bot.settings import Settings
 from tests.fakes.tikhub_server import FakeTikHub
@@ -25,7 +24,7 @@ def search_and_dive(settings: Settings) -> tuple[list[tuple[str, float | None]],
     try:
         result = services.search.search(services.parse_query("护肤 pages=2"))
         star_id = result.creators[0].creator.star_id
-        dive, creator = show_with_snapshot(services.deepdive, services.snapshots, star_id)
+        dive, creator = services.deepdive.load(star_id)
         parts = [(p.key, p.status, p.data) for p in dive.parts()]  # what the parsers made of each route
         works = [item.item_id for item in creator.recent_works()] if creator else []
         return [(s.creator.star_id, s.score) for s in result.creators], [*parts, dive.flags], works

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.deepdive.audience import FitStatus, TargetKind, audience_fit, parse_audience_targets
+from bot.audience import parse_audience_targets
+from bot.deepdive.audience import FitStatus, audience_fit
 from bot.deepdive.models import Distribution, DistributionKind, Portrait
 from bot.errors import QueryError
-from bot.models import Gender
+from bot.models import Gender, TargetKind
 
 
 def portrait(**counts: dict[str, float]) -> Portrait:

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
+from bot.audience import parse_audience_targets
 from bot.cards.deepdive_views import MAX_FLAGS, compare_message, deepdive_message
 from bot.cards.render import SlackMessage
 from bot.cards.shortlist_views import parent_message
 from bot.cards.validate import validate_message
-from bot.deepdive.audience import parse_audience_targets
 from bot.deepdive.compare import build_comparison
 from bot.deepdive.flags import assess
 from bot.deepdive.models import (

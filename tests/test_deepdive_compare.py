@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.deepdive.audience import parse_audience_targets
+from bot.audience import parse_audience_targets
 from bot.deepdive.compare import MetricKey, build_comparison, check_compare_ids, check_distinct
 from bot.deepdive.models import (
     BaseInfo,

@@ -9,10 +9,11 @@ import pytest
 
 from bot.deepdive.models import PartStatus
 from bot.deepdive.routes import ENDPOINT_COST_USD, LOOKUP_COST_USD, PartKey
-from bot.deepdive.service import DeepDiveService, DemoDeepDiveClient, IdKind, classify_identifier
+from bot.deepdive.service import DeepDiveService, DemoDeepDiveClient
 from bot.demo import synth_detail
 from bot.errors import KolbotError, QueryError
 from bot.grammar import parse_query
+from bot.identifiers import CreatorId, IdKind, parse_identifier
 from bot.models import Creator, Duration
 from bot.search import SearchService
 from bot.sources.demo import DemoSource
@@ -120,13 +121,13 @@ def test_fen_endpoints_arrive_in_yuan(service: DeepDiveService) -> None:
     ],
 )
 def test_identifier_heuristics(identifier: str, kind: IdKind, value: str) -> None:
-    assert classify_identifier(identifier) == (kind, value)
+    assert parse_identifier(identifier) == CreatorId(kind, value)
 
 
 @pytest.mark.parametrize("bad", ["", "两个字", "a b", "x" * 40])
 def test_unusable_identifier_is_a_query_error(bad: str) -> None:
     with pytest.raises(QueryError) as err:
-        classify_identifier(bad)
+        parse_identifier(bad)
     assert "19" in err.value.user_message("en")
 
 
@@ -290,5 +291,5 @@ def test_an_id_a_search_returned_is_fetched_all_at_once(tikhub: FakeTikHub, serv
 
 def test_a_pasted_page_of_text_is_not_echoed_back_whole() -> None:
     with pytest.raises(QueryError) as caught:
-        classify_identifier("1" * 10_000)
+        parse_identifier("1" * 10_000)
     assert len(caught.value.user_message("en")) < 400

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.errors import QueryError
-from bot.grammar import MAX_QUERY_CHARS, describe_filters, parse_query, usage
+from bot.grammar import MAX_QUERY_CHARS, describe_filters, parse_creator_args, parse_query, usage
 from bot.models import Duration, Gender, Goal, NumRange, QueryNote, SortKey
 
 
@@ -494,3 +494,17 @@ def test_zero_width_characters_are_not_a_keyword():
     with pytest.raises(QueryError):
         parse_query("\u200b")
     assert parse_query("护\u200b肤").keywords == ["护肤"]
+
+
+def test_creator_args_are_ids_and_the_options_that_apply_to_creators() -> None:
+    args = parse_creator_args("6912345678901234567 @dy_abc duration=1-20 lang=en audience_age=18-30")
+    assert args.identifiers == ["6912345678901234567", "@dy_abc"]
+    assert (args.duration, args.lang) == (Duration.SHORT, "en")
+    assert args.audience and not parse_creator_args("6912345678901234567").audience
+    assert parse_creator_args("").identifiers == []
+
+
+def test_creator_args_refuse_search_options_by_name() -> None:
+    with pytest.raises(QueryError) as caught:
+        parse_creator_args("6912345678901234567 followers>=10w sort=cpm")
+    assert "Search options do not apply here: followers, sort" in caught.value.user_message("en")

@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import pytest
 
-from bot.deepdive.audience import TargetKind, parse_audience_targets
+from bot.audience import parse_audience_targets
 from bot.errors import QueryError
 from bot.grammar import describe_filters, parse_query, usage
-from bot.models import Gender
+from bot.models import Gender, GenderTarget, RangeTarget, TargetKind
 
 
 def test_audience_tokens_are_carried_not_searched() -> None:
     query = parse_query("护肤 audience_gender=female>=70% audience_age=18-30 audience_city_tier=1-2 cpm<=80")
     assert query.keywords == ["护肤"]
-    assert query.audience == ["audience_gender=female>=70%", "audience_age=18-30", "audience_city_tier=1-2"]
-    targets = parse_audience_targets(query.audience).targets
+    targets = query.audience.targets
     assert [t.kind for t in targets] == [TargetKind.GENDER, TargetKind.AGE, TargetKind.CITY_TIER]
-    assert targets[0].gender is Gender.FEMALE and targets[0].min_share == pytest.approx(0.7)
-    assert query.cpm is not None and parse_query("护肤").audience == []
+    assert targets[0] == GenderTarget(gender=Gender.FEMALE, min_share=0.7)
+    assert targets[2] == RangeTarget(kind=TargetKind.CITY_TIER, low=1, high=2)
+    assert query.cpm is not None and not parse_query("护肤").audience
 
 
 def test_chinese_names_and_full_width_symbols() -> None:
     query = parse_query("美妆 受众性别=女≥60％ 受众年龄＝18-30 受众城市等级=1-2")
-    assert query.audience == ["audience_gender=女>=60%", "audience_age=18-30", "audience_city_tier=1-2"]
-    assert parse_audience_targets(query.audience).targets[0].min_share == pytest.approx(0.6)
+    assert query.audience == parse_audience_targets(
+        ["audience_gender=女>=60%", "audience_age=18-30", "audience_city_tier=1-2"]
+    )
+    assert query.audience.targets[0].min_share == pytest.approx(0.6)
 
 
 def test_filters_line_says_the_targets_screen_by_portrait() -> None:

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from bot.deepdive.audience import TargetKind, parse_audience_targets
+from bot.audience import parse_audience_targets
 from bot.deepdive.models import Distribution, DistributionKind, Portrait
 from bot.deepdive.service import DeepDiveService
 from bot.errors import QueryError
 from bot.grammar import parse_query
-from bot.models import Creator, ScoredCreator, SearchResult, SearchStats
+from bot.models import Creator, ScoredCreator, SearchResult, SearchStats, TargetKind
 from bot.screen import AudienceScreen, ScreenStatus, screen_targets
 from bot.sources.tikhub import Fetched
 
@@ -63,14 +63,14 @@ TEXT = "护肤 受众性别=女>=70% 受众年龄=18-23>=40% 受众城市=二线
 
 
 def test_chinese_aliases_and_tier_words() -> None:
-    targets = parse_audience_targets(parse_query(TEXT + " 筛查=30").audience)
+    targets = parse_query(TEXT + " 筛查=30").audience
     assert [t.kind for t in targets.targets] == [TargetKind.GENDER, TargetKind.AGE, TargetKind.CITY_TIER]
     assert (targets.targets[2].low, targets.targets[2].high, targets.screen) == (2.0, 2.0, 30)
     assert [t.label("zh") for t in targets.targets] == ["女", "18–23", "二线"]
     assert parse_audience_targets(["受众城市=一线-二线>=40%"]).targets[0].label("en") == "tier 1–2"
     assert parse_audience_targets(["audience_city_tier=新一线"]).targets[0].low == 1.5
     up = parse_query("护肤 受众城市=二线及以上>=40%").audience
-    assert [(t.low, t.high, t.min_share) for t in parse_audience_targets(up).targets] == [(1.0, 2.0, 0.4)]
+    assert [(t.low, t.high, t.min_share) for t in up.targets] == [(1.0, 2.0, 0.4)]
     assert parse_audience_targets(["audience_gender=female"]).screen == 20
 
 

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
+from bot.audience import parse_audience_targets
 from bot.cards.screen_views import MAX_SCREEN_ROWS, screen_message, screen_prompt_message
 from bot.cards.validate import validate_message
-from bot.deepdive.audience import FitStatus, TargetFit, audience_fit, parse_audience_targets
+from bot.deepdive.audience import FitStatus, TargetFit, audience_fit
 from bot.deepdive.models import Distribution, DistributionKind, Portrait
 from bot.models import Creator, ScoredCreator
 from bot.screen import ScreenPlan, ScreenResult, ScreenRow, ScreenStatus

@@ -20,7 +20,7 @@ from bot.cards.env import clip, mrkdwn
 from bot.cards.render import SlackMessage, render
 from bot.cards.validate import MAX_SECTION_TEXT
 from bot.charts import sparkline
-from bot.deepdive.audience import AudienceTargets, audience_fit
+from bot.deepdive.audience import audience_fit
 from bot.deepdive.compare import METRICS, Comparison, MetricKey, Row
 from bot.deepdive.dates import china_date
 from bot.deepdive.flags import flagged_days
@@ -38,7 +38,7 @@ from bot.deepdive.models import (
 )
 from bot.deepdive.routes import ENDPOINT_COST_USD, LOOKUP_COST_USD
 from bot.i18n import pick
-from bot.models import Creator, Duration, EcomProfile, Lang, Price
+from bot.models import AudienceTargets, Creator, Duration, EcomProfile, Lang, Price
 
 MAX_FLAGS = 12
 MAX_FLAG_CHARS = 600  # a flag quoting a very long upstream label stays readable

@@ -6,11 +6,11 @@ import math
 from typing import Any
 
 from bot.cards.render import SlackMessage, render
-from bot.deepdive.audience import AudienceTargets, FitStatus
+from bot.deepdive.audience import FitStatus
 from bot.deepdive.models import REASON_TEXT
 from bot.formatting import usd
 from bot.i18n import pick
-from bot.models import Lang
+from bot.models import AudienceTargets, Lang
 from bot.screen import ScreenPlan, ScreenResult, ScreenRow, ScreenStatus
 
 MAX_SCREEN_ROWS = 20  # one section each: with header, summary and footer well under 50 blocks

@@ -14,10 +14,10 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from bot import formatting as fmt
-from bot.deepdive.audience import AudienceTargets, audience_fit
+from bot.deepdive.audience import audience_fit
 from bot.deepdive.models import DeepDive
 from bot.errors import QueryError
-from bot.models import Duration, Lang
+from bot.models import AudienceTargets, Duration, Lang
 
 MIN_CREATORS, MAX_CREATORS = 2, 5
 _USAGE_EN = "Compare 2-5 creators: `/kol compare <id> <id> [<id> …] [duration=21-60]`."
@@ -217,10 +217,8 @@ def _standing(cell: Cell, group: int, strongest: bool) -> tuple[str, str]:
 
 def _verdict(comparison_rows: list[Row], i: int, dive: DeepDive) -> Verdict:
     group = len(comparison_rows[0].cells)
-    ranked = sorted(
-        (r for r in comparison_rows if r.cells[i].percentile is not None),
-        key=lambda r: r.cells[i].percentile,
-    )
+    scored = [(p, r) for r in comparison_rows if (p := r.cells[i].percentile) is not None]
+    ranked = [r for _, r in sorted(scored, key=lambda pair: pair[0])]
     if not ranked:
         return Verdict(
             star_id=dive.star_id,

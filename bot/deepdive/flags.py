@@ -24,7 +24,7 @@ from bot import formatting as fmt
 from bot.brands import is_brand_account
 from bot.deepdive.dates import china_date
 from bot.deepdive.models import DailyFans, DeepDive, RiskFlag, ServicePrice, ServicePrices, Severity
-from bot.models import Creator, Duration, RecentItem
+from bot.models import Creator, Duration, Lang, RecentItem
 
 SPIKE_Z = 3.5
 HIGH_Z = 10.0
@@ -57,7 +57,7 @@ def _robust_z(values: Sequence[float]) -> tuple[float, list[float]] | None:
     return centre, [(v - centre) / scale for v in values]
 
 
-def _days_text(rows: list[tuple[date, int, float]], lang: str) -> str:
+def _days_text(rows: list[tuple[date, int, float]], lang: Lang) -> str:
     shown = ", ".join(f"{fmt.growth(v, None, lang)} ({d.isoformat()})" for d, v, _ in rows[:SHOWN_DAYS])
     more = len(rows) - SHOWN_DAYS
     if more <= 0:
@@ -153,28 +153,28 @@ def _item_day(item: RecentItem) -> str:
 
 def engagement_consistency(items: Sequence[RecentItem]) -> list[RiskFlag]:
     """One video far above the rest, or likes-per-view that swing wildly between videos."""
-    viewed = [i for i in items if i.views]
+    viewed = [(i, i.views) for i in items if i.views]
     if len(viewed) < MIN_ITEMS:
         return []
     flags = []
-    for item in viewed:
-        others = median(i.views for i in viewed if i is not item)
-        if others > 0 and item.views >= VIEWS_OUTLIER_FACTOR * others:
-            factor = item.views / others
+    for item, views in viewed:
+        others = median(v for i, v in viewed if i is not item)
+        if others > 0 and views >= VIEWS_OUTLIER_FACTOR * others:
+            factor = views / others
             flags.append(
                 RiskFlag(
                     code="views_outlier",
                     severity=Severity.WARN,
-                    en=f"One video has {factor:.0f}× the views of the others: {fmt.count(item.views, 'en')} "
+                    en=f"One video has {factor:.0f}× the views of the others: {fmt.count(views, 'en')} "
                     f"({_item_day(item)}) vs a median of {fmt.count(others, 'en')}. Averages are inflated by "
                     "it; judge on the median.",
-                    zh=f"单条作品播放量是其他作品的 {factor:.0f} 倍：{fmt.count(item.views, 'zh')}"
+                    zh=f"单条作品播放量是其他作品的 {factor:.0f} 倍：{fmt.count(views, 'zh')}"
                     f"（{_item_day(item)}），其余中位数 {fmt.count(others, 'zh')}。"
                     "平均值被其拉高，请以中位数判断。",
                 )
             )
             break
-    rated = [(i, i.likes / i.views) for i in viewed if i.likes is not None]
+    rated = [(i, i.likes / views) for i, views in viewed if i.likes is not None]
     if len(rated) >= MIN_ITEMS:
         flags.extend(_like_rate_flag(rated))
     return flags
@@ -215,7 +215,7 @@ def brand_account(creator: Creator) -> list[RiskFlag]:
     ]
 
 
-def _quote(q: ServicePrice, lang: str) -> str:
+def _quote(q: ServicePrice, lang: Lang) -> str:
     return (
         f"{q.label(lang)} ({fmt.yuan(q.yuan, lang)})"
         if lang == "en"
@@ -225,11 +225,11 @@ def _quote(q: ServicePrice, lang: str) -> str:
 
 def _price_age(prices: ServicePrices, today: date) -> list[RiskFlag]:
     """One flag when even the newest standard-duration quote is old."""
-    dated = [q for q in prices.quotes if q.video_type in _STANDARD_TYPES and q.start_time]
+    dated = [(q, q.start_time) for q in prices.quotes if q.video_type in _STANDARD_TYPES and q.start_time]
     if not dated:
         return []
-    newest = max(dated, key=lambda q: q.start_time)
-    since = china_date(newest.start_time)
+    newest, started = max(dated, key=lambda pair: pair[1])
+    since = china_date(started)
     age = (today - since).days
     if age <= PRICE_MAX_AGE_DAYS:
         return []

@@ -289,11 +289,12 @@ def parse_cp_info(body: dict[str, Any]) -> CostPerformance:
 
 def _rated(block: Any) -> RatedMetric | None:
     """`{label, overtake, value}` with value and overtake in ‱; a negative overtake is unknown."""
-    if not isinstance(block, dict) or to_float(block.get("value")) is None:
+    value = to_float(block.get("value")) if isinstance(block, dict) else None
+    if value is None:
         return None
     overtake = to_float(block.get("overtake"))
     return RatedMetric(
-        value=to_float(block["value"]) / _PER_TEN_THOUSAND,
+        value=value / _PER_TEN_THOUSAND,
         beats_pct=overtake / 100 if overtake is not None and 0 <= overtake <= _PER_TEN_THOUSAND else None,
         industry=text(block.get("label")) or "",
     )

@@ -1,11 +1,6 @@
 """`/kol show`: resolve a creator id, fetch every deep-dive route concurrently, flag risks.
 
-Identifier heuristics (`classify_identifier`):
-
-* a Xingtu creator URL, or exactly 19 digits → a star id (Xingtu ids are 19 digits), no lookup;
-* other digits (Douyin uids are 8-17 digits) → `get_xingtu_kolid_by_uid`; when that finds
-  nothing, the same digits are tried as a numeric 抖音号 (many accounts keep the default one);
-* anything else (letters, digits, `_`, `.`; a leading `@` is dropped) → `get_xingtu_kolid_by_unique_id`.
+Identifiers are read by `bot.identifiers`; a uid that finds nothing is tried as a numeric 抖音号.
 
 Each route is optional: a refused or failed route becomes a `Part` that says why, the rest
 still shows. Cost is computed from `routes.py` prices: a fresh answer is one billed call, an
@@ -15,17 +10,14 @@ upstream failure inside HTTP 200 (e.g. 10003) is billed too, cached or shared an
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel
 
 from bot.deepdive import parsers
-from bot.deepdive.audience import AudienceTargets
 from bot.deepdive.compare import Comparison, build_comparison, check_compare_ids, check_distinct
 from bot.deepdive.dates import china_today
 from bot.deepdive.flags import assess
@@ -43,8 +35,9 @@ from bot.deepdive.models import (
 )
 from bot.deepdive.routes import LOOKUP_BY_UID, LOOKUP_BY_UNIQUE_ID, ROUTES, PartKey, Route
 from bot.demo import synth_detail
-from bot.errors import KolbotError, QueryError, UpstreamError, UpstreamKind
-from bot.models import Creator, Duration
+from bot.errors import KolbotError, UpstreamError, UpstreamKind
+from bot.identifiers import IdKind, parse_identifier, shorten
+from bot.models import AudienceTargets, Creator, Duration
 from bot.observability.trace import TracingExecutor
 from bot.sources.tikhub import Fetched
 
@@ -53,24 +46,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_STAR_ID = re.compile(r"\d{19}")
-_XINGTU_URL = re.compile(r"xingtu\.cn/\S*?/(\d{19})(?:\D|$)")
-_UID = re.compile(r"\d{5,18}")
-_UNIQUE_ID = re.compile(r"[A-Za-z0-9_.]{2,30}")
 _UNAVAILABLE = {UpstreamKind.REFUSED, UpstreamKind.NOT_FOUND}
 _NOT_FOUND = {UpstreamKind.NOT_FOUND, UpstreamKind.BAD_REQUEST}  # TikHub answers 400 for an unknown uid
 # Part reasons meaning "no such creator": an empty profile, 404, or TikHub's 400/422 for a bad id.
 _ID_REJECTED = {"empty", *(kind.value for kind in _NOT_FOUND)}
 
-_PARTS: dict[PartKey, tuple[Callable[[dict[str, Any]], BaseModel], type[BaseModel]]] = {
-    PartKey.BASE: (parsers.parse_base_info, BaseInfo),
-    PartKey.PRICES: (parsers.parse_service_price, ServicePrices),
-    PartKey.AUDIENCE: (parsers.parse_portrait, Portrait),
-    PartKey.FANS: (parsers.parse_portrait, Portrait),
-    PartKey.DAILY_FANS: (parsers.parse_daily_fans, DailyFans),
-    PartKey.CP: (parsers.parse_cp_info, CostPerformance),
-    PartKey.OVERVIEW: (parsers.parse_data_overview, DataOverview),
-    PartKey.INDEX: (parsers.parse_xingtu_index, XingtuIndex),
+_PARTS: dict[PartKey, tuple[Callable[[dict[str, Any]], BaseModel], type[Part[Any]]]] = {
+    PartKey.BASE: (parsers.parse_base_info, Part[BaseInfo]),
+    PartKey.PRICES: (parsers.parse_service_price, Part[ServicePrices]),
+    PartKey.AUDIENCE: (parsers.parse_portrait, Part[Portrait]),
+    PartKey.FANS: (parsers.parse_portrait, Part[Portrait]),
+    PartKey.DAILY_FANS: (parsers.parse_daily_fans, Part[DailyFans]),
+    PartKey.CP: (parsers.parse_cp_info, Part[CostPerformance]),
+    PartKey.OVERVIEW: (parsers.parse_data_overview, Part[DataOverview]),
+    PartKey.INDEX: (parsers.parse_xingtu_index, Part[XingtuIndex]),
 }
 
 
@@ -88,45 +77,8 @@ class DeepDiveSnapshots(Protocol):
     def save(self, dive: DeepDive) -> None: ...
 
 
-class IdKind(StrEnum):
-    STAR_ID = "star_id"
-    UID = "uid"
-    UNIQUE_ID = "unique_id"
-
-
-_USAGE_EN = "Use a Xingtu star id (19 digits), a Douyin uid (digits) or a 抖音号 (e.g. @abc_123)."
-_USAGE_ZH = "请输入星图 ID（19 位数字）、抖音 uid（数字）或抖音号（如 @abc_123）。"
-
-
-def classify_identifier(identifier: str) -> tuple[IdKind, str]:
-    """Which lookup an identifier needs, and the cleaned value; `QueryError` if it is none."""
-    value = identifier.strip()
-    if url := _XINGTU_URL.search(value):
-        return IdKind.STAR_ID, url.group(1)
-    if _STAR_ID.fullmatch(value):
-        return IdKind.STAR_ID, value
-    if _UID.fullmatch(value):
-        return IdKind.UID, value
-    handle = value.removeprefix("@")
-    if _UNIQUE_ID.fullmatch(handle):
-        return IdKind.UNIQUE_ID, handle
-    shown = _short(identifier)
-    raise QueryError(
-        shown,
-        f"“{shown}” is not a creator id.",
-        f"“{shown}” 不是有效的达人 ID。",
-        usage_en=_USAGE_EN,
-        usage_zh=_USAGE_ZH,
-    )
-
-
-def _short(identifier: str, limit: int = 40) -> str:
-    """An identifier as echoed in a message: a pasted page of text is not repeated back."""
-    return identifier if len(identifier) <= limit else identifier[: limit - 1] + "…"
-
-
 def _not_found(identifier: str) -> KolbotError:
-    shown = _short(identifier)
+    shown = shorten(identifier)
     return KolbotError(
         f"No Xingtu creator found for “{shown}”.",
         f"没有找到“{shown}”对应的星图达人。",
@@ -171,10 +123,19 @@ class PortraitCost:
 
 
 class DeepDiveService:
+    """Deep-dives and comparisons. `seen` (the search's snapshot store) gives `load` the creator as
+    last seen in a search; `snapshots` keeps each finished deep-dive."""
+
     def __init__(
-        self, client: JsonClient, *, snapshots: DeepDiveSnapshots | None = None, max_workers: int = 8
+        self,
+        client: JsonClient,
+        *,
+        seen: CreatorSnapshots | None = None,
+        snapshots: DeepDiveSnapshots | None = None,
+        max_workers: int = 8,
     ) -> None:
         self._client = client
+        self._seen = seen
         self._snapshots = snapshots
         self._max_workers = max_workers
         self.live = not isinstance(client, DemoDeepDiveClient)
@@ -190,12 +151,13 @@ class DeepDiveService:
         return self._resolve(identifier, tally), tally
 
     def _resolve(self, identifier: str, tally: _Tally) -> str:
-        kind, value = classify_identifier(identifier)
-        if kind is IdKind.STAR_ID:
-            return value
-        lookups = [LOOKUP_BY_UID, LOOKUP_BY_UNIQUE_ID] if kind is IdKind.UID else [LOOKUP_BY_UNIQUE_ID]
+        creator_id = parse_identifier(identifier)
+        if creator_id.kind is IdKind.STAR_ID:
+            return creator_id.value
+        by_uid = creator_id.kind is IdKind.UID
+        lookups = [LOOKUP_BY_UID, LOOKUP_BY_UNIQUE_ID] if by_uid else [LOOKUP_BY_UNIQUE_ID]
         for route in lookups:
-            star_id = self._lookup(route, value, tally)
+            star_id = self._lookup(route, creator_id.value, tally)
             if star_id:
                 return star_id
         raise _not_found(identifier)
@@ -231,6 +193,26 @@ class DeepDiveService:
         return {s: part for s, (part, _) in zip(star_ids, results, strict=True)}, cost
 
     # -- deep-dives ------------------------------------------------------------------------
+
+    def load(self, identifier: str) -> tuple[DeepDive, Creator | None]:
+        """`show`, with the creator as last seen in a search (prices, videos) when one was.
+
+        Raises `KolbotError` when not a single part arrived: an unknown id, or TikHub down.
+        """
+        creator_id = parse_identifier(identifier)
+        by_star_id = creator_id.kind is IdKind.STAR_ID
+        creator = self._last_seen(creator_id.value) if by_star_id else None
+        dive = self.show(identifier, creator=creator)
+        if not by_star_id and (creator := self._last_seen(dive.star_id)):
+            dive.flags = assess(dive, creator=creator, today=china_today())
+        if not dive.has_data:
+            raise nothing_arrived(dive, identifier)
+        return dive, creator
+
+    def _last_seen(self, star_id: str) -> Creator | None:
+        """The creator as last seen in a search from the same kind of source (live or demo)."""
+        snapshot = self._seen.get(star_id) if self._seen is not None else None
+        return snapshot.creator if snapshot and snapshot.live == self.live else None
 
     def show(self, identifier: str, *, creator: Creator | None = None) -> DeepDive:
         """Resolve, then deep-dive; the id lookup's cost is included."""
@@ -300,20 +282,21 @@ class DeepDiveService:
 
     def _assemble(self, star_id: str, parts: list[Part], tally: _Tally) -> DeepDive:
         times = [p.fetched_at for p in parts if p.fetched_at]
-        return DeepDive(
-            star_id=star_id,
-            **{p.key.value: p for p in parts},
-            calls=tally.calls,
-            upstream_calls=tally.upstream_calls,
-            cache_hits=tally.cache_hits,
-            cost_usd=round(tally.cost_usd, 6),
-            live=self.live,
-            fetched_at=min(times) if times else datetime.now(UTC),
+        return DeepDive.model_validate(
+            {
+                "star_id": star_id,
+                **{p.key.value: p for p in parts},
+                "calls": tally.calls,
+                "upstream_calls": tally.upstream_calls,
+                "cache_hits": tally.cache_hits,
+                "cost_usd": round(tally.cost_usd, 6),
+                "live": self.live,
+                "fetched_at": min(times) if times else datetime.now(UTC),
+            }
         )
 
     def _fetch_part(self, star_id: str, key: PartKey, today: date) -> tuple[Part, _Tally]:
-        route, (parse, model) = ROUTES[key], _PARTS[key]
-        part_type = Part[model]
+        route, (parse, part_type) = ROUTES[key], _PARTS[key]
         tally = _Tally()
         try:
             fetched = self._client.get_json(route.path, route.params(star_id, today), ttl_s=route.ttl_s)
@@ -321,16 +304,26 @@ class DeepDiveService:
             tally.failed(route, exc)
             return part_type(key=key, status=_status(exc), reason=exc.kind.value), tally
         tally.fetched(route, fetched)
-        meta = {"key": key, "from_cache": fetched.from_cache, "fetched_at": fetched.fetched_at}
+
+        def answered(status: PartStatus, *, reason: str | None = None, data: BaseModel | None = None) -> Part:
+            return part_type(
+                key=key,
+                status=status,
+                reason=reason,
+                data=data,
+                from_cache=fetched.from_cache,
+                fetched_at=fetched.fetched_at,
+            )
+
         try:
-            return part_type(**meta, status=PartStatus.OK, data=parse(fetched.body)), tally
+            return answered(PartStatus.OK, data=parse(fetched.body)), tally
         except UpstreamError as exc:
-            return part_type(**meta, status=_status(exc), reason=exc.kind.value), tally
+            return answered(_status(exc), reason=exc.kind.value), tally
         except parsers.NoData:
-            return part_type(**meta, status=PartStatus.UNAVAILABLE, reason="empty"), tally
+            return answered(PartStatus.UNAVAILABLE, reason="empty"), tally
         except (ValueError, TypeError, KeyError, AttributeError):
             log.exception("Unreadable %s body for %s", route.path, star_id)
-            return part_type(**meta, status=PartStatus.FAILED, reason=UpstreamKind.BAD_RESPONSE.value), tally
+            return answered(PartStatus.FAILED, reason=UpstreamKind.BAD_RESPONSE.value), tally
 
 
 def _rejects_id(part: Part) -> bool:
@@ -370,29 +363,6 @@ class DemoDeepDiveClient:
         """The creator as a demo search returned it; live data never gets synthetic details."""
         snapshot = self._snapshots.get(star_id) if self._snapshots is not None else None
         return snapshot.creator if snapshot is not None and not snapshot.live else None
-
-
-def show_with_snapshot(
-    service: DeepDiveService, snapshots: CreatorSnapshots, identifier: str
-) -> tuple[DeepDive, Creator | None]:
-    """`show`, with the creator as last seen in a search (prices, videos) when one was.
-
-    Raises `KolbotError` when not a single part arrived: an unknown id, or TikHub down.
-    """
-    kind, value = classify_identifier(identifier)
-    creator = _snapshot(service, snapshots, value) if kind is IdKind.STAR_ID else None
-    dive = service.show(identifier, creator=creator)
-    if kind is not IdKind.STAR_ID and (creator := _snapshot(service, snapshots, dive.star_id)):
-        dive.flags = assess(dive, creator=creator, today=china_today())
-    if not dive.has_data:
-        raise nothing_arrived(dive, identifier)
-    return dive, creator
-
-
-def _snapshot(service: DeepDiveService, snapshots: CreatorSnapshots, star_id: str) -> Creator | None:
-    """The creator as last seen in a search from the same kind of source (live or demo)."""
-    snapshot = snapshots.get(star_id)
-    return snapshot.creator if snapshot and snapshot.live == service.live else None
 
 
 def nothing_arrived(dive: DeepDive, identifier: str) -> KolbotError:

@@ -18,7 +18,7 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 
 import psycopg
@@ -131,6 +131,6 @@ class _NowStampedBucket(PostgresBucket):
     duration; an entry stamped in the past leaves the window early and lets the next call in too
     soon."""
 
-    def put(self, item: RateItem) -> bool:
+    def put(self, item: RateItem) -> bool | Awaitable[bool]:
         item.timestamp = self.now()
         return super().put(item)

@@ -21,7 +21,7 @@ from bot.shortlists.models import ItemStatus
 from bot.spend.payer import Feature
 from handlers.actions.results import ref_in_message
 from handlers.background import run_after_ack
-from handlers.commands.deepdive import load_deep_dive, post_comparison, post_deep_dive
+from handlers.deepdive_posts import post_comparison, post_deep_dive
 from handlers.payloads import channel_of, label_lang, saved_search, team_of
 from handlers.replies import answer_failures
 
@@ -43,9 +43,20 @@ def show_deep_dive(
         saved = saved_search(services, body, ref)
         lang = saved.lang if saved else services.default_lang
         with answer_failures(respond, lang, logger):
-            query = services.parse_query(saved.raw_query) if saved else None
-            dive, creator = load_deep_dive(services, star_id)
-            post_deep_dive(services, context, channel_of(body), respond, dive, creator, query, lang)
+            query = services.parse_query(saved.raw_query) if saved else Query()
+            dive, creator = services.deepdive.load(star_id)
+            channel = channel_of(body)
+            post_deep_dive(
+                services,
+                context,
+                channel,
+                respond,
+                dive,
+                creator,
+                lang,
+                duration=query.duration,
+                targets=query.audience or None,
+            )
 
     run_after_ack(context, respond, services.default_lang, logger, work, feature=Feature.DEEP_DIVE)
 
@@ -70,8 +81,10 @@ def compare_shortlist(
             raise _cannot_compare(star_ids, services.settings.kolbot_command)
         shortlist = summary.shortlist
         thread = shortlist.parent_ts or (body.get("container") or {}).get("message_ts")
-        query = Query(duration=shortlist.duration)
-        post_comparison(services, context, channel_of(body), respond, star_ids, query, lang, thread_ts=thread)
+        channel = channel_of(body)
+        post_comparison(
+            services, context, channel, respond, star_ids, lang, duration=shortlist.duration, thread_ts=thread
+        )
 
     run_after_ack(context, respond, lang, logger, work, feature=Feature.DEEP_DIVE)
 

@@ -15,8 +15,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot.cards.screen_views import screen_message, screen_prompt_message, screen_skipped_message
-from bot.deepdive.audience import AudienceTargets
-from bot.models import Lang, SearchResult
+from bot.models import AudienceTargets, Lang, SearchResult
 from bot.screen import screen_targets
 from bot.services import Services
 from bot.store.searches import SavedSearch

@@ -1,0 +1,64 @@
+"""Creator identifiers as typed after `/kol show` and `/kol compare`, read into a typed `CreatorId`.
+
+* a Xingtu creator URL, or exactly 19 digits → a star id (Xingtu ids are 19 digits), no lookup;
+* other digits (Douyin uids are 8-17 digits) → a uid, looked up; when that finds nothing, the
+  same digits are tried as a numeric 抖音号 (many accounts keep the default one);
+* anything else (letters, digits, `_`, `.`; a leading `@` is dropped) → a 抖音号 (unique id).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.errors import QueryError
+
+_STAR_ID = re.compile(r"\d{19}")
+_XINGTU_URL = re.compile(r"xingtu\.cn/\S*?/(\d{19})(?:\D|$)")
+_UID = re.compile(r"\d{5,18}")
+_UNIQUE_ID = re.compile(r"[A-Za-z0-9_.]{2,30}")
+
+_USAGE_EN = "Use a Xingtu star id (19 digits), a Douyin uid (digits) or a 抖音号 (e.g. @abc_123)."
+_USAGE_ZH = "请输入星图 ID（19 位数字）、抖音 uid（数字）或抖音号（如 @abc_123）。"
+
+
+class IdKind(StrEnum):
+    STAR_ID = "star_id"
+    UID = "uid"
+    UNIQUE_ID = "unique_id"
+
+
+@dataclass(frozen=True)
+class CreatorId:
+    """One identifier: which lookup it needs (`kind`) and its cleaned `value`."""
+
+    kind: IdKind
+    value: str
+
+
+def parse_identifier(identifier: str) -> CreatorId:
+    """The typed identifier; `QueryError` if the text is none of the three kinds."""
+    value = identifier.strip()
+    if url := _XINGTU_URL.search(value):
+        return CreatorId(IdKind.STAR_ID, url.group(1))
+    if _STAR_ID.fullmatch(value):
+        return CreatorId(IdKind.STAR_ID, value)
+    if _UID.fullmatch(value):
+        return CreatorId(IdKind.UID, value)
+    handle = value.removeprefix("@")
+    if _UNIQUE_ID.fullmatch(handle):
+        return CreatorId(IdKind.UNIQUE_ID, handle)
+    shown = shorten(identifier)
+    raise QueryError(
+        shown,
+        f"“{shown}” is not a creator id.",
+        f"“{shown}” 不是有效的达人 ID。",
+        usage_en=_USAGE_EN,
+        usage_zh=_USAGE_ZH,
+    )
+
+
+def shorten(identifier: str, limit: int = 40) -> str:
+    """An identifier as echoed in a message: a pasted page of text is not repeated back."""
+    return identifier if len(identifier) <= limit else identifier[: limit - 1] + "…"
