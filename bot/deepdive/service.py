@@ -66,7 +66,7 @@ _PARTS: dict[PartKey, tuple[Callable[[dict[str, Any]], BaseModel], type[Part[Any
 class JsonClient(Protocol):
     """`TikHubClient.get_json` with a per-call cache lifetime."""
 
-    def get_json(self, route: str, params: dict[str, str], *, ttl_s: float | None = None) -> Fetched: ...
+    def get_json(self, route: str, params: dict[str, str], *, ttl_s: int | None = None) -> Fetched: ...
 
     def is_cached(self, route: str, params: dict[str, str]) -> bool: ...
 
@@ -351,7 +351,7 @@ class DemoDeepDiveClient:
     def __init__(self, snapshots: CreatorSnapshots | None = None) -> None:
         self._snapshots = snapshots
 
-    def get_json(self, route: str, params: dict[str, str], *, ttl_s: float | None = None) -> Fetched:
+    def get_json(self, route: str, params: dict[str, str], *, ttl_s: int | None = None) -> Fetched:
         body = synth_detail.detail_body(route, params, seen=self._seen)
         return Fetched(body, 0, 0.0, False, datetime.now(UTC))
 
