@@ -1,10 +1,31 @@
-"""Choosing the user's language. Strings live next to the code that shows them, as (en, zh) pairs."""
+"""The user's language and the message catalog.
+
+Every user-facing string is an English message id looked up in a gettext catalog per language
+(`bot/locale/<lang>/LC_MESSAGES/kolbot.po`, managed by `scripts/catalog` with Babel). English is the
+source language: its catalog is the ids themselves. Placeholders are named (`%(n)s`) so a
+translation may reorder them; plural forms come from the catalog header (Chinese has one form).
+
+Only the rendering layer (bot/cards, handlers, the CLI and charts) calls `tr`; the domain returns
+codes and numbers. `N_` marks a string for extraction where it is defined as data (a table of
+labels) and translated later, where it is shown.
+"""
 
 from __future__ import annotations
 
+import gettext
+import io
 import re
+from functools import lru_cache
+from importlib import resources
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 from bot.models import Lang
+
+DOMAIN = "kolbot"
+LANGS: tuple[Lang, ...] = ("en", "zh")
+SOURCE_LANG: Lang = "en"
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -14,5 +35,102 @@ def detect_lang(text: str, default: Lang = "en") -> Lang:
     return "zh" if _CJK.search(text or "") else default
 
 
+def catalog_path(lang: str) -> str:
+    """Where the `.po` file of `lang` lives inside the installed package."""
+    return str(resources.files("bot") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po")
+
+
+@lru_cache(maxsize=len(LANGS))
+def translations(lang: str) -> gettext.NullTranslations:
+    """The compiled catalog of `lang`, read once per process.
+
+    The `.po` file is compiled in memory with Babel instead of shipping a `.mo` built at packaging
+    time: one source of truth in the package, and no build step that a checkout could forget.
+    """
+    if lang == SOURCE_LANG:
+        return gettext.NullTranslations()
+    with open(catalog_path(lang), "rb") as po:
+        catalog = read_po(po, locale=lang, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+class Text:
+    """Something to tell the user, not yet in a language: a message id and its parameters.
+
+    This is how the domain speaks (an error, a change in a digest, a schedule): it names the message
+    and supplies the numbers; the rendering layer picks the language with `tr`. Parameters may be
+    `Text` themselves and are rendered in the same language.
+    """
+
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid: str, /, **params: object) -> None:
+        self.msgid, self.params = msgid, params
+
+    def render(self, lang: str) -> str:
+        text = translations(lang).gettext(self.msgid)
+        return text % self._values(lang) if self.params else text
+
+    def _values(self, lang: str) -> dict[str, object]:
+        return {k: v.render(lang) if isinstance(v, Text) else v for k, v in self.params.items()}
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and (self.msgid, self.params) == (other.msgid, other.params)
+
+    def __hash__(self) -> int:
+        return hash((self.msgid, tuple(sorted(self.params.items(), key=lambda kv: kv[0]))))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.msgid!r}, **{self.params!r})"
+
+    def __str__(self) -> str:
+        """English, for logs and exception messages."""
+        return self.render(SOURCE_LANG)
+
+
+class Plural(Text):
+    """A `Text` whose wording depends on a count `n` (`%(n)s creator` / `%(n)s creators`)."""
+
+    __slots__ = ("plural",)
+
+    def __init__(self, singular: str, plural: str, n: int, /, **params: object) -> None:
+        super().__init__(singular, n=n, **params)
+        self.plural = plural
+
+    def render(self, lang: str) -> str:
+        n = self.params["n"]
+        assert isinstance(n, int)
+        return translations(lang).ngettext(self.msgid, self.plural, n) % self._values(lang)
+
+
+def tr(lang: str, message: str | Text, /, **params: object) -> str:
+    """`message` in `lang`: a literal id (named `%(x)s` placeholders filled when `params` are given)
+    or a `Text` the domain returned."""
+    if isinstance(message, Text):
+        return message.render(lang)
+    text = translations(lang).gettext(message)
+    return text % params if params else text
+
+
+def ntr(lang: str, singular: str, plural: str, n: int, /, **params: object) -> str:
+    """The plural form for `n` in `lang`, formatted with `n` and `params` (`%(n)s creators`)."""
+    return Plural(singular, plural, n, **params).render(lang)
+
+
+def ptr(lang: str, context: str, message: str, /, **params: object) -> str:
+    """`tr` with a disambiguating context, for an id that needs two translations (a list separator)."""
+    text = translations(lang).pgettext(context, message)
+    return text % params if params else text
+
+
+def N_(message: str) -> str:
+    """Mark `message` for the catalog without translating it here."""
+    return message
+
+
 def pick(lang: Lang, en: str, zh: str) -> str:
+    """Transitional: (en, zh) pairs not yet moved into the catalog (issue 9)."""
     return zh if lang == "zh" else en
