@@ -184,7 +184,7 @@ def _shop_level(dive: DeepDive, creator: Creator | None, lang: Lang) -> str:
         True: pick(lang, "shop window on", "已开通橱窗"),
         False: pick(lang, "shop window off", "未开通橱窗"),
     }
-    parts = [creator.ecom.level if creator else None, shop.get(enabled)]
+    parts = [creator.ecom.level if creator else None, None if enabled is None else shop[enabled]]
     return " · ".join(p for p in parts if p) or fmt.DASH
 
 

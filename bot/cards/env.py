@@ -24,6 +24,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot import formatting
+from bot.cards.actions import TEMPLATE_GLOBALS, ActionValue
 
 TEMPLATES_PACKAGE = "bot.templates"
 
@@ -78,13 +79,15 @@ def translate(context: Context, en: str, zh: str) -> str:
 
 
 def _json_default(value: Any) -> Any:
+    if isinstance(value, ActionValue):
+        return value.encode()
     if isinstance(value, Undefined):
         str(value)  # StrictUndefined raises UndefinedError naming the missing variable
     raise TypeError(f"a {type(value).__name__} cannot be placed in a card; format it first")
 
 
 def to_json(value: Any) -> str:
-    """`finalize`: every template output becomes one JSON value."""
+    """`finalize`: every template output becomes one JSON value (a button value model, its encoding)."""
     return json.dumps(value, ensure_ascii=False, default=_json_default)
 
 
@@ -118,5 +121,5 @@ def get_env() -> ImmutableSandboxedEnvironment:
         finalize=to_json,
     )
     env.filters.update(FILTERS)
-    env.globals.update(t=translate, link=link, DASH=formatting.DASH)
+    env.globals.update(t=translate, link=link, DASH=formatting.DASH, **TEMPLATE_GLOBALS)
     return env

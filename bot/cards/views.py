@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.cards.actions import PageValue
 from bot.cards.env import mrkdwn
 from bot.cards.render import SlackMessage, render
 from bot.cards.validate import MAX_SECTION_TEXT
@@ -200,7 +201,7 @@ def results_message(
         "durations": list(Duration),
         "sort_keys": list(SortKey),
         "priced_first": query.sort in COST_SORTS,
-        "more_value": f"{search_ref}:{_next_page(result)}" if stats.has_more else None,
+        "more_value": PageValue(search_ref=search_ref, start=_next_page(result)) if stats.has_more else None,
     }
     return render("results.json.j2", context, fallback_text=_results_text(result, shown, lang))
 

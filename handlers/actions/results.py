@@ -1,7 +1,7 @@
 """Buttons and menus on a results card: more pages, re-sort (Details: `handlers.actions.deepdive`).
 
-Values carry only ids (`{search_ref}:{start}`, `{search_ref}:{sort}`); the search
-itself is looked up with the acting user's workspace, so a ref never crosses workspaces.
+Values carry only ids (`PageValue`, `SortValue`); the search itself is looked up with the acting
+user's workspace, so a ref never crosses workspaces.
 """
 
 from __future__ import annotations
@@ -12,14 +12,13 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot.models import SortKey
+from bot.cards.actions import ActionId, PageValue, SortValue
+from bot.errors import KolbotError
 from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.delivery import send_results
 from handlers.payloads import required_search, user_of
 from handlers.replies import answer_failures
-
-REF_ACTIONS = ("kol_more", "kol_sort")
 
 
 def more_results(
@@ -32,13 +31,13 @@ def more_results(
 ) -> None:
     ack()
     services: Services = context["services"]
-    ref, _, start = action["value"].rpartition(":")
 
     def work() -> None:
-        search = required_search(services, body, ref)
+        value = PageValue.decode(action.get("value"))
+        search = required_search(services, body, value.search_ref)
         with answer_failures(respond, search.lang, logger):
-            query = services.parse_query(search.raw_query).model_copy(update={"start_page": int(start)})
-            send_results(services, respond, query, search.lang, ref_for=lambda: ref)
+            query = services.parse_query(search.raw_query).model_copy(update={"start_page": value.start})
+            send_results(services, respond, query, search.lang, ref_for=lambda: value.search_ref)
 
     run_after_ack(context, respond, services.default_lang, logger, work)
 
@@ -53,13 +52,13 @@ def resort_results(
 ) -> None:
     ack()
     services: Services = context["services"]
-    ref, _, sort = action["selected_option"]["value"].rpartition(":")
 
     def work() -> None:
-        search = required_search(services, body, ref)
+        value = SortValue.decode((action.get("selected_option") or {}).get("value"))
+        search = required_search(services, body, value.search_ref)
         with answer_failures(respond, search.lang, logger):
             # Saved anew (the grammar's last `sort=` wins), so "more" on the new card keeps this order.
-            raw = f"{search.raw_query} sort={SortKey(sort).value}"
+            raw = f"{search.raw_query} sort={value.sort.value}"
             query = services.parse_query(raw)
             where = search.team_id, search.channel_id, user_of(body)
             save = partial(services.searches.save, *where, raw, search.lang)
@@ -69,13 +68,17 @@ def resort_results(
 
 
 def ref_in_message(message: dict[str, Any]) -> str | None:
-    """The search ref carried by a results card's more/sort controls, if any."""
+    """The search ref carried by a results card's *More results* button or sort menu, if any.
+
+    Only `handlers.actions.deepdive` still reads it (issue 9: it goes when Details' value is a
+    `DetailsValue`, which carries the ref)."""
     for block in message.get("blocks") or []:
         for element in [*(block.get("elements") or []), block.get("accessory") or {}]:
-            if element.get("action_id") not in REF_ACTIONS:
-                continue
-            values = [element.get("value"), *(o.get("value") for o in element.get("options") or [])]
-            for value in values:
-                if value and ":" in value:
-                    return value.rpartition(":")[0]
+            try:
+                if element.get("action_id") == ActionId.MORE:
+                    return PageValue.decode(element.get("value")).search_ref
+                if element.get("action_id") == ActionId.SORT:
+                    return SortValue.decode((element.get("initial_option") or {}).get("value")).search_ref
+            except KolbotError:  # a card from before the current value encoding
+                return None
     return None
