@@ -102,10 +102,11 @@ def test_double_click_runs_the_search_once(
     second = slack_requests.block_action(more, message=card)  # new trigger_id and action_ts
     assert app.dispatch(second.bolt()).status == 200
     assert app.dispatch(second.retried().bolt()).status == 200
-    other = next_response(app, slack, slack_requests.block_action(button("kol_details", "x"), message=card))
-    assert "“x” is not a creator id" in other["text"]  # later clicks are still served
+    unknown = button("kol_more", PageValue(search_ref="nosuchref", start=2).encode())
+    other = next_response(app, slack, slack_requests.block_action(unknown, message=card))
+    assert "expired" in other["text"]  # later clicks are still served
     assert sorted(source.pages) == [1, 2]
-    assert len(slack.responses()) == 3  # search, one "more", the details answer
+    assert len(slack.responses()) == 3  # search, one "more", the answer to the later click
 
 
 def test_a_teammate_clicking_the_same_button_is_not_a_double_click(
