@@ -2,9 +2,8 @@
 card, 👍 / 👎 (clicking your own vote again takes it back), the status menu and *Quote & note*.
 
 Values carry ids only (`bot.cards.actions`: `AddToShortlistValue`, `SearchValue`, `CardValue`,
-`StatusValue`). Every lookup uses the
-acting user's workspace, so a forged or replayed payload from elsewhere changes nothing and is
-refused with a clear message.
+`StatusValue`). Every lookup uses the acting user's workspace, so a forged or replayed payload from
+elsewhere changes nothing and is refused with a clear message.
 """
 
 from __future__ import annotations
