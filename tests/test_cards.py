@@ -722,3 +722,12 @@ def test_clip() -> None:
     assert clip("ab &amp; cd", 6) == "ab …"  # never half an entity
     assert clip("see <https://x.example|here> now", 20) == "see …"  # never half a link
     assert len(clip("x" * 10_000, 150)) == 150
+
+
+def test_a_separator_places_commas_only_between_the_elements_that_are_there() -> None:
+    template = get_env().from_string(
+        "{% set sep = separator() %}[{% if first %}{{ sep() }}{{ 1 }}{% endif %}"
+        "{% for n in rest %}{{ sep() }}{{ n }}{% endfor %}{{ sep() }}{{ text }}]"
+    )
+    assert json.loads(template.render(first=False, rest=[2, 3], text=",")) == [2, 3, ","]
+    assert json.loads(template.render(first=True, rest=[], text="x")) == [1, "x"]
