@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from slack_bolt import App
 
+from bot.cards.actions import ActionId, DetailsValue, PageValue, SortValue
 from bot.cards.validate import validate_message
 from bot.services import Services
 from tests.fakes.signing import SlackRequests, button, select
@@ -34,7 +35,8 @@ def element(card: dict[str, Any], action_id: str) -> dict[str, Any]:
 
 
 def sort_value(card: dict[str, Any], sort: str) -> str:
-    return next(o["value"] for o in element(card, "kol_sort")["options"] if o["value"].endswith(f":{sort}"))
+    options = element(card, ActionId.SORT)["options"]
+    return next(o["value"] for o in options if SortValue.decode(o["value"]).sort == sort)
 
 
 def test_more_posts_the_next_pages_as_a_new_message(
@@ -42,13 +44,14 @@ def test_more_posts_the_next_pages_as_a_new_message(
 ) -> None:
     card = search(app, slack, slack_requests, "护肤 pages=2 top=3 lang=en")
     more = element(card, "kol_more")
-    assert more["value"].endswith(":3")
+    assert PageValue.decode(more["value"]).start == 3
     result = next_response(
         app, slack, slack_requests.block_action(button("kol_more", more["value"]), message=card)
     )
     assert result["replace_original"] is False and result["response_type"] == "in_channel"
     assert sorted(source.pages) == [1, 2, 3, 4]
-    assert element(result, "kol_more")["value"] == more["value"].replace(":3", ":5")
+    next_more = PageValue.decode(element(result, "kol_more")["value"])
+    assert next_more == PageValue.decode(more["value"]).model_copy(update={"start": 5})
     assert validate_message(result) == []
 
 
@@ -61,11 +64,12 @@ def test_sort_replaces_the_card_and_keeps_the_order_for_more(
     assert resorted["replace_original"] is True
     followers = followers_on(services, resorted)
     assert followers == sorted(followers, reverse=True) and followers != followers_on(services, card)
-    new_ref = element(resorted, "kol_more")["value"].rpartition(":")[0]
-    assert new_ref != value.rpartition(":")[0]
+    new_ref = PageValue.decode(element(resorted, "kol_more")["value"]).search_ref
+    assert new_ref != SortValue.decode(value).search_ref
 
+    page_2 = PageValue(search_ref=new_ref, start=2).encode()
     more = next_response(
-        app, slack, slack_requests.block_action(button("kol_more", f"{new_ref}:2"), message=resorted)
+        app, slack, slack_requests.block_action(button("kol_more", page_2), message=resorted)
     )
     assert followers_on(services, more) == sorted(followers_on(services, more), reverse=True)
 
@@ -98,10 +102,11 @@ def test_double_click_runs_the_search_once(
     second = slack_requests.block_action(more, message=card)  # new trigger_id and action_ts
     assert app.dispatch(second.bolt()).status == 200
     assert app.dispatch(second.retried().bolt()).status == 200
-    other = next_response(app, slack, slack_requests.block_action(button("kol_details", "x"), message=card))
-    assert "“x” is not a creator id" in other["text"]  # later clicks are still served
+    unknown = button("kol_more", PageValue(search_ref="nosuchref", start=2).encode())
+    other = next_response(app, slack, slack_requests.block_action(unknown, message=card))
+    assert "expired" in other["text"]  # later clicks are still served
     assert sorted(source.pages) == [1, 2]
-    assert len(slack.responses()) == 3  # search, one "more", the details answer
+    assert len(slack.responses()) == 3  # search, one "more", the answer to the later click
 
 
 def test_a_teammate_clicking_the_same_button_is_not_a_double_click(
@@ -118,14 +123,27 @@ def test_a_teammate_clicking_the_same_button_is_not_a_double_click(
 def test_buttons_on_an_unknown_ref_explain_instead_of_failing(
     app: App, slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:
-    answer = next_response(app, slack, slack_requests.block_action(button("kol_more", "nosuchref:2")))
+    unknown = PageValue(search_ref="nosuchref", start=2).encode()
+    answer = next_response(app, slack, slack_requests.block_action(button("kol_more", unknown)))
     assert "expired" in answer["text"] and "/kol" in answer["text"]
+
+
+def test_a_button_from_an_older_card_says_it_is_out_of_date(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, source: CountingSource
+) -> None:
+    card = search(app, slack, slack_requests, "护肤 pages=1 top=3 lang=en")
+    pages_before = list(source.pages)
+    for action in (button("kol_more", "s42:2"), select("kol_sort", "s42:cpm")):
+        answer = next_response(app, slack, slack_requests.block_action(action, message=card))
+        assert answer["response_type"] == "ephemeral"
+        assert "This button is out of date." in answer["text"]
+    assert source.pages == pages_before
 
 
 def followers_on(services: Services, card: dict[str, Any]) -> list[int]:
     """Follower counts of the creators on a card, in card order (from their snapshots)."""
     ids = [
-        candidate["value"].split(":")[0]  # `{star_id}:{search_ref}`
+        DetailsValue.decode(candidate["value"]).star_id
         for block in card["blocks"]
         for candidate in [*block.get("elements", []), block.get("accessory") or {}]
         if candidate.get("action_id") == "kol_details"

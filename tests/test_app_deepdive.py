@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from slack_bolt import App
 
+from bot.cards.actions import AddToShortlistValue, DetailsValue, ShortlistValue
 from bot.cards.validate import validate_message
 from bot.demo import synth_detail
 from bot.models import Creator
@@ -174,7 +175,8 @@ def test_show_by_douyin_handle_in_chinese(
     charts_in_thread(slack)
     card = posted_card(slack)
     shortlist = card["blocks"][-1]["elements"][0]
-    assert shortlist["action_id"] == "kol_add_to_shortlist" and shortlist["value"] == star_id
+    assert shortlist["action_id"] == "kol_add_to_shortlist"
+    assert AddToShortlistValue.decode(shortlist["value"]) == AddToShortlistValue(star_id=star_id)
     assert "基本信息" in card_text(card) and "演示数据" in card_text(card)
 
 
@@ -293,9 +295,9 @@ def test_details_deep_dives_in_the_searchs_language_length_and_audience_targets(
     value = next(
         v
         for v in details_buttons(results)
-        if not synth_detail.is_refused(synth_detail.AUDIENCE, v.split(":")[0])
+        if not synth_detail.is_refused(synth_detail.AUDIENCE, DetailsValue.decode(v).star_id)
     )
-    star_id, ref = value.split(":")
+    star_id, ref = DetailsValue.decode(value).star_id, DetailsValue.decode(value).search_ref
     assert ref and ref in json.dumps(results["blocks"])
     assert app.dispatch(slack_requests.block_action(button("kol_details", value), message=results).bolt())
     charts_in_thread(slack)
@@ -305,15 +307,16 @@ def test_details_deep_dives_in_the_searchs_language_length_and_audience_targets(
     assert "1-20秒（本次）" in text
 
 
-def test_details_on_an_older_card_finds_the_search_through_the_cards_controls(
+def test_details_on_an_older_card_says_the_button_is_out_of_date(
     app: App, slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:
-    results = search_card(app, slack, slack_requests, "美妆 top=3 lang=en audience_age=18-30")
-    star_id = details_buttons(results)[0].split(":")[0]
+    results = search_card(app, slack, slack_requests, "美妆 top=3 lang=en")
+    star_id = DetailsValue.decode(details_buttons(results)[0]).star_id
+    before = len(slack.calls_to("response"))
     app.dispatch(slack_requests.block_action(button("kol_details", star_id), message=results).bolt())
-    charts_in_thread(slack)
-    text = card_text(posted_card(slack))
-    assert "Audience fit" in text and "age 18-30 ≥50%" in text and "Profile" in text
+    answer = slack.wait_for_calls("response", before + 1)[-1]
+    assert "This button is out of date." in answer.body["text"]
+    assert slack.calls_to("chat.postMessage") == []
 
 
 def test_details_without_targets_shows_no_audience_fit(
@@ -411,7 +414,9 @@ def test_compare_button_on_a_shortlist_compares_it_in_its_thread(
 ) -> None:
     stars = demo_stars()[:4]
     short_id = shortlist_of(services, stars, rejected=stars[3])
-    click = slack_requests.block_action(button("kol_compare_shortlist", short_id, text="对比"))
+    click = slack_requests.block_action(
+        button("kol_compare_shortlist", ShortlistValue(short_id=short_id).encode(), text="对比")
+    )
     assert app.dispatch(click.bolt()).status == 200
     [complete] = slack.wait_for_calls("files.completeUploadExternal")
     assert complete.body["thread_ts"] == PARENT_TS
@@ -428,7 +433,9 @@ def test_compare_button_on_a_too_short_shortlist_explains(
 ) -> None:
     short_id = shortlist_of(services, demo_stars()[:1])
     app.dispatch(
-        slack_requests.block_action(button("kol_compare_shortlist", short_id, text="Compare")).bolt()
+        slack_requests.block_action(
+            button("kol_compare_shortlist", ShortlistValue(short_id=short_id).encode(), text="Compare")
+        ).bolt()
     )
     [answer] = slack.wait_for_calls("response")
     assert "Compare takes 2-5 creators; this shortlist has 1" in answer.body["text"]

@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.cards.actions import SearchValue
 from bot.services import Services
 from tests.fakes.signing import CHANNEL_ID, USER_ID, SlackRequests, button
 from tests.fakes.slack_api import TEAM_ID, FakeSlackApi
@@ -53,7 +54,7 @@ def test_home_tab_shows_my_shortlists_digests_searches_and_spend(
     assert f"/archives/{CHANNEL_ID}/p1700000000000100" in text  # linked to its thread
     assert "母婴" in text and "美食" in text and "旅行" not in text
     assert "下次" in text  # next run, in the language of my latest search
-    refs = rerun_buttons(view)
+    refs = [SearchValue.decode(value).search_ref for value in rerun_buttons(view)]
     assert len(refs) == 2  # one per distinct query, newest first
     assert services.searches.get(refs[0], TEAM_ID).raw_query == "护肤 followers>=10w"
     assert "$0.00" in text  # demo data costs nothing
@@ -98,7 +99,12 @@ def test_an_unknown_search_is_explained_in_the_dm(
     app: App, slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:
     assert (
-        app.dispatch(slack_requests.home_action(button("kol_home_rerun", "nosuchref")).bolt()).status == 200
+        app.dispatch(
+            slack_requests.home_action(
+                button("kol_home_rerun", SearchValue(search_ref="nosuchref").encode())
+            ).bolt()
+        ).status
+        == 200
     )
     [post] = slack.wait_for_calls("chat.postMessage")
     assert post.body["channel"] == USER_ID and "unknown here" in post.body["text"]

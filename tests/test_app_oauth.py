@@ -20,11 +20,13 @@ from cryptography.fernet import Fernet
 from slack_bolt import App
 from sqlalchemy.exc import OperationalError
 
+from bot.cards.actions import DetailsValue, ShortlistValue, SortValue
 from bot.db.tables import SLACK_OAUTH_TABLES, DigestRow, SavedSearchRow, ShortlistRow
 from bot.demo import synth_detail
 from bot.digests.clock import Clock
 from bot.digests.models import DigestStatus
 from bot.installations import EncryptedInstallationStore, TokenCipher
+from bot.models import SortKey
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_clients import NotInstalled
@@ -309,9 +311,9 @@ def test_no_workspace_can_read_or_change_anothers_searches_shortlists_or_digests
 ) -> None:
     a, b = pair
     [details, *_] = values(a.command("护肤 pages=1 top=3"), "kol_details")
-    ref = details.split(":")[1]
-    assert values(a.click(select("kol_sort", f"{ref}:cpm")), "kol_details")  # its own workspace: re-sorted
-    refused = b.click(select("kol_sort", f"{ref}:cpm"))
+    by_cpm = SortValue(search_ref=DetailsValue.decode(details).search_ref, sort=SortKey.CPM).encode()
+    assert values(a.click(select("kol_sort", by_cpm)), "kol_details")  # its own workspace: re-sorted
+    refused = b.click(select("kol_sort", by_cpm))
     assert "belongs to another workspace" in refused["text"]
 
     a.command("shortlist new Spring")
@@ -320,7 +322,7 @@ def test_no_workspace_can_read_or_change_anothers_searches_shortlists_or_digests
     for text in (f"shortlist show {short_id}", f"shortlist close {short_id}"):
         refused = text_of(b.command(text))
         assert "No shortlist named" in refused and "Spring" not in refused
-    compare = text_of(b.click(button("kol_compare_shortlist", short_id)))
+    compare = text_of(b.click(button("kol_compare_shortlist", ShortlistValue(short_id=short_id).encode())))
     assert "another Slack workspace" in compare and "Spring" not in compare
     assert services.shortlists.get("T0ALPHA", short_id).status.value == "open"
 

@@ -19,9 +19,10 @@ from openpyxl import load_workbook
 from slack_bolt import App
 from slack_bolt.response import BoltResponse
 
+from bot.cards.actions import AddToShortlistValue, CardValue, StatusValue
 from bot.models import Creator, Duration, Price
 from bot.services import Services
-from bot.shortlists.models import AuditAction, Shortlist
+from bot.shortlists.models import AuditAction, ItemStatus, Shortlist
 from bot.sources.base import SearchRequest
 from tests.fakes.signing import CHANNEL_ID, USER_ID, SlackRequests, button, select
 from tests.fakes.slack_api import TEAM_ID, FakeSlackApi, JsonDict
@@ -153,7 +154,10 @@ class Team:
         return self.channel.text(self.card_ts(name, star_id))
 
     def value(self, name: str, star_id: str) -> str:
-        return f"{self.shortlist(name).short_id}:{star_id}"
+        return CardValue(short_id=self.shortlist(name).short_id, star_id=star_id).encode()
+
+    def status(self, name: str, star_id: str, status: ItemStatus) -> str:
+        return StatusValue(short_id=self.shortlist(name).short_id, star_id=star_id, status=status).encode()
 
     def new_list(self, text: str = "Spring launch budget=200k") -> JsonDict:
         return self.command(f"shortlist new {text}")
@@ -284,7 +288,10 @@ def test_votes_status_and_quote_update_the_card_and_the_summary(team: Team) -> N
     team.click(button("kol_sl_vote_up", alpha), team.me, ts="1.7")  # my vote again: taken back
     eventually(lambda: "*Votes*\n:+1: 1  :-1: 1" in team.parent("Spring launch"))
 
-    team.click(select("kol_sl_status", f"{beta}:rejected", "Rejected"), team.mate)
+    team.click(
+        select("kol_sl_status", team.status("Spring launch", BETA, ItemStatus.REJECTED), "Rejected"),
+        team.mate,
+    )
     eventually(lambda: ":x: Rejected" in team.card("Spring launch", BETA))
     parent = fields(team.parent("Spring launch"))
     assert (
@@ -379,11 +386,17 @@ def test_add_button_opens_a_modal_for_an_open_list_or_a_new_one(team: Team) -> N
     team.new_list("Old list")
     team.command("shortlist close Old")
     before = len(team.replies(team.me))
-    team.click(button("kol_add_to_shortlist", "7999999999999999999", "Add to shortlist"))
+    team.click(
+        button(
+            "kol_add_to_shortlist",
+            AddToShortlistValue(star_id="7999999999999999999").encode(),
+            "Add to shortlist",
+        )
+    )
     # wait for the reply to this click: the reply to `shortlist close` may still be the latest one
     unknown = "No data for creator 7999999999999999999 yet."
     eventually(lambda: any(unknown in flatten(r) for r in team.replies(team.me)[before:]))
-    team.click(button("kol_add_to_shortlist", BETA, "Add to shortlist"))
+    team.click(button("kol_add_to_shortlist", AddToShortlistValue(star_id=BETA).encode(), "Add to shortlist"))
     view = team.opened_view()
     options = view["blocks"][1]["element"]["options"]
     assert [o["value"] for o in options] == [
@@ -533,9 +546,10 @@ def test_a_forged_payload_from_another_workspace_changes_nothing(team: Team) -> 
     team.command(f"shortlist add Spring {ALPHA}")
     s = team.shortlist("Spring launch")
     intruder = team.user("U0INTRUDER", team_id="T0OTHER")
-    value = f"{s.short_id}:{ALPHA}"
+    value = CardValue(short_id=s.short_id, star_id=ALPHA).encode()
     team.click(button("kol_sl_vote_down", value), intruder)
-    team.click(select("kol_sl_status", f"{value}:booked"), intruder)
+    status = StatusValue(short_id=s.short_id, star_id=ALPHA, status=ItemStatus.BOOKED).encode()
+    team.click(select("kol_sl_status", status), intruder)
     refusals = eventually(lambda: len(team.replies(intruder)) == 2 and team.replies(intruder))
     assert all("belongs to another Slack workspace; nothing was changed" in flatten(r) for r in refusals)
     form = json.dumps(

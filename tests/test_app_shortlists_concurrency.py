@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from slack_bolt import App
 
+from bot.cards.actions import CardValue, StatusValue
 from bot.services import Services
 from bot.settings import Settings
 from bot.shortlists.models import ItemStatus
@@ -47,8 +48,10 @@ def test_twenty_teammates_at_once_lose_nothing(app: App, slack: FakeSlackApi, se
     def teammate(i: int) -> None:
         who = team.user(f"U0MATE{i:02d}")
         team.command(f"shortlist add {short_id} {OTHERS[i]}", who)
-        team.click(button("kol_sl_vote_down" if i % 4 == 0 else "kol_sl_vote_up", f"{short_id}:{BASE}"), who)
-        team.click(select("kol_sl_status", f"{short_id}:{OTHERS[i]}:approved"), who)
+        card = CardValue(short_id=short_id, star_id=BASE).encode()
+        team.click(button("kol_sl_vote_down" if i % 4 == 0 else "kol_sl_vote_up", card), who)
+        status = StatusValue(short_id=short_id, star_id=OTHERS[i], status=ItemStatus.APPROVED).encode()
+        team.click(select("kol_sl_status", status), who)
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         list(pool.map(teammate, range(WORKERS)))

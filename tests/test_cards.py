@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from jinja2 import StrictUndefined, UndefinedError
 
+from bot.cards.actions import ActionId, AddToShortlistValue, DetailsValue, PageValue, SortValue
 from bot.cards.env import clip, get_env, is_safe_url, link, mrkdwn, to_json
 from bot.cards.render import SlackMessage, render
 from bot.cards.validate import validate_message
@@ -286,18 +287,21 @@ def test_buttons_carry_star_ids_and_paging_values() -> None:
         for e in b["elements"]
         if e["type"] == "button"
     }
-    assert ("kol_details", f"{make_creator(1).star_id}:abc") in buttons
-    assert ("kol_add_to_shortlist", make_creator(2).star_id) in buttons
-    assert ("kol_more", "abc:6") in buttons
+    details = DetailsValue(star_id=make_creator(1).star_id, search_ref="abc")
+    assert (ActionId.DETAILS, details.encode()) in buttons
+    add = AddToShortlistValue(star_id=make_creator(2).star_id, search_ref="abc")
+    assert (ActionId.ADD_TO_SHORTLIST, add.encode()) in buttons
+    assert (ActionId.MORE, PageValue(search_ref="abc", start=6).encode()) in buttons
     select = next(
         e
         for b in message.blocks
         if b["type"] == "actions"
         for e in b["elements"]
-        if e["action_id"] == "kol_sort"
+        if e["action_id"] == ActionId.SORT
     )
-    assert [o["value"] for o in select["options"]] == [f"abc:{k}" for k in SortKey]
-    assert select["initial_option"]["value"] == "abc:cpm"
+    options = [SortValue.decode(o["value"]) for o in select["options"]]
+    assert options == [SortValue(search_ref="abc", sort=k) for k in SortKey]
+    assert SortValue.decode(select["initial_option"]["value"]).sort is SortKey.CPM
 
 
 def test_no_more_button_without_more_pages() -> None:
@@ -718,3 +722,12 @@ def test_clip() -> None:
     assert clip("ab &amp; cd", 6) == "ab …"  # never half an entity
     assert clip("see <https://x.example|here> now", 20) == "see …"  # never half a link
     assert len(clip("x" * 10_000, 150)) == 150
+
+
+def test_a_separator_places_commas_only_between_the_elements_that_are_there() -> None:
+    template = get_env().from_string(
+        "{% set sep = separator() %}[{% if first %}{{ sep() }}{{ 1 }}{% endif %}"
+        "{% for n in rest %}{{ sep() }}{{ n }}{% endfor %}{{ sep() }}{{ text }}]"
+    )
+    assert json.loads(template.render(first=False, rest=[2, 3], text=",")) == [2, 3, ","]
+    assert json.loads(template.render(first=True, rest=[], text="x")) == [1, "x"]

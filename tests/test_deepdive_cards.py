@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.audience import parse_audience_targets
+from bot.cards.actions import ShortlistValue
 from bot.cards.deepdive_views import MAX_FLAGS, compare_message, deepdive_message
 from bot.cards.render import SlackMessage
 from bot.cards.shortlist_views import parent_message
@@ -530,5 +531,6 @@ def test_shortlist_parent_offers_compare_once_two_creators_are_in_play() -> None
         ]
 
     [compare] = compare_buttons([ItemStatus.PROPOSED, ItemStatus.APPROVED])
-    assert compare["value"] == shortlist().short_id and compare["text"]["text"] == "对比"
+    assert ShortlistValue.decode(compare["value"]).short_id == shortlist().short_id
+    assert compare["text"]["text"] == "对比"
     assert compare_buttons([ItemStatus.PROPOSED, ItemStatus.REJECTED]) == []

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from bot.cards.actions import ResolveValue
 from bot.cards.plan_views import plan_message, resolve_buttons
 from bot.cards.validate import validate_message
 from bot.db.engine import make_engine, session_factory
@@ -127,7 +128,7 @@ def test_a_budget_below_the_cheapest_creator_names_it_and_offers_its_price() -> 
     assert plan.binding.kind is BindingKind.BUDGET
     assert plan.binding.en == "The budget ¥4,000 is below the cheapest creator (Cheap, ¥5,000)."
     buttons = resolve_buttons(SavedPlan(7, 1, "T", "C", None, "x", "U", "en", T0, plan), "en")
-    assert buttons[-1] == {"label": "Plan at ¥5,000", "value": "7:5000"}
+    assert buttons[-1] == {"label": "Plan at ¥5,000", "value": ResolveValue(plan_id=7, budget_yuan=5000)}
 
 
 def test_duplicate_creators_count_once() -> None:

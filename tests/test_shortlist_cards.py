@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from slack_sdk.models.views import View
 
+from bot.cards.actions import CardValue, StatusValue
 from bot.cards.shortlist_views import (
     add_modal,
     edit_modal,
@@ -190,9 +191,11 @@ def test_thread_card_shows_deltas_quote_votes_and_buttons() -> None:
         "kol_sl_status",
         "kol_sl_edit",
     ]
-    assert actions[0]["value"] == "abc234:s1" and actions[0]["text"]["text"] == "👍 1"
-    assert actions[2]["initial_option"]["value"] == "abc234:s1:proposed"
-    assert [o["value"].rsplit(":", 1)[1] for o in actions[2]["options"]] == [s.value for s in ItemStatus]
+    assert CardValue.decode(actions[0]["value"]) == CardValue(short_id="abc234", star_id="s1")
+    assert actions[0]["text"]["text"] == "👍 1"
+    initial = StatusValue.decode(actions[2]["initial_option"]["value"])
+    assert initial == StatusValue(short_id="abc234", star_id="s1", status=ItemStatus.PROPOSED)
+    assert [StatusValue.decode(o["value"]).status for o in actions[2]["options"]] == list(ItemStatus)
 
 
 def test_thread_card_in_chinese_with_a_price_drop() -> None:

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot import formatting as fmt
-from bot.cards.env import clip, mrkdwn
-from bot.cards.render import SlackMessage, render
+from bot.cards.env import clip
+from bot.cards.render import SlackMessage, render, section_chunks
 from bot.cards.validate import MAX_SECTION_TEXT
 from bot.charts import sparkline
 from bot.deepdive.audience import audience_fit
@@ -416,17 +416,6 @@ def _indices(dive: DeepDive, lang: Lang) -> dict[str, Any]:
 # -- flags, videos, cost -------------------------------------------------------------------
 
 
-def _chunks(lines: Sequence[str], limit: int) -> list[str]:
-    """Lines joined into pieces that fit one section once escaped (a longer line is clipped later)."""
-    chunks: list[str] = []
-    for line in lines:
-        if chunks and len(mrkdwn(chunks[-1] + "\n" + line)) <= limit:
-            chunks[-1] += "\n" + line
-        else:
-            chunks.append(line)
-    return chunks
-
-
 def _flags(flags: Sequence[RiskFlag], lang: Lang) -> list[str]:
     if not flags:
         return [pick(lang, "No risk flags in the data that arrived.", "已获取的数据中没有风险提示。")]
@@ -434,7 +423,7 @@ def _flags(flags: Sequence[RiskFlag], lang: Lang) -> list[str]:
     if len(flags) > MAX_FLAGS:
         more = len(flags) - MAX_FLAGS
         lines.append(pick(lang, f"…and {more} more.", f"……另有 {more} 条。"))
-    return _chunks(lines, MAX_SECTION_TEXT - 100)  # room for the section title
+    return section_chunks(lines, MAX_SECTION_TEXT - 100)  # room for the section title
 
 
 def _recent(creator: Creator | None, lang: Lang) -> list[str]:

@@ -5,7 +5,8 @@ it), read through importlib by Jinja's `PackageLoader`: the same code serves a c
 editable install and a wheel, and never looks next to the clone.
 
 Every `{{ … }}` output is JSON-encoded by `finalize`, so a template can only place values, never
-emit raw JSON: a quote, newline or `"}]},{` in a nickname cannot change the card's structure.
+emit raw JSON: a quote, newline or `"}]},{` in a nickname cannot change the card's structure. The
+only exception is a `separator()`'s comma, so templates never manage commas between elements.
 JSON-encoding does not stop Slack markup (`<!channel>`, `<https://evil|click>`), so every user or
 creator string shown in mrkdwn goes through the `mrkdwn` filter, and links are built by `link`.
 """
@@ -24,6 +25,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot import formatting
+from bot.cards.actions import TEMPLATE_GLOBALS, ActionValue
 
 TEMPLATES_PACKAGE = "bot.templates"
 
@@ -77,14 +79,36 @@ def translate(context: Context, en: str, zh: str) -> str:
     return zh if context["lang"] == "zh" else en
 
 
+class _Comma(str):
+    """The one piece of JSON syntax a template may place itself: a separator between two elements."""
+
+
+class Separator:
+    """`{% set sep = separator() %}` opens a JSON array (or object); `{{ sep() }}` goes before each
+    element: nothing before the first, a comma before each later one. Elements inside `if`s and
+    loops need no comma bookkeeping, so leaving one out never breaks the card."""
+
+    def __init__(self) -> None:
+        self._started = False
+
+    def __call__(self) -> _Comma:
+        started, self._started = self._started, True
+        return _Comma("," if started else "")
+
+
 def _json_default(value: Any) -> Any:
+    if isinstance(value, ActionValue):
+        return value.encode()
     if isinstance(value, Undefined):
         str(value)  # StrictUndefined raises UndefinedError naming the missing variable
     raise TypeError(f"a {type(value).__name__} cannot be placed in a card; format it first")
 
 
 def to_json(value: Any) -> str:
-    """`finalize`: every template output becomes one JSON value."""
+    """`finalize`: every template output becomes one JSON value (a button value model, its encoding),
+    except a `Separator`'s comma."""
+    if isinstance(value, _Comma):
+        return str(value)
     return json.dumps(value, ensure_ascii=False, default=_json_default)
 
 
@@ -118,5 +142,5 @@ def get_env() -> ImmutableSandboxedEnvironment:
         finalize=to_json,
     )
     env.filters.update(FILTERS)
-    env.globals.update(t=translate, link=link, DASH=formatting.DASH)
+    env.globals.update(t=translate, link=link, separator=Separator, DASH=formatting.DASH, **TEMPLATE_GLOBALS)
     return env

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.cards.actions import ResolveValue
 from bot.cards.render import SlackMessage, render
 from bot.cards.shortlist_views import MAX_OPTIONS, _view, mention
 from bot.formatting import DASH, count, duration_label, pct, yuan
@@ -114,21 +115,23 @@ def _tiers(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
     return out
 
 
-def resolve_buttons(saved: SavedPlan, lang: Lang) -> list[dict[str, str]]:
+def resolve_buttons(saved: SavedPlan, lang: Lang) -> list[dict[str, Any]]:
     """(label, value) of the re-solve buttons: −20 %, +20 %, and the cheapest creator's price when the
     budget buys nobody."""
     budget = saved.plan.request.budget_yuan
     buttons = [
         {
             "label": f"{'−' if step < 0 else '+'}{abs(step)}% ({yuan(budget * (100 + step) / 100, lang)})",
-            "value": f"{saved.id}:{round(budget * (100 + step) / 100)}",
+            "value": ResolveValue(plan_id=saved.id, budget_yuan=round(budget * (100 + step) / 100)),
         }
         for step in RESOLVE_STEPS
     ]
     if saved.plan.binding is not None and saved.plan.binding.kind is BindingKind.BUDGET:
         cheapest = min(c.cost_yuan or 0 for c in saved.plan.candidates if c.cost_yuan is not None)
         label = pick(lang, f"Plan at {yuan(cheapest, lang)}", f"按 {yuan(cheapest, lang)} 规划")
-        buttons.append({"label": label, "value": f"{saved.id}:{round(cheapest + 0.5)}"})
+        buttons.append(
+            {"label": label, "value": ResolveValue(plan_id=saved.id, budget_yuan=round(cheapest + 0.5))}
+        )
     return buttons
 
 

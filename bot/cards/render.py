@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.views import View
 
 from bot.cards.env import clip, get_env, mrkdwn
-from bot.cards.validate import MAX_TEXT, validate_message
+from bot.cards.validate import MAX_SECTION_TEXT, MAX_TEXT, validate_message
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,18 @@ class SlackMessage(Mapping[str, Any]):
 def plain_message(text: str) -> SlackMessage:
     """A blocks-free message; `text` is plain text, escaped here so Slack shows it literally."""
     return SlackMessage(text=clip(mrkdwn(text), MAX_TEXT))
+
+
+def section_chunks(lines: Iterable[str], limit: int = MAX_SECTION_TEXT) -> list[str]:
+    """Lines joined into pieces that each fit one section once escaped; a blank line never starts a
+    piece (a line longer than `limit` stays whole, for the template to clip)."""
+    chunks: list[str] = []
+    for line in lines:
+        if chunks and len(mrkdwn(chunks[-1] + "\n" + line)) <= limit:
+            chunks[-1] += "\n" + line
+        elif line.strip():
+            chunks.append(line)
+    return chunks
 
 
 def render(template_name: str, context: dict[str, Any], *, fallback_text: str) -> SlackMessage:

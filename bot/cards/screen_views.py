@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from bot.cards.actions import ScreenValue
 from bot.cards.render import SlackMessage, render
 from bot.deepdive.audience import FitStatus
 from bot.deepdive.models import REASON_TEXT
@@ -95,7 +96,7 @@ def screen_prompt_message(
         "unpaid": plan.unpaid,
         "cached": count - plan.unpaid,
         "cost": cost,
-        "value": f"{search_ref}:{count}",
+        "value": ScreenValue(search_ref=search_ref, count=count),
     }
     fallback = pick(
         lang,

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.cards.actions import CardValue
 from bot.cards.env import mrkdwn
 from bot.cards.render import SlackMessage, render, render_view
 from bot.errors import KolbotError
@@ -48,11 +49,6 @@ STATUS_EMOJI = {
 def mention(user_id: str) -> str:
     """`<@U123>` for a Slack user id; anything else is shown as escaped text."""
     return f"<@{user_id}>" if _SLACK_USER.match(user_id) else mrkdwn(user_id)
-
-
-def item_value(shortlist: Shortlist, star_id: str) -> str:
-    """Button value of a thread card: ids only (`{short_id}:{star_id}`)."""
-    return f"{shortlist.short_id}:{star_id}"
 
 
 def _status_labels(lang: Lang) -> dict[ItemStatus, str]:
@@ -111,7 +107,7 @@ def item_message(shortlist: Shortlist, item: ShortlistItem, lang: Lang) -> Slack
         "shortlist": shortlist,
         "item": item,
         "url": item.creator.douyin_url or item.creator.xingtu_url,
-        "value": item_value(shortlist, item.star_id),
+        "value": CardValue(short_id=shortlist.short_id, star_id=item.star_id),
         "status_label": _status_labels(lang),
         "status_emoji": STATUS_EMOJI,
         "statuses": list(ItemStatus),

@@ -9,9 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.cards.env import mrkdwn
-from bot.cards.render import SlackMessage, render
-from bot.cards.validate import MAX_SECTION_TEXT
+from bot.cards.actions import PageValue
+from bot.cards.render import SlackMessage, render, section_chunks
 from bot.errors import KolbotError
 from bot.formatting import DASH
 from bot.grammar import active_filters, describe_filters, filter_label, usage
@@ -200,33 +199,22 @@ def results_message(
         "durations": list(Duration),
         "sort_keys": list(SortKey),
         "priced_first": query.sort in COST_SORTS,
-        "more_value": f"{search_ref}:{_next_page(result)}" if stats.has_more else None,
+        "more_value": PageValue(search_ref=search_ref, start=_next_page(result)) if stats.has_more else None,
     }
     return render("results.json.j2", context, fallback_text=_results_text(result, shown, lang))
-
-
-def _chunks(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
-    """Split text at line breaks into non-blank pieces that fit one section once escaped."""
-    chunks: list[str] = []
-    for line in text.strip().splitlines():
-        if chunks and len(mrkdwn(chunks[-1] + "\n" + line)) <= limit:
-            chunks[-1] += "\n" + line
-        elif line.strip():
-            chunks.append(line)
-    return chunks
 
 
 def help_message(lang: Lang, command: str, usage_text: str | None = None) -> SlackMessage:
     """How to search: the grammar (from `bot.grammar.usage` unless given) and what the numbers mean."""
     text = usage_text if usage_text is not None else usage(lang)
-    context = {"lang": lang, "command": command, "usage": _chunks(text)}
+    context = {"lang": lang, "command": command, "usage": section_chunks(text.strip().splitlines())}
     return render("help.json.j2", context, fallback_text=f"{command}\n{text}")
 
 
 def error_message(err: KolbotError, lang: Lang) -> SlackMessage:
     """What happened and what to do, suitable for an ephemeral reply."""
     what, hint = (err.zh, err.hint_zh) if lang == "zh" else (err.en, err.hint_en)
-    context = {"lang": lang, "what": what, "hint": _chunks(hint)}
+    context = {"lang": lang, "what": what, "hint": section_chunks(hint.strip().splitlines())}
     return render("error.json.j2", context, fallback_text=err.user_message(lang))
 
 

@@ -1,4 +1,4 @@
-"""Button and menu listeners; action ids are listed in docs/architecture.md."""
+"""Button and menu listeners, one per `bot.cards.actions.ActionId`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 
 from slack_bolt import App
 
+from bot.cards.actions import ActionId
 from handlers.actions.deepdive import compare_shortlist, show_deep_dive
 from handlers.actions.home import open_form, rerun_search
 from handlers.actions.plan import open_plan_add_modal, open_plan_modal, resolve_plan
@@ -15,20 +16,20 @@ from handlers.actions.shortlist import open_add_modal, open_edit_modal, open_new
 
 
 def register(app: App) -> None:
-    app.action("kol_details")(show_deep_dive)
-    app.action("kol_more")(more_results)
-    app.action("kol_sort")(resort_results)
-    app.action("kol_add_to_shortlist")(open_add_modal)
-    app.action("kol_sl_new")(open_new_modal)
-    app.action("kol_sl_vote_up")(vote)
-    app.action("kol_sl_vote_down")(vote)
-    app.action("kol_sl_status")(set_status)
-    app.action("kol_sl_edit")(open_edit_modal)
-    app.action("kol_compare_shortlist")(compare_shortlist)
-    app.action("kol_plan_open")(open_plan_modal)
-    app.action(re.compile(r"^kol_plan_resolve_\d+$"))(resolve_plan)
-    app.action("kol_plan_add")(open_plan_add_modal)
-    app.action("kol_home_form")(open_form)
-    app.action("kol_home_rerun")(rerun_search)
-    app.action("kol_screen_run")(run_screen)
-    app.action("kol_screen_skip")(skip_screen)
+    app.action(ActionId.DETAILS)(show_deep_dive)
+    app.action(ActionId.MORE)(more_results)
+    app.action(ActionId.SORT)(resort_results)
+    app.action(ActionId.ADD_TO_SHORTLIST)(open_add_modal)
+    app.action(ActionId.SHORTLIST_NEW)(open_new_modal)
+    app.action(ActionId.VOTE_UP)(vote)
+    app.action(ActionId.VOTE_DOWN)(vote)
+    app.action(ActionId.STATUS)(set_status)
+    app.action(ActionId.EDIT)(open_edit_modal)
+    app.action(ActionId.COMPARE_SHORTLIST)(compare_shortlist)
+    app.action(ActionId.PLAN_OPEN)(open_plan_modal)
+    app.action(re.compile(rf"^{ActionId.PLAN_RESOLVE}_\d+$"))(resolve_plan)
+    app.action(ActionId.PLAN_ADD)(open_plan_add_modal)
+    app.action(ActionId.HOME_FORM)(open_form)
+    app.action(ActionId.HOME_RERUN)(rerun_search)
+    app.action(ActionId.SCREEN_RUN)(run_screen)
+    app.action(ActionId.SCREEN_SKIP)(skip_screen)

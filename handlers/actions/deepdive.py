@@ -1,9 +1,9 @@
 """Deep-dive buttons: Details on a results card, Compare on a shortlist's parent message.
 
-Details' value is `{star_id}:{search_ref}` (older cards: the star_id alone, the ref then comes
-from the card's more/sort controls). The saved search, looked up in the acting user's workspace,
-gives the language, the video length to highlight and any `audience_*` targets to check.
-Compare's value is the shortlist's short id; its comparison goes into the shortlist's thread.
+Details' value is a `DetailsValue` (star id and search ref). The saved search, looked up in the
+acting user's workspace, gives the language, the video length to highlight and any `audience_*`
+targets to check. Compare's value is a `ShortlistValue`; its comparison goes into the shortlist's
+thread.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
+from bot.cards.actions import DetailsValue, ShortlistValue
 from bot.deepdive.compare import MAX_CREATORS, MIN_CREATORS
 from bot.errors import KolbotError
 from bot.models import Query
 from bot.services import Services
 from bot.shortlists.models import ItemStatus
 from bot.spend.payer import Feature
-from handlers.actions.results import ref_in_message
 from handlers.background import run_after_ack
 from handlers.deepdive_posts import post_comparison, post_deep_dive
 from handlers.payloads import channel_of, label_lang, saved_search, team_of
@@ -36,15 +36,14 @@ def show_deep_dive(
 ) -> None:
     ack()
     services: Services = context["services"]
-    star_id, _, ref = action["value"].partition(":")
-    ref = ref or ref_in_message(body.get("message") or {})
 
     def work() -> None:
-        saved = saved_search(services, body, ref)
+        value = DetailsValue.decode(action.get("value"))
+        saved = saved_search(services, body, value.search_ref)
         lang = saved.lang if saved else services.default_lang
         with answer_failures(respond, lang, logger):
             query = services.parse_query(saved.raw_query) if saved else Query()
-            dive, creator = services.deepdive.load(star_id)
+            dive, creator = services.deepdive.load(value.star_id)
             channel = channel_of(body)
             post_deep_dive(
                 services,
@@ -75,7 +74,8 @@ def compare_shortlist(
     lang = label_lang(services, action)
 
     def work() -> None:
-        summary = services.shortlists.summary(team_of(body), action["value"])
+        short_id = ShortlistValue.decode(action.get("value")).short_id
+        summary = services.shortlists.summary(team_of(body), short_id)
         star_ids = [i.star_id for i in summary.items if i.status is not ItemStatus.REJECTED]
         if not MIN_CREATORS <= len(star_ids) <= MAX_CREATORS:
             raise _cannot_compare(star_ids, services.settings.kolbot_command)

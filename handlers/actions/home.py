@@ -15,6 +15,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from bot.cards.actions import SearchValue
+from bot.errors import KolbotError
 from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.delivery import send_results
@@ -43,11 +45,16 @@ def rerun_search(
     ack()
     services: Services = context["services"]
     team_id, user_id = team_of(body), user_of(body)
-    search = saved_search(services, body, action["value"])
+    try:
+        search, stale = saved_search(services, body, SearchValue.decode(action.get("value")).search_ref), None
+    except KolbotError as err:  # a button from before the current value encoding
+        search, stale = None, err
     reply = PostReply(client, search.channel_id if search else user_id, user_id)
     lang = search.lang if search else services.default_lang
 
     def work() -> None:
+        if stale is not None:
+            raise stale
         if search is None:
             raise expired_search(services.settings.kolbot_command)
         query = services.parse_query(search.raw_query)

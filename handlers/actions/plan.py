@@ -1,9 +1,8 @@
 """Plan buttons: *Plan budget* (shortlist parent, results card) opens the plan form; on a plan
 card, *Re-solve* at another budget and *Add plan to shortlist*.
 
-Values carry ids only: `kol_plan_open` `sl:{short_id}` or `search:{search_ref}`;
-`kol_plan_resolve_N` `{plan_id}:{budget_yuan}`; `kol_plan_add` `{plan_id}`. Every lookup uses the
-acting user's workspace.
+Values carry ids only (`PlanSourceValue`, `ResolveValue`, `PlanValue` in `bot.cards.actions`).
+Every lookup uses the acting user's workspace.
 """
 
 from __future__ import annotations
@@ -14,23 +13,14 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.cards.actions import PlanSourceValue, PlanValue, ResolveValue
 from bot.cards.plan_views import plan_add_modal, plan_modal
-from bot.errors import KolbotError
 from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.commands.plan import post_plan
 from handlers.payloads import channel_of, label_lang, required_search, team_of, user_of
 from handlers.replies import answer_failures
 from handlers.views.plan import PlanForm
-
-
-def _bad_value() -> KolbotError:
-    return KolbotError(
-        "This button is out of date.",
-        "此按钮已失效。",
-        hint_en="Run the command again for a fresh card.",
-        hint_zh="请重新运行命令以获取新卡片。",
-    )
 
 
 def open_plan_modal(
@@ -47,19 +37,16 @@ def open_plan_modal(
     services: Services = context["services"]
     lang = label_lang(services, action)
     with answer_failures(respond, lang, logger):
-        kind, _, ref = (action.get("value") or "").partition(":")
-        team = team_of(body)
-        if kind == "sl":
-            shortlist = services.shortlists.get(team, ref)
+        value = PlanSourceValue.decode(action.get("value"))
+        if value.kind == "sl":
+            shortlist = services.shortlists.get(team_of(body), value.ref)
             duration, budget, source = shortlist.duration, shortlist.budget_yuan, shortlist.name
-        elif kind == "search":
-            saved = required_search(services, body, ref)
-            duration, budget, source = services.parse_query(saved.raw_query).duration, None, saved.raw_query
         else:
-            raise _bad_value()
+            saved = required_search(services, body, value.ref)
+            duration, budget, source = services.parse_query(saved.raw_query).duration, None, saved.raw_query
         form = PlanForm(
-            kind=kind,
-            ref=ref,
+            kind=value.kind,
+            ref=value.ref,
             channel_id=channel_of(body),
             lang=lang,
             response_url=body.get("response_url", ""),
@@ -82,11 +69,9 @@ def resolve_plan(
     lang = label_lang(services, action)
 
     def work() -> None:
-        plan_id, _, budget = (action.get("value") or "").partition(":")
-        if not (plan_id.isdigit() and budget.isdigit() and int(budget) > 0):
-            raise _bad_value()
-        saved = services.plans.get(team_of(body), int(plan_id))
-        new = services.plans.resolve_at(team_of(body), user_of(body), saved, float(budget))
+        value = ResolveValue.decode(action.get("value"))
+        saved = services.plans.get(team_of(body), value.plan_id)
+        new = services.plans.resolve_at(team_of(body), user_of(body), saved, float(value.budget_yuan))
         post_plan(services, context, respond, new, saved.lang)
 
     run_after_ack(context, respond, lang, logger, work)
@@ -106,14 +91,12 @@ def open_plan_add_modal(
     services: Services = context["services"]
     lang = label_lang(services, action)
     with answer_failures(respond, lang, logger):
-        value = action.get("value") or ""
-        if not value.isdigit():
-            raise _bad_value()
-        saved = services.plans.get(team_of(body), int(value))
+        plan_id = PlanValue.decode(action.get("value")).plan_id
+        saved = services.plans.get(team_of(body), plan_id)
         open_lists = services.shortlists.list(team_of(body), channel_of(body), include_closed=False)
         form = PlanForm(
             kind="plan",
-            ref=value,
+            ref=str(plan_id),
             channel_id=channel_of(body),
             lang=lang,
             response_url=body.get("response_url", ""),

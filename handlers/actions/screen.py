@@ -2,8 +2,8 @@
 
 `offer_screen` runs after the results card is posted: at or below `KOLBOT_SCREEN_CONFIRM_USD`
 it screens at once; above, it posts the cost with Screen (`kol_screen_run`) and Skip
-(`kol_screen_skip`), both valued with the search ref. Screen re-runs the saved search (its pages
-come from the cache) and replaces the prompt with the screened list.
+(`kol_screen_skip`), both valued with the search ref (`ScreenValue`). Screen re-runs the saved
+search (its pages come from the cache) and replaces the prompt with the screened list.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
+from bot.cards.actions import ScreenValue
 from bot.cards.screen_views import screen_message, screen_prompt_message, screen_skipped_message
 from bot.models import AudienceTargets, Lang, SearchResult
 from bot.screen import screen_targets
@@ -104,9 +105,9 @@ def _on_prompt(
     """Ack, then run `work` after the ack with the prompt's saved search (this workspace's only)."""
     ack()
     services: Services = context["services"]
-    ref = action["value"].partition(":")[0]
 
     def run() -> None:
+        ref = ScreenValue.decode(action.get("value")).search_ref
         search = required_search(services, body, ref)
         with answer_failures(respond, search.lang, logger):
             work(services, search, ref)

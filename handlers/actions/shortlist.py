@@ -1,20 +1,21 @@
 """Shortlist buttons: *Add to shortlist* and *New shortlist* open a modal; on a creator's thread
 card, 👍 / 👎 (clicking your own vote again takes it back), the status menu and *Quote & note*.
 
-Values carry ids only (`star_id`, `search_ref`, `{short_id}:{star_id}`). Every lookup uses the
-acting user's workspace, so a forged or replayed payload from elsewhere changes nothing and is
-refused with a clear message.
+Values carry ids only (`bot.cards.actions`: `AddToShortlistValue`, `SearchValue`, `CardValue`,
+`StatusValue`). Every lookup uses the acting user's workspace, so a forged or replayed payload from
+elsewhere changes nothing and is refused with a clear message.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.cards.actions import ActionId, AddToShortlistValue, CardValue, SearchValue, StatusValue
 from bot.cards.shortlist_views import add_modal, edit_modal, new_modal
 from bot.errors import KolbotError
 from bot.models import Duration
@@ -22,13 +23,13 @@ from bot.services import Services
 from bot.shortlists.errors import not_on_list
 from bot.shortlists.models import ShortlistSummary, VoteGesture
 from bot.slack_io.shortlists import ShortlistSync
-from handlers.actions.results import ref_in_message
 from handlers.background import run_after_ack
 from handlers.payloads import channel_of, label_lang, saved_search, team_of, user_of
 from handlers.replies import answer_failures, send_failure, unknown_creator
 from handlers.views.shortlist import FormContext
 
-CardWork = Callable[[Services, ShortlistSync, ShortlistSummary, str, str], None]
+V = TypeVar("V", bound=CardValue)
+CardWork = Callable[[Services, ShortlistSync, ShortlistSummary, V, str], None]
 
 
 def _search_duration(services: Services, body: dict[str, Any], ref: str | None) -> Duration:
@@ -51,7 +52,8 @@ def open_add_modal(
     services: Services = context["services"]
     lang = label_lang(services, action)
     with answer_failures(respond, lang, logger):
-        star_id, channel_id = action["value"], channel_of(body)
+        value, channel_id = AddToShortlistValue.decode(action.get("value")), channel_of(body)
+        star_id = value.star_id
         snapshot = services.snapshots.get(star_id)
         if snapshot is None:
             raise unknown_creator(star_id, services.settings.kolbot_command)
@@ -61,7 +63,7 @@ def open_add_modal(
             lang=lang,
             response_url=body.get("response_url", ""),
             star_id=star_id,
-            duration=_search_duration(services, body, ref_in_message(body.get("message") or {})),
+            duration=_search_duration(services, body, value.search_ref),
         )
         view = add_modal(snapshot.creator, open_lists, lang, form.dump())
         client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -81,7 +83,7 @@ def open_new_modal(
     services: Services = context["services"]
     lang = label_lang(services, action)
     with answer_failures(respond, lang, logger):
-        duration = _search_duration(services, body, action.get("value"))
+        duration = _search_duration(services, body, SearchValue.decode(action.get("value")).search_ref)
         form = FormContext(
             channel_id=channel_of(body),
             lang=lang,
@@ -93,35 +95,37 @@ def open_new_modal(
 
 def _on_card(
     body: dict[str, Any],
-    value: str,
+    raw: object,
+    model: type[V],
     client: WebClient,
     respond: Respond,
     context: BoltContext,
     logger: logging.Logger,
-    work: CardWork,
+    work: CardWork[V],
 ) -> None:
     """Run `work` for the creator card a thread button belongs to, answering failures in the
     shortlist's language (the workspace default when the shortlist is not this workspace's)."""
     services: Services = context["services"]
-    short_id, _, star_id = value.partition(":")
     try:
-        summary = services.shortlists.summary(team_of(body), short_id)
+        value = model.decode(raw)
+        summary = services.shortlists.summary(team_of(body), value.short_id)
     except KolbotError as err:
         send_failure(respond, err, services.default_lang, logger)
         return
     sync = services.shortlist_sync(client)
     with answer_failures(respond, sync.lang(summary.shortlist), logger):
-        work(services, sync, summary, star_id, user_of(body))
+        work(services, sync, summary, value, user_of(body))
 
 
 def _on_card_after_ack(
     body: dict[str, Any],
-    value: str,
+    raw: object,
+    model: type[V],
     client: WebClient,
     respond: Respond,
     context: BoltContext,
     logger: logging.Logger,
-    work: CardWork,
+    work: CardWork[V],
 ) -> None:
     """`_on_card` on the worker pool: votes and status changes re-render the shortlist's messages."""
     services: Services = context["services"]
@@ -130,7 +134,7 @@ def _on_card_after_ack(
         respond,
         services.default_lang,
         logger,
-        lambda: _on_card(body, value, client, respond, context, logger, work),
+        lambda: _on_card(body, raw, model, client, respond, context, logger, work),
     )
 
 
@@ -145,19 +149,19 @@ def vote(
 ) -> None:
     """👍 / 👎 on a thread card; clicking the vote you already gave takes it back."""
     ack()
-    value = 1 if action["action_id"] == "kol_sl_vote_up" else -1
+    vote_value = 1 if action["action_id"] == ActionId.VOTE_UP else -1
 
     def work(
-        services: Services, sync: ShortlistSync, summary: ShortlistSummary, star_id: str, user: str
+        services: Services, sync: ShortlistSync, summary: ShortlistSummary, card: CardValue, user: str
     ) -> None:
         shortlist = summary.shortlist
         changed = services.shortlists.vote(
-            shortlist.team_id, shortlist.short_id, user, star_id, value, VoteGesture.CLICK
+            shortlist.team_id, shortlist.short_id, user, card.star_id, vote_value, VoteGesture.CLICK
         )
         if changed is not None:
-            sync.refresh(shortlist, [star_id])
+            sync.refresh(shortlist, [card.star_id])
 
-    _on_card_after_ack(body, action["value"], client, respond, context, logger, work)
+    _on_card_after_ack(body, action.get("value"), CardValue, client, respond, context, logger, work)
 
 
 def set_status(
@@ -169,18 +173,18 @@ def set_status(
     context: BoltContext,
     logger: logging.Logger,
 ) -> None:
-    """The status menu on a thread card (option value `{short_id}:{star_id}:{status}`)."""
+    """The status menu on a thread card (option value: `StatusValue`)."""
     ack()
-    value, _, status = action["selected_option"]["value"].rpartition(":")
+    raw = (action.get("selected_option") or {}).get("value")
 
     def work(
-        services: Services, sync: ShortlistSync, summary: ShortlistSummary, star_id: str, user: str
+        services: Services, sync: ShortlistSync, summary: ShortlistSummary, card: StatusValue, user: str
     ) -> None:
         shortlist = summary.shortlist
-        services.shortlists.set_status(shortlist.team_id, shortlist.short_id, user, star_id, status)
-        sync.refresh(shortlist, [star_id])
+        services.shortlists.set_status(shortlist.team_id, shortlist.short_id, user, card.star_id, card.status)
+        sync.refresh(shortlist, [card.star_id])
 
-    _on_card_after_ack(body, value, client, respond, context, logger, work)
+    _on_card_after_ack(body, raw, StatusValue, client, respond, context, logger, work)
 
 
 def open_edit_modal(
@@ -196,9 +200,9 @@ def open_edit_modal(
     ack()
 
     def work(
-        services: Services, sync: ShortlistSync, summary: ShortlistSummary, star_id: str, user: str
+        services: Services, sync: ShortlistSync, summary: ShortlistSummary, card: CardValue, user: str
     ) -> None:
-        shortlist = summary.shortlist
+        shortlist, star_id = summary.shortlist, card.star_id
         item = next((i for i in summary.items if i.star_id == star_id), None)
         if item is None:
             raise not_on_list(star_id, shortlist.name)
@@ -212,4 +216,4 @@ def open_edit_modal(
         )
         client.views_open(trigger_id=body["trigger_id"], view=edit_modal(shortlist, item, lang, form.dump()))
 
-    _on_card(body, action["value"], client, respond, context, logger, work)
+    _on_card(body, action.get("value"), CardValue, client, respond, context, logger, work)
