@@ -111,8 +111,7 @@ def tr(lang: str, message: str | Text, /, **params: object) -> str:
     or a `Text` the domain returned."""
     if isinstance(message, Text):
         return message.render(lang)
-    text = translations(lang).gettext(message)
-    return text % params if params else text
+    return Text(message, **params).render(lang)
 
 
 def ntr(lang: str, singular: str, plural: str, n: int, /, **params: object) -> str:
@@ -123,7 +122,7 @@ def ntr(lang: str, singular: str, plural: str, n: int, /, **params: object) -> s
 def ptr(lang: str, context: str, message: str, /, **params: object) -> str:
     """`tr` with a disambiguating context, for an id that needs two translations (a list separator)."""
     text = translations(lang).pgettext(context, message)
-    return text % params if params else text
+    return text % Text(message, **params)._values(lang) if params else text
 
 
 def N_(message: str) -> str:

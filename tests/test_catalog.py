@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from jinja2 import Environment
 
-from bot.i18n import LANGS, catalog_path, ntr, ptr, tr
+from bot import i18n
+from bot.i18n import LANGS, Text, catalog_path, ntr, ptr, tr
 from tests import copy_lint
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,25 +33,74 @@ def test_the_catalog_ships_inside_the_package() -> None:
             assert Path(catalog_path(lang)).is_file()
 
 
-def test_english_is_the_message_id_and_chinese_comes_from_the_catalog() -> None:
+SAMPLE_PO = textwrap.dedent(
+    """\
+    msgid ""
+    msgstr ""
+    "Language: zh\\n"
+    "Plural-Forms: nplurals=1; plural=0;\\n"
+    "Content-Type: text/plain; charset=utf-8\\n"
+
+    msgid "Cancel"
+    msgstr "取消"
+
+    msgid "%(n)s call"
+    msgid_plural "%(n)s calls"
+    msgstr[0] "%(n)s 次"
+
+    msgctxt "list separator"
+    msgid ", "
+    msgstr "、"
+
+    msgid "%(spent)s of %(budget)s"
+    msgstr "%(budget)s 中已用 %(spent)s"
+
+    msgid "Shortlist %(name)s"
+    msgstr "候选名单 %(name)s"
+
+    msgid "Saved"
+    msgstr "已保存"
+    """
+)
+
+
+@pytest.fixture
+def sample_catalog(tmp_path, monkeypatch):
+    """The mechanism under test with a catalog of its own, so these tests never depend on the copy."""
+    po = tmp_path / "kolbot.po"
+    po.write_text(SAMPLE_PO, encoding="utf-8")
+    monkeypatch.setattr(i18n, "catalog_path", lambda lang: str(po))
+    i18n.translations.cache_clear()
+    yield
+    i18n.translations.cache_clear()
+
+
+def test_english_is_the_message_id_and_chinese_comes_from_the_catalog(sample_catalog) -> None:
     assert tr("en", "Cancel") == "Cancel"
     assert tr("zh", "Cancel") == "取消"
     assert tr("zh", "no such message id") == "no such message id"  # a gap never crashes a card
 
 
-def test_plural_forms_follow_each_language() -> None:
+def test_plural_forms_follow_each_language(sample_catalog) -> None:
     one, many = "%(n)s call", "%(n)s calls"
     assert (ntr("en", one, many, 1), ntr("en", one, many, 3)) == ("1 call", "3 calls")
     assert (ntr("zh", one, many, 1), ntr("zh", one, many, 3)) == ("1 次", "3 次")
 
 
-def test_a_context_gives_one_english_word_two_translations() -> None:
+def test_a_context_gives_one_english_word_two_translations(sample_catalog) -> None:
     assert ptr("en", "list separator", ", ") == ", "
     assert ptr("zh", "list separator", ", ") == "、"
 
 
-def test_named_placeholders_may_move_in_a_translation() -> None:
+def test_named_placeholders_may_move_in_a_translation(sample_catalog) -> None:
     assert tr("en", "%(spent)s of %(budget)s", spent="1", budget="2") == "1 of 2"
+    assert tr("zh", "%(spent)s of %(budget)s", spent="1", budget="2") == "2 中已用 1"
+
+
+def test_a_text_renders_its_nested_texts_in_the_same_language(sample_catalog) -> None:
+    message = Text("Shortlist %(name)s", name=Text("Saved"))
+    assert (tr("en", message), tr("zh", message)) == ("Shortlist Saved", "候选名单 已保存")
+    assert tr("zh", "Shortlist %(name)s", name=Text("Saved")) == "候选名单 已保存"
 
 
 # -- the lint: no copy outside the catalog -----------------------------------------------------------
