@@ -30,7 +30,7 @@ from bot.cards.render import SlackMessage
 from bot.cards.views import help_message, results_message
 from bot.errors import KolbotError
 from bot.formatting import DASH, ago, count, duration_label, index, pct, usd, yuan
-from bot.i18n import pick
+from bot.i18n import pick, tr
 from bot.models import AudienceTargets, Duration, Lang, ScoredCreator, SearchResult
 from bot.observability.logs import configure_logging
 from bot.planner.models import TIER_LABELS, Plan
@@ -282,13 +282,17 @@ def summary_line(result: SearchResult, lang: Lang, now: datetime) -> str:
     """Matched/seen, pages, upstream calls and cost, data age, and a DEMO badge for demo data."""
     s = result.stats
     pages = f"{s.pages_fetched}/{len(s.pages_requested)}"
-    badge = "" if s.live else pick(lang, "[DEMO DATA] ", "[演示数据] ")
-    return badge + pick(
+    badge = "" if s.live else tr(lang, "[DEMO DATA] ")
+    return badge + tr(
         lang,
-        f"{s.matched} matched of {s.creators_seen} seen · pages {pages} · {s.upstream_calls} calls"
-        f" ({usd(s.cost_usd)}) · data {ago(s.data_time, now, lang)}",
-        f"匹配 {s.matched} / 共 {s.creators_seen} 位 · 页数 {pages} · 调用 {s.upstream_calls} 次"
-        f"（{usd(s.cost_usd)}）· 数据时间 {ago(s.data_time, now, lang)}",
+        "%(matched)s matched of %(creators_seen)s seen · pages %(pages)s · "
+        "%(upstream_calls)s calls (%(usd)s) · data %(ago)s",
+        matched=s.matched,
+        creators_seen=s.creators_seen,
+        pages=pages,
+        upstream_calls=s.upstream_calls,
+        usd=usd(s.cost_usd),
+        ago=ago(s.data_time, now, lang),
     )
 
 

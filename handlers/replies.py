@@ -21,7 +21,7 @@ from bot.cards.env import mrkdwn
 from bot.cards.render import SlackMessage
 from bot.cards.views import error_message
 from bot.errors import KolbotError
-from bot.i18n import pick
+from bot.i18n import tr
 from bot.models import Lang
 from bot.observability.trace import note_failure
 
@@ -29,7 +29,7 @@ from bot.observability.trace import note_failure
 def searching_note(keyword: str, lang: Lang) -> str:
     """The ack of a search; the keyword is escaped, so `<!here>` or `<@U…>` stay plain text."""
     shown = mrkdwn(keyword)
-    return pick(lang, f"Searching Xingtu for “{shown}”…", f"正在星图中搜索“{shown}”…")
+    return tr(lang, "Searching Xingtu for “%(shown)s”…", shown=shown)
 
 
 def unexpected_error(ref: str) -> KolbotError:
@@ -117,7 +117,7 @@ def _notice_modal(message: SlackMessage, lang: Lang) -> dict[str, Any]:
     return {
         "type": "modal",
         "title": {"type": "plain_text", "text": "kolbot"},
-        "close": {"type": "plain_text", "text": pick(lang, "Back", "返回")},
+        "close": {"type": "plain_text", "text": tr(lang, "Back")},
         "blocks": blocks,
     }
 

@@ -37,7 +37,7 @@ from bot.deepdive.models import (
     Severity,
 )
 from bot.deepdive.routes import ENDPOINT_COST_USD, LOOKUP_COST_USD
-from bot.i18n import pick
+from bot.i18n import pick, tr
 from bot.models import AudienceTargets, Creator, Duration, EcomProfile, Lang, Price
 
 MAX_FLAGS = 12
@@ -109,8 +109,8 @@ def _meta(dive: DeepDive, creator: Creator | None, lang: Lang) -> list[str]:
     region = [base.province, base.city] if base else [creator.province, creator.city] if creator else []
     gender = _GENDER_CODES.get(base.gender) if base and base.gender is not None else None
     return [
-        pick(lang, "Xingtu id ", "星图 ID ") + dive.star_id,
-        pick(lang, "Douyin handle ", "抖音号 ") + base.unique_id if base and base.unique_id else "",
+        tr(lang, "Xingtu id ") + dive.star_id,
+        tr(lang, "Douyin handle ") + base.unique_id if base and base.unique_id else "",
         " ".join(dict.fromkeys(r for r in region if r)),
         pick(lang, *gender) if gender else "",
     ]
@@ -135,7 +135,7 @@ def _xingtu_labels(creator: Creator | None, lang: Lang) -> str | None:
     if not known:
         return None
     labels = [pick(lang, *_XINGTU_LABELS[key]) for key, value in known.items() if value]
-    return pick(lang, ", ", "、").join(labels) or pick(lang, "none", "无")
+    return tr(lang, ", ").join(labels) or tr(lang, "none")
 
 
 def _profile(dive: DeepDive, creator: Creator | None, lang: Lang) -> dict[str, Any]:
@@ -143,18 +143,18 @@ def _profile(dive: DeepDive, creator: Creator | None, lang: Lang) -> dict[str, A
     followers = base.followers if base else None
     if followers is None and creator is not None:
         followers = creator.followers
-    mcn = (base.mcn_name or pick(lang, "none listed", "未签约/未公开")) if base else fmt.DASH
+    mcn = (base.mcn_name or tr(lang, "none listed")) if base else fmt.DASH
     labels = _xingtu_labels(creator, lang)
     fields = [
-        (pick(lang, "Followers", "粉丝"), fmt.count(followers, lang)),
+        (tr(lang, "Followers"), fmt.count(followers, lang)),
         ("MCN", mcn),
-        (pick(lang, "Verification", "认证"), (base.verification if base else None) or fmt.DASH),
+        (tr(lang, "Verification"), (base.verification if base else None) or fmt.DASH),
         (
-            pick(lang, "Account created", "入驻时间"),
+            tr(lang, "Account created"),
             _china_date(base.created_at) if base and base.created_at else fmt.DASH,
         ),
-        *([(pick(lang, "Xingtu labels", "星图标签"), labels)] if labels else []),
-        (pick(lang, "Tags", "标签"), pick(lang, ", ", "、").join(_tags(dive, creator)) or fmt.DASH),
+        *([(tr(lang, "Xingtu labels"), labels)] if labels else []),
+        (tr(lang, "Tags"), tr(lang, ", ").join(_tags(dive, creator)) or fmt.DASH),
     ]
     return _section(dive.base, lang, fields=fields)
 
@@ -181,8 +181,8 @@ def _shop_level(dive: DeepDive, creator: Creator | None, lang: Lang) -> str:
     if enabled is None and creator is not None:
         enabled = creator.ecom.enabled
     shop = {
-        True: pick(lang, "shop window on", "已开通橱窗"),
-        False: pick(lang, "shop window off", "未开通橱窗"),
+        True: tr(lang, "shop window on"),
+        False: tr(lang, "shop window off"),
     }
     parts = [creator.ecom.level if creator else None, None if enabled is None else shop[enabled]]
     return " · ".join(p for p in parts if p) or fmt.DASH
@@ -203,17 +203,15 @@ def _ecom_figures(ecom: EcomProfile, lang: Lang) -> list[tuple[str, str]]:
 
 def _ecommerce(dive: DeepDive, creator: Creator | None, lang: Lang) -> dict[str, Any]:
     """Level and shop window, then the e-commerce figures the search snapshot has."""
-    level = (pick(lang, "Level", "带货等级"), _shop_level(dive, creator, lang))
+    level = (tr(lang, "Level"), _shop_level(dive, creator, lang))
     if creator is None:
-        note = pick(
-            lang,
-            "E-commerce figures come from search results, and this creator has not been in one yet.",
-            "带货数据来自搜索结果，该达人尚未出现在搜索结果中。",
+        note = tr(
+            lang, "E-commerce figures come from search results, and this creator has not been in one yet."
         )
         return _section(None, lang, lines=[note], fields=[level])
     figures = _ecom_figures(creator.ecom, lang)
     if not figures:
-        note = pick(lang, "No e-commerce figures in the search data.", "搜索数据中没有带货数据。")
+        note = tr(lang, "No e-commerce figures in the search data.")
         return _section(None, lang, lines=[note], fields=[level])
     return _section(None, lang, fields=[level, *figures])
 
@@ -232,12 +230,8 @@ def _window(quote: Price, lang: Lang) -> str:
         return ""
     start = _china_date(quote.start_time) if quote.start_time else "?"
     if quote.end_time is None or quote.end_time.year >= _OPEN_END_YEAR:
-        return pick(lang, f"valid from {start}, no end date", f"{start} 起有效，无截止日期")
-    return pick(
-        lang,
-        f"valid {start} → {_china_date(quote.end_time)}",
-        f"有效期 {start} 至 {_china_date(quote.end_time)}",
-    )
+        return tr(lang, "valid from %(start)s, no end date", start=start)
+    return tr(lang, "valid %(start)s → %(china_date)s", start=start, china_date=_china_date(quote.end_time))
 
 
 def _quote_line(quote: Price, lang: Lang, searched: bool) -> str:
@@ -245,21 +239,23 @@ def _quote_line(quote: Price, lang: Lang, searched: bool) -> str:
         amount = fmt.cpm(quote.yuan if quote.yuan > 0 else None, lang)
         if quote.floor_yuan or quote.ceiling_yuan:
             budget = f"{fmt.yuan(quote.floor_yuan, lang)}–{fmt.yuan(quote.ceiling_yuan, lang)}"
-            amount += pick(lang, f", total budget {budget}", f"，总预算 {budget}")
+            amount += tr(lang, ", total budget %(budget)s", budget=budget)
     else:
         amount = fmt.yuan(quote.yuan if quote.yuan > 0 else None, lang)
-    parts = [f"{_quote_label(quote, lang)}{pick(lang, ': ', '：')}{amount}"]
+    parts = [f"{_quote_label(quote, lang)}{tr(lang, ': ')}{amount}"]
     if quote.last_month_yuan:
         change = quote.yuan / quote.last_month_yuan - 1
         before = fmt.yuan(quote.last_month_yuan, lang)
-        parts.append(pick(lang, f"last month {before} ({change:+.0%})", f"上月 {before}（{change:+.0%}）"))
+        parts.append(
+            tr(lang, "last month %(before)s (%(change)s)", before=before, change=format(change, "+.0%"))
+        )
     if quote.discount_pct:
-        parts.append(pick(lang, f"{quote.discount_pct:g}% off", f"优惠 {quote.discount_pct:g}%"))
+        parts.append(tr(lang, "%(discount_pct)s%% off", discount_pct=format(quote.discount_pct, "g")))
     parts.append(_window(quote, lang))
     if isinstance(quote, ServicePrice) and quote.enabled is False:
-        parts.append(pick(lang, "not bookable now", "暂不可下单"))
+        parts.append(tr(lang, "not bookable now"))
     line = " · ".join(p for p in parts if p)
-    return line + pick(lang, "  ← the length you asked for", "  ← 本次时长") if searched else line
+    return line + tr(lang, "  ← the length you asked for") if searched else line
 
 
 def _prices(dive: DeepDive, creator: Creator | None, duration: Duration, lang: Lang) -> dict[str, Any]:
@@ -268,7 +264,7 @@ def _prices(dive: DeepDive, creator: Creator | None, duration: Duration, lang: L
     note = []
     if dive.prices.data is None and creator is not None and creator.prices:
         quotes = list(creator.prices.values())
-        note = [pick(lang, "Showing the quotes from search results instead.", "以下为搜索结果中的报价。")]
+        note = [tr(lang, "Showing the quotes from search results instead.")]
     lines = [
         _quote_line(q, lang, q.video_type == duration.video_type)
         for q in sorted(quotes, key=lambda q: q.video_type)
@@ -295,12 +291,10 @@ def _price(dive: DeepDive, creator: Creator | None, duration: Duration) -> float
 def _costs(dive: DeepDive, creator: Creator | None, duration: Duration, lang: Lang) -> dict[str, Any]:
     fields = []
     for d in Duration:
-        label = fmt.duration_label(d, lang) + (
-            pick(lang, " (asked for)", "（本次）") if d == duration else ""
-        )
+        label = fmt.duration_label(d, lang) + (tr(lang, " (asked for)") if d == duration else "")
         value = "\n".join(
             [
-                pick(lang, "Price ", "报价 ") + fmt.yuan(_price(dive, creator, d), lang),
+                tr(lang, "Price ") + fmt.yuan(_price(dive, creator, d), lang),
                 "CPM " + fmt.cpm(_cost(dive, creator, d, "cpm"), lang),
                 "CPE " + fmt.cpe(_cost(dive, creator, d, "cpe"), lang),
             ]
@@ -308,7 +302,7 @@ def _costs(dive: DeepDive, creator: Creator | None, duration: Duration, lang: La
         fields.append((label, value))
     plays = dive.cp.data.expected_plays if dive.cp.data else None
     plays = plays if plays is not None else (creator.expected_plays if creator else None)
-    fields.append((pick(lang, "Expected plays per video", "单条预期播放"), fmt.count(plays, lang)))
+    fields.append((tr(lang, "Expected plays per video"), fmt.count(plays, lang)))
     return _section(dive.cp, lang, fields=fields)
 
 
@@ -320,11 +314,12 @@ def _rated(metric: RatedMetric | None, lang: Lang) -> str:
         return fmt.DASH
     if metric.beats_pct is None:
         return fmt.pct(metric.value)
-    peers = metric.industry or pick(lang, "same-industry", "同行业")
-    return fmt.pct(metric.value) + pick(
+    peers = metric.industry or tr(lang, "same-industry")
+    return fmt.pct(metric.value) + tr(
         lang,
-        f" · beats {metric.beats_pct:.0f}% of {peers} creators",
-        f" · 超过 {metric.beats_pct:.0f}% 的{peers}达人",
+        " · beats %(beats_pct)s%% of %(peers)s creators",
+        beats_pct=format(metric.beats_pct, ".0f"),
+        peers=peers,
     )
 
 
@@ -334,11 +329,11 @@ def _overview(dive: DeepDive, lang: Lang) -> dict[str, Any]:
         return _section(dive.overview, lang)
     engagement = " · ".join(fmt.count(v, lang) for v in (o.avg_likes, o.avg_comments, o.avg_shares))
     fields = [
-        (pick(lang, "Median plays", "播放中位数"), fmt.count(o.median_plays, lang)),
-        (pick(lang, "Avg likes · comments · shares", "平均点赞 · 评论 · 分享"), engagement),
-        (pick(lang, "Interaction rate", "互动率"), _rated(o.interact_rate, lang)),
-        (pick(lang, "Completion rate", "完播率"), _rated(o.completion_rate, lang)),
-        (pick(lang, "Videos", "作品数"), fmt.count(o.items, lang)),
+        (tr(lang, "Median plays"), fmt.count(o.median_plays, lang)),
+        (tr(lang, "Avg likes · comments · shares"), engagement),
+        (tr(lang, "Interaction rate"), _rated(o.interact_rate, lang)),
+        (tr(lang, "Completion rate"), _rated(o.completion_rate, lang)),
+        (tr(lang, "Videos"), fmt.count(o.items, lang)),
     ]
     return _section(dive.overview, lang, fields=fields)
 
@@ -356,7 +351,7 @@ def _ordered(distribution: Distribution) -> list[tuple[str, float]]:
 def _portrait_line(distribution: Distribution, lang: Lang) -> str:
     label = pick(lang, *DISTRIBUTION_LABELS[distribution.kind])
     buckets = [f"{fmt.bucket(key, lang)} {share:.0%}" for key, share in _ordered(distribution)]
-    return f"{label}{pick(lang, ': ', '：')}{' · '.join(buckets)}"
+    return f"{label}{tr(lang, ': ')}{' · '.join(buckets)}"
 
 
 def _portrait(part: Part, lang: Lang) -> dict[str, Any]:
@@ -371,7 +366,7 @@ def _fit(dive: DeepDive, targets: AudienceTargets | None, lang: Lang) -> str | N
         return None
     fit = audience_fit(dive.audience.data or dive.fans.data, targets).summary(lang)
     if dive.audience.data is None and dive.fans.data is not None:
-        fit += pick(lang, " — from the follower portrait", "（基于粉丝画像）")
+        fit += tr(lang, " — from the follower portrait")
     return fit
 
 
@@ -385,17 +380,19 @@ def _trend(dive: DeepDive, lang: Lang) -> dict[str, Any]:
     days = len(series.points)
     lines = [
         f"`{sparkline([p.followers for p in series.points])}`",
-        pick(
+        tr(
             lang,
-            f"{days}-day change ({first.day.isoformat()} → {last.day.isoformat()}): ",
-            f"近 {days} 天变化（{first.day.isoformat()} → {last.day.isoformat()}）：",
+            "%(days)s-day change (%(isoformat)s → %(isoformat2)s): ",
+            days=days,
+            isoformat=first.day.isoformat(),
+            isoformat2=last.day.isoformat(),
         )
         + fmt.growth(change, rate, lang),
     ]
     marked = flagged_days(dive.flags)
     if marked:
         shown = ", ".join(d.isoformat() for d in marked[:_SHOWN_DAYS])
-        lines.append(pick(lang, f"Flagged days: {shown}", f"异常日：{shown}"))
+        lines.append(tr(lang, "Flagged days: %(shown)s", shown=shown))
     return _section(dive.daily_fans, lang, lines=lines)
 
 
@@ -405,9 +402,9 @@ def _indices(dive: DeepDive, lang: Lang) -> dict[str, Any]:
     for score in index.scores if index else []:
         parts = [fmt.index(score.value)]
         if score.avg_value is not None:
-            parts.append(pick(lang, "peers ", "同行均值 ") + fmt.index(score.avg_value))
+            parts.append(tr(lang, "peers ") + fmt.index(score.avg_value))
         if score.rank_pct is not None:
-            parts.append(pick(lang, f"beats {score.rank_pct:.0f}%", f"超过 {score.rank_pct:.0f}%"))
+            parts.append(tr(lang, "beats %(rank_pct)s%%", rank_pct=format(score.rank_pct, ".0f")))
         label = pick(lang, *INDEX_LABELS.get(score.key, (score.key, score.key)))
         fields.append((label, " · ".join(parts)))
     return _section(dive.index, lang, fields=fields)
@@ -418,11 +415,11 @@ def _indices(dive: DeepDive, lang: Lang) -> dict[str, Any]:
 
 def _flags(flags: Sequence[RiskFlag], lang: Lang) -> list[str]:
     if not flags:
-        return [pick(lang, "No risk flags in the data that arrived.", "已获取的数据中没有风险提示。")]
+        return [tr(lang, "No risk flags in the data that arrived.")]
     lines = [clip(f"{_ICONS[f.severity]} {f.text(lang)}", MAX_FLAG_CHARS) for f in flags[:MAX_FLAGS]]
     if len(flags) > MAX_FLAGS:
         more = len(flags) - MAX_FLAGS
-        lines.append(pick(lang, f"…and {more} more.", f"……另有 {more} 条。"))
+        lines.append(tr(lang, "…and %(more)s more.", more=more))
     return section_chunks(lines, MAX_SECTION_TEXT - 100)  # room for the section title
 
 
@@ -430,21 +427,18 @@ def _recent(creator: Creator | None, lang: Lang) -> list[str]:
     items = creator.recent_works()[:MAX_RECENT] if creator else []
     if not items:
         return [
-            pick(
-                lang,
-                "No recent videos: they come from search results, and this creator has none there yet.",
-                "暂无近期作品：作品数据来自搜索结果，该达人尚未出现在搜索结果中。",
-            )
+            tr(lang, "No recent videos: they come from search results, and this creator has none there yet.")
         ]
     lines = []
     for item in items:
         when = _china_date(item.published_at) if item.published_at else fmt.DASH
-        stats = pick(
+        stats = tr(
             lang,
-            f"{fmt.count(item.views, lang)} plays · {fmt.count(item.likes, lang)} likes · "
-            f"{fmt.count(item.comments, lang)} comments · {fmt.count(item.shares, lang)} shares",
-            f"播放 {fmt.count(item.views, lang)} · 点赞 {fmt.count(item.likes, lang)} · "
-            f"评论 {fmt.count(item.comments, lang)} · 分享 {fmt.count(item.shares, lang)}",
+            "%(count)s plays · %(count2)s likes · %(count3)s comments · %(count4)s shares",
+            count=fmt.count(item.views, lang),
+            count2=fmt.count(item.likes, lang),
+            count3=fmt.count(item.comments, lang),
+            count4=fmt.count(item.shares, lang),
         )
         title = item.title.strip()[:_TITLE_CHARS]
         lines.append(f"{when}  {stats}" + (f" — {title}" if title else ""))
@@ -453,17 +447,18 @@ def _recent(creator: Creator | None, lang: Lang) -> list[str]:
 
 def _pricing(lang: Lang) -> str:
     endpoint, lookup = f"${ENDPOINT_COST_USD:.2f}", f"${LOOKUP_COST_USD:.3f}"
-    return pick(
+    return tr(
         lang,
-        f"TikHub bills {endpoint} per profile endpoint call and {lookup} per id lookup; "
-        "cached answers are free.",
-        f"TikHub 计费：每次达人数据接口调用 {endpoint}，每次 ID 查询 {lookup}；缓存结果免费。",
+        "TikHub bills %(endpoint)s per profile endpoint call and "
+        "%(lookup)s per id lookup; cached answers are free.",
+        endpoint=endpoint,
+        lookup=lookup,
     )
 
 
 def _cost_lines(dive: DeepDive, lang: Lang) -> list[str]:
     if not dive.live:
-        return [pick(lang, "Demo data: no TikHub calls, no cost.", "演示数据：未调用 TikHub，无费用。")]
+        return [tr(lang, "Demo data: no TikHub calls, no cost.")]
     return [dive.cost_line(lang), _pricing(lang)]
 
 
@@ -529,7 +524,7 @@ def _row_label(row: Row, duration: Duration, lang: Lang) -> str:
     if row.key in _MONEY_ROWS:
         label += f" · {fmt.duration_label(duration, lang)}"
     if not METRICS[row.key].higher_is_better:
-        label += pick(lang, " (lower is better)", "（越低越好）")
+        label += tr(lang, " (lower is better)")
     return label
 
 
@@ -537,12 +532,12 @@ def _cell(row: Row, i: int, lang: Lang) -> str:
     cell = row.cells[i]
     value = row.shown(i, lang)
     if cell.best:
-        return f"{value}  :trophy: " + pick(lang, "best", "最佳")
+        return f"{value}  :trophy: " + tr(lang, "best")
     if cell.percentile is None:
         return value
     if cell.percentile == 0:
-        return value + pick(lang, "  · worst of the group", "  · 组内最差")
-    return value + pick(lang, f"  · beats {cell.percentile:.0f}%", f"  · 优于 {cell.percentile:.0f}%")
+        return value + tr(lang, "  · worst of the group")
+    return value + tr(lang, "  · beats %(percentile)s%%", percentile=format(cell.percentile, ".0f"))
 
 
 def _short(name: str) -> str:
@@ -571,12 +566,12 @@ def compare_message(
         {"name": names[i], "url": urls[i], "lines": list(v.lines(lang))}
         for i, v in enumerate(comparison.verdicts)
     ]
-    cost = pick(
+    cost = tr(
         lang,
-        f"Upstream cost ${comparison.cost_usd:.3f} for {comparison.upstream_calls} calls; "
-        f"{comparison.cache_hits} answers from cache.",
-        f"接口费用 ${comparison.cost_usd:.3f}（实际调用 {comparison.upstream_calls} 次）；"
-        f"{comparison.cache_hits} 个结果来自缓存。",
+        "Upstream cost $%(cost_usd)s for %(upstream_calls)s calls; %(cache_hits)s answers from cache.",
+        cost_usd=format(comparison.cost_usd, ".3f"),
+        upstream_calls=comparison.upstream_calls,
+        cache_hits=comparison.cache_hits,
     )
     context = {
         "lang": lang,
@@ -586,11 +581,9 @@ def compare_message(
         "names": names,
         "rows": rows,
         "verdicts": verdicts,
-        "targets": pick(lang, ", ", "、").join(t.describe(lang) for t in targets.targets) if targets else "",
-        "cost": cost
-        if live
-        else pick(lang, "Demo data: no TikHub calls, no cost.", "演示数据：未调用 TikHub，无费用。"),
+        "targets": tr(lang, ", ").join(t.describe(lang) for t in targets.targets) if targets else "",
+        "cost": cost if live else tr(lang, "Demo data: no TikHub calls, no cost."),
         "pricing": _pricing(lang) if live else "",
     }
-    fallback = pick(lang, "Comparison: ", "达人对比：") + ", ".join(names)
+    fallback = tr(lang, "Comparison: ") + ", ".join(names)
     return render("compare.json.j2", context, fallback_text=fallback)

@@ -30,7 +30,7 @@ from bot.digests.models import (
 from bot.digests.post import DigestPost
 from bot.errors import KolbotError
 from bot.grammar import describe_filters
-from bot.i18n import pick
+from bot.i18n import pick, tr
 from bot.models import Lang, Query
 
 SECTION_CHARS = 2_900  # escaped text per section block (Slack: 3,000)
@@ -97,19 +97,16 @@ def digest_messages(
 def nothing_changed_message(post: DigestPost) -> SlackMessage:
     """The one short line posted when nothing changed and the digest is not quiet."""
     lang, digest = post.digest.lang, post.digest
-    line = pick(
+    line = tr(
         lang,
-        f"Digest {digest.short_id} “{post.query.keyword}”: nothing changed since the last digest.",
-        f"定时推送 {digest.short_id}“{post.query.keyword}”：自上次推送以来没有变化。",
+        "Digest %(short_id)s “%(keyword)s”: nothing changed since the last digest.",
+        short_id=digest.short_id,
+        keyword=post.query.keyword,
     )
     if post.late:
         schedule = digest.schedule
         due = f"{post.scheduled_for.astimezone(schedule.zone):%Y-%m-%d %H:%M} {schedule.tz}"
-        line += pick(
-            lang,
-            f" (Late: due {due}, sent after a pause in service.)",
-            f"（补发：原定 {due}，服务中断后发送。）",
-        )
+        line += tr(lang, " (Late: due %(due)s, sent after a pause in service.)", due=due)
     return notice_message(line)
 
 
@@ -127,10 +124,12 @@ def unavailable_message(
         "next_run": next_run,
     }
     when = retry_at or next_run
-    fallback = pick(
+    fallback = tr(
         lang,
-        f"Digest {digest.short_id} “{keyword}”: data unavailable. Next try: {when:%Y-%m-%d %H:%M} UTC.",
-        f"定时推送 {digest.short_id}“{keyword}”：数据暂不可用。下次尝试：{when:%Y-%m-%d %H:%M} UTC。",
+        "Digest %(short_id)s “%(keyword)s”: data unavailable. Next try: %(when)s UTC.",
+        short_id=digest.short_id,
+        keyword=keyword,
+        when=format(when, "%Y-%m-%d %H:%M"),
     )
     return render("digest_unavailable.json.j2", context, fallback_text=fallback)
 
@@ -142,7 +141,7 @@ def _content_blocks(post: DigestPost, lang: Lang) -> list[_Block]:
         blocks += _split(title, None, section.lines, lang)
     for group in post.watch:
         name = group.shortlist.name
-        title = pick(lang, f"Shortlist “{name}”", f"候选名单“{name}”")
+        title = tr(lang, "Shortlist “%(name)s”", name=name)
         blocks += _split(title, group.thread_url, [c.change.describe(lang) for c in group.changes], lang)
     return blocks
 
@@ -151,7 +150,7 @@ def _split(title: str, url: str | None, lines: list[str], lang: Lang) -> list[_B
     """One titled group of lines as section-sized blocks; continuations say so in their title."""
     if not lines:
         return []
-    more = pick(lang, f"{title} (cont.)", f"{title}（续）")
+    more = tr(lang, "%(title)s (cont.)", title=title)
     blocks = [_Block(title, url, [])]
     for line in lines:
         bullet = "• " + clip(line, LINE_CHARS)
@@ -200,7 +199,7 @@ def _part(
         "notes": notes,
         "last": last,
     }
-    head = pick(lang, f"Digest “{post.query.keyword}”", f"定时推送“{post.query.keyword}”") + context["part"]
+    head = tr(lang, "Digest “%(keyword)s”", keyword=post.query.keyword) + context["part"]
     fallback = "\n".join([head, summary, *(b.text for b in blocks), *notes])
     return render("digest.json.j2", context, fallback_text=fallback)
 
@@ -210,7 +209,7 @@ def _summary(post: DigestPost, lang: Lang) -> str:
     counts = [] if post.diff.first_run or post.diff.is_empty else [post.diff.summary(lang)]
     if post.watch:
         changes = sum(len(group.changes) for group in post.watch)
-        counts.append(pick(lang, f"Shortlist changes: {changes}", f"候选名单变化：{changes}"))
+        counts.append(tr(lang, "Shortlist changes: %(changes)s", changes=changes))
     return " · ".join(counts)
 
 
@@ -232,7 +231,7 @@ def digest_list_message(
     rows = [_row(d, latest.get(d.id), lang, now) for d in shown]
     context = {"lang": lang, "command": command, "rows": rows, "more": len(digests) - len(shown), "tz": tz}
     fallback = "\n".join(
-        [pick(lang, "Digests in this channel", "本频道的定时推送")]
+        [tr(lang, "Digests in this channel")]
         + [f"{d.short_id} “{d.raw_query}” — {d.schedule.describe(lang)} ({d.status})" for d in digests]
     )
     return render("digest_list.json.j2", context, fallback_text=fallback)
@@ -262,11 +261,14 @@ def digest_detail_message(
         "created_by": _mention(digest.created_by),
         "runs": [_run_view(run, lang) for run in detail.runs],
     }
-    verb = pick(lang, " saved", " 已保存") if saved else ""
-    fallback = pick(
+    verb = tr(lang, " saved") if saved else ""
+    fallback = tr(
         lang,
-        f"Digest {digest.short_id}{verb}: “{digest.raw_query}” — {context['schedule']}",
-        f"定时推送 {digest.short_id}{verb}：“{digest.raw_query}” — {context['schedule']}",
+        "Digest %(short_id)s%(verb)s: “%(raw_query)s” — %(context)s",
+        short_id=digest.short_id,
+        verb=verb,
+        raw_query=digest.raw_query,
+        context=context["schedule"],
     )
     return render("digest_detail.json.j2", context, fallback_text=fallback)
 
@@ -310,14 +312,14 @@ def pause_reason(reason: str | None, lang: Lang) -> str:
     """Why a digest is paused, as mrkdwn (a user mention is built only from a valid user id)."""
     reason = reason or ""
     if reason.startswith(PAUSED_BY_PREFIX):
-        return pick(lang, "paused by ", "暂停人：") + _mention(reason.removeprefix(PAUSED_BY_PREFIX))
+        return tr(lang, "paused by ") + _mention(reason.removeprefix(PAUSED_BY_PREFIX))
     if reason.startswith(SLACK_PREFIX):
         code = reason.removeprefix(SLACK_PREFIX)
-        en, zh = _SLACK_REASONS.get(code, (f"Slack refused the post ({code})", f"Slack 拒绝了推送（{code}）"))
-        return mrkdwn(pick(lang, f"paused itself: {en}", f"已自动暂停：{zh}"))
+        why = _SLACK_REASONS.get(code, (f"Slack refused the post ({code})", f"Slack 拒绝了推送（{code}）"))
+        return mrkdwn(tr(lang, "paused itself: %(why)s", why=pick(lang, *why)))
     if reason == BAD_QUERY:
-        return pick(lang, "paused itself: its search can no longer be read", "已自动暂停：搜索条件已无法解析")
-    return pick(lang, "paused", "已暂停")
+        return tr(lang, "paused itself: its search can no longer be read")
+    return tr(lang, "paused")
 
 
 def _mention(user_id: str) -> str:

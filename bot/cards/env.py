@@ -26,6 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot import formatting
 from bot.cards.actions import TEMPLATE_GLOBALS, ActionValue
+from bot.i18n import ntr, tr
 
 TEMPLATES_PACKAGE = "bot.templates"
 
@@ -74,9 +75,15 @@ def slack_time(moment: datetime) -> str:
 
 
 @pass_context
-def translate(context: Context, en: str, zh: str) -> str:
-    """`t("Followers", "粉丝")`: the label in the card's `lang`."""
-    return zh if context["lang"] == "zh" else en
+def gettext(context: Context, message: str, **params: object) -> str:
+    """`_("Followers")`: the message in the card's `lang`, from the catalog."""
+    return tr(context["lang"], message, **params)
+
+
+@pass_context
+def ngettext(context: Context, singular: str, plural: str, n: int, **params: object) -> str:
+    """`ngettext("%(n)s creator", "%(n)s creators", n)`: the plural form for `n` in the card's `lang`."""
+    return ntr(context["lang"], singular, plural, n, **params)
 
 
 class _Comma(str):
@@ -142,5 +149,7 @@ def get_env() -> ImmutableSandboxedEnvironment:
         finalize=to_json,
     )
     env.filters.update(FILTERS)
-    env.globals.update(t=translate, link=link, separator=Separator, DASH=formatting.DASH, **TEMPLATE_GLOBALS)
+    env.globals.update(
+        _=gettext, ngettext=ngettext, link=link, separator=Separator, DASH=formatting.DASH, **TEMPLATE_GLOBALS
+    )
     return env

@@ -7,7 +7,7 @@ from typing import Any
 from bot.cards.env import mrkdwn
 from bot.cards.render import SlackMessage, render_view
 from bot.cards.validate import MAX_SECTION_TEXT
-from bot.i18n import pick
+from bot.i18n import tr
 from bot.models import Lang
 from bot.search_form import FOLLOWER_BRACKETS, tag_groups
 
@@ -107,4 +107,4 @@ def with_notes(message: SlackMessage, notes: list[str]) -> SlackMessage:
 def equivalent_query_note(command: str, text: str, lang: Lang) -> str:
     """ "Same as typing `/kol 护肤 followers>=10w …`" for a search made with the form."""
     line = f"`{mrkdwn(command)} {mrkdwn(text)}`"
-    return pick(lang, f"📝 Same search, typed: {line}", f"📝 同样的搜索，直接输入：{line}")
+    return tr(lang, "📝 Same search, typed: %(line)s", line=line)

@@ -14,7 +14,7 @@ from bot.cards.actions import ResolveValue
 from bot.cards.render import SlackMessage, render
 from bot.cards.shortlist_views import MAX_OPTIONS, _view, mention
 from bot.formatting import DASH, count, duration_label, pct, yuan
-from bot.i18n import pick
+from bot.i18n import pick, tr
 from bot.models import Duration, Goal, Lang
 from bot.planner.candidates import OBJECTIVE_LABELS
 from bot.planner.models import (
@@ -47,11 +47,7 @@ RELAXED_LABELS: dict[BindingKind, tuple[str, str]] = {
 
 def tiers_text(tiers: TierBounds, lang: Lang) -> str:
     head, mid = count(tiers.head_min, lang), count(tiers.mid_min, lang)
-    return pick(
-        lang,
-        f"head ≥ {head} followers, mid {mid}–{head}, tail < {mid}",
-        f"头部 ≥ {head} 粉丝，腰部 {mid}–{head}，尾部 < {mid}",
-    )
+    return tr(lang, "head ≥ %(head)s followers, mid %(mid)s–%(head)s, tail < %(mid)s", head=head, mid=mid)
 
 
 def constraints_text(request: PlanRequest, lang: Lang) -> str:
@@ -62,25 +58,23 @@ def constraints_text(request: PlanRequest, lang: Lang) -> str:
             + ("+" if r.high is None else f"–{r.high}" if r.high != r.low else "")
             for t, r in request.mix.items()
         )
-        parts.append(pick(lang, f"mix {mix}", f"组合 {mix}"))
+        parts.append(tr(lang, "mix %(mix)s", mix=mix))
     if request.max_share is not None:
         share = pct(request.max_share, 0)
         cap = yuan(request.max_share * request.budget_yuan, lang)
-        parts.append(pick(lang, f"max share {share} ({cap})", f"单人上限 {share}（{cap}）"))
+        parts.append(tr(lang, "max share %(share)s (%(cap)s)", share=share, cap=cap))
     if request.must:
-        parts.append(pick(lang, f"must {len(request.must)}", f"必选 {len(request.must)} 位"))
+        parts.append(tr(lang, "must %(len)s", len=len(request.must)))
     if request.exclude:
-        parts.append(pick(lang, f"exclude {len(request.exclude)}", f"排除 {len(request.exclude)} 位"))
+        parts.append(tr(lang, "exclude %(len)s", len=len(request.exclude)))
     if request.one_per_mcn:
-        parts.append(pick(lang, "one per MCN", "每个 MCN 一位"))
-    return " · ".join(parts) or pick(lang, "no mix or other constraints", "无组合或其他限制")
+        parts.append(tr(lang, "one per MCN"))
+    return " · ".join(parts) or tr(lang, "no mix or other constraints")
 
 
 def _pick_row(c: Candidate, runner: Candidate | None, lang: Lang) -> dict[str, Any]:
-    basis = (
-        pick(lang, "quote", "报价") if c.basis and c.basis.value == "quote" else pick(lang, "list", "刊例价")
-    )
-    plays = count(c.expected_plays, lang) + (pick(lang, " (est.)", "（估）") if c.plays_estimated else "")
+    basis = tr(lang, "quote") if c.basis and c.basis.value == "quote" else tr(lang, "list")
+    plays = count(c.expected_plays, lang) + (tr(lang, " (est.)") if c.plays_estimated else "")
     return {
         "name": c.nickname,
         "url": c.xingtu_url,
@@ -128,7 +122,7 @@ def resolve_buttons(saved: SavedPlan, lang: Lang) -> list[dict[str, Any]]:
     ]
     if saved.plan.binding is not None and saved.plan.binding.kind is BindingKind.BUDGET:
         cheapest = min(c.cost_yuan or 0 for c in saved.plan.candidates if c.cost_yuan is not None)
-        label = pick(lang, f"Plan at {yuan(cheapest, lang)}", f"按 {yuan(cheapest, lang)} 规划")
+        label = tr(lang, "Plan at %(yuan)s", yuan=yuan(cheapest, lang))
         buttons.append(
             {"label": label, "value": ResolveValue(plan_id=saved.id, budget_yuan=round(cheapest + 0.5))}
         )
@@ -172,12 +166,14 @@ def plan_message(
         "command": command,
         "priced": sum(1 for c in plan.candidates if c.cost_yuan is not None),
     }
-    fallback = pick(
+    fallback = tr(
         lang,
-        f"Plan #{saved.number}: {len(plan.picks)} creators, {yuan(plan.spent_yuan, lang)} of "
-        f"{yuan(request.budget_yuan, lang)}, {count(plan.expected_plays, lang)} expected plays",
-        f"规划 #{saved.number}：{len(plan.picks)} 位达人，花费 {yuan(plan.spent_yuan, lang)} / "
-        f"{yuan(request.budget_yuan, lang)}，预期播放 {count(plan.expected_plays, lang)}",
+        "Plan #%(number)s: %(len)s creators, %(yuan)s of %(yuan2)s, %(count)s expected plays",
+        number=saved.number,
+        len=len(plan.picks),
+        yuan=yuan(plan.spent_yuan, lang),
+        yuan2=yuan(request.budget_yuan, lang),
+        count=count(plan.expected_plays, lang),
     )
     return render("plan.json.j2", context, fallback_text=fallback)
 
@@ -199,7 +195,7 @@ def plan_list_message(plans: Sequence[SavedPlan], lang: Lang, *, command: str = 
         }
         for s in plans
     ]
-    fallback = pick(lang, f"{len(rows)} plans in this channel", f"本频道共 {len(rows)} 个规划")
+    fallback = tr(lang, "%(len)s plans in this channel", len=len(rows))
     return render(
         "plan_list.json.j2", {"lang": lang, "rows": rows, "command": command}, fallback_text=fallback
     )
@@ -227,10 +223,11 @@ def plan_add_modal(
     """*Add plan to shortlist*: one of the channel's open shortlists, or a new one."""
     options = [
         {
-            "label": pick(
+            "label": tr(
                 lang,
-                f"{li.shortlist.name} · {li.creator_count} creators",
-                f"{li.shortlist.name} · {li.creator_count} 位达人",
+                "%(name)s · %(creator_count)s creators",
+                name=li.shortlist.name,
+                creator_count=li.creator_count,
             ),
             "value": li.shortlist.short_id,
         }

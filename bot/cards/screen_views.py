@@ -10,7 +10,7 @@ from bot.cards.render import SlackMessage, render
 from bot.deepdive.audience import FitStatus
 from bot.deepdive.models import REASON_TEXT
 from bot.formatting import usd
-from bot.i18n import pick
+from bot.i18n import pick, tr
 from bot.models import AudienceTargets, Lang
 from bot.screen import ScreenPlan, ScreenResult, ScreenRow, ScreenStatus
 
@@ -24,20 +24,18 @@ _STATUS = {
 
 
 def _targets_line(targets: AudienceTargets, lang: Lang) -> str:
-    return pick(lang, ", ", "、").join(t.describe(lang) for t in targets.targets)
+    return tr(lang, ", ").join(t.describe(lang) for t in targets.targets)
 
 
 def _shares(row: ScreenRow, lang: Lang) -> str:
     """女 74 % ✅ · 18–23 41 % ✅ · 二线 22 % ❌ ; a missing portrait says why."""
     if row.fit is None:
-        why_en, why_zh = REASON_TEXT.get(row.reason or "", (row.reason or "unknown", row.reason or "未知"))
-        return pick(lang, f"no audience portrait ({why_en})", f"无受众画像（{why_zh}）")
+        why = REASON_TEXT.get(row.reason or "", (row.reason or "unknown", row.reason or "未知"))
+        return tr(lang, "no audience portrait (%(why)s)", why=pick(lang, *why))
     parts = []
     for fit in row.fit.fits:
         # Rounded down, so a share just under the target never reads as meeting it (49.6 % → 49 %).
-        share = (
-            f"{math.floor(fit.share * 100)} %" if fit.share is not None else pick(lang, "no data", "无数据")
-        )
+        share = f"{math.floor(fit.share * 100)} %" if fit.share is not None else tr(lang, "no data")
         parts.append(f"{fit.target.label(lang)} {share} {_MARKS[fit.status]}")
     return " · ".join(parts)
 
@@ -55,10 +53,11 @@ def _row(row: ScreenRow, rank: int, lang: Lang) -> dict[str, Any]:
 
 def _fallback(result: ScreenResult, lang: Lang) -> str:
     matched, screened = result.count(ScreenStatus.MATCH), result.screened
-    return pick(
+    return tr(
         lang,
-        f"Audience screen: {matched} of {screened} creators meet every target",
-        f"受众筛查：{screened} 位达人中 {matched} 位满足全部条件",
+        "Audience screen: %(matched)s of %(screened)s creators meet every target",
+        matched=matched,
+        screened=screened,
     )
 
 
@@ -98,18 +97,15 @@ def screen_prompt_message(
         "cost": cost,
         "value": ScreenValue(search_ref=search_ref, count=count),
     }
-    fallback = pick(
-        lang,
-        f"Screen the top {count} creators by audience portrait for {cost}?",
-        f"按受众画像筛查前 {count} 位达人需 {cost}，是否继续？",
+    fallback = tr(
+        lang, "Screen the top %(count)s creators by audience portrait for %(cost)s?", count=count, cost=cost
     )
     return render("audience_screen_prompt.json.j2", context, fallback_text=fallback)
 
 
 def screen_skipped_message(lang: Lang) -> SlackMessage:
-    text = pick(
+    text = tr(
         lang,
         "Audience screen skipped: nothing was paid. Details on any creator still shows its audience fit.",
-        "已跳过受众筛查，未产生费用。点击任一达人的“详情”仍可查看受众匹配度。",
     )
     return render("notice.json.j2", {"lang": lang, "text": text}, fallback_text=text)

@@ -18,7 +18,7 @@ from bot.cards.env import mrkdwn
 from bot.cards.render import SlackMessage, render, render_view
 from bot.errors import KolbotError
 from bot.formatting import DASH, duration_label, yuan
-from bot.i18n import pick
+from bot.i18n import pick, tr
 from bot.models import Creator, Duration, Lang
 from bot.shortlists.models import (
     STATUS_LABELS,
@@ -61,14 +61,16 @@ def _groups(rows: list[Any]) -> list[list[Any]]:
 
 def _money_line(summary: ShortlistSummary, lang: Lang) -> str:
     plays = summary.total_expected_plays
-    return pick(
+    return tr(
         lang,
-        f"{summary.creator_count} creators, list {yuan(summary.total_list_yuan, lang)}, "
-        f"planned {yuan(summary.planned_yuan, lang)}, {plays:,} expected plays, "
-        f"{summary.votes_up} up / {summary.votes_down} down",
-        f"{summary.creator_count} 位达人，刊例价 {yuan(summary.total_list_yuan, lang)}，"
-        f"计划 {yuan(summary.planned_yuan, lang)}，预期播放 {plays:,}，"
-        f"赞成 {summary.votes_up} / 反对 {summary.votes_down}",
+        "%(creator_count)s creators, list %(yuan)s, planned %(yuan2)s, %(plays)s "
+        "expected plays, %(votes_up)s up / %(votes_down)s down",
+        creator_count=summary.creator_count,
+        yuan=yuan(summary.total_list_yuan, lang),
+        yuan2=yuan(summary.planned_yuan, lang),
+        plays=format(plays, ","),
+        votes_up=summary.votes_up,
+        votes_down=summary.votes_down,
     )
 
 
@@ -93,8 +95,8 @@ def parent_message(
         "command": command,
         "thread_url": thread_url,
     }
-    status = pick(lang, "open", "进行中") if s.status == "open" else pick(lang, "closed", "已关闭")
-    fallback = pick(lang, f"Shortlist {s.name} ({status}): ", f"候选名单 {s.name}（{status}）：")
+    status = tr(lang, "open") if s.status == "open" else tr(lang, "closed")
+    fallback = tr(lang, "Shortlist %(name)s (%(status)s): ", name=s.name, status=status)
     return render("shortlist_parent.json.j2", context, fallback_text=fallback + _money_line(summary, lang))
 
 
@@ -116,19 +118,21 @@ def item_message(shortlist: Shortlist, item: ShortlistItem, lang: Lang) -> Slack
         "added_by": mention(item.added_by),
     }
     status = pick(lang, *STATUS_LABELS[item.status])
-    fallback = pick(
+    fallback = tr(
         lang,
-        f"{item.creator.nickname}: {status}, list price {yuan(item.list_price_yuan, lang)}, "
-        f"{item.votes_up} up / {item.votes_down} down",
-        f"{item.creator.nickname}：{status}，刊例价 {yuan(item.list_price_yuan, lang)}，"
-        f"赞成 {item.votes_up} / 反对 {item.votes_down}",
+        "%(nickname)s: %(status)s, list price %(yuan)s, %(votes_up)s up / %(votes_down)s down",
+        nickname=item.creator.nickname,
+        status=status,
+        yuan=yuan(item.list_price_yuan, lang),
+        votes_up=item.votes_up,
+        votes_down=item.votes_down,
     )
     return render("shortlist_item.json.j2", context, fallback_text=fallback)
 
 
 def removed_message(item: ShortlistItem, lang: Lang, *, user_id: str) -> SlackMessage:
     """What a creator's thread card turns into once someone takes the creator off the shortlist."""
-    fallback = pick(lang, f"{item.creator.nickname} was removed.", f"{item.creator.nickname} 已被移出。")
+    fallback = tr(lang, "%(nickname)s was removed.", nickname=item.creator.nickname)
     context = {"lang": lang, "item": item, "actor": mention(user_id)}
     return render("shortlist_removed.json.j2", context, fallback_text=fallback)
 
@@ -182,7 +186,7 @@ def list_message(listings: Sequence[ShortlistListing], lang: Lang, *, command: s
         "command": command,
     }
     names = [f"{li.shortlist.name} ({li.shortlist.short_id})" for li in listings[:MAX_LISTED]]
-    head = pick(lang, "Shortlists in this channel: ", "本频道的候选名单：")
+    head = tr(lang, "Shortlists in this channel: ")
     return render("shortlist_list.json.j2", context, fallback_text=head + (", ".join(names) or DASH))
 
 
@@ -196,7 +200,7 @@ def _value_text(key: str, value: Any, duration: Duration, lang: Lang) -> str:
     if key == "status":
         return pick(lang, *STATUS_LABELS[ItemStatus(value)])
     if key == "vote":
-        return {1: "👍", -1: "👎"}.get(value, pick(lang, "no vote", "未投票"))
+        return {1: "👍", -1: "👎"}.get(value, tr(lang, "no vote"))
     if key == "duration":
         return duration_label(Duration(value), lang)
     return str(value)
@@ -245,7 +249,7 @@ def _event_text(event: AuditEvent, names: dict[str, str], duration: Duration, la
     if event.action in (AuditAction.ADD, AuditAction.REMOVE, AuditAction.CLOSE, AuditAction.REOPEN):
         return text
     detail = _changes(event, duration, lang)
-    return text + pick(lang, ": ", "：") + detail if detail else text
+    return text + tr(lang, ": ") + detail if detail else text
 
 
 def history_message(
@@ -269,15 +273,15 @@ def history_message(
         "truncated": limit is not None and len(events) >= limit,
         "shown": len(events),
     }
-    fallback = pick(lang, f"History of {shortlist.name}: ", f"{shortlist.name} 的变更记录：")
+    fallback = tr(lang, "History of %(name)s: ", name=shortlist.name)
     return render("shortlist_history.json.j2", context, fallback_text=fallback + str(len(events)))
 
 
 def help_message(lang: Lang, command: str = "/kol") -> SlackMessage:
-    fallback = pick(
+    fallback = tr(
         lang,
-        f"{command} shortlist new|add|remove|list|show|history|export|close|reopen|rename",
-        f"{command} shortlist new|add|remove|list|show|history|export|close|reopen|rename（候选名单）",
+        "%(command)s shortlist new|add|remove|list|show|history|export|close|reopen|rename",
+        command=command,
     )
     return render("shortlist_help.json.j2", {"lang": lang, "command": command}, fallback_text=fallback)
 
@@ -307,10 +311,11 @@ def add_modal(
     """Choose one of the channel's open shortlists (newest first, preselected) or name a new one."""
     options = [
         {
-            "label": pick(
+            "label": tr(
                 lang,
-                f"{li.shortlist.name} · {li.creator_count} creators",
-                f"{li.shortlist.name} · {li.creator_count} 位达人",
+                "%(name)s · %(creator_count)s creators",
+                name=li.shortlist.name,
+                creator_count=li.creator_count,
             ),
             "value": li.shortlist.short_id,
         }

@@ -7,7 +7,7 @@ import re
 from bot.cards.render import SlackMessage, render
 from bot.cards.views import notice_message
 from bot.formatting import usd
-from bot.i18n import pick
+from bot.i18n import ntr, tr
 from bot.models import Lang
 from bot.spend.budget import BudgetStatus, Usage, month_name
 from bot.spend.payer import feature_label
@@ -22,7 +22,7 @@ def user_mention(spend: SpendLine) -> str:
 
 
 def _line(label: str, spend: SpendLine, lang: Lang) -> str:
-    calls = pick(lang, f"{spend.calls} call{'s' if spend.calls != 1 else ''}", f"{spend.calls} 次")
+    calls = ntr(lang, "%(n)s call", "%(n)s calls", spend.calls)
     return f"{label} · {calls} · *{usd(spend.cost_usd)}*"
 
 
@@ -38,26 +38,22 @@ def usage_message(usage: Usage, lang: Lang, command: str) -> SlackMessage:
         "features": [_line(feature_label(f.key, lang), f, lang) for f in usage.by_feature],
     }
     total = status.line(lang)
-    fallback = pick(lang, f"TikHub spend this month: {total}", f"本月 TikHub 花费：{total}")
+    fallback = tr(lang, "TikHub spend this month: %(total)s", total=total)
     return render("spend_usage.json.j2", context, fallback_text=fallback)
 
 
 def budget_message(status: BudgetStatus, lang: Lang, command: str, *, changed: bool) -> SlackMessage:
     """The budget after `/kol budget <usd>` (or as it stands, for `/kol budget`)."""
     if status.budget_usd is None:
-        what = pick(lang, "This workspace has no monthly TikHub budget.", "本工作区未设置每月 TikHub 预算。")
+        what = tr(lang, "This workspace has no monthly TikHub budget.")
     else:
-        what = pick(
-            lang,
-            f"Monthly TikHub budget: {usd(status.budget_usd)}.",
-            f"每月 TikHub 预算：{usd(status.budget_usd)}。",
-        )
-    lead = pick(lang, "✅ Saved. ", "✅ 已保存。") if changed else ""
-    spent = pick(lang, f"Spent this month: {status.line(lang)}.", f"本月已花费：{status.line(lang)}。")
-    hint = pick(
+        what = tr(lang, "Monthly TikHub budget: %(usd)s.", usd=usd(status.budget_usd))
+    lead = tr(lang, "✅ Saved. ") if changed else ""
+    spent = tr(lang, "Spent this month: %(line)s.", line=status.line(lang))
+    hint = tr(
         lang,
-        f"Details: `{command} usage`. Admins change it with `{command} budget <usd>` "
-        f"or `{command} budget off`.",
-        f"明细：`{command} usage`。管理员可用 `{command} budget <美元>` 或 `{command} budget off` 修改。",
+        "Details: `%(command)s usage`. Admins change it with "
+        "`%(command)s budget <usd>` or `%(command)s budget off`.",
+        command=command,
     )
-    return notice_message(f"{lead}{what}{pick(lang, ' ', '')}{spent}\n{hint}")
+    return notice_message(f"{lead}{what}{tr(lang, ' ')}{spent}\n{hint}")

@@ -14,7 +14,7 @@ from bot.cards.render import SlackMessage, render, section_chunks
 from bot.errors import KolbotError
 from bot.formatting import DASH
 from bot.grammar import active_filters, describe_filters, filter_label, usage
-from bot.i18n import pick
+from bot.i18n import pick, tr
 from bot.models import Creator, Duration, Lang, QueryNote, ScoredCreator, SearchResult, SortKey
 from bot.scoring import COMPONENT_LABELS, low_confidence, reason_text
 from bot.search import COST_SORTS
@@ -74,11 +74,11 @@ def _warnings(result: SearchResult, lang: Lang) -> list[str]:
     if result.stats.pages_failed:
         pages = ", ".join(str(p) for p in result.stats.pages_failed)
         lines.append(
-            pick(
+            tr(
                 lang,
-                f":warning: Page(s) {pages} could not be loaded, so this list may be incomplete. "
-                "Try again in a few minutes.",
-                f":warning: 第 {pages} 页加载失败，列表可能不完整。请几分钟后重试。",
+                ":warning: Page(s) %(pages)s could not be loaded, so this list "
+                "may be incomplete. Try again in a few minutes.",
+                pages=pages,
             )
         )
     for key in dict.fromkeys(result.warnings):
@@ -94,31 +94,35 @@ def _note_line(note: QueryNote, lang: Lang) -> str:
     token, better = note.token, note.suggestion
     match note.kind:
         case "keyword":
-            return pick(
+            return tr(
                 lang,
-                f":information_source: Treated as a keyword: `{token}` (not read as a filter; see help)",
-                f":information_source: 按关键词处理：`{token}`（未识别为筛选条件，见帮助）",
+                ":information_source: Treated as a keyword: `%(token)s` (not read as a filter; see help)",
+                token=token,
             )
         case "exact":
-            return pick(
+            return tr(
                 lang,
-                f":information_source: `{token}` means exactly that value; for “at least”, write `{better}`",
-                f":information_source: `{token}` 表示恰好等于该值；如需“不低于”，请写 `{better}`",
+                ":information_source: `%(token)s` means exactly that "
+                "value; for “at least”, write `%(better)s`",
+                token=token,
+                better=better,
             )
-    return pick(
+    return tr(
         lang,
-        f":information_source: `{token}` is read as a percentage below 1 %: did you mean `{better}`?",
-        f":information_source: `{token}` 按百分比理解（不到 1%）：你是不是想写 `{better}`？",
+        ":information_source: `%(token)s` is read as a percentage below 1 %%: did you mean `%(better)s`?",
+        token=token,
+        better=better,
     )
 
 
 def _unknown_line(result: SearchResult, lang: Lang) -> str | None:
     """Per filter, how many creators had no value for it ("18 without CPM"): left out, or kept."""
     counts = [
-        pick(
+        tr(
             lang,
-            f"{f.unknown} without {filter_label(f.name, lang)}",
-            f"{f.unknown} 位无{filter_label(f.name, lang)}数据",
+            "%(unknown)s without %(filter_label)s",
+            unknown=f.unknown,
+            filter_label=filter_label(f.name, lang),
         )
         for f in result.stats.filters
         if f.unknown
@@ -127,15 +131,11 @@ def _unknown_line(result: SearchResult, lang: Lang) -> str | None:
         return None
     listed = ", ".join(counts) if lang == "en" else "，".join(counts)
     if result.query.unknowns:
-        return pick(
-            lang,
-            f":grey_question: Kept with unknown data: {listed}",
-            f":grey_question: 已保留数据未知的达人：{listed}",
-        )
-    return pick(
+        return tr(lang, ":grey_question: Kept with unknown data: %(listed)s", listed=listed)
+    return tr(
         lang,
-        f":grey_question: Left out for unknown data: {listed} (`unknowns=yes` keeps them)",
-        f":grey_question: 因数据未知未列入：{listed}（加 `unknowns=yes` 可保留）",
+        ":grey_question: Left out for unknown data: %(listed)s (`unknowns=yes` keeps them)",
+        listed=listed,
     )
 
 
@@ -161,7 +161,7 @@ def _short_name(creator: Creator) -> str:
 def _results_text(result: SearchResult, shown: list[ScoredCreator], lang: Lang) -> str:
     """Notification / fallback: the count and the shortlist of names with scores."""
     keyword, matched = result.query.keyword, result.stats.matched
-    head = pick(lang, f"{matched} creators matched “{keyword}”", f"“{keyword}”：匹配 {matched} 位达人")
+    head = tr(lang, "%(matched)s creators matched “%(keyword)s”", matched=matched, keyword=keyword)
     names = [
         f"{i}. {_short_name(s.creator)} ({DASH if s.score is None else round(s.score)}/100)"
         for i, s in enumerate(shown, start=1)

@@ -9,7 +9,7 @@ from enum import StrEnum
 from bot.digests.recheck import FilterMiss
 from bot.formatting import count, duration_label, growth, yuan
 from bot.formatting import score as fmt_score
-from bot.i18n import pick
+from bot.i18n import pick, tr
 from bot.models import Duration, Lang
 
 
@@ -38,10 +38,7 @@ class NewMatch:
     was_excluded: bool  # fetched last time too, but failed a filter then
 
     def describe(self, lang: Lang) -> str:
-        if self.was_excluded:
-            how = pick(lang, "now passes the filters", "现已符合筛选条件")
-        else:
-            how = pick(lang, "new in the results", "新进入结果")
+        how = tr(lang, "now passes the filters") if self.was_excluded else tr(lang, "new in the results")
         return f"#{self.rank} {self.nickname} — {how}{_score(self.score, lang)}"
 
 
@@ -62,18 +59,14 @@ class Dropped:
     def describe(self, lang: Lang) -> str:
         match self.reason:
             case DropReason.NOT_RETURNED:
-                why = pick(lang, "no longer returned by Xingtu", "星图不再返回该达人")
+                why = tr(lang, "no longer returned by Xingtu")
             case DropReason.FILTERED:
-                sep = pick(lang, "; ", "；")
+                sep = tr(lang, "; ")
                 fails = sep.join(miss.describe(lang) for miss in self.fails)
-                why = pick(lang, f"no longer matches: {fails}", f"不再符合：{fails}")
+                why = tr(lang, "no longer matches: %(fails)s", fails=fails)
             case DropReason.EXCLUDED:
-                why = pick(lang, "still returned, but left out by the search", "星图仍返回，但未进入搜索结果")
-        was = (
-            ""
-            if self.old_rank is None
-            else pick(lang, f" (was #{self.old_rank})", f"（原第{self.old_rank}名）")
-        )
+                why = tr(lang, "still returned, but left out by the search")
+        was = "" if self.old_rank is None else tr(lang, " (was #%(old_rank)s)", old_rank=self.old_rank)
         return f"{self.nickname}{was} — {why}"
 
 
@@ -97,11 +90,14 @@ class PriceChange:
     def describe(self, lang: Lang) -> str:
         label = duration_label(self.duration, lang)
         moved = f"{yuan(self.old, lang)} → {yuan(self.new, lang)}"
-        change = f"{_signed_yuan(self.delta, lang)}{pick(lang, ', ', '，')}{self.pct * 100:+.1f}%"
-        return pick(
+        change = f"{_signed_yuan(self.delta, lang)}{tr(lang, ', ')}{self.pct * 100:+.1f}%"
+        return tr(
             lang,
-            f"{self.nickname} — {label} price {moved} ({change})",
-            f"{self.nickname} — {label}报价 {moved}（{change}）",
+            "%(nickname)s — %(label)s price %(moved)s (%(change)s)",
+            nickname=self.nickname,
+            label=label,
+            moved=moved,
+            change=change,
         )
 
 
@@ -114,10 +110,12 @@ class BecameUnpriced:
 
     def describe(self, lang: Lang) -> str:
         label, old = duration_label(self.duration, lang), yuan(self.old, lang)
-        return pick(
+        return tr(
             lang,
-            f"{self.nickname} — no {label} price any more (was {old})",
-            f"{self.nickname} — 不再有{label}报价（原为 {old}）",
+            "%(nickname)s — no %(label)s price any more (was %(old)s)",
+            nickname=self.nickname,
+            label=label,
+            old=old,
         )
 
 
@@ -139,10 +137,12 @@ class FollowerChange:
     def describe(self, lang: Lang) -> str:
         moved = f"{count(self.old, lang)} → {count(self.new, lang)}"
         change = growth(self.delta, self.pct, lang)
-        return pick(
+        return tr(
             lang,
-            f"{self.nickname} — followers {moved}, {change}",
-            f"{self.nickname} — 粉丝 {moved}，{change}",
+            "%(nickname)s — followers %(moved)s, %(change)s",
+            nickname=self.nickname,
+            moved=moved,
+            change=change,
         )
 
 
@@ -162,10 +162,14 @@ class RankMove:
             lang, f"up {places}" if up else f"down {places}", f"上升{places}位" if up else f"下降{places}位"
         )
         scores = f"{fmt_score(self.old_score).removesuffix('/100')} → {fmt_score(self.new_score)}"
-        return pick(
+        return tr(
             lang,
-            f"{self.nickname} — #{self.old_rank} → #{self.new_rank} ({direction}) · score {scores}",
-            f"{self.nickname} — 第{self.old_rank} → 第{self.new_rank}名（{direction}）· 评分 {scores}",
+            "%(nickname)s — #%(old_rank)s → #%(new_rank)s (%(direction)s) · score %(scores)s",
+            nickname=self.nickname,
+            old_rank=self.old_rank,
+            new_rank=self.new_rank,
+            direction=direction,
+            scores=scores,
         )
 
 
@@ -200,7 +204,7 @@ def _quote(price: float | None) -> float | None:
 
 
 def _score(score: float | None, lang: Lang) -> str:
-    return "" if score is None else pick(lang, f" · score {fmt_score(score)}", f" · 评分 {fmt_score(score)}")
+    return "" if score is None else tr(lang, " · score %(fmt_score)s", fmt_score=fmt_score(score))
 
 
 def _signed_yuan(value: float, lang: Lang) -> str:

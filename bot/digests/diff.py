@@ -27,7 +27,7 @@ from bot.digests.changes import (
 from bot.digests.snapshot import DigestSnapshot, SnapshotEntry
 from bot.formatting import count, duration_label, yuan
 from bot.formatting import score as fmt_score
-from bot.i18n import pick
+from bot.i18n import pick, tr
 from bot.models import Creator, Duration, Lang, SearchResult
 
 MAX_LINES = 10  # per section; the rest is counted
@@ -69,19 +69,17 @@ class DigestDiff:
         """One line, also the notification text: "New matches: 2 · Price changes: 1"."""
         if self.first_run:
             top = len(self.snapshot.top)
-            return pick(lang, f"First digest: the current top {top}", f"首次推送：当前前{top}名")
+            return tr(lang, "First digest: the current top %(top)s", top=top)
         if self.is_empty:
-            return pick(lang, "Nothing changed since the last digest", "自上次推送以来没有变化")
-        return " · ".join(
-            f"{title}{pick(lang, ': ', '：')}{len(changes)}" for title, changes in self._titled(lang)
-        )
+            return tr(lang, "Nothing changed since the last digest")
+        return " · ".join(f"{title}{tr(lang, ': ')}{len(changes)}" for title, changes in self._titled(lang))
 
     def sections(self, lang: Lang, *, max_lines: int = MAX_LINES) -> list[DigestSection]:
         """Titled groups of lines, empty groups left out; the first run lists the top N."""
         if self.first_run:
             top = self.snapshot.top
             lines = [_entry_line(e, self.snapshot.duration, lang) for e in top]
-            return [_section(pick(lang, f"Current top {len(top)}", f"当前前{len(top)}名"), lines, max_lines)]
+            return [_section(tr(lang, "Current top %(len)s", len=len(top)), lines, max_lines)]
         return [
             _section(title, [change.describe(lang) for change in changes], max_lines)
             for title, changes in self._titled(lang)
@@ -91,14 +89,13 @@ class DigestDiff:
         """Caveats to show under the sections."""
         notes = []
         if self.first_run:
-            notes.append(pick(lang, "Later digests show only what changed.", "之后的推送只显示变化。"))
+            notes.append(tr(lang, "Later digests show only what changed."))
         if self.snapshot.partial:
             notes.append(
-                pick(
+                tr(
                     lang,
-                    "Some result pages failed to load this time, so a creator shown as no longer returned"
-                    " may just be missing from this fetch.",
-                    "本次部分结果页加载失败，显示为“星图不再返回”的达人可能只是本次未取到。",
+                    "Some result pages failed to load this time, so a creator shown as no "
+                    "longer returned may just be missing from this fetch.",
                 )
             )
         return notes
@@ -186,10 +183,14 @@ def _movers(kept: list[tuple[SnapshotEntry, SnapshotEntry]], top_n: int, min_mov
 def _entry_line(entry: SnapshotEntry, duration: Duration, lang: Lang) -> str:
     score, followers = fmt_score(entry.score), count(entry.followers, lang)
     price = f"{duration_label(duration, lang)} {yuan(entry.prices.get(duration), lang)}"
-    return pick(
+    return tr(
         lang,
-        f"#{entry.rank} {entry.nickname} — score {score} · {followers} followers · {price}",
-        f"#{entry.rank} {entry.nickname} — 评分 {score} · 粉丝 {followers} · {price}",
+        "#%(rank)s %(nickname)s — score %(score)s · %(followers)s followers · %(price)s",
+        rank=entry.rank,
+        nickname=entry.nickname,
+        score=score,
+        followers=followers,
+        price=price,
     )
 
 

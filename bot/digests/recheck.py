@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.brands import is_brand_account
 from bot.grammar import active_filters
-from bot.i18n import pick
+from bot.i18n import pick, tr
 from bot.models import Creator, Lang, Query
 from bot.search import passes
 
@@ -28,7 +28,7 @@ class FilterMiss(BaseModel):
 
     def describe(self, lang: Lang) -> str:
         text = pick(lang, self.en, self.zh)
-        return pick(lang, f"{text} (no data)", f"{text}（无数据）") if self.unknown else text
+        return tr(lang, "%(text)s (no data)", text=text) if self.unknown else text
 
 
 def failed_filters(creator: Creator, query: Query) -> list[FilterMiss]:

@@ -37,7 +37,7 @@ from itertools import count
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.errors import QueryError
-from bot.i18n import pick
+from bot.i18n import N_, pick, tr
 from bot.models import Lang
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -47,6 +47,15 @@ LATE_AFTER = timedelta(minutes=10)  # a run this long after its time is a catch-
 _DAY_MINUTES = 24 * 60
 _WEEKDAY_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _WEEKDAY_ZH = "一二三四五六日"
+_EVERY_WEEKDAY = (
+    N_("every Monday at %(hhmm)s"),
+    N_("every Tuesday at %(hhmm)s"),
+    N_("every Wednesday at %(hhmm)s"),
+    N_("every Thursday at %(hhmm)s"),
+    N_("every Friday at %(hhmm)s"),
+    N_("every Saturday at %(hhmm)s"),
+    N_("every Sunday at %(hhmm)s"),
+)
 _WEEKDAY_WORDS = {
     **{name.lower(): i for i, name in enumerate(_WEEKDAY_EN)},
     **{name[:3].lower(): i for i, name in enumerate(_WEEKDAY_EN)},
@@ -145,30 +154,23 @@ class Schedule:
         hhmm = self.at.strftime("%H:%M")
         match self.frequency:
             case Frequency.DAILY:
-                what = pick(lang, f"daily at {hhmm}", f"每天 {hhmm}")
+                what = tr(lang, "daily at %(hhmm)s", hhmm=hhmm)
             case Frequency.WEEKDAYS:
-                what = pick(lang, f"weekdays (Mon–Fri) at {hhmm}", f"工作日（周一至周五）{hhmm}")
+                what = tr(lang, "weekdays (Mon–Fri) at %(hhmm)s", hhmm=hhmm)
             case Frequency.WEEKLY:
-                day_en, day_zh = _WEEKDAY_EN[self.weekday], _WEEKDAY_ZH[self.weekday]
-                what = pick(lang, f"every {day_en} at {hhmm}", f"每周{day_zh} {hhmm}")
+                what = tr(lang, _EVERY_WEEKDAY[self.weekday], hhmm=hhmm)
             case Frequency.MONTHLY:
                 what = self._describe_monthly(lang, hhmm)
             case Frequency.INTERVAL:
                 span = _span(timedelta(minutes=self.every_minutes), lang)
-                what = (
-                    pick(lang, "every hour", "每小时")
-                    if self.every_minutes == 60
-                    else pick(lang, "every ", "每") + span
-                )
-        return pick(lang, f"{what}, {self.tz} time", f"{what}（{self.tz} 时间）")
+                what = tr(lang, "every hour") if self.every_minutes == 60 else tr(lang, "every ") + span
+        return tr(lang, "%(what)s, %(tz)s time", what=what, tz=self.tz)
 
     def _describe_monthly(self, lang: Lang, hhmm: str) -> str:
         if self.day <= 28:
-            return pick(lang, f"monthly on day {self.day} at {hhmm}", f"每月{self.day}日 {hhmm}")
-        return pick(
-            lang,
-            f"monthly on day {self.day} (or the month's last day) at {hhmm}",
-            f"每月{self.day}日（小月取月末）{hhmm}",
+            return tr(lang, "monthly on day %(day)s at %(hhmm)s", day=self.day, hhmm=hhmm)
+        return tr(
+            lang, "monthly on day %(day)s (or the month's last day) at %(hhmm)s", day=self.day, hhmm=hhmm
         )
 
     def next_due(self, after_utc: datetime) -> datetime:

@@ -20,7 +20,7 @@ from bot.digests.changes import (
     compare_followers,
     compare_prices,
 )
-from bot.i18n import pick
+from bot.i18n import tr
 from bot.models import Duration, Lang
 
 WatchChange = Dropped | PriceChange | BecameUnpriced | FollowerChange
@@ -47,7 +47,7 @@ class ShortlistChange:
 
     def describe(self, lang: Lang) -> str:
         line = self.change.describe(lang)
-        return pick(lang, f"[{self.shortlist_name}] {line}", f"【{self.shortlist_name}】{line}")
+        return tr(lang, "[%(shortlist_name)s] %(line)s", shortlist_name=self.shortlist_name, line=line)
 
 
 def diff_shortlist(

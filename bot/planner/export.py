@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from bot.i18n import pick
+from bot.i18n import pick, tr
 from bot.models import Lang
 from bot.planner.models import TIER_LABELS, Candidate, Plan, PriceBasis
 from bot.shortlists.export import COUNT, PERCENT, TIME, YUAN, YUAN_CENTS, Column, write_csv, write_xlsx
@@ -26,7 +26,7 @@ def _row(plan: Plan) -> list[tuple[Candidate, bool]]:
 
 def _basis(row: tuple[Candidate, bool], lang: Lang) -> str:
     basis = row[0].basis
-    return pick(lang, *BASIS_LABELS[basis]) if basis else pick(lang, "ask for a quote", "需询价")
+    return pick(lang, *BASIS_LABELS[basis]) if basis else tr(lang, "ask for a quote")
 
 
 def _time(row: tuple[Candidate, bool], _lang: Lang) -> Any:
@@ -42,7 +42,7 @@ COLUMNS: list[Column] = [
     Column(
         "In plan",
         "入选",
-        lambda r, lang: pick(lang, "yes", "是") if r[1] else pick(lang, "no", "否"),
+        lambda r, lang: tr(lang, "yes") if r[1] else tr(lang, "no"),
         width=8,
     ),
     Column("Star ID", "星图ID", lambda r, _: r[0].star_id, width=22),
@@ -59,9 +59,9 @@ COLUMNS: list[Column] = [
         "Plays basis",
         "播放量依据",
         lambda r, lang: (
-            pick(lang, "estimated: price ÷ CPM", "估算：价格 ÷ CPM")
+            tr(lang, "estimated: price ÷ CPM")
             if r[0].plays_estimated
-            else pick(lang, "Xingtu", "星图")
+            else tr(lang, "Xingtu")
             if r[0].expected_plays
             else None
         ),
@@ -75,7 +75,7 @@ COLUMNS: list[Column] = [
     Column(
         "Source",
         "数据来源",
-        lambda r, lang: pick(lang, "live", "实时") if r[0].live else pick(lang, "demo", "演示"),
+        lambda r, lang: tr(lang, "live") if r[0].live else tr(lang, "demo"),
     ),
     Column("Data time (UTC)", "数据时间（UTC）", _time, TIME, 18),
     Column("Xingtu", "星图链接", lambda r, _: r[0].xingtu_url, width=30),

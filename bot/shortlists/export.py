@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any, cast
 
-from bot.i18n import pick
+from bot.i18n import pick, tr
 from bot.models import Lang
 from bot.shortlists.models import STATUS_LABELS, ShortlistItem, ShortlistSummary
 
@@ -61,7 +61,7 @@ COLUMNS: list[Column] = [
     Column(
         "Source",
         "数据来源",
-        lambda i, lang: pick(lang, "live", "实时") if i.live else pick(lang, "demo", "演示"),
+        lambda i, lang: tr(lang, "live") if i.live else tr(lang, "demo"),
     ),
     Column("Data time (UTC)", "数据时间（UTC）", _data_time, TIME, 18),
     Column("Xingtu", "星图链接", lambda i, _: i.creator.xingtu_url, width=30),

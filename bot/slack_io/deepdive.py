@@ -23,7 +23,7 @@ from bot.deepdive.compare import Comparison, MetricKey
 from bot.deepdive.flags import flagged_days
 from bot.deepdive.models import DeepDive
 from bot.errors import KolbotError
-from bot.i18n import pick
+from bot.i18n import tr
 from bot.models import Lang
 
 log = logging.getLogger(__name__)
@@ -50,16 +50,14 @@ def deep_dive_charts(dive: DeepDive, lang: Lang) -> list[Chart]:
         charts.append(
             Chart(
                 f"{dive.star_id}-followers-{days}d.png",
-                pick(lang, f"{name}: followers, last {days} days", f"{name}：近 {days} 天粉丝趋势"),
+                tr(lang, "%(name)s: followers, last %(days)s days", name=name, days=days),
                 partial(follower_trend_png, dive.daily_fans.data, flagged_days(dive.flags), lang),
             )
         )
     portrait = dive.audience.data or dive.fans.data
     if portrait is not None:
-        whose = (
-            pick(lang, "audience", "观众画像") if dive.audience.data else pick(lang, "followers", "粉丝画像")
-        )
-        title = pick(lang, f"{name}: {whose}", f"{name}：{whose}")
+        whose = tr(lang, "audience") if dive.audience.data else tr(lang, "followers")
+        title = tr(lang, "%(name)s: %(whose)s", name=name, whose=whose)
         charts.append(
             Chart(f"{dive.star_id}-audience.png", title, partial(audience_png, portrait, lang, title=title))
         )
@@ -71,54 +69,45 @@ def compare_charts(comparison: Comparison, lang: Lang) -> list[Chart]:
     pairs = zip(comparison.values(MetricKey.CPM), comparison.values(MetricKey.ER), strict=True)
     if not any(cpm is not None and rate is not None for cpm, rate in pairs):
         return []
-    title = pick(lang, "CPM vs interaction rate (bubble = followers)", "CPM 与互动率（气泡大小 = 粉丝数）")
+    title = tr(lang, "CPM vs interaction rate (bubble = followers)")
     return [Chart("compare-cpm-vs-interaction.png", title, partial(compare_png, comparison, lang))]
 
 
 def _invite_note(lang: Lang) -> str:
-    return pick(
+    return tr(
         lang,
-        "Only you can see this card: kolbot is not a member of this conversation, so it cannot post "
-        "here or add charts. Invite it (`/invite @kolbot`) to get cards with charts in the channel.",
-        "此卡片仅你可见：kolbot 不在此会话中，无法在此发帖或附上图表。"
-        "邀请机器人（`/invite @kolbot`）后即可在频道中收到带图表的卡片。",
+        "Only you can see this card: kolbot is not a member of this conversation, so it cannot post here or "
+        "add charts. Invite it (`/invite @kolbot`) to get cards with charts in the channel.",
     )
 
 
 def _private_note(lang: Lang) -> str:
-    return pick(
+    return tr(
         lang,
         "Only you can see this card, as this workspace keeps results private "
         "(KOLBOT_RESULTS_IN_CHANNEL=false); charts are added only to cards posted in the channel.",
-        "此卡片仅你可见（本工作区设置 KOLBOT_RESULTS_IN_CHANNEL=false）；图表只附在发布到频道的卡片下。",
     )
 
 
 def _chart_failure_note(error: str | None, lang: Lang) -> str:
     if error == "missing_scope":
-        return pick(
+        return tr(
             lang,
-            "Charts could not be uploaded: the Slack app lacks the `files:write` permission. "
-            "Ask your admin to add it and reinstall the app.",
-            "图表上传失败：Slack 应用缺少 `files:write` 权限。请管理员添加该权限并重新安装应用。",
+            "Charts could not be uploaded: the Slack app lacks the `files:write` "
+            "permission. Ask your admin to add it and reinstall the app.",
         )
     if error in NO_ACCESS:
-        return pick(
+        return tr(
             lang,
-            "Charts could not be uploaded: kolbot is not a member of this channel. "
-            "Invite it (`/invite @kolbot`) and ask again.",
-            "图表上传失败：kolbot 不在此频道中。请邀请机器人（`/invite @kolbot`）后重试。",
+            "Charts could not be uploaded: kolbot is not a member of this "
+            "channel. Invite it (`/invite @kolbot`) and ask again.",
         )
     if error is None:
-        return pick(
-            lang,
-            "Charts could not be drawn; the card above shows the follower trend as text.",
-            "图表生成失败；上方卡片以文字形式显示了粉丝趋势。",
-        )
-    return pick(
+        return tr(lang, "Charts could not be drawn; the card above shows the follower trend as text.")
+    return tr(
         lang,
-        f"Charts could not be uploaded (Slack said `{error}`); the card above shows the trend as text.",
-        f"图表上传失败（Slack 返回 `{error}`）；上方卡片以文字形式显示了粉丝趋势。",
+        "Charts could not be uploaded (Slack said `%(error)s`); the card above shows the trend as text.",
+        error=error,
     )
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from bot.errors import KolbotError, QueryError, UpstreamError, UpstreamKind
 from bot.formatting import usd
-from bot.i18n import pick
+from bot.i18n import pick, tr
 from bot.models import Lang
 from bot.settings import Settings
 from bot.spend.payer import UNATTRIBUTED, current_payer
@@ -68,27 +68,26 @@ class BudgetStatus:
         """'$8.20 of $10.00 (82 %)', or '$8.20 (no budget set)'."""
         spent = usd(self.spent_usd)
         if self.budget_usd is None:
-            return pick(lang, f"{spent} (no budget set)", f"{spent}（未设预算）")
+            return tr(lang, "%(spent)s (no budget set)", spent=spent)
         budget, share = usd(self.budget_usd), round((self.ratio or 0) * 100)
-        return pick(lang, f"{spent} of {budget} ({share} %)", f"{spent} / {budget}（{share}%）")
+        return tr(lang, "%(spent)s of %(budget)s (%(share)s %%)", spent=spent, budget=budget, share=share)
 
     def warning(self, lang: Lang, command: str) -> str | None:
         """The note searches carry from 80 % of the budget on; None below it."""
         if self.exhausted:
-            return pick(
+            return tr(
                 lang,
-                f"⛔ This month's TikHub budget is used up: {self.line(lang)}. New paid calls are refused "
-                f"until an admin raises it (`{command} budget <usd>`) or the month turns. "
-                "Cached results still work.",
-                f"⛔ 本月 TikHub 预算已用完：{self.line(lang)}。管理员提高预算（`{command} budget <美元>`）"
-                "或下月之前，不再发起付费调用。已缓存的结果仍可使用。",
+                "⛔ This month's TikHub budget is used up: %(line)s. New paid calls are refused until an "
+                "admin raises it (`%(command)s budget <usd>`) or the month turns. Cached results still work.",
+                line=self.line(lang),
+                command=command,
             )
         if self.near:
-            return pick(
+            return tr(
                 lang,
-                f"⚠️ TikHub spend this month: {self.line(lang)}. Paid calls stop at 100 %; "
-                "cached results keep working.",
-                f"⚠️ 本月 TikHub 花费：{self.line(lang)}。达到 100% 后停止付费调用，已缓存的结果仍可使用。",
+                "⚠️ TikHub spend this month: %(line)s. Paid calls stop "
+                "at 100 %%; cached results keep working.",
+                line=self.line(lang),
             )
         return None
 

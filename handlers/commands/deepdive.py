@@ -15,7 +15,7 @@ from bot.deepdive.compare import MAX_CREATORS, check_compare_ids
 from bot.deepdive.routes import ENDPOINT_COST_USD, ROUTES
 from bot.errors import QueryError
 from bot.grammar import parse_creator_args
-from bot.i18n import pick
+from bot.i18n import tr
 from bot.identifiers import parse_identifier
 from bot.models import CreatorArgs, Lang
 from bot.services import Services
@@ -144,11 +144,13 @@ def _one_creator(ids: list[str], name: str) -> QueryError:
 def _fetching_note(identifiers: list[str], live: bool, lang: Lang) -> str:
     shown = ", ".join(identifiers)
     if not live:
-        return pick(lang, f"Loading the demo deep-dive for {shown}…", f"正在加载 {shown} 的演示数据…")
+        return tr(lang, "Loading the demo deep-dive for %(shown)s…", shown=shown)
     calls = len(identifiers) * len(ROUTES)
     most = f"${calls * ENDPOINT_COST_USD:.2f}"
-    return pick(
+    return tr(
         lang,
-        f"Fetching {shown} from Xingtu: {calls} data calls, at most {most} (cached answers are free)…",
-        f"正在从星图获取 {shown}：{calls} 次数据调用，最多 {most}（缓存结果免费）…",
+        "Fetching %(shown)s from Xingtu: %(calls)s data calls, at most %(most)s (cached answers are free)…",
+        shown=shown,
+        calls=calls,
+        most=most,
     )

@@ -21,7 +21,7 @@ from bot.cards.views import notice_message
 from bot.digests import errors
 from bot.digests.models import Digest
 from bot.errors import KolbotError
-from bot.i18n import pick
+from bot.i18n import tr
 from bot.models import Lang
 from bot.services import Services
 from bot.spend.payer import Feature
@@ -118,12 +118,13 @@ def _show(call: Call) -> SlackMessage:
 def _pause(call: Call) -> SlackMessage:
     digest = call.services.digests.pause(call.team_id, _require_id(call, "pause"), call.user_id)
     return notice_message(
-        pick(
+        tr(
             call.lang,
-            f"Digest {digest.short_id} “{digest.raw_query}” is paused. "
-            f"Resume it with {call.command} digest resume {digest.short_id}.",
-            f"定时推送 {digest.short_id}“{digest.raw_query}”已暂停。"
-            f"恢复：{call.command} digest resume {digest.short_id}。",
+            "Digest %(short_id)s “%(raw_query)s” is paused. Resume it "
+            "with %(command)s digest resume %(short_id)s.",
+            short_id=digest.short_id,
+            raw_query=digest.raw_query,
+            command=call.command,
         )
     )
 
@@ -132,10 +133,12 @@ def _resume(call: Call) -> SlackMessage:
     digest = call.services.digests.resume(call.team_id, _require_id(call, "resume"))
     when = _local(digest)
     return notice_message(
-        pick(
+        tr(
             call.lang,
-            f"Digest {digest.short_id} “{digest.raw_query}” is active again; next digest {when}.",
-            f"定时推送 {digest.short_id}“{digest.raw_query}”已恢复；下次推送 {when}。",
+            "Digest %(short_id)s “%(raw_query)s” is active again; next digest %(when)s.",
+            short_id=digest.short_id,
+            raw_query=digest.raw_query,
+            when=when,
         )
     )
 
@@ -143,10 +146,11 @@ def _resume(call: Call) -> SlackMessage:
 def _remove(call: Call) -> SlackMessage:
     digest = call.services.digests.remove(call.team_id, _require_id(call, "remove"))
     return notice_message(
-        pick(
+        tr(
             call.lang,
-            f"Digest {digest.short_id} “{digest.raw_query}” is removed, with its history.",
-            f"定时推送 {digest.short_id}“{digest.raw_query}”及其记录已删除。",
+            "Digest %(short_id)s “%(raw_query)s” is removed, with its history.",
+            short_id=digest.short_id,
+            raw_query=digest.raw_query,
         )
     )
 
@@ -156,19 +160,20 @@ def _tz(call: Call) -> SlackMessage:
     if not call.args:
         tz = digests.timezone(call.team_id)
         return notice_message(
-            pick(
+            tr(
                 call.lang,
-                f"New digests in this workspace use {tz} time."
-                f" Change it: {call.command} digest tz Europe/Berlin",
-                f"本工作区新建的定时推送使用 {tz} 时间。修改：{call.command} digest tz Asia/Shanghai",
+                "New digests in this workspace use %(tz)s time. Change "
+                "it: %(command)s digest tz Europe/Berlin",
+                tz=tz,
+                command=call.command,
             )
         )
     tz = digests.set_timezone(call.team_id, call.user_id, call.args)
     return notice_message(
-        pick(
+        tr(
             call.lang,
-            f"New digests in this workspace now use {tz} time; existing digests keep theirs.",
-            f"本工作区新建的定时推送将使用 {tz} 时间；已有推送保持原时区。",
+            "New digests in this workspace now use %(tz)s time; existing digests keep theirs.",
+            tz=tz,
         )
     )
 
@@ -183,7 +188,7 @@ def _run(call: Call) -> AfterAck:
     """Ack at once; fetching and posting (slow work, queued) can take longer than Slack's 3 seconds."""
     digest_id = _require_id(call, "run")
     return AfterAck(
-        notice_message(pick(call.lang, f"Posting digest {digest_id}…", f"正在推送 {digest_id}…")),
+        notice_message(tr(call.lang, "Posting digest %(digest_id)s…", digest_id=digest_id)),
         lambda: call.services.digests.run_now(call.team_id, digest_id),
     )
 

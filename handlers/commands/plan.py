@@ -21,7 +21,7 @@ from bot.cards.env import mrkdwn
 from bot.cards.plan_views import plan_list_message, plan_message
 from bot.cards.views import error_message, notice_message
 from bot.errors import QueryError
-from bot.i18n import pick
+from bot.i18n import tr
 from bot.models import Lang
 from bot.planner.chart import plan_png
 from bot.planner.export import plan_csv, plan_xlsx
@@ -140,8 +140,8 @@ def run_plan(
 def _planning_note(parsed: PlanCommand, lang: Lang) -> str:
     if parsed.is_search:
         shown = mrkdwn(parsed.search_text)  # `<!here>` typed into the search stays plain text
-        return pick(lang, f"Planning over the search “{shown}”…", f"正在按搜索“{shown}”规划……")
-    return pick(lang, "Planning over the shortlist…", "正在按候选名单规划……")
+        return tr(lang, "Planning over the search “%(shown)s”…", shown=shown)
+    return tr(lang, "Planning over the shortlist…")
 
 
 def plan_source(services: Services, saved: SavedPlan) -> str:
@@ -167,12 +167,12 @@ def plan_card(services: Services, saved: SavedPlan, lang: Lang, notice: str | No
 def plan_files(saved: SavedPlan, lang: Lang, source: str) -> list[Chart]:
     """The chart, then the plan as XLSX and CSV, uploaded together into the card's thread."""
     stem = f"plan-{saved.number}-" + (_UNSAFE_FILENAME.sub("_", source).strip("_")[:40] or "kol")
-    title = pick(lang, f"Plan #{saved.number}", f"规划 #{saved.number}")
+    title = tr(lang, "Plan #%(number)s", number=saved.number)
     plan = saved.plan
     return [
         Chart(
             f"{stem}.png",
-            pick(lang, f"{title}: cost vs expected plays", f"{title}：费用与预期播放量"),
+            tr(lang, "%(title)s: cost vs expected plays", title=title),
             partial(plan_png, plan, lang),
         ),
         Chart(f"{stem}.xlsx", f"{title} (XLSX)", partial(plan_xlsx, plan, lang, title=title)),

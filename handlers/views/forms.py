@@ -11,7 +11,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.cards.shortlist_views import reply_message
-from bot.i18n import pick
+from bot.i18n import tr
 from bot.models import Duration, Lang
 from bot.services import Services
 from bot.shortlists import errors as shortlist_errors
@@ -75,11 +75,7 @@ def check_chosen(
     if chosen:
         check(errors, "shortlist", lang, lambda: open_here(services, team_id, chosen, channel_id))
     else:
-        errors["new_name"] = pick(
-            lang,
-            "Choose a shortlist, or type a name to start a new one.",
-            "请选择一个候选名单，或填写新名单的名称。",
-        )
+        errors["new_name"] = tr(lang, "Choose a shortlist, or type a name to start a new one.")
 
 
 def add_to_shortlist(

@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot.cards.form_views import equivalent_query_note
-from bot.i18n import pick
+from bot.i18n import tr
 from bot.search_form import FormErrors, SearchForm, form_query
 from bot.services import Services
 from handlers.background import run_after_ack
@@ -78,7 +78,7 @@ def submit_search_form(
         return
     target = _target(body, view)
     if target is None:
-        where = pick(lang, "Pick a conversation for the results.", "请选择结果要发到的会话。")
+        where = tr(lang, "Pick a conversation for the results.")
         ack(response_action="errors", errors={"channel": where})
         return
     ack()
