@@ -38,7 +38,7 @@ KEYWORDS: dict[str, tuple[int | tuple[int, str], ...] | None] = {
     "Text": None,
     "Plural": (1, 2),
 }
-TEMPLATE_FUNCTIONS = ("_", "ngettext")
+TEMPLATE_FUNCTIONS = ("_", "ngettext", "pgettext")
 PLACEHOLDER = re.compile(r"%(?:\([a-z_0-9]+\))?[sd]")
 # a fixed date: regenerating an unchanged catalog must not change its files
 STAMP = datetime(2026, 1, 1, tzinfo=UTC)
@@ -63,6 +63,10 @@ def _template_messages() -> Iterator[Message]:
         for lineno, func, message in extract_from_ast(env.parse(source), TEMPLATE_FUNCTIONS):
             if isinstance(message, str):
                 yield message, None, f"templates/{name}:{lineno}"
+            elif func == "pgettext" and isinstance(message, tuple):
+                context, text = message[0], message[1]
+                if isinstance(context, str) and isinstance(text, str):
+                    yield text, context, f"templates/{name}:{lineno}"
             elif func == "ngettext" and isinstance(message, tuple):
                 singular, plural = message[0], message[1]
                 if isinstance(singular, str) and isinstance(plural, str):

@@ -28,7 +28,7 @@ INPUT_VOCABULARY = {
     "bot/demo/synth_detail.py",
     "bot/i18n.py",  # defines pick/detect_lang
 }
-TRANSLATING = {"_", "ngettext", "tr", "ntr", "ptr", "N_"}
+TRANSLATING = {"_", "ngettext", "pgettext", "tr", "ntr", "ptr", "N_"}
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot import formatting
 from bot.cards.actions import TEMPLATE_GLOBALS, ActionValue
-from bot.i18n import ntr, tr
+from bot.i18n import ntr, ptr, tr
 
 TEMPLATES_PACKAGE = "bot.templates"
 
@@ -78,6 +78,12 @@ def slack_time(moment: datetime) -> str:
 def gettext(context: Context, message: str, **params: object) -> str:
     """`_("Followers")`: the message in the card's `lang`, from the catalog."""
     return tr(context["lang"], message, **params)
+
+
+@pass_context
+def pgettext(context: Context, message_context: str, message: str, **params: object) -> str:
+    """`pgettext("modal title", "Add plan")`: a message that needs its own translation in one place."""
+    return ptr(context["lang"], message_context, message, **params)
 
 
 @pass_context
@@ -150,6 +156,12 @@ def get_env() -> ImmutableSandboxedEnvironment:
     )
     env.filters.update(FILTERS)
     env.globals.update(
-        _=gettext, ngettext=ngettext, link=link, separator=Separator, DASH=formatting.DASH, **TEMPLATE_GLOBALS
+        _=gettext,
+        ngettext=ngettext,
+        pgettext=pgettext,
+        link=link,
+        separator=Separator,
+        DASH=formatting.DASH,
+        **TEMPLATE_GLOBALS,
     )
     return env

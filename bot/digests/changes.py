@@ -9,7 +9,7 @@ from enum import StrEnum
 from bot.digests.recheck import FilterMiss
 from bot.formatting import count, duration_label, growth, yuan
 from bot.formatting import score as fmt_score
-from bot.i18n import pick, tr
+from bot.i18n import pick, ptr, tr
 from bot.models import Duration, Lang
 
 
@@ -90,7 +90,9 @@ class PriceChange:
     def describe(self, lang: Lang) -> str:
         label = duration_label(self.duration, lang)
         moved = f"{yuan(self.old, lang)} → {yuan(self.new, lang)}"
-        change = f"{_signed_yuan(self.delta, lang)}{tr(lang, ', ')}{self.pct * 100:+.1f}%"
+        change = (
+            f"{_signed_yuan(self.delta, lang)}{ptr(lang, 'clause separator', ', ')}{self.pct * 100:+.1f}%"
+        )
         return tr(
             lang,
             "%(nickname)s — %(label)s price %(moved)s (%(change)s)",
