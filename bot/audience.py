@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from bot.errors import QueryError
+from bot.i18n import Untranslated
 from bot.models import (
     CITY_TIERS,
     DEFAULT_MIN_SHARE,
@@ -58,7 +59,9 @@ _SCREEN_NAMES = {"screen", "筛查", "受众筛查"}
 
 
 def _bad(token: str, en: str, zh: str) -> QueryError:
-    return QueryError(token, f"{en}: `{token}`", f"{zh}：`{token}`", usage_en=USAGE_EN, usage_zh=USAGE_ZH)
+    return QueryError(
+        token, Untranslated(f"{en}: `{token}`", f"{zh}：`{token}`"), usage=Untranslated(USAGE_EN, USAGE_ZH)
+    )
 
 
 def _share(token: str, raw: str | None) -> float:

@@ -26,11 +26,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.audience import parse_audience_targets
+from bot.cards.errors import error_text
 from bot.cards.render import SlackMessage
 from bot.cards.views import help_message, results_message
 from bot.errors import KolbotError
 from bot.formatting import DASH, ago, count, duration_label, index, pct, usd, yuan
-from bot.i18n import pick, tr
+from bot.i18n import Text, pick, tr
 from bot.models import AudienceTargets, Duration, Lang, ScoredCreator, SearchResult
 from bot.observability.logs import configure_logging
 from bot.planner.models import TIER_LABELS, Plan
@@ -139,7 +140,7 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
         else:
             _print_table(result, lang)
     except KolbotError as err:
-        print(err.user_message(lang), file=sys.stderr)
+        print(error_text(err, lang), file=sys.stderr)
         return USER_ERROR_EXIT
     finally:
         services.close()
@@ -185,7 +186,7 @@ def _print_card(
     try:
         _print_message(card(services, lang), args.blocks)
     except KolbotError as err:
-        print(err.user_message(lang), file=sys.stderr)
+        print(error_text(err, lang), file=sys.stderr)
         return USER_ERROR_EXIT
     finally:
         services.close()
@@ -310,8 +311,7 @@ def _plan(args: argparse.Namespace, settings: Settings) -> int:
         lang = args.lang or command.query.lang or lang
         if not command.is_search:
             raise KolbotError(
-                "From the terminal, plan over a search: add a keyword after the budget.",
-                "在终端中请按搜索规划：在预算后加上搜索关键词。",
+                Text("From the terminal, plan over a search: add a keyword after the budget."),
             )
         saved = services.plans.plan_search(CLI_WORKSPACE, CLI_WORKSPACE, CLI_WORKSPACE, command, lang)
         message = plan_message(saved, lang, command=settings.kolbot_command, source=command.search_text)
@@ -326,7 +326,7 @@ def _plan(args: argparse.Namespace, settings: Settings) -> int:
             write = plan_csv if args.export.endswith(".csv") else plan_xlsx
             Path(args.export).write_bytes(write(saved.plan, lang))
     except KolbotError as err:
-        print(err.user_message(lang), file=sys.stderr)
+        print(error_text(err, lang), file=sys.stderr)
         return USER_ERROR_EXIT
     finally:
         services.close()

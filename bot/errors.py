@@ -1,26 +1,23 @@
-"""Typed errors that know how to explain themselves to a marketer, in Chinese or English.
+"""Typed errors that know what to tell a marketer: what happened and what to do next.
 
-Anything a user can see goes through `KolbotError.user_message(lang)`; handlers never show
-`str(exc)` of an arbitrary exception.
+An error carries `Text` (a message id and its parameters), not words in a language; the rendering
+layer shows it with `bot.cards.errors.error_text(err, lang)`. Handlers never show `str(exc)` of an
+arbitrary exception.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.models import Lang
+from bot.i18n import N_, Text
 
 
 class KolbotError(Exception):
-    """Base class: a failure with a bilingual what-happened and what-to-do."""
+    """Base class: a failure with a what-happened and, usually, a what-to-do."""
 
-    def __init__(self, en: str, zh: str, *, hint_en: str = "", hint_zh: str = "") -> None:
-        super().__init__(en)
-        self.en, self.zh, self.hint_en, self.hint_zh = en, zh, hint_en, hint_zh
-
-    def user_message(self, lang: Lang) -> str:
-        what, hint = (self.zh, self.hint_zh) if lang == "zh" else (self.en, self.hint_en)
-        return f"{what}\n{hint}".strip()
+    def __init__(self, what: Text, *, hint: Text | None = None) -> None:
+        super().__init__(str(what))
+        self.what, self.hint = what, hint
 
 
 class UpstreamKind(StrEnum):
@@ -38,78 +35,54 @@ class UpstreamKind(StrEnum):
     BUDGET = "budget"  # our own page/cost cap
 
 
-_UPSTREAM_TEXT: dict[UpstreamKind, tuple[str, str, str, str]] = {
+_UPSTREAM_TEXT: dict[UpstreamKind, tuple[str, str]] = {
     UpstreamKind.AUTH: (
-        "TikHub rejected the API key.",
-        "TikHub 拒绝了 API 密钥。",
-        "Ask your admin to check TIKHUB_API_KEY.",
-        "请管理员检查 TIKHUB_API_KEY 设置。",
+        N_("TikHub rejected the API key."),
+        N_("Ask your admin to check TIKHUB_API_KEY."),
     ),
     UpstreamKind.PERMISSION: (
-        "The TikHub API key lacks permission for this data.",
-        "TikHub API 密钥没有访问该数据的权限。",
-        "Ask your admin to enable the Douyin Xingtu scopes for the key in the TikHub dashboard.",
-        "请管理员在 TikHub 后台为该密钥开通抖音星图接口权限。",
+        N_("The TikHub API key lacks permission for this data."),
+        N_("Ask your admin to enable the Douyin Xingtu scopes for the key in the TikHub dashboard."),
     ),
     UpstreamKind.BALANCE: (
-        "The TikHub account is out of credit.",
-        "TikHub 账户余额不足。",
-        "Ask your admin to top up the TikHub balance, then try again.",
-        "请管理员为 TikHub 账户充值后重试。",
+        N_("The TikHub account is out of credit."),
+        N_("Ask your admin to top up the TikHub balance, then try again."),
     ),
     UpstreamKind.BAD_REQUEST: (
-        "TikHub could not process this request.",
-        "TikHub 无法处理这个请求。",
-        "Try a simpler keyword; if it keeps failing, tell your admin.",
-        "请换一个更简单的关键词；若仍失败，请联系管理员。",
+        N_("TikHub could not process this request."),
+        N_("Try a simpler keyword; if it keeps failing, tell your admin."),
     ),
     UpstreamKind.NOT_FOUND: (
-        "TikHub has no data for that creator.",
-        "TikHub 没有该达人的数据。",
-        "Check the id and try again.",
-        "请检查 ID 后重试。",
+        N_("TikHub has no data for that creator."),
+        N_("Check the id and try again."),
     ),
     UpstreamKind.RATE_LIMITED: (
-        "TikHub is rate-limiting us right now.",
-        "TikHub 当前限流。",
-        "Wait a minute and try again.",
-        "请稍等一分钟后重试。",
+        N_("TikHub is rate-limiting us right now."),
+        N_("Wait a minute and try again."),
     ),
     UpstreamKind.REFUSED: (
-        "Xingtu refused to return data for this request (upstream code {code}).",
-        "星图暂时拒绝返回数据（上游代码 {code}）。",
-        "This is usually temporary: try again in a few minutes.",
-        "这通常是暂时的：请几分钟后重试。",
+        N_("Xingtu refused to return data for this request (upstream code %(code)s)."),
+        N_("This is usually temporary: try again in a few minutes."),
     ),
     UpstreamKind.GATEWAY: (
-        "TikHub is temporarily unavailable.",
-        "TikHub 暂时不可用。",
-        "Try again in a few minutes.",
-        "请几分钟后重试。",
+        N_("TikHub is temporarily unavailable."),
+        N_("Try again in a few minutes."),
     ),
     UpstreamKind.TIMEOUT: (
-        "TikHub did not answer in time.",
-        "TikHub 响应超时。",
-        "Try again, or ask for fewer pages (pages=1).",
-        "请重试，或减少页数（pages=1）。",
+        N_("TikHub did not answer in time."),
+        N_("Try again, or ask for fewer pages (pages=1)."),
     ),
     UpstreamKind.CONNECTION: (
-        "Could not reach TikHub.",
-        "无法连接 TikHub。",
-        "Try again shortly; if it persists, tell your admin.",
-        "请稍后重试；若持续出现，请联系管理员。",
+        N_("Could not reach TikHub."),
+        N_("Try again shortly; if it persists, tell your admin."),
     ),
     UpstreamKind.BAD_RESPONSE: (
-        "TikHub sent an answer we could not read.",
-        "TikHub 返回了无法解析的数据。",
-        "Try again in a few minutes.",
-        "请几分钟后重试。",
+        N_("TikHub sent an answer we could not read."),
+        N_("Try again in a few minutes."),
     ),
     UpstreamKind.BUDGET: (
-        "This request would exceed the upstream call budget.",
-        "该请求会超出接口调用预算。",
-        "Ask for fewer pages (pages=N).",
-        "请减少页数（pages=N）。",
+        N_("This request would exceed the upstream call budget."),
+        N_("Ask for fewer pages (pages=N)."),
     ),
 }
 
@@ -129,9 +102,9 @@ class UpstreamError(KolbotError):
         upstream_calls: int = 0,
         cost_usd: float = 0.0,
     ) -> None:
-        en, zh, hint_en, hint_zh = _UPSTREAM_TEXT[kind]
+        what, hint = _UPSTREAM_TEXT[kind]
         code = upstream_code if upstream_code is not None else status
-        super().__init__(en.format(code=code), zh.format(code=code), hint_en=hint_en, hint_zh=hint_zh)
+        super().__init__(Text(what, code=code), hint=Text(hint))
         self.kind, self.status, self.upstream_code = kind, status, upstream_code
         self.detail, self.retry_after_s, self.billed = detail, retry_after_s, billed
         # What the failed request spent, retries included (0 for coalesced followers).
@@ -144,6 +117,6 @@ class UpstreamError(KolbotError):
 class QueryError(KolbotError):
     """A bad argument. `token` is the offending part of the input, shown back to the user."""
 
-    def __init__(self, token: str, en: str, zh: str, *, usage_en: str = "", usage_zh: str = "") -> None:
-        super().__init__(en, zh, hint_en=usage_en, hint_zh=usage_zh)
+    def __init__(self, token: str, what: Text, *, usage: Text | None = None) -> None:
+        super().__init__(what, hint=usage)
         self.token = token

@@ -31,6 +31,7 @@ from typing import Any
 
 from bot.audience import with_audience_token
 from bot.errors import QueryError
+from bot.i18n import Text, Untranslated
 from bot.models import (
     VIDEO_TYPE_LABELS,
     AudienceTargets,
@@ -584,7 +585,7 @@ def _shown(token: str) -> str:
 
 
 def _query_error(token: str, en: str, zh: str) -> QueryError:
-    return QueryError(_shown(token), en, zh, usage_en=usage("en"), usage_zh=usage("zh"))
+    return QueryError(_shown(token), Untranslated(en, zh), usage=Untranslated(_USAGE_EN, _USAGE_ZH))
 
 
 _EXACT_NOTED = frozenset({"followers", "price", "cpm", "cpe"})
@@ -727,8 +728,13 @@ def parse_creator_args(text: str, *, max_pages: int = 10) -> CreatorArgs:
         names = ", ".join(extra)
         raise QueryError(
             names,
-            f"Search options do not apply here: {names}. Only `duration=`, `audience_…=` and `lang=` do.",
-            f"这里不能使用搜索条件：{names}。只能使用 `duration=`、`audience_…=` 和 `lang=`。",
+            Text(
+                (
+                    "Search options do not apply here: %(names)s. Only `duration=`, `audience_…=` and "
+                    "`lang=` do."
+                ),
+                names=names,
+            ),
         )
     return CreatorArgs(
         identifiers=identifiers,

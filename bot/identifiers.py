@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.errors import QueryError
+from bot.i18n import Text, Untranslated
 
 _STAR_ID = re.compile(r"\d{19}")
 _XINGTU_URL = re.compile(r"xingtu\.cn/\S*?/(\d{19})(?:\D|$)")
@@ -52,10 +53,8 @@ def parse_identifier(identifier: str) -> CreatorId:
     shown = shorten(identifier)
     raise QueryError(
         shown,
-        f"“{shown}” is not a creator id.",
-        f"“{shown}” 不是有效的达人 ID。",
-        usage_en=_USAGE_EN,
-        usage_zh=_USAGE_ZH,
+        Text("“%(shown)s” is not a creator id.", shown=shown),
+        usage=Untranslated(_USAGE_EN, _USAGE_ZH),
     )
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from bot.errors import KolbotError, QueryError
-from bot.i18n import pick
-from bot.models import Duration, Gender, Goal, Lang, Query, SortKey
+from bot.i18n import Text, Untranslated
+from bot.models import Duration, Gender, Goal, Query, SortKey
 from bot.xingtu_tags import LEVEL_ONE, LEVEL_TWO
 
 # Xingtu's follower brackets: (value, label, grammar filter).
@@ -78,13 +78,13 @@ class FormErrors(Exception):
         super().__init__(", ".join(errors))
         self.errors = errors
 
-    def messages(self, lang: Lang) -> dict[str, str]:
+    def messages(self) -> dict[str, Text]:
         """What to show under each field: the problem only (a grammar error's usage is too long)."""
-        return {block: pick(lang, err.en, err.zh) for block, err in self.errors.items()}
+        return {block: err.what for block, err in self.errors.items()}
 
 
 def _error(en: str, zh: str) -> KolbotError:
-    return KolbotError(en, zh)
+    return KolbotError(Untranslated(en, zh))
 
 
 def _value(text: str, example: str) -> str:

@@ -28,6 +28,7 @@ from slack_bolt import BoltContext, Respond
 
 from bot.cards.views import error_message
 from bot.errors import KolbotError
+from bot.i18n import Text
 from bot.models import Lang
 from bot.post_once import JobRun
 from bot.services import Services
@@ -41,10 +42,8 @@ TRANSIENT_ERRORS = (*STORAGE_ERRORS, OSError, httpx.TransportError)
 
 # Told to a user whose queued work could not finish before `kolbot serve` stopped (SIGTERM).
 SHUT_DOWN = KolbotError(
-    "kolbot restarted before your request could finish.",
-    "kolbot 在您的请求完成前重启了。",
-    hint_en="Please run it again in a minute.",
-    hint_zh="请一分钟后重新执行。",
+    Text("kolbot restarted before your request could finish."),
+    hint=Text("Please run it again in a minute."),
 )
 
 

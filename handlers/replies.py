@@ -21,7 +21,7 @@ from bot.cards.env import mrkdwn
 from bot.cards.render import SlackMessage
 from bot.cards.views import error_message
 from bot.errors import KolbotError
-from bot.i18n import tr
+from bot.i18n import Text, tr
 from bot.models import Lang
 from bot.observability.trace import note_failure
 
@@ -34,18 +34,14 @@ def searching_note(keyword: str, lang: Lang) -> str:
 
 def unexpected_error(ref: str) -> KolbotError:
     return KolbotError(
-        "Something went wrong on our side.",
-        "出了点问题。",
-        hint_en=f"Please try again; if it keeps happening, tell your admin (ref {ref}).",
-        hint_zh=f"请重试；若持续出现，请告知管理员（编号 {ref}）。",
+        Text("Something went wrong on our side."),
+        hint=Text("Please try again; if it keeps happening, tell your admin (ref %(ref)s).", ref=ref),
     )
 
 
 STORAGE_UNAVAILABLE = KolbotError(
-    "Storage is unavailable right now.",
-    "存储暂时不可用。",
-    hint_en="Please try again in a minute.",
-    hint_zh="请一分钟后重试。",
+    Text("Storage is unavailable right now."),
+    hint=Text("Please try again in a minute."),
 )
 # What a database that is down, unreachable, locked or too slow raises (connection pool included).
 STORAGE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
@@ -53,19 +49,18 @@ STORAGE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
 
 def expired_search(command: str) -> KolbotError:
     return KolbotError(
-        "This search is unknown here: it expired or belongs to another workspace.",
-        "找不到这次搜索：它已过期，或属于其他工作区。",
-        hint_en=f"Run the search again with {command}.",
-        hint_zh=f"请用 {command} 重新搜索。",
+        Text("This search is unknown here: it expired or belongs to another workspace."),
+        hint=Text("Run the search again with %(command)s.", command=command),
     )
 
 
 def unknown_creator(star_id: str, command: str) -> KolbotError:
     return KolbotError(
-        f"No data for creator {star_id} yet.",
-        f"还没有达人 {star_id} 的数据。",
-        hint_en=f"Creators become available after they appear in a {command} search; check the id.",
-        hint_zh=f"达人出现在 {command} 搜索结果中后才能查看；请检查 ID。",
+        Text("No data for creator %(star_id)s yet.", star_id=star_id),
+        hint=Text(
+            "Creators become available after they appear in a %(command)s search; check the id.",
+            command=command,
+        ),
     )
 
 

@@ -78,6 +78,10 @@ def python_problems(path: Path) -> Iterator[Problem]:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "pick":
             yield Problem(where, "pick(lang, en, zh): move the text into the catalog (tr)")
         elif (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Untranslated"
+        ):
+            yield Problem(where, "Untranslated(en, zh): move the text into the catalog (Text)")
+        elif (
             isinstance(node, ast.IfExp)
             and _mentions_lang(node.test)
             and (_is_text(node.body) or _is_text(node.orelse))

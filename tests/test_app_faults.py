@@ -10,6 +10,7 @@ import pytest
 from slack_bolt import App
 
 from bot.errors import UpstreamError, UpstreamKind
+from bot.i18n import tr
 from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers.app import build_app
@@ -45,7 +46,7 @@ def run(app: App, slack: FakeSlackApi, slack_requests: SlackRequests, text: str)
 
 def expected(kind: UpstreamKind, lang: str = "en") -> str:
     error = UpstreamError(kind, upstream_code=10003 if kind is UpstreamKind.REFUSED else None)
-    return error.zh if lang == "zh" else error.en
+    return tr("zh", error.what) if lang == "zh" else tr("en", error.what)
 
 
 @pytest.mark.parametrize(

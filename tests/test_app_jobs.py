@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from bot.i18n import tr
 from bot.post_once import JobRun, running
 from bot.queue import JobInfo, TaskRegistry, Transient
 from bot.services import Services
@@ -60,7 +61,9 @@ def test_a_transient_fault_is_left_to_the_retry_until_the_last_attempt(
     assert slack.calls_to("response") == []  # nobody told yet: the queue tries again
     run_job(worker_tasks, search, attempt=3, final=True)
     [told] = slack.calls_to("response")
-    assert told.body["response_type"] == "ephemeral" and STORAGE_UNAVAILABLE.zh in told.body["text"]
+    assert (
+        told.body["response_type"] == "ephemeral" and tr("zh", STORAGE_UNAVAILABLE.what) in told.body["text"]
+    )
 
 
 def test_a_client_inside_a_job_posts_each_message_once(services: Services, slack: FakeSlackApi) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.engine import bounded_waits, normalize_url, transaction
 from bot.db.tables import RequestClaim
+from bot.i18n import tr
 from bot.services import Services
 from bot.settings import Settings
 from bot.store.requests import RequestLedger
@@ -32,7 +33,7 @@ from tests.fakes.signing import CHANNEL_ID, SlackRequests, button
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_app import slack_settings
 
-UNAVAILABLE = STORAGE_UNAVAILABLE.en
+UNAVAILABLE = tr("en", STORAGE_UNAVAILABLE.what)
 
 
 @pytest.fixture
@@ -129,7 +130,7 @@ def test_every_kind_of_request_gets_200_and_a_clear_answer_while_the_database_is
         searching = ack(app, slack_requests.command("护肤 pages=1"))
         assert "正在" in searching["text"]  # acked at once; the claim after the ack fails
         searched = slack.wait_for_calls("response", 2)[1].body
-        assert STORAGE_UNAVAILABLE.zh in text_of(searched)
+        assert tr("zh", STORAGE_UNAVAILABLE.what) in text_of(searched)
 
     listed = ack(app, slack_requests.command("digest list"))
     assert UNAVAILABLE not in text_of(listed) and listed.get("blocks")
@@ -150,7 +151,7 @@ def test_a_locked_database_delays_no_ack_by_more_than_the_claim_bound(
         started = time.monotonic()
         added = ack(app, slack_requests.command('digest add "护肤" daily 09:30'))
         waited_for_digest = time.monotonic() - started
-        assert STORAGE_UNAVAILABLE.zh in text_of(added)
+        assert tr("zh", STORAGE_UNAVAILABLE.what) in text_of(added)
     # Both gave up after ACK_WAIT_S, far sooner than SQLite's usual 10 s busy timeout.
     assert ACK_WAIT_S <= waited < 5 * ACK_WAIT_S
     assert ACK_WAIT_S <= waited_for_digest < 5 * ACK_WAIT_S

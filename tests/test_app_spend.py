@@ -11,8 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from slack_bolt import App
 
+from bot.cards.errors import error_text
 from bot.demo import synth_detail
 from bot.errors import QueryError
+from bot.i18n import tr
 from bot.services import Services
 from bot.settings import Settings
 from bot.spend.budget import month_bounds, parse_budget_usd
@@ -157,4 +159,4 @@ def test_budget_amounts(text: str, usd: float | None) -> None:
 def test_bad_budget_amounts_name_the_problem(text: str) -> None:
     with pytest.raises(QueryError) as caught:
         parse_budget_usd(text, "/kol")
-    assert text in caught.value.en and "/kol budget 50" in caught.value.user_message("en")
+    assert text in tr("en", caught.value.what) and "/kol budget 50" in error_text(caught.value, "en")

@@ -29,6 +29,7 @@ from bot.cards.actions import (
     StatusValue,
 )
 from bot.errors import KolbotError
+from bot.i18n import tr
 from bot.models import SortKey
 from bot.shortlists.models import ItemStatus
 from handlers.actions import register
@@ -108,8 +109,8 @@ def test_options_keep_to_slacks_shorter_limit() -> None:
 def test_anything_else_is_out_of_date(model: type[ActionValue], raw: str | None) -> None:
     with pytest.raises(KolbotError) as caught:
         model.decode(raw)
-    assert caught.value.en == "This button is out of date."
-    assert caught.value.hint_en == "Run the command again for a fresh card."
+    assert tr("en", caught.value.what) == "This button is out of date."
+    assert tr("en", caught.value.hint) == "Run the command again for a fresh card."
 
 
 class _Recorder:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.audience import parse_audience_targets
+from bot.cards.errors import error_text
 from bot.deepdive.audience import FitStatus, audience_fit
 from bot.deepdive.models import Distribution, DistributionKind, Portrait
 from bot.errors import QueryError
@@ -54,8 +55,8 @@ def test_bad_tokens_are_named(token: str) -> None:
     with pytest.raises(QueryError) as err:
         parse_audience_targets([token])
     assert err.value.token == token
-    assert token in err.value.user_message("en") and token in err.value.user_message("zh")
-    assert "audience_age=18-30" in err.value.user_message("en")  # usage hint
+    assert token in error_text(err.value, "en") and token in error_text(err.value, "zh")
+    assert "audience_age=18-30" in error_text(err.value, "en")  # usage hint
 
 
 def test_a_target_given_twice_is_an_error() -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.audience import parse_audience_targets
+from bot.cards.errors import error_text
 from bot.deepdive.compare import MetricKey, build_comparison, check_compare_ids, check_distinct
 from bot.deepdive.models import (
     BaseInfo,
@@ -119,11 +120,11 @@ def test_bad_id_lists_name_the_problem(ids: list[str], token: str) -> None:
     with pytest.raises(QueryError) as err:
         check_compare_ids(ids)
     assert err.value.token == token
-    assert err.value.user_message("zh") and "compare" in err.value.user_message("en")
+    assert error_text(err.value, "zh") and "compare" in error_text(err.value, "en")
 
 
 def test_two_ids_for_the_same_creator_are_rejected() -> None:
     check_distinct(["1", "2"], ["@a", "@b"])
     with pytest.raises(QueryError) as err:
         check_distinct(["1", "1"], ["@a", "7000000000000000001"])
-    assert "“@a” and “7000000000000000001” are the same creator" in err.value.user_message("en")
+    assert "“@a” and “7000000000000000001” are the same creator" in error_text(err.value, "en")

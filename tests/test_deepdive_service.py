@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.cards.errors import error_text
 from bot.deepdive.models import PartStatus
 from bot.deepdive.routes import ENDPOINT_COST_USD, LOOKUP_COST_USD, PartKey
 from bot.deepdive.service import DeepDiveService, DemoDeepDiveClient
@@ -128,7 +129,7 @@ def test_identifier_heuristics(identifier: str, kind: IdKind, value: str) -> Non
 def test_unusable_identifier_is_a_query_error(bad: str) -> None:
     with pytest.raises(QueryError) as err:
         parse_identifier(bad)
-    assert "19" in err.value.user_message("en")
+    assert "19" in error_text(err.value, "en")
 
 
 def test_star_id_needs_no_lookup(tikhub: FakeTikHub, service: DeepDiveService) -> None:
@@ -150,7 +151,7 @@ def test_unknown_digits_fall_back_to_a_numeric_unique_id_then_fail(
     with pytest.raises(KolbotError) as err:
         service.resolve("123456789")
     assert [r.route for r in tikhub.requests] == [synth_detail.BY_UID, synth_detail.BY_UNIQUE_ID]
-    assert "“123456789”" in err.value.user_message("en") and "星图" in err.value.user_message("zh")
+    assert "“123456789”" in error_text(err.value, "en") and "星图" in error_text(err.value, "zh")
 
 
 def test_show_includes_the_lookup_cost(service: DeepDiveService) -> None:
@@ -168,7 +169,7 @@ def test_compare_resolves_fetches_and_rejects_unknown_ids(
     assert comparison.star_ids == [a, b] and len(comparison.verdicts) == 2
     with pytest.raises(KolbotError) as err:
         service.compare([a, UNKNOWN_STAR_ID], Duration.MEDIUM)
-    assert UNKNOWN_STAR_ID in err.value.user_message("en")
+    assert UNKNOWN_STAR_ID in error_text(err.value, "en")
     with pytest.raises(QueryError):
         service.compare([a, "@" + synth_detail.unique_id(a)], Duration.MEDIUM)
 
@@ -292,4 +293,4 @@ def test_an_id_a_search_returned_is_fetched_all_at_once(tikhub: FakeTikHub, serv
 def test_a_pasted_page_of_text_is_not_echoed_back_whole() -> None:
     with pytest.raises(QueryError) as caught:
         parse_identifier("1" * 10_000)
-    assert len(caught.value.user_message("en")) < 400
+    assert len(error_text(caught.value, "en")) < 400

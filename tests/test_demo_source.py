@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cards.errors import error_text
 from bot.demo import synth
 from bot.errors import UpstreamError, UpstreamKind
 from bot.models import Duration
@@ -58,8 +59,8 @@ def test_the_failing_page_is_an_upstream_refusal(source: DemoSource) -> None:
         source.search_page(SearchRequest(synth.FAILING_KEYWORD, 2))
     err = caught.value
     assert (err.kind, err.upstream_code, err.billed) == (UpstreamKind.REFUSED, 10003, False)
-    assert "10003" in err.user_message("en") and "try again" in err.user_message("en")
-    assert "10003" in err.user_message("zh") and "重试" in err.user_message("zh")
+    assert "10003" in error_text(err, "en") and "try again" in error_text(err, "en")
+    assert "10003" in error_text(err, "zh") and "重试" in error_text(err, "zh")
 
 
 def test_pages_past_the_pool_are_empty(source: DemoSource) -> None:

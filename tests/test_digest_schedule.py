@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from bot.cards.errors import error_text
 from bot.digests.schedule import DueRun, Frequency, Schedule, due_run, parse_schedule
 from bot.errors import QueryError
 
@@ -136,17 +137,17 @@ def test_bad_schedules_raise_a_bilingual_error_naming_the_bad_part(
         parse_schedule(text)
     err = caught.value
     assert err.token == token
-    assert en_part in err.user_message("en") and token in err.user_message("en")
-    assert zh_part in err.user_message("zh") and token in err.user_message("zh")
-    assert "Traceback" not in err.user_message("en")
+    assert en_part in error_text(err, "en") and token in error_text(err, "en")
+    assert zh_part in error_text(err, "zh") and token in error_text(err, "zh")
+    assert "Traceback" not in error_text(err, "en")
 
 
 @pytest.mark.parametrize("text", ["every 30m", "每30分钟", "every 15 minutes"])
 def test_schedules_more_frequent_than_the_minimum_interval_are_refused(text: str) -> None:
     with pytest.raises(QueryError) as caught:
         parse_schedule(text)
-    assert "at most once every 1 hour" in caught.value.user_message("en")
-    assert "最多每1小时一次" in caught.value.user_message("zh")
+    assert "at most once every 1 hour" in error_text(caught.value, "en")
+    assert "最多每1小时一次" in error_text(caught.value, "zh")
 
 
 def test_the_minimum_interval_is_configurable() -> None:

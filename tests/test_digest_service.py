@@ -10,6 +10,7 @@ import pytest
 import time_machine
 
 from bot.cards.digest_views import digest_messages
+from bot.cards.errors import error_text
 from bot.cards.validate import validate_message
 from bot.digests.changes import NewMatch
 from bot.digests.clock import Clock
@@ -99,10 +100,10 @@ def test_add_stores_the_search_schedule_and_options_and_waits_for_the_next_slot(
 def test_bad_input_names_the_problem_and_saves_nothing(demo: Services, text: str, named: str) -> None:
     with pytest.raises(QueryError) as raised:
         add(demo, text)
-    message = raised.value.user_message("en")
+    message = error_text(raised.value, "en")
     assert named in message
     assert "Traceback" not in message
-    assert raised.value.user_message("zh") != message
+    assert error_text(raised.value, "zh") != message
     assert demo.digests.channel(TEAM, CHANNEL).digests == []
 
 
@@ -226,7 +227,7 @@ def test_run_now_reports_a_channel_that_is_gone(demo: Services, slack: FakeSlack
     slack.fail("chat.postMessage", "not_in_channel")
     with pytest.raises(KolbotError, match="not_in_channel") as raised:
         demo.digests.run_now(TEAM, digest_id)
-    assert "paused itself" in raised.value.user_message("en")
+    assert "paused itself" in error_text(raised.value, "en")
     digest = demo.digests.show(TEAM, digest_id).digest
     assert (digest.status, digest.pause_reason) == (DigestStatus.PAUSED, "slack:not_in_channel")
 

@@ -7,8 +7,10 @@ import re
 
 import pytest
 
+from bot.cards.errors import error_text
 from bot.errors import QueryError
 from bot.grammar import MAX_QUERY_CHARS, describe_filters, parse_creator_args, parse_query, usage
+from bot.i18n import tr
 from bot.models import Duration, Gender, Goal, NumRange, QueryNote, SortKey
 
 
@@ -348,19 +350,19 @@ def test_errors_name_the_bad_part(text, token, why):
         q(text)
     err = info.value
     assert err.token == token
-    assert why in err.en
-    assert token in err.zh
-    assert re.search(r"[\u4e00-\u9fff]", err.zh)
-    assert err.hint_en == usage("en") and err.hint_zh == usage("zh")
-    assert "Traceback" not in err.user_message("en")
+    assert why in tr("en", err.what)
+    assert token in tr("zh", err.what)
+    assert re.search(r"[\u4e00-\u9fff]", tr("zh", err.what))
+    assert tr("en", err.hint) == usage("en") and tr("zh", err.hint) == usage("zh")
+    assert "Traceback" not in error_text(err, "en")
 
 
 @pytest.mark.parametrize("text", ["", "   ", "followers>=10w sort=cpm", '"" er>=3'])
 def test_a_search_needs_a_keyword(text):
     with pytest.raises(QueryError) as info:
         q(text)
-    assert "at least one keyword" in info.value.en
-    assert "关键词" in info.value.zh
+    assert "at least one keyword" in tr("en", info.value.what)
+    assert "关键词" in tr("zh", info.value.what)
 
 
 def test_max_pages_setting_is_enforced():
@@ -371,7 +373,9 @@ def test_max_pages_setting_is_enforced():
 def test_input_length_cap():
     with pytest.raises(QueryError) as info:
         q("护肤 " + "x" * MAX_QUERY_CHARS)
-    assert str(MAX_QUERY_CHARS) in info.value.en and str(MAX_QUERY_CHARS) in info.value.zh
+    assert str(MAX_QUERY_CHARS) in tr("en", info.value.what) and str(MAX_QUERY_CHARS) in tr(
+        "zh", info.value.what
+    )
     assert len(info.value.token) <= 21
 
 
@@ -405,7 +409,7 @@ def test_fuzz_only_query_errors():
         try:
             query = parse_query(text)
         except QueryError as err:
-            assert err.en and err.zh
+            assert tr("en", err.what) and tr("zh", err.what)
         else:
             assert query.keywords and all(k for k in query.keywords)
             assert 1 <= query.pages <= 10 and 1 <= query.top <= 20
@@ -487,7 +491,7 @@ def test_a_unit_like_word_that_is_a_word_stays_a_keyword(text):
 def test_filters_no_creator_can_match_are_refused_naming_the_filter(text):
     with pytest.raises(QueryError) as caught:
         parse_query(text)
-    assert text.split()[1] in caught.value.user_message("en")
+    assert text.split()[1] in error_text(caught.value, "en")
 
 
 def test_zero_width_characters_are_not_a_keyword():
@@ -507,4 +511,4 @@ def test_creator_args_are_ids_and_the_options_that_apply_to_creators() -> None:
 def test_creator_args_refuse_search_options_by_name() -> None:
     with pytest.raises(QueryError) as caught:
         parse_creator_args("6912345678901234567 followers>=10w sort=cpm")
-    assert "Search options do not apply here: followers, sort" in caught.value.user_message("en")
+    assert "Search options do not apply here: followers, sort" in error_text(caught.value, "en")

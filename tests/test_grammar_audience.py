@@ -7,6 +7,7 @@ import pytest
 from bot.audience import parse_audience_targets
 from bot.errors import QueryError
 from bot.grammar import describe_filters, parse_query, usage
+from bot.i18n import tr
 from bot.models import Gender, GenderTarget, RangeTarget, TargetKind
 
 
@@ -50,7 +51,9 @@ def test_filters_line_says_the_targets_screen_by_portrait() -> None:
 def test_bad_targets_name_the_token(text: str, token: str, message: str) -> None:
     with pytest.raises(QueryError) as caught:
         parse_query(text)
-    assert caught.value.token == token and message in caught.value.en and caught.value.zh
+    assert (
+        caught.value.token == token and message in tr("en", caught.value.what) and tr("zh", caught.value.what)
+    )
 
 
 def test_a_search_still_needs_a_keyword() -> None:

@@ -13,12 +13,14 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cards.actions import ResolveValue
+from bot.cards.errors import error_text
 from bot.cards.plan_views import plan_message, resolve_buttons
 from bot.cards.validate import validate_message
 from bot.db.engine import make_engine, session_factory
 from bot.db.migrate import migrate
 from bot.errors import QueryError
 from bot.grammar import parse_query
+from bot.i18n import tr
 from bot.models import (
     Creator,
     Duration,
@@ -310,7 +312,7 @@ def test_options_and_search_are_told_apart() -> None:
 def test_bad_arguments_name_the_bad_part(text: str, token: str) -> None:
     with pytest.raises(QueryError) as caught:
         parse_plan(text, pq)
-    assert caught.value.token == token and "Usage:" in caught.value.hint_en
+    assert caught.value.token == token and "Usage:" in tr("en", caught.value.hint)
 
 
 def test_mix_and_share_spellings() -> None:
@@ -386,7 +388,7 @@ def test_a_solver_that_stops_short_is_a_clear_error_not_a_plan(monkeypatch: pyte
     monkeypatch.setattr(scipy.optimize, "milp", lambda **_kw: Stopped())
     with pytest.raises(SolverFailed) as caught:
         solve(Problem(values=[1.0], costs=[1.0], tiers=[0], budget=1.0))
-    assert caught.value.user_message("en").startswith("The optimiser could not finish this plan.")
+    assert error_text(caught.value, "en").startswith("The optimiser could not finish this plan.")
 
 
 def test_creators_that_add_nothing_are_not_picked_unless_the_mix_needs_them() -> None:

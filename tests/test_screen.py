@@ -12,6 +12,7 @@ from bot.deepdive.models import Distribution, DistributionKind, Portrait
 from bot.deepdive.service import DeepDiveService
 from bot.errors import QueryError
 from bot.grammar import parse_query
+from bot.i18n import tr
 from bot.models import Creator, ScoredCreator, SearchResult, SearchStats, TargetKind
 from bot.screen import AudienceScreen, ScreenStatus, screen_targets
 from bot.sources.tikhub import Fetched
@@ -80,7 +81,7 @@ def test_chinese_aliases_and_tier_words() -> None:
 def test_bad_screen_tokens_name_themselves(token: str, message: str) -> None:
     with pytest.raises(QueryError) as caught:
         parse_query(f"护肤 受众性别=女 {token}")
-    assert message in caught.value.en and caught.value.zh
+    assert message in tr("en", caught.value.what) and tr("zh", caught.value.what)
 
 
 def test_no_targets_no_screen() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.grammar import parse_query
+from bot.i18n import tr
 from bot.models import Duration, Gender, Goal, SortKey
 from bot.search_form import FOLLOWER_BRACKETS, FormErrors, SearchForm, form_query
 
@@ -62,6 +63,6 @@ def test_every_bracket_parses() -> None:
 def test_each_bad_field_is_named() -> None:
     with pytest.raises(FormErrors) as caught:
         form_query(SearchForm(keyword="cpm<=5", max_cpm="-1", region="上 海"), parse)
-    messages = caught.value.messages("en")
+    messages = {block: tr("en", what) for block, what in caught.value.messages().items()}
     assert set(messages) == {"keyword", "max_cpm", "region"}
     assert "keyword" in messages["keyword"] and "negative" in messages["max_cpm"]

@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.cards.errors import error_text
+from bot.i18n import tr
 from bot.shortlists.errors import ShortlistError
 from bot.shortlists.models import AuditAction, ItemStatus, ShortlistStatus, VoteGesture
 from bot.shortlists.service import ShortlistService
@@ -31,9 +33,9 @@ def service(sessions, snapshots) -> ShortlistService:
 
 
 def _assert_bilingual(err: ShortlistError) -> None:
-    assert CJK.search(err.user_message("zh"))
-    assert not CJK.search(err.en)
-    assert err.hint_en and err.hint_zh
+    assert CJK.search(error_text(err, "zh"))
+    assert not CJK.search(tr("en", err.what))
+    assert tr("en", err.hint) and tr("zh", err.hint)
 
 
 # -- create and find -------------------------------------------------------------------------
@@ -58,7 +60,7 @@ def test_ambiguous_name_lists_the_candidates(service) -> None:
     b = service.create("T1", "C1", "U2", "spring launch")
     with pytest.raises(ShortlistError) as exc:
         service.resolve("T1", "C1", "SPRING LAUNCH")
-    assert a.short_id in exc.value.en and b.short_id in exc.value.en
+    assert a.short_id in tr("en", exc.value.what) and b.short_id in tr("en", exc.value.what)
     _assert_bilingual(exc.value)
     with pytest.raises(ShortlistError, match="matches 2"):
         service.resolve("T1", "C1", "spr")
@@ -69,7 +71,7 @@ def test_unknown_name_says_what_exists_and_other_channels_are_not_searched(servi
     elsewhere = service.create("T1", "C2", "U1", "Winter")
     with pytest.raises(ShortlistError) as exc:
         service.resolve("T1", "C1", "Winter")
-    assert "Autumn" in exc.value.hint_en and here.short_id in exc.value.hint_en
+    assert "Autumn" in tr("en", exc.value.hint) and here.short_id in tr("en", exc.value.hint)
     _assert_bilingual(exc.value)
     with pytest.raises(ShortlistError, match="C2"):
         service.resolve("T1", "C1", elsewhere.short_id)

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.cards.errors import error_text
 from bot.errors import UpstreamError, UpstreamKind
 from bot.redact import Redactor
 from bot.settings import PriceUnit, Settings
@@ -56,7 +57,7 @@ def make() -> Iterator[Any]:
 
 
 def assert_secret_absent(secret: str, err: UpstreamError, log_text: str) -> None:
-    for text in (str(err), err.detail, err.user_message("en"), err.user_message("zh"), log_text):
+    for text in (str(err), err.detail, error_text(err, "en"), error_text(err, "zh"), log_text):
         assert secret not in text
 
 
@@ -66,7 +67,7 @@ def test_10003_inside_http_200_is_refused_billed_and_not_retried(tikhub, make) -
     err = harness.fail()
     assert (err.kind, err.status, err.upstream_code, err.billed) == (UpstreamKind.REFUSED, 200, 10003, True)
     assert (err.upstream_calls, err.cost_usd) == (1, 0.02)
-    assert "10003" in err.user_message("zh") and "10003" in err.user_message("en")
+    assert "10003" in error_text(err, "zh") and "10003" in error_text(err, "en")
     assert tikhub.calls == 1 and harness.sleeps == []
 
 

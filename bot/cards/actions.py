@@ -22,6 +22,7 @@ from urllib.parse import quote, unquote
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import KolbotError
+from bot.i18n import Text
 from bot.models import SortKey
 from bot.shortlists.models import ItemStatus
 
@@ -53,10 +54,8 @@ class ActionId(StrEnum):
 
 def out_of_date() -> KolbotError:
     return KolbotError(
-        "This button is out of date.",
-        "此按钮已失效。",
-        hint_en="Run the command again for a fresh card.",
-        hint_zh="请重新运行命令以获取新卡片。",
+        Text("This button is out of date."),
+        hint=Text("Run the command again for a fresh card."),
     )
 
 

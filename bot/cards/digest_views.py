@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.cards.env import clip, mrkdwn
+from bot.cards.errors import error_text
 from bot.cards.render import SlackMessage, render
 from bot.cards.views import help_message, notice_message
 from bot.digests.models import (
@@ -119,7 +120,7 @@ def unavailable_message(
         "lang": lang,
         "digest": digest,
         "keyword": keyword,
-        "problem": error.user_message(lang),
+        "problem": error_text(error, lang),
         "retry_at": retry_at,
         "next_run": next_run,
     }

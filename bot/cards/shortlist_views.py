@@ -18,7 +18,7 @@ from bot.cards.env import mrkdwn
 from bot.cards.render import SlackMessage, render, render_view
 from bot.errors import KolbotError
 from bot.formatting import DASH, duration_label, yuan
-from bot.i18n import pick, tr
+from bot.i18n import Text, pick, tr
 from bot.models import Creator, Duration, Lang
 from bot.shortlists.models import (
     STATUS_LABELS,
@@ -291,10 +291,8 @@ def help_message(lang: Lang, command: str = "/kol") -> SlackMessage:
 
 def modal_unavailable() -> KolbotError:
     return KolbotError(
-        "The form could not be opened.",
-        "无法打开表单。",
-        hint_en="Use the command instead: /kol shortlist help shows how.",
-        hint_zh="请改用命令：/kol shortlist help 查看用法。",
+        Text("The form could not be opened."),
+        hint=Text("Use the command instead: /kol shortlist help shows how."),
     )
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.cards.actions import PageValue
+from bot.cards.errors import error_text
 from bot.cards.render import SlackMessage, render, section_chunks
 from bot.errors import KolbotError
 from bot.formatting import DASH
@@ -213,9 +214,9 @@ def help_message(lang: Lang, command: str, usage_text: str | None = None) -> Sla
 
 def error_message(err: KolbotError, lang: Lang) -> SlackMessage:
     """What happened and what to do, suitable for an ephemeral reply."""
-    what, hint = (err.zh, err.hint_zh) if lang == "zh" else (err.en, err.hint_en)
-    context = {"lang": lang, "what": what, "hint": section_chunks(hint.strip().splitlines())}
-    return render("error.json.j2", context, fallback_text=err.user_message(lang))
+    hint = "" if err.hint is None else tr(lang, err.hint)
+    context = {"lang": lang, "what": tr(lang, err.what), "hint": section_chunks(hint.strip().splitlines())}
+    return render("error.json.j2", context, fallback_text=error_text(err, lang))
 
 
 def notice_message(text: str) -> SlackMessage:

@@ -17,6 +17,7 @@ from bot import formatting as fmt
 from bot.deepdive.audience import audience_fit
 from bot.deepdive.models import DeepDive
 from bot.errors import QueryError
+from bot.i18n import Untranslated
 from bot.models import AudienceTargets, Duration, Lang
 
 MIN_CREATORS, MAX_CREATORS = 2, 5
@@ -58,7 +59,7 @@ METRICS: dict[MetricKey, Metric] = {
 
 
 def _bad(token: str, en: str, zh: str) -> QueryError:
-    return QueryError(token, en, zh, usage_en=_USAGE_EN, usage_zh=_USAGE_ZH)
+    return QueryError(token, Untranslated(en, zh), usage=Untranslated(_USAGE_EN, _USAGE_ZH))
 
 
 def check_compare_ids(identifiers: Sequence[str]) -> list[str]:

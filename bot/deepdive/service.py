@@ -36,6 +36,7 @@ from bot.deepdive.models import (
 from bot.deepdive.routes import LOOKUP_BY_UID, LOOKUP_BY_UNIQUE_ID, ROUTES, PartKey, Route
 from bot.demo import synth_detail
 from bot.errors import KolbotError, UpstreamError, UpstreamKind
+from bot.i18n import Text, Untranslated
 from bot.identifiers import IdKind, parse_identifier, shorten
 from bot.models import AudienceTargets, Creator, Duration
 from bot.observability.trace import TracingExecutor
@@ -80,10 +81,8 @@ class DeepDiveSnapshots(Protocol):
 def _not_found(identifier: str) -> KolbotError:
     shown = shorten(identifier)
     return KolbotError(
-        f"No Xingtu creator found for “{shown}”.",
-        f"没有找到“{shown}”对应的星图达人。",
-        hint_en="Check the 抖音号 or uid, or paste the creator's Xingtu id (19 digits).",
-        hint_zh="请检查抖音号或 uid，或直接粘贴达人的星图 ID（19 位数字）。",
+        Text("No Xingtu creator found for “%(shown)s”.", shown=shown),
+        hint=Text("Check the 抖音号 or uid, or paste the creator's Xingtu id (19 digits)."),
     )
 
 
@@ -367,21 +366,23 @@ class DemoDeepDiveClient:
 
 def nothing_arrived(dive: DeepDive, identifier: str) -> KolbotError:
     """Every part missing: an id Xingtu does not know (all empty), or upstream trouble."""
-    cost_en, cost_zh = (dive.cost_line("en"), dive.cost_line("zh")) if dive.live else ("", "")
+    cost = Untranslated(dive.cost_line("en"), dive.cost_line("zh")) if dive.live else ""
     parts = dive.parts()
     if all(p.status is PartStatus.UNAVAILABLE and p.reason in _ID_REJECTED for p in parts):
         return KolbotError(
-            f"Xingtu has no data for “{identifier}”.",
-            f"星图没有“{identifier}”的数据。",
-            hint_en=f"Check the id (a Xingtu id has 19 digits; 抖音号 and uids are looked up). {cost_en}",
-            hint_zh=f"请检查 ID：星图 ID 为 19 位数字；抖音号或抖音 uid 会先查找对应的星图 ID。{cost_zh}",
+            Text("Xingtu has no data for “%(identifier)s”.", identifier=identifier),
+            hint=Text(
+                "Check the id (a Xingtu id has 19 digits; 抖音号 and uids are looked up). %(cost)s", cost=cost
+            ),
         )
     # What to do depends on why: a key or balance problem needs an admin, not a retry.
     kind = next((k for k in UpstreamKind if k.value == parts[0].reason), UpstreamKind.GATEWAY)
     why = UpstreamError(kind)
     return KolbotError(
-        f"No data could be fetched for “{identifier}” ({parts[0].describe('en')}).",
-        f"暂时无法获取“{identifier}”的数据（{parts[0].describe('zh')}）。",
-        hint_en=f"{why.hint_en} {cost_en}".strip(),
-        hint_zh=f"{why.hint_zh}{cost_zh}",
+        Text(
+            "No data could be fetched for “%(identifier)s” (%(describe)s).",
+            identifier=identifier,
+            describe=Untranslated(parts[0].describe("en"), parts[0].describe("zh")),
+        ),
+        hint=Text("%(hint)s %(cost)s", hint=why.hint, cost=cost) if cost and why.hint else why.hint,
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.digests import errors
 from bot.grammar import MAX_TOP
+from bot.i18n import Text
 
 _CLOSERS = {
     '"': '"”“',
@@ -78,17 +79,14 @@ def _top(value: str) -> int:
         return int(value)
     raise errors.bad_option(
         f"top={value}",
-        f"top must be a whole number from 1 to {MAX_TOP}.",
-        f"top 须为 1 到 {MAX_TOP} 的整数。",
+        Text("top must be a whole number from 1 to %(max_top)s.", max_top=MAX_TOP),
     )
 
 
 def _pages(value: str) -> int:
     if value.isdigit() and int(value) >= 1:
         return int(value)
-    raise errors.bad_option(
-        f"pages={value}", "pages must be a whole number of at least 1.", "pages 须为至少 1 的整数。"
-    )
+    raise errors.bad_option(f"pages={value}", Text("pages must be a whole number of at least 1."))
 
 
 def _quiet(value: str) -> bool:
@@ -97,6 +95,5 @@ def _quiet(value: str) -> bool:
         return word in _YES
     raise errors.bad_option(
         f"quiet={value}",
-        "quiet must be yes (skip the post when nothing changed) or no (post one short line).",
-        "quiet 须为 yes（无变化时不推送）或 no（无变化时推送一句话）。",
+        Text("quiet must be yes (skip the post when nothing changed) or no (post one short line)."),
     )

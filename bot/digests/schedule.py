@@ -37,7 +37,7 @@ from itertools import count
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.errors import QueryError
-from bot.i18n import N_, pick, tr
+from bot.i18n import N_, Text, Untranslated, pick, tr
 from bot.models import Lang
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -377,10 +377,8 @@ def _zone_name(word: str) -> str:
     if canonical is None:
         raise QueryError(
             word,
-            f"Unknown time zone “{name}”.",
-            f"未知时区“{name}”。",
-            usage_en="Use an IANA name such as Asia/Shanghai, Europe/Berlin or America/New_York.",
-            usage_zh="请使用 IANA 时区名，例如 Asia/Shanghai、Europe/Berlin、America/New_York。",
+            Text("Unknown time zone “%(name)s”.", name=name),
+            usage=Text("Use an IANA name such as Asia/Shanghai, Europe/Berlin or America/New_York."),
         )
     return canonical
 
@@ -399,4 +397,4 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _error(token: str, en: str, zh: str) -> QueryError:
-    return QueryError(token, en, zh, usage_en=_USAGE_EN, usage_zh=_USAGE_ZH)
+    return QueryError(token, Untranslated(en, zh), usage=Untranslated(_USAGE_EN, _USAGE_ZH))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.errors import KolbotError
+from bot.i18n import Text
 
 
 class PlanError(KolbotError):
@@ -13,48 +14,47 @@ class PlanError(KolbotError):
 
 def no_shortlist_here(command: str) -> PlanError:
     return PlanError(
-        "This channel has no open shortlist to plan over.",
-        "本频道没有可规划的进行中候选名单。",
-        hint_en=f"Plan over a search instead (`{command} plan 200k 护肤 followers>=10w`), "
-        f"or start one with `{command} shortlist new <name>`.",
-        hint_zh=f"可改为按搜索规划（`{command} plan 20万 护肤 followers>=10w`），"
-        f"或用 `{command} shortlist new <名称>` 新建名单。",
+        Text("This channel has no open shortlist to plan over."),
+        hint=Text(
+            (
+                "Plan over a search instead (`%(command)s plan 200k 护肤 followers>=10w`), or start one "
+                "with `%(command)s shortlist new <name>`."
+            ),
+            command=command,
+        ),
     )
 
 
 def which_shortlist(names: Sequence[str]) -> PlanError:
     listed = ", ".join(names)
     return PlanError(
-        f"This channel has several open shortlists: {listed}.",
-        f"本频道有多个进行中的候选名单：{listed}。",
-        hint_en="Say which with shortlist=<name or id>, or use *Plan budget* on the shortlist's message.",
-        hint_zh="请用 shortlist=<名称或ID> 指明，或在名单消息上点 *规划预算*。",
+        Text("This channel has several open shortlists: %(listed)s.", listed=listed),
+        hint=Text("Say which with shortlist=<name or id>, or use *Plan budget* on the shortlist's message."),
     )
 
 
-def not_candidates(ids: Sequence[str], option: str, where_en: str, where_zh: str) -> PlanError:
+def not_candidates(ids: Sequence[str], option: str, where: Text) -> PlanError:
     listed = ", ".join(ids)
     return PlanError(
-        f"{option}= names creators that are not {where_en}: {listed}.",
-        f"{option}= 中的达人不在{where_zh}中：{listed}。",
-        hint_en="Use star ids of creators in the plan's candidates.",
-        hint_zh="请使用候选达人的星图 ID。",
+        Text(
+            "%(option)s= names creators that are not %(where)s: %(listed)s.",
+            option=option,
+            where=where,
+            listed=listed,
+        ),
+        hint=Text("Use star ids of creators in the plan's candidates."),
     )
 
 
 def unknown_plan(ref: str, command: str) -> PlanError:
     return PlanError(
-        f"No plan {ref} in this channel.",
-        f"本频道没有编号为 {ref} 的规划。",
-        hint_en=f"`{command} plan list` shows this channel's plans.",
-        hint_zh=f"`{command} plan list` 可查看本频道的规划。",
+        Text("No plan %(ref)s in this channel.", ref=ref),
+        hint=Text("`%(command)s plan list` shows this channel's plans.", command=command),
     )
 
 
 def no_candidates() -> PlanError:
     return PlanError(
-        "There are no creators to plan over.",
-        "没有可规划的达人。",
-        hint_en="Add creators to the shortlist, or plan over a broader search.",
-        hint_zh="请先向名单添加达人，或改用范围更大的搜索。",
+        Text("There are no creators to plan over."),
+        hint=Text("Add creators to the shortlist, or plan over a broader search."),
     )

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.errors import KolbotError
+from bot.i18n import Text
 
 CAP_TOLERANCE = 1e-9  # a creator costing exactly the cap is allowed
 TIME_LIMIT_S = 30.0
@@ -27,10 +28,8 @@ class SolverFailed(KolbotError):
 
     def __init__(self, detail: str) -> None:
         super().__init__(
-            "The optimiser could not finish this plan.",
-            "优化器未能完成此规划。",
-            hint_en="Try fewer candidates (fewer pages=) or fewer constraints.",
-            hint_zh="请减少候选达人（减少 pages=）或限制条件后重试。",
+            Text("The optimiser could not finish this plan."),
+            hint=Text("Try fewer candidates (fewer pages=) or fewer constraints."),
         )
         self.detail = detail
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from bot.errors import KolbotError, QueryError
 from bot.grammar import normalize_text
+from bot.i18n import Untranslated
 from bot.models import Duration, Goal, Query
 from bot.planner.models import PlanRequest, Tier, TierRange
 from bot.shortlists.inputs import parse_budget
@@ -115,7 +116,7 @@ def usage(lang: str, command: str = "/kol") -> str:
 
 
 def _error(token: str, en: str, zh: str) -> QueryError:
-    return QueryError(token[:60], en, zh, usage_en=usage("en"), usage_zh=usage("zh"))
+    return QueryError(token[:60], Untranslated(en, zh), usage=Untranslated(usage("en"), usage("zh")))
 
 
 def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:

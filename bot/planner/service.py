@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.i18n import Text
 from bot.models import Lang, Query
 from bot.planner import errors
 from bot.planner.candidates import Source, build, from_search, from_shortlist
@@ -72,7 +73,7 @@ class PlanService:
         query: Query = command.query
         result = self._search.search(query)
         request = command.request(query.duration, query.goal)
-        plan = self._solve(request, from_search(result), "in this search", "本次搜索结果")
+        plan = self._solve(request, from_search(result), Text("in this search"))
         return self.store.save(team_id, channel_id, user_id, plan, lang=lang, search_text=command.search_text)
 
     def resolve_at(self, team_id: str, user_id: str, saved: SavedPlan, budget_yuan: float) -> SavedPlan:
@@ -113,19 +114,19 @@ class PlanService:
     # -- internals ------------------------------------------------------------------------------
     def _plan_shortlist(self, team_id: str, shortlist: Shortlist, request: PlanRequest) -> Plan:
         summary = self._shortlists.summary(team_id, shortlist.short_id)
-        plan = self._solve(request, from_shortlist(summary, request.duration), "on this shortlist", "此名单")
+        plan = self._solve(request, from_shortlist(summary, request.duration), Text("on this shortlist"))
         if shortlist.status is ShortlistStatus.CLOSED:
             plan.notes.append(("The shortlist is closed.", "该名单已关闭。"))
         return plan
 
-    def _solve(self, request: PlanRequest, sources: Sequence[Source], where_en: str, where_zh: str) -> Plan:
+    def _solve(self, request: PlanRequest, sources: Sequence[Source], where: Text) -> Plan:
         if not sources:
             raise errors.no_candidates()
         ids = {s.creator.star_id for s in sources}
         for option, wanted in (("must", request.must), ("exclude", request.exclude)):
             missing = [i for i in wanted if i not in ids]
             if missing:
-                raise errors.not_candidates(missing, option, where_en, where_zh)
+                raise errors.not_candidates(missing, option, where)
         candidates = build(sources, request.goal, request.duration, self.tiers)
         notes: list[tuple[str, str]] = []
         if request.one_per_mcn:

@@ -6,6 +6,7 @@ import math
 import re
 
 from bot.grammar import normalize_text, strip_invisible
+from bot.i18n import Text
 from bot.models import Duration
 from bot.shortlists.errors import bad_input
 from bot.shortlists.models import ItemStatus
@@ -43,10 +44,8 @@ def parse_budget(value: float | str | None) -> float | None:
     number = _number(value)
     if number is None:
         raise bad_input(
-            f"“{value}” is not a budget.",
-            f"“{value}”不是有效的预算。",
-            "Give the budget in yuan, e.g. 200000 or 20万.",
-            "请以元为单位填写预算，例如 200000 或 20万。",
+            Text("“%(value)s” is not a budget.", value=value),
+            Text("Give the budget in yuan, e.g. 200000 or 20万."),
         )
     return number
 
@@ -57,10 +56,8 @@ def parse_price(value: float | str | None) -> float | None:
     number = _number(value)
     if number is None:
         raise bad_input(
-            f"“{value}” is not a quoted price.",
-            f"“{value}”不是有效的报价。",
-            "Give the quote in yuan, zero or more, e.g. 18000 or 1.8万.",
-            "请以元为单位填写报价（不小于 0），例如 18000 或 1.8万。",
+            Text("“%(value)s” is not a quoted price.", value=value),
+            Text("Give the quote in yuan, zero or more, e.g. 18000 or 1.8万."),
         )
     return number
 
@@ -75,10 +72,8 @@ def parse_rebate(value: float | str | None) -> float | None:
         number = float(match["num"])
     if number is None or not (0 <= number <= 100):
         raise bad_input(
-            f"“{value}” is not a rebate percentage.",
-            f"“{value}”不是有效的返点比例。",
-            "Give the rebate (返点) as a percentage from 0 to 100, e.g. 15 or 15%.",
-            "请填写 0 到 100 之间的返点百分比，例如 15 或 15%。",
+            Text("“%(value)s” is not a rebate percentage.", value=value),
+            Text("Give the rebate (返点) as a percentage from 0 to 100, e.g. 15 or 15%."),
         )
     return number
 
@@ -89,10 +84,8 @@ def parse_duration(value: Duration | str) -> Duration:
     except ValueError:
         choices = ", ".join(d.value for d in Duration)
         raise bad_input(
-            f"“{value}” is not a video length.",
-            f"“{value}”不是有效的视频时长。",
-            f"Choose one of: {choices} (seconds).",
-            f"请选择：{choices}（秒）。",
+            Text("“%(value)s” is not a video length.", value=value),
+            Text("Choose one of: %(choices)s (seconds).", choices=choices),
         ) from None
 
 
@@ -102,20 +95,16 @@ def parse_status(value: ItemStatus | str) -> ItemStatus:
     except ValueError:
         choices = ", ".join(s.value for s in ItemStatus)
         raise bad_input(
-            f"“{value}” is not a status.",
-            f"“{value}”不是有效的状态。",
-            f"Choose one of: {choices}.",
-            f"请选择：{choices}。",
+            Text("“%(value)s” is not a status.", value=value),
+            Text("Choose one of: %(choices)s.", choices=choices),
         ) from None
 
 
 def parse_vote(value: int) -> int:
     if isinstance(value, bool) or value not in (-1, 0, 1):
         raise bad_input(
-            f"“{value}” is not a vote.",
-            f"“{value}”不是有效的投票。",
-            "Vote +1 (👍), -1 (👎) or 0 to take your vote back.",
-            "请投 +1（👍）、-1（👎），或 0 撤回投票。",
+            Text("“%(value)s” is not a vote.", value=value),
+            Text("Vote +1 (👍), -1 (👎) or 0 to take your vote back."),
         )
     return value
 
@@ -124,10 +113,8 @@ def clean_name(value: str) -> str:
     name = " ".join(strip_invisible(value).split())
     if not name or len(name) > NAME_MAX:
         raise bad_input(
-            "A shortlist needs a name of 1 to 80 characters.",
-            "清单名称需为 1 到 80 个字符。",
-            "Pick a short name, e.g. “618 beauty”.",
-            "请取一个简短的名称，例如“618美妆”。",
+            Text("A shortlist needs a name of 1 to 80 characters."),
+            Text("Pick a short name, e.g. “618 beauty”."),
         )
     return name
 
@@ -136,9 +123,11 @@ def clean_note(value: str | None) -> str | None:
     note = (value or "").strip()
     if len(note) > NOTE_MAX:
         raise bad_input(
-            f"The note is too long ({len(note)} characters; at most {NOTE_MAX}).",
-            f"备注过长（{len(note)} 个字符，最多 {NOTE_MAX} 个）。",
-            "Shorten it and try again.",
-            "请缩短后重试。",
+            Text(
+                "The note is too long (%(len)s characters; at most %(NOTE_MAX)s).",
+                len=len(note),
+                NOTE_MAX=NOTE_MAX,
+            ),
+            Text("Shorten it and try again."),
         )
     return note or None

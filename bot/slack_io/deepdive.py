@@ -23,7 +23,7 @@ from bot.deepdive.compare import Comparison, MetricKey
 from bot.deepdive.flags import flagged_days
 from bot.deepdive.models import DeepDive
 from bot.errors import KolbotError
-from bot.i18n import tr
+from bot.i18n import Text, tr
 from bot.models import Lang
 
 log = logging.getLogger(__name__)
@@ -113,10 +113,8 @@ def _chart_failure_note(error: str | None, lang: Lang) -> str:
 
 def _post_failed(error: str | None) -> KolbotError:
     return KolbotError(
-        f"Slack did not accept the card ({error}).",
-        f"Slack 未接受该卡片（{error}）。",
-        hint_en="Try again; if it keeps happening, tell your admin.",
-        hint_zh="请重试；若持续出现，请告知管理员。",
+        Text("Slack did not accept the card (%(error)s).", error=error),
+        hint=Text("Try again; if it keeps happening, tell your admin."),
     )
 
 

@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.cards.render import SlackMessage
 from bot.cards.shortlist_views import item_message, parent_message, removed_message, reply_message
 from bot.errors import KolbotError
-from bot.i18n import detect_lang
+from bot.i18n import Text, detect_lang
 from bot.models import Lang
 from bot.shortlists.models import Shortlist, ShortlistItem, ShortlistSummary
 from bot.shortlists.service import ShortlistService
@@ -36,51 +36,41 @@ _NOT_A_MEMBER = {"not_in_channel", "channel_not_found"}
 class SlackProblem(KolbotError):
     """A refusal from the Slack Web API, explained; `code` is Slack's error string."""
 
-    def __init__(self, code: str, en: str, zh: str, *, hint_en: str, hint_zh: str) -> None:
-        super().__init__(en, zh, hint_en=hint_en, hint_zh=hint_zh)
+    def __init__(self, code: str, what: Text, *, hint: Text) -> None:
+        super().__init__(what, hint=hint)
         self.code = code
 
 
 def slack_problem(code: str, *, saved: bool | None, command: str = "/kol") -> SlackProblem:
     """What a Slack error means for the user. `saved`: whether the change is already in the
     database (True), was refused before storing anything (False), or neither applies (None)."""
-    outcome_en, outcome_zh = {
-        True: (" Your change is saved.", "您的更改已保存。"),
-        False: (" Nothing was saved.", "未保存任何内容。"),
-        None: ("", ""),
-    }[saved]
-    show_en = f" Then `{command} shortlist show <name>` brings its messages up to date." if saved else ""
-    show_zh = f"之后可用 `{command} shortlist show <名称>` 更新名单消息。" if saved else ""
+    outcome = (
+        None if saved is None else Text("Your change is saved.") if saved else Text("Nothing was saved.")
+    )
+    show = (
+        Text("Then `%(command)s shortlist show <name>` brings its messages up to date.", command=command)
+        if saved
+        else None
+    )
     if code in _NOT_A_MEMBER:
-        return SlackProblem(
-            code,
-            "I can't post in this channel because I'm not a member of it." + outcome_en,
-            "我不是本频道的成员，无法在这里发消息。" + outcome_zh,
-            hint_en="Invite me with `/invite @kolbot`, then try again." + show_en,
-            hint_zh="请先用 `/invite @kolbot` 邀请我加入频道，然后重试。" + show_zh,
+        what = Text("I can't post in this channel because I'm not a member of it.")
+        hint = Text("Invite me with `/invite @kolbot`, then try again.")
+    elif code == "is_archived":
+        what, hint, show = (
+            Text("This channel is archived, so I can't post in it."),
+            Text("Use shortlists in an active channel."),
+            None,
         )
-    if code == "is_archived":
-        return SlackProblem(
-            code,
-            "This channel is archived, so I can't post in it." + outcome_en,
-            "本频道已归档，无法发消息。" + outcome_zh,
-            hint_en="Use shortlists in an active channel.",
-            hint_zh="请在未归档的频道中使用候选名单。",
-        )
-    if code == "ratelimited":
-        return SlackProblem(
-            code,
-            "Slack is limiting how fast I can post right now." + outcome_en,
-            "Slack 当前限制了发消息的频率。" + outcome_zh,
-            hint_en="Wait a minute and try again." + show_en,
-            hint_zh="请稍等一分钟后重试。" + show_zh,
-        )
+    elif code == "ratelimited":
+        what = Text("Slack is limiting how fast I can post right now.")
+        hint = Text("Wait a minute and try again.")
+    else:
+        what = Text("Slack refused to update the shortlist messages (%(code)s).", code=code)
+        hint = Text("Try again in a minute.")
     return SlackProblem(
         code,
-        f"Slack refused to update the shortlist messages ({code})." + outcome_en,
-        f"Slack 拒绝更新候选名单消息（{code}）。" + outcome_zh,
-        hint_en="Try again in a minute." + show_en,
-        hint_zh="请一分钟后重试。" + show_zh,
+        what if outcome is None else Text("%(what)s %(outcome)s", what=what, outcome=outcome),
+        hint=hint if show is None else Text("%(hint)s %(show)s", hint=hint, show=show),
     )
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from bot.errors import KolbotError, QueryError, UpstreamError, UpstreamKind
 from bot.formatting import usd
-from bot.i18n import pick, tr
+from bot.i18n import Text, Untranslated, pick, tr
 from bot.models import Lang
 from bot.settings import Settings
 from bot.spend.payer import UNATTRIBUTED, current_payer
@@ -98,21 +98,17 @@ class BudgetExhausted(UpstreamError):
     def __init__(self, status: BudgetStatus, command: str) -> None:
         super().__init__(UpstreamKind.BUDGET, detail=f"monthly budget used: {status.line('en')}")
         resets = status.month_end
-        self.en = (
-            f"This workspace has used its TikHub budget for {month_name(status.month_start, 'en')}: "
-            f"{status.line('en')}. kolbot makes no more paid calls this month."
+        self.what = Text(
+            "This workspace has used its TikHub budget for %(month)s: %(line)s. "
+            "kolbot makes no more paid calls this month.",
+            month=Untranslated(month_name(status.month_start, "en"), month_name(status.month_start, "zh")),
+            line=Untranslated(status.line("en"), status.line("zh")),
         )
-        self.zh = (
-            f"本工作区 {month_name(status.month_start, 'zh')} 的 TikHub 预算已用完：{status.line('zh')}。"
-            "本月不再发起付费调用。"
-        )
-        self.hint_en = (
-            f"Cached results still work. An admin can raise the budget with `{command} budget <usd>`; "
-            f"it resets on {resets:%-d %B} (UTC)."
-        )
-        self.hint_zh = (
-            f"已缓存的结果仍可使用。管理员可用 `{command} budget <美元>` 提高预算；"
-            f"预算于 {resets.month}月{resets.day}日（UTC）重置。"
+        self.hint = Text(
+            "Cached results still work. An admin can raise the budget with `%(command)s budget <usd>`; "
+            "it resets on %(resets)s (UTC).",
+            command=command,
+            resets=Untranslated(f"{resets:%-d %B}", f"{resets.month}月{resets.day}日"),
         )
 
 
@@ -134,22 +130,27 @@ def parse_budget_usd(text: str, command: str) -> float | None:
     if match is None:
         raise QueryError(
             value or "budget",
-            f"“{value}” is not an amount in US dollars." if value else "Say how many US dollars a month.",
-            f"“{value}” 不是美元金额。" if value else "请填写每月预算（美元）。",
-            usage_en=f"Use `{command} budget 50` (US dollars a month), or `{command} budget off` "
-            "for no budget.",
-            usage_zh=f"用法：`{command} budget 50`（每月美元），或 `{command} budget off` 取消预算。",
+            Text("“%(value)s” is not an amount in US dollars.", value=value)
+            if value
+            else Text("Say how many US dollars a month."),
+            usage=Text(
+                (
+                    "Use `%(command)s budget 50` (US dollars a month), or `%(command)s budget off` for "
+                    "no budget."
+                ),
+                command=command,
+            ),
         )
     return float(match.group(1))
 
 
 def not_an_admin(status: BudgetStatus) -> KolbotError:
     return KolbotError(
-        "Only kolbot admins can change the TikHub budget.",
-        "只有 kolbot 管理员可以修改 TikHub 预算。",
-        hint_en="Ask a Slack workspace admin or someone listed in KOLBOT_ADMINS. "
-        f"This month: {status.line('en')}.",
-        hint_zh=f"请联系 Slack 工作区管理员或 KOLBOT_ADMINS 中列出的人。本月：{status.line('zh')}。",
+        Text("Only kolbot admins can change the TikHub budget."),
+        hint=Text(
+            "Ask a Slack workspace admin or someone listed in KOLBOT_ADMINS. This month: %(line)s.",
+            line=Untranslated(status.line("en"), status.line("zh")),
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from bot.cards.actions import DetailsValue, ShortlistValue
 from bot.deepdive.compare import MAX_CREATORS, MIN_CREATORS
 from bot.errors import KolbotError
+from bot.i18n import Text
 from bot.models import Query
 from bot.services import Services
 from bot.shortlists.models import ItemStatus
@@ -92,17 +93,19 @@ def compare_shortlist(
 def _cannot_compare(star_ids: list[str], command: str) -> KolbotError:
     count = len(star_ids)
     if count < MIN_CREATORS:
-        hint_en, hint_zh = (
-            "Add at least two creators to the shortlist first.",
-            "请先向候选名单添加至少两位达人。",
-        )
+        hint = Text("Add at least two creators to the shortlist first.")
     else:
         example = f"`{command} compare {' '.join(star_ids[:MAX_CREATORS])}`"
-        hint_en, hint_zh = f"Pick up to {MAX_CREATORS}: {example}", f"请最多挑选 {MAX_CREATORS} 位：{example}"
+        hint = Text("Pick up to %(most)s: %(example)s", most=MAX_CREATORS, example=example)
     return KolbotError(
-        f"Compare takes {MIN_CREATORS}-{MAX_CREATORS} creators; this shortlist has {count} "
-        "(rejected ones left out).",
-        f"对比需要 {MIN_CREATORS}-{MAX_CREATORS} 位达人；该候选名单有 {count} 位（不含已淘汰）。",
-        hint_en=hint_en,
-        hint_zh=hint_zh,
+        Text(
+            (
+                "Compare takes %(MIN_CREATORS)s-%(MAX_CREATORS)s creators; this shortlist has %(count)s "
+                "(rejected ones left out)."
+            ),
+            MIN_CREATORS=MIN_CREATORS,
+            MAX_CREATORS=MAX_CREATORS,
+            count=count,
+        ),
+        hint=hint,
     )

@@ -15,7 +15,7 @@ from bot.deepdive.compare import MAX_CREATORS, check_compare_ids
 from bot.deepdive.routes import ENDPOINT_COST_USD, ROUTES
 from bot.errors import QueryError
 from bot.grammar import parse_creator_args
-from bot.i18n import tr
+from bot.i18n import Text, tr
 from bot.identifiers import parse_identifier
 from bot.models import CreatorArgs, Lang
 from bot.services import Services
@@ -37,7 +37,7 @@ def show_command(
     services: Services = context["services"]
     name = command["command"]
     try:
-        arguments = _arguments(args, *_show_usage(name))
+        arguments = _arguments(args, _show_usage(name))
         if len(arguments.identifiers) != 1:
             raise _one_creator(arguments.identifiers, name)
         parse_identifier(arguments.identifiers[0])  # a malformed id is refused before any call
@@ -76,7 +76,7 @@ def compare_command(
 ) -> None:
     services: Services = context["services"]
     try:
-        arguments = _arguments(args, *_compare_usage(command["command"]))
+        arguments = _arguments(args, _compare_usage(command["command"]))
         identifiers = check_compare_ids(arguments.identifiers)
         for identifier in identifiers:
             parse_identifier(identifier)
@@ -105,40 +105,42 @@ def compare_command(
 # -- arguments -------------------------------------------------------------------------------
 
 
-def _arguments(args: str, usage_en: str, usage_zh: str) -> CreatorArgs:
+def _arguments(args: str, usage: Text) -> CreatorArgs:
     """Ids and `duration=`/`audience_…=`/`lang=`; a refusal carries the command's usage."""
     try:
         return parse_creator_args(args)
     except QueryError as err:
-        raise QueryError(err.token, err.en, err.zh, usage_en=usage_en, usage_zh=usage_zh) from None
+        raise QueryError(err.token, err.what, usage=usage) from None
 
 
-def _show_usage(name: str) -> tuple[str, str]:
-    return (
-        f"Example: `{name} show 6912345678901234567` (Xingtu id), `{name} show @douyin_handle` or "
-        f"`{name} show <Douyin uid>`; add `audience_gender=female>=70%` to check the audience fit.",
-        f"示例：`{name} show 6912345678901234567`（星图 ID）、`{name} show @抖音号` 或 "
-        f"`{name} show <抖音 uid>`；加上 `audience_gender=female>=70%` 可核对受众匹配度。",
+def _show_usage(name: str) -> Text:
+    return Text(
+        "Example: `%(name)s show 6912345678901234567` (Xingtu id), `%(name)s show @douyin_handle` or "
+        "`%(name)s show <Douyin uid>`; add `audience_gender=female>=70%%` to check the audience fit.",
+        name=name,
     )
 
 
-def _compare_usage(name: str) -> tuple[str, str]:
-    return (
-        f"Example: `{name} compare 6912345678901234567 @another_handle duration=1-20` "
-        f"(2-{MAX_CREATORS} creators; price, CPM and CPE all for one video length, default 21-60 s).",
-        f"示例：`{name} compare 6912345678901234567 @另一个抖音号 duration=1-20`"
-        f"（2-{MAX_CREATORS} 位达人；报价、CPM、CPE 均按同一视频时长计算，默认 21-60 秒）。",
+def _compare_usage(name: str) -> Text:
+    return Text(
+        "Example: `%(name)s compare 6912345678901234567 @another_handle duration=1-20` "
+        "(2-%(most)s creators; price, CPM and CPE all for one video length, default 21-60 s).",
+        name=name,
+        most=MAX_CREATORS,
     )
 
 
 def _one_creator(ids: list[str], name: str) -> QueryError:
-    if not ids:
-        en, zh = "`show` needs a creator id.", "`show` 后需要一个达人 ID。"
-    else:
-        en = f"`show` takes one creator, not {len(ids)}; to put several side by side use `{name} compare`."
-        zh = f"`show` 只能查看一位达人（你提供了 {len(ids)} 个）；多位达人对比请用 `{name} compare`。"
-    usage_en, usage_zh = _show_usage(name)
-    return QueryError(" ".join(ids) or "show", en, zh, usage_en=usage_en, usage_zh=usage_zh)
+    what = (
+        Text("`show` needs a creator id.")
+        if not ids
+        else Text(
+            "`show` takes one creator, not %(n)s; to put several side by side use `%(name)s compare`.",
+            n=len(ids),
+            name=name,
+        )
+    )
+    return QueryError(" ".join(ids) or "show", what, usage=_show_usage(name))
 
 
 def _fetching_note(identifiers: list[str], live: bool, lang: Lang) -> str:

@@ -25,6 +25,7 @@ from bot.cards.shortlist_views import (
     reply_message,
 )
 from bot.errors import QueryError
+from bot.i18n import Text, Untranslated
 from bot.models import Duration, Lang
 from bot.services import Services
 from bot.shortlists.export import to_csv, to_xlsx
@@ -259,10 +260,8 @@ def _ref(args: list[str], verb: str, call: Invocation) -> str:
 def _unknown_verb(token: str, command: str) -> QueryError:
     return QueryError(
         token,
-        f"“{token}” is not a shortlist command.",
-        f"“{token}”不是候选名单命令。",
-        usage_en=f"See {command} shortlist help.",
-        usage_zh=f"请查看 {command} shortlist help。",
+        Text("“%(token)s” is not a shortlist command.", token=token),
+        usage=Text("See %(command)s shortlist help.", command=command),
     )
 
 
@@ -270,8 +269,13 @@ def _usage_error(verb: str, command: str) -> QueryError:
     en, zh = SUBCOMMANDS[verb].usage or ("<shortlist>", "<名单>")
     return QueryError(
         verb,
-        f"`{verb}` needs more: {command} shortlist {verb} {en}",
-        f"`{verb}` 缺少参数：{command} shortlist {verb} {zh}",
-        usage_en=f"Names with spaces go in quotes; {command} shortlist help shows every command.",
-        usage_zh=f"带空格的名称请加引号；{command} shortlist help 可查看全部命令。",
+        Text(
+            "`%(verb)s` needs more: %(command)s shortlist %(verb)s %(args)s",
+            verb=verb,
+            command=command,
+            args=Untranslated(en, zh),
+        ),
+        usage=Text(
+            "Names with spaces go in quotes; %(command)s shortlist help shows every command.", command=command
+        ),
     )

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from bot.cards.form_views import search_form_modal
 from bot.errors import KolbotError
+from bot.i18n import Text
 from bot.services import Services
 from handlers.payloads import user_of
 from handlers.post_reply import PostReply
@@ -25,11 +26,14 @@ SHORTCUT_CALLBACK = "kol_find_creators"
 
 def form_unavailable(command: str) -> KolbotError:
     return KolbotError(
-        "The search form could not be opened.",
-        "无法打开搜索表单。",
-        hint_en=f"Type the search instead, e.g. `{command} 护肤 followers>=10w cpm<=60`; "
-        f"`{command} help` shows how.",
-        hint_zh=f"请直接输入搜索，例如 `{command} 护肤 粉丝>=10w cpm<=60`；`{command} help` 查看用法。",
+        Text("The search form could not be opened."),
+        hint=Text(
+            (
+                "Type the search instead, e.g. `%(command)s 护肤 followers>=10w cpm<=60`; `%(command)s "
+                "help` shows how."
+            ),
+            command=command,
+        ),
     )
 
 

@@ -17,7 +17,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.errors import KolbotError
-from bot.i18n import pick
+from bot.i18n import tr
 from bot.models import Lang
 from bot.planner.request import parse_ids, parse_mix, parse_plan, parse_plan_budget, parse_share
 from bot.services import Services
@@ -54,7 +54,7 @@ def _field(errors: dict[str, str], block_id: str, lang: Lang, check: Callable[[]
     try:
         check()
     except KolbotError as err:
-        errors.setdefault(block_id, pick(lang, err.en, err.zh))
+        errors.setdefault(block_id, tr(lang, err.what))
 
 
 def _checked(values: Values) -> list[str]:

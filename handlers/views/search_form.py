@@ -74,7 +74,9 @@ def submit_search_form(
     try:
         made = form_query(form, services.parse_query)
     except FormErrors as err:
-        ack(response_action="errors", errors=err.messages(lang))
+        ack(
+            response_action="errors", errors={block: tr(lang, what) for block, what in err.messages().items()}
+        )
         return
     target = _target(body, view)
     if target is None:

@@ -18,6 +18,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.cards.errors import error_text
 from bot.cards.shortlist_views import reply_message
 from bot.errors import KolbotError
 from bot.models import Duration, Lang
@@ -72,7 +73,7 @@ def _check(errors: dict[str, str], block_id: str, lang: Lang, check: Callable[[]
     try:
         check()
     except KolbotError as err:
-        errors.setdefault(block_id, err.user_message(lang))
+        errors.setdefault(block_id, error_text(err, lang))
 
 
 def _submission(body: dict[str, Any], view: dict[str, Any]) -> tuple[FormContext, Values, str, str]:
