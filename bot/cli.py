@@ -31,7 +31,7 @@ from bot.cards.render import SlackMessage
 from bot.cards.views import help_message, results_message
 from bot.errors import KolbotError
 from bot.formatting import DASH, ago, count, duration_label, index, pct, usd, yuan
-from bot.i18n import Text, pick, tr
+from bot.i18n import N_, Text, in_every_language, pick, tr
 from bot.models import AudienceTargets, Duration, Lang, ScoredCreator, SearchResult
 from bot.observability.logs import configure_logging
 from bot.planner.models import TIER_LABELS, Plan
@@ -61,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_database_problem(settings, err), file=sys.stderr)
         return UNREACHABLE_EXIT
     except KeyboardInterrupt:
-        print("kolbot stopped (Ctrl-C). / kolbot 已停止（Ctrl-C）。", file=sys.stderr)
+        print(in_every_language(Text("kolbot stopped (Ctrl-C).")), file=sys.stderr)
         return INTERRUPTED_EXIT
 
 
@@ -69,10 +69,13 @@ def _database_problem(settings: Settings, err: DBAPIError) -> str:
     """One line naming the database (without its password) and what to check."""
     reason = (str(err.orig).strip().splitlines() or [type(err.orig).__name__])[0]
     url = _safe_url(settings)
-    return (
-        f"kolbot cannot use the database {url} ({reason}); check DATABASE_URL (or KOLBOT_DATA_DIR) and that"
-        f" the database is running and reachable. / kolbot 无法使用数据库 {url}（{reason}）；"
-        "请检查 DATABASE_URL（或 KOLBOT_DATA_DIR），并确认数据库正在运行且可以连接。"
+    return in_every_language(
+        Text(
+            "kolbot cannot use the database %(url)s (%(reason)s); check DATABASE_URL (or KOLBOT_DATA_DIR) "
+            "and that the database is running and reachable.",
+            url=url,
+            reason=reason,
+        )
     )
 
 
@@ -80,23 +83,25 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kolbot", description="Find and score Douyin Xingtu creators.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     search = commands.add_parser("search", help="search and print a table (or the Block Kit JSON)")
-    search.add_argument("query", help='e.g. "护肤 followers>=10w sort=cpm"')
+    search.add_argument("query", help='e.g. "skincare followers>=10w sort=cpm"')
     search.add_argument("--blocks", action="store_true", help="print the Slack message as Block Kit JSON")
     search.add_argument(
         "--lang", choices=("zh", "en"), help="language of the output (default: from the query)"
     )
     search.set_defaults(run=_search)
     plan = commands.add_parser("plan", help="plan a budget over a search's creators and print the plan")
-    plan.add_argument("plan", help='e.g. "20万 护肤 mix=mid:2-4,tail:3+ max_share=40%%"')
+    plan.add_argument("plan", help='e.g. "200k skincare mix=mid:2-4,tail:3+ max_share=40%%"')
     plan.add_argument("--blocks", action="store_true", help="print the plan card as Block Kit JSON")
     plan.add_argument("--chart", metavar="PNG", help="also write the cost vs plays chart here")
     plan.add_argument("--export", metavar="FILE", help="also write the plan as .xlsx or .csv")
     plan.add_argument("--lang", choices=("zh", "en"), help="language of the output (default: from the text)")
     plan.set_defaults(run=_plan)
-    show = commands.add_parser("show", help="deep-dive one creator: star id, uid or 抖音号")
+    show = commands.add_parser("show", help="deep-dive one creator: star id, uid or Douyin handle")
     show.add_argument("identifier", help="e.g. 6912345678901234567 or @douyin_handle")
     compare = commands.add_parser("compare", help="compare 2-5 creators side by side")
-    compare.add_argument("identifiers", nargs="+", metavar="identifier", help="2-5 star ids, uids or 抖音号")
+    compare.add_argument(
+        "identifiers", nargs="+", metavar="identifier", help="2-5 star ids, uids or Douyin handles"
+    )
     compare.add_argument(
         "--duration", choices=[d.value for d in Duration], default=Duration.MEDIUM.value, help="video length"
     )
@@ -105,7 +110,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     for sub in (show, compare):
         sub.add_argument(
-            "--audience", default="", help='audience targets, e.g. "受众性别=女>=70%% 受众年龄=18-30"'
+            "--audience",
+            default="",
+            help='audience targets, e.g. "audience_gender=female>=70%% audience_age=18-30"',
         )
     helper = commands.add_parser("help", help="the search grammar, with examples")
     for sub, run in ((show, _show), (compare, _compare), (helper, _help)):
@@ -194,7 +201,7 @@ def _print_card(
 
 
 def _help(args: argparse.Namespace, settings: Settings) -> int:
-    lang: Lang = args.lang or ("zh" if settings.kolbot_lang.lower().startswith("zh") else "en")
+    lang: Lang = args.lang or settings.default_lang
     _print_message(help_message(lang, settings.kolbot_command), args.blocks)
     return 0
 
@@ -235,22 +242,22 @@ def results_table(result: SearchResult, lang: Lang) -> Table:
     """The top `query.top` creators, one row each."""
     duration = result.query.duration
     headers = [
-        ("#", "#"),
-        ("Creator", "达人"),
-        ("Followers", "粉丝"),
-        (f"Price {duration_label(duration, 'en')}", f"报价 {duration_label(duration, 'zh')}"),
-        ("CPM ¥/1k plays", "CPM 元/千次"),
-        ("CPE ¥/eng.", "CPE 元/互动"),
-        ("ER", "互动率"),
-        ("Completion", "完播率"),
-        ("Star idx", "星图指数"),
-        ("Score", "评分"),
-        ("Top reason", "主要理由"),
+        "#",
+        tr(lang, "Creator"),
+        tr(lang, "Followers"),
+        tr(lang, "Price %(duration_label)s", duration_label=duration_label(duration, lang)),
+        tr(lang, "CPM ¥/1k plays"),
+        tr(lang, "CPE ¥/eng."),
+        tr(lang, "ER"),
+        tr(lang, "Completion"),
+        tr(lang, "Star idx"),
+        tr(lang, "Score"),
+        tr(lang, "Top reason"),
     ]
     table = Table()
-    for i, (en, zh) in enumerate(headers):
+    for i, header in enumerate(headers):
         wraps = i in (1, len(headers) - 1)  # the nickname and the reason wrap; numbers never do
-        table.add_column(pick(lang, en, zh), no_wrap=not wraps)
+        table.add_column(header, no_wrap=not wraps)
     for item in result.creators[: result.query.top]:
         table.add_row(*_row(item, result, lang))
     return table
@@ -336,16 +343,16 @@ def _plan(args: argparse.Namespace, settings: Settings) -> int:
 def plan_table(plan: Plan, lang: Lang) -> Table:
     """The chosen creators, one row each, with their runner-up."""
     table = Table()
-    for en, zh in (
-        ("Tier", "层级"),
-        ("Creator", "达人"),
-        ("Cost", "费用"),
-        ("Basis", "依据"),
-        ("Expected plays", "预期播放"),
-        ("CPM", "CPM"),
-        ("Runner-up", "候补"),
+    for header in (
+        N_("Tier"),
+        N_("Creator"),
+        N_("Cost"),
+        N_("Basis"),
+        N_("Expected plays"),
+        "CPM",
+        N_("Runner-up"),
     ):
-        table.add_column(pick(lang, en, zh))
+        table.add_column(tr(lang, header))
     for tier, picks in plan.by_tier():
         for p in picks:
             c = p.candidate

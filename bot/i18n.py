@@ -142,6 +142,12 @@ def ptr(lang: str, context: str, message: str, /, **params: object) -> str:
     return text % Text(message, **params)._values(lang) if params else text
 
 
+def in_every_language(message: str | Text, separator: str = " / ") -> str:
+    """`message` in English, then Chinese: for a terminal or a browser page, where the reader's
+    language is not known."""
+    return separator.join(tr(lang, message) for lang in LANGS)
+
+
 def N_(message: str) -> str:
     """Mark `message` for the catalog without translating it here."""
     return message

@@ -88,7 +88,7 @@ class Services:
     @property
     def default_lang(self) -> Lang:
         """`KOLBOT_LANG`: zh or en; "auto" (the default) means English unless the user writes Chinese."""
-        return "zh" if self.settings.kolbot_lang.lower().startswith("zh") else "en"
+        return self.settings.default_lang
 
     def lang_for(self, text: str) -> Lang:
         """Chinese when the user typed Chinese, else the configured default."""

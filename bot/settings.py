@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.fernet import Fernet
@@ -22,6 +22,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from bot.models import Lang
 
 # Relative to the working directory kolbot starts in (resolved when settings load): never inside
 # the installed package, which may be read-only and is replaced by every upgrade.
@@ -251,6 +254,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.kolbot_data_dir / 'kolbot.db'}"
+
+    @property
+    def default_lang(self) -> Lang:
+        """`KOLBOT_LANG`: zh or en; "auto" (the default) means English unless the user writes Chinese."""
+        return "zh" if self.kolbot_lang == "zh" else "en"
 
     @property
     def uses_queue(self) -> bool:

@@ -23,6 +23,7 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.i18n import LANGS, Text, tr
 from bot.services import Services
 from bot.slack_clients import BOT_SCOPES
 from bot.workspaces import WorkspaceService
@@ -33,26 +34,22 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"  # `manifest.yml`'s redirect URL
 
 # Shown in Slack by Bolt when a request comes from a workspace with no installation.
-NOT_INSTALLED_MESSAGE = (
-    "kolbot is not installed in this workspace (or was removed). Ask a Slack admin to install it "
-    "again from the kolbot install page (`/slack/install` on kolbot's server); org-wide "
-    "Enterprise Grid installs are not supported, install it to each workspace.\n"
-    "kolbot 未安装在本工作区（或已被移除）。请 Slack 管理员从 kolbot 安装页面（kolbot 服务器上的 "
-    "`/slack/install`）重新安装；不支持 Enterprise Grid 组织级安装，请安装到各个工作区。"
+# Bolt shows it before kolbot knows the user's language: both languages, one per line.
+NOT_INSTALLED_MESSAGE = "\n".join(
+    tr(
+        lang,
+        "kolbot is not installed in this workspace (or was removed). Ask a Slack admin to install it "
+        "again from the kolbot install page (`/slack/install` on kolbot's server); org-wide "
+        "Enterprise Grid installs are not supported, install it to each workspace.",
+    )
+    for lang in LANGS
 )
 _FAILURES = {
-    "access_denied": ("The install was cancelled.", "安装已取消。"),
-    "invalid_state": (
-        "This install link has expired or was already used.",
-        "此安装链接已过期或已被使用。",
-    ),
-    "invalid_browser": (
-        "Finish the install in the browser where you started it.",
-        "请在开始安装的同一浏览器中完成安装。",
-    ),
-    "storage_error": (
-        "kolbot could not save the install: its database is unavailable. Try again in a minute.",
-        "kolbot 无法保存本次安装：数据库暂不可用。请一分钟后重试。",
+    "access_denied": Text("The install was cancelled."),
+    "invalid_state": Text("This install link has expired or was already used."),
+    "invalid_browser": Text("Finish the install in the browser where you started it."),
+    "storage_error": Text(
+        "kolbot could not save the install: its database is unavailable. Try again in a minute."
     ),
 }
 
@@ -112,44 +109,46 @@ def _success_page(args: SuccessArgs, *, command: str) -> BoltResponse:
         return _page(
             args,
             200,
-            "kolbot cannot be installed for a whole Enterprise Grid organization. Nothing was "
-            "installed: install it to each workspace instead (choose a workspace, not the organization).",
-            "kolbot 不支持 Enterprise Grid 组织级安装，本次未安装任何内容。请改为安装到各个工作区"
-            "（选择工作区，而不是整个组织）。",
+            Text(
+                "kolbot cannot be installed for a whole Enterprise Grid organization. Nothing was installed: "
+                "install it to each workspace instead (choose a workspace, not the organization)."
+            ),
         )
     team = installation.team_name or installation.team_id or ""
     return _page(
         args,
         200,
-        f"kolbot is installed in {team}. In Slack, type {command} help in a channel to start.",
-        f"kolbot 已安装到 {team}。在 Slack 频道中输入 {command} help 开始使用。",
+        Text(
+            "kolbot is installed in %(team)s. In Slack, type %(command)s help in a channel to start.",
+            team=team,
+            command=command,
+        ),
         link=f"slack://app?team={installation.team_id}&id={installation.app_id}",
     )
 
 
 def _failure_page(args: FailureArgs) -> BoltResponse:
     log.warning("OAuth install failed: %s", args.reason)
-    en, zh = _FAILURES.get(
-        args.reason,
-        (f"The install did not finish ({args.reason}).", f"安装未完成（{args.reason}）。"),
-    )
+    what = _FAILURES.get(args.reason, Text("The install did not finish (%(reason)s).", reason=args.reason))
     install = args.settings.install_path
     return _page(
         args,
         args.suggested_status_code,
-        f"{en} Start again from {install}.",
-        f"{zh}请从 {install} 重新开始。",
+        Text("%(what)s Start again from %(install)s.", what=what, install=install),
     )
 
 
 def _page(
-    args: SuccessArgs | FailureArgs, status: int, en: str, zh: str, *, link: str | None = None
+    args: SuccessArgs | FailureArgs, status: int, message: Text, *, link: str | None = None
 ) -> BoltResponse:
-    """A small bilingual HTML page; the one-use state cookie is cleared."""
-    open_slack = f'<p><a href="{escape(link)}">Open Slack / 打开 Slack</a></p>' if link else ""
+    """A small HTML page in every language (the browser's user is not known yet); the one-use state
+    cookie is cleared."""
+    paragraphs = "".join(f"<p>{escape(tr(lang, message))}</p>" for lang in LANGS)
+    label = " / ".join(tr(lang, "Open Slack") for lang in LANGS)
+    open_slack = f'<p><a href="{escape(link)}">{escape(label)}</a></p>' if link else ""
     body = (
         '<!DOCTYPE html><html><head><meta charset="utf-8"><title>kolbot</title></head><body>'
-        f"<p>{escape(en)}</p><p>{escape(zh)}</p>{open_slack}</body></html>"
+        f"{paragraphs}{open_slack}</body></html>"
     )
     headers: dict[str, str | Sequence[str]] = {
         "Content-Type": "text/html; charset=utf-8",

@@ -27,6 +27,7 @@ from waitress import create_server
 from waitress.server import BaseWSGIServer
 
 from bot.housekeeping import Housekeeping, default_jobs
+from bot.i18n import Text, in_every_language
 from bot.observability.metrics import METRICS_PATH, metrics_wsgi_app, start_metrics_server
 from bot.queue import JobQueue
 from bot.services import Services, build_services
@@ -145,10 +146,10 @@ def socket(settings: Settings) -> None:
     app_token = settings.slack_app_token.get_secret_value()
     if not app_token.startswith("xapp-"):
         stop_start_up(
-            "SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information →"
-            " App-Level Tokens, scope connections:write), not a bot token",
-            "SLACK_APP_TOKEN 必须是以 xapp- 开头的应用级令牌（Basic Information → App-Level Tokens，"
-            "权限 connections:write），而不是机器人令牌",
+            Text(
+                "SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information → "
+                "App-Level Tokens, scope connections:write), not a bot token"
+            ),
         )
     services = serving_services(settings)
     handler = SocketModeHandler(checked_app(settings, services), app_token)
@@ -174,9 +175,13 @@ def _connect(handler: SocketModeHandler, settings: Settings) -> None:
     except SlackApiError as err:
         code = err.response.get("error", "error")
         stop_start_up(
-            f"Slack did not accept SLACK_APP_TOKEN ({code}); check the app-level token and that"
-            " Socket Mode is on for the app",
-            f"Slack 不接受 SLACK_APP_TOKEN（{code}）；请检查应用级令牌，并确认应用已开启 Socket Mode",
+            Text(
+                (
+                    "Slack did not accept SLACK_APP_TOKEN (%(code)s); check the app-level token and that "
+                    "Socket Mode is on for the app"
+                ),
+                code=code,
+            ),
         )
     except OSError as err:
         _slack_unreachable(settings, err)
@@ -193,8 +198,7 @@ def checked_app(settings: Settings, services: Services, *, for_worker: bool = Fa
     except (BoltError, SlackApiError) as err:
         services.close()
         stop_start_up(
-            f"Slack did not accept SLACK_BOT_TOKEN ({err}); check the token",
-            f"Slack 不接受 SLACK_BOT_TOKEN（{err}）；请检查该令牌",
+            Text("Slack did not accept SLACK_BOT_TOKEN (%(err)s); check the token", err=err),
         )
     except (OSError, SlackClientError) as err:
         services.close()
@@ -204,9 +208,14 @@ def checked_app(settings: Settings, services: Services, *, for_worker: bool = Fa
 def _slack_unreachable(settings: Settings, err: Exception) -> NoReturn:
     reason = str(getattr(err, "reason", None) or err)
     stop_start_up(
-        f"cannot reach Slack at {settings.slack_api_url} ({reason}); check the network, proxy and"
-        " SLACK_API_URL",
-        f"无法连接 Slack（{settings.slack_api_url}，{reason}）；请检查网络、代理和 SLACK_API_URL",
+        Text(
+            (
+                "cannot reach Slack at %(slack_api_url)s (%(reason)s); check the network, proxy and "
+                "SLACK_API_URL"
+            ),
+            slack_api_url=settings.slack_api_url,
+            reason=reason,
+        ),
         UNREACHABLE_EXIT,
     )
 
@@ -219,10 +228,14 @@ def require(missing: list[str]) -> None:
     """Stop start-up with one line listing every missing setting (exit code 2, no traceback)."""
     if missing:
         names = ", ".join(missing)
-        stop_start_up(f"set {names} (environment or .env)", f"请设置 {names}（环境变量或 .env 文件）")
+        stop_start_up(Text("set %(names)s (environment or .env)", names=names))
 
 
-def stop_start_up(en: str, zh: str, code: int = CONFIG_ERROR_EXIT) -> NoReturn:
+def stop_start_up(problem: Text, code: int = CONFIG_ERROR_EXIT) -> NoReturn:
     """Print one line, English then Chinese, naming what is wrong and what to check; exit `code`."""
-    print(f"kolbot cannot start: {en}. / kolbot 无法启动：{zh}。", file=sys.stderr, flush=True)
+    print(
+        in_every_language(Text("kolbot cannot start: %(problem)s.", problem=problem)),
+        file=sys.stderr,
+        flush=True,
+    )
     raise SystemExit(code)

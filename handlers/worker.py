@@ -15,6 +15,7 @@ import signal
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.digests.jobs import register_digest_task
+from bot.i18n import Text
 from bot.queue import QUEUE, JobQueue, TaskRegistry
 from bot.services import Services, build_services
 from bot.settings import Settings
@@ -38,10 +39,10 @@ def work(settings: Settings) -> int:
     require(settings.missing_for_clock())
     if not settings.uses_queue:
         stop_start_up(
-            "kolbot worker needs the job queue: DATABASE_URL naming a PostgreSQL database, and"
-            " KOLBOT_QUEUE not set to false (otherwise kolbot serve runs the work itself)",
-            "kolbot worker 需要任务队列：DATABASE_URL 指向 PostgreSQL 数据库，且 KOLBOT_QUEUE 未设为 false"
-            "（否则由 kolbot serve 自己完成这些工作）",
+            Text(
+                "kolbot worker needs the job queue: DATABASE_URL naming a PostgreSQL database, and "
+                "KOLBOT_QUEUE not set to false (otherwise kolbot serve runs the work itself)"
+            ),
         )
     os.environ.pop("SLACK_BOT_TOKEN", None)  # in `settings` already; Bolt would warn it is unused
     services = build_services(settings, db_threads=settings.kolbot_worker_concurrency + 2)

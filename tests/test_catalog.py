@@ -162,3 +162,12 @@ def test_the_template_lint_finds_untranslated_chinese() -> None:
     found = [p.what for p in copy_lint._template_problems("x.j2", tree)]
     assert sum("t(en, zh)" in w for w in found) == 1
     assert sum("outside _()" in w for w in found) == 4  # 候选, 你好 (inside t), 名单, 好 (a format argument)
+
+
+def test_a_message_id_may_name_a_chinese_word(tmp_path, monkeypatch) -> None:
+    """`Text("Check the 抖音号")` is in the catalog; the same words outside a message id are not."""
+    path = tmp_path / "bot" / "cards" / "ids.py"
+    path.parent.mkdir(parents=True)
+    path.write_text('a = Text("Check the 抖音号 or uid")\nb = tr(lang, "Paste a 抖音号")\nc = "抖音号"\n')
+    monkeypatch.setattr(copy_lint, "ROOT", tmp_path)
+    assert [p.where for p in copy_lint.python_problems(path)] == ["bot/cards/ids.py:3"]
