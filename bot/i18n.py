@@ -28,6 +28,19 @@ LANGS: tuple[Lang, ...] = ("en", "zh")
 SOURCE_LANG: Lang = "en"
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Placeholders every message may use without being given them: the slash command's name
+# (KOLBOT_COMMAND), set once at start-up by `use_command`.
+_SHARED: dict[str, object] = {"command": "/kol"}
+
+
+def use_command(name: str) -> None:
+    """Read KOLBOT_COMMAND once: `%(command)s` in any message, and `command` in any template, is `name`."""
+    _SHARED["command"] = name
+
+
+def slash_command() -> str:
+    """The slash command's name, as `use_command` set it."""
+    return str(_SHARED["command"])
 
 
 def detect_lang(text: str, default: Lang = "en") -> Lang:
@@ -72,10 +85,11 @@ class Text:
 
     def render(self, lang: str) -> str:
         text = translations(lang).gettext(self.msgid)
-        return text % self._values(lang) if self.params else text
+        return text % self._values(lang) if self.params or "%(" in text else text
 
     def _values(self, lang: str) -> dict[str, object]:
-        return {k: v.render(lang) if isinstance(v, Text) else v for k, v in self.params.items()}
+        given = {k: v.render(lang) if isinstance(v, Text) else v for k, v in self.params.items()}
+        return {**_SHARED, **given}
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and (self.msgid, self.params) == (other.msgid, other.params)
@@ -139,7 +153,7 @@ def ntr(lang: str, singular: str, plural: str, n: int, /, **params: object) -> s
 def ptr(lang: str, context: str, message: str, /, **params: object) -> str:
     """`tr` with a disambiguating context, for an id that needs two translations (a list separator)."""
     text = translations(lang).pgettext(context, message)
-    return text % Text(message, **params)._values(lang) if params else text
+    return text % Text(message, **params)._values(lang) if params or "%(" in text else text
 
 
 def in_every_language(message: str | Text, separator: str = " / ") -> str:

@@ -19,7 +19,7 @@ from bot.digests.pipeline import DigestPipeline
 from bot.digests.service import DigestService
 from bot.grammar import parse_query
 from bot.home import HomeService
-from bot.i18n import detect_lang
+from bot.i18n import detect_lang, use_command
 from bot.installations import installation_store, state_store
 from bot.models import Creator, Lang, Query
 from bot.planner.mcn import McnLookup
@@ -132,6 +132,7 @@ def build_services(settings: Settings, *, db_threads: int | None = None) -> Serv
 
     `db_threads`: how many of the process's threads may use the database at once (its pool size)."""
 
+    use_command(settings.kolbot_command)
     install_log_redaction(
         [
             settings.tikhub_api_key,

@@ -12,6 +12,7 @@ import pytest
 from jinja2 import Environment
 
 from bot import i18n
+from bot.cards.render import render
 from bot.i18n import LANGS, Text, catalog_path, ntr, ptr, tr
 from tests import copy_lint
 
@@ -171,3 +172,22 @@ def test_a_message_id_may_name_a_chinese_word(tmp_path, monkeypatch) -> None:
     path.write_text('a = Text("Check the 抖音号 or uid")\nb = tr(lang, "Paste a 抖音号")\nc = "抖音号"\n')
     monkeypatch.setattr(copy_lint, "ROOT", tmp_path)
     assert [p.where for p in copy_lint.python_problems(path)] == ["bot/cards/ids.py:3"]
+
+
+@pytest.fixture
+def command_kolx():
+    i18n.use_command("/kolx")
+    yield
+    i18n.use_command("/kol")
+
+
+def test_the_slash_command_name_fills_any_message_that_names_it(command_kolx) -> None:
+    assert tr("en", "Type %(command)s help") == "Type /kolx help"
+    assert tr("en", Text("%(command)s digest list %(x)s", x="now")) == "/kolx digest list now"
+    assert tr("en", "a rate between 0% and 100%") == "a rate between 0% and 100%"  # no placeholder: as is
+
+
+def test_every_template_knows_the_slash_command_name(command_kolx) -> None:
+    """A view need not pass `command`: the template context has the configured name."""
+    message = render("help.json.j2", {"lang": "en", "usage": ["x"]}, fallback_text="help")
+    assert message.blocks and "Find Douyin creators with /kolx" in json.dumps(message.to_dict())

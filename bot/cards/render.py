@@ -14,6 +14,7 @@ from slack_sdk.models.views import View
 
 from bot.cards.env import clip, get_env, mrkdwn
 from bot.cards.validate import MAX_SECTION_TEXT, MAX_TEXT, validate_message
+from bot.i18n import slash_command
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,12 @@ def section_chunks(lines: Iterable[str], limit: int = MAX_SECTION_TEXT) -> list[
     return chunks
 
 
+def _render_json(name: str, context: dict[str, Any]) -> Any:
+    """`templates/<name>` rendered and parsed; every template may use `command`, the slash command's
+    name (KOLBOT_COMMAND, read once at start-up), without its view passing it."""
+    return json.loads(get_env().get_template(name).render({"command": slash_command(), **context}))
+
+
 def render(template_name: str, context: dict[str, Any], *, fallback_text: str) -> SlackMessage:
     """Render `templates/<template_name>` with `context` into a validated message.
 
@@ -66,7 +73,7 @@ def render(template_name: str, context: dict[str, Any], *, fallback_text: str) -
     """
     fallback = plain_message(fallback_text)
     try:
-        blocks = json.loads(get_env().get_template(template_name).render(context))
+        blocks = _render_json(template_name, context)
     except (TemplateError, TypeError, ValueError) as exc:
         log.error(  # a bug: the traceback names the template line
             "card %s failed to render, sending plain text: %s: %s",
@@ -88,7 +95,7 @@ def render_view(template_name: str, context: dict[str, Any]) -> dict[str, Any] |
     """Render a modal or home tab and check it with slack_sdk's `View` (a lossless round trip);
     None (logged) when it fails, for the caller to explain."""
     try:
-        view = json.loads(get_env().get_template(template_name).render(context))
+        view = _render_json(template_name, context)
         if View(**view).to_dict() == view:
             return view
         problem = "fields slack_sdk does not recognise"
