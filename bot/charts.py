@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from bot import formatting
 from bot.deepdive.compare import Comparison, MetricKey
 from bot.deepdive.models import DISTRIBUTION_LABELS, DailyFans, DistributionKind, Portrait
+from bot.i18n import tr
 from bot.models import Lang
 
 if TYPE_CHECKING:
@@ -234,8 +235,7 @@ def _audience(portrait: Portrait, lang: Lang, title: str) -> Figure:
     fig = _figure(AUDIENCE_SIZE)
     axes = fig.subplots(2, 2).flat
     for ax, kind in zip(axes, _AUDIENCE_PANELS, strict=True):
-        en, zh = DISTRIBUTION_LABELS[kind]
-        ax.set_title(_t(lang, en, zh))
+        ax.set_title(tr(lang, DISTRIBUTION_LABELS[kind]))
         distribution = portrait.get(kind)
         rows = _ordered(kind, distribution.shares()) if distribution else []
         if not rows:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.audience import parse_audience_targets
+from bot.cards.deepdive_views import fit_summary
 from bot.cards.errors import error_text
 from bot.deepdive.audience import FitStatus, audience_fit
 from bot.deepdive.models import Distribution, DistributionKind, Portrait
@@ -94,7 +95,7 @@ def test_missing_distribution_is_unknown_not_failed() -> None:
     assert fit.overall_pct == pytest.approx(100)
     none = audience_fit(None, targets)
     assert none.overall_pct is None and {f.status for f in none.fits} == {FitStatus.UNKNOWN}
-    assert "无数据" in none.summary("zh") and "no data" in none.summary("en")
+    assert "无数据" in fit_summary(none, "zh") and "no data" in fit_summary(none, "en")
 
 
 def test_open_age_bucket_counts_as_fifteen_years() -> None:

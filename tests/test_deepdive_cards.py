@@ -42,6 +42,7 @@ from bot.deepdive.models import (
     XingtuIndex,
 )
 from bot.deepdive.routes import PartKey
+from bot.i18n import Text
 from bot.models import Creator, Duration, EcomProfile, RecentItem, XingtuFlags
 from bot.shortlists.models import ItemStatus
 from bot.shortlists.summary import summarize
@@ -433,9 +434,7 @@ def test_notice_goes_on_top() -> None:
 
 def test_many_flags_stay_within_the_block_budget() -> None:
     dive = make_dive()
-    dive.flags = [
-        RiskFlag(code=f"f{i}", severity=Severity.WARN, en="x" * 900, zh="旗" * 900) for i in range(40)
-    ]
+    dive.flags = [RiskFlag(code=f"f{i}", severity=Severity.WARN, text=Text("x" * 900)) for i in range(40)]
     message = card(dive)
     assert len(message.blocks) <= 50
     flag_text = "\n".join(t for t in section_texts(message) if ":warning: xxx" in t)

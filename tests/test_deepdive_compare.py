@@ -25,6 +25,7 @@ from bot.deepdive.models import (
 )
 from bot.deepdive.routes import PartKey
 from bot.errors import QueryError
+from bot.i18n import tr
 from bot.models import Duration
 
 
@@ -95,10 +96,11 @@ def test_verdicts_name_strongest_and_weakest() -> None:
     comparison = build_comparison(DIVES, Duration.MEDIUM)
     by_id = {v.star_id: v for v in comparison.verdicts}
     assert by_id["2"].strongest in {MetricKey.PRICE, MetricKey.CPM, MetricKey.CPE}
-    assert by_id["2"].lines("en")[0].startswith("Strongest: ") and "best of 3" in by_id["2"].lines("en")[0]
+    strongest = tr("en", by_id["2"].lines[0])
+    assert strongest.startswith("Strongest: ") and "best of 3" in strongest
     assert by_id["1"].weakest in {MetricKey.PRICE, MetricKey.CPM, MetricKey.CPE}
-    assert "worst of 3" in by_id["1"].lines("en")[1] and "3 人中最差" in by_id["1"].lines("zh")[1]
-    assert by_id["3"].strongest is MetricKey.ER and "互动率 5.00%" in by_id["3"].lines("zh")[0]
+    assert "worst of 3" in tr("en", by_id["1"].lines[1]) and "3 人中最差" in tr("zh", by_id["1"].lines[1])
+    assert by_id["3"].strongest is MetricKey.ER and "互动率 5.00%" in tr("zh", by_id["3"].lines[0])
 
 
 def test_audience_fit_row_when_targets_are_given() -> None:

@@ -14,6 +14,7 @@ from bot.deepdive.service import DeepDiveService, DemoDeepDiveClient
 from bot.demo import synth_detail
 from bot.errors import KolbotError, QueryError
 from bot.grammar import parse_query
+from bot.i18n import tr
 from bot.identifiers import CreatorId, IdKind, parse_identifier
 from bot.models import Creator, Duration
 from bot.search import SearchService
@@ -58,8 +59,8 @@ def test_partial_failures_are_marked_and_the_rest_shows(tikhub: FakeTikHub, serv
     dive = service.deep_dive(star_id)
     assert dive.audience.status is PartStatus.UNAVAILABLE and dive.audience.reason == "refused"
     assert dive.cp.status is PartStatus.FAILED and dive.cp.reason == "gateway"
-    assert dive.audience.describe("en") == "audience data unavailable: upstream refused"
-    assert dive.cp.describe("zh") == "性价比获取失败：TikHub 暂不可用"
+    assert tr("en", dive.audience.wording()) == "audience data unavailable: upstream refused"
+    assert tr("zh", dive.cp.wording()) == "性价比获取失败：TikHub 暂不可用"
     assert dive.base.ok and dive.prices.ok and dive.daily_fans.ok and dive.fans.ok
     assert dive.base.data.star_id == star_id
     assert "missing_data" in [f.code for f in dive.flags]
@@ -67,7 +68,7 @@ def test_partial_failures_are_marked_and_the_rest_shows(tikhub: FakeTikHub, serv
     assert dive.calls == 8 and dive.cache_hits == 0
     assert dive.upstream_calls == tikhub.calls == 9
     assert dive.cost_usd == pytest.approx(7 * ENDPOINT_COST_USD)
-    assert "$0.140" in dive.cost_line("en") and "9" in dive.cost_line("zh")
+    assert "$0.140" in tr("en", dive.cost_line()) and "9" in tr("zh", dive.cost_line())
 
 
 def test_requests_carry_the_documented_params(tikhub: FakeTikHub, service: DeepDiveService) -> None:

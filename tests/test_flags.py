@@ -19,6 +19,7 @@ from bot.deepdive.models import (
     Severity,
 )
 from bot.deepdive.routes import PartKey
+from bot.i18n import tr
 from bot.models import Creator, RecentItem
 
 START = date(2026, 8, 1)
@@ -46,8 +47,9 @@ def test_spike_and_drop_are_flagged_with_their_dates() -> None:
     assert set(found) == {"follower_spike", "follower_drop"}
     assert found["follower_spike"].days == [date(2026, 8, 31)]
     assert found["follower_drop"].days == [date(2026, 9, 30)]
-    assert "2026-08-31" in found["follower_spike"].en and "2026-08-31" in found["follower_spike"].zh
-    assert "+9," in found["follower_spike"].en  # the value is shown
+    spike = found["follower_spike"].text
+    assert "2026-08-31" in tr("en", spike) and "2026-08-31" in tr("zh", spike)
+    assert "+9," in tr("en", found["follower_spike"].text)  # the value is shown
     assert found["follower_spike"].severity is Severity.HIGH
 
 
@@ -70,9 +72,10 @@ def test_tiny_absolute_jumps_are_ignored() -> None:
 
 def test_views_vs_followers_both_directions() -> None:
     (low,) = flags.views_vs_followers(1_000, 1_000_000, from_items=True)
-    assert low.code == "views_low_for_followers" and "0.10%" in low.en and "近 10 条作品" in low.zh
+    assert low.code == "views_low_for_followers"
+    assert "0.10%" in tr("en", low.text) and "近 10 条作品" in tr("zh", low.text)
     (high,) = flags.views_vs_followers(400_000, 50_000, from_items=False)
-    assert high.code == "views_high_for_followers" and "8.0×" in high.en
+    assert high.code == "views_high_for_followers" and "8.0×" in tr("en", high.text)
     assert flags.views_vs_followers(30_000, 1_000_000, from_items=True) == []
     assert flags.views_vs_followers(10, 5_000, from_items=True) == []  # too small to judge
 
@@ -93,7 +96,8 @@ def items(views: list[int], likes: list[int] | None = None) -> list[RecentItem]:
 def test_one_video_with_fifty_times_the_views_is_flagged() -> None:
     found = flags.engagement_consistency(items([10_000, 12_000, 9_000, 11_000, 600_000, 10_500]))
     assert [f.code for f in found] == ["views_outlier"]
-    assert "2026-10-05" in found[0].en and "57×" in found[0].en and "1.1万" in found[0].zh
+    en = tr("en", found[0].text)
+    assert "2026-10-05" in en and "57×" in en and "1.1万" in tr("zh", found[0].text)
 
 
 def test_erratic_likes_per_view_are_flagged() -> None:
@@ -101,7 +105,8 @@ def test_erratic_likes_per_view_are_flagged() -> None:
     likes = [200, 220, 180, 210, 5_000, 190]
     (flag,) = flags.engagement_consistency(items(views, likes))
     assert flag.code == "engagement_erratic"
-    assert "50.00%" in flag.en and "2026-10-05" in flag.en and "1.80%" in flag.en
+    en = tr("en", flag.text)
+    assert "50.00%" in en and "2026-10-05" in en and "1.80%" in en
 
 
 def test_consistent_items_and_too_few_items_raise_nothing() -> None:
@@ -111,7 +116,7 @@ def test_consistent_items_and_too_few_items_raise_nothing() -> None:
 
 def test_brand_account() -> None:
     (flag,) = flags.brand_account(Creator(star_id="1", nickname="某某官方旗舰店", author_type="3"))
-    assert flag.code == "brand_account" and "某某官方旗舰店" in flag.zh
+    assert flag.code == "brand_account" and "某某官方旗舰店" in tr("zh", flag.text)
     assert flags.brand_account(Creator(star_id="1", nickname="小鹿爱护肤")) == []
 
 
@@ -137,12 +142,14 @@ def test_price_flags_stale_ending_and_changed() -> None:
     assert "price_stale" not in found  # the newest standard quote is recent
     ending = [f for f in flags.price_flags(prices, TODAY) if f.code == "price_window_ending"]
     assert len(ending) == 2
-    assert "in 5 days" in ending[0].en and "2026-11-27" in ending[0].zh
-    assert "ended on 2026-11-01" in ending[1].en
-    assert "rose 40%" in found["price_changed"].en and "上涨 40%" in found["price_changed"].zh
+    assert "in 5 days" in tr("en", ending[0].text) and "2026-11-27" in tr("zh", ending[0].text)
+    assert "ended on 2026-11-01" in tr("en", ending[1].text)
+    changed = found["price_changed"].text
+    assert "rose 40%" in tr("en", changed) and "上涨 40%" in tr("zh", changed)
     old = ServicePrices(quotes=[quote(2, 70_000, start=date(2025, 3, 1))])
     (stale,) = flags.price_flags(old, TODAY)
-    assert stale.code == "price_stale" and "2025-03-01" in stale.en and "631 days" in stale.en
+    assert stale.code == "price_stale"
+    assert "2025-03-01" in tr("en", stale.text) and "631 days" in tr("en", stale.text)
 
 
 def missing_part(key: PartKey, reason: str) -> Part:
@@ -157,9 +164,9 @@ def dive(**parts: Part) -> DeepDive:
 
 def test_missing_data_names_each_part_and_reason() -> None:
     (flag,) = flags.missing_data(dive(cp=missing_part(PartKey.CP, "gateway")))
-    assert "audience data unavailable: upstream refused" in flag.en
-    assert "cost performance failed: TikHub unavailable" in flag.en
-    assert "观众画像暂不可用：上游拒绝" in flag.zh
+    assert "audience data unavailable: upstream refused" in tr("en", flag.text)
+    assert "cost performance failed: TikHub unavailable" in tr("en", flag.text)
+    assert "观众画像暂不可用：上游拒绝" in tr("zh", flag.text)
 
 
 def test_assess_uses_overview_views_and_orders_by_severity() -> None:
@@ -177,5 +184,5 @@ def test_assess_uses_overview_views_and_orders_by_severity() -> None:
     found = flags.assess(dive(base=base, overview=overview, daily_fans=daily), today=TODAY)
     codes = [f.code for f in found]
     assert codes == ["follower_spike", "views_low_for_followers", "missing_data"]
-    assert "30-day median" in found[1].en
+    assert "30-day median" in tr("en", found[1].text)
     assert flags.flagged_days(found) == [START + timedelta(days=51)]

@@ -3,7 +3,7 @@
 Lines here are plain text; the templates escape them for mrkdwn and clip them to Slack's limits.
 Section titles live in the templates; the lines, which need Python (ordering portraits, picking
 the source of a cost), are built here. A part that did not arrive is shown in its place as
-`Part.describe` ("audience data unavailable: upstream refused"), never left blank. The search
+`Part.wording` ("audience data unavailable: upstream refused"), never left blank. The search
 snapshot (`creator`), when there is one, fills in what the deep-dive lacks and adds the videos,
 the e-commerce figures and the Xingtu labels. Dates are China dates (`bot.deepdive.dates`).
 """
@@ -20,7 +20,7 @@ from bot.cards.env import clip
 from bot.cards.render import SlackMessage, render, section_chunks
 from bot.cards.validate import MAX_SECTION_TEXT
 from bot.charts import sparkline
-from bot.deepdive.audience import audience_fit
+from bot.deepdive.audience import AudienceFit, FitStatus, audience_fit
 from bot.deepdive.compare import METRICS, Comparison, MetricKey, Row
 from bot.deepdive.dates import china_date
 from bot.deepdive.flags import flagged_days
@@ -37,7 +37,8 @@ from bot.deepdive.models import (
     Severity,
 )
 from bot.deepdive.routes import ENDPOINT_COST_USD, LOOKUP_COST_USD
-from bot.i18n import pick, tr
+from bot.deepdive.vocabulary import CITY_TIER_ORDER, RANGE_SUFFIXES
+from bot.i18n import N_, tr
 from bot.models import AudienceTargets, Creator, Duration, EcomProfile, Lang, Price
 
 MAX_FLAGS = 12
@@ -56,23 +57,21 @@ _PORTRAIT_KINDS = (
     DistributionKind.PROVINCE,
     DistributionKind.DEVICE,
 )
-_TIERS = ("一线", "新一线", "二线", "三线", "四线", "五线")
-_GENDER_CODES = {1: ("male", "男"), 2: ("female", "女")}
+_GENDER_CODES = {1: N_("male"), 2: N_("female")}
 _ICONS = {Severity.HIGH: ":red_circle:", Severity.WARN: ":warning:", Severity.INFO: ":information_source:"}
 _MONEY_ROWS = {MetricKey.PRICE, MetricKey.CPM, MetricKey.CPE}
 # `XingtuFlags` field -> what the label means, in plain words
 _XINGTU_LABELS = {
-    "black_horse": ("rising creator (“black horse”)", "黑马达人"),
-    "cocreate": ("takes co-creation tasks", "接受共创任务"),
-    "cpm_project": ("takes CPM (pay-per-play) deals", "参与 CPM 按播放结算项目"),
-    "excellent": ("excellent creator", "优秀达人"),
-    "star_excellent": ("Xingtu excellent creator", "星图优秀达人"),
-    "qianchuan_high_potential": ("Qianchuan high-potential creator", "千川高潜达人"),
-    "short_drama": ("makes short dramas", "短剧达人"),
-    "local_lower_threshold": ("local creator with a low entry threshold", "本地低门槛达人"),
-    "high_quality_ad": ("high-quality ad creator", "优质广告达人"),
+    "black_horse": N_("rising creator (“black horse”)"),
+    "cocreate": N_("takes co-creation tasks"),
+    "cpm_project": N_("takes CPM (pay-per-play) deals"),
+    "excellent": N_("excellent creator"),
+    "star_excellent": N_("Xingtu excellent creator"),
+    "qianchuan_high_potential": N_("Qianchuan high-potential creator"),
+    "short_drama": N_("makes short dramas"),
+    "local_lower_threshold": N_("local creator with a low entry threshold"),
+    "high_quality_ad": N_("high-quality ad creator"),
 }
-_RANGE_WORDS = (("以下", "≤"), ("以上", "≥"))  # upstream bucket suffixes, for English readers
 
 
 def _section(
@@ -82,7 +81,7 @@ def _section(
 
     `part` is None for a section built from the search snapshot alone.
     """
-    missing = None if part is None or part.ok else part.describe(lang)
+    missing = None if part is None or part.ok else tr(lang, part.wording())
     return {"missing": missing, "lines": list(lines), "fields": list(fields)[:MAX_FIELDS]}
 
 
@@ -112,7 +111,7 @@ def _meta(dive: DeepDive, creator: Creator | None, lang: Lang) -> list[str]:
         tr(lang, "Xingtu id ") + dive.star_id,
         tr(lang, "Douyin handle ") + base.unique_id if base and base.unique_id else "",
         " ".join(dict.fromkeys(r for r in region if r)),
-        pick(lang, *gender) if gender else "",
+        tr(lang, gender) if gender else "",
     ]
 
 
@@ -134,7 +133,7 @@ def _xingtu_labels(creator: Creator | None, lang: Lang) -> str | None:
     known = {key: flags[key] for key in _XINGTU_LABELS if flags.get(key) is not None}
     if not known:
         return None
-    labels = [pick(lang, *_XINGTU_LABELS[key]) for key, value in known.items() if value]
+    labels = [tr(lang, _XINGTU_LABELS[key]) for key, value in known.items() if value]
     return tr(lang, ", ").join(labels) or tr(lang, "none")
 
 
@@ -168,7 +167,7 @@ def _range(bucket: str | None, lang: Lang) -> str:
         return fmt.DASH
     text = bucket.strip().replace("<=", "≤").replace(">=", "≥")
     if lang == "en":
-        for word, sign in _RANGE_WORDS:
+        for word, sign in RANGE_SUFFIXES:
             if text.endswith(word):
                 text = sign + text.removesuffix(word)
     return fmt.wan_range(text, lang)
@@ -191,14 +190,14 @@ def _shop_level(dive: DeepDive, creator: Creator | None, lang: Lang) -> str:
 def _ecom_figures(ecom: EcomProfile, lang: Lang) -> list[tuple[str, str]]:
     """The score and 30-day figures search knows, labelled with their units."""
     figures = {
-        ("E-commerce score", "带货评分"): fmt.DASH if ecom.score is None else f"{round(ecom.score, 1):g}",
-        ("GMV (30 d, ¥)", "GMV（30天，元）"): _range(ecom.gmv_30d_range, lang),
-        ("Avg order value (30 d, ¥)", "客单价（30天，元）"): _range(ecom.avg_order_value_30d_range, lang),
-        ("GPM (30 d, ¥ per 1,000 plays)", "GPM（30天，元/千次播放）"): _range(ecom.gpm_30d_range, lang),
-        ("Product-video CTR (30 d)", "商品视频点击率（30天）"): _range(ecom.video_ctr_30d_range, lang),
-        ("Product videos (30 d)", "带货视频数（30天）"): fmt.count(ecom.product_videos_30d, lang),
+        N_("E-commerce score"): fmt.DASH if ecom.score is None else f"{round(ecom.score, 1):g}",
+        N_("GMV (30 d, ¥)"): _range(ecom.gmv_30d_range, lang),
+        N_("Avg order value (30 d, ¥)"): _range(ecom.avg_order_value_30d_range, lang),
+        N_("GPM (30 d, ¥ per 1,000 plays)"): _range(ecom.gpm_30d_range, lang),
+        N_("Product-video CTR (30 d)"): _range(ecom.video_ctr_30d_range, lang),
+        N_("Product videos (30 d)"): fmt.count(ecom.product_videos_30d, lang),
     }
-    return [(pick(lang, *label), value) for label, value in figures.items() if value != fmt.DASH]
+    return [(tr(lang, label), value) for label, value in figures.items() if value != fmt.DASH]
 
 
 def _ecommerce(dive: DeepDive, creator: Creator | None, lang: Lang) -> dict[str, Any]:
@@ -222,7 +221,7 @@ def _ecommerce(dive: DeepDive, creator: Creator | None, lang: Lang) -> dict[str,
 def _quote_label(quote: Price, lang: Lang) -> str:
     if isinstance(quote, ServicePrice):
         return quote.label(lang)
-    return pick(lang, quote.label_en, quote.label_zh)
+    return quote.label_zh if lang == "zh" else quote.label_en  # bot.models words it per language
 
 
 def _window(quote: Price, lang: Lang) -> str:
@@ -344,12 +343,13 @@ def _ordered(distribution: Distribution) -> list[tuple[str, float]]:
         digits = {k: "".join(ch if ch.isdigit() else " " for ch in k).split() for k in shares}
         return sorted(shares.items(), key=lambda kv: int(digits[kv[0]][0]) if digits[kv[0]] else 999)
     if distribution.kind is DistributionKind.CITY_TIER:
-        return sorted(shares.items(), key=lambda kv: _TIERS.index(kv[0]) if kv[0] in _TIERS else len(_TIERS))
+        order = CITY_TIER_ORDER
+        return sorted(shares.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
     return sorted(shares.items(), key=lambda kv: -kv[1])[:_BUCKETS]
 
 
 def _portrait_line(distribution: Distribution, lang: Lang) -> str:
-    label = pick(lang, *DISTRIBUTION_LABELS[distribution.kind])
+    label = tr(lang, DISTRIBUTION_LABELS[distribution.kind])
     buckets = [f"{fmt.bucket(key, lang)} {share:.0%}" for key, share in _ordered(distribution)]
     return f"{label}{tr(lang, ': ')}{' · '.join(buckets)}"
 
@@ -360,11 +360,24 @@ def _portrait(part: Part, lang: Lang) -> dict[str, Any]:
     return _section(part, lang, lines=lines)
 
 
+_FIT_MARKS = {FitStatus.PASS: "✅", FitStatus.FAIL: "❌", FitStatus.UNKNOWN: "❔"}
+
+
+def fit_summary(fit: AudienceFit, lang: Lang) -> str:
+    """'Audience fit 80% (✅ female ≥ 60%: 74%; ❔ age 18–30 ≥ 50%: no data)'."""
+    parts = []
+    for target_fit in fit.fits:
+        seen = f"{target_fit.share:.0%}" if target_fit.share is not None else tr(lang, "no data")
+        parts.append(f"{_FIT_MARKS[target_fit.status]} {target_fit.target.describe(lang)}: {seen}")
+    overall = f"{fit.overall_pct:.0f}%" if fit.overall_pct is not None else "—"
+    return tr(lang, "Audience fit %(overall)s", overall=overall) + " (" + "; ".join(parts) + ")"
+
+
 def _fit(dive: DeepDive, targets: AudienceTargets | None, lang: Lang) -> str | None:
     """Audience fit against the search's `audience_*` targets (the follower portrait if need be)."""
     if not targets:
         return None
-    fit = audience_fit(dive.audience.data or dive.fans.data, targets).summary(lang)
+    fit = fit_summary(audience_fit(dive.audience.data or dive.fans.data, targets), lang)
     if dive.audience.data is None and dive.fans.data is not None:
         fit += tr(lang, " — from the follower portrait")
     return fit
@@ -405,7 +418,7 @@ def _indices(dive: DeepDive, lang: Lang) -> dict[str, Any]:
             parts.append(tr(lang, "peers ") + fmt.index(score.avg_value))
         if score.rank_pct is not None:
             parts.append(tr(lang, "beats %(rank_pct)s%%", rank_pct=format(score.rank_pct, ".0f")))
-        label = pick(lang, *INDEX_LABELS.get(score.key, (score.key, score.key)))
+        label = tr(lang, INDEX_LABELS[score.key]) if score.key in INDEX_LABELS else score.key
         fields.append((label, " · ".join(parts)))
     return _section(dive.index, lang, fields=fields)
 
@@ -416,7 +429,7 @@ def _indices(dive: DeepDive, lang: Lang) -> dict[str, Any]:
 def _flags(flags: Sequence[RiskFlag], lang: Lang) -> list[str]:
     if not flags:
         return [tr(lang, "No risk flags in the data that arrived.")]
-    lines = [clip(f"{_ICONS[f.severity]} {f.text(lang)}", MAX_FLAG_CHARS) for f in flags[:MAX_FLAGS]]
+    lines = [clip(f"{_ICONS[f.severity]} {tr(lang, f.text)}", MAX_FLAG_CHARS) for f in flags[:MAX_FLAGS]]
     if len(flags) > MAX_FLAGS:
         more = len(flags) - MAX_FLAGS
         lines.append(tr(lang, "…and %(more)s more.", more=more))
@@ -459,7 +472,7 @@ def _pricing(lang: Lang) -> str:
 def _cost_lines(dive: DeepDive, lang: Lang) -> list[str]:
     if not dive.live:
         return [tr(lang, "Demo data: no TikHub calls, no cost.")]
-    return [dive.cost_line(lang), _pricing(lang)]
+    return [tr(lang, dive.cost_line()), _pricing(lang)]
 
 
 def deepdive_message(
@@ -506,12 +519,9 @@ def deepdive_message(
         "costs_footer": _cost_lines(dive, lang),
     }
     missing = len(dive.missing)
-    fallback = pick(
-        lang,
-        f"Deep-dive: {name} (Xingtu id {dive.star_id})"
-        + (f", {missing} of 8 parts missing" if missing else ""),
-        f"达人深度分析：{name}（星图 ID {dive.star_id}）" + (f"，缺少 {missing}/8 项数据" if missing else ""),
-    )
+    fallback = tr(lang, "Deep-dive: %(name)s (Xingtu id %(star_id)s)", name=name, star_id=dive.star_id)
+    if missing:
+        fallback += tr(lang, ", %(missing)s of 8 parts missing", missing=missing)
     return render("deepdive.json.j2", context, fallback_text=fallback)
 
 
@@ -519,7 +529,7 @@ def deepdive_message(
 
 
 def _row_label(row: Row, duration: Duration, lang: Lang) -> str:
-    label = row.label(lang)
+    label = tr(lang, row.label)
     label = label[:1].upper() + label[1:]
     if row.key in _MONEY_ROWS:
         label += f" · {fmt.duration_label(duration, lang)}"
@@ -563,7 +573,7 @@ def compare_message(
         for row in comparison.rows
     ]
     verdicts = [
-        {"name": names[i], "url": urls[i], "lines": list(v.lines(lang))}
+        {"name": names[i], "url": urls[i], "lines": [tr(lang, line) for line in v.lines]}
         for i, v in enumerate(comparison.verdicts)
     ]
     cost = tr(
@@ -587,3 +597,60 @@ def compare_message(
     }
     fallback = tr(lang, "Comparison: ") + ", ".join(names)
     return render("compare.json.j2", context, fallback_text=fallback)
+
+
+# -- posting notes and chart titles (bot.slack_io.deepdive) ------------------------------------
+
+
+def follower_chart_title(name: str, days: int, lang: Lang) -> str:
+    return tr(lang, "%(name)s: followers, last %(days)s days", name=name, days=days)
+
+
+def audience_chart_title(name: str, lang: Lang, *, viewers: bool) -> str:
+    """The audience (viewers) portrait's chart, or the follower portrait's when that is all there is."""
+    if viewers:
+        return tr(lang, "%(name)s: audience", name=name)
+    return tr(lang, "%(name)s: followers", name=name)
+
+
+def compare_chart_title(lang: Lang) -> str:
+    return tr(lang, "CPM vs interaction rate (bubble = followers)")
+
+
+def invite_note(lang: Lang) -> str:
+    return tr(
+        lang,
+        "Only you can see this card: kolbot is not a member of this conversation, so it cannot post here or "
+        "add charts. Invite it (`/invite @kolbot`) to get cards with charts in the channel.",
+    )
+
+
+def private_note(lang: Lang) -> str:
+    return tr(
+        lang,
+        "Only you can see this card, as this workspace keeps results private "
+        "(KOLBOT_RESULTS_IN_CHANNEL=false); charts are added only to cards posted in the channel.",
+    )
+
+
+def chart_failure_note(error: str | None, lang: Lang, *, not_member: bool) -> str:
+    """Why the charts are missing: `error` is Slack's error code (None: they could not be drawn)."""
+    if error == "missing_scope":
+        return tr(
+            lang,
+            "Charts could not be uploaded: the Slack app lacks the `files:write` "
+            "permission. Ask your admin to add it and reinstall the app.",
+        )
+    if not_member:
+        return tr(
+            lang,
+            "Charts could not be uploaded: kolbot is not a member of this "
+            "channel. Invite it (`/invite @kolbot`) and ask again.",
+        )
+    if error is None:
+        return tr(lang, "Charts could not be drawn; the card above shows the follower trend as text.")
+    return tr(
+        lang,
+        "Charts could not be uploaded (Slack said `%(error)s`); the card above shows the trend as text.",
+        error=error,
+    )

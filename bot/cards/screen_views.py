@@ -8,18 +8,18 @@ from typing import Any
 from bot.cards.actions import ScreenValue
 from bot.cards.render import SlackMessage, render
 from bot.deepdive.audience import FitStatus
-from bot.deepdive.models import REASON_TEXT
+from bot.deepdive.models import reason_text
 from bot.formatting import usd
-from bot.i18n import pick, tr
+from bot.i18n import N_, tr
 from bot.models import AudienceTargets, Lang
 from bot.screen import ScreenPlan, ScreenResult, ScreenRow, ScreenStatus
 
 MAX_SCREEN_ROWS = 20  # one section each: with header, summary and footer well under 50 blocks
 _MARKS = {FitStatus.PASS: "✅", FitStatus.FAIL: "❌", FitStatus.UNKNOWN: "❔"}
 _STATUS = {
-    ScreenStatus.MATCH: ("✅ meets every target", "✅ 满足全部条件"),
-    ScreenStatus.UNKNOWN: ("❔ unknown", "❔ 未知"),
-    ScreenStatus.MISS: ("❌ misses a target", "❌ 未满足条件"),
+    ScreenStatus.MATCH: N_("✅ meets every target"),
+    ScreenStatus.UNKNOWN: N_("❔ unknown"),
+    ScreenStatus.MISS: N_("❌ misses a target"),
 }
 
 
@@ -30,8 +30,7 @@ def _targets_line(targets: AudienceTargets, lang: Lang) -> str:
 def _shares(row: ScreenRow, lang: Lang) -> str:
     """女 74 % ✅ · 18–23 41 % ✅ · 二线 22 % ❌ ; a missing portrait says why."""
     if row.fit is None:
-        why = REASON_TEXT.get(row.reason or "", (row.reason or "unknown", row.reason or "未知"))
-        return tr(lang, "no audience portrait (%(why)s)", why=pick(lang, *why))
+        return tr(lang, "no audience portrait (%(why)s)", why=tr(lang, reason_text(row.reason)))
     parts = []
     for fit in row.fit.fits:
         # Rounded down, so a share just under the target never reads as meeting it (49.6 % → 49 %).
@@ -46,7 +45,7 @@ def _row(row: ScreenRow, rank: int, lang: Lang) -> dict[str, Any]:
         "rank": rank,
         "creator": creator,
         "url": creator.douyin_url or creator.xingtu_url,
-        "status": pick(lang, *_STATUS[row.status]),
+        "status": tr(lang, _STATUS[row.status]),
         "shares": _shares(row, lang),
     }
 

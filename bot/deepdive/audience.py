@@ -19,7 +19,6 @@ from bot.models import (
     AudienceTarget,
     AudienceTargets,
     GenderTarget,
-    Lang,
     RangeTarget,
     TargetKind,
 )
@@ -44,16 +43,6 @@ class TargetFit(BaseModel):
 class AudienceFit(BaseModel):
     fits: list[TargetFit]
     overall_pct: float | None  # 0-100; None when no target had data
-
-    def summary(self, lang: Lang) -> str:
-        marks = {FitStatus.PASS: "✅", FitStatus.FAIL: "❌", FitStatus.UNKNOWN: "❔"}
-        parts = []
-        for fit in self.fits:
-            seen = f"{fit.share:.0%}" if fit.share is not None else ("无数据" if lang == "zh" else "no data")
-            parts.append(f"{marks[fit.status]} {fit.target.describe(lang)}: {seen}")
-        overall = f"{self.overall_pct:.0f}%" if self.overall_pct is not None else "—"
-        head = f"受众匹配度 {overall}" if lang == "zh" else f"Audience fit {overall}"
-        return head + " (" + "; ".join(parts) + ")"
 
 
 def _age_span(bucket: str) -> tuple[float, float] | None:

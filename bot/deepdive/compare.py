@@ -11,18 +11,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from bot import formatting as fmt
 from bot.deepdive.audience import audience_fit
 from bot.deepdive.models import DeepDive
+from bot.deepdive.wording import Shown
 from bot.errors import QueryError
-from bot.i18n import Untranslated
+from bot.i18n import Text
 from bot.models import AudienceTargets, Duration, Lang
 
 MIN_CREATORS, MAX_CREATORS = 2, 5
-_USAGE_EN = "Compare 2-5 creators: `/kol compare <id> <id> [<id> …] [duration=21-60]`."
-_USAGE_ZH = "对比 2-5 位达人：`/kol compare <ID> <ID> [<ID> …] [duration=21-60]`。"
+_USAGE = Text("Compare 2-5 creators: `/kol compare <id> <id> [<id> …] [duration=21-60]`.")
 
 
 class MetricKey(StrEnum):
@@ -39,45 +39,47 @@ class MetricKey(StrEnum):
 
 @dataclass(frozen=True)
 class Metric:
-    en: str
-    zh: str
+    label: Text
     higher_is_better: bool
-    show: Callable[[float, Lang], str]
+    show: Callable[[float, Lang], str]  # the value formatted for a language (digits and units)
 
 
 METRICS: dict[MetricKey, Metric] = {
-    MetricKey.FOLLOWERS: Metric("followers", "粉丝数", True, lambda v, lang: fmt.count(v, lang)),
-    MetricKey.PRICE: Metric("price", "报价", False, lambda v, lang: fmt.yuan(v, lang)),
-    MetricKey.CPM: Metric("CPM", "CPM", False, lambda v, lang: fmt.cpm(v, lang)),
-    MetricKey.CPE: Metric("CPE", "CPE", False, lambda v, lang: fmt.cpe(v, lang)),
-    MetricKey.ER: Metric("interaction rate", "互动率", True, lambda v, _lang: fmt.pct(v)),
-    MetricKey.COMPLETION: Metric("completion rate", "完播率", True, lambda v, _lang: fmt.pct(v)),
-    MetricKey.MEDIAN_VIEWS: Metric("median views", "播放中位数", True, lambda v, lang: fmt.count(v, lang)),
-    MetricKey.STAR_INDEX: Metric("Xingtu index", "星图指数", True, lambda v, _lang: fmt.index(v)),
-    MetricKey.AUDIENCE_FIT: Metric("audience fit", "受众匹配度", True, lambda v, _lang: f"{v:.0f}%"),
+    MetricKey.FOLLOWERS: Metric(Text("followers"), True, lambda v, lang: fmt.count(v, lang)),
+    MetricKey.PRICE: Metric(Text("price"), False, lambda v, lang: fmt.yuan(v, lang)),
+    MetricKey.CPM: Metric(Text("CPM"), False, lambda v, lang: fmt.cpm(v, lang)),
+    MetricKey.CPE: Metric(Text("CPE"), False, lambda v, lang: fmt.cpe(v, lang)),
+    MetricKey.ER: Metric(Text("interaction rate"), True, lambda v, _lang: fmt.pct(v)),
+    MetricKey.COMPLETION: Metric(Text("completion rate"), True, lambda v, _lang: fmt.pct(v)),
+    MetricKey.MEDIAN_VIEWS: Metric(Text("median views"), True, lambda v, lang: fmt.count(v, lang)),
+    MetricKey.STAR_INDEX: Metric(Text("Xingtu index"), True, lambda v, _lang: fmt.index(v)),
+    MetricKey.AUDIENCE_FIT: Metric(Text("audience fit"), True, lambda v, _lang: f"{v:.0f}%"),
 }
 
 
-def _bad(token: str, en: str, zh: str) -> QueryError:
-    return QueryError(token, Untranslated(en, zh), usage=Untranslated(_USAGE_EN, _USAGE_ZH))
+def _bad(token: str, what: Text) -> QueryError:
+    return QueryError(token, what, usage=_USAGE)
 
 
 def check_compare_ids(identifiers: Sequence[str]) -> list[str]:
     """The identifiers, stripped; `QueryError` for too few, too many or repeated ones."""
     names = [i.strip() for i in identifiers if i.strip()]
     if len(names) < MIN_CREATORS:
-        raise _bad(" ".join(names), "Give at least 2 creators to compare.", "请至少提供 2 位达人进行对比。")
+        raise _bad(" ".join(names), Text("Give at least 2 creators to compare."))
     if len(names) > MAX_CREATORS:
         raise _bad(
             " ".join(names[MAX_CREATORS:]),
-            f"At most {MAX_CREATORS} creators can be compared; you gave {len(names)}.",
-            f"最多对比 {MAX_CREATORS} 位达人，你提供了 {len(names)} 位。",
+            Text(
+                "At most %(most)s creators can be compared; you gave %(given)s.",
+                most=MAX_CREATORS,
+                given=len(names),
+            ),
         )
     seen: set[str] = set()
     for name in names:
         key = name.removeprefix("@").lower()
         if key in seen:
-            raise _bad(name, f"“{name}” is listed twice.", f"“{name}” 重复出现。")
+            raise _bad(name, Text("“%(name)s” is listed twice.", name=name))
         seen.add(key)
     return names
 
@@ -89,8 +91,7 @@ def check_distinct(star_ids: Sequence[str], names: Sequence[str]) -> None:
         if star_id in first:
             raise _bad(
                 name,
-                f"“{first[star_id]}” and “{name}” are the same creator.",
-                f"“{first[star_id]}” 和 “{name}” 是同一位达人。",
+                Text("“%(first)s” and “%(name)s” are the same creator.", first=first[star_id], name=name),
             )
         first[star_id] = name
 
@@ -105,9 +106,9 @@ class Row(BaseModel):
     key: MetricKey
     cells: list[Cell]
 
-    def label(self, lang: Lang) -> str:
-        metric = METRICS[self.key]
-        return metric.zh if lang == "zh" else metric.en
+    @property
+    def label(self) -> Text:
+        return METRICS[self.key].label
 
     def shown(self, index: int, lang: Lang) -> str:
         value = self.cells[index].value
@@ -115,15 +116,15 @@ class Row(BaseModel):
 
 
 class Verdict(BaseModel):
+    """A creator's strongest and weakest metric within the group, as two lines."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
     star_id: str
     nickname: str
     strongest: MetricKey | None
     weakest: MetricKey | None
-    en: tuple[str, str]
-    zh: tuple[str, str]
-
-    def lines(self, lang: Lang) -> tuple[str, str]:
-        return self.zh if lang == "zh" else self.en
+    lines: tuple[Text, Text]
 
 
 class Comparison(BaseModel):
@@ -208,12 +209,24 @@ def _row(key: MetricKey, values: list[float | None]) -> Row:
     return Row(key=key, cells=cells)
 
 
-def _standing(cell: Cell, group: int, strongest: bool) -> tuple[str, str]:
+def _standing(cell: Cell, group: int, strongest: bool) -> Text:
     if cell.best and strongest:
-        return f"best of {group}", f"{group} 人中最佳"
+        return Text("best of %(group)s", group=group)
     if cell.percentile == 0 and not strongest:
-        return f"worst of {group}", f"{group} 人中最差"
-    return f"beats {cell.percentile:.0f}% of the group", f"优于组内 {cell.percentile:.0f}%"
+        return Text("worst of %(group)s", group=group)
+    return Text("beats %(percentile)s%% of the group", percentile=format(cell.percentile, ".0f"))
+
+
+def _line(row: Row, i: int, group: int, strongest: bool) -> Text:
+    value = row.cells[i].value
+    values = {
+        "metric": row.label,
+        "value": Shown(METRICS[row.key].show, value) if value is not None else fmt.DASH,
+        "standing": _standing(row.cells[i], group, strongest),
+    }
+    if strongest:
+        return Text("Strongest: %(metric)s %(value)s (%(standing)s)", **values)
+    return Text("Weakest: %(metric)s %(value)s (%(standing)s)", **values)
 
 
 def _verdict(comparison_rows: list[Row], i: int, dive: DeepDive) -> Verdict:
@@ -226,27 +239,23 @@ def _verdict(comparison_rows: list[Row], i: int, dive: DeepDive) -> Verdict:
             nickname=dive.nickname,
             strongest=None,
             weakest=None,
-            en=("Not enough data to compare.", "No metric is known for this creator and another one."),
-            zh=("数据不足，无法对比。", "该达人没有可与他人对比的指标。"),
+            lines=(
+                Text("Not enough data to compare."),
+                Text("No metric is known for this creator and another one."),
+            ),
         )
     best, worst = ranked[-1], ranked[0] if len(ranked) > 1 else None
-    lines_en, lines_zh = [], []
-    for row, strongest in ((best, True), (worst, False)):
-        if row is None:
-            lines_en.append("Weakest: only one metric could be compared.")
-            lines_zh.append("最弱：仅有一项指标可对比。")
-            continue
-        where_en, where_zh = _standing(row.cells[i], group, strongest)
-        head_en, head_zh = ("Strongest", "最强") if strongest else ("Weakest", "最弱")
-        lines_en.append(f"{head_en}: {row.label('en')} {row.shown(i, 'en')} ({where_en})")
-        lines_zh.append(f"{head_zh}：{row.label('zh')} {row.shown(i, 'zh')}（{where_zh}）")
+    weakest = (
+        _line(worst, i, group, strongest=False)
+        if worst is not None
+        else Text("Weakest: only one metric could be compared.")
+    )
     return Verdict(
         star_id=dive.star_id,
         nickname=dive.nickname,
         strongest=best.key,
         weakest=worst.key if worst else None,
-        en=(lines_en[0], lines_en[1]),
-        zh=(lines_zh[0], lines_zh[1]),
+        lines=(_line(best, i, group, strongest=True), weakest),
     )
 
 

@@ -24,6 +24,8 @@ from bot import formatting as fmt
 from bot.brands import is_brand_account
 from bot.deepdive.dates import china_date
 from bot.deepdive.models import DailyFans, DeepDive, RiskFlag, ServicePrice, ServicePrices, Severity
+from bot.deepdive.wording import Joined, Shown
+from bot.i18n import Text
 from bot.models import Creator, Duration, Lang, RecentItem
 
 SPIKE_Z = 3.5
@@ -57,12 +59,20 @@ def _robust_z(values: Sequence[float]) -> tuple[float, list[float]] | None:
     return centre, [(v - centre) / scale for v in values]
 
 
-def _days_text(rows: list[tuple[date, int, float]], lang: Lang) -> str:
-    shown = ", ".join(f"{fmt.growth(v, None, lang)} ({d.isoformat()})" for d, v, _ in rows[:SHOWN_DAYS])
+def _growth(value: float, lang: Lang) -> str:
+    return fmt.growth(value, None, lang)
+
+
+def _days_list(rows: Sequence[tuple[date, int, float]], lang: Lang) -> str:
+    return ", ".join(f"{_growth(v, lang)} ({d.isoformat()})" for d, v, _ in rows)
+
+
+def _days_text(rows: list[tuple[date, int, float]]) -> Text:
+    shown = Shown(_days_list, rows[:SHOWN_DAYS])
     more = len(rows) - SHOWN_DAYS
     if more <= 0:
         return shown
-    return shown + (f" 等另外 {more} 天" if lang == "zh" else f" and {more} more day(s)")
+    return Text("%(days)s and %(more)s more day(s)", days=shown, more=more)
 
 
 def follower_anomalies(series: DailyFans) -> list[RiskFlag]:
@@ -91,26 +101,20 @@ def follower_anomalies(series: DailyFans) -> list[RiskFlag]:
 def _follower_flag(code: str, rows: list[tuple[date, int, float]], centre: float) -> RiskFlag:
     top_z = abs(rows[0][2])
     severity = Severity.HIGH if top_z >= HIGH_Z else Severity.WARN
-    typical_en, typical_zh = fmt.growth(centre, None, "en"), fmt.growth(centre, None, "zh")
+    values = {"days": _days_text(rows), "typical": Shown(_growth, centre), "z": format(top_z, ".0f")}
     if code == "follower_spike":
-        en = (
-            f"Follower spike: {_days_text(rows, 'en')}; a typical day is {typical_en} "
-            f"(robust z up to {top_z:.0f}). Bought followers often arrive like this."
-        )
-        zh = (
-            f"粉丝异常暴涨：{_days_text(rows, 'zh')}；日常为 {typical_zh}"
-            f"（稳健 z 值最高 {top_z:.0f}）。买粉常呈现这种形态。"
+        text = Text(
+            "Follower spike: %(days)s; a typical day is %(typical)s "
+            "(robust z up to %(z)s). Bought followers often arrive like this.",
+            **values,
         )
     else:
-        en = (
-            f"Follower drop: {_days_text(rows, 'en')}; a typical day is {typical_en} "
-            f"(robust z up to {top_z:.0f}). Mass unfollows or a purge of fake followers look like this."
+        text = Text(
+            "Follower drop: %(days)s; a typical day is %(typical)s "
+            "(robust z up to %(z)s). Mass unfollows or a purge of fake followers look like this.",
+            **values,
         )
-        zh = (
-            f"粉丝异常掉粉：{_days_text(rows, 'zh')}；日常为 {typical_zh}"
-            f"（稳健 z 值最高 {top_z:.0f}）。集中取关或平台清理虚假粉丝会呈现这种形态。"
-        )
-    return RiskFlag(code=code, severity=severity, en=en, zh=zh, days=sorted(d for d, _, _ in rows))
+    return RiskFlag(code=code, severity=severity, text=text, days=sorted(d for d, _, _ in rows))
 
 
 def views_vs_followers(median_views: float, followers: int, *, from_items: bool) -> list[RiskFlag]:
@@ -118,19 +122,22 @@ def views_vs_followers(median_views: float, followers: int, *, from_items: bool)
     if followers <= 0 or median_views < 0:
         return []
     ratio = median_views / followers
-    basis_en = "last 10 videos" if from_items else "30-day median"
-    basis_zh = "近 10 条作品" if from_items else "近 30 天中位数"
-    views_en, views_zh = fmt.count(median_views, "en"), fmt.count(median_views, "zh")
-    fans_en, fans_zh = fmt.count(followers, "en"), fmt.count(followers, "zh")
+    values = {
+        "basis": Text("last 10 videos") if from_items else Text("30-day median"),
+        "views": Shown(fmt.count, median_views),
+        "followers": Shown(fmt.count, followers),
+    }
     if ratio < LOW_VIEWS_RATIO and followers >= MIN_FOLLOWERS_FOR_LOW_VIEWS:
         return [
             RiskFlag(
                 code="views_low_for_followers",
                 severity=Severity.WARN,
-                en=f"Median views ({basis_en}) are {views_en}, only {fmt.pct(ratio)} of {fans_en} followers: "
-                "much of the following may be inactive or bought.",
-                zh=f"播放中位数（{basis_zh}）仅 {views_zh}，为粉丝数 {fans_zh} 的 {fmt.pct(ratio)}："
-                "大量粉丝可能不活跃或为虚假粉丝。",
+                text=Text(
+                    "Median views (%(basis)s) are %(views)s, only %(share)s of %(followers)s followers: "
+                    "much of the following may be inactive or bought.",
+                    share=fmt.pct(ratio),
+                    **values,
+                ),
             )
         ]
     if ratio > HIGH_VIEWS_RATIO:
@@ -138,10 +145,12 @@ def views_vs_followers(median_views: float, followers: int, *, from_items: bool)
             RiskFlag(
                 code="views_high_for_followers",
                 severity=Severity.INFO,
-                en=f"Median views ({basis_en}) are {views_en}, {ratio:.1f}× the {fans_en} followers: reach "
-                "comes from recommendation (or bought views), not followers.",
-                zh=f"播放中位数（{basis_zh}）为 {views_zh}，是粉丝数 {fans_zh} 的 {ratio:.1f} 倍："
-                "流量主要来自推荐（或刷量），而非粉丝。",
+                text=Text(
+                    "Median views (%(basis)s) are %(views)s, %(ratio)s× the %(followers)s followers: reach "
+                    "comes from recommendation (or bought views), not followers.",
+                    ratio=format(ratio, ".1f"),
+                    **values,
+                ),
             )
         ]
     return []
@@ -165,12 +174,14 @@ def engagement_consistency(items: Sequence[RecentItem]) -> list[RiskFlag]:
                 RiskFlag(
                     code="views_outlier",
                     severity=Severity.WARN,
-                    en=f"One video has {factor:.0f}× the views of the others: {fmt.count(views, 'en')} "
-                    f"({_item_day(item)}) vs a median of {fmt.count(others, 'en')}. Averages are inflated by "
-                    "it; judge on the median.",
-                    zh=f"单条作品播放量是其他作品的 {factor:.0f} 倍：{fmt.count(views, 'zh')}"
-                    f"（{_item_day(item)}），其余中位数 {fmt.count(others, 'zh')}。"
-                    "平均值被其拉高，请以中位数判断。",
+                    text=Text(
+                        "One video has %(factor)s× the views of the others: %(views)s (%(day)s) "
+                        "vs a median of %(median)s. Averages are inflated by it; judge on the median.",
+                        factor=format(factor, ".0f"),
+                        views=Shown(fmt.count, views),
+                        day=_item_day(item),
+                        median=Shown(fmt.count, others),
+                    ),
                 )
             )
             break
@@ -191,12 +202,17 @@ def _like_rate_flag(rated: list[tuple[RecentItem, float]]) -> list[RiskFlag]:
         RiskFlag(
             code="engagement_erratic",
             severity=Severity.WARN,
-            en=f"Likes per view vary {spread_text} across the last videos: "
-            f"{fmt.pct(low[1])} ({_item_day(low[0])}) to {fmt.pct(high[1])} ({_item_day(high[0])}), "
-            f"median {fmt.pct(centre)}. Uneven engagement can mean boosted likes or views.",
-            zh=f"近期作品点赞率相差 {spread_text}：最低 {fmt.pct(low[1])}（{_item_day(low[0])}），"
-            f"最高 {fmt.pct(high[1])}（{_item_day(high[0])}），中位数 {fmt.pct(centre)}。"
-            "互动不均可能意味着刷赞或刷量。",
+            text=Text(
+                "Likes per view vary %(spread)s across the last videos: %(low)s (%(low_day)s) to "
+                "%(high)s (%(high_day)s), median %(median)s. "
+                "Uneven engagement can mean boosted likes or views.",
+                spread=spread_text,
+                low=fmt.pct(low[1]),
+                low_day=_item_day(low[0]),
+                high=fmt.pct(high[1]),
+                high_day=_item_day(high[0]),
+                median=fmt.pct(centre),
+            ),
         )
     ]
 
@@ -208,19 +224,26 @@ def brand_account(creator: Creator) -> list[RiskFlag]:
         RiskFlag(
             code="brand_account",
             severity=Severity.WARN,
-            en=f"“{creator.nickname}” looks like a brand or store account, not a creator: it may not take "
-            "commissions.",
-            zh=f"“{creator.nickname}”看起来是品牌或店铺账号而非达人，可能不接商单。",
+            text=Text(
+                "“%(nickname)s” looks like a brand or store account, not a creator: it may not take "
+                "commissions.",
+                nickname=creator.nickname,
+            ),
         )
     ]
 
 
-def _quote(q: ServicePrice, lang: Lang) -> str:
-    return (
-        f"{q.label(lang)} ({fmt.yuan(q.yuan, lang)})"
-        if lang == "en"
-        else f"{q.label(lang)}（{fmt.yuan(q.yuan, lang)}）"
-    )
+def _quote_label(q: ServicePrice, lang: Lang) -> str:
+    return q.label(lang)
+
+
+def _label(q: ServicePrice) -> Shown:
+    """The quote's label: ours in English, upstream's own in Chinese (`ServicePrice.label`)."""
+    return Shown(_quote_label, q)
+
+
+def _quote(q: ServicePrice) -> Text:
+    return Text("%(label)s (%(price)s)", label=_label(q), price=Shown(fmt.yuan, q.yuan))
 
 
 def _price_age(prices: ServicePrices, today: date) -> list[RiskFlag]:
@@ -237,10 +260,13 @@ def _price_age(prices: ServicePrices, today: date) -> list[RiskFlag]:
         RiskFlag(
             code="price_stale",
             severity=Severity.INFO,
-            en=f"Quotes unchanged since {since.isoformat()} ({age} days; newest: {_quote(newest, 'en')}): "
-            "confirm with the MCN before budgeting.",
-            zh=f"报价自 {since.isoformat()} 起未更新（{age} 天；最新一项：{_quote(newest, 'zh')}）："
-            "预算前请与 MCN 确认。",
+            text=Text(
+                "Quotes unchanged since %(since)s (%(age)s days; newest: %(quote)s): "
+                "confirm with the MCN before budgeting.",
+                since=since.isoformat(),
+                age=age,
+                quote=_quote(newest),
+            ),
         )
     ]
 
@@ -251,15 +277,16 @@ def _price_window(q: ServicePrice, today: date) -> list[RiskFlag]:
         return []
     until = end.isoformat()
     if left < 0:
-        en, zh = f"ended on {until}", f"已于 {until} 失效"
+        state = Text("ended on %(until)s", until=until)
     else:
-        en, zh = f"is valid until {until} (in {left} days)", f"有效期至 {until}（还剩 {left} 天）"
+        state = Text("is valid until %(until)s (in %(left)s days)", until=until, left=left)
     return [
         RiskFlag(
             code="price_window_ending",
             severity=Severity.WARN,
-            en=f"The {_quote(q, 'en')} quote {en}: book or re-check the price.",
-            zh=f"{_quote(q, 'zh')}报价{zh}：请尽快下单或重新确认报价。",
+            text=Text(
+                "The %(quote)s quote %(state)s: book or re-check the price.", quote=_quote(q), state=state
+            ),
         )
     ]
 
@@ -268,18 +295,17 @@ def _price_change(q: ServicePrice) -> list[RiskFlag]:
     change = q.change_pct
     if change is None or abs(change) < PRICE_CHANGE_SHARE:
         return []
-    moved_en, moved_zh = ("rose", "上涨") if change > 0 else ("fell", "下降")
-    before_en, before_zh = fmt.yuan(q.last_month_yuan, "en"), fmt.yuan(q.last_month_yuan, "zh")
-    return [
-        RiskFlag(
-            code="price_changed",
-            severity=Severity.INFO,
-            en=f"The {q.label('en')} quote {moved_en} {abs(change):.0%} from last month "
-            f"({before_en} → {fmt.yuan(q.yuan, 'en')}).",
-            zh=f"{q.label('zh')} 报价较上月{moved_zh} {abs(change):.0%}"
-            f"（{before_zh} → {fmt.yuan(q.yuan, 'zh')}）。",
-        )
-    ]
+    values = {
+        "label": _label(q),
+        "change": format(abs(change), ".0%"),
+        "before": Shown(fmt.yuan, q.last_month_yuan),
+        "now": Shown(fmt.yuan, q.yuan),
+    }
+    if change > 0:
+        text = Text("The %(label)s quote rose %(change)s from last month (%(before)s → %(now)s).", **values)
+    else:
+        text = Text("The %(label)s quote fell %(change)s from last month (%(before)s → %(now)s).", **values)
+    return [RiskFlag(code="price_changed", severity=Severity.INFO, text=text)]
 
 
 def price_flags(prices: ServicePrices, today: date) -> list[RiskFlag]:
@@ -297,8 +323,10 @@ def missing_data(dive: DeepDive) -> list[RiskFlag]:
         RiskFlag(
             code="missing_data",
             severity=Severity.INFO,
-            en="Missing: " + "; ".join(p.describe("en") for p in missing) + ". The rest is shown without it.",
-            zh="缺少数据：" + "；".join(p.describe("zh") for p in missing) + "。其余数据照常显示。",
+            text=Text(
+                "Missing: %(parts)s. The rest is shown without it.",
+                parts=Joined(Text("; "), [p.wording() for p in missing]),
+            ),
         )
     ]
 

@@ -10,9 +10,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.deepdive.routes import PART_NAMES, PartKey
+from bot.deepdive.wording import Shown
+from bot.i18n import Text
 from bot.models import VIDEO_TYPE_LABELS, Duration, Lang, Price
 
 T = TypeVar("T")
@@ -25,21 +27,32 @@ class PartStatus(StrEnum):
 
 
 # Why a part is missing, keyed by `UpstreamKind` value plus our own "empty".
-REASON_TEXT: dict[str, tuple[str, str]] = {
-    "refused": ("upstream refused", "上游拒绝"),
-    "not_found": ("no data for this creator", "该达人无此数据"),
-    "empty": ("no data returned", "无返回数据"),
-    "gateway": ("TikHub unavailable", "TikHub 暂不可用"),
-    "timeout": ("TikHub timed out", "TikHub 超时"),
-    "connection": ("TikHub unreachable", "无法连接 TikHub"),
-    "rate_limited": ("rate-limited", "被限流"),
-    "bad_response": ("unreadable answer", "返回数据无法解析"),
-    "auth": ("API key rejected", "API 密钥被拒绝"),
-    "permission": ("API key lacks permission", "API 密钥无权限"),
-    "balance": ("TikHub credit exhausted", "TikHub 余额不足"),
-    "bad_request": ("request rejected", "请求被拒绝"),
-    "budget": ("call budget reached", "超出调用预算"),
+REASON_TEXT: dict[str, Text] = {
+    "refused": Text("upstream refused"),
+    "not_found": Text("no data for this creator"),
+    "empty": Text("no data returned"),
+    "gateway": Text("TikHub unavailable"),
+    "timeout": Text("TikHub timed out"),
+    "connection": Text("TikHub unreachable"),
+    "rate_limited": Text("rate-limited"),
+    "bad_response": Text("unreadable answer"),
+    "auth": Text("API key rejected"),
+    "permission": Text("API key lacks permission"),
+    "balance": Text("TikHub credit exhausted"),
+    "bad_request": Text("request rejected"),
+    "budget": Text("call budget reached"),
 }
+
+
+def reason_text(reason: str | None) -> Text:
+    """Why a part is missing, in words; an unknown reason code is shown as it is."""
+    if reason is None:
+        return Text("unknown")
+    return REASON_TEXT.get(reason) or Shown(_as_is, reason)
+
+
+def _as_is(code: str, _lang: Lang) -> str:
+    return code
 
 
 class Part(BaseModel, Generic[T]):
@@ -56,15 +69,12 @@ class Part(BaseModel, Generic[T]):
     def ok(self) -> bool:
         return self.status is PartStatus.OK
 
-    def describe(self, lang: Lang) -> str:
+    def wording(self) -> Text:
         """'audience data unavailable: upstream refused' / '观众画像暂不可用：上游拒绝'."""
-        name_en, name_zh = PART_NAMES[self.key]
-        why_en, why_zh = REASON_TEXT.get(self.reason or "", (self.reason or "unknown", self.reason or "未知"))
-        if lang == "zh":
-            state = "获取失败" if self.status is PartStatus.FAILED else "暂不可用"
-            return f"{name_zh}{state}：{why_zh}"
-        state = "failed" if self.status is PartStatus.FAILED else "unavailable"
-        return f"{name_en} {state}: {why_en}"
+        part, why = PART_NAMES[self.key], reason_text(self.reason)
+        if self.status is PartStatus.FAILED:
+            return Text("%(part)s failed: %(why)s", part=part, why=why)
+        return Text("%(part)s unavailable: %(why)s", part=part, why=why)
 
 
 # -- per-route payloads --------------------------------------------------------------------
@@ -133,15 +143,15 @@ class DistributionKind(StrEnum):
     CROWD = "crowd"  # 八大人群
 
 
-DISTRIBUTION_LABELS: dict[DistributionKind, tuple[str, str]] = {
-    DistributionKind.GENDER: ("Gender", "性别"),
-    DistributionKind.AGE: ("Age", "年龄"),
-    DistributionKind.PROVINCE: ("Province", "省份"),
-    DistributionKind.DEVICE: ("Device", "设备"),
-    DistributionKind.CITY_TIER: ("City tier", "城市等级"),
-    DistributionKind.INTEREST: ("Interests", "兴趣"),
-    DistributionKind.CITY: ("City", "城市"),
-    DistributionKind.CROWD: ("Consumer groups", "八大人群"),
+DISTRIBUTION_LABELS: dict[DistributionKind, Text] = {
+    DistributionKind.GENDER: Text("Gender"),
+    DistributionKind.AGE: Text("Age"),
+    DistributionKind.PROVINCE: Text("Province"),
+    DistributionKind.DEVICE: Text("Device"),
+    DistributionKind.CITY_TIER: Text("City tier"),
+    DistributionKind.INTEREST: Text("Interests"),
+    DistributionKind.CITY: Text("City"),
+    DistributionKind.CROWD: Text("Consumer groups"),
 }
 
 
@@ -217,14 +227,14 @@ class IndexScore(BaseModel):
     rank_pct: float | None = None  # share of peers this creator beats, 0-100
 
 
-INDEX_LABELS: dict[str, tuple[str, str]] = {
-    "link_star_index": ("Xingtu index", "星图指数"),
-    "link_spread_index": ("Spread index", "传播指数"),
-    "link_shopping_index": ("Seeding index", "种草指数"),
-    "link_convert_index": ("Conversion index", "转化指数"),
-    "cooperate_index": ("Cooperation index", "合作指数"),
-    "cp_index": ("Cost-performance index", "性价比指数"),
-    "growth_index": ("Growth index", "涨粉指数"),
+INDEX_LABELS: dict[str, Text] = {
+    "link_star_index": Text("Xingtu index"),
+    "link_spread_index": Text("Spread index"),
+    "link_shopping_index": Text("Seeding index"),
+    "link_convert_index": Text("Conversion index"),
+    "cooperate_index": Text("Cooperation index"),
+    "cp_index": Text("Cost-performance index"),
+    "growth_index": Text("Growth index"),
 }
 
 
@@ -245,16 +255,14 @@ class Severity(StrEnum):
 
 
 class RiskFlag(BaseModel):
-    """A warning with its evidence, in both languages. Never a bare score."""
+    """A warning with its evidence (`text`, worded when shown). Never a bare score."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     code: str
     severity: Severity
-    en: str
-    zh: str
+    text: Text
     days: list[date] = Field(default_factory=list)  # dates the flag is about, for chart markers
-
-    def text(self, lang: Lang) -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 class DeepDive(BaseModel):
@@ -291,14 +299,13 @@ class DeepDive(BaseModel):
     def nickname(self) -> str:
         return self.base.data.nickname if self.base.data else ""
 
-    def cost_line(self, lang: Lang) -> str:
+    def cost_line(self) -> Text:
         """'Upstream cost $0.12 for 6 calls; 3 of 9 answers from cache.'"""
-        if lang == "zh":
-            return (
-                f"接口费用 ${self.cost_usd:.3f}（实际调用 {self.upstream_calls} 次）；"
-                f"{self.calls} 个请求中 {self.cache_hits} 个来自缓存。"
-            )
-        return (
-            f"Upstream cost ${self.cost_usd:.3f} for {self.upstream_calls} calls; "
-            f"{self.cache_hits} of {self.calls} answers from cache."
+        return Text(
+            "Upstream cost $%(cost)s for %(upstream_calls)s calls; "
+            "%(cache_hits)s of %(calls)s answers from cache.",
+            cost=format(self.cost_usd, ".3f"),
+            upstream_calls=self.upstream_calls,
+            cache_hits=self.cache_hits,
+            calls=self.calls,
         )

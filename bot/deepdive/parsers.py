@@ -30,6 +30,7 @@ from bot.deepdive.models import (
     ServicePrices,
     XingtuIndex,
 )
+from bot.deepdive.vocabulary import KIND_BY_DISPLAY
 from bot.errors import UpstreamError, UpstreamKind
 from bot.models import Duration
 from bot.parsing import load_json_str, to_bool, to_datetime, to_float, to_int
@@ -38,7 +39,7 @@ FEN_PER_YUAN = 100
 OPEN_ENDED_TS = 2145916800  # 2038-01-01: upstream's "no end date"
 _PER_TEN_THOUSAND = 10_000  # data_overview rates and `overtake` are in ‱
 
-# `distributions[].type` codes seen in kol_audience_portrait_v1, with type_display fallbacks.
+# `distributions[].type` codes seen in kol_audience_portrait_v1 (`type_display` words: vocabulary.py).
 _KIND_BY_TYPE = {
     1: DistributionKind.GENDER,
     2: DistributionKind.AGE,
@@ -49,16 +50,6 @@ _KIND_BY_TYPE = {
     256: DistributionKind.CITY,
     1024: DistributionKind.CROWD,
 }
-_KIND_BY_DISPLAY = (
-    ("性别", DistributionKind.GENDER),
-    ("年龄", DistributionKind.AGE),
-    ("省份", DistributionKind.PROVINCE),
-    ("设备", DistributionKind.DEVICE),
-    ("城市等级", DistributionKind.CITY_TIER),
-    ("兴趣", DistributionKind.INTEREST),
-    ("城市", DistributionKind.CITY),
-    ("人群", DistributionKind.CROWD),
-)
 _DURATION_SUFFIX = {Duration.SHORT: "1_20", Duration.MEDIUM: "21_60", Duration.LONG: "60"}
 _KOLID_KEYS = ("star_id", "kol_id", "kolId", "author_id", "o_author_id", "id")
 _VERIFY_KEYS = ("verification", "custom_verify", "enterprise_verify_reason", "verify_info")
@@ -195,7 +186,7 @@ def _kind(entry: dict[str, Any]) -> DistributionKind | None:
     if kind:
         return kind
     display = str(entry.get("type_display") or "")
-    return next((k for word, k in _KIND_BY_DISPLAY if word in display), None)
+    return next((k for word, k in KIND_BY_DISPLAY if word in display), None)
 
 
 def parse_portrait(body: dict[str, Any]) -> Portrait:

@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.i18n import Text
+
 XINGTU_TZ = ZoneInfo("Asia/Shanghai")  # Xingtu's dates are China dates
 DAILY_FANS_DAYS = 90
 ENDPOINT_COST_USD = 0.02
@@ -33,15 +35,15 @@ class PartKey(StrEnum):
     INDEX = "index"
 
 
-PART_NAMES: dict[PartKey, tuple[str, str]] = {
-    PartKey.BASE: ("profile", "基本信息"),
-    PartKey.PRICES: ("price list", "报价"),
-    PartKey.AUDIENCE: ("audience data", "观众画像"),
-    PartKey.FANS: ("follower portrait", "粉丝画像"),
-    PartKey.DAILY_FANS: ("follower trend", "粉丝趋势"),
-    PartKey.CP: ("cost performance", "性价比"),
-    PartKey.OVERVIEW: ("content overview", "数据概览"),
-    PartKey.INDEX: ("Xingtu indices", "星图指数"),
+PART_NAMES: dict[PartKey, Text] = {
+    PartKey.BASE: Text("profile"),
+    PartKey.PRICES: Text("price list"),
+    PartKey.AUDIENCE: Text("audience data"),
+    PartKey.FANS: Text("follower portrait"),
+    PartKey.DAILY_FANS: Text("follower trend"),
+    PartKey.CP: Text("cost performance"),
+    PartKey.OVERVIEW: Text("content overview"),
+    PartKey.INDEX: Text("Xingtu indices"),
 }
 
 

@@ -34,9 +34,10 @@ from bot.deepdive.models import (
     XingtuIndex,
 )
 from bot.deepdive.routes import LOOKUP_BY_UID, LOOKUP_BY_UNIQUE_ID, ROUTES, PartKey, Route
+from bot.deepdive.vocabulary import DOUYIN_ID
 from bot.demo import synth_detail
 from bot.errors import KolbotError, UpstreamError, UpstreamKind
-from bot.i18n import Text, Untranslated
+from bot.i18n import Text
 from bot.identifiers import IdKind, parse_identifier, shorten
 from bot.models import AudienceTargets, Creator, Duration
 from bot.observability.trace import TracingExecutor
@@ -82,7 +83,10 @@ def _not_found(identifier: str) -> KolbotError:
     shown = shorten(identifier)
     return KolbotError(
         Text("No Xingtu creator found for “%(shown)s”.", shown=shown),
-        hint=Text("Check the 抖音号 or uid, or paste the creator's Xingtu id (19 digits)."),
+        hint=Text(
+            "Check the %(douyin_id)s or uid, or paste the creator's Xingtu id (19 digits).",
+            douyin_id=DOUYIN_ID,
+        ),
     )
 
 
@@ -366,13 +370,15 @@ class DemoDeepDiveClient:
 
 def nothing_arrived(dive: DeepDive, identifier: str) -> KolbotError:
     """Every part missing: an id Xingtu does not know (all empty), or upstream trouble."""
-    cost = Untranslated(dive.cost_line("en"), dive.cost_line("zh")) if dive.live else ""
+    cost = dive.cost_line() if dive.live else ""
     parts = dive.parts()
     if all(p.status is PartStatus.UNAVAILABLE and p.reason in _ID_REJECTED for p in parts):
         return KolbotError(
             Text("Xingtu has no data for “%(identifier)s”.", identifier=identifier),
             hint=Text(
-                "Check the id (a Xingtu id has 19 digits; 抖音号 and uids are looked up). %(cost)s", cost=cost
+                "Check the id (a Xingtu id has 19 digits; %(douyin_id)s and uids are looked up). %(cost)s",
+                douyin_id=DOUYIN_ID,
+                cost=cost,
             ),
         )
     # What to do depends on why: a key or balance problem needs an admin, not a retry.
@@ -382,7 +388,7 @@ def nothing_arrived(dive: DeepDive, identifier: str) -> KolbotError:
         Text(
             "No data could be fetched for “%(identifier)s” (%(describe)s).",
             identifier=identifier,
-            describe=Untranslated(parts[0].describe("en"), parts[0].describe("zh")),
+            describe=parts[0].wording(),
         ),
         hint=Text("%(hint)s %(cost)s", hint=why.hint, cost=cost) if cost and why.hint else why.hint,
     )

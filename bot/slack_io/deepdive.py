@@ -17,13 +17,21 @@ from functools import partial
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.cards.deepdive_views import (
+    audience_chart_title,
+    chart_failure_note,
+    compare_chart_title,
+    follower_chart_title,
+    invite_note,
+    private_note,
+)
 from bot.cards.render import SlackMessage
 from bot.charts import audience_png, compare_png, follower_trend_png
 from bot.deepdive.compare import Comparison, MetricKey
 from bot.deepdive.flags import flagged_days
 from bot.deepdive.models import DeepDive
 from bot.errors import KolbotError
-from bot.i18n import Text, tr
+from bot.i18n import Text
 from bot.models import Lang
 
 log = logging.getLogger(__name__)
@@ -50,14 +58,13 @@ def deep_dive_charts(dive: DeepDive, lang: Lang) -> list[Chart]:
         charts.append(
             Chart(
                 f"{dive.star_id}-followers-{days}d.png",
-                tr(lang, "%(name)s: followers, last %(days)s days", name=name, days=days),
+                follower_chart_title(name, days, lang),
                 partial(follower_trend_png, dive.daily_fans.data, flagged_days(dive.flags), lang),
             )
         )
     portrait = dive.audience.data or dive.fans.data
     if portrait is not None:
-        whose = tr(lang, "audience") if dive.audience.data else tr(lang, "followers")
-        title = tr(lang, "%(name)s: %(whose)s", name=name, whose=whose)
+        title = audience_chart_title(name, lang, viewers=dive.audience.data is not None)
         charts.append(
             Chart(f"{dive.star_id}-audience.png", title, partial(audience_png, portrait, lang, title=title))
         )
@@ -69,46 +76,12 @@ def compare_charts(comparison: Comparison, lang: Lang) -> list[Chart]:
     pairs = zip(comparison.values(MetricKey.CPM), comparison.values(MetricKey.ER), strict=True)
     if not any(cpm is not None and rate is not None for cpm, rate in pairs):
         return []
-    title = tr(lang, "CPM vs interaction rate (bubble = followers)")
+    title = compare_chart_title(lang)
     return [Chart("compare-cpm-vs-interaction.png", title, partial(compare_png, comparison, lang))]
 
 
-def _invite_note(lang: Lang) -> str:
-    return tr(
-        lang,
-        "Only you can see this card: kolbot is not a member of this conversation, so it cannot post here or "
-        "add charts. Invite it (`/invite @kolbot`) to get cards with charts in the channel.",
-    )
-
-
-def _private_note(lang: Lang) -> str:
-    return tr(
-        lang,
-        "Only you can see this card, as this workspace keeps results private "
-        "(KOLBOT_RESULTS_IN_CHANNEL=false); charts are added only to cards posted in the channel.",
-    )
-
-
 def _chart_failure_note(error: str | None, lang: Lang) -> str:
-    if error == "missing_scope":
-        return tr(
-            lang,
-            "Charts could not be uploaded: the Slack app lacks the `files:write` "
-            "permission. Ask your admin to add it and reinstall the app.",
-        )
-    if error in NO_ACCESS:
-        return tr(
-            lang,
-            "Charts could not be uploaded: kolbot is not a member of this "
-            "channel. Invite it (`/invite @kolbot`) and ask again.",
-        )
-    if error is None:
-        return tr(lang, "Charts could not be drawn; the card above shows the follower trend as text.")
-    return tr(
-        lang,
-        "Charts could not be uploaded (Slack said `%(error)s`); the card above shows the trend as text.",
-        error=error,
-    )
+    return chart_failure_note(error, lang, not_member=error in NO_ACCESS)
 
 
 def _post_failed(error: str | None) -> KolbotError:
@@ -136,7 +109,7 @@ def deliver(
     `KolbotError` when Slack refuses the card for another reason.
     """
     if not public:
-        reply_privately(card_for(_private_note(lang) if charts else None))
+        reply_privately(card_for(private_note(lang) if charts else None))
         return None
     card = card_for(None)
     try:
@@ -153,7 +126,7 @@ def deliver(
         if error not in NO_ACCESS:
             raise _post_failed(error) from exc
         log.info("cannot post in %s (%s); answering privately", channel, error)
-        reply_privately(card_for(_invite_note(lang)))
+        reply_privately(card_for(invite_note(lang)))
         return None
     ts = answer["ts"]
     if charts:
