@@ -18,7 +18,7 @@ from bot.cards.env import mrkdwn
 from bot.cards.render import SlackMessage, render, render_view
 from bot.errors import KolbotError
 from bot.formatting import DASH, duration_label, yuan
-from bot.i18n import Text, pick, tr
+from bot.i18n import N_, Text, tr
 from bot.models import Creator, Duration, Lang
 from bot.shortlists.models import (
     STATUS_LABELS,
@@ -52,7 +52,7 @@ def mention(user_id: str) -> str:
 
 
 def _status_labels(lang: Lang) -> dict[ItemStatus, str]:
-    return {status: pick(lang, *labels) for status, labels in STATUS_LABELS.items()}
+    return {status: tr(lang, label) for status, label in STATUS_LABELS.items()}
 
 
 def _groups(rows: list[Any]) -> list[list[Any]]:
@@ -117,7 +117,7 @@ def item_message(shortlist: Shortlist, item: ShortlistItem, lang: Lang) -> Slack
         "voters_down": [mention(u) for u in downs[:10]],
         "added_by": mention(item.added_by),
     }
-    status = pick(lang, *STATUS_LABELS[item.status])
+    status = tr(lang, STATUS_LABELS[item.status])
     fallback = tr(
         lang,
         "%(nickname)s: %(status)s, list price %(yuan)s, %(votes_up)s up / %(votes_down)s down",
@@ -137,15 +137,16 @@ def removed_message(item: ShortlistItem, lang: Lang, *, user_id: str) -> SlackMe
     return render("shortlist_removed.json.j2", context, fallback_text=fallback)
 
 
-_REPLY_FALLBACKS: dict[str, tuple[str, str]] = {
-    "created": ("Created shortlist {name} (id {id}).", "已创建候选名单 {name}（ID {id}）。"),
-    "added": ("Shortlist {name} updated.", "候选名单 {name} 已更新。"),
-    "removed": ("Removed from {name}.", "已从 {name} 移除。"),
-    "closed": ("Closed {name}.", "已关闭 {name}。"),
-    "reopened": ("Reopened {name}.", "已重新打开 {name}。"),
-    "renamed": ("Renamed to {name}.", "已重命名为 {name}。"),
-    "exported": ("Uploaded the export of {name}.", "已上传 {name} 的导出文件。"),
-    "reposted": ("The message of {name} was posted again.", "已重新发布 {name} 的消息。"),
+# the plain-text fallback of each reply, given the shortlist's `name` and `id`
+_REPLY_FALLBACKS: dict[str, str] = {
+    "created": N_("Created shortlist %(name)s (id %(id)s)."),
+    "added": N_("Shortlist %(name)s updated."),
+    "removed": N_("Removed from %(name)s."),
+    "closed": N_("Closed %(name)s."),
+    "reopened": N_("Reopened %(name)s."),
+    "renamed": N_("Renamed to %(name)s."),
+    "exported": N_("Uploaded the export of %(name)s."),
+    "reposted": N_("The message of %(name)s was posted again."),
 }
 
 
@@ -172,7 +173,7 @@ def reply_message(
         "already": list(already),
         "filename": filename,
     }
-    fallback = pick(lang, *_REPLY_FALLBACKS[event]).format(name=shortlist.name, id=shortlist.short_id)
+    fallback = tr(lang, _REPLY_FALLBACKS[event], name=shortlist.name, id=shortlist.short_id)
     return render("shortlist_reply.json.j2", context, fallback_text=fallback)
 
 
@@ -198,7 +199,7 @@ def _value_text(key: str, value: Any, duration: Duration, lang: Lang) -> str:
     if key == "rebate_pct":
         return f"{value:g}%"
     if key == "status":
-        return pick(lang, *STATUS_LABELS[ItemStatus(value)])
+        return tr(lang, STATUS_LABELS[ItemStatus(value)])
     if key == "vote":
         return {1: "👍", -1: "👎"}.get(value, tr(lang, "no vote"))
     if key == "duration":
@@ -206,10 +207,11 @@ def _value_text(key: str, value: Any, duration: Duration, lang: Lang) -> str:
     return str(value)
 
 
-_KEY_LABELS: dict[str, tuple[str, str]] = {
-    "quoted_price_yuan": ("quote ", "报价 "),
-    "rebate_pct": ("rebate ", "返点 "),
-    "budget_yuan": ("budget ", "预算 "),
+# how a change of these values reads (`%(change)s` is `— → ¥18,000`); other keys show the change alone
+_KEY_LABELS: dict[str, str] = {
+    "quoted_price_yuan": N_("quote %(change)s"),
+    "rebate_pct": N_("rebate %(change)s"),
+    "budget_yuan": N_("budget %(change)s"),
 }
 
 
@@ -220,32 +222,30 @@ def _changes(event: AuditEvent, duration: Duration, lang: Lang) -> str:
     for key in after:
         old, new = before.get(key), after.get(key)
         if old != new:
-            label = pick(lang, *_KEY_LABELS[key]) if key in _KEY_LABELS else ""
             new_text = _value_text(key, new, duration, lang)
-            parts.append(
-                label
-                + (f"{_value_text(key, old, duration, lang)} → {new_text}" if key in before else new_text)
-            )
+            change = f"{_value_text(key, old, duration, lang)} → {new_text}" if key in before else new_text
+            parts.append(tr(lang, _KEY_LABELS[key], change=change) if key in _KEY_LABELS else change)
     return "; ".join(parts)
 
 
-_VERBS: dict[AuditAction, tuple[str, str]] = {
-    AuditAction.CREATE: ("created the shortlist", "创建了名单"),
-    AuditAction.ADD: ("added {who}", "添加了 {who}"),
-    AuditAction.REMOVE: ("removed {who}", "移除了 {who}"),
-    AuditAction.VOTE: ("voted on {who}", "为 {who} 投票"),
-    AuditAction.STATUS: ("set the status of {who}", "修改了 {who} 的状态"),
-    AuditAction.NOTE: ("edited the note on {who}", "修改了 {who} 的备注"),
-    AuditAction.QUOTE: ("recorded the quote for {who}", "记录了 {who} 的报价"),
-    AuditAction.CLOSE: ("closed the shortlist", "关闭了名单"),
-    AuditAction.REOPEN: ("reopened the shortlist", "重新打开了名单"),
-    AuditAction.RENAME: ("renamed the shortlist", "重命名了名单"),
+# what each audited action reads as in the history, given `who` (the creator it concerns)
+_VERBS: dict[AuditAction, str] = {
+    AuditAction.CREATE: N_("created the shortlist"),
+    AuditAction.ADD: N_("added %(who)s"),
+    AuditAction.REMOVE: N_("removed %(who)s"),
+    AuditAction.VOTE: N_("voted on %(who)s"),
+    AuditAction.STATUS: N_("set the status of %(who)s"),
+    AuditAction.NOTE: N_("edited the note on %(who)s"),
+    AuditAction.QUOTE: N_("recorded the quote for %(who)s"),
+    AuditAction.CLOSE: N_("closed the shortlist"),
+    AuditAction.REOPEN: N_("reopened the shortlist"),
+    AuditAction.RENAME: N_("renamed the shortlist"),
 }
 
 
 def _event_text(event: AuditEvent, names: dict[str, str], duration: Duration, lang: Lang) -> str:
     who = f"{names[event.star_id]} ({event.star_id})" if event.star_id in names else (event.star_id or "")
-    text = pick(lang, *_VERBS[event.action]).format(who=who)
+    text = tr(lang, _VERBS[event.action], who=who)
     if event.action in (AuditAction.ADD, AuditAction.REMOVE, AuditAction.CLOSE, AuditAction.REOPEN):
         return text
     detail = _changes(event, duration, lang)

@@ -9,9 +9,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any, cast
+from typing import Any, cast, overload
 
-from bot.i18n import pick, tr
+from bot.i18n import Untranslated, ptr, tr
 from bot.models import Lang
 from bot.shortlists.models import STATUS_LABELS, ShortlistItem, ShortlistSummary
 
@@ -24,13 +24,55 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
-@dataclass(frozen=True)
+Cell = Callable[[Any, Lang], Any]  # (row, lang) -> cell value
+Header = Callable[[Lang], str]  # lang -> the column's title
+
+
+@dataclass(frozen=True, init=False)
 class Column:
-    en: str
-    zh: str
-    value: Callable[[Any, Lang], Any]  # (row, lang) -> cell value
+    """One spreadsheet column: its title, each row's value, number format and width.
+
+    Titles are `ptr(lang, "spreadsheet column", …)`: a header reads differently from the same word
+    on a card ("粉丝数", not "粉丝").
+    """
+
+    header: Header
+    value: Cell
     number_format: str | None = None
     width: int = 14
+
+    @overload
+    def __init__(
+        self, header: Header, value: Cell, number_format: str | None = None, width: int = 14
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self, header: str, zh: str, value: Cell, number_format: str | None = None, width: int = 14
+    ) -> None: ...
+
+    def __init__(self, header: Header | str, *args: Any, **kwargs: Any) -> None:
+        # transitional: (en, zh, value, …) until bot/planner/export.py words its headers
+        if isinstance(header, str):
+            header, args = _worded(header, args[0]), args[1:]
+        _init(self, header, *args, **kwargs)
+
+
+def _init(
+    column: Column, header: Header, value: Cell, number_format: str | None = None, width: int = 14
+) -> None:
+    for name, field in (
+        ("header", header),
+        ("value", value),
+        ("number_format", number_format),
+        ("width", width),
+    ):
+        object.__setattr__(column, name, field)
+
+
+def _worded(en: str, zh: str) -> Header:
+    words = Untranslated(en, zh)
+    return lambda lang: tr(lang, words)
 
 
 def _data_time(item: ShortlistItem, _lang: Lang) -> Any:
@@ -42,34 +84,51 @@ def _rebate(item: ShortlistItem, _lang: Lang) -> float | None:
 
 
 COLUMNS: list[Column] = [
-    Column("Star ID", "星图ID", lambda i, _: i.star_id, width=22),
-    Column("Creator", "达人", lambda i, _: i.creator.nickname, width=24),
-    Column("Status", "状态", lambda i, lang: pick(lang, *STATUS_LABELS[i.status]), width=12),
-    Column("Followers", "粉丝数", lambda i, _: i.creator.followers, COUNT),
-    Column("List price", "刊例价", lambda i, _: i.list_price_yuan, YUAN),
-    Column("CPM", "CPM", lambda i, _: i.cpm_yuan, YUAN_CENTS, 12),
-    Column("CPE", "CPE", lambda i, _: i.cpe_yuan, YUAN_CENTS, 12),
-    Column("Expected plays", "预期播放量", lambda i, _: i.expected_plays, COUNT),
-    Column("Quote", "报价", lambda i, _: i.quoted_price_yuan, YUAN),
-    Column("Rebate %", "返点%", _rebate, PERCENT, 10),
-    Column("Net quote", "返点后报价", lambda i, _: i.net_quote_yuan, YUAN),
-    Column("👍", "👍", lambda i, _: i.votes_up, COUNT, 6),
-    Column("👎", "👎", lambda i, _: i.votes_down, COUNT, 6),
-    Column("Note", "备注", lambda i, _: i.note, width=40),
-    Column("Price change", "报价变化", lambda i, _: i.price_delta_yuan, YUAN),
-    Column("Follower change", "粉丝变化", lambda i, _: i.followers_delta, COUNT),
+    Column(lambda lang: ptr(lang, "spreadsheet column", "Star ID"), lambda i, _: i.star_id, width=22),
     Column(
-        "Source",
-        "数据来源",
+        lambda lang: ptr(lang, "spreadsheet column", "Creator"), lambda i, _: i.creator.nickname, width=24
+    ),
+    Column(
+        lambda lang: ptr(lang, "spreadsheet column", "Status"),
+        lambda i, lang: tr(lang, STATUS_LABELS[i.status]),
+        width=12,
+    ),
+    Column(
+        lambda lang: ptr(lang, "spreadsheet column", "Followers"), lambda i, _: i.creator.followers, COUNT
+    ),
+    Column(lambda lang: ptr(lang, "spreadsheet column", "List price"), lambda i, _: i.list_price_yuan, YUAN),
+    Column(lambda lang: ptr(lang, "spreadsheet column", "CPM"), lambda i, _: i.cpm_yuan, YUAN_CENTS, 12),
+    Column(lambda lang: ptr(lang, "spreadsheet column", "CPE"), lambda i, _: i.cpe_yuan, YUAN_CENTS, 12),
+    Column(
+        lambda lang: ptr(lang, "spreadsheet column", "Expected plays"), lambda i, _: i.expected_plays, COUNT
+    ),
+    Column(lambda lang: ptr(lang, "spreadsheet column", "Quote"), lambda i, _: i.quoted_price_yuan, YUAN),
+    Column(lambda lang: ptr(lang, "spreadsheet column", "Rebate %"), _rebate, PERCENT, 10),
+    Column(lambda lang: ptr(lang, "spreadsheet column", "Net quote"), lambda i, _: i.net_quote_yuan, YUAN),
+    Column(lambda _: "👍", lambda i, _: i.votes_up, COUNT, 6),
+    Column(lambda _: "👎", lambda i, _: i.votes_down, COUNT, 6),
+    Column(lambda lang: ptr(lang, "spreadsheet column", "Note"), lambda i, _: i.note, width=40),
+    Column(
+        lambda lang: ptr(lang, "spreadsheet column", "Price change"), lambda i, _: i.price_delta_yuan, YUAN
+    ),
+    Column(
+        lambda lang: ptr(lang, "spreadsheet column", "Follower change"),
+        lambda i, _: i.followers_delta,
+        COUNT,
+    ),
+    Column(
+        lambda lang: ptr(lang, "spreadsheet column", "Source"),
         lambda i, lang: tr(lang, "live") if i.live else tr(lang, "demo"),
     ),
-    Column("Data time (UTC)", "数据时间（UTC）", _data_time, TIME, 18),
-    Column("Xingtu", "星图链接", lambda i, _: i.creator.xingtu_url, width=30),
+    Column(lambda lang: ptr(lang, "spreadsheet column", "Data time (UTC)"), _data_time, TIME, 18),
+    Column(
+        lambda lang: ptr(lang, "spreadsheet column", "Xingtu"), lambda i, _: i.creator.xingtu_url, width=30
+    ),
 ]
 
 
 def _header(columns: Sequence[Column], lang: Lang) -> list[str]:
-    return [pick(lang, c.en, c.zh) for c in columns]
+    return [c.header(lang) for c in columns]
 
 
 def _is_formula_like(value: Any) -> bool:

@@ -10,11 +10,17 @@ from bot.i18n import Text
 from bot.models import Duration
 from bot.shortlists.errors import bad_input
 from bot.shortlists.models import ItemStatus
+from bot.shortlists.vocabulary import (
+    AMOUNT,
+    BUDGET_EXAMPLE,
+    QUOTE_EXAMPLE,
+    REBATE_WORD,
+    UNITS,
+    YUAN_SUFFIX,
+)
 
 NAME_MAX = 80
 NOTE_MAX = 2000
-_AMOUNT = re.compile(r"^(?P<num>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>万|w|亿|k|千)?$", re.IGNORECASE)
-_UNITS = {"": 1.0, "万": 1e4, "w": 1e4, "亿": 1e8, "k": 1e3, "千": 1e3}
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:\s*\D*)$")
 _PERCENT = re.compile(r"^(?P<num>\d+(?:\.\d+)?|\.\d+)\s*%?$")
 
@@ -26,15 +32,15 @@ def _number(value: float | str) -> float | None:
     if isinstance(value, int | float):
         number = float(value)
     else:
-        text = normalize_text(value).strip().lstrip("¥").removesuffix("元").strip()
+        text = normalize_text(value).strip().lstrip("¥").removesuffix(YUAN_SUFFIX).strip()
         if "," in text:  # thousands separators only: 200,000 but not 1,2,3
             if not _GROUPED.match(text):
                 return None
             text = text.replace(",", "")
-        match = _AMOUNT.match(text)
+        match = AMOUNT.match(text)
         if match is None:
             return None
-        number = float(match["num"]) * _UNITS[(match["unit"] or "").lower()]
+        number = float(match["num"]) * UNITS[(match["unit"] or "").lower()]
     return number if math.isfinite(number) and number >= 0 else None
 
 
@@ -45,7 +51,7 @@ def parse_budget(value: float | str | None) -> float | None:
     if number is None:
         raise bad_input(
             Text("“%(value)s” is not a budget.", value=value),
-            Text("Give the budget in yuan, e.g. 200000 or 20万."),
+            Text("Give the budget in yuan, e.g. 200000 or %(example)s.", example=BUDGET_EXAMPLE),
         )
     return number
 
@@ -57,7 +63,7 @@ def parse_price(value: float | str | None) -> float | None:
     if number is None:
         raise bad_input(
             Text("“%(value)s” is not a quoted price.", value=value),
-            Text("Give the quote in yuan, zero or more, e.g. 18000 or 1.8万."),
+            Text("Give the quote in yuan, zero or more, e.g. 18000 or %(example)s.", example=QUOTE_EXAMPLE),
         )
     return number
 
@@ -73,7 +79,9 @@ def parse_rebate(value: float | str | None) -> float | None:
     if number is None or not (0 <= number <= 100):
         raise bad_input(
             Text("“%(value)s” is not a rebate percentage.", value=value),
-            Text("Give the rebate (返点) as a percentage from 0 to 100, e.g. 15 or 15%."),
+            Text(
+                "Give the rebate (%(word)s) as a percentage from 0 to 100, e.g. 15 or 15%%.", word=REBATE_WORD
+            ),
         )
     return number
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.i18n import Text
 from bot.models import Creator, Duration
 
 
@@ -24,13 +25,13 @@ class ItemStatus(StrEnum):
     BOOKED = "booked"
 
 
-# (en, zh) labels for cards and exports.
-STATUS_LABELS: dict[ItemStatus, tuple[str, str]] = {
-    ItemStatus.PROPOSED: ("Proposed", "待定"),
-    ItemStatus.APPROVED: ("Approved", "通过"),
-    ItemStatus.REJECTED: ("Rejected", "淘汰"),
-    ItemStatus.CONTACTED: ("Contacted", "已联系"),
-    ItemStatus.BOOKED: ("Booked", "已下单"),
+# What cards and exports call each status (`tr(lang, STATUS_LABELS[status])`).
+STATUS_LABELS: dict[ItemStatus, Text] = {
+    ItemStatus.PROPOSED: Text("Proposed"),
+    ItemStatus.APPROVED: Text("Approved"),
+    ItemStatus.REJECTED: Text("Rejected"),
+    ItemStatus.CONTACTED: Text("Contacted"),
+    ItemStatus.BOOKED: Text("Booked"),
 }
 
 

@@ -18,10 +18,11 @@ from slack_sdk import WebClient
 from bot.cards.actions import ActionId, AddToShortlistValue, CardValue, SearchValue, StatusValue
 from bot.cards.shortlist_views import add_modal, edit_modal, new_modal
 from bot.errors import KolbotError
-from bot.models import Duration
+from bot.models import Duration, Lang
 from bot.services import Services
 from bot.shortlists.errors import not_on_list
-from bot.shortlists.models import ShortlistSummary, VoteGesture
+from bot.shortlists.models import Shortlist, ShortlistItem, ShortlistSummary, VoteGesture
+from bot.shortlists.service import ShortlistService
 from bot.slack_io.shortlists import ShortlistSync
 from handlers.background import run_after_ack
 from handlers.payloads import channel_of, label_lang, saved_search, team_of, user_of
@@ -30,12 +31,52 @@ from handlers.views.shortlist import FormContext
 
 V = TypeVar("V", bound=CardValue)
 CardWork = Callable[[Services, ShortlistSync, ShortlistSummary, V, str], None]
+# (shortlists, shortlist, acting user, card) -> what changed, or None when nothing did
+CardChange = Callable[[ShortlistService, Shortlist, str, V], object | None]
+ModalView = Callable[[Services, Lang], dict[str, Any]]
 
 
 def _search_duration(services: Services, body: dict[str, Any], ref: str | None) -> Duration:
     """The video length of the search behind a results card (the default one elsewhere)."""
     saved = saved_search(services, body, ref)
     return services.parse_query(saved.raw_query).duration if saved else Duration.MEDIUM
+
+
+def _form(
+    body: dict[str, Any],
+    channel_id: str,
+    lang: Lang,
+    *,
+    star_id: str | None = None,
+    short_id: str | None = None,
+    duration: Duration = Duration.MEDIUM,
+) -> FormContext:
+    """What a modal opened by this click remembers; its answers go to the click's `response_url`."""
+    return FormContext(
+        channel_id=channel_id,
+        lang=lang,
+        response_url=body.get("response_url", ""),
+        star_id=star_id,
+        short_id=short_id,
+        duration=duration,
+    )
+
+
+def _open_modal(
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    logger: logging.Logger,
+    view: ModalView,
+) -> None:
+    """Open the modal `view` builds, in the language of the clicked button; a refusal while
+    building it (an unknown creator, a shortlist from elsewhere) is answered instead."""
+    services: Services = context["services"]
+    lang = label_lang(services, action)
+    with answer_failures(respond, lang, logger):
+        client.views_open(trigger_id=body["trigger_id"], view=view(services, lang))
 
 
 def open_add_modal(
@@ -49,24 +90,18 @@ def open_add_modal(
 ) -> None:
     """*Add to shortlist* on a result or detail card: choose an open shortlist or name a new one."""
     ack()
-    services: Services = context["services"]
-    lang = label_lang(services, action)
-    with answer_failures(respond, lang, logger):
+
+    def view(services: Services, lang: Lang) -> dict[str, Any]:
         value, channel_id = AddToShortlistValue.decode(action.get("value")), channel_of(body)
-        star_id = value.star_id
-        snapshot = services.snapshots.get(star_id)
+        snapshot = services.snapshots.get(value.star_id)
         if snapshot is None:
-            raise unknown_creator(star_id, services.settings.kolbot_command)
+            raise unknown_creator(value.star_id, services.settings.kolbot_command)
         open_lists = services.shortlists.list(team_of(body), channel_id, include_closed=False)
-        form = FormContext(
-            channel_id=channel_id,
-            lang=lang,
-            response_url=body.get("response_url", ""),
-            star_id=star_id,
-            duration=_search_duration(services, body, value.search_ref),
-        )
-        view = add_modal(snapshot.creator, open_lists, lang, form.dump())
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        duration = _search_duration(services, body, value.search_ref)
+        form = _form(body, channel_id, lang, star_id=value.star_id, duration=duration)
+        return add_modal(snapshot.creator, open_lists, lang, form.dump())
+
+    _open_modal(body, action, client, respond, context, logger, view)
 
 
 def open_new_modal(
@@ -80,17 +115,12 @@ def open_new_modal(
 ) -> None:
     """*New shortlist* in a results card's footer (value: the search ref, for its video length)."""
     ack()
-    services: Services = context["services"]
-    lang = label_lang(services, action)
-    with answer_failures(respond, lang, logger):
+
+    def view(services: Services, lang: Lang) -> dict[str, Any]:
         duration = _search_duration(services, body, SearchValue.decode(action.get("value")).search_ref)
-        form = FormContext(
-            channel_id=channel_of(body),
-            lang=lang,
-            response_url=body.get("response_url", ""),
-            duration=duration,
-        )
-        client.views_open(trigger_id=body["trigger_id"], view=new_modal(lang, duration, form.dump()))
+        return new_modal(lang, duration, _form(body, channel_of(body), lang, duration=duration).dump())
+
+    _open_modal(body, action, client, respond, context, logger, view)
 
 
 def _on_card(
@@ -117,7 +147,7 @@ def _on_card(
         work(services, sync, summary, value, user_of(body))
 
 
-def _on_card_after_ack(
+def _change_card(
     body: dict[str, Any],
     raw: object,
     model: type[V],
@@ -125,9 +155,15 @@ def _on_card_after_ack(
     respond: Respond,
     context: BoltContext,
     logger: logging.Logger,
-    work: CardWork[V],
+    change: CardChange[V],
 ) -> None:
-    """`_on_card` on the worker pool: votes and status changes re-render the shortlist's messages."""
+    """Apply `change` to the creator of a thread card on the worker pool, then re-render the
+    creator's card and the shortlist's summary unless nothing changed."""
+
+    def work(services: Services, sync: ShortlistSync, summary: ShortlistSummary, card: V, user: str) -> None:
+        if change(services.shortlists, summary.shortlist, user, card) is not None:
+            sync.refresh(summary.shortlist, [card.star_id])
+
     services: Services = context["services"]
     run_after_ack(
         context,
@@ -149,19 +185,14 @@ def vote(
 ) -> None:
     """👍 / 👎 on a thread card; clicking the vote you already gave takes it back."""
     ack()
-    vote_value = 1 if action["action_id"] == ActionId.VOTE_UP else -1
+    value = 1 if action["action_id"] == ActionId.VOTE_UP else -1
 
-    def work(
-        services: Services, sync: ShortlistSync, summary: ShortlistSummary, card: CardValue, user: str
-    ) -> None:
-        shortlist = summary.shortlist
-        changed = services.shortlists.vote(
-            shortlist.team_id, shortlist.short_id, user, card.star_id, vote_value, VoteGesture.CLICK
-        )
-        if changed is not None:
-            sync.refresh(shortlist, [card.star_id])
+    def change(
+        shortlists: ShortlistService, s: Shortlist, user: str, card: CardValue
+    ) -> ShortlistItem | None:
+        return shortlists.vote(s.team_id, s.short_id, user, card.star_id, value, VoteGesture.CLICK)
 
-    _on_card_after_ack(body, action.get("value"), CardValue, client, respond, context, logger, work)
+    _change_card(body, action.get("value"), CardValue, client, respond, context, logger, change)
 
 
 def set_status(
@@ -177,14 +208,10 @@ def set_status(
     ack()
     raw = (action.get("selected_option") or {}).get("value")
 
-    def work(
-        services: Services, sync: ShortlistSync, summary: ShortlistSummary, card: StatusValue, user: str
-    ) -> None:
-        shortlist = summary.shortlist
-        services.shortlists.set_status(shortlist.team_id, shortlist.short_id, user, card.star_id, card.status)
-        sync.refresh(shortlist, [card.star_id])
+    def change(shortlists: ShortlistService, s: Shortlist, user: str, card: StatusValue) -> ShortlistItem:
+        return shortlists.set_status(s.team_id, s.short_id, user, card.star_id, card.status)
 
-    _on_card_after_ack(body, raw, StatusValue, client, respond, context, logger, work)
+    _change_card(body, raw, StatusValue, client, respond, context, logger, change)
 
 
 def open_edit_modal(
@@ -207,13 +234,7 @@ def open_edit_modal(
         if item is None:
             raise not_on_list(star_id, shortlist.name)
         lang = label_lang(services, action)
-        form = FormContext(
-            channel_id=shortlist.channel_id,
-            lang=lang,
-            response_url=body.get("response_url", ""),
-            star_id=star_id,
-            short_id=shortlist.short_id,
-        )
+        form = _form(body, shortlist.channel_id, lang, star_id=star_id, short_id=shortlist.short_id)
         client.views_open(trigger_id=body["trigger_id"], view=edit_modal(shortlist, item, lang, form.dump()))
 
     _on_card(body, action.get("value"), CardValue, client, respond, context, logger, work)

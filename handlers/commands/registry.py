@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from bot.i18n import Text
+
 H = TypeVar("H")
 
 HELP_WORDS = frozenset({"help", "-h", "--help", "?", "帮助"})
@@ -23,7 +25,7 @@ HELP_WORDS = frozenset({"help", "-h", "--help", "?", "帮助"})
 class Subcommand(Generic[H]):
     """One subcommand: the words that name it, how to call it and what runs it.
 
-    `usage` is (English, Chinese) arguments after the name, for "needs more" replies.
+    `usage` is the arguments after the name, for "needs more" replies.
     `changes_before_ack`: the handler stores changes before it acks, so the request is claimed
     first (`handlers.middleware.claimed_before_ack`) rather than when work starts after the ack.
     """
@@ -31,7 +33,7 @@ class Subcommand(Generic[H]):
     name: str
     handler: H
     aliases: tuple[str, ...] = ()
-    usage: tuple[str, str] | None = None
+    usage: Text | None = None
     changes_before_ack: bool = False
 
     @property

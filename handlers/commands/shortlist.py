@@ -25,13 +25,14 @@ from bot.cards.shortlist_views import (
     reply_message,
 )
 from bot.errors import QueryError
-from bot.i18n import Text, Untranslated
+from bot.i18n import Text
 from bot.models import Duration, Lang
 from bot.services import Services
 from bot.shortlists.export import to_csv, to_xlsx
 from bot.shortlists.inputs import clean_name, parse_budget, parse_duration
 from bot.shortlists.models import Shortlist
 from bot.shortlists.service import ShortlistService
+from bot.shortlists.vocabulary import ALIASES, OPTION_KEYS, QUOTES
 from bot.slack_io.shortlists import ShortlistSync
 from handlers.background import run_after_ack
 from handlers.commands.registry import Subcommand, Subcommands
@@ -43,8 +44,6 @@ EXPORTS: dict[str, tuple[str, Callable[..., bytes]]] = {
     "xlsx": ("xlsx", to_xlsx),
     "excel": ("xlsx", to_xlsx),
 }
-_OPTION_KEYS = {"budget": "budget", "预算": "budget", "duration": "duration", "时长": "duration"}
-_QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "＂": '"'})
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
 
 
@@ -112,7 +111,7 @@ def shortlist_command(
 
 def words(text: str) -> list[str]:
     """Split on spaces, keeping "quoted names" together (straight or curly quotes)."""
-    lexer = shlex.shlex(text.translate(_QUOTES), posix=True)
+    lexer = shlex.shlex(text.translate(QUOTES), posix=True)
     lexer.whitespace_split, lexer.quotes, lexer.escape = True, '"', ""
     try:
         return list(lexer)
@@ -122,11 +121,9 @@ def words(text: str) -> list[str]:
 
 def _new(call: Invocation, args: list[str]) -> None:
     options = {
-        _OPTION_KEYS[k.lower()]: v
-        for k, _, v in (a.partition("=") for a in args)
-        if k.lower() in _OPTION_KEYS
+        OPTION_KEYS[k.lower()]: v for k, _, v in (a.partition("=") for a in args) if k.lower() in OPTION_KEYS
     }
-    name = " ".join(a for a in args if a.partition("=")[0].lower() not in _OPTION_KEYS)
+    name = " ".join(a for a in args if a.partition("=")[0].lower() not in OPTION_KEYS)
     name, budget = clean_name(name), parse_budget(options.get("budget"))
     duration = parse_duration(options.get("duration", Duration.MEDIUM))
     call.sync.check_channel(call.channel_id)
@@ -238,16 +235,16 @@ def export_filename(shortlist: Shortlist, extension: str) -> str:
 ShortlistHandler = Callable[[Invocation, list[str]], None]
 
 SUBCOMMANDS: Subcommands[ShortlistHandler] = Subcommands(
-    Subcommand("new", _new, aliases=("create", "新建")),
-    Subcommand("add", _add, aliases=("添加",), usage=("<shortlist> <star_id> …", "<名单> <star_id> …")),
-    Subcommand("remove", _remove, aliases=("移除",), usage=("<shortlist> <star_id>", "<名单> <star_id>")),
-    Subcommand("list", _list, aliases=("ls", "列表")),
-    Subcommand("show", _show, aliases=("查看",)),
-    Subcommand("history", _history, aliases=("记录",)),
-    Subcommand("export", _export, aliases=("导出",)),
-    Subcommand("close", _close, aliases=("关闭",)),
-    Subcommand("reopen", _reopen, aliases=("重开",)),
-    Subcommand("rename", _rename, aliases=("重命名",), usage=("<shortlist> <new name>", "<名单> <新名称>")),
+    Subcommand("new", _new, aliases=ALIASES["new"]),
+    Subcommand("add", _add, aliases=ALIASES["add"], usage=Text("<shortlist> <star_id> …")),
+    Subcommand("remove", _remove, aliases=ALIASES["remove"], usage=Text("<shortlist> <star_id>")),
+    Subcommand("list", _list, aliases=ALIASES["list"]),
+    Subcommand("show", _show, aliases=ALIASES["show"]),
+    Subcommand("history", _history, aliases=ALIASES["history"]),
+    Subcommand("export", _export, aliases=ALIASES["export"]),
+    Subcommand("close", _close, aliases=ALIASES["close"]),
+    Subcommand("reopen", _reopen, aliases=ALIASES["reopen"]),
+    Subcommand("rename", _rename, aliases=ALIASES["rename"], usage=Text("<shortlist> <new name>")),
 )
 
 
@@ -266,14 +263,14 @@ def _unknown_verb(token: str, command: str) -> QueryError:
 
 
 def _usage_error(verb: str, command: str) -> QueryError:
-    en, zh = SUBCOMMANDS[verb].usage or ("<shortlist>", "<名单>")
+    args = SUBCOMMANDS[verb].usage or Text("<shortlist>")
     return QueryError(
         verb,
         Text(
             "`%(verb)s` needs more: %(command)s shortlist %(verb)s %(args)s",
             verb=verb,
             command=command,
-            args=Untranslated(en, zh),
+            args=args,
         ),
         usage=Text(
             "Names with spaces go in quotes; %(command)s shortlist help shows every command.", command=command

@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from bot.cards.errors import error_text
 from bot.cards.shortlist_views import reply_message
 from bot.errors import KolbotError
+from bot.i18n import LANGS, SOURCE_LANG
 from bot.models import Duration, Lang
 from bot.services import Services
 from bot.shortlists.inputs import (
@@ -63,7 +64,7 @@ class FormContext:
     @classmethod
     def load(cls, text: str) -> FormContext:
         data = json.loads(text)
-        data["lang"] = "zh" if data.get("lang") == "zh" else "en"
+        data["lang"] = next((lang for lang in LANGS if lang == data.get("lang")), SOURCE_LANG)
         data["duration"] = Duration(data.get("duration") or Duration.MEDIUM)
         return cls(**data)
 
