@@ -187,7 +187,7 @@ def _part(
         "digest": digest,
         "keyword": post.query.keyword,
         "part": f" ({number}/{total})" if total > 1 else "",
-        "schedule": digest.schedule.describe(lang),
+        "schedule": tr(lang, digest.schedule.wording()),
         "filters": describe_filters(post.query, lang),
         "scheduled_for": post.scheduled_for,
         "late": post.late,
@@ -233,7 +233,7 @@ def digest_list_message(
     context = {"lang": lang, "command": command, "rows": rows, "more": len(digests) - len(shown), "tz": tz}
     fallback = "\n".join(
         [tr(lang, "Digests in this channel")]
-        + [f"{d.short_id} “{d.raw_query}” — {d.schedule.describe(lang)} ({d.status})" for d in digests]
+        + [f"{d.short_id} “{d.raw_query}” — {tr(lang, d.schedule.wording())} ({d.status})" for d in digests]
     )
     return render("digest_list.json.j2", context, fallback_text=fallback)
 
@@ -256,7 +256,7 @@ def digest_detail_message(
         "saved": saved,
         "digest": digest,
         "filters": describe_filters(query, lang),
-        "schedule": digest.schedule.describe(lang),
+        "schedule": tr(lang, digest.schedule.wording()),
         "next_run": digest.schedule.next_due(now) if digest.active else None,
         "paused": pause_reason(digest.pause_reason, lang) if not digest.active else "",
         "created_by": _mention(digest.created_by),
@@ -330,7 +330,7 @@ def _mention(user_id: str) -> str:
 def _row(digest: Digest, run: DigestRun | None, lang: Lang, now: datetime) -> dict[str, Any]:
     return {
         "digest": digest,
-        "schedule": digest.schedule.describe(lang),
+        "schedule": tr(lang, digest.schedule.wording()),
         "paused": "" if digest.active else pause_reason(digest.pause_reason, lang),
         "next_run": digest.schedule.next_due(now) if digest.active else None,
         "last": _run_view(run, lang) if run else None,
