@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.cards import digest_lines
 from bot.cards.env import clip, mrkdwn
 from bot.cards.errors import error_text
 from bot.cards.render import SlackMessage, render
@@ -137,13 +138,14 @@ def unavailable_message(
 
 def _content_blocks(post: DigestPost, lang: Lang) -> list[_Block]:
     blocks: list[_Block] = []
-    for section in post.diff.sections(lang, max_lines=sys.maxsize):
+    for section in digest_lines.sections(post.diff, lang, post.query, max_lines=sys.maxsize):
         title = section.title if post.diff.first_run else f"{section.title} · {len(section.lines)}"
         blocks += _split(title, None, section.lines, lang)
     for group in post.watch:
         name = group.shortlist.name
         title = tr(lang, "Shortlist “%(name)s”", name=name)
-        blocks += _split(title, group.thread_url, [c.change.describe(lang) for c in group.changes], lang)
+        lines = [digest_lines.change_line(c.change, lang) for c in group.changes]
+        blocks += _split(title, group.thread_url, lines, lang)
     return blocks
 
 
@@ -180,7 +182,7 @@ def _part(
     lang, digest = post.digest.lang, post.digest
     first, last = number == 1, number == total
     summary = _summary(post, lang) if first else ""
-    notes = post.diff.notes(lang) if last else []
+    caveats = digest_lines.notes(post.diff, lang) if last else []
     context: dict[str, Any] = {
         "lang": lang,
         "command": command,
@@ -197,17 +199,17 @@ def _part(
         "summary": summary,
         "blocks": [{"title": b.title, "url": b.url, "lines": b.lines} for b in blocks],
         "first_run": post.diff.first_run,
-        "notes": notes,
+        "notes": caveats,
         "last": last,
     }
     head = tr(lang, "Digest “%(keyword)s”", keyword=post.query.keyword) + context["part"]
-    fallback = "\n".join([head, summary, *(b.text for b in blocks), *notes])
+    fallback = "\n".join([head, summary, *(b.text for b in blocks), *caveats])
     return render("digest.json.j2", context, fallback_text=fallback)
 
 
 def _summary(post: DigestPost, lang: Lang) -> str:
     """Counts per kind of change (the first run's title says what it is, so it has none)."""
-    counts = [] if post.diff.first_run or post.diff.is_empty else [post.diff.summary(lang)]
+    counts = [] if post.diff.first_run or post.diff.is_empty else [digest_lines.summary(post.diff, lang)]
     if post.watch:
         changes = sum(len(group.changes) for group in post.watch)
         counts.append(tr(lang, "Shortlist changes: %(changes)s", changes=changes))
