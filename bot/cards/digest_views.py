@@ -30,9 +30,10 @@ from bot.digests.models import (
     RunStatus,
 )
 from bot.digests.post import DigestPost
+from bot.digests.vocabulary import EXAMPLE_KEYWORD
 from bot.errors import KolbotError
 from bot.grammar import describe_filters
-from bot.i18n import pick, tr
+from bot.i18n import N_, tr
 from bot.models import Lang, Query
 
 SECTION_CHARS = 2_900  # escaped text per section block (Slack: 3,000)
@@ -42,25 +43,22 @@ PART_CHARS = 12_000  # content characters per message, so a part stays readable
 LISTED_DIGESTS = 40
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 
-_SLACK_REASONS: dict[str, tuple[str, str]] = {
-    "channel_not_found": (
-        "the channel was deleted, or the bot cannot see it",
-        "频道已被删除，或机器人无法访问",
-    ),
-    "not_in_channel": ("the bot was removed from the channel", "机器人已被移出频道"),
-    "is_archived": ("the channel was archived", "频道已归档"),
-    "account_inactive": ("the bot's Slack account was deactivated", "机器人的 Slack 账号已停用"),
-    "app_uninstalled": ("kolbot was removed from this workspace", "kolbot 已从本工作区移除"),
-    "not_installed": ("kolbot is not installed in this workspace", "kolbot 未安装在本工作区"),
-    "token_revoked": ("kolbot's access to this workspace was revoked", "kolbot 在本工作区的授权已被撤销"),
-    "invalid_auth": ("Slack no longer accepts kolbot's token here", "Slack 不再接受 kolbot 在本工作区的令牌"),
+_SLACK_REASONS = {
+    "channel_not_found": N_("the channel was deleted, or the bot cannot see it"),
+    "not_in_channel": N_("the bot was removed from the channel"),
+    "is_archived": N_("the channel was archived"),
+    "account_inactive": N_("the bot's Slack account was deactivated"),
+    "app_uninstalled": N_("kolbot was removed from this workspace"),
+    "not_installed": N_("kolbot is not installed in this workspace"),
+    "token_revoked": N_("kolbot's access to this workspace was revoked"),
+    "invalid_auth": N_("Slack no longer accepts kolbot's token here"),
 }
-_RUN_STATUS: dict[RunStatus, tuple[str, str]] = {
-    RunStatus.PENDING: ("in progress", "进行中"),
-    RunStatus.POSTED: ("posted", "已推送"),
-    RunStatus.SKIPPED: ("nothing changed, skipped (quiet)", "无变化，已跳过（静默）"),
-    RunStatus.MISSED: ("missed: no data this period", "本期未推送：数据不可用"),
-    RunStatus.FAILED: ("failed: channel unavailable", "失败：频道不可用"),
+_RUN_STATUS = {
+    RunStatus.PENDING: N_("in progress"),
+    RunStatus.POSTED: N_("posted"),
+    RunStatus.SKIPPED: N_("nothing changed, skipped (quiet)"),
+    RunStatus.MISSED: N_("missed: no data this period"),
+    RunStatus.FAILED: N_("failed: channel unavailable"),
 }
 
 
@@ -281,34 +279,42 @@ def digest_help_message(lang: Lang, command: str, *, tz: str, max_pages: int) ->
 
 
 def digest_usage(lang: Lang, command: str, *, tz: str, max_pages: int) -> str:
-    c = command
-    en = [
-        "Scheduled digests: a saved search posted to this channel on a schedule, showing what changed"
-        " since the last post (new and dropped creators, price and follower changes, rank moves) and"
-        " changes on the channel's open shortlists.",
-        f'• `{c} digest add "护肤 followers>=10w cpm<=80" daily 09:30 top=10` — the search in quotes,'
-        f" then the schedule, then options: `top=1-20` · `pages=1-{max_pages}` · `quiet=yes`"
-        " (post nothing when nothing changed; default: one short line)",
-        "• Schedules: `daily 09:30` · `weekdays 10:00` · `weekly mon 09:00` · `monthly 1 09:00` ·"
-        f" `hourly` · `every 2h`, optionally followed by a time zone such as `Europe/Berlin`"
-        f" (this workspace's default: {tz})",
-        f"• `{c} digest list` · `show <id>` · `pause <id>` · `resume <id>` · `remove <id>` ·"
-        " `run <id>` (post one now)",
-        f"• `{c} digest tz Europe/Berlin` — the default time zone for new digests in this workspace",
+    lines = [
+        tr(
+            lang,
+            "Scheduled digests: a saved search posted to this channel on a schedule, showing what changed"
+            " since the last post (new and dropped creators, price and follower changes, rank moves) and"
+            " changes on the channel's open shortlists.",
+        ),
+        tr(
+            lang,
+            '• `%(c)s digest add "%(keyword)s followers>=10w cpm<=80" daily 09:30 top=10` — the search in'
+            " quotes, then the schedule, then options: `top=1-20` · `pages=1-%(max_pages)s` · `quiet=yes`"
+            " (post nothing when nothing changed; default: one short line)",
+            c=command,
+            keyword=EXAMPLE_KEYWORD,
+            max_pages=max_pages,
+        ),
+        tr(
+            lang,
+            "• Schedules: `daily 09:30` · `weekdays 10:00` · `weekly mon 09:00` · `monthly 1 09:00` ·"
+            " `hourly` · `every 2h`, optionally followed by a time zone such as `Europe/Berlin`"
+            " (this workspace's default: %(tz)s)",
+            tz=tz,
+        ),
+        tr(
+            lang,
+            "• `%(c)s digest list` · `show <id>` · `pause <id>` · `resume <id>` · `remove <id>` ·"
+            " `run <id>` (post one now)",
+            c=command,
+        ),
+        tr(
+            lang,
+            "• `%(c)s digest tz Europe/Berlin` — the default time zone for new digests in this workspace",
+            c=command,
+        ),
     ]
-    zh = [
-        "定时推送：按时间表把保存的搜索推送到本频道，只显示自上次推送以来的变化（新进入和不再符合的达人、"
-        "报价与粉丝变化、排名变化），以及本频道未关闭候选名单的变化。",
-        f'• `{c} digest add "护肤 粉丝>=10w cpm<=80" 每天 09:30 top=10` — 引号里是搜索条件，'
-        f"后面是时间表和选项：`top=1-20` · `pages=1-{max_pages}` · `quiet=yes`"
-        "（无变化时不推送；默认推送一句话）",
-        "• 时间表：`每天 09:30` · `工作日 10:00` · `每周一 09:00` · `每月1日 09:00` · `每小时` · `每2小时`，"
-        f"可在末尾加时区，如 `Europe/Berlin`（本工作区默认：{tz}）",
-        f"• `{c} digest list` · `show <id>` · `pause <id>` · `resume <id>` · `remove <id>` ·"
-        " `run <id>`（立即推送一次）",
-        f"• `{c} digest tz Asia/Shanghai` — 设置本工作区新建推送的默认时区",
-    ]
-    return "\n".join(zh if lang == "zh" else en)
+    return "\n".join(lines)
 
 
 def pause_reason(reason: str | None, lang: Lang) -> str:
@@ -318,8 +324,11 @@ def pause_reason(reason: str | None, lang: Lang) -> str:
         return tr(lang, "paused by ") + _mention(reason.removeprefix(PAUSED_BY_PREFIX))
     if reason.startswith(SLACK_PREFIX):
         code = reason.removeprefix(SLACK_PREFIX)
-        why = _SLACK_REASONS.get(code, (f"Slack refused the post ({code})", f"Slack 拒绝了推送（{code}）"))
-        return mrkdwn(tr(lang, "paused itself: %(why)s", why=pick(lang, *why)))
+        reason_text = _SLACK_REASONS.get(code)
+        why = (
+            tr(lang, reason_text) if reason_text else tr(lang, "Slack refused the post (%(code)s)", code=code)
+        )
+        return mrkdwn(tr(lang, "paused itself: %(why)s", why=why))
     if reason == BAD_QUERY:
         return tr(lang, "paused itself: its search can no longer be read")
     return tr(lang, "paused")
@@ -340,10 +349,9 @@ def _row(digest: Digest, run: DigestRun | None, lang: Lang, now: datetime) -> di
 
 
 def _run_view(run: DigestRun, lang: Lang) -> dict[str, Any]:
-    en, zh = _RUN_STATUS[run.status]
     return {
         "at": run.completed_at or run.scheduled_for,
-        "status": pick(lang, en, zh),
+        "status": tr(lang, _RUN_STATUS[run.status]),
         "late": run.late,
         "manual": run.manual,
         "parts": run.parts,

@@ -60,3 +60,18 @@ NO = frozenset({"no", "n", "false", "off", "0", "否"})
 
 # The search in the usage example of `digest add` (users copy it as typed).
 EXAMPLE_ADD = 'digest add "护肤 followers>=10w" daily 09:30 top=10'
+
+# `/kol digest <verb>`: the other words each verb answers to.
+VERB_ALIASES = {
+    "add": ("new", "添加", "新建"),
+    "list": ("ls", "列表"),
+    "show": ("查看",),
+    "pause": ("暂停",),
+    "resume": ("恢复",),
+    "remove": ("delete", "rm", "删除"),
+    "run": ("now", "立即推送"),
+    "tz": ("timezone", "时区"),
+}
+
+# The keyword in the help's `digest add` example.
+EXAMPLE_KEYWORD = "护肤"
