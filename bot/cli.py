@@ -389,8 +389,15 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _clock(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.clock_process import serve_clock
+    from bot.clock_process import CONFIG_ERROR_EXIT, serve_clock
 
+    if missing := ", ".join(settings.missing_for_clock()):
+        cannot = Text(
+            "kolbot clock cannot start: set %(missing)s (or the OAuth settings; environment or .env).",
+            missing=missing,
+        )
+        print(f"{tr('en', cannot)}\n{tr('zh', cannot)}", file=sys.stderr)
+        return CONFIG_ERROR_EXIT
     return serve_clock(settings, once=args.once)
 
 

@@ -6,7 +6,6 @@ Kept apart from `bot.digests.clock` so the digest domain never imports the compo
 from __future__ import annotations
 
 import signal
-import sys
 import threading
 from functools import partial
 
@@ -25,14 +24,8 @@ def serve_clock(settings: Settings, *, once: bool = False) -> int:
     """`kolbot clock`: tick until SIGTERM/Ctrl-C, or (`once`) post what is due now and exit.
 
     Run exactly one clock; a second one is harmless (runs are claimed in the database) but useless.
+    The caller checks `settings.missing_for_clock()` first and says what is missing (`bot.cli`).
     """
-    if missing := ", ".join(settings.missing_for_clock()):
-        print(
-            f"kolbot clock cannot start: set {missing} (or the OAuth settings; environment or .env).\n"
-            f"kolbot clock 无法启动：请设置 {missing}（或 OAuth 设置；环境变量或 .env 文件）。",
-            file=sys.stderr,
-        )
-        return CONFIG_ERROR_EXIT
     services = build_services(settings, db_threads=settings.kolbot_digest_workers + 1)
     if settings.uses_queue:
         services.queue = JobQueue(settings).open()

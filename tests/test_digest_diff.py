@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bot.cards.digest_lines import change_line, miss_line, notes, sections, summary, watch_line
 from bot.digests.changes import DiffThresholds, DropReason, FollowerChange, PriceChange
 from bot.digests.diff import DigestDiff, diff_digest
 from bot.digests.recheck import FilterMiss, failed_filters
@@ -80,22 +81,22 @@ def ids(changes) -> list[str]:
 def test_first_run_lists_the_current_top_n_and_says_later_runs_show_changes() -> None:
     diff = diff_digest(None, result([creator(1), creator(2), creator(3)]), top_n=2)
     assert diff.first_run and not diff.is_empty
-    [section] = diff.sections("en")
+    [section] = sections(diff, "en")
     assert section.title == "Current top 2"
     assert len(section.lines) == 2
     assert section.lines[0].startswith("#1 测试达人1 — score 90/100 · 200K followers · 21–60 s ¥10,000")
-    assert "粉丝 20万" in diff.sections("zh")[0].lines[0]
-    assert diff.notes("en") == ["Later digests show only what changed."]
-    assert diff.summary("zh") == "首次推送：当前前2名"
+    assert "粉丝 20万" in sections(diff, "zh")[0].lines[0]
+    assert notes(diff, "en") == ["Later digests show only what changed."]
+    assert summary(diff, "zh") == "首次推送：当前前2名"
 
 
 def test_nothing_changed_is_empty() -> None:
     cohort = [creator(1), creator(2)]
     diff = run(cohort, cohort)
     assert diff.is_empty
-    assert diff.sections("en") == []
-    assert diff.summary("en") == "Nothing changed since the last digest"
-    assert diff.summary("zh") == "自上次推送以来没有变化"
+    assert sections(diff, "en") == []
+    assert summary(diff, "en") == "Nothing changed since the last digest"
+    assert summary(diff, "zh") == "自上次推送以来没有变化"
 
 
 # -- new and dropped -----------------------------------------------------------------------------
@@ -105,8 +106,8 @@ def test_new_matches_are_reported_in_rank_order() -> None:
     diff = run([creator(1)], [creator(3), creator(1), creator(2)])
     assert ids(diff.new) == ["syn-003", "syn-002"]
     assert not diff.new[0].was_excluded
-    assert diff.new[0].describe("en") == "#1 测试达人3 — new in the results · score 90/100"
-    assert diff.new[0].describe("zh") == "#1 测试达人3 — 新进入结果 · 评分 90/100"
+    assert change_line(diff.new[0], "en") == "#1 测试达人3 — new in the results · score 90/100"
+    assert change_line(diff.new[0], "zh") == "#1 测试达人3 — 新进入结果 · 评分 90/100"
 
 
 def test_a_creator_that_was_fetched_but_filtered_out_now_passes_the_filters() -> None:
@@ -115,15 +116,15 @@ def test_a_creator_that_was_fetched_but_filtered_out_now_passes_the_filters() ->
     diff = run([creator(1)], [creator(1), creator(2, followers=120_000)], query=query, seen_before=[small])
     assert ids(diff.new) == ["syn-002"]
     assert diff.new[0].was_excluded
-    assert "now passes the filters" in diff.new[0].describe("en")
+    assert "now passes the filters" in change_line(diff.new[0], "en")
 
 
 def test_a_creator_no_longer_returned_is_said_so() -> None:
     diff = run([creator(1), creator(2)], [creator(1)], seen=[creator(1)])
     [dropped] = diff.dropped
     assert (dropped.star_id, dropped.reason, dropped.old_rank) == ("syn-002", DropReason.NOT_RETURNED, 2)
-    assert dropped.describe("en") == "测试达人2 (was #2) — no longer returned by Xingtu"
-    assert dropped.describe("zh") == "测试达人2（原第2名） — 星图不再返回该达人"
+    assert change_line(dropped, "en") == "测试达人2 (was #2) — no longer returned by Xingtu"
+    assert change_line(dropped, "zh") == "测试达人2（原第2名） — 星图不再返回该达人"
 
 
 def test_a_creator_still_fetched_but_excluded_names_the_filters_it_fails() -> None:
@@ -133,17 +134,17 @@ def test_a_creator_still_fetched_but_excluded_names_the_filters_it_fails() -> No
     [dropped] = diff.dropped
     assert dropped.reason is DropReason.FILTERED
     assert [(miss.name, miss.unknown) for miss in dropped.fails] == [("followers", False), ("price", True)]
-    assert dropped.describe("en").endswith(
+    assert change_line(dropped, "en", query).endswith(
         "no longer matches: followers ≥ 100,000; price ≤ ¥20,000 (no data)"
     )
-    assert dropped.describe("zh").endswith("不再符合：粉丝 ≥ 10万；报价 ≤ ¥2万（无数据）")
+    assert change_line(dropped, "zh", query).endswith("不再符合：粉丝 ≥ 10万；报价 ≤ ¥2万（无数据）")
 
 
 def test_a_fetched_creator_that_passes_the_recheck_is_reported_as_left_out() -> None:
     diff = run([creator(1), creator(2)], [creator(1)], seen=[creator(1), creator(2)])
     [dropped] = diff.dropped
     assert dropped.reason is DropReason.EXCLUDED
-    assert "left out by the search" in dropped.describe("en")
+    assert "left out by the search" in change_line(dropped, "en")
 
 
 # -- prices, followers, ranks --------------------------------------------------------------------
@@ -159,9 +160,9 @@ def test_price_changes_per_duration_with_delta_and_percent() -> None:
     ]
     medium, long_ = diff.price_changes
     assert (medium.delta, medium.pct) == (2_000, pytest.approx(0.2))
-    assert medium.describe("en") == "测试达人1 — 21–60 s price ¥10,000 → ¥12,000 (+¥2,000, +20.0%)"
-    assert medium.describe("zh") == "测试达人1 — 21-60秒报价 ¥1万 → ¥1.2万（+¥2,000，+20.0%）"
-    assert "(-¥3,000, -10.0%)" in long_.describe("en")
+    assert change_line(medium, "en") == "测试达人1 — 21–60 s price ¥10,000 → ¥12,000 (+¥2,000, +20.0%)"
+    assert change_line(medium, "zh") == "测试达人1 — 21-60秒报价 ¥1万 → ¥1.2万（+¥2,000，+20.0%）"
+    assert "(-¥3,000, -10.0%)" in change_line(long_, "en")
     assert not diff.unpriced
 
 
@@ -169,8 +170,8 @@ def test_a_creator_that_lost_a_quote_becomes_unpriced() -> None:
     diff = run([creator(1, prices={SHORT: 5_000, MEDIUM: 10_000})], [creator(1, prices={MEDIUM: 10_000})])
     [unpriced] = diff.unpriced
     assert (unpriced.duration, unpriced.old) == (SHORT, 5_000)
-    assert unpriced.describe("en") == "测试达人1 — no 1–20 s price any more (was ¥5,000)"
-    assert unpriced.describe("zh") == "测试达人1 — 不再有1-20秒报价（原为 ¥5,000）"
+    assert change_line(unpriced, "en") == "测试达人1 — no 1–20 s price any more (was ¥5,000)"
+    assert change_line(unpriced, "zh") == "测试达人1 — 不再有1-20秒报价（原为 ¥5,000）"
     assert not diff.price_changes
 
 
@@ -199,8 +200,8 @@ def test_follower_thresholds_are_configurable() -> None:
     diff = run([creator(1, followers=100_000)], [creator(1, followers=102_000)], thresholds=strict)
     [change] = diff.follower_changes
     assert change == FollowerChange("syn-001", "测试达人1", 100_000, 102_000)
-    assert change.describe("en") == "测试达人1 — followers 100K → 102K, +2,000 (+2.0%)"
-    assert change.describe("zh") == "测试达人1 — 粉丝 10万 → 10.2万，+2,000 (+2.0%)"
+    assert change_line(change, "en") == "测试达人1 — followers 100K → 102K, +2,000 (+2.0%)"
+    assert change_line(change, "zh") == "测试达人1 — 粉丝 10万 → 10.2万，+2,000 (+2.0%)"
 
 
 def test_rank_movers_within_the_top_n() -> None:
@@ -208,8 +209,8 @@ def test_rank_movers_within_the_top_n() -> None:
     after = [before[7], *before[:7], *before[8:20], before[29], *before[20:29]]  # 8th to 1st; 30th to 21st
     diff = run(before, after, top_n=10)
     assert [(m.star_id, m.old_rank, m.new_rank) for m in diff.movers] == [("syn-008", 8, 1)]
-    assert diff.movers[0].describe("en") == "测试达人8 — #8 → #1 (up 7) · score 55 → 90/100"
-    assert diff.movers[0].describe("zh") == "测试达人8 — 第8 → 第1名（上升7位）· 评分 55 → 90/100"
+    assert change_line(diff.movers[0], "en") == "测试达人8 — #8 → #1 (up 7) · score 55 → 90/100"
+    assert change_line(diff.movers[0], "zh") == "测试达人8 — 第8 → 第1名（上升7位）· 评分 55 → 90/100"
     wider = run(before, after, top_n=30)
     assert ("syn-030", 30, 21) in [(m.star_id, m.old_rank, m.new_rank) for m in wider.movers]
     assert not run(before, after, top_n=10, thresholds=DiffThresholds(rank_move=8)).movers
@@ -222,20 +223,20 @@ def test_sections_summary_and_line_limit() -> None:
     before = [creator(1, prices={MEDIUM: 10_000})]
     after = [creator(1, prices={MEDIUM: 11_000}), *(creator(n) for n in range(2, 15))]
     diff = run(before, after)
-    titles = [s.title for s in diff.sections("en")]
+    titles = [s.title for s in sections(diff, "en")]
     assert titles == ["New matches", "Price changes"]
-    new = diff.sections("en", max_lines=5)[0]
+    new = sections(diff, "en", max_lines=5)[0]
     assert (len(new.lines), new.more) == (5, 8)
-    assert diff.summary("en") == "New matches: 13 · Price changes: 1"
-    assert diff.summary("zh") == "新进入：13 · 报价变化：1"
+    assert summary(diff, "en") == "New matches: 13 · Price changes: 1"
+    assert summary(diff, "zh") == "新进入：13 · 报价变化：1"
 
 
 def test_failed_pages_add_a_caveat() -> None:
     previous = DigestSnapshot.from_result(result([creator(1), creator(2)]), 10)
     diff = diff_digest(previous, result([creator(1)], pages_failed=[2]), top_n=10)
     assert diff.snapshot.partial
-    assert "failed to load" in diff.notes("en")[0]
-    assert "加载失败" in diff.notes("zh")[0]
+    assert "failed to load" in notes(diff, "en")[0]
+    assert "加载失败" in notes(diff, "zh")[0]
 
 
 # -- snapshot ------------------------------------------------------------------------------------
@@ -257,7 +258,7 @@ def test_snapshot_round_trips_through_compact_json() -> None:
         "prices": {"21-60": 10000.0},
     }
     assert data["entries"][1]["matched"] is False
-    assert data["entries"][1]["fails"] == [{"name": "gender", "en": "female creators", "zh": "女性达人"}]
+    assert data["entries"][1]["fails"] == [{"name": "gender"}]
 
 
 # -- filter re-check -----------------------------------------------------------------------------
@@ -288,10 +289,17 @@ def test_failed_filters_lists_every_filter_a_creator_fails(
 
 
 def test_a_filter_miss_reads_as_the_users_filter() -> None:
-    [miss] = failed_filters(creator(1, followers=None), Query(followers=NumRange(low=100_000)))
-    assert miss == FilterMiss(name="followers", en="followers ≥ 100,000", zh="粉丝 ≥ 10万", unknown=True)
-    assert miss.describe("en") == "followers ≥ 100,000 (no data)"
-    assert miss.describe("zh") == "粉丝 ≥ 10万（无数据）"
+    query = Query(followers=NumRange(low=100_000))
+    [miss] = failed_filters(creator(1, followers=None), query)
+    assert miss == FilterMiss(name="followers", unknown=True)
+    assert miss_line(miss, "en", query) == "followers ≥ 100,000 (no data)"
+    assert miss_line(miss, "zh", query) == "粉丝 ≥ 10万（无数据）"
+
+
+def test_a_snapshot_stored_with_worded_filters_still_loads() -> None:
+    miss = FilterMiss.model_validate_json('{"name": "brand", "en": "brand account", "zh": "品牌号"}')
+    assert miss == FilterMiss(name="brand")
+    assert miss_line(miss, "zh") == "品牌号"
 
 
 # -- shortlist watch -----------------------------------------------------------------------------
@@ -324,5 +332,5 @@ def test_shortlist_watch_reports_prices_drops_and_missing_data() -> None:
         ("syn-104", "Dropped"),
     ]
     assert isinstance(changes[1].change, PriceChange) and changes[1].change.pct == pytest.approx(-0.1)
-    assert changes[3].describe("en") == "[双11备选] 测试达人104 — no longer returned by Xingtu"
-    assert changes[3].describe("zh") == "【双11备选】测试达人104 — 星图不再返回该达人"
+    assert watch_line(changes[3], "en") == "[双11备选] 测试达人104 — no longer returned by Xingtu"
+    assert watch_line(changes[3], "zh") == "【双11备选】测试达人104 — 星图不再返回该达人"

@@ -11,6 +11,7 @@ import time_machine
 from bot.cards.errors import error_text
 from bot.digests.schedule import DueRun, Frequency, Schedule, due_run, parse_schedule
 from bot.errors import QueryError
+from bot.i18n import tr
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -109,8 +110,8 @@ def test_spec_parses_back_to_the_same_schedule(text: str) -> None:
 )
 def test_describe_in_both_languages(text: str, en: str, zh: str) -> None:
     schedule = parse_schedule(text)
-    assert en in schedule.describe("en")
-    assert zh in schedule.describe("zh")
+    assert en in tr("en", schedule.wording())
+    assert zh in tr("zh", schedule.wording())
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.cards import digest_lines
 from bot.cards.env import clip, mrkdwn
 from bot.cards.errors import error_text
 from bot.cards.render import SlackMessage, render
@@ -29,9 +30,10 @@ from bot.digests.models import (
     RunStatus,
 )
 from bot.digests.post import DigestPost
+from bot.digests.vocabulary import EXAMPLE_KEYWORD
 from bot.errors import KolbotError
 from bot.grammar import describe_filters
-from bot.i18n import pick, tr
+from bot.i18n import N_, tr
 from bot.models import Lang, Query
 
 SECTION_CHARS = 2_900  # escaped text per section block (Slack: 3,000)
@@ -41,25 +43,22 @@ PART_CHARS = 12_000  # content characters per message, so a part stays readable
 LISTED_DIGESTS = 40
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 
-_SLACK_REASONS: dict[str, tuple[str, str]] = {
-    "channel_not_found": (
-        "the channel was deleted, or the bot cannot see it",
-        "频道已被删除，或机器人无法访问",
-    ),
-    "not_in_channel": ("the bot was removed from the channel", "机器人已被移出频道"),
-    "is_archived": ("the channel was archived", "频道已归档"),
-    "account_inactive": ("the bot's Slack account was deactivated", "机器人的 Slack 账号已停用"),
-    "app_uninstalled": ("kolbot was removed from this workspace", "kolbot 已从本工作区移除"),
-    "not_installed": ("kolbot is not installed in this workspace", "kolbot 未安装在本工作区"),
-    "token_revoked": ("kolbot's access to this workspace was revoked", "kolbot 在本工作区的授权已被撤销"),
-    "invalid_auth": ("Slack no longer accepts kolbot's token here", "Slack 不再接受 kolbot 在本工作区的令牌"),
+_SLACK_REASONS = {
+    "channel_not_found": N_("the channel was deleted, or the bot cannot see it"),
+    "not_in_channel": N_("the bot was removed from the channel"),
+    "is_archived": N_("the channel was archived"),
+    "account_inactive": N_("the bot's Slack account was deactivated"),
+    "app_uninstalled": N_("kolbot was removed from this workspace"),
+    "not_installed": N_("kolbot is not installed in this workspace"),
+    "token_revoked": N_("kolbot's access to this workspace was revoked"),
+    "invalid_auth": N_("Slack no longer accepts kolbot's token here"),
 }
-_RUN_STATUS: dict[RunStatus, tuple[str, str]] = {
-    RunStatus.PENDING: ("in progress", "进行中"),
-    RunStatus.POSTED: ("posted", "已推送"),
-    RunStatus.SKIPPED: ("nothing changed, skipped (quiet)", "无变化，已跳过（静默）"),
-    RunStatus.MISSED: ("missed: no data this period", "本期未推送：数据不可用"),
-    RunStatus.FAILED: ("failed: channel unavailable", "失败：频道不可用"),
+_RUN_STATUS = {
+    RunStatus.PENDING: N_("in progress"),
+    RunStatus.POSTED: N_("posted"),
+    RunStatus.SKIPPED: N_("nothing changed, skipped (quiet)"),
+    RunStatus.MISSED: N_("missed: no data this period"),
+    RunStatus.FAILED: N_("failed: channel unavailable"),
 }
 
 
@@ -137,13 +136,14 @@ def unavailable_message(
 
 def _content_blocks(post: DigestPost, lang: Lang) -> list[_Block]:
     blocks: list[_Block] = []
-    for section in post.diff.sections(lang, max_lines=sys.maxsize):
+    for section in digest_lines.sections(post.diff, lang, post.query, max_lines=sys.maxsize):
         title = section.title if post.diff.first_run else f"{section.title} · {len(section.lines)}"
         blocks += _split(title, None, section.lines, lang)
     for group in post.watch:
         name = group.shortlist.name
         title = tr(lang, "Shortlist “%(name)s”", name=name)
-        blocks += _split(title, group.thread_url, [c.change.describe(lang) for c in group.changes], lang)
+        lines = [digest_lines.change_line(c.change, lang) for c in group.changes]
+        blocks += _split(title, group.thread_url, lines, lang)
     return blocks
 
 
@@ -180,14 +180,14 @@ def _part(
     lang, digest = post.digest.lang, post.digest
     first, last = number == 1, number == total
     summary = _summary(post, lang) if first else ""
-    notes = post.diff.notes(lang) if last else []
+    caveats = digest_lines.notes(post.diff, lang) if last else []
     context: dict[str, Any] = {
         "lang": lang,
         "command": command,
         "digest": digest,
         "keyword": post.query.keyword,
         "part": f" ({number}/{total})" if total > 1 else "",
-        "schedule": digest.schedule.describe(lang),
+        "schedule": tr(lang, digest.schedule.wording()),
         "filters": describe_filters(post.query, lang),
         "scheduled_for": post.scheduled_for,
         "late": post.late,
@@ -197,17 +197,17 @@ def _part(
         "summary": summary,
         "blocks": [{"title": b.title, "url": b.url, "lines": b.lines} for b in blocks],
         "first_run": post.diff.first_run,
-        "notes": notes,
+        "notes": caveats,
         "last": last,
     }
     head = tr(lang, "Digest “%(keyword)s”", keyword=post.query.keyword) + context["part"]
-    fallback = "\n".join([head, summary, *(b.text for b in blocks), *notes])
+    fallback = "\n".join([head, summary, *(b.text for b in blocks), *caveats])
     return render("digest.json.j2", context, fallback_text=fallback)
 
 
 def _summary(post: DigestPost, lang: Lang) -> str:
     """Counts per kind of change (the first run's title says what it is, so it has none)."""
-    counts = [] if post.diff.first_run or post.diff.is_empty else [post.diff.summary(lang)]
+    counts = [] if post.diff.first_run or post.diff.is_empty else [digest_lines.summary(post.diff, lang)]
     if post.watch:
         changes = sum(len(group.changes) for group in post.watch)
         counts.append(tr(lang, "Shortlist changes: %(changes)s", changes=changes))
@@ -233,7 +233,7 @@ def digest_list_message(
     context = {"lang": lang, "command": command, "rows": rows, "more": len(digests) - len(shown), "tz": tz}
     fallback = "\n".join(
         [tr(lang, "Digests in this channel")]
-        + [f"{d.short_id} “{d.raw_query}” — {d.schedule.describe(lang)} ({d.status})" for d in digests]
+        + [f"{d.short_id} “{d.raw_query}” — {tr(lang, d.schedule.wording())} ({d.status})" for d in digests]
     )
     return render("digest_list.json.j2", context, fallback_text=fallback)
 
@@ -256,7 +256,7 @@ def digest_detail_message(
         "saved": saved,
         "digest": digest,
         "filters": describe_filters(query, lang),
-        "schedule": digest.schedule.describe(lang),
+        "schedule": tr(lang, digest.schedule.wording()),
         "next_run": digest.schedule.next_due(now) if digest.active else None,
         "paused": pause_reason(digest.pause_reason, lang) if not digest.active else "",
         "created_by": _mention(digest.created_by),
@@ -279,34 +279,42 @@ def digest_help_message(lang: Lang, command: str, *, tz: str, max_pages: int) ->
 
 
 def digest_usage(lang: Lang, command: str, *, tz: str, max_pages: int) -> str:
-    c = command
-    en = [
-        "Scheduled digests: a saved search posted to this channel on a schedule, showing what changed"
-        " since the last post (new and dropped creators, price and follower changes, rank moves) and"
-        " changes on the channel's open shortlists.",
-        f'• `{c} digest add "护肤 followers>=10w cpm<=80" daily 09:30 top=10` — the search in quotes,'
-        f" then the schedule, then options: `top=1-20` · `pages=1-{max_pages}` · `quiet=yes`"
-        " (post nothing when nothing changed; default: one short line)",
-        "• Schedules: `daily 09:30` · `weekdays 10:00` · `weekly mon 09:00` · `monthly 1 09:00` ·"
-        f" `hourly` · `every 2h`, optionally followed by a time zone such as `Europe/Berlin`"
-        f" (this workspace's default: {tz})",
-        f"• `{c} digest list` · `show <id>` · `pause <id>` · `resume <id>` · `remove <id>` ·"
-        " `run <id>` (post one now)",
-        f"• `{c} digest tz Europe/Berlin` — the default time zone for new digests in this workspace",
+    lines = [
+        tr(
+            lang,
+            "Scheduled digests: a saved search posted to this channel on a schedule, showing what changed"
+            " since the last post (new and dropped creators, price and follower changes, rank moves) and"
+            " changes on the channel's open shortlists.",
+        ),
+        tr(
+            lang,
+            '• `%(c)s digest add "%(keyword)s followers>=10w cpm<=80" daily 09:30 top=10` — the search in'
+            " quotes, then the schedule, then options: `top=1-20` · `pages=1-%(max_pages)s` · `quiet=yes`"
+            " (post nothing when nothing changed; default: one short line)",
+            c=command,
+            keyword=EXAMPLE_KEYWORD,
+            max_pages=max_pages,
+        ),
+        tr(
+            lang,
+            "• Schedules: `daily 09:30` · `weekdays 10:00` · `weekly mon 09:00` · `monthly 1 09:00` ·"
+            " `hourly` · `every 2h`, optionally followed by a time zone such as `Europe/Berlin`"
+            " (this workspace's default: %(tz)s)",
+            tz=tz,
+        ),
+        tr(
+            lang,
+            "• `%(c)s digest list` · `show <id>` · `pause <id>` · `resume <id>` · `remove <id>` ·"
+            " `run <id>` (post one now)",
+            c=command,
+        ),
+        tr(
+            lang,
+            "• `%(c)s digest tz Europe/Berlin` — the default time zone for new digests in this workspace",
+            c=command,
+        ),
     ]
-    zh = [
-        "定时推送：按时间表把保存的搜索推送到本频道，只显示自上次推送以来的变化（新进入和不再符合的达人、"
-        "报价与粉丝变化、排名变化），以及本频道未关闭候选名单的变化。",
-        f'• `{c} digest add "护肤 粉丝>=10w cpm<=80" 每天 09:30 top=10` — 引号里是搜索条件，'
-        f"后面是时间表和选项：`top=1-20` · `pages=1-{max_pages}` · `quiet=yes`"
-        "（无变化时不推送；默认推送一句话）",
-        "• 时间表：`每天 09:30` · `工作日 10:00` · `每周一 09:00` · `每月1日 09:00` · `每小时` · `每2小时`，"
-        f"可在末尾加时区，如 `Europe/Berlin`（本工作区默认：{tz}）",
-        f"• `{c} digest list` · `show <id>` · `pause <id>` · `resume <id>` · `remove <id>` ·"
-        " `run <id>`（立即推送一次）",
-        f"• `{c} digest tz Asia/Shanghai` — 设置本工作区新建推送的默认时区",
-    ]
-    return "\n".join(zh if lang == "zh" else en)
+    return "\n".join(lines)
 
 
 def pause_reason(reason: str | None, lang: Lang) -> str:
@@ -316,8 +324,11 @@ def pause_reason(reason: str | None, lang: Lang) -> str:
         return tr(lang, "paused by ") + _mention(reason.removeprefix(PAUSED_BY_PREFIX))
     if reason.startswith(SLACK_PREFIX):
         code = reason.removeprefix(SLACK_PREFIX)
-        why = _SLACK_REASONS.get(code, (f"Slack refused the post ({code})", f"Slack 拒绝了推送（{code}）"))
-        return mrkdwn(tr(lang, "paused itself: %(why)s", why=pick(lang, *why)))
+        reason_text = _SLACK_REASONS.get(code)
+        why = (
+            tr(lang, reason_text) if reason_text else tr(lang, "Slack refused the post (%(code)s)", code=code)
+        )
+        return mrkdwn(tr(lang, "paused itself: %(why)s", why=why))
     if reason == BAD_QUERY:
         return tr(lang, "paused itself: its search can no longer be read")
     return tr(lang, "paused")
@@ -330,7 +341,7 @@ def _mention(user_id: str) -> str:
 def _row(digest: Digest, run: DigestRun | None, lang: Lang, now: datetime) -> dict[str, Any]:
     return {
         "digest": digest,
-        "schedule": digest.schedule.describe(lang),
+        "schedule": tr(lang, digest.schedule.wording()),
         "paused": "" if digest.active else pause_reason(digest.pause_reason, lang),
         "next_run": digest.schedule.next_due(now) if digest.active else None,
         "last": _run_view(run, lang) if run else None,
@@ -338,10 +349,9 @@ def _row(digest: Digest, run: DigestRun | None, lang: Lang, now: datetime) -> di
 
 
 def _run_view(run: DigestRun, lang: Lang) -> dict[str, Any]:
-    en, zh = _RUN_STATUS[run.status]
     return {
         "at": run.completed_at or run.scheduled_for,
-        "status": pick(lang, en, zh),
+        "status": tr(lang, _RUN_STATUS[run.status]),
         "late": run.late,
         "manual": run.manual,
         "parts": run.parts,

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.cards.render import render_view
 from bot.home import Home
+from bot.i18n import tr
 from bot.models import Lang
 
 _ID = re.compile(r"[A-Z0-9]{2,24}")
@@ -21,7 +22,7 @@ def home_view(home: Home, lang: Lang, command: str) -> dict[str, Any] | None:
         "warning": home.spend.warning(lang, command),
         "shortlists": [row for row in home.shortlists if _ID.fullmatch(row.shortlist.channel_id)],
         "digests": [
-            {**vars(row), "schedule": row.digest.schedule.describe(lang)}
+            {**vars(row), "schedule": tr(lang, row.digest.schedule.wording())}
             for row in home.digests
             if _ID.fullmatch(row.digest.channel_id)
         ],

@@ -1,4 +1,4 @@
-"""The kinds of change a digest or a shortlist watch reports, each with a short bilingual line."""
+"""The kinds of change a digest or a shortlist watch reports, as data: `bot.cards.digest_lines` words them."""
 
 from __future__ import annotations
 
@@ -7,10 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.digests.recheck import FilterMiss
-from bot.formatting import count, duration_label, growth, yuan
-from bot.formatting import score as fmt_score
-from bot.i18n import pick, ptr, tr
-from bot.models import Duration, Lang
+from bot.models import Duration
 
 
 @dataclass(frozen=True)
@@ -37,10 +34,6 @@ class NewMatch:
     score: float | None
     was_excluded: bool  # fetched last time too, but failed a filter then
 
-    def describe(self, lang: Lang) -> str:
-        how = tr(lang, "now passes the filters") if self.was_excluded else tr(lang, "new in the results")
-        return f"#{self.rank} {self.nickname} — {how}{_score(self.score, lang)}"
-
 
 class DropReason(StrEnum):
     NOT_RETURNED = "not_returned"  # Xingtu did not return the creator this time
@@ -55,19 +48,6 @@ class Dropped:
     reason: DropReason
     old_rank: int | None = None
     fails: tuple[FilterMiss, ...] = ()
-
-    def describe(self, lang: Lang) -> str:
-        match self.reason:
-            case DropReason.NOT_RETURNED:
-                why = tr(lang, "no longer returned by Xingtu")
-            case DropReason.FILTERED:
-                sep = tr(lang, "; ")
-                fails = sep.join(miss.describe(lang) for miss in self.fails)
-                why = tr(lang, "no longer matches: %(fails)s", fails=fails)
-            case DropReason.EXCLUDED:
-                why = tr(lang, "still returned, but left out by the search")
-        was = "" if self.old_rank is None else tr(lang, " (was #%(old_rank)s)", old_rank=self.old_rank)
-        return f"{self.nickname}{was} — {why}"
 
 
 @dataclass(frozen=True)
@@ -87,21 +67,6 @@ class PriceChange:
         """Change as a fraction of the old price (quotes are always positive)."""
         return self.delta / self.old
 
-    def describe(self, lang: Lang) -> str:
-        label = duration_label(self.duration, lang)
-        moved = f"{yuan(self.old, lang)} → {yuan(self.new, lang)}"
-        change = (
-            f"{_signed_yuan(self.delta, lang)}{ptr(lang, 'clause separator', ', ')}{self.pct * 100:+.1f}%"
-        )
-        return tr(
-            lang,
-            "%(nickname)s — %(label)s price %(moved)s (%(change)s)",
-            nickname=self.nickname,
-            label=label,
-            moved=moved,
-            change=change,
-        )
-
 
 @dataclass(frozen=True)
 class BecameUnpriced:
@@ -109,16 +74,6 @@ class BecameUnpriced:
     nickname: str
     duration: Duration
     old: float  # the last known quote, yuan
-
-    def describe(self, lang: Lang) -> str:
-        label, old = duration_label(self.duration, lang), yuan(self.old, lang)
-        return tr(
-            lang,
-            "%(nickname)s — no %(label)s price any more (was %(old)s)",
-            nickname=self.nickname,
-            label=label,
-            old=old,
-        )
 
 
 @dataclass(frozen=True)
@@ -136,17 +91,6 @@ class FollowerChange:
     def pct(self) -> float | None:
         return self.delta / self.old if self.old else None
 
-    def describe(self, lang: Lang) -> str:
-        moved = f"{count(self.old, lang)} → {count(self.new, lang)}"
-        change = growth(self.delta, self.pct, lang)
-        return tr(
-            lang,
-            "%(nickname)s — followers %(moved)s, %(change)s",
-            nickname=self.nickname,
-            moved=moved,
-            change=change,
-        )
-
 
 @dataclass(frozen=True)
 class RankMove:
@@ -156,23 +100,6 @@ class RankMove:
     new_rank: int
     old_score: float | None
     new_score: float | None
-
-    def describe(self, lang: Lang) -> str:
-        places = abs(self.old_rank - self.new_rank)
-        up = self.new_rank < self.old_rank
-        direction = pick(
-            lang, f"up {places}" if up else f"down {places}", f"上升{places}位" if up else f"下降{places}位"
-        )
-        scores = f"{fmt_score(self.old_score).removesuffix('/100')} → {fmt_score(self.new_score)}"
-        return tr(
-            lang,
-            "%(nickname)s — #%(old_rank)s → #%(new_rank)s (%(direction)s) · score %(scores)s",
-            nickname=self.nickname,
-            old_rank=self.old_rank,
-            new_rank=self.new_rank,
-            direction=direction,
-            scores=scores,
-        )
 
 
 Change = NewMatch | Dropped | PriceChange | BecameUnpriced | FollowerChange | RankMove
@@ -203,11 +130,3 @@ def compare_followers(
 def _quote(price: float | None) -> float | None:
     """A zero or negative quote means "no quote", as in `Creator.price`."""
     return price if price is not None and price > 0 else None
-
-
-def _score(score: float | None, lang: Lang) -> str:
-    return "" if score is None else tr(lang, " · score %(fmt_score)s", fmt_score=fmt_score(score))
-
-
-def _signed_yuan(value: float, lang: Lang) -> str:
-    return yuan(value, lang) if value < 0 else f"+{yuan(value, lang)}"

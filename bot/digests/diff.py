@@ -1,4 +1,4 @@
-"""What changed since a digest's previous run, and the bilingual lines a digest message shows.
+"""What changed since a digest's previous run (`bot.cards.digest_lines` words it for the message).
 
 A digest is a diff, not a raw list: new matches, creators that stopped matching (and why), price
 changes per video length, follower jumps and drops, rank movers and creators that lost a quote.
@@ -25,28 +25,10 @@ from bot.digests.changes import (
     compare_prices,
 )
 from bot.digests.snapshot import DigestSnapshot, SnapshotEntry
-from bot.formatting import count, duration_label, yuan
-from bot.formatting import score as fmt_score
-from bot.i18n import pick, tr
-from bot.models import Creator, Duration, Lang, SearchResult
+from bot.models import Creator, SearchResult
 
-MAX_LINES = 10  # per section; the rest is counted
-
-_SECTIONS: tuple[tuple[str, str, str], ...] = (  # DigestDiff field, en title, zh title
-    ("new", "New matches", "新进入"),
-    ("dropped", "No longer matching", "不再符合"),
-    ("price_changes", "Price changes", "报价变化"),
-    ("unpriced", "No longer priced", "不再报价"),
-    ("follower_changes", "Follower jumps and drops", "粉丝大幅变化"),
-    ("movers", "Rank movers", "排名变化"),
-)
-
-
-@dataclass(frozen=True)
-class DigestSection:
-    title: str
-    lines: list[str]
-    more: int = 0  # lines left out
+# The kinds of change, in the order a digest shows them: `DigestDiff` fields.
+SECTIONS = ("new", "dropped", "price_changes", "unpriced", "follower_changes", "movers")
 
 
 @dataclass(frozen=True)
@@ -63,47 +45,12 @@ class DigestDiff:
     @property
     def is_empty(self) -> bool:
         """Nothing to report: not a first run, and no change of any kind."""
-        return not self.first_run and not self._titled("en")
+        return not self.first_run and not self.groups()
 
-    def summary(self, lang: Lang) -> str:
-        """One line, also the notification text: "New matches: 2 · Price changes: 1"."""
-        if self.first_run:
-            top = len(self.snapshot.top)
-            return tr(lang, "First digest: the current top %(top)s", top=top)
-        if self.is_empty:
-            return tr(lang, "Nothing changed since the last digest")
-        return " · ".join(f"{title}{tr(lang, ': ')}{len(changes)}" for title, changes in self._titled(lang))
-
-    def sections(self, lang: Lang, *, max_lines: int = MAX_LINES) -> list[DigestSection]:
-        """Titled groups of lines, empty groups left out; the first run lists the top N."""
-        if self.first_run:
-            top = self.snapshot.top
-            lines = [_entry_line(e, self.snapshot.duration, lang) for e in top]
-            return [_section(tr(lang, "Current top %(len)s", len=len(top)), lines, max_lines)]
-        return [
-            _section(title, [change.describe(lang) for change in changes], max_lines)
-            for title, changes in self._titled(lang)
-        ]
-
-    def notes(self, lang: Lang) -> list[str]:
-        """Caveats to show under the sections."""
-        notes = []
-        if self.first_run:
-            notes.append(tr(lang, "Later digests show only what changed."))
-        if self.snapshot.partial:
-            notes.append(
-                tr(
-                    lang,
-                    "Some result pages failed to load this time, so a creator shown as no "
-                    "longer returned may just be missing from this fetch.",
-                )
-            )
-        return notes
-
-    def _titled(self, lang: Lang) -> list[tuple[str, tuple[Change, ...]]]:
-        """(title, changes) for each kind of change that occurred, in section order."""
-        groups = [(pick(lang, en, zh), getattr(self, field)) for field, en, zh in _SECTIONS]
-        return [(title, changes) for title, changes in groups if changes]
+    def groups(self) -> list[tuple[str, tuple[Change, ...]]]:
+        """(section, changes) for each kind of change that occurred, in section order."""
+        found = [(section, getattr(self, section)) for section in SECTIONS]
+        return [(section, changes) for section, changes in found if changes]
 
 
 def diff_digest(
@@ -178,21 +125,3 @@ def _movers(kept: list[tuple[SnapshotEntry, SnapshotEntry]], top_n: int, min_mov
         for old, new in kept
         if abs(old.rank - new.rank) >= min_move and min(old.rank, new.rank) <= top_n
     ]
-
-
-def _entry_line(entry: SnapshotEntry, duration: Duration, lang: Lang) -> str:
-    score, followers = fmt_score(entry.score), count(entry.followers, lang)
-    price = f"{duration_label(duration, lang)} {yuan(entry.prices.get(duration), lang)}"
-    return tr(
-        lang,
-        "#%(rank)s %(nickname)s — score %(score)s · %(followers)s followers · %(price)s",
-        rank=entry.rank,
-        nickname=entry.nickname,
-        score=score,
-        followers=followers,
-        price=price,
-    )
-
-
-def _section(title: str, lines: list[str], max_lines: int) -> DigestSection:
-    return DigestSection(title, lines[:max_lines], more=max(0, len(lines) - max_lines))

@@ -6,6 +6,7 @@ the offending part); these cover the digest command itself. Nothing is stored wh
 
 from __future__ import annotations
 
+from bot.digests.vocabulary import EXAMPLE_ADD
 from bot.errors import KolbotError, QueryError
 from bot.i18n import Text
 
@@ -15,9 +16,7 @@ class DigestError(KolbotError):
 
 
 def _usage(command: str) -> Text:
-    return Text(
-        "Example: %(example)s", example=f'{command} digest add "护肤 followers>=10w" daily 09:30 top=10'
-    )
+    return Text("Example: %(example)s", example=f"{command} {EXAMPLE_ADD}")
 
 
 def unknown_id(short_id: str, command: str) -> DigestError:

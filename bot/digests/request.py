@@ -12,21 +12,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.digests import errors
+from bot.digests.vocabulary import NO, QUOTE_CLOSERS, YES
 from bot.grammar import MAX_TOP
 from bot.i18n import Text
 
-_CLOSERS = {
-    '"': '"”“',
-    "“": '”“"',
-    "”": '”“"',
-    "'": "'’",
-    "‘": "’'",
-    "「": "」",
-    "『": "』",
-}
 _OPTION = re.compile(r"(?i)(top|pages|quiet)\s*=\s*(\S*)")
-_YES = {"yes", "y", "true", "on", "1", "是"}
-_NO = {"no", "n", "false", "off", "0", "否"}
 
 
 @dataclass(frozen=True)
@@ -62,9 +52,9 @@ def parse_add(text: str, *, command: str = "/kol") -> DigestRequest:
 
 def _quoted(text: str, command: str) -> tuple[str, str]:
     """(the text inside the leading quotes, what follows them)."""
-    if not text or text[0] not in _CLOSERS:
+    if not text or text[0] not in QUOTE_CLOSERS:
         raise errors.missing_quotes(command)
-    closers = _CLOSERS[text[0]]
+    closers = QUOTE_CLOSERS[text[0]]
     end = next((i for i, char in enumerate(text[1:], start=1) if char in closers), None)
     if end is None:
         raise errors.unclosed_quote(text, command)
@@ -91,8 +81,8 @@ def _pages(value: str) -> int:
 
 def _quiet(value: str) -> bool:
     word = value.lower()
-    if word in _YES | _NO:
-        return word in _YES
+    if word in YES | NO:
+        return word in YES
     raise errors.bad_option(
         f"quiet={value}",
         Text("quiet must be yes (skip the post when nothing changed) or no (post one short line)."),

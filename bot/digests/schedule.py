@@ -36,17 +36,26 @@ from functools import lru_cache
 from itertools import count
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.digests.vocabulary import (
+    CLOCK,
+    DAY_OF_MONTH,
+    FILLERS,
+    HALF_DAY_AFTER,
+    HALF_DAY_BEFORE,
+    HEADS,
+    INTERVAL,
+    PIECE,
+    WEEKDAY_EN,
+    WEEKDAY_WORDS,
+)
 from bot.errors import QueryError
-from bot.i18n import N_, Text, Untranslated, pick, tr
-from bot.models import Lang
+from bot.i18n import N_, Plural, Text
 
 DEFAULT_TZ = "Asia/Shanghai"
 DEFAULT_MIN_INTERVAL = timedelta(hours=1)
 LATE_AFTER = timedelta(minutes=10)  # a run this long after its time is a catch-up
 
 _DAY_MINUTES = 24 * 60
-_WEEKDAY_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_WEEKDAY_ZH = "一二三四五六日"
 _EVERY_WEEKDAY = (
     N_("every Monday at %(hhmm)s"),
     N_("every Tuesday at %(hhmm)s"),
@@ -56,51 +65,10 @@ _EVERY_WEEKDAY = (
     N_("every Saturday at %(hhmm)s"),
     N_("every Sunday at %(hhmm)s"),
 )
-_WEEKDAY_WORDS = {
-    **{name.lower(): i for i, name in enumerate(_WEEKDAY_EN)},
-    **{name[:3].lower(): i for i, name in enumerate(_WEEKDAY_EN)},
-    **{char: i for i, char in enumerate(_WEEKDAY_ZH)},
-    "tues": 1,
-    "thur": 3,
-    "thurs": 3,
-    "天": 6,
-    "七": 6,
-}
-
-_USAGE_EN = (
+_USAGE = Text(
     "Schedules: daily 09:30 · weekdays 10:00 · weekly mon 09:00 · monthly 1 09:00 · hourly · every 2h,"
     " optionally followed by a time zone such as Europe/Berlin."
 )
-_USAGE_ZH = (
-    "时间写法：每天 09:30 · 工作日 10:00 · 每周一 09:00 · 每月1日 09:00 · 每小时 · 每2小时，"
-    "可在末尾加时区，如 Europe/Berlin。"
-)
-
-_HEADS = (
-    (re.compile(r"daily|every day|每天|每日"), "daily"),
-    (re.compile(r"weekdays|every weekday|每个工作日|工作日"), "weekdays"),
-    (
-        re.compile(
-            r"weekly|every week|every(?= (?:mon|tue|wed|thu|fri|sat|sun))|每周|每星期|每个星期|每礼拜"
-        ),
-        "weekly",
-    ),
-    (re.compile(r"monthly|every month|每月|每个月"), "monthly"),
-    (re.compile(r"hourly|every hour|每小时|每个小时"), "hourly"),
-    (re.compile(r"every|每(?=\s*\d)"), "every"),
-)
-_PIECE = re.compile(
-    r"\d{1,2}:\d{2}|\d{1,2}点(?:\d{1,2}分?|半)?|\d+(?:st|nd|rd|th|日|号)?"
-    r"|[一二三四五六日天七](?=[\s\d]|$)|[a-z]+|[^\sa-z\d]+"
-)
-_UNITS = ((_DAY_MINUTES, "day", "天"), (60, "hour", "小时"), (1, "minute", "分钟"))
-_FILLERS = frozenset({"at", "on", "在"})
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})|(\d{1,2})点(?:(\d{1,2})分?|(半))?")
-# "9am", "9:30 pm", "下午3点": hours added to a 12-hour clock time.
-_HALF_DAY_AFTER = {"am": 0, "pm": 12}
-_HALF_DAY_BEFORE = {"上午": 0, "早上": 0, "下午": 12, "晚上": 12}
-_DAY_OF_MONTH = re.compile(r"(\d+)(?:st|nd|rd|th|日|号)?")
-_INTERVAL = re.compile(r"(\d+)\s*(?:(h|hr|hrs|hours?|小时|个小时)|m|min|mins|minutes?|分钟)")
 
 
 class Frequency(StrEnum):
@@ -140,7 +108,7 @@ class Schedule:
         hhmm = self.at.strftime("%H:%M")
         match self.frequency:
             case Frequency.WEEKLY:
-                body = f"weekly {_WEEKDAY_EN[self.weekday][:3].lower()} {hhmm}"
+                body = f"weekly {WEEKDAY_EN[self.weekday][:3].lower()} {hhmm}"
             case Frequency.MONTHLY:
                 body = f"monthly {self.day} {hhmm}"
             case Frequency.INTERVAL:
@@ -149,29 +117,27 @@ class Schedule:
                 body = f"{self.frequency} {hhmm}"
         return f"{body} {self.tz}"
 
-    def describe(self, lang: Lang) -> str:
+    def wording(self) -> Text:
         """One short line for cards: "every Monday at 09:00, Asia/Shanghai time"."""
         hhmm = self.at.strftime("%H:%M")
         match self.frequency:
             case Frequency.DAILY:
-                what = tr(lang, "daily at %(hhmm)s", hhmm=hhmm)
+                what = Text("daily at %(hhmm)s", hhmm=hhmm)
             case Frequency.WEEKDAYS:
-                what = tr(lang, "weekdays (Mon–Fri) at %(hhmm)s", hhmm=hhmm)
+                what = Text("weekdays (Mon–Fri) at %(hhmm)s", hhmm=hhmm)
             case Frequency.WEEKLY:
-                what = tr(lang, _EVERY_WEEKDAY[self.weekday], hhmm=hhmm)
+                what = Text(_EVERY_WEEKDAY[self.weekday], hhmm=hhmm)
+            case Frequency.MONTHLY if self.day <= 28:
+                what = Text("monthly on day %(day)s at %(hhmm)s", day=self.day, hhmm=hhmm)
             case Frequency.MONTHLY:
-                what = self._describe_monthly(lang, hhmm)
+                what = Text(
+                    "monthly on day %(day)s (or the month's last day) at %(hhmm)s", day=self.day, hhmm=hhmm
+                )
+            case Frequency.INTERVAL if self.every_minutes == 60:
+                what = Text("every hour")
             case Frequency.INTERVAL:
-                span = _span(timedelta(minutes=self.every_minutes), lang)
-                what = tr(lang, "every hour") if self.every_minutes == 60 else tr(lang, "every ") + span
-        return tr(lang, "%(what)s, %(tz)s time", what=what, tz=self.tz)
-
-    def _describe_monthly(self, lang: Lang, hhmm: str) -> str:
-        if self.day <= 28:
-            return tr(lang, "monthly on day %(day)s at %(hhmm)s", day=self.day, hhmm=hhmm)
-        return tr(
-            lang, "monthly on day %(day)s (or the month's last day) at %(hhmm)s", day=self.day, hhmm=hhmm
-        )
+                what = Text("every %(span)s", span=_span(timedelta(minutes=self.every_minutes)))
+        return Text("%(what)s, %(tz)s time", what=what, tz=self.tz)
 
     def next_due(self, after_utc: datetime) -> datetime:
         """The first run strictly after `after_utc`, in UTC."""
@@ -244,18 +210,17 @@ def parse_schedule(
     words = unicodedata.normalize("NFKC", text).split()
     zones = [w for w in words if _looks_like_zone(w.lower())]
     if len(zones) > 1:
-        raise _error(
-            zones[1],
-            f"Give only one time zone, not also “{zones[1]}”.",
-            f"只能指定一个时区，多出了“{zones[1]}”。",
-        )
+        raise _error(zones[1], Text("Give only one time zone, not also “%(zone)s”.", zone=zones[1]))
     tz = _zone_name(zones[0] if zones else default_tz)
     schedule = _parse_body(" ".join(w for w in words if w not in zones).lower(), tz)
     if schedule.min_gap < min_interval:
         raise _error(
             text,
-            f"“{text.strip()}” runs too often: at most once every {_span(min_interval, 'en')} is allowed.",
-            f"“{text.strip()}”过于频繁：最多每{_span(min_interval, 'zh')}一次。",
+            Text(
+                "“%(text)s” runs too often: at most once every %(span)s is allowed.",
+                text=text.strip(),
+                span=_span(min_interval),
+            ),
         )
     return schedule
 
@@ -264,7 +229,7 @@ def _parse_body(body: str, tz: str) -> Schedule:
     head, rest = _split_head(body)
     if head == "every":
         return Schedule(Frequency.INTERVAL, every_minutes=_interval_minutes(rest), tz=tz)
-    pieces = deque(p for p in _PIECE.findall(rest) if p not in _FILLERS)
+    pieces = deque(p for p in PIECE.findall(rest) if p not in FILLERS)
     match head:
         case "hourly":
             schedule = Schedule(Frequency.INTERVAL, every_minutes=60, tz=tz)
@@ -277,83 +242,69 @@ def _parse_body(body: str, tz: str) -> Schedule:
         case _:
             schedule = Schedule(Frequency(head), at=_clock(pieces, body), tz=tz)
     if pieces:
-        raise _error(
-            pieces[0], f"Unexpected “{pieces[0]}” in the schedule.", f"时间表中有无法识别的“{pieces[0]}”。"
-        )
+        raise _error(pieces[0], Text("Unexpected “%(piece)s” in the schedule.", piece=pieces[0]))
     return schedule
 
 
 def _split_head(body: str) -> tuple[str, str]:
-    for pattern, head in _HEADS:
+    for pattern, head in HEADS:
         if match := pattern.match(body):
             return head, body[match.end() :]
     token = body.split()[0] if body.split() else body
-    raise _error(token, f"Unknown schedule “{token}”.", f"无法识别的时间表“{token}”。")
+    raise _error(token, Text("Unknown schedule “%(token)s”.", token=token))
 
 
 def _interval_minutes(rest: str) -> int:
     piece = rest.strip()
-    match = _INTERVAL.fullmatch(piece)
+    match = INTERVAL.fullmatch(piece)
     if not match:
-        raise _error(piece, f"Cannot read the interval “{piece}”.", f"无法识别的间隔“{piece}”。")
+        raise _error(piece, Text("Cannot read the interval “%(piece)s”.", piece=piece))
     minutes = int(match[1]) * (60 if match[2] else 1)
     if not 0 < minutes <= _DAY_MINUTES or _DAY_MINUTES % minutes:
         raise _error(
             piece,
-            f"“every {piece}” does not divide a day evenly: use 1, 2, 3, 4, 6, 8 or 12 hours, or daily.",
-            f"“每{piece}”无法整除一天：请用 1、2、3、4、6、8 或 12 小时，或每天。",
+            Text(
+                "“every %(piece)s” does not divide a day evenly: use 1, 2, 3, 4, 6, 8 or 12 hours, or daily.",
+                piece=piece,
+            ),
         )
     return minutes
 
 
 def _weekday(pieces: deque[str], body: str) -> int:
     if not pieces:
-        raise _error(
-            body,
-            f"“{body}” needs a weekday, e.g. weekly mon 09:00.",
-            f"“{body}”缺少星期几，例如 每周一 09:00。",
-        )
+        raise _error(body, Text("“%(body)s” needs a weekday, e.g. weekly mon 09:00.", body=body))
     piece = pieces.popleft()
-    if piece not in _WEEKDAY_WORDS:
-        raise _error(piece, f"Unknown weekday “{piece}”.", f"无法识别的星期“{piece}”。")
-    return _WEEKDAY_WORDS[piece]
+    if piece not in WEEKDAY_WORDS:
+        raise _error(piece, Text("Unknown weekday “%(piece)s”.", piece=piece))
+    return WEEKDAY_WORDS[piece]
 
 
 def _day_of_month(pieces: deque[str], body: str) -> int:
     if not pieces:
-        raise _error(
-            body,
-            f"“{body}” needs a day of the month, e.g. monthly 1 09:00.",
-            f"“{body}”缺少日期，例如 每月1日 09:00。",
-        )
+        raise _error(body, Text("“%(body)s” needs a day of the month, e.g. monthly 1 09:00.", body=body))
     piece = pieces.popleft()
-    match = _DAY_OF_MONTH.fullmatch(piece)
+    match = DAY_OF_MONTH.fullmatch(piece)
     if not match or not 1 <= int(match[1]) <= 31:
-        raise _error(piece, f"Day of month “{piece}” must be 1–31.", f"日期“{piece}”须在 1–31 之间。")
+        raise _error(piece, Text("Day of month “%(piece)s” must be 1–31.", piece=piece))
     return int(match[1])
 
 
 def _clock(pieces: deque[str], body: str) -> time:
-    half = _HALF_DAY_BEFORE.get(pieces.popleft()) if pieces and pieces[0] in _HALF_DAY_BEFORE else None
+    half = HALF_DAY_BEFORE.get(pieces.popleft()) if pieces and pieces[0] in HALF_DAY_BEFORE else None
     if not pieces:
-        raise _error(
-            body, f"“{body}” needs a time of day, e.g. daily 09:30.", f"“{body}”缺少时间，例如 每天 09:30。"
-        )
+        raise _error(body, Text("“%(body)s” needs a time of day, e.g. daily 09:30.", body=body))
     piece = pieces.popleft()
-    if pieces and pieces[0] in _HALF_DAY_AFTER:
-        half = _HALF_DAY_AFTER[pieces.popleft()]
-    match = _CLOCK.fullmatch(piece if half is None or not piece.isdigit() else f"{piece}:00")
+    if pieces and pieces[0] in HALF_DAY_AFTER:
+        half = HALF_DAY_AFTER[pieces.popleft()]
+    match = CLOCK.fullmatch(piece if half is None or not piece.isdigit() else f"{piece}:00")
     if match:
         hour, minute = int(match[1] or match[3]), 30 if match[5] else int(match[2] or match[4] or 0)
         if half is not None and 1 <= hour <= 12:
             hour = hour % 12 + half  # 12am = 00:00, 12pm = 12:00, 下午3点 = 15:00
         if hour <= 23 and minute <= 59:
             return time(hour, minute)
-    raise _error(
-        piece,
-        f"“{piece}” is not a time of day (HH:MM, 00:00–23:59).",
-        f"“{piece}”不是有效时间（HH:MM，00:00–23:59）。",
-    )
+    raise _error(piece, Text("“%(piece)s” is not a time of day (HH:MM, 00:00–23:59).", piece=piece))
 
 
 def _interval_spec(minutes: int) -> str:
@@ -383,11 +334,14 @@ def _zone_name(word: str) -> str:
     return canonical
 
 
-def _span(span: timedelta, lang: Lang) -> str:
+def _span(span: timedelta) -> Text:
+    """The span in its largest whole unit: "2 hours"."""
     minutes = int(span.total_seconds() // 60)
-    size, en, zh = next(unit for unit in _UNITS if minutes % unit[0] == 0)
-    n = minutes // size
-    return pick(lang, f"{n} {en}" + ("s" if n != 1 else ""), f"{n}{zh}")
+    if minutes % _DAY_MINUTES == 0:
+        return Plural("%(n)s day", "%(n)s days", minutes // _DAY_MINUTES)
+    if minutes % 60 == 0:
+        return Plural("%(n)s hour", "%(n)s hours", minutes // 60)
+    return Plural("%(n)s minute", "%(n)s minutes", minutes)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -396,5 +350,5 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _error(token: str, en: str, zh: str) -> QueryError:
-    return QueryError(token, Untranslated(en, zh), usage=Untranslated(_USAGE_EN, _USAGE_ZH))
+def _error(token: str, what: Text) -> QueryError:
+    return QueryError(token, what, usage=_USAGE)

@@ -20,8 +20,7 @@ from bot.digests.changes import (
     compare_followers,
     compare_prices,
 )
-from bot.i18n import tr
-from bot.models import Duration, Lang
+from bot.models import Duration
 
 WatchChange = Dropped | PriceChange | BecameUnpriced | FollowerChange
 
@@ -44,10 +43,6 @@ class ShortlistChange:
     shortlist_id: str
     shortlist_name: str
     change: WatchChange
-
-    def describe(self, lang: Lang) -> str:
-        line = self.change.describe(lang)
-        return tr(lang, "[%(shortlist_name)s] %(line)s", shortlist_name=self.shortlist_name, line=line)
 
 
 def diff_shortlist(

@@ -27,6 +27,8 @@ from bot.digests import errors
 from bot.digests.models import Digest, DigestRun, DigestStatus, Job, RunStatus
 from bot.digests.schedule import DueRun
 from bot.digests.snapshot import DigestSnapshot
+from bot.i18n import LANGS, SOURCE_LANG
+from bot.models import Lang
 
 MAX_ERROR_CHARS = 300
 
@@ -405,7 +407,7 @@ def to_digest(row: DigestRow) -> Digest:
         top_n=row.top_n,
         pages=row.pages,
         quiet=row.quiet,
-        lang="zh" if row.lang == "zh" else "en",
+        lang=_lang(row.lang),
         status=DigestStatus(row.status),
         pause_reason=row.pause_reason,
         paused_at=row.paused_at,
@@ -433,3 +435,8 @@ def to_run(row: DigestRunRow) -> DigestRun:
         created_at=row.created_at,
         completed_at=row.completed_at,
     )
+
+
+def _lang(code: str) -> Lang:
+    """The stored language code; anything else reads as the source language (English)."""
+    return code if code in LANGS else SOURCE_LANG

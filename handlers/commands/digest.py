@@ -20,6 +20,7 @@ from bot.cards.render import SlackMessage
 from bot.cards.views import notice_message
 from bot.digests import errors
 from bot.digests.models import Digest
+from bot.digests.vocabulary import VERB_ALIASES
 from bot.errors import KolbotError
 from bot.i18n import tr
 from bot.models import Lang
@@ -206,12 +207,12 @@ def _local(digest: Digest) -> str:
 
 
 SUBCOMMANDS: Subcommands[Callable[[Call], SlackMessage | AfterAck]] = Subcommands(
-    Subcommand("add", _add, aliases=("new", "添加", "新建")),
-    Subcommand("list", _list, aliases=("ls", "列表")),
-    Subcommand("show", _show, aliases=("查看",)),
-    Subcommand("pause", _pause, aliases=("暂停",)),
-    Subcommand("resume", _resume, aliases=("恢复",)),
-    Subcommand("remove", _remove, aliases=("delete", "rm", "删除")),
-    Subcommand("run", _run, aliases=("now", "立即推送")),
-    Subcommand("tz", _tz, aliases=("timezone", "时区")),
+    Subcommand("add", _add, aliases=VERB_ALIASES["add"]),
+    Subcommand("list", _list, aliases=VERB_ALIASES["list"]),
+    Subcommand("show", _show, aliases=VERB_ALIASES["show"]),
+    Subcommand("pause", _pause, aliases=VERB_ALIASES["pause"]),
+    Subcommand("resume", _resume, aliases=VERB_ALIASES["resume"]),
+    Subcommand("remove", _remove, aliases=VERB_ALIASES["remove"]),
+    Subcommand("run", _run, aliases=VERB_ALIASES["run"]),
+    Subcommand("tz", _tz, aliases=VERB_ALIASES["tz"]),
 )

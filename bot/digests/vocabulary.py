@@ -1,0 +1,77 @@
+"""Words users type in digest commands: the schedule grammar's English and Chinese forms, quote marks
+and yes/no. This is input, not copy: nothing here is shown to users (their wording is in the catalog).
+"""
+
+from __future__ import annotations
+
+import re
+
+WEEKDAY_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAY_ZH = "一二三四五六日"
+WEEKDAY_WORDS = {
+    **{name.lower(): i for i, name in enumerate(WEEKDAY_EN)},
+    **{name[:3].lower(): i for i, name in enumerate(WEEKDAY_EN)},
+    **{char: i for i, char in enumerate(WEEKDAY_ZH)},
+    "tues": 1,
+    "thur": 3,
+    "thurs": 3,
+    "天": 6,
+    "七": 6,
+}
+
+# (how a schedule starts, its frequency word); "every" alone is an interval ("every 2h").
+HEADS = (
+    (re.compile(r"daily|every day|每天|每日"), "daily"),
+    (re.compile(r"weekdays|every weekday|每个工作日|工作日"), "weekdays"),
+    (
+        re.compile(
+            r"weekly|every week|every(?= (?:mon|tue|wed|thu|fri|sat|sun))|每周|每星期|每个星期|每礼拜"
+        ),
+        "weekly",
+    ),
+    (re.compile(r"monthly|every month|每月|每个月"), "monthly"),
+    (re.compile(r"hourly|every hour|每小时|每个小时"), "hourly"),
+    (re.compile(r"every|每(?=\s*\d)"), "every"),
+)
+PIECE = re.compile(
+    r"\d{1,2}:\d{2}|\d{1,2}点(?:\d{1,2}分?|半)?|\d+(?:st|nd|rd|th|日|号)?"
+    r"|[一二三四五六日天七](?=[\s\d]|$)|[a-z]+|[^\sa-z\d]+"
+)
+FILLERS = frozenset({"at", "on", "在"})
+CLOCK = re.compile(r"(\d{1,2}):(\d{2})|(\d{1,2})点(?:(\d{1,2})分?|(半))?")
+# "9am", "9:30 pm", "下午3点": hours added to a 12-hour clock time.
+HALF_DAY_AFTER = {"am": 0, "pm": 12}
+HALF_DAY_BEFORE = {"上午": 0, "早上": 0, "下午": 12, "晚上": 12}
+DAY_OF_MONTH = re.compile(r"(\d+)(?:st|nd|rd|th|日|号)?")
+INTERVAL = re.compile(r"(\d+)\s*(?:(h|hr|hrs|hours?|小时|个小时)|m|min|mins|minutes?|分钟)")
+
+# `digest add`: an opening quote and the marks that close it (smart quotes, a Chinese keyboard's 「」).
+QUOTE_CLOSERS = {
+    '"': '"”“',
+    "“": '”“"',
+    "”": '”“"',
+    "'": "'’",
+    "‘": "’'",
+    "「": "」",
+    "『": "』",
+}
+YES = frozenset({"yes", "y", "true", "on", "1", "是"})
+NO = frozenset({"no", "n", "false", "off", "0", "否"})
+
+# The search in the usage example of `digest add` (users copy it as typed).
+EXAMPLE_ADD = 'digest add "护肤 followers>=10w" daily 09:30 top=10'
+
+# `/kol digest <verb>`: the other words each verb answers to.
+VERB_ALIASES = {
+    "add": ("new", "添加", "新建"),
+    "list": ("ls", "列表"),
+    "show": ("查看",),
+    "pause": ("暂停",),
+    "resume": ("恢复",),
+    "remove": ("delete", "rm", "删除"),
+    "run": ("now", "立即推送"),
+    "tz": ("timezone", "时区"),
+}
+
+# The keyword in the help's `digest add` example.
+EXAMPLE_KEYWORD = "护肤"
