@@ -350,7 +350,7 @@ def plan_table(plan: Plan, lang: Lang) -> Table:
         for p in picks:
             c = p.candidate
             table.add_row(
-                pick(lang, *TIER_LABELS[tier]),
+                tr(lang, TIER_LABELS[tier]),
                 c.nickname,
                 yuan(c.cost_yuan, lang),
                 c.basis.value if c.basis else DASH,
