@@ -139,7 +139,8 @@ def to_png(fig: Figure) -> bytes:
 def _compact(value: float, lang: Lang) -> str:
     """Axis numbers: 1.2M / 120万 (Chinese counts in 万, ten thousands)."""
     if lang == "zh":
-        return tr(lang, "%(n)s × 10,000", n=f"{value / 1e4:.1f}") if abs(value) >= 1e4 else f"{value:.0f}"
+        wan = f"{value / 1e4:.1f}"
+        return tr(lang, "%(n)s × 10,000", n=wan) if abs(value) >= 1e4 else f"{value:.0f}"
     for size, unit in ((1e6, "M"), (1e3, "K")):
         if abs(value) >= size:
             return f"{value / size:.1f}{unit}"
@@ -211,12 +212,20 @@ def _age_order(key: str) -> float:
     return float(digits[0]) if digits else float("inf")
 
 
+# Xingtu's city tiers, largest cities first, by the English names `formatting.bucket` gives them
+_CITY_TIERS = ("tier 1", "new tier 1", "tier 2", "tier 3", "tier 4", "tier 5")
+
+
+def _city_tier_order(key: str) -> int:
+    name = formatting.bucket(key, "en")
+    return _CITY_TIERS.index(name) if name in _CITY_TIERS else len(_CITY_TIERS)
+
+
 def _ordered(kind: DistributionKind, shares: dict[str, float]) -> list[tuple[str, float]]:
     if kind is DistributionKind.AGE:
         return sorted(shares.items(), key=lambda kv: _age_order(kv[0]))
     if kind is DistributionKind.CITY_TIER:
-        order = ["一线", "新一线", "二线", "三线", "四线", "五线"]
-        return sorted(shares.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+        return sorted(shares.items(), key=lambda kv: _city_tier_order(kv[0]))
     return sorted(shares.items(), key=lambda kv: -kv[1])[:8]
 
 

@@ -148,11 +148,12 @@ class PlanService:
         found = self._mcn.mcns([c.star_id for c in candidates if c.cost_yuan is not None])
         notes: list[Text] = []
         if found.upstream_calls:
+            cost = f"{found.cost_usd:.2f}"
             notes.append(
                 Text(
                     "MCNs from Xingtu base info: %(calls)s calls, $%(usd)s.",
                     calls=found.upstream_calls,
-                    usd=f"{found.cost_usd:.2f}",
+                    usd=cost,
                 )
             )
         if found.failed:
