@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from bot import formatting
 from bot.deepdive.compare import Comparison, MetricKey
 from bot.deepdive.models import DISTRIBUTION_LABELS, DailyFans, DistributionKind, Portrait
-from bot.i18n import tr
+from bot.i18n import N_, ptr, tr
 from bot.models import Lang
 
 if TYPE_CHECKING:
@@ -43,13 +43,13 @@ SPARK_LEVELS = "▁▂▃▄▅▆▇█"
 _FONT_FILE = ("weblate_fonts", "static/weblate_fonts/kurinto/ttf/KurintoSansSC-Rg.ttf")
 _SYSTEM_CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei")
 _LINE, _FLAG, _GRID = "#2563eb", "#dc2626", "#e5e7eb"
-_AUDIENCE_PANELS = (
+_AUDIENCE_PANELS = (  # the four panels, titled by DISTRIBUTION_LABELS
     DistributionKind.GENDER,
     DistributionKind.AGE,
     DistributionKind.CITY_TIER,
     DistributionKind.DEVICE,
 )
-_GENDER_NAMES = {"female": ("Female", "女"), "male": ("Male", "男")}
+_GENDER_NAMES = {"female": N_("Female"), "male": N_("Male")}
 
 
 @lru_cache(maxsize=1)
@@ -136,14 +136,11 @@ def to_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _t(lang: Lang, en: str, zh: str) -> str:
-    return zh if lang == "zh" else en
-
-
 def _compact(value: float, lang: Lang) -> str:
-    """Axis numbers: 1.2M / 120万."""
+    """Axis numbers: 1.2M / 120万 (Chinese counts in 万, ten thousands)."""
     if lang == "zh":
-        return f"{value / 1e4:.1f}万" if abs(value) >= 1e4 else f"{value:.0f}"
+        wan = f"{value / 1e4:.1f}"
+        return tr(lang, "%(n)s × 10,000", n=wan) if abs(value) >= 1e4 else f"{value:.0f}"
     for size, unit in ((1e6, "M"), (1e3, "K")):
         if abs(value) >= size:
             return f"{value / size:.1f}{unit}"
@@ -176,7 +173,7 @@ def _trend(series: DailyFans, flagged: Sequence[date], lang: Lang) -> Figure:
             color=_FLAG,
             s=60,
             zorder=3,
-            label=_t(lang, "flagged day", "异常日"),
+            label=tr(lang, "flagged day"),
         )
         for d in marks:
             ax.annotate(
@@ -189,7 +186,7 @@ def _trend(series: DailyFans, flagged: Sequence[date], lang: Lang) -> Figure:
                 fontsize=9,
             )
         ax.legend(loc="upper left")
-    ax.set_title(_t(lang, f"Followers, last {len(days)} days", f"粉丝趋势（近 {len(days)} 天）"))
+    ax.set_title(tr(lang, "Followers, last %(days)s days", days=len(days)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v, lang)))
     ax.grid(True, color=_GRID)
     fig.autofmt_xdate()
@@ -206,7 +203,7 @@ def follower_trend_png(series: DailyFans, flagged: Sequence[date], lang: Lang) -
 
 def _bucket_label(kind: DistributionKind, key: str, lang: Lang) -> str:
     if kind is DistributionKind.GENDER and key in _GENDER_NAMES:
-        return _t(lang, *_GENDER_NAMES[key])
+        return tr(lang, _GENDER_NAMES[key])
     return formatting.bucket(key, lang)
 
 
@@ -215,12 +212,20 @@ def _age_order(key: str) -> float:
     return float(digits[0]) if digits else float("inf")
 
 
+# Xingtu's city tiers, largest cities first, by the English names `formatting.bucket` gives them
+_CITY_TIERS = ("tier 1", "new tier 1", "tier 2", "tier 3", "tier 4", "tier 5")
+
+
+def _city_tier_order(key: str) -> int:
+    name = formatting.bucket(key, "en")
+    return _CITY_TIERS.index(name) if name in _CITY_TIERS else len(_CITY_TIERS)
+
+
 def _ordered(kind: DistributionKind, shares: dict[str, float]) -> list[tuple[str, float]]:
     if kind is DistributionKind.AGE:
         return sorted(shares.items(), key=lambda kv: _age_order(kv[0]))
     if kind is DistributionKind.CITY_TIER:
-        order = ["一线", "新一线", "二线", "三线", "四线", "五线"]
-        return sorted(shares.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+        return sorted(shares.items(), key=lambda kv: _city_tier_order(kv[0]))
     return sorted(shares.items(), key=lambda kv: -kv[1])[:8]
 
 
@@ -239,9 +244,7 @@ def _audience(portrait: Portrait, lang: Lang, title: str) -> Figure:
         distribution = portrait.get(kind)
         rows = _ordered(kind, distribution.shares()) if distribution else []
         if not rows:
-            ax.text(
-                0.5, 0.5, _t(lang, "no data", "暂无数据"), ha="center", va="center", transform=ax.transAxes
-            )
+            ax.text(0.5, 0.5, ptr(lang, "chart", "no data"), ha="center", va="center", transform=ax.transAxes)
             ax.set_axis_off()
             continue
         labels = [_bucket_label(kind, key, lang) for key, _ in rows]
@@ -251,7 +254,7 @@ def _audience(portrait: Portrait, lang: Lang, title: str) -> Figure:
         ax.invert_yaxis()
         ax.set_xlim(0, max(shares) * 1.25)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}%"))  # 2.5 %, not "2%"
-    fig.suptitle(drawable(title) or _t(lang, "Audience", "观众画像"))
+    fig.suptitle(drawable(title) or tr(lang, "Audience"))
     return fig
 
 
@@ -285,15 +288,15 @@ def _compare(comparison: Comparison, lang: Lang) -> Figure:
         ax.annotate(drawable(name), (cpm, rate * 100), ha="center", va="center", fontsize=10)
         plotted += 1
     missing = len(comparison.nicknames) - plotted
-    note = _t(
-        lang, f" ({missing} without CPM or rate not shown)", f"（{missing} 位缺少 CPM 或互动率，未显示）"
+    note = tr(lang, " (%(missing)s without CPM or rate not shown)", missing=missing)
+    title = tr(
+        lang,
+        "CPM vs interaction rate (%(duration)s s); bubble = followers",
+        duration=comparison.duration.value,
     )
-    duration = comparison.duration.value
-    title_en = f"CPM vs interaction rate ({duration} s); bubble = followers"
-    title_zh = f"CPM 与互动率（{duration} 秒）；气泡大小 = 粉丝数"
-    ax.set_title(_t(lang, title_en, title_zh) + (note if missing else ""))
-    ax.set_xlabel(_t(lang, "CPM (¥ per 1,000 plays, lower is better)", "CPM（元/千次播放，越低越好）"))
-    ax.set_ylabel(_t(lang, "Interaction rate (%)", "互动率（%）"))
+    ax.set_title(title + (note if missing else ""))
+    ax.set_xlabel(tr(lang, "CPM (¥ per 1,000 plays, lower is better)"))
+    ax.set_ylabel(tr(lang, "Interaction rate (%)"))
     ax.grid(True, color=_GRID)
     ax.margins(0.25)
     ax.set_xlim(left=0)

@@ -31,7 +31,7 @@ from bot.cards.render import SlackMessage
 from bot.cards.views import help_message, results_message
 from bot.errors import KolbotError
 from bot.formatting import DASH, ago, count, duration_label, index, pct, usd, yuan
-from bot.i18n import N_, Text, in_every_language, pick, tr
+from bot.i18n import N_, Text, in_every_language, tr
 from bot.models import AudienceTargets, Duration, Lang, ScoredCreator, SearchResult
 from bot.observability.logs import configure_logging
 from bot.planner.models import TIER_LABELS, Plan
@@ -357,7 +357,7 @@ def plan_table(plan: Plan, lang: Lang) -> Table:
         for p in picks:
             c = p.candidate
             table.add_row(
-                pick(lang, *TIER_LABELS[tier]),
+                tr(lang, TIER_LABELS[tier]),
                 c.nickname,
                 yuan(c.cost_yuan, lang),
                 c.basis.value if c.basis else DASH,

@@ -9,6 +9,7 @@ from slack_bolt import Respond
 from bot.cards.form_views import with_notes
 from bot.cards.views import results_message
 from bot.db.batch import batched_writes
+from bot.i18n import tr
 from bot.models import Lang, Query
 from bot.services import Services
 from bot.spend.payer import current_payer
@@ -37,7 +38,8 @@ def send_results(
     visibility = "in_channel" if services.settings.kolbot_results_in_channel else "ephemeral"
     command = services.settings.kolbot_command
     payer = current_payer()
-    warning = services.budget.status(payer.team_id).warning(lang, command) if payer else None
+    budget_warning = services.budget.status(payer.team_id).warning(command) if payer else None
+    warning = None if budget_warning is None else tr(lang, budget_warning)
     message = results_message(result, lang, search_ref=ref, command=command)
     respond(
         **with_notes(message, [n for n in (warning, *notes) if n]),

@@ -151,6 +151,7 @@ RENDERING = (
     "handlers/",
     "bot/cli.py",
     "bot/charts.py",
+    "bot/planner/chart.py",
     "bot/planner/export.py",
     "bot/shortlists/export.py",
 )

@@ -128,7 +128,7 @@ def test_a_budget_below_the_cheapest_creator_names_it_and_offers_its_price() -> 
     plan = make_plan(PlanRequest(budget_yuan=4_000), pool, TIERS)
     assert plan.status is PlanStatus.EMPTY and plan.binding is not None
     assert plan.binding.kind is BindingKind.BUDGET
-    assert plan.binding.en == "The budget ¥4,000 is below the cheapest creator (Cheap, ¥5,000)."
+    assert tr("en", plan.binding.what) == "The budget ¥4,000 is below the cheapest creator (Cheap, ¥5,000)."
     buttons = resolve_buttons(SavedPlan(7, 1, "T", "C", None, "x", "U", "en", T0, plan), "en")
     assert buttons[-1] == {"label": "Plan at ¥5,000", "value": ResolveValue(plan_id=7, budget_yuan=5000)}
 
@@ -401,7 +401,7 @@ def test_creators_that_add_nothing_are_not_picked_unless_the_mix_needs_them() ->
     assert sorted(c.star_id for c in plan.chosen) == ["a", "c"]  # a: the mix needs a mid; b adds nothing
     idle = make_plan(PlanRequest(budget_yuan=1_000), pool[:2], TIERS)
     assert idle.status is PlanStatus.EMPTY and idle.binding is None
-    assert idle.notes == [
+    assert [(tr("en", n), tr("zh", n)) for n in idle.notes] == [
         (
             "No affordable creator has known expected plays, so none adds to the goal.",
             "预算内的达人都缺少预期播放量数据，无法提升目标。",

@@ -15,11 +15,12 @@ _ID = re.compile(r"[A-Z0-9]{2,24}")
 
 def home_view(home: Home, lang: Lang, command: str) -> dict[str, Any] | None:
     """The home tab view, or None (logged) when it fails to render."""
+    warning = home.spend.warning(command)
     context = {
         "lang": lang,
         "command": command,
-        "spend": home.spend.line(lang),
-        "warning": home.spend.warning(lang, command),
+        "spend": tr(lang, home.spend.line()),
+        "warning": None if warning is None else tr(lang, warning),
         "shortlists": [row for row in home.shortlists if _ID.fullmatch(row.shortlist.channel_id)],
         "digests": [
             {**vars(row), "schedule": tr(lang, row.digest.schedule.wording())}

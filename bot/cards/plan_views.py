@@ -14,11 +14,12 @@ from bot.cards.actions import ResolveValue
 from bot.cards.render import SlackMessage, render
 from bot.cards.shortlist_views import MAX_OPTIONS, _view, mention
 from bot.formatting import DASH, count, duration_label, pct, yuan
-from bot.i18n import pick, tr
+from bot.i18n import N_, ptr, tr
 from bot.models import Duration, Goal, Lang
 from bot.planner.candidates import OBJECTIVE_LABELS
 from bot.planner.models import (
     TIER_LABELS,
+    TIER_WORDS,
     BindingKind,
     Candidate,
     Plan,
@@ -32,17 +33,21 @@ from bot.shortlists.models import ShortlistListing
 ROWS_PER_SECTION = 8
 MAX_UNPRICED = 15
 RESOLVE_STEPS = (-20, 20)  # percent of the budget
-GOAL_LABELS: dict[Goal, tuple[str, str]] = {
-    Goal.AWARENESS: ("awareness", "品牌曝光"),
-    Goal.SEEDING: ("seeding", "种草"),
-    Goal.CONVERSION: ("conversion", "转化"),
+RELAXED_LABELS: dict[BindingKind, str] = {
+    BindingKind.ONE_PER_MCN: N_("without one_per_mcn"),
+    BindingKind.MAX_SHARE: N_("without max_share"),
+    BindingKind.MIX: N_("without the mix minimums"),
+    BindingKind.MUST: N_("without the must list"),
 }
-RELAXED_LABELS: dict[BindingKind, tuple[str, str]] = {
-    BindingKind.ONE_PER_MCN: ("without one_per_mcn", "不限每个 MCN 一位"),
-    BindingKind.MAX_SHARE: ("without max_share", "不限单人上限"),
-    BindingKind.MIX: ("without the mix minimums", "不限组合最低人数"),
-    BindingKind.MUST: ("without the must list", "不含必选达人"),
-}
+
+
+def goal_label(goal: Goal, lang: Lang) -> str:
+    """A plan's goal as the plan card names it (the search form words goals its own way)."""
+    if goal is Goal.SEEDING:
+        return ptr(lang, "plan goal", "seeding")
+    if goal is Goal.CONVERSION:
+        return ptr(lang, "plan goal", "conversion")
+    return ptr(lang, "plan goal", "awareness")
 
 
 def tiers_text(tiers: TierBounds, lang: Lang) -> str:
@@ -54,7 +59,7 @@ def constraints_text(request: PlanRequest, lang: Lang) -> str:
     parts = []
     if request.mix:
         mix = ", ".join(
-            f"{pick(lang, *TIER_LABELS[t]).lower()} {r.low}"
+            f"{tr(lang, TIER_WORDS[t])} {r.low}"
             + ("+" if r.high is None else f"–{r.high}" if r.high != r.low else "")
             for t, r in request.mix.items()
         )
@@ -100,7 +105,7 @@ def _tiers(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
         for start in range(0, len(rows), ROWS_PER_SECTION):
             out.append(
                 {
-                    "label": pick(lang, *TIER_LABELS[tier]),
+                    "label": tr(lang, TIER_LABELS[tier]),
                     "count": len(rows),
                     "first": start == 0,
                     "rows": rows[start : start + ROWS_PER_SECTION],
@@ -146,21 +151,21 @@ def plan_message(
         "demo": any(
             not c.live for c in plan.candidates
         ),  # synthetic candidates: say so, as every demo card does
-        "goal": pick(lang, *GOAL_LABELS[request.goal]),
-        "objective": pick(lang, *OBJECTIVE_LABELS[request.goal]),
+        "goal": goal_label(request.goal, lang),
+        "objective": tr(lang, OBJECTIVE_LABELS[request.goal]),
         "duration": duration_label(request.duration, lang),
         "tiers_text": tiers_text(plan.tiers, lang),
         "constraints": constraints_text(request, lang),
-        "binding": None if plan.binding is None else pick(lang, plan.binding.en, plan.binding.zh),
+        "binding": None if plan.binding is None else tr(lang, plan.binding.what),
         "budget_only": plan.binding is not None and plan.binding.kind is BindingKind.BUDGET,
         "relaxed": ", ".join(
-            pick(lang, *RELAXED_LABELS[k]) for k in (plan.binding.relaxed if plan.binding else ())
+            tr(lang, RELAXED_LABELS[k]) for k in (plan.binding.relaxed if plan.binding else ())
         ),
         "relaxed_plan": plan.status is PlanStatus.RELAXED,
         "sections": _tiers(plan, lang),
         "unpriced": [c.nickname for c in unpriced[:MAX_UNPRICED]],
         "unpriced_more": max(0, len(unpriced) - MAX_UNPRICED),
-        "notes": [pick(lang, en, zh) for en, zh in plan.notes],
+        "notes": [tr(lang, note) for note in plan.notes],
         "buttons": resolve_buttons(saved, lang),
         "author": mention(saved.created_by),
         "command": command,
@@ -186,7 +191,7 @@ def plan_list_message(plans: Sequence[SavedPlan], lang: Lang, *, command: str = 
             "spent": yuan(s.plan.spent_yuan, lang),
             "picks": len(s.plan.picks),
             "plays": count(s.plan.expected_plays, lang),
-            "goal": pick(lang, *GOAL_LABELS[s.plan.request.goal]),
+            "goal": goal_label(s.plan.request.goal, lang),
             "source": s.search_text or "",
             "shortlist": s.shortlist_id or "",
             "status": s.plan.status.value,
@@ -210,7 +215,7 @@ def plan_modal(
         "metadata": metadata,
         "duration": duration,
         "durations": list(Duration),
-        "goals": [(g.value, pick(lang, *GOAL_LABELS[g])) for g in Goal],
+        "goals": [(g.value, goal_label(g, lang)) for g in Goal],
         "budget": "" if budget is None else f"{budget:.0f}",
         "source": title_source,
     }

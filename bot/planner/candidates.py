@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.i18n import Text
 from bot.models import Creator, Duration, Goal, SearchResult
 from bot.planner.models import Candidate, PriceBasis, TierBounds
 from bot.shortlists.models import ItemStatus, ShortlistSummary
@@ -175,8 +176,8 @@ def _conversion(creator: Creator, plays: float | None, _eng: float | None, m: Me
 
 VALUES: dict[Goal, Value] = {Goal.AWARENESS: _awareness, Goal.SEEDING: _seeding, Goal.CONVERSION: _conversion}
 
-OBJECTIVE_LABELS: dict[Goal, tuple[str, str]] = {
-    Goal.AWARENESS: ("expected plays", "预期播放量"),
-    Goal.SEEDING: ("expected engagements × completion rate", "预期互动量 × 完播率"),
-    Goal.CONVERSION: ("expected plays × convert index ÷ 100", "预期播放量 × 转化指数 ÷ 100"),
+OBJECTIVE_LABELS: dict[Goal, Text] = {
+    Goal.AWARENESS: Text("expected plays"),
+    Goal.SEEDING: Text("expected engagements × completion rate"),
+    Goal.CONVERSION: Text("expected plays × convert index ÷ 100"),
 }

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.charts import _cjk, _compact, _figure, _t, drawable, to_png
+from bot.charts import _cjk, _compact, _figure, drawable, to_png
+from bot.i18n import tr
 from bot.models import Lang
 from bot.planner.models import Plan
 
@@ -33,7 +34,10 @@ def _plan(plan: Plan, lang: Lang) -> Figure:
         for c in plan.candidates
         if c.cost_yuan is not None and c.expected_plays
     ]
-    for picked, colour, label in ((False, _OTHER, _t(lang, "not chosen", "未入选")), (True, _CHOSEN, None)):
+    for picked, colour, label in (
+        (False, _OTHER, tr(lang, "not chosen")),
+        (True, _CHOSEN, tr(lang, "in the plan")),
+    ):
         group = [p for p in shown if (p[0].star_id in chosen) is picked]
         for estimated in (False, True):
             points = [p for p in group if p[0].plays_estimated is estimated]
@@ -46,8 +50,7 @@ def _plan(plan: Plan, lang: Lang) -> Figure:
                 facecolors="none" if estimated else colour,
                 edgecolors=colour,
                 zorder=3 if picked else 2,
-                label=(label or _t(lang, "in the plan", "入选"))
-                + (_t(lang, " (plays estimated)", "（播放量为估算）") if estimated else ""),
+                label=label + (tr(lang, " (plays estimated)") if estimated else ""),
             )
     named = sorted((p for p in shown if p[0].star_id in chosen), key=lambda p: p[1])
     # alternate above/below so neighbours don't collide
@@ -62,26 +65,19 @@ def _plan(plan: Plan, lang: Lang) -> Figure:
         )
     missing = len(plan.candidates) - len(shown)
     ax.set_title(
-        _t(
+        tr(
             lang,
-            f"Cost vs expected plays: {len(plan.picks)} chosen of {len(shown)}",
-            f"费用与预期播放量：{len(shown)} 位中入选 {len(plan.picks)} 位",
+            "Cost vs expected plays: %(chosen)s chosen of %(shown)s",
+            chosen=len(plan.picks),
+            shown=len(shown),
         )
-        + (
-            _t(
-                lang,
-                f" ({missing} without price or plays not shown)",
-                f"（{missing} 位缺少价格或播放量，未显示）",
-            )
-            if missing
-            else ""
-        )
+        + (tr(lang, " (%(missing)s without price or plays not shown)", missing=missing) if missing else "")
     )
     if shown:  # prices and plays span orders of magnitude: log axes keep the cheap ones apart
         ax.set_xscale("log")
         ax.set_yscale("log")
-    ax.set_xlabel(_t(lang, "Cost (¥, log scale)", "费用（元，对数刻度）"))
-    ax.set_ylabel(_t(lang, "Expected plays (log scale)", "预期播放量（对数刻度）"))
+    ax.set_xlabel(tr(lang, "Cost (¥, log scale)"))
+    ax.set_ylabel(tr(lang, "Expected plays (log scale)"))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v, lang)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v, lang)))
     ax.grid(True, color="#e5e7eb")

@@ -1,4 +1,4 @@
-"""Saying which constraint binds, in words a marketer can act on (en and zh).
+"""Saying which constraint binds, in words a marketer can act on (as `Text`).
 
 `explain` is called with the constraints whose relaxation made the plan feasible (see
 `optimise`); it looks for the simplest concrete reason, e.g. "mix needs ≥ 1 head creator; the
@@ -10,14 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from bot.formatting import pct, yuan
+from bot.formatting import pct
+from bot.i18n import Plural, Text
 from bot.models import Goal
 from bot.planner.milp import CAP_TOLERANCE
-from bot.planner.models import TIER_LABELS, Binding, BindingKind, Candidate, PlanRequest, Tier
-
-
-def _money(value: float) -> tuple[str, str]:
-    return yuan(value, "en"), yuan(value, "zh")
+from bot.planner.models import TIER_WORDS, Binding, BindingKind, Candidate, PlanRequest, Tier
+from bot.planner.wording import Money, joined
 
 
 def _cost(c: Candidate) -> float:
@@ -39,20 +37,21 @@ def nothing_affordable(request: PlanRequest, pool: Sequence[Candidate]) -> Bindi
     cheapest = min(pool, key=_cost)
     if _cost(cheapest) <= request.budget_yuan:
         return None
-    (cost_en, cost_zh), (budget_en, budget_zh) = _money(_cost(cheapest)), _money(request.budget_yuan)
     return Binding(
         kind=BindingKind.BUDGET,
-        en=f"The budget {budget_en} is below the cheapest creator ({cheapest.nickname}, {cost_en}).",
-        zh=f"预算 {budget_zh} 低于最便宜的达人（{cheapest.nickname}，{cost_zh}）。",
+        what=Text(
+            "The budget %(budget)s is below the cheapest creator (%(name)s, %(cost)s).",
+            budget=Money(request.budget_yuan),
+            name=cheapest.nickname,
+            cost=Money(_cost(cheapest)),
+        ),
     )
 
 
-def nothing_to_gain(request: PlanRequest) -> tuple[str, str]:
+def nothing_to_gain(request: PlanRequest) -> Text:
     """The note for an empty plan although creators are affordable: none adds to the goal."""
-    what_en, what_zh = _OBJECTIVES[request.goal]
-    return (
-        f"No affordable creator has known {what_en}, so none adds to the goal.",
-        f"预算内的达人都缺少{what_zh}数据，无法提升目标。",
+    return Text(
+        "No affordable creator has known %(what)s, so none adds to the goal.", what=_OBJECTIVES[request.goal]
     )
 
 
@@ -61,136 +60,138 @@ def explain(request: PlanRequest, pool: Sequence[Candidate], kinds: Sequence[Bin
     if len(kinds) == 1:
         reason = _REASONS[kinds[0]](request, pool)
         if reason is not None:
-            return Binding(kind=kinds[0], en=reason[0], zh=reason[1], relaxed=tuple(kinds))
-    names = [_NAMES[k] for k in kinds]
+            return Binding(kind=kinds[0], what=reason, relaxed=tuple(kinds))
     return Binding(
         kind=kinds[-1],
-        en=" and ".join(n[0] for n in names) + " cannot all be met within the budget.",
-        zh="、".join(n[1] for n in names) + " 无法在预算内同时满足。",
+        what=Text("%(names)s cannot all be met within the budget.", names=joined([_NAMES[k] for k in kinds])),
         relaxed=tuple(kinds),
     )
 
 
-_OBJECTIVES: dict[Goal, tuple[str, str]] = {
-    Goal.AWARENESS: ("expected plays", "预期播放量"),
-    Goal.SEEDING: ("expected engagements", "预期互动量"),
-    Goal.CONVERSION: ("expected plays", "预期播放量"),
+_OBJECTIVES: dict[Goal, Text] = {
+    Goal.AWARENESS: Text("expected plays"),
+    Goal.SEEDING: Text("expected engagements"),
+    Goal.CONVERSION: Text("expected plays"),
 }
 
-_NAMES: dict[BindingKind, tuple[str, str]] = {
-    BindingKind.ONE_PER_MCN: ("one_per_mcn", "每个 MCN 一位"),
-    BindingKind.MAX_SHARE: ("max_share", "单人预算上限"),
-    BindingKind.MIX: ("the mix minimums", "达人组合的最低人数"),
-    BindingKind.MUST: ("the must list", "必选达人"),
+_NAMES: dict[BindingKind, Text] = {
+    BindingKind.ONE_PER_MCN: Text("one_per_mcn"),
+    BindingKind.MAX_SHARE: Text("max_share"),
+    BindingKind.MIX: Text("the mix minimums"),
+    BindingKind.MUST: Text("the must list"),
 }
 
 
-def _tier(tier: Tier) -> tuple[str, str]:
-    return TIER_LABELS[tier][0].lower(), TIER_LABELS[tier][1]
+def _creators(n: int, tier: Tier) -> Text:
+    return Plural("%(n)s %(tier)s creator", "%(n)s %(tier)s creators", n, tier=TIER_WORDS[tier])
 
 
-def _creators(n: int, tier: str) -> str:
-    return f"{n} {tier} creator" + ("" if n == 1 else "s")
-
-
-def _mix_reason(request: PlanRequest, pool: Sequence[Candidate]) -> tuple[str, str] | None:
+def _mix_reason(request: PlanRequest, pool: Sequence[Candidate]) -> Text | None:
     cap = _cap(request)
-    budget_en, budget_zh = _money(request.budget_yuan)
+    budget = Money(request.budget_yuan)
     floors = 0.0
     for tier, want in request.mix.items():
-        en, zh = _tier(tier)
+        needs = _creators(want.low, tier)
         priced = sorted((c for c in pool if c.tier is tier), key=_cost)
         capped = [c for c in priced if _under_cap(c, cap)]
         if len(priced) < want.low:
-            return (
-                f"mix needs ≥ {_creators(want.low, en)}; only {len(priced)} "
-                + ("has a price." if len(priced) == 1 else "have a price."),
-                f"组合需要至少 {want.low} 位{zh}达人，但只有 {len(priced)} 位有价格。",
+            return Plural(
+                "mix needs ≥ %(creators)s; only %(n)s has a price.",
+                "mix needs ≥ %(creators)s; only %(n)s have a price.",
+                len(priced),
+                creators=needs,
             )
         cheapest = sum(_cost(c) for c in priced[: want.low])
         if want.low and cheapest > request.budget_yuan:
-            what_en = "the cheapest costs" if want.low == 1 else f"the cheapest {want.low} cost"
-            what_zh = "最便宜的一位也要" if want.low == 1 else f"最便宜的 {want.low} 位合计"
-            cost_en, cost_zh = _money(cheapest)
-            return (
-                f"mix needs ≥ {_creators(want.low, en)}; {what_en} {cost_en} > budget {budget_en}.",
-                f"组合需要至少 {want.low} 位{zh}达人；{what_zh} {cost_zh}，超过预算 {budget_zh}。",
+            what = (
+                Text("the cheapest costs") if want.low == 1 else Text("the cheapest %(n)s cost", n=want.low)
+            )
+            return Text(
+                "mix needs ≥ %(creators)s; %(what)s %(cost)s > budget %(budget)s.",
+                creators=needs,
+                what=what,
+                cost=Money(cheapest),
+                budget=budget,
             )
         if len(capped) < want.low:
-            cap_en, cap_zh = _money(cap or 0.0)
-            return (
-                f"mix needs ≥ {_creators(want.low, en)}; only {len(capped)} "
-                f"{'is' if len(capped) == 1 else 'are'} within the max_share cap of {cap_en}.",
-                f"组合需要至少 {want.low} 位{zh}达人，但只有 {len(capped)} 位不超过单人上限 {cap_zh}。",
+            return Plural(
+                "mix needs ≥ %(creators)s; only %(n)s is within the max_share cap of %(cap)s.",
+                "mix needs ≥ %(creators)s; only %(n)s are within the max_share cap of %(cap)s.",
+                len(capped),
+                creators=needs,
+                cap=Money(cap or 0.0),
             )
         floors += sum(_cost(c) for c in capped[: want.low])
     if floors > request.budget_yuan:
-        cost_en, cost_zh = _money(floors)
-        return (
-            f"the mix minimums together cost at least {cost_en} > budget {budget_en}.",
-            f"组合的最低人数合计至少需要 {cost_zh}，超过预算 {budget_zh}。",
+        return Text(
+            "the mix minimums together cost at least %(cost)s > budget %(budget)s.",
+            cost=Money(floors),
+            budget=budget,
         )
     return None
 
 
-def _must_reason(request: PlanRequest, pool: Sequence[Candidate]) -> tuple[str, str] | None:
+def _must_reason(request: PlanRequest, pool: Sequence[Candidate]) -> Text | None:
     forced = [c for c in pool if c.star_id in request.must]
     for tier, want in request.mix.items():
         count = sum(1 for c in forced if c.tier is tier)
         if want.high is not None and count > want.high:
-            en, zh = _tier(tier)
-            return (
-                f"must names {_creators(count, en)}, but the mix allows at most {want.high}.",
-                f"必选达人中有 {count} 位{zh}达人，但组合最多允许 {want.high} 位。",
+            return Text(
+                "must names %(creators)s, but the mix allows at most %(high)s.",
+                creators=_creators(count, tier),
+                high=want.high,
             )
     total = sum(_cost(c) for c in forced)
     if total <= request.budget_yuan:
         return None
-    (total_en, total_zh), (budget_en, budget_zh) = _money(total), _money(request.budget_yuan)
+    cost, budget = Money(total), Money(request.budget_yuan)
     if len(forced) == 1:
-        return (
-            f"must creator {forced[0].nickname} costs {total_en} > budget {budget_en}.",
-            f"必选达人 {forced[0].nickname} 需要 {total_zh}，超过预算 {budget_zh}。",
+        return Text(
+            "must creator %(name)s costs %(cost)s > budget %(budget)s.",
+            name=forced[0].nickname,
+            cost=cost,
+            budget=budget,
         )
-    return (
-        f"the {len(forced)} must creators cost {total_en} together > budget {budget_en}.",
-        f"{len(forced)} 位必选达人合计 {total_zh}，超过预算 {budget_zh}。",
+    return Text(
+        "the %(n)s must creators cost %(cost)s together > budget %(budget)s.",
+        n=len(forced),
+        cost=cost,
+        budget=budget,
     )
 
 
-def _share_reason(request: PlanRequest, pool: Sequence[Candidate]) -> tuple[str, str] | None:
+def _share_reason(request: PlanRequest, pool: Sequence[Candidate]) -> Text | None:
     cap = _cap(request) or 0.0
-    (cap_en, cap_zh), share = _money(cap), pct(request.max_share, 0)
+    share = pct(request.max_share, 0)
     over = [c for c in pool if c.star_id in request.must and not _under_cap(c, cap)]
     if over:
-        cost_en, cost_zh = _money(_cost(over[0]))
-        return (
-            f"max_share {share} caps each creator at {cap_en}; "
-            f"must creator {over[0].nickname} costs {cost_en}.",
-            f"单人上限 {share} 即每位不超过 {cap_zh}；必选达人 {over[0].nickname} 需要 {cost_zh}。",
+        return Text(
+            "max_share %(share)s caps each creator at %(cap)s; must creator %(name)s costs %(cost)s.",
+            share=share,
+            cap=Money(cap),
+            name=over[0].nickname,
+            cost=Money(_cost(over[0])),
         )
-    return (
-        f"max_share {share} caps each creator at {cap_en}, leaving too few creators for the mix.",
-        f"单人上限 {share} 即每位不超过 {cap_zh}，符合组合要求的达人不足。",
+    return Text(
+        "max_share %(share)s caps each creator at %(cap)s, leaving too few creators for the mix.",
+        share=share,
+        cap=Money(cap),
     )
 
 
-def _mcn_reason(request: PlanRequest, pool: Sequence[Candidate]) -> tuple[str, str] | None:
+def _mcn_reason(request: PlanRequest, pool: Sequence[Candidate]) -> Text | None:
     by_mcn: dict[str, list[str]] = defaultdict(list)
     for c in pool:
         if c.star_id in request.must and c.mcn:
             by_mcn[c.mcn].append(c.nickname)
     for mcn, names in by_mcn.items():
         if len(names) > 1:
-            both = ", ".join(names)
-            return (
-                f"one_per_mcn: must creators {both} are all with MCN {mcn}.",
-                f"每个 MCN 一位：必选达人 {both} 同属 MCN {mcn}。",
+            return Text(
+                "one_per_mcn: must creators %(names)s are all with MCN %(mcn)s.",
+                names=", ".join(names),
+                mcn=mcn,
             )
-    return (
-        "one_per_mcn leaves too few creators for the mix (several share an MCN).",
-        "每个 MCN 只选一位后，符合组合要求的达人不足（多位达人同属一个 MCN）。",
-    )
+    return Text("one_per_mcn leaves too few creators for the mix (several share an MCN).")
 
 
 _REASONS = {

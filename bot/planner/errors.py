@@ -1,4 +1,4 @@
-"""What the planner can refuse, in Chinese and English, with what to do next."""
+"""What the planner can refuse, with what to do next."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.errors import KolbotError
 from bot.i18n import Text
+from bot.planner.vocabulary import EXAMPLE_KEYWORD
 
 
 class PlanError(KolbotError):
@@ -16,11 +17,10 @@ def no_shortlist_here(command: str) -> PlanError:
     return PlanError(
         Text("This channel has no open shortlist to plan over."),
         hint=Text(
-            (
-                "Plan over a search instead (`%(command)s plan 200k 护肤 followers>=10w`), or start one "
-                "with `%(command)s shortlist new <name>`."
-            ),
+            "Plan over a search instead (`%(command)s plan 200k %(keyword)s followers>=10w`), or start one "
+            "with `%(command)s shortlist new <name>`.",
             command=command,
+            keyword=EXAMPLE_KEYWORD,
         ),
     )
 

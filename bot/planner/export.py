@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from bot.i18n import pick, tr
+from bot.i18n import N_, ptr, tr
 from bot.models import Lang
 from bot.planner.models import TIER_LABELS, Candidate, Plan, PriceBasis
 from bot.shortlists.export import COUNT, PERCENT, TIME, YUAN, YUAN_CENTS, Column, write_csv, write_xlsx
 
-BASIS_LABELS: dict[PriceBasis, tuple[str, str]] = {
-    PriceBasis.QUOTE: ("quote, net of rebate", "报价（扣除返点）"),
-    PriceBasis.LIST: ("list price", "刊例价"),
+BASIS_LABELS: dict[PriceBasis, str] = {
+    PriceBasis.QUOTE: N_("quote, net of rebate"),
+    PriceBasis.LIST: N_("list price"),
 }
 
 
@@ -26,7 +26,7 @@ def _row(plan: Plan) -> list[tuple[Candidate, bool]]:
 
 def _basis(row: tuple[Candidate, bool], lang: Lang) -> str:
     basis = row[0].basis
-    return pick(lang, *BASIS_LABELS[basis]) if basis else tr(lang, "ask for a quote")
+    return tr(lang, BASIS_LABELS[basis]) if basis else tr(lang, "ask for a quote")
 
 
 def _time(row: tuple[Candidate, bool], _lang: Lang) -> Any:
@@ -38,53 +38,78 @@ def _rebate(row: tuple[Candidate, bool], _lang: Lang) -> float | None:
     return None if row[0].rebate_pct is None else row[0].rebate_pct / 100
 
 
-COLUMNS: list[Column] = [
-    Column(
-        "In plan",
-        "入选",
-        lambda r, lang: tr(lang, "yes") if r[1] else tr(lang, "no"),
-        width=8,
-    ),
-    Column("Star ID", "星图ID", lambda r, _: r[0].star_id, width=22),
-    Column("Creator", "达人", lambda r, _: r[0].nickname, width=24),
-    Column("Tier", "层级", lambda r, lang: pick(lang, *TIER_LABELS[r[0].tier]), width=8),
-    Column("Followers", "粉丝数", lambda r, _: r[0].followers, COUNT),
-    Column("Cost", "费用", lambda r, _: r[0].cost_yuan, YUAN),
-    Column("Price basis", "计价依据", _basis, width=20),
-    Column("List price", "刊例价", lambda r, _: r[0].list_price_yuan, YUAN),
-    Column("Quote", "报价", lambda r, _: r[0].quote_yuan, YUAN),
-    Column("Rebate %", "返点%", _rebate, PERCENT, 10),
-    Column("Expected plays", "预期播放量", lambda r, _: r[0].expected_plays, COUNT),
-    Column(
-        "Plays basis",
-        "播放量依据",
-        lambda r, lang: (
-            tr(lang, "estimated: price ÷ CPM")
-            if r[0].plays_estimated
-            else tr(lang, "Xingtu")
-            if r[0].expected_plays
-            else None
+def columns() -> list[Column]:
+    """The plan's columns, titled from the catalog like the shortlist's."""
+    return [
+        Column(
+            lambda lang: ptr(lang, "spreadsheet column", "In plan"),
+            lambda r, lang: tr(lang, "yes") if r[1] else tr(lang, "no"),
+            width=8,
         ),
-        width=20,
-    ),
-    Column("Expected engagements", "预期互动量", lambda r, _: r[0].engagements, COUNT),
-    Column("CPM", "CPM", lambda r, _: r[0].cpm_yuan, YUAN_CENTS, 12),
-    Column("CPE", "CPE", lambda r, _: r[0].cpe_yuan, YUAN_CENTS, 12),
-    Column("Objective value", "目标值", lambda r, _: r[0].value, COUNT),
-    Column("MCN", "MCN", lambda r, _: r[0].mcn, width=16),
-    Column(
-        "Source",
-        "数据来源",
-        lambda r, lang: tr(lang, "live") if r[0].live else tr(lang, "demo"),
-    ),
-    Column("Data time (UTC)", "数据时间（UTC）", _time, TIME, 18),
-    Column("Xingtu", "星图链接", lambda r, _: r[0].xingtu_url, width=30),
-]
+        Column(lambda lang: ptr(lang, "spreadsheet column", "Star ID"), lambda r, _: r[0].star_id, width=22),
+        Column(lambda lang: ptr(lang, "spreadsheet column", "Creator"), lambda r, _: r[0].nickname, width=24),
+        Column(
+            lambda lang: ptr(lang, "spreadsheet column", "Tier"),
+            lambda r, lang: tr(lang, TIER_LABELS[r[0].tier]),
+            width=8,
+        ),
+        Column(lambda lang: ptr(lang, "spreadsheet column", "Followers"), lambda r, _: r[0].followers, COUNT),
+        Column(lambda lang: ptr(lang, "spreadsheet column", "Cost"), lambda r, _: r[0].cost_yuan, YUAN),
+        Column(lambda lang: ptr(lang, "spreadsheet column", "Price basis"), _basis, width=20),
+        Column(
+            lambda lang: ptr(lang, "spreadsheet column", "List price"),
+            lambda r, _: r[0].list_price_yuan,
+            YUAN,
+        ),
+        Column(lambda lang: ptr(lang, "spreadsheet column", "Quote"), lambda r, _: r[0].quote_yuan, YUAN),
+        Column(lambda lang: ptr(lang, "spreadsheet column", "Rebate %"), _rebate, PERCENT, 10),
+        Column(
+            lambda lang: ptr(lang, "spreadsheet column", "Expected plays"),
+            lambda r, _: r[0].expected_plays,
+            COUNT,
+        ),
+        Column(
+            lambda lang: ptr(lang, "spreadsheet column", "Plays basis"),
+            lambda r, lang: (
+                tr(lang, "estimated: price ÷ CPM")
+                if r[0].plays_estimated
+                else tr(lang, "Xingtu")
+                if r[0].expected_plays
+                else None
+            ),
+            width=20,
+        ),
+        Column(
+            lambda lang: ptr(lang, "spreadsheet column", "Expected engagements"),
+            lambda r, _: r[0].engagements,
+            COUNT,
+        ),
+        Column(
+            lambda lang: ptr(lang, "spreadsheet column", "CPM"), lambda r, _: r[0].cpm_yuan, YUAN_CENTS, 12
+        ),
+        Column(
+            lambda lang: ptr(lang, "spreadsheet column", "CPE"), lambda r, _: r[0].cpe_yuan, YUAN_CENTS, 12
+        ),
+        Column(
+            lambda lang: ptr(lang, "spreadsheet column", "Objective value"),
+            lambda r, _: r[0].value,
+            COUNT,
+        ),
+        Column(lambda lang: ptr(lang, "spreadsheet column", "MCN"), lambda r, _: r[0].mcn, width=16),
+        Column(
+            lambda lang: ptr(lang, "spreadsheet column", "Source"),
+            lambda r, lang: tr(lang, "live") if r[0].live else tr(lang, "demo"),
+        ),
+        Column(lambda lang: ptr(lang, "spreadsheet column", "Data time (UTC)"), _time, TIME, 18),
+        Column(
+            lambda lang: ptr(lang, "spreadsheet column", "Xingtu"), lambda r, _: r[0].xingtu_url, width=30
+        ),
+    ]
 
 
 def plan_csv(plan: Plan, lang: Lang = "en") -> bytes:
-    return write_csv(COLUMNS, _row(plan), lang)
+    return write_csv(columns(), _row(plan), lang)
 
 
 def plan_xlsx(plan: Plan, lang: Lang = "en", *, title: str = "plan") -> bytes:
-    return write_xlsx(COLUMNS, _row(plan), lang, title=title)
+    return write_xlsx(columns(), _row(plan), lang, title=title)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bot.i18n import Text
 from bot.models import Duration, Goal
+from bot.planner.wording import StoredText
 
 
 class Tier(StrEnum):
@@ -16,10 +19,16 @@ class Tier(StrEnum):
     TAIL = "tail"  # 尾部
 
 
-TIER_LABELS: dict[Tier, tuple[str, str]] = {
-    Tier.HEAD: ("Head", "头部"),
-    Tier.MID: ("Mid", "腰部"),
-    Tier.TAIL: ("Tail", "尾部"),
+TIER_LABELS: dict[Tier, Text] = {
+    Tier.HEAD: Text("Head"),
+    Tier.MID: Text("Mid"),
+    Tier.TAIL: Text("Tail"),
+}
+# the tier in running text ("mix head 1–2", "2 head creators"): lower case in English
+TIER_WORDS: dict[Tier, Text] = {
+    Tier.HEAD: Text("head"),
+    Tier.MID: Text("mid"),
+    Tier.TAIL: Text("tail"),
 }
 
 
@@ -120,9 +129,16 @@ class BindingKind(StrEnum):
 
 class Binding(BaseModel):
     kind: BindingKind  # the one named (with several relaxed: the last)
-    en: str
-    zh: str
+    what: StoredText  # why, in words a marketer can act on
     relaxed: tuple[BindingKind, ...] = ()  # what the nearest feasible plan leaves out
+
+    @model_validator(mode="before")
+    @classmethod
+    def _saved_before_the_catalog(cls, data: Any) -> Any:
+        """A plan saved before the catalog wrote the reason out as `en` and `zh`."""
+        if isinstance(data, dict) and "what" not in data and "en" in data:
+            data = {**data, "what": {"en": data.pop("en"), "zh": data.pop("zh", "")}}
+        return data
 
 
 class Pick(BaseModel):
@@ -146,7 +162,7 @@ class Plan(BaseModel):
     binding: Binding | None = None
     picks: list[Pick]
     candidates: list[Candidate]  # every candidate, priced or not (the chart and the runner-ups)
-    notes: list[tuple[str, str]] = Field(default_factory=list)  # (en, zh) warnings
+    notes: list[StoredText] = Field(default_factory=list)  # warnings
 
     @property
     def chosen(self) -> list[Candidate]:

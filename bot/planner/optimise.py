@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.i18n import Text
 from bot.planner import diagnose
 from bot.planner.milp import Problem, solve
 from bot.planner.models import (
@@ -40,7 +41,7 @@ def make_plan(request: PlanRequest, candidates: Sequence[Candidate], tiers: Tier
         solved, chosen, binding = _nearest_feasible(request, pool)
         status = PlanStatus.RELAXED
     chosen = _without_idle(chosen, pool, solved)
-    notes = []
+    notes: list[Text] = []
     if not chosen:
         status = PlanStatus.EMPTY if status is PlanStatus.OPTIMAL else status
         binding = binding or diagnose.nothing_affordable(request, pool)

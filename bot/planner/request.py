@@ -16,47 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.errors import KolbotError, QueryError
+from bot.formatting import yuan
 from bot.grammar import normalize_text
-from bot.i18n import Untranslated
+from bot.i18n import Text
 from bot.models import Duration, Goal, Query
+from bot.planner import vocabulary
 from bot.planner.models import PlanRequest, Tier, TierRange
 from bot.shortlists.inputs import parse_budget
 
 PLACEHOLDER = "_"  # the grammar wants a keyword; options alone parse after this one
-_OPTION = re.compile(r"^(?P<key>[^\s=＝:]+)\s*[=＝]\s*(?P<value>.*)$")
-_KEYS = {
-    "budget": "budget",
-    "预算": "budget",
-    "mix": "mix",
-    "组合": "mix",
-    "max_share": "max_share",
-    "maxshare": "max_share",
-    "share": "max_share",
-    "单人上限": "max_share",
-    "must": "must",
-    "必选": "must",
-    "exclude": "exclude",
-    "排除": "exclude",
-    "one_per_mcn": "one_per_mcn",
-    "每个mcn一位": "one_per_mcn",
-    "shortlist": "shortlist",
-    "名单": "shortlist",
-    "清单": "shortlist",
-}
-_TIER_NAMES = {
-    "head": Tier.HEAD,
-    "头部": Tier.HEAD,
-    "mid": Tier.MID,
-    "middle": Tier.MID,
-    "腰部": Tier.MID,
-    "tail": Tier.TAIL,
-    "尾部": Tier.TAIL,
-}
-_MIX_PART = re.compile(r"^(?P<tier>[^:：=]+?)\s*[:：=]\s*(?P<counts>.*)$")
-_COUNT = re.compile(r"^(?P<low>\d+)(?:\s*(?P<plus>\+)|\s*[-~～]\s*(?P<high>\d+))?$")
-_SHARE = re.compile(r"^(?P<num>\d+(?:\.\d+)?)\s*(?P<pct>%|％)?$")
-_YES = {"yes", "y", "true", "on", "1", "是", "要"}
-_NO = {"no", "n", "false", "off", "0", "否", "不要"}
 _SEARCH_ONLY_FIELDS = {
     "raw",
     "keywords",
@@ -101,22 +69,18 @@ class PlanCommand:
         )
 
 
-def usage(lang: str, command: str = "/kol") -> str:
-    if lang == "zh":
-        return (
-            f"用法：`{command} plan 20万 [goal=…] [duration=…] [mix=head:1-2,mid:3-5,tail:5-10] "
-            "[max_share=40%] [must=<id>,…] [exclude=<id>,…] [one_per_mcn=yes]`，在候选名单中按名单规划；"
-            f"加上搜索词（`{command} plan 20万 护肤 followers>=10w`）则按搜索结果规划。"
-        )
-    return (
-        f"Usage: `{command} plan ¥200000 [goal=…] [duration=…] [mix=head:1-2,mid:3-5,tail:5-10] "
-        "[max_share=40%] [must=<id>,…] [exclude=<id>,…] [one_per_mcn=yes]` plans over a shortlist; "
-        f"add a search (`{command} plan 200k 护肤 followers>=10w`) to plan over its results."
+def usage(command: str = "/kol") -> Text:
+    return Text(
+        "Usage: `%(command)s plan ¥200000 [goal=…] [duration=…] [mix=head:1-2,mid:3-5,tail:5-10] "
+        "[max_share=40%%] [must=<id>,…] [exclude=<id>,…] [one_per_mcn=yes]` plans over a shortlist; "
+        "add a search (`%(command)s plan 200k %(keyword)s followers>=10w`) to plan over its results.",
+        command=command,
+        keyword=vocabulary.EXAMPLE_KEYWORD,
     )
 
 
-def _error(token: str, en: str, zh: str) -> QueryError:
-    return QueryError(token[:60], Untranslated(en, zh), usage=Untranslated(usage("en"), usage("zh")))
+def _error(token: str, what: Text) -> QueryError:
+    return QueryError(token[:60], what, usage=usage())
 
 
 def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:
@@ -125,8 +89,8 @@ def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:
     options: dict[str, str] = {}
     rest: list[str] = []
     for word in words:
-        match = _OPTION.match(word)
-        key = _KEYS.get(match["key"].lower()) if match else None
+        match = vocabulary.OPTION.match(word)
+        key = vocabulary.KEYS.get(match["key"].lower()) if match else None
         if match and key:
             options[key] = match["value"]
         else:
@@ -137,8 +101,11 @@ def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:
     elif rest and _is_budget(rest[0]):
         raise _error(
             rest[0],
-            f"Two budgets: `{rest[0]}` and `budget={budget_text}`; give one.",
-            f"给出了两个预算：`{rest[0]}` 和 `budget={budget_text}`；请只保留一个。",
+            Text(
+                "Two budgets: `%(first)s` and `budget=%(budget)s`; give one.",
+                first=rest[0],
+                budget=budget_text,
+            ),
         )
     budget = parse_plan_budget(budget_text)
     query = parse_query(" ".join([PLACEHOLDER, *rest]))
@@ -150,16 +117,13 @@ def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:
         if extra:
             raise _error(
                 extra[0],
-                f"`{extra[0]}` is a search filter, but no keyword was given to search.",
-                f"`{extra[0]}` 是搜索筛选条件，但没有给出搜索关键词。",
+                Text("`%(field)s` is a search filter, but no keyword was given to search.", field=extra[0]),
             )
     must = parse_ids(options.get("must", ""), "must")
     exclude = parse_ids(options.get("exclude", ""), "exclude")
     both = [i for i in must if i in exclude]
     if both:
-        raise _error(
-            both[0], f"{both[0]} is in both must and exclude.", f"{both[0]} 同时出现在必选和排除中。"
-        )
+        raise _error(both[0], Text("%(id)s is in both must and exclude.", id=both[0]))
     return PlanCommand(
         budget_yuan=budget,
         query=query,
@@ -179,7 +143,7 @@ MIN_BUDGET_YUAN, MAX_BUDGET_YUAN = 1.0, 1e9
 def parse_plan_budget(text: str | None) -> float:
     """A positive budget in yuan: `¥200000`, `20万`, `200k`."""
     if not text:
-        raise _error("plan", "A plan needs a budget.", "规划需要一个预算。")
+        raise _error("plan", Text("A plan needs a budget."))
     try:
         budget = parse_budget(text)
     except KolbotError:
@@ -187,14 +151,20 @@ def parse_plan_budget(text: str | None) -> float:
     if not budget:
         raise _error(
             text,
-            f"“{text}” is not a budget; give it first, in yuan, e.g. ¥200000, 20万 or 200k.",
-            f"“{text}”不是有效的预算；请把预算放在最前面，以元为单位，例如 ¥200000、20万 或 200k。",
+            Text(
+                "“%(text)s” is not a budget; give it first, in yuan, e.g. ¥200000, %(wan)s or 200k.",
+                text=text,
+                wan=vocabulary.WAN_BUDGET,
+            ),
         )
     if not MIN_BUDGET_YUAN <= budget <= MAX_BUDGET_YUAN:
         raise _error(
             text,
-            f"“{text}” is outside what a plan can use: from ¥1 to ¥10亿 (1,000,000,000).",
-            f"“{text}”超出规划可用的范围：¥1 至 ¥10亿。",
+            Text(
+                "“%(text)s” is outside what a plan can use: from ¥1 to %(most)s (1,000,000,000).",
+                text=text,
+                most=yuan(MAX_BUDGET_YUAN, "zh"),  # ¥10亿 in both languages
+            ),
         )
     return budget
 
@@ -209,60 +179,62 @@ def _is_budget(word: str) -> bool:
 def parse_mix(text: str) -> dict[Tier, TierRange]:
     """`head:1-2,mid:3-5,tail:5-10` (also `头部:1`, `tail:5+`)."""
     mix: dict[Tier, TierRange] = {}
-    for part in re.split(r"[,，;；]", text):
+    for part in vocabulary.MIX_SEPARATORS.split(text):
         if not part.strip():
             continue
-        split = _MIX_PART.match(part.strip())
-        tier = _TIER_NAMES.get(split["tier"].lower()) if split else None
-        match = _COUNT.match(split["counts"]) if split and tier else None
+        split = vocabulary.MIX_PART.match(part.strip())
+        tier = vocabulary.TIER_NAMES.get(split["tier"].lower()) if split else None
+        match = vocabulary.COUNT.match(split["counts"]) if split and tier else None
         if tier is None or match is None:
             raise _error(
                 part,
-                f"“{part}” is not a mix part; write tier:count, e.g. head:1-2, mid:3-5, tail:5+.",
-                f"“{part}”不是有效的组合；请写成 层级:人数，"
-                "例如 head:1-2、mid:3-5、tail:5+（头部/腰部/尾部）。",
+                Text(
+                    "“%(part)s” is not a mix part; write tier:count, e.g. head:1-2, mid:3-5, tail:5+.",
+                    part=part,
+                ),
             )
         low = int(match["low"])
         high = None if match["plus"] else int(match["high"]) if match["high"] else low
         if high is not None and high < low:
-            raise _error(part, f"“{part}”: the range runs backwards.", f"“{part}”：人数范围前大后小。")
+            raise _error(part, Text("“%(part)s”: the range runs backwards.", part=part))
         mix[tier] = TierRange(low=low, high=high)
     if not mix:
-        raise _error("mix=", "mix= is empty.", "mix= 为空。")
+        raise _error("mix=", Text("mix= is empty."))
     return mix
 
 
 def parse_share(text: str) -> float:
     """`40%`, `40` or `0.4` → 0.4; must be above 0 and at most 100 %."""
-    match = _SHARE.match(text.strip())
+    match = vocabulary.SHARE.match(text.strip())
     number = float(match["num"]) if match else None
     if match and number is not None and (match["pct"] or number > 1):
         number /= 100
     if number is None or not (0 < number <= 1):
         raise _error(
-            text,
-            f"“{text}” is not a share of the budget; write e.g. max_share=40%.",
-            f"“{text}”不是有效的预算占比；请写成例如 max_share=40%。",
+            text, Text("“%(text)s” is not a share of the budget; write e.g. max_share=40%%.", text=text)
         )
     return number
 
 
 def parse_ids(text: str, name: str) -> tuple[str, ...]:
-    ids = tuple(dict.fromkeys(i.strip() for i in re.split(r"[,，]", text) if i.strip()))
+    ids = tuple(dict.fromkeys(i.strip() for i in vocabulary.ID_SEPARATORS.split(text) if i.strip()))
     bad = next((i for i in ids if not re.fullmatch(r"[0-9A-Za-z_.\-]{1,64}", i)), None)
     if bad is not None:
         raise _error(
             bad,
-            f"“{bad}” in {name}= is not a creator id; use star ids separated by commas.",
-            f"{name}= 中的“{bad}”不是达人 ID；请用逗号分隔星图 ID。",
+            Text(
+                "“%(id)s” in %(name)s= is not a creator id; use star ids separated by commas.",
+                id=bad,
+                name=name,
+            ),
         )
     return ids
 
 
 def parse_yes_no(text: str) -> bool:
     value = text.strip().lower()
-    if value in _YES:
+    if value in vocabulary.YES:
         return True
-    if value in _NO:
+    if value in vocabulary.NO:
         return False
-    raise _error(text, f"“{text}”: answer yes or no.", f"“{text}”：请填 yes 或 no。")
+    raise _error(text, Text("“%(text)s”: answer yes or no.", text=text))

@@ -116,7 +116,7 @@ class PlanService:
         summary = self._shortlists.summary(team_id, shortlist.short_id)
         plan = self._solve(request, from_shortlist(summary, request.duration), Text("on this shortlist"))
         if shortlist.status is ShortlistStatus.CLOSED:
-            plan.notes.append(("The shortlist is closed.", "该名单已关闭。"))
+            plan.notes.append(Text("The shortlist is closed."))
         return plan
 
     def _solve(self, request: PlanRequest, sources: Sequence[Source], where: Text) -> Plan:
@@ -128,7 +128,7 @@ class PlanService:
             if missing:
                 raise errors.not_candidates(missing, option, where)
         candidates = build(sources, request.goal, request.duration, self.tiers)
-        notes: list[tuple[str, str]] = []
+        notes: list[Text] = []
         if request.one_per_mcn:
             candidates, notes = self._with_mcns(candidates)
         unpriced = {
@@ -137,31 +137,25 @@ class PlanService:
         if unpriced:
             names = ", ".join(unpriced.values())
             notes.append(
-                (
-                    f"Must creators without a quote or list price were left out: {names}.",
-                    f"必选达人中无报价也无刊例价的未纳入：{names}。",
-                )
+                Text("Must creators without a quote or list price were left out: %(names)s.", names=names)
             )
             request = request.model_copy(update={"must": tuple(m for m in request.must if m not in unpriced)})
         plan = make_plan(request, candidates, self.tiers)
         plan.notes.extend(notes)
         return plan
 
-    def _with_mcns(self, candidates: list[Candidate]) -> tuple[list[Candidate], list[tuple[str, str]]]:
+    def _with_mcns(self, candidates: list[Candidate]) -> tuple[list[Candidate], list[Text]]:
         found = self._mcn.mcns([c.star_id for c in candidates if c.cost_yuan is not None])
-        notes = []
+        notes: list[Text] = []
         if found.upstream_calls:
+            cost = f"{found.cost_usd:.2f}"
             notes.append(
-                (
-                    f"MCNs from Xingtu base info: {found.upstream_calls} calls, ${found.cost_usd:.2f}.",
-                    f"MCN 信息取自星图基础资料：调用 {found.upstream_calls} 次，${found.cost_usd:.2f}。",
+                Text(
+                    "MCNs from Xingtu base info: %(calls)s calls, $%(usd)s.",
+                    calls=found.upstream_calls,
+                    usd=cost,
                 )
             )
         if found.failed:
-            notes.append(
-                (
-                    f"MCN unknown for {found.failed} creators; they count as independent.",
-                    f"{found.failed} 位达人的 MCN 未能获取，按独立达人处理。",
-                )
-            )
+            notes.append(Text("MCN unknown for %(n)s creators; they count as independent.", n=found.failed))
         return [c.model_copy(update={"mcn": found.names.get(c.star_id)}) for c in candidates], notes

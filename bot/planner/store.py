@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.engine import read_session
 from bot.db.retry import in_transaction
 from bot.db.tables import PlanRow
+from bot.i18n import LANGS
 from bot.models import Lang
 from bot.planner.models import Plan
 
@@ -108,7 +109,7 @@ def _saved(row: PlanRow, plan: Plan | None = None) -> SavedPlan:
         shortlist_id=row.shortlist_id,
         search_text=row.search_text,
         created_by=row.created_by,
-        lang="zh" if row.lang == "zh" else "en",
+        lang=next((code for code in LANGS if code == row.lang), "en"),  # unknown codes read as English
         created_at=row.created_at,
         plan=plan or Plan.model_validate_json(row.plan_json),
     )

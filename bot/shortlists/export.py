@@ -9,9 +9,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any, cast, overload
+from typing import Any, cast
 
-from bot.i18n import Untranslated, ptr, tr
+from bot.i18n import ptr, tr
 from bot.models import Lang
 from bot.shortlists.models import STATUS_LABELS, ShortlistItem, ShortlistSummary
 
@@ -28,7 +28,7 @@ Cell = Callable[[Any, Lang], Any]  # (row, lang) -> cell value
 Header = Callable[[Lang], str]  # lang -> the column's title
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class Column:
     """One spreadsheet column: its title, each row's value, number format and width.
 
@@ -40,39 +40,6 @@ class Column:
     value: Cell
     number_format: str | None = None
     width: int = 14
-
-    @overload
-    def __init__(
-        self, header: Header, value: Cell, number_format: str | None = None, width: int = 14
-    ) -> None: ...
-
-    @overload
-    def __init__(
-        self, header: str, zh: str, value: Cell, number_format: str | None = None, width: int = 14
-    ) -> None: ...
-
-    def __init__(self, header: Header | str, *args: Any, **kwargs: Any) -> None:
-        # transitional: (en, zh, value, …) until bot/planner/export.py words its headers
-        if isinstance(header, str):
-            header, args = _worded(header, args[0]), args[1:]
-        _init(self, header, *args, **kwargs)
-
-
-def _init(
-    column: Column, header: Header, value: Cell, number_format: str | None = None, width: int = 14
-) -> None:
-    for name, field in (
-        ("header", header),
-        ("value", value),
-        ("number_format", number_format),
-        ("width", width),
-    ):
-        object.__setattr__(column, name, field)
-
-
-def _worded(en: str, zh: str) -> Header:
-    words = Untranslated(en, zh)
-    return lambda lang: tr(lang, words)
 
 
 def _data_time(item: ShortlistItem, _lang: Lang) -> Any:

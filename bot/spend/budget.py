@@ -9,24 +9,35 @@ requests each check before their own calls, so a month can overshoot by the call
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.errors import KolbotError, QueryError, UpstreamError, UpstreamKind
 from bot.formatting import usd
-from bot.i18n import Text, Untranslated, pick, tr
-from bot.models import Lang
+from bot.i18n import Text
 from bot.settings import Settings
+from bot.spend import vocabulary
 from bot.spend.payer import UNATTRIBUTED, current_payer
 from bot.store.spend import SpendLine, SpendStore
 
 log = logging.getLogger(__name__)
 
 WARN_AT = 0.8
-_OFF = {"off", "none", "no", "unlimited", "关闭", "无", "不限"}
-_AMOUNT = re.compile(r"(?:us)?\$?\s*(\d+(?:\.\d+)?)\s*(?:usd|美元|刀)?", re.IGNORECASE)
+MONTHS = (
+    Text("January"),
+    Text("February"),
+    Text("March"),
+    Text("April"),
+    Text("May"),
+    Text("June"),
+    Text("July"),
+    Text("August"),
+    Text("September"),
+    Text("October"),
+    Text("November"),
+    Text("December"),
+)
 
 
 def month_bounds(now: datetime) -> tuple[datetime, datetime]:
@@ -37,8 +48,14 @@ def month_bounds(now: datetime) -> tuple[datetime, datetime]:
     return start, start.replace(month=start.month + 1)
 
 
-def month_name(start: datetime, lang: Lang) -> str:
-    return pick(lang, start.strftime("%B %Y"), f"{start.year}年{start.month}月")
+def month_name(start: datetime) -> Text:
+    """ "December 2026" (2026年12月)."""
+    return Text("%(month)s %(year)s", month=MONTHS[start.month - 1], year=start.year)
+
+
+def day_name(day: datetime) -> Text:
+    """ "1 January" (1月1日)."""
+    return Text("%(day)s %(month)s", day=day.day, month=MONTHS[day.month - 1])
 
 
 @dataclass(frozen=True)
@@ -64,30 +81,28 @@ class BudgetStatus:
     def near(self) -> bool:
         return self.ratio is not None and self.ratio >= WARN_AT
 
-    def line(self, lang: Lang) -> str:
+    def line(self) -> Text:
         """'$8.20 of $10.00 (82 %)', or '$8.20 (no budget set)'."""
         spent = usd(self.spent_usd)
         if self.budget_usd is None:
-            return tr(lang, "%(spent)s (no budget set)", spent=spent)
+            return Text("%(spent)s (no budget set)", spent=spent)
         budget, share = usd(self.budget_usd), round((self.ratio or 0) * 100)
-        return tr(lang, "%(spent)s of %(budget)s (%(share)s %%)", spent=spent, budget=budget, share=share)
+        return Text("%(spent)s of %(budget)s (%(share)s %%)", spent=spent, budget=budget, share=share)
 
-    def warning(self, lang: Lang, command: str) -> str | None:
+    def warning(self, command: str) -> Text | None:
         """The note searches carry from 80 % of the budget on; None below it."""
         if self.exhausted:
-            return tr(
-                lang,
+            return Text(
                 "⛔ This month's TikHub budget is used up: %(line)s. New paid calls are refused until an "
                 "admin raises it (`%(command)s budget <usd>`) or the month turns. Cached results still work.",
-                line=self.line(lang),
+                line=self.line(),
                 command=command,
             )
         if self.near:
-            return tr(
-                lang,
+            return Text(
                 "⚠️ TikHub spend this month: %(line)s. Paid calls stop "
                 "at 100 %%; cached results keep working.",
-                line=self.line(lang),
+                line=self.line(),
             )
         return None
 
@@ -96,19 +111,19 @@ class BudgetExhausted(UpstreamError):
     """Refused before a paid call: the workspace's monthly budget is used up."""
 
     def __init__(self, status: BudgetStatus, command: str) -> None:
-        super().__init__(UpstreamKind.BUDGET, detail=f"monthly budget used: {status.line('en')}")
+        super().__init__(UpstreamKind.BUDGET, detail=f"monthly budget used: {status.line()}")
         resets = status.month_end
         self.what = Text(
             "This workspace has used its TikHub budget for %(month)s: %(line)s. "
             "kolbot makes no more paid calls this month.",
-            month=Untranslated(month_name(status.month_start, "en"), month_name(status.month_start, "zh")),
-            line=Untranslated(status.line("en"), status.line("zh")),
+            month=month_name(status.month_start),
+            line=status.line(),
         )
         self.hint = Text(
             "Cached results still work. An admin can raise the budget with `%(command)s budget <usd>`; "
             "it resets on %(resets)s (UTC).",
             command=command,
-            resets=Untranslated(f"{resets:%-d %B}", f"{resets.month}月{resets.day}日"),
+            resets=day_name(resets),
         )
 
 
@@ -124,9 +139,9 @@ class Usage:
 def parse_budget_usd(text: str, command: str) -> float | None:
     """ "50", "$50", "12.5 usd" -> dollars; "off"/"关闭" -> None (no budget); else `QueryError`."""
     value = text.strip()
-    if value.lower() in _OFF:
+    if value.lower() in vocabulary.OFF:
         return None
-    match = _AMOUNT.fullmatch(value)
+    match = vocabulary.AMOUNT.fullmatch(value)
     if match is None:
         raise QueryError(
             value or "budget",
@@ -134,10 +149,8 @@ def parse_budget_usd(text: str, command: str) -> float | None:
             if value
             else Text("Say how many US dollars a month."),
             usage=Text(
-                (
-                    "Use `%(command)s budget 50` (US dollars a month), or `%(command)s budget off` for "
-                    "no budget."
-                ),
+                "Use `%(command)s budget 50` (US dollars a month), or `%(command)s budget off` "
+                "for no budget.",
                 command=command,
             ),
         )
@@ -149,7 +162,7 @@ def not_an_admin(status: BudgetStatus) -> KolbotError:
         Text("Only kolbot admins can change the TikHub budget."),
         hint=Text(
             "Ask a Slack workspace admin or someone listed in KOLBOT_ADMINS. This month: %(line)s.",
-            line=Untranslated(status.line("en"), status.line("zh")),
+            line=status.line(),
         ),
     )
 

@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from bot.models import Lang
-
 
 class Feature(StrEnum):
     SEARCH = "search"
@@ -24,23 +22,6 @@ class Feature(StrEnum):
     DIGESTS = "digests"
     AUDIENCE = "audience"  # the audience screen of a search
     OTHER = "other"  # a paid call made outside any Slack request (e.g. `kolbot search`)
-
-
-FEATURE_LABELS: dict[Feature, tuple[str, str]] = {
-    Feature.SEARCH: ("Searches", "搜索"),
-    Feature.DEEP_DIVE: ("Deep-dives", "达人详情"),
-    Feature.DIGESTS: ("Digests", "定时摘要"),
-    Feature.AUDIENCE: ("Audience screens", "受众筛选"),
-    Feature.OTHER: ("Other", "其他"),
-}
-
-
-def feature_label(feature: str, lang: Lang) -> str:
-    try:
-        en, zh = FEATURE_LABELS[Feature(feature)]
-    except ValueError:
-        en, zh = FEATURE_LABELS[Feature.OTHER]
-    return zh if lang == "zh" else en
 
 
 @dataclass(frozen=True)

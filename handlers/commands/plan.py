@@ -27,6 +27,7 @@ from bot.planner.chart import plan_png
 from bot.planner.export import plan_csv, plan_xlsx
 from bot.planner.request import PlanCommand, parse_plan, usage
 from bot.planner.store import SavedPlan
+from bot.planner.vocabulary import LIST_ALIASES, SHOW_ALIASES
 from bot.services import Services
 from bot.shortlists.errors import ShortlistError
 from bot.slack_io.deepdive import Chart, deliver
@@ -50,7 +51,7 @@ def plan_command(
     match = SUBCOMMANDS.match(text)
     call = PlanCall(context["services"], context, respond, logger, command, lang)
     if match.help:
-        ack(**notice_message(usage(lang, call.name)))
+        ack(**notice_message(tr(lang, usage(call.name))))
     elif match.subcommand is None:
         _plan(ack, call, text)
     else:
@@ -113,8 +114,8 @@ def _plan(ack: Ack, call: PlanCall, text: str) -> None:
 
 # A plan subcommand's work after the ack: the call, and the text after the subcommand.
 SUBCOMMANDS: Subcommands[Callable[[PlanCall, str], None]] = Subcommands(
-    Subcommand("list", _list, aliases=("ls", "列表", "历史")),
-    Subcommand("show", _show, aliases=("查看",)),
+    Subcommand("list", _list, aliases=LIST_ALIASES),
+    Subcommand("show", _show, aliases=SHOW_ALIASES),
 )
 
 

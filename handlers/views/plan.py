@@ -17,7 +17,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.errors import KolbotError
-from bot.i18n import tr
+from bot.i18n import LANGS, tr
 from bot.models import Lang
 from bot.planner.request import parse_ids, parse_mix, parse_plan, parse_plan_budget, parse_share
 from bot.services import Services
@@ -45,7 +45,7 @@ class PlanForm:
     @classmethod
     def load(cls, text: str) -> PlanForm:
         data = json.loads(text)
-        data["lang"] = "zh" if data.get("lang") == "zh" else "en"
+        data["lang"] = next((code for code in LANGS if code == data.get("lang")), "en")
         return cls(**data)
 
 
