@@ -20,7 +20,6 @@ from bot.brands import is_brand_account
 from bot.db.batch import batched_writes
 from bot.errors import UpstreamError
 from bot.grammar import active_filters
-from bot.i18n import detect_lang
 from bot.models import (
     Creator,
     FilterStat,
@@ -223,8 +222,7 @@ class SearchService:
             raise failures[0][1]
         unique, duplicates = dedupe([c for page in pages for c in page.creators])
         candidates = unique if query.brands else [c for c in unique if not is_brand_account(c)]
-        lang = query.lang or detect_lang(query.raw)
-        filter_stats = [FilterStat(name=n, description=d) for n, d in active_filters(query, lang)]
+        filter_stats = [FilterStat(name=n) for n, _ in active_filters(query)]
         matched_ids = {c.star_id for c in _apply_filters(candidates, query, filter_stats)}
         scored = [
             s

@@ -137,6 +137,7 @@ RENDERING = (
     "handlers/",
     "bot/cli.py",
     "bot/charts.py",
+    "bot/formatting.py",  # numbers and units for a language: fmt.yuan(v, lang), duration_label(d, lang)…
     "bot/planner/export.py",
     "bot/shortlists/export.py",
 )

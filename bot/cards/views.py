@@ -15,7 +15,7 @@ from bot.cards.render import SlackMessage, render, section_chunks
 from bot.errors import KolbotError
 from bot.formatting import DASH
 from bot.grammar import active_filters, describe_filters, filter_label, usage
-from bot.i18n import pick, tr
+from bot.i18n import pick, ptr, tr
 from bot.models import Creator, Duration, Lang, QueryNote, ScoredCreator, SearchResult, SortKey
 from bot.scoring import COMPONENT_LABELS, low_confidence, reason_text
 from bot.search import COST_SORTS
@@ -123,14 +123,14 @@ def _unknown_line(result: SearchResult, lang: Lang) -> str | None:
             lang,
             "%(unknown)s without %(filter_label)s",
             unknown=f.unknown,
-            filter_label=filter_label(f.name, lang),
+            filter_label=tr(lang, filter_label(f.name)),
         )
         for f in result.stats.filters
         if f.unknown
     ]
     if not counts:
         return None
-    listed = ", ".join(counts) if lang == "en" else "，".join(counts)
+    listed = ptr(lang, "clause separator", ", ").join(counts)
     if result.query.unknowns:
         return tr(lang, ":grey_question: Kept with unknown data: %(listed)s", listed=listed)
     return tr(
@@ -142,7 +142,7 @@ def _unknown_line(result: SearchResult, lang: Lang) -> str | None:
 
 def _filter_stats(result: SearchResult, lang: Lang) -> list[dict[str, Any]]:
     """Per filter: how many creators it excluded and how many it could not judge, described in `lang`."""
-    described = dict(active_filters(result.query, lang))
+    described = {name: tr(lang, text) for name, text in active_filters(result.query)}
     return [
         {"description": described.get(f.name, f.description), "excluded": f.excluded, "unknown": f.unknown}
         for f in result.stats.filters
@@ -188,13 +188,13 @@ def results_message(
         "query": query,
         "stats": stats,
         "now": _now(now),
-        "filters": describe_filters(query, lang),
+        "filters": [tr(lang, text) for text in describe_filters(query)],
         "warnings": _warnings(result, lang),
         "filter_stats": _filter_stats(result, lang),
         "notes": [_note_line(n, lang) for n in query.notes],
         "unknown_line": _unknown_line(result, lang),
         "filtered": [f.name for f in stats.filters],
-        "upstream_filters": [d for n, d in active_filters(query, lang) if n in stats.upstream_filters],
+        "upstream_filters": [tr(lang, d) for n, d in active_filters(query) if n in stats.upstream_filters],
         "rows": [_creator_row(s.creator, s, lang, rank) for rank, s in enumerate(shown, start=1)],
         "duration": query.duration,
         "durations": list(Duration),
@@ -207,7 +207,7 @@ def results_message(
 
 def help_message(lang: Lang, command: str, usage_text: str | None = None) -> SlackMessage:
     """How to search: the grammar (from `bot.grammar.usage` unless given) and what the numbers mean."""
-    text = usage_text if usage_text is not None else usage(lang)
+    text = usage_text if usage_text is not None else tr(lang, usage())
     context = {"lang": lang, "command": command, "usage": section_chunks(text.strip().splitlines())}
     return render("help.json.j2", context, fallback_text=f"{command}\n{text}")
 

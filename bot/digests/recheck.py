@@ -36,7 +36,8 @@ def failed_filters(creator: Creator, query: Query) -> list[FilterMiss]:
     misses = []
     if not query.brands and is_brand_account(creator):
         misses.append(FilterMiss(name="brand", en="brand account", zh="品牌号"))
-    for (name, en), (_, zh) in zip(active_filters(query, "en"), active_filters(query, "zh"), strict=True):
+    for name, text in active_filters(query):
+        en, zh = (tr(lang, text) for lang in ("en", "zh"))  # stored in snapshots in both languages
         ok = passes(creator, name, query)
         if ok is False or (ok is None and not query.unknowns):
             misses.append(FilterMiss(name=name, en=en, zh=zh, unknown=ok is None))
