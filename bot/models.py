@@ -18,6 +18,7 @@ from bot import vocabulary as vocab
 from bot.i18n import N_, Text
 
 Lang = Literal["zh", "en"]
+LANG_CODES: dict[str, Lang] = {"zh": "zh", "en": "en"}  # a stored or configured code -> Lang
 
 
 class Duration(StrEnum):

@@ -21,7 +21,7 @@ from bot.grammar import parse_query
 from bot.home import HomeService
 from bot.i18n import detect_lang
 from bot.installations import installation_store, state_store
-from bot.models import Creator, Lang, Query
+from bot.models import LANG_CODES, Creator, Lang, Query
 from bot.planner.mcn import McnLookup
 from bot.planner.models import TierBounds
 from bot.planner.service import PlanService
@@ -88,7 +88,7 @@ class Services:
     @property
     def default_lang(self) -> Lang:
         """`KOLBOT_LANG`: zh or en; "auto" (the default) means English unless the user writes Chinese."""
-        return "zh" if self.settings.kolbot_lang.lower().startswith("zh") else "en"
+        return LANG_CODES.get(self.settings.kolbot_lang.lower()[:2], "en")
 
     def lang_for(self, text: str) -> Lang:
         """Chinese when the user typed Chinese, else the configured default."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from bot.i18n import N_
+
 # -- numbers and units ---------------------------------------------------------------------------
 
 WAN, YI = "万", "亿"  # 10⁴ and 10⁸, typed and written
@@ -168,3 +170,34 @@ USAGE_EXAMPLES = {
 }
 EXAMPLE_KEYWORD = "护肤"  # "a search needs at least one keyword, e.g. …"
 MAX_AMOUNT = f"100{YI}"  # the largest count or price the grammar takes, as written
+
+# -- audience targets (`bot.audience`) --------------------------------------------------------------
+
+AUDIENCE_GENDER_WORDS = {"female": "female", "女": "female", "male": "male", "男": "male"}
+AUDIENCE_NAMES = {
+    "audience_gender": "audience_gender",
+    "受众性别": "audience_gender",
+    "audience_age": "audience_age",
+    "受众年龄": "audience_age",
+    "audience_city_tier": "audience_city_tier",
+    "受众城市": "audience_city_tier",
+    "受众城市等级": "audience_city_tier",
+}
+SCREEN_NAMES = {"screen", "筛查", "受众筛查"}
+RANGE_DASH = "(?:-|~|至|到|–|—)"
+AND_UP = "及以上|以上"  # `二线及以上`: this tier and every higher one
+EXAMPLE_TIER = "二线"
+# The English help quotes the tier names people type, so its message id lives here.
+AUDIENCE_USAGE = N_(
+    "Audience targets: audience_gender=female>=70%%, audience_age=18-30 (optionally >=40%%), "
+    "audience_city_tier=1-2 (tiers 1-5, or 一线…五线); screen=20 (1-%(max)s creators)."
+)
+DOUYIN_HANDLE = "抖音号"  # a Douyin account's own id, as people call it
+
+# -- the search form (`bot.search_form`) ------------------------------------------------------------
+
+NOT_A_VALUE = re.compile(r"[\s=<>:：≥≤＞＜＝\"'“”]")  # a field holding another filter, not one value
+ABOVE = "以上"  # `30w以上`: at least
+PLACE_SEP = re.compile(r"[,，、]")
+EXAMPLE_PLACES = "上海, 杭州"
+EXAMPLE_REGIONS = "上海, 浙江"
