@@ -282,3 +282,20 @@ class TierSpan(Text):
             return f"{low:g}-{high:g}" if high != low else f"{low:g}"
         names = {tier: name for name, tier in vocab.CITY_TIERS.items()}
         return "–".join(names.get(v, f"{v:g}{vocab.TIER_SUFFIX}") for v in dict.fromkeys((low, high)))
+
+
+class CohortShare(Text):
+    """Where a percentile `p` stands in a search, said the way each language says it: English counts
+    from the top ("in the best 12%": 100 - p), Chinese counts those it beats ("优于 88%": p)."""
+
+    __slots__ = ()
+
+    def __init__(self, p: float, /) -> None:
+        super().__init__("%(p)s", p=p)
+
+    def render(self, lang: str) -> str:
+        p = self.params["p"]
+        assert isinstance(p, float | int)
+        if lang == "zh":
+            return f"{p:.0f}"
+        return str(max(1, round(100 - p)))

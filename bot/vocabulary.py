@@ -201,3 +201,15 @@ ABOVE = "以上"  # `30w以上`: at least
 PLACE_SEP = re.compile(r"[,，、]")
 EXAMPLE_PLACES = "上海, 杭州"
 EXAMPLE_REGIONS = "上海, 浙江"
+
+# -- `/kol` subcommands, as typed (`handlers/commands/kol.py`) ---------------------------------------
+
+SUBCOMMAND_ALIASES: dict[str, tuple[str, ...]] = {
+    "show": ("查看",),
+    "compare": ("对比", "比较"),
+    "shortlist": ("shortlists", "sl", "候选名单", "清单"),
+    "plan": ("规划",),
+    "digest": ("digests", "推送", "定时推送"),
+    "budget": ("预算",),
+    "usage": ("spend", "用量", "花费"),
+}

@@ -9,29 +9,28 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot import vocabulary as vocab
 from bot.cards.actions import PageValue
 from bot.cards.errors import error_text
 from bot.cards.render import SlackMessage, render, section_chunks
 from bot.errors import KolbotError
 from bot.formatting import DASH
 from bot.grammar import active_filters, describe_filters, filter_label, usage
-from bot.i18n import pick, ptr, tr
+from bot.i18n import N_, ptr, tr
 from bot.models import Creator, Duration, Lang, QueryNote, ScoredCreator, SearchResult, SortKey
-from bot.scoring import COMPONENT_LABELS, low_confidence, reason_text
+from bot.scoring import component_label, low_confidence, reason
 from bot.search import COST_SORTS
 
 MAX_CARD_CREATORS = 20  # 2 blocks each; with header, summary and footer this stays under 50
 _FALLBACK_NAME_CHARS = 40
 
-_WARNINGS: dict[str, tuple[str, str]] = {
-    "pages_failed": (
-        "Some result pages could not be loaded, so this list may be incomplete. Try again in a few minutes.",
-        "部分结果页加载失败，列表可能不完整。请几分钟后重试。",
+_WARNINGS: dict[str, str] = {
+    "pages_failed": N_(
+        "Some result pages could not be loaded, so this list may be incomplete. Try again in a few minutes."
     ),
-    "v2_rejected": (
+    "v2_rejected": N_(
         "Xingtu rejected the filtered search, so it ran again without upstream filters "
-        "and your filters were applied here (results may be fewer).",
-        "星图拒绝了带筛选的搜索，已改为不带上游筛选重新搜索，并在本地应用你的筛选条件（结果可能较少）。",
+        "and your filters were applied here (results may be fewer)."
     ),
 }
 
@@ -62,9 +61,9 @@ def _creator_row(
         score=scored.score,
         coverage=scored.coverage,
         low_confidence=low_confidence(scored),
-        strengths=[reason_text(by_key[k], lang) for k in scored.strengths if k in by_key],
-        weakest=reason_text(by_key[scored.weakest], lang) if scored.weakest in by_key else None,
-        unknown=[pick(lang, *COMPONENT_LABELS.get(k, (k, k))) for k in scored.unknown],
+        strengths=[tr(lang, reason(by_key[k])) for k in scored.strengths if k in by_key],
+        weakest=tr(lang, reason(by_key[scored.weakest])) if scored.weakest in by_key else None,
+        unknown=[tr(lang, component_label(k)) for k in scored.unknown],
     )
     return row
 
@@ -85,8 +84,8 @@ def _warnings(result: SearchResult, lang: Lang) -> list[str]:
     for key in dict.fromkeys(result.warnings):
         if key == "pages_failed" and result.stats.pages_failed:
             continue
-        en, zh = _WARNINGS.get(key, (f"Note: {key}", f"提示：{key}"))
-        lines.append(":warning: " + pick(lang, en, zh))
+        known = _WARNINGS.get(key)
+        lines.append(":warning: " + (tr(lang, known) if known else tr(lang, "Note: %(key)s", key=key)))
     return lines
 
 
@@ -208,7 +207,12 @@ def results_message(
 def help_message(lang: Lang, command: str, usage_text: str | None = None) -> SlackMessage:
     """How to search: the grammar (from `bot.grammar.usage` unless given) and what the numbers mean."""
     text = usage_text if usage_text is not None else tr(lang, usage())
-    context = {"lang": lang, "command": command, "usage": section_chunks(text.strip().splitlines())}
+    context = {
+        "lang": lang,
+        "command": command,
+        "handle": vocab.DOUYIN_HANDLE,
+        "usage": section_chunks(text.strip().splitlines()),
+    }
     return render("help.json.j2", context, fallback_text=f"{command}\n{text}")
 
 
