@@ -272,14 +272,14 @@ class TierSpan(Text):
 
     __slots__ = ()
 
-    def __init__(self, low: float, high: float, /) -> None:
-        super().__init__("%(low)s-%(high)s", low=low, high=high)
+    def __init__(self, low: float, high: float, /, dash: str = "-") -> None:
+        super().__init__("%(low)s-%(high)s", low=low, high=high, dash=dash)
 
     def render(self, lang: str) -> str:
-        low, high = self.params["low"], self.params["high"]
+        low, high, dash = self.params["low"], self.params["high"], self.params["dash"]
         assert isinstance(low, float | int) and isinstance(high, float | int)
         if lang != "zh":
-            return f"{low:g}-{high:g}" if high != low else f"{low:g}"
+            return f"{low:g}{dash}{high:g}" if high != low else f"{low:g}"
         names = {tier: name for name, tier in vocab.CITY_TIERS.items()}
         return "–".join(names.get(v, f"{v:g}{vocab.TIER_SUFFIX}") for v in dict.fromkeys((low, high)))
 

@@ -145,6 +145,10 @@ class GenderTarget(BaseModel):
         who = ("女性" if self.gender is Gender.FEMALE else "男性") if lang == "zh" else self.gender.value
         return f"{who} ≥{self.min_share:.0%}"
 
+    def short_wording(self) -> Text:
+        """The target without its share, short enough for a card row: female (女)."""
+        return Text("female") if self.gender is Gender.FEMALE else Text("male")
+
     def wording(self) -> Text:
         """The target with its share: female ≥70% / 女性 ≥70%."""
         share = f"{self.min_share:.0%}"
@@ -178,6 +182,15 @@ class RangeTarget(BaseModel):
         if self.kind is TargetKind.AGE:
             return f"{span}岁 {share}" if lang == "zh" else f"age {span} {share}"
         return f"{self.label(lang)}城市 {share}" if lang == "zh" else f"city tier {span} {share}"
+
+    def short_wording(self) -> Text:
+        """The target without its share, short enough for a card row: 18–23, tier 1–2."""
+        from bot.formatting import TierSpan
+
+        if self.kind is TargetKind.AGE:
+            span = f"{self.low:g}–{self.high:g}" if self.high != self.low else f"{self.low:g}"
+            return Text("%(span)s", span=span)
+        return Text("tier %(span)s", span=TierSpan(self.low, self.high, dash="–"))
 
     def wording(self) -> Text:
         """The target with its share: age 18-30 ≥50% (18-30岁 ≥50%), city tier 1-2 ≥50%."""

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot import vocabulary as vocab
 from bot.brands import is_brand_account
 from bot.db.batch import batched_writes
 from bot.errors import UpstreamError
@@ -45,7 +46,7 @@ _DESCENDING = frozenset({SortKey.SCORE, SortKey.FOLLOWERS, SortKey.ER, SortKey.G
 # Orders about cost: a creator without a quote for the chosen duration cannot be booked at a known
 # cost, so every priced creator comes first (the score alone can still favour an unpriced one).
 COST_SORTS = frozenset({SortKey.SCORE, SortKey.CPM, SortKey.CPE, SortKey.PRICE})
-_REGION_SUFFIXES = ("特别行政区", "自治区", "省", "市")
+_REGION_SUFFIXES = vocab.REGION_SUFFIXES
 _V2_REJECTED = frozenset({400, 404, 422})  # v2 refused the request itself; v1 may still answer
 
 

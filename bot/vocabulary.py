@@ -213,3 +213,6 @@ SUBCOMMAND_ALIASES: dict[str, tuple[str, ...]] = {
     "budget": ("预算",),
     "usage": ("spend", "用量", "花费"),
 }
+
+# Place names as Xingtu writes them; a region filter also matches without these (`浙江` = `浙江省`).
+REGION_SUFFIXES = ("特别行政区", "自治区", "省", "市")
