@@ -26,15 +26,8 @@ def _labels(lang: Lang) -> dict[str, str]:
         "Conversion": ptr(lang, "search form", "Conversion"),
         "Female": ptr(lang, "search form", "Female"),
         "Male": ptr(lang, "search form", "Male"),
-        "Score": ptr(lang, "search form", "Score"),
-        "CPM, cheapest": ptr(lang, "search form", "CPM, cheapest"),
-        "CPE, cheapest": ptr(lang, "search form", "CPE, cheapest"),
-        "Price, cheapest": ptr(lang, "search form", "Price, cheapest"),
-        "Followers": ptr(lang, "search form", "Followers"),
-        "Interaction rate": ptr(lang, "search form", "Interaction rate"),
-        "Follower growth": ptr(lang, "search form", "Follower growth"),
         "Keyword": ptr(lang, "search form", "Keyword"),
-        "Follower count": ptr(lang, "search form", "Follower count"),
+        "Followers": ptr(lang, "search form", "Followers"),
         "…or a custom range": ptr(lang, "search form", "…or a custom range"),
         "e.g. 20w-80w, or 30w+ for at least": ptr(lang, "search form", "e.g. 20w-80w, or 30w+ for at least"),
         "Video length": ptr(lang, "search form", "Video length"),
@@ -55,6 +48,20 @@ def _labels(lang: Lang) -> dict[str, str]:
         "Search": ptr(lang, "search form", "Search"),
         "Cancel": ptr(lang, "search form", "Cancel"),
         "Any": ptr(lang, "search form", "Any"),
+    }
+
+
+@lru_cache(maxsize=2)
+def _sort_labels(lang: Lang) -> dict[str, str]:
+    """The sort options in `lang`, by key ("Followers" here is "most followers": its own context)."""
+    return {
+        "score": ptr(lang, "search form sort", "Score"),
+        "cpm": ptr(lang, "search form sort", "CPM, cheapest"),
+        "cpe": ptr(lang, "search form sort", "CPE, cheapest"),
+        "price": ptr(lang, "search form sort", "Price, cheapest"),
+        "followers": ptr(lang, "search form sort", "Followers"),
+        "er": ptr(lang, "search form sort", "Interaction rate"),
+        "growth": ptr(lang, "search form sort", "Follower growth"),
     }
 
 
@@ -80,15 +87,8 @@ def _genders() -> list[tuple[str, str]]:
 
 
 def _sorts() -> list[tuple[str, str]]:
-    return [
-        ("score", _both("Score")),
-        ("cpm", _both("CPM, cheapest")),
-        ("cpe", _both("CPE, cheapest")),
-        ("price", _both("Price, cheapest")),
-        ("followers", _both("Followers")),
-        ("er", _both("Interaction rate")),
-        ("growth", _both("Follower growth")),
-    ]
+    en, zh = _sort_labels("en"), _sort_labels("zh")
+    return [(key, f"{en[key]} · {zh[key]}") for key in en]
 
 
 def _field(block: str, kind: str, label: str, **extra: Any) -> dict[str, Any]:
@@ -116,7 +116,7 @@ def _fields(pick_channel: bool) -> list[dict[str, Any]]:
         _field(
             "followers",
             "select",
-            _both("Follower count"),
+            _both("Followers"),
             options=[(v, label) for v, label, _ in FOLLOWER_BRACKETS],
         ),
         _field(
