@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot import vocabulary as vocab
 from bot.errors import QueryError
-from bot.i18n import Untranslated
+from bot.i18n import Text
 from bot.models import (
     CITY_TIERS,
     DEFAULT_MIN_SHARE,
@@ -29,39 +30,26 @@ from bot.models import (
 
 MIN_AGE, MAX_AGE = 0, 120
 
-USAGE_EN = (
-    "Audience targets: audience_gender=female>=70%, audience_age=18-30 (optionally >=40%), "
-    f"audience_city_tier=1-2 (tiers 1-5, or 一线…五线); screen=20 (1-{MAX_SCREEN} creators)."
-)
-USAGE_ZH = (
-    "受众条件：受众性别=女>=70%、受众年龄=18-30（可加 >=40%）、"
-    f"受众城市=二线（或 1-2，城市等级 1-5）；筛查=20（1-{MAX_SCREEN} 位达人）。"
-)
-
-_GENDER_WORDS = {"female": Gender.FEMALE, "女": Gender.FEMALE, "male": Gender.MALE, "男": Gender.MALE}
+_GENDER_WORDS = {word: Gender(value) for word, value in vocab.AUDIENCE_GENDER_WORDS.items()}
 _SHARE = r"(?:\s*>=\s*(?P<share>\d+(?:\.\d+)?)\s*%?)?"
-_GENDER = re.compile(rf"(?P<value>female|male|女|男){_SHARE}", re.IGNORECASE)
+_GENDER = re.compile(rf"(?P<value>{'|'.join(vocab.AUDIENCE_GENDER_WORDS)}){_SHARE}", re.IGNORECASE)
 _RANGE = re.compile(rf"(?P<low>\d+)(?:\s*-\s*(?P<high>\d+))?{_SHARE}")
-_TIER_WORD = "(?:" + "|".join(sorted(CITY_TIERS, key=len, reverse=True)) + ")(?:城市)?"
+_TIER_WORD = "(?:" + "|".join(sorted(CITY_TIERS, key=len, reverse=True)) + f")(?:{vocab.CITY_SUFFIX})?"
 _TIER_RANGE = re.compile(
-    rf"(?P<low>{_TIER_WORD})(?:\s*(?:-|~|至|到|–|—)\s*(?P<high>{_TIER_WORD})|(?P<up>及以上|以上))?{_SHARE}"
+    rf"(?P<low>{_TIER_WORD})(?:\s*{vocab.RANGE_DASH}\s*(?P<high>{_TIER_WORD})|(?P<up>{vocab.AND_UP}))?{_SHARE}"
 )
-_NAMES = {
-    "audience_gender": TargetKind.GENDER,
-    "受众性别": TargetKind.GENDER,
-    "audience_age": TargetKind.AGE,
-    "受众年龄": TargetKind.AGE,
-    "audience_city_tier": TargetKind.CITY_TIER,
-    "受众城市": TargetKind.CITY_TIER,
-    "受众城市等级": TargetKind.CITY_TIER,
-}
-_SCREEN_NAMES = {"screen", "筛查", "受众筛查"}
+_NAMES = {name: TargetKind(kind) for name, kind in vocab.AUDIENCE_NAMES.items()}
+_SCREEN_NAMES = vocab.SCREEN_NAMES
+_FIRST_TIER = min(CITY_TIERS.values())
 
 
-def _bad(token: str, en: str, zh: str) -> QueryError:
-    return QueryError(
-        token, Untranslated(f"{en}: `{token}`", f"{zh}：`{token}`"), usage=Untranslated(USAGE_EN, USAGE_ZH)
-    )
+def usage() -> Text:
+    """How audience targets are written."""
+    return Text(vocab.AUDIENCE_USAGE, max=MAX_SCREEN)
+
+
+def _bad(token: str, what: Text) -> QueryError:
+    return QueryError(token, Text("%(what)s: `%(token)s`", what=what, token=token), usage=usage())
 
 
 def _share(token: str, raw: str | None) -> float:
@@ -69,7 +57,7 @@ def _share(token: str, raw: str | None) -> float:
         return DEFAULT_MIN_SHARE
     share = float(raw) / 100
     if not 0 < share <= 1:
-        raise _bad(token, "The audience share must be between 1% and 100%", "受众占比须在 1% 到 100% 之间")
+        raise _bad(token, Text("The audience share must be between 1% and 100%"))
     return share
 
 
@@ -78,51 +66,43 @@ def _parse_one(token: str) -> AudienceTarget:
     try:
         kind = _NAMES[name.strip().lower()]
     except KeyError:
-        raise _bad(token, "Unknown audience target", "无法识别的受众条件") from None
+        raise _bad(token, Text("Unknown audience target")) from None
     value = value.strip()
     if kind is TargetKind.GENDER:
         match = _GENDER.fullmatch(value)
         if not match:
-            raise _bad(
-                token, "Audience gender must be female or male", "受众性别须为 female（女）或 male（男）"
-            )
+            raise _bad(token, Text("Audience gender must be female or male"))
         gender = _GENDER_WORDS[match["value"].lower()]
         return GenderTarget(gender=gender, min_share=_share(token, match["share"]))
     if kind is TargetKind.CITY_TIER and (words := _TIER_RANGE.fullmatch(value)):
         low, high = CITY_TIERS[_tier(words["low"])], CITY_TIERS[_tier(words["high"] or words["low"])]
         if words["up"]:  # 二线及以上: tiers 1 to 2
-            low = CITY_TIERS["一线"]
+            low = _FIRST_TIER
         if low > high:
-            raise _bad(token, "The tiers must run from higher to lower", "城市等级须从高到低，例如 一线-二线")
+            raise _bad(token, Text("The tiers must run from higher to lower"))
         return RangeTarget(kind=kind, low=low, high=high, min_share=_share(token, words["share"]))
     match = _RANGE.fullmatch(value)
     if not match:
-        example = "二线 or 1-2" if kind is TargetKind.CITY_TIER else "18-30"
-        zh_example = example.replace(" or ", " 或 ")
-        raise _bad(token, f"Expected a range like {example}", f"应为范围，例如 {zh_example}")
+        if kind is TargetKind.CITY_TIER:
+            raise _bad(token, Text("Expected a range like %(tier)s or 1-2", tier=vocab.EXAMPLE_TIER))
+        raise _bad(token, Text("Expected a range like 18-30"))
     low, high = float(match["low"]), float(match["high"] or match["low"])
     bounds = (MIN_AGE, MAX_AGE) if kind is TargetKind.AGE else (1, 5)
     if low > high or low < bounds[0] or high > bounds[1]:
         raise _bad(
-            token,
-            f"The range must run low-high within {bounds[0]}-{bounds[1]}",
-            f"范围须从小到大且在 {bounds[0]}-{bounds[1]} 之内",
+            token, Text("The range must run low-high within %(low)s-%(high)s", low=bounds[0], high=bounds[1])
         )
     return RangeTarget(kind=kind, low=low, high=high, min_share=_share(token, match["share"]))
 
 
 def _tier(word: str) -> str:
-    return word.removesuffix("城市")
+    return word.removesuffix(vocab.CITY_SUFFIX)
 
 
 def _screen_size(token: str, value: str) -> int:
     text = value.strip()
     if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_SCREEN):
-        raise _bad(
-            token,
-            f"screen takes a number of creators from 1 to {MAX_SCREEN}",
-            f"筛查人数须为 1 到 {MAX_SCREEN} 的整数",
-        )
+        raise _bad(token, Text("screen takes a number of creators from 1 to %(max)s", max=MAX_SCREEN))
     return int(text)
 
 
@@ -142,5 +122,5 @@ def with_audience_token(targets: AudienceTargets, token: str) -> AudienceTargets
         return targets.model_copy(update={"screen": _screen_size(token, value)})
     target = _parse_one(token)
     if any(t.kind is target.kind for t in targets.targets):
-        raise _bad(token, "This audience target is given twice", "该受众条件重复出现")
+        raise _bad(token, Text("This audience target is given twice"))
     return targets.model_copy(update={"targets": (*targets.targets, target)})

@@ -35,7 +35,7 @@ from bot.i18n import N_, Text, in_every_language, tr
 from bot.models import AudienceTargets, Duration, Lang, ScoredCreator, SearchResult
 from bot.observability.logs import configure_logging
 from bot.planner.models import TIER_LABELS, Plan
-from bot.scoring import reason_text
+from bot.scoring import reason
 from bot.services import Services, build_services
 from bot.settings import Settings, get_settings, settings_problem
 
@@ -283,7 +283,7 @@ def _row(item: ScoredCreator, result: SearchResult, lang: Lang) -> list[str]:
 def _top_reason(item: ScoredCreator, lang: Lang) -> str:
     by_key = {component.key: component for component in item.components}
     strongest = next((by_key[k] for k in item.strengths if k in by_key), None)
-    return reason_text(strongest, lang) if strongest else DASH
+    return tr(lang, reason(strongest)) if strongest else DASH
 
 
 def summary_line(result: SearchResult, lang: Lang, now: datetime) -> str:

@@ -10,16 +10,19 @@ import math
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import cast
 
+from bot import vocabulary as vocab
+from bot.i18n import N_, Text, ptr, tr
 from bot.models import Duration, Lang
 
 DASH = "—"
 
 _WAN, _YI = 10_000, 100_000_000
-_DURATION_LABELS: dict[Duration, tuple[str, str]] = {
-    Duration.SHORT: ("1–20 s", "1-20秒"),
-    Duration.MEDIUM: ("21–60 s", "21-60秒"),
-    Duration.LONG: ("60 s+", "60秒以上"),
+_DURATION_LABELS: dict[Duration, str] = {
+    Duration.SHORT: N_("1–20 s"),
+    Duration.MEDIUM: N_("21–60 s"),
+    Duration.LONG: N_("60 s+"),
 }
 
 
@@ -41,8 +44,8 @@ def _zh_units(size: float, decimals: int) -> str:
     if round(size) < _WAN:
         return f"{round(size):,}"
     if round(size / _WAN, decimals) < _WAN:
-        return f"{_trim(size / _WAN, decimals)}万"
-    return f"{_trim(size / _YI, decimals)}亿"
+        return f"{_trim(size / _WAN, decimals)}{vocab.WAN}"
+    return f"{_trim(size / _YI, decimals)}{vocab.YI}"
 
 
 def _en_units(size: float) -> str:
@@ -79,14 +82,12 @@ def _unit_yuan(value: float, lang: Lang) -> str:
 
 def cpm(value: float | None, lang: Lang) -> str:
     """Yuan per 1,000 expected plays: ¥34.05 / 1k plays, ¥34.05/千次播放."""
-    unit = "/千次播放" if lang == "zh" else " / 1k plays"
-    return _or_dash(value, lambda v: _unit_yuan(v, lang) + unit)
+    return _or_dash(value, lambda v: tr(lang, "%(price)s / 1k plays", price=_unit_yuan(v, lang)))
 
 
 def cpe(value: float | None, lang: Lang) -> str:
     """Yuan per expected engagement: ¥1.91 / engagement, ¥1.91/次互动."""
-    unit = "/次互动" if lang == "zh" else " / engagement"
-    return _or_dash(value, lambda v: _unit_yuan(v, lang) + unit)
+    return _or_dash(value, lambda v: tr(lang, "%(price)s / engagement", price=_unit_yuan(v, lang)))
 
 
 def _count(value: float, lang: Lang) -> str:
@@ -111,8 +112,9 @@ def pct(value: float | None, digits: int = 2) -> str:
 
 
 def _signed_count(value: float, lang: Lang) -> str:
-    number = _zh_units(abs(value), 1) if lang == "zh" else f"{round(abs(value)):,}"
-    return ("-" if value < 0 else "+") + number
+    if lang == "zh":  # 万/亿 notation, as in `count`
+        return ("-" if value < 0 else "+") + _zh_units(abs(value), 1)
+    return ("-" if value < 0 else "+") + f"{round(abs(value)):,}"
 
 
 def growth(delta: float | None, rate: float | None, lang: Lang) -> str:
@@ -130,7 +132,7 @@ _WAN_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)[wW]")
 def wan_range(text: str, lang: Lang) -> str:
     """Upstream bucket labels written in w (万): "1k-3w" -> "1K-30K" (en), "1k-3万" (zh)."""
     if lang == "zh":
-        return _WAN_AMOUNT.sub(r"\1万", text)
+        return _WAN_AMOUNT.sub(lambda m: m.group(1) + vocab.WAN, text)
     return _WAN_AMOUNT.sub(lambda m: _en_units(float(m.group(1)) * _WAN), re.sub(r"(\d)k", r"\1K", text))
 
 
@@ -151,8 +153,7 @@ def usd(value: float | None) -> str:
 
 def duration_label(duration: Duration, lang: Lang) -> str:
     """1–20 s / 21–60 s / 60 s+ (en), 1-20秒 / 21-60秒 / 60秒以上 (zh)."""
-    en, zh = _DURATION_LABELS[duration]
-    return zh if lang == "zh" else en
+    return tr(lang, _DURATION_LABELS[duration])
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -165,14 +166,13 @@ def ago(then: datetime | None, now: datetime, lang: Lang) -> str:
     if then is None:
         return DASH
     seconds = max(0.0, (as_utc(now) - as_utc(then)).total_seconds())
-    zh = lang == "zh"
     if seconds < 60:
-        return "刚刚" if zh else "just now"
+        return tr(lang, "just now")
     if seconds < 3600:
-        return f"{seconds // 60:.0f}分钟前" if zh else f"{seconds // 60:.0f} min ago"
+        return tr(lang, "%(n)s min ago", n=f"{seconds // 60:.0f}")
     if seconds < 48 * 3600:
-        return f"{seconds // 3600:.0f}小时前" if zh else f"{seconds // 3600:.0f} h ago"
-    return f"{seconds // 86400:.0f}天前" if zh else f"{seconds // 86400:.0f} d ago"
+        return tr(lang, "%(n)s h ago", n=f"{seconds // 3600:.0f}")
+    return tr(lang, "%(n)s d ago", n=f"{seconds // 86400:.0f}")
 
 
 def utc_minute(moment: datetime) -> str:
@@ -184,27 +184,118 @@ def utc_date(moment: datetime) -> str:
     return as_utc(moment).astimezone(UTC).strftime("%Y-%m-%d")
 
 
-# Xingtu's audience buckets come in Chinese; English readers get these names (others stay as sent).
-_BUCKET_NAMES_EN = {
-    "female": "female",
-    "male": "male",
-    "女": "female",
-    "男": "male",
-    "一线": "tier 1",
-    "新一线": "new tier 1",
-    "二线": "tier 2",
-    "三线": "tier 3",
-    "四线": "tier 4",
-    "五线": "tier 5",
-    "其他": "other",
-    "华为": "Huawei",
-    "小米": "Xiaomi",
-    "荣耀": "Honor",
-    "红米": "Redmi",
-}
-_BUCKET_NAMES_ZH = {"female": "女", "male": "男"}
-
-
 def bucket(key: str, lang: Lang) -> str:
     """An audience bucket (gender, city tier, device…) in the reader's language."""
-    return (_BUCKET_NAMES_EN if lang == "en" else _BUCKET_NAMES_ZH).get(key, key)
+    return (vocab.BUCKET_NAMES_EN if lang == "en" else vocab.BUCKET_NAMES_ZH).get(key, key)
+
+
+# -- words a filter is described with (`bot.grammar` returns these as `Text`) --------------------
+
+
+def filter_label(name: str, lang: Lang) -> str:
+    """A filter's short name: followers / 粉丝, CPM, location / 地区…; an unknown name as given."""
+    labels = {
+        "followers": ptr(lang, "filter", "followers"),
+        "price": ptr(lang, "filter", "price"),
+        "cpm": ptr(lang, "filter", "CPM"),
+        "cpe": ptr(lang, "filter", "CPE"),
+        "er": ptr(lang, "filter", "engagement rate"),
+        "completion": ptr(lang, "filter", "completion rate"),
+        "star": ptr(lang, "filter", "Xingtu index"),
+        "growth": ptr(lang, "filter", "15-day follower growth"),
+        "ecom": ptr(lang, "filter", "e-commerce level"),
+        "gender": ptr(lang, "filter", "gender"),
+        "region": ptr(lang, "filter", "location"),
+        "tag": ptr(lang, "filter", "tags"),
+    }
+    return labels.get(name, name)
+
+
+def _plain(v: float) -> str:
+    return f"{round(v, 2):,}".removesuffix(".0")
+
+
+def filter_value(name: str, v: float, lang: Lang) -> str:
+    """A filter's bound as the reader counts: 100,000 / 10万, ¥2万, 3%, L3."""
+    if name in ("followers", "price", "cpm", "cpe"):
+        prefix = "" if name == "followers" else "¥"
+        if lang == "zh" and v >= _YI:
+            return f"{prefix}{_plain(v / _YI)}{vocab.YI}"
+        if lang == "zh" and v >= _WAN:
+            return f"{prefix}{_plain(v / _WAN)}{vocab.WAN}"
+        return prefix + _plain(v)
+    if name in ("er", "completion", "growth"):
+        return f"{_plain(v * 100)}%"
+    if name == "ecom":
+        return f"L{v:.0f}"
+    return _plain(v)
+
+
+class FilterLabel(Text):
+    """`filter_label(name)`, in the language it is rendered in."""
+
+    __slots__ = ()
+
+    def render(self, lang: str) -> str:
+        return filter_label(self.msgid, cast(Lang, lang))
+
+
+class FilterValue(Text):
+    """`filter_value(name, value)`, in the language it is rendered in."""
+
+    __slots__ = ()
+
+    def __init__(self, name: str, value: float, /) -> None:
+        super().__init__(name, value=value)
+
+    def render(self, lang: str) -> str:
+        value = self.params["value"]
+        assert isinstance(value, float | int)
+        return filter_value(self.msgid, float(value), cast(Lang, lang))
+
+
+class Joined(Text):
+    """Several `Text`s as one list: "a, b" (en), "a、b" (zh)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[Text, ...], /) -> None:
+        super().__init__(", ", items=items)
+        self.items = items
+
+    def render(self, lang: str) -> str:
+        return tr(lang, ", ").join(item.render(lang) for item in self.items)
+
+
+class TierSpan(Text):
+    """City tiers low–high: "1-2" in English, Xingtu's names in Chinese (一线–二线)."""
+
+    __slots__ = ()
+
+    def __init__(self, low: float, high: float, /, dash: str = "-") -> None:
+        super().__init__("%(low)s-%(high)s", low=low, high=high, dash=dash)
+
+    def render(self, lang: str) -> str:
+        low, high, dash = self.params["low"], self.params["high"], self.params["dash"]
+        assert isinstance(low, float | int) and isinstance(high, float | int)
+        if lang != "zh":
+            return f"{low:g}{dash}{high:g}" if high != low else f"{low:g}"
+        names = {tier: name for name, tier in vocab.CITY_TIERS.items()}
+        return "–".join(names.get(v, f"{v:g}{vocab.TIER_SUFFIX}") for v in dict.fromkeys((low, high)))
+
+
+class CohortShare(Text):
+    """Where a percentile `p` stands in a search, said the way each language says it: English counts
+    from the top ("in the best 12%": 100 - p), Chinese counts those it beats ("优于 88%": p)."""
+
+    __slots__ = ()
+
+    def __init__(self, p: float, /) -> None:
+        super().__init__("%(p)s", p=p)
+
+    def render(self, lang: str) -> str:
+        p = self.params["p"]
+        assert isinstance(p, float | int)
+        if lang == "zh":
+            return f"{p:.0f}"
+        return str(max(1, round(100 - p)))

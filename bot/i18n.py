@@ -17,11 +17,13 @@ import io
 import re
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from bot.models import Lang
+if TYPE_CHECKING:
+    from bot.models import Lang
 
 DOMAIN = "kolbot"
 LANGS: tuple[Lang, ...] = ("en", "zh")

@@ -12,16 +12,14 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot import vocabulary as vocab
 from bot.errors import QueryError
-from bot.i18n import Text, Untranslated
+from bot.i18n import Text
 
 _STAR_ID = re.compile(r"\d{19}")
 _XINGTU_URL = re.compile(r"xingtu\.cn/\S*?/(\d{19})(?:\D|$)")
 _UID = re.compile(r"\d{5,18}")
 _UNIQUE_ID = re.compile(r"[A-Za-z0-9_.]{2,30}")
-
-_USAGE_EN = "Use a Xingtu star id (19 digits), a Douyin uid (digits) or a 抖音号 (e.g. @abc_123)."
-_USAGE_ZH = "请输入星图 ID（19 位数字）、抖音 uid（数字）或抖音号（如 @abc_123）。"
 
 
 class IdKind(StrEnum):
@@ -54,7 +52,10 @@ def parse_identifier(identifier: str) -> CreatorId:
     raise QueryError(
         shown,
         Text("“%(shown)s” is not a creator id.", shown=shown),
-        usage=Untranslated(_USAGE_EN, _USAGE_ZH),
+        usage=Text(
+            "Use a Xingtu star id (19 digits), a Douyin uid (digits) or a %(handle)s (e.g. @abc_123).",
+            handle=vocab.DOUYIN_HANDLE,
+        ),
     )
 
 

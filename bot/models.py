@@ -14,7 +14,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot import vocabulary as vocab
+from bot.i18n import N_, Text
+
 Lang = Literal["zh", "en"]
+LANG_CODES: dict[str, Lang] = {"zh": "zh", "en": "en"}  # a stored or configured code -> Lang
 
 
 class Duration(StrEnum):
@@ -29,7 +33,30 @@ class Duration(StrEnum):
         return {Duration.SHORT: 1, Duration.MEDIUM: 2, Duration.LONG: 71}[self]
 
 
-# Upstream `desc` labels from kol_service_price_v1 (see README "Data notes").
+# Upstream `desc` labels from kol_service_price_v1 (see README "Data notes"); the catalog words them.
+VIDEO_TYPE_NAMES: dict[int, str] = {
+    1: N_("1–20 s video"),
+    2: N_("21–60 s video"),
+    71: N_("60 s+ video"),
+    73: N_("Short-video collection task"),
+    90: N_("Co-creation, lead poster"),
+    91: N_("Co-creation, participant"),
+    92: N_("CPM settlement (per 1,000 natural plays)"),
+    150: N_("Short video + live seeding"),
+    103: N_("Ad-platform licence, single video"),
+    104: N_("Ad-platform licence, multiple videos"),
+    105: N_("Ad-platform licence, download"),
+}
+
+
+def video_type_label(video_type: int) -> Text:
+    """A price-list entry's name: "21–60 s video", or "Video type 7" for one Xingtu has not named."""
+    if (name := VIDEO_TYPE_NAMES.get(video_type)) is not None:
+        return Text(name)
+    return Text("Video type %(n)s", n=video_type)
+
+
+# Transitional: the same labels in both languages, until bot.deepdive words them with `video_type_label`.
 VIDEO_TYPE_LABELS: dict[int, tuple[str, str]] = {
     1: ("1–20 s video", "1-20秒视频"),
     2: ("21–60 s video", "21-60秒视频"),
@@ -91,7 +118,7 @@ class NumRange(BaseModel):
 DEFAULT_MIN_SHARE = 0.5
 DEFAULT_SCREEN, MAX_SCREEN = 20, 50
 # Xingtu's city tiers by name: 新一线 = 1.5 sits inside 1-2 and outside 1 and 2-5.
-CITY_TIERS = {"一线": 1.0, "新一线": 1.5, "二线": 2.0, "三线": 3.0, "四线": 4.0, "五线": 5.0}
+CITY_TIERS = vocab.CITY_TIERS
 _TIER_NAMES = {tier: name for name, tier in CITY_TIERS.items()}
 
 
@@ -117,6 +144,17 @@ class GenderTarget(BaseModel):
     def describe(self, lang: Lang) -> str:
         who = ("女性" if self.gender is Gender.FEMALE else "男性") if lang == "zh" else self.gender.value
         return f"{who} ≥{self.min_share:.0%}"
+
+    def short_wording(self) -> Text:
+        """The target without its share, short enough for a card row: female (女)."""
+        return Text("female") if self.gender is Gender.FEMALE else Text("male")
+
+    def wording(self) -> Text:
+        """The target with its share: female ≥70% / 女性 ≥70%."""
+        share = f"{self.min_share:.0%}"
+        if self.gender is Gender.FEMALE:
+            return Text("female ≥%(share)s", share=share)
+        return Text("male ≥%(share)s", share=share)
 
 
 class RangeTarget(BaseModel):
@@ -144,6 +182,25 @@ class RangeTarget(BaseModel):
         if self.kind is TargetKind.AGE:
             return f"{span}岁 {share}" if lang == "zh" else f"age {span} {share}"
         return f"{self.label(lang)}城市 {share}" if lang == "zh" else f"city tier {span} {share}"
+
+    def short_wording(self) -> Text:
+        """The target without its share, short enough for a card row: 18–23, tier 1–2."""
+        from bot.formatting import TierSpan
+
+        if self.kind is TargetKind.AGE:
+            span = f"{self.low:g}–{self.high:g}" if self.high != self.low else f"{self.low:g}"
+            return Text("%(span)s", span=span)
+        return Text("tier %(span)s", span=TierSpan(self.low, self.high, dash="–"))
+
+    def wording(self) -> Text:
+        """The target with its share: age 18-30 ≥50% (18-30岁 ≥50%), city tier 1-2 ≥50%."""
+        from bot.formatting import TierSpan
+
+        share = f"≥{self.min_share:.0%}"
+        span = f"{self.low:g}-{self.high:g}" if self.high != self.low else f"{self.low:g}"
+        if self.kind is TargetKind.AGE:
+            return Text("age %(span)s %(share)s", span=span, share=share)
+        return Text("city tier %(span)s %(share)s", span=TierSpan(self.low, self.high), share=share)
 
 
 AudienceTarget = Annotated[GenderTarget | RangeTarget, Field(discriminator="kind")]
@@ -373,7 +430,7 @@ class ScoredCreator(BaseModel):
 
 class FilterStat(BaseModel):
     name: str  # grammar name, e.g. "followers"
-    description: str  # as understood, e.g. "followers ≥ 100,000"
+    description: str = ""  # unused: the card words the filter (`bot.grammar.active_filters`)
     excluded: int = 0  # known values that failed
     unknown: int = 0  # creators without that metric
 

@@ -23,7 +23,9 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-from bot.models import Creator, Duration, Goal, Lang, ScoreComponent, ScoredCreator
+from bot.formatting import CohortShare
+from bot.i18n import N_, Text
+from bot.models import Creator, Duration, Goal, ScoreComponent, ScoredCreator
 
 GOAL_WEIGHTS: dict[Goal, dict[str, float]] = {
     Goal.AWARENESS: {
@@ -65,17 +67,17 @@ MAX_STRENGTHS = 3
 # Upstream `ecom_gmv_30d_range` buckets, lowest first.
 _GMV_BUCKETS = ("<=1k", "1k-3w", "3w-20w", "20w-100w", ">100w")
 
-COMPONENT_LABELS: dict[str, tuple[str, str]] = {
-    "cpm": ("CPM", "CPM"),
-    "cpe": ("CPE", "CPE"),
-    "er": ("Engagement rate", "互动率"),
-    "completion": ("Completion rate", "完播率"),
-    "star": ("Xingtu index", "星图指数"),
-    "spread": ("Spread index", "传播指数"),
-    "shopping": ("Seeding index", "种草指数"),
-    "convert": ("Conversion index", "转化指数"),
-    "growth": ("15-day follower growth", "15天涨粉率"),
-    "ecom": ("E-commerce level", "带货等级"),
+COMPONENT_LABELS: dict[str, str] = {
+    "cpm": N_("CPM"),
+    "cpe": N_("CPE"),
+    "er": N_("Engagement rate"),
+    "completion": N_("Completion rate"),
+    "star": N_("Xingtu index"),
+    "spread": N_("Spread index"),
+    "shopping": N_("Seeding index"),
+    "convert": N_("Conversion index"),
+    "growth": N_("15-day follower growth"),
+    "ecom": N_("E-commerce level"),
 }
 
 
@@ -206,14 +208,18 @@ def _money(value: float) -> str:
     return f"¥{value:,.0f}" if value >= 100 else f"¥{value:,.2f}"
 
 
-def format_component_value(key: str, value: float, lang: Lang) -> str:
+def component_label(key: str) -> Text:
+    """A score component's name: CPE, Engagement rate…; an unknown key as it is."""
+    return Text(COMPONENT_LABELS.get(key, key))
+
+
+def format_component_value(key: str, value: float) -> Text | str:
     """The raw metric with its unit, e.g. "¥1.91/engagement" or "3.2%"."""
-    zh = lang == "zh"
     match key:
         case "cpm":
-            return f"{_money(value)}/千次播放" if zh else f"{_money(value)} / 1k plays"
+            return Text("%(price)s / 1k plays", price=_money(value))
         case "cpe":
-            return f"{_money(value)}/次互动" if zh else f"{_money(value)}/engagement"
+            return Text("%(price)s/engagement", price=_money(value))
         case "er" | "completion":
             return f"{value * 100:.1f}%"
         case "growth":
@@ -223,25 +229,27 @@ def format_component_value(key: str, value: float, lang: Lang) -> str:
     return f"{value:.1f}"
 
 
-def reason_text(component: ScoreComponent, lang: Lang) -> str:
+def reason(component: ScoreComponent) -> Text:
     """One line explaining a component, e.g. "CPE in the best 12% of this search (¥1.91/engagement)"."""
-    en_label, zh_label = COMPONENT_LABELS.get(component.key, (component.key, component.key))
+    label = component_label(component.key)
     p = component.percentile
     if p is None or component.value is None:
-        return f"{zh_label}：暂无数据" if lang == "zh" else f"{en_label}: no data"
-    value = format_component_value(component.key, component.value, lang)
-    if lang == "zh":
-        if p >= 100:
-            return f"{zh_label} 为本次结果中最优（{value}）"
-        if p <= 0:
-            return f"{zh_label} 为本次结果中最差（{value}）"
-        if p < WEAKNESS_BELOW_PERCENTILE:
-            return f"{zh_label} 仅优于本次结果中 {p:.0f}% 的达人（{value}）"
-        return f"{zh_label} 优于本次结果中 {p:.0f}% 的达人（{value}）"
+        return Text("%(label)s: no data", label=label)
+    value = format_component_value(component.key, component.value)
     if p >= 100:
-        return f"{en_label} is the best in this search ({value})"
+        return Text("%(label)s is the best in this search (%(value)s)", label=label, value=value)
     if p <= 0:
-        return f"{en_label} is the worst in this search ({value})"
-    if p >= WEAKNESS_BELOW_PERCENTILE:
-        return f"{en_label} in the best {max(1, round(100 - p))}% of this search ({value})"
-    return f"{en_label} better than only {p:.0f}% of this search ({value})"
+        return Text("%(label)s is the worst in this search (%(value)s)", label=label, value=value)
+    if p < WEAKNESS_BELOW_PERCENTILE:
+        return Text(
+            "%(label)s better than only %(pct)s%% of this search (%(value)s)",
+            label=label,
+            pct=f"{p:.0f}",
+            value=value,
+        )
+    return Text(
+        "%(label)s in the best %(share)s%% of this search (%(value)s)",
+        label=label,
+        share=CohortShare(p),
+        value=value,
+    )

@@ -16,11 +16,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot import vocabulary as vocab
 from bot.brands import is_brand_account
 from bot.db.batch import batched_writes
 from bot.errors import UpstreamError
 from bot.grammar import active_filters
-from bot.i18n import detect_lang
 from bot.models import (
     Creator,
     FilterStat,
@@ -46,7 +46,7 @@ _DESCENDING = frozenset({SortKey.SCORE, SortKey.FOLLOWERS, SortKey.ER, SortKey.G
 # Orders about cost: a creator without a quote for the chosen duration cannot be booked at a known
 # cost, so every priced creator comes first (the score alone can still favour an unpriced one).
 COST_SORTS = frozenset({SortKey.SCORE, SortKey.CPM, SortKey.CPE, SortKey.PRICE})
-_REGION_SUFFIXES = ("特别行政区", "自治区", "省", "市")
+_REGION_SUFFIXES = vocab.REGION_SUFFIXES
 _V2_REJECTED = frozenset({400, 404, 422})  # v2 refused the request itself; v1 may still answer
 
 
@@ -223,8 +223,7 @@ class SearchService:
             raise failures[0][1]
         unique, duplicates = dedupe([c for page in pages for c in page.creators])
         candidates = unique if query.brands else [c for c in unique if not is_brand_account(c)]
-        lang = query.lang or detect_lang(query.raw)
-        filter_stats = [FilterStat(name=n, description=d) for n, d in active_filters(query, lang)]
+        filter_stats = [FilterStat(name=n) for n, _ in active_filters(query)]
         matched_ids = {c.star_id for c in _apply_filters(candidates, query, filter_stats)}
         scored = [
             s

@@ -14,31 +14,34 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
+from bot import vocabulary as vocab
 from bot.errors import KolbotError, QueryError
-from bot.i18n import Text, Untranslated
+from bot.i18n import Text
 from bot.models import Duration, Gender, Goal, Query, SortKey
 from bot.xingtu_tags import LEVEL_ONE, LEVEL_TWO
 
 # Xingtu's follower brackets: (value, label, grammar filter).
+# The labels are numbers in 万 (10⁴), as Xingtu writes them in either language.
+_W = vocab.WAN
 FOLLOWER_BRACKETS: tuple[tuple[str, str, str], ...] = (
-    ("lt1w", "< 1万", "followers<1w"),
-    ("1w-10w", "1万–10万", "followers=1w-10w"),
-    ("10w-50w", "10万–50万", "followers=10w-50w"),
-    ("50w-100w", "50万–100万", "followers=50w-100w"),
-    ("100w-500w", "100万–500万", "followers=100w-500w"),
-    ("500w-1000w", "500万–1000万", "followers=500w-1000w"),
-    ("1000w+", "≥ 1000万", "followers>=1000w"),
+    ("lt1w", f"< 1{_W}", "followers<1w"),
+    ("1w-10w", f"1{_W}–10{_W}", "followers=1w-10w"),
+    ("10w-50w", f"10{_W}–50{_W}", "followers=10w-50w"),
+    ("50w-100w", f"50{_W}–100{_W}", "followers=50w-100w"),
+    ("100w-500w", f"100{_W}–500{_W}", "followers=100w-500w"),
+    ("500w-1000w", f"500{_W}–1000{_W}", "followers=500w-1000w"),
+    ("1000w+", f"≥ 1000{_W}", "followers>=1000w"),
 )
 _BRACKET_FILTER = {value: text for value, _, text in FOLLOWER_BRACKETS}
 # Number fields: block id -> (the filter they become, an example value, the unit written after it).
 _LIMITS = {
-    "max_price": ("price<=", "5000 / 2万", ""),
+    "max_price": ("price<=", f"5000 / 2{_W}", ""),
     "max_cpm": ("cpm<=", "60", ""),
     "max_cpe": ("cpe<=", "2", ""),
     "min_er": ("er>=", "3%", "%"),
 }
 _PROBE = "kw"  # a stand-in keyword for checking one filter on its own
-_NOT_A_VALUE = re.compile(r"[\s=<>:：≥≤＞＜＝\"'“”]")
+_NOT_A_VALUE = vocab.NOT_A_VALUE
 
 
 def tag_groups() -> list[tuple[str, list[str]]]:
@@ -83,22 +86,22 @@ class FormErrors(Exception):
         return {block: err.what for block, err in self.errors.items()}
 
 
-def _error(en: str, zh: str) -> KolbotError:
-    return KolbotError(Untranslated(en, zh))
+def _error(what: Text) -> KolbotError:
+    return KolbotError(what)
 
 
 def _value(text: str, example: str) -> str:
     """One value as typed; refused when it holds spaces, quotes or operators (another filter)."""
     value = text.strip()
     if _NOT_A_VALUE.search(value):
-        raise _error(f"Type just one value here, e.g. {example}.", f"这里只需填写一个值，例如 {example}。")
+        raise _error(Text("Type just one value here, e.g. %(example)s.", example=example))
     return value
 
 
 def _keyword(text: str) -> str:
     words = text.replace('"', " ").replace("“", " ").replace("”", " ").split()
     if not words:
-        raise _error("Type a keyword, e.g. 护肤 or skincare.", "请填写关键词，例如：护肤。")
+        raise _error(Text("Type a keyword, e.g. %(keyword)s or skincare.", keyword=vocab.EXAMPLE_KEYWORD))
     phrase = " ".join(words)
     return f'"{phrase}"' if len(words) > 1 else phrase
 
@@ -106,17 +109,15 @@ def _keyword(text: str) -> str:
 def _followers(form: SearchForm) -> str | None:
     custom = form.followers_custom.strip().replace(" ", "")
     if custom and form.followers:
-        raise _error(
-            "Choose a bracket or type a range, not both.", "请选择一个粉丝区间或自定义区间，不要同时填写。"
-        )
+        raise _error(Text("Choose a bracket or type a range, not both."))
     if form.followers:
         return _BRACKET_FILTER.get(form.followers)
     if not custom:
         return None
     value = _value(custom, "20w-80w / 30w+")
-    if value.endswith(("+", "以上")):
-        return f"followers>={value.removesuffix('+').removesuffix('以上')}"
-    if re.search(r"[-~至到–—]", value[1:]):
+    if value.endswith(("+", vocab.ABOVE)):
+        return f"followers>={value.removesuffix('+').removesuffix(vocab.ABOVE)}"
+    if re.search(vocab.RANGE_DASH, value[1:]):
         return f"followers={value}"
     return f"followers>={value}"
 
@@ -130,10 +131,10 @@ def _limit(raw: str, prefix: str, example: str, unit: str) -> str | None:
 
 
 def _region(text: str) -> str | None:
-    places = [p.strip() for p in re.split(r"[,，、]", text) if p.strip()]
+    places = [p.strip() for p in vocab.PLACE_SEP.split(text) if p.strip()]
     if not places:
         return None
-    return "city=" + ",".join(_value(p, "上海, 杭州") for p in places)
+    return "city=" + ",".join(_value(p, vocab.EXAMPLE_PLACES) for p in places)
 
 
 def _choice(value: str, allowed: type[Duration] | type[Goal] | type[SortKey] | type[Gender]) -> str | None:

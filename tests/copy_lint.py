@@ -152,6 +152,7 @@ RENDERING = (
     "bot/cli.py",
     "bot/charts.py",
     "bot/planner/chart.py",
+    "bot/formatting.py",  # numbers and units for a language: fmt.yuan(v, lang), duration_label(d, lang)…
     "bot/planner/export.py",
     "bot/shortlists/export.py",
 )

@@ -189,5 +189,5 @@ def test_the_slash_command_name_fills_any_message_that_names_it(command_kolx) ->
 
 def test_every_template_knows_the_slash_command_name(command_kolx) -> None:
     """A view need not pass `command`: the template context has the configured name."""
-    message = render("help.json.j2", {"lang": "en", "usage": ["x"]}, fallback_text="help")
-    assert message.blocks and "Find Douyin creators with /kolx" in json.dumps(message.to_dict())
+    message = render("shortlist_help.json.j2", {"lang": "en"}, fallback_text="help")
+    assert message.blocks and "/kolx shortlist new" in json.dumps(message.to_dict())

@@ -13,6 +13,7 @@ import re
 import pytest
 
 from bot.grammar import parse_query, usage
+from bot.i18n import tr
 from bot.search import SearchService
 from bot.sources.demo import DemoSource
 from handlers.commands import kol
@@ -33,7 +34,7 @@ def readme_searches() -> list[str]:
 
 
 def help_searches(lang: str) -> list[str]:
-    tail = re.split(r"^(?:Examples:|示例：)$", usage(lang), flags=re.M)[1]
+    tail = re.split(r"^(?:Examples:|示例：)$", tr(lang, usage()), flags=re.M)[1]
     return re.findall(r"`([^`]+)`", tail)
 
 

@@ -29,12 +29,22 @@ def test_chinese_names_and_full_width_symbols() -> None:
     assert query.audience.targets[0].min_share == pytest.approx(0.6)
 
 
+def described(query, lang) -> list[str]:
+    return [tr(lang, text) for text in describe_filters(query)]
+
+
 def test_filters_line_says_the_targets_screen_by_portrait() -> None:
     query = parse_query("护肤 audience_gender=female>=70% audience_age=18-30")
-    assert "audience (screened by portrait): female ≥70%, age 18-30 ≥50%" in describe_filters(query, "en")
-    assert "受众（按画像筛查）：女性 ≥70%、18-30岁 ≥50%" in describe_filters(query, "zh")
-    assert not any("audience" in line for line in describe_filters(parse_query("护肤"), "en"))
-    assert not any("audience" in line for line in describe_filters(parse_query("护肤 screen=5"), "en"))
+    assert "audience (screened by portrait): female ≥70%, age 18-30 ≥50%" in [
+        tr("en", t) for t in describe_filters(query)
+    ]
+    assert "受众（按画像筛查）：女性 ≥70%、18-30岁 ≥50%" in [tr("zh", t) for t in describe_filters(query)]
+    assert not any(
+        "audience" in line for line in [tr("en", t) for t in describe_filters(parse_query("护肤"))]
+    )
+    assert not any(
+        "audience" in line for line in [tr("en", t) for t in describe_filters(parse_query("护肤 screen=5"))]
+    )
 
 
 @pytest.mark.parametrize(
@@ -62,4 +72,4 @@ def test_a_search_still_needs_a_keyword() -> None:
 
 
 def test_usage_mentions_the_audience_targets() -> None:
-    assert "audience_gender=female>=70%" in usage("en") and "受众性别=女>=70%" in usage("zh")
+    assert "audience_gender=female>=70%" in tr("en", usage()) and "受众性别=女>=70%" in tr("zh", usage())

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.i18n import tr
 from bot.models import Creator, Duration, EcomProfile, Goal, Price, ScoreComponent, ScoredCreator
-from bot.scoring import GOAL_WEIGHTS, low_confidence, metric_value, percentiles, reason_text, score_cohort
+from bot.scoring import GOAL_WEIGHTS, low_confidence, metric_value, percentiles, reason, score_cohort
 
 MID = Duration.MEDIUM
 
@@ -191,8 +192,8 @@ def test_weakest_is_only_below_the_cohort_median():
     assert scored["c"].weakest in {"cpe", "er", "star"}
     weakest = next(comp for comp in scored["c"].components if comp.key == scored["c"].weakest)
     assert weakest.percentile < 50
-    assert "worst" in reason_text(weakest, "en") and "最差" in reason_text(weakest, "zh")
-    assert "best" not in reason_text(weakest, "en") and "优于" not in reason_text(weakest, "zh")
+    assert "worst" in tr("en", reason(weakest)) and "最差" in tr("zh", reason(weakest))
+    assert "best" not in tr("en", reason(weakest)) and "优于" not in tr("zh", reason(weakest))
 
 
 def test_low_confidence_below_half_of_the_weight():
@@ -228,8 +229,8 @@ def test_no_fixed_thresholds_low_absolute_values_still_rank():
 
 def test_reason_text_matches_the_card_wording():
     cpe = ScoreComponent(key="cpe", value=1.91, percentile=88.0, weight=0.25)
-    assert reason_text(cpe, "en") == "CPE in the best 12% of this search (¥1.91/engagement)"
-    assert reason_text(cpe, "zh") == "CPE 优于本次结果中 88% 的达人（¥1.91/次互动）"
+    assert tr("en", reason(cpe)) == "CPE in the best 12% of this search (¥1.91/engagement)"
+    assert tr("zh", reason(cpe)) == "CPE 优于本次结果中 88% 的达人（¥1.91/次互动）"
 
 
 @pytest.mark.parametrize(
@@ -268,5 +269,5 @@ def test_reason_text_matches_the_card_wording():
     ],
 )
 def test_reason_text_variants(component, en, zh):
-    assert reason_text(component, "en") == en
-    assert reason_text(component, "zh") == zh
+    assert tr("en", reason(component)) == en
+    assert tr("zh", reason(component)) == zh

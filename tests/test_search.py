@@ -10,7 +10,8 @@ import pytest
 
 from bot.brands import is_brand_account
 from bot.errors import UpstreamError, UpstreamKind
-from bot.grammar import parse_query
+from bot.grammar import active_filters, parse_query
+from bot.i18n import tr
 from bot.models import Creator, Duration, EcomProfile, Gender, NumRange, PageFetch, Price, SortKey
 from bot.search import SearchService, follower_range_wan, search_request
 from bot.sources.base import SearchRequest
@@ -165,7 +166,7 @@ def test_stats_arithmetic():
     by_name = {f.name: f for f in stats.filters}
     assert (by_name["followers"].excluded, by_name["followers"].unknown) == (1, 1)  # b; f
     assert (by_name["er"].excluded, by_name["er"].unknown) == (1, 2)  # e; c, d
-    assert by_name["followers"].description == "粉丝 ≥ 10万"
+    assert tr("zh", dict(active_filters(result.query))["followers"]) == "粉丝 ≥ 10万"
     dropped = sum(f.excluded + f.unknown for f in stats.filters)
     assert stats.matched == stats.creators_seen - stats.excluded_brands - dropped == len(result.creators) == 1
     assert stats.skipped_malformed == 3
@@ -178,9 +179,10 @@ def test_stats_arithmetic():
     assert stats.elapsed_ms >= 0
 
 
-def test_filter_descriptions_follow_the_query_language():
+def test_filter_descriptions_are_text_the_card_words():
     result, _ = run("skincare followers>=10w", {1: [creator("a", followers=200_000)]})
-    assert result.stats.filters[0].description == "followers ≥ 100,000"
+    assert [f.name for f in result.stats.filters] == ["followers"]
+    assert tr("en", dict(active_filters(result.query))["followers"]) == "followers ≥ 100,000"
 
 
 def test_live_flag_and_has_more_come_from_the_pages():

@@ -66,3 +66,19 @@ def test_each_bad_field_is_named() -> None:
     messages = {block: tr("en", what) for block, what in caught.value.messages().items()}
     assert set(messages) == {"keyword", "max_cpm", "region"}
     assert "keyword" in messages["keyword"] and "negative" in messages["max_cpm"]
+
+
+def test_the_modal_labels_read_in_both_languages():
+    from bot.cards.form_views import search_form_modal
+
+    view = search_form_modal("m", pick_channel=False)
+    assert view is not None
+    labels = {b["block_id"]: b["label"]["text"] for b in view["blocks"]}
+    assert labels["followers"] == "Followers · 粉丝量"
+    assert labels["keyword"] == "Keyword · 关键词"
+    sort = next(b for b in view["blocks"] if b["block_id"] == "sort")["element"]
+    assert [o["text"]["text"] for o in sort["options"]][4] == "Followers · 粉丝最多"
+    assert sort["placeholder"]["text"] == "Any · 不限"
+    assert view["title"]["text"] == "Find creators · 找达人"
+    duration = next(b for b in view["blocks"] if b["block_id"] == "duration")["element"]
+    assert duration["initial_option"]["text"]["text"] == "21–60 s · 21-60秒"

@@ -132,7 +132,7 @@ def change_line(change: Change, lang: Lang, query: Query | None = None) -> str:
 
 def miss_line(miss: FilterMiss, lang: Lang, query: Query | None = None) -> str:
     """A filter a creator fails, as the user's filter: "followers ≥ 100,000 (no data)"."""
-    described = dict(active_filters(query, lang)) if query is not None else {}
+    described = {name: tr(lang, text) for name, text in active_filters(query)} if query is not None else {}
     text = tr(lang, "brand account") if miss.name == "brand" else described.get(miss.name, miss.name)
     return tr(lang, "%(text)s (no data)", text=text) if miss.unknown else text
 

@@ -2,33 +2,93 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+from bot import formatting as fmt
+from bot import vocabulary as vocab
 from bot.cards.env import mrkdwn
 from bot.cards.render import SlackMessage, render_view
 from bot.cards.validate import MAX_SECTION_TEXT
-from bot.i18n import tr
-from bot.models import Lang
+from bot.i18n import ptr, tr
+from bot.models import Duration, Lang
 from bot.search_form import FOLLOWER_BRACKETS, tag_groups
 
 MODAL_CALLBACK = "kol_search_form"
 
-_DURATIONS = [("1-20", "1–20 s · 1-20秒"), ("21-60", "21–60 s · 21-60秒"), ("60+", "60 s+ · 60秒以上")]
-_GOALS = [
-    ("awareness", "Awareness · 品牌曝光"),
-    ("seeding", "Seeding · 破圈种草"),
-    ("conversion", "Conversion · 行动转化"),
-]
-_GENDERS = [("female", "Female · 女"), ("male", "Male · 男")]
-_SORTS = [
-    ("score", "Score · 综合"),
-    ("cpm", "CPM, cheapest · 最低 CPM"),
-    ("cpe", "CPE, cheapest · 最低 CPE"),
-    ("price", "Price, cheapest · 最低报价"),
-    ("followers", "Followers · 粉丝最多"),
-    ("er", "Interaction rate · 互动率最高"),
-    ("growth", "Follower growth · 涨粉最快"),
-]
+
+@lru_cache(maxsize=2)
+def _labels(lang: Lang) -> dict[str, str]:
+    """Every label of the form in `lang`, by its English id."""
+    return {
+        "Awareness": ptr(lang, "search form", "Awareness"),
+        "Seeding": ptr(lang, "search form", "Seeding"),
+        "Conversion": ptr(lang, "search form", "Conversion"),
+        "Female": ptr(lang, "search form", "Female"),
+        "Male": ptr(lang, "search form", "Male"),
+        "Keyword": ptr(lang, "search form", "Keyword"),
+        "Followers": ptr(lang, "search form", "Followers"),
+        "…or a custom range": ptr(lang, "search form", "…or a custom range"),
+        "e.g. 20w-80w, or 30w+ for at least": ptr(lang, "search form", "e.g. 20w-80w, or 30w+ for at least"),
+        "Video length": ptr(lang, "search form", "Video length"),
+        "Max price for that length (yuan)": ptr(lang, "search form", "Max price for that length (yuan)"),
+        "Max CPM (¥ per 1,000 plays)": ptr(lang, "search form", "Max CPM (¥ per 1,000 plays)"),
+        "Max CPE (¥ per engagement)": ptr(lang, "search form", "Max CPE (¥ per engagement)"),
+        "Min interaction rate (%)": ptr(lang, "search form", "Min interaction rate (%)"),
+        "Goal": ptr(lang, "search form", "Goal"),
+        "Xingtu tags (any of)": ptr(lang, "search form", "Xingtu tags (any of)"),
+        "Region": ptr(lang, "search form", "Region"),
+        "Cities or provinces, comma-separated": ptr(
+            lang, "search form", "Cities or provinces, comma-separated"
+        ),
+        "Creator gender": ptr(lang, "search form", "Creator gender"),
+        "Sort by": ptr(lang, "search form", "Sort by"),
+        "Post results in": ptr(lang, "search form", "Post results in"),
+        "Find creators": ptr(lang, "search form", "Find creators"),
+        "Search": ptr(lang, "search form", "Search"),
+        "Cancel": ptr(lang, "search form", "Cancel"),
+        "Any": ptr(lang, "search form", "Any"),
+    }
+
+
+@lru_cache(maxsize=2)
+def _sort_labels(lang: Lang) -> dict[str, str]:
+    """The sort options in `lang`, by key ("Followers" here is "most followers": its own context)."""
+    return {
+        "score": ptr(lang, "search form sort", "Score"),
+        "cpm": ptr(lang, "search form sort", "CPM, cheapest"),
+        "cpe": ptr(lang, "search form sort", "CPE, cheapest"),
+        "price": ptr(lang, "search form sort", "Price, cheapest"),
+        "followers": ptr(lang, "search form sort", "Followers"),
+        "er": ptr(lang, "search form sort", "Interaction rate"),
+        "growth": ptr(lang, "search form sort", "Follower growth"),
+    }
+
+
+def _both(label: str) -> str:
+    """A label in English and Chinese ("Keyword · 关键词"): the form opens before anyone typed a word."""
+    return f"{_labels('en')[label]} · {_labels('zh')[label]}"
+
+
+def _durations() -> list[tuple[str, str]]:
+    return [(d.value, f"{fmt.duration_label(d, 'en')} · {fmt.duration_label(d, 'zh')}") for d in Duration]
+
+
+def _goals() -> list[tuple[str, str]]:
+    return [
+        ("awareness", _both("Awareness")),
+        ("seeding", _both("Seeding")),
+        ("conversion", _both("Conversion")),
+    ]
+
+
+def _genders() -> list[tuple[str, str]]:
+    return [("female", _both("Female")), ("male", _both("Male"))]
+
+
+def _sorts() -> list[tuple[str, str]]:
+    en, zh = _sort_labels("en"), _sort_labels("zh")
+    return [(key, f"{en[key]} · {zh[key]}") for key in en]
 
 
 def _field(block: str, kind: str, label: str, **extra: Any) -> dict[str, Any]:
@@ -44,52 +104,67 @@ def _field(block: str, kind: str, label: str, **extra: Any) -> dict[str, Any]:
 
 
 def _fields(pick_channel: bool) -> list[dict[str, Any]]:
+    durations, goals, sorts = _durations(), _goals(), _sorts()
     fields = [
-        _field("keyword", "text", "Keyword · 关键词", placeholder="护肤 / skincare", optional=False),
+        _field(
+            "keyword",
+            "text",
+            _both("Keyword"),
+            placeholder=f"{vocab.EXAMPLE_KEYWORD} / skincare",
+            optional=False,
+        ),
         _field(
             "followers",
             "select",
-            "Followers · 粉丝量",
+            _both("Followers"),
             options=[(v, label) for v, label, _ in FOLLOWER_BRACKETS],
         ),
         _field(
             "followers_custom",
             "text",
-            "…or a custom range · 或自定义区间",
+            _both("…or a custom range"),
             placeholder="20w-80w",
-            hint="e.g. 20w-80w, or 30w+ for at least · 例如 20w-80w，或 30w+ 表示以上",
+            hint=_both("e.g. 20w-80w, or 30w+ for at least"),
         ),
-        _field("duration", "select", "Video length · 视频时长", options=_DURATIONS, initial=_DURATIONS[1]),
+        _field("duration", "select", _both("Video length"), options=durations, initial=durations[1]),
         _field(
             "max_price",
             "text",
-            "Max price for that length (yuan) · 该时长最高报价（元）",
-            placeholder="5000 / 2万",
+            _both("Max price for that length (yuan)"),
+            placeholder=f"5000 / 2{vocab.WAN}",
         ),
-        _field("max_cpm", "text", "Max CPM (¥ per 1,000 plays) · 最高 CPM", placeholder="60"),
-        _field("max_cpe", "text", "Max CPE (¥ per engagement) · 最高 CPE", placeholder="2"),
-        _field("min_er", "text", "Min interaction rate (%) · 最低互动率", placeholder="3%"),
-        _field("goal", "select", "Goal · 目标", options=_GOALS, initial=_GOALS[1]),
-        _field("tags", "multi", "Xingtu tags (any of) · 星图标签（满足其一）", groups=tag_groups()),
+        _field("max_cpm", "text", _both("Max CPM (¥ per 1,000 plays)"), placeholder="60"),
+        _field("max_cpe", "text", _both("Max CPE (¥ per engagement)"), placeholder="2"),
+        _field("min_er", "text", _both("Min interaction rate (%)"), placeholder="3%"),
+        _field("goal", "select", _both("Goal"), options=goals, initial=goals[1]),
+        _field("tags", "multi", _both("Xingtu tags (any of)"), groups=tag_groups()),
         _field(
             "region",
             "text",
-            "Region · 地区",
-            placeholder="上海, 浙江",
-            hint="Cities or provinces, comma-separated · 城市或省份，用逗号分隔",
+            _both("Region"),
+            placeholder=vocab.EXAMPLE_REGIONS,
+            hint=_both("Cities or provinces, comma-separated"),
         ),
-        _field("gender", "select", "Creator gender · 达人性别", options=_GENDERS),
-        _field("sort", "select", "Sort by · 排序", options=_SORTS, initial=_SORTS[0]),
+        _field("gender", "select", _both("Creator gender"), options=_genders()),
+        _field("sort", "select", _both("Sort by"), options=sorts, initial=sorts[0]),
     ]
     if pick_channel:
-        fields.insert(0, _field("channel", "channel", "Post results in · 结果发到", optional=False))
+        fields.insert(0, _field("channel", "channel", _both("Post results in"), optional=False))
     return fields
 
 
 def search_form_modal(metadata: str, *, pick_channel: bool) -> dict[str, Any] | None:
     """The modal view (None, logged, if it fails to render); `pick_channel` adds a conversation
     picker whose answer carries a response_url (the global shortcut has no channel of its own)."""
-    return render_view("search_form_modal.json.j2", {"metadata": metadata, "fields": _fields(pick_channel)})
+    context = {
+        "metadata": metadata,
+        "fields": _fields(pick_channel),
+        "title": _both("Find creators"),
+        "submit": _both("Search"),
+        "close": _both("Cancel"),
+        "any": _both("Any"),
+    }
+    return render_view("search_form_modal.json.j2", context)
 
 
 def with_notes(message: SlackMessage, notes: list[str]) -> SlackMessage:

@@ -9,29 +9,28 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot import vocabulary as vocab
 from bot.cards.actions import PageValue
 from bot.cards.errors import error_text
 from bot.cards.render import SlackMessage, render, section_chunks
 from bot.errors import KolbotError
 from bot.formatting import DASH
 from bot.grammar import active_filters, describe_filters, filter_label, usage
-from bot.i18n import pick, tr
+from bot.i18n import N_, ptr, tr
 from bot.models import Creator, Duration, Lang, QueryNote, ScoredCreator, SearchResult, SortKey
-from bot.scoring import COMPONENT_LABELS, low_confidence, reason_text
+from bot.scoring import component_label, low_confidence, reason
 from bot.search import COST_SORTS
 
 MAX_CARD_CREATORS = 20  # 2 blocks each; with header, summary and footer this stays under 50
 _FALLBACK_NAME_CHARS = 40
 
-_WARNINGS: dict[str, tuple[str, str]] = {
-    "pages_failed": (
-        "Some result pages could not be loaded, so this list may be incomplete. Try again in a few minutes.",
-        "部分结果页加载失败，列表可能不完整。请几分钟后重试。",
+_WARNINGS: dict[str, str] = {
+    "pages_failed": N_(
+        "Some result pages could not be loaded, so this list may be incomplete. Try again in a few minutes."
     ),
-    "v2_rejected": (
+    "v2_rejected": N_(
         "Xingtu rejected the filtered search, so it ran again without upstream filters "
-        "and your filters were applied here (results may be fewer).",
-        "星图拒绝了带筛选的搜索，已改为不带上游筛选重新搜索，并在本地应用你的筛选条件（结果可能较少）。",
+        "and your filters were applied here (results may be fewer)."
     ),
 }
 
@@ -62,9 +61,9 @@ def _creator_row(
         score=scored.score,
         coverage=scored.coverage,
         low_confidence=low_confidence(scored),
-        strengths=[reason_text(by_key[k], lang) for k in scored.strengths if k in by_key],
-        weakest=reason_text(by_key[scored.weakest], lang) if scored.weakest in by_key else None,
-        unknown=[pick(lang, *COMPONENT_LABELS.get(k, (k, k))) for k in scored.unknown],
+        strengths=[tr(lang, reason(by_key[k])) for k in scored.strengths if k in by_key],
+        weakest=tr(lang, reason(by_key[scored.weakest])) if scored.weakest in by_key else None,
+        unknown=[tr(lang, component_label(k)) for k in scored.unknown],
     )
     return row
 
@@ -85,8 +84,8 @@ def _warnings(result: SearchResult, lang: Lang) -> list[str]:
     for key in dict.fromkeys(result.warnings):
         if key == "pages_failed" and result.stats.pages_failed:
             continue
-        en, zh = _WARNINGS.get(key, (f"Note: {key}", f"提示：{key}"))
-        lines.append(":warning: " + pick(lang, en, zh))
+        known = _WARNINGS.get(key)
+        lines.append(":warning: " + (tr(lang, known) if known else tr(lang, "Note: %(key)s", key=key)))
     return lines
 
 
@@ -123,14 +122,14 @@ def _unknown_line(result: SearchResult, lang: Lang) -> str | None:
             lang,
             "%(unknown)s without %(filter_label)s",
             unknown=f.unknown,
-            filter_label=filter_label(f.name, lang),
+            filter_label=tr(lang, filter_label(f.name)),
         )
         for f in result.stats.filters
         if f.unknown
     ]
     if not counts:
         return None
-    listed = ", ".join(counts) if lang == "en" else "，".join(counts)
+    listed = ptr(lang, "clause separator", ", ").join(counts)
     if result.query.unknowns:
         return tr(lang, ":grey_question: Kept with unknown data: %(listed)s", listed=listed)
     return tr(
@@ -142,7 +141,7 @@ def _unknown_line(result: SearchResult, lang: Lang) -> str | None:
 
 def _filter_stats(result: SearchResult, lang: Lang) -> list[dict[str, Any]]:
     """Per filter: how many creators it excluded and how many it could not judge, described in `lang`."""
-    described = dict(active_filters(result.query, lang))
+    described = {name: tr(lang, text) for name, text in active_filters(result.query)}
     return [
         {"description": described.get(f.name, f.description), "excluded": f.excluded, "unknown": f.unknown}
         for f in result.stats.filters
@@ -188,13 +187,13 @@ def results_message(
         "query": query,
         "stats": stats,
         "now": _now(now),
-        "filters": describe_filters(query, lang),
+        "filters": [tr(lang, text) for text in describe_filters(query)],
         "warnings": _warnings(result, lang),
         "filter_stats": _filter_stats(result, lang),
         "notes": [_note_line(n, lang) for n in query.notes],
         "unknown_line": _unknown_line(result, lang),
         "filtered": [f.name for f in stats.filters],
-        "upstream_filters": [d for n, d in active_filters(query, lang) if n in stats.upstream_filters],
+        "upstream_filters": [tr(lang, d) for n, d in active_filters(query) if n in stats.upstream_filters],
         "rows": [_creator_row(s.creator, s, lang, rank) for rank, s in enumerate(shown, start=1)],
         "duration": query.duration,
         "durations": list(Duration),
@@ -207,8 +206,13 @@ def results_message(
 
 def help_message(lang: Lang, command: str, usage_text: str | None = None) -> SlackMessage:
     """How to search: the grammar (from `bot.grammar.usage` unless given) and what the numbers mean."""
-    text = usage_text if usage_text is not None else usage(lang)
-    context = {"lang": lang, "command": command, "usage": section_chunks(text.strip().splitlines())}
+    text = usage_text if usage_text is not None else tr(lang, usage())
+    context = {
+        "lang": lang,
+        "command": command,
+        "handle": vocab.DOUYIN_HANDLE,
+        "usage": section_chunks(text.strip().splitlines()),
+    }
     return render("help.json.j2", context, fallback_text=f"{command}\n{text}")
 
 

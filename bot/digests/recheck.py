@@ -29,7 +29,7 @@ def failed_filters(creator: Creator, query: Query) -> list[FilterMiss]:
     misses = []
     if not query.brands and is_brand_account(creator):
         misses.append(FilterMiss(name="brand"))
-    for name, _ in active_filters(query, "en"):
+    for name, _ in active_filters(query):
         ok = passes(creator, name, query)
         if ok is False or (ok is None and not query.unknowns):
             misses.append(FilterMiss(name=name, unknown=ok is None))

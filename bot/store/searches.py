@@ -15,7 +15,7 @@ from bot.db.ids import short_id
 from bot.db.results import rowcount
 from bot.db.retry import in_transaction
 from bot.db.tables import SavedSearchRow
-from bot.models import Lang
+from bot.models import LANG_CODES, Lang
 
 REF_LENGTH = 10
 
@@ -84,6 +84,6 @@ def to_saved_search(row: SavedSearchRow) -> SavedSearch:
         channel_id=row.channel_id,
         user_id=row.user_id,
         raw_query=row.raw_query,
-        lang="zh" if row.lang == "zh" else "en",
+        lang=LANG_CODES.get(row.lang, "en"),
         created_at=row.created_at,
     )

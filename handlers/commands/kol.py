@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
+from bot import vocabulary as vocab
 from bot.cards.views import help_message
 from bot.errors import QueryError
 from bot.models import Lang
@@ -30,13 +31,13 @@ from handlers.shortcuts.search_form import open_from_command
 KolHandler = Callable[[Ack, dict[str, Any], Respond, BoltContext, logging.Logger, str, Lang], None]
 
 SUBCOMMANDS: Subcommands[KolHandler] = Subcommands(
-    Subcommand("show", show_command, aliases=("查看",)),
-    Subcommand("compare", compare_command, aliases=("对比", "比较")),
-    Subcommand("shortlist", shortlist_command, aliases=("shortlists", "sl", "候选名单", "清单")),
-    Subcommand("plan", plan_command, aliases=("规划",)),
-    Subcommand("digest", digest_command, aliases=("digests", "推送", "定时推送"), changes_before_ack=True),
-    Subcommand("budget", budget_command, aliases=("预算",)),
-    Subcommand("usage", usage_command, aliases=("spend", "用量", "花费")),
+    Subcommand("show", show_command, aliases=vocab.SUBCOMMAND_ALIASES["show"]),
+    Subcommand("compare", compare_command, aliases=vocab.SUBCOMMAND_ALIASES["compare"]),
+    Subcommand("shortlist", shortlist_command, aliases=vocab.SUBCOMMAND_ALIASES["shortlist"]),
+    Subcommand("plan", plan_command, aliases=vocab.SUBCOMMAND_ALIASES["plan"]),
+    Subcommand("digest", digest_command, aliases=vocab.SUBCOMMAND_ALIASES["digest"], changes_before_ack=True),
+    Subcommand("budget", budget_command, aliases=vocab.SUBCOMMAND_ALIASES["budget"]),
+    Subcommand("usage", usage_command, aliases=vocab.SUBCOMMAND_ALIASES["usage"]),
     empty_is_help=False,  # no text opens the search form
 )
 

@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot import vocabulary as vocab
 from bot.cards.form_views import search_form_modal
 from bot.errors import KolbotError
 from bot.i18n import Text
@@ -29,10 +30,11 @@ def form_unavailable(command: str) -> KolbotError:
         Text("The search form could not be opened."),
         hint=Text(
             (
-                "Type the search instead, e.g. `%(command)s 护肤 followers>=10w cpm<=60`; `%(command)s "
-                "help` shows how."
+                "Type the search instead, e.g. `%(command)s %(keyword)s followers>=10w cpm<=60`; "
+                "`%(command)s help` shows how."
             ),
             command=command,
+            keyword=vocab.EXAMPLE_KEYWORD,
         ),
     )
 
