@@ -56,23 +56,6 @@ def video_type_label(video_type: int) -> Text:
     return Text("Video type %(n)s", n=video_type)
 
 
-# Transitional: the same labels in both languages, until bot.deepdive words them with `video_type_label`.
-VIDEO_TYPE_LABELS: dict[int, tuple[str, str]] = {
-    1: ("1–20 s video", "1-20秒视频"),
-    2: ("21–60 s video", "21-60秒视频"),
-    71: ("60 s+ video", "60秒以上视频"),
-    73: ("Short-video collection task", "抖音短视频合集任务"),
-    90: ("Co-creation, lead poster", "共创-主投稿达人"),
-    91: ("Co-creation, participant", "共创-参与达人"),
-    92: ("CPM settlement (per 1,000 natural plays)", "按自然播放量结算"),
-    150: ("Short video + live seeding", "短直种草"),
-    # Ad-platform licensing of the creator's videos (task_category 103), quoted in the price list only.
-    103: ("Ad-platform licence, single video", "单视频推送广告平台"),
-    104: ("Ad-platform licence, multiple videos", "多视频推送广告平台"),
-    105: ("Ad-platform licence, download", "广告平台下载授权"),
-}
-
-
 class Goal(StrEnum):
     AWARENESS = "awareness"  # 品牌曝光
     SEEDING = "seeding"  # 破圈种草
@@ -119,7 +102,6 @@ DEFAULT_MIN_SHARE = 0.5
 DEFAULT_SCREEN, MAX_SCREEN = 20, 50
 # Xingtu's city tiers by name: 新一线 = 1.5 sits inside 1-2 and outside 1 and 2-5.
 CITY_TIERS = vocab.CITY_TIERS
-_TIER_NAMES = {tier: name for name, tier in CITY_TIERS.items()}
 
 
 class TargetKind(StrEnum):
@@ -136,14 +118,6 @@ class GenderTarget(BaseModel):
     kind: Literal[TargetKind.GENDER] = TargetKind.GENDER
     gender: Gender
     min_share: float = DEFAULT_MIN_SHARE
-
-    def label(self, lang: Lang) -> str:
-        """The target without its share, short enough for a card row: 女, female."""
-        return ("女" if self.gender is Gender.FEMALE else "男") if lang == "zh" else self.gender.value
-
-    def describe(self, lang: Lang) -> str:
-        who = ("女性" if self.gender is Gender.FEMALE else "男性") if lang == "zh" else self.gender.value
-        return f"{who} ≥{self.min_share:.0%}"
 
     def short_wording(self) -> Text:
         """The target without its share, short enough for a card row: female (女)."""
@@ -166,22 +140,6 @@ class RangeTarget(BaseModel):
     low: float  # inclusive
     high: float
     min_share: float = DEFAULT_MIN_SHARE
-
-    def label(self, lang: Lang) -> str:
-        """The target without its share, short enough for a card row: 18–23, 二线, tier 1–2."""
-        if self.kind is TargetKind.AGE:
-            return f"{self.low:g}–{self.high:g}" if self.high != self.low else f"{self.low:g}"
-        if lang == "zh":
-            names = [_TIER_NAMES.get(v, f"{v:g}线") for v in dict.fromkeys((self.low, self.high))]
-            return "–".join(names)
-        return f"tier {self.low:g}–{self.high:g}" if self.high != self.low else f"tier {self.low:g}"
-
-    def describe(self, lang: Lang) -> str:
-        share = f"≥{self.min_share:.0%}"
-        span = f"{self.low:g}-{self.high:g}" if self.high != self.low else f"{self.low:g}"
-        if self.kind is TargetKind.AGE:
-            return f"{span}岁 {share}" if lang == "zh" else f"age {span} {share}"
-        return f"{self.label(lang)}城市 {share}" if lang == "zh" else f"city tier {span} {share}"
 
     def short_wording(self) -> Text:
         """The target without its share, short enough for a card row: 18–23, tier 1–2."""
@@ -235,13 +193,9 @@ class Price:
     floor_yuan: float | None = None  # video_type 92 only: total budget bounds
     ceiling_yuan: float | None = None
 
-    @property
-    def label_en(self) -> str:
-        return VIDEO_TYPE_LABELS.get(self.video_type, (f"Video type {self.video_type}", ""))[0]
-
-    @property
-    def label_zh(self) -> str:
-        return VIDEO_TYPE_LABELS.get(self.video_type, ("", f"视频类型 {self.video_type}"))[1]
+    def wording(self) -> Text:
+        """The entry's name: "21–60 s video"."""
+        return video_type_label(self.video_type)
 
 
 class RecentItem(BaseModel):

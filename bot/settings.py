@@ -258,7 +258,7 @@ class Settings(BaseSettings):
     @property
     def default_lang(self) -> Lang:
         """`KOLBOT_LANG`: zh or en; "auto" (the default) means English unless the user writes Chinese."""
-        return "zh" if self.kolbot_lang == "zh" else "en"
+        return "en" if self.kolbot_lang == "auto" else self.kolbot_lang
 
     @property
     def uses_queue(self) -> bool:

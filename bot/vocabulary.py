@@ -216,3 +216,6 @@ SUBCOMMAND_ALIASES: dict[str, tuple[str, ...]] = {
 
 # Place names as Xingtu writes them; a region filter also matches without these (`浙江` = `浙江省`).
 REGION_SUFFIXES = ("特别行政区", "自治区", "省", "市")
+
+# Every subcommand family answers these with its help (handlers/commands/registry.py).
+HELP_WORDS = frozenset({"help", "-h", "--help", "?", "帮助"})

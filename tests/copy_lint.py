@@ -1,6 +1,7 @@
 """Finds user-facing copy that is outside the message catalog (used by tests/test_catalog.py).
 
-Python (AST): a string literal with Chinese in it, a `pick(lang, en, zh)` call, or a conditional
+Python (AST): a string literal with Chinese in it, a call given texts in two languages side by side
+(`pick(lang, en, zh)`, `WrittenOut("Hi", "你好")`), or a conditional
 expression choosing between texts by language (`... if lang == "zh" else ...`). Words users *type*
 (synonyms, brand names, demo data) are input, not copy: they live in modules named `vocabulary.py`
 or in the INPUT_VOCABULARY modules below.
@@ -13,6 +14,7 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from jinja2 import nodes
@@ -26,7 +28,7 @@ INPUT_VOCABULARY = {
     "bot/xingtu_tags.py",  # Xingtu's own tag names, matched against input and data
     "bot/demo/synth.py",  # synthetic creator data
     "bot/demo/synth_detail.py",
-    "bot/i18n.py",  # defines pick/detect_lang
+    "bot/i18n.py",  # defines detect_lang
 }
 # call name -> positions of its message id arguments
 MESSAGE_ARGS = {"Text": (0,), "Plural": (0, 1), "N_": (0,), "tr": (1,), "ntr": (1, 2), "ptr": (2,)}
@@ -60,6 +62,14 @@ def _is_text(*found: ast.expr) -> bool:
     )
 
 
+def _language_pair(args: list[ast.expr]) -> bool:
+    """Two adjacent texts, the second Chinese and the first not: `pick(lang, "Hi", "你好")` and kin."""
+    return any(
+        _is_text(a) and _is_text(b) and not CJK.search(ast.unparse(a)) and bool(CJK.search(ast.unparse(b)))
+        for a, b in pairwise(args)
+    )
+
+
 def _docstrings(tree: ast.Module) -> set[int]:
     found: set[int] = set()
     for node in ast.walk(tree):
@@ -89,12 +99,8 @@ def python_problems(path: Path) -> Iterator[Problem]:
     vocabulary = _is_vocabulary(rel)
     for node in ast.walk(tree):
         where = f"{rel}:{getattr(node, 'lineno', 0)}"
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "pick":
-            yield Problem(where, "pick(lang, en, zh): move the text into the catalog (tr)")
-        elif (
-            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Untranslated"
-        ):
-            yield Problem(where, "Untranslated(en, zh): move the text into the catalog (Text)")
+        if isinstance(node, ast.Call) and _language_pair(node.args):
+            yield Problem(where, "texts in two languages side by side: move them into the catalog (Text)")
         elif (
             isinstance(node, ast.IfExp)
             and _mentions_lang(node.test)
@@ -178,21 +184,3 @@ def translating_in_domain() -> list[Problem]:
                     )
                 )
     return found
-
-
-BASELINE = Path(__file__).with_name("copy_baseline.json")
-
-
-def counts(problems: list[Problem]) -> dict[str, int]:
-    tally: dict[str, int] = {}
-    for problem in problems:
-        module = problem.where.rsplit(":", 1)[0]
-        tally[module] = tally.get(module, 0) + 1
-    return dict(sorted(tally.items()))
-
-
-if __name__ == "__main__":  # python -m tests.copy_lint: rewrite the baseline after moving copy
-    import json
-
-    BASELINE.write_text(json.dumps(counts(all_problems() + translating_in_domain()), indent=1) + "\n")
-    print(f"{BASELINE.name}: {sum(counts(all_problems() + translating_in_domain()).values())} problems left")

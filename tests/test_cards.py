@@ -25,7 +25,7 @@ from bot.cards.validate import validate_message
 from bot.cards.views import error_message, help_message, notice_message, results_message
 from bot.errors import KolbotError, QueryError, UpstreamError, UpstreamKind
 from bot.grammar import parse_query
-from bot.i18n import Untranslated
+from bot.i18n import WrittenOut
 from bot.models import (
     Creator,
     Duration,
@@ -576,8 +576,8 @@ def test_cost_orders_say_priced_creators_come_first() -> None:
 def test_query_error_shows_what_and_how() -> None:
     err = QueryError(
         "cpm<<5",
-        Untranslated("Can't use `cpm<<5`", "无法使用 `cpm<<5`"),
-        usage=Untranslated("Try `cpm<=5`.", "试试 `cpm<=5`。"),
+        WrittenOut("Can't use `cpm<<5`", "无法使用 `cpm<<5`"),
+        usage=WrittenOut("Try `cpm<=5`.", "试试 `cpm<=5`。"),
     )
     message = error_message(err, "en")
     assert section_texts(message) == [":warning: *Can't use `cpm&lt;&lt;5`*", "Try `cpm&lt;=5`."]
@@ -585,7 +585,7 @@ def test_query_error_shows_what_and_how() -> None:
 
 
 def test_error_without_hint_is_one_block() -> None:
-    message = error_message(KolbotError(Untranslated("Nope.", "不行。")), "zh")
+    message = error_message(KolbotError(WrittenOut("Nope.", "不行。")), "zh")
     assert section_texts(message) == [":warning: *不行。*"]
 
 

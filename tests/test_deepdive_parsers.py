@@ -12,6 +12,7 @@ from bot.deepdive import parsers
 from bot.deepdive.models import DistributionKind
 from bot.demo import synth_detail
 from bot.errors import UpstreamError, UpstreamKind
+from bot.i18n import tr
 from bot.models import Duration
 
 STAR_ID = "7000000000000000001"
@@ -117,7 +118,7 @@ def test_service_price_is_yuan_with_labels_windows_and_changes() -> None:
     assert prices.for_duration(Duration.LONG) is None
     cpm92 = prices.quotes[-1]
     assert (cpm92.yuan, cpm92.floor_yuan, cpm92.ceiling_yuan) == (49, 16000, 120000)
-    assert medium.label("zh") == "21-60s视频" and medium.label("en") == "21–60 s video"
+    assert tr("zh", medium.wording()) == "21-60s视频" and tr("en", medium.wording()) == "21–60 s video"
     assert prices.industry_tags == ["美妆-护肤"]
 
 

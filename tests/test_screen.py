@@ -67,8 +67,9 @@ def test_chinese_aliases_and_tier_words() -> None:
     targets = parse_query(TEXT + " 筛查=30").audience
     assert [t.kind for t in targets.targets] == [TargetKind.GENDER, TargetKind.AGE, TargetKind.CITY_TIER]
     assert (targets.targets[2].low, targets.targets[2].high, targets.screen) == (2.0, 2.0, 30)
-    assert [t.label("zh") for t in targets.targets] == ["女", "18–23", "二线"]
-    assert parse_audience_targets(["受众城市=一线-二线>=40%"]).targets[0].label("en") == "tier 1–2"
+    assert [tr("zh", t.short_wording()) for t in targets.targets] == ["女", "18–23", "二线"]
+    tiers = parse_audience_targets(["受众城市=一线-二线>=40%"]).targets[0]
+    assert tr("en", tiers.short_wording()) == "tier 1–2"
     assert parse_audience_targets(["audience_city_tier=新一线"]).targets[0].low == 1.5
     up = parse_query("护肤 受众城市=二线及以上>=40%").audience
     assert [(t.low, t.high, t.min_share) for t in up.targets] == [(1.0, 2.0, 0.4)]

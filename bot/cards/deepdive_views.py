@@ -219,9 +219,7 @@ def _ecommerce(dive: DeepDive, creator: Creator | None, lang: Lang) -> dict[str,
 
 
 def _quote_label(quote: Price, lang: Lang) -> str:
-    if isinstance(quote, ServicePrice):
-        return quote.label(lang)
-    return quote.label_zh if lang == "zh" else quote.label_en  # bot.models words it per language
+    return tr(lang, quote.wording())
 
 
 def _window(quote: Price, lang: Lang) -> str:
@@ -368,7 +366,7 @@ def fit_summary(fit: AudienceFit, lang: Lang) -> str:
     parts = []
     for target_fit in fit.fits:
         seen = f"{target_fit.share:.0%}" if target_fit.share is not None else tr(lang, "no data")
-        parts.append(f"{_FIT_MARKS[target_fit.status]} {target_fit.target.describe(lang)}: {seen}")
+        parts.append(f"{_FIT_MARKS[target_fit.status]} {tr(lang, target_fit.target.wording())}: {seen}")
     overall = f"{fit.overall_pct:.0f}%" if fit.overall_pct is not None else "—"
     return tr(lang, "Audience fit %(overall)s", overall=overall) + " (" + "; ".join(parts) + ")"
 
@@ -591,7 +589,7 @@ def compare_message(
         "names": names,
         "rows": rows,
         "verdicts": verdicts,
-        "targets": tr(lang, ", ").join(t.describe(lang) for t in targets.targets) if targets else "",
+        "targets": tr(lang, ", ").join(tr(lang, t.wording()) for t in targets.targets) if targets else "",
         "cost": cost if live else tr(lang, "Demo data: no TikHub calls, no cost."),
         "pricing": _pricing(lang) if live else "",
     }

@@ -24,7 +24,7 @@ _STATUS = {
 
 
 def _targets_line(targets: AudienceTargets, lang: Lang) -> str:
-    return tr(lang, ", ").join(t.describe(lang) for t in targets.targets)
+    return tr(lang, ", ").join(tr(lang, t.wording()) for t in targets.targets)
 
 
 def _shares(row: ScreenRow, lang: Lang) -> str:
@@ -35,7 +35,7 @@ def _shares(row: ScreenRow, lang: Lang) -> str:
     for fit in row.fit.fits:
         # Rounded down, so a share just under the target never reads as meeting it (49.6 % → 49 %).
         share = f"{math.floor(fit.share * 100)} %" if fit.share is not None else tr(lang, "no data")
-        parts.append(f"{fit.target.label(lang)} {share} {_MARKS[fit.status]}")
+        parts.append(f"{tr(lang, fit.target.short_wording())} {share} {_MARKS[fit.status]}")
     return " · ".join(parts)
 
 

@@ -233,17 +233,8 @@ def brand_account(creator: Creator) -> list[RiskFlag]:
     ]
 
 
-def _quote_label(q: ServicePrice, lang: Lang) -> str:
-    return q.label(lang)
-
-
-def _label(q: ServicePrice) -> Shown:
-    """The quote's label: ours in English, upstream's own in Chinese (`ServicePrice.label`)."""
-    return Shown(_quote_label, q)
-
-
 def _quote(q: ServicePrice) -> Text:
-    return Text("%(label)s (%(price)s)", label=_label(q), price=Shown(fmt.yuan, q.yuan))
+    return Text("%(label)s (%(price)s)", label=q.wording(), price=Shown(fmt.yuan, q.yuan))
 
 
 def _price_age(prices: ServicePrices, today: date) -> list[RiskFlag]:
@@ -296,7 +287,7 @@ def _price_change(q: ServicePrice) -> list[RiskFlag]:
     if change is None or abs(change) < PRICE_CHANGE_SHARE:
         return []
     values = {
-        "label": _label(q),
+        "label": q.wording(),
         "change": format(abs(change), ".0%"),
         "before": Shown(fmt.yuan, q.last_month_yuan),
         "now": Shown(fmt.yuan, q.yuan),

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.deepdive.routes import PART_NAMES, PartKey
 from bot.deepdive.wording import Shown
 from bot.i18n import Text
-from bot.models import VIDEO_TYPE_LABELS, Duration, Lang, Price
+from bot.models import VIDEO_TYPE_NAMES, Duration, Lang, Price, video_type_label
 
 T = TypeVar("T")
 
@@ -99,6 +99,24 @@ class BaseInfo(BaseModel):
     created_at: datetime | None = None
 
 
+class QuoteLabel(Text):
+    """A price-list entry's name. Chinese readers get Xingtu's own label (`desc`, always Chinese) when it
+    sent one; English readers get ours, with Xingtu's label added for a type we have no name for."""
+
+    __slots__ = ("desc", "video_type")
+
+    def __init__(self, video_type: int, desc: str) -> None:
+        super().__init__("", video_type=video_type, desc=desc)
+        self.video_type, self.desc = video_type, desc
+
+    def render(self, lang: str) -> str:
+        ours = video_type_label(self.video_type).render(lang)
+        if lang == "zh":
+            return self.desc or ours
+        known = self.video_type in VIDEO_TYPE_NAMES
+        return ours if known or not self.desc else f"{ours} ({self.desc})"
+
+
 @dataclass(slots=True)
 class ServicePrice(Price):
     """A `kol_service_price_v1` entry: a `Price` plus the upstream label and settlement."""
@@ -109,12 +127,9 @@ class ServicePrice(Price):
     enabled: bool | None = None
     origin_yuan: float | None = None
 
-    def label(self, lang: Lang) -> str:
-        """Our label in English; upstream's own `desc` in Chinese when it sent one."""
-        if lang == "zh":
-            return self.desc or self.label_zh
-        known = self.video_type in VIDEO_TYPE_LABELS
-        return self.label_en if known or not self.desc else f"{self.label_en} ({self.desc})"
+    def wording(self) -> Text:
+        """Our name for the entry; in Chinese, upstream's own `desc` when it sent one."""
+        return QuoteLabel(self.video_type, self.desc)
 
     @property
     def change_pct(self) -> float | None:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, cast
 from pydantic import PlainSerializer, PlainValidator
 
 from bot.formatting import yuan
-from bot.i18n import Plural, Text, Untranslated
+from bot.i18n import Plural, Text, WrittenOut
 from bot.models import Lang
 
 
@@ -50,7 +50,7 @@ def dump(text: Text) -> dict[str, Any]:
     """`text` as JSON-ready data (`load` reads it back)."""
     if isinstance(text, Money):
         return {"yuan": text.yuan}
-    if isinstance(text, Untranslated):
+    if isinstance(text, WrittenOut):
         return {"en": text.en, "zh": text.zh}
     params = {k: dump(v) if isinstance(v, Text) else v for k, v in text.params.items()}
     data: dict[str, Any] = {"msgid": text.msgid, "params": params}
@@ -80,7 +80,7 @@ def load(data: object) -> Text:
 
 def _legacy(en: str, zh: str) -> Text:
     """A message a plan saved before the catalog holds written out in both languages."""
-    return Untranslated(en, zh)
+    return WrittenOut(en, zh)
 
 
 StoredText = Annotated[Text, PlainValidator(load), PlainSerializer(dump, when_used="json")]

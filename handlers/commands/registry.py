@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from bot.i18n import Text
+from bot.vocabulary import HELP_WORDS
 
 H = TypeVar("H")
-
-HELP_WORDS = frozenset({"help", "-h", "--help", "?", "帮助"})
 
 
 @dataclass(frozen=True)
