@@ -142,7 +142,7 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
         result = services.search.search(query)
         if args.blocks:
             ref = services.searches.save(CLI_WORKSPACE, CLI_WORKSPACE, CLI_WORKSPACE, args.query, lang)
-            message = results_message(result, lang, search_ref=ref, command=settings.kolbot_command)
+            message = results_message(result, lang, search_ref=ref)
             print(json.dumps(message.to_dict(), ensure_ascii=False, indent=2))
         else:
             _print_table(result, lang)
@@ -202,7 +202,7 @@ def _print_card(
 
 def _help(args: argparse.Namespace, settings: Settings) -> int:
     lang: Lang = args.lang or settings.default_lang
-    _print_message(help_message(lang, settings.kolbot_command), args.blocks)
+    _print_message(help_message(lang), args.blocks)
     return 0
 
 
@@ -321,7 +321,7 @@ def _plan(args: argparse.Namespace, settings: Settings) -> int:
                 Text("From the terminal, plan over a search: add a keyword after the budget."),
             )
         saved = services.plans.plan_search(CLI_WORKSPACE, CLI_WORKSPACE, CLI_WORKSPACE, command, lang)
-        message = plan_message(saved, lang, command=settings.kolbot_command, source=command.search_text)
+        message = plan_message(saved, lang, source=command.search_text)
         if args.blocks:
             print(json.dumps(message.to_dict(), ensure_ascii=False, indent=2))
         else:

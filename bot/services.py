@@ -106,7 +106,6 @@ class Services:
             client,
             gate=self.shortlist_gate,
             default_lang=self.default_lang,
-            command=self.settings.kolbot_command,
         )
 
     def close(self) -> None:
@@ -169,14 +168,13 @@ def build_services(settings: Settings, *, db_threads: int | None = None) -> Serv
     on_seen = remember_seen(snapshots, shortlists)
     search = SearchService(source, on_seen=on_seen, extents=extents)
     detail_client = DemoDeepDiveClient(snapshots) if tikhub is None else tikhub
-    digest_store = DigestStore(sessions, command=settings.kolbot_command)
+    digest_store = DigestStore(sessions)
     digest_pipeline = DigestPipeline(
         digest_store,
         source=source,  # the same source as search: one cache and coalescing for both
         shortlists=shortlists,
         poster=SlackPoster(
             slack,
-            command=settings.kolbot_command,
             gate=ChannelGate(settings.kolbot_digest_post_interval_s),
         ),
         settings=settings,
@@ -218,7 +216,6 @@ def build_services(settings: Settings, *, db_threads: int | None = None) -> Serv
                 head_min=settings.kolbot_plan_head_min_followers,
                 mid_min=settings.kolbot_plan_mid_min_followers,
             ),
-            command=settings.kolbot_command,
         ),
     )
 

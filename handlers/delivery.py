@@ -36,11 +36,10 @@ def send_results(
         result = services.search.search(query)
         ref = ref_for()
     visibility = "in_channel" if services.settings.kolbot_results_in_channel else "ephemeral"
-    command = services.settings.kolbot_command
     payer = current_payer()
-    budget_warning = services.budget.status(payer.team_id).warning(command) if payer else None
+    budget_warning = services.budget.status(payer.team_id).warning() if payer else None
     warning = None if budget_warning is None else tr(lang, budget_warning)
-    message = results_message(result, lang, search_ref=ref, command=command)
+    message = results_message(result, lang, search_ref=ref)
     respond(
         **with_notes(message, [n for n in (warning, *notes) if n]),
         response_type=visibility,

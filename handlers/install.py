@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from functools import partial
 from html import escape
 
 from slack_bolt import BoltRequest, BoltResponse
@@ -95,15 +94,13 @@ def install_flow(services: Services) -> InstallFlow:
         installation_store=workspaces.installations,
         installation_store_bot_only=True,
         state_store=workspaces.states,
-        callback_options=CallbackOptions(
-            success=partial(_success_page, command=settings.kolbot_command), failure=_failure_page
-        ),
+        callback_options=CallbackOptions(success=_success_page, failure=_failure_page),
         logger=log,
     )
     return InstallFlow(oauth, workspaces)
 
 
-def _success_page(args: SuccessArgs, *, command: str) -> BoltResponse:
+def _success_page(args: SuccessArgs) -> BoltResponse:
     installation = args.installation
     if installation.is_enterprise_install:
         return _page(
@@ -121,7 +118,6 @@ def _success_page(args: SuccessArgs, *, command: str) -> BoltResponse:
         Text(
             "kolbot is installed in %(team)s. In Slack, type %(command)s help in a channel to start.",
             team=team,
-            command=command,
         ),
         link=f"slack://app?team={installation.team_id}&id={installation.app_id}",
     )

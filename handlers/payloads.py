@@ -40,5 +40,5 @@ def required_search(services: Services, body: dict[str, Any], ref: str) -> Saved
     """`saved_search`, refused as expired when it is unknown in this workspace."""
     saved = saved_search(services, body, ref)
     if saved is None:
-        raise expired_search(services.settings.kolbot_command)
+        raise expired_search()
     return saved

@@ -47,19 +47,18 @@ STORAGE_UNAVAILABLE = KolbotError(
 STORAGE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
 
 
-def expired_search(command: str) -> KolbotError:
+def expired_search() -> KolbotError:
     return KolbotError(
         Text("This search is unknown here: it expired or belongs to another workspace."),
-        hint=Text("Run the search again with %(command)s.", command=command),
+        hint=Text("Run the search again with %(command)s."),
     )
 
 
-def unknown_creator(star_id: str, command: str) -> KolbotError:
+def unknown_creator(star_id: str) -> KolbotError:
     return KolbotError(
         Text("No data for creator %(star_id)s yet.", star_id=star_id),
         hint=Text(
             "Creators become available after they appear in a %(command)s search; check the id.",
-            command=command,
         ),
     )
 

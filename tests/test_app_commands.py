@@ -12,14 +12,15 @@ from slack_bolt import App
 from slack_bolt.response import BoltResponse
 
 from bot.cards.validate import validate_message
+from bot.i18n import use_command
 from bot.models import PageFetch
 from bot.search import SearchService
-from bot.services import Services
+from bot.services import Services, build_services
 from bot.sources.base import SearchRequest
 from handlers.app import build_app
 from tests.fakes.signing import SlackRequests
 from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_app import BOT_TOKEN, CountingSource, count_pages, eventually
+from tests.fakes.slack_app import BOT_TOKEN, SECRET, CountingSource, count_pages, eventually, slack_settings
 
 
 @pytest.fixture
@@ -210,3 +211,19 @@ def test_unexpected_failure_gives_a_reference_not_a_traceback(
     ref = text.split("ref ")[1][:8]
     assert any(ref in r.getMessage() for r in caplog.records)
     assert BOT_TOKEN not in caplog.text
+
+
+def test_a_renamed_slash_command_is_the_name_every_card_and_hint_uses(slack: FakeSlackApi) -> None:
+    """KOLBOT_COMMAND is read once: help, a refusal's hint and a shortlist card all say /kolx."""
+    services = build_services(slack_settings(slack, kolbot_command="/kolx"))
+    try:
+        app = build_app(services.settings, services=services)
+        requests = SlackRequests(SECRET, response_url=slack.response_url())
+        helped = ack_body(app.dispatch(requests.command("help", command="/kolx").bolt()))
+        refused = ack_body(app.dispatch(requests.command("digest frobnicate", command="/kolx").bolt()))
+        listed = ack_body(app.dispatch(requests.command("shortlist help", command="/kolx").bolt()))
+        for body in (helped, refused, listed):
+            assert "/kolx" in all_text(body) and "/kol " not in all_text(body)
+    finally:
+        services.close()
+        use_command("/kol")

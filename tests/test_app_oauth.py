@@ -297,7 +297,7 @@ def test_the_clocks_digests_post_with_their_workspaces_token(
 def test_message_links_use_each_workspaces_own_address(
     pair: tuple[Workspace, Workspace], services: Services, slack: FakeSlackApi
 ) -> None:
-    poster = SlackPoster(services.slack, command=services.settings.kolbot_command)
+    poster = SlackPoster(services.slack)
     for ws in pair:
         assert poster.archive_url(ws.team_id, ws.channel, "1.2") == f"{ws.fake.url}archives/{ws.channel}/p12"
     assert {c.token for c in slack.calls_to("auth.test")} >= {ws.fake.bot_token for ws in pair}

@@ -52,7 +52,7 @@ def search(app: App, slack: FakeSlackApi, requests: SlackRequests, text: str) ->
 
 
 def spent(services: Services, feature: Feature | None = None) -> float:
-    usage = services.budget.usage(TEAM_ID)
+    usage = services.budget.usage()
     if feature is None:
         return round(usage.status.spent_usd, 6)
     return round(sum(line.cost_usd for line in usage.by_feature if line.key == feature.value), 6)
@@ -63,7 +63,7 @@ def test_paid_calls_are_charged_to_the_workspace_user_and_feature(
 ) -> None:
     search(app, slack, slack_requests, "护肤 pages=2")
     assert tikhub.calls == 2 and spent(services, Feature.SEARCH) == 0.04
-    [mine] = services.budget.usage(TEAM_ID).by_user
+    [mine] = services.budget.usage().by_user
     assert (mine.key, mine.calls, mine.cost_usd) == (USER_ID, 2, pytest.approx(0.04))
     search(app, slack, slack_requests, "护肤 pages=2")  # cached: free
     assert tikhub.calls == 2 and spent(services) == 0.04
@@ -82,7 +82,7 @@ def test_deep_dives_and_digests_are_charged_to_their_feature(
     assert spent(services, Feature.DEEP_DIVE) == 0.16  # 8 routes, each fetched in the service's pool
     detail = services.digests.add(TEAM_ID, "C0DIGEST", ADMIN, '"美妆" daily 09:30 pages=1', "en")
     services.digests.run_now(TEAM_ID, detail.digest.short_id)
-    by_user = {line.key: line.cost_usd for line in services.budget.usage(TEAM_ID).by_user}
+    by_user = {line.key: line.cost_usd for line in services.budget.usage().by_user}
     assert spent(services, Feature.DIGESTS) == 0.02 and by_user[ADMIN] == pytest.approx(0.02)
 
 
@@ -152,11 +152,11 @@ def test_budget_settings_read_forgivingly() -> None:
     [("50", 50.0), ("$12.5", 12.5), ("20 usd", 20.0), ("30美元", 30.0), ("off", None), ("关闭", None)],
 )
 def test_budget_amounts(text: str, usd: float | None) -> None:
-    assert parse_budget_usd(text, "/kol") == usd
+    assert parse_budget_usd(text) == usd
 
 
 @pytest.mark.parametrize("text", ["-5", "lots", "5万", "$", "5 10"])
 def test_bad_budget_amounts_name_the_problem(text: str) -> None:
     with pytest.raises(QueryError) as caught:
-        parse_budget_usd(text, "/kol")
+        parse_budget_usd(text)
     assert text in tr("en", caught.value.what) and "/kol budget 50" in error_text(caught.value, "en")

@@ -234,7 +234,7 @@ def test_empty_results_golden(lang) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_help_golden(lang) -> None:
-    assert_golden(f"help_{lang}", help_message(lang, "/kol"))
+    assert_golden(f"help_{lang}", help_message(lang))
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -591,7 +591,7 @@ def test_error_without_hint_is_one_block() -> None:
 
 def test_help_splits_long_usage_into_sections() -> None:
     usage = "\n".join(f"line {i} " + "x" * 500 for i in range(20))
-    message = help_message("en", "/kol", usage)
+    message = help_message("en", usage)
     assert message.blocks
     sections = section_texts(message)[:-2]  # the last two: more commands, what the numbers mean
     assert len(sections) == 4
@@ -606,7 +606,7 @@ def test_help_splits_long_usage_into_sections() -> None:
 def test_too_many_blocks_fall_back_to_plain_text_and_log(caplog) -> None:
     usage = "\n".join("x" * 2900 for _ in range(60))  # one section per line: 60+ blocks
     with caplog.at_level(logging.ERROR, logger="bot.cards.render"):
-        message = help_message("en", "/kol", usage)
+        message = help_message("en", usage)
     assert message.blocks == []
     assert message.text.startswith("/kol\nxxx")
     assert "failed validation" in caplog.text and "blocks (max 50 per message)" in caplog.text

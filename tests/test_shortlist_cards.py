@@ -307,7 +307,7 @@ def test_long_lists_and_histories_stay_within_slack_limits() -> None:
     assert validate_message(history_message(shortlist(), events, "en", names={}).to_dict()) == []
     assert validate_message(list_message([], "zh").to_dict()) == []
     for lang in ("en", "zh"):
-        assert validate_message(help_message(lang, "/kol").to_dict()) == []
+        assert validate_message(help_message(lang).to_dict()) == []
 
 
 def test_modals_pass_slack_sdk_validation() -> None:

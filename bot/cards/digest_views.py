@@ -33,7 +33,7 @@ from bot.digests.post import DigestPost
 from bot.digests.vocabulary import EXAMPLE_KEYWORD
 from bot.errors import KolbotError
 from bot.grammar import describe_filters
-from bot.i18n import N_, tr
+from bot.i18n import N_, slash_command, tr
 from bot.models import Lang, Query
 
 SECTION_CHARS = 2_900  # escaped text per section block (Slack: 3,000)
@@ -82,16 +82,11 @@ class _Block:
 # -- the digest ---------------------------------------------------------------------------------
 
 
-def digest_messages(
-    post: DigestPost, *, command: str = "/kol", now: datetime | None = None
-) -> list[SlackMessage]:
+def digest_messages(post: DigestPost, *, now: datetime | None = None) -> list[SlackMessage]:
     """The digest as one or more messages, in order; nothing is left out."""
     lang = post.digest.lang
     parts = _paginate(_content_blocks(post, lang))
-    return [
-        _part(post, blocks, i, len(parts), command, now or datetime.now(UTC))
-        for i, blocks in enumerate(parts, 1)
-    ]
+    return [_part(post, blocks, i, len(parts), now or datetime.now(UTC)) for i, blocks in enumerate(parts, 1)]
 
 
 def nothing_changed_message(post: DigestPost) -> SlackMessage:
@@ -174,16 +169,13 @@ def _paginate(blocks: list[_Block]) -> list[list[_Block]]:
     return parts
 
 
-def _part(
-    post: DigestPost, blocks: list[_Block], number: int, total: int, command: str, now: datetime
-) -> SlackMessage:
+def _part(post: DigestPost, blocks: list[_Block], number: int, total: int, now: datetime) -> SlackMessage:
     lang, digest = post.digest.lang, post.digest
     first, last = number == 1, number == total
     summary = _summary(post, lang) if first else ""
     caveats = digest_lines.notes(post.diff, lang) if last else []
     context: dict[str, Any] = {
         "lang": lang,
-        "command": command,
         "digest": digest,
         "keyword": post.query.keyword,
         "part": f" ({number}/{total})" if total > 1 else "",
@@ -223,14 +215,13 @@ def digest_list_message(
     lang: Lang,
     *,
     tz: str,
-    command: str = "/kol",
     now: datetime | None = None,
 ) -> SlackMessage:
     """The channel's digests: id, search, schedule, status and the next or latest run."""
     now = now or datetime.now(UTC)
     shown = digests[:LISTED_DIGESTS]
     rows = [_row(d, latest.get(d.id), lang, now) for d in shown]
-    context = {"lang": lang, "command": command, "rows": rows, "more": len(digests) - len(shown), "tz": tz}
+    context = {"lang": lang, "rows": rows, "more": len(digests) - len(shown), "tz": tz}
     fallback = "\n".join(
         [tr(lang, "Digests in this channel")]
         + [f"{d.short_id} “{d.raw_query}” — {tr(lang, d.schedule.wording())} ({d.status})" for d in digests]
@@ -244,7 +235,6 @@ def digest_detail_message(
     lang: Lang,
     *,
     saved: bool = False,
-    command: str = "/kol",
     now: datetime | None = None,
 ) -> SlackMessage:
     """One digest: its search as understood, schedule, options, status and recent runs."""
@@ -252,7 +242,6 @@ def digest_detail_message(
     digest = detail.digest
     context = {
         "lang": lang,
-        "command": command,
         "saved": saved,
         "digest": digest,
         "filters": [tr(lang, text) for text in describe_filters(query)],
@@ -274,11 +263,11 @@ def digest_detail_message(
     return render("digest_detail.json.j2", context, fallback_text=fallback)
 
 
-def digest_help_message(lang: Lang, command: str, *, tz: str, max_pages: int) -> SlackMessage:
-    return help_message(lang, command, usage_text=digest_usage(lang, command, tz=tz, max_pages=max_pages))
+def digest_help_message(lang: Lang, *, tz: str, max_pages: int) -> SlackMessage:
+    return help_message(lang, usage_text=digest_usage(lang, tz=tz, max_pages=max_pages))
 
 
-def digest_usage(lang: Lang, command: str, *, tz: str, max_pages: int) -> str:
+def digest_usage(lang: Lang, *, tz: str, max_pages: int) -> str:
     lines = [
         tr(
             lang,
@@ -291,7 +280,7 @@ def digest_usage(lang: Lang, command: str, *, tz: str, max_pages: int) -> str:
             '• `%(c)s digest add "%(keyword)s followers>=10w cpm<=80" daily 09:30 top=10` — the search in'
             " quotes, then the schedule, then options: `top=1-20` · `pages=1-%(max_pages)s` · `quiet=yes`"
             " (post nothing when nothing changed; default: one short line)",
-            c=command,
+            c=slash_command(),
             keyword=EXAMPLE_KEYWORD,
             max_pages=max_pages,
         ),
@@ -306,12 +295,12 @@ def digest_usage(lang: Lang, command: str, *, tz: str, max_pages: int) -> str:
             lang,
             "• `%(c)s digest list` · `show <id>` · `pause <id>` · `resume <id>` · `remove <id>` ·"
             " `run <id>` (post one now)",
-            c=command,
+            c=slash_command(),
         ),
         tr(
             lang,
             "• `%(c)s digest tz Europe/Berlin` — the default time zone for new digests in this workspace",
-            c=command,
+            c=slash_command(),
         ),
     ]
     return "\n".join(lines)

@@ -10,7 +10,7 @@ from bot import vocabulary as vocab
 from bot.cards.env import mrkdwn
 from bot.cards.render import SlackMessage, render_view
 from bot.cards.validate import MAX_SECTION_TEXT
-from bot.i18n import ptr, tr
+from bot.i18n import ptr, slash_command, tr
 from bot.models import Duration, Lang
 from bot.search_form import FOLLOWER_BRACKETS, tag_groups
 
@@ -179,7 +179,7 @@ def with_notes(message: SlackMessage, notes: list[str]) -> SlackMessage:
     return SlackMessage(text=message.text, blocks=[message.blocks[0], *extra, *message.blocks[1:]])
 
 
-def equivalent_query_note(command: str, text: str, lang: Lang) -> str:
+def equivalent_query_note(text: str, lang: Lang) -> str:
     """ "Same as typing `/kol 护肤 followers>=10w …`" for a search made with the form."""
-    line = f"`{mrkdwn(command)} {mrkdwn(text)}`"
+    line = f"`{mrkdwn(slash_command())} {mrkdwn(text)}`"
     return tr(lang, "📝 Same search, typed: %(line)s", line=line)

@@ -13,12 +13,11 @@ from bot.models import Lang
 _ID = re.compile(r"[A-Z0-9]{2,24}")
 
 
-def home_view(home: Home, lang: Lang, command: str) -> dict[str, Any] | None:
+def home_view(home: Home, lang: Lang) -> dict[str, Any] | None:
     """The home tab view, or None (logged) when it fails to render."""
-    warning = home.spend.warning(command)
+    warning = home.spend.warning()
     context = {
         "lang": lang,
-        "command": command,
         "spend": tr(lang, home.spend.line()),
         "warning": None if warning is None else tr(lang, warning),
         "shortlists": [row for row in home.shortlists if _ID.fullmatch(row.shortlist.channel_id)],

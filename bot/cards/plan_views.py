@@ -135,7 +135,7 @@ def resolve_buttons(saved: SavedPlan, lang: Lang) -> list[dict[str, Any]]:
 
 
 def plan_message(
-    saved: SavedPlan, lang: Lang, *, command: str = "/kol", source: str = "", notice: str | None = None
+    saved: SavedPlan, lang: Lang, *, source: str = "", notice: str | None = None
 ) -> SlackMessage:
     """The plan card; `source` names what was planned over (shortlist name or search text)."""
     plan = saved.plan
@@ -168,7 +168,6 @@ def plan_message(
         "notes": [tr(lang, note) for note in plan.notes],
         "buttons": resolve_buttons(saved, lang),
         "author": mention(saved.created_by),
-        "command": command,
         "priced": sum(1 for c in plan.candidates if c.cost_yuan is not None),
     }
     fallback = tr(
@@ -183,7 +182,7 @@ def plan_message(
     return render("plan.json.j2", context, fallback_text=fallback)
 
 
-def plan_list_message(plans: Sequence[SavedPlan], lang: Lang, *, command: str = "/kol") -> SlackMessage:
+def plan_list_message(plans: Sequence[SavedPlan], lang: Lang) -> SlackMessage:
     rows = [
         {
             "number": s.number,
@@ -202,7 +201,12 @@ def plan_list_message(plans: Sequence[SavedPlan], lang: Lang, *, command: str = 
     ]
     fallback = tr(lang, "%(len)s plans in this channel", len=len(rows))
     return render(
-        "plan_list.json.j2", {"lang": lang, "rows": rows, "command": command}, fallback_text=fallback
+        "plan_list.json.j2",
+        {
+            "lang": lang,
+            "rows": rows,
+        },
+        fallback_text=fallback,
     )
 
 

@@ -78,7 +78,6 @@ def parent_message(
     summary: ShortlistSummary,
     lang: Lang,
     *,
-    command: str = "/kol",
     thread_url: str | None = None,
     now: datetime | None = None,
 ) -> SlackMessage:
@@ -92,7 +91,6 @@ def parent_message(
         "statuses": [(status.value, labels[status]) for status in ItemStatus],
         "demo": any(not i.live for i in summary.items),
         "updated": now or datetime.now(UTC),
-        "command": command,
         "thread_url": thread_url,
     }
     status = tr(lang, "open") if s.status == "open" else tr(lang, "closed")
@@ -155,7 +153,6 @@ def reply_message(
     shortlist: Shortlist,
     lang: Lang,
     *,
-    command: str = "/kol",
     thread_url: str | None = None,
     creators: Sequence[str] = (),
     already: Sequence[str] = (),
@@ -167,7 +164,6 @@ def reply_message(
         "lang": lang,
         "event": event,
         "shortlist": shortlist,
-        "command": command,
         "thread_url": thread_url,
         "creators": list(creators),
         "already": list(already),
@@ -177,14 +173,13 @@ def reply_message(
     return render("shortlist_reply.json.j2", context, fallback_text=fallback)
 
 
-def list_message(listings: Sequence[ShortlistListing], lang: Lang, *, command: str = "/kol") -> SlackMessage:
+def list_message(listings: Sequence[ShortlistListing], lang: Lang) -> SlackMessage:
     """The channel's shortlists, newest first."""
     rows = [{"listing": li, "owner": mention(li.shortlist.owner_id)} for li in listings[:MAX_LISTED]]
     context = {
         "lang": lang,
         "groups": _groups(rows),
         "hidden": max(0, len(listings) - MAX_LISTED),
-        "command": command,
     }
     names = [f"{li.shortlist.name} ({li.shortlist.short_id})" for li in listings[:MAX_LISTED]]
     head = tr(lang, "Shortlists in this channel: ")
@@ -277,13 +272,18 @@ def history_message(
     return render("shortlist_history.json.j2", context, fallback_text=fallback + str(len(events)))
 
 
-def help_message(lang: Lang, command: str = "/kol") -> SlackMessage:
+def help_message(lang: Lang) -> SlackMessage:
     fallback = tr(
         lang,
         "%(command)s shortlist new|add|remove|list|show|history|export|close|reopen|rename",
-        command=command,
     )
-    return render("shortlist_help.json.j2", {"lang": lang, "command": command}, fallback_text=fallback)
+    return render(
+        "shortlist_help.json.j2",
+        {
+            "lang": lang,
+        },
+        fallback_text=fallback,
+    )
 
 
 # -- modals ---------------------------------------------------------------------------------
@@ -292,7 +292,7 @@ def help_message(lang: Lang, command: str = "/kol") -> SlackMessage:
 def modal_unavailable() -> KolbotError:
     return KolbotError(
         Text("The form could not be opened."),
-        hint=Text("Use the command instead: /kol shortlist help shows how."),
+        hint=Text("Use the command instead: %(command)s shortlist help shows how."),
     )
 
 

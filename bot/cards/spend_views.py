@@ -43,12 +43,11 @@ def _line(label: str, spend: SpendLine, lang: Lang) -> str:
     return f"{label} · {calls} · *{usd(spend.cost_usd)}*"
 
 
-def usage_message(usage: Usage, lang: Lang, command: str) -> SlackMessage:
+def usage_message(usage: Usage, lang: Lang) -> SlackMessage:
     status = usage.status
-    warning = status.warning(command)
+    warning = status.warning()
     context = {
         "lang": lang,
-        "command": command,
         "month": tr(lang, month_name(status.month_start)),
         "total": tr(lang, status.line()),
         "warning": None if warning is None else tr(lang, warning),
@@ -60,7 +59,7 @@ def usage_message(usage: Usage, lang: Lang, command: str) -> SlackMessage:
     return render("spend_usage.json.j2", context, fallback_text=fallback)
 
 
-def budget_message(status: BudgetStatus, lang: Lang, command: str, *, changed: bool) -> SlackMessage:
+def budget_message(status: BudgetStatus, lang: Lang, *, changed: bool) -> SlackMessage:
     """The budget after `/kol budget <usd>` (or as it stands, for `/kol budget`)."""
     if status.budget_usd is None:
         what = tr(lang, "This workspace has no monthly TikHub budget.")
@@ -72,6 +71,5 @@ def budget_message(status: BudgetStatus, lang: Lang, command: str, *, changed: b
         lang,
         "Details: `%(command)s usage`. Admins change it with "
         "`%(command)s budget <usd>` or `%(command)s budget off`.",
-        command=command,
     )
     return notice_message(f"{lead}{what}{tr(lang, ' ')}{spent}\n{hint}")

@@ -16,7 +16,7 @@ from bot.cards.render import SlackMessage, render, section_chunks
 from bot.errors import KolbotError
 from bot.formatting import DASH
 from bot.grammar import active_filters, describe_filters, filter_label, usage
-from bot.i18n import N_, ptr, tr
+from bot.i18n import N_, ptr, slash_command, tr
 from bot.models import Creator, Duration, Lang, QueryNote, ScoredCreator, SearchResult, SortKey
 from bot.scoring import component_label, low_confidence, reason
 from bot.search import COST_SORTS
@@ -174,7 +174,6 @@ def results_message(
     lang: Lang,
     *,
     search_ref: str,
-    command: str = "/kol",
     now: datetime | None = None,
 ) -> SlackMessage:
     """The results card: summary, the top `query.top` creators with buttons, paging and sorting."""
@@ -182,7 +181,6 @@ def results_message(
     shown = result.creators[: min(query.top, MAX_CARD_CREATORS)]
     context = {
         "lang": lang,
-        "command": command,
         "search_ref": search_ref,
         "query": query,
         "stats": stats,
@@ -204,16 +202,15 @@ def results_message(
     return render("results.json.j2", context, fallback_text=_results_text(result, shown, lang))
 
 
-def help_message(lang: Lang, command: str, usage_text: str | None = None) -> SlackMessage:
+def help_message(lang: Lang, usage_text: str | None = None) -> SlackMessage:
     """How to search: the grammar (from `bot.grammar.usage` unless given) and what the numbers mean."""
     text = usage_text if usage_text is not None else tr(lang, usage())
     context = {
         "lang": lang,
-        "command": command,
         "handle": vocab.DOUYIN_HANDLE,
         "usage": section_chunks(text.strip().splitlines()),
     }
-    return render("help.json.j2", context, fallback_text=f"{command}\n{text}")
+    return render("help.json.j2", context, fallback_text=f"{slash_command()}\n{text}")
 
 
 def error_message(err: KolbotError, lang: Lang) -> SlackMessage:

@@ -22,7 +22,7 @@ from bot.i18n import Text
 from bot.models import AudienceTargets, Duration, Lang
 
 MIN_CREATORS, MAX_CREATORS = 2, 5
-_USAGE = Text("Compare 2-5 creators: `/kol compare <id> <id> [<id> …] [duration=21-60]`.")
+_USAGE = Text("Compare 2-5 creators: `%(command)s compare <id> <id> [<id> …] [duration=21-60]`.")
 
 
 class MetricKey(StrEnum):

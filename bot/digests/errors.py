@@ -8,21 +8,21 @@ from __future__ import annotations
 
 from bot.digests.vocabulary import EXAMPLE_ADD
 from bot.errors import KolbotError, QueryError
-from bot.i18n import Text
+from bot.i18n import Text, slash_command
 
 
 class DigestError(KolbotError):
     """A refused digest command; nothing was stored."""
 
 
-def _usage(command: str) -> Text:
-    return Text("Example: %(example)s", example=f"{command} {EXAMPLE_ADD}")
+def _usage() -> Text:
+    return Text("Example: %(example)s", example=f"{slash_command()} {EXAMPLE_ADD}")
 
 
-def unknown_id(short_id: str, command: str) -> DigestError:
+def unknown_id(short_id: str) -> DigestError:
     return DigestError(
         Text("No digest with id “%(short_id)s”.", short_id=short_id),
-        hint=Text("List this channel's digests with %(command)s digest list.", command=command),
+        hint=Text("List this channel's digests with %(command)s digest list."),
     )
 
 
@@ -33,48 +33,46 @@ def other_workspace() -> DigestError:
     )
 
 
-def needs_id(verb: str, command: str) -> DigestError:
+def needs_id(verb: str) -> DigestError:
     return DigestError(
         Text("`digest %(verb)s` needs a digest id.", verb=verb),
         hint=Text(
             "Example: %(command)s digest %(verb)s k3x9ab (ids are in %(command)s digest list).",
-            command=command,
             verb=verb,
         ),
     )
 
 
-def unknown_verb(verb: str, command: str) -> DigestError:
+def unknown_verb(verb: str) -> DigestError:
     return DigestError(
         Text("Unknown digest command “%(verb)s”.", verb=verb),
         hint=Text(
             "Use add, list, show, pause, resume, remove, run or tz; see %(command)s digest help.",
-            command=command,
         ),
     )
 
 
-def missing_quotes(command: str) -> QueryError:
+def missing_quotes() -> QueryError:
     return QueryError(
         "add",
         Text("Put the search in quotes, then the schedule."),
-        usage=_usage(command),
+        usage=_usage(),
     )
 
 
-def unclosed_quote(text: str, command: str) -> QueryError:
-    return QueryError(text, Text("The search has no closing quote."), usage=_usage(command))
+def unclosed_quote(text: str) -> QueryError:
+    return QueryError(text, Text("The search has no closing quote."), usage=_usage())
 
 
-def empty_query(command: str) -> QueryError:
-    return QueryError('""', Text("The search in quotes is empty."), usage=_usage(command))
+def empty_query() -> QueryError:
+    return QueryError('""', Text("The search in quotes is empty."), usage=_usage())
 
 
-def missing_schedule(command: str) -> QueryError:
+def missing_schedule() -> QueryError:
     return QueryError(
         "",
         Text("Say when to post: a schedule such as daily 09:30 follows the quoted search."),
-        usage=_usage(command),
+        usage=_usage(),
     )
 
 
@@ -96,7 +94,7 @@ def too_many_pages(pages: int, cap: int) -> QueryError:
     )
 
 
-def not_posted(short_id: str, error: str, *, paused: bool, command: str) -> DigestError:
+def not_posted(short_id: str, error: str, *, paused: bool) -> DigestError:
     what = (
         Text(
             (
@@ -120,7 +118,6 @@ def not_posted(short_id: str, error: str, *, paused: bool, command: str) -> Dige
                 "If the bot was removed from the channel, invite it back, then %(command)s digest resume "
                 "%(short_id)s."
             ),
-            command=command,
             short_id=short_id,
         ),
     )

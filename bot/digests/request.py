@@ -28,9 +28,9 @@ class DigestRequest:
     quiet: bool | None = None
 
 
-def parse_add(text: str, *, command: str = "/kol") -> DigestRequest:
+def parse_add(text: str) -> DigestRequest:
     """Split the arguments of `digest add`; raise `QueryError` naming what is wrong."""
-    query, rest = _quoted(text.strip(), command)
+    query, rest = _quoted(text.strip())
     options: dict[str, str] = {}
     schedule_words = []
     for word in unicodedata.normalize("NFKC", rest).split():
@@ -40,7 +40,7 @@ def parse_add(text: str, *, command: str = "/kol") -> DigestRequest:
         else:
             schedule_words.append(word)
     if not schedule_words:
-        raise errors.missing_schedule(command)
+        raise errors.missing_schedule()
     return DigestRequest(
         query=query,
         schedule=" ".join(schedule_words),
@@ -50,17 +50,17 @@ def parse_add(text: str, *, command: str = "/kol") -> DigestRequest:
     )
 
 
-def _quoted(text: str, command: str) -> tuple[str, str]:
+def _quoted(text: str) -> tuple[str, str]:
     """(the text inside the leading quotes, what follows them)."""
     if not text or text[0] not in QUOTE_CLOSERS:
-        raise errors.missing_quotes(command)
+        raise errors.missing_quotes()
     closers = QUOTE_CLOSERS[text[0]]
     end = next((i for i, char in enumerate(text[1:], start=1) if char in closers), None)
     if end is None:
-        raise errors.unclosed_quote(text, command)
+        raise errors.unclosed_quote(text)
     query = text[1:end].strip()
     if not query:
-        raise errors.empty_query(command)
+        raise errors.empty_query()
     return query, text[end + 1 :]
 
 

@@ -37,14 +37,10 @@ class DigestService:
     def __init__(self, store: DigestStore, pipeline: DigestPipeline, *, settings: Settings) -> None:
         self._store, self._pipeline, self._settings = store, pipeline, settings
 
-    @property
-    def _command(self) -> str:
-        return self._settings.kolbot_command
-
     # -- commands -------------------------------------------------------------------------------
     def add(self, team_id: str, channel_id: str, user_id: str, text: str, lang: Lang) -> DigestDetail:
         """`add "<search>" <schedule> [top=N] [pages=N] [quiet=yes|no]` for the channel."""
-        request = parse_add(text, command=self._command)
+        request = parse_add(text)
         query = parse_digest_query(request.query, self._settings)
         pages = request.pages or query.pages
         if pages > self._settings.kolbot_digest_max_pages:
@@ -124,7 +120,7 @@ class DigestService:
         if status is not RunStatus.POSTED:
             error = detail.runs[0].last_error or "unknown"
             paused = status is RunStatus.FAILED
-            raise errors.not_posted(digest.short_id, error, paused=paused, command=self._command)
+            raise errors.not_posted(digest.short_id, error, paused=paused)
         return detail
 
     # -- the clock ------------------------------------------------------------------------------

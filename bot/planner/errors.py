@@ -13,13 +13,12 @@ class PlanError(KolbotError):
     """A refused plan request; nothing was stored."""
 
 
-def no_shortlist_here(command: str) -> PlanError:
+def no_shortlist_here() -> PlanError:
     return PlanError(
         Text("This channel has no open shortlist to plan over."),
         hint=Text(
             "Plan over a search instead (`%(command)s plan 200k %(keyword)s followers>=10w`), or start one "
             "with `%(command)s shortlist new <name>`.",
-            command=command,
             keyword=EXAMPLE_KEYWORD,
         ),
     )
@@ -46,10 +45,10 @@ def not_candidates(ids: Sequence[str], option: str, where: Text) -> PlanError:
     )
 
 
-def unknown_plan(ref: str, command: str) -> PlanError:
+def unknown_plan(ref: str) -> PlanError:
     return PlanError(
         Text("No plan %(ref)s in this channel.", ref=ref),
-        hint=Text("`%(command)s plan list` shows this channel's plans.", command=command),
+        hint=Text("`%(command)s plan list` shows this channel's plans."),
     )
 
 

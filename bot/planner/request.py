@@ -69,12 +69,11 @@ class PlanCommand:
         )
 
 
-def usage(command: str = "/kol") -> Text:
+def usage() -> Text:
     return Text(
         "Usage: `%(command)s plan ¥200000 [goal=…] [duration=…] [mix=head:1-2,mid:3-5,tail:5-10] "
         "[max_share=40%%] [must=<id>,…] [exclude=<id>,…] [one_per_mcn=yes]` plans over a shortlist; "
         "add a search (`%(command)s plan 200k %(keyword)s followers>=10w`) to plan over its results.",
-        command=command,
         keyword=vocabulary.EXAMPLE_KEYWORD,
     )
 

@@ -33,15 +33,12 @@ class PlanService:
         search: SearchService,
         mcn: McnLookup,
         tiers: TierBounds,
-        *,
-        command: str = "/kol",
     ) -> None:
         self.store = store
         self._shortlists = shortlists
         self._search = search
         self._mcn = mcn
         self.tiers = tiers
-        self._command = command
 
     # -- where -------------------------------------------------------------------------------
     def shortlist_for(self, team_id: str, channel_id: str, ref: str | None) -> Shortlist:
@@ -50,7 +47,7 @@ class PlanService:
             return self._shortlists.resolve(team_id, channel_id, ref)
         open_lists = self._shortlists.list(team_id, channel_id, include_closed=False)
         if not open_lists:
-            raise errors.no_shortlist_here(self._command)
+            raise errors.no_shortlist_here()
         if len(open_lists) > 1:
             raise errors.which_shortlist(
                 [f"{o.shortlist.name} ({o.shortlist.short_id})" for o in open_lists[:MAX_LISTED]]
@@ -98,14 +95,14 @@ class PlanService:
     def get(self, team_id: str, plan_id: int) -> SavedPlan:
         saved = self.store.get(team_id, plan_id)
         if saved is None:
-            raise errors.unknown_plan(str(plan_id), self._command)
+            raise errors.unknown_plan(str(plan_id))
         return saved
 
     def show(self, team_id: str, channel_id: str, ref: str) -> SavedPlan:
         number = ref.strip().lstrip("#")
         saved = self.store.by_number(team_id, channel_id, int(number)) if number.isdigit() else None
         if saved is None:
-            raise errors.unknown_plan(ref, self._command)
+            raise errors.unknown_plan(ref)
         return saved
 
     def recent(self, team_id: str, channel_id: str, shortlist_id: str | None = None) -> list[SavedPlan]:

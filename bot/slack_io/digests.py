@@ -76,17 +76,14 @@ class ChannelGate:
 class SlackPoster:
     """Posts digest messages with each workspace's bot token, paced by a `ChannelGate`."""
 
-    def __init__(self, clients: SlackClients, *, command: str, gate: ChannelGate | None = None) -> None:
-        self._clients, self._command = clients, command
+    def __init__(self, clients: SlackClients, *, gate: ChannelGate | None = None) -> None:
+        self._clients = clients
         self._gate = gate or ChannelGate()
         self._workspace_urls: dict[str, str] = {}
 
     def post_digest(self, post: DigestPost) -> list[str]:
         """The digest, rendered; a run where nothing changed gets one short line."""
-        if post.nothing_changed:
-            messages = [nothing_changed_message(post)]
-        else:
-            messages = digest_messages(post, command=self._command)
+        messages = [nothing_changed_message(post)] if post.nothing_changed else digest_messages(post)
         return self._post_all(post.digest.team_id, post.digest.channel_id, messages)
 
     def post_unavailable(

@@ -41,17 +41,13 @@ class SlackProblem(KolbotError):
         self.code = code
 
 
-def slack_problem(code: str, *, saved: bool | None, command: str = "/kol") -> SlackProblem:
+def slack_problem(code: str, *, saved: bool | None) -> SlackProblem:
     """What a Slack error means for the user. `saved`: whether the change is already in the
     database (True), was refused before storing anything (False), or neither applies (None)."""
     outcome = (
         None if saved is None else Text("Your change is saved.") if saved else Text("Nothing was saved.")
     )
-    show = (
-        Text("Then `%(command)s shortlist show <name>` brings its messages up to date.", command=command)
-        if saved
-        else None
-    )
+    show = Text("Then `%(command)s shortlist show <name>` brings its messages up to date.") if saved else None
     if code in _NOT_A_MEMBER:
         what = Text("I can't post in this channel because I'm not a member of it.")
         hint = Text("Invite me with `/invite @kolbot`, then try again.")
@@ -120,10 +116,9 @@ class ShortlistSync:
         *,
         gate: UpdateGate,
         default_lang: Lang = "en",
-        command: str = "/kol",
     ) -> None:
         self._service, self._client, self._gate = service, client, gate
-        self._default_lang, self._command = default_lang, command
+        self._default_lang = default_lang
 
     def lang(self, shortlist: Shortlist) -> Lang:
         return detect_lang(shortlist.name, self._default_lang)
@@ -132,7 +127,7 @@ class ShortlistSync:
         """Before storing anything new: the bot must be a member to post here and see reactions."""
         info = self._call(self._client.conversations_info, saved=False, channel=channel_id)
         if (info.get("channel") or {}).get("is_member") is False:
-            raise slack_problem("not_in_channel", saved=False, command=self._command)
+            raise slack_problem("not_in_channel", saved=False)
 
     def refresh(self, shortlist: Shortlist, cards: Iterable[str] = ()) -> None:
         """Re-render the parent (posting it again if it is missing) and the `cards` of these
@@ -188,14 +183,14 @@ class ShortlistSync:
 
     def _show_parent(self, summary: ShortlistSummary, lang: Lang) -> str:
         s = summary.shortlist
-        message = parent_message(summary, lang, command=self._command)
+        message = parent_message(summary, lang)
         if s.parent_ts and self._update_or_gone(s.parent_channel_id or s.channel_id, s.parent_ts, message):
             return s.parent_ts
         ts = self._post(s.channel_id, message)
         self._service.set_parent_ts(s.team_id, s.short_id, s.channel_id, ts)
         if s.parent_ts:  # someone deleted it: say so where the team will look
             log.info("shortlist %s: parent message was deleted, posted again", s.short_id)
-            self._post(s.channel_id, reply_message("reposted", s, lang, command=self._command), thread_ts=ts)
+            self._post(s.channel_id, reply_message("reposted", s, lang), thread_ts=ts)
         return ts
 
     def _show_card(self, shortlist: Shortlist, parent_ts: str, item: ShortlistItem, lang: Lang) -> None:
@@ -232,4 +227,4 @@ class ShortlistSync:
                 err.response.get("error", "unknown") if isinstance(err, SlackApiError) else "request_failed"
             )
             log.warning("Slack %s failed: %s", getattr(method, "__name__", "call"), code)
-            raise slack_problem(str(code), saved=saved, command=self._command) from None
+            raise slack_problem(str(code), saved=saved) from None

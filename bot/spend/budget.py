@@ -89,14 +89,13 @@ class BudgetStatus:
         budget, share = usd(self.budget_usd), round((self.ratio or 0) * 100)
         return Text("%(spent)s of %(budget)s (%(share)s %%)", spent=spent, budget=budget, share=share)
 
-    def warning(self, command: str) -> Text | None:
+    def warning(self) -> Text | None:
         """The note searches carry from 80 % of the budget on; None below it."""
         if self.exhausted:
             return Text(
                 "⛔ This month's TikHub budget is used up: %(line)s. New paid calls are refused until an "
                 "admin raises it (`%(command)s budget <usd>`) or the month turns. Cached results still work.",
                 line=self.line(),
-                command=command,
             )
         if self.near:
             return Text(
@@ -110,7 +109,7 @@ class BudgetStatus:
 class BudgetExhausted(UpstreamError):
     """Refused before a paid call: the workspace's monthly budget is used up."""
 
-    def __init__(self, status: BudgetStatus, command: str) -> None:
+    def __init__(self, status: BudgetStatus) -> None:
         super().__init__(UpstreamKind.BUDGET, detail=f"monthly budget used: {status.line()}")
         resets = status.month_end
         self.what = Text(
@@ -122,7 +121,6 @@ class BudgetExhausted(UpstreamError):
         self.hint = Text(
             "Cached results still work. An admin can raise the budget with `%(command)s budget <usd>`; "
             "it resets on %(resets)s (UTC).",
-            command=command,
             resets=day_name(resets),
         )
 
@@ -136,7 +134,7 @@ class Usage:
     by_feature: list[SpendLine]
 
 
-def parse_budget_usd(text: str, command: str) -> float | None:
+def parse_budget_usd(text: str) -> float | None:
     """ "50", "$50", "12.5 usd" -> dollars; "off"/"关闭" -> None (no budget); else `QueryError`."""
     value = text.strip()
     if value.lower() in vocabulary.OFF:
@@ -151,7 +149,6 @@ def parse_budget_usd(text: str, command: str) -> float | None:
             usage=Text(
                 "Use `%(command)s budget 50` (US dollars a month), or `%(command)s budget off` "
                 "for no budget.",
-                command=command,
             ),
         )
     return float(match.group(1))
@@ -184,7 +181,7 @@ class BudgetService:
             return
         status = self.status(payer.team_id)
         if status.exhausted:
-            raise BudgetExhausted(status, self._settings.kolbot_command)
+            raise BudgetExhausted(status)
 
     def record(self, calls: int, cost_usd: float) -> None:
         """Charge a billed request to the current payer; a storage failure is logged, never raised."""
@@ -219,9 +216,8 @@ class BudgetService:
         self, team_id: str, user_id: str, text: str, *, slack_admin: Callable[[], bool]
     ) -> BudgetStatus:
         """Set the workspace's monthly budget; refused unless the user is an admin."""
-        command = self._settings.kolbot_command
         if not (self.is_admin(user_id) or slack_admin()):
             raise not_an_admin(self.status(team_id))
-        usd_value = parse_budget_usd(text, command)
+        usd_value = parse_budget_usd(text)
         self._store.set_budget(team_id, usd_value, user_id, self._now())
         return self.status(team_id)

@@ -56,9 +56,8 @@ class PreviousRun:
 
 
 class DigestStore:
-    def __init__(self, sessions: sessionmaker[Session], *, command: str = "/kol") -> None:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
-        self._command = command  # for the hints of "unknown id" errors
 
     # -- digests ------------------------------------------------------------------------------
     def create(self, new: NewDigest, now: datetime) -> Digest:
@@ -277,7 +276,7 @@ class DigestStore:
         stmt = select(DigestRow).where(DigestRow.short_id == digest_id.strip().lower())
         row = session.scalar(stmt.with_for_update() if lock else stmt)
         if row is None:
-            raise errors.unknown_id(digest_id.strip(), self._command)
+            raise errors.unknown_id(digest_id.strip())
         if row.team_id != team_id:
             raise errors.other_workspace()
         return row

@@ -16,7 +16,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from bot.cards.actions import DetailsValue, ShortlistValue
 from bot.deepdive.compare import MAX_CREATORS, MIN_CREATORS
 from bot.errors import KolbotError
-from bot.i18n import Text
+from bot.i18n import Text, slash_command
 from bot.models import Query
 from bot.services import Services
 from bot.shortlists.models import ItemStatus
@@ -79,7 +79,7 @@ def compare_shortlist(
         summary = services.shortlists.summary(team_of(body), short_id)
         star_ids = [i.star_id for i in summary.items if i.status is not ItemStatus.REJECTED]
         if not MIN_CREATORS <= len(star_ids) <= MAX_CREATORS:
-            raise _cannot_compare(star_ids, services.settings.kolbot_command)
+            raise _cannot_compare(star_ids)
         shortlist = summary.shortlist
         thread = shortlist.parent_ts or (body.get("container") or {}).get("message_ts")
         channel = channel_of(body)
@@ -90,12 +90,12 @@ def compare_shortlist(
     run_after_ack(context, respond, lang, logger, work, feature=Feature.DEEP_DIVE)
 
 
-def _cannot_compare(star_ids: list[str], command: str) -> KolbotError:
+def _cannot_compare(star_ids: list[str]) -> KolbotError:
     count = len(star_ids)
     if count < MIN_CREATORS:
         hint = Text("Add at least two creators to the shortlist first.")
     else:
-        example = f"`{command} compare {' '.join(star_ids[:MAX_CREATORS])}`"
+        example = f"`{slash_command()} compare {' '.join(star_ids[:MAX_CREATORS])}`"
         hint = Text("Pick up to %(most)s: %(example)s", most=MAX_CREATORS, example=example)
     return KolbotError(
         Text(

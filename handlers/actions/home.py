@@ -56,7 +56,7 @@ def rerun_search(
         if stale is not None:
             raise stale
         if search is None:
-            raise expired_search(services.settings.kolbot_command)
+            raise expired_search()
         query = services.parse_query(search.raw_query)
         save = partial(services.searches.save, team_id, search.channel_id, user_id, search.raw_query, lang)
         send_results(services, reply, query, lang, ref_for=save)

@@ -15,9 +15,11 @@ from slack_sdk import WebClient
 
 from bot.cards.actions import PlanSourceValue, PlanValue, ResolveValue
 from bot.cards.plan_views import plan_add_modal, plan_modal
+from bot.models import Lang
 from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.commands.plan import post_plan
+from handlers.modals import open_modal
 from handlers.payloads import channel_of, label_lang, required_search, team_of, user_of
 from handlers.replies import answer_failures
 from handlers.views.plan import PlanForm
@@ -34,9 +36,8 @@ def open_plan_modal(
 ) -> None:
     """*Plan budget*: the form, over the shortlist or the search the button belongs to."""
     ack()
-    services: Services = context["services"]
-    lang = label_lang(services, action)
-    with answer_failures(respond, lang, logger):
+
+    def view(services: Services, lang: Lang) -> dict[str, Any]:
         value = PlanSourceValue.decode(action.get("value"))
         if value.kind == "sl":
             shortlist = services.shortlists.get(team_of(body), value.ref)
@@ -51,8 +52,9 @@ def open_plan_modal(
             lang=lang,
             response_url=body.get("response_url", ""),
         )
-        view = plan_modal(lang, form.dump(), duration=duration, budget=budget, title_source=source)
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        return plan_modal(lang, form.dump(), duration=duration, budget=budget, title_source=source)
+
+    open_modal(body, action, client, respond, context, logger, view)
 
 
 def resolve_plan(

@@ -25,6 +25,7 @@ from bot.shortlists.models import Shortlist, ShortlistItem, ShortlistSummary, Vo
 from bot.shortlists.service import ShortlistService
 from bot.slack_io.shortlists import ShortlistSync
 from handlers.background import run_after_ack
+from handlers.modals import open_modal
 from handlers.payloads import channel_of, label_lang, saved_search, team_of, user_of
 from handlers.replies import answer_failures, send_failure, unknown_creator
 from handlers.views.shortlist import FormContext
@@ -33,7 +34,6 @@ V = TypeVar("V", bound=CardValue)
 CardWork = Callable[[Services, ShortlistSync, ShortlistSummary, V, str], None]
 # (shortlists, shortlist, acting user, card) -> what changed, or None when nothing did
 CardChange = Callable[[ShortlistService, Shortlist, str, V], object | None]
-ModalView = Callable[[Services, Lang], dict[str, Any]]
 
 
 def _search_duration(services: Services, body: dict[str, Any], ref: str | None) -> Duration:
@@ -62,23 +62,6 @@ def _form(
     )
 
 
-def _open_modal(
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-    context: BoltContext,
-    logger: logging.Logger,
-    view: ModalView,
-) -> None:
-    """Open the modal `view` builds, in the language of the clicked button; a refusal while
-    building it (an unknown creator, a shortlist from elsewhere) is answered instead."""
-    services: Services = context["services"]
-    lang = label_lang(services, action)
-    with answer_failures(respond, lang, logger):
-        client.views_open(trigger_id=body["trigger_id"], view=view(services, lang))
-
-
 def open_add_modal(
     ack: Ack,
     body: dict[str, Any],
@@ -95,13 +78,13 @@ def open_add_modal(
         value, channel_id = AddToShortlistValue.decode(action.get("value")), channel_of(body)
         snapshot = services.snapshots.get(value.star_id)
         if snapshot is None:
-            raise unknown_creator(value.star_id, services.settings.kolbot_command)
+            raise unknown_creator(value.star_id)
         open_lists = services.shortlists.list(team_of(body), channel_id, include_closed=False)
         duration = _search_duration(services, body, value.search_ref)
         form = _form(body, channel_id, lang, star_id=value.star_id, duration=duration)
         return add_modal(snapshot.creator, open_lists, lang, form.dump())
 
-    _open_modal(body, action, client, respond, context, logger, view)
+    open_modal(body, action, client, respond, context, logger, view)
 
 
 def open_new_modal(
@@ -120,7 +103,7 @@ def open_new_modal(
         duration = _search_duration(services, body, SearchValue.decode(action.get("value")).search_ref)
         return new_modal(lang, duration, _form(body, channel_of(body), lang, duration=duration).dump())
 
-    _open_modal(body, action, client, respond, context, logger, view)
+    open_modal(body, action, client, respond, context, logger, view)
 
 
 def _on_card(

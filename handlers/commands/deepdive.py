@@ -35,11 +35,10 @@ def show_command(
     lang: Lang,
 ) -> None:
     services: Services = context["services"]
-    name = command["command"]
     try:
-        arguments = _arguments(args, _show_usage(name))
+        arguments = _arguments(args, _show_usage())
         if len(arguments.identifiers) != 1:
-            raise _one_creator(arguments.identifiers, name)
+            raise _one_creator(arguments.identifiers)
         parse_identifier(arguments.identifiers[0])  # a malformed id is refused before any call
     except QueryError as err:
         ack(**refusal(err, lang))
@@ -76,7 +75,7 @@ def compare_command(
 ) -> None:
     services: Services = context["services"]
     try:
-        arguments = _arguments(args, _compare_usage(command["command"]))
+        arguments = _arguments(args, _compare_usage())
         identifiers = check_compare_ids(arguments.identifiers)
         for identifier in identifiers:
             parse_identifier(identifier)
@@ -113,34 +112,31 @@ def _arguments(args: str, usage: Text) -> CreatorArgs:
         raise QueryError(err.token, err.what, usage=usage) from None
 
 
-def _show_usage(name: str) -> Text:
+def _show_usage() -> Text:
     return Text(
-        "Example: `%(name)s show 6912345678901234567` (Xingtu id), `%(name)s show @douyin_handle` or "
-        "`%(name)s show <Douyin uid>`; add `audience_gender=female>=70%%` to check the audience fit.",
-        name=name,
+        "Example: `%(command)s show 6912345678901234567` (Xingtu id), `%(command)s show @douyin_handle` or "
+        "`%(command)s show <Douyin uid>`; add `audience_gender=female>=70%%` to check the audience fit.",
     )
 
 
-def _compare_usage(name: str) -> Text:
+def _compare_usage() -> Text:
     return Text(
-        "Example: `%(name)s compare 6912345678901234567 @another_handle duration=1-20` "
+        "Example: `%(command)s compare 6912345678901234567 @another_handle duration=1-20` "
         "(2-%(most)s creators; price, CPM and CPE all for one video length, default 21-60 s).",
-        name=name,
         most=MAX_CREATORS,
     )
 
 
-def _one_creator(ids: list[str], name: str) -> QueryError:
+def _one_creator(ids: list[str]) -> QueryError:
     what = (
         Text("`show` needs a creator id.")
         if not ids
         else Text(
-            "`show` takes one creator, not %(n)s; to put several side by side use `%(name)s compare`.",
+            "`show` takes one creator, not %(n)s; to put several side by side use `%(command)s compare`.",
             n=len(ids),
-            name=name,
         )
     )
-    return QueryError(" ".join(ids) or "show", what, usage=_show_usage(name))
+    return QueryError(" ".join(ids) or "show", what, usage=_show_usage())
 
 
 def _fetching_note(identifiers: list[str], live: bool, lang: Lang) -> str:

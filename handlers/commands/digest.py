@@ -39,7 +39,6 @@ class Call:
     team_id: str
     channel_id: str
     user_id: str
-    command: str
     lang: Lang
     args: str  # what follows the verb
 
@@ -73,7 +72,6 @@ def digest_command(
         command["team_id"],
         command["channel_id"],
         command["user_id"],
-        command["command"],
         services.lang_for(text),
         match.rest.strip(),
     )
@@ -81,7 +79,7 @@ def digest_command(
         if match.help:
             answer: SlackMessage | AfterAck = _help(call)
         elif match.subcommand is None:
-            raise errors.unknown_verb(match.verb, call.command)
+            raise errors.unknown_verb(match.verb)
         else:
             answer = match.subcommand.handler(call)
     except KolbotError as err:
@@ -102,18 +100,18 @@ def _add(call: Call) -> SlackMessage:
     digests = call.services.digests
     detail = digests.add(call.team_id, call.channel_id, call.user_id, call.args, call.lang)
     query = digests.query(detail.digest)
-    return digest_detail_message(detail, query, call.lang, saved=True, command=call.command)
+    return digest_detail_message(detail, query, call.lang, saved=True)
 
 
 def _list(call: Call) -> SlackMessage:
     found = call.services.digests.channel(call.team_id, call.channel_id)
-    return digest_list_message(found.digests, found.latest, call.lang, tz=found.tz, command=call.command)
+    return digest_list_message(found.digests, found.latest, call.lang, tz=found.tz)
 
 
 def _show(call: Call) -> SlackMessage:
     digests = call.services.digests
     detail = digests.show(call.team_id, _require_id(call, "show"))
-    return digest_detail_message(detail, digests.query(detail.digest), call.lang, command=call.command)
+    return digest_detail_message(detail, digests.query(detail.digest), call.lang)
 
 
 def _pause(call: Call) -> SlackMessage:
@@ -125,7 +123,6 @@ def _pause(call: Call) -> SlackMessage:
             "with %(command)s digest resume %(short_id)s.",
             short_id=digest.short_id,
             raw_query=digest.raw_query,
-            command=call.command,
         )
     )
 
@@ -166,7 +163,6 @@ def _tz(call: Call) -> SlackMessage:
                 "New digests in this workspace use %(tz)s time. Change "
                 "it: %(command)s digest tz Europe/Berlin",
                 tz=tz,
-                command=call.command,
             )
         )
     tz = digests.set_timezone(call.team_id, call.user_id, call.args)
@@ -182,7 +178,7 @@ def _tz(call: Call) -> SlackMessage:
 def _help(call: Call) -> SlackMessage:
     settings = call.services.settings
     tz = call.services.digests.timezone(call.team_id)
-    return digest_help_message(call.lang, call.command, tz=tz, max_pages=settings.kolbot_digest_max_pages)
+    return digest_help_message(call.lang, tz=tz, max_pages=settings.kolbot_digest_max_pages)
 
 
 def _run(call: Call) -> AfterAck:
@@ -196,7 +192,7 @@ def _run(call: Call) -> AfterAck:
 
 def _require_id(call: Call, verb: str) -> str:
     if not call.digest_id:
-        raise errors.needs_id(verb, call.command)
+        raise errors.needs_id(verb)
     return call.digest_id
 
 

@@ -53,7 +53,7 @@ def kol_command(
     if not text:
         open_from_command(ack, command, respond, context, logger)
     elif match.help:
-        ack(**help_message(lang, command["command"]))
+        ack(**help_message(lang))
     elif subcommand is None:
         _search(ack, command, respond, context, text, lang, logger)
     elif subcommand.changes_before_ack:

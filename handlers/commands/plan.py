@@ -51,7 +51,7 @@ def plan_command(
     match = SUBCOMMANDS.match(text)
     call = PlanCall(context["services"], context, respond, logger, command, lang)
     if match.help:
-        ack(**notice_message(tr(lang, usage(call.name))))
+        ack(**notice_message(tr(lang, usage())))
     elif match.subcommand is None:
         _plan(ack, call, text)
     else:
@@ -83,7 +83,7 @@ class PlanCall:
 def _list(call: PlanCall, _rest: str) -> None:
     team, channel, _user = call.where
     plans = call.services.plans.recent(team, channel)
-    respond_ephemeral(call.respond, plan_list_message(plans, call.lang, command=call.name))
+    respond_ephemeral(call.respond, plan_list_message(plans, call.lang))
 
 
 def _show(call: PlanCall, rest: str) -> None:
@@ -159,7 +159,6 @@ def plan_card(services: Services, saved: SavedPlan, lang: Lang, notice: str | No
     return plan_message(
         saved,
         lang,
-        command=services.settings.kolbot_command,
         source=plan_source(services, saved),
         notice=notice,
     )

@@ -58,7 +58,6 @@ class Invocation:
     channel_id: str
     user_id: str
     lang: Lang
-    command: str
 
     @property
     def shortlists(self) -> ShortlistService:
@@ -85,14 +84,13 @@ def shortlist_command(
 ) -> None:
     """Dispatch `/kol shortlist <verb> …`; `text` is what follows `shortlist`."""
     services: Services = context["services"]
-    name = command["command"]
     match = SUBCOMMANDS.match(text)
     subcommand = match.subcommand
     if match.help:
-        ack(**help_message(lang, name))
+        ack(**help_message(lang))
         return
     if subcommand is None:
-        ack(**refusal(_unknown_verb(match.verb, name), lang))
+        ack(**refusal(_unknown_verb(match.verb), lang))
         return
     ack()
     call = Invocation(
@@ -103,7 +101,6 @@ def shortlist_command(
         channel_id=command["channel_id"],
         user_id=command["user_id"],
         lang=lang,
-        command=name,
     )
     run = subcommand.handler
     run_after_ack(context, respond, lang, logger, lambda: run(call, words(match.rest)))
@@ -129,16 +126,12 @@ def _new(call: Invocation, args: list[str]) -> None:
     call.sync.check_channel(call.channel_id)
     shortlist = call.shortlists.create(call.team_id, call.channel_id, call.user_id, name, budget, duration)
     call.sync.refresh(shortlist)
-    call.reply(
-        reply_message(
-            "created", shortlist, call.lang, command=call.command, thread_url=call.thread_url(shortlist)
-        )
-    )
+    call.reply(reply_message("created", shortlist, call.lang, thread_url=call.thread_url(shortlist)))
 
 
 def _add(call: Invocation, args: list[str]) -> None:
     if len(args) < 2:
-        raise _usage_error("add", call.command)
+        raise _usage_error("add")
     shortlist = call.resolve(args[0])
     call.sync.check_channel(call.channel_id)
     result = call.shortlists.add(call.team_id, shortlist.short_id, call.user_id, args[1:])
@@ -154,7 +147,7 @@ def _add(call: Invocation, args: list[str]) -> None:
 
 def _remove(call: Invocation, args: list[str]) -> None:
     if len(args) != 2:
-        raise _usage_error("remove", call.command)
+        raise _usage_error("remove")
     shortlist = call.resolve(args[0])
     item = call.shortlists.remove(call.team_id, shortlist.short_id, call.user_id, args[1])
     call.sync.mark_removed(shortlist, item, call.user_id)
@@ -163,14 +156,14 @@ def _remove(call: Invocation, args: list[str]) -> None:
 
 
 def _close(call: Invocation, args: list[str]) -> None:
-    shortlist = call.resolve(_ref(args, "close", call))
+    shortlist = call.resolve(_ref(args, "close"))
     closed = call.shortlists.close(call.team_id, shortlist.short_id, call.user_id)
     call.sync.refresh(closed)
-    call.reply(reply_message("closed", closed, call.lang, command=call.command))
+    call.reply(reply_message("closed", closed, call.lang))
 
 
 def _reopen(call: Invocation, args: list[str]) -> None:
-    shortlist = call.resolve(_ref(args, "reopen", call))
+    shortlist = call.resolve(_ref(args, "reopen"))
     reopened = call.shortlists.reopen(call.team_id, shortlist.short_id, call.user_id)
     call.sync.refresh(reopened)
     call.reply(reply_message("reopened", reopened, call.lang))
@@ -178,7 +171,7 @@ def _reopen(call: Invocation, args: list[str]) -> None:
 
 def _rename(call: Invocation, args: list[str]) -> None:
     if len(args) < 2:
-        raise _usage_error("rename", call.command)
+        raise _usage_error("rename")
     shortlist = call.resolve(args[0])
     renamed = call.shortlists.rename(call.team_id, shortlist.short_id, call.user_id, " ".join(args[1:]))
     call.sync.refresh(renamed)
@@ -186,23 +179,19 @@ def _rename(call: Invocation, args: list[str]) -> None:
 
 
 def _list(call: Invocation, _args: list[str]) -> None:
-    call.reply(
-        list_message(call.shortlists.list(call.team_id, call.channel_id), call.lang, command=call.command)
-    )
+    call.reply(list_message(call.shortlists.list(call.team_id, call.channel_id), call.lang))
 
 
 def _show(call: Invocation, args: list[str]) -> None:
     """The summary and a link to the thread; re-renders the parent (re-posting it if deleted)."""
-    shortlist = call.resolve(_ref(args, "show", call))
+    shortlist = call.resolve(_ref(args, "show"))
     call.sync.refresh(shortlist)
     summary = call.shortlists.summary(call.team_id, shortlist.short_id)
-    call.reply(
-        parent_message(summary, call.lang, command=call.command, thread_url=call.thread_url(shortlist))
-    )
+    call.reply(parent_message(summary, call.lang, thread_url=call.thread_url(shortlist)))
 
 
 def _history(call: Invocation, args: list[str]) -> None:
-    shortlist = call.resolve(_ref(args, "history", call))
+    shortlist = call.resolve(_ref(args, "history"))
     events = call.shortlists.history(call.team_id, shortlist.short_id, limit=HISTORY_LIMIT)
     names = {
         i.star_id: i.creator.nickname for i in call.shortlists.summary(call.team_id, shortlist.short_id).items
@@ -218,7 +207,7 @@ def _export(call: Invocation, args: list[str]) -> None:
     """`export <shortlist> [csv|xlsx]`: the spreadsheet, uploaded into the shortlist's thread."""
     named = bool(args) and args[-1].lower() in EXPORTS
     kind = args[-1].lower() if named else "csv"
-    shortlist = call.resolve(_ref(args[:-1] if named else args, "export", call))
+    shortlist = call.resolve(_ref(args[:-1] if named else args, "export"))
     extension, write = EXPORTS[kind]
     data = write(call.shortlists.summary(call.team_id, shortlist.short_id), call.lang)
     filename = export_filename(shortlist, extension)
@@ -248,31 +237,28 @@ SUBCOMMANDS: Subcommands[ShortlistHandler] = Subcommands(
 )
 
 
-def _ref(args: list[str], verb: str, call: Invocation) -> str:
+def _ref(args: list[str], verb: str) -> str:
     if not args:
-        raise _usage_error(verb, call.command)
+        raise _usage_error(verb)
     return " ".join(args)
 
 
-def _unknown_verb(token: str, command: str) -> QueryError:
+def _unknown_verb(token: str) -> QueryError:
     return QueryError(
         token,
         Text("“%(token)s” is not a shortlist command.", token=token),
-        usage=Text("See %(command)s shortlist help.", command=command),
+        usage=Text("See %(command)s shortlist help."),
     )
 
 
-def _usage_error(verb: str, command: str) -> QueryError:
+def _usage_error(verb: str) -> QueryError:
     args = SUBCOMMANDS[verb].usage or Text("<shortlist>")
     return QueryError(
         verb,
         Text(
             "`%(verb)s` needs more: %(command)s shortlist %(verb)s %(args)s",
             verb=verb,
-            command=command,
             args=args,
         ),
-        usage=Text(
-            "Names with spaces go in quotes; %(command)s shortlist help shows every command.", command=command
-        ),
+        usage=Text("Names with spaces go in quotes; %(command)s shortlist help shows every command."),
     )

@@ -43,7 +43,7 @@ def usage_command(
     """Answered in the ack; anything after `usage` is ignored."""
     services: Services = context["services"]
     usage = services.budget.usage(command["team_id"])
-    ack(**usage_message(usage, lang, services.settings.kolbot_command))
+    ack(**usage_message(usage, lang))
 
 
 def budget_command(
@@ -56,15 +56,15 @@ def budget_command(
     lang: Lang,
 ) -> None:
     services: Services = context["services"]
-    team_id, user_id, name = command["team_id"], command["user_id"], services.settings.kolbot_command
+    team_id, user_id = command["team_id"], command["user_id"]
     if not rest.strip():
-        ack(**budget_message(services.budget.status(team_id), lang, name, changed=False))
+        ack(**budget_message(services.budget.status(team_id), lang, changed=False))
         return
     ack()
 
     def work() -> None:
         slack_admin = partial(is_slack_admin, context.client, user_id, logger)
         status = services.budget.set_budget(team_id, user_id, rest, slack_admin=slack_admin)
-        respond_ephemeral(respond, budget_message(status, lang, name, changed=True))
+        respond_ephemeral(respond, budget_message(status, lang, changed=True))
 
     run_after_ack(context, respond, lang, logger, work)

@@ -21,7 +21,7 @@ def publish_home(services: Services, client: WebClient, team_id: str, user_id: s
     sync = services.shortlist_sync(client)
     home = services.home.home(team_id, user_id, thread_url=sync.thread_url)
     lang = home.searches[0].lang if home.searches else services.default_lang
-    view = home_view(home, lang, services.settings.kolbot_command)
+    view = home_view(home, lang)
     if view is not None:
         client.views_publish(user_id=user_id, view=view)
 

@@ -25,7 +25,7 @@ from handlers.replies import answer_failures
 SHORTCUT_CALLBACK = "kol_find_creators"
 
 
-def form_unavailable(command: str) -> KolbotError:
+def form_unavailable() -> KolbotError:
     return KolbotError(
         Text("The search form could not be opened."),
         hint=Text(
@@ -33,7 +33,6 @@ def form_unavailable(command: str) -> KolbotError:
                 "Type the search instead, e.g. `%(command)s %(keyword)s followers>=10w cpm<=60`; "
                 "`%(command)s help` shows how."
             ),
-            command=command,
             keyword=vocab.EXAMPLE_KEYWORD,
         ),
     )
@@ -46,7 +45,7 @@ def open_search_form(
     metadata = json.dumps(target or {}, separators=(",", ":"))
     view = search_form_modal(metadata, pick_channel=target is None)
     if view is None:
-        raise form_unavailable(services.settings.kolbot_command)
+        raise form_unavailable()
     client.views_open(trigger_id=trigger_id, view=view)
 
 

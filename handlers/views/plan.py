@@ -100,7 +100,7 @@ def submit_plan(
         if form.kind == "search":
             saved = services.searches.get(form.ref, team)
             if saved is None:
-                raise expired_search(services.settings.kolbot_command)
+                raise expired_search()
             words.append(saved.raw_query)
         else:
             words.append(f"shortlist={form.ref}")

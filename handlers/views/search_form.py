@@ -86,10 +86,9 @@ def submit_search_form(
     ack()
     channel_id, response_url = target
     lang = made.query.lang or services.lang_for(made.text)
-    command = services.settings.kolbot_command
     save = partial(services.searches.save, team_of(body), channel_id, user_of(body), made.text, lang)
     respond = Respond(response_url=response_url)
-    note = equivalent_query_note(command, made.text, lang)
+    note = equivalent_query_note(made.text, lang)
     run_after_ack(
         context,
         respond,

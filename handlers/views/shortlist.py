@@ -152,8 +152,7 @@ def submit_new(
         shortlist = services.shortlists.create(team_id, form.channel_id, user_id, name, budget, duration)
         sync.refresh(shortlist)
         url = sync.thread_url(team_id, shortlist.short_id)
-        command = services.settings.kolbot_command
-        respond_ephemeral(respond, reply_message("created", shortlist, lang, command=command, thread_url=url))
+        respond_ephemeral(respond, reply_message("created", shortlist, lang, thread_url=url))
 
     run_after_ack(context, respond, lang, logger, work)
 
