@@ -10,6 +10,9 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
 from tests.scale_harness import hold_first, wait_until
 
 if TYPE_CHECKING:
@@ -189,3 +192,39 @@ def test_a_worker_stopped_mid_job_leaves_it_to_another_after_the_grace(cluster: 
     cluster.worker()
     cluster.slack.wait_for(lambda: bool(cluster.slack.responses("held")), timeout=60)
     assert len(cluster.slack.responses("held")) == 1
+
+
+def scrape_totals(url: str) -> Counter[tuple[str, tuple[tuple[str, str], ...]]]:
+    """A real GET of a Prometheus page: each sample's value by (name, labels), plus each name
+    summed over its labels under (name, ())."""
+    response = httpx.get(url, timeout=10)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    totals: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            labels = tuple(sorted(sample.labels.items()))
+            totals[(sample.name, labels)] += sample.value
+            if labels:
+                totals[(sample.name, ())] += sample.value
+    return totals
+
+
+def test_a_worker_serves_metrics_with_the_tikhub_spend_of_the_jobs_it_ran(cluster: Cluster) -> None:
+    """With the queue `kolbot serve` makes no TikHub call: the worker does, and with
+    `KOLBOT_METRICS=on` it serves /metrics on `PORT` (0 here: a free port, which it prints)."""
+    web = cluster.serve()
+    worker = cluster.worker(KOLBOT_METRICS="on", HOST="127.0.0.1", PORT="0")
+    [line] = [line for line in worker.stdout if line.startswith("kolbot worker: metrics on ")]
+    url = "http://" + line.removeprefix("kolbot worker: metrics on ").strip()
+    assert url.startswith("http://127.0.0.1:") and url.endswith("/metrics")
+    assert scrape_totals(url)[("kolbot_tikhub_calls_total", ())] == 0
+    cluster.post(web, cluster.requests("spender").command("护肤 pages=2"))
+    cluster.slack.wait_for(lambda: bool(cluster.slack.responses("spender")), timeout=30)
+    cluster.wait_until_queue_empty()  # the job ended, and with it the request's trace
+    totals = scrape_totals(url)
+    calls = len(cluster.tikhub.requests)
+    assert calls == 2  # one paid call per page, all made by this worker
+    assert totals[("kolbot_tikhub_calls_total", ())] == calls
+    assert abs(totals[("kolbot_tikhub_cost_usd_total", ())] - 0.02 * calls) < 1e-9
+    requests = ("kolbot_slack_requests_total", (("kind", "command"), ("outcome", "ok")))
+    assert totals[requests] == 1  # the request's line, as the worker finished it
