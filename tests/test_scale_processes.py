@@ -8,7 +8,9 @@ import json
 import signal
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -228,3 +230,36 @@ def test_a_worker_serves_metrics_with_the_tikhub_spend_of_the_jobs_it_ran(cluste
     assert abs(totals[("kolbot_tikhub_cost_usd_total", ())] - 0.02 * calls) < 1e-9
     requests = ("kolbot_slack_requests_total", (("kind", "command"), ("outcome", "ok")))
     assert totals[requests] == 1  # the request's line, as the worker finished it
+
+
+def test_kol_digest_run_through_the_queue_posts_the_digest_exactly_once(cluster: Cluster) -> None:
+    """Two web processes, two workers, two clocks: `/kol digest run` is acked by one web process
+    (its Slack retry reaches the other and is dropped), queued, run by one worker, and the digest
+    reaches its channel once; the clocks, which find nothing due, post nothing."""
+    webs = [cluster.serve(), cluster.serve()]
+    cluster.worker()
+    cluster.worker()
+    cluster.clock(KOLBOT_DIGEST_TICK_S="0.5")
+    cluster.clock(KOLBOT_DIGEST_TICK_S="0.5")
+    slack, channel = cluster.slack, "C0DIGESTRUN"
+    # Scheduled half a day from now (the default zone, Asia/Shanghai): the clocks find it not due.
+    at = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(hours=12)
+    add = cluster.requests("adder", channel_id=channel).command(f'digest add "护肤" daily {at:%H}:00')
+    cluster.post(webs[0], add)
+    wait_until(lambda: cluster.query("SELECT count(*) FROM digests")[0][0] == 1, 30, "the digest")
+    [(short_id,)] = cluster.query("SELECT short_id FROM digests")
+
+    def posts() -> list[dict]:
+        return [c.body for c in slack.calls_to("chat.postMessage") if c.body.get("channel") == channel]
+
+    assert posts() == []  # adding it posts nothing to the channel
+    run = cluster.requests("runner", channel_id=channel).command(f"digest run {short_id}")
+    acked = cluster.post(webs[1], run)
+    assert short_id in acked.text  # "Posting digest <id>…", in the ack
+    cluster.post(webs[0], run.retried())  # Slack's retry, at the other web process
+    slack.wait_for(lambda: bool(posts()), timeout=60)  # a worker posted the digest
+    cluster.wait_until_queue_empty()  # every job ended: nothing more is on its way
+    [posted] = posts()
+    assert "护肤" in json.dumps(posted, ensure_ascii=False)
+    assert cluster.query("SELECT status FROM digest_runs") == [("posted",)]
+    assert slack.responses("runner") == []  # posted: nothing to tell the user besides the ack
