@@ -19,6 +19,7 @@ from tests.scale_harness import hold_first, wait_until
 
 if TYPE_CHECKING:
     from tests.scale_harness import Cluster
+    from tests.test_server_process import Kolbot
 
 
 def test_a_search_acked_by_a_killed_web_process_is_delivered_once_by_a_worker(cluster: Cluster) -> None:
@@ -263,3 +264,20 @@ def test_kol_digest_run_through_the_queue_posts_the_digest_exactly_once(cluster:
     assert "护肤" in json.dumps(posted, ensure_ascii=False)
     assert cluster.query("SELECT status FROM digest_runs") == [("posted",)]
     assert slack.responses("runner") == []  # posted: nothing to tell the user besides the ack
+
+
+def request_ids(process: Kolbot) -> list[str]:
+    """The request ids of the process's request lines (its stderr, text format) so far."""
+    lines = [line for line in list(process._stderr) if " slack request request_id=" in line]
+    return [line.split(" slack request request_id=", 1)[1].split(" ", 1)[0] for line in lines]
+
+
+def test_serve_and_the_worker_log_a_queued_request_under_one_request_id(cluster: Cluster) -> None:
+    web_url = cluster.serve(KOLBOT_LOG_LEVEL="INFO")
+    [web] = cluster.processes
+    worker = cluster.worker(KOLBOT_LOG_LEVEL="INFO")
+    cluster.post(web_url, cluster.requests("traced").command("护肤 pages=1"))
+    cluster.slack.wait_for(lambda: bool(cluster.slack.responses("traced")), timeout=30)
+    wait_until(lambda: bool(request_ids(web)) and bool(request_ids(worker)), 30, "both request lines")
+    [acked], [ran] = request_ids(web), request_ids(worker)
+    assert len(acked) == 12 and ran == acked
