@@ -8,6 +8,10 @@ signature checks off and `JOB` in the context: the listener parses it as before,
 nowhere, and `run_after_ack` runs the work at once instead of queueing it. One listener, one
 parser, one piece of work code for both paths; the in-process path (SQLite) is unchanged.
 
+The job also carries the request id `kolbot serve` logged the request under; the worker's replay
+uses it, so the request's lines from both processes (its two trace lines, and the line of any
+failure the worker reports, with its reference) share one id.
+
 In a job, `context.client` and `context.respond` post once per job (`bot.post_once`), so a job
 run again after a worker died posts only what it had not posted yet.
 """
@@ -21,6 +25,7 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest
 
+from bot.observability.trace import REQUEST_ID, current_trace, request_id_or_none
 from bot.post_once import JobRun, PostOnce, once_client, running
 from bot.queue import JobInfo, TaskRegistry, Transient
 from bot.store.job_posts import JobPosts
@@ -80,17 +85,30 @@ def defer_slack_work(context: BoltContext, logger: logging.Logger) -> None:
         return
     body, content_type, key, name = context[RAW_REQUEST]
     args = {"body": body, "content_type": content_type, "work": name}
+    if (trace := current_trace()) is not None:
+        args["request_id"] = trace.request_id  # the worker logs under the same id
     context["services"].queue.defer(SLACK_TASK, f"{context.team_id}:{key}", args)
 
 
 def register_slack_task(registry: TaskRegistry, app: App, posts: JobPosts) -> None:
     """`slack.request`: replay a queued request through `app` (built with `for_worker=True`)."""
 
-    def run(job: JobInfo, *, body: str, content_type: str, work: str) -> None:
-        log.info("job %s: %s (attempt %d)", job.key, work, job.attempt + 1)
+    def run(job: JobInfo, *, body: str, content_type: str, work: str, request_id: str | None = None) -> None:
+        """`request_id`: the id `kolbot serve` logged the request under (absent in jobs queued
+        before it was carried): the replay, its log lines and any failure it reports use it."""
+        log.info(
+            "job %s: %s (attempt %d)",
+            job.key,
+            work,
+            job.attempt + 1,
+            extra={"request_id": request_id_or_none(request_id) or "-"},
+        )
         headers: dict[str, str | Sequence[str]] = {"content-type": content_type}
         with running(JobRun(job, posts)) as current:
-            app.dispatch(BoltRequest(body=body, headers=headers, context={JOB: current}))
+            context: dict[str, Any] = {JOB: current}
+            if request_id:
+                context[REQUEST_ID] = request_id
+            app.dispatch(BoltRequest(body=body, headers=headers, context=context))
         if current.transient is not None:
             raise Transient(str(current.transient)) from current.transient
 

@@ -1,5 +1,8 @@
 """One trace per Slack request: Bolt's `App` with a `RequestTrace` around each dispatch.
 
+A request queued by `kolbot serve` and replayed by `kolbot worker` is the same request: the job
+carries its request id (`handlers.jobs`), and the worker's dispatch reuses it (`REQUEST_ID`).
+
 A Bolt middleware cannot see the ack go out (its `next()` returns before the listener runs), so
 the trace wraps `dispatch`, which HTTP mode and Socket Mode both call and which returns when Slack
 gets its ack. The trace stays open while the listener and the work it hands to `TracingExecutor`
@@ -12,7 +15,7 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from bot.observability.trace import RequestTrace, tracing
+from bot.observability.trace import REQUEST_ID, RequestTrace, request_id_or_none, tracing
 from handlers.commands.kol import SUBCOMMANDS
 from handlers.payloads import team_of
 
@@ -33,6 +36,8 @@ class ObservedApp(App):
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         trace = RequestTrace(*describe(req.body))
+        if given := request_id_or_none(req.context.get(REQUEST_ID)):
+            trace.request_id = given  # a queued request replayed by a worker keeps its id
         status = 500
         try:
             with tracing(trace):

@@ -3,7 +3,9 @@
 Each worker runs up to `KOLBOT_WORKER_CONCURRENCY` jobs at once, on as many threads (kolbot's
 work is blocking I/O), beats every `KOLBOT_WORKER_HEARTBEAT_S`, and every so often puts the jobs
 of workers silent for `KOLBOT_WORKER_STALLED_S` back in the queue. Run as many as the load needs,
-on any machines that reach the database.
+on any machines that reach the database. With `KOLBOT_METRICS=on` it serves Prometheus `/metrics`
+(its own counters: the TikHub calls and spend of the jobs it ran) on `KOLBOT_METRICS_PORT`, else
+`PORT`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bot.digests.jobs import register_digest_task
 from bot.i18n import Text
+from bot.observability.metrics import METRICS_PATH, start_metrics_server
 from bot.queue import QUEUE, JobQueue, TaskRegistry
 from bot.services import Services, build_services
 from bot.settings import Settings
@@ -48,6 +51,12 @@ def work(settings: Settings) -> int:
     services = build_services(settings, db_threads=settings.kolbot_worker_concurrency + 2)
     queue = JobQueue(settings, registry(services))
     services.queue = queue
+    # The worker makes the TikHub calls (and spends the money) of queued work: its counters are
+    # where the spend shows. On `KOLBOT_METRICS_PORT`, else `PORT` (0: any free port, printed).
+    metrics_server = start_metrics_server(settings)
+    if metrics_server is not None:
+        port = metrics_server.server_address[1]
+        print(f"kolbot worker: metrics on {settings.host}:{port}{METRICS_PATH}", flush=True)
     try:
         asyncio.run(_run(queue, settings))
     except KeyboardInterrupt:
@@ -55,6 +64,9 @@ def work(settings: Settings) -> int:
     finally:
         services.queue = None  # closed by procrastinate with its loop
         services.close()
+        if metrics_server is not None:
+            metrics_server.shutdown()
+            metrics_server.server_close()
     print("kolbot worker stopped", flush=True)
     return 0
 

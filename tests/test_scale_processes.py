@@ -8,12 +8,18 @@ import json
 import signal
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.scale_harness import hold_first, wait_until
 
 if TYPE_CHECKING:
     from tests.scale_harness import Cluster
+    from tests.test_server_process import Kolbot
 
 
 def test_a_search_acked_by_a_killed_web_process_is_delivered_once_by_a_worker(cluster: Cluster) -> None:
@@ -189,3 +195,89 @@ def test_a_worker_stopped_mid_job_leaves_it_to_another_after_the_grace(cluster: 
     cluster.worker()
     cluster.slack.wait_for(lambda: bool(cluster.slack.responses("held")), timeout=60)
     assert len(cluster.slack.responses("held")) == 1
+
+
+def scrape_totals(url: str) -> Counter[tuple[str, tuple[tuple[str, str], ...]]]:
+    """A real GET of a Prometheus page: each sample's value by (name, labels), plus each name
+    summed over its labels under (name, ())."""
+    response = httpx.get(url, timeout=10)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    totals: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            labels = tuple(sorted(sample.labels.items()))
+            totals[(sample.name, labels)] += sample.value
+            if labels:
+                totals[(sample.name, ())] += sample.value
+    return totals
+
+
+def test_a_worker_serves_metrics_with_the_tikhub_spend_of_the_jobs_it_ran(cluster: Cluster) -> None:
+    """With the queue `kolbot serve` makes no TikHub call: the worker does, and with
+    `KOLBOT_METRICS=on` it serves /metrics on `PORT` (0 here: a free port, which it prints)."""
+    web = cluster.serve()
+    worker = cluster.worker(KOLBOT_METRICS="on", HOST="127.0.0.1", PORT="0")
+    [line] = [line for line in worker.stdout if line.startswith("kolbot worker: metrics on ")]
+    url = "http://" + line.removeprefix("kolbot worker: metrics on ").strip()
+    assert url.startswith("http://127.0.0.1:") and url.endswith("/metrics")
+    assert scrape_totals(url)[("kolbot_tikhub_calls_total", ())] == 0
+    cluster.post(web, cluster.requests("spender").command("护肤 pages=2"))
+    cluster.slack.wait_for(lambda: bool(cluster.slack.responses("spender")), timeout=30)
+    cluster.wait_until_queue_empty()  # the job ended, and with it the request's trace
+    totals = scrape_totals(url)
+    calls = len(cluster.tikhub.requests)
+    assert calls == 2  # one paid call per page, all made by this worker
+    assert totals[("kolbot_tikhub_calls_total", ())] == calls
+    assert abs(totals[("kolbot_tikhub_cost_usd_total", ())] - 0.02 * calls) < 1e-9
+    requests = ("kolbot_slack_requests_total", (("kind", "command"), ("outcome", "ok")))
+    assert totals[requests] == 1  # the request's line, as the worker finished it
+
+
+def test_kol_digest_run_through_the_queue_posts_the_digest_exactly_once(cluster: Cluster) -> None:
+    """Two web processes, two workers, two clocks: `/kol digest run` is acked by one web process
+    (its Slack retry reaches the other and is dropped), queued, run by one worker, and the digest
+    reaches its channel once; the clocks, which find nothing due, post nothing."""
+    webs = [cluster.serve(), cluster.serve()]
+    cluster.worker()
+    cluster.worker()
+    cluster.clock(KOLBOT_DIGEST_TICK_S="0.5")
+    cluster.clock(KOLBOT_DIGEST_TICK_S="0.5")
+    slack, channel = cluster.slack, "C0DIGESTRUN"
+    # Scheduled half a day from now (the default zone, Asia/Shanghai): the clocks find it not due.
+    at = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(hours=12)
+    add = cluster.requests("adder", channel_id=channel).command(f'digest add "护肤" daily {at:%H}:00')
+    cluster.post(webs[0], add)
+    wait_until(lambda: cluster.query("SELECT count(*) FROM digests")[0][0] == 1, 30, "the digest")
+    [(short_id,)] = cluster.query("SELECT short_id FROM digests")
+
+    def posts() -> list[dict]:
+        return [c.body for c in slack.calls_to("chat.postMessage") if c.body.get("channel") == channel]
+
+    assert posts() == []  # adding it posts nothing to the channel
+    run = cluster.requests("runner", channel_id=channel).command(f"digest run {short_id}")
+    acked = cluster.post(webs[1], run)
+    assert short_id in acked.text  # "Posting digest <id>…", in the ack
+    cluster.post(webs[0], run.retried())  # Slack's retry, at the other web process
+    slack.wait_for(lambda: bool(posts()), timeout=60)  # a worker posted the digest
+    cluster.wait_until_queue_empty()  # every job ended: nothing more is on its way
+    [posted] = posts()
+    assert "护肤" in json.dumps(posted, ensure_ascii=False)
+    assert cluster.query("SELECT status FROM digest_runs") == [("posted",)]
+    assert slack.responses("runner") == []  # posted: nothing to tell the user besides the ack
+
+
+def request_ids(process: Kolbot) -> list[str]:
+    """The request ids of the process's request lines (its stderr, text format) so far."""
+    lines = [line for line in list(process._stderr) if " slack request request_id=" in line]
+    return [line.split(" slack request request_id=", 1)[1].split(" ", 1)[0] for line in lines]
+
+
+def test_serve_and_the_worker_log_a_queued_request_under_one_request_id(cluster: Cluster) -> None:
+    web_url = cluster.serve(KOLBOT_LOG_LEVEL="INFO")
+    [web] = cluster.processes
+    worker = cluster.worker(KOLBOT_LOG_LEVEL="INFO")
+    cluster.post(web_url, cluster.requests("traced").command("护肤 pages=1"))
+    cluster.slack.wait_for(lambda: bool(cluster.slack.responses("traced")), timeout=30)
+    wait_until(lambda: bool(request_ids(web)) and bool(request_ids(worker)), 30, "both request lines")
+    [acked], [ran] = request_ids(web), request_ids(worker)
+    assert len(acked) == 12 and ran == acked

@@ -59,8 +59,9 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 def is_ours(name: str | None, type_: str, _parents: object = None) -> bool:
-    """Alembic's `include_name`: procrastinate's tables (migration 0008) are its own, not models."""
-    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
+    """Alembic's `include_name`: procrastinate's tables (migration 0008) and pyrate-limiter's
+    (0011) are theirs, not models."""
+    return not (type_ == "table" and (name or "").startswith(("procrastinate_", "ratelimit___")))
 
 
 class Base(DeclarativeBase):

@@ -2,7 +2,8 @@
 
 One `Metrics` per process: `metrics()` returns it, `reset_metrics()` swaps in a fresh one (tests).
 Exposition (`/metrics` on the app's port, or `KOLBOT_METRICS_PORT`) always reads the current one.
-Each process (`kolbot serve`, `socket`, `clock`) exposes its own counters; Prometheus adds them up.
+Each process (`kolbot serve`, `socket`, `worker`, `clock`) exposes its own counters; Prometheus adds them
+up. With the job queue, the TikHub calls and spend of queued work are counted by the worker that ran it.
 """
 
 from __future__ import annotations

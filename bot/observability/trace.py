@@ -12,6 +12,7 @@ after the ack. Finishing writes the request's one log line and counts it in the 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import uuid
@@ -41,6 +42,11 @@ OUTCOME_RANK = {
     "rejected": 4,
 }
 _STATUS_OUTCOMES = {401: "rejected", 404: "unhandled"}
+
+# Context key of a request replayed by `kolbot worker` (`handlers.jobs`): the id `kolbot serve` gave
+# it, so both processes' lines for the request, failures included, share one request id.
+REQUEST_ID = "kolbot_request_id"
+_REQUEST_ID_SHAPE = re.compile(r"[0-9a-f]{12}")
 
 _current: ContextVar[RequestTrace | None] = ContextVar("kolbot_request", default=None)
 
@@ -108,6 +114,11 @@ class RequestTrace:
             "tikhub_cache_hits": self.cache_hits,
             "tikhub_cost_usd": round(self.cost_usd, 6),
         }
+
+
+def request_id_or_none(value: object) -> str | None:
+    """`value` if it has the shape of a request id (12 lowercase hex characters), else None."""
+    return value if isinstance(value, str) and _REQUEST_ID_SHAPE.fullmatch(value) else None
 
 
 def current_trace() -> RequestTrace | None:

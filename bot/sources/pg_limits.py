@@ -1,7 +1,9 @@
 """TikHub limits that hold across every kolbot process sharing one PostgreSQL database.
 
 - The rate limit, `KOLBOT_TIKHUB_QPS` for all processes together: pyrate-limiter's PostgreSQL bucket,
-  a sliding-window log in the table `ratelimit___kolbot_tikhub` (the library creates it itself).
+  a sliding-window log in the table `ratelimit___kolbot_tikhub`. Migration 0011 creates that table
+  (with everything else, by `kolbot migrate`); the bucket here never creates or alters a table.
+  Without the table (a database not migrated) every acquire fails over to the in-process limit.
 - One paid call per request at a time: a transaction-scoped advisory lock on a hash of the cache key,
   held around "check the cache → fetch → store" (`TikHubClient` keeps its in-process single-flight
   in front, so a process waits on the lock with one connection, not one per thread).
@@ -37,7 +39,7 @@ BUCKET = "kolbot_tikhub"
 # at TikHub's end holds more than the limit.
 ARRIVAL_MARGIN_MS = 250  # measured jitter under a loaded 2-core machine reached 100+ ms
 # Namespace of the two-key advisory locks (ASCII "kolb"): apart from single-key users such as
-# migrations and pyrate-limiter's table creation.
+# migrations (and pyrate-limiter's own table creation, which this module no longer runs).
 LOCK_CLASS = 0x6B6F6C62
 LOCK_CONNECTIONS = 8  # paid calls in flight per process at once; others wait for a connection
 LOCK_WAIT_S = 180  # longer than a fetch with every retry; then the waiter fetches by itself
@@ -126,10 +128,15 @@ class PostgresLimits:
 
 
 class _NowStampedBucket(PostgresBucket):
-    """Stamps each put with the database clock. pyrate-limiter 4 puts a waiting caller's item again
+    """pyrate-limiter's PostgreSQL bucket on the table of migration 0011, which it does not create.
+
+    Stamps each put with the database clock. pyrate-limiter 4 puts a waiting caller's item again
     with its stamp advanced by the time it slept, which lags the clock by each retry's own
     duration; an entry stamped in the past leaves the window early and lets the next call in too
     soon."""
+
+    def _create_table(self) -> None:
+        """The table comes from the migrations (0011), not from a process at start-up."""
 
     def put(self, item: RateItem) -> bool | Awaitable[bool]:
         item.timestamp = self.now()
