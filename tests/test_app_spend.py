@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 from slack_bolt import App
@@ -52,7 +53,7 @@ def search(app: App, slack: FakeSlackApi, requests: SlackRequests, text: str) ->
 
 
 def spent(services: Services, feature: Feature | None = None) -> float:
-    usage = services.budget.usage()
+    usage = services.budget.usage(TEAM_ID)
     if feature is None:
         return round(usage.status.spent_usd, 6)
     return round(sum(line.cost_usd for line in usage.by_feature if line.key == feature.value), 6)
@@ -63,7 +64,7 @@ def test_paid_calls_are_charged_to_the_workspace_user_and_feature(
 ) -> None:
     search(app, slack, slack_requests, "护肤 pages=2")
     assert tikhub.calls == 2 and spent(services, Feature.SEARCH) == 0.04
-    [mine] = services.budget.usage().by_user
+    [mine] = services.budget.usage(TEAM_ID).by_user
     assert (mine.key, mine.calls, mine.cost_usd) == (USER_ID, 2, pytest.approx(0.04))
     search(app, slack, slack_requests, "护肤 pages=2")  # cached: free
     assert tikhub.calls == 2 and spent(services) == 0.04
@@ -81,8 +82,8 @@ def test_deep_dives_and_digests_are_charged_to_their_feature(
     slack.wait_for_calls("chat.postMessage")
     assert spent(services, Feature.DEEP_DIVE) == 0.16  # 8 routes, each fetched in the service's pool
     detail = services.digests.add(TEAM_ID, "C0DIGEST", ADMIN, '"美妆" daily 09:30 pages=1', "en")
-    services.digests.run_now(TEAM_ID, detail.digest.short_id)
-    by_user = {line.key: line.cost_usd for line in services.budget.usage().by_user}
+    services.digests.run_now(TEAM_ID, detail.digest.short_id, request=uuid4().hex)
+    by_user = {line.key: line.cost_usd for line in services.budget.usage(TEAM_ID).by_user}
     assert spent(services, Feature.DIGESTS) == 0.02 and by_user[ADMIN] == pytest.approx(0.02)
 
 

@@ -1,13 +1,9 @@
 """`/kol digest run` as a queued job (`slack.request`) that is run again: after its worker died
-mid-run (the queue's stalled-job retry) or after a transient fault (the queue's retry).
+mid-run (the queue's stalled-job retry), or once it has posted (a duplicate delivery of the job).
 
-Known gap, found while writing the process test for `/kol digest run` (issue 10 §1 "each task is
-idempotent, keyed by the Slack request it serves"): `DigestService.run_now` claims a fresh manual
-run (a random period key) on every attempt, so a retried job makes a second run, and the first
-attempt's run stays pending under its 15-minute lease, after which the clock's `take_retries`
-makes and posts it too. The fix belongs in `bot/digests` / `bot/store/digests.py` (key the manual
-run by the job's key and reuse it on a retry), outside the files this change could touch; this
-test pins the behaviour until then (strict: it fails loudly once the fix lands, to be unmarked).
+The manual run is keyed by the Slack request the job serves (issue 10 §1: each task is idempotent,
+keyed by its request), so running the job again finishes the same run instead of making a second one
+that the clock would post again after the first run's lease.
 """
 
 from __future__ import annotations
@@ -21,6 +17,8 @@ from bot.digests.service import LEASE
 from bot.services import Services, build_services
 from tests.digest_support import CHANNEL, TEAM, USER, digest_settings
 from tests.fakes.slack_api import FakeSlackApi
+
+REQUEST = "command:13345224609.738474920.8088930838d88f008e0"  # one Slack request, run twice
 
 
 class WorkerDied(BaseException):
@@ -38,11 +36,6 @@ def channel_posts(slack: FakeSlackApi) -> int:
     return sum(c.body.get("channel") == CHANNEL for c in slack.calls_to("chat.postMessage"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a retried `digest run` job claims a second manual run; the first is posted again by the "
-    "clock after its lease (see the module docstring)",
-)
 def test_a_digest_run_job_run_again_after_its_worker_died_posts_once(
     demo: Services, slack: FakeSlackApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -55,12 +48,23 @@ def test_a_digest_run_job_run_again_after_its_worker_died_posts_once(
 
     monkeypatch.setattr(pipeline, "run", dies)
     with pytest.raises(WorkerDied):  # the first attempt: the run is claimed, then the worker dies
-        demo.digests.run_now(TEAM, digest_id)
+        demo.digests.run_now(TEAM, digest_id, request=REQUEST)
     monkeypatch.setattr(pipeline, "run", make)
-    demo.digests.run_now(TEAM, digest_id)  # the queue runs the job again on another worker
+    demo.digests.run_now(TEAM, digest_id, request=REQUEST)  # the queue runs the job again on another worker
     assert channel_posts(slack) == 1
     later = datetime.now(UTC) + LEASE + timedelta(minutes=1)  # the clock, once the lease is over
     for job in demo.digests.claim_due(later):
         if job.run.manual:
             demo.digests.execute(job)
     assert channel_posts(slack) == 1
+
+
+def test_a_digest_run_job_that_already_posted_is_reported_not_posted_again(
+    demo: Services, slack: FakeSlackApi
+) -> None:
+    digest_id = demo.digests.add(TEAM, CHANNEL, USER, '"护肤" daily 09:30', "en").digest.short_id
+    first = demo.digests.run_now(TEAM, digest_id, request=REQUEST)
+    again = demo.digests.run_now(TEAM, digest_id, request=REQUEST)
+    assert channel_posts(slack) == 1 and len(first.runs) == len(again.runs) == 1
+    other = demo.digests.run_now(TEAM, digest_id, request=REQUEST + "-another")  # a new request posts
+    assert channel_posts(slack) == 2 and len(other.runs) == 2

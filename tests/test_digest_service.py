@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 import time_machine
@@ -119,7 +120,7 @@ def test_another_workspaces_digest_is_refused_and_left_alone(demo: Services) -> 
         lambda: demo.digests.show("T0OTHER", digest_id),
         lambda: demo.digests.pause("T0OTHER", digest_id, USER),
         lambda: demo.digests.remove("T0OTHER", digest_id),
-        lambda: demo.digests.run_now("T0OTHER", digest_id),
+        lambda: demo.digests.run_now("T0OTHER", digest_id, request=uuid4().hex),
     ):
         with pytest.raises(DigestError, match="another Slack workspace"):
             attempt()
@@ -135,7 +136,7 @@ def test_first_run_shows_the_top_n_then_later_runs_show_only_changes(
     live: Services, market: Market, slack: FakeSlackApi
 ) -> None:
     digest_id = add(live, '"护肤" daily 09:30 top=3 pages=1')
-    live.digests.run_now(TEAM, digest_id)
+    live.digests.run_now(TEAM, digest_id, request=uuid4().hex)
     [first] = posts(slack)
     assert "Current top 3" in shown(first) and "Later digests show only what changed" in shown(first)
     assert "合成达人1" in shown(first) and "合成达人4" not in shown(first)
@@ -143,7 +144,7 @@ def test_first_run_shows_the_top_n_then_later_runs_show_only_changes(
     market.put(2, price=12_000)  # price change
     market.drop(3)  # no longer returned
     market.put(9, nickname="新面孔")  # new match
-    detail = live.digests.run_now(TEAM, digest_id)
+    detail = live.digests.run_now(TEAM, digest_id, request=uuid4().hex)
     second = posts(slack)[1]
     text = shown(second)
     for expected in ("New matches", "新面孔", "No longer matching", "no longer returned", "Price changes"):
@@ -204,13 +205,13 @@ def test_shortlist_watch_reports_changes_once_linked_to_the_thread(
     live.search.search(live.parse_query("护肤 pages=1"))  # the creators become known
     live.shortlists.add(TEAM, shortlist.short_id, USER, ["syn-001", "syn-002", "syn-004"])
     digest_id = add(live, '"护肤" daily 09:30 top=3 pages=1')
-    live.digests.run_now(TEAM, digest_id)
+    live.digests.run_now(TEAM, digest_id, request=uuid4().hex)
     assert "618 护肤" not in shown(posts(slack)[0])  # nothing changed since they were added
 
     market.put(1, price=8_000)  # price cut
     market.put(2, followers=120_000)  # follower drop of 40 %
     market.drop(4)  # no longer returned
-    live.digests.run_now(TEAM, digest_id)
+    live.digests.run_now(TEAM, digest_id, request=uuid4().hex)
     text = shown(posts(slack)[1])
     assert "Shortlist “618 护肤”" in text
     assert "<https://kolbot-test.slack.com/archives/C0CAMPAIGN/p1700000000000100|" in text
@@ -218,7 +219,7 @@ def test_shortlist_watch_reports_changes_once_linked_to_the_thread(
     assert f"followers {count(200_000, 'en')} → {count(120_000, 'en')}" in text
     assert "合成达人4 — no longer returned by Xingtu" in text
 
-    live.digests.run_now(TEAM, digest_id)  # nothing new: not reported again
+    live.digests.run_now(TEAM, digest_id, request=uuid4().hex)  # nothing new: not reported again
     assert "nothing changed" in posts(slack)[2]["text"]
 
 
@@ -226,7 +227,7 @@ def test_run_now_reports_a_channel_that_is_gone(demo: Services, slack: FakeSlack
     digest_id = add(demo, '"护肤" daily 09:30')
     slack.fail("chat.postMessage", "not_in_channel")
     with pytest.raises(KolbotError, match="not_in_channel") as raised:
-        demo.digests.run_now(TEAM, digest_id)
+        demo.digests.run_now(TEAM, digest_id, request=uuid4().hex)
     assert "paused itself" in error_text(raised.value, "en")
     digest = demo.digests.show(TEAM, digest_id).digest
     assert (digest.status, digest.pause_reason) == (DigestStatus.PAUSED, "slack:not_in_channel")
@@ -291,7 +292,7 @@ def test_creator_names_cannot_inject_slack_markup(
     live: Services, market: Market, slack: FakeSlackApi
 ) -> None:
     market.put(1, nickname="<!channel> <https://evil.example|点我>")
-    live.digests.run_now(TEAM, add(live, '"护肤" daily 09:30 pages=1'))
+    live.digests.run_now(TEAM, add(live, '"护肤" daily 09:30 pages=1'), request=uuid4().hex)
     [post] = posts(slack)
     blocks = shown(post["blocks"])
     assert "<!channel>" not in blocks and "<https://evil.example" not in blocks
@@ -303,14 +304,14 @@ def test_a_part_refused_after_others_were_posted_is_recorded_not_reposted(
     live: Services, market: Market, slack: FakeSlackApi
 ) -> None:
     digest_id = add(live, '"护肤" daily 09:30 pages=3 top=3')
-    live.digests.run_now(TEAM, digest_id)
+    live.digests.run_now(TEAM, digest_id, request=uuid4().hex)
     for n in range(1, 6):
         market.drop(n)
     for n in range(10, 70):
         market.put(n, nickname=f"超长昵称{n}" * 30)  # 60 new matches, long lines: several parts
     answers = iter([{"ok": True, "ts": "1700000100.000001"}, {"ok": False, "error": "msg_too_long"}])
     slack.on("chat.postMessage", lambda fake, body: {"channel": body["channel"], **next(answers)})
-    detail = live.digests.run_now(TEAM, digest_id)
+    detail = live.digests.run_now(TEAM, digest_id, request=uuid4().hex)
     run = detail.runs[0]
     assert (run.status, run.ts, run.parts) == (RunStatus.POSTED, "1700000100.000001", 1)
     assert run.last_error is not None and run.last_error.startswith("part 2/")
@@ -323,7 +324,7 @@ def test_a_digest_run_tells_later_searches_which_pages_exist(
     for n in range(6, 46):
         market.put(n)  # 45 creators: 3 pages
     digest_id = add(live, '"护肤" daily 09:30 pages=3 top=3')
-    live.digests.run_now(TEAM, digest_id)
+    live.digests.run_now(TEAM, digest_id, request=uuid4().hex)
     for n in range(6, 46):
         market.drop(n)  # the search shrinks to one page after the digest ran
     tikhub.reset()

@@ -112,10 +112,15 @@ class DigestService:
         """The digest's search as it runs (for cards)."""
         return digest_query(digest, self._settings)
 
-    def run_now(self, team_id: str, digest_id: str) -> DigestDetail:
-        """Post the digest now (even when paused or quiet); raises when it could not be posted."""
+    def run_now(self, team_id: str, digest_id: str, *, request: str) -> DigestDetail:
+        """Post the digest now (even when paused or quiet); raises when it could not be posted.
+
+        `request` names the Slack request this serves: running it again (a retried job) finishes the
+        same run, and a run already finished is reported, not made twice."""
         digest = self._store.get(team_id, digest_id)
-        status = self._pipeline.run(self._store.claim_manual(digest, _now(), LEASE))
+        job = self._store.claim_manual(digest, _now(), LEASE, request=request)
+        pending = job.run.status is RunStatus.PENDING
+        status = self._pipeline.run(job) if pending else job.run.status
         detail = self.show(team_id, digest_id)
         if status is not RunStatus.POSTED:
             error = detail.runs[0].last_error or "unknown"

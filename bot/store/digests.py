@@ -9,6 +9,7 @@ a conditional UPDATE once the lease has lapsed, which again only one process can
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -142,14 +143,23 @@ class DigestStore:
 
         return in_transaction(self._sessions, work)
 
-    def claim_manual(self, digest: Digest, now: datetime, lease: timedelta) -> Job:
-        """A `run now` request: its own period (a random key), outside the schedule."""
+    def claim_manual(self, digest: Digest, now: datetime, lease: timedelta, *, request: str) -> Job:
+        """A `run now` request: its own period outside the schedule, keyed by the Slack request it
+        serves. The queue running that request's job again (its worker died, or a transient fault)
+        gets the same run back, leased to it, instead of making a second one."""
+        key = "manual:" + hashlib.sha256(request.encode()).hexdigest()[:40]
 
         def work(session: Session) -> Job:
-            key = f"manual:{now.isoformat(timespec='seconds')}:{short_id()}"
-            row = _run_row(digest, key, now, False, True, now, lease)
-            session.add(row)
-            session.flush()
+            stmt = select(DigestRunRow).where(
+                DigestRunRow.digest_id == digest.id, DigestRunRow.period_key == key
+            )
+            row = session.scalars(stmt.with_for_update()).one_or_none()
+            if row is None:
+                row = _run_row(digest, key, now, False, True, now, lease)
+                session.add(row)
+                session.flush()
+            elif row.status == RunStatus.PENDING.value:  # the same job, run again: take the run over
+                row.lease_until, row.next_attempt_at = now + lease, now
             return Job(digest, to_run(row))
 
         return in_transaction(self._sessions, work)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from uuid import uuid4
 
 from slack_bolt import Ack, BoltContext, Respond
 
@@ -28,6 +29,7 @@ from bot.services import Services
 from bot.spend.payer import Feature
 from handlers.background import run_after_ack
 from handlers.commands.registry import Subcommand, Subcommands
+from handlers.middleware import idempotency_key
 from handlers.replies import refusal, send_failure
 
 
@@ -41,6 +43,7 @@ class Call:
     user_id: str
     lang: Lang
     args: str  # what follows the verb
+    request: str  # the Slack request's idempotency key: a job run again serves the same request
 
     @property
     def digest_id(self) -> str:
@@ -74,6 +77,7 @@ def digest_command(
         command["user_id"],
         services.lang_for(text),
         match.rest.strip(),
+        idempotency_key(command) or f"command:{uuid4().hex}",
     )
     try:
         if match.help:
@@ -186,7 +190,7 @@ def _run(call: Call) -> AfterAck:
     digest_id = _require_id(call, "run")
     return AfterAck(
         notice_message(tr(call.lang, "Posting digest %(digest_id)s…", digest_id=digest_id)),
-        lambda: call.services.digests.run_now(call.team_id, digest_id),
+        lambda: call.services.digests.run_now(call.team_id, digest_id, request=call.request),
     )
 
 
