@@ -21,7 +21,6 @@ from handlers.background import run_after_ack
 from handlers.commands.plan import post_plan
 from handlers.modals import open_modal
 from handlers.payloads import channel_of, label_lang, required_search, team_of, user_of
-from handlers.replies import answer_failures
 from handlers.views.plan import PlanForm
 
 
@@ -90,9 +89,8 @@ def open_plan_add_modal(
 ) -> None:
     """*Add plan to shortlist*: choose an open shortlist of the channel, or name a new one."""
     ack()
-    services: Services = context["services"]
-    lang = label_lang(services, action)
-    with answer_failures(respond, lang, logger):
+
+    def view(services: Services, lang: Lang) -> dict[str, Any]:
         plan_id = PlanValue.decode(action.get("value")).plan_id
         saved = services.plans.get(team_of(body), plan_id)
         open_lists = services.shortlists.list(team_of(body), channel_of(body), include_closed=False)
@@ -103,5 +101,6 @@ def open_plan_add_modal(
             lang=lang,
             response_url=body.get("response_url", ""),
         )
-        view = plan_add_modal(open_lists, lang, form.dump(), picks=len(saved.plan.picks))
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        return plan_add_modal(open_lists, lang, form.dump(), picks=len(saved.plan.picks))
+
+    open_modal(body, action, client, respond, context, logger, view)

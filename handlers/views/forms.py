@@ -10,7 +10,9 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
+from bot.cards.errors import error_text
 from bot.cards.shortlist_views import reply_message
+from bot.errors import KolbotError, QueryError
 from bot.i18n import tr
 from bot.models import Duration, Lang
 from bot.services import Services
@@ -30,16 +32,28 @@ class NewShortlist:
     duration: Duration
 
 
-# Runs a check; a refusal goes into the errors under the block id (each form words it its way).
-Check = Callable[[dict[str, str], str, Lang, Callable[[], object]], None]
+def field(values: Values, block_id: str) -> dict[str, Any]:
+    """The state of the one element of input block `block_id` (empty when the block is absent)."""
+    return next(iter((values.get(block_id) or {}).values()), {})
 
 
 def text(values: Values, block_id: str) -> str:
-    return ((values.get(block_id) or {}).get("value") or {}).get("value") or ""
+    return field(values, block_id).get("value") or ""
 
 
 def choice(values: Values, block_id: str) -> str:
-    return (((values.get(block_id) or {}).get("choice") or {}).get("selected_option") or {}).get("value", "")
+    return (field(values, block_id).get("selected_option") or {}).get("value", "")
+
+
+def check_field(errors: dict[str, str], block_id: str, lang: Lang, check: Callable[[], object]) -> None:
+    """Run `check`; a refusal goes under the form field `block_id`: what was wrong, and what to do
+    unless that is a command's usage (`QueryError`), too long for a field."""
+    try:
+        check()
+    except QueryError as err:
+        errors.setdefault(block_id, tr(lang, err.what))
+    except KolbotError as err:
+        errors.setdefault(block_id, error_text(err, lang))
 
 
 def ack_form(ack: Ack, errors: dict[str, str]) -> bool:
@@ -65,7 +79,6 @@ def check_chosen(
     services: Services,
     errors: dict[str, str],
     lang: Lang,
-    check: Check,
     team_id: str,
     channel_id: str,
     chosen: str,
@@ -73,7 +86,7 @@ def check_chosen(
     """No name was typed: a shortlist must be chosen, and be open in this channel. (With a name,
     the form checks the new shortlist's own fields.)"""
     if chosen:
-        check(errors, "shortlist", lang, lambda: open_here(services, team_id, chosen, channel_id))
+        check_field(errors, "shortlist", lang, lambda: open_here(services, team_id, chosen, channel_id))
     else:
         errors["new_name"] = tr(lang, "Choose a shortlist, or type a name to start a new one.")
 

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.errors import KolbotError
-from bot.i18n import LANGS, tr
+from bot.i18n import LANGS
 from bot.models import Lang
 from bot.planner.request import parse_ids, parse_mix, parse_plan, parse_plan_budget, parse_share
 from bot.services import Services
@@ -26,7 +24,16 @@ from handlers.background import run_after_ack
 from handlers.commands.plan import run_plan
 from handlers.payloads import team_of, user_of
 from handlers.replies import expired_search
-from handlers.views.forms import NewShortlist, Values, ack_form, add_to_shortlist, check_chosen, choice, text
+from handlers.views.forms import (
+    NewShortlist,
+    Values,
+    ack_form,
+    add_to_shortlist,
+    check_chosen,
+    check_field,
+    choice,
+    text,
+)
 
 
 @dataclass(frozen=True)
@@ -47,14 +54,6 @@ class PlanForm:
         data = json.loads(text)
         data["lang"] = next((code for code in LANGS if code == data.get("lang")), "en")
         return cls(**data)
-
-
-def _field(errors: dict[str, str], block_id: str, lang: Lang, check: Callable[[], object]) -> None:
-    """Run `check`; a refusal (what was wrong, without the usage line) goes under `block_id`."""
-    try:
-        check()
-    except KolbotError as err:
-        errors.setdefault(block_id, tr(lang, err.what))
 
 
 def _checked(values: Values) -> list[str]:
@@ -80,13 +79,13 @@ def submit_plan(
     team, user, lang = team_of(body), user_of(body), form.lang
     fields = {key: _compact(text(values, key)) for key in ("budget", "mix", "max_share", "must", "exclude")}
     errors: dict[str, str] = {}
-    _field(errors, "budget", lang, lambda: parse_plan_budget(fields["budget"]))
+    check_field(errors, "budget", lang, lambda: parse_plan_budget(fields["budget"]))
     if fields["mix"]:
-        _field(errors, "mix", lang, lambda: parse_mix(fields["mix"]))
+        check_field(errors, "mix", lang, lambda: parse_mix(fields["mix"]))
     if fields["max_share"]:
-        _field(errors, "max_share", lang, lambda: parse_share(fields["max_share"]))
-    _field(errors, "must", lang, lambda: parse_ids(fields["must"], "must"))
-    _field(errors, "exclude", lang, lambda: parse_ids(fields["exclude"], "exclude"))
+        check_field(errors, "max_share", lang, lambda: parse_share(fields["max_share"]))
+    check_field(errors, "must", lang, lambda: parse_ids(fields["must"], "must"))
+    check_field(errors, "exclude", lang, lambda: parse_ids(fields["exclude"], "exclude"))
     if not ack_form(ack, errors):
         return
     words = [f"budget={fields['budget']}"]
@@ -125,9 +124,9 @@ def submit_plan_add(
     name, chosen = text(values, "new_name"), choice(values, "shortlist")
     errors: dict[str, str] = {}
     if name:
-        _field(errors, "new_name", lang, lambda: clean_name(name))
+        check_field(errors, "new_name", lang, lambda: clean_name(name))
     else:
-        check_chosen(services, errors, lang, _field, team_id=team, channel_id=form.channel_id, chosen=chosen)
+        check_chosen(services, errors, lang, team_id=team, channel_id=form.channel_id, chosen=chosen)
     if not ack_form(ack, errors):
         return
     respond = Respond(response_url=form.response_url)

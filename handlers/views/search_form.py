@@ -18,39 +18,25 @@ from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.delivery import send_results
 from handlers.payloads import team_of, user_of
-
-Values = dict[str, dict[str, dict[str, Any]]]
-
-
-def _field(values: Values, block_id: str) -> dict[str, Any]:
-    element = values.get(block_id) or {}
-    return next(iter(element.values()), {})
-
-
-def _text(values: Values, block_id: str) -> str:
-    return _field(values, block_id).get("value") or ""
-
-
-def _choice(values: Values, block_id: str) -> str:
-    return (_field(values, block_id).get("selected_option") or {}).get("value", "")
+from handlers.views.forms import Values, choice, field, text
 
 
 def read_form(values: Values) -> SearchForm:
     """The form's fields from a view submission's `state.values`."""
     return SearchForm(
-        keyword=_text(values, "keyword"),
-        followers=_choice(values, "followers"),
-        followers_custom=_text(values, "followers_custom"),
-        duration=_choice(values, "duration"),
-        max_price=_text(values, "max_price"),
-        max_cpm=_text(values, "max_cpm"),
-        max_cpe=_text(values, "max_cpe"),
-        min_er=_text(values, "min_er"),
-        goal=_choice(values, "goal"),
-        tags=tuple(o.get("value", "") for o in _field(values, "tags").get("selected_options") or []),
-        region=_text(values, "region"),
-        gender=_choice(values, "gender"),
-        sort=_choice(values, "sort"),
+        keyword=text(values, "keyword"),
+        followers=choice(values, "followers"),
+        followers_custom=text(values, "followers_custom"),
+        duration=choice(values, "duration"),
+        max_price=text(values, "max_price"),
+        max_cpm=text(values, "max_cpm"),
+        max_cpe=text(values, "max_cpe"),
+        min_er=text(values, "min_er"),
+        goal=choice(values, "goal"),
+        tags=tuple(o.get("value", "") for o in field(values, "tags").get("selected_options") or []),
+        region=text(values, "region"),
+        gender=choice(values, "gender"),
+        sort=choice(values, "sort"),
     )
 
 

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.cards.errors import error_text
 from bot.cards.shortlist_views import reply_message
-from bot.errors import KolbotError
 from bot.i18n import LANGS, SOURCE_LANG
 from bot.models import Duration, Lang
 from bot.services import Services
@@ -41,6 +38,7 @@ from handlers.views.forms import (
     ack_form,
     add_to_shortlist,
     check_chosen,
+    check_field,
     choice,
     open_here,
     text,
@@ -69,14 +67,6 @@ class FormContext:
         return cls(**data)
 
 
-def _check(errors: dict[str, str], block_id: str, lang: Lang, check: Callable[[], object]) -> None:
-    """Run `check`; a refusal becomes the error shown under the form field `block_id`."""
-    try:
-        check()
-    except KolbotError as err:
-        errors.setdefault(block_id, error_text(err, lang))
-
-
 def _submission(body: dict[str, Any], view: dict[str, Any]) -> tuple[FormContext, Values, str, str]:
     """The modal's context and field values, and the submitting user's workspace and id."""
     return FormContext.load(view["private_metadata"]), view["state"]["values"], team_of(body), user_of(body)
@@ -97,12 +87,10 @@ def submit_add(
     name, budget, chosen = text(values, "new_name"), text(values, "budget"), choice(values, "shortlist")
     errors: dict[str, str] = {}
     if name:
-        _check(errors, "new_name", lang, lambda: clean_name(name))
-        _check(errors, "budget", lang, lambda: parse_budget(budget))
+        check_field(errors, "new_name", lang, lambda: clean_name(name))
+        check_field(errors, "budget", lang, lambda: parse_budget(budget))
     else:
-        check_chosen(
-            services, errors, lang, _check, team_id=team_id, channel_id=form.channel_id, chosen=chosen
-        )
+        check_chosen(services, errors, lang, team_id=team_id, channel_id=form.channel_id, chosen=chosen)
     if not ack_form(ack, errors):
         return
     respond = Respond(response_url=form.response_url)
@@ -139,9 +127,9 @@ def submit_new(
     name, budget = text(values, "new_name"), text(values, "budget")
     duration = choice(values, "duration") or form.duration
     errors: dict[str, str] = {}
-    _check(errors, "new_name", lang, lambda: clean_name(name))
-    _check(errors, "budget", lang, lambda: parse_budget(budget))
-    _check(errors, "duration", lang, lambda: parse_duration(duration))
+    check_field(errors, "new_name", lang, lambda: clean_name(name))
+    check_field(errors, "budget", lang, lambda: parse_budget(budget))
+    check_field(errors, "duration", lang, lambda: parse_duration(duration))
     if not ack_form(ack, errors):
         return
     respond = Respond(response_url=form.response_url)
@@ -172,10 +160,10 @@ def submit_edit(
     quote, rebate, note = text(values, "quote"), text(values, "rebate"), text(values, "note")
     short_id, star_id = form.short_id or "", form.star_id or ""
     errors: dict[str, str] = {}
-    _check(errors, "quote", lang, lambda: open_here(services, team_id, short_id, form.channel_id))
-    _check(errors, "quote", lang, lambda: parse_price(quote))
-    _check(errors, "rebate", lang, lambda: parse_rebate(rebate))
-    _check(errors, "note", lang, lambda: clean_note(note))
+    check_field(errors, "quote", lang, lambda: open_here(services, team_id, short_id, form.channel_id))
+    check_field(errors, "quote", lang, lambda: parse_price(quote))
+    check_field(errors, "rebate", lang, lambda: parse_rebate(rebate))
+    check_field(errors, "note", lang, lambda: clean_note(note))
     if not ack_form(ack, errors):
         return
 
