@@ -5,7 +5,8 @@ Standard library only, and it never imports kolbot: everything goes through the 
 `kolbot` command, as a user would run it. It checks that
 
 1. the `bot` package is imported from the venv, not from a checkout;
-2. `kolbot search "护肤" --blocks` prints a Block Kit message (not the plain-text fallback);
+2. `kolbot search "护肤" --blocks` prints a Block Kit message (not the plain-text fallback), labelled in
+   Chinese from the message catalog the wheel ships;
 3. `kolbot serve` (a real process on 127.0.0.1, port 0) answers a correctly signed `/kol 护肤`
    with a blocks message posted to a fake `response_url`, served by a fake Slack Web API here;
 4. the default SQLite database was created under ./data in the working directory.
@@ -128,7 +129,9 @@ def check_search_blocks(bin_dir: Path, env: dict[str, str]) -> None:
     message = json.loads(done.stdout)
     if not message.get("blocks") or "failed to render" in done.stderr:
         fail(f"kolbot search printed the plain-text fallback:\n{done.stdout[:2000]}\n{done.stderr}")
-    print(f"smoke: kolbot search --blocks printed {len(message['blocks'])} blocks")
+    if "粉丝" not in done.stdout:  # the Chinese card's labels come from the packaged message catalog
+        fail(f"kolbot search printed no Chinese labels: is bot/locale in the wheel?\n{done.stdout[:2000]}")
+    print(f"smoke: kolbot search --blocks printed {len(message['blocks'])} blocks, labelled in Chinese")
 
 
 def signed_command(text: str, response_url: str) -> tuple[bytes, dict[str, str]]:
