@@ -9,6 +9,7 @@ import signal
 import threading
 from functools import partial
 
+from bot import collector
 from bot.digests.clock import Clock
 from bot.digests.jobs import enqueue_digest_run
 from bot.housekeeping import Housekeeping, default_jobs
@@ -31,6 +32,7 @@ def serve_clock(settings: Settings, *, once: bool = False) -> int:
         services.queue = JobQueue(settings).open()
     if not once:
         start_metrics_server(settings)
+        collector.tune()
     queue = services.queue
     clock = Clock(
         services.digests,

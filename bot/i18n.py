@@ -13,14 +13,10 @@ labels) and translated later, where it is shown.
 from __future__ import annotations
 
 import gettext
-import io
 import re
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
-
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 if TYPE_CHECKING:
     from bot.models import Lang
@@ -51,25 +47,22 @@ def detect_lang(text: str, default: Lang = "en") -> Lang:
 
 
 def catalog_path(lang: str) -> str:
-    """Where the `.po` file of `lang` lives inside the installed package."""
-    return str(resources.files("bot") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po")
+    """Where the compiled catalog (`.mo`) of `lang` lives inside the installed package."""
+    return str(resources.files("bot") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.mo")
 
 
 @lru_cache(maxsize=len(LANGS))
 def translations(lang: str) -> gettext.NullTranslations:
-    """The compiled catalog of `lang`, read once per process.
+    """The catalog of `lang`, read once per process with the standard library's gettext.
 
-    The `.po` file is compiled in memory with Babel instead of shipping a `.mo` built at packaging
-    time: one source of truth in the package, and no build step that a checkout could forget.
+    `scripts/catalog` compiles each `.po` (the source translators edit) into the `.mo` read here and
+    `scripts/catalog --check` (run by the tests) fails when one is stale, so a checkout and a wheel
+    read the same file, with no Babel import or compile step at start-up.
     """
     if lang == SOURCE_LANG:
         return gettext.NullTranslations()
-    with open(catalog_path(lang), "rb") as po:
-        catalog = read_po(po, locale=lang, domain=DOMAIN)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+    with open(catalog_path(lang), "rb") as mo:
+        return gettext.GNUTranslations(mo)
 
 
 class Text:

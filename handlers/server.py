@@ -26,6 +26,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from waitress import create_server
 from waitress.server import BaseWSGIServer
 
+from bot import collector
 from bot.housekeeping import Housekeeping, default_jobs
 from bot.i18n import Text, in_every_language
 from bot.observability.metrics import METRICS_PATH, metrics_wsgi_app, start_metrics_server
@@ -194,7 +195,7 @@ def checked_app(settings: Settings, services: Services, *, for_worker: bool = Fa
     # client; kolbot has read it into `settings` already, so it leaves the environment.
     os.environ.pop("SLACK_BOT_TOKEN", None)
     try:
-        return build_app(settings, services=services, for_worker=for_worker)
+        app = build_app(settings, services=services, for_worker=for_worker)
     except (BoltError, SlackApiError) as err:
         services.close()
         stop_start_up(
@@ -203,6 +204,8 @@ def checked_app(settings: Settings, services: Services, *, for_worker: bool = Fa
     except (OSError, SlackClientError) as err:
         services.close()
         _slack_unreachable(settings, err)
+    collector.tune()  # start-up is over: what is alive now stays (serve, socket and worker alike)
+    return app
 
 
 def _slack_unreachable(settings: Settings, err: Exception) -> NoReturn:

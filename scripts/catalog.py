@@ -2,13 +2,15 @@
 
 Extraction is Babel's (Python: its AST-based extractor with our keywords) and Jinja's
 (`extract_from_ast` over each template, parsed by kolbot's own environment so its extensions are
-known). Updating a translation catalog is Babel's `Catalog.update`. What is written by hand here is
+known). Updating a translation catalog is Babel's `Catalog.update`, compiling it Babel's `write_mo`
+(the `.mo` next to each `.po` is what `bot.i18n` reads at run time). What is written by hand here is
 only the wiring and the `--check` report, which no tool gives in one place.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import sys
 from collections.abc import Iterator
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from jinja2.ext import extract_from_ast
 
@@ -111,6 +114,13 @@ def po_path(lang: str) -> Path:
     return LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+def compiled(catalog: Catalog) -> bytes:
+    """The `.mo` of `catalog` (what `bot.i18n` reads at run time)."""
+    out = io.BytesIO()
+    write_mo(out, catalog)
+    return out.getvalue()
+
+
 def update() -> None:
     """Write the template and merge it into every translation, dropping messages no longer used."""
     template = extract()
@@ -123,6 +133,7 @@ def update() -> None:
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
         _write(path, catalog, locations=False)
+        path.with_suffix(".mo").write_bytes(compiled(_read(path, lang)))
 
 
 def _placeholders(text: str) -> list[str]:
@@ -140,6 +151,9 @@ def problems() -> list[str]:
         if not path.exists():
             return [f"{path.relative_to(ROOT)} is missing: run scripts/catalog"]
         catalog = _read(path, lang)
+        mo = path.with_suffix(".mo")
+        if not mo.exists() or mo.read_bytes() != compiled(catalog):
+            found.append(f"{lang}: {mo.relative_to(ROOT)} is not the compiled .po (run scripts/catalog)")
         for message in template:
             if not message.id:
                 continue

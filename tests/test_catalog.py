@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -9,6 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from jinja2 import Environment
 
 from bot import i18n
@@ -68,9 +71,11 @@ SAMPLE_PO = textwrap.dedent(
 @pytest.fixture
 def sample_catalog(tmp_path, monkeypatch):
     """The mechanism under test with a catalog of its own, so these tests never depend on the copy."""
-    po = tmp_path / "kolbot.po"
-    po.write_text(SAMPLE_PO, encoding="utf-8")
-    monkeypatch.setattr(i18n, "catalog_path", lambda lang: str(po))
+    catalog = read_po(io.StringIO(SAMPLE_PO), locale="zh", domain="kolbot")
+    mo = tmp_path / "kolbot.mo"
+    with mo.open("wb") as out:
+        write_mo(out, catalog)
+    monkeypatch.setattr(i18n, "catalog_path", lambda lang: str(mo))
     i18n.translations.cache_clear()
     yield
     i18n.translations.cache_clear()
