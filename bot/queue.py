@@ -1,7 +1,9 @@
 """Slow work as named jobs with JSON arguments: procrastinate on PostgreSQL, in-process on SQLite.
 
 A task is a plain function `fn(job: JobInfo, **args)` registered under a name in a `TaskRegistry`.
-`JobQueue.defer(name, key, args)` commits a procrastinate job (PostgreSQL); `kolbot worker`
+`JobQueue.defer(name, key, args)` commits a procrastinate job (PostgreSQL), on its own or, with
+`within=session`, in the caller's SQLAlchemy transaction (`kolbot serve` commits a request's claim
+and its job in one transaction: `handlers.jobs`); `kolbot worker`
 processes run it (`handlers.worker`). Without PostgreSQL there is no queue: `kolbot serve` calls
 the same task functions on its `WorkerPool` (`handlers.background`).
 
@@ -31,6 +33,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from procrastinate.job_context import JobContext
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -112,9 +115,22 @@ class JobQueue:
     def close(self) -> None:
         self.app.close()
 
-    def defer(self, name: str, key: str, args: Mapping[str, Any], *, lock: str | None = None) -> int:
-        """Commit a job; returns its id. `lock`: jobs with the same lock run one at a time, in order."""
-        job = self.app.configure_task(name, queue=QUEUE, lock=lock)
+    def defer(
+        self,
+        name: str,
+        key: str,
+        args: Mapping[str, Any],
+        *,
+        lock: str | None = None,
+        within: Session | None = None,
+    ) -> int:
+        """Commit a job; returns its id. `lock`: jobs with the same lock run one at a time, in order.
+
+        `within`: a SQLAlchemy session in a transaction on the same PostgreSQL database (psycopg 3):
+        the job is inserted on its connection (procrastinate's `connection=` option) and commits
+        with that transaction, or rolls back with it; else it is committed on procrastinate's pool."""
+        connection = None if within is None else within.connection().connection.driver_connection
+        job = self.app.configure_task(name, queue=QUEUE, lock=lock, connection=connection)
         return job.defer(key=key, args=dict(args))
 
     async def retry_stalled(self) -> int:

@@ -1,12 +1,14 @@
 """The Slack side of the job queue (`bot.queue`): a request's slow work as a named job.
 
 `kolbot serve` with PostgreSQL acks a request, claims it, and commits one `slack.request` job
-carrying the request's raw body (JSON-serialisable, no closures); Bolt answers Slack only after
-the listener returned (`process_before_response`), so the job is committed before the ack is
-sent. `kolbot worker` runs the job by dispatching the same body through the same Bolt app with
-signature checks off and `JOB` in the context: the listener parses it as before, its `ack` goes
-nowhere, and `run_after_ack` runs the work at once instead of queueing it. One listener, one
-parser, one piece of work code for both paths; the in-process path (SQLite) is unchanged.
+carrying the request's raw body (JSON-serialisable, no closures); a command's claim and its job
+are one transaction on one connection (procrastinate inserts the job on the claim's connection).
+Bolt answers Slack only after the listener returned (`process_before_response`), so the job is
+committed before the ack is sent. `kolbot worker` runs the job by dispatching the same body
+through the same Bolt app with signature checks off and `JOB` in the context: the listener
+parses it as before, its `ack` goes nowhere, and `run_after_ack` runs the work at once instead
+of queueing it. One listener, one parser, one piece of work code for both paths; the
+in-process path (SQLite) is unchanged.
 
 The job also carries the request id `kolbot serve` logged the request under; the worker's replay
 uses it, so the request's lines from both processes (its two trace lines, and the line of any
@@ -24,6 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest
+from sqlalchemy.orm import Session
 
 from bot.observability.trace import REQUEST_ID, current_trace, request_id_or_none
 from bot.post_once import JobRun, PostOnce, once_client, running
@@ -80,14 +83,18 @@ def post_once(context: BoltContext, next: Callable[[], None]) -> None:
 
 def defer_slack_work(context: BoltContext, logger: logging.Logger) -> None:
     """Claim the request being served (a command's claim waits until here) and commit its job
-    (`kolbot serve` with the queue); a duplicate delivery queues nothing."""
-    if not first_delivery(context, logger):
-        return
+    (`kolbot serve` with the queue), in one transaction: both commit, or neither (a failed enqueue
+    leaves no claim, so Slack's retry is served); a duplicate delivery queues nothing."""
     body, content_type, key, name = context[RAW_REQUEST]
     args = {"body": body, "content_type": content_type, "work": name}
     if (trace := current_trace()) is not None:
         args["request_id"] = trace.request_id  # the worker logs under the same id
-    context["services"].queue.defer(SLACK_TASK, f"{context.team_id}:{key}", args)
+    queue = context["services"].queue
+
+    def enqueue(session: Session | None) -> None:
+        queue.defer(SLACK_TASK, f"{context.team_id}:{key}", args, within=session)
+
+    first_delivery(context, logger, along=enqueue)
 
 
 def register_slack_task(registry: TaskRegistry, app: App, posts: JobPosts) -> None:

@@ -15,7 +15,9 @@ Clicks, views and events act in their listener, so `handle_once` claims them bef
 A slash command's listener only parses and acks, and its claim, a database write, would delay
 the ack of every command in a burst: it is claimed when its work starts after the ack
 (`run_after_ack`), or, for a subcommand that stores changes before it acks
-(`Subcommand.changes_before_ack`), just before them (`claimed_before_ack`).
+(`Subcommand.changes_before_ack`), just before them (`claimed_before_ack`). With the queue
+(`kolbot serve` on PostgreSQL) its claim and its job commit in one transaction before the ack
+(`first_delivery(..., along=)`, `handlers.jobs.defer_slack_work`).
 
 A claim waits at most `ACK_WAIT_S` for a busy database. When the database is down or busy, the
 claim raises and `handlers.app`'s error handler answers HTTP 200 with "storage is unavailable"
@@ -30,6 +32,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
+from sqlalchemy.orm import Session
 
 from bot.db.engine import bounded_waits
 from bot.observability.trace import note_outcome
@@ -92,15 +95,24 @@ def handle_once(
     return None
 
 
-def first_delivery(context: BoltContext, logger: logging.Logger) -> bool:
-    """Claims the request's key, once: False for a duplicate, which must change nothing; True for
-    the first delivery, or when there is nothing (left) to claim."""
+def first_delivery(
+    context: BoltContext, logger: logging.Logger, *, along: Callable[[Session | None], object] | None = None
+) -> bool:
+    """Claims the request's keys, once, in one transaction: False for a duplicate, which must
+    change nothing; True for the first delivery, or when there is nothing (left) to claim.
+
+    `along(session)`: a change that must commit with the claim (`kolbot serve` queues the request's
+    job there, `handlers.jobs`), run in the claim's transaction; if it raises, the claim is rolled
+    back with it, so Slack's retry is served. With nothing left to claim it runs on its own
+    (`along(None)`); for a duplicate, not at all."""
     keys: tuple[str, ...] = context.pop(CLAIM, ())
     if not keys:
+        if along is not None:
+            along(None)
         return True
     ledger: RequestLedger = context["services"].ledger
     with bounded_waits(ACK_WAIT_S):
-        if all(ledger.claim(key) for key in keys):
+        if ledger.claim_all(keys, along=along):
             return True
     logger.info("duplicate Slack request dropped: %s", keys[0])
     note_outcome("duplicate")

@@ -30,7 +30,9 @@ class RecordingQueue:
     def __init__(self) -> None:
         self.deferred: list[tuple[str, str, dict[str, Any]]] = []
 
-    def defer(self, name: str, key: str, args: Mapping[str, Any], *, lock: str | None = None) -> int:
+    def defer(
+        self, name: str, key: str, args: Mapping[str, Any], *, lock: str | None = None, within: object = None
+    ) -> int:
         self.deferred.append((name, key, dict(args)))
         return len(self.deferred)
 

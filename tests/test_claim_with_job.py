@@ -1,0 +1,183 @@
+"""`kolbot serve` on PostgreSQL claims a command and commits its job in one transaction
+(`handlers.jobs.defer_slack_work`, `RequestLedger.claim_all(along=)`, `JobQueue.defer(within=)`):
+
+- a duplicate delivery (Slack's retry of an acked command) is acked and makes no second job;
+- a failed enqueue leaves no claim behind, so Slack's retry is served;
+- the claim and the job row commit together: neither is visible before the commit, and a failure
+  after the job's INSERT rolls both back.
+
+A real procrastinate queue on the throwaway PostgreSQL database (skipped without it); the ledger's
+all-or-nothing claim also on SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from slack_bolt import App
+
+from bot.db.engine import normalize_url
+from bot.queue import JobQueue
+from bot.services import Services, build_services
+from bot.store.requests import RequestLedger
+from handlers.app import build_app
+from handlers.middleware import ACK_WAIT_S, idempotency_key
+from tests.db_fixtures import PG_ENV
+from tests.fakes.signing import SignedRequest, SlackRequests
+from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_app import slack_settings
+
+TEAM = "T0TEST"  # the team of `SlackRequests`' requests
+
+needs_pg = pytest.mark.skipif(not os.environ.get(PG_ENV), reason=f"{PG_ENV} not set")
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> str:
+    return str(request.getfixturevalue("_pg_migrated"))
+
+
+@pytest.fixture
+def queued(slack: FakeSlackApi, pg_url: str) -> Iterator[Services]:
+    """Services as `kolbot serve` builds them on PostgreSQL: with a procrastinate queue."""
+    services = build_services(slack_settings(slack, database_url=pg_url))
+    assert services.settings.uses_queue
+    services.queue = JobQueue(services.settings, threads=2).open()
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def web(queued: Services) -> App:
+    return build_app(queued.settings, services=queued)
+
+
+def raw(pg_url: str) -> psycopg.Connection[Any]:
+    """A connection of its own (autocommit): it sees only what was committed."""
+    url = normalize_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return psycopg.connect(url, autocommit=True)
+
+
+def jobs_for(pg_url: str, request: SignedRequest) -> int:
+    key = f"{TEAM}:{key_of(request)}"
+    with raw(pg_url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM procrastinate_jobs WHERE args->>'key' = %s", (key,)
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def claimed(pg_url: str, request: SignedRequest) -> bool:
+    with raw(pg_url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM request_claims WHERE key = %s", (key_of(request),)
+        ).fetchone()
+    assert row is not None
+    return int(row[0]) == 1
+
+
+def key_of(request: SignedRequest) -> str:
+    from urllib.parse import parse_qsl
+
+    key = idempotency_key(dict(parse_qsl(request.body)))
+    assert key is not None
+    return key
+
+
+@needs_pg
+def test_a_duplicate_delivery_is_acked_and_makes_no_second_job(
+    web: App, pg_url: str, slack_requests: SlackRequests
+) -> None:
+    search = slack_requests.command("护肤 pages=1")
+    assert web.dispatch(search.bolt()).status == 200
+    assert jobs_for(pg_url, search) == 1 and claimed(pg_url, search)
+    assert web.dispatch(search.retried().bolt()).status == 200  # acked, and dropped:
+    assert jobs_for(pg_url, search) == 1  # no second job
+
+
+@needs_pg
+def test_a_failed_enqueue_leaves_no_claim_so_slacks_retry_is_served(
+    web: App, pg_url: str, slack_requests: SlackRequests
+) -> None:
+    search = slack_requests.command("护肤 pages=1")
+    url = normalize_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url) as blocker:  # the job table is locked: the INSERT gives up after ACK_WAIT_S
+        blocker.execute("LOCK TABLE procrastinate_jobs IN ACCESS EXCLUSIVE MODE")
+        release = threading.Timer(3 * ACK_WAIT_S, blocker.rollback)  # an enqueue that waits longer succeeds
+        release.start()
+        started = time.monotonic()
+        answer = web.dispatch(search.bolt())
+        waited = time.monotonic() - started
+        release.join()
+    assert answer.status == 200 and answer.body  # the user is told something went wrong
+    assert waited < 2 * ACK_WAIT_S
+    assert not claimed(pg_url, search) and jobs_for(pg_url, search) == 0
+    assert web.dispatch(search.retried().bolt()).status == 200
+    assert claimed(pg_url, search) and jobs_for(pg_url, search) == 1
+
+
+@needs_pg
+def test_the_claim_and_the_job_commit_together(
+    web: App, queued: Services, pg_url: str, slack_requests: SlackRequests, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    search = slack_requests.command("护肤 pages=1")
+    seen: list[tuple[bool, int]] = []
+    defer = JobQueue.defer
+
+    def defer_then_look(self: JobQueue, *args: Any, **kwargs: Any) -> int:
+        job_id = defer(self, *args, **kwargs)  # the job's INSERT has run; nothing is committed yet
+        seen.append((claimed(pg_url, search), jobs_for(pg_url, search)))
+        return job_id
+
+    monkeypatch.setattr(JobQueue, "defer", defer_then_look)
+    assert web.dispatch(search.bolt()).status == 200
+    assert seen == [(False, 0)]  # neither visible to another connection before the commit
+    assert claimed(pg_url, search) and jobs_for(pg_url, search) == 1  # both after it
+
+
+@needs_pg
+def test_a_failure_after_the_jobs_insert_rolls_back_the_claim_and_the_job(
+    web: App, pg_url: str, slack_requests: SlackRequests, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    search = slack_requests.command("护肤 pages=1")
+    defer = JobQueue.defer
+
+    def defer_then_fail(self: JobQueue, *args: Any, **kwargs: Any) -> int:
+        defer(self, *args, **kwargs)
+        raise RuntimeError("after the job's INSERT, before the commit")
+
+    monkeypatch.setattr(JobQueue, "defer", defer_then_fail)
+    assert web.dispatch(search.bolt()).status == 200
+    assert not claimed(pg_url, search) and jobs_for(pg_url, search) == 0
+    monkeypatch.undo()
+    assert web.dispatch(search.retried().bolt()).status == 200  # Slack's retry is served
+    assert claimed(pg_url, search) and jobs_for(pg_url, search) == 1
+
+
+def test_claim_all_is_all_or_nothing(sessions: Any) -> None:
+    ledger = RequestLedger(sessions)
+    assert ledger.claim("click@2")
+    ran: list[object] = []
+    assert not ledger.claim_all(("click:new", "click@2"), along=ran.append)
+    assert ran == []  # a duplicate changes nothing
+    assert ledger.claim("click:new")  # was not claimed by the refused call
+    assert ledger.claim_all(("a", "b"), along=ran.append) and len(ran) == 1
+    assert not ledger.claim("a") and not ledger.claim("b")
+
+
+def test_what_along_raises_rolls_the_claims_back(sessions: Any) -> None:
+    ledger = RequestLedger(sessions)
+
+    def fail(_session: object) -> None:
+        raise RuntimeError("enqueue failed")
+
+    with pytest.raises(RuntimeError):
+        ledger.claim_all(("k1", "k2"), along=fail)
+    assert ledger.claim_all(("k1", "k2"))
