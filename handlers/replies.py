@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from procrastinate.exceptions import ConnectorException
 from slack_bolt import Respond
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -43,8 +44,9 @@ STORAGE_UNAVAILABLE = KolbotError(
     Text("Storage is unavailable right now."),
     hint=Text("Please try again in a minute."),
 )
-# What a database that is down, unreachable, locked or too slow raises (connection pool included).
-STORAGE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
+# What a database that is down, unreachable, locked or too slow raises: through SQLAlchemy, its
+# connection pool, or the job queue's connector.
+STORAGE_ERRORS = (OperationalError, InterfaceError, PoolTimeout, ConnectorException)
 
 
 def expired_search() -> KolbotError:
