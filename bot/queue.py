@@ -24,11 +24,13 @@ migration 0008.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.db.engine import normalize_url
+from bot.observability.metrics import metrics
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -70,7 +72,19 @@ class TaskRegistry:
         return sorted(self._tasks)
 
     def run(self, name: str, job: JobInfo, args: Mapping[str, Any]) -> object:
-        return self._tasks[name](job, **args)
+        """Run task `name`, counted by task and outcome (done, retry, failed) in the metrics."""
+        started, outcome = time.perf_counter(), "failed"
+        try:
+            result = self._tasks[name](job, **args)
+            outcome = "done"
+            return result
+        except Transient:
+            outcome = "failed" if job.final else "retry"
+            raise
+        finally:
+            counters = metrics()
+            counters.jobs.labels(task=name, outcome=outcome).inc()
+            counters.job_seconds.labels(task=name).observe(time.perf_counter() - started)
 
 
 class JobQueue:

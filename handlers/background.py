@@ -32,8 +32,8 @@ from bot.i18n import Text
 from bot.models import Lang
 from bot.post_once import JobRun
 from bot.services import Services
-from bot.spend.payer import Feature, Payer, paying
-from handlers.jobs import defer_slack_work
+from bot.spend.payer import Payer, paying
+from handlers.jobs import LEGACY_TASK, SlackTask, defer_slack_work
 from handlers.middleware import JOB, first_delivery
 from handlers.replies import STORAGE_ERRORS, answer_failures, respond_ephemeral, send_failure
 
@@ -54,25 +54,33 @@ def run_after_ack(
     logger: logging.Logger,
     work: Callable[[], object],
     *,
-    feature: Feature = Feature.SEARCH,
+    task: SlackTask,
 ) -> None:
-    """Run `work` after the ack; any exception it raises becomes an ephemeral message in `lang` (or
-    a log line when there is no `respond`, as for events). Paid calls are charged to the actor
-    under `feature`.
+    """Run `work`, the slow part of `task`, after the ack; any exception it raises becomes an
+    ephemeral message in `lang` (or a log line when there is no `respond`, as for events). Paid
+    calls are charged to the actor under the task's feature.
 
-    With the queue (`handlers.jobs`): in `kolbot serve` the request is committed as a job and
-    `work` is dropped (the worker rebuilds it from the request); in the worker it runs now.
+    With the queue (`handlers.jobs`): in `kolbot serve` the request is committed as a `task` job
+    and `work` is dropped (the worker rebuilds it from the request); in the worker it runs now.
     Without the queue it goes on `Services.workers`."""
     services: Services = context["services"]
-    payer = Payer(context.team_id or "", context.user_id or "", feature)
+    payer = Payer(context.team_id or "", context.user_id or "", task.feature)
     run: JobRun | None = context.get(JOB)
     if run is not None:
+        _check_task(run, task, logger)
         _run_in_job(context, work, respond, lang, logger, payer, run)
     elif services.queue is not None:
-        defer_slack_work(context, logger)
+        defer_slack_work(context, logger, task)
     else:
         tell = None if respond is None else partial(_tell_shut_down, respond, lang)
         services.workers.submit(_run_once, context, work, respond, lang, logger, payer, on_abandon=tell)
+
+
+def _check_task(run: JobRun, task: SlackTask, logger: logging.Logger) -> None:
+    """A job replayed into another feature's work (a version deployed between queueing and running
+    routes the request elsewhere) still runs, as the current code asks; the log says so."""
+    if run.job.name not in (task, LEGACY_TASK):
+        logger.warning("job %s was queued as %s and runs as %s", run.job.key, run.job.name, task.value)
 
 
 def _tell_shut_down(respond: Respond, lang: Lang) -> None:

@@ -1,8 +1,11 @@
 """The Slack side of the job queue (`bot.queue`): a request's slow work as a named job.
 
-`kolbot serve` with PostgreSQL acks a request, claims it, and commits one `slack.request` job
-carrying the request's raw body (JSON-serialisable, no closures); a command's claim and its job
-are one transaction on one connection (procrastinate inserts the job on the claim's connection).
+Each feature's slow work is a named task (`SlackTask`: `search`, `search.more`, `deepdive`,
+`compare`, `shortlist.add`, `digest.run_now`, …), so the queue, its logs and the worker's metrics
+say what is waiting and what failed. `kolbot serve` with PostgreSQL claims a request and commits
+its job, named by the listener that asked for the work, carrying the request's raw body
+(JSON-serialisable, no closures); a command's claim and its job are one transaction on one
+connection (procrastinate inserts the job on the claim's connection).
 Bolt answers Slack only after the listener returned (`process_before_response`), so the job is
 committed before the ack is sent. `kolbot worker` runs the job by dispatching the same body
 through the same Bolt app with signature checks off and `JOB` in the context: the listener
@@ -23,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
+from enum import StrEnum
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest
@@ -31,23 +35,59 @@ from sqlalchemy.orm import Session
 from bot.observability.trace import REQUEST_ID, current_trace, request_id_or_none
 from bot.post_once import JobRun, PostOnce, once_client, running
 from bot.queue import JobInfo, TaskRegistry, Transient
+from bot.spend.payer import Feature
 from bot.store.job_posts import JobPosts
 from handlers.middleware import JOB, first_delivery, idempotency_key
 
 log = logging.getLogger(__name__)
 
-SLACK_TASK = "slack.request"
 RAW_REQUEST = "kolbot_raw_request"  # context key: (body, content type) of the request being served
-# Web API methods that show something to people: each is made once per job.
-POSTING = frozenset(
-    {
-        "chat.postMessage",
-        "chat.postEphemeral",
-        "chat.scheduleMessage",
-        "files.completeUploadExternal",
-        "files.upload",
-    }
-)
+# Jobs queued under the one name all Slack work had before the named tasks: still run.
+LEGACY_TASK = "slack.request"
+
+
+class SlackTask(StrEnum):
+    """The named task of each feature's slow work (`procrastinate_jobs.task_name`)."""
+
+    SEARCH = "search"
+    MORE_RESULTS = "search.more"
+    RESORT = "search.resort"
+    RERUN = "search.rerun"  # App Home's Re-run
+    SEARCH_FORM = "search.form"
+    AUDIENCE_SCREEN = "search.screen"
+    DEEP_DIVE = "deepdive"  # `/kol show` and Details, with their charts
+    COMPARE = "compare"
+    SHORTLIST_NEW = "shortlist.new"
+    SHORTLIST_ADD = "shortlist.add"
+    SHORTLIST_REMOVE = "shortlist.remove"
+    SHORTLIST_LIST = "shortlist.list"
+    SHORTLIST_SHOW = "shortlist.show"
+    SHORTLIST_HISTORY = "shortlist.history"
+    SHORTLIST_EXPORT = "shortlist.export"
+    SHORTLIST_CLOSE = "shortlist.close"
+    SHORTLIST_REOPEN = "shortlist.reopen"
+    SHORTLIST_RENAME = "shortlist.rename"
+    SHORTLIST_CARD = "shortlist.card"  # a vote or a status set on a creator's card
+    SHORTLIST_EDIT = "shortlist.edit"  # quote and note, from the card's modal
+    PLAN = "plan"
+    PLAN_LIST = "plan.list"
+    PLAN_SHOW = "plan.show"
+    PLAN_ADD = "plan.add"  # a plan's creators added to a shortlist
+    DIGEST_RUN_NOW = "digest.run_now"
+    BUDGET = "budget"
+    HOME = "home"  # App Home, published when opened
+
+    @property
+    def feature(self) -> Feature:
+        """What the task's paid TikHub calls are charged to."""
+        return _FEATURES.get(self, Feature.SEARCH)
+
+
+_FEATURES = {
+    SlackTask.DEEP_DIVE: Feature.DEEP_DIVE,
+    SlackTask.COMPARE: Feature.DEEP_DIVE,
+    SlackTask.DIGEST_RUN_NOW: Feature.DIGESTS,
+}
 
 
 def keep_request(
@@ -81,10 +121,10 @@ def post_once(context: BoltContext, next: Callable[[], None]) -> None:
     next()
 
 
-def defer_slack_work(context: BoltContext, logger: logging.Logger) -> None:
-    """Claim the request being served (a command's claim waits until here) and commit its job
-    (`kolbot serve` with the queue), in one transaction: both commit, or neither (a failed enqueue
-    leaves no claim, so Slack's retry is served); a duplicate delivery queues nothing."""
+def defer_slack_work(context: BoltContext, logger: logging.Logger, task: SlackTask) -> None:
+    """Claim the request being served (a command's claim waits until here) and commit its job as
+    `task` (`kolbot serve` with the queue), in one transaction: both commit, or neither (a failed
+    enqueue leaves no claim, so Slack's retry is served); a duplicate delivery queues nothing."""
     body, content_type, key, name = context[RAW_REQUEST]
     args = {"body": body, "content_type": content_type, "work": name}
     if (trace := current_trace()) is not None:
@@ -92,20 +132,22 @@ def defer_slack_work(context: BoltContext, logger: logging.Logger) -> None:
     queue = context["services"].queue
 
     def enqueue(session: Session | None) -> None:
-        queue.defer(SLACK_TASK, f"{context.team_id}:{key}", args, within=session)
+        queue.defer(task, f"{context.team_id}:{key}", args, within=session)
 
     first_delivery(context, logger, along=enqueue)
 
 
-def register_slack_task(registry: TaskRegistry, app: App, posts: JobPosts) -> None:
-    """`slack.request`: replay a queued request through `app` (built with `for_worker=True`)."""
+def register_slack_tasks(registry: TaskRegistry, app: App, posts: JobPosts) -> None:
+    """Every `SlackTask` (and `LEGACY_TASK`): replay a queued request through `app` (built with
+    `for_worker=True`); the listener that queued it runs its work as the task it named."""
 
     def run(job: JobInfo, *, body: str, content_type: str, work: str, request_id: str | None = None) -> None:
         """`request_id`: the id `kolbot serve` logged the request under (absent in jobs queued
         before it was carried): the replay, its log lines and any failure it reports use it."""
         log.info(
-            "job %s: %s (attempt %d)",
+            "job %s: %s %s (attempt %d)",
             job.key,
+            job.name,
             work,
             job.attempt + 1,
             extra={"request_id": request_id_or_none(request_id) or "-"},
@@ -119,4 +161,5 @@ def register_slack_task(registry: TaskRegistry, app: App, posts: JobPosts) -> No
         if current.transient is not None:
             raise Transient(str(current.transient)) from current.transient
 
-    registry.register(SLACK_TASK, run)
+    for name in (*SlackTask, LEGACY_TASK):
+        registry.register(name, run)

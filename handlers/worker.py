@@ -22,7 +22,7 @@ from bot.observability.metrics import METRICS_PATH, start_metrics_server
 from bot.queue import QUEUE, JobQueue, TaskRegistry
 from bot.services import Services, build_services
 from bot.settings import Settings
-from handlers.jobs import register_slack_task
+from handlers.jobs import register_slack_tasks
 from handlers.server import checked_app, require, stop_start_up
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ def registry(services: Services) -> TaskRegistry:
     """Every task a worker runs: Slack requests' slow work, and digest runs."""
     tasks = TaskRegistry()
     app = checked_app(services.settings, services, for_worker=True)
-    register_slack_task(tasks, app, services.job_posts)
+    register_slack_tasks(tasks, app, services.job_posts)
     register_digest_task(tasks, services.digests, services.job_posts)
     return tasks
 

@@ -12,7 +12,7 @@ from bot.post_once import JobRun, running
 from bot.queue import JobInfo, TaskRegistry, Transient
 from bot.services import Services
 from handlers.app import build_app
-from handlers.jobs import SLACK_TASK, register_slack_task
+from handlers.jobs import SlackTask, register_slack_tasks
 from handlers.replies import STORAGE_UNAVAILABLE
 from tests.fakes.signing import SignedRequest, SlackRequests
 from tests.fakes.slack_api import FakeSlackApi
@@ -21,16 +21,16 @@ from tests.fakes.slack_api import FakeSlackApi
 @pytest.fixture
 def worker_tasks(services: Services) -> TaskRegistry:
     tasks = TaskRegistry()
-    register_slack_task(
+    register_slack_tasks(
         tasks, build_app(services.settings, services=services, for_worker=True), services.job_posts
     )
     return tasks
 
 
 def run_job(tasks: TaskRegistry, request: SignedRequest, *, attempt: int = 0, final: bool = False) -> None:
-    job = JobInfo(SLACK_TASK, "T0TEST:command:job-1", attempt, final)
+    job = JobInfo(SlackTask.SEARCH, "T0TEST:command:job-1", attempt, final)
     args = {"body": request.body, "content_type": request.headers["Content-Type"], "work": "/kol"}
-    tasks.run(SLACK_TASK, job, args)
+    tasks.run(SlackTask.SEARCH, job, args)
 
 
 def test_a_job_run_twice_posts_its_results_once(

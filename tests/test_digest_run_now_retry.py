@@ -1,4 +1,4 @@
-"""`/kol digest run` as a queued job (`slack.request`) that is run again: after its worker died
+"""`/kol digest run` as a queued job (`digest.run_now`) that is run again: after its worker died
 mid-run (the queue's stalled-job retry), or once it has posted (a duplicate delivery of the job).
 
 The manual run is keyed by the Slack request the job serves (issue 10 §1: each task is idempotent,

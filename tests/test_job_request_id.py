@@ -10,8 +10,7 @@ would. Real processes on PostgreSQL: `tests/test_scale_processes.py`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
@@ -19,22 +18,10 @@ from bot.observability.logs import RequestIdFilter
 from bot.queue import JobInfo, TaskRegistry
 from bot.services import Services
 from handlers.app import build_app
-from handlers.jobs import SLACK_TASK, register_slack_task
+from handlers.jobs import LEGACY_TASK, register_slack_tasks
+from tests.fakes.queue import RecordingQueue
 from tests.fakes.signing import SlackRequests
 from tests.fakes.slack_api import FakeSlackApi
-
-
-class RecordingQueue:
-    """What `kolbot serve` needs of `JobQueue`: `defer` (here: remembered, not committed)."""
-
-    def __init__(self) -> None:
-        self.deferred: list[tuple[str, str, dict[str, Any]]] = []
-
-    def defer(
-        self, name: str, key: str, args: Mapping[str, Any], *, lock: str | None = None, within: object = None
-    ) -> int:
-        self.deferred.append((name, key, dict(args)))
-        return len(self.deferred)
 
 
 class Records(logging.Handler):
@@ -76,7 +63,7 @@ def serve_then_work(
         services.queue = None
     [(name, key, args)] = queue.deferred
     tasks = TaskRegistry()
-    register_slack_task(
+    register_slack_tasks(
         tasks, build_app(services.settings, services=services, for_worker=True), services.job_posts
     )
     tasks.run(name, JobInfo(name, key, attempt=0, final=final), args)
@@ -121,14 +108,15 @@ def test_a_failure_the_worker_reports_carries_the_same_request_id(
 def test_a_job_queued_without_a_request_id_still_runs_under_a_fresh_one(
     services: Services, slack_requests: SlackRequests, slack: FakeSlackApi, records: Records
 ) -> None:
-    """Jobs queued by a `kolbot serve` from before the id was carried (a rolling deploy)."""
+    """Jobs queued by a `kolbot serve` from before the id was carried (a rolling deploy), when all
+    Slack work was one task."""
     request = slack_requests.command("护肤 pages=1")
     tasks = TaskRegistry()
-    register_slack_task(
+    register_slack_tasks(
         tasks, build_app(services.settings, services=services, for_worker=True), services.job_posts
     )
     args = {"body": request.body, "content_type": request.headers["Content-Type"], "work": "/kol"}
-    tasks.run(SLACK_TASK, JobInfo(SLACK_TASK, "T0TEST:old", 0, False), args)
+    tasks.run(LEGACY_TASK, JobInfo(LEGACY_TASK, "T0TEST:old", 0, False), args)
     slack.wait_for_calls("response", 1)
     [worker_line] = records.request_lines()
     assert len(worker_line.request_id) == 12

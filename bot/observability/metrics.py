@@ -81,6 +81,19 @@ class Metrics:
             registry=r,
         )
         self.digests_posted = Counter("kolbot_digests_posted", "Digest runs posted to Slack", registry=r)
+        self.jobs = Counter(
+            "kolbot_jobs",
+            "Queued jobs run by this worker, by task and outcome (done, retry, failed)",
+            ["task", "outcome"],
+            registry=r,
+        )
+        self.job_seconds = Histogram(
+            "kolbot_job_seconds",
+            "Time a queued job's run took, by task",
+            ["task"],
+            buckets=TOTAL_BUCKETS_S,
+            registry=r,
+        )
 
 
 _lock = threading.Lock()

@@ -20,9 +20,9 @@ from bot.i18n import Text, slash_command
 from bot.models import Query
 from bot.services import Services
 from bot.shortlists.models import ItemStatus
-from bot.spend.payer import Feature
 from handlers.background import run_after_ack
 from handlers.deepdive_posts import post_comparison, post_deep_dive
+from handlers.jobs import SlackTask
 from handlers.payloads import channel_of, label_lang, saved_search, team_of
 from handlers.replies import answer_failures
 
@@ -58,7 +58,7 @@ def show_deep_dive(
                 targets=query.audience or None,
             )
 
-    run_after_ack(context, respond, services.default_lang, logger, work, feature=Feature.DEEP_DIVE)
+    run_after_ack(context, respond, services.default_lang, logger, work, task=SlackTask.DEEP_DIVE)
 
 
 def compare_shortlist(
@@ -87,7 +87,7 @@ def compare_shortlist(
             services, context, channel, respond, star_ids, lang, duration=shortlist.duration, thread_ts=thread
         )
 
-    run_after_ack(context, respond, lang, logger, work, feature=Feature.DEEP_DIVE)
+    run_after_ack(context, respond, lang, logger, work, task=SlackTask.COMPARE)
 
 
 def _cannot_compare(star_ids: list[str]) -> KolbotError:

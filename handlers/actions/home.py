@@ -21,6 +21,7 @@ from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.delivery import send_results
 from handlers.events.home import publish_home
+from handlers.jobs import SlackTask
 from handlers.payloads import saved_search, team_of, user_of
 from handlers.post_reply import PostReply
 from handlers.replies import expired_search
@@ -62,4 +63,4 @@ def rerun_search(
         send_results(services, reply, query, lang, ref_for=save)
         publish_home(services, client, team_id, user_id)
 
-    run_after_ack(context, reply, lang, logger, work)
+    run_after_ack(context, reply, lang, logger, work, task=SlackTask.RERUN)

@@ -19,6 +19,7 @@ from bot.models import Lang
 from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.commands.plan import post_plan
+from handlers.jobs import SlackTask
 from handlers.modals import open_modal
 from handlers.payloads import channel_of, label_lang, required_search, team_of, user_of
 from handlers.views.plan import PlanForm
@@ -75,7 +76,7 @@ def resolve_plan(
         new = services.plans.resolve_at(team_of(body), user_of(body), saved, float(value.budget_yuan))
         post_plan(services, context, respond, new, saved.lang)
 
-    run_after_ack(context, respond, lang, logger, work)
+    run_after_ack(context, respond, lang, logger, work, task=SlackTask.PLAN)
 
 
 def open_plan_add_modal(

@@ -16,6 +16,7 @@ from bot.cards.actions import PageValue, SortValue
 from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.delivery import send_results
+from handlers.jobs import SlackTask
 from handlers.payloads import required_search, user_of
 from handlers.replies import answer_failures
 
@@ -38,7 +39,7 @@ def more_results(
             query = services.parse_query(search.raw_query).model_copy(update={"start_page": value.start})
             send_results(services, respond, query, search.lang, ref_for=lambda: value.search_ref)
 
-    run_after_ack(context, respond, services.default_lang, logger, work)
+    run_after_ack(context, respond, services.default_lang, logger, work, task=SlackTask.MORE_RESULTS)
 
 
 def resort_results(
@@ -63,4 +64,4 @@ def resort_results(
             save = partial(services.searches.save, *where, raw, search.lang)
             send_results(services, respond, query, search.lang, ref_for=save, replace=True)
 
-    run_after_ack(context, respond, services.default_lang, logger, work)
+    run_after_ack(context, respond, services.default_lang, logger, work, task=SlackTask.RESORT)

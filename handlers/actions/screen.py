@@ -21,6 +21,7 @@ from bot.screen import screen_targets
 from bot.services import Services
 from bot.store.searches import SavedSearch
 from handlers.background import run_after_ack
+from handlers.jobs import SlackTask
 from handlers.payloads import required_search
 from handlers.replies import answer_failures
 
@@ -112,4 +113,4 @@ def _on_prompt(
         with answer_failures(respond, search.lang, logger):
             work(services, search, ref)
 
-    run_after_ack(context, respond, services.default_lang, logger, run)
+    run_after_ack(context, respond, services.default_lang, logger, run, task=SlackTask.AUDIENCE_SCREEN)

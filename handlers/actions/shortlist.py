@@ -25,6 +25,7 @@ from bot.shortlists.models import Shortlist, ShortlistItem, ShortlistSummary, Vo
 from bot.shortlists.service import ShortlistService
 from bot.slack_io.shortlists import ShortlistSync
 from handlers.background import run_after_ack
+from handlers.jobs import SlackTask
 from handlers.modals import open_modal
 from handlers.payloads import channel_of, label_lang, saved_search, team_of, user_of
 from handlers.replies import answer_failures, send_failure, unknown_creator
@@ -154,6 +155,7 @@ def _change_card(
         services.default_lang,
         logger,
         lambda: _on_card(body, raw, model, client, respond, context, logger, work),
+        task=SlackTask.SHORTLIST_CARD,
     )
 
 

@@ -19,9 +19,9 @@ from bot.i18n import Text, tr
 from bot.identifiers import parse_identifier
 from bot.models import CreatorArgs, Lang
 from bot.services import Services
-from bot.spend.payer import Feature
 from handlers.background import run_after_ack
 from handlers.deepdive_posts import post_comparison, post_deep_dive
+from handlers.jobs import SlackTask
 from handlers.replies import refusal
 
 
@@ -61,7 +61,7 @@ def show_command(
             targets=arguments.audience or None,
         )
 
-    run_after_ack(context, respond, lang, logger, work, feature=Feature.DEEP_DIVE)
+    run_after_ack(context, respond, lang, logger, work, task=SlackTask.DEEP_DIVE)
 
 
 def compare_command(
@@ -98,7 +98,7 @@ def compare_command(
             targets=arguments.audience or None,
         )
 
-    run_after_ack(context, respond, lang, logger, work, feature=Feature.DEEP_DIVE)
+    run_after_ack(context, respond, lang, logger, work, task=SlackTask.COMPARE)
 
 
 # -- arguments -------------------------------------------------------------------------------

@@ -26,9 +26,9 @@ from bot.errors import KolbotError
 from bot.i18n import tr
 from bot.models import Lang
 from bot.services import Services
-from bot.spend.payer import Feature
 from handlers.background import run_after_ack
 from handlers.commands.registry import Subcommand, Subcommands
+from handlers.jobs import SlackTask
 from handlers.middleware import idempotency_key
 from handlers.replies import refusal, send_failure
 
@@ -95,7 +95,7 @@ def digest_command(
         return
     if isinstance(answer, AfterAck):
         ack(**answer.message)
-        run_after_ack(context, respond, call.lang, logger, answer.work, feature=Feature.DIGESTS)
+        run_after_ack(context, respond, call.lang, logger, answer.work, task=SlackTask.DIGEST_RUN_NOW)
     else:
         ack(**answer)
 

@@ -23,6 +23,7 @@ from handlers.commands.registry import Subcommand, Subcommands
 from handlers.commands.shortlist import shortlist_command
 from handlers.commands.spend import budget_command, usage_command
 from handlers.delivery import send_results
+from handlers.jobs import SlackTask
 from handlers.middleware import claimed_before_ack
 from handlers.replies import refusal, searching_note
 from handlers.shortcuts.search_form import open_from_command
@@ -87,5 +88,10 @@ def _search(
     where = command["team_id"], command["channel_id"], command["user_id"]
     save = partial(services.searches.save, *where, text, lang)  # once the search succeeded
     run_after_ack(
-        context, respond, lang, logger, lambda: send_results(services, respond, query, lang, ref_for=save)
+        context,
+        respond,
+        lang,
+        logger,
+        lambda: send_results(services, respond, query, lang, ref_for=save),
+        task=SlackTask.SEARCH,
     )

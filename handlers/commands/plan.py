@@ -33,6 +33,7 @@ from bot.shortlists.errors import ShortlistError
 from bot.slack_io.deepdive import Chart, deliver
 from handlers.background import run_after_ack
 from handlers.commands.registry import Subcommand, Subcommands
+from handlers.jobs import SlackTask
 from handlers.replies import respond_ephemeral
 
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
@@ -56,7 +57,9 @@ def plan_command(
         _plan(ack, call, text)
     else:
         ack()
-        run_after_ack(context, respond, lang, logger, partial(match.subcommand.handler, call, match.rest))
+        work, task = partial(match.subcommand.handler, call, match.rest), match.subcommand.task
+        assert task is not None  # every plan subcommand names its task
+        run_after_ack(context, respond, lang, logger, work, task=task)
 
 
 @dataclass(frozen=True)
@@ -109,13 +112,14 @@ def _plan(ack: Ack, call: PlanCall, text: str) -> None:
         lang,
         call.logger,
         lambda: run_plan(services, call.context, call.respond, team, channel, user, parsed, lang),
+        task=SlackTask.PLAN,
     )
 
 
 # A plan subcommand's work after the ack: the call, and the text after the subcommand.
 SUBCOMMANDS: Subcommands[Callable[[PlanCall, str], None]] = Subcommands(
-    Subcommand("list", _list, aliases=LIST_ALIASES),
-    Subcommand("show", _show, aliases=SHOW_ALIASES),
+    Subcommand("list", _list, aliases=LIST_ALIASES, task=SlackTask.PLAN_LIST),
+    Subcommand("show", _show, aliases=SHOW_ALIASES, task=SlackTask.PLAN_SHOW),
 )
 
 

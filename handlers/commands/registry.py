@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 
 from bot.i18n import Text
 from bot.vocabulary import HELP_WORDS
+from handlers.jobs import SlackTask
 
 H = TypeVar("H")
 
@@ -27,6 +28,8 @@ class Subcommand(Generic[H]):
     `usage` is the arguments after the name, for "needs more" replies.
     `changes_before_ack`: the handler stores changes before it acks, so the request is claimed
     first (`handlers.middleware.claimed_before_ack`) rather than when work starts after the ack.
+    `task`: the named job its slow work runs as, for a family whose dispatcher queues the work
+    (`shortlist`, `plan`); the others name theirs where they queue it.
     """
 
     name: str
@@ -34,6 +37,7 @@ class Subcommand(Generic[H]):
     aliases: tuple[str, ...] = ()
     usage: Text | None = None
     changes_before_ack: bool = False
+    task: SlackTask | None = None
 
     @property
     def words(self) -> frozenset[str]:

@@ -36,6 +36,7 @@ from bot.shortlists.vocabulary import ALIASES, OPTION_KEYS, QUOTES
 from bot.slack_io.shortlists import ShortlistSync
 from handlers.background import run_after_ack
 from handlers.commands.registry import Subcommand, Subcommands
+from handlers.jobs import SlackTask
 from handlers.replies import refusal, respond_ephemeral
 
 HISTORY_LIMIT = 100
@@ -102,8 +103,9 @@ def shortlist_command(
         user_id=command["user_id"],
         lang=lang,
     )
-    run = subcommand.handler
-    run_after_ack(context, respond, lang, logger, lambda: run(call, words(match.rest)))
+    run, task = subcommand.handler, subcommand.task
+    assert task is not None  # every shortlist subcommand names its task
+    run_after_ack(context, respond, lang, logger, lambda: run(call, words(match.rest)), task=task)
 
 
 def words(text: str) -> list[str]:
@@ -224,16 +226,34 @@ def export_filename(shortlist: Shortlist, extension: str) -> str:
 ShortlistHandler = Callable[[Invocation, list[str]], None]
 
 SUBCOMMANDS: Subcommands[ShortlistHandler] = Subcommands(
-    Subcommand("new", _new, aliases=ALIASES["new"]),
-    Subcommand("add", _add, aliases=ALIASES["add"], usage=Text("<shortlist> <star_id> …")),
-    Subcommand("remove", _remove, aliases=ALIASES["remove"], usage=Text("<shortlist> <star_id>")),
-    Subcommand("list", _list, aliases=ALIASES["list"]),
-    Subcommand("show", _show, aliases=ALIASES["show"]),
-    Subcommand("history", _history, aliases=ALIASES["history"]),
-    Subcommand("export", _export, aliases=ALIASES["export"]),
-    Subcommand("close", _close, aliases=ALIASES["close"]),
-    Subcommand("reopen", _reopen, aliases=ALIASES["reopen"]),
-    Subcommand("rename", _rename, aliases=ALIASES["rename"], usage=Text("<shortlist> <new name>")),
+    Subcommand("new", _new, aliases=ALIASES["new"], task=SlackTask.SHORTLIST_NEW),
+    Subcommand(
+        "add",
+        _add,
+        aliases=ALIASES["add"],
+        task=SlackTask.SHORTLIST_ADD,
+        usage=Text("<shortlist> <star_id> …"),
+    ),
+    Subcommand(
+        "remove",
+        _remove,
+        aliases=ALIASES["remove"],
+        task=SlackTask.SHORTLIST_REMOVE,
+        usage=Text("<shortlist> <star_id>"),
+    ),
+    Subcommand("list", _list, aliases=ALIASES["list"], task=SlackTask.SHORTLIST_LIST),
+    Subcommand("show", _show, aliases=ALIASES["show"], task=SlackTask.SHORTLIST_SHOW),
+    Subcommand("history", _history, aliases=ALIASES["history"], task=SlackTask.SHORTLIST_HISTORY),
+    Subcommand("export", _export, aliases=ALIASES["export"], task=SlackTask.SHORTLIST_EXPORT),
+    Subcommand("close", _close, aliases=ALIASES["close"], task=SlackTask.SHORTLIST_CLOSE),
+    Subcommand("reopen", _reopen, aliases=ALIASES["reopen"], task=SlackTask.SHORTLIST_REOPEN),
+    Subcommand(
+        "rename",
+        _rename,
+        aliases=ALIASES["rename"],
+        task=SlackTask.SHORTLIST_RENAME,
+        usage=Text("<shortlist> <new name>"),
+    ),
 )
 
 

@@ -18,6 +18,7 @@ from bot.cards.spend_views import budget_message, usage_message
 from bot.models import Lang
 from bot.services import Services
 from handlers.background import run_after_ack
+from handlers.jobs import SlackTask
 from handlers.replies import respond_ephemeral
 
 
@@ -67,4 +68,4 @@ def budget_command(
         status = services.budget.set_budget(team_id, user_id, rest, slack_admin=slack_admin)
         respond_ephemeral(respond, budget_message(status, lang, changed=True))
 
-    run_after_ack(context, respond, lang, logger, work)
+    run_after_ack(context, respond, lang, logger, work, task=SlackTask.BUDGET)

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from bot.cards.home_views import home_view
 from bot.services import Services
 from handlers.background import run_after_ack
+from handlers.jobs import SlackTask
 
 
 def publish_home(services: Services, client: WebClient, team_id: str, user_id: str) -> None:
@@ -34,5 +35,10 @@ def home_opened(
     services: Services = context["services"]
     team_id, user_id = context.team_id or "", event["user"]
     run_after_ack(
-        context, None, services.default_lang, logger, lambda: publish_home(services, client, team_id, user_id)
+        context,
+        None,
+        services.default_lang,
+        logger,
+        lambda: publish_home(services, client, team_id, user_id),
+        task=SlackTask.HOME,
     )

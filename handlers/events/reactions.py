@@ -18,6 +18,7 @@ from bot.errors import KolbotError
 from bot.services import Services
 from bot.shortlists.models import VoteGesture
 from handlers.background import run_after_ack
+from handlers.jobs import SlackTask
 from handlers.replies import refusal
 
 VOTE_REACTIONS = {"+1": 1, "thumbsup": 1, "-1": -1, "thumbsdown": -1}
@@ -48,6 +49,7 @@ def reaction_vote(
         services.default_lang,
         logger,
         lambda: _count_vote(services, client, team_id, event, value, logger),
+        task=SlackTask.SHORTLIST_CARD,
     )
 
 

@@ -22,6 +22,7 @@ from bot.services import Services
 from bot.shortlists.inputs import clean_name
 from handlers.background import run_after_ack
 from handlers.commands.plan import run_plan
+from handlers.jobs import SlackTask
 from handlers.payloads import team_of, user_of
 from handlers.replies import expired_search
 from handlers.views.forms import (
@@ -106,7 +107,7 @@ def submit_plan(
         parsed = parse_plan(" ".join(words), services.parse_query)
         run_plan(services, context, respond, team, form.channel_id, user, parsed, lang)
 
-    run_after_ack(context, respond, lang, logger, work)
+    run_after_ack(context, respond, lang, logger, work, task=SlackTask.PLAN)
 
 
 def submit_plan_add(
@@ -147,4 +148,4 @@ def submit_plan_add(
             star_ids=[c.star_id for c in plan.chosen],
         )
 
-    run_after_ack(context, respond, lang, logger, work)
+    run_after_ack(context, respond, lang, logger, work, task=SlackTask.PLAN_ADD)

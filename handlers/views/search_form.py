@@ -17,6 +17,7 @@ from bot.search_form import FormErrors, SearchForm, form_query
 from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.delivery import send_results
+from handlers.jobs import SlackTask
 from handlers.payloads import team_of, user_of
 from handlers.views.forms import Values, choice, field, text
 
@@ -81,4 +82,5 @@ def submit_search_form(
         lang,
         logger,
         lambda: send_results(services, respond, made.query, lang, ref_for=save, notes=[note]),
+        task=SlackTask.SEARCH_FORM,
     )

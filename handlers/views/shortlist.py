@@ -30,6 +30,7 @@ from bot.shortlists.inputs import (
     parse_rebate,
 )
 from handlers.background import run_after_ack
+from handlers.jobs import SlackTask
 from handlers.payloads import team_of, user_of
 from handlers.replies import respond_ephemeral
 from handlers.views.forms import (
@@ -109,7 +110,7 @@ def submit_add(
             star_ids=[form.star_id or ""],
         )
 
-    run_after_ack(context, respond, lang, logger, work)
+    run_after_ack(context, respond, lang, logger, work, task=SlackTask.SHORTLIST_ADD)
 
 
 def submit_new(
@@ -142,7 +143,7 @@ def submit_new(
         url = sync.thread_url(team_id, shortlist.short_id)
         respond_ephemeral(respond, reply_message("created", shortlist, lang, thread_url=url))
 
-    run_after_ack(context, respond, lang, logger, work)
+    run_after_ack(context, respond, lang, logger, work, task=SlackTask.SHORTLIST_NEW)
 
 
 def submit_edit(
@@ -172,4 +173,6 @@ def submit_edit(
         service.set_quote_and_note(team_id, short_id, user_id, star_id, quote, rebate, note)
         services.shortlist_sync(client).refresh(service.get(team_id, short_id), [star_id])
 
-    run_after_ack(context, Respond(response_url=form.response_url), lang, logger, work)
+    run_after_ack(
+        context, Respond(response_url=form.response_url), lang, logger, work, task=SlackTask.SHORTLIST_EDIT
+    )
