@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from bot.post_recovery import FINDABLE, arguments, find, marked, markers
@@ -125,7 +126,7 @@ class PostOnce:
 
 def once_client(client: WebClient, run: JobRun) -> WebClient:
     """A copy of `client` whose posting methods (`POSTING`) run once per job: a job run again gets
-    the recorded answer without posting."""
+    the recorded answer, or the post it finds in Slack (`FINDABLE`), without posting."""
     clone = copy.copy(client)
     call = client.api_call
 
@@ -144,7 +145,11 @@ def once_client(client: WebClient, run: JobRun) -> WebClient:
                 return _replayed(clone, api_method, found)
             run.posts.intend(key, markers(api_method, key, args))
             kwargs = marked(api_method, key, kwargs)
-        response = call(api_method, **kwargs)
+        try:
+            response = call(api_method, **kwargs)
+        except SlackApiError:
+            run.posts.forget(key)  # Slack answered no: nothing was posted, nothing to look for
+            raise
         run.posts.record(key, json.dumps(response.data if isinstance(response.data, dict) else {}))
         return response
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.post_once import JobRun, running
@@ -181,6 +182,15 @@ def test_an_ephemeral_message_is_neither_intended_nor_looked_for(
     assert len(slack.calls_to("chat.postEphemeral")) == 2 and reads(slack) == []
 
 
+def test_a_post_slack_refused_leaves_nothing_to_look_for(services: Services, slack: FakeSlackApi) -> None:
+    """A refused post (not_in_channel, say) was not made: a later run posts without reading."""
+    slack.fail("chat.postMessage", "not_in_channel")
+    with pytest.raises(SlackApiError):
+        run_job(services, post())
+    run_job(services, post(), attempt=1)
+    assert len(slack.messages("C1")) == 1 and reads(slack) == []
+
+
 # -- the store ------------------------------------------------------------------------------------
 
 
@@ -198,7 +208,11 @@ def test_an_intent_keeps_its_time_and_takes_new_markers_until_its_answer(posts: 
     posts.intend("job#a#0", ["F2"])  # posted again after the lookup did not find F1
     again = posts.recall("job#a#0")
     assert again is not None and (again.markers, again.since) == (("F2",), first.since)
+    posts.intend("job#c#0", ["F3"])
+    posts.forget("job#c#0")  # Slack refused it
+    assert posts.recall("job#c#0") is None
     posts.record("job#a#0", '{"ts": "1"}')
+    posts.forget("job#a#0")  # recorded: kept
     posts.record("job#a#0", '{"ts": "2"}')  # an overlapping run's answer: the first one stays
     done = posts.recall("job#a#0")
     assert done is not None and (done.response, done.since) == ('{"ts": "1"}', first.since)

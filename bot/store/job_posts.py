@@ -5,7 +5,8 @@ A post is keyed by its job and content (`bot.post_once.JobRun.post_key`). A post
 again (a channel message, a file share) is first committed as an intent (`intend`: no answer yet,
 with the markers that find it in the channel), then sent, then its answer is recorded (`record`).
 A row with an answer is a post made; an intent without one is a post that may or may not have
-reached Slack (the worker died in between), which `bot.post_once` looks for before posting again.
+reached Slack (the worker died in between), which `bot.post_once` looks for before posting again;
+a post Slack refused is forgotten (`forget`), as it was not made.
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ class JobPosts:
             )
             update = {"response": func.coalesce(JobPostRow.response, stmt.excluded.response)}
             session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=update))
+
+    def forget(self, key: str) -> None:
+        """Drop the intent of post `key` (Slack refused the post); a recorded answer stays."""
+        with transaction(self._sessions) as session:
+            session.execute(delete(JobPostRow).where(JobPostRow.key == key, JobPostRow.response.is_(None)))
 
     def prune(self, before: datetime) -> int:
         """Forget posts begun before `before`; returns how many were removed."""
