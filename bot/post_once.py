@@ -1,12 +1,30 @@
-"""Posting to Slack at most once per queued job, however often the job runs.
+"""Posting to Slack once per queued job, however often the job runs (issue 10 §1).
 
 A job (`bot.queue`) runs again when its worker died or a transient fault hit it. Each post is
-keyed by its job, its destination and text (and how many such posts the run made before it);
-its answer is recorded (`bot.store.job_posts`) right after Slack gave it, and a run that makes
-the same post again gets the recorded answer (the message's `ts`, say) without posting. Clients
-handed out while a job runs (`running`, which `SlackClients.for_workspace` and the Slack job
-adapter consult) post this way. The one window left is a crash between Slack's answer and the
-record.
+keyed by its job, its destination and text (and how many such posts the run made before it).
+Clients handed out while a job runs (`running`, which `SlackClients.for_workspace` and the Slack
+job adapter consult) post this way (`bot.store.job_posts` holds the record):
+
+- A post whose answer is recorded is never sent again: a run that makes it gets the recorded
+  answer (the message's `ts`, say).
+- A channel message (chat.postMessage) or file share (files.completeUploadExternal) is committed
+  as an intent, then sent (a message carries a hash of its key as message metadata), then its
+  answer is recorded. An intent without an answer, which only a worker dying in between leaves,
+  makes the next run look for the post in its conversation (`bot.post_recovery`): found, its
+  answer is recorded and nothing is sent; not there, it is sent. The normal path reads nothing
+  from Slack. So a kill -9 at any point shows such a post once wherever kolbot can read the
+  conversation (it is a member, and the install has the `*:history` scopes).
+
+What is left is sent again after a kill between Slack's answer and its record (a window of one
+database write): a channel message or file share where the lookup is refused (a public channel
+kolbot posts in without having joined it, a DM addressed by user id, an install made before the
+history scopes; logged); ephemeral messages (chat.postEphemeral and ephemeral responses: Slack
+keeps nothing to read back); new messages sent through a response_url (`PostOnce`: Slack's
+answer has no id and the job knows no channel to read); chat.scheduleMessage (kolbot schedules
+nothing). A response that replaces the original message (`replace_original`), as More results
+and re-sorts do, or deletes it, is harmless to send again: it replaces the same message with the
+same content. Two runs of one job at the same moment (a worker wrongly thought dead) are not
+kept apart: an intent is not a lock.
 """
 
 from __future__ import annotations
@@ -22,8 +40,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
+from bot.post_recovery import FINDABLE, arguments, find, marked, markers
 from bot.queue import JobInfo
 from bot.store.job_posts import JobPosts
 
@@ -87,7 +107,9 @@ def _comparable(content: dict[str, Any]) -> dict[str, Any]:
 
 
 class PostOnce:
-    """A `respond` (response_url) that sends each of a job's responses once."""
+    """A `respond` (response_url) that sends each of a job's responses once its answer is
+    recorded; after a kill between sending and recording, the response is sent again (see the
+    module's docstring: harmless when it replaces the original message)."""
 
     def __init__(self, respond: Callable[..., Any], run: JobRun) -> None:
         self._respond, self._run = respond, run
@@ -104,7 +126,7 @@ class PostOnce:
 
 def once_client(client: WebClient, run: JobRun) -> WebClient:
     """A copy of `client` whose posting methods (`POSTING`) run once per job: a job run again gets
-    the recorded answer without posting."""
+    the recorded answer, or the post it finds in Slack (`FINDABLE`), without posting."""
     clone = copy.copy(client)
     call = client.api_call
 
@@ -112,21 +134,32 @@ def once_client(client: WebClient, run: JobRun) -> WebClient:
         if api_method not in POSTING:
             return call(api_method, **kwargs)
         key = run.post_key(api_method, kwargs)
-        if (recorded := run.posts.recall(key)) is not None:
-            url = f"{client.base_url}{api_method}"
-            data = json.loads(recorded)
-            return SlackResponse(
-                client=clone,
-                http_verb="POST",
-                api_url=url,
-                req_args={},
-                data=data,
-                headers={},
-                status_code=200,
-            )
-        response = call(api_method, **kwargs)
+        post = run.posts.recall(key)
+        if post is not None and post.response is not None:
+            return _replayed(clone, api_method, json.loads(post.response))
+        if api_method in FINDABLE:
+            args = arguments(kwargs)
+            found = None if post is None else find(client, api_method, args, post.since, post.markers)
+            if found is not None:
+                run.posts.record(key, json.dumps(found))
+                return _replayed(clone, api_method, found)
+            run.posts.intend(key, markers(api_method, key, args))
+            kwargs = marked(api_method, key, kwargs)
+        try:
+            response = call(api_method, **kwargs)
+        except SlackApiError:
+            run.posts.forget(key)  # Slack answered no: nothing was posted, nothing to look for
+            raise
         run.posts.record(key, json.dumps(response.data if isinstance(response.data, dict) else {}))
         return response
 
     clone.api_call = api_call  # type: ignore[method-assign]
     return clone
+
+
+def _replayed(client: WebClient, api_method: str, data: dict[str, Any]) -> SlackResponse:
+    """Slack's answer to an earlier run's post, as if Slack had just given it."""
+    url = f"{client.base_url}{api_method}"
+    return SlackResponse(
+        client=client, http_verb="POST", api_url=url, req_args={}, data=data, headers={}, status_code=200
+    )

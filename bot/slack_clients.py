@@ -30,6 +30,10 @@ BOT_SCOPES = (
     "im:read",
     "mpim:read",
     "users:read",
+    "channels:history",
+    "groups:history",
+    "im:history",
+    "mpim:history",
 )
 NOT_INSTALLED = "not_installed"  # the `SlackApiError`-like code for a workspace without a token
 

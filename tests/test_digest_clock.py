@@ -54,7 +54,7 @@ def test_a_daily_digest_posts_once_at_its_local_time(services: Services, slack: 
     [run] = services.digests.show(TEAM, digest_id).runs
     assert run.period_key == "2026-03-02T09:30+08:00"
     assert run.scheduled_for == run.completed_at == datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
-    assert (run.status, run.late, run.ts) == (RunStatus.POSTED, False, "1700000001.000001")
+    assert (run.status, run.late, run.ts) == (RunStatus.POSTED, False, slack.messages(CHANNEL)[0]["ts"])
     assert ":hourglass:" not in shown(post)
 
 
@@ -141,7 +141,7 @@ def test_slack_429_is_waited_out_then_posted(services: Services, slack: FakeSlac
         assert Clock(services.digests, tick_s=60).tick()["posted"] == 1
     assert len(slack.calls_to("chat.postMessage")) == 2
     [run] = services.digests.show(TEAM, digest_id).runs
-    assert (run.status, run.attempts, run.ts) == (RunStatus.POSTED, 1, "1700000001.000001")
+    assert (run.status, run.attempts, run.ts) == (RunStatus.POSTED, 1, slack.messages(CHANNEL)[0]["ts"])
 
 
 def test_tikhub_refusal_posts_one_note_then_the_digest_when_data_is_back(slack: FakeSlackApi) -> None:

@@ -43,6 +43,10 @@ SCOPES: dict[str, set[str]] = {
     "chat.update": {"chat:write"},
     # Called on whatever channel a command came from: public, private, DM or group DM.
     "conversations.info": {"channels:read", "groups:read", "im:read", "mpim:read"},
+    # Only after a worker died between posting and recording it: is the job's post already there
+    # (bot.post_recovery)? In any conversation kolbot posts in.
+    "conversations.history": {"channels:history", "groups:history", "im:history", "mpim:history"},
+    "conversations.replies": {"channels:history", "groups:history", "im:history", "mpim:history"},
     "files.getUploadURLExternal": {"files:write"},
     "files.completeUploadExternal": {"files:write"},
     "views.open": set(),

@@ -79,13 +79,16 @@ class RequestClaim(Base):
 
 
 class JobPostRow(Base):
-    """What a queued job posted to Slack, by job key and post number: a job run again after a
-    crash replays these answers instead of posting twice (`handlers.jobs`)."""
+    """What a queued job posted to Slack, by post key: a job run again after a crash replays these
+    answers instead of posting twice (`bot.post_once`). A row is written before its post is sent
+    (`response` NULL: an intent) with the `markers` (JSON list) that find the post in Slack when
+    the worker died before Slack's answer was recorded; `posted_at` is when it was first intended."""
 
     __tablename__ = "job_posts"
 
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    response: Mapped[str] = mapped_column(Text)
+    response: Mapped[str | None] = mapped_column(Text)
+    markers: Mapped[str | None] = mapped_column(Text)
     posted_at: Mapped[datetime] = mapped_column(index=True)
 
 

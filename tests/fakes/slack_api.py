@@ -12,6 +12,15 @@ Many workspaces: `add_workspace(team_id)` gives a workspace its own bot token an
 `oauth.v2.access` (with the client id and secret of `oauth_client`) exchanges the code for the
 token, `auth.test` answers for the token's workspace, and every call records the token it used
 (`SlackCall.token`). `auth.revoke` and `revoke()` make a token answer `token_revoked`.
+
+Conversations: messages posted with chat.postMessage and files shared by
+files.completeUploadExternal are kept (`messages(channel)`, with their metadata and files), and
+conversations.history / conversations.replies serve them as Slack does: only messages after
+`oldest` (and before `latest`), history newest first and without thread replies, replies the
+thread's parent then its replies oldest first, `limit` per page with `has_more` and a
+`response_metadata.next_cursor`, and message metadata only with `include_all_metadata`. A
+message's `ts` is the wall clock's second (frozen or moved by time_machine like the app's) and a
+counter, so `oldest=` windows from the app's clock select as they would in Slack.
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 JsonDict = dict[str, Any]
 MethodHandler = Callable[["FakeSlackApi", JsonDict], JsonDict]
@@ -96,6 +105,7 @@ class _State:
     handlers: dict[str, MethodHandler] = field(default_factory=dict)
     workspaces: dict[str, FakeWorkspace] = field(default_factory=dict)  # by bot token
     revoked: set[str] = field(default_factory=set)
+    messages: dict[str, list[JsonDict]] = field(default_factory=lambda: defaultdict(list))  # by channel
 
 
 class FakeSlackApi:
@@ -165,8 +175,19 @@ class FakeSlackApi:
             return self._state.workspaces.get(token or "")
 
     def next_ts(self) -> str:
+        """A fresh message ts: this second by the wall clock, and a counter (unique, increasing)."""
         n = next(self._ts)
-        return f"{1_700_000_000 + n}.{n:06d}"
+        return f"{int(time.time())}.{n:06d}"
+
+    def keep(self, channel: str, message: JsonDict) -> None:
+        """Add `message` to `channel`'s history (as a post to Slack does)."""
+        with self._cond:
+            self._state.messages[channel].append(message)
+
+    def messages(self, channel: str) -> list[JsonDict]:
+        """`channel`'s messages, oldest first, thread replies included."""
+        with self._cond:
+            return list(self._state.messages.get(channel, []))
 
     # -- inspection ------------------------------------------------------------------
     @property
@@ -328,6 +349,7 @@ def _post_message(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
     message = {"type": "message", "ts": ts, "text": body.get("text", ""), "blocks": body.get("blocks", [])}
     if body.get("thread_ts"):
         message["thread_ts"] = body["thread_ts"]
+    fake.keep(str(body.get("channel")), {**message, "bot_id": BOT_ID, "metadata": body.get("metadata")})
     return {"ok": True, "channel": body.get("channel"), "ts": ts, "message": message}
 
 
@@ -355,8 +377,46 @@ def _upload_url(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
 
 
 def _complete_upload(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
-    files = body.get("files") or []
-    return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title", "")} for f in files]}
+    """Shares the files in `channel_id` (a message carrying them, in `thread_ts` if given)."""
+    files = [{"id": f.get("id"), "title": f.get("title", "")} for f in body.get("files") or []]
+    if body.get("channel_id"):
+        message = {"type": "message", "ts": fake.next_ts(), "text": body.get("initial_comment", "")}
+        thread = {"thread_ts": body["thread_ts"]} if body.get("thread_ts") else {}
+        shared = {**message, **thread, "bot_id": BOT_ID, "files": files, "upload": True}
+        fake.keep(str(body["channel_id"]), shared)
+    return {"ok": True, "files": files}
+
+
+def _history(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    """conversations.history: the channel's messages (no thread replies), newest first."""
+    kept = [m for m in fake.messages(body.get("channel", "")) if m.get("thread_ts", m["ts"]) == m["ts"]]
+    return _page(list(reversed(kept)), body)
+
+
+def _replies(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
+    """conversations.replies: a thread's parent, then its replies, oldest first."""
+    ts = body.get("ts")
+    thread = [m for m in fake.messages(body.get("channel", "")) if ts in (m["ts"], m.get("thread_ts"))]
+    if not thread:
+        return {"ok": False, "error": "thread_not_found"}
+    return _page(thread, body)
+
+
+def _page(messages: list[JsonDict], body: JsonDict) -> JsonDict:
+    """One page of `messages` in (`oldest`, `latest`), from `cursor` (an offset), `limit` long."""
+    oldest, latest = float(body.get("oldest") or 0), float(body.get("latest") or "inf")
+    shown = [m for m in messages if oldest < float(m["ts"]) < latest]
+    if str(body.get("include_all_metadata")).lower() not in ("1", "true"):
+        shown = [{k: v for k, v in m.items() if k != "metadata"} for m in shown]
+    start, limit = int(body.get("cursor") or 0), int(body.get("limit") or 100)
+    more = start + limit < len(shown)
+    page = [{k: v for k, v in m.items() if v is not None} for m in shown[start : start + limit]]
+    return {
+        "ok": True,
+        "messages": page,
+        "has_more": more,
+        "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+    }
 
 
 def _permalink(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
@@ -410,6 +470,8 @@ _CANNED: dict[str, MethodHandler] = {
     "reactions.remove": _ok,
     "reactions.get": _reactions_get,
     "conversations.info": _conversations_info,
+    "conversations.history": _history,
+    "conversations.replies": _replies,
     "users.info": _users_info,
 }
 
@@ -438,7 +500,9 @@ def _make_handler(fake: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
             # Upload URLs receive the file's raw bytes (kept in `SlackCall.raw`), not a form.
             is_upload = _UPLOAD_PATH.match(self.path.split("?")[0]) is not None
             body = {} if is_upload else _parse_body(raw, self.headers.get("Content-Type", ""))
-            call = SlackCall(self.path.split("?")[0], body, self.headers.get("Authorization"), raw)
+            query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}  # a GET's arguments
+            path, auth = self.path.split("?")[0], self.headers.get("Authorization")
+            call = SlackCall(path, {**query, **body}, auth, raw)
             status, headers, payload = fake._answer(call)
             self.send_response(status)
             for name, value in headers.items():
