@@ -75,3 +75,15 @@ def test_a_one_shot_command_builds_a_service_when_it_first_uses_it(settings: Set
         assert ON_FIRST_USE & set(vars(services)) == {"plans"}
     finally:
         services.close()
+
+
+def test_the_kolbot_command_exits_with_mains_code_after_freezing_the_heap(tmp_path: Path) -> None:
+    probe = (
+        "import atexit, gc\n"
+        "atexit.register(lambda: print('frozen:', gc.get_freeze_count() > 0))\n"
+        "from bot.cli import run\n"
+        "run(['search', 'followers>=abc'])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr  # a user error, as `main` returns it
+    assert done.stdout.strip().splitlines()[-1] == "frozen: True"
