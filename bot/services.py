@@ -1,47 +1,37 @@
 """The composition root: one place that builds the database, stores, data source and search.
 
-Used by the CLI, the Slack app and the tests, so all three run the same wiring.
+Used by the CLI, the Slack app and the tests, so all three run the same wiring. What a search does
+not use (the deep-dive, digests, plans, App Home, workspaces and the Slack clients) is a
+`cached_property`, imported and built on first use: a one-shot `kolbot search` starts without them
+(`tests/test_cold_start.py`). Serving processes build them all at start-up (`build_services`),
+before their threads start: no request pays for an import, no two threads race to build one (a
+`cached_property` takes no lock) and `collector.tune()` freezes them with the rest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from slack_sdk import WebClient
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.engine import make_engine, session_factory
 from bot.db.migrate import migrate
-from bot.deepdive.service import DeepDiveService, DemoDeepDiveClient
-from bot.digests.pipeline import DigestPipeline
-from bot.digests.service import DigestService
 from bot.grammar import parse_query
-from bot.home import HomeService
 from bot.i18n import detect_lang, use_command
-from bot.installations import installation_store, state_store
 from bot.models import Creator, Lang, Query
-from bot.planner.mcn import McnLookup
-from bot.planner.models import TierBounds
-from bot.planner.service import PlanService
-from bot.planner.store import PlanStore
-from bot.queue import JobQueue
 from bot.redact import install_log_redaction
-from bot.screen import AudienceScreen
 from bot.search import SearchService
 from bot.settings import Settings
 from bot.shortlists.service import ShortlistService
-from bot.slack_clients import SlackClients
-from bot.slack_io.digests import ChannelGate, SlackPoster
-from bot.slack_io.shortlists import ShortlistSync, UpdateGate
 from bot.sources.base import CreatorSource
 from bot.sources.cache import UpstreamLimits
-from bot.sources.demo import DemoSource
 from bot.sources.extents import SearchExtents
-from bot.sources.tikhub import TikHubClient, TikHubSource
 from bot.spend.budget import BudgetService
-from bot.store.digests import DigestStore
 from bot.store.http_cache import SqlResponseCache
 from bot.store.job_posts import JobPosts
 from bot.store.requests import RequestLedger
@@ -49,31 +39,138 @@ from bot.store.searches import SearchRefs
 from bot.store.snapshots import CreatorSnapshots
 from bot.store.spend import SpendStore
 from bot.workers import WorkerPool
-from bot.workspaces import WorkspaceService
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from bot.deepdive.service import DeepDiveService, DemoDeepDiveClient
+    from bot.digests.service import DigestService
+    from bot.home import HomeService
+    from bot.installations import EncryptedInstallationStore
+    from bot.planner.service import PlanService
+    from bot.queue import JobQueue
+    from bot.screen import AudienceScreen
+    from bot.slack_clients import SlackClients
+    from bot.slack_io.shortlists import ShortlistSync, UpdateGate
+    from bot.sources.tikhub import TikHubClient
+    from bot.workspaces import WorkspaceService
 
 
 @dataclass
 class Services:
     settings: Settings
     engine: Engine
+    sessions: sessionmaker[Session]
     source: CreatorSource
     search: SearchService
+    extents: SearchExtents  # which pages each search has, for search and digests alike
     searches: SearchRefs
     snapshots: CreatorSnapshots
     ledger: RequestLedger
-    deepdive: DeepDiveService
     shortlists: ShortlistService
-    digests: DigestService
-    slack: SlackClients  # Web API clients with each workspace's bot token
-    workspaces: WorkspaceService  # installs, removals, the retention purge
     workers: WorkerPool  # slow work after a Slack ack (`handlers.background`)
-    plans: PlanService
     budget: BudgetService  # TikHub spend per workspace/user/feature and the monthly budget
-    home: HomeService  # what the App Home tab shows
     job_posts: JobPosts  # what each queued job posted, so a job run again posts nothing twice
     tikhub: TikHubClient | None = None
     queue: JobQueue | None = None  # procrastinate, set by the process when `settings.uses_queue`
-    shortlist_gate: UpdateGate = field(default_factory=UpdateGate)  # one per process
+
+    @cached_property
+    def deepdive(self) -> DeepDiveService:
+        """Through the same TikHub client as search: one cache, one rate limiter, one bill."""
+        from bot.deepdive.service import DeepDiveService
+
+        return DeepDiveService(self._detail_client, seen=self.snapshots)
+
+    @cached_property
+    def digests(self) -> DigestService:
+        from bot.digests.pipeline import DigestPipeline
+        from bot.digests.service import DigestService
+        from bot.slack_io.digests import ChannelGate, SlackPoster
+        from bot.store.digests import DigestStore
+
+        store = DigestStore(self.sessions)
+        pipeline = DigestPipeline(
+            store,
+            source=self.source,  # the same source as search: one cache and coalescing for both
+            shortlists=self.shortlists,
+            poster=SlackPoster(self.slack, gate=ChannelGate(self.settings.kolbot_digest_post_interval_s)),
+            settings=self.settings,
+            on_seen=[remember_seen(self.snapshots, self.shortlists)],
+            extents=self.extents,
+        )
+        return DigestService(store, pipeline, settings=self.settings)
+
+    @cached_property
+    def slack(self) -> SlackClients:
+        """Web API clients with each workspace's bot token."""
+        from bot.slack_clients import SlackClients
+
+        return SlackClients(self.settings, self._installations)
+
+    @cached_property
+    def workspaces(self) -> WorkspaceService:
+        """Installs, removals, the retention purge."""
+        from bot.installations import state_store
+        from bot.workspaces import WorkspaceService
+
+        s = self.settings
+        return WorkspaceService(
+            self.sessions,
+            self.digests,
+            retention=timedelta(days=s.kolbot_retention_days),
+            installations=self._installations,
+            states=state_store(s, self.engine) if s.oauth_enabled else None,
+        )
+
+    @cached_property
+    def plans(self) -> PlanService:
+        from bot.planner.mcn import McnLookup
+        from bot.planner.models import TierBounds
+        from bot.planner.service import PlanService
+        from bot.planner.store import PlanStore
+
+        s = self.settings
+        return PlanService(
+            PlanStore(self.sessions),
+            self.shortlists,
+            self.search,
+            McnLookup(self._detail_client),
+            TierBounds(head_min=s.kolbot_plan_head_min_followers, mid_min=s.kolbot_plan_mid_min_followers),
+        )
+
+    @cached_property
+    def home(self) -> HomeService:
+        """What the App Home tab shows."""
+        from bot.home import HomeService
+
+        return HomeService(self.sessions, self.budget)
+
+    @cached_property
+    def shortlist_gate(self) -> UpdateGate:
+        """One per process: coalesces the Slack renders of each shortlist."""
+        from bot.slack_io.shortlists import UpdateGate
+
+        return UpdateGate()
+
+    @cached_property
+    def _installations(self) -> EncryptedInstallationStore | None:
+        """slack_sdk's installation store in kolbot's database, in OAuth mode; None with one bot token."""
+        from bot.installations import installation_store
+
+        return installation_store(self.settings, self.engine) if self.settings.oauth_enabled else None
+
+    @cached_property
+    def _detail_client(self) -> TikHubClient | DemoDeepDiveClient:
+        """Profiles for the deep-dive and the planner's MCN lookup: TikHub's, or the demo data's."""
+        from bot.deepdive.service import DemoDeepDiveClient
+
+        return DemoDeepDiveClient(self.snapshots) if self.tikhub is None else self.tikhub
+
+    def build_all(self) -> None:
+        """Build every service now: a serving process pays at start-up, not on a request."""
+        for name, attr in vars(Services).items():
+            if isinstance(attr, cached_property):
+                getattr(self, name)
 
     def parse_query(self, text: str) -> Query:
         """`bot.grammar.parse_query` with the configured page and top defaults."""
@@ -97,10 +194,14 @@ class Services:
     @property
     def screen(self) -> AudienceScreen:
         """The audience screen, through the deep-dive's client: one portrait cache, one bill."""
+        from bot.screen import AudienceScreen
+
         return AudienceScreen(self.deepdive)
 
     def shortlist_sync(self, client: WebClient) -> ShortlistSync:
         """Keeps shortlists' Slack messages in step, through `client` (the app's bot-token client)."""
+        from bot.slack_io.shortlists import ShortlistSync
+
         return ShortlistSync(
             self.shortlists,
             client,
@@ -117,6 +218,21 @@ class Services:
         self.engine.dispose()
 
 
+def _source(
+    settings: Settings, engine: Engine, cache: SqlResponseCache, budget: BudgetService
+) -> tuple[TikHubClient | None, CreatorSource]:
+    """TikHub's client (every live feature shares it) and source, or the demo data's: only the one
+    in use is imported."""
+    if settings.demo_mode:
+        from bot.sources.demo import DemoSource
+
+        return None, DemoSource(settings.kolbot_price_unit)
+    from bot.sources.tikhub import TikHubClient, TikHubSource
+
+    tikhub = TikHubClient(settings, cache=cache, meter=budget, limits=_shared_limits(engine, settings))
+    return tikhub, TikHubSource(tikhub, settings.kolbot_price_unit)
+
+
 def _shared_limits(engine: Engine, settings: Settings) -> UpstreamLimits | None:
     """On PostgreSQL the TikHub rate limit and coalescing span every process; SQLite is one process."""
     if engine.dialect.name != "postgresql":
@@ -126,10 +242,11 @@ def _shared_limits(engine: Engine, settings: Settings) -> UpstreamLimits | None:
     return PostgresLimits(engine.url, settings.kolbot_tikhub_qps)
 
 
-def build_services(settings: Settings, *, db_threads: int | None = None) -> Services:
+def build_services(settings: Settings, *, db_threads: int | None = None, one_shot: bool = False) -> Services:
     """Redact secrets from logs, migrate the database, then wire stores, source and search.
 
-    `db_threads`: how many of the process's threads may use the database at once (its pool size)."""
+    `db_threads`: how many of the process's threads may use the database at once (its pool size).
+    `one_shot`: a CLI command; the services it does not use are never imported (else all are built)."""
 
     use_command(settings.kolbot_command)
     install_log_redaction(
@@ -148,76 +265,31 @@ def build_services(settings: Settings, *, db_threads: int | None = None) -> Serv
     threads = db_threads or settings.kolbot_workers + settings.kolbot_digest_workers
     engine = make_engine(url, threads=threads, pool_size=settings.kolbot_db_pool_size)
     sessions = session_factory(engine)
-    installations = installation_store(settings, engine) if settings.oauth_enabled else None
-    slack = SlackClients(settings, installations)
     snapshots = CreatorSnapshots(sessions)
     shortlists = ShortlistService(sessions, snapshots)
     budget = BudgetService(SpendStore(sessions), settings)
     cache = SqlResponseCache(sessions)
-    extents = SearchExtents(cache)  # which pages each search has, for search and digests alike
-    tikhub = (
-        None
-        if settings.demo_mode
-        else TikHubClient(settings, cache=cache, meter=budget, limits=_shared_limits(engine, settings))
-    )
-    source: CreatorSource = (
-        DemoSource(settings.kolbot_price_unit)
-        if tikhub is None
-        else TikHubSource(tikhub, settings.kolbot_price_unit)
-    )
-    on_seen = remember_seen(snapshots, shortlists)
-    search = SearchService(source, on_seen=on_seen, extents=extents)
-    detail_client = DemoDeepDiveClient(snapshots) if tikhub is None else tikhub
-    digest_store = DigestStore(sessions)
-    digest_pipeline = DigestPipeline(
-        digest_store,
-        source=source,  # the same source as search: one cache and coalescing for both
-        shortlists=shortlists,
-        poster=SlackPoster(
-            slack,
-            gate=ChannelGate(settings.kolbot_digest_post_interval_s),
-        ),
-        settings=settings,
-        on_seen=[on_seen],
-        extents=extents,
-    )
-    digests = DigestService(digest_store, digest_pipeline, settings=settings)
-    return Services(
+    extents = SearchExtents(cache)
+    tikhub, source = _source(settings, engine, cache, budget)
+    services = Services(
         settings=settings,
         engine=engine,
+        sessions=sessions,
         source=source,
-        search=search,
+        search=SearchService(source, on_seen=remember_seen(snapshots, shortlists), extents=extents),
+        extents=extents,
         searches=SearchRefs(sessions),
         snapshots=snapshots,
         ledger=RequestLedger(sessions),
-        # Same TikHub client as search: one cache, one rate limiter, one bill.
-        deepdive=DeepDiveService(detail_client, seen=snapshots),
         shortlists=shortlists,
-        digests=digests,
-        slack=slack,
-        workspaces=WorkspaceService(
-            sessions,
-            digests,
-            retention=timedelta(days=settings.kolbot_retention_days),
-            installations=installations,
-            states=state_store(settings, engine) if settings.oauth_enabled else None,
-        ),
         workers=WorkerPool(settings.kolbot_workers),
         budget=budget,
         job_posts=JobPosts(sessions),
-        home=HomeService(sessions, budget),
         tikhub=tikhub,
-        plans=PlanService(
-            PlanStore(sessions),
-            shortlists,
-            search,
-            McnLookup(detail_client),
-            TierBounds(
-                head_min=settings.kolbot_plan_head_min_followers,
-                mid_min=settings.kolbot_plan_mid_min_followers,
-            ),
-        ),
     )
+    if not one_shot:
+        services.build_all()
+    return services
 
 
 def remember_seen(snapshots: CreatorSnapshots, shortlists: ShortlistService) -> Callable[..., None]:

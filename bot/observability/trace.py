@@ -21,10 +21,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar, copy_context
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from bot.errors import KolbotError, UpstreamError
-from bot.observability.metrics import metrics
+
+if TYPE_CHECKING:
+    from bot.observability.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,7 @@ class RequestTrace:
     def acked(self, status: int) -> None:
         """The response went back to Slack (HTTP status `status`)."""
         self.ack_s = time.monotonic() - self._started
-        metrics().ack_seconds.labels(self.kind).observe(self.ack_s)
+        _metrics().ack_seconds.labels(self.kind).observe(self.ack_s)
         if status >= 400:
             self.set_outcome(_STATUS_OUTCOMES.get(status, "error"))
         self.release()
@@ -151,7 +153,7 @@ def note_failure(error: BaseException) -> None:
 
 def note_upstream(route: str, calls: int, cost_usd: float, *, cache_hit: bool) -> None:
     """One TikHub `get_json`: counted in the metrics and added to the current request."""
-    m = metrics()
+    m = _metrics()
     if calls:
         m.tikhub_calls.labels(route).inc(calls)
     if cost_usd:
@@ -185,10 +187,18 @@ class TracingExecutor(ThreadPoolExecutor):
             raise
 
 
+def _metrics() -> Metrics:
+    """This process's metrics; prometheus_client (and slack_sdk) load when the first is counted,
+    not in a one-shot `kolbot search` that counts none."""
+    from bot.observability.metrics import metrics
+
+    return metrics()
+
+
 def _finish(trace: RequestTrace) -> None:
     fields = trace.fields()
-    metrics().requests.labels(trace.kind, trace.outcome).inc()
-    metrics().request_seconds.labels(trace.kind).observe(trace.total_s or 0.0)
+    _metrics().requests.labels(trace.kind, trace.outcome).inc()
+    _metrics().request_seconds.labels(trace.kind).observe(trace.total_s or 0.0)
     text = " ".join(f"{key}={value}" for key, value in fields.items())
     log.info("slack request %s", text, extra=fields)
 
