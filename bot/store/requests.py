@@ -74,11 +74,11 @@ class RequestLedger:
 
 
 def _insert_new(session: Session, keys: set[str]) -> set[str]:
-    """Inserts the keys not claimed yet; returns those."""
+    """Inserts the keys not claimed yet; returns those. One statement, compiled once (SQLAlchemy
+    sends the rows as one multi-row INSERT): a Core insert, as the ORM's costs more CPU per row."""
     if not keys:
         return set()
     now = datetime.now(UTC)
-    table = RequestClaim.__table__  # a Core insert: the ORM's bulk-insert machinery costs more CPU
-    stmt = upsert_insert(session, table).values([{"key": k, "claimed_at": now} for k in sorted(keys)])
-    stmt = stmt.on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
-    return set(session.scalars(stmt))
+    table = RequestClaim.__table__
+    stmt = upsert_insert(session, table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
+    return set(session.scalars(stmt, [{"key": k, "claimed_at": now} for k in sorted(keys)]))
