@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 
 import httpx
+import psycopg
+from psycopg import sql
 from rich.console import Console
 from rich.table import Table
 
@@ -90,6 +92,14 @@ def per_minute(cluster: Cluster, web: str, count: int, tag: str) -> float:
     return count / (time.perf_counter() - started) * 60
 
 
+def durable_commits(database_url: str) -> None:
+    """Undo the throwaway database's `synchronous_commit = off`: kolbot's acks wait for a durable
+    commit in production, so they do here (new connections, i.e. every process started after)."""
+    with psycopg.connect(database_url.replace("+psycopg", ""), autocommit=True) as conn:
+        name = conn.info.dbname
+        conn.execute(sql.SQL("ALTER DATABASE {} SET synchronous_commit = on").format(sql.Identifier(name)))
+
+
 def enqueue_ms(database_url: str, count: int) -> float:
     queue = JobQueue(Settings(_env_file=None, database_url=database_url)).open()
     try:
@@ -108,6 +118,7 @@ def run(quick: bool) -> Table:
     work = Path(tempfile.mkdtemp(prefix="kolbot-bench-scale-"))
     with throwaway_pg_database() as url, FakeSlackApi() as slack, FakeTikHub("th-bench-token") as tikhub:
         database_url = url_text(url)
+        durable_commits(database_url)
         cluster = Cluster(work, database_url, slack, tikhub)
         bare = ServingProcess("bare", child_env(tikhub, slack, work / "bare"), work / "bare.log")
         try:

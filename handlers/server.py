@@ -11,6 +11,7 @@ service), instead of failing later. Both modes also run housekeeping (`bot.house
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import sys
@@ -76,6 +77,9 @@ def make_server(
     settings: Settings, app: App, *, host: str = "0.0.0.0", port: int | None = None
 ) -> BaseWSGIServer:
     """A waitress server for `app` (`port=0` picks a free port: see `.effective_port`)."""
+    # waitress warns "Task queue depth is N" for every request that waits for a thread: in a burst,
+    # a log record per request, formatted on the thread that reads every connection.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     server = create_server(
         wsgi_app(app, settings),
         host=host,

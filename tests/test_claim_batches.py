@@ -1,0 +1,163 @@
+"""Group-committed claims (`RequestLedger`, `bot.db.group_commit`): the commands of a burst are
+claimed, and their jobs committed, in one transaction before any of them is acked.
+
+- the claims and jobs of one batch commit together (one PostgreSQL transaction: same `xmin`);
+- a failed batch leaves no claim and no job, and each of its requests is answered "storage is
+  unavailable" (Slack's retries are then served);
+- a duplicate, within a batch or of an earlier one, is acked and makes no second job;
+- the batch's claim rules on both backends: a key asked twice in a batch goes to the earlier
+  request, and a request finding one key taken claims none.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from slack_bolt import App, BoltResponse
+from sqlalchemy.exc import OperationalError
+
+from bot.i18n import tr
+from bot.queue import JobQueue
+from bot.services import Services, build_services
+from bot.store.requests import RequestLedger
+from handlers.app import build_app
+from handlers.replies import STORAGE_UNAVAILABLE
+from tests.fakes.signing import SignedRequest, SlackRequests
+from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_app import slack_settings
+from tests.scale_harness import wait_until
+from tests.test_claim_with_job import TEAM, claimed, jobs_for, key_of, needs_pg, raw
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> str:
+    return str(request.getfixturevalue("_pg_migrated"))
+
+
+@pytest.fixture
+def queued(slack: FakeSlackApi, pg_url: str) -> Iterator[Services]:
+    """Services as `kolbot serve` builds them on PostgreSQL: with a procrastinate queue."""
+    services = build_services(slack_settings(slack, database_url=pg_url))
+    services.queue = JobQueue(services.settings, threads=2).open()
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def web(queued: Services) -> App:
+    return build_app(queued.settings, services=queued)
+
+
+class HeldQueue:
+    """`JobQueue.defer`, with the first call held until `release`; call number `fail_at` fails as
+    when the database goes away."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.held, self.release = threading.Event(), threading.Event()
+        self.fail_at: int | None = None
+        self.calls = 0
+        defer = JobQueue.defer
+
+        def held_defer(queue: JobQueue, *args: Any, **kwargs: Any) -> int:
+            self.calls += 1
+            if self.calls == 1:
+                self.held.set()
+                assert self.release.wait(10)
+            if self.calls == self.fail_at:
+                raise OperationalError("INSERT INTO procrastinate_jobs", {}, Exception("connection lost"))
+            return defer(queue, *args, **kwargs)
+
+        monkeypatch.setattr(JobQueue, "defer", held_defer)
+
+
+def burst(web: App, queued: Services, held: HeldQueue, requests: list[SignedRequest]) -> list[BoltResponse]:
+    """The first request's batch is held in its enqueue while the others arrive; then all go on."""
+    with ThreadPoolExecutor(len(requests)) as pool:
+        first = pool.submit(web.dispatch, requests[0].bolt())
+        assert held.held.wait(10)
+        rest: list[Future[BoltResponse]] = [pool.submit(web.dispatch, r.bolt()) for r in requests[1:]]
+        wait_until(lambda: len(queued.ledger._batches._pending) == len(rest), 10, "the others to wait")
+        held.release.set()
+        return [future.result(10) for future in [first, *rest]]
+
+
+def told_storage_is_unavailable(answer: BoltResponse) -> bool:
+    """An HTTP 200 ack with the "storage is unavailable" message (in Chinese: the searches are)."""
+    assert answer.status == 200
+    return (
+        answer.body.startswith("{") and tr("zh", STORAGE_UNAVAILABLE.what) in json.loads(answer.body)["text"]
+    )
+
+
+def xmins(pg_url: str, table: str, column: str, values: list[str]) -> set[str]:
+    """The transactions that wrote the rows whose `column` is one of `values`."""
+    with raw(pg_url) as conn:
+        rows = conn.execute(f"SELECT xmin::text FROM {table} WHERE {column} = ANY(%s)", (values,)).fetchall()
+    assert len(rows) == len(values)
+    return {row[0] for row in rows}
+
+
+@pytest.fixture
+def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldQueue]:
+    yield HeldQueue(monkeypatch)
+
+
+@needs_pg
+def test_the_claims_and_jobs_of_a_batch_commit_in_one_transaction(
+    web: App, queued: Services, held: HeldQueue, pg_url: str, slack_requests: SlackRequests
+) -> None:
+    searches = [slack_requests.command(f"护肤 pages={n}") for n in (1, 2, 3, 4)]
+    answers = burst(web, queued, held, searches)
+    assert [answer.status for answer in answers] == [200] * 4
+    keys = [key_of(search) for search in searches]
+    batch = xmins(pg_url, "request_claims", "key", keys[1:])
+    assert len(batch) == 1  # the three that arrived during the first commit: one transaction
+    assert xmins(pg_url, "procrastinate_jobs", "args->>'key'", [f"{TEAM}:{k}" for k in keys[1:]]) == batch
+    assert xmins(pg_url, "request_claims", "key", keys[:1]) != batch  # the first committed on its own
+
+
+@needs_pg
+def test_a_failed_batch_leaves_no_claims_and_each_request_is_told(
+    web: App, queued: Services, held: HeldQueue, pg_url: str, slack_requests: SlackRequests
+) -> None:
+    searches = [slack_requests.command(f"护肤 pages={n}") for n in (1, 2, 3, 4)]
+    held.fail_at = 3  # the second batch's second enqueue: its first job's INSERT is rolled back too
+    first, *rest = burst(web, queued, held, searches)
+    assert not told_storage_is_unavailable(first) and claimed(pg_url, searches[0])
+    assert all(told_storage_is_unavailable(answer) for answer in rest)
+    assert not any(claimed(pg_url, search) for search in searches[1:])
+    assert all(jobs_for(pg_url, search) == 0 for search in searches[1:])
+    for search in searches[1:]:  # Slack's retries are served
+        assert web.dispatch(search.retried().bolt()).status == 200
+        assert claimed(pg_url, search) and jobs_for(pg_url, search) == 1
+
+
+@needs_pg
+def test_duplicates_in_and_across_batches_make_no_second_job(
+    web: App, queued: Services, held: HeldQueue, pg_url: str, slack_requests: SlackRequests
+) -> None:
+    search, other = slack_requests.command("护肤 pages=1"), slack_requests.command("美妆 pages=1")
+    # the first delivery, then (during its commit) two retries of it and another command
+    answers = burst(web, queued, held, [search, search.retried(), search.retried(2), other])
+    assert [answer.status for answer in answers] == [200] * 4
+    assert jobs_for(pg_url, search) == 1 and jobs_for(pg_url, other) == 1
+    assert claimed(pg_url, search) and claimed(pg_url, other)
+
+
+def test_a_key_asked_twice_in_a_batch_goes_to_the_earlier_request(sessions: Any) -> None:
+    ledger, ran = RequestLedger(sessions), []
+    won = ledger._claim_batch([(("a",), ran.append), (("b", "a"), ran.append), (("c",), None)])
+    assert won == [True, False, True] and len(ran) == 1
+    assert ledger.claim("b")  # the request that lost kept nothing
+
+
+def test_a_request_finding_one_key_taken_claims_none_of_its_keys(sessions: Any) -> None:
+    ledger = RequestLedger(sessions)
+    assert ledger.claim("taken")
+    assert ledger._claim_batch([(("new", "taken"), None), (("other",), None)]) == [False, True]
+    assert ledger.claim("new") and not ledger.claim("other")

@@ -1,0 +1,77 @@
+"""`bot.db.group_commit.GroupCommit`: callers arriving while a batch commits are committed together
+in the next batch, each gets its own result, and a failed batch fails every caller of it (only)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import pytest
+
+from bot.db.group_commit import GroupCommit
+from tests.scale_harness import wait_until
+
+
+class Committer:
+    """Records each batch; the first batch waits inside `commit` until `release` is set."""
+
+    def __init__(self, fail: Callable[[Sequence[int]], bool] = lambda _: False) -> None:
+        self.batches: list[list[int]] = []
+        self.held, self.release = threading.Event(), threading.Event()
+        self._fail = fail
+
+    def __call__(self, items: Sequence[int]) -> list[int]:
+        self.batches.append(list(items))
+        if len(self.batches) == 1:
+            self.held.set()
+            assert self.release.wait(10)
+        if self._fail(items):
+            raise RuntimeError(f"batch {items} failed")
+        return [item * 10 for item in items]
+
+
+def waiting(group: GroupCommit[int, int]) -> int:
+    """How many callers wait for the next batch."""
+    return len(group._pending)
+
+
+def burst(group: GroupCommit[int, int], committer: Committer, pool: ThreadPoolExecutor) -> list[Future[int]]:
+    """Item 1 leads and is held inside its commit; items 2–4 arrive meanwhile; then all go on."""
+    first = pool.submit(group.submit, 1)
+    assert committer.held.wait(10)
+    rest = [pool.submit(group.submit, item) for item in (2, 3, 4)]
+    wait_until(lambda: waiting(group) == 3, 10, "three callers to wait")
+    committer.release.set()
+    return [first, *rest]
+
+
+def test_a_lone_caller_commits_at_once() -> None:
+    committer = Committer()
+    committer.release.set()
+    group = GroupCommit(committer)
+    assert group.submit(7) == 70
+    assert group.submit(8) == 80
+    assert committer.batches == [[7], [8]]
+
+
+def test_callers_arriving_during_a_commit_share_the_next_batch() -> None:
+    committer = Committer()
+    group = GroupCommit(committer)
+    with ThreadPoolExecutor(4) as pool:
+        results = [future.result(10) for future in burst(group, committer, pool)]
+    assert results == [10, 20, 30, 40]  # each caller gets its own item's result
+    assert committer.batches == [[1], [2, 3, 4]]
+    assert waiting(group) == 0 and group.submit(5) == 50  # the lead was given back
+
+
+def test_a_failed_batch_fails_each_of_its_callers_and_no_other() -> None:
+    committer = Committer(fail=lambda items: 3 in items)
+    group = GroupCommit(committer)
+    with ThreadPoolExecutor(4) as pool:
+        first, *rest = burst(group, committer, pool)
+        assert first.result(10) == 10
+        for future in rest:
+            with pytest.raises(RuntimeError, match="failed"):
+                future.result(10)
+    assert group.submit(6) == 60  # the next caller leads a batch of its own
