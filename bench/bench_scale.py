@@ -10,7 +10,8 @@ PostgreSQL database, real `kolbot serve` / `kolbot worker` / `kolbot clock` proc
 
 - ack p50 / p99 of N concurrent `/kol` searches, kolbot (serve claims, enqueues and acks; the
   workers, which would share this machine's cores, start once the acks are in) against the bare
-  app, for N = 100 and 300;
+  app, for N = 100 and 300; then the same with the requests alternating between two `kolbot serve`
+  processes, as a load balancer spreads them (the bare app stays one process);
 - command → delivered results, queue path (serve + worker) against the in-process path (serve
   with `KOLBOT_QUEUE=false` on the same database), warm cache, median of sequential searches;
 - warm-cache searches completed per minute with 1 worker and with 2 (ratio);
@@ -64,7 +65,7 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms" if seconds < 0.01 else f"{seconds * 1000:.0f} ms"
 
 
-def acks(url: str, requests: SlackRequests, count: int) -> AckRun:
+def acks(url: str | list[str], requests: SlackRequests, count: int) -> AckRun:
     signed = [requests.command(f"{KEYWORD} pages=1") for _ in range(count)]
     return post_concurrently(url, signed)
 
@@ -154,6 +155,22 @@ def run(quick: bool) -> Table:
                     f"ack p99, {size} concurrent",
                     f"{ms(p99)} vs bare {ms(base.quantile(99))}; {ours.in_time}/{size} within 3 s",
                     f"< {ms(limit)}",
+                )
+            # The deployment the issue describes: several web processes behind a load balancer.
+            second = cluster.serve()
+            spread = [f"{w}/slack/events" for w in (web, second)]
+            for size in sizes:
+                base = acks(bare.url, bare_requests, size)
+                cluster.kill_workers()
+                both = acks(spread, cluster.requests(f"two{size}"), size)
+                workers = [cluster.worker(), cluster.worker()]
+                cluster.wait_until_queue_empty(timeout=600)
+                p50, p99 = both.quantile(50), both.quantile(99)
+                table.add_row(
+                    f"ack p50 / p99, {size} concurrent, 2 web processes",
+                    f"{ms(p50)} / {ms(p99)} vs bare {ms(base.quantile(50))} / {ms(base.quantile(99))} "
+                    f"({p50 / base.quantile(50):.2f}× at p50); {both.in_time}/{size} within 3 s",
+                    "(1 bare process)",
                 )
             queued = statistics.median(delivered_s(cluster, web, f"q{i}") for i in range(5))
             embedded = cluster.serve(KOLBOT_QUEUE="false")

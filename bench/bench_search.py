@@ -218,17 +218,20 @@ def timed_post(client: httpx.Client, url: str, request: SignedRequest) -> tuple[
     return time.perf_counter() - started, status
 
 
-def post_concurrently(url: str, requests: Sequence[SignedRequest]) -> AckRun:
-    """POST every request at once, one thread and one fresh connection each."""
+def post_concurrently(url: str | Sequence[str], requests: Sequence[SignedRequest]) -> AckRun:
+    """POST every request at once, one thread and one fresh connection each; with several URLs
+    the requests alternate between them, as a load balancer would spread them."""
+    urls = [url] if isinstance(url, str) else list(url)
     start = threading.Barrier(len(requests))
     limits = httpx.Limits(max_connections=len(requests), max_keepalive_connections=0)
 
-    def send(client: httpx.Client, request: SignedRequest) -> tuple[float, int]:
+    def send(client: httpx.Client, target: str, request: SignedRequest) -> tuple[float, int]:
         start.wait(timeout=START_TIMEOUT_S)
-        return timed_post(client, url, request)
+        return timed_post(client, target, request)
 
+    targets = [urls[n % len(urls)] for n in range(len(requests))]
     with httpx.Client(limits=limits, timeout=30) as client, ThreadPoolExecutor(len(requests)) as pool:
-        results = list(pool.map(lambda r: send(client, r), requests))
+        results = list(pool.map(lambda t, r: send(client, t, r), targets, requests))
     return AckRun([s for s, _ in results], [status for _, status in results])
 
 
