@@ -9,6 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 
+from bot.db import group_commit
 from bot.db.group_commit import GroupCommit
 from tests.scale_harness import wait_until
 
@@ -75,3 +76,50 @@ def test_a_failed_batch_fails_each_of_its_callers_and_no_other() -> None:
             with pytest.raises(RuntimeError, match="failed"):
                 future.result(10)
     assert group.submit(6) == 60  # the next caller leads a batch of its own
+
+
+def test_a_follower_waits_no_longer_than_its_patience_for_a_hung_batch() -> None:
+    """The database hangs under the leader (a dead connection answers nothing): a follower under
+    `bounded_waits` must still answer within the ack's bound, not when the leader's socket gives up."""
+    committer = Committer()
+    group = GroupCommit(committer)
+    leader = threading.Thread(target=group.submit, args=(1,), daemon=True)
+    leader.start()
+    assert committer.held.wait(10)
+    with pytest.raises(TimeoutError):
+        group.submit(2, patience=0.01)  # the leader is held until `release`: this cannot be served
+    assert waiting(group) == 0  # it left the queue: no batch commits it behind its back
+    committer.release.set()
+    leader.join(10)
+    assert group.submit(3) == 30 and committer.batches == [[1], [3]]
+
+
+def test_a_follower_interrupted_while_waiting_does_not_stall_the_next_callers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A caller that stops waiting (KeyboardInterrupt, SystemExit) must not be handed the lead it
+    will never take: every later caller would wait for it forever."""
+
+    class Interrupted(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            raise KeyboardInterrupt
+
+    class Entry(group_commit._Entry[int, int]):
+        def __init__(self, item: int) -> None:
+            super().__init__(item)
+            if item == 2:
+                self.ready = Interrupted()
+
+    monkeypatch.setattr(group_commit, "_Entry", Entry)
+    committer = Committer()
+    group = GroupCommit(committer)
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(group.submit, 1)
+        assert committer.held.wait(10)
+        with pytest.raises(KeyboardInterrupt):
+            group.submit(2)
+        committer.release.set()
+        assert first.result(10) == 10
+    after: Future[int] = Future()
+    threading.Thread(target=lambda: after.set_result(group.submit(3)), daemon=True).start()
+    assert after.result(10) == 30
