@@ -21,6 +21,7 @@ import pytest
 from slack_bolt import App, BoltResponse
 from sqlalchemy.exc import OperationalError
 
+from bot.db.engine import bounded_waits
 from bot.i18n import tr
 from bot.queue import JobQueue
 from bot.services import Services, build_services
@@ -161,3 +162,23 @@ def test_a_request_finding_one_key_taken_claims_none_of_its_keys(sessions: Any) 
     assert ledger.claim("taken")
     assert ledger._claim_batch([(("new", "taken"), None), (("other",), None)]) == [False, True]
     assert ledger.claim("new") and not ledger.claim("other")
+
+
+def test_a_claim_waits_for_a_hung_batch_no_longer_than_its_bound(sessions: Any) -> None:
+    """The claim before it hangs (a dead connection): an ack's claim gives up within its
+    `bounded_waits`, as on a database past its bound ("storage is unavailable"), and claims nothing."""
+    ledger = RequestLedger(sessions)
+    held, release = threading.Event(), threading.Event()
+
+    def hang(_: Any) -> None:
+        held.set()
+        assert release.wait(10)
+
+    leader = threading.Thread(target=lambda: ledger.claim_all(("first",), along=hang), daemon=True)
+    leader.start()
+    assert held.wait(10)
+    with bounded_waits(0.01), pytest.raises(OperationalError):
+        ledger.claim("next")
+    release.set()
+    leader.join(10)
+    assert ledger.claim("next")

@@ -6,8 +6,9 @@ in that same transaction: on PostgreSQL `kolbot serve` commits a request's job t
 
 Concurrent claims are group-committed (`bot.db.group_commit`): the requests of a burst share one
 transaction, one INSERT of their keys and one COMMIT, instead of one of each per request; every
-caller still returns only once its claim (and what `along` wrote) is committed. A batch commits
-or fails as a whole: when it fails, no request of it is claimed, and each caller gets the error.
+caller still returns only once its claim (and what `along` wrote) is committed, and waits for the
+batches before its own no longer than its `bounded_waits` allow. A batch commits or fails as a
+whole: when it fails, no request of it is claimed, and each caller gets the error.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import delete
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.engine import transaction
+from bot.db.engine import transaction, wait_limit_s
 from bot.db.group_commit import GroupCommit
 from bot.db.results import rowcount
 from bot.db.tables import RequestClaim
@@ -44,7 +46,10 @@ class RequestLedger:
         rolls the claims back too (and propagates): the request is not claimed."""
         if not keys:
             raise ValueError("nothing to claim")
-        return self._batches.submit((tuple(keys), along))
+        try:
+            return self._batches.submit((tuple(keys), along), patience=wait_limit_s())
+        except TimeoutError as error:  # the batch before it hangs: as a database past the bound
+            raise OperationalError("claim", None, error) from error
 
     def _claim_batch(self, claims: Sequence[_Claim]) -> list[bool]:
         """Claims each request's keys, all in one transaction; within a batch, a key two requests
