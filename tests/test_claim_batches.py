@@ -164,6 +164,15 @@ def test_a_request_finding_one_key_taken_claims_none_of_its_keys(sessions: Any) 
     assert ledger.claim("new") and not ledger.claim("other")
 
 
+def test_a_key_a_losing_request_gave_back_goes_to_the_next_request_asking_it(sessions: Any) -> None:
+    """As if the requests had been claimed one by one: the first finds "taken" taken and claims
+    nothing, so "a" is free for the second, which must not be dropped as a duplicate."""
+    ledger = RequestLedger(sessions)
+    assert ledger.claim("taken")
+    assert ledger._claim_batch([(("a", "taken"), None), (("a",), None)]) == [False, True]
+    assert not ledger.claim("a")
+
+
 def test_a_claim_waits_for_a_hung_batch_no_longer_than_its_bound(sessions: Any) -> None:
     """The claim before it hangs (a dead connection): an ack's claim gives up within its
     `bounded_waits`, as on a database past its bound ("storage is unavailable"), and claims nothing."""

@@ -52,21 +52,18 @@ class RequestLedger:
             raise OperationalError("claim", None, error) from error
 
     def _claim_batch(self, claims: Sequence[_Claim]) -> list[bool]:
-        """Claims each request's keys, all in one transaction; within a batch, a key two requests
-        ask for goes to the earlier one. A request that finds any key taken claims none."""
-        asked: set[str] = set()
-        fresh: list[bool] = []  # no earlier request of the batch asked for any of its keys
-        for keys, _ in claims:
-            fresh.append(asked.isdisjoint(keys))
-            asked.update(keys if fresh[-1] else ())
+        """Claims the requests' keys in one transaction, as if one by one in order: a key two
+        requests ask for goes to the earlier one that claims it, and a request that finds any key
+        taken claims none (what it would have taken stays free for the requests after it)."""
         with transaction(self._sessions) as session:
-            claimed = _insert_new(session, asked)
-            won = [ok and claimed.issuperset(keys) for ok, (keys, _) in zip(fresh, claims, strict=True)]
-            returned = {
-                k for ok, w, (keys, _) in zip(fresh, won, claims, strict=True) if ok and not w for k in keys
-            }
-            if returned & claimed:  # a request that found one key taken gives back those it took
-                session.execute(delete(RequestClaim).where(RequestClaim.key.in_(returned & claimed)))
+            free = _insert_new(session, {key for keys, _ in claims for key in keys})
+            won: list[bool] = []
+            taken: set[str] = set()
+            for keys, _ in claims:
+                won.append(free.issuperset(keys) and taken.isdisjoint(keys))
+                taken.update(keys if won[-1] else ())
+            if free - taken:  # inserted, but no request won them: given back
+                session.execute(delete(RequestClaim).where(RequestClaim.key.in_(free - taken)))
             for w, (_, along) in zip(won, claims, strict=True):
                 if w and along is not None:
                     along(session)
