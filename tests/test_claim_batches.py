@@ -55,12 +55,12 @@ def web(queued: Services) -> App:
 
 
 class HeldQueue:
-    """`JobQueue.defer`, with the first call held until `release`; call number `fail_at` fails as
-    when the database goes away."""
+    """`JobQueue.defer`, with the first call held until `release`; the calls numbered in `failing`
+    fail as when the database goes away."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.held, self.release = threading.Event(), threading.Event()
-        self.fail_at: int | None = None
+        self.failing: set[int] = set()
         self.calls = 0
         defer = JobQueue.defer
 
@@ -69,7 +69,7 @@ class HeldQueue:
             if self.calls == 1:
                 self.held.set()
                 assert self.release.wait(10)
-            if self.calls == self.fail_at:
+            if self.calls in self.failing:
                 raise OperationalError("INSERT INTO procrastinate_jobs", {}, Exception("connection lost"))
             return defer(queue, *args, **kwargs)
 
@@ -127,7 +127,9 @@ def test_a_failed_batch_leaves_no_claims_and_each_request_is_told(
     web: App, queued: Services, held: HeldQueue, pg_url: str, slack_requests: SlackRequests
 ) -> None:
     searches = [slack_requests.command(f"护肤 pages={n}") for n in (1, 2, 3, 4)]
-    held.fail_at = 3  # the second batch's second enqueue: its first job's INSERT is rolled back too
+    # the second batch's second enqueue (its first job's INSERT is rolled back too), and the first
+    # of the batch's second try without that request: the database is gone for the whole batch
+    held.failing = {3, 4}
     first, *rest = burst(web, queued, held, searches)
     assert not told_storage_is_unavailable(first) and claimed(pg_url, searches[0])
     assert all(told_storage_is_unavailable(answer) for answer in rest)
@@ -171,6 +173,35 @@ def test_a_key_a_losing_request_gave_back_goes_to_the_next_request_asking_it(ses
     assert ledger.claim("taken")
     assert ledger._claim_batch([(("a", "taken"), None), (("a",), None)]) == [False, True]
     assert not ledger.claim("a")
+
+
+def test_a_request_whose_own_change_fails_fails_alone_in_its_batch(sessions: Any) -> None:
+    """One request's `along` raising (its job cannot be queued) must not fail the acks of the
+    other requests committed with it: they are claimed, it is not, and its caller gets its error."""
+    ledger = RequestLedger(sessions)
+    held, release = threading.Event(), threading.Event()
+
+    def hold(_: Any) -> None:
+        held.set()
+        assert release.wait(10)
+
+    def fail(_: Any) -> None:
+        raise ValueError("this request's job cannot be queued")
+
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(ledger.claim_all, ("first",), along=hold)
+        assert held.wait(10)
+        batch: list[Future[bool]] = []
+        for key, along in (("before", None), ("bad", fail), ("after", None)):
+            batch.append(pool.submit(ledger.claim_all, (key,), along=along))
+            wait_until(lambda: len(ledger._batches._pending) == len(batch), 10, f"{key} to wait")
+        release.set()
+        assert first.result(10)
+        before, bad, after = batch
+        assert before.result(10) and after.result(10)
+        with pytest.raises(ValueError, match="cannot be queued"):
+            bad.result(10)
+    assert ledger.claim("bad") and not ledger.claim("before") and not ledger.claim("after")
 
 
 def test_a_claim_waits_for_a_hung_batch_no_longer_than_its_bound(sessions: Any) -> None:

@@ -8,7 +8,8 @@ Concurrent claims are group-committed (`bot.db.group_commit`): the requests of a
 transaction, one INSERT of their keys and one COMMIT, instead of one of each per request; every
 caller still returns only once its claim (and what `along` wrote) is committed, and waits for the
 batches before its own no longer than its `bounded_waits` allow. A batch commits or fails as a
-whole: when it fails, no request of it is claimed, and each caller gets the error.
+whole: when it fails, no request of it is claimed, and each caller gets the error; but a request
+whose own `along` raises fails alone, and the others are claimed again without it.
 """
 
 from __future__ import annotations
@@ -28,12 +29,21 @@ from bot.db.upsert import upsert_insert
 
 Along = Callable[[Session], object]
 _Claim = tuple[tuple[str, ...], Along | None]  # one request's keys, and what commits with them
+_Outcome = bool | Exception  # claimed or not, or what the request's own `along` raised
+
+
+class _AlongFailed(Exception):
+    """The `along` of request number `index` of a batch raised `error`."""
+
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(index, error)
+        self.index, self.error = index, error
 
 
 class RequestLedger:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
-        self._batches: GroupCommit[_Claim, bool] = GroupCommit(self._claim_batch)
+        self._batches: GroupCommit[_Claim, _Outcome] = GroupCommit(self._claim_batch)
 
     def claim(self, key: str) -> bool:
         """True for the first caller with this key, False for every later one."""
@@ -43,15 +53,35 @@ class RequestLedger:
         """Claims every key in one transaction: True when none was claimed before, and then
         `along(session)` runs in the same transaction, so what it writes commits with the claims;
         False, with nothing written and `along` not run, when any key was. Anything `along` raises
-        rolls the claims back too (and propagates): the request is not claimed."""
+        rolls the claims back too (and propagates): the request is not claimed. `along` may run
+        more than once (its batch tried again without another request's failed `along`): it must
+        write only in `session`, which is rolled back before each new try."""
         if not keys:
             raise ValueError("nothing to claim")
         try:
-            return self._batches.submit((tuple(keys), along), patience=wait_limit_s())
+            outcome = self._batches.submit((tuple(keys), along), patience=wait_limit_s())
         except TimeoutError as error:  # the batch before it hangs: as a database past the bound
             raise OperationalError("claim", None, error) from error
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
 
-    def _claim_batch(self, claims: Sequence[_Claim]) -> list[bool]:
+    def _claim_batch(self, claims: Sequence[_Claim]) -> list[_Outcome]:
+        """Claims each request's keys, all in one transaction. A request whose `along` raises gets
+        its error, and the others are claimed again without it, once (one bad request must not
+        fail the acks of a burst; a second failure, the database's likely, fails them all)."""
+        try:
+            return list(self._claim_together(claims))
+        except _AlongFailed as failed:
+            rest = [claim for i, claim in enumerate(claims) if i != failed.index]
+            try:
+                outcomes: list[_Outcome] = list(self._claim_together(rest))
+            except _AlongFailed as again:
+                raise again.error from again
+            outcomes.insert(failed.index, failed.error)
+            return outcomes
+
+    def _claim_together(self, claims: Sequence[_Claim]) -> list[bool]:
         """Claims the requests' keys in one transaction, as if one by one in order: a key two
         requests ask for goes to the earlier one that claims it, and a request that finds any key
         taken claims none (what it would have taken stays free for the requests after it)."""
@@ -64,9 +94,12 @@ class RequestLedger:
                 taken.update(keys if won[-1] else ())
             if free - taken:  # inserted, but no request won them: given back
                 session.execute(delete(RequestClaim).where(RequestClaim.key.in_(free - taken)))
-            for w, (_, along) in zip(won, claims, strict=True):
+            for index, (w, (_, along)) in enumerate(zip(won, claims, strict=True)):
                 if w and along is not None:
-                    along(session)
+                    try:
+                        along(session)
+                    except Exception as error:
+                        raise _AlongFailed(index, error) from error
         return won
 
     def prune(self, before: datetime) -> int:
