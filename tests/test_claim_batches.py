@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+import psycopg
 import pytest
 from slack_bolt import App, BoltResponse
 from sqlalchemy.exc import OperationalError
@@ -55,12 +56,12 @@ def web(queued: Services) -> App:
 
 
 class HeldQueue:
-    """`JobQueue.defer`, with the first call held until `release`; the calls numbered in `failing`
-    fail as when the database goes away."""
+    """`JobQueue.defer`, with the first call held until `release`; call number `fail_at` fails as
+    when the database goes away."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.held, self.release = threading.Event(), threading.Event()
-        self.failing: set[int] = set()
+        self.fail_at: int | None = None
         self.calls = 0
         defer = JobQueue.defer
 
@@ -69,7 +70,7 @@ class HeldQueue:
             if self.calls == 1:
                 self.held.set()
                 assert self.release.wait(10)
-            if self.calls in self.failing:
+            if self.calls == self.fail_at:
                 raise OperationalError("INSERT INTO procrastinate_jobs", {}, Exception("connection lost"))
             return defer(queue, *args, **kwargs)
 
@@ -127,9 +128,7 @@ def test_a_failed_batch_leaves_no_claims_and_each_request_is_told(
     web: App, queued: Services, held: HeldQueue, pg_url: str, slack_requests: SlackRequests
 ) -> None:
     searches = [slack_requests.command(f"护肤 pages={n}") for n in (1, 2, 3, 4)]
-    # the second batch's second enqueue (its first job's INSERT is rolled back too), and the first
-    # of the batch's second try without that request: the database is gone for the whole batch
-    held.failing = {3, 4}
+    held.fail_at = 3  # the second batch's second enqueue: its first job's INSERT is rolled back too
     first, *rest = burst(web, queued, held, searches)
     assert not told_storage_is_unavailable(first) and claimed(pg_url, searches[0])
     assert all(told_storage_is_unavailable(answer) for answer in rest)
@@ -202,6 +201,39 @@ def test_a_request_whose_own_change_fails_fails_alone_in_its_batch(sessions: Any
         with pytest.raises(ValueError, match="cannot be queued"):
             bad.result(10)
     assert ledger.claim("bad") and not ledger.claim("before") and not ledger.claim("after")
+
+
+def test_a_database_fault_in_one_request_fails_its_batch_after_one_try(sessions: Any) -> None:
+    """A statement timeout in one request's enqueue (procrastinate wraps psycopg's error) is the
+    database's: every request of the batch would meet it again, so the batch is not tried twice,
+    which would double the wait of acks Slack is waiting for."""
+    ledger, ran = RequestLedger(sessions), []
+    held, release = threading.Event(), threading.Event()
+
+    def hold(_: Any) -> None:
+        held.set()
+        assert release.wait(10)
+
+    def timed_out(_: Any) -> None:
+        try:
+            raise psycopg.errors.QueryCanceled("canceling statement due to statement timeout")
+        except psycopg.Error as error:
+            raise RuntimeError("connector error") from error
+
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(ledger.claim_all, ("first",), along=hold)
+        assert held.wait(10)
+        batch: list[Future[bool]] = []
+        for key, along in (("before", ran.append), ("slow", timed_out), ("after", None)):
+            batch.append(pool.submit(ledger.claim_all, (key,), along=along))
+            wait_until(lambda: len(ledger._batches._pending) == len(batch), 10, f"{key} to wait")
+        release.set()
+        assert first.result(10)
+        for future in batch:
+            with pytest.raises(RuntimeError, match="connector error"):
+                future.result(10)
+    assert len(ran) == 1  # one try
+    assert ledger.claim("before") and ledger.claim("slow") and ledger.claim("after")
 
 
 def test_a_claim_waits_for_a_hung_batch_no_longer_than_its_bound(sessions: Any) -> None:

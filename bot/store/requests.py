@@ -9,11 +9,14 @@ transaction, one INSERT of their keys and one COMMIT, instead of one of each per
 caller still returns only once its claim (and what `along` wrote) is committed, and waits for the
 batches before its own no longer than its `bounded_waits` allow. A batch commits or fails as a
 whole: when it fails, no request of it is claimed, and each caller gets the error; but a request
-whose own `along` raises fails alone, and the others are claimed again without it.
+whose own `along` raises fails alone, and the others are claimed again without it (unless the
+error is the database's: then the batch fails).
 """
 
 from __future__ import annotations
 
+import sqlite3
+import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
@@ -69,22 +72,29 @@ class RequestLedger:
     def _claim_batch(self, claims: Sequence[_Claim]) -> list[_Outcome]:
         """Claims each request's keys, all in one transaction. A request whose `along` raises gets
         its error, and the others are claimed again without it, once (one bad request must not
-        fail the acks of a burst; a second failure, the database's likely, fails them all)."""
-        try:
-            return list(self._claim_together(claims))
-        except _AlongFailed as failed:
-            rest = [claim for i, claim in enumerate(claims) if i != failed.index]
-            try:
-                outcomes: list[_Outcome] = list(self._claim_together(rest))
-            except _AlongFailed as again:
-                raise again.error from again
-            outcomes.insert(failed.index, failed.error)
-            return outcomes
+        fail the acks of a burst), unless the error is the database's (down, or past the ack's
+        bound: another try would meet it too, and double the wait); then the batch fails."""
+        first = self._claim_together(claims)
+        if not isinstance(first, _AlongFailed):
+            return list(first)
+        if _operational(first.error):
+            raise first.error
+        rest = self._claim_together([claim for i, claim in enumerate(claims) if i != first.index])
+        if isinstance(rest, _AlongFailed):
+            raise rest.error
+        return [*rest[: first.index], first.error, *rest[first.index :]]
 
-    def _claim_together(self, claims: Sequence[_Claim]) -> list[bool]:
+    def _claim_together(self, claims: Sequence[_Claim]) -> list[bool] | _AlongFailed:
         """Claims the requests' keys in one transaction, as if one by one in order: a key two
         requests ask for goes to the earlier one that claims it, and a request that finds any key
-        taken claims none (what it would have taken stays free for the requests after it)."""
+        taken claims none (what it would have taken stays free for the requests after it). The
+        first `along` to raise rolls it all back, and is returned."""
+        try:
+            return self._claim_in(claims)
+        except _AlongFailed as failed:
+            return failed
+
+    def _claim_in(self, claims: Sequence[_Claim]) -> list[bool]:
         with transaction(self._sessions) as session:
             free = _insert_new(session, {key for keys, _ in claims for key in keys})
             won: list[bool] = []
@@ -106,6 +116,21 @@ class RequestLedger:
         """Forget claims made before `before`; returns how many were removed."""
         with transaction(self._sessions) as session:
             return rowcount(session.execute(delete(RequestClaim).where(RequestClaim.claimed_at < before)))
+
+
+def _operational(error: BaseException | None) -> bool:
+    """A fault of the database's operation (connection lost, lock or statement timeout) raised,
+    or caused, `error`: DB-API's OperationalError, from SQLAlchemy, sqlite3 or psycopg (which
+    procrastinate wraps). psycopg is looked for only once loaded: otherwise none of its errors."""
+    psycopg = sys.modules.get("psycopg")
+    kinds = (OperationalError, sqlite3.OperationalError, *((psycopg.OperationalError,) if psycopg else ()))
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, kinds):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _insert_new(session: Session, keys: set[str]) -> set[str]:
