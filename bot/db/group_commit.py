@@ -10,9 +10,10 @@ commits at once, and a batch is whatever arrived during the previous commit (as 
 WAL flush groups concurrent commits).
 
 Each caller gets its own item's result once its batch committed, or the batch's exception: a
-batch commits or fails as a whole. A caller waits for other callers' commits at most its
-`patience` (a hung connection under the leader must not hold every ack past Slack's 3 s), and a
-caller that stops waiting leaves the queue, so no lead is ever handed to a caller that is gone.
+batch commits or fails as a whole. A caller waits for the batches before its own at most its
+`patience` (a hung connection under the leader must not hold every later ack past Slack's 3 s),
+and a caller that stops waiting leaves the queue, so no lead is ever handed to a caller that is
+gone; once its own batch is being committed, it waits for how that ends.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ class GroupCommit(Generic[T, R]):
 
     def submit(self, item: T, *, patience: float | None = None) -> R:
         """Commit `item` with whatever else is submitted meanwhile; returns its result. `patience`:
-        how long at most to wait for other callers' commits (a hung one) before `TimeoutError`."""
+        how long at most to wait for the batches before its own (a hung one): then `TimeoutError`,
+        and `item` is not committed."""
         entry: _Entry[T, R] = _Entry(item)
         with self._lock:
             self._pending.append(entry)
@@ -62,7 +64,9 @@ class GroupCommit(Generic[T, R]):
     def _follow(self, entry: _Entry[T, R], patience: float | None) -> None:
         """Waits until `entry`'s batch committed or `entry` leads. A caller that stops waiting
         (out of patience, interrupted) leaves the queue and hands on a lead it was given: nobody
-        else would take it, and every later caller would wait for it forever."""
+        else would take it, and every later caller would wait for it forever. Once its batch is
+        being committed it waits for the outcome (bounded by the leader's database waits):
+        answering "failed" for a claim that then commits would lose the request's work."""
         try:
             if entry.ready.wait(patience):
                 return
@@ -72,8 +76,10 @@ class GroupCommit(Generic[T, R]):
         with self._lock:
             if entry.ready.is_set():  # served, or given the lead, just now
                 return
-            self._withdraw_locked(entry)  # unless its batch is being committed: outcome unknown
-        raise TimeoutError(f"no commit within {patience} s")
+            if entry in self._pending:  # no batch took it: nothing of it is committed
+                self._withdraw_locked(entry)
+                raise TimeoutError(f"no commit within {patience} s")
+        entry.ready.wait()
 
     def _withdraw(self, entry: _Entry[T, R]) -> None:
         with self._lock:
