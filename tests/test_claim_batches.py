@@ -203,10 +203,17 @@ def test_a_request_whose_own_change_fails_fails_alone_in_its_batch(sessions: Any
     assert ledger.claim("bad") and not ledger.claim("before") and not ledger.claim("after")
 
 
-def test_a_database_fault_in_one_request_fails_its_batch_after_one_try(sessions: Any) -> None:
-    """A statement timeout in one request's enqueue (procrastinate wraps psycopg's error) is the
-    database's: every request of the batch would meet it again, so the batch is not tried twice,
-    which would double the wait of acks Slack is waiting for."""
+@pytest.mark.parametrize(
+    "fault",
+    [psycopg.errors.QueryCanceled, psycopg.InterfaceError],
+    ids=["statement timeout", "connection closed"],
+)
+def test_a_database_fault_in_one_request_fails_its_batch_after_one_try(
+    sessions: Any, fault: type[psycopg.Error]
+) -> None:
+    """A statement timeout or a closed connection in one request's enqueue (procrastinate wraps
+    psycopg's error) is the database's: every request of the batch would meet it again, so the
+    batch is not tried twice, which would double the wait of acks Slack is waiting for."""
     ledger, ran = RequestLedger(sessions), []
     held, release = threading.Event(), threading.Event()
 
@@ -216,7 +223,7 @@ def test_a_database_fault_in_one_request_fails_its_batch_after_one_try(sessions:
 
     def timed_out(_: Any) -> None:
         try:
-            raise psycopg.errors.QueryCanceled("canceling statement due to statement timeout")
+            raise fault("canceling statement due to statement timeout, or the connection is closed")
         except psycopg.Error as error:
             raise RuntimeError("connector error") from error
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import delete
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.engine import transaction, wait_limit_s
@@ -119,11 +119,14 @@ class RequestLedger:
 
 
 def _operational(error: BaseException | None) -> bool:
-    """A fault of the database's operation (connection lost, lock or statement timeout) raised,
-    or caused, `error`: DB-API's OperationalError, from SQLAlchemy, sqlite3 or psycopg (which
-    procrastinate wraps). psycopg is looked for only once loaded: otherwise none of its errors."""
-    psycopg = sys.modules.get("psycopg")
-    kinds = (OperationalError, sqlite3.OperationalError, *((psycopg.OperationalError,) if psycopg else ()))
+    """A fault of the database's operation (connection lost or closed, lock or statement timeout)
+    raised, or caused, `error`: DB-API's OperationalError or InterfaceError, from SQLAlchemy,
+    sqlite3 or psycopg (which procrastinate wraps). psycopg is looked for only once loaded:
+    otherwise none of its errors."""
+    kinds: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+    kinds += (sqlite3.OperationalError, sqlite3.InterfaceError)
+    if (psycopg := sys.modules.get("psycopg")) is not None:
+        kinds += (psycopg.OperationalError, psycopg.InterfaceError)
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
         if isinstance(error, kinds):
