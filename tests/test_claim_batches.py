@@ -17,10 +17,12 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+import psycopg
 import pytest
 from slack_bolt import App, BoltResponse
 from sqlalchemy.exc import OperationalError
 
+from bot.db.engine import bounded_waits
 from bot.i18n import tr
 from bot.queue import JobQueue
 from bot.services import Services, build_services
@@ -161,3 +163,101 @@ def test_a_request_finding_one_key_taken_claims_none_of_its_keys(sessions: Any) 
     assert ledger.claim("taken")
     assert ledger._claim_batch([(("new", "taken"), None), (("other",), None)]) == [False, True]
     assert ledger.claim("new") and not ledger.claim("other")
+
+
+def test_a_key_a_losing_request_gave_back_goes_to_the_next_request_asking_it(sessions: Any) -> None:
+    """As if the requests had been claimed one by one: the first finds "taken" taken and claims
+    nothing, so "a" is free for the second, which must not be dropped as a duplicate."""
+    ledger = RequestLedger(sessions)
+    assert ledger.claim("taken")
+    assert ledger._claim_batch([(("a", "taken"), None), (("a",), None)]) == [False, True]
+    assert not ledger.claim("a")
+
+
+def test_a_request_whose_own_change_fails_fails_alone_in_its_batch(sessions: Any) -> None:
+    """One request's `along` raising (its job cannot be queued) must not fail the acks of the
+    other requests committed with it: they are claimed, it is not, and its caller gets its error."""
+    ledger = RequestLedger(sessions)
+    held, release = threading.Event(), threading.Event()
+
+    def hold(_: Any) -> None:
+        held.set()
+        assert release.wait(10)
+
+    def fail(_: Any) -> None:
+        raise ValueError("this request's job cannot be queued")
+
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(ledger.claim_all, ("first",), along=hold)
+        assert held.wait(10)
+        batch: list[Future[bool]] = []
+        for key, along in (("before", None), ("bad", fail), ("after", None)):
+            batch.append(pool.submit(ledger.claim_all, (key,), along=along))
+            wait_until(lambda: len(ledger._batches._pending) == len(batch), 10, f"{key} to wait")
+        release.set()
+        assert first.result(10)
+        before, bad, after = batch
+        assert before.result(10) and after.result(10)
+        with pytest.raises(ValueError, match="cannot be queued"):
+            bad.result(10)
+    assert ledger.claim("bad") and not ledger.claim("before") and not ledger.claim("after")
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [psycopg.errors.QueryCanceled, psycopg.InterfaceError],
+    ids=["statement timeout", "connection closed"],
+)
+def test_a_database_fault_in_one_request_fails_its_batch_after_one_try(
+    sessions: Any, fault: type[psycopg.Error]
+) -> None:
+    """A statement timeout or a closed connection in one request's enqueue (procrastinate wraps
+    psycopg's error) is the database's: every request of the batch would meet it again, so the
+    batch is not tried twice, which would double the wait of acks Slack is waiting for."""
+    ledger, ran = RequestLedger(sessions), []
+    held, release = threading.Event(), threading.Event()
+
+    def hold(_: Any) -> None:
+        held.set()
+        assert release.wait(10)
+
+    def timed_out(_: Any) -> None:
+        try:
+            raise fault("canceling statement due to statement timeout, or the connection is closed")
+        except psycopg.Error as error:
+            raise RuntimeError("connector error") from error
+
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(ledger.claim_all, ("first",), along=hold)
+        assert held.wait(10)
+        batch: list[Future[bool]] = []
+        for key, along in (("before", ran.append), ("slow", timed_out), ("after", None)):
+            batch.append(pool.submit(ledger.claim_all, (key,), along=along))
+            wait_until(lambda: len(ledger._batches._pending) == len(batch), 10, f"{key} to wait")
+        release.set()
+        assert first.result(10)
+        for future in batch:
+            with pytest.raises(RuntimeError, match="connector error"):
+                future.result(10)
+    assert len(ran) == 1  # one try
+    assert ledger.claim("before") and ledger.claim("slow") and ledger.claim("after")
+
+
+def test_a_claim_waits_for_a_hung_batch_no_longer_than_its_bound(sessions: Any) -> None:
+    """The claim before it hangs (a dead connection): an ack's claim gives up within its
+    `bounded_waits`, as on a database past its bound ("storage is unavailable"), and claims nothing."""
+    ledger = RequestLedger(sessions)
+    held, release = threading.Event(), threading.Event()
+
+    def hang(_: Any) -> None:
+        held.set()
+        assert release.wait(10)
+
+    leader = threading.Thread(target=lambda: ledger.claim_all(("first",), along=hang), daemon=True)
+    leader.start()
+    assert held.wait(10)
+    with bounded_waits(0.01), pytest.raises(OperationalError):
+        ledger.claim("next")
+    release.set()
+    leader.join(10)
+    assert ledger.claim("next")

@@ -9,6 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 
+from bot.db import group_commit
 from bot.db.group_commit import GroupCommit
 from tests.scale_harness import wait_until
 
@@ -75,3 +76,101 @@ def test_a_failed_batch_fails_each_of_its_callers_and_no_other() -> None:
             with pytest.raises(RuntimeError, match="failed"):
                 future.result(10)
     assert group.submit(6) == 60  # the next caller leads a batch of its own
+
+
+def test_a_follower_waits_no_longer_than_its_patience_for_a_hung_batch() -> None:
+    """The database hangs under the leader (a dead connection answers nothing): a follower under
+    `bounded_waits` must still answer within the ack's bound, not when the leader's socket gives up."""
+    committer = Committer()
+    group = GroupCommit(committer)
+    leader = threading.Thread(target=group.submit, args=(1,), daemon=True)
+    leader.start()
+    assert committer.held.wait(10)
+    with pytest.raises(TimeoutError):
+        group.submit(2, patience=0.01)  # the leader is held until `release`: this cannot be served
+    assert waiting(group) == 0  # it left the queue: no batch commits it behind its back
+    committer.release.set()
+    leader.join(10)
+    assert group.submit(3) == 30 and committer.batches == [[1], [3]]
+
+
+def test_a_follower_interrupted_while_waiting_does_not_stall_the_next_callers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A caller that stops waiting (KeyboardInterrupt, SystemExit) must not be handed the lead it
+    will never take: every later caller would wait for it forever."""
+
+    class Interrupted(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            raise KeyboardInterrupt
+
+    class Entry(group_commit._Entry[int, int]):
+        def __init__(self, item: int) -> None:
+            super().__init__(item)
+            if item == 2:
+                self.ready = Interrupted()
+
+    monkeypatch.setattr(group_commit, "_Entry", Entry)
+    committer = Committer()
+    group = GroupCommit(committer)
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(group.submit, 1)
+        assert committer.held.wait(10)
+        with pytest.raises(KeyboardInterrupt):
+            group.submit(2)
+        committer.release.set()
+        assert first.result(10) == 10
+    after: Future[int] = Future()
+    threading.Thread(target=lambda: after.set_result(group.submit(3)), daemon=True).start()
+    assert after.result(10) == 30
+
+
+def test_a_follower_whose_batch_is_being_committed_waits_for_its_outcome(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Out of patience once its batch is already being committed, a caller must learn how that
+    ended: giving up then would answer "failed" for a claim that commits a moment later (a click
+    or an event then claimed, its work never done, and a second click dropped as a double click)."""
+    expired = threading.Event()  # the test decides when item 3's patience runs out
+    waits_on = threading.Event()  # item 3 waits for its batch past its patience
+
+    class Expiring(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            if timeout is None:
+                waits_on.set()
+                return super().wait()
+            assert expired.wait(10)
+            return self.is_set()
+
+    class Entry(group_commit._Entry[int, int]):
+        def __init__(self, item: int) -> None:
+            super().__init__(item)
+            if item == 3:
+                self.ready = Expiring()
+
+    monkeypatch.setattr(group_commit, "_Entry", Entry)
+    held = {1: threading.Event(), 2: threading.Event()}
+    release = {1: threading.Event(), 2: threading.Event()}
+    batches: list[list[int]] = []
+
+    def commit(items: Sequence[int]) -> list[int]:
+        batches.append(list(items))
+        held[items[0]].set()
+        assert release[items[0]].wait(10)
+        return [item * 10 for item in items]
+
+    group = GroupCommit(commit)
+    with ThreadPoolExecutor(3) as pool:
+        first = pool.submit(group.submit, 1)
+        assert held[1].wait(10)
+        second = pool.submit(group.submit, 2)
+        wait_until(lambda: waiting(group) == 1, 10, "item 2 to wait")
+        third = pool.submit(group.submit, 3, patience=1.0)
+        wait_until(lambda: waiting(group) == 2, 10, "item 3 to wait")
+        release[1].set()
+        assert held[2].wait(10)  # item 2 leads the batch [2, 3], held in its commit
+        expired.set()
+        wait_until(lambda: third.done() or waits_on.is_set(), 10, "item 3 to decide")
+        release[2].set()
+        assert (first.result(10), second.result(10), third.result(10)) == (10, 20, 30)
+    assert batches == [[1], [2, 3]]

@@ -75,6 +75,12 @@ def bounded_waits(seconds: float) -> Iterator[None]:
         _WAIT_LIMIT_MS.reset(token)
 
 
+def wait_limit_s() -> float | None:
+    """The bound `bounded_waits` set for this thread's database waits, if any."""
+    wait_ms = _WAIT_LIMIT_MS.get()
+    return None if wait_ms is None else wait_ms / 1000
+
+
 def _without_nul(
     _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _executemany: bool
 ) -> tuple[str, Any]:

@@ -10,7 +10,10 @@ commits at once, and a batch is whatever arrived during the previous commit (as 
 WAL flush groups concurrent commits).
 
 Each caller gets its own item's result once its batch committed, or the batch's exception: a
-batch commits or fails as a whole.
+batch commits or fails as a whole. A caller waits for the batches before its own at most its
+`patience` (a hung connection under the leader must not hold every later ack past Slack's 3 s),
+and a caller that stops waiting leaves the queue, so no lead is ever handed to a caller that is
+gone; once its own batch is being committed, it waits for how that ends.
 """
 
 from __future__ import annotations
@@ -41,20 +44,53 @@ class GroupCommit(Generic[T, R]):
         self._pending: list[_Entry[T, R]] = []
         self._busy = False  # a batch is being committed
 
-    def submit(self, item: T) -> R:
-        """Commit `item` with whatever else is submitted meanwhile; returns its result."""
+    def submit(self, item: T, *, patience: float | None = None) -> R:
+        """Commit `item` with whatever else is submitted meanwhile; returns its result. `patience`:
+        how long at most to wait for the batches before its own (a hung one): then `TimeoutError`,
+        and `item` is not committed."""
         entry: _Entry[T, R] = _Entry(item)
         with self._lock:
             self._pending.append(entry)
             entry.leads = not self._busy
             self._busy = True
         if not entry.leads:
-            entry.ready.wait()
+            self._follow(entry, patience)
         if entry.leads:
             self._lead()
         if entry.error is not None:
             raise entry.error
         return entry.result  # type: ignore[return-value]  # set with `ready`, as R
+
+    def _follow(self, entry: _Entry[T, R], patience: float | None) -> None:
+        """Waits until `entry`'s batch committed or `entry` leads. A caller that stops waiting
+        (out of patience, interrupted) leaves the queue and hands on a lead it was given: nobody
+        else would take it, and every later caller would wait for it forever. Once its batch is
+        being committed it waits for the outcome (bounded by the leader's database waits):
+        answering "failed" for a claim that then commits would lose the request's work."""
+        try:
+            if entry.ready.wait(patience):
+                return
+        except BaseException:
+            self._withdraw(entry)
+            raise
+        with self._lock:
+            if entry.ready.is_set():  # served, or given the lead, just now
+                return
+            if entry in self._pending:  # no batch took it: nothing of it is committed
+                self._withdraw_locked(entry)
+                raise TimeoutError(f"no commit within {patience} s")
+        entry.ready.wait()
+
+    def _withdraw(self, entry: _Entry[T, R]) -> None:
+        with self._lock:
+            self._withdraw_locked(entry)
+
+    def _withdraw_locked(self, entry: _Entry[T, R]) -> None:
+        if entry in self._pending:
+            self._pending.remove(entry)
+            if entry.leads:
+                entry.leads = False
+                self._hand_on_locked()
 
     def _lead(self) -> None:
         with self._lock:
@@ -74,9 +110,12 @@ class GroupCommit(Generic[T, R]):
 
     def _pass_lead(self) -> None:
         with self._lock:
-            if self._pending:
-                following = self._pending[0]
-                following.leads = True
-                following.ready.set()
-            else:
-                self._busy = False
+            self._hand_on_locked()
+
+    def _hand_on_locked(self) -> None:
+        if self._pending:
+            following = self._pending[0]
+            following.leads = True
+            following.ready.set()
+        else:
+            self._busy = False
