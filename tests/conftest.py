@@ -20,7 +20,7 @@ from tests.fakes.signing import SlackRequests
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_app import SECRET, slack_settings
 
-pytest_plugins = ["tests.db_fixtures", "tests.scale_harness"]
+pytest_plugins = ["tests.db_fixtures", "tests.queue_fixtures", "tests.scale_harness"]
 
 _ENV_PREFIXES = ("SLACK_", "TIKHUB_", "KOLBOT_", "DATABASE_URL", "PORT")
 _KEEP = {"KOLBOT_TEST_DATABASE_URL", "KOLBOT_UPDATE_GOLDEN"}

@@ -25,34 +25,12 @@ from sqlalchemy.exc import OperationalError
 from bot.db.engine import bounded_waits
 from bot.i18n import tr
 from bot.queue import JobQueue
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.store.requests import RequestLedger
-from handlers.app import build_app
 from handlers.replies import STORAGE_UNAVAILABLE
 from tests.fakes.signing import SignedRequest, SlackRequests
-from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_app import slack_settings
+from tests.queue_fixtures import TEAM, claimed, jobs_for, key_of, needs_pg, raw
 from tests.scale_harness import wait_until
-from tests.test_claim_with_job import TEAM, claimed, jobs_for, key_of, needs_pg, raw
-
-
-@pytest.fixture
-def pg_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue("_pg_migrated"))
-
-
-@pytest.fixture
-def queued(slack: FakeSlackApi, pg_url: str) -> Iterator[Services]:
-    """Services as `kolbot serve` builds them on PostgreSQL: with a procrastinate queue."""
-    services = build_services(slack_settings(slack, database_url=pg_url))
-    services.queue = JobQueue(services.settings, threads=2).open()
-    yield services
-    services.close()
-
-
-@pytest.fixture
-def web(queued: Services) -> App:
-    return build_app(queued.settings, services=queued)
 
 
 class HeldQueue:

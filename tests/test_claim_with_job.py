@@ -12,10 +12,8 @@ all-or-nothing claim also on SQLite.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -24,71 +22,11 @@ from slack_bolt import App
 
 from bot.db.engine import normalize_url
 from bot.queue import JobQueue
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.store.requests import RequestLedger
-from handlers.app import build_app
-from handlers.middleware import ACK_WAIT_S, idempotency_key
-from tests.db_fixtures import PG_ENV
-from tests.fakes.signing import SignedRequest, SlackRequests
-from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_app import slack_settings
-
-TEAM = "T0TEST"  # the team of `SlackRequests`' requests
-
-needs_pg = pytest.mark.skipif(not os.environ.get(PG_ENV), reason=f"{PG_ENV} not set")
-
-
-@pytest.fixture
-def pg_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue("_pg_migrated"))
-
-
-@pytest.fixture
-def queued(slack: FakeSlackApi, pg_url: str) -> Iterator[Services]:
-    """Services as `kolbot serve` builds them on PostgreSQL: with a procrastinate queue."""
-    services = build_services(slack_settings(slack, database_url=pg_url))
-    assert services.settings.uses_queue
-    services.queue = JobQueue(services.settings, threads=2).open()
-    yield services
-    services.close()
-
-
-@pytest.fixture
-def web(queued: Services) -> App:
-    return build_app(queued.settings, services=queued)
-
-
-def raw(pg_url: str) -> psycopg.Connection[Any]:
-    """A connection of its own (autocommit): it sees only what was committed."""
-    url = normalize_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    return psycopg.connect(url, autocommit=True)
-
-
-def jobs_for(pg_url: str, request: SignedRequest) -> int:
-    key = f"{TEAM}:{key_of(request)}"
-    with raw(pg_url) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM procrastinate_jobs WHERE args->>'key' = %s", (key,)
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-def claimed(pg_url: str, request: SignedRequest) -> bool:
-    with raw(pg_url) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM request_claims WHERE key = %s", (key_of(request),)
-        ).fetchone()
-    assert row is not None
-    return int(row[0]) == 1
-
-
-def key_of(request: SignedRequest) -> str:
-    from urllib.parse import parse_qsl
-
-    key = idempotency_key(dict(parse_qsl(request.body)))
-    assert key is not None
-    return key
+from handlers.middleware import ACK_WAIT_S
+from tests.fakes.signing import SlackRequests
+from tests.queue_fixtures import claimed, jobs_for, needs_pg
 
 
 @needs_pg
