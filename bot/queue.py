@@ -27,6 +27,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from bot.db.engine import normalize_url
@@ -35,7 +36,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from procrastinate.job_context import JobContext
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session, SessionTransaction
 
 log = logging.getLogger(__name__)
 
@@ -137,15 +138,34 @@ class JobQueue:
         *,
         lock: str | None = None,
         within: Session | None = None,
-    ) -> int:
-        """Commit a job; returns its id. `lock`: jobs with the same lock run one at a time, in order.
+    ) -> None:
+        """Commit a job. `lock`: jobs with the same lock run one at a time, in order.
 
         `within`: a SQLAlchemy session in a transaction on the same PostgreSQL database (psycopg 3):
-        the job is inserted on its connection (procrastinate's `connection=` option) and commits
-        with that transaction, or rolls back with it; else it is committed on procrastinate's pool."""
-        connection = None if within is None else within.connection().connection.driver_connection
-        job = self.app.configure_task(name, queue=QUEUE, lock=lock, connection=connection)
-        return job.defer(key=key, args=dict(args))
+        the job commits with that transaction, or rolls back with it. Every job deferred within one
+        transaction is inserted by one statement when it commits (`_insert_deferred`): the claim
+        transaction of a burst of Slack requests carries one job per request, and procrastinate's
+        per-call `defer` costs more Python per job than the web process can spare before an ack.
+        Without `within`, the job is committed at once on procrastinate's pool."""
+        from procrastinate.jobs import Job
+
+        job = Job(
+            queue=QUEUE,
+            task_name=name,
+            lock=lock,
+            queueing_lock=None,
+            task_kwargs={"key": key, "args": dict(args)},
+        )
+        if within is None:
+            self.app.job_manager.defer_job(job)
+            return
+        if within.in_nested_transaction():  # a savepoint's rollback would not take its jobs back
+            raise ValueError("jobs cannot be deferred within a savepoint")
+        _listen_for_commits()
+        queue, jobs = within.info.setdefault(_DEFERRED, (self, []))
+        if queue is not self:
+            raise ValueError("one transaction, one queue")
+        jobs.append(job)
 
     async def retry_stalled(self) -> int:
         """Put the running jobs of workers silent for `KOLBOT_WORKER_STALLED_S` back in the queue."""
@@ -160,3 +180,32 @@ class JobQueue:
             except Exception:  # another worker queued it first
                 log.info("job %s was queued again elsewhere", job.id)
         return len(jobs)
+
+
+_DEFERRED = "kolbot_deferred_jobs"  # Session.info key: (queue, jobs) to insert at commit
+
+
+@cache
+def _listen_for_commits() -> None:
+    """Once per process: jobs deferred `within` a session are inserted as it commits, and
+    forgotten when its transaction ends any other way."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    event.listen(Session, "before_commit", _insert_deferred)
+    event.listen(Session, "after_transaction_end", _forget_deferred)
+
+
+def _insert_deferred(session: Session) -> None:
+    """One INSERT of every job deferred in the committing transaction, on its connection; if it
+    fails, the commit raises and the transaction (claims included) rolls back."""
+    if (deferred := session.info.pop(_DEFERRED, None)) is None:
+        return
+    queue, jobs = deferred
+    connection = session.connection().connection.driver_connection
+    queue.app.job_manager.batch_defer_jobs(jobs, connection=connection)
+
+
+def _forget_deferred(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction ended: committed or rolled back
+        session.info.pop(_DEFERRED, None)

@@ -19,6 +19,8 @@ from typing import Any
 
 import psycopg
 import pytest
+from procrastinate.jobs import Job
+from procrastinate.manager import JobManager
 from slack_bolt import App, BoltResponse
 from sqlalchemy.exc import OperationalError
 
@@ -43,14 +45,14 @@ class HeldQueue:
         self.calls = 0
         defer = JobQueue.defer
 
-        def held_defer(queue: JobQueue, *args: Any, **kwargs: Any) -> int:
+        def held_defer(queue: JobQueue, *args: Any, **kwargs: Any) -> None:
             self.calls += 1
             if self.calls == 1:
                 self.held.set()
                 assert self.release.wait(10)
             if self.calls == self.fail_at:
                 raise OperationalError("INSERT INTO procrastinate_jobs", {}, Exception("connection lost"))
-            return defer(queue, *args, **kwargs)
+            defer(queue, *args, **kwargs)
 
         monkeypatch.setattr(JobQueue, "defer", held_defer)
 
@@ -99,6 +101,28 @@ def test_the_claims_and_jobs_of_a_batch_commit_in_one_transaction(
     assert len(batch) == 1  # the three that arrived during the first commit: one transaction
     assert xmins(pg_url, "procrastinate_jobs", "args->>'key'", [f"{TEAM}:{k}" for k in keys[1:]]) == batch
     assert xmins(pg_url, "request_claims", "key", keys[:1]) != batch  # the first committed on its own
+
+
+@needs_pg
+def test_the_jobs_of_a_batch_are_inserted_by_one_statement(
+    web: App,
+    queued: Services,
+    held: HeldQueue,
+    slack_requests: SlackRequests,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    inserts: list[list[str]] = []
+    insert = JobManager.batch_defer_jobs
+
+    def counted(self: JobManager, jobs: list[Job], **kwargs: Any) -> list[Job]:
+        inserts.append([str(job.task_kwargs["key"]) for job in jobs])
+        return insert(self, jobs, **kwargs)
+
+    monkeypatch.setattr(JobManager, "batch_defer_jobs", counted)
+    searches = [slack_requests.command(f"护肤 pages={n}") for n in (1, 2, 3, 4)]
+    assert [answer.status for answer in burst(web, queued, held, searches)] == [200] * 4
+    keys = [f"{TEAM}:{key_of(search)}" for search in searches]
+    assert inserts == [keys[:1], keys[1:]]  # the lone first request's batch, then the other three
 
 
 @needs_pg

@@ -18,10 +18,11 @@ from typing import Any
 
 import psycopg
 import pytest
+from procrastinate.jobs import Job
+from procrastinate.manager import JobManager
 from slack_bolt import App
 
 from bot.db.engine import normalize_url
-from bot.queue import JobQueue
 from bot.services import Services
 from bot.store.requests import RequestLedger
 from handlers.middleware import ACK_WAIT_S
@@ -67,14 +68,14 @@ def test_the_claim_and_the_job_commit_together(
 ) -> None:
     search = slack_requests.command("护肤 pages=1")
     seen: list[tuple[bool, int]] = []
-    defer = JobQueue.defer
+    insert = JobManager.batch_defer_jobs
 
-    def defer_then_look(self: JobQueue, *args: Any, **kwargs: Any) -> int:
-        job_id = defer(self, *args, **kwargs)  # the job's INSERT has run; nothing is committed yet
+    def insert_then_look(self: JobManager, *args: Any, **kwargs: Any) -> list[Job]:
+        jobs = insert(self, *args, **kwargs)  # the job's INSERT has run; nothing is committed yet
         seen.append((claimed(pg_url, search), jobs_for(pg_url, search)))
-        return job_id
+        return jobs
 
-    monkeypatch.setattr(JobQueue, "defer", defer_then_look)
+    monkeypatch.setattr(JobManager, "batch_defer_jobs", insert_then_look)
     assert web.dispatch(search.bolt()).status == 200
     assert seen == [(False, 0)]  # neither visible to another connection before the commit
     assert claimed(pg_url, search) and jobs_for(pg_url, search) == 1  # both after it
@@ -85,13 +86,13 @@ def test_a_failure_after_the_jobs_insert_rolls_back_the_claim_and_the_job(
     web: App, pg_url: str, slack_requests: SlackRequests, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     search = slack_requests.command("护肤 pages=1")
-    defer = JobQueue.defer
+    insert = JobManager.batch_defer_jobs
 
-    def defer_then_fail(self: JobQueue, *args: Any, **kwargs: Any) -> int:
-        defer(self, *args, **kwargs)
+    def insert_then_fail(self: JobManager, *args: Any, **kwargs: Any) -> list[Job]:
+        insert(self, *args, **kwargs)
         raise RuntimeError("after the job's INSERT, before the commit")
 
-    monkeypatch.setattr(JobQueue, "defer", defer_then_fail)
+    monkeypatch.setattr(JobManager, "batch_defer_jobs", insert_then_fail)
     assert web.dispatch(search.bolt()).status == 200
     assert not claimed(pg_url, search) and jobs_for(pg_url, search) == 0
     monkeypatch.undo()
@@ -119,3 +120,11 @@ def test_what_along_raises_rolls_the_claims_back(sessions: Any) -> None:
     with pytest.raises(RuntimeError):
         ledger.claim_all(("k1", "k2"), along=fail)
     assert ledger.claim_all(("k1", "k2"))
+
+
+@needs_pg
+def test_a_job_is_not_deferred_within_a_savepoint_whose_rollback_would_keep_it(queued: Services) -> None:
+    assert queued.queue is not None
+    with queued.sessions.begin() as session, session.begin_nested():
+        with pytest.raises(ValueError, match="savepoint"):
+            queued.queue.defer("search", "T:k", {}, within=session)
