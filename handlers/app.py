@@ -14,8 +14,8 @@ from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers import register_listeners
 from handlers.install import NOT_INSTALLED_MESSAGE, install_flow
-from handlers.jobs import keep_request, post_once
-from handlers.middleware import handle_once, provide_services, strip_control_characters
+from handlers.jobs import KeepRequest, PostOncePerJob
+from handlers.middleware import HandleOnce, ProvideServices, StripControlCharacters
 from handlers.observe import ObservedApp
 from handlers.replies import failure_ack, send_failure
 
@@ -54,12 +54,14 @@ def build_app(
         request_verification_enabled=not for_worker,
         **_install_options(services),
     )
-    app.use(strip_control_characters)
-    app.use(provide_services(services))
+    # Middleware classes, not functions: Bolt builds every listener argument for each function
+    # middleware on each request, which cost more than the middleware's own work before an ack.
+    app.use(StripControlCharacters())
+    app.use(ProvideServices(services))
     if services.queue is not None and not for_worker:
-        app.use(keep_request)
-    app.use(handle_once)
-    app.use(post_once)
+        app.use(KeepRequest())
+    app.use(HandleOnce())
+    app.use(PostOncePerJob())
     app.error(_answer_unhandled)
     register_listeners(app, command=settings.kolbot_command)
     return app

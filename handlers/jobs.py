@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltRequest
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from sqlalchemy.orm import Session
 
 from bot.observability.trace import REQUEST_ID, current_trace, request_id_or_none
@@ -37,7 +38,7 @@ from bot.post_once import JobRun, PostOnce, once_client, running
 from bot.queue import JobInfo, TaskRegistry, Transient
 from bot.spend.payer import Feature
 from bot.store.job_posts import JobPosts
-from handlers.middleware import JOB, first_delivery, idempotency_key
+from handlers.middleware import JOB, Next, first_delivery, idempotency_key
 
 log = logging.getLogger(__name__)
 
@@ -90,14 +91,19 @@ _FEATURES = {
 }
 
 
-def keep_request(
-    request: BoltRequest, body: dict[str, Any], context: BoltContext, next: Callable[[], None]
-) -> None:
-    """Middleware: remember the raw request and its key, which `run_after_ack` queues as the job."""
-    content_type = request.headers.get("content-type", [""])
-    key = idempotency_key(body) or hashlib.sha256(request.raw_body.encode()).hexdigest()[:32]
-    context[RAW_REQUEST] = (request.raw_body, content_type[0] if content_type else "", key, work_name(body))
-    next()
+class KeepRequest(Middleware):
+    """Remembers the raw request and its key, which `run_after_ack` queues as the job."""
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Next) -> BoltResponse | None:
+        content_type = req.headers.get("content-type", [""])
+        key = idempotency_key(req.body) or hashlib.sha256(req.raw_body.encode()).hexdigest()[:32]
+        req.context[RAW_REQUEST] = (
+            req.raw_body,
+            content_type[0] if content_type else "",
+            key,
+            work_name(req.body),
+        )
+        return next()
 
 
 def work_name(body: dict[str, Any]) -> str:
@@ -110,15 +116,18 @@ def work_name(body: dict[str, Any]) -> str:
     return f"{kind}:{detail}" if detail else str(kind)
 
 
-def post_once(context: BoltContext, next: Callable[[], None]) -> None:
-    """Middleware: in a job, the listener's client and respond post each message once."""
-    run: JobRun | None = context.get(JOB)
-    if run is not None:
-        if context.client is not None:
-            context["client"] = once_client(context.client, run)
-        if context.respond is not None:
-            context["respond"] = PostOnce(context.respond, run)
-    next()
+class PostOncePerJob(Middleware):
+    """In a job, the listener's client and respond post each message once."""
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Next) -> BoltResponse | None:
+        context = req.context
+        run: JobRun | None = context.get(JOB)
+        if run is not None:
+            if context.client is not None:
+                context["client"] = once_client(context.client, run)
+            if context.respond is not None:
+                context["respond"] = PostOnce(context.respond, run)
+        return next()
 
 
 def defer_slack_work(context: BoltContext, logger: logging.Logger, task: SlackTask) -> None:

@@ -6,12 +6,12 @@ PostgreSQL refuses NUL in text, and none of them means anything in a query, a na
 
 Slack retries deliveries it thinks failed (`X-Slack-Retry-Num`; Socket Mode's `retry_attempt` is
 mapped to the same header by Bolt), and people double-click. Neither may run a paid search twice.
-One rule covers commands, clicks, views and events alike: `handle_once` puts the request's
+One rule covers commands, clicks, views and events alike: `HandleOnce` puts the request's
 idempotency key in the context, and `first_delivery` claims it in the `RequestLedger` before the
 first thing the request changes; a request whose key was already claimed changes nothing and is
 acknowledged with an empty answer.
 
-Clicks, views and events act in their listener, so `handle_once` claims them before the listener.
+Clicks, views and events act in their listener, so `HandleOnce` claims them before the listener.
 A slash command's listener only parses and acks, and its claim, a database write, would delay
 the ack of every command in a burst: it is claimed when its work starts after the ack
 (`run_after_ack`), or, for a subcommand that stores changes before it acks
@@ -31,7 +31,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from slack_bolt import BoltContext, BoltResponse
+from slack_bolt import BoltContext, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from sqlalchemy.orm import Session
 
 from bot.db.engine import bounded_waits
@@ -49,25 +50,30 @@ JOB = "kolbot_job"
 # Context key of the request's idempotency keys, until `first_delivery` claims them.
 CLAIM = "kolbot_claim"
 
+Next = Callable[[], BoltResponse]  # what Bolt passes a middleware as `next`
 
-def provide_services(services: Services) -> Callable[..., None]:
+
+class ProvideServices(Middleware):
     """Puts `services` in every request's context, so listeners stay plain functions."""
 
-    def middleware(context: BoltContext, next: Callable[[], None]) -> None:
-        context["services"] = services
-        next()
+    def __init__(self, services: Services) -> None:
+        self._services = services
 
-    return middleware
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Next) -> BoltResponse | None:
+        req.context["services"] = self._services
+        return next()
 
 
 # C0 controls and DEL, except tab and newline: deleted from every payload string.
 _CONTROLS = dict.fromkeys([c for c in range(0x20) if chr(c) not in "\t\n"] + [0x7F])
 
 
-def strip_control_characters(body: dict[str, Any], next: Callable[[], None]) -> None:
+class StripControlCharacters(Middleware):
     """Cleans the payload in place, so `command`, `action`, `view` and `body` all see clean text."""
-    _clean(body)
-    next()
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Next) -> BoltResponse | None:
+        _clean(req.body)
+        return next()
 
 
 def _clean(node: Any) -> Any:
@@ -81,18 +87,18 @@ def _clean(node: Any) -> Any:
     return node
 
 
-def handle_once(
-    body: dict[str, Any], context: BoltContext, logger: logging.Logger, next: Callable[[], None]
-) -> BoltResponse | None:
+class HandleOnce(Middleware):
     """Keeps the request's idempotency key for `first_delivery`, and claims it now unless the request
     is a slash command; a duplicate is acknowledged and dropped."""
-    key = idempotency_key(body)
-    if context.get(JOB) is None and key is not None:  # a queued job was claimed before it was queued
-        context[CLAIM] = (key, *_double_click_keys(body))
-        if not body.get("command") and not first_delivery(context, logger):
-            return BoltResponse(status=200, body="")
-    next()
-    return None
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Next) -> BoltResponse | None:
+        body, context = req.body, req.context
+        key = idempotency_key(body)
+        if context.get(JOB) is None and key is not None:  # a queued job was claimed before it was queued
+            context[CLAIM] = (key, *_double_click_keys(body))
+            if not body.get("command") and not first_delivery(context, context.logger):
+                return BoltResponse(status=200, body="")
+        return next()
 
 
 def first_delivery(
