@@ -20,10 +20,10 @@ from typing import Any
 import psycopg
 import pytest
 from procrastinate.jobs import Job
-from procrastinate.manager import JobManager
 from slack_bolt import App, BoltResponse
 from sqlalchemy.exc import OperationalError
 
+from bot import queue as queue_module
 from bot.db.engine import bounded_waits
 from bot.i18n import tr
 from bot.queue import JobQueue
@@ -112,13 +112,13 @@ def test_the_jobs_of_a_batch_are_inserted_by_one_statement(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     inserts: list[list[str]] = []
-    insert = JobManager.batch_defer_jobs
+    insert = queue_module._insert_jobs
 
-    def counted(self: JobManager, jobs: list[Job], **kwargs: Any) -> list[Job]:
+    def counted(connection: Any, jobs: list[Job]) -> None:
         inserts.append([str(job.task_kwargs["key"]) for job in jobs])
-        return insert(self, jobs, **kwargs)
+        insert(connection, jobs)
 
-    monkeypatch.setattr(JobManager, "batch_defer_jobs", counted)
+    monkeypatch.setattr(queue_module, "_insert_jobs", counted)
     searches = [slack_requests.command(f"护肤 pages={n}") for n in (1, 2, 3, 4)]
     assert [answer.status for answer in burst(web, queued, held, searches)] == [200] * 4
     keys = [f"{TEAM}:{key_of(search)}" for search in searches]

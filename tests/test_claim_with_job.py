@@ -18,16 +18,15 @@ from typing import Any
 
 import psycopg
 import pytest
-from procrastinate.jobs import Job
-from procrastinate.manager import JobManager
 from slack_bolt import App
 
+from bot import queue as queue_module
 from bot.db.engine import normalize_url
 from bot.services import Services
 from bot.store.requests import RequestLedger
 from handlers.middleware import ACK_WAIT_S
 from tests.fakes.signing import SlackRequests
-from tests.queue_fixtures import claimed, jobs_for, needs_pg
+from tests.queue_fixtures import TEAM, claimed, jobs_for, key_of, needs_pg, raw
 
 
 @needs_pg
@@ -68,14 +67,13 @@ def test_the_claim_and_the_job_commit_together(
 ) -> None:
     search = slack_requests.command("护肤 pages=1")
     seen: list[tuple[bool, int]] = []
-    insert = JobManager.batch_defer_jobs
+    insert = queue_module._insert_jobs
 
-    def insert_then_look(self: JobManager, *args: Any, **kwargs: Any) -> list[Job]:
-        jobs = insert(self, *args, **kwargs)  # the job's INSERT has run; nothing is committed yet
+    def insert_then_look(*args: Any) -> None:
+        insert(*args)  # the job's INSERT has run; nothing is committed yet
         seen.append((claimed(pg_url, search), jobs_for(pg_url, search)))
-        return jobs
 
-    monkeypatch.setattr(JobManager, "batch_defer_jobs", insert_then_look)
+    monkeypatch.setattr(queue_module, "_insert_jobs", insert_then_look)
     assert web.dispatch(search.bolt()).status == 200
     assert seen == [(False, 0)]  # neither visible to another connection before the commit
     assert claimed(pg_url, search) and jobs_for(pg_url, search) == 1  # both after it
@@ -86,13 +84,13 @@ def test_a_failure_after_the_jobs_insert_rolls_back_the_claim_and_the_job(
     web: App, pg_url: str, slack_requests: SlackRequests, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     search = slack_requests.command("护肤 pages=1")
-    insert = JobManager.batch_defer_jobs
+    insert = queue_module._insert_jobs
 
-    def insert_then_fail(self: JobManager, *args: Any, **kwargs: Any) -> list[Job]:
-        insert(self, *args, **kwargs)
+    def insert_then_fail(*args: Any) -> None:
+        insert(*args)
         raise RuntimeError("after the job's INSERT, before the commit")
 
-    monkeypatch.setattr(JobManager, "batch_defer_jobs", insert_then_fail)
+    monkeypatch.setattr(queue_module, "_insert_jobs", insert_then_fail)
     assert web.dispatch(search.bolt()).status == 200
     assert not claimed(pg_url, search) and jobs_for(pg_url, search) == 0
     monkeypatch.undo()
@@ -125,6 +123,27 @@ def test_what_along_raises_rolls_the_claims_back(sessions: Any) -> None:
 @needs_pg
 def test_a_job_is_not_deferred_within_a_savepoint_whose_rollback_would_keep_it(queued: Services) -> None:
     assert queued.queue is not None
-    with queued.sessions.begin() as session, session.begin_nested():
-        with pytest.raises(ValueError, match="savepoint"):
-            queued.queue.defer("search", "T:k", {}, within=session)
+    with (
+        queued.sessions.begin() as session,
+        session.begin_nested(),
+        pytest.raises(ValueError, match="savepoint"),
+    ):
+        queued.queue.defer("search", "T:k", {}, within=session)
+
+
+@needs_pg
+def test_a_queued_request_is_a_procrastinate_job_ready_to_run(
+    web: App, pg_url: str, slack_requests: SlackRequests
+) -> None:
+    search = slack_requests.command("护肤 pages=1")
+    assert web.dispatch(search.bolt()).status == 200
+    with raw(pg_url) as conn:
+        row = conn.execute(
+            "SELECT queue_name, task_name, status, lock, queueing_lock, priority, scheduled_at, args"
+            " FROM procrastinate_jobs WHERE args->>'key' = %s",
+            (f"{TEAM}:{key_of(search)}",),
+        ).fetchone()
+    assert row is not None
+    *columns, args = row
+    assert columns == ["kolbot", "search", "todo", None, None, 0, None]
+    assert args["args"]["body"] == search.body and args["args"]["work"] == "/kol"
