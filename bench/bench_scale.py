@@ -8,10 +8,11 @@ PostgreSQL database, real `kolbot serve` / `kolbot worker` / `kolbot clock` proc
 (`tests/scale_harness.py`) and, as the baseline, a bare Bolt app whose `/kol` listener only acks
 (`bench.bench_search --serve bare`). Figures, each from this one run:
 
-- ack p50 / p99 of N concurrent `/kol` searches, kolbot (serve claims, enqueues and acks; the
-  workers, which would share this machine's cores, start once the acks are in) against the bare
-  app, for N = 100 and 300; then the same with the requests alternating between two `kolbot serve`
-  processes, as a load balancer spreads them (the bare app stays one process);
+- ack p50 / p99 of N concurrent `/kol` searches, kolbot (serve claims, enqueues and acks) against
+  the bare app, for N = 100 and 300, both bursts one after the other with no worker running (they
+  would share this machine's two cores; they finish the jobs once the acks are in); then the same
+  with the requests alternating between two `kolbot serve` processes, as a load balancer spreads
+  them (the bare app stays one process);
 - command → delivered results, queue path (serve + worker) against the in-process path (serve
   with `KOLBOT_QUEUE=false` on the same database), warm cache, median of sequential searches;
 - warm-cache searches completed per minute with 1 worker and with 2 (ratio);
@@ -101,6 +102,13 @@ def durable_commits(database_url: str) -> None:
         conn.execute(sql.SQL("ALTER DATABASE {} SET synchronous_commit = on").format(sql.Identifier(name)))
 
 
+def drain(cluster: Cluster) -> None:
+    """Two workers finish every queued job, then stop: the next burst meets a quiet machine."""
+    cluster.worker(), cluster.worker()
+    cluster.wait_until_queue_empty(timeout=600)
+    cluster.kill_workers()
+
+
 def enqueue_ms(database_url: str, count: int) -> float:
     queue = JobQueue(Settings(_env_file=None, database_url=database_url)).open()
     try:
@@ -124,7 +132,7 @@ def run(quick: bool) -> Table:
         bare = ServingProcess("bare", child_env(tikhub, slack, work / "bare"), work / "bare.log")
         try:
             web = cluster.serve()
-            workers = [cluster.worker(), cluster.worker()]
+            cluster.worker(), cluster.worker()
             clock = cluster.clock()
             delivered_s(cluster, web, "warm")  # the cache is warm from here on
             bare_requests = SlackRequests(SIGNING_SECRET, response_url=slack.response_url("bare"))
@@ -135,15 +143,14 @@ def run(quick: bool) -> Table:
                 f"{ms(alone)} vs bare {ms(sequential_ack_s(bare.url, bare_requests))}",
                 "",
             )
-            workers = [cluster.worker(), cluster.worker()]
+            drain(cluster)
             for size in sizes:
+                # The workers run on other machines in production; here they would share the two
+                # cores with the web processes, so both bursts are measured while none runs (and
+                # none is dying), and they start once the acks are in, to finish the jobs.
                 base = acks(bare.url, bare_requests, size)
-                # Workers run on other machines in production; here they would share the two
-                # cores with the web process, so they wait until the acks are measured.
-                cluster.kill_workers()
                 ours = acks(f"{web}/slack/events", cluster.requests(f"ack{size}"), size)
-                workers = [cluster.worker(), cluster.worker()]
-                cluster.wait_until_queue_empty(timeout=600)
+                drain(cluster)
                 p50, p99 = ours.quantile(50), ours.quantile(99)
                 limit = 0.3 if size <= 100 else 1.0
                 table.add_row(
@@ -161,10 +168,8 @@ def run(quick: bool) -> Table:
             spread = [f"{w}/slack/events" for w in (web, second)]
             for size in sizes:
                 base = acks(bare.url, bare_requests, size)
-                cluster.kill_workers()
                 both = acks(spread, cluster.requests(f"two{size}"), size)
-                workers = [cluster.worker(), cluster.worker()]
-                cluster.wait_until_queue_empty(timeout=600)
+                drain(cluster)
                 p50, p99 = both.quantile(50), both.quantile(99)
                 table.add_row(
                     f"ack p50 / p99, {size} concurrent, 2 web processes",
@@ -172,6 +177,7 @@ def run(quick: bool) -> Table:
                     f"({p50 / base.quantile(50):.2f}× at p50); {both.in_time}/{size} within 3 s",
                     "(1 bare process)",
                 )
+            workers = [cluster.worker(), cluster.worker()]
             queued = statistics.median(delivered_s(cluster, web, f"q{i}") for i in range(5))
             embedded = cluster.serve(KOLBOT_QUEUE="false")
             in_process = statistics.median(delivered_s(cluster, embedded, f"p{i}") for i in range(5))
