@@ -28,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -131,7 +132,8 @@ def add_ack_rows(
     )
     table.add_row(
         f"ack p99, {label}",
-        f"{ms(p99)} vs bare {ms(base.quantile(99))}; {ours.in_time}/{size * len(pairs)} within 3 s",
+        f"{ms(p99)} vs bare {ms(base.quantile(99))}; {ours.in_time}/{size * len(pairs)} within 3 s"
+        f" (slowest {ms(max(ours.latencies_s))}; statuses {dict(Counter(ours.statuses))})",
         f"< {ms(p99_limit)}" if p99_limit else "",
     )
 
