@@ -23,6 +23,7 @@ migration 0008.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from bot.db.engine import normalize_url
+from bot.db.engine import normalize_url, strip_nul
 from bot.observability.metrics import metrics
 from bot.settings import Settings
 
@@ -151,20 +152,20 @@ class JobQueue:
         Without `within`, the job is committed at once on procrastinate's pool."""
         from procrastinate.jobs import Job
 
-        job = Job(
-            queue=QUEUE,
-            task_name=name,
-            lock=lock,
-            queueing_lock=None,
-            task_kwargs={"key": key, "args": dict(args)},
-        )
+        # PostgreSQL's jsonb refuses NUL, as its text does (`bot.db.engine.strip_nul`); arguments
+        # that are not JSON raise here, in the caller's request, not in the commit of a whole batch.
+        kwargs = strip_nul({"key": key, "args": dict(args)})
+        encoded = json.dumps(kwargs)
+        job = Job(queue=QUEUE, task_name=name, lock=lock, queueing_lock=None, task_kwargs=kwargs)
         if within is None:
             self.app.job_manager.defer_job(job)
             return
         if within.in_nested_transaction():  # a savepoint's rollback would not take its jobs back
             raise ValueError("jobs cannot be deferred within a savepoint")
+        if not within.in_transaction():  # a rollback before it begins would not take the job back
+            raise ValueError("jobs are deferred within a transaction")
         _listen_for_commits()
-        within.info.setdefault(_DEFERRED, []).append(job)
+        within.info.setdefault(_DEFERRED, []).append((job, encoded))
 
     async def retry_stalled(self) -> int:
         """Put the running jobs of workers silent for `KOLBOT_WORKER_STALLED_S` back in the queue."""
@@ -190,7 +191,7 @@ _INSERT_JOBS = """
 SELECT procrastinate_defer_jobs_v1(ARRAY(
     SELECT ROW(queue_name, task_name, priority, lock, queueing_lock, args, NULL)
         ::procrastinate_job_to_defer_v1
-    FROM unnest(%s::varchar[], %s::varchar[], %s::int[], %s::varchar[], %s::varchar[], %s::jsonb[])
+    FROM unnest(%s::varchar[], %s::varchar[], %s::int[], %s::varchar[], %s::varchar[], %s::text[]::jsonb[])
         WITH ORDINALITY AS job(queue_name, task_name, priority, lock, queueing_lock, args, n)
     ORDER BY n
 ))
@@ -210,27 +211,36 @@ def _listen_for_commits() -> None:
 
 def _insert_deferred(session: Session) -> None:
     """One INSERT of every job deferred in the committing transaction, on its connection; if it
-    fails, the commit raises and the transaction (claims included) rolls back."""
-    if (deferred := session.info.pop(_DEFERRED, None)) is None:
+    fails, the commit raises and the transaction (claims included) rolls back. A savepoint's commit
+    (this hook fires for those too) leaves them to the outer transaction's."""
+    deferred = session.info.get(_DEFERRED)
+    if not deferred or session.in_nested_transaction():
         return
     connection = session.connection().connection.driver_connection
     assert connection is not None  # a connection in a transaction has its driver's
     _insert_jobs(connection, deferred)
+    del session.info[_DEFERRED]
 
 
-def _insert_jobs(connection: psycopg.Connection[Any], jobs: list[Job]) -> None:
-    """One statement inserting `jobs` (none scheduled for later) on `connection`, in its transaction."""
-    from psycopg.types.json import Jsonb
+def _insert_jobs(connection: psycopg.Connection[Any], jobs: list[tuple[Job, str]]) -> None:
+    """One statement inserting `jobs` (each with its arguments as JSON; none scheduled for later)
+    on `connection`, in its transaction. psycopg's errors come out as SQLAlchemy's, as from any
+    other statement of the transaction: a lock or statement timeout is a storage fault."""
+    import psycopg
+    from sqlalchemy.exc import DBAPIError
 
     columns = (
-        [job.queue for job in jobs],
-        [job.task_name for job in jobs],
-        [job.priority for job in jobs],
-        [job.lock for job in jobs],
-        [job.queueing_lock for job in jobs],
-        [Jsonb(job.task_kwargs) for job in jobs],
+        [job.queue for job, _ in jobs],
+        [job.task_name for job, _ in jobs],
+        [job.priority for job, _ in jobs],
+        [job.lock for job, _ in jobs],
+        [job.queueing_lock for job, _ in jobs],
+        [encoded for _, encoded in jobs],
     )
-    connection.execute(_INSERT_JOBS, columns)
+    try:
+        connection.execute(_INSERT_JOBS, columns)
+    except psycopg.Error as error:
+        raise DBAPIError.instance(_INSERT_JOBS, columns, error, psycopg.Error) from error
 
 
 def _forget_deferred(session: Session, transaction: SessionTransaction) -> None:

@@ -114,8 +114,8 @@ def test_the_jobs_of_a_batch_are_inserted_by_one_statement(
     inserts: list[list[str]] = []
     insert = queue_module._insert_jobs
 
-    def counted(connection: Any, jobs: list[Job]) -> None:
-        inserts.append([str(job.task_kwargs["key"]) for job in jobs])
+    def counted(connection: Any, jobs: list[tuple[Job, str]]) -> None:
+        inserts.append([str(job.task_kwargs["key"]) for job, _ in jobs])
         insert(connection, jobs)
 
     monkeypatch.setattr(queue_module, "_insert_jobs", counted)

@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 import pytest
 from slack_bolt import App
+from sqlalchemy import text
 
 from bot import queue as queue_module
 from bot.db.engine import normalize_url
@@ -27,6 +28,7 @@ from bot.store.requests import RequestLedger
 from handlers.middleware import ACK_WAIT_S
 from tests.fakes.signing import SlackRequests
 from tests.queue_fixtures import TEAM, claimed, jobs_for, key_of, needs_pg, raw
+from tests.test_claim_batches import told_storage_is_unavailable
 
 
 @needs_pg
@@ -54,7 +56,7 @@ def test_a_failed_enqueue_leaves_no_claim_so_slacks_retry_is_served(
         answer = web.dispatch(search.bolt())
         waited = time.monotonic() - started
         release.join()
-    assert answer.status == 200 and answer.body  # the user is told something went wrong
+    assert told_storage_is_unavailable(answer)  # a storage fault, as any other timed-out statement
     assert waited < 2 * ACK_WAIT_S
     assert not claimed(pg_url, search) and jobs_for(pg_url, search) == 0
     assert web.dispatch(search.retried().bolt()).status == 200
@@ -147,3 +149,33 @@ def test_a_queued_request_is_a_procrastinate_job_ready_to_run(
     *columns, args = row
     assert columns == ["kolbot", "search", "todo", None, None, 0, None]
     assert args["args"]["body"] == search.body and args["args"]["work"] == "/kol"
+
+
+@needs_pg
+def test_nul_in_a_jobs_arguments_is_dropped_not_a_failed_batch(queued: Services, pg_url: str) -> None:
+    assert queued.queue is not None
+    with queued.sessions.begin() as session:
+        queued.queue.defer("search", "T:nul", {"body": "a\x00b"}, within=session)
+    with raw(pg_url) as conn:
+        row = conn.execute("SELECT args FROM procrastinate_jobs WHERE args->>'key' = 'T:nul'").fetchone()
+    assert row is not None and row[0]["args"] == {"body": "ab"}
+
+
+@needs_pg
+def test_a_savepoints_commit_leaves_the_jobs_to_the_outer_transaction(queued: Services) -> None:
+    assert queued.queue is not None
+    count = text("SELECT count(*) FROM procrastinate_jobs WHERE args->>'key' = 'T:outer'")
+    with queued.sessions.begin() as session:
+        queued.queue.defer("search", "T:outer", {}, within=session)
+        with session.begin_nested():
+            pass  # its commit must not insert the outer transaction's job (a failure after it would lose it)
+        assert session.scalar(count) == 0
+    with queued.sessions.begin() as session:
+        assert session.scalar(count) == 1  # inserted by the outer commit
+
+
+@needs_pg
+def test_a_job_is_not_deferred_in_a_session_with_no_transaction(queued: Services) -> None:
+    assert queued.queue is not None
+    with queued.sessions() as session, pytest.raises(ValueError, match="within a transaction"):
+        queued.queue.defer("search", "T:k", {}, within=session)

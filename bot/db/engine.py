@@ -86,16 +86,17 @@ def _without_nul(
 ) -> tuple[str, Any]:
     """PostgreSQL rejects NUL in text ("text fields cannot contain NUL"); the Slack edge strips it
     from user input already, and this drops any that still reaches a query parameter."""
-    return statement, _strip_nul(parameters)
+    return statement, strip_nul(parameters)
 
 
-def _strip_nul(value: Any) -> Any:
+def strip_nul(value: Any) -> Any:
+    """`value` with NUL deleted from every string in it (dicts, lists and tuples walked)."""
     if isinstance(value, str):
         return value.replace("\x00", "") if "\x00" in value else value
     if isinstance(value, dict):
-        return {key: _strip_nul(item) for key, item in value.items()}
+        return {key: strip_nul(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return type(value)(_strip_nul(item) for item in value)
+        return type(value)(strip_nul(item) for item in value)
     return value
 
 
