@@ -112,6 +112,7 @@ class JobQueue:
             exponential_wait=settings.kolbot_job_retry_wait_s,
             retry_exceptions={Transient},
         )
+        _listen_for_commits()  # at start-up: SQLAlchemy's event registration is not thread-safe
         for name in registry.names() if registry else []:
             self.app.task(name=name, queue=QUEUE, retry=retry, pass_context=True)(self._runner(name))
 
@@ -164,7 +165,6 @@ class JobQueue:
             raise ValueError("jobs cannot be deferred within a savepoint")
         if not within.in_transaction():  # a rollback before it begins would not take the job back
             raise ValueError("jobs are deferred within a transaction")
-        _listen_for_commits()
         within.info.setdefault(_DEFERRED, []).append((job, encoded))
 
     async def retry_stalled(self) -> int:
