@@ -110,18 +110,26 @@ def paired_bursts(
     goes first alternating, so drift in the machine's load affects both alike."""
     pairs = []
     for n in range(rounds):
-        first, second = (bare, ours) if n % 2 == 0 else (ours, bare)
-        one, other = acks(*first, size), acks(*second, size)
-        pairs.append((one, other) if n % 2 == 0 else (other, one))
+        if n % 2 == 0:
+            theirs = acks(*bare, size)
+            kolbot = acks(*ours, size)
+        else:
+            kolbot = acks(*ours, size)
+            theirs = acks(*bare, size)
+        pairs.append((theirs, kolbot))
     return pairs
+
+
+def pooled(runs: list[AckRun]) -> AckRun:
+    """The acks of several bursts as one."""
+    return AckRun([s for run in runs for s in run.latencies_s], [c for run in runs for c in run.statuses])
 
 
 def add_ack_rows(
     table: Table, label: str, pairs: list[tuple[AckRun, AckRun]], size: int, p99_limit: float | None
 ) -> None:
     """p50 and p99 of all the rounds' acks pooled, kolbot against bare; the rounds' own p50 ratios."""
-    base = AckRun([t for b, _ in pairs for t in b.latencies_s], [c for b, _ in pairs for c in b.statuses])
-    ours = AckRun([t for _, k in pairs for t in k.latencies_s], [c for _, k in pairs for c in k.statuses])
+    base, ours = pooled([b for b, _ in pairs]), pooled([k for _, k in pairs])
     p50, p99 = ours.quantile(50), ours.quantile(99)
     per_round = sorted(k.quantile(50) / b.quantile(50) for b, k in pairs)
     table.add_row(
@@ -140,7 +148,8 @@ def add_ack_rows(
 
 def drain(cluster: Cluster) -> None:
     """Two workers finish every queued job, then stop: the next burst meets a quiet machine."""
-    cluster.worker(), cluster.worker()
+    for _ in range(2):
+        cluster.worker()
     cluster.wait_until_queue_empty(timeout=600)
     cluster.kill_workers()
 
@@ -168,7 +177,8 @@ def run(quick: bool, rounds: int) -> Table:
         bare = ServingProcess("bare", child_env(tikhub, slack, work / "bare"), work / "bare.log")
         try:
             web = cluster.serve()
-            cluster.worker(), cluster.worker()
+            for _ in range(2):
+                cluster.worker()
             clock = cluster.clock()
             delivered_s(cluster, web, "warm")  # the cache is warm from here on
             bare_requests = SlackRequests(SIGNING_SECRET, response_url=slack.response_url("bare"))

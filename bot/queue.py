@@ -153,14 +153,15 @@ class JobQueue:
         Without `within`, the job is committed at once on procrastinate's pool."""
         from procrastinate.jobs import Job
 
-        # PostgreSQL's jsonb refuses NUL, as its text does (`bot.db.engine.strip_nul`); arguments
-        # that are not JSON raise here, in the caller's request, not in the commit of a whole batch.
+        # PostgreSQL's jsonb refuses NUL, as its text does (`bot.db.engine.strip_nul`). Within a
+        # session, arguments that are not JSON raise here, in the caller's request, not in the
+        # commit of a whole batch.
         kwargs = strip_nul({"key": key, "args": dict(args)})
-        encoded = json.dumps(kwargs)
         job = Job(queue=QUEUE, task_name=name, lock=lock, queueing_lock=None, task_kwargs=kwargs)
         if within is None:
             self.app.job_manager.defer_job(job)
             return
+        encoded = json.dumps(kwargs)
         if within.in_nested_transaction():  # a savepoint's rollback would not take its jobs back
             raise ValueError("jobs cannot be deferred within a savepoint")
         if not within.in_transaction():  # a rollback before it begins would not take the job back
