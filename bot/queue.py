@@ -2,10 +2,11 @@
 
 A task is a plain function `fn(job: JobInfo, **args)` registered under a name in a `TaskRegistry`.
 `JobQueue.defer(name, key, args)` commits a procrastinate job (PostgreSQL), on its own or, with
-`within=session`, in the caller's SQLAlchemy transaction (`kolbot serve` commits a request's claim
-and its job in one transaction: `handlers.jobs`); `kolbot worker`
-processes run it (`handlers.worker`). Without PostgreSQL there is no queue: `kolbot serve` calls
-the same task functions on its `WorkerPool` (`handlers.background`).
+`within=jobs`, as a row of a `JobRows` that the caller commits in its own transaction
+(`kolbot serve` commits a request's claim and its job in one statement: `bot.store.requests`,
+`handlers.jobs`); `kolbot worker` processes run it (`handlers.worker`). Without PostgreSQL there
+is no queue: `kolbot serve` calls the same task functions on its `WorkerPool`
+(`handlers.background`).
 
 Each job carries the idempotency key of what it serves (a Slack request, a digest run): a task
 uses it to claim its work once and to record what it posted (`bot.store.job_posts`), so a job run
@@ -26,20 +27,16 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from bot.db.engine import normalize_url, strip_nul
-from bot.observability.metrics import metrics
 from bot.settings import Settings
 
 if TYPE_CHECKING:
     import psycopg
     from procrastinate.job_context import JobContext
-    from procrastinate.jobs import Job
-    from sqlalchemy.orm import Session, SessionTransaction
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +83,8 @@ class TaskRegistry:
             outcome = "failed" if job.final else "retry"
             raise
         finally:
+            from bot.observability.metrics import metrics  # prometheus_client: workers only
+
             counters = metrics()
             counters.jobs.labels(task=name, outcome=outcome).inc()
             counters.job_seconds.labels(task=name).observe(time.perf_counter() - started)
@@ -112,7 +111,6 @@ class JobQueue:
             exponential_wait=settings.kolbot_job_retry_wait_s,
             retry_exceptions={Transient},
         )
-        _listen_for_commits()  # at start-up: SQLAlchemy's event registration is not thread-safe
         for name in registry.names() if registry else []:
             self.app.task(name=name, queue=QUEUE, retry=retry, pass_context=True)(self._runner(name))
 
@@ -141,32 +139,23 @@ class JobQueue:
         args: Mapping[str, Any],
         *,
         lock: str | None = None,
-        within: Session | None = None,
+        within: JobRows | None = None,
     ) -> None:
         """Commit a job. `lock`: jobs with the same lock run one at a time, in order.
 
-        `within`: a SQLAlchemy session in a transaction on the same PostgreSQL database (psycopg 3):
-        the job commits with that transaction, or rolls back with it. Every job deferred within one
-        transaction is inserted by one statement when it commits (`_insert_deferred`): the claim
-        transaction of a burst of Slack requests carries one job per request, and procrastinate's
-        per-call `defer` costs more Python per job than the web process can spare before an ack.
+        `within`: the job becomes a row of `within`, which its owner commits in its own transaction
+        (the claims of a burst of Slack requests and their jobs: `bot.store.requests`); arguments
+        that are not JSON raise here, in the caller's request, not in the commit of a whole batch.
         Without `within`, the job is committed at once on procrastinate's pool."""
+        row = JobRow.of(name, key, args, lock=lock)
+        if within is not None:
+            within.add(row)
+            return
         from procrastinate.jobs import Job
 
-        # PostgreSQL's jsonb refuses NUL, as its text does (`bot.db.engine.strip_nul`). Within a
-        # session, arguments that are not JSON raise here, in the caller's request, not in the
-        # commit of a whole batch.
-        kwargs = strip_nul({"key": key, "args": dict(args)})
-        job = Job(queue=QUEUE, task_name=name, lock=lock, queueing_lock=None, task_kwargs=kwargs)
-        if within is None:
-            self.app.job_manager.defer_job(job)
-            return
-        encoded = json.dumps(kwargs)
-        if within.in_nested_transaction():  # a savepoint's rollback would not take its jobs back
-            raise ValueError("jobs cannot be deferred within a savepoint")
-        if not within.in_transaction():  # a rollback before it begins would not take the job back
-            raise ValueError("jobs are deferred within a transaction")
-        within.info.setdefault(_DEFERRED, []).append((job, encoded))
+        kwargs = json.loads(row.args)
+        job = Job(queue=row.queue, task_name=name, lock=lock, queueing_lock=None, task_kwargs=kwargs)
+        self.app.job_manager.defer_job(job)
 
     async def retry_stalled(self) -> int:
         """Put the running jobs of workers silent for `KOLBOT_WORKER_STALLED_S` back in the queue."""
@@ -183,67 +172,84 @@ class JobQueue:
         return len(jobs)
 
 
-_DEFERRED = "kolbot_deferred_jobs"  # Session.info key: the jobs to insert at commit
-# procrastinate's own insert (`procrastinate_defer_jobs_v1`, migration 0008), given its composite
-# rows built here from plain arrays: procrastinate's `batch_defer_jobs` sends them as an array of
-# composites, which psycopg dumps in Python, escaping each job's JSON twice (0.13 ms a job, against
-# 0.05 this way, for a Slack request's body as the job's arguments).
-_INSERT_JOBS = """
-SELECT procrastinate_defer_jobs_v1(ARRAY(
-    SELECT ROW(queue_name, task_name, priority, lock, queueing_lock, args, NULL)
+@dataclass(frozen=True)
+class JobRow:
+    """A job as procrastinate's `procrastinate_defer_jobs_v1` inserts it (migration 0008)."""
+
+    task_name: str
+    args: str  # {"key": …, "args": …} as JSON
+    lock: str | None = None
+    queue: str = QUEUE
+    priority: int = 0
+
+    @classmethod
+    def of(cls, name: str, key: str, args: Mapping[str, Any], *, lock: str | None = None) -> JobRow:
+        """PostgreSQL's jsonb refuses NUL, as its text does (`bot.db.engine.strip_nul`)."""
+        return cls(name, json.dumps(strip_nul({"key": key, "args": dict(args)})), lock)
+
+
+class JobRows:
+    """Jobs deferred `within` a transaction someone else commits."""
+
+    def __init__(self) -> None:
+        self.rows: list[JobRow] = []
+
+    def add(self, row: JobRow) -> None:
+        self.rows.append(row)
+
+
+# The job columns of `JOBS_FROM` and `job_columns`, in order, with their types.
+JOB_COLUMNS = (
+    ("queue_name", "varchar"),
+    ("task_name", "varchar"),
+    ("priority", "int"),
+    ("lock", "varchar"),
+    ("args", "text"),
+)
+
+
+def insert_jobs_sql(rows: str) -> str:
+    """An expression inserting the jobs of relation `rows` (the columns of `JOB_COLUMNS` and `n`,
+    their order) in one call of procrastinate's own insert, whose composite rows are built here:
+    procrastinate's `batch_defer_jobs` sends an array of composites, which psycopg dumps in Python,
+    escaping each job's JSON twice."""
+    return f"""procrastinate_defer_jobs_v1(ARRAY(
+    SELECT ROW(queue_name, task_name, priority, lock, NULL, args::jsonb, NULL)
         ::procrastinate_job_to_defer_v1
-    FROM unnest(%s::varchar[], %s::varchar[], %s::int[], %s::varchar[], %s::varchar[], %s::text[]::jsonb[])
-        WITH ORDINALITY AS job(queue_name, task_name, priority, lock, queueing_lock, args, n)
-    ORDER BY n
-))
-"""
+    FROM {rows} ORDER BY n
+))"""
 
 
-@cache
-def _listen_for_commits() -> None:
-    """Once per process: jobs deferred `within` a session are inserted as it commits, and
-    forgotten when its transaction ends any other way."""
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
-
-    event.listen(Session, "before_commit", _insert_deferred)
-    event.listen(Session, "after_transaction_end", _forget_deferred)
-
-
-def _insert_deferred(session: Session) -> None:
-    """One INSERT of every job deferred in the committing transaction, on its connection; if it
-    fails, the commit raises and the transaction (claims included) rolls back. A savepoint's commit
-    (this hook fires for those too) leaves them to the outer transaction's."""
-    deferred = session.info.get(_DEFERRED)
-    if not deferred or session.in_nested_transaction():
-        return
-    connection = session.connection().connection.driver_connection
-    assert connection is not None  # a connection in a transaction has its driver's
-    _insert_jobs(connection, deferred)
-    del session.info[_DEFERRED]
+def job_columns(rows: Sequence[JobRow | None]) -> list[list[Any]]:
+    """`rows` as one array per column of `JOB_COLUMNS` (None: no job, all NULL), to send as binary
+    parameters (`%b`): psycopg escapes text arrays in Python, character by character."""
+    return [
+        [row and row.queue for row in rows],
+        [row and row.task_name for row in rows],
+        [row and row.priority for row in rows],
+        [row and row.lock for row in rows],
+        [row and row.args for row in rows],
+    ]
 
 
-def _insert_jobs(connection: psycopg.Connection[Any], jobs: list[tuple[Job, str]]) -> None:
-    """One statement inserting `jobs` (each with its arguments as JSON; none scheduled for later)
-    on `connection`, in its transaction. psycopg's errors come out as SQLAlchemy's, as from any
-    other statement of the transaction: a lock or statement timeout is a storage fault."""
+def _unnest(columns: Sequence[tuple[str, str]]) -> str:
+    arrays = ", ".join(f"%b::{kind}[]" for _, kind in columns)
+    names = ", ".join(name for name, _ in columns)
+    return f"unnest({arrays}) WITH ORDINALITY AS job({names}, n)"
+
+
+_INSERT_JOBS = f"SELECT {insert_jobs_sql(_unnest(JOB_COLUMNS))}"
+
+
+def insert_jobs(connection: psycopg.Connection[Any], rows: Sequence[JobRow]) -> None:
+    """One statement inserting `rows` on `connection`, in its transaction. psycopg's errors come out
+    as SQLAlchemy's, as from any other statement of the transaction: a lock or statement timeout is
+    a storage fault."""
     import psycopg
     from sqlalchemy.exc import DBAPIError
 
-    columns = (
-        [job.queue for job, _ in jobs],
-        [job.task_name for job, _ in jobs],
-        [job.priority for job, _ in jobs],
-        [job.lock for job, _ in jobs],
-        [job.queueing_lock for job, _ in jobs],
-        [encoded for _, encoded in jobs],
-    )
+    columns = job_columns(rows)
     try:
         connection.execute(_INSERT_JOBS, columns)
     except psycopg.Error as error:
         raise DBAPIError.instance(_INSERT_JOBS, columns, error, psycopg.Error) from error
-
-
-def _forget_deferred(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # the outermost transaction ended: committed or rolled back
-        session.info.pop(_DEFERRED, None)

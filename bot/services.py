@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db.direct import DirectConnection
 from bot.db.engine import make_engine, session_factory
 from bot.db.migrate import migrate
 from bot.grammar import parse_query
@@ -215,6 +216,7 @@ class Services:
             self.queue.close()
         if self.tikhub is not None:
             self.tikhub.close()
+        self.ledger.close()
         self.engine.dispose()
 
 
@@ -280,7 +282,7 @@ def build_services(settings: Settings, *, db_threads: int | None = None, one_sho
         extents=extents,
         searches=SearchRefs(sessions),
         snapshots=snapshots,
-        ledger=RequestLedger(sessions),
+        ledger=RequestLedger(sessions, direct=_direct(engine)),
         shortlists=shortlists,
         workers=WorkerPool(settings.kolbot_workers),
         budget=budget,
@@ -290,6 +292,11 @@ def build_services(settings: Settings, *, db_threads: int | None = None, one_sho
     if not one_shot:
         services.build_all()
     return services
+
+
+def _direct(engine: Engine) -> DirectConnection | None:
+    """On PostgreSQL, the connection `kolbot serve` claims its bursts of requests on (opened on first use)."""
+    return DirectConnection(engine.url) if engine.dialect.name == "postgresql" else None
 
 
 def remember_seen(snapshots: CreatorSnapshots, shortlists: ShortlistService) -> Callable[..., None]:

@@ -4,8 +4,8 @@ Each feature's slow work is a named task (`SlackTask`: `search`, `search.more`, 
 `compare`, `shortlist.add`, `digest.run_now`, …), so the queue, its logs and the worker's metrics
 say what is waiting and what failed. `kolbot serve` with PostgreSQL claims a request and commits
 its job, named by the listener that asked for the work, carrying the request's raw body
-(JSON-serialisable, no closures); a command's claim and its job are one transaction on one
-connection (procrastinate inserts the job on the claim's connection).
+(JSON-serialisable, no closures); a command's claim and its job are one transaction, one
+statement for a burst of commands (`bot.store.requests`).
 Bolt answers Slack only after the listener returned (`process_before_response`), so the job is
 committed before the ack is sent. `kolbot worker` runs the job by dispatching the same body
 through the same Bolt app with signature checks off and `JOB` in the context: the listener
@@ -31,11 +31,10 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
-from sqlalchemy.orm import Session
 
 from bot.observability.trace import REQUEST_ID, current_trace, request_id_or_none
 from bot.post_once import JobRun, PostOnce, once_client, running
-from bot.queue import JobInfo, TaskRegistry, Transient
+from bot.queue import JobInfo, JobRows, TaskRegistry, Transient
 from bot.spend.payer import Feature
 from bot.store.job_posts import JobPosts
 from handlers.middleware import JOB, Next, first_delivery, idempotency_key
@@ -140,8 +139,8 @@ def defer_slack_work(context: BoltContext, logger: logging.Logger, task: SlackTa
         args["request_id"] = trace.request_id  # the worker logs under the same id
     queue = context["services"].queue
 
-    def enqueue(session: Session | None) -> None:
-        queue.defer(task, f"{context.team_id}:{key}", args, within=session)
+    def enqueue(jobs: JobRows) -> None:
+        queue.defer(task, f"{context.team_id}:{key}", args, within=jobs)
 
     first_delivery(context, logger, along=enqueue)
 

@@ -33,12 +33,11 @@ from typing import Any
 
 from slack_bolt import BoltContext, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
-from sqlalchemy.orm import Session
 
 from bot.db.engine import bounded_waits
 from bot.observability.trace import note_outcome
 from bot.services import Services
-from bot.store.requests import RequestLedger
+from bot.store.requests import Along, RequestLedger
 
 # The same button clicked again on the same message within this many seconds is a double click.
 DOUBLE_CLICK_WINDOW_S = 5
@@ -101,22 +100,20 @@ class HandleOnce(Middleware):
         return next()
 
 
-def first_delivery(
-    context: BoltContext, logger: logging.Logger, *, along: Callable[[Session | None], object] | None = None
-) -> bool:
+def first_delivery(context: BoltContext, logger: logging.Logger, *, along: Along | None = None) -> bool:
     """Claims the request's keys, once, in one transaction: False for a duplicate, which must
     change nothing; True for the first delivery, or when there is nothing (left) to claim.
 
-    `along(session)`: a change that must commit with the claim (`kolbot serve` queues the request's
-    job there, `handlers.jobs`), run in the claim's transaction; if it raises, the claim is rolled
-    back with it, so Slack's retry is served. With nothing left to claim it runs on its own
-    (`along(None)`); for a duplicate, not at all."""
+    `along(jobs)`: the jobs that must commit with the claim (`kolbot serve` queues the request's
+    job there, `handlers.jobs`); if it raises, nothing is claimed, so Slack's retry is served. With
+    nothing left to claim, its jobs are committed on their own; for a duplicate, not at all."""
     keys: tuple[str, ...] = context.pop(CLAIM, ())
+    ledger: RequestLedger = context["services"].ledger
     if not keys:
         if along is not None:
-            along(None)
+            with bounded_waits(ACK_WAIT_S):
+                ledger.claim_all((), along=along)
         return True
-    ledger: RequestLedger = context["services"].ledger
     with bounded_waits(ACK_WAIT_S):
         if ledger.claim_all(keys, along=along):
             return True

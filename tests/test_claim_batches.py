@@ -13,20 +13,19 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-import psycopg
 import pytest
-from procrastinate.jobs import Job
 from slack_bolt import App, BoltResponse
 from sqlalchemy.exc import OperationalError
 
-from bot import queue as queue_module
+from bot.db.direct import DirectConnection
 from bot.db.engine import bounded_waits
 from bot.i18n import tr
-from bot.queue import JobQueue
+from bot.queue import JobQueue, JobRows
 from bot.services import Services
 from bot.store.requests import RequestLedger
 from handlers.replies import STORAGE_UNAVAILABLE
@@ -36,25 +35,32 @@ from tests.scale_harness import wait_until
 
 
 class HeldQueue:
-    """`JobQueue.defer`, with the first call held until `release`; call number `fail_at` fails as
+    """`JobQueue.defer`, with the first call held until `release`. The claim statements sent on the
+    ledger's own connection are recorded (their keys, in `statements`); number `fail_at` fails as
     when the database goes away."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.held, self.release = threading.Event(), threading.Event()
         self.fail_at: int | None = None
         self.calls = 0
-        defer = JobQueue.defer
+        self.statements: list[list[str]] = []
+        defer, fetch_one = JobQueue.defer, DirectConnection.fetch_one
 
         def held_defer(queue: JobQueue, *args: Any, **kwargs: Any) -> None:
             self.calls += 1
             if self.calls == 1:
                 self.held.set()
                 assert self.release.wait(10)
-            if self.calls == self.fail_at:
-                raise OperationalError("INSERT INTO procrastinate_jobs", {}, Exception("connection lost"))
             defer(queue, *args, **kwargs)
 
+        def recorded(direct: DirectConnection, query: str, params: Any, **kwargs: Any) -> tuple[Any, ...]:
+            self.statements.append(list(params[0]))
+            if len(self.statements) == self.fail_at:
+                raise OperationalError(query, params, Exception("connection lost"))
+            return fetch_one(direct, query, params, **kwargs)
+
         monkeypatch.setattr(JobQueue, "defer", held_defer)
+        monkeypatch.setattr(DirectConnection, "fetch_one", recorded)
 
 
 def burst(web: App, queued: Services, held: HeldQueue, requests: list[SignedRequest]) -> list[BoltResponse]:
@@ -104,26 +110,14 @@ def test_the_claims_and_jobs_of_a_batch_commit_in_one_transaction(
 
 
 @needs_pg
-def test_the_jobs_of_a_batch_are_inserted_by_one_statement(
-    web: App,
-    queued: Services,
-    held: HeldQueue,
-    slack_requests: SlackRequests,
-    monkeypatch: pytest.MonkeyPatch,
+def test_a_batch_of_commands_is_one_statement(
+    web: App, queued: Services, held: HeldQueue, slack_requests: SlackRequests
 ) -> None:
-    inserts: list[list[str]] = []
-    insert = queue_module._insert_jobs
-
-    def counted(connection: Any, jobs: list[tuple[Job, str]]) -> None:
-        inserts.append([str(job.task_kwargs["key"]) for job, _ in jobs])
-        insert(connection, jobs)
-
-    monkeypatch.setattr(queue_module, "_insert_jobs", counted)
     searches = [slack_requests.command(f"护肤 pages={n}") for n in (1, 2, 3, 4)]
     assert [answer.status for answer in burst(web, queued, held, searches)] == [200] * 4
-    keys = [f"{TEAM}:{key_of(search)}" for search in searches]
+    keys = [key_of(search) for search in searches]
     # the lone first request's batch, then the other three (in the order their threads arrived)
-    assert [sorted(batch) for batch in inserts] == [keys[:1], sorted(keys[1:])]
+    assert [sorted(batch) for batch in held.statements] == [keys[:1], sorted(keys[1:])]
 
 
 @needs_pg
@@ -131,7 +125,7 @@ def test_a_failed_batch_leaves_no_claims_and_each_request_is_told(
     web: App, queued: Services, held: HeldQueue, pg_url: str, slack_requests: SlackRequests
 ) -> None:
     searches = [slack_requests.command(f"护肤 pages={n}") for n in (1, 2, 3, 4)]
-    held.fail_at = 3  # the second batch's second enqueue: its first job's INSERT is rolled back too
+    held.fail_at = 2  # the second batch's statement
     first, *rest = burst(web, queued, held, searches)
     assert not told_storage_is_unavailable(first) and claimed(pg_url, searches[0])
     assert all(told_storage_is_unavailable(answer) for answer in rest)
@@ -155,10 +149,36 @@ def test_duplicates_in_and_across_batches_make_no_second_job(
 
 
 def test_a_key_asked_twice_in_a_batch_goes_to_the_earlier_request(sessions: Any) -> None:
-    ledger, ran = RequestLedger(sessions), []
-    won = ledger._claim_batch([(("a",), ran.append), (("b", "a"), ran.append), (("c",), None)])
-    assert won == [True, False, True] and len(ran) == 1
+    ledger = RequestLedger(sessions)
+    won = ledger._claim_batch([(("a",), None), (("b", "a"), None), (("c",), None)])
+    assert won == [True, False, True]
     assert ledger.claim("b")  # the request that lost kept nothing
+
+
+@needs_pg
+@pytest.mark.parametrize("two_keys", [False, True], ids=["one key each", "two keys"])
+def test_only_the_jobs_of_the_requests_that_won_are_committed(
+    queued: Services, pg_url: str, two_keys: bool
+) -> None:
+    """Both ways a batch is written: one statement (one key each), or a transaction."""
+    assert queued.queue is not None
+    queue, run = queued.queue, uuid.uuid4().hex  # the database is shared by the module's tests
+    a, b, c, taken = (f"{run}:{name}" for name in "abct")
+    assert queued.ledger.claim(taken)
+
+    def job(key: str) -> Callable[[JobRows], None]:
+        return lambda jobs: queue.defer("search", key, {}, within=jobs)
+
+    losing = (b, taken) if two_keys else (taken,)
+    won = queued.ledger._claim_batch([((a,), job(a)), (losing, job(b)), ((c,), job(c))])
+    assert won == [True, False, True]
+    with raw(pg_url) as conn:
+        rows = conn.execute(
+            "SELECT args->>'key' FROM procrastinate_jobs WHERE args->>'key' LIKE %s ORDER BY id",
+            (f"{run}:%",),
+        ).fetchall()
+    assert [key for (key,) in rows] == [a, c]
+    assert queued.ledger.claim(b)  # the request that lost kept nothing
 
 
 def test_a_request_finding_one_key_taken_claims_none_of_its_keys(sessions: Any) -> None:
@@ -204,46 +224,6 @@ def test_a_request_whose_own_change_fails_fails_alone_in_its_batch(sessions: Any
         with pytest.raises(ValueError, match="cannot be queued"):
             bad.result(10)
     assert ledger.claim("bad") and not ledger.claim("before") and not ledger.claim("after")
-
-
-@pytest.mark.parametrize(
-    "fault",
-    [psycopg.errors.QueryCanceled, psycopg.InterfaceError],
-    ids=["statement timeout", "connection closed"],
-)
-def test_a_database_fault_in_one_request_fails_its_batch_after_one_try(
-    sessions: Any, fault: type[psycopg.Error]
-) -> None:
-    """A statement timeout or a closed connection in one request's enqueue (procrastinate wraps
-    psycopg's error) is the database's: every request of the batch would meet it again, so the
-    batch is not tried twice, which would double the wait of acks Slack is waiting for."""
-    ledger, ran = RequestLedger(sessions), []
-    held, release = threading.Event(), threading.Event()
-
-    def hold(_: Any) -> None:
-        held.set()
-        assert release.wait(10)
-
-    def timed_out(_: Any) -> None:
-        try:
-            raise fault("canceling statement due to statement timeout, or the connection is closed")
-        except psycopg.Error as error:
-            raise RuntimeError("connector error") from error
-
-    with ThreadPoolExecutor(4) as pool:
-        first = pool.submit(ledger.claim_all, ("first",), along=hold)
-        assert held.wait(10)
-        batch: list[Future[bool]] = []
-        for key, along in (("before", ran.append), ("slow", timed_out), ("after", None)):
-            batch.append(pool.submit(ledger.claim_all, (key,), along=along))
-            wait_until(lambda: len(ledger._batches._pending) == len(batch), 10, f"{key} to wait")
-        release.set()
-        assert first.result(10)
-        for future in batch:
-            with pytest.raises(RuntimeError, match="connector error"):
-                future.result(10)
-    assert len(ran) == 1  # one try
-    assert ledger.claim("before") and ledger.claim("slow") and ledger.claim("after")
 
 
 def test_a_claim_waits_for_a_hung_batch_no_longer_than_its_bound(sessions: Any) -> None:

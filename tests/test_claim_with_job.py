@@ -3,8 +3,8 @@
 
 - a duplicate delivery (Slack's retry of an acked command) is acked and makes no second job;
 - a failed enqueue leaves no claim behind, so Slack's retry is served;
-- the claim and the job row commit together: neither is visible before the commit, and a failure
-  after the job's INSERT rolls both back.
+- the claim and the job row are written by one transaction: a job the database refuses after the
+  claim's INSERT leaves neither.
 
 A real procrastinate queue on the throwaway PostgreSQL database (skipped without it); the ledger's
 all-or-nothing claim also on SQLite.
@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 import pytest
 from slack_bolt import App
-from sqlalchemy import text
 
-from bot import queue as queue_module
 from bot.db.engine import normalize_url
+from bot.queue import JobRows
 from bot.services import Services
 from bot.store.requests import RequestLedger
 from handlers.middleware import ACK_WAIT_S
@@ -64,73 +65,68 @@ def test_a_failed_enqueue_leaves_no_claim_so_slacks_retry_is_served(
 
 
 @needs_pg
-def test_the_claim_and_the_job_commit_together(
-    web: App, queued: Services, pg_url: str, slack_requests: SlackRequests, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_claim_and_the_job_commit_together(web: App, pg_url: str, slack_requests: SlackRequests) -> None:
     search = slack_requests.command("护肤 pages=1")
-    seen: list[tuple[bool, int]] = []
-    insert = queue_module._insert_jobs
-
-    def insert_then_look(*args: Any) -> None:
-        insert(*args)  # the job's INSERT has run; nothing is committed yet
-        seen.append((claimed(pg_url, search), jobs_for(pg_url, search)))
-
-    monkeypatch.setattr(queue_module, "_insert_jobs", insert_then_look)
     assert web.dispatch(search.bolt()).status == 200
-    assert seen == [(False, 0)]  # neither visible to another connection before the commit
-    assert claimed(pg_url, search) and jobs_for(pg_url, search) == 1  # both after it
+    with raw(pg_url) as conn:
+        rows = conn.execute(
+            "SELECT xmin::text FROM request_claims WHERE key = %s"
+            " UNION ALL SELECT xmin::text FROM procrastinate_jobs WHERE args->>'key' = %s",
+            (key_of(search), f"{TEAM}:{key_of(search)}"),
+        ).fetchall()
+    assert len(rows) == 2 and rows[0] == rows[1]  # written by one transaction
 
 
 @needs_pg
-def test_a_failure_after_the_jobs_insert_rolls_back_the_claim_and_the_job(
-    web: App, pg_url: str, slack_requests: SlackRequests, monkeypatch: pytest.MonkeyPatch
+def test_a_job_the_database_refuses_leaves_no_claim_so_slacks_retry_is_served(
+    web: App, pg_url: str, slack_requests: SlackRequests
 ) -> None:
     search = slack_requests.command("护肤 pages=1")
-    insert = queue_module._insert_jobs
-
-    def insert_then_fail(*args: Any) -> None:
-        insert(*args)
-        raise RuntimeError("after the job's INSERT, before the commit")
-
-    monkeypatch.setattr(queue_module, "_insert_jobs", insert_then_fail)
-    assert web.dispatch(search.bolt()).status == 200
+    with refused_jobs(pg_url):  # the job's INSERT fails after the claim's
+        assert web.dispatch(search.bolt()).status == 200
     assert not claimed(pg_url, search) and jobs_for(pg_url, search) == 0
-    monkeypatch.undo()
     assert web.dispatch(search.retried().bolt()).status == 200  # Slack's retry is served
     assert claimed(pg_url, search) and jobs_for(pg_url, search) == 1
+
+
+@contextmanager
+def refused_jobs(pg_url: str) -> Iterator[None]:
+    """While in the block, PostgreSQL refuses every new row of `procrastinate_jobs`."""
+    with raw(pg_url) as conn:
+        conn.execute(
+            "CREATE FUNCTION refuse_job() RETURNS trigger LANGUAGE plpgsql"
+            " AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
+        )
+        conn.execute(
+            "CREATE TRIGGER refuse_job BEFORE INSERT ON procrastinate_jobs EXECUTE FUNCTION refuse_job()"
+        )
+        try:
+            yield
+        finally:
+            conn.execute("DROP TRIGGER refuse_job ON procrastinate_jobs")
+            conn.execute("DROP FUNCTION refuse_job()")
 
 
 def test_claim_all_is_all_or_nothing(sessions: Any) -> None:
     ledger = RequestLedger(sessions)
     assert ledger.claim("click@2")
-    ran: list[object] = []
-    assert not ledger.claim_all(("click:new", "click@2"), along=ran.append)
-    assert ran == []  # a duplicate changes nothing
+    assert not ledger.claim_all(("click:new", "click@2"))
     assert ledger.claim("click:new")  # was not claimed by the refused call
-    assert ledger.claim_all(("a", "b"), along=ran.append) and len(ran) == 1
+    assert ledger.claim_all(("a", "b"))
     assert not ledger.claim("a") and not ledger.claim("b")
 
 
-def test_what_along_raises_rolls_the_claims_back(sessions: Any) -> None:
+def test_what_along_raises_propagates_and_nothing_is_claimed(sessions: Any) -> None:
     ledger = RequestLedger(sessions)
 
-    def fail(_session: object) -> None:
+    def fail(_jobs: object) -> None:
         raise RuntimeError("enqueue failed")
 
     with pytest.raises(RuntimeError):
         ledger.claim_all(("k1", "k2"), along=fail)
-    assert ledger.claim_all(("k1", "k2"))
-
-
-@needs_pg
-def test_a_job_is_not_deferred_within_a_savepoint_whose_rollback_would_keep_it(queued: Services) -> None:
-    assert queued.queue is not None
-    with (
-        queued.sessions.begin() as session,
-        session.begin_nested(),
-        pytest.raises(ValueError, match="savepoint"),
-    ):
-        queued.queue.defer("search", "T:k", {}, within=session)
+    with pytest.raises(RuntimeError):
+        ledger.claim_all(("k3",), along=fail)
+    assert ledger.claim_all(("k1", "k2")) and ledger.claim("k3")
 
 
 @needs_pg
@@ -152,30 +148,28 @@ def test_a_queued_request_is_a_procrastinate_job_ready_to_run(
 
 
 @needs_pg
-def test_nul_in_a_jobs_arguments_is_dropped_not_a_failed_batch(queued: Services, pg_url: str) -> None:
+def test_nul_in_a_key_or_a_jobs_arguments_is_dropped_not_a_failed_batch(
+    queued: Services, pg_url: str
+) -> None:
     assert queued.queue is not None
-    with queued.sessions.begin() as session:
-        queued.queue.defer("search", "T:nul", {"body": "a\x00b"}, within=session)
+    queue = queued.queue
+
+    def job(jobs: JobRows) -> None:
+        queue.defer("search", "T:nul", {"body": "a\x00b"}, within=jobs)
+
+    assert queued.ledger.claim_all(("n\x00ul",), along=job)
     with raw(pg_url) as conn:
         row = conn.execute("SELECT args FROM procrastinate_jobs WHERE args->>'key' = 'T:nul'").fetchone()
+        assert conn.execute("SELECT count(*) FROM request_claims WHERE key = 'nul'").fetchone() == (1,)
     assert row is not None and row[0]["args"] == {"body": "ab"}
 
 
 @needs_pg
-def test_a_savepoints_commit_leaves_the_jobs_to_the_outer_transaction(queued: Services) -> None:
+def test_a_job_with_nothing_to_claim_is_committed_alone(queued: Services, pg_url: str) -> None:
     assert queued.queue is not None
-    count = text("SELECT count(*) FROM procrastinate_jobs WHERE args->>'key' = 'T:outer'")
-    with queued.sessions.begin() as session:
-        queued.queue.defer("search", "T:outer", {}, within=session)
-        with session.begin_nested():
-            pass  # its commit must not insert the outer transaction's job (a failure after it would lose it)
-        assert session.scalar(count) == 0
-    with queued.sessions.begin() as session:
-        assert session.scalar(count) == 1  # inserted by the outer commit
-
-
-@needs_pg
-def test_a_job_is_not_deferred_in_a_session_with_no_transaction(queued: Services) -> None:
-    assert queued.queue is not None
-    with queued.sessions() as session, pytest.raises(ValueError, match="within a transaction"):
-        queued.queue.defer("search", "T:k", {}, within=session)
+    queue = queued.queue
+    assert queued.ledger.claim_all((), along=lambda jobs: queue.defer("search", "T:alone", {}, within=jobs))
+    with raw(pg_url) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM procrastinate_jobs WHERE args->>'key' = 'T:alone'"
+        ).fetchone() == (1,)

@@ -1,51 +1,66 @@
 """Idempotency for Slack: a retried or double-clicked request is handled once.
 
-`claim_all(keys, along=…)` claims a request's keys in one transaction, and runs `along(session)`
-in that same transaction: on PostgreSQL `kolbot serve` commits a request's job there
-(`handlers.jobs`), so the claim and the job commit together or not at all, in one write.
+`claim_all(keys, along=…)` claims a request's keys and commits the jobs `along(jobs)` defers
+(`JobQueue.defer(within=jobs)`) in one transaction: on PostgreSQL `kolbot serve` queues a
+request's work there (`handlers.jobs`), so the claim and the job commit together or not at all.
 
 Concurrent claims are group-committed (`bot.db.group_commit`): the requests of a burst share one
-transaction, one INSERT of their keys and one COMMIT, instead of one of each per request; every
-caller still returns only once its claim (and what `along` wrote) is committed, and waits for the
-batches before its own no longer than its `bounded_waits` allow. A batch commits or fails as a
-whole: when it fails, no request of it is claimed, and each caller gets the error; but a request
-whose own `along` raises fails alone, and the others are claimed again without it (unless the
-error is the database's: then the batch fails).
+transaction instead of one each; every caller still returns only once its claim (and its job) is
+committed, and waits for the batches before its own no longer than its `bounded_waits` allow. A
+batch commits or fails as a whole: when it fails, no request of it is claimed, and each caller
+gets the error. A request whose own `along` raises (its job's arguments are not JSON, say) fails
+alone, before the batch is written.
+
+On PostgreSQL a batch of requests with one key each (every slash command, view and event) is one
+statement on a connection of its own (`bot.db.direct`): it inserts the keys not claimed yet and
+the jobs of the requests whose key it inserted. Anything else (a click, whose double-click keys
+may collide within the batch, or SQLite) goes through a SQLAlchemy transaction, which gives back
+the keys a losing request inserted.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import delete
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.engine import transaction, wait_limit_s
+from bot.db.direct import DirectConnection
+from bot.db.engine import strip_nul, transaction, wait_limit_s
 from bot.db.group_commit import GroupCommit
 from bot.db.results import rowcount
 from bot.db.tables import RequestClaim
 from bot.db.upsert import upsert_insert
+from bot.queue import JOB_COLUMNS, JobRow, JobRows, insert_jobs, insert_jobs_sql, job_columns
 
-Along = Callable[[Session], object]
+Along = Callable[[JobRows], object]
 _Claim = tuple[tuple[str, ...], Along | None]  # one request's keys, and what commits with them
+_Request = tuple[tuple[str, ...], list[JobRow]]  # its keys and its jobs
 _Outcome = bool | Exception  # claimed or not, or what the request's own `along` raised
 
-
-class _AlongFailed(Exception):
-    """The `along` of request number `index` of a batch raised `error`."""
-
-    def __init__(self, index: int, error: Exception) -> None:
-        super().__init__(index, error)
-        self.index, self.error = index, error
+# One batch of one-key requests: the keys not claimed yet are inserted, and the jobs of the
+# requests whose key was (in their order); returns the inserted keys. The statement is its own
+# transaction. `%b`: binary parameters (`bot.queue.job_columns`).
+_CLAIM_WITH_JOBS = f"""
+WITH request AS (
+    SELECT * FROM unnest(%b::varchar[], {", ".join(f"%b::{kind}[]" for _, kind in JOB_COLUMNS)})
+        WITH ORDINALITY AS request(key, {", ".join(name for name, _ in JOB_COLUMNS)}, n)
+), claimed AS (
+    INSERT INTO request_claims (key, claimed_at) SELECT key, now() FROM request
+    ON CONFLICT (key) DO NOTHING RETURNING key
+)
+SELECT (SELECT array_agg(key) FROM claimed), cardinality({
+    insert_jobs_sql("request WHERE task_name IS NOT NULL AND key IN (SELECT key FROM claimed)")
+})
+"""
 
 
 class RequestLedger:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
+    def __init__(self, sessions: sessionmaker[Session], *, direct: DirectConnection | None = None) -> None:
+        """`direct`: on PostgreSQL, the connection batches of one-key requests are claimed on."""
+        self._sessions, self._direct = sessions, direct
         self._batches: GroupCommit[_Claim, _Outcome] = GroupCommit(self._claim_batch)
 
     def claim(self, key: str) -> bool:
@@ -53,14 +68,10 @@ class RequestLedger:
         return self.claim_all((key,))
 
     def claim_all(self, keys: Sequence[str], *, along: Along | None = None) -> bool:
-        """Claims every key in one transaction: True when none was claimed before, and then
-        `along(session)` runs in the same transaction, so what it writes commits with the claims;
-        False, with nothing written and `along` not run, when any key was. Anything `along` raises
-        rolls the claims back too (and propagates): the request is not claimed. `along` may run
-        more than once (its batch tried again without another request's failed `along`): it must
-        write only in `session`, which is rolled back before each new try."""
-        if not keys:
-            raise ValueError("nothing to claim")
+        """Claims every key in one transaction: True when none was claimed before, and then the
+        jobs `along(jobs)` deferred within `jobs` commit with the claims; False, with nothing
+        written, when any key was. Anything `along` raises propagates, and nothing is claimed.
+        With no keys, only the jobs are committed. Jobs need PostgreSQL (procrastinate's tables)."""
         try:
             outcome = self._batches.submit((tuple(keys), along), patience=wait_limit_s())
         except TimeoutError as error:  # the batch before it hangs: as a database past the bound
@@ -69,47 +80,57 @@ class RequestLedger:
             raise outcome
         return outcome
 
+    def close(self) -> None:
+        if self._direct is not None:
+            self._direct.close()
+
     def _claim_batch(self, claims: Sequence[_Claim]) -> list[_Outcome]:
-        """Claims each request's keys, all in one transaction. A request whose `along` raises gets
-        its error, and the others are claimed again without it, once (one bad request must not
-        fail the acks of a burst), unless the error is the database's (down, or past the ack's
-        bound: another try would meet it too, and double the wait); then the batch fails."""
-        first = self._claim_together(claims)
-        if not isinstance(first, _AlongFailed):
-            return list(first)
-        if _operational(first.error):
-            raise first.error
-        rest = self._claim_together([claim for i, claim in enumerate(claims) if i != first.index])
-        if isinstance(rest, _AlongFailed):
-            raise rest.error
-        return [*rest[: first.index], first.error, *rest[first.index :]]
+        """Claims each request's keys, all in one transaction; a request whose `along` raises gets
+        its error and takes no part."""
+        outcomes: list[_Outcome | None] = []  # None: the batch's verdict, in `requests`
+        requests: list[_Request] = []
+        for keys, along in claims:
+            jobs = JobRows()
+            try:
+                if along is not None:
+                    along(jobs)
+            except Exception as error:
+                outcomes.append(error)
+                continue
+            outcomes.append(None)
+            requests.append((tuple(strip_nul(key) for key in keys), jobs.rows))
+        won = iter(self._claim(requests) if requests else [])
+        return [next(won) if outcome is None else outcome for outcome in outcomes]
 
-    def _claim_together(self, claims: Sequence[_Claim]) -> list[bool] | _AlongFailed:
-        """Claims the requests' keys in one transaction, as if one by one in order: a key two
-        requests ask for goes to the earlier one that claims it, and a request that finds any key
-        taken claims none (what it would have taken stays free for the requests after it). The
-        first `along` to raise rolls it all back, and is returned."""
-        try:
-            return self._claim_in(claims)
-        except _AlongFailed as failed:
-            return failed
+    def _claim(self, requests: Sequence[_Request]) -> list[bool]:
+        if self._direct is not None and _one_key_each(requests):
+            return self._claim_in_one_statement(self._direct, requests)
+        return self._claim_in_transaction(requests)
 
-    def _claim_in(self, claims: Sequence[_Claim]) -> list[bool]:
+    def _claim_in_one_statement(self, direct: DirectConnection, requests: Sequence[_Request]) -> list[bool]:
+        keys = [keys[0] for keys, _ in requests]
+        params = [keys, *job_columns([jobs[0] if jobs else None for _, jobs in requests])]
+        claimed, _ = direct.fetch_one(_CLAIM_WITH_JOBS, params, wait_s=wait_limit_s())
+        free = set(claimed or ())
+        return [key in free for key in keys]
+
+    def _claim_in_transaction(self, requests: Sequence[_Request]) -> list[bool]:
+        """As if the requests were claimed one by one in order: a key two requests ask for goes to
+        the earlier one that claims it, and a request that finds any key taken claims none (what
+        it would have taken stays free for the requests after it)."""
         with transaction(self._sessions) as session:
-            free = _insert_new(session, {key for keys, _ in claims for key in keys})
+            free = _insert_new(session, {key for keys, _ in requests for key in keys})
             won: list[bool] = []
             taken: set[str] = set()
-            for keys, _ in claims:
+            for keys, _ in requests:
                 won.append(free.issuperset(keys) and taken.isdisjoint(keys))
                 taken.update(keys if won[-1] else ())
             if free - taken:  # inserted, but no request won them: given back
                 session.execute(delete(RequestClaim).where(RequestClaim.key.in_(free - taken)))
-            for index, (w, (_, along)) in enumerate(zip(won, claims, strict=True)):
-                if w and along is not None:
-                    try:
-                        along(session)
-                    except Exception as error:
-                        raise _AlongFailed(index, error) from error
+            jobs = [job for w, (_, rows) in zip(won, requests, strict=True) if w for job in rows]
+            if jobs:
+                connection = session.connection().connection.driver_connection
+                insert_jobs(connection, jobs)  # type: ignore[arg-type]  # PostgreSQL's, with a queue
         return won
 
     def prune(self, before: datetime) -> int:
@@ -118,22 +139,10 @@ class RequestLedger:
             return rowcount(session.execute(delete(RequestClaim).where(RequestClaim.claimed_at < before)))
 
 
-def _operational(error: BaseException | None) -> bool:
-    """A fault of the database's operation (connection lost or closed, lock or statement timeout)
-    raised, or caused, `error`: DB-API's OperationalError or InterfaceError, from SQLAlchemy,
-    sqlite3 or psycopg (which procrastinate wraps). psycopg is looked for only once loaded:
-    otherwise none of its errors."""
-    kinds: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
-    kinds += (sqlite3.OperationalError, sqlite3.InterfaceError)
-    if (psycopg := sys.modules.get("psycopg")) is not None:
-        kinds += (psycopg.OperationalError, psycopg.InterfaceError)
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        if isinstance(error, kinds):
-            return True
-        seen.add(id(error))
-        error = error.__cause__ or error.__context__
-    return False
+def _one_key_each(requests: Sequence[_Request]) -> bool:
+    """Every request has one key, none the same as another's, and at most one job."""
+    keys = {keys[0] for keys, _ in requests if len(keys) == 1}
+    return len(keys) == len(requests) and all(len(jobs) <= 1 for _, jobs in requests)
 
 
 def _insert_new(session: Session, keys: set[str]) -> set[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.queue import JobRows
+
 
 class RecordingQueue:
     """What `kolbot serve` needs of `JobQueue`: `defer` (here: remembered, not committed)."""
@@ -13,7 +15,13 @@ class RecordingQueue:
         self.deferred: list[tuple[str, str, dict[str, Any]]] = []
 
     def defer(
-        self, name: str, key: str, args: Mapping[str, Any], *, lock: str | None = None, within: object = None
+        self,
+        name: str,
+        key: str,
+        args: Mapping[str, Any],
+        *,
+        lock: str | None = None,
+        within: JobRows | None = None,
     ) -> int:
         self.deferred.append((name, key, dict(args)))
         return len(self.deferred)
