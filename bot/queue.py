@@ -147,14 +147,14 @@ class JobQueue:
         (the claims of a burst of Slack requests and their jobs: `bot.store.requests`); arguments
         that are not JSON raise here, in the caller's request, not in the commit of a whole batch.
         Without `within`, the job is committed at once on procrastinate's pool."""
-        row = JobRow.of(name, key, args, lock=lock)
+        kwargs = strip_nul({"key": key, "args": dict(args)})  # PostgreSQL refuses NUL in text
+        encoded = stored_json(kwargs)
         if within is not None:
-            within.add(row)
+            within.add(JobRow(name, encoded, lock))
             return
         from procrastinate.jobs import Job
 
-        kwargs = json.loads(row.args)
-        job = Job(queue=row.queue, task_name=name, lock=lock, queueing_lock=None, task_kwargs=kwargs)
+        job = Job(queue=QUEUE, task_name=name, lock=lock, queueing_lock=None, task_kwargs=kwargs)
         self.app.job_manager.defer_job(job)
 
     async def retry_stalled(self) -> int:
@@ -182,10 +182,13 @@ class JobRow:
     queue: str = QUEUE
     priority: int = 0
 
-    @classmethod
-    def of(cls, name: str, key: str, args: Mapping[str, Any], *, lock: str | None = None) -> JobRow:
-        """PostgreSQL's jsonb refuses NUL, as its text does (`bot.db.engine.strip_nul`)."""
-        return cls(name, json.dumps(strip_nul({"key": key, "args": dict(args)})), lock)
+
+def stored_json(value: Any) -> str:
+    """`value` as JSON PostgreSQL's jsonb takes: `TypeError` for what is not JSON, and
+    `UnicodeEncodeError` for a lone surrogate (which `json.dumps` would escape and jsonb refuse)."""
+    encoded = json.dumps(value, ensure_ascii=False)
+    encoded.encode()
+    return encoded
 
 
 class JobRows:
@@ -198,7 +201,7 @@ class JobRows:
         self.rows.append(row)
 
 
-# The job columns of `JOBS_FROM` and `job_columns`, in order, with their types.
+# The job columns of `insert_jobs_sql`'s relation and of `job_columns`, in order, with their types.
 JOB_COLUMNS = (
     ("queue_name", "varchar"),
     ("task_name", "varchar"),
@@ -232,19 +235,21 @@ def job_columns(rows: Sequence[JobRow | None]) -> list[list[Any]]:
     ]
 
 
-def _unnest(columns: Sequence[tuple[str, str]]) -> str:
+def unnest_sql(columns: Sequence[tuple[str, str]], alias: str) -> str:
+    """Relation `alias` of `columns` (name, type) from one binary array parameter each, numbered
+    in order by `n`."""
     arrays = ", ".join(f"%b::{kind}[]" for _, kind in columns)
     names = ", ".join(name for name, _ in columns)
-    return f"unnest({arrays}) WITH ORDINALITY AS job({names}, n)"
+    return f"unnest({arrays}) WITH ORDINALITY AS {alias}({names}, n)"
 
 
-_INSERT_JOBS = f"SELECT {insert_jobs_sql(_unnest(JOB_COLUMNS))}"
+_INSERT_JOBS = f"SELECT {insert_jobs_sql(unnest_sql(JOB_COLUMNS, 'job'))}"
 
 
 def insert_jobs(connection: psycopg.Connection[Any], rows: Sequence[JobRow]) -> None:
     """One statement inserting `rows` on `connection`, in its transaction. psycopg's errors come out
-    as SQLAlchemy's, as from any other statement of the transaction: a lock or statement timeout is
-    a storage fault."""
+    as SQLAlchemy's, as from any other statement of the transaction (a lock or statement timeout is
+    a storage fault), without the parameters: they hold Slack requests."""
     import psycopg
     from sqlalchemy.exc import DBAPIError
 
@@ -252,4 +257,4 @@ def insert_jobs(connection: psycopg.Connection[Any], rows: Sequence[JobRow]) -> 
     try:
         connection.execute(_INSERT_JOBS, columns)
     except psycopg.Error as error:
-        raise DBAPIError.instance(_INSERT_JOBS, columns, error, psycopg.Error) from error
+        raise DBAPIError.instance(_INSERT_JOBS, None, error, psycopg.Error, hide_parameters=True) from error

@@ -25,7 +25,7 @@ from sqlalchemy.exc import OperationalError
 from bot.db.direct import DirectConnection
 from bot.db.engine import bounded_waits
 from bot.i18n import tr
-from bot.queue import JobQueue, JobRows
+from bot.queue import JobQueue, JobRow, JobRows, stored_json
 from bot.services import Services
 from bot.store.requests import RequestLedger
 from handlers.replies import STORAGE_UNAVAILABLE
@@ -179,6 +179,20 @@ def test_only_the_jobs_of_the_requests_that_won_are_committed(
         ).fetchall()
     assert [key for (key,) in rows] == [a, c]
     assert queued.ledger.claim(b)  # the request that lost kept nothing
+
+
+def test_a_request_whose_key_or_job_cannot_be_stored_fails_alone(sessions: Any) -> None:
+    """A lone surrogate (a JSON payload can carry one as an escape) would fail the batch's write:
+    it fails its own request before the batch is written."""
+    ledger = RequestLedger(sessions)
+
+    def job(jobs: JobRows) -> None:
+        jobs.add(JobRow("search", stored_json({"body": "\ud800"})))
+
+    won = ledger._claim_batch([(("bad\ud800",), None), (("ok",), None), (("bad job",), job)])
+    assert isinstance(won[0], UnicodeEncodeError) and won[1] is True
+    assert isinstance(won[2], UnicodeEncodeError)
+    assert ledger.claim("bad job")  # nothing of the failed requests was claimed
 
 
 def test_a_request_finding_one_key_taken_claims_none_of_its_keys(sessions: Any) -> None:

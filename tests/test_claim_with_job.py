@@ -173,3 +173,19 @@ def test_a_job_with_nothing_to_claim_is_committed_alone(queued: Services, pg_url
         assert conn.execute(
             "SELECT count(*) FROM procrastinate_jobs WHERE args->>'key' = 'T:alone'"
         ).fetchone() == (1,)
+
+
+@needs_pg
+def test_after_the_database_dropped_its_connections_the_next_command_is_served(
+    web: App, pg_url: str, slack_requests: SlackRequests
+) -> None:
+    first, second = slack_requests.command("护肤 pages=1"), slack_requests.command("美妆 pages=1")
+    assert web.dispatch(first.bolt()).status == 200 and claimed(pg_url, first)
+    with raw(pg_url) as admin:  # as a restart of the database would
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    answer = web.dispatch(second.bolt())
+    assert not told_storage_is_unavailable(answer)
+    assert claimed(pg_url, second) and jobs_for(pg_url, second) == 1

@@ -34,34 +34,46 @@ class DirectConnection:
         self._lock = threading.Lock()
         self._connection: psycopg.Connection[Any] | None = None
         self._wait_ms: int | None = None  # the wait bound set on the connection
+        self._closed = False
 
     def fetch_one(self, query: str, params: Any, *, wait_s: float | None) -> tuple[Any, ...]:
         """The one row `query` returns, run as its own transaction; its waits for locks, and the
-        statement itself, bounded by `wait_s` (None: no bound)."""
+        statement itself, bounded by `wait_s` (None: no bound).
+
+        A connection kept from an earlier statement that turns out dead (the database restarted,
+        or killed the backend) is replaced and the statement sent once more: a pool would have
+        noticed on checkout. If the lost attempt had committed, the new one finds its rows there
+        (a claim then reads as taken), so nothing is written twice. The error raised names the
+        statement but not its parameters: they hold Slack requests."""
         import psycopg
         from sqlalchemy.exc import DBAPIError
 
+        wait_ms = None if wait_s is None else round(wait_s * 1000)
         with self._lock:
             try:
-                connection = self._ready(None if wait_s is None else round(wait_s * 1000))
-                row = connection.execute(query, params).fetchone()
+                kept = self._connection is not None
+                try:
+                    row = self._ready(wait_ms).execute(query, params).fetchone()
+                except psycopg.OperationalError:
+                    if not (kept and self._lost()):
+                        raise
+                    row = self._ready(wait_ms).execute(query, params).fetchone()
             except psycopg.Error as error:
-                if self._connection is not None and (self._connection.broken or self._connection.closed):
-                    self._drop()
-                raise DBAPIError.instance(query, params, error, psycopg.Error) from error
+                self._lost()
+                raise DBAPIError.instance(query, None, error, psycopg.Error, hide_parameters=True) from error
         assert row is not None  # the statements run here return one row
         return tuple(row)
 
     def _ready(self, wait_ms: int | None) -> psycopg.Connection[Any]:
         import psycopg
 
+        if self._closed:
+            raise psycopg.OperationalError("the claim connection was closed (the process is stopping)")
         if self._connection is None:
             self._connection = psycopg.connect(
                 self._conninfo, autocommit=True, connect_timeout=PG_CONNECT_TIMEOUT_S
             )
-            self._wait_ms = None
-            self._bound(self._connection, wait_ms or 0)
-        elif (wait_ms or 0) != self._wait_ms:
+        if (wait_ms or 0) != self._wait_ms:
             self._bound(self._connection, wait_ms or 0)
         return self._connection
 
@@ -72,11 +84,18 @@ class DirectConnection:
         )
         self._wait_ms = wait_ms
 
-    def _drop(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
+    def _lost(self) -> bool:
+        """Drops the connection if it is dead; True if it was."""
+        connection = self._connection
+        if connection is None or not (connection.broken or connection.closed):
+            return False
+        connection.close()
         self._connection, self._wait_ms = None, None
+        return True
 
     def close(self) -> None:
         with self._lock:
-            self._drop()
+            self._closed = True
+            if self._connection is not None:
+                self._connection.close()
+            self._connection, self._wait_ms = None, None

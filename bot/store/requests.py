@@ -8,14 +8,15 @@ Concurrent claims are group-committed (`bot.db.group_commit`): the requests of a
 transaction instead of one each; every caller still returns only once its claim (and its job) is
 committed, and waits for the batches before its own no longer than its `bounded_waits` allow. A
 batch commits or fails as a whole: when it fails, no request of it is claimed, and each caller
-gets the error. A request whose own `along` raises (its job's arguments are not JSON, say) fails
-alone, before the batch is written.
+gets the error. A request whose own `along` raises (its job's arguments are not JSON, say), or whose
+keys cannot be stored, fails alone, before the batch is written.
 
-On PostgreSQL a batch of requests with one key each (every slash command, view and event) is one
-statement on a connection of its own (`bot.db.direct`): it inserts the keys not claimed yet and
-the jobs of the requests whose key it inserted. Anything else (a click, whose double-click keys
-may collide within the batch, or SQLite) goes through a SQLAlchemy transaction, which gives back
-the keys a losing request inserted.
+On PostgreSQL a batch of requests with one key and at most one job each (every slash command,
+view and event), no key asked twice, is one statement on a connection of its own
+(`bot.db.direct`): it inserts the keys not claimed yet and the jobs of the requests whose key it
+inserted. Any other batch (a click, whose double-click keys may collide within the batch; a job
+with nothing to claim; SQLite) goes through a SQLAlchemy transaction, which gives back the keys a
+losing request inserted.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from bot.db.group_commit import GroupCommit
 from bot.db.results import rowcount
 from bot.db.tables import RequestClaim
 from bot.db.upsert import upsert_insert
-from bot.queue import JOB_COLUMNS, JobRow, JobRows, insert_jobs, insert_jobs_sql, job_columns
+from bot.queue import JOB_COLUMNS, JobRow, JobRows, insert_jobs, insert_jobs_sql, job_columns, unnest_sql
 
 Along = Callable[[JobRows], object]
 _Claim = tuple[tuple[str, ...], Along | None]  # one request's keys, and what commits with them
@@ -43,12 +44,13 @@ _Outcome = bool | Exception  # claimed or not, or what the request's own `along`
 # One batch of one-key requests: the keys not claimed yet are inserted, and the jobs of the
 # requests whose key was (in their order); returns the inserted keys. The statement is its own
 # transaction. `%b`: binary parameters (`bot.queue.job_columns`).
+# Keys are inserted in sorted order, as by the transaction: two processes claiming the same keys
+# at once then wait for each other instead of deadlocking.
 _CLAIM_WITH_JOBS = f"""
 WITH request AS (
-    SELECT * FROM unnest(%b::varchar[], {", ".join(f"%b::{kind}[]" for _, kind in JOB_COLUMNS)})
-        WITH ORDINALITY AS request(key, {", ".join(name for name, _ in JOB_COLUMNS)}, n)
+    SELECT * FROM {unnest_sql((("key", "varchar"), *JOB_COLUMNS), "request")}
 ), claimed AS (
-    INSERT INTO request_claims (key, claimed_at) SELECT key, now() FROM request
+    INSERT INTO request_claims (key, claimed_at) SELECT key, now() FROM request ORDER BY key
     ON CONFLICT (key) DO NOTHING RETURNING key
 )
 SELECT (SELECT array_agg(key) FROM claimed), cardinality({
@@ -92,13 +94,14 @@ class RequestLedger:
         for keys, along in claims:
             jobs = JobRows()
             try:
+                request = _storable(keys)
                 if along is not None:
                     along(jobs)
             except Exception as error:
                 outcomes.append(error)
                 continue
             outcomes.append(None)
-            requests.append((tuple(strip_nul(key) for key in keys), jobs.rows))
+            requests.append((request, jobs.rows))
         won = iter(self._claim(requests) if requests else [])
         return [next(won) if outcome is None else outcome for outcome in outcomes]
 
@@ -137,6 +140,15 @@ class RequestLedger:
         """Forget claims made before `before`; returns how many were removed."""
         with transaction(self._sessions) as session:
             return rowcount(session.execute(delete(RequestClaim).where(RequestClaim.claimed_at < before)))
+
+
+def _storable(keys: Sequence[str]) -> tuple[str, ...]:
+    """`keys` without NUL, which PostgreSQL refuses in text; `UnicodeEncodeError` for a lone
+    surrogate, so that request fails alone rather than its batch."""
+    cleaned = tuple(strip_nul(key) for key in keys)
+    for key in cleaned:
+        key.encode()
+    return cleaned
 
 
 def _one_key_each(requests: Sequence[_Request]) -> bool:
