@@ -108,14 +108,11 @@ def first_delivery(context: BoltContext, logger: logging.Logger, *, along: Along
     job there, `handlers.jobs`); if it raises, nothing is claimed, so Slack's retry is served. With
     nothing left to claim, its jobs are committed on their own; for a duplicate, not at all."""
     keys: tuple[str, ...] = context.pop(CLAIM, ())
-    ledger: RequestLedger = context["services"].ledger
-    if not keys:
-        if along is not None:
-            with bounded_waits(ACK_WAIT_S):
-                ledger.claim_all((), along=along)
+    if not keys and along is None:
         return True
+    ledger: RequestLedger = context["services"].ledger
     with bounded_waits(ACK_WAIT_S):
-        if ledger.claim_all(keys, along=along):
+        if ledger.claim_all(keys, along=along):  # always, with no keys
             return True
     logger.info("duplicate Slack request dropped: %s", keys[0])
     note_outcome("duplicate")

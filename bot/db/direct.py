@@ -9,10 +9,10 @@ keeps its wait bounds between statements and is prepared by psycopg after a few 
 SQLAlchemy or psycopg's pool does this: a pool hands out connections, and its checkout is the cost.
 
 Callers must not run statements at once (the claim batches of `bot.db.group_commit` run one at a
-time); a lock makes sure of it. A connection that failed is dropped, and the next statement opens
-a new one, so the web process recovers by itself when the database comes back. psycopg's errors
-come out as SQLAlchemy's (`OperationalError` for a timeout or a lost connection), as from any other
-statement kolbot runs.
+time); a lock makes sure of it. A connection the database dropped is replaced, and the statement
+sent once more on the new one (`fetch_one`), so the web process recovers by itself when the
+database comes back. psycopg's errors come out as SQLAlchemy's (`OperationalError` for a timeout or
+a lost connection), as from any other statement kolbot runs.
 """
 
 from __future__ import annotations
