@@ -175,6 +175,23 @@ def test_compare_resolves_fetches_and_rejects_unknown_ids(
         service.compare([a, "@" + synth_detail.unique_id(a)], Duration.MEDIUM)
 
 
+@pytest.mark.parametrize(
+    ("fault", "told"),
+    [(Fault.UNAUTHORIZED, "TIKHUB_API_KEY"), (Fault.NO_BALANCE, "balance"), (Fault.UNAVAILABLE, "TikHub")],
+)
+def test_compare_in_an_outage_says_why_not_that_the_ids_are_wrong(
+    tikhub: FakeTikHub, service: DeepDiveService, fault: Fault, told: str
+) -> None:
+    a, b = synth_detail.demo_star_ids()[:2]
+    tikhub.inject(fault, times=None)
+    with pytest.raises(KolbotError) as err:
+        service.compare([a, b], Duration.MEDIUM)
+    text = error_text(err.value, "en")
+    assert "No data could be fetched" in text and told in text, text
+    assert "No Xingtu creator found" not in text and "Check the" not in text
+    assert "Upstream cost $" in text and f"for {tikhub.calls} calls" in text  # both creators' calls
+
+
 def test_demo_client_serves_every_part_for_free() -> None:
     service = DeepDiveService(DemoDeepDiveClient())
     star_id = star_where(refused={synth_detail.FANS})

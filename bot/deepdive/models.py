@@ -5,6 +5,7 @@ Money is yuan, rates are fractions, percentiles are 0-100; `None` is unknown, ne
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -316,11 +317,16 @@ class DeepDive(BaseModel):
 
     def cost_line(self) -> Text:
         """'Upstream cost $0.12 for 6 calls; 3 of 9 answers from cache.'"""
-        return Text(
-            "Upstream cost $%(cost)s for %(upstream_calls)s calls; "
-            "%(cache_hits)s of %(calls)s answers from cache.",
-            cost=format(self.cost_usd, ".3f"),
-            upstream_calls=self.upstream_calls,
-            cache_hits=self.cache_hits,
-            calls=self.calls,
-        )
+        return cost_line([self])
+
+
+def cost_line(dives: Sequence[DeepDive]) -> Text:
+    """What `dives` cost together: 'Upstream cost $0.12 for 6 calls; 3 of 9 answers from cache.'"""
+    return Text(
+        "Upstream cost $%(cost)s for %(upstream_calls)s calls; "
+        "%(cache_hits)s of %(calls)s answers from cache.",
+        cost=format(sum(d.cost_usd for d in dives), ".3f"),
+        upstream_calls=sum(d.upstream_calls for d in dives),
+        cache_hits=sum(d.cache_hits for d in dives),
+        calls=sum(d.calls for d in dives),
+    )

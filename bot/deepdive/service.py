@@ -32,6 +32,7 @@ from bot.deepdive.models import (
     Portrait,
     ServicePrices,
     XingtuIndex,
+    cost_line,
 )
 from bot.deepdive.routes import LOOKUP_BY_UID, LOOKUP_BY_UNIQUE_ID, ROUTES, PartKey, Route
 from bot.deepdive.vocabulary import DOUYIN_ID
@@ -237,9 +238,12 @@ class DeepDiveService:
         star_ids = [star_id for star_id, _ in resolved]
         check_distinct(star_ids, names)
         dives = self._deep_dives(star_ids, lookups=dict(resolved))
-        unknown = [name for name, dive in zip(names, dives, strict=True) if not dive.has_data]
-        if unknown:
-            raise _not_found(", ".join(unknown))
+        missing = [(name, dive) for name, dive in zip(names, dives, strict=True) if not dive.has_data]
+        # Upstream trouble first: retrying, or an admin, helps; checking the ids would not.
+        if troubled := next(((n, d) for n, d in missing if not _id_unknown(d)), None):
+            raise nothing_arrived(troubled[1], troubled[0], spent=dives)
+        if missing:
+            raise _not_found(", ".join(name for name, _ in missing))
         return build_comparison(dives, duration, targets=targets)
 
     def _deep_dives(
@@ -368,11 +372,17 @@ class DemoDeepDiveClient:
         return snapshot.creator if snapshot is not None and not snapshot.live else None
 
 
-def nothing_arrived(dive: DeepDive, identifier: str) -> KolbotError:
-    """Every part missing: an id Xingtu does not know (all empty), or upstream trouble."""
-    cost = dive.cost_line() if dive.live else ""
+def _id_unknown(dive: DeepDive) -> bool:
+    """Every part says Xingtu does not know the id (not that TikHub failed)."""
+    return all(p.status is PartStatus.UNAVAILABLE and p.reason in _ID_REJECTED for p in dive.parts())
+
+
+def nothing_arrived(dive: DeepDive, identifier: str, *, spent: Sequence[DeepDive] = ()) -> KolbotError:
+    """Every part of `dive` missing: an id Xingtu does not know (all empty), or upstream trouble.
+    The cost line covers `spent` (every deep-dive of the request), or `dive` alone."""
+    cost = cost_line(spent or [dive]) if dive.live else ""
     parts = dive.parts()
-    if all(p.status is PartStatus.UNAVAILABLE and p.reason in _ID_REJECTED for p in parts):
+    if _id_unknown(dive):
         return KolbotError(
             Text("Xingtu has no data for “%(identifier)s”.", identifier=identifier),
             hint=Text(
