@@ -593,6 +593,16 @@ def normalize_text(text: str) -> str:
     return _SPACED_UNIT.sub("", strip_invisible(unicodedata.normalize("NFKC", text)))
 
 
+# A comma, semicolon or 、 right before a filter (`护肤，粉丝>=10w`): people separate terms with them.
+_BEFORE_FILTER = re.compile(r"\s*[,;、]\s*(?=(?P<name>[^\s=:<>≥≧≤≦,;、]+)\s*(?:>=|<=|=>|=<|≥|≧|≤|≦|>|<|=))")
+
+
+def _separate_filters(text: str) -> str:
+    """`text` with a space for each separator before a known filter name and its operator; other
+    commas stay (`¥5,000`, `region=上海,北京`, the planner's `mix=head:1-2,mid:3-5`)."""
+    return _BEFORE_FILTER.sub(lambda m: " " if m["name"].casefold() in _ALIASES else m[0], text)
+
+
 def _read_line(text: str, *, max_pages: int, fields: dict[str, Any]) -> tuple[str, list[str], dict[str, Any]]:
     """The line's keywords, and `fields` (the Query's keyword arguments) with its filters applied."""
     raw = (text or "").strip()
@@ -605,7 +615,7 @@ def _read_line(text: str, *, max_pages: int, fields: dict[str, Any]) -> tuple[st
                 max=MAX_QUERY_CHARS,
             ),
         )
-    keywords, filters, notes = _tokens(normalize_text(raw))
+    keywords, filters, notes = _tokens(_separate_filters(normalize_text(raw)))
     fields["notes"] = notes
     for f in filters:
         if not f.value.strip():

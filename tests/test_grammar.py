@@ -296,6 +296,29 @@ def test_last_option_wins_and_lists_collect():
     assert query.regions == ["上海", "浙江"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "护肤，粉丝>=10w，cpm<=60",  # full-width commas
+        "护肤,粉丝>=10w,cpm<=60",
+        "护肤、粉丝>=10w、cpm<=60",
+        "护肤 粉丝>=10w，cpm<=60",  # a comma glued to a filter's value
+        "护肤；粉丝>=10w; cpm<=60",
+        "护肤 , followers >= 10w , cpm<=60",
+    ],
+)
+def test_commas_and_semicolons_between_terms_separate_them(text):
+    query = q(text)
+    assert query.keywords == ["护肤"] and query.notes == []
+    assert query.followers == NumRange(low=100_000) and query.cpm == NumRange(high=60)
+
+
+def test_commas_inside_values_and_keywords_stay():
+    assert q("护肤 标签=美妆,护肤 city=上海，北京").regions == ["上海", "北京"]
+    assert q("护肤 price<=¥5,000").price == NumRange(high=5_000)
+    assert q("a,b 粉丝>=1w").keywords == ["a,b"]
+
+
 def test_keywords_and_quoted_phrases():
     query = q('"skin care" 护肤 “美妆 教程” keyword=口红 followers>=1w')
     assert query.keywords == ["skin care", "护肤", "美妆 教程", "口红"]
