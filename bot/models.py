@@ -406,7 +406,7 @@ class SearchStats(BaseModel):
     live: bool = True
     route: str = "search_kol_v1"
     elapsed_ms: float = 0.0
-    has_more: bool = False  # some fetched page said more results exist (offer "More results")
+    has_more: bool = False  # the last page fetched said more results follow (offer "More results")
     pages_skipped: list[int] = Field(default_factory=list)  # requested, but Xingtu said they hold nobody
     upstream_filters: list[str] = Field(default_factory=list)  # grammar names Xingtu applied (v2)
 

@@ -249,7 +249,7 @@ class SearchService:
             live=all(p.live for p in pages),
             route="+".join(sorted({p.route for p in pages})),
             elapsed_ms=(time.perf_counter() - started) * 1000,
-            has_more=any(p.has_more for p in pages),
+            has_more=max(pages, key=lambda p: p.page).has_more,
             pages_skipped=[n for n in query.page_numbers if n not in asked],
             upstream_filters=upstream_filters(fetch.request) if fetch.request else [],
         )

@@ -193,6 +193,14 @@ def test_live_flag_and_has_more_come_from_the_pages():
     assert (result.stats.live, result.stats.has_more) == (False, False)
 
 
+def test_no_more_results_once_the_last_page_says_so():
+    """Page 1 says more follow, page 2 (the last fetched) says none: no paid click on an empty page."""
+    result, _ = run("护肤 pages=2", {1: [creator("a")], 2: [creator("b")]})
+    assert result.stats.pages_fetched == 2 and result.stats.has_more is False
+    result, _ = run("护肤 pages=1", {1: [creator("a")], 2: [creator("b")]})
+    assert result.stats.has_more is True
+
+
 # -- brands --------------------------------------------------------------------------------------
 
 
