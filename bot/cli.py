@@ -333,6 +333,7 @@ def _plan(args: argparse.Namespace, settings: Settings) -> int:
     try:
         command = parse_plan(args.plan, services.parse_query)
         lang = args.lang or command.query.lang or lang
+        chart, export = _plan_file(args.chart, "--chart"), _plan_file(args.export, "--export")
         if not command.is_search:
             raise KolbotError(
                 Text("From the terminal, plan over a search: add a keyword after the budget."),
@@ -344,17 +345,55 @@ def _plan(args: argparse.Namespace, settings: Settings) -> int:
         else:
             Console().print(message.text)
             Console().print(plan_table(saved.plan, lang))
-        if args.chart:
-            Path(args.chart).write_bytes(plan_png(saved.plan, lang))
-        if args.export:
-            write = plan_csv if args.export.endswith(".csv") else plan_xlsx
-            Path(args.export).write_bytes(write(saved.plan, lang))
+        if chart:
+            _write(chart, plan_png(saved.plan, lang))
+        if export:
+            _write(export, (plan_csv if export.suffix.lower() == ".csv" else plan_xlsx)(saved.plan, lang))
     except KolbotError as err:
         print(error_text(err, lang), file=sys.stderr)
         return USER_ERROR_EXIT
     finally:
         services.close()
     return 0
+
+
+# The files `kolbot plan` writes, by option: what each file name may end in.
+_PLAN_FILES = {"--chart": (".png",), "--export": (".xlsx", ".csv")}
+
+
+def _plan_file(name: str | None, option: str) -> Path | None:
+    """The file `option` asks for, checked before any paid call: a kind it writes, in a folder that exists."""
+    if name is None:
+        return None
+    path, kinds = Path(name), _PLAN_FILES[option]
+    if path.suffix.lower() not in kinds:
+        raise KolbotError(
+            Text(
+                "Can't write `%(path)s`: %(option)s writes a %(kinds)s file.",
+                path=name,
+                option=option,
+                kinds="/".join(kinds),
+            )
+        )
+    if not path.parent.is_dir():
+        raise _unwritable(path)
+    return path
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as err:
+        raise _unwritable(path) from err
+
+
+def _unwritable(path: Path) -> KolbotError:
+    return KolbotError(
+        Text(
+            "Can't write `%(path)s`: check that its folder exists and that you may write there.",
+            path=str(path),
+        )
+    )
 
 
 def plan_table(plan: Plan, lang: Lang) -> Table:

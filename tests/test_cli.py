@@ -124,6 +124,32 @@ def test_plan_prints_the_plan_and_writes_chart_and_export(
     assert validate_message(json.loads(capsys.readouterr().out)) == []
 
 
+@pytest.mark.parametrize(
+    ("option", "name", "said"),
+    [
+        ("--chart", "missing/plan.png", "check that its folder exists"),
+        ("--export", "missing/plan.xlsx", "check that its folder exists"),
+        ("--export", "plan.pdf", "--export writes a .xlsx/.csv file"),
+        ("--chart", "plan.jpg", "--chart writes a .png file"),
+    ],
+)
+def test_plan_refuses_a_file_it_cannot_write_before_planning(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, option: str, name: str, said: str
+) -> None:
+    target = tmp_path / name
+    assert main(["plan", "200k 护肤 lang=en", option, str(target)]) == 2
+    captured = capsys.readouterr()
+    assert said in captured.err and str(target) in captured.err and "Traceback" not in captured.err
+    assert captured.out == "" and not target.exists()  # refused before the plan was made
+
+
+def test_plan_says_so_when_writing_fails(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "taken.csv"
+    target.mkdir()  # a folder where the file should go: the write itself fails
+    assert main(["plan", "200k 护肤 lang=en", "--export", str(target)]) == 2
+    assert "check that its folder exists" in capsys.readouterr().err
+
+
 def test_plan_needs_a_search_from_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "200k goal=awareness"]) == 2
     assert "plan over a search" in capsys.readouterr().err
