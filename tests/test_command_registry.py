@@ -44,6 +44,13 @@ def test_every_name_and_alias_finds_its_subcommand_with_the_rest(family: str, na
         assert not match.help and match.verb == typed and match.rest == "618  beauty"
 
 
+def test_a_verb_typed_in_full_width_mode_finds_its_subcommand() -> None:
+    match = kol.SUBCOMMANDS.match("ｓｈｏｗ\u3000７０７５２３１２６８８２９３４０２０６")
+    assert match.subcommand is not None and match.subcommand.name == "show"
+    assert match.rest == "７０７５２３１２６８８２９３４０２０６"  # the id's own parser reads full-width digits
+    assert shortlist.SUBCOMMANDS.match("ＡＤＤ 1 2").subcommand.name == "add"
+
+
 def test_help_words_are_one_set_everywhere() -> None:
     assert {"help", "-h", "--help", "?", "帮助"} == HELP_WORDS
     for subcommands in FAMILIES.values():

@@ -10,6 +10,7 @@ family's business.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -79,7 +80,7 @@ class Subcommands(Generic[H]):
         return frozenset(self._by_word) | HELP_WORDS
 
     def match(self, text: str) -> Match[H]:
-        verb, _, rest = text.strip().partition(" ")
-        word = verb.lower()
+        verb, rest = [*text.strip().split(maxsplit=1), "", ""][:2]  # any space, the full-width one too
+        word = unicodedata.normalize("NFKC", verb).lower()  # `ｓｈｏｗ`, typed in full-width mode
         is_help = word in HELP_WORDS or (not word and self.empty_is_help)
         return Match(self._by_word.get(word), is_help, verb, rest)
