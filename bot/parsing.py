@@ -84,6 +84,22 @@ def _round(number: float | None) -> int | None:
     return None if number is None else round(number)
 
 
+# Larger than any Douyin account or video could be: a count above it is a data error, not a fact.
+MAX_COUNT = 10_000_000_000
+
+
+def to_count(value: Any) -> int | None:
+    """Followers, plays: a whole number in 0 … `MAX_COUNT`; a negative or absurd one is unknown."""
+    number = to_int(value)
+    return number if number is not None and 0 <= number <= MAX_COUNT else None
+
+
+def to_fraction(value: Any) -> float | None:
+    """A rate sent as a decimal fraction (`"0.0151"` = 1.51 %): 0 … 1, else unknown."""
+    number = to_float(value)
+    return number if number is not None and 0 <= number <= 1 else None
+
+
 def to_bool(value: Any) -> bool | None:
     """Both upstream styles: "true"/"false" and "0"/"1" (also real booleans); else None."""
     if isinstance(value, bool):
@@ -199,7 +215,7 @@ def _identity(attrs: dict[str, Any]) -> dict[str, Any]:
 
 def _audience(attrs: dict[str, Any]) -> dict[str, Any]:
     return {
-        "followers": to_int(attrs.get("follower")),
+        "followers": to_count(attrs.get("follower")),
         "growth_15d": to_int(attrs.get("fans_increment_within_15d")),
         "growth_rate_15d": to_float(attrs.get("fans_increment_rate_within_15d")),
         "growth_30d": to_float(attrs.get("fans_increment_within_30d")),
@@ -220,11 +236,15 @@ def _content(attrs: dict[str, Any]) -> dict[str, Any]:
 
 def _performance(attrs: dict[str, Any]) -> dict[str, Any]:
     return {
-        "expected_plays": _round(_first_float(attrs, "expected_play_num", "sn_expected_play_num")),
-        "expected_natural_plays": to_int(attrs.get("expected_natural_play_num")),
-        "promotion_expected_plays": to_int(attrs.get("promotion_prospective_vv")),
-        "interact_rate": _first_float(attrs, "interact_rate_within_30d", "sn_interact_rate_within_30d"),
-        "completion_rate": _first_float(attrs, "play_over_rate_within_30d", "sn_play_over_rate_within_30d"),
+        "expected_plays": to_count(_first_float(attrs, "expected_play_num", "sn_expected_play_num")),
+        "expected_natural_plays": to_count(attrs.get("expected_natural_play_num")),
+        "promotion_expected_plays": to_count(attrs.get("promotion_prospective_vv")),
+        "interact_rate": to_fraction(
+            _first_float(attrs, "interact_rate_within_30d", "sn_interact_rate_within_30d")
+        ),
+        "completion_rate": to_fraction(
+            _first_float(attrs, "play_over_rate_within_30d", "sn_play_over_rate_within_30d")
+        ),
         "median_views_30d": to_float(attrs.get("vv_median_30d")),
         "median_interactions_30d": to_float(attrs.get("interaction_median_30d")),
     }
@@ -253,6 +273,10 @@ def _first_float(attrs: dict[str, Any], *keys: str) -> float | None:
 # -- money ----------------------------------------------------------------------------------
 
 
+# No Xingtu quote comes near this (the largest are in the low millions): above it, a data error.
+MAX_YUAN = 100_000_000
+
+
 def _money(value: Any, divisor: int) -> float | None:
     number = to_float(value)
     return None if number is None else number / divisor
@@ -267,7 +291,7 @@ def _prices(raw: dict[str, Any], attrs: dict[str, Any], divisor: int) -> dict[in
             prices[price.video_type] = price
     for video_type, key in _MIRRORED_PRICES.items():
         yuan = _money(attrs.get(key), divisor)
-        if video_type not in prices and yuan is not None and yuan > 0:
+        if video_type not in prices and yuan is not None and 0 < yuan <= MAX_YUAN:
             prices[video_type] = Price(video_type=video_type, yuan=yuan)
     return prices
 
@@ -281,7 +305,7 @@ def _price_infos(task_infos: Any) -> Iterator[dict[str, Any]]:
 def _price(info: dict[str, Any], divisor: int) -> Price | None:
     """One `price_infos` entry; None for a zero or unreadable quote."""
     video_type, yuan = to_int(info.get("video_type")), _money(info.get("price"), divisor)
-    if video_type is None or yuan is None or yuan <= 0:
+    if video_type is None or yuan is None or not 0 < yuan <= MAX_YUAN:
         return None
     extra = info.get("price_extra_info")
     if not isinstance(extra, dict):

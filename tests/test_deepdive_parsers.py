@@ -85,6 +85,11 @@ def test_base_info_reads_real_types_and_tolerates_search_style_strings() -> None
     assert b.mcn_id is None  # "0" means no MCN
 
 
+@pytest.mark.parametrize("bad", ["-5", "1e300"])
+def test_an_impossible_follower_count_is_unknown(bad: str) -> None:
+    assert parsers.parse_base_info(body({"id": STAR_ID, "follower": bad})).followers is None
+
+
 def test_base_info_without_id_has_no_data() -> None:
     with pytest.raises(parsers.NoData):
         parsers.parse_base_info(body({"nick_name": "x"}))

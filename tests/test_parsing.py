@@ -188,6 +188,19 @@ def test_minimal_author_keeps_unknowns_as_none() -> None:
     assert c.cpm(Duration.MEDIUM) is None and c.cpe(Duration.MEDIUM) is None
 
 
+@pytest.mark.parametrize("bad", ["-100", "1e300", "2e10"])
+def test_impossible_counts_rates_and_prices_are_unknown_not_shown(bad: str) -> None:
+    """Upstream data errors (a negative follower count, a 300-digit price) are not facts to show."""
+    raw = author(
+        {"follower": bad, "expected_play_num": bad, "interact_rate_within_30d": bad, "price_20_60": bad},
+        task_infos=task({**price_info(1, 1), "price": bad}),
+    )
+    c = parse_author(raw, PriceUnit.YUAN)
+    assert (c.followers, c.expected_plays, c.interact_rate) == (None, None, None)
+    assert c.prices == {}
+    assert parse_author(author({"play_over_rate_within_30d": "1.5"}), PriceUnit.YUAN).completion_rate is None
+
+
 @pytest.mark.parametrize(("raw", "gender"), [("1", Gender.MALE), ("2", Gender.FEMALE), ("0", Gender.UNKNOWN)])
 def test_gender_codes(raw: str, gender: Gender) -> None:
     assert parse_author(author({"gender": raw}), PriceUnit.YUAN).gender is gender

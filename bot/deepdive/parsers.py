@@ -33,7 +33,7 @@ from bot.deepdive.models import (
 from bot.deepdive.vocabulary import KIND_BY_DISPLAY
 from bot.errors import UpstreamError, UpstreamKind
 from bot.models import Duration
-from bot.parsing import load_json_str, to_bool, to_datetime, to_float, to_int
+from bot.parsing import MAX_YUAN, load_json_str, to_bool, to_count, to_datetime, to_float, to_int
 
 FEN_PER_YUAN = 100
 OPEN_ENDED_TS = 2145916800  # 2038-01-01: upstream's "no end date"
@@ -66,6 +66,12 @@ def positive(value: Any, divisor: float = 1) -> float | None:
     """A strictly positive number (zero means "not computed" upstream), divided by `divisor`."""
     result = to_float(value)
     return result / divisor if result is not None and result > 0 else None
+
+
+def price(value: Any) -> float | None:
+    """A quote in yuan: positive, and no larger than any Xingtu quote could be."""
+    yuan = positive(value)
+    return yuan if yuan is not None and yuan <= MAX_YUAN else None
 
 
 def text(value: Any) -> str | None:
@@ -126,7 +132,7 @@ def parse_base_info(body: dict[str, Any]) -> BaseInfo:
     return BaseInfo(
         star_id=star_id,
         nickname=text(data.get("nick_name")) or "",
-        followers=to_int(data.get("follower")),
+        followers=to_count(data.get("follower")),
         author_type=to_int(data.get("author_type")),
         gender=to_int(data.get("gender")),
         province=text(data.get("province")),
@@ -144,7 +150,7 @@ def parse_base_info(body: dict[str, Any]) -> BaseInfo:
 
 
 def _service_price(entry: dict[str, Any]) -> ServicePrice | None:
-    video_type, yuan = to_int(entry.get("video_type")), positive(entry.get("price"))
+    video_type, yuan = to_int(entry.get("video_type")), price(entry.get("price"))
     if video_type is None or yuan is None:
         return None  # price 0 = not offered
     extra = load_json_str(entry.get("price_extra_info"))
@@ -271,7 +277,7 @@ def parse_cp_info(body: dict[str, Any]) -> CostPerformance:
     result = CostPerformance(
         cpm=_per_duration(data.get("expect_cpm"), "cpm"),
         cpe=_per_duration(data.get("expect_cpe"), "cpe"),
-        expected_plays=to_int(vv.get("value") if isinstance(vv, dict) else vv),
+        expected_plays=to_count(vv.get("value") if isinstance(vv, dict) else vv),
     )
     if not (result.cpm or result.cpe or result.expected_plays):
         raise NoData("no cost-performance figures")
@@ -281,7 +287,7 @@ def parse_cp_info(body: dict[str, Any]) -> CostPerformance:
 def _rated(block: Any) -> RatedMetric | None:
     """`{label, overtake, value}` with value and overtake in ‱; a negative overtake is unknown."""
     value = to_float(block.get("value")) if isinstance(block, dict) else None
-    if value is None:
+    if value is None or not 0 <= value <= _PER_TEN_THOUSAND:  # a rate above 100 % is a data error
         return None
     overtake = to_float(block.get("overtake"))
     return RatedMetric(
