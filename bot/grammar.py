@@ -594,7 +594,10 @@ def normalize_text(text: str) -> str:
 
 
 # A comma, semicolon or 、 right before a filter (`护肤，粉丝>=10w`): people separate terms with them.
-_BEFORE_FILTER = re.compile(r"\s*[,;、]\s*(?=(?P<name>[^\s=:<>≥≧≤≦,;、]+)\s*(?:>=|<=|=>|=<|≥|≧|≤|≦|>|<|=))")
+_SEPARATORS = vocab.TERM_SEPARATORS
+_BEFORE_FILTER = re.compile(
+    rf"\s*[{_SEPARATORS}]\s*(?=(?P<name>[^\s=:<>≥≧≤≦{_SEPARATORS}]+)\s*(?:>=|<=|=>|=<|≥|≧|≤|≦|>|<|=))"
+)
 
 
 def _separate_filters(text: str) -> str:

@@ -20,6 +20,8 @@ NUMBER = re.compile(r"(?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?P<unit>万|w|亿
 RANGE = re.compile(r"(?P<a>.+?)\s*(?:-|~|至|到|–|—)\s*(?P<b>.+)")
 CURRENCY = re.compile(r"^[¥$]|(?:元|yuan|rmb|cny)$", re.IGNORECASE)
 LIST_SEP = re.compile(r"[,、/|]")
+# What people type between terms besides spaces (`，` and `；` read as `,` and `;` after NFKC).
+TERM_SEPARATORS = ",;、"
 MULTIPLIERS = {"": 1.0, "万": 1e4, "w": 1e4, "亿": 1e8, "k": 1e3, "千": 1e3, "m": 1e6}
 # A unit typed after a space (`粉丝>=10 万`, `报价<=5 千`, `20 k`) belongs to the number before it.
 SPACED_UNIT = re.compile(r"(?<=\d)\s+(?=(?:万|千|亿|[wWkK])(?:$|[\s粉以起内下上左右+,，]))")
