@@ -50,11 +50,11 @@ _UPSTREAM_TEXT: dict[UpstreamKind, tuple[str, str]] = {
     ),
     UpstreamKind.BAD_REQUEST: (
         N_("TikHub could not process this request."),
-        N_("Try a simpler keyword; if it keeps failing, tell your admin."),
+        N_("Check what you typed (the keyword or the creator id); if it keeps failing, tell your admin."),
     ),
     UpstreamKind.NOT_FOUND: (
-        N_("TikHub has no data for that creator."),
-        N_("Check the id and try again."),
+        N_("TikHub has no data for this request."),
+        N_("Check the keyword or the creator id and try again."),
     ),
     UpstreamKind.RATE_LIMITED: (
         N_("TikHub is rate-limiting us right now."),
@@ -70,7 +70,7 @@ _UPSTREAM_TEXT: dict[UpstreamKind, tuple[str, str]] = {
     ),
     UpstreamKind.TIMEOUT: (
         N_("TikHub did not answer in time."),
-        N_("Try again, or ask for fewer pages (pages=1)."),
+        N_("Try again in a minute; a search with fewer pages (pages=1) answers sooner."),
     ),
     UpstreamKind.CONNECTION: (
         N_("Could not reach TikHub."),
