@@ -445,9 +445,11 @@ def _looks_like_filter(word: str) -> bool:
 
 
 def _filter_like_at(text: str, pos: int, word: str, word_end: int) -> str | None:
-    """The text to name on the card when a keyword looks like a filter: `粉丝10w++`, or `粉丝 10万`
-    (a filter name, then a number with no comparison)."""
-    if _looks_like_filter(word):
+    """The text to name on the card when a keyword looks like a filter: `粉丝10w++`, `>=10w` (a
+    comparison with no filter name), or `粉丝 10万` (a filter name, then a number with no comparison)."""
+    if _looks_like_filter(word) or (
+        (lead := _LEADING_OP.match(word)) and _LOOKS_NUMERIC.match(word, lead.end())
+    ):
         return word
     following = text[word_end:].lstrip()
     if _ALIASES.get(word.casefold()) in _NUMERIC and _LOOKS_NUMERIC.match(following):

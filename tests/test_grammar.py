@@ -144,6 +144,8 @@ def test_shorthands(text, attr, expected):
         ("护肤 cpm50", ["护肤", "cpm50"]),
         ("护肤 followers10w+", ["护肤", "followers10w+"]),
         ("护肤 5-1万粉", ["护肤", "5-1万粉"]),
+        ("护肤 >=10w", ["护肤", ">=10w"]),  # no filter name
+        ("护肤 ＜5万", ["护肤", "<5万"]),
     ],
 )
 def test_words_that_look_like_filters_stay_keywords_and_are_noted(text, keywords):
