@@ -228,7 +228,7 @@ def _print_message(message: SlackMessage, blocks: bool) -> None:
     if blocks:
         print(json.dumps(message.to_dict(), ensure_ascii=False, indent=2))
         return
-    print("\n".join(message_lines(message.to_dict())))
+    print("\n".join(terminal_text(line) for line in message_lines(message.to_dict())))
 
 
 def message_lines(message: dict) -> list[str]:
@@ -249,10 +249,34 @@ def _plain(text: str) -> str:
 
 
 def _print_table(result: SearchResult, lang: Lang) -> None:
+    from bot.cards.views import result_notes
+
     console = Console()
     console.width = max(console.width, MIN_TABLE_WIDTH)  # 11 columns: wider than 80, even when piped
     console.print(results_table(result, lang))
     console.print(summary_line(result, lang, datetime.now(UTC)))
+    for line in result_notes(result, lang):  # what the card warns about, the terminal says too
+        console.print(terminal_text(line), markup=False)
+
+
+# The cards' commonest emoji, as a terminal shows them (others keep their :code:).
+_EMOJI = {
+    ":warning:": "⚠",
+    ":information_source:": "ℹ",
+    ":grey_question:": "?",
+    ":test_tube:": "🧪",
+    ":white_check_mark:": "✅",
+    ":small_red_triangle_down:": "🔻",
+    ":lock:": "🔒",
+}
+_BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")  # mrkdwn *bold*
+
+
+def terminal_text(mrkdwn: str) -> str:
+    """A card line for the terminal: emoji codes as symbols, *bold* as plain text, links as their label."""
+    for code, symbol in _EMOJI.items():
+        mrkdwn = mrkdwn.replace(code, symbol)
+    return _plain(_BOLD.sub(r"\1", mrkdwn))
 
 
 def results_table(result: SearchResult, lang: Lang) -> Table:
@@ -343,8 +367,12 @@ def _plan(args: argparse.Namespace, settings: Settings) -> int:
         if args.blocks:
             print(json.dumps(message.to_dict(), ensure_ascii=False, indent=2))
         else:
-            Console().print(message.text)
-            Console().print(plan_table(saved.plan, lang))
+            console = Console()
+            console.print(message.text, markup=False)
+            warnings = [line for line in message_lines(message.to_dict()) if line.startswith(":warning:")]
+            for line in warnings:  # infeasible as asked, budget too small: as the card says
+                console.print(terminal_text(line), markup=False)
+            console.print(plan_table(saved.plan, lang))
         if chart:
             _write(chart, plan_png(saved.plan, lang))
         if export:

@@ -11,6 +11,7 @@ import pytest
 
 from bot.cards.validate import validate_message
 from bot.cli import main
+from bot.demo.synth import FAILING_KEYWORD
 from bot.settings import get_settings
 from tests.fakes.tikhub_server import FakeTikHub, Fault
 
@@ -33,6 +34,22 @@ def test_search_prints_a_table_with_the_summary(capsys: pytest.CaptureFixture[st
         assert header in out
     assert "[演示数据]" in out and "匹配" in out and "页数 3/3" in out
     assert len([line for line in out.splitlines() if line.startswith("│ ")]) >= 3
+
+
+def test_the_table_says_what_the_card_warns_about(capsys: pytest.CaptureFixture[str]) -> None:
+    """Notes on the query, unknown data left out and failed pages: not only on the Slack card."""
+    assert main(["search", "护肤 er>=0.03 粉丝10w++ lang=en"]) == 0
+    out = capsys.readouterr().out
+    assert "ℹ Treated as a keyword: `粉丝10w++`" in out and "did you mean `er>=3%`?" in out
+    assert "? Left out for unknown data:" in out
+    assert main(["search", f"{FAILING_KEYWORD} lang=en"]) == 0
+    assert "⚠ Page(s) 2 could not be loaded" in capsys.readouterr().out
+
+
+def test_plan_says_when_it_is_infeasible_as_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "200k 护肤 mix=head:1-2,mid:3-5,tail:5-10 pages=5 lang=en"]) == 0
+    out = capsys.readouterr().out
+    assert "⚠ Infeasible as asked. mix needs ≥ 5 tail creators" in out
 
 
 def test_lang_option_switches_the_table_to_english(capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,6 +19,7 @@ def test_show_prints_the_deep_dive_card_as_text(capsys: pytest.CaptureFixture[st
     assert "DEMO DATA" in out and f"Xingtu id {STAR}" in out
     assert "Price list" in out and "Audience portrait" in out
     assert "<http" not in out and "&amp;" not in out  # Slack markup is read out as text
+    assert ":test_tube:" not in out and "*Profile*" not in out and "🧪 DEMO DATA" in out
 
 
 def test_show_blocks_prints_a_valid_slack_message(capsys: pytest.CaptureFixture[str]) -> None:
@@ -63,6 +64,6 @@ def test_show_and_compare_take_audience_targets(capsys: pytest.CaptureFixture[st
     assert main(["show", STAR, "--audience", "受众性别=女>=70% 受众城市=二线", "--lang", "zh"]) == 0
     assert "受众匹配度" in capsys.readouterr().out
     assert main(["compare", STAR, OTHER, "--audience", "audience_age=18-30"]) == 0
-    assert "*Audience fit*" in capsys.readouterr().out
+    assert "Audience fit" in capsys.readouterr().out
     assert main(["show", STAR, "--audience", "受众性别=机器人"]) == 2
     assert "受众性别=机器人" in capsys.readouterr().err

@@ -139,6 +139,13 @@ def _unknown_line(result: SearchResult, lang: Lang) -> str | None:
     )
 
 
+def result_notes(result: SearchResult, lang: Lang) -> list[str]:
+    """The card's warnings, query notes and unknown-data line (mrkdwn), for the terminal to print too."""
+    unknown = _unknown_line(result, lang)
+    notes = [_note_line(n, lang) for n in result.query.notes]
+    return [*_warnings(result, lang), *notes, *([unknown] if unknown else [])]
+
+
 def _filter_stats(result: SearchResult, lang: Lang) -> list[dict[str, Any]]:
     """Per filter: how many creators it excluded and how many it could not judge, described in `lang`."""
     described = {name: tr(lang, text) for name, text in active_filters(result.query)}
