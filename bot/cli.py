@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -308,7 +309,7 @@ def _row(item: ScoredCreator, result: SearchResult, lang: Lang) -> list[str]:
     c, duration = item.creator, result.query.duration
     return [
         str(item.rank),
-        c.nickname,
+        f"{escape(c.nickname)}\n[dim]{escape(c.star_id)}[/dim]",  # the id `kolbot show` takes
         count(c.followers, lang),
         yuan(c.price(duration), lang),
         yuan(c.cpm(duration), lang),
@@ -444,12 +445,12 @@ def plan_table(plan: Plan, lang: Lang) -> Table:
             c = p.candidate
             table.add_row(
                 tr(lang, TIER_LABELS[tier]),
-                c.nickname,
+                escape(c.nickname),
                 yuan(c.cost_yuan, lang),
                 c.basis.value if c.basis else DASH,
                 count(c.expected_plays, lang) + ("*" if c.plays_estimated else ""),
                 yuan(c.cpm_yuan, lang),
-                p.runner_up.nickname if p.runner_up else DASH,
+                escape(p.runner_up.nickname) if p.runner_up else DASH,
             )
     return table
 

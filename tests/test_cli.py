@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,7 @@ def test_search_prints_a_table_with_the_summary(capsys: pytest.CaptureFixture[st
         assert header in out
     assert "[演示数据]" in out and "匹配" in out and "页数 3/3" in out
     assert len([line for line in out.splitlines() if line.startswith("│ ")]) >= 3
+    assert re.search(r"│\s+│ \d{19}\s+│", out)  # each creator's id, for `kolbot show`
 
 
 def test_the_table_says_what_the_card_warns_about(capsys: pytest.CaptureFixture[str]) -> None:
