@@ -139,11 +139,11 @@ def to_png(fig: Figure) -> bytes:
 def _compact(value: float, lang: Lang) -> str:
     """Axis numbers: 1.2M / 120万 (Chinese counts in 万, ten thousands)."""
     if lang == "zh":
-        wan = f"{value / 1e4:.1f}"
+        wan = f"{value / 1e4:.1f}".removesuffix(".0")  # 100万, not 100.0万
         return tr(lang, "%(n)s × 10,000", n=wan) if abs(value) >= 1e4 else f"{value:.0f}"
     for size, unit in ((1e6, "M"), (1e3, "K")):
         if abs(value) >= size:
-            return f"{value / size:.1f}{unit}"
+            return f"{value / size:.1f}".removesuffix(".0") + unit
     return f"{value:.0f}"
 
 

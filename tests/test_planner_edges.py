@@ -33,7 +33,7 @@ from bot.models import (
     SearchStats,
 )
 from bot.planner.candidates import Source, build, from_search, from_shortlist
-from bot.planner.chart import plan_png
+from bot.planner.chart import plan_figure, plan_png
 from bot.planner.export import plan_csv, plan_xlsx
 from bot.planner.milp import Problem, SolverFailed, solve
 from bot.planner.models import (
@@ -361,6 +361,21 @@ def test_exports_carry_source_price_basis_and_time() -> None:
 def test_chart_is_a_png_of_the_expected_size() -> None:
     data = plan_png(_plan(), "zh")
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(data[16:20], "big") == 900
+
+
+def test_chart_names_of_close_picks_do_not_overlap() -> None:
+    """Five picks within 1 % of each other in cost and plays: each name finds a free spot beside its
+    point (alternating above and below, the third name landed on the first)."""
+    crowd = [person(f"{n}", price=5_000 + 20 * n, plays=80_000 + 500 * n) for n in range(5)]
+    far = [person("far1", price=500, plays=2_000), person("far2", price=60_000, plays=3_000_000)]
+    pool = build(sources(*crowd, *far), Goal.AWARENESS, Duration.MEDIUM, TIERS)
+    plan = make_plan(PlanRequest(budget_yuan=100_000), pool, TIERS)
+    fig = plan_figure(plan, "zh")
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg's
+    fig.draw(renderer)
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts if t.get_text().startswith("达人")]
+    assert len(boxes) == len(plan.picks) == 7
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
 
 
 def test_store_numbers_plans_per_channel(tmp_path: Path) -> None:

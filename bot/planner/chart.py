@@ -11,7 +11,10 @@ from bot.models import Lang
 from bot.planner.models import Plan
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+    from bot.planner.models import Candidate
 
 PLAN_SIZE = (9.0, 5.5)  # 900 × 550 px
 _CHOSEN, _OTHER = "#dc2626", "#94a3b8"
@@ -24,7 +27,7 @@ def plan_figure(plan: Plan, lang: Lang) -> Figure:
 
 
 def _plan(plan: Plan, lang: Lang) -> Figure:
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     fig = _figure(PLAN_SIZE)
     ax = fig.add_subplot()
@@ -52,17 +55,6 @@ def _plan(plan: Plan, lang: Lang) -> Figure:
                 zorder=3 if picked else 2,
                 label=label + (tr(lang, " (plays estimated)") if estimated else ""),
             )
-    named = sorted((p for p in shown if p[0].star_id in chosen), key=lambda p: p[1])
-    # alternate above/below so neighbours don't collide
-    for n, (c, cost, plays) in enumerate(named[:_MAX_LABELS]):
-        ax.annotate(
-            drawable(c.nickname)[:12],
-            (cost, plays),
-            textcoords="offset points",
-            xytext=(5, 6 if n % 2 == 0 else -13),
-            fontsize=8,
-            color=_CHOSEN,
-        )
     missing = len(plan.candidates) - len(shown)
     ax.set_title(
         tr(
@@ -78,12 +70,53 @@ def _plan(plan: Plan, lang: Lang) -> Figure:
         ax.set_yscale("log")
     ax.set_xlabel(tr(lang, "Cost (¥, log scale)"))
     ax.set_ylabel(tr(lang, "Expected plays (log scale)"))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v, lang)))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v, lang)))
+    for axis in (ax.xaxis, ax.yaxis):
+        # Labels at 1, 2 and 5 × 10ⁿ in one style; matplotlib would label minor ticks 3×10³ beside 1万.
+        if shown:
+            axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v, lang)))
+        axis.set_minor_formatter(NullFormatter())
     ax.grid(True, color="#e5e7eb")
     if shown:
         ax.legend(loc="upper left", fontsize=8)
+    _name_chosen(fig, ax, sorted((p for p in shown if p[0].star_id in chosen), key=lambda p: p[1]))
     return fig
+
+
+# Where a name may go, in points from its point: right above, right below, left above, left below,
+# then further up or down. The first that overlaps no name already placed is taken.
+_SPOTS = ((5, 6), (5, -13), (-5, 6), (-5, -13), (5, 16), (5, -23))
+_LABEL_PT = 8
+
+
+def _name_chosen(fig: Figure, ax: Axes, named: list[tuple[Candidate, float, float]]) -> None:
+    """Names beside the chosen points, placed so that no two overlap where there is room."""
+    fig.draw_without_rendering()  # final limits and layout, so points map to their place on the image
+    to_points = 72 / fig.dpi
+    placed: list[tuple[float, float, float, float]] = []
+    for c, cost, plays in named[:_MAX_LABELS]:
+        name = drawable(c.nickname)[:12]
+        x, y = (v * to_points for v in ax.transData.transform((cost, plays)))
+        width = sum(_LABEL_PT if ord(ch) > 0x2E80 else _LABEL_PT * 0.6 for ch in name)
+        for dx, dy in _SPOTS:
+            left = x + dx if dx > 0 else x + dx - width
+            box = (left, y + dy, left + width, y + dy + _LABEL_PT)
+            if not any(_overlap(box, other) for other in placed):
+                break
+        placed.append(box)
+        ax.annotate(
+            name,
+            (cost, plays),
+            textcoords="offset points",
+            xytext=(dx, dy),
+            ha="left" if dx > 0 else "right",
+            fontsize=_LABEL_PT,
+            color=_CHOSEN,
+        )
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def plan_png(plan: Plan, lang: Lang) -> bytes:
