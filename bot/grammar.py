@@ -627,9 +627,8 @@ def _read_line(text: str, *, max_pages: int, fields: dict[str, Any]) -> tuple[st
             raise _query_error(
                 f.token,
                 Text(
-                    "`%(token)s` has no value: write it like `%(name)s=…`.",
-                    token=_shown(f.token),
-                    name=f.name,
+                    "`%(token)s` has no value: write it like `%(token)s…`.",  # as typed: `cpm<=…`, `城市=…`
+                    token=_shown(f.token.strip()),
                 ),
             )
         try:

@@ -365,6 +365,8 @@ def test_raw_is_kept():
         ("护肤 sort>cpm", "sort>cpm", "only takes"),
         ("护肤 followers=", "followers=", "no value"),
         ("护肤 keyword=", "keyword=", "no value"),
+        ("护肤 cpm<=", "cpm<=", "write it like `cpm<=…`"),  # as typed, not the `=` form
+        ("护肤 city=", "city=", "write it like `city=…`"),  # the name typed, not `region`
         ("护肤 folowers>=10w", "folowers>=10w", "`followers`"),
         ("护肤 budget=5000", "budget=5000", "no filter called `budget`"),
         ('护肤 "skin care', '"skin care', "never closed"),
