@@ -165,6 +165,14 @@ def test_refusals_name_the_problem_and_save_nothing(
     assert posts(slack) == []
 
 
+def test_the_chinese_alias_answers_in_chinese_whatever_follows(
+    app: App, requests: SlackRequests, slack: FakeSlackApi
+) -> None:
+    body = ack(app.dispatch(requests.command("推送 snooze").bolt()))
+    assert "snooze" in as_shown(body) and "Unknown digest command" not in as_shown(body)
+    assert posts(slack) == []
+
+
 def test_another_workspaces_digest_is_refused(
     app: App, requests: SlackRequests, services: Services, slack: FakeSlackApi
 ) -> None:

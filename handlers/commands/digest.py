@@ -65,7 +65,7 @@ def digest_command(
     context: BoltContext,
     logger: logging.Logger,
     rest: str,
-    _lang: Lang,  # replies follow the language of what follows `digest`
+    lang: Lang,  # of the whole text: `/kol 推送 …` answers in Chinese whatever follows
 ) -> None:
     services: Services = context["services"]
     text = rest.strip()
@@ -75,7 +75,7 @@ def digest_command(
         command["team_id"],
         command["channel_id"],
         command["user_id"],
-        services.lang_for(text),
+        lang,
         match.rest.strip(),
         idempotency_key(command) or f"command:{uuid4().hex}",
     )
