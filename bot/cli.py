@@ -33,7 +33,7 @@ from bot.audience import parse_audience_targets
 from bot.cards.errors import error_text
 from bot.errors import KolbotError
 from bot.formatting import DASH, ago, count, duration_label, index, pct, usd, yuan
-from bot.i18n import N_, Text, in_every_language, tr
+from bot.i18n import N_, Text, in_every_language, ntr, tr
 from bot.models import AudienceTargets, Duration, Lang, ScoredCreator, SearchResult
 from bot.observability.logs import configure_logging
 from bot.scoring import reason
@@ -333,14 +333,16 @@ def summary_line(result: SearchResult, lang: Lang, now: datetime) -> str:
     s = result.stats
     pages = f"{s.pages_fetched}/{len(s.pages_requested)}"
     badge = "" if s.live else tr(lang, "[DEMO DATA] ")
-    return badge + tr(
+    return badge + ntr(
         lang,
         "%(matched)s matched of %(creators_seen)s seen · pages %(pages)s · "
-        "%(upstream_calls)s calls (%(usd)s) · data %(ago)s",
+        "%(n)s call (%(usd)s) · data %(ago)s",
+        "%(matched)s matched of %(creators_seen)s seen · pages %(pages)s · "
+        "%(n)s calls (%(usd)s) · data %(ago)s",
+        s.upstream_calls,
         matched=s.matched,
         creators_seen=s.creators_seen,
         pages=pages,
-        upstream_calls=s.upstream_calls,
         usd=usd(s.cost_usd),
         ago=ago(s.data_time, now, lang),
     )

@@ -326,6 +326,20 @@ def test_summary_shows_cost_age_and_demo_badge() -> None:
     assert "API calls: 0 (cache)" in texts(results_message(cached, "en", search_ref="s", now=NOW))
 
 
+@pytest.mark.parametrize(
+    ("n", "en", "zh"),
+    [
+        (1, "1 brand account hidden  ·  1 unreadable record skipped", "已隐藏 1 个品牌号"),
+        (3, "3 brand accounts hidden  ·  3 unreadable records skipped", "跳过 3 条无法解析的数据"),
+    ],
+)
+def test_summary_counts_agree_with_their_nouns(n: int, en: str, zh: str) -> None:
+    result = make_result(1)
+    result.stats.excluded_brands = result.stats.skipped_malformed = n
+    assert en in texts(results_message(result, "en", search_ref="s", now=NOW))
+    assert zh in texts(results_message(result, "zh", search_ref="s", now=NOW))
+
+
 def test_failed_pages_are_named() -> None:
     result = make_result(1)
     result.stats.pages_failed = [2, 5]

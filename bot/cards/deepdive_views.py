@@ -38,7 +38,7 @@ from bot.deepdive.models import (
 )
 from bot.deepdive.routes import ENDPOINT_COST_USD, LOOKUP_COST_USD
 from bot.deepdive.vocabulary import CITY_TIER_ORDER, RANGE_SUFFIXES
-from bot.i18n import N_, tr
+from bot.i18n import N_, ntr, tr
 from bot.models import AudienceTargets, Creator, Duration, EcomProfile, Lang, Price
 
 MAX_FLAGS = 12
@@ -574,11 +574,12 @@ def compare_message(
         {"name": names[i], "url": urls[i], "lines": [tr(lang, line) for line in v.lines]}
         for i, v in enumerate(comparison.verdicts)
     ]
-    cost = tr(
+    cost = ntr(
         lang,
-        "Upstream cost $%(cost_usd)s for %(upstream_calls)s calls; %(cache_hits)s answers from cache.",
+        "Upstream cost $%(cost_usd)s for %(n)s call; %(cache_hits)s answers from cache.",
+        "Upstream cost $%(cost_usd)s for %(n)s calls; %(cache_hits)s answers from cache.",
+        comparison.upstream_calls,
         cost_usd=format(comparison.cost_usd, ".3f"),
-        upstream_calls=comparison.upstream_calls,
         cache_hits=comparison.cache_hits,
     )
     context = {

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.deepdive.routes import PART_NAMES, PartKey
 from bot.deepdive.wording import Shown
-from bot.i18n import Text
+from bot.i18n import Plural, Text
 from bot.models import VIDEO_TYPE_NAMES, Duration, Lang, Price, video_type_label
 
 T = TypeVar("T")
@@ -322,11 +322,11 @@ class DeepDive(BaseModel):
 
 def cost_line(dives: Sequence[DeepDive]) -> Text:
     """What `dives` cost together: 'Upstream cost $0.12 for 6 calls; 3 of 9 answers from cache.'"""
-    return Text(
-        "Upstream cost $%(cost)s for %(upstream_calls)s calls; "
-        "%(cache_hits)s of %(calls)s answers from cache.",
+    return Plural(
+        "Upstream cost $%(cost)s for %(n)s call; %(cache_hits)s of %(calls)s answers from cache.",
+        "Upstream cost $%(cost)s for %(n)s calls; %(cache_hits)s of %(calls)s answers from cache.",
+        sum(d.upstream_calls for d in dives),
         cost=format(sum(d.cost_usd for d in dives), ".3f"),
-        upstream_calls=sum(d.upstream_calls for d in dives),
         cache_hits=sum(d.cache_hits for d in dives),
         calls=sum(d.calls for d in dives),
     )
