@@ -47,7 +47,7 @@ def test_every_name_and_alias_finds_its_subcommand_with_the_rest(family: str, na
 def test_a_verb_typed_in_full_width_mode_finds_its_subcommand() -> None:
     match = kol.SUBCOMMANDS.match("ｓｈｏｗ\u3000７０７５２３１２６８８２９３４０２０６")
     assert match.subcommand is not None and match.subcommand.name == "show"
-    assert match.rest == "７０７５２３１２６８８２９３４０２０６"  # the id's own parser reads full-width digits
+    assert match.rest == "７０７５２３１２６８８２９３４０２０６"  # the grammar reads full-width digits
     assert shortlist.SUBCOMMANDS.match("ＡＤＤ 1 2").subcommand.name == "add"
 
 
