@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from bot import vocabulary as vocab
 from bot.brands import is_brand_account
 from bot.db.batch import batched_writes
-from bot.errors import UpstreamError
+from bot.errors import KolbotError, UpstreamError
 from bot.grammar import active_filters
+from bot.i18n import Text
 from bot.models import (
     Creator,
     FilterStat,
@@ -222,6 +223,8 @@ class SearchService:
         if not pages:
             raise failures[0][1]
         unique, duplicates = dedupe([c for page in pages for c in page.creators])
+        if query.start_page > 1 and not unique:  # More results past the last page (an older card)
+            raise _no_more(query)
         candidates = unique if query.brands else [c for c in unique if not is_brand_account(c)]
         filter_stats = [FilterStat(name=n) for n, _ in active_filters(query)]
         matched_ids = {c.star_id for c in _apply_filters(candidates, query, filter_stats)}
@@ -320,3 +323,14 @@ class SearchService:
             )
         except Exception:
             log.warning("on_seen callback failed; results are unaffected", exc_info=True)
+
+
+def _no_more(query: Query) -> KolbotError:
+    return KolbotError(
+        Text(
+            "Xingtu has no more creators for “%(keyword)s” after page %(page)s.",
+            keyword=query.keyword,
+            page=query.start_page - 1,
+        ),
+        hint=Text("Every creator it found is on the cards above; for more, try a broader keyword."),
+    )

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.brands import is_brand_account
-from bot.errors import UpstreamError, UpstreamKind
+from bot.cards.errors import error_text
+from bot.errors import KolbotError, UpstreamError, UpstreamKind
 from bot.grammar import active_filters, parse_query
 from bot.i18n import tr
 from bot.models import Creator, Duration, EcomProfile, Gender, NumRange, PageFetch, Price, SortKey
@@ -202,6 +203,15 @@ def test_no_more_results_once_the_last_page_says_so():
 
 
 # -- brands --------------------------------------------------------------------------------------
+
+
+def test_more_results_past_the_last_page_say_so_instead_of_an_empty_card():
+    source = FakeSource({1: [creator("a")]})
+    query = parse_query("护肤 pages=1").model_copy(update={"start_page": 2})
+    with pytest.raises(KolbotError) as err:
+        SearchService(source).search(query)
+    assert "no more creators for “护肤” after page 1" in error_text(err.value, "en")
+    assert SearchService(source).search(parse_query("护肤 pages=1")).stats.creators_seen == 1
 
 
 def test_brand_accounts_are_excluded_unless_asked():
