@@ -2,8 +2,9 @@
 
 TikHub echoes the caller's token back (in 401 messages and in 403 `detail.headers.Authorization`),
 and any exception text may carry a header, so every log record and every `UpstreamError.detail`
-is scrubbed: configured secrets are replaced verbatim, and well-known token shapes are replaced
-even when they are not configured (a stale token, a token from another workspace).
+is scrubbed: configured secrets are replaced, as given, percent-encoded or in another letter case,
+and well-known token shapes are replaced even when they are not configured (a stale token, a token
+from another workspace).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 from pydantic import SecretStr
 
@@ -35,8 +37,11 @@ class Redactor:
     def __init__(self, secrets: Iterable[str | SecretStr | None] = ()) -> None:
         values = {s.get_secret_value() if isinstance(s, SecretStr) else s for s in secrets}
         # A value this short is no real secret, and scrubbing it would garble every line ("s").
-        ordered = sorted((v for v in values if v and len(v) >= MIN_SECRET_CHARS), key=len, reverse=True)
-        self._known = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        real = [v for v in values if v and len(v) >= MIN_SECRET_CHARS]
+        # As echoed in a URL or a form body too (`/` → `%2F`, `+` → `%2B`), in any letter case.
+        forms = {form for v in real for form in (v, quote(v, safe=""), quote_plus(v, safe=""))}
+        ordered = sorted(forms, key=len, reverse=True)
+        self._known = re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE) if ordered else None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Redactor:

@@ -30,6 +30,15 @@ def test_configured_secrets_are_replaced_longest_first() -> None:
 
 
 @pytest.mark.parametrize(
+    "echo",
+    ["Kx9/Tq+7zzAbC==", "Kx9%2FTq%2B7zzAbC%3D%3D", "Kx9%2FTq%2B7zzAbC%3d%3d", "KX9/TQ+7ZZABC=="],
+    ids=["as given", "percent-encoded", "lower-case escapes", "upper-cased"],
+)
+def test_a_configured_secret_is_replaced_however_it_is_echoed(echo: str) -> None:
+    assert Redactor(["Kx9/Tq+7zzAbC=="])(f"401 body: token={echo}&x=1") == f"401 body: token={MASK}&x=1"
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("Authorization: Bearer a.b/c+d==", f"Authorization: Bearer {MASK}"),
