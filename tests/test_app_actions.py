@@ -140,6 +140,22 @@ def test_a_button_from_an_older_card_says_it_is_out_of_date(
     assert source.pages == pages_before
 
 
+def test_a_button_kolbot_no_longer_has_says_it_is_out_of_date(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, source: CountingSource
+) -> None:
+    """A card from an older version whose action was renamed: HTTP 200 and a word, not Bolt's 404."""
+    request = slack_requests.block_action(button("kol_retired_feature", "x"))
+    response = app.dispatch(request.bolt())
+    assert response.status == 200
+    [answer] = slack.wait_for_calls("response")
+    assert answer.body["response_type"] == "ephemeral"
+    assert (
+        "This button is out of date." in answer.body["text"]
+        and "Run the command again" in answer.body["text"]
+    )
+    assert source.pages == []
+
+
 def followers_on(services: Services, card: dict[str, Any]) -> list[int]:
     """Follower counts of the creators on a card, in card order (from their snapshots)."""
     ids = [

@@ -11,6 +11,7 @@ from handlers.actions.deepdive import compare_shortlist, show_deep_dive
 from handlers.actions.home import open_form, rerun_search
 from handlers.actions.plan import open_plan_add_modal, open_plan_modal, resolve_plan
 from handlers.actions.results import more_results, resort_results
+from handlers.actions.retired import retired_button
 from handlers.actions.screen import run_screen, skip_screen
 from handlers.actions.shortlist import open_add_modal, open_edit_modal, open_new_modal, set_status, vote
 
@@ -33,3 +34,4 @@ def register(app: App) -> None:
     app.action(ActionId.HOME_RERUN)(rerun_search)
     app.action(ActionId.SCREEN_RUN)(run_screen)
     app.action(ActionId.SCREEN_SKIP)(skip_screen)
+    app.action(re.compile(".*"))(retired_button)  # last: only what no listener above takes
