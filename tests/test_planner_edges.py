@@ -353,6 +353,8 @@ def test_exports_carry_source_price_basis_and_time() -> None:
         "2030-06-01 09:00:00",
     )
     assert next(r for r in rows if r["Star ID"] == "b")["Plays basis"] == "estimated: price ÷ CPM"
+    numbers = [r[k] for r in rows for k in ("Cost", "CPM", "CPE", "Expected plays", "Expected engagements")]
+    assert all(len(n.partition(".")[2]) <= 2 for n in numbers if n)  # money in cents, counts whole
     assert next(r for r in rows if r["Star ID"] == "c")["Price basis"] == "ask for a quote"
     sheet = load_workbook(io.BytesIO(plan_xlsx(plan, "zh", title="规划 #1"))).active
     assert sheet.title == "规划 #1" and sheet["A1"].value == "入选" and sheet.max_row == 4

@@ -45,11 +45,11 @@ def test_csv_has_one_row_per_creator_in_yuan(summary) -> None:
     a, b = rows
     assert (a["星图ID"], a["达人"], a["状态"], a["粉丝数"]) == ("a", "甲达人", "已下单", "120000")
     assert (a["刊例价"], a["CPM"], a["报价"], a["返点%"], a["返点后报价"]) == (
-        "10000.0",
-        "100.0",
-        "9000.0",
+        "10000",  # as the sheet shows it: no 10000.0, no 15 decimal places
+        "100",
+        "9000",
         "12.5",
-        "7875.0",
+        "7875",
     )
     assert (a["👍"], a["👎"], a["备注"], a["数据来源"]) == ("1", "0", "'+ 加急", "演示")
     assert a["数据时间（UTC）"] == "2030-06-01 08:30:00"

@@ -103,11 +103,17 @@ def _is_formula_like(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(_FORMULA_STARTS)
 
 
+# Decimal places a number keeps in a CSV, by the column's spreadsheet format: what the sheet shows.
+_CSV_DIGITS = {YUAN: 2, YUAN_CENTS: 2, COUNT: 0, PERCENT: 2}
+
+
 def _csv_cell(column: Column, value: Any) -> Any:
     if value is None:
         return ""
-    if column.number_format == PERCENT:
-        return round(value * 100, 4)  # as typed by the user: 15 means 15 %
+    digits = _CSV_DIGITS.get(column.number_format or "")
+    if digits is not None and isinstance(value, int | float) and not isinstance(value, bool):
+        shown = round(value * 100 if column.number_format == PERCENT else value, digits)  # 15 means 15 %
+        return int(shown) if float(shown).is_integer() else shown  # 48500, not 48500.0
     return f"'{value}" if _is_formula_like(value) else value
 
 
