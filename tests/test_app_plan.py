@@ -119,9 +119,9 @@ def test_shortlist_plan_is_posted_in_the_thread_with_quotes_net_of_rebate(team: 
     mid = next(r for r in rows if r["Star ID"] == MID)
     assert (mid["In plan"], mid["Cost"], mid["Price basis"], mid["Rebate %"]) == (
         "yes",
-        "27000.0",
+        "27000",
         "quote, net of rebate",
-        "10.0",
+        "10",
     )
     assert {"Source", "Data time (UTC)", "Plays basis"} <= set(rows[0])
     sheet = load_workbook(io.BytesIO(raws[1])).active

@@ -642,8 +642,8 @@ def test_export_uploads_csv_and_xlsx_into_the_thread(team: Team) -> None:
 
     rows = list(csv.DictReader(io.StringIO(uploads[0].decode("utf-8-sig"))))
     assert [(r["Star ID"], r["List price"], r["Quote"], r["Net quote"]) for r in rows] == [
-        (ALPHA, "10000.0", "", ""),
-        (BETA, "20000.0", "18000.0", "16200.0"),
+        (ALPHA, "10000", "", ""),
+        (BETA, "20000", "18000", "16200"),
     ]
     sheet = load_workbook(io.BytesIO(uploads[1])).active
     header = [c.value for c in sheet[1]]
