@@ -250,7 +250,7 @@ def _plain(text: str) -> str:
 
 
 def _print_table(result: SearchResult, lang: Lang) -> None:
-    from bot.cards.views import result_notes
+    from bot.cards.result_notes import result_notes
 
     console = Console()
     console.width = max(console.width, MIN_TABLE_WIDTH)  # 11 columns: wider than 80, even when piped

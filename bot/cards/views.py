@@ -13,26 +13,17 @@ from bot import vocabulary as vocab
 from bot.cards.actions import PageValue
 from bot.cards.errors import error_text
 from bot.cards.render import SlackMessage, render, section_chunks
+from bot.cards.result_notes import note_line, unknown_line, warning_lines
 from bot.errors import KolbotError
 from bot.formatting import DASH
-from bot.grammar import active_filters, describe_filters, filter_label, usage
-from bot.i18n import N_, ptr, slash_command, tr
-from bot.models import Creator, Duration, Lang, QueryNote, ScoredCreator, SearchResult, SortKey
+from bot.grammar import active_filters, describe_filters, usage
+from bot.i18n import slash_command, tr
+from bot.models import Creator, Duration, Lang, ScoredCreator, SearchResult, SortKey
 from bot.scoring import component_label, low_confidence, reason
 from bot.search import COST_SORTS
 
 MAX_CARD_CREATORS = 20  # 2 blocks each; with header, summary and footer this stays under 50
 _FALLBACK_NAME_CHARS = 40
-
-_WARNINGS: dict[str, str] = {
-    "pages_failed": N_(
-        "Some result pages could not be loaded, so this list may be incomplete. Try again in a few minutes."
-    ),
-    "v2_rejected": N_(
-        "Xingtu rejected the filtered search, so it ran again without upstream filters "
-        "and your filters were applied here (results may be fewer)."
-    ),
-}
 
 
 def _now(now: datetime | None) -> datetime:
@@ -66,84 +57,6 @@ def _creator_row(
         unknown=[tr(lang, component_label(k)) for k in scored.unknown],
     )
     return row
-
-
-def _warnings(result: SearchResult, lang: Lang) -> list[str]:
-    """One line per warning; failed pages are named."""
-    lines = []
-    if result.stats.pages_failed:
-        pages = ", ".join(str(p) for p in result.stats.pages_failed)
-        lines.append(
-            tr(
-                lang,
-                ":warning: Page(s) %(pages)s could not be loaded, so this list "
-                "may be incomplete. Try again in a few minutes.",
-                pages=pages,
-            )
-        )
-    for key in dict.fromkeys(result.warnings):
-        if key == "pages_failed" and result.stats.pages_failed:
-            continue
-        known = _WARNINGS.get(key)
-        lines.append(":warning: " + (tr(lang, known) if known else tr(lang, "Note: %(key)s", key=key)))
-    return lines
-
-
-def _note_line(note: QueryNote, lang: Lang) -> str:
-    """How the grammar read a doubtful part of the query, and the form to use otherwise."""
-    token, better = note.token, note.suggestion
-    match note.kind:
-        case "keyword":
-            return tr(
-                lang,
-                ":information_source: Treated as a keyword: `%(token)s` (not read as a filter; see help)",
-                token=token,
-            )
-        case "exact":
-            return tr(
-                lang,
-                ":information_source: `%(token)s` means exactly that "
-                "value; for “at least”, write `%(better)s`",
-                token=token,
-                better=better,
-            )
-    return tr(
-        lang,
-        ":information_source: `%(token)s` is read as a percentage below 1 %%: did you mean `%(better)s`?",
-        token=token,
-        better=better,
-    )
-
-
-def _unknown_line(result: SearchResult, lang: Lang) -> str | None:
-    """Per filter, how many creators had no value for it ("18 without CPM"): left out, or kept."""
-    counts = [
-        tr(
-            lang,
-            "%(unknown)s without %(filter_label)s",
-            unknown=f.unknown,
-            filter_label=tr(lang, filter_label(f.name)),
-        )
-        for f in result.stats.filters
-        if f.unknown
-    ]
-    if not counts:
-        return None
-    listed = ptr(lang, "clause separator", ", ").join(counts)
-    if result.query.unknowns:
-        return tr(lang, ":grey_question: Kept with unknown data: %(listed)s", listed=listed)
-    return tr(
-        lang,
-        ":grey_question: Left out for unknown data: %(listed)s (`unknowns=yes` keeps them)",
-        listed=listed,
-    )
-
-
-def result_notes(result: SearchResult, lang: Lang) -> list[str]:
-    """The card's warnings, query notes and unknown-data line (mrkdwn), for the terminal to print too."""
-    unknown = _unknown_line(result, lang)
-    notes = [_note_line(n, lang) for n in result.query.notes]
-    return [*_warnings(result, lang), *notes, *([unknown] if unknown else [])]
 
 
 def _filter_stats(result: SearchResult, lang: Lang) -> list[dict[str, Any]]:
@@ -193,10 +106,10 @@ def results_message(
         "stats": stats,
         "now": _now(now),
         "filters": [tr(lang, text) for text in describe_filters(query)],
-        "warnings": _warnings(result, lang),
+        "warnings": warning_lines(result, lang),
         "filter_stats": _filter_stats(result, lang),
-        "notes": [_note_line(n, lang) for n in query.notes],
-        "unknown_line": _unknown_line(result, lang),
+        "notes": [note_line(n, lang) for n in query.notes],
+        "unknown_line": unknown_line(result, lang),
         "filtered": [f.name for f in stats.filters],
         "upstream_filters": [tr(lang, d) for n, d in active_filters(query) if n in stats.upstream_filters],
         "rows": [_creator_row(s.creator, s, lang, rank) for rank, s in enumerate(shown, start=1)],
