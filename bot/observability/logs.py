@@ -26,7 +26,8 @@ JSON_RENAMES = {"levelname": "level", "name": "logger"}
 # Chatty at INFO: one line per HTTP call (TikHub URLs) or per connection.
 # Below WARNING these log every request or job with its arguments (a job's carry the Slack body:
 # the user's text and response_url), so they speak at INFO only when kolbot is at DEBUG.
-QUIET_LOGGERS = ("httpx", "httpcore", "urllib3", "procrastinate")
+# alembic.runtime.plugins: seven "setup plugin …" lines before every migration, plumbing only.
+QUIET_LOGGERS = ("httpx", "httpcore", "urllib3", "procrastinate", "alembic.runtime.plugins")
 
 
 class StderrHandler(logging.StreamHandler[TextIO]):
