@@ -229,24 +229,21 @@ def _print_message(message: SlackMessage, blocks: bool) -> None:
     if blocks:
         print(json.dumps(message.to_dict(), ensure_ascii=False, indent=2))
         return
-    print("\n".join(terminal_text(line) for line in message_lines(message.to_dict())))
+    print("\n".join(message_lines(message.to_dict())))
 
 
 def message_lines(message: dict) -> list[str]:
-    """A Slack message's text, block by block: links keep their label, buttons are left out."""
+    """A Slack message's text, block by block, as the terminal shows it (`terminal_text`); buttons
+    are left out."""
     lines: list[str] = []
     for block in message.get("blocks") or [{"type": "section", "text": {"text": message.get("text", "")}}]:
         texts = [block.get("text") or {}] if block["type"] != "context" else block.get("elements") or []
         if block["type"] == "divider":
             lines.append("─" * 40)
-        lines += [_plain(t["text"]) for t in texts if isinstance(t, dict) and t.get("text")]
+        lines += [terminal_text(t["text"]) for t in texts if isinstance(t, dict) and t.get("text")]
         # A field is "*Label*\nvalue": one line each, label first.
-        lines += ["  " + _plain(f["text"]).replace("\n", ": ", 1) for f in block.get("fields") or []]
+        lines += ["  " + terminal_text(f["text"]).replace("\n", ": ", 1) for f in block.get("fields") or []]
     return lines
-
-
-def _plain(text: str) -> str:
-    return html.unescape(_SLACK_LINK.sub(r"\1", text))
 
 
 def _print_table(result: SearchResult, lang: Lang) -> None:
@@ -274,10 +271,11 @@ _BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")  # mrkdwn *bold*
 
 
 def terminal_text(mrkdwn: str) -> str:
-    """A card line for the terminal: emoji codes as symbols, *bold* as plain text, links as their label."""
+    """A card line for the terminal: emoji codes as symbols, *bold* as plain text, links as their
+    label, Slack's escapes (`&lt;`) undone once."""
     for code, symbol in _EMOJI.items():
         mrkdwn = mrkdwn.replace(code, symbol)
-    return _plain(_BOLD.sub(r"\1", mrkdwn))
+    return html.unescape(_SLACK_LINK.sub(r"\1", _BOLD.sub(r"\1", mrkdwn)))
 
 
 def results_table(result: SearchResult, lang: Lang) -> Table:
@@ -372,9 +370,11 @@ def _plan(args: argparse.Namespace, settings: Settings) -> int:
         else:
             console = Console()
             console.print(message.text, markup=False)
-            warnings = [line for line in message_lines(message.to_dict()) if line.startswith(":warning:")]
+            warnings = [
+                line for line in message_lines(message.to_dict()) if line.startswith(_EMOJI[":warning:"])
+            ]
             for line in warnings:  # infeasible as asked, budget too small: as the card says
-                console.print(terminal_text(line), markup=False)
+                console.print(line, markup=False)
             console.print(plan_table(saved.plan, lang))
         if chart:
             _write(chart, plan_png(saved.plan, lang))

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.cards.validate import validate_message
-from bot.cli import main
+from bot.cli import main, message_lines
 from bot.demo import synth_detail
 
 STAR, OTHER = synth_detail.demo_star_ids()[:2]
@@ -67,3 +67,10 @@ def test_show_and_compare_take_audience_targets(capsys: pytest.CaptureFixture[st
     assert "Audience fit" in capsys.readouterr().out
     assert main(["show", STAR, "--audience", "受众性别=机器人"]) == 2
     assert "受众性别=机器人" in capsys.readouterr().err
+
+
+def test_card_text_is_unescaped_once_for_the_terminal() -> None:
+    """A nickname that is literally `A&lt;B` stays so: Slack's escaping is undone once, not twice."""
+    text = "*达人* A&amp;lt;B <https://x.y|页> :warning:"
+    block = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    assert message_lines({"blocks": [block]}) == ["达人 A&lt;B 页 ⚠"]
