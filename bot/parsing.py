@@ -282,6 +282,12 @@ def _money(value: Any, divisor: int) -> float | None:
     return None if number is None else number / divisor
 
 
+def quote_yuan(value: Any, divisor: int = 1) -> float | None:
+    """A quote in yuan: positive (zero means "no quote" upstream) and no more than `MAX_YUAN`."""
+    yuan = _money(value, divisor)
+    return yuan if yuan is not None and 0 < yuan <= MAX_YUAN else None
+
+
 def _prices(raw: dict[str, Any], attrs: dict[str, Any], divisor: int) -> dict[int, Price]:
     """Quotes by video_type from `task_infos` (the source of truth), `price_*` as fallback."""
     prices: dict[int, Price] = {}
@@ -290,8 +296,8 @@ def _prices(raw: dict[str, Any], attrs: dict[str, Any], divisor: int) -> dict[in
         if price is not None:
             prices[price.video_type] = price
     for video_type, key in _MIRRORED_PRICES.items():
-        yuan = _money(attrs.get(key), divisor)
-        if video_type not in prices and yuan is not None and 0 < yuan <= MAX_YUAN:
+        yuan = quote_yuan(attrs.get(key), divisor)
+        if video_type not in prices and yuan is not None:
             prices[video_type] = Price(video_type=video_type, yuan=yuan)
     return prices
 
@@ -304,8 +310,8 @@ def _price_infos(task_infos: Any) -> Iterator[dict[str, Any]]:
 
 def _price(info: dict[str, Any], divisor: int) -> Price | None:
     """One `price_infos` entry; None for a zero or unreadable quote."""
-    video_type, yuan = to_int(info.get("video_type")), _money(info.get("price"), divisor)
-    if video_type is None or yuan is None or not 0 < yuan <= MAX_YUAN:
+    video_type, yuan = to_int(info.get("video_type")), quote_yuan(info.get("price"), divisor)
+    if video_type is None or yuan is None:
         return None
     extra = info.get("price_extra_info")
     if not isinstance(extra, dict):

@@ -33,7 +33,7 @@ from bot.deepdive.models import (
 from bot.deepdive.vocabulary import KIND_BY_DISPLAY
 from bot.errors import UpstreamError, UpstreamKind
 from bot.models import Duration
-from bot.parsing import MAX_YUAN, load_json_str, to_bool, to_count, to_datetime, to_float, to_int
+from bot.parsing import load_json_str, quote_yuan, to_bool, to_count, to_datetime, to_float, to_int
 
 FEN_PER_YUAN = 100
 OPEN_ENDED_TS = 2145916800  # 2038-01-01: upstream's "no end date"
@@ -66,12 +66,6 @@ def positive(value: Any, divisor: float = 1) -> float | None:
     """A strictly positive number (zero means "not computed" upstream), divided by `divisor`."""
     result = to_float(value)
     return result / divisor if result is not None and result > 0 else None
-
-
-def price(value: Any) -> float | None:
-    """A quote in yuan: positive, and no larger than any Xingtu quote could be."""
-    yuan = positive(value)
-    return yuan if yuan is not None and yuan <= MAX_YUAN else None
 
 
 def text(value: Any) -> str | None:
@@ -150,7 +144,7 @@ def parse_base_info(body: dict[str, Any]) -> BaseInfo:
 
 
 def _service_price(entry: dict[str, Any]) -> ServicePrice | None:
-    video_type, yuan = to_int(entry.get("video_type")), price(entry.get("price"))
+    video_type, yuan = to_int(entry.get("video_type")), quote_yuan(entry.get("price"))
     if video_type is None or yuan is None:
         return None  # price 0 = not offered
     extra = load_json_str(entry.get("price_extra_info"))
