@@ -290,7 +290,7 @@ def results_table(result: SearchResult, lang: Lang) -> Table:
         tr(lang, "CPE ¥/eng."),
         tr(lang, "ER"),
         tr(lang, "Completion"),
-        tr(lang, "Star idx"),
+        tr(lang, "Xingtu index"),
         tr(lang, "Score"),
         tr(lang, "Top reason"),
     ]
@@ -314,7 +314,7 @@ def _row(item: ScoredCreator, result: SearchResult, lang: Lang) -> list[str]:
         yuan(c.cpe(duration), lang),
         pct(c.interact_rate),
         pct(c.completion_rate),
-        index(c.star_index),
+        index(c.link_star_index),
         DASH if item.score is None else f"{item.score:.0f}",
         _top_reason(item, lang),
     ]

@@ -268,11 +268,12 @@ class Creator(BaseModel):
     median_views_30d: float | None = None
     median_interactions_30d: float | None = None
 
-    star_index: float | None = None  # 0-100
+    # 星图指数, 0-100: the composite of the three link indices below, as Xingtu shows it today.
+    # Upstream's legacy `star_index` (few creators, another scale of digits) is not read.
+    link_star_index: float | None = None
     spread_index: float | None = None
     shopping_index: float | None = None  # 种草
     convert_index: float | None = None
-    link_star_index: float | None = None
     search_after_view_index: float | None = None
 
     prices: dict[int, Price] = Field(default_factory=dict)  # by video_type

@@ -252,11 +252,10 @@ def _performance(attrs: dict[str, Any]) -> dict[str, Any]:
 
 def _indices(attrs: dict[str, Any]) -> dict[str, Any]:
     return {
-        "star_index": to_float(attrs.get("star_index")),
+        "link_star_index": _first_float(attrs, "link_star_index", "link_star_index_by_industry"),
         "spread_index": _first_float(attrs, "link_spread_index", "link_spread_index_by_industry"),
         "shopping_index": _first_float(attrs, "link_shopping_index", "link_recommend_index_by_industry"),
         "convert_index": _first_float(attrs, "link_convert_index", "link_convert_index_by_industry"),
-        "link_star_index": _first_float(attrs, "link_star_index", "link_star_index_by_industry"),
         "search_after_view_index": to_float(attrs.get("search_after_view_index_by_industry")),
     }
 

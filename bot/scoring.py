@@ -104,7 +104,7 @@ def metric_value(creator: Creator, key: str, duration: Duration) -> float | None
         case "completion":
             return creator.completion_rate
         case "star":
-            return creator.star_index
+            return creator.link_star_index
         case "spread":
             return creator.spread_index
         case "shopping":

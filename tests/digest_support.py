@@ -26,7 +26,7 @@ class Listing:
     nickname: str
     followers: int
     price: float  # 21-60 s quote, yuan
-    star: float  # star index: sets the score order
+    star: float  # Xingtu index (link_star_index): sets the score order
 
 
 class Market:
@@ -75,7 +75,7 @@ def _author(star_id: str, listing: Listing) -> dict[str, Any]:
             "price_20_60": str(listing.price),
             "expected_play_num": "50000",
             "interact_rate_within_30d": "0.04",
-            "star_index": str(listing.star),
+            "link_star_index": str(listing.star),
         },
         "items": [],
         "task_infos": [],

@@ -76,7 +76,6 @@ def make_creator(i: int = 1, **overrides: Any) -> Creator:
         "completion_rate": 0.1138,
         "median_views_30d": 612_345.5,
         "median_interactions_30d": 7_929,
-        "star_index": 66.7175,
         "spread_index": 74.87,
         "shopping_index": 76.02,
         "convert_index": 65.38,
@@ -431,7 +430,7 @@ def creator_sections(message: SlackMessage) -> list[str]:
                 "   score *78*/100",
                 "1.2M followers · 15 d +32,778 (+2.8%)  ·  21–60 s: ¥27,500 · CPM ¥34.05 · CPE ¥1.91 · "
                 "ER 1.96% · expected plays 807.6K",
-                "广东 深圳 · female · e-commerce L3 · Xingtu index 66.7 · tags 护肤保养, 彩妆, 生活",
+                "广东 深圳 · female · e-commerce L3 · Xingtu index 71.8 · tags 护肤保养, 彩妆, 生活",
             ],
         ),
         (
@@ -441,7 +440,7 @@ def creator_sections(message: SlackMessage) -> list[str]:
                 "<https://www.xingtu.cn/ad/creator/author/douyin/7000000000000000001/1|星图>   评分 *78*/100",
                 "粉丝 122.5万 · 15天 +3.3万 (+2.8%)  ·  21-60秒报价 ¥2.75万 · CPM ¥34.05 · CPE ¥1.91 · "
                 "互动率 1.96% · 预期播放 80.8万",
-                "广东 深圳 · 女 · 带货 L3 · 星图指数 66.7 · 标签 护肤保养, 彩妆, 生活",
+                "广东 深圳 · 女 · 带货 L3 · 星图指数 71.8 · 标签 护肤保养, 彩妆, 生活",
             ],
         ),
     ],

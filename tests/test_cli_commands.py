@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -74,3 +75,19 @@ def test_card_text_is_unescaped_once_for_the_terminal() -> None:
     text = "*达人* A&amp;lt;B <https://x.y|页> :warning:"
     block = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
     assert message_lines({"blocks": [block]}) == ["达人 A&lt;B 页 ⚠"]
+
+
+def test_search_card_and_deep_dive_show_the_same_xingtu_index(capsys: pytest.CaptureFixture[str]) -> None:
+    """One 星图指数: what the results card shows (and `star>=` filters on) is what Details shows."""
+    assert main(["search", "护肤 star>=60 view=full top=3 lang=en", "--blocks"]) == 0
+    blocks = json.loads(capsys.readouterr().out)["blocks"]
+    shown: dict[str, str] = {}
+    for block in blocks:
+        fields = {f["text"].split("\n")[0]: f["text"].split("\n")[-1] for f in block.get("fields") or []}
+        if "*Xingtu index*" in fields:
+            shown[re.findall(r"\d{19}", block["text"]["text"])[0]] = fields["*Xingtu index*"]
+    assert len(shown) == 3 and all(float(value) >= 60 for value in shown.values())
+    for star_id, value in shown.items():
+        assert main(["show", star_id, "--lang", "en"]) == 0
+        out = capsys.readouterr().out
+        assert f"Xingtu index: {value} ·" in out or "Xingtu indices unavailable" in out

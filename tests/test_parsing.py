@@ -20,6 +20,7 @@ from bot.parsing import (
     to_float,
     to_int,
 )
+from bot.scoring import metric_value
 from bot.settings import PriceUnit
 
 STAR_ID = "7000000000000000001"
@@ -183,7 +184,7 @@ def test_minimal_author_keeps_unknowns_as_none() -> None:
     assert c.growth_30d == pytest.approx(188588.95)
     assert c.tags == {} and c.theme_labels == []
     assert c.prices == {} and c.upstream_cpm == {} and c.upstream_cpe == {}
-    assert c.expected_plays is None and c.interact_rate is None and c.star_index is None
+    assert c.expected_plays is None and c.interact_rate is None and c.link_star_index is None
     assert c.recent_works() == []
     assert c.cpm(Duration.MEDIUM) is None and c.cpe(Duration.MEDIUM) is None
 
@@ -228,7 +229,6 @@ def test_rates_are_fractions_and_indices_are_0_to_100() -> None:
         PriceUnit.YUAN,
     )
     assert (c.interact_rate, c.completion_rate) == (0.0231, 0.1876)
-    assert c.star_index == pytest.approx(63.4092, abs=1e-4)
     assert (c.spread_index, c.shopping_index, c.convert_index, c.link_star_index) == (
         71.35,
         68.2,
@@ -385,7 +385,7 @@ def test_fen_divides_every_money_field_by_100() -> None:
         "prospective_20_60_cpm": "34.1373",
         "sn_prospective_20_60_cpe": "2.0518",
         "interact_rate_within_30d": "0.0231",
-        "star_index": "66.5",
+        "link_star_index": "66.5",
     }
     infos = task(
         price_info(2, 45000, {"price_discount_range": "20", "price_last_month": "56250"}),
@@ -400,7 +400,7 @@ def test_fen_divides_every_money_field_by_100() -> None:
     assert fen.price(Duration.LONG) == 300  # mirrored fallback too
     assert fen.cpm(Duration.MEDIUM) == pytest.approx(0.341373)
     assert fen.cpe(Duration.MEDIUM) == pytest.approx(0.020518)
-    assert (fen.interact_rate, fen.star_index) == (yuan.interact_rate, yuan.star_index)
+    assert (fen.interact_rate, fen.link_star_index) == (yuan.interact_rate, yuan.link_star_index)
 
 
 def test_cpm_prefers_upstream_else_computes_price_per_thousand_expected_plays() -> None:
@@ -543,3 +543,17 @@ def test_a_whole_synthetic_page_parses_without_skips() -> None:
     page = parse_search_data(body["data"], PriceUnit.YUAN)
     assert len(page.creators) == 20 and page.skipped == 0
     assert page.total_count == body["data"]["pagination"]["total_count"] and page.has_more
+
+
+def test_the_xingtu_index_is_link_star_index_never_the_legacy_star_index() -> None:
+    """星图指数 as Xingtu shows it today is `link_star_index` (else its `_by_industry` twin). The legacy
+    `star_index` (few creators, another number) is not read: the cards, the score and `star>=` agree
+    with the deep-dive."""
+    attrs = {"star_index": "63.40918311570239", "link_star_index": "75.11"}
+    both = parse_author(author(attrs), PriceUnit.YUAN)
+    assert both.link_star_index == 75.11 and metric_value(both, "star", Duration.MEDIUM) == 75.11
+    legacy_only = parse_author(author({"star_index": "63.40918311570239"}), PriceUnit.YUAN)
+    assert metric_value(legacy_only, "star", Duration.MEDIUM) is None
+    twin = parse_author(author({"link_star_index_by_industry": "71.82"}), PriceUnit.YUAN)
+    assert twin.link_star_index == 71.82
+    assert "star_index" not in Creator.model_fields

@@ -82,10 +82,10 @@ def test_goal_weights_sum_to_one():
 
 def test_fewer_numbers_cannot_beat_equal_known_metrics():
     # Both are best on er; "full" is also best on every other seeding metric, "sparse" has only er.
-    full = creator("full", cpe=1.0, interact_rate=0.08, shopping_index=90, star_index=90)
+    full = creator("full", cpe=1.0, interact_rate=0.08, shopping_index=90, link_star_index=90)
     sparse = creator("sparse", interact_rate=0.08)
     others = [
-        creator(str(i), cpe=3.0 + i, interact_rate=0.01, shopping_index=40.0 + i, star_index=40.0 + i)
+        creator(str(i), cpe=3.0 + i, interact_rate=0.01, shopping_index=40.0 + i, link_star_index=40.0 + i)
         for i in range(4)
     ]
     scored = by_id(score_cohort([sparse, full, *others], Goal.SEEDING, MID))
@@ -118,7 +118,7 @@ def test_nothing_known_means_no_score_and_last_place():
 )
 def test_goal_changes_the_winner(goal, winner):
     reach = creator("reach", cpm=10.0, cpe=4.0, spread_index=90, completion_rate=0.4, growth_rate_15d=0.05)
-    seed = creator("seed", cpm=80.0, cpe=0.5, shopping_index=95, interact_rate=0.09, star_index=92)
+    seed = creator("seed", cpm=80.0, cpe=0.5, shopping_index=95, interact_rate=0.09, link_star_index=92)
     sell = creator(
         "sell",
         cpm=60.0,
@@ -135,7 +135,7 @@ def test_goal_changes_the_winner(goal, winner):
         growth_rate_15d=0.0,
         shopping_index=50,
         interact_rate=0.02,
-        star_index=50,
+        link_star_index=50,
         convert_index=50,
         ecom=EcomProfile(level="L1"),
     )
@@ -169,9 +169,11 @@ def test_ecom_only_counts_for_conversion():
 
 
 def test_strengths_weakest_and_unknown():
-    star = creator("star", cpe=1.0, interact_rate=0.09, shopping_index=95, star_index=20)
+    star = creator("star", cpe=1.0, interact_rate=0.09, shopping_index=95, link_star_index=20)
     others = [
-        creator(str(i), cpe=2.0 + i, interact_rate=0.01 * (i + 1), shopping_index=50 + i, star_index=60 + i)
+        creator(
+            str(i), cpe=2.0 + i, interact_rate=0.01 * (i + 1), shopping_index=50 + i, link_star_index=60 + i
+        )
         for i in range(3)
     ]
     scored = by_id(score_cohort([star, *others], Goal.SEEDING, MID))["star"]
@@ -183,9 +185,9 @@ def test_strengths_weakest_and_unknown():
 
 def test_weakest_is_only_below_the_cohort_median():
     # "a" is above the median on everything: no weakness, even though one metric is its lowest.
-    a = creator("a", cpe=1.0, interact_rate=0.05, star_index=60)
-    b = creator("b", cpe=2.0, interact_rate=0.03, star_index=70)
-    c = creator("c", cpe=3.0, interact_rate=0.01, star_index=50)
+    a = creator("a", cpe=1.0, interact_rate=0.05, link_star_index=60)
+    b = creator("b", cpe=2.0, interact_rate=0.03, link_star_index=70)
+    c = creator("c", cpe=3.0, interact_rate=0.01, link_star_index=50)
     scored = by_id(score_cohort([a, b, c], Goal.SEEDING, MID))
     assert [comp.percentile for comp in scored["a"].components if comp.key == "star"] == [50.0]
     assert scored["a"].weakest is None
@@ -197,8 +199,8 @@ def test_weakest_is_only_below_the_cohort_median():
 
 
 def test_low_confidence_below_half_of_the_weight():
-    full = creator("full", cpe=1.0, interact_rate=0.05, shopping_index=60, star_index=60)
-    thin = creator("thin", interact_rate=0.02, star_index=30)  # er 0.20 + star 0.15 of seeding's weight
+    full = creator("full", cpe=1.0, interact_rate=0.05, shopping_index=60, link_star_index=60)
+    thin = creator("thin", interact_rate=0.02, link_star_index=30)  # er 0.20 + star 0.15 of seeding's weight
     scored = by_id(score_cohort([full, thin], Goal.SEEDING, MID))
     assert scored["thin"].coverage == pytest.approx(0.35)
     assert low_confidence(scored["thin"]) and not low_confidence(scored["full"])
@@ -216,9 +218,9 @@ def test_strengths_need_the_60th_percentile():
 
 
 def test_no_fixed_thresholds_low_absolute_values_still_rank():
-    # All below the seed's old gates (star_index > 50, er > 2 %): still ranked relative to each other.
-    a = creator("a", star_index=30, interact_rate=0.01)
-    b = creator("b", star_index=20, interact_rate=0.005)
+    # All below the seed's old gates (Xingtu index > 50, er > 2 %): still ranked relative to each other.
+    a = creator("a", link_star_index=30, interact_rate=0.01)
+    b = creator("b", link_star_index=20, interact_rate=0.005)
     scored = score_cohort([b, a], Goal.SEEDING, MID)
     assert [s.creator.star_id for s in scored] == ["a", "b"]
     assert scored[0].score > 50 > scored[1].score

@@ -265,7 +265,7 @@ FILTER_CASES = [
     ("cpe<=2", {"upstream_cpe": {MID: 1.5}}, {"upstream_cpe": {MID: 4.0}}, {}),
     ("er>=3%", {"interact_rate": 0.05}, {"interact_rate": 0.01}, {}),
     ("completion>=20%", {"completion_rate": 0.25}, {"completion_rate": 0.1}, {}),
-    ("star>=60", {"star_index": 72.5}, {"star_index": 41.0}, {}),
+    ("star>=60", {"link_star_index": 72.5}, {"link_star_index": 41.0}, {}),
     ("growth>0", {"growth_rate_15d": 0.01}, {"growth_rate_15d": -0.002}, {}),
     (
         "ecom>=L3",
@@ -407,12 +407,12 @@ def test_a_price_for_another_duration_does_not_count_as_priced():
 
 
 def test_score_order_ranks_priced_first_even_when_an_unpriced_creator_scores_higher():
-    star = creator("star", interact_rate=0.09, shopping_index=95, star_index=90, upstream_cpe={MID: 0.5})
+    star = creator("star", interact_rate=0.09, shopping_index=95, link_star_index=90, upstream_cpe={MID: 0.5})
     plain = creator(
         "plain",
         interact_rate=0.01,
         shopping_index=40,
-        star_index=40,
+        link_star_index=40,
         prices={2: Price(video_type=2, yuan=8_000)},
     )
     result, _ = run("护肤", {1: [star, plain]})

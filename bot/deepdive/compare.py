@@ -33,7 +33,7 @@ class MetricKey(StrEnum):
     ER = "er"
     COMPLETION = "completion"
     MEDIAN_VIEWS = "median_views"
-    STAR_INDEX = "star_index"
+    XINGTU_INDEX = "xingtu_index"
     AUDIENCE_FIT = "audience_fit"
 
 
@@ -52,7 +52,7 @@ METRICS: dict[MetricKey, Metric] = {
     MetricKey.ER: Metric(Text("interaction rate"), True, lambda v, _lang: fmt.pct(v)),
     MetricKey.COMPLETION: Metric(Text("completion rate"), True, lambda v, _lang: fmt.pct(v)),
     MetricKey.MEDIAN_VIEWS: Metric(Text("median views"), True, lambda v, lang: fmt.count(v, lang)),
-    MetricKey.STAR_INDEX: Metric(Text("Xingtu index"), True, lambda v, _lang: fmt.index(v)),
+    MetricKey.XINGTU_INDEX: Metric(Text("Xingtu index"), True, lambda v, _lang: fmt.index(v)),
     MetricKey.AUDIENCE_FIT: Metric(Text("audience fit"), True, lambda v, _lang: f"{v:.0f}%"),
 }
 
@@ -183,7 +183,7 @@ def _metric(
             return overview.completion_rate.value if overview and overview.completion_rate else None
         case MetricKey.MEDIAN_VIEWS:
             return overview.median_plays if overview else None
-        case MetricKey.STAR_INDEX:
+        case MetricKey.XINGTU_INDEX:
             score = index.get("link_star_index") if index else None
             return score.value if score else None
         case MetricKey.AUDIENCE_FIT:
