@@ -714,8 +714,10 @@ class _AuthorMaker:
 
     def _indices(self) -> None:
         rng, a = self.rng, self.attrs
-        if self._maybe(0.72):
-            star, spread, shopping, convert = (_num(rng.uniform(35, 98), 2) for _ in range(4))
+        if self._maybe(0.72):  # link_star_index: 2007 of 2780 real authors
+            draw, *link = (rng.uniform(35, 98) for _ in range(4))
+            spread, shopping, convert = (_num(v, 2) for v in link)
+            star = _num(_composite(link, draw), 2)
             a |= {
                 "link_star_index": star,
                 "link_star_index_by_industry": star,
@@ -730,7 +732,7 @@ class _AuthorMaker:
                 a["search_after_view_index_by_industry"] = _num(rng.uniform(30, 95), 2)
             if self._maybe(0.55):
                 self._link_counts()
-        if self._maybe(0.45 if self.priced else 0.055):
+        if self._maybe(0.45 if self.priced else 0.055):  # upstream's legacy index; kolbot does not read it
             a["star_index"] = repr(rng.uniform(38.18, 89.63))
 
     def _link_counts(self) -> None:
@@ -992,6 +994,12 @@ class _AuthorMaker:
 def _item_id(published: int, rng: random.Random) -> str:
     """Douyin work ids carry their publish time in the high bits."""
     return str((published << 32) | rng.getrandbits(32))
+
+
+def _composite(link: list[float], draw: float) -> float:
+    """星图指数 (link_star_index) as the blend of the spread, seeding and conversion indices it sums up,
+    ± up to 4 points (`draw` is uniform on 35-98)."""
+    return sum(link) / len(link) + (draw - 66.5) / 31.5 * 4
 
 
 def _num(value: float, places: int) -> str:
