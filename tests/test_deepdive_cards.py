@@ -265,6 +265,18 @@ def test_every_length_has_price_cpm_and_cpe_and_the_asked_length_is_marked() -> 
     assert costs[3] == "*Expected plays per video*\n850K"
 
 
+def test_costs_say_they_are_xingtus_detail_estimates_not_the_results_cards() -> None:
+    """The results card's CPE (search data) and Details' (Xingtu's detail estimate) can differ for the
+    same creator and length: the section says which is which, and marks a search figure standing in."""
+    dive = make_dive(cp=missing(PartKey.CP, PartStatus.FAILED, "timeout"))  # the overview has 21-60 s only
+    costs = section(card(dive, creator=make_creator(1)), "*Cost per length*")
+    note = "CPM and CPE here are Xingtu's detail estimates; the results card's come from search data"
+    assert note + " and can differ." in costs["text"]["text"]
+    short, medium = field_texts(costs)[:2]
+    assert "CPM ¥42.00 / 1k plays\n" in medium and "from search results" not in medium
+    assert "CPE ¥0.92 / engagement · from search results" in short
+
+
 def test_price_list_has_labels_windows_and_changes() -> None:
     prices = section(card(make_dive()), "*Price list*")["text"]["text"]
     assert "1–20 s video: ¥15,000 · valid from 2025-06-01, no end date" in prices
@@ -287,8 +299,10 @@ def test_search_snapshot_fills_in_prices_costs_and_videos() -> None:
     prices = section(message, "*Price list*")["text"]["text"]
     assert "price list unavailable: upstream refused" in prices
     assert "Showing the quotes from search results instead." in prices and "¥27,500" in prices
-    medium = field_texts(section(message, "*Cost per length*"))[1]
-    assert "Price ¥27,500" in medium and "CPE ¥1.91 / engagement" in medium
+    costs = section(message, "*Cost per length*")
+    medium = field_texts(costs)[1]
+    assert "Price ¥27,500" in medium and "CPE ¥1.91 / engagement · from search results" in medium
+    assert "detail estimates" not in costs["text"]["text"]  # every figure here is the search's
     videos = section(message, "*Latest videos*")["text"]["text"]
     assert "Sample video 1 护肤分享" in videos and "120K plays" in videos
     alone = section(card(dive), "*Latest videos*")["text"]["text"]
@@ -465,6 +479,7 @@ def test_compare_marks_one_best_per_row_and_gives_two_line_verdicts() -> None:
     ]
     assert len(verdicts) == 3 and all(len(v.splitlines()) == 3 for v in verdicts)
     assert "Upstream cost $0.480 for 24 calls; 0 answers from cache." in json.dumps(message.blocks)
+    assert "CPM and CPE: Xingtu's detail estimates, as in Details." in json.dumps(message.blocks)
 
 
 def test_compare_in_chinese_with_demo_badge() -> None:

@@ -269,15 +269,31 @@ def _prices(dive: DeepDive, creator: Creator | None, duration: Duration, lang: L
     return _section(dive.prices, lang, lines=note + lines)
 
 
-def _cost(dive: DeepDive, creator: Creator | None, duration: Duration, metric: str) -> float | None:
-    """CPM or CPE for one length: cost-performance data, else the overview, else the search snapshot."""
+def _cost(
+    dive: DeepDive, creator: Creator | None, duration: Duration, metric: str
+) -> tuple[float | None, bool]:
+    """CPM or CPE for one length, and whether it is the search snapshot's: Xingtu's detail estimate
+    (cost-performance data, else the overview) first, else the search snapshot's."""
     for source in (dive.cp.data, dive.overview.data):
         values = getattr(source, metric) if source else {}
         if duration in values:
-            return values[duration]
+            return values[duration], False
     if creator is None:
-        return None
-    return creator.cpm(duration) if metric == "cpm" else creator.cpe(duration)
+        return None, False
+    value = creator.cpm(duration) if metric == "cpm" else creator.cpe(duration)
+    return value, value is not None
+
+
+def _cost_text(dive: DeepDive, creator: Creator | None, duration: Duration, lang: Lang) -> tuple[str, bool]:
+    """The "CPM …" and "CPE …" lines of one length (a search figure says so), and whether either
+    is Xingtu's detail estimate."""
+    lines, detail = [], False
+    for metric, show in (("cpm", fmt.cpm), ("cpe", fmt.cpe)):
+        value, from_search = _cost(dive, creator, duration, metric)
+        detail = detail or (value is not None and not from_search)
+        suffix = tr(lang, " · from search results") if from_search else ""
+        lines.append(f"{metric.upper()} {show(value, lang)}{suffix}")
+    return "\n".join(lines), detail
 
 
 def _price(dive: DeepDive, creator: Creator | None, duration: Duration) -> float | None:
@@ -286,21 +302,23 @@ def _price(dive: DeepDive, creator: Creator | None, duration: Duration) -> float
 
 
 def _costs(dive: DeepDive, creator: Creator | None, duration: Duration, lang: Lang) -> dict[str, Any]:
-    fields = []
+    """Price, CPM and CPE per length. Xingtu's detail estimates of CPM and CPE need not equal the
+    search's (`sn_prospective_*_cpe`, or kolbot's own), which the results card shows: the section says so."""
+    fields, detail = [], False
     for d in Duration:
         label = fmt.duration_label(d, lang) + (tr(lang, " (asked for)") if d == duration else "")
-        value = "\n".join(
-            [
-                tr(lang, "Price ") + fmt.yuan(_price(dive, creator, d), lang),
-                "CPM " + fmt.cpm(_cost(dive, creator, d, "cpm"), lang),
-                "CPE " + fmt.cpe(_cost(dive, creator, d, "cpe"), lang),
-            ]
-        )
-        fields.append((label, value))
+        costs, any_detail = _cost_text(dive, creator, d, lang)
+        detail = detail or any_detail
+        fields.append((label, tr(lang, "Price ") + fmt.yuan(_price(dive, creator, d), lang) + "\n" + costs))
     plays = dive.cp.data.expected_plays if dive.cp.data else None
     plays = plays if plays is not None else (creator.expected_plays if creator else None)
     fields.append((tr(lang, "Expected plays per video"), fmt.count(plays, lang)))
-    return _section(dive.cp, lang, fields=fields)
+    note = tr(
+        lang,
+        "CPM and CPE here are Xingtu's detail estimates; the results card's come from search data "
+        "and can differ.",
+    )
+    return _section(dive.cp, lang, lines=[note] if detail else [], fields=fields)
 
 
 # -- content, audience, trend, indices ------------------------------------------------------
