@@ -17,7 +17,7 @@ import html
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, NoReturn
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.table import Table
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 USER_ERROR_EXIT = 2
 UNREACHABLE_EXIT = 3  # the database (or Slack: `handlers.server`) cannot be reached
 INTERRUPTED_EXIT = 130  # Ctrl-C, as shells report it
-MIN_TABLE_WIDTH = 160
 _SLACK_LINK = re.compile(r"<(?:https?://[^|>]*|![^|>]*)\|([^>]*)>")  # <url|label>, <!date^…|fallback>
 CLI_WORKSPACE = "cli"  # team/channel/user of searches saved from the terminal
 
@@ -247,12 +247,18 @@ def message_lines(message: dict) -> list[str]:
 
 
 def _print_table(result: SearchResult, lang: Lang) -> None:
+    """The results table at the terminal's width (`COLUMNS`, else 80 when not a terminal), then the
+    summary, the columns left out for the width, and the card's notes."""
     from bot.cards.result_notes import result_notes
 
     console = Console()
-    console.width = max(console.width, MIN_TABLE_WIDTH)  # 11 columns: wider than 80, even when piped
-    console.print(results_table(result, lang))
-    console.print(summary_line(result, lang, datetime.now(UTC)))
+    table, left_out = results_table(result, lang, console.width)
+    console.print(table)
+    console.print(summary_line(result, lang, datetime.now(UTC)), markup=False)
+    if left_out:
+        columns = tr(lang, ", ").join(left_out)
+        note = tr(lang, "Left out at this width: %(columns)s. A wider terminal shows them.", columns=columns)
+        console.print(note, markup=False)
     for line in result_notes(result, lang):  # what the card warns about, the terminal says too
         console.print(terminal_text(line), markup=False)
 
@@ -278,10 +284,55 @@ def terminal_text(mrkdwn: str) -> str:
     return html.unescape(_SLACK_LINK.sub(r"\1", _BOLD.sub(r"\1", mrkdwn)))
 
 
-def results_table(result: SearchResult, lang: Lang) -> Table:
-    """The top `query.top` creators, one row each."""
+def results_table(result: SearchResult, lang: Lang, width: int) -> tuple[Table, list[str]]:
+    """The top `query.top` creators, one row each, fitted to `width` terminal cells, and the headers of
+    the columns left out for it.
+
+    Only the top reason wraps (a nickname is cut at `_NAME_CELLS`), so no number is ever cut. A table
+    wider than `width` puts the number columns' headers on two lines, then leaves out the columns of
+    `_DROP_ORDER` one by one until it fits.
+    """
+    headers = _headers(result, lang)
+    rows = [_row(item, result, lang) for item in result.creators[: result.query.top]]
+    for shown, split in _layouts(len(headers)):
+        table = _table(shown, headers, rows, split)
+        if _narrowest(table) <= width:
+            break
+    return table, [headers[i] for i in range(len(headers)) if i not in shown]
+
+
+def _narrowest(table: Table) -> int:
+    """The fewest cells `table` fits in without cutting a cell: a column that does not wrap needs its
+    widest line (at most its `max_width`), one that wraps its longest word; plus padding and borders.
+    (rich's own measurement cannot tell: it lets every column wrap, and clamps to the width given.)"""
+    console = Console(width=_UNLIMITED)
+    _, right, _, left = table.padding
+    total = len(table.columns) + 1  # the vertical borders
+    for column in table.columns:
+        sizes = [Measurement.get(console, console.options, cell) for cell in (column.header, *column.cells)]
+        need = max(size.minimum if not column.no_wrap else size.maximum for size in sizes)
+        total += min(need, column.max_width or need) + left + right
+    return total
+
+
+_UNLIMITED = 10_000
+# Positions in `_headers` a narrow terminal leaves out, first to last: completion, top reason, ER,
+# Xingtu index, followers, CPE, CPM, price. #, creator and score always stay.
+_DROP_ORDER = (7, 10, 6, 8, 2, 5, 4, 3)
+_NAME, _REASON = 1, 10
+_NAME_CELLS = 24  # 12 Chinese characters; the star id under the name is 19
+
+
+def _layouts(count: int) -> Iterator[tuple[list[int], bool]]:
+    """The columns to show and whether headers go on two lines, widest layout first."""
+    yield list(range(count)), False
+    for dropped in range(len(_DROP_ORDER) + 1):
+        yield [i for i in range(count) if i not in _DROP_ORDER[:dropped]], True
+
+
+def _headers(result: SearchResult, lang: Lang) -> list[str]:
     duration = result.query.duration
-    headers = [
+    return [
         "#",
         tr(lang, "Creator"),
         tr(lang, "Followers"),
@@ -294,12 +345,18 @@ def results_table(result: SearchResult, lang: Lang) -> Table:
         tr(lang, "Score"),
         tr(lang, "Top reason"),
     ]
+
+
+def _table(columns: list[int], headers: list[str], rows: list[list[str]], split: bool) -> Table:
+    """The table of `columns` (positions in `_headers`); `split` puts a header's first word on a line
+    of its own ("CPM" over "¥/1k plays")."""
     table = Table()
-    for i, header in enumerate(headers):
-        wraps = i in (1, len(headers) - 1)  # the nickname and the reason wrap; numbers never do
-        table.add_column(header, no_wrap=not wraps)
-    for item in result.creators[: result.query.top]:
-        table.add_row(*_row(item, result, lang))
+    for i in columns:
+        name = i == _NAME
+        header = headers[i].replace(" ", "\n", 1) if split and not name else headers[i]
+        table.add_column(header, no_wrap=i != _REASON, max_width=_NAME_CELLS if name else None)
+    for row in rows:
+        table.add_row(*(row[i] for i in columns))
     return table
 
 

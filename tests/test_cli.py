@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -9,15 +10,21 @@ import sys
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
+from rich.console import Console
 
 from bot.cards.validate import validate_message
-from bot.cli import main
+from bot.cli import main, results_table
 from bot.demo.synth import FAILING_KEYWORD
 from bot.settings import get_settings
 from tests.fakes.tikhub_server import FakeTikHub, Fault
+from tests.test_search import creator, run
 
 
-def test_search_prints_a_table_with_the_summary(capsys: pytest.CaptureFixture[str]) -> None:
+def test_search_prints_a_table_with_the_summary(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # a wide terminal: every column, headers on one line
     assert main(["search", "护肤 top=3"]) == 0
     out = capsys.readouterr().out
     for header in (
@@ -34,6 +41,7 @@ def test_search_prints_a_table_with_the_summary(capsys: pytest.CaptureFixture[st
     ):
         assert header in out
     assert "[演示数据]" in out and "匹配" in out and "页数 3/3" in out
+    assert "报价 21-60秒" in out and "Left out at this width" not in out
     assert len([line for line in out.splitlines() if line.startswith("│ ")]) >= 3
     assert re.search(r"│\s+│ \d{19}\s+│", out)  # each creator's id, for `kolbot show`
 
@@ -54,11 +62,41 @@ def test_plan_says_when_it_is_infeasible_as_asked(capsys: pytest.CaptureFixture[
     assert "⚠ Infeasible as asked. mix needs ≥ 5 tail creators" in out
 
 
-def test_lang_option_switches_the_table_to_english(capsys: pytest.CaptureFixture[str]) -> None:
+def test_lang_option_switches_the_table_to_english(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
     assert main(["search", "护肤 top=2 duration=1-20", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "Price 1–20 s" in out and "Top reason" in out
     assert "[DEMO DATA]" in out and "matched of" in out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_table_fits_an_80_column_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """Chinese names take two cells a character: still no line is wider than 80 cells, no number or id
+    is cut, and what was left out is named."""
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["search", "护肤 粉丝>=10w", "--lang", lang]) == 0
+    out = capsys.readouterr().out
+    assert max(cell_len(line) for line in out.splitlines()) <= 80
+    assert len(re.findall(r"│ \d{19} +│", out)) == 10 and "…" not in out
+    assert re.search(r"│ 1 +│ \S+ +│ \S+ +│ ¥\S+ +│", out)  # followers, then the price
+    assert "Left out at this width:" in out
+
+
+def test_a_long_name_is_cut_in_a_narrow_table_but_its_id_is_not() -> None:
+    name = "超级无敌长名字的美妆护肤达人日常分享🌙（官方认证版）"
+    result, _ = run("护肤", {1: [creator("7000000000000000001", name, interact_rate=0.03)]})
+    table, left_out = results_table(result, "zh", 80)
+    console = Console(width=80, file=io.StringIO())
+    console.print(table)
+    lines = console.file.getvalue().splitlines()
+    assert max(cell_len(line) for line in lines) <= 80 and left_out
+    assert any("超级无敌长名字" in line and "…" in line for line in lines)
+    assert any("7000000000000000001" in line for line in lines)
 
 
 def test_blocks_prints_the_slack_message(capsys: pytest.CaptureFixture[str]) -> None:
