@@ -277,6 +277,17 @@ def test_costs_say_they_are_xingtus_detail_estimates_not_the_results_cards() -> 
     assert "CPE ¥0.92 / engagement · from search results" in short
 
 
+def test_indices_that_did_not_arrive_come_from_the_search_snapshot() -> None:
+    indices = section(card(partial_dive(), creator=make_creator(1)), "*Xingtu indices*")
+    assert "Xingtu indices unavailable: no data returned" in indices["text"]["text"]
+    assert "Showing the indices from search results instead." in indices["text"]["text"]
+    assert field_texts(indices)[:2] == [
+        "*Xingtu index*\n71.8",
+        "*Spread index*\n74.9",
+    ]  # as on the results card
+    assert "fields" not in section(card(partial_dive()), "*Xingtu indices*")
+
+
 def test_price_list_has_labels_windows_and_changes() -> None:
     prices = section(card(make_dive()), "*Price list*")["text"]["text"]
     assert "1–20 s video: ¥15,000 · valid from 2025-06-01, no end date" in prices

@@ -425,10 +425,13 @@ def _trend(dive: DeepDive, lang: Lang) -> dict[str, Any]:
     return _section(dive.daily_fans, lang, lines=lines)
 
 
-def _indices(dive: DeepDive, lang: Lang) -> dict[str, Any]:
+def _indices(dive: DeepDive, creator: Creator | None, lang: Lang) -> dict[str, Any]:
+    """Each Xingtu index against its peers; the search snapshot's values when the indices did not arrive."""
     index = dive.index.data
+    if index is None:
+        return _search_indices(dive, creator, lang)
     fields = []
-    for score in index.scores if index else []:
+    for score in index.scores:
         parts = [fmt.index(score.value)]
         if score.avg_value is not None:
             parts.append(tr(lang, "peers ") + fmt.index(score.avg_value))
@@ -437,6 +440,23 @@ def _indices(dive: DeepDive, lang: Lang) -> dict[str, Any]:
         label = tr(lang, INDEX_LABELS[score.key]) if score.key in INDEX_LABELS else score.key
         fields.append((label, " · ".join(parts)))
     return _section(dive.index, lang, fields=fields)
+
+
+def _search_indices(dive: DeepDive, creator: Creator | None, lang: Lang) -> dict[str, Any]:
+    """The four indices search data carries (the same Xingtu index as the results card), without peers."""
+    values = (
+        {
+            "link_star_index": creator.link_star_index,
+            "link_spread_index": creator.spread_index,
+            "link_shopping_index": creator.shopping_index,
+            "link_convert_index": creator.convert_index,
+        }
+        if creator
+        else {}
+    )
+    fields = [(tr(lang, INDEX_LABELS[key]), fmt.index(v)) for key, v in values.items() if v is not None]
+    note = [tr(lang, "Showing the indices from search results instead.")] if fields else []
+    return _section(dive.index, lang, lines=note, fields=fields)
 
 
 # -- flags, videos, cost -------------------------------------------------------------------
@@ -529,7 +549,7 @@ def deepdive_message(
         "fit": _fit(dive, targets, lang),
         "fans": _portrait(dive.fans, lang),
         "trend": _trend(dive, lang),
-        "indices": _indices(dive, lang),
+        "indices": _indices(dive, creator, lang),
         "flags": _flags(dive.flags, lang),
         "recent": _recent(creator, lang),
         "costs_footer": _cost_lines(dive, lang),
