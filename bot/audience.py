@@ -6,6 +6,8 @@ City tiers: 一线 = 1, 新一线 = 1.5 (inside `1-2`, outside `1` and `2-5`), �
 may be written as words too (`受众城市=二线`, `一线-二线`, `二线及以上` = 1-2). Chinese names work as
 well (`受众性别=女>=70%`, `受众年龄=18-23`, `受众城市=二线`). `screen=N` (`筛查=N`) sets how many top
 candidates a search screens by audience portrait (`bot.screen`; default 20, at most 50).
+Names and words may be typed in Traditional Chinese too (`受眾城市=二線`); a refusal quotes the
+target as typed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from collections.abc import Iterable
 
 from bot import vocabulary as vocab
+from bot.chinese import simplified
 from bot.errors import QueryError
 from bot.i18n import Text
 from bot.models import (
@@ -61,38 +64,39 @@ def _share(token: str, raw: str | None) -> float:
     return share
 
 
-def _parse_one(token: str) -> AudienceTarget:
+def _parse_one(token: str, shown: str) -> AudienceTarget:
+    """The target `token` (`name=value`) sets; a refusal quotes `shown`."""
     name, _, value = token.partition("=")
     try:
-        kind = _NAMES[name.strip().lower()]
+        kind = _NAMES[simplified(name.strip()).lower()]
     except KeyError:
-        raise _bad(token, Text("Unknown audience target")) from None
-    value = value.strip()
+        raise _bad(shown, Text("Unknown audience target")) from None
+    value = simplified(value.strip())
     if kind is TargetKind.GENDER:
         match = _GENDER.fullmatch(value)
         if not match:
-            raise _bad(token, Text("Audience gender must be female or male"))
+            raise _bad(shown, Text("Audience gender must be female or male"))
         gender = _GENDER_WORDS[match["value"].lower()]
-        return GenderTarget(gender=gender, min_share=_share(token, match["share"]))
+        return GenderTarget(gender=gender, min_share=_share(shown, match["share"]))
     if kind is TargetKind.CITY_TIER and (words := _TIER_RANGE.fullmatch(value)):
         low, high = CITY_TIERS[_tier(words["low"])], CITY_TIERS[_tier(words["high"] or words["low"])]
         if words["up"]:  # 二线及以上: tiers 1 to 2
             low = _FIRST_TIER
         if low > high:
-            raise _bad(token, Text("The tiers must run from higher to lower"))
-        return RangeTarget(kind=kind, low=low, high=high, min_share=_share(token, words["share"]))
+            raise _bad(shown, Text("The tiers must run from higher to lower"))
+        return RangeTarget(kind=kind, low=low, high=high, min_share=_share(shown, words["share"]))
     match = _RANGE.fullmatch(value)
     if not match:
         if kind is TargetKind.CITY_TIER:
-            raise _bad(token, Text("Expected a range like %(tier)s or 1-2", tier=vocab.EXAMPLE_TIER))
-        raise _bad(token, Text("Expected a range like 18-30"))
+            raise _bad(shown, Text("Expected a range like %(tier)s or 1-2", tier=vocab.EXAMPLE_TIER))
+        raise _bad(shown, Text("Expected a range like 18-30"))
     low, high = float(match["low"]), float(match["high"] or match["low"])
     bounds = (MIN_AGE, MAX_AGE) if kind is TargetKind.AGE else (1, 5)
     if low > high or low < bounds[0] or high > bounds[1]:
         raise _bad(
-            token, Text("The range must run low-high within %(low)s-%(high)s", low=bounds[0], high=bounds[1])
+            shown, Text("The range must run low-high within %(low)s-%(high)s", low=bounds[0], high=bounds[1])
         )
-    return RangeTarget(kind=kind, low=low, high=high, min_share=_share(token, match["share"]))
+    return RangeTarget(kind=kind, low=low, high=high, min_share=_share(shown, match["share"]))
 
 
 def _tier(word: str) -> str:
@@ -114,13 +118,14 @@ def parse_audience_targets(tokens: Iterable[str]) -> AudienceTargets:
     return targets
 
 
-def with_audience_token(targets: AudienceTargets, token: str) -> AudienceTargets:
+def with_audience_token(targets: AudienceTargets, token: str, *, shown: str | None = None) -> AudienceTargets:
     """`targets` with one more `audience_*=` or `screen=` token; `QueryError` names a bad one,
-    and a target given twice."""
+    and a target given twice, as `shown` (the words as typed; by default `token`)."""
+    shown = token if shown is None else shown
     name, _, value = token.partition("=")
-    if name.strip().lower() in _SCREEN_NAMES:
-        return targets.model_copy(update={"screen": _screen_size(token, value)})
-    target = _parse_one(token)
+    if simplified(name.strip()).lower() in _SCREEN_NAMES:
+        return targets.model_copy(update={"screen": _screen_size(shown, value)})
+    target = _parse_one(token, shown)
     if any(t.kind is target.kind for t in targets.targets):
-        raise _bad(token, Text("This audience target is given twice"))
+        raise _bad(shown, Text("This audience target is given twice"))
     return targets.model_copy(update={"targets": (*targets.targets, target)})

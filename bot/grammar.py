@@ -3,6 +3,9 @@
 The README's "Query grammar" section is the user-facing description. Decisions worth knowing:
 
 * Input is NFKC-normalised first, so full-width ＞ ＜ ＝ ： ％ and digits behave like ASCII.
+* Traditional Chinese works like Simplified (`粉絲>=10萬`): every lookup of a typed word in the
+  vocabulary goes through `simplified`, tokens keep the characters as typed (so messages quote
+  them), and keywords, tags and regions are searched in Simplified, as Xingtu writes them.
 * Percentages: a bare number is percent points, so `er>=3` and `er>=3%` both mean 3 %.
 * `=` (or `:`) with one value means exactly that value; with `a-b` an inclusive range
   (`1-5万` = `1万-5万`: a unit on the upper end only applies to both). An exact count or money
@@ -25,12 +28,13 @@ import difflib
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bot import vocabulary as vocab
 from bot.audience import with_audience_token
+from bot.chinese import simplified
 from bot.errors import QueryError
 from bot.formatting import FilterLabel, FilterValue, Joined
 from bot.i18n import N_, Text
@@ -78,7 +82,7 @@ class _Problem(Exception):
 
 def _quantity(text: str, *, units: str, example: str) -> float:
     """One number with an optional unit from `units` ("count", "percent" or "none")."""
-    text = text.strip()
+    text = simplified(text.strip())
     if units == "count":
         text = _THOUSANDS.sub("", _CURRENCY.sub("", text).strip())
     m = _NUMBER.fullmatch(text)
@@ -179,7 +183,7 @@ _NUMERIC = {
 
 def _shared_unit(low: str, high: str) -> str:
     """`1-5万` means 1万-5万: a unitless lower end takes the upper end's unit."""
-    a, b = _NUMBER.fullmatch(low.strip()), _NUMBER.fullmatch(high.strip())
+    a, b = _NUMBER.fullmatch(simplified(low.strip())), _NUMBER.fullmatch(simplified(high.strip()))
     return low + b["unit"] if a and b and not a["unit"] and b["unit"] else low
 
 
@@ -237,6 +241,13 @@ _LANGS = _choices(vocab.LANGS)
 _VIEWS = _choices(vocab.VIEWS)
 
 _ALIASES: dict[str, str] = _choices(vocab.ALIASES)
+
+
+def _alias(typed: str) -> str | None:
+    """The filter a name stands for, as typed (any case, Simplified or Traditional)."""
+    return _ALIASES.get(simplified(typed).casefold())
+
+
 _AUDIENCE = ("audience_gender", "audience_age", "audience_city_tier", "screen")
 _CJK_NUMERIC_ALIASES = sorted(
     (a for a, name in _ALIASES.items() if name in _NUMERIC and not a.isascii()), key=len, reverse=True
@@ -246,7 +257,7 @@ _CJK_NUMERIC_ALIASES = sorted(
 def _choice(table: dict[str, str], value: str, message: str) -> str:
     """`value` looked up in `table`; `message` (with `%(options)s`) says what else it could be."""
     try:
-        return table[value.strip().casefold()]
+        return table[simplified(value.strip()).casefold()]
     except KeyError:
         options = " | ".join(dict.fromkeys(table.values()))
         raise _Problem(Text(message, options=options)) from None
@@ -302,14 +313,14 @@ def _filter_at(text: str, pos: int) -> tuple[_Filter | None, int]:
     m = _FILTER.match(text, pos)
     if not m:
         return None, pos
-    name, op = _ALIASES.get(m["name"].casefold()), m["op"]
+    name, op = _alias(m["name"]), m["op"]
     spaced = bool(m["sp1"] or m["sp2"])
     value_at = m.end()
     if name is None:
         if spaced or not _NAME_LIKE.fullmatch(m["name"]) or (op == ":" and text.startswith("//", value_at)):
             return None, pos
         token, _ = _read_word(text, pos)
-        suggestion = difflib.get_close_matches(m["name"].casefold(), list(_ALIASES), n=1)
+        suggestion = difflib.get_close_matches(simplified(m["name"]).casefold(), list(_ALIASES), n=1)
         name = _shown(m["name"])
         hint = (
             Text("Did you mean `%(suggestion)s`?", suggestion=suggestion[0])
@@ -352,21 +363,24 @@ _LOOKS_NUMERIC = re.compile(r"[+-]?[\d.¥$]")
 
 
 def _bound_before(text: str) -> tuple[str | None, str]:
+    simple = simplified(text)  # the same length: cut `text` where a bound word ends in it
     for word, op in _BOUND_BEFORE:
-        if text.startswith(word):
+        if simple.startswith(word):
             return op, text[len(word) :]
     return None, text
 
 
 def _bound_after(text: str) -> tuple[str | None, str]:
+    simple = simplified(text)
     for word, op in _BOUND_AFTER:
-        if text.endswith(word) and len(text) > len(word):
+        if simple.endswith(word) and len(text) > len(word):
             return op, text[: -len(word)]
     return None, text
 
 
-def _bounded(token: str, alias: str, before: str | None, after: str | None, value: str) -> _Filter | None:
-    """A shorthand filter if `value` is a valid value for `alias` (one bound word at most)."""
+def _bounded(token: str, typed: str, before: str | None, after: str | None, value: str) -> _Filter | None:
+    """A shorthand filter if `value` is a valid value for the name `typed` (one bound word at most)."""
+    alias = simplified(typed).casefold()
     name = _TRAILING_NAMES.get(alias) or _ALIASES[alias]
     op = before or after or "="
     if (before and after) or not _LOOKS_NUMERIC.match(value):
@@ -375,7 +389,7 @@ def _bounded(token: str, alias: str, before: str | None, after: str | None, valu
         _num_range(_NUMERIC[name], op, value)
     except _Problem:
         return None
-    return _Filter(token, name, op, value, alias)
+    return _Filter(token, name, op, value, typed)
 
 
 def _shorthand(word: str) -> _Filter | None:
@@ -384,19 +398,20 @@ def _shorthand(word: str) -> _Filter | None:
     An English name needs a Chinese comparison word (`cpm低于50`); anything else that merely
     starts with a filter name (`涨粉10万秘籍`) stays a keyword.
     """
-    folded = word.casefold()
+    folded = simplified(word).casefold()
     for alias in _NUMERIC_NAMES:
         if folded.startswith(alias) and len(word) > len(alias):
             before, rest = _bound_before(word[len(alias) :])
             after, value = _bound_after(rest)
             if alias.isascii() and before is None and rest[len(value) :].isascii():
                 continue
-            return _bounded(word, alias, before, after, value)
+            return _bounded(word, word[: len(alias)], before, after, value)
     after, rest = _bound_after(word)
     for alias in sorted(_TRAILING_NAMES, key=len, reverse=True):
-        if rest.endswith(alias) and len(rest) > len(alias):
+        if simplified(rest).endswith(alias) and len(rest) > len(alias):
             inner, value = _bound_after(rest[: -len(alias)])
-            return None if inner and after else _bounded(word, alias, None, inner or after, value)
+            typed = rest[-len(alias) :]
+            return None if inner and after else _bounded(word, typed, None, inner or after, value)
     return None
 
 
@@ -411,19 +426,17 @@ def _spaced_shorthand(text: str, pos: int) -> tuple[_Filter | None, int]:
             break
         word, end = _read_word(text, end)
         words.append((word, end))
-    names = [_ALIASES.get(w.casefold()) in _NUMERIC for w, _ in words]
+    names = [_alias(w) in _NUMERIC for w, _ in words]
     if len(words) >= 2 and names[0]:
         bound, value = _bound_after(words[1][0])
         if bound:
-            return _bounded(text[pos : words[1][1]], words[0][0].casefold(), None, bound, value), words[1][1]
-        if len(words) == 3 and (op := _WORD_OPS.get(words[1][0].casefold())):
-            return _bounded(text[pos : words[2][1]], words[0][0].casefold(), op, None, words[2][0]), words[2][
-                1
-            ]
+            return _bounded(text[pos : words[1][1]], words[0][0], None, bound, value), words[1][1]
+        if len(words) == 3 and (op := _WORD_OPS.get(simplified(words[1][0]).casefold())):
+            return _bounded(text[pos : words[2][1]], words[0][0], op, None, words[2][0]), words[2][1]
     if len(words) >= 2 and names[1]:
         bound, value = _bound_after(words[0][0])
         if bound:
-            return _bounded(text[pos : words[1][1]], words[1][0].casefold(), None, bound, value), words[1][1]
+            return _bounded(text[pos : words[1][1]], words[1][0], None, bound, value), words[1][1]
     return None, pos
 
 
@@ -436,7 +449,7 @@ def _looks_like_filter(word: str) -> bool:
     """A number next to a filter name (`粉丝10w++`, `cpm50`, `10w粉`): worth a note if it stays a keyword."""
     if not any(ch.isdigit() for ch in word):
         return False
-    folded = word.casefold()
+    folded = simplified(word).casefold()
     starts = any(
         folded.startswith(alias) and not (alias.isascii() and folded[len(alias) : len(alias) + 1].isalpha())
         for alias in _NUMERIC_NAMES
@@ -452,7 +465,7 @@ def _filter_like_at(text: str, pos: int, word: str, word_end: int) -> str | None
     ):
         return word
     following = text[word_end:].lstrip()
-    if _ALIASES.get(word.casefold()) in _NUMERIC and _LOOKS_NUMERIC.match(following):
+    if _alias(word) in _NUMERIC and _LOOKS_NUMERIC.match(following):
         return f"{word} {_read_word(following, 0)[0]}"
     return None
 
@@ -511,7 +524,7 @@ _RATIO_NOTED = frozenset({"er", "completion"})
 
 
 def _typed_name(f: _Filter) -> str:
-    return f.typed if f.typed.casefold() in _ALIASES else vocab.NUMERIC_ZH_NAMES[f.name]
+    return f.typed if _alias(f.typed) else vocab.NUMERIC_ZH_NAMES[f.name]
 
 
 def _note(f: _Filter, bounds: NumRange) -> QueryNote | None:
@@ -545,9 +558,9 @@ def _apply(f: _Filter, fields: dict[str, Any], max_pages: int) -> None:
         case "gender":
             fields["gender"] = Gender(_choice(_GENDERS, value, N_("gender must be one of %(options)s.")))
         case "region":
-            fields.setdefault("regions", []).extend(_items(value))
+            fields.setdefault("regions", []).extend(_items(simplified(value)))
         case "tag":
-            fields.setdefault("tags", []).extend(_items(value))
+            fields.setdefault("tags", []).extend(_items(simplified(value)))
         case "duration":
             fields["duration"] = Duration(
                 _choice(
@@ -577,8 +590,9 @@ def _apply(f: _Filter, fields: dict[str, Any], max_pages: int) -> None:
         case "view":
             fields["view"] = _choice(_VIEWS, value, N_("view must be one of %(options)s."))
         case name if name in _AUDIENCE:
-            token = f"{name}={value.replace('≥', '>=')}"  # a QueryError names a bad target
-            fields["audience"] = with_audience_token(fields.get("audience", AudienceTargets()), token)
+            token = f"{name}={value.replace('≥', '>=')}"
+            targets = fields.get("audience", AudienceTargets())
+            fields["audience"] = with_audience_token(targets, token, shown=_shown(f.token))
 
 
 _SPACED_UNIT = vocab.SPACED_UNIT
@@ -592,7 +606,14 @@ def strip_invisible(text: str) -> str:
 
 def normalize_text(text: str) -> str:
     """NFKC (full-width digits and symbols), no zero-width characters, units joined to their number."""
-    return _SPACED_UNIT.sub("", strip_invisible(unicodedata.normalize("NFKC", text)))
+    return _join_spaced_units(strip_invisible(unicodedata.normalize("NFKC", text)))
+
+
+def _join_spaced_units(text: str) -> str:
+    """`10 万` as `10万`; the unit is looked for in Simplified (`10 萬` too), the text kept as typed."""
+    for m in reversed(list(_SPACED_UNIT.finditer(simplified(text)))):
+        text = text[: m.start()] + text[m.end() :]
+    return text
 
 
 # A comma, semicolon or 、 right before a filter (`护肤，粉丝>=10w`): people separate terms with them.
@@ -605,11 +626,32 @@ _BEFORE_FILTER = re.compile(
 def _separate_filters(text: str) -> str:
     """`text` with a space for each separator before a known filter name and its operator; other
     commas stay (`¥5,000`, `region=上海,北京`, the planner's `mix=head:1-2,mid:3-5`)."""
-    return _BEFORE_FILTER.sub(lambda m: " " if m["name"].casefold() in _ALIASES else m[0], text)
+    return _BEFORE_FILTER.sub(lambda m: " " if _alias(m["name"]) else m[0], text)
 
 
-def _read_line(text: str, *, max_pages: int, fields: dict[str, Any]) -> tuple[str, list[str], dict[str, Any]]:
-    """The line's keywords, and `fields` (the Query's keyword arguments) with its filters applied."""
+def _read_tokens(raw: str) -> tuple[list[str], list[_Filter], list[QueryNote]]:
+    return _tokens(_separate_filters(normalize_text(raw)))
+
+
+# The Query field each filter sets, where the names differ.
+_QUERY_FIELD = {"region": "regions", "tag": "tags", **dict.fromkeys(_AUDIENCE, "audience")}
+
+
+def _as_typed(filters: list[_Filter], query_fields: Collection[str]) -> list[str]:
+    return [_shown(f.token) for f in filters if _QUERY_FIELD.get(f.name, f.name) in query_fields]
+
+
+def filters_as_typed(text: str, query_fields: Collection[str]) -> list[str]:
+    """The filters of `text` that set any of `query_fields` (Query field names), as typed: what a
+    message about them quotes (`粉丝>=10w`, not `followers`). The values are not checked."""
+    return _as_typed(_read_tokens(text.strip())[1], query_fields)
+
+
+def _read_line(
+    text: str, *, max_pages: int, fields: dict[str, Any]
+) -> tuple[str, list[str], dict[str, Any], list[_Filter]]:
+    """The line's keywords, `fields` (the Query's keyword arguments) with its filters applied, and
+    the filters."""
     raw = (text or "").strip()
     if len(raw) > MAX_QUERY_CHARS:
         raise _query_error(
@@ -620,7 +662,7 @@ def _read_line(text: str, *, max_pages: int, fields: dict[str, Any]) -> tuple[st
                 max=MAX_QUERY_CHARS,
             ),
         )
-    keywords, filters, notes = _tokens(_separate_filters(normalize_text(raw)))
+    keywords, filters, notes = _read_tokens(raw)
     fields["notes"] = notes
     for f in filters:
         if not f.value.strip():
@@ -638,14 +680,14 @@ def _read_line(text: str, *, max_pages: int, fields: dict[str, Any]) -> tuple[st
             raise _query_error(
                 f.token, Text("Can't use `%(token)s`: %(problem)s", token=shown, problem=p.what)
             ) from None
-    return raw, keywords, fields
+    return raw, keywords, fields, filters
 
 
 def parse_query(text: str, *, default_pages: int = 3, max_pages: int = 10, default_top: int = 10) -> Query:
     """Parse one `/kol` line; raises `QueryError` naming the bad part."""
     max_pages = max(1, max_pages)
     defaults = {"pages": max(1, min(default_pages, max_pages)), "top": max(1, min(default_top, MAX_TOP))}
-    raw, keywords, fields = _read_line(text, max_pages=max_pages, fields=defaults)
+    raw, keywords, fields, _ = _read_line(text, max_pages=max_pages, fields=defaults)
     if not keywords:
         raise _query_error(
             raw,
@@ -654,7 +696,7 @@ def parse_query(text: str, *, default_pages: int = 3, max_pages: int = 10, defau
                 keyword=vocab.EXAMPLE_KEYWORD,
             ),
         )
-    return Query(raw=raw, keywords=keywords, **fields)
+    return Query(raw=raw, keywords=[simplified(k) for k in keywords], **fields)
 
 
 # Options a creator command takes; `pages=`/`top=` are read and ignored, as before they were refused.
@@ -663,8 +705,9 @@ _CREATOR_OPTIONS = frozenset({"audience", "duration", "lang", "pages", "top", "n
 
 def parse_creator_args(text: str, *, max_pages: int = 10) -> CreatorArgs:
     """`/kol show` and `/kol compare` arguments: creator ids (the words) and the search grammar's
-    `duration=`, `audience_*=` and `lang=`; any other search option is a `QueryError` naming it."""
-    _, identifiers, fields = _read_line(text, max_pages=max(1, max_pages), fields={})
+    `duration=`, `audience_*=` and `lang=`; any other search option is a `QueryError` naming it
+    as typed."""
+    _, identifiers, fields, filters = _read_line(text, max_pages=max(1, max_pages), fields={})
     defaults = Query()
     extra = [
         name
@@ -672,7 +715,7 @@ def parse_creator_args(text: str, *, max_pages: int = 10) -> CreatorArgs:
         if name not in _CREATOR_OPTIONS and name in fields and fields[name] != getattr(defaults, name)
     ]
     if extra:
-        names = ", ".join(extra)
+        names = ", ".join(_as_typed(filters, extra))
         raise QueryError(
             names,
             Text(

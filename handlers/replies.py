@@ -102,13 +102,14 @@ def failure_ack(
     if body.get("command"):
         return {**message.to_dict(), "response_type": "ephemeral"}
     if body.get("type") == "view_submission":
-        return {"response_action": "push", "view": _notice_modal(message, lang)}
+        return {"response_action": "push", "view": notice_modal(message, lang)}
     if respond is not None and body.get("response_url"):
         respond_ephemeral(respond, message)
     return {}
 
 
-def _notice_modal(message: SlackMessage, lang: Lang) -> dict[str, Any]:
+def notice_modal(message: SlackMessage, lang: Lang) -> dict[str, Any]:
+    """A modal showing `message`, to push over a submitted form (which stays, with what was typed)."""
     blocks = message.blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": message.text}}]
     return {
         "type": "modal",

@@ -269,6 +269,15 @@ def test_demo_details_for_a_creator_of_a_generated_keyword(seen: CreatorSnapshot
     assert [p.data for p in again.parts()] == [p.data for p in dive.parts()]  # seeded by the star id
 
 
+def test_a_demo_deep_dive_is_as_old_as_the_demo_search_of_its_creator(seen: CreatorSnapshots) -> None:
+    result = SearchService(DemoSource(), on_seen=lambda *a, **k: None).search(parse_query("护肤 top=1"))
+    creator = result.creators[0].creator
+    dive = DeepDiveService(DemoDeepDiveClient(seen)).deep_dive(creator.star_id, creator=creator)
+    assert dive.has_data
+    assert dive.fetched_at == result.stats.data_time  # one capture: not "just now" beside "35 days ago"
+    assert {p.fetched_at for p in dive.parts() if p.fetched_at} == {result.stats.data_time}
+
+
 def test_demo_details_stay_unknown_for_ids_no_demo_search_returned(seen: CreatorSnapshots) -> None:
     creator = demo_search(seen, "咖啡拉花 top=1")[0]
     assert not DeepDiveService(DemoDeepDiveClient()).deep_dive(creator.star_id).has_data  # no store

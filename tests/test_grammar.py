@@ -535,7 +535,15 @@ def test_creator_args_are_ids_and_the_options_that_apply_to_creators() -> None:
     assert parse_creator_args("").identifiers == []
 
 
-def test_creator_args_refuse_search_options_by_name() -> None:
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("6912345678901234567 followers>=10w sort=cpm", "followers>=10w, sort=cpm"),
+        ("6912345678901234567 粉丝10w+ 城市=上海", "粉丝10w+, 城市=上海"),  # not "followers, regions"
+    ],
+)
+def test_creator_args_refuse_search_options_as_typed(text: str, named: str) -> None:
     with pytest.raises(QueryError) as caught:
-        parse_creator_args("6912345678901234567 followers>=10w sort=cpm")
-    assert "Search options do not apply here: followers, sort" in error_text(caught.value, "en")
+        parse_creator_args(text)
+    assert f"Search options do not apply here: {named}." in error_text(caught.value, "en")
+    assert caught.value.token == named

@@ -56,6 +56,12 @@ def test_filters_line_says_the_targets_screen_by_portrait() -> None:
         ("护肤 audience_age=18-30 audience_age=20-25", "audience_age=20-25", "given twice"),
         ("护肤 audience_age>=18", "audience_age>=18", "only takes `=`"),
         ("护肤 audience_gender=female>=0%", "audience_gender=female>=0%", "between 1% and 100%"),
+        # an alias is quoted as typed, not as the canonical name
+        ("护肤 受众年龄=18-300", "受众年龄=18-300", "within 0-120"),
+        ("护肤 受众城市 = 二线-一线", "受众城市 = 二线-一线", "from higher to lower"),
+        ("护肤 受众性别：机器人", "受众性别:机器人", "female or male"),
+        ("护肤 受众年龄=18-30 受众年龄=20-25", "受众年龄=20-25", "given twice"),
+        ("护肤 筛查=99", "筛查=99", "from 1 to 50"),
     ],
 )
 def test_bad_targets_name_the_token(text: str, token: str, message: str) -> None:
@@ -64,6 +70,7 @@ def test_bad_targets_name_the_token(text: str, token: str, message: str) -> None
     assert (
         caught.value.token == token and message in tr("en", caught.value.what) and tr("zh", caught.value.what)
     )
+    assert f"`{token}`" in tr("en", caught.value.what)
 
 
 def test_a_search_still_needs_a_keyword() -> None:

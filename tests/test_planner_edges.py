@@ -306,7 +306,8 @@ def test_options_and_search_are_told_apart() -> None:
         ("20万 must=a exclude=a", "a"),
         ("20万 must=<!channel>", "<!channel>"),
         ("20万 one_per_mcn=maybe", "maybe"),
-        ("20万 followers>=10w", "followers"),
+        ("20万 followers>=10w", "followers>=10w"),  # as typed, not the field
+        ("20万 粉丝10w+", "粉丝10w+"),
     ],
 )
 def test_bad_arguments_name_the_bad_part(text: str, token: str) -> None:

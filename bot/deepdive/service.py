@@ -36,7 +36,7 @@ from bot.deepdive.models import (
 )
 from bot.deepdive.routes import LOOKUP_BY_UID, LOOKUP_BY_UNIQUE_ID, ROUTES, PartKey, Route
 from bot.deepdive.vocabulary import DOUYIN_ID
-from bot.demo import synth_detail
+from bot.demo import synth, synth_detail
 from bot.errors import KolbotError, UpstreamError, UpstreamKind
 from bot.i18n import Text
 from bot.identifiers import IdKind, parse_identifier, shorten
@@ -349,6 +349,9 @@ def _status(error: UpstreamError) -> PartStatus:
 class DemoDeepDiveClient:
     """Demo mode has no TikHub key: serve synthetic bodies for every deep-dive route, free.
 
+    Every answer is as of `synth.CAPTURED_AT`, like the demo search pages: the dataset is one
+    capture, so a creator's deep-dive and search card say their data is equally old.
+
     `snapshots` (the search's snapshot store) lets a creator from any demo search, generated
     keyword pools included, get details consistent with its search data; ids no demo search
     returned stay unknown. Refusals (10003) in the synthetic bodies are raised by the parsers,
@@ -360,7 +363,7 @@ class DemoDeepDiveClient:
 
     def get_json(self, route: str, params: dict[str, str], *, ttl_s: int | None = None) -> Fetched:
         body = synth_detail.detail_body(route, params, seen=self._seen)
-        return Fetched(body, 0, 0.0, False, datetime.now(UTC))
+        return Fetched(body, 0, 0.0, False, synth.CAPTURED_AT)
 
     def is_cached(self, route: str, params: dict[str, str]) -> bool:
         """Demo answers cost nothing, as if every one were cached."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from bot.errors import KolbotError, QueryError
 from bot.formatting import yuan
-from bot.grammar import normalize_text
+from bot.grammar import filters_as_typed, normalize_text
 from bot.i18n import Text
 from bot.models import Duration, Goal, Query
 from bot.planner import vocabulary
@@ -112,7 +112,7 @@ def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:
     if search_text:
         query = parse_query(search_text)
     else:
-        extra = sorted(query.model_fields_set - _SEARCH_ONLY_FIELDS)
+        extra = filters_as_typed(" ".join(rest), query.model_fields_set - _SEARCH_ONLY_FIELDS)
         if extra:
             raise _error(
                 extra[0],

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from bot.chinese import simplified
 from bot.i18n import Text
 from bot.vocabulary import HELP_WORDS
 from handlers.jobs import SlackTask
@@ -56,7 +57,8 @@ class Match(Generic[H]):
 
 
 class Subcommands(Generic[H]):
-    """The subcommands of one command family, looked up by any of their words (case-insensitive)."""
+    """The subcommands of one command family, looked up by any of their words (case-insensitive,
+    Traditional Chinese read as Simplified)."""
 
     def __init__(self, *subcommands: Subcommand[H], empty_is_help: bool = True) -> None:
         self._subcommands = subcommands
@@ -81,6 +83,7 @@ class Subcommands(Generic[H]):
 
     def match(self, text: str) -> Match[H]:
         verb, rest = [*text.strip().split(maxsplit=1), "", ""][:2]  # any space, the full-width one too
-        word = unicodedata.normalize("NFKC", verb).lower()  # `ｓｈｏｗ`, typed in full-width mode
+        # `ｓｈｏｗ` typed in full-width mode; `對比` in Traditional Chinese
+        word = simplified(unicodedata.normalize("NFKC", verb)).lower()
         is_help = word in HELP_WORDS or (not word and self.empty_is_help)
         return Match(self._by_word.get(word), is_help, verb, rest)

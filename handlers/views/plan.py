@@ -12,6 +12,7 @@ import logging
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from pydantic import ConfigDict, TypeAdapter, with_config
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
@@ -35,8 +36,12 @@ from handlers.views.forms import (
     choice,
     text,
 )
+from handlers.views.stale import read_metadata
+
+_KINDS = ("sl", "search", "plan")
 
 
+@with_config(ConfigDict(extra="forbid"))  # load(): another form's or deploy's fields are refused
 @dataclass(frozen=True)
 class PlanForm:
     """What a plan modal remembers (ids only): `kind` sl | search | plan and its `ref`."""
@@ -54,7 +59,10 @@ class PlanForm:
     def load(cls, text: str) -> PlanForm:
         data = json.loads(text)
         data["lang"] = next((code for code in LANGS if code == data.get("lang")), "en")
-        return cls(**data)
+        form = TypeAdapter(cls).validate_python(data)  # a ValueError for a missing, unknown or mistyped field
+        if form.kind not in _KINDS or (form.kind == "plan" and not form.ref.isdigit()):
+            raise ValueError(f"plan form metadata of an unknown kind: {form.kind}")
+        return form
 
 
 def _checked(values: Values) -> list[str]:
@@ -76,7 +84,7 @@ def submit_plan(
 ) -> None:
     """Plan over the form's shortlist or search with the fields as typed."""
     services: Services = context["services"]
-    form, values = PlanForm.load(view["private_metadata"]), view["state"]["values"]
+    form, values = read_metadata(view, PlanForm.load), view["state"]["values"]
     team, user, lang = team_of(body), user_of(body), form.lang
     fields = {key: _compact(text(values, key)) for key in ("budget", "mix", "max_share", "must", "exclude")}
     errors: dict[str, str] = {}
@@ -120,7 +128,7 @@ def submit_plan_add(
 ) -> None:
     """Put the plan's creators on the chosen shortlist, or on a new one with the plan's budget."""
     services: Services = context["services"]
-    form, values = PlanForm.load(view["private_metadata"]), view["state"]["values"]
+    form, values = read_metadata(view, PlanForm.load), view["state"]["values"]
     team, user, lang = team_of(body), user_of(body), form.lang
     name, chosen = text(values, "new_name"), choice(values, "shortlist")
     errors: dict[str, str] = {}

@@ -13,6 +13,7 @@ from slack_bolt import Ack, BoltContext, Respond
 
 from bot.cards.form_views import equivalent_query_note
 from bot.i18n import tr
+from bot.models import Lang
 from bot.search_form import FormErrors, SearchForm, form_query
 from bot.services import Services
 from handlers.background import run_after_ack
@@ -20,6 +21,7 @@ from handlers.delivery import send_results
 from handlers.jobs import SlackTask
 from handlers.payloads import team_of, user_of
 from handlers.views.forms import Values, choice, field, text
+from handlers.views.stale import read_metadata
 
 
 def read_form(values: Values) -> SearchForm:
@@ -41,11 +43,27 @@ def read_form(values: Values) -> SearchForm:
     )
 
 
-def _target(body: dict[str, Any], view: dict[str, Any]) -> tuple[str, str] | None:
+def form_lang(services: Services, view: dict[str, Any]) -> Lang:
+    """The language the form is answered in: the typed keyword's (the form itself is bilingual)."""
+    return services.lang_for(text(view["state"]["values"], "keyword"))
+
+
+def load_target(metadata: str) -> tuple[str, str] | None:
+    """The form's metadata: the command's (channel id, response_url), or None (opened from the
+    shortcut: a conversation is picked in the form); a `ValueError` if it is neither."""
+    stored = json.loads(metadata or "{}")
+    if stored == {}:
+        return None
+    channel_id, response_url = stored["channel_id"], stored["response_url"]
+    if not (isinstance(channel_id, str) and isinstance(response_url, str) and channel_id and response_url):
+        raise ValueError("search form metadata without a channel and response_url")
+    return channel_id, response_url
+
+
+def _target(body: dict[str, Any], stored: tuple[str, str] | None) -> tuple[str, str] | None:
     """(channel id, response_url) where results go: the command's channel, or the picked one."""
-    stored = json.loads(view.get("private_metadata") or "{}")
-    if stored.get("channel_id") and stored.get("response_url"):
-        return stored["channel_id"], stored["response_url"]
+    if stored is not None:
+        return stored
     for url in body.get("response_urls") or []:
         if url.get("channel_id") and url.get("response_url"):
             return url["channel_id"], url["response_url"]
@@ -56,8 +74,9 @@ def submit_search_form(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, logger: logging.Logger
 ) -> None:
     services: Services = context["services"]
+    stored = read_metadata(view, load_target)
     form = read_form(view["state"]["values"])
-    lang = services.lang_for(form.keyword)
+    lang = form_lang(services, view)
     try:
         made = form_query(form, services.parse_query)
     except FormErrors as err:
@@ -65,7 +84,7 @@ def submit_search_form(
             response_action="errors", errors={block: tr(lang, what) for block, what in err.messages().items()}
         )
         return
-    target = _target(body, view)
+    target = _target(body, stored)
     if target is None:
         where = tr(lang, "Pick a conversation for the results.")
         ack(response_action="errors", errors={"channel": where})

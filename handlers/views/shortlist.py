@@ -14,6 +14,7 @@ import logging
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from pydantic import ConfigDict, TypeAdapter, with_config
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
@@ -44,8 +45,10 @@ from handlers.views.forms import (
     open_here,
     text,
 )
+from handlers.views.stale import read_metadata
 
 
+@with_config(ConfigDict(extra="forbid"))  # load(): another form's or deploy's fields are refused
 @dataclass(frozen=True)
 class FormContext:
     """What a shortlist modal needs to remember between opening and submission (ids only)."""
@@ -65,12 +68,13 @@ class FormContext:
         data = json.loads(text)
         data["lang"] = next((lang for lang in LANGS if lang == data.get("lang")), SOURCE_LANG)
         data["duration"] = Duration(data.get("duration") or Duration.MEDIUM)
-        return cls(**data)
+        return TypeAdapter(cls).validate_python(data)  # a ValueError for a missing, unknown or mistyped field
 
 
 def _submission(body: dict[str, Any], view: dict[str, Any]) -> tuple[FormContext, Values, str, str]:
     """The modal's context and field values, and the submitting user's workspace and id."""
-    return FormContext.load(view["private_metadata"]), view["state"]["values"], team_of(body), user_of(body)
+    form = read_metadata(view, FormContext.load)
+    return form, view["state"]["values"], team_of(body), user_of(body)
 
 
 def submit_add(

@@ -141,6 +141,7 @@ class SlackRequests:
         *,
         private_metadata: str = "",
         response_urls: list[dict[str, str]] | None = None,
+        title: str = "kolbot",
     ) -> SignedRequest:
         """A modal submitted; `response_urls` as Slack sends them for `response_url_enabled` pickers."""
         payload = {
@@ -154,6 +155,7 @@ class SlackRequests:
                 "id": _unique("V"),
                 "type": "modal",
                 "callback_id": callback_id,
+                "title": {"type": "plain_text", "text": title},
                 "private_metadata": private_metadata,
                 "state": {"values": values},
             },
