@@ -25,6 +25,9 @@ _GENERIC = [
     (re.compile(r"(API token is)\s+[^\s\"'<>]+", re.IGNORECASE), rf"\1 {MASK}"),  # TikHub 401 echo
     (re.compile(r"\bxox[a-z]-[A-Za-z0-9-]+"), MASK),  # Slack bot/user/app-level tokens
     (re.compile(r"\bxapp-[A-Za-z0-9-]+"), MASK),
+    # Bolt logs a request with a bad signature whole: the user's text and its response_url, which
+    # can post to the channel for 30 minutes. A wrong signing secret would log every request.
+    (re.compile(r"(Invalid request signature detected .*?body: ).*", re.DOTALL), rf"\1{MASK})"),
 ]
 
 

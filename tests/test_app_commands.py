@@ -14,6 +14,7 @@ from slack_bolt.response import BoltResponse
 from bot.cards.validate import validate_message
 from bot.i18n import use_command
 from bot.models import PageFetch
+from bot.redact import install_log_redaction, remove_log_redaction
 from bot.search import SearchService
 from bot.services import Services, build_services
 from bot.sources.base import SearchRequest
@@ -179,6 +180,20 @@ def test_bad_signature_is_rejected(app: App, slack_requests: SlackRequests, sour
     response = app.dispatch(slack_requests.command("skincare").tampered().bolt())
     assert response.status == 401
     assert source.pages == []
+
+
+def test_a_rejected_request_is_logged_without_its_body(
+    app: App, slack_requests: SlackRequests, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A wrong signing secret would otherwise log every user's text and response_url."""
+    install_log_redaction([])
+    try:
+        with caplog.at_level(logging.INFO):
+            app.dispatch(slack_requests.command("secret launch plan").tampered().bolt())
+    finally:
+        remove_log_redaction()
+    assert "Invalid request signature detected" in caplog.text
+    assert "secret" not in caplog.text and "response_url" not in caplog.text
 
 
 def test_stale_timestamp_is_rejected(app: App, slack_requests: SlackRequests, source: CountingSource) -> None:
