@@ -6,6 +6,10 @@ of workers silent for `KOLBOT_WORKER_STALLED_S` back in the queue. Run as many a
 on any machines that reach the database. With `KOLBOT_METRICS=on` it serves Prometheus `/metrics`
 (its own counters: the TikHub calls and spend of the jobs it ran) on `KOLBOT_METRICS_PORT`, else
 `PORT`.
+
+procrastinate's worker stops when the database stays unreachable for longer than its own retries
+(about half a minute); `kolbot worker` then starts it again once the database answers, so an outage
+needs no restart by hand.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import asyncio
 import logging
 import os
 import signal
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.digests.jobs import register_digest_task
@@ -77,8 +82,9 @@ async def _run(queue: JobQueue, settings: Settings) -> None:
     )
     async with queue.app.open_async():
         stalled = asyncio.create_task(_retry_stalled(queue, settings.kolbot_worker_heartbeat_s))
-        worker = asyncio.create_task(
-            queue.app.run_worker_async(
+
+        def run_worker() -> Awaitable[None]:
+            return queue.app.run_worker_async(
                 queues=[QUEUE],
                 concurrency=settings.kolbot_worker_concurrency,
                 update_heartbeat_interval=settings.kolbot_worker_heartbeat_s,
@@ -87,7 +93,8 @@ async def _run(queue: JobQueue, settings: Settings) -> None:
                 delete_jobs="successful",
                 install_signal_handlers=False,
             )
-        )
+
+        worker = asyncio.create_task(keep_working(run_worker))
         # SIGTERM or Ctrl-C: procrastinate stops fetching and gives running jobs the grace period;
         # a job still running after it is run again by another worker (`retry_stalled`).
         loop, stopping = asyncio.get_running_loop(), asyncio.Event()
@@ -114,6 +121,32 @@ async def _run(queue: JobQueue, settings: Settings) -> None:
                 worker.result()  # a worker that failed by itself says why
         finally:
             stalled.cancel()
+
+
+RESTART_WAIT_S = (1.0, 2.0, 5.0, 10.0, 30.0)  # then every 30 s
+
+
+async def keep_working(
+    run_worker: Callable[[], Awaitable[None]], waits: tuple[float, ...] = RESTART_WAIT_S
+) -> None:
+    """Runs the worker until it returns (it was stopped), starting it again after each database
+    fault it stopped on; the waits between starts grow to the last of `waits`."""
+    from procrastinate.exceptions import ConnectorException
+
+    faults = 0
+    while True:
+        try:
+            await run_worker()
+            return
+        except ConnectorException as error:
+            wait = waits[min(faults, len(waits) - 1)]
+            faults += 1
+            log.warning(
+                "the worker stopped, the database is unreachable (%s); starting again in %.0f s",
+                error.__cause__ or error,
+                wait,
+            )
+            await asyncio.sleep(wait)
 
 
 async def _retry_stalled(queue: JobQueue, every_s: float) -> None:
