@@ -31,6 +31,20 @@ def test_every_message_has_every_language_with_the_same_placeholders() -> None:
     assert "catalog complete" in run.stdout
 
 
+@pytest.mark.parametrize("lang", [lang for lang in LANGS if lang != "en"])
+def test_a_translation_keeps_the_space_after_a_closing_bold_or_italic_marker(lang: str) -> None:
+    """`*筛选：*` followed at once by the value is not bold in Slack: a closing `*` or `_` needs a
+    space (or punctuation) after it, and the value comes right after the message."""
+    path = ROOT / "bot" / "locale" / lang / "LC_MESSAGES" / "kolbot.po"
+    lost = [
+        (message.id, message.string)
+        for message in read_po(path.open("rb"))
+        if isinstance(message.id, str) and message.id.endswith(("* ", "_ ")) and message.string
+        if not message.string.endswith(" ")
+    ]
+    assert lost == []
+
+
 def test_the_catalog_ships_inside_the_package() -> None:
     for lang in LANGS:
         if lang != "en":
