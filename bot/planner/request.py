@@ -22,7 +22,7 @@ from bot.i18n import Text
 from bot.models import Duration, Goal, Query
 from bot.planner import vocabulary
 from bot.planner.models import PlanRequest, Tier, TierRange
-from bot.shortlists.inputs import parse_budget
+from bot.shortlists.inputs import parse_budget, words
 
 PLACEHOLDER = "_"  # the grammar wants a keyword; options alone parse after this one
 _SEARCH_ONLY_FIELDS = {
@@ -84,16 +84,15 @@ def _error(token: str, what: Text) -> QueryError:
 
 def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:
     """Raises `QueryError` naming the bad part."""
-    words = normalize_text(text).split()
     options: dict[str, str] = {}
     rest: list[str] = []
-    for word in words:
+    for word in words(normalize_text(text)):  # shortlist="618 护肤": a quoted name is one word
         match = vocabulary.OPTION.match(word)
         key = vocabulary.KEYS.get(match["key"].lower()) if match else None
         if match and key:
             options[key] = match["value"]
         else:
-            rest.append(word)
+            rest.append(f'"{word}"' if " " in word else word)  # a quoted keyword stays one
     budget_text = options.get("budget")
     if budget_text is None and rest:
         budget_text = rest.pop(0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import shlex
 
 from bot.grammar import normalize_text, strip_invisible
 from bot.i18n import Text
@@ -14,6 +15,7 @@ from bot.shortlists.vocabulary import (
     AMOUNT,
     BUDGET_EXAMPLE,
     QUOTE_EXAMPLE,
+    QUOTES,
     REBATE_WORD,
     UNITS,
     YUAN_SUFFIX,
@@ -139,3 +141,13 @@ def clean_note(value: str | None) -> str | None:
             Text("Shorten it and try again."),
         )
     return note or None
+
+
+def words(text: str) -> list[str]:
+    """Split on spaces, keeping "quoted names" together (straight or curly quotes)."""
+    lexer = shlex.shlex(text.translate(QUOTES), posix=True)
+    lexer.whitespace_split, lexer.quotes, lexer.escape = True, '"', ""
+    try:
+        return list(lexer)
+    except ValueError:  # an unmatched quote: take the words as typed
+        return text.split()

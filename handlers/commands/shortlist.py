@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,10 +28,10 @@ from bot.i18n import Text
 from bot.models import Duration, Lang
 from bot.services import Services
 from bot.shortlists.export import to_csv, to_xlsx
-from bot.shortlists.inputs import clean_name, parse_budget, parse_duration
+from bot.shortlists.inputs import clean_name, parse_budget, parse_duration, words
 from bot.shortlists.models import Shortlist
 from bot.shortlists.service import ShortlistService
-from bot.shortlists.vocabulary import ALIASES, OPTION_KEYS, QUOTES
+from bot.shortlists.vocabulary import ALIASES, OPTION_KEYS
 from bot.slack_io.shortlists import ShortlistSync
 from handlers.background import run_after_ack
 from handlers.commands.registry import Subcommand, Subcommands
@@ -106,16 +105,6 @@ def shortlist_command(
     run, task = subcommand.handler, subcommand.task
     assert task is not None  # every shortlist subcommand names its task
     run_after_ack(context, respond, lang, logger, lambda: run(call, words(match.rest)), task=task)
-
-
-def words(text: str) -> list[str]:
-    """Split on spaces, keeping "quoted names" together (straight or curly quotes)."""
-    lexer = shlex.shlex(text.translate(QUOTES), posix=True)
-    lexer.whitespace_split, lexer.quotes, lexer.escape = True, '"', ""
-    try:
-        return list(lexer)
-    except ValueError:  # an unmatched quote: take the words as typed
-        return text.split()
 
 
 def _new(call: Invocation, args: list[str]) -> None:
