@@ -295,7 +295,9 @@ def test_options_and_search_are_told_apart() -> None:
     assert shortlist.request(Duration.SHORT).duration is Duration.SHORT  # the shortlist's own length
 
 
-@pytest.mark.parametrize("text", ['5万 shortlist="618 护肤"', "5万 shortlist=“618 护肤”", "5万 shortlist=「618 护肤」"])
+@pytest.mark.parametrize(
+    "text", ['5万 shortlist="618 护肤"', "5万 shortlist=“618 护肤”", "5万 shortlist=「618 护肤」"]
+)
 def test_a_quoted_shortlist_name_is_one_name_not_a_search(text: str) -> None:
     command = parse_plan(text, pq)
     assert not command.is_search and command.shortlist == "618 护肤"
