@@ -150,12 +150,14 @@ def _compact(value: float, lang: Lang) -> str:
 # -- follower trend ----------------------------------------------------------------------
 
 
-def follower_trend_figure(series: DailyFans, flagged: Sequence[date], lang: Lang) -> Figure:
+def follower_trend_figure(
+    series: DailyFans, flagged: Sequence[date], lang: Lang, *, title: str = ""
+) -> Figure:
     with _cjk():
-        return _trend(series, flagged, lang)
+        return _trend(series, flagged, lang, title)
 
 
-def _trend(series: DailyFans, flagged: Sequence[date], lang: Lang) -> Figure:
+def _trend(series: DailyFans, flagged: Sequence[date], lang: Lang, title: str) -> Figure:
     import numpy as np
     from matplotlib.ticker import FuncFormatter
 
@@ -186,16 +188,17 @@ def _trend(series: DailyFans, flagged: Sequence[date], lang: Lang) -> Figure:
                 fontsize=9,
             )
         ax.legend(loc="upper left")
-    ax.set_title(tr(lang, "Followers, last %(days)s days", days=len(days)))
+    ax.set_title(drawable(title) or tr(lang, "Followers, last %(days)s days", days=len(days)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v, lang)))
     ax.grid(True, color=_GRID)
     fig.autofmt_xdate()
     return fig
 
 
-def follower_trend_png(series: DailyFans, flagged: Sequence[date], lang: Lang) -> bytes:
-    """The daily follower line with flagged days marked in red (800 × 400 px)."""
-    return to_png(follower_trend_figure(series, flagged, lang))
+def follower_trend_png(series: DailyFans, flagged: Sequence[date], lang: Lang, *, title: str = "") -> bytes:
+    """The daily follower line with flagged days marked in red (800 × 400 px), titled with the
+    creator's name when given: a PNG saved or forwarded out of its thread still says whose it is."""
+    return to_png(follower_trend_figure(series, flagged, lang, title=title))
 
 
 # -- audience ----------------------------------------------------------------------------
@@ -284,7 +287,7 @@ def _compare(comparison: Comparison, lang: Lang) -> Figure:
         if cpm is None or rate is None:
             continue
         size = 200 + 1800 * ((fans or 0) / largest) ** 0.5
-        ax.scatter([cpm], [rate * 100], s=size, alpha=0.45, color=_LINE, edgecolors="white")
+        ax.scatter([cpm], [rate * 100], s=size, alpha=0.45, color=_LINE, edgecolors="white", clip_on=False)
         ax.annotate(drawable(name), (cpm, rate * 100), ha="center", va="center", fontsize=10)
         plotted += 1
     missing = len(comparison.nicknames) - plotted
@@ -300,6 +303,7 @@ def _compare(comparison: Comparison, lang: Lang) -> Figure:
     ax.grid(True, color=_GRID)
     ax.margins(0.25)
     ax.set_xlim(left=0)
+    ax.set_ylim(bottom=0)  # the margin would otherwise show negative rates
     return fig
 
 

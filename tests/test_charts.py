@@ -121,6 +121,12 @@ def test_follower_trend_png_size_and_flag_marks() -> None:
     assert any(label.endswith("万") for label in labels)  # y ticks in 万
 
 
+def test_the_follower_trend_png_says_whose_it_is() -> None:
+    """A chart saved or forwarded out of its thread still names the creator."""
+    fig = charts.follower_trend_figure(SERIES, [], "zh", title="测试达人🍀：近 90 天粉丝趋势")
+    assert fig.axes[0].get_title() == "测试达人：近 90 天粉丝趋势"
+
+
 def test_chinese_text_is_drawn_with_the_cjk_font() -> None:
     fig = charts.audience_figure(PORTRAIT, "zh", title="测试达人")
     chinese = [t for t in texts(fig) if any("\u4e00" <= ch <= "\u9fff" for ch in t.get_text())]
@@ -152,6 +158,7 @@ def test_compare_png_has_one_labelled_point_per_creator() -> None:
     ]
     assert plotted and set(plotted) <= labels
     assert "互动率（%）" in labels
+    assert fig.axes[0].get_ylim()[0] == 0  # no negative interaction rates on the axis
 
 
 def test_emoji_are_dropped_instead_of_drawn_as_boxes() -> None:

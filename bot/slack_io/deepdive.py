@@ -55,13 +55,10 @@ def deep_dive_charts(dive: DeepDive, lang: Lang) -> list[Chart]:
     charts = []
     if dive.daily_fans.data and dive.daily_fans.data.points:
         days = len(dive.daily_fans.data.points)
-        charts.append(
-            Chart(
-                f"{dive.star_id}-followers-{days}d.png",
-                follower_chart_title(name, days, lang),
-                partial(follower_trend_png, dive.daily_fans.data, flagged_days(dive.flags), lang),
-            )
-        )
+        title = follower_chart_title(name, days, lang)
+        flagged = flagged_days(dive.flags)
+        draw = partial(follower_trend_png, dive.daily_fans.data, flagged, lang, title=title)
+        charts.append(Chart(f"{dive.star_id}-followers-{days}d.png", title, draw))
     portrait = dive.audience.data or dive.fans.data
     if portrait is not None:
         title = audience_chart_title(name, lang, viewers=dive.audience.data is not None)
