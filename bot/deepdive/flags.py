@@ -101,17 +101,17 @@ def follower_anomalies(series: DailyFans) -> list[RiskFlag]:
 def _follower_flag(code: str, rows: list[tuple[date, int, float]], centre: float) -> RiskFlag:
     top_z = abs(rows[0][2])
     severity = Severity.HIGH if top_z >= HIGH_Z else Severity.WARN
-    values = {"days": _days_text(rows), "typical": Shown(_growth, centre), "z": format(top_z, ".0f")}
+    values = {"days": _days_text(rows), "typical": Shown(_growth, centre)}
     if code == "follower_spike":
         text = Text(
-            "Follower spike: %(days)s; a typical day is %(typical)s "
-            "(robust z up to %(z)s). Bought followers often arrive like this.",
+            "Follower spike: %(days)s; a typical day is %(typical)s. "
+            "Bought followers often arrive like this.",
             **values,
         )
     else:
         text = Text(
-            "Follower drop: %(days)s; a typical day is %(typical)s "
-            "(robust z up to %(z)s). Mass unfollows or a purge of fake followers look like this.",
+            "Follower drop: %(days)s; a typical day is %(typical)s. "
+            "Mass unfollows or a purge of fake followers look like this.",
             **values,
         )
     return RiskFlag(code=code, severity=severity, text=text, days=sorted(d for d, _, _ in rows))
