@@ -241,9 +241,15 @@ def message_lines(message: dict) -> list[str]:
         if block["type"] == "divider":
             lines.append("─" * 40)
         lines += [terminal_text(t["text"]) for t in texts if isinstance(t, dict) and t.get("text")]
-        # A field is "*Label*\nvalue": one line each, label first.
-        lines += ["  " + terminal_text(f["text"]).replace("\n", ": ", 1) for f in block.get("fields") or []]
+        lines += [_field_text(f["text"]) for f in block.get("fields") or []]
     return lines
+
+
+def _field_text(mrkdwn: str) -> str:
+    """A field ("*Label*\nvalue\nmore…") as "  Label: value", its further lines indented under it."""
+    label, _, value = terminal_text(mrkdwn).partition("\n")
+    first, *rest = value.split("\n")
+    return "\n".join([f"  {label}: {first}" if value else f"  {label}", *(f"    {line}" for line in rest)])
 
 
 def _print_table(result: SearchResult, lang: Lang) -> None:

@@ -14,7 +14,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from bot.cards.validate import validate_message
-from bot.cli import main, results_table
+from bot.cli import main, message_lines, results_table
 from bot.demo.synth import FAILING_KEYWORD
 from bot.settings import get_settings
 from tests.fakes.tikhub_server import FakeTikHub, Fault
@@ -237,3 +237,9 @@ def test_out_of_range_settings_stop_start_up_listing_each(
 def test_lang_setting_accepts_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KOLBOT_LANG", " ZH ")
     assert get_settings().kolbot_lang == "zh"
+
+
+def test_a_fields_further_lines_are_indented_under_its_label() -> None:
+    """A deep-dive field holds the price, then its CPM and CPE: the terminal keeps them under it."""
+    block = {"type": "section", "fields": [{"type": "mrkdwn", "text": "*1-20 s*\nPrice ¥100\nCPM ¥5"}]}
+    assert message_lines({"blocks": [block]}) == ["  1-20 s: Price ¥100\n    CPM ¥5"]
