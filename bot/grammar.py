@@ -30,7 +30,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from bot import vocabulary as vocab
 from bot.audience import with_audience_token
@@ -44,6 +44,7 @@ from bot.models import (
     Duration,
     Gender,
     Goal,
+    Lang,
     NumRange,
     Query,
     QueryNote,
@@ -697,6 +698,26 @@ def parse_query(text: str, *, default_pages: int = 3, max_pages: int = 10, defau
             ),
         )
     return Query(raw=raw, keywords=[simplified(k) for k in keywords], **fields)
+
+
+_LANG_OPTION = re.compile(r"(?P<name>[^=:]+)[=:](?P<value>[^=:]+)")
+_LANG_NAMES = frozenset(name.casefold() for name in ("lang", *vocab.ALIASES["lang"]))
+
+
+def explicit_lang(text: str) -> tuple[Lang | None, str]:
+    """The language a `lang=zh` / `language=en` / `语言=中文` word in `text` asks for, and `text`
+    without that word: every command answers in it, also those with no other options (help,
+    shortlist, digest, usage). None, and `text` as it was, when there is no such word or its value
+    is not a language (the search grammar then names the bad value)."""
+    words = (text or "").split()
+    for i, word in enumerate(words):
+        option = _LANG_OPTION.fullmatch(unicodedata.normalize("NFKC", word))
+        if option is None or simplified(option["name"]).casefold() not in _LANG_NAMES:
+            continue
+        lang = _LANGS.get(simplified(option["value"]).casefold())
+        if lang is not None:
+            return cast(Lang, lang), " ".join(words[:i] + words[i + 1 :])
+    return None, text
 
 
 # Options a creator command takes; `pages=`/`top=` are read and ignored, as before they were refused.

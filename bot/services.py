@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.direct import DirectConnection
 from bot.db.engine import make_engine, session_factory
 from bot.db.migrate import migrate
-from bot.grammar import parse_query
+from bot.grammar import explicit_lang, parse_query
 from bot.i18n import detect_lang, use_command
 from bot.models import Creator, Lang, Query
 from bot.redact import install_log_redaction
@@ -189,8 +189,9 @@ class Services:
         return self.settings.default_lang
 
     def lang_for(self, text: str) -> Lang:
-        """Chinese when the user typed Chinese, else the configured default."""
-        return detect_lang(text, self.default_lang)
+        """The language a `lang=` word in `text` asks for; else Chinese when the user typed Chinese,
+        else the configured default."""
+        return explicit_lang(text)[0] or detect_lang(text, self.default_lang)
 
     @property
     def screen(self) -> AudienceScreen:

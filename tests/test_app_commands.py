@@ -56,6 +56,11 @@ def test_help_is_answered_in_the_ack(app: App, slack_requests: SlackRequests, sl
     assert slack.responses() == []
 
 
+@pytest.mark.parametrize("text", ["help lang=zh", "lang=zh help", "help 语言=中文", "help LANG＝cn"])
+def test_lang_asks_for_the_help_in_that_language(app: App, slack_requests: SlackRequests, text: str) -> None:
+    assert "输入关键词" in all_text(ack_body(app.dispatch(slack_requests.command(text).bolt())))
+
+
 def test_search_acks_first_then_posts_results_to_response_url(
     app: App, slack_requests: SlackRequests, slack: FakeSlackApi, source: CountingSource
 ) -> None:

@@ -137,6 +137,8 @@ def test_help(app: App, requests: SlackRequests) -> None:
     for text in ("", "help"):
         body = send(app, requests, text)
         assert "digest add" in shown(body) and "quiet=yes" in shown(body)
+    zh = send(app, requests, "help lang=zh")
+    assert "digest add" in shown(zh) and "quiet=yes" in shown(zh) and "每天" in shown(zh)
 
 
 @pytest.mark.parametrize(

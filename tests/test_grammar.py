@@ -9,7 +9,14 @@ import pytest
 
 from bot.cards.errors import error_text
 from bot.errors import QueryError
-from bot.grammar import MAX_QUERY_CHARS, describe_filters, parse_creator_args, parse_query, usage
+from bot.grammar import (
+    MAX_QUERY_CHARS,
+    describe_filters,
+    explicit_lang,
+    parse_creator_args,
+    parse_query,
+    usage,
+)
 from bot.i18n import tr
 from bot.models import Duration, Gender, Goal, NumRange, QueryNote, SortKey
 
@@ -547,3 +554,17 @@ def test_creator_args_refuse_search_options_as_typed(text: str, named: str) -> N
         parse_creator_args(text)
     assert f"Search options do not apply here: {named}." in error_text(caught.value, "en")
     assert caught.value.token == named
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("digest list lang=zh", ("zh", "digest list")),
+        ("Language:EN usage", ("en", "usage")),
+        ("help 語言=中文", ("zh", "help")),  # Traditional Chinese reads as Simplified
+        ("help lang=fr", (None, "help lang=fr")),  # not a language: the grammar names it
+        ("护肤 lang", (None, "护肤 lang")),
+    ],
+)
+def test_an_explicit_lang_is_read_and_taken_out(text: str, expected: tuple[str | None, str]) -> None:
+    assert explicit_lang(text) == expected

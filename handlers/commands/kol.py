@@ -13,6 +13,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from bot import vocabulary as vocab
 from bot.cards.views import help_message
 from bot.errors import QueryError
+from bot.grammar import explicit_lang
 from bot.models import Lang
 from bot.services import Services
 from handlers.background import run_after_ack
@@ -49,7 +50,7 @@ def kol_command(
     services: Services = context["services"]
     text = (command.get("text") or "").strip()
     lang = services.lang_for(text)
-    match = SUBCOMMANDS.match(text)
+    match = SUBCOMMANDS.match(explicit_lang(text)[1])  # `lang=` is read: help and subcommands go without it
     subcommand = match.subcommand
     if not text:
         open_from_command(ack, command, respond, context, logger)
