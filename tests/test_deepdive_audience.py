@@ -98,6 +98,15 @@ def test_missing_distribution_is_unknown_not_failed() -> None:
     assert "无数据" in fit_summary(none, "zh") and "no data" in fit_summary(none, "en")
 
 
+def test_the_fit_line_leads_with_how_many_targets_are_met_not_an_average() -> None:
+    """Two failed targets of three can average 65 %: the line says 1 of 3 met, then each share."""
+    targets = parse_audience_targets(["audience_gender=female>=60%", "audience_city_tier=1>=40%"])
+    line = fit_summary(audience_fit(PORTRAIT, targets), "en")
+    assert line.startswith("Audience fit: 1 of 2 targets met (✅ ") and "❌ " in line
+    assert "%" not in line.split("(")[0]
+    assert fit_summary(audience_fit(PORTRAIT, targets), "zh").startswith("受众匹配度：2 项目标达成 1 项（")
+
+
 def test_open_age_bucket_counts_as_fifteen_years() -> None:
     targets = parse_audience_targets(["audience_age=55-120"])
     (fit,) = audience_fit(PORTRAIT, targets).fits

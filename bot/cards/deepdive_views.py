@@ -380,13 +380,23 @@ _FIT_MARKS = {FitStatus.PASS: "✅", FitStatus.FAIL: "❌", FitStatus.UNKNOWN: "
 
 
 def fit_summary(fit: AudienceFit, lang: Lang) -> str:
-    """'Audience fit 80% (✅ female ≥ 60%: 74%; ❔ age 18–30 ≥ 50%: no data)'."""
+    """'Audience fit: 1 of 2 targets met (✅ female ≥ 60%: 74%; ❌ age 18–30 ≥ 50%: 31%)'.
+
+    The count leads, not the mean of shares over targets (`overall_pct`, which ranks a compare):
+    two failed targets of three can still average 65%, which reads like a good fit."""
     parts = []
     for target_fit in fit.fits:
         seen = f"{target_fit.share:.0%}" if target_fit.share is not None else tr(lang, "no data")
-        parts.append(f"{_FIT_MARKS[target_fit.status]} {tr(lang, target_fit.target.wording())}: {seen}")
-    overall = f"{fit.overall_pct:.0f}%" if fit.overall_pct is not None else "—"
-    return tr(lang, "Audience fit %(overall)s", overall=overall) + " (" + "; ".join(parts) + ")"
+        wording = tr(lang, target_fit.target.wording())
+        parts.append(f"{_FIT_MARKS[target_fit.status]} {wording}{tr(lang, ': ')}{seen}")
+    met = sum(f.status is FitStatus.PASS for f in fit.fits)
+    return tr(
+        lang,
+        "Audience fit: %(met)s of %(total)s targets met (%(targets)s)",
+        met=met,
+        total=len(fit.fits),
+        targets=tr(lang, "; ").join(parts),
+    )
 
 
 def _fit(dive: DeepDive, targets: AudienceTargets | None, lang: Lang) -> str | None:
