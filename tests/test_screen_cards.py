@@ -98,3 +98,24 @@ def test_a_target_without_data_says_so() -> None:
         ).blocks
     )
     assert "tier 2 no data \\u2754" in text
+
+
+def test_when_nobody_matches_the_card_says_which_target_stops_them_and_how_close() -> None:
+    """The default 50 % of a city tier is rarely met: the user sees the best share and what to ask."""
+    misses = [
+        row("7000000000000000003", "半夏成分研究所", ScreenStatus.MISS, portrait(0.82, 0.3, 0.16)),
+        row("7000000000000000004", "桃桃", ScreenStatus.MISS, portrait(0.65, 0.4, 0.18)),
+    ]
+    nobody = RESULT.model_copy(update={"rows": misses})
+    en = json.dumps(screen_message(nobody, "en", keyword="k", search_ref="r").blocks, ensure_ascii=False)
+    assert "Nobody screened reaches tier 2 (asked ≥20%, highest 18 %)." in en  # female and 18–23: met
+    assert "e.g. `&gt;=15%`" in en  # Slack shows &gt; as >
+    zh = json.dumps(screen_message(nobody, "zh", keyword="k", search_ref="r").blocks, ensure_ascii=False)
+    assert "没有人达到：二线（要求 ≥20%，最高 18 %）" in zh
+    apart = [misses[0], row("7000000000000000005", "小鹿", ScreenStatus.MISS, portrait(0.5, 0.1, 0.3))]
+    each = json.dumps(
+        screen_message(nobody.model_copy(update={"rows": apart}), "en", keyword="k", search_ref="r").blocks
+    )
+    assert "though someone meets each" in each
+    someone = json.dumps(screen_message(RESULT, "en", keyword="k", search_ref="r").blocks)
+    assert "Nobody screened" not in someone

@@ -11,7 +11,7 @@ from bot.deepdive.audience import FitStatus
 from bot.deepdive.models import reason_text
 from bot.formatting import usd
 from bot.i18n import N_, tr
-from bot.models import AudienceTargets, Lang
+from bot.models import AudienceTarget, AudienceTargets, Lang
 from bot.screen import ScreenPlan, ScreenResult, ScreenRow, ScreenStatus
 
 MAX_SCREEN_ROWS = 20  # one section each: with header, summary and footer well under 50 blocks
@@ -37,6 +37,50 @@ def _shares(row: ScreenRow, lang: Lang) -> str:
         share = f"{math.floor(fit.share * 100)} %" if fit.share is not None else tr(lang, "no data")
         parts.append(f"{tr(lang, fit.target.short_wording())} {share} {_MARKS[fit.status]}")
     return " · ".join(parts)
+
+
+def _nobody_matched(result: ScreenResult, lang: Lang) -> str:
+    """When no screened creator meets every target, what stops them: each target nobody reaches,
+    with the highest share seen against what it asks, so the user sees which to relax and how far.
+    Empty when someone matched or no portrait arrived."""
+    if result.count(ScreenStatus.MATCH):
+        return ""
+    highest: dict[int, float] = {}
+    reached: set[int] = set()
+    for row in result.rows:
+        for i, fit in enumerate(row.fit.fits if row.fit else ()):
+            if fit.share is not None:
+                highest[i] = max(highest.get(i, 0.0), fit.share)
+            if fit.status is FitStatus.PASS:
+                reached.add(i)
+    if not highest:
+        return ""
+    blockers = [(i, share) for i, share in sorted(highest.items()) if i not in reached]
+    if not blockers:
+        return tr(
+            lang,
+            "Nobody screened meets every target at once, though someone meets each: drop the one that "
+            "matters least.",
+        )
+    seen = [_highest(result.targets.targets[i], share, lang) for i, share in blockers]
+    closest = max(share for _, share in blockers)
+    return tr(
+        lang,
+        "Nobody screened reaches %(seen)s. Asking for less widens the screen: end that target with a "
+        "smaller share, e.g. `>=%(suggest)s`.",
+        seen=tr(lang, "; ").join(seen),
+        suggest=f"{max(5, math.floor(closest * 20) * 5)}%",
+    )
+
+
+def _highest(target: AudienceTarget, share: float, lang: Lang) -> str:
+    return tr(
+        lang,
+        "%(target)s (asked ≥%(asked)s, highest %(share)s)",
+        target=tr(lang, target.short_wording()),
+        asked=f"{target.min_share:.0%}",
+        share=f"{math.floor(share * 100)} %",
+    )
 
 
 def _row(row: ScreenRow, rank: int, lang: Lang) -> dict[str, Any]:
@@ -77,6 +121,7 @@ def screen_message(result: ScreenResult, lang: Lang, *, keyword: str, search_ref
         "cost": usd(result.cost_usd),
         "live": result.live,
         "rows": [_row(row, rank, lang) for rank, row in enumerate(rows, start=1)],
+        "nobody_matched": _nobody_matched(result, lang),
     }
     return render("audience_screen.json.j2", context, fallback_text=_fallback(result, lang))
 
