@@ -332,3 +332,12 @@ def test_a_digest_run_tells_later_searches_which_pages_exist(
     # Known from the digest's run: all three pages asked at once (a first-time search would
     # have asked page 1 alone and stopped there).
     assert sorted(int(r.params["page"]) for r in tikhub.requests) == [1, 2, 3]
+
+
+def test_the_manage_line_gives_whole_commands_to_copy() -> None:
+    """`pause abc` alone is not a command: each one is the full `/kol digest …` line."""
+    [message] = digest_messages(long_post(5), now=NOW)
+    manage = shown(message.to_dict()).split("Manage:")[1]
+    short_id = long_post(5).digest.short_id
+    for verb in ("show", "pause", "remove"):
+        assert f"`/kol digest {verb} {short_id}`" in manage
