@@ -512,7 +512,7 @@ def plan_table(plan: Plan, lang: Lang) -> Table:
                 tr(lang, TIER_LABELS[tier]),
                 escape(c.nickname),
                 yuan(c.cost_yuan, lang),
-                c.basis.value if c.basis else DASH,
+                tr(lang, c.basis.value) if c.basis else DASH,  # "list" / "quote", as the plan card says
                 count(c.expected_plays, lang) + ("*" if c.plays_estimated else ""),
                 yuan(c.cpm_yuan, lang),
                 escape(p.runner_up.nickname) if p.runner_up else DASH,

@@ -243,3 +243,12 @@ def test_a_fields_further_lines_are_indented_under_its_label() -> None:
     """A deep-dive field holds the price, then its CPM and CPE: the terminal keeps them under it."""
     block = {"type": "section", "fields": [{"type": "mrkdwn", "text": "*1-20 s*\nPrice ¥100\nCPM ¥5"}]}
     assert message_lines({"blocks": [block]}) == ["  1-20 s: Price ¥100\n    CPM ¥5"]
+
+
+def test_the_plan_table_in_chinese_says_the_price_basis_in_chinese(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["plan", "5万 护肤", "--lang", "zh"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("│")]
+    assert rows and all("│ list " not in row and "│ quote " not in row for row in rows)
+    assert any("刊例价" in row for row in rows)
