@@ -390,6 +390,32 @@ def test_empty_search_suggests_another_keyword() -> None:
     assert action_ids(message) == []
 
 
+@pytest.mark.parametrize(
+    ("raw", "upstream", "named", "not_named"),
+    [
+        ("护肤 粉丝>=5000w", ["followers"], ["`粉丝&gt;=5000w`"], ["标签", "tag"]),
+        ("护肤 tag=美妆", ["tag"], ["`tag=美妆`"], ["粉丝"]),
+        ("护肤 粉丝>=5000w 标签=美妆", ["followers", "tag"], ["`粉丝&gt;=5000w`", "`标签=美妆`"], []),
+    ],
+)
+def test_upstream_empty_hint_names_only_the_filters_the_search_had(
+    raw: str, upstream: list[str], named: list[str], not_named: list[str]
+) -> None:
+    """Xingtu applied the filters and found nobody: the hint quotes those filters as typed, no others."""
+    query = parse_query(raw)
+    result = SearchResult(
+        query=query,
+        creators=[],
+        stats=make_stats(creators_seen=0, matched=0, filters=[], has_more=False, upstream_filters=upstream),
+    )
+    hint = section_texts(results_message(result, "zh", search_ref="s", now=NOW))[-1].split("*", 2)[2]
+    for token in named:
+        assert token in hint
+    for word in not_named:
+        assert word not in hint
+    assert "去掉标签" not in hint and "降低粉丝下限" not in hint
+
+
 # -- compact view (default) --------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from bot.cards.render import SlackMessage, render, section_chunks
 from bot.cards.result_notes import note_line, unknown_line, warning_lines
 from bot.errors import KolbotError
 from bot.formatting import DASH
-from bot.grammar import active_filters, describe_filters, usage
+from bot.grammar import active_filters, describe_filters, filters_as_typed, usage
 from bot.i18n import slash_command, tr
 from bot.models import Creator, Duration, Lang, ScoredCreator, SearchResult, SortKey
 from bot.scoring import component_label, low_confidence, reason
@@ -68,6 +68,16 @@ def _filter_stats(result: SearchResult, lang: Lang) -> list[dict[str, Any]]:
     ]
 
 
+# grammar filter names Xingtu may apply (`SearchStats.upstream_filters`) -> the Query fields they set
+_UPSTREAM_FIELDS = {"followers": "followers", "tag": "tags"}
+
+
+def _upstream_typed(result: SearchResult) -> list[str]:
+    """The filters Xingtu applied, as the user typed them: what the empty card asks to loosen."""
+    fields = {_UPSTREAM_FIELDS[n] for n in result.stats.upstream_filters if n in _UPSTREAM_FIELDS}
+    return filters_as_typed(result.query.raw, fields) if fields and result.query.raw else []
+
+
 def _next_page(result: SearchResult) -> int:
     query, requested = result.query, result.stats.pages_requested
     return max(requested) + 1 if requested else query.start_page + query.pages
@@ -112,6 +122,7 @@ def results_message(
         "unknown_line": unknown_line(result, lang),
         "filtered": [f.name for f in stats.filters],
         "upstream_filters": [tr(lang, d) for n, d in active_filters(query) if n in stats.upstream_filters],
+        "upstream_typed": _upstream_typed(result),
         "rows": [_creator_row(s.creator, s, lang, rank) for rank, s in enumerate(shown, start=1)],
         "duration": query.duration,
         "durations": list(Duration),
