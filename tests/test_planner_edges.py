@@ -20,7 +20,7 @@ from bot.db.engine import make_engine, session_factory
 from bot.db.migrate import migrate
 from bot.errors import QueryError
 from bot.grammar import parse_query
-from bot.i18n import tr
+from bot.i18n import Text, tr
 from bot.models import (
     Creator,
     Duration,
@@ -34,6 +34,7 @@ from bot.models import (
 )
 from bot.planner.candidates import Source, build, from_search, from_shortlist
 from bot.planner.chart import plan_figure, plan_png
+from bot.planner.diagnose import SAVED_BUDGET_REASON
 from bot.planner.export import plan_csv, plan_xlsx
 from bot.planner.milp import Problem, SolverFailed, solve
 from bot.planner.models import (
@@ -49,6 +50,7 @@ from bot.planner.models import (
 from bot.planner.optimise import make_plan
 from bot.planner.request import parse_mix, parse_plan, parse_share
 from bot.planner.store import PlanStore, SavedPlan
+from bot.planner.wording import Money
 from bot.settings import PriceUnit
 from bot.shortlists.models import ItemStatus, Shortlist, ShortlistItem, ShortlistStatus, ShortlistSummary
 from bot.sources.base import SearchRequest
@@ -128,9 +130,29 @@ def test_a_budget_below_the_cheapest_creator_names_it_and_offers_its_price() -> 
     plan = make_plan(PlanRequest(budget_yuan=4_000), pool, TIERS)
     assert plan.status is PlanStatus.EMPTY and plan.binding is not None
     assert plan.binding.kind is BindingKind.BUDGET
-    assert tr("en", plan.binding.what) == "The budget ¥4,000 is below the cheapest creator (Cheap, ¥5,000)."
-    buttons = resolve_buttons(SavedPlan(7, 1, "T", "C", None, "x", "U", "en", T0, plan), "en")
-    assert buttons[-1] == {"label": "Plan at ¥5,000", "value": ResolveValue(plan_id=7, budget_yuan=5000)}
+    assert tr("en", plan.binding.what) == (
+        "The budget ¥4,000 buys no creator: the cheapest 21–60 s video costs ¥5,000 (Cheap)."
+    )
+    assert (
+        tr("zh", plan.binding.what)
+        == "预算 ¥4,000 请不到任何达人：21-60秒视频最便宜的报价是 ¥5,000（Cheap）。"
+    )
+    saved = SavedPlan(7, 1, "T", "C", None, "x", "U", "en", T0, plan)
+    # −20 % and +20 % of ¥4,000 buy nobody either: the one button is the cheapest price
+    assert resolve_buttons(saved, "en") == [
+        {"label": "Re-solve at ¥5,000", "value": ResolveValue(plan_id=7, budget_yuan=5000)}
+    ]
+    assert [b["label"] for b in resolve_buttons(saved, "zh")] == ["按 ¥5,000 重新规划"]
+    near = make_plan(PlanRequest(budget_yuan=4_500), pool, TIERS)
+    labels = [
+        b["label"] for b in resolve_buttons(SavedPlan(8, 2, "T", "C", None, "x", "U", "zh", T0, near), "zh")
+    ]
+    assert labels == ["重新规划 +20%（¥5,400）", "按 ¥5,000 重新规划"]
+
+
+def test_a_saved_plan_with_the_older_budget_reason_still_reads_in_chinese() -> None:
+    stored = Text(SAVED_BUDGET_REASON, budget=Money(4_000), name="Cheap", cost=Money(5_000))
+    assert tr("zh", stored) == "预算 ¥4,000 低于最便宜的达人（Cheap，¥5,000）。"
 
 
 def test_duplicate_creators_count_once() -> None:
@@ -267,6 +289,20 @@ def test_runner_up_is_the_best_feasible_swap_in_the_same_tier() -> None:
     assert pick.candidate.star_id == "a" and pick.runner_up is not None and pick.runner_up.star_id == "b"
 
 
+def test_picks_of_a_tier_do_not_all_name_the_same_runner_up() -> None:
+    """Three mid picks used to list the one best outsider three times; each names its own now."""
+    pool = [
+        candidate("a", 10, 100, Tier.MID),
+        candidate("b", 10, 99, Tier.MID),
+        candidate("c", 10, 98, Tier.MID),
+        candidate("x", 10, 50, Tier.MID),
+        candidate("y", 10, 40, Tier.MID),
+    ]
+    plan = make_plan(PlanRequest(budget_yuan=30), pool, TIERS)
+    runners = {p.candidate.star_id: p.runner_up.star_id if p.runner_up else None for p in plan.picks}
+    assert runners == {"a": "x", "b": "y", "c": None}
+
+
 def test_search_candidates_are_every_match_not_only_the_cards_top() -> None:
     people = [person(str(i)) for i in range(30)]
     result = SearchResult(
@@ -287,7 +323,8 @@ def test_budget_spellings(text: str) -> None:
 
 def test_options_and_search_are_told_apart() -> None:
     command = parse_plan("20万 护肤 followers>=10w goal=awareness duration=60+ one_per_mcn=是", pq)
-    assert command.is_search and command.search_text == "护肤 followers>=10w goal=awareness duration=60+"
+    # goal and video length have lines of their own on the card: the search line is the search
+    assert command.is_search and command.search_text == "护肤 followers>=10w"
     request = command.request(Duration.MEDIUM)
     assert (request.goal, request.duration, request.one_per_mcn) == (Goal.AWARENESS, Duration.LONG, True)
     shortlist = parse_plan("20万 shortlist=spring", pq)

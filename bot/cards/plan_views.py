@@ -7,6 +7,7 @@ the picks grouped by tier in sections of `ROWS_PER_SECTION`, and the re-solve bu
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -116,21 +117,32 @@ def _tiers(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
 
 def resolve_buttons(saved: SavedPlan, lang: Lang) -> list[dict[str, Any]]:
     """(label, value) of the re-solve buttons: −20 %, +20 %, and the cheapest creator's price when the
-    budget buys nobody."""
-    budget = saved.plan.request.budget_yuan
+    budget buys nobody; a budget that would still buy nobody gets no button."""
+    plan = saved.plan
+    budget = plan.request.budget_yuan
+    costs = [
+        c.cost_yuan
+        for c in plan.candidates
+        if c.cost_yuan is not None and c.star_id not in plan.request.exclude
+    ]
+    cheapest = min(costs, default=None)
     buttons = [
         {
-            "label": f"{'−' if step < 0 else '+'}{abs(step)}% ({yuan(budget * (100 + step) / 100, lang)})",
+            "label": tr(
+                lang,
+                "Re-solve %(step)s (%(yuan)s)",
+                step=f"{'−' if step < 0 else '+'}{abs(step)}%",
+                yuan=yuan(budget * (100 + step) / 100, lang),
+            ),
             "value": ResolveValue(plan_id=saved.id, budget_yuan=round(budget * (100 + step) / 100)),
         }
         for step in RESOLVE_STEPS
+        if cheapest is None or budget * (100 + step) / 100 >= cheapest
     ]
-    if saved.plan.binding is not None and saved.plan.binding.kind is BindingKind.BUDGET:
-        cheapest = min(c.cost_yuan or 0 for c in saved.plan.candidates if c.cost_yuan is not None)
-        label = tr(lang, "Plan at %(yuan)s", yuan=yuan(cheapest, lang))
-        buttons.append(
-            {"label": label, "value": ResolveValue(plan_id=saved.id, budget_yuan=round(cheapest + 0.5))}
-        )
+    if plan.binding is not None and plan.binding.kind is BindingKind.BUDGET and cheapest is not None:
+        at = math.ceil(cheapest)
+        label = tr(lang, "Re-solve at %(yuan)s", yuan=yuan(at, lang))
+        buttons.append({"label": label, "value": ResolveValue(plan_id=saved.id, budget_yuan=at)})
     return buttons
 
 
