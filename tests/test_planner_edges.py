@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -484,3 +485,45 @@ def test_a_spaced_budget_unit_and_a_second_budget() -> None:
     for silly in ("0.001", "99999999999999999999"):
         with pytest.raises(QueryError, match="outside what a plan can use"):
             parse_plan(f"{silly} 护肤", parse_query)
+
+
+# -- estimated engagements and overpriced creators ----------------------------------------------
+
+
+def test_a_pick_chosen_on_estimated_engagements_shows_them_as_estimated_never_zero() -> None:
+    """A shortlist of creators without CPE or interaction rate: the plan picks on plays × the
+    median rate of the others, and the card shows that figure, marked, and why."""
+    known = [person(k, interact_rate=0.02, completion_rate=0.3) for k in "abc"]
+    unknown = person("u", plays=900_000, completion_rate=0.3)  # no CPE, no interaction rate
+    pool = build(sources(*known, unknown), Goal.SEEDING, Duration.MEDIUM, TIERS)
+    u = next(c for c in pool if c.star_id == "u")
+    assert u.engagements == pytest.approx(900_000 * 0.02) and u.engagements_estimated
+    assert u.value == pytest.approx(u.engagements * 0.3) and u.value_estimated
+    plan = make_plan(PlanRequest(budget_yuan=10_000, goal=Goal.SEEDING), pool, TIERS)
+    assert [c.star_id for c in plan.chosen] == ["u"]
+    assert plan.engagements == pytest.approx(18_000) and plan.engagements_estimated
+    saved = SavedPlan(9, 1, "T", "C", "sl1", None, "U", "en", T0, plan)
+    blocks = json.dumps(plan_message(saved, "en", source="spring").blocks, ensure_ascii=False)
+    assert "*Expected engagements*\\n18K (some estimated)" in blocks
+    assert "CPE ¥0.56 (est.)" in blocks
+    assert "the median interaction rate of the candidates (2.00%)" in blocks
+    zh = json.dumps(plan_message(saved, "zh", source="spring").blocks, ensure_ascii=False)
+    assert "*预期互动*\\n1.8万（部分为估算）" in zh
+
+
+def test_a_creator_priced_far_above_their_reach_is_left_out_and_named() -> None:
+    fair = [person(str(i), price=10_000, plays=100_000 + i * 1_000) for i in range(5)]  # CPM about ¥100
+    absurd = person("x", price=9_000, plays=8_000)  # CPM ¥1,125: over 5× the median
+    pool = build(sources(*fair, absurd), Goal.AWARENESS, Duration.MEDIUM, TIERS)
+    plan = make_plan(PlanRequest(budget_yuan=9_500), pool, TIERS)
+    assert plan.overpriced == ["x"] and plan.chosen == []  # x alone fits the budget, but is left out
+    saved = SavedPlan(9, 1, "T", "C", None, "护肤", "U", "en", T0, plan)
+    text = json.dumps(plan_message(saved, "en", source="护肤").blocks, ensure_ascii=False)
+    assert "*Left out, priced far above their reach* (CPM over 5× this plan's median of ¥98.52)" in text
+    assert "达人x: ¥9,000 for 8K expected plays (CPM ¥1,125)" in text
+    assert [b["label"] for b in resolve_buttons(saved, "en")] == [
+        "Re-solve +20% (¥11,400)",
+        "Re-solve at ¥10,000",
+    ]
+    forced = make_plan(PlanRequest(budget_yuan=9_500, must=("x",)), pool, TIERS)
+    assert forced.overpriced == [] and [c.star_id for c in forced.chosen] == ["x"]

@@ -17,6 +17,7 @@ from bot.cards.shortlist_views import MAX_OPTIONS, _view, mention
 from bot.formatting import DASH, count, duration_label, pct, yuan
 from bot.i18n import N_, ptr, tr
 from bot.models import Duration, Goal, Lang
+from bot.planner import outliers
 from bot.planner.candidates import OBJECTIVE_LABELS
 from bot.planner.models import (
     TIER_LABELS,
@@ -81,6 +82,9 @@ def constraints_text(request: PlanRequest, lang: Lang) -> str:
 def _pick_row(c: Candidate, runner: Candidate | None, lang: Lang) -> dict[str, Any]:
     basis = tr(lang, "quote") if c.basis and c.basis.value == "quote" else tr(lang, "list")
     plays = count(c.expected_plays, lang) + (tr(lang, " (est.)") if c.plays_estimated else "")
+    cpe = yuan(c.cpe_yuan, lang) if c.cpe_yuan is not None else DASH
+    if c.cpe_yuan is not None and c.engagements_estimated:
+        cpe += tr(lang, " (est.)")
     return {
         "name": c.nickname,
         "url": c.xingtu_url,
@@ -88,7 +92,7 @@ def _pick_row(c: Candidate, runner: Candidate | None, lang: Lang) -> dict[str, A
         "basis": basis,
         "plays": plays,
         "cpm": yuan(c.cpm_yuan, lang) if c.cpm_yuan is not None else DASH,
-        "cpe": yuan(c.cpe_yuan, lang) if c.cpe_yuan is not None else DASH,
+        "cpe": cpe,
         "runner": None
         if runner is None
         else {
@@ -115,6 +119,39 @@ def _tiers(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
     return out
 
 
+def _estimated_rate(plan: Plan) -> float | None:
+    """The median interaction rate an estimated engagement figure of this plan rests on."""
+    for c in plan.chosen:
+        if c.engagements_estimated and c.engagements and c.expected_plays:
+            return c.engagements / c.expected_plays
+    return None
+
+
+def _overpriced(plan: Plan, lang: Lang) -> dict[str, Any] | None:
+    """The candidates left out for a CPM far above the others', each with its price and reach."""
+    left_out = plan.overpriced_candidates
+    median = outliers.median_cpm([c for c in plan.candidates if c.star_id not in plan.request.exclude])
+    if not left_out or median is None:
+        return None
+    rows = [
+        tr(
+            lang,
+            "%(name)s: %(cost)s for %(plays)s expected plays (CPM %(cpm)s)",
+            name=c.nickname,
+            cost=yuan(c.cost_yuan, lang),
+            plays=count(c.expected_plays, lang),
+            cpm=yuan(c.cpm_yuan, lang),
+        )
+        for c in left_out[:MAX_UNPRICED]
+    ]
+    return {
+        "rows": rows,
+        "more": max(0, len(left_out) - MAX_UNPRICED),
+        "factor": f"{outliers.FACTOR:g}",
+        "median": yuan(median, lang),
+    }
+
+
 def resolve_buttons(saved: SavedPlan, lang: Lang) -> list[dict[str, Any]]:
     """(label, value) of the re-solve buttons: −20 %, +20 %, and the cheapest creator's price when the
     budget buys nobody; a budget that would still buy nobody gets no button."""
@@ -123,7 +160,7 @@ def resolve_buttons(saved: SavedPlan, lang: Lang) -> list[dict[str, Any]]:
     costs = [
         c.cost_yuan
         for c in plan.candidates
-        if c.cost_yuan is not None and c.star_id not in plan.request.exclude
+        if c.cost_yuan is not None and c.star_id not in {*plan.request.exclude, *plan.overpriced}
     ]
     cheapest = min(costs, default=None)
     buttons = [
@@ -178,6 +215,8 @@ def plan_message(
         "unpriced": [c.nickname for c in unpriced[:MAX_UNPRICED]],
         "unpriced_more": max(0, len(unpriced) - MAX_UNPRICED),
         "notes": [tr(lang, note) for note in plan.notes],
+        "overpriced": _overpriced(plan, lang),
+        "engagement_rate": None if (rate := _estimated_rate(plan)) is None else pct(rate),
         "buttons": resolve_buttons(saved, lang),
         "author": mention(saved.created_by),
         "priced": sum(1 for c in plan.candidates if c.cost_yuan is not None),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.i18n import Text
-from bot.planner import diagnose
+from bot.planner import diagnose, outliers
 from bot.planner.milp import Problem, solve
 from bot.planner.models import (
     Binding,
@@ -35,6 +35,8 @@ _TIER_INDEX = {tier: i for i, tier in enumerate(Tier)}
 def make_plan(request: PlanRequest, candidates: Sequence[Candidate], tiers: TierBounds) -> Plan:
     """The optimal plan for `request` over `candidates` (already unique by star_id)."""
     pool = [c for c in candidates if c.cost_yuan is not None and c.star_id not in request.exclude]
+    left_out = {c.star_id for c in outliers.overpriced(pool, request.must)}
+    pool = [c for c in pool if c.star_id not in left_out]
     chosen = solve(to_problem(request, pool))
     solved, status, binding = request, PlanStatus.OPTIMAL, None
     if chosen is None:
@@ -57,6 +59,7 @@ def make_plan(request: PlanRequest, candidates: Sequence[Candidate], tiers: Tier
         picks=sorted(picks, key=lambda p: -p.candidate.value),
         candidates=list(candidates),
         notes=notes,
+        overpriced=[c.star_id for c in candidates if c.star_id in left_out],
     )
 
 
