@@ -151,6 +151,11 @@ def usd(value: float | None) -> str:
     return _or_dash(value, lambda v: f"${v:,.2f}")
 
 
+def duration_text(duration: Duration) -> Text:
+    """The video length as a message the domain can hand on (`duration_label` words it)."""
+    return Text(_DURATION_LABELS[duration])
+
+
 def duration_label(duration: Duration, lang: Lang) -> str:
     """1–20 s / 21–60 s / 60 s+ (en), 1-20秒 / 21-60秒 / 60秒以上 (zh)."""
     return tr(lang, _DURATION_LABELS[duration])

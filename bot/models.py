@@ -482,3 +482,10 @@ class SearchResult(BaseModel):
     creators: list[ScoredCreator]  # matched, sorted; the card shows the first `query.top`
     stats: SearchStats
     warnings: list[str] = Field(default_factory=list)  # i18n keys, e.g. "page_failed"
+    # *More results* (`SearchService.more`): `creators` is the whole list the cards number, and this
+    # card shows it from `offset`. Creators from `new_pages` (fetched by this click) start at
+    # `rescored_from`: they are scored against every page fetched so far, the ones above them keep
+    # the ranks and scores earlier cards showed.
+    offset: int = 0
+    new_pages: list[int] = Field(default_factory=list)
+    rescored_from: int | None = None

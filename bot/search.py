@@ -264,6 +264,52 @@ class SearchService:
             warnings=warnings + (["v2_rejected"] if fetch.discarded else []),
         )
 
+    def more(self, query: Query, *, pages_seen: int, shown: int) -> SearchResult:
+        """*More results*: the list the earlier cards numbered, continued from rank `shown + 1`.
+
+        The first card ranked the creators of its `query.pages` pages; that ranking is kept, so
+        #11 here is the creator that stood 11th then, with the same score (its pages come back
+        from the response cache). Only when that list is used up are the next `query.pages` pages
+        fetched: their new matches are scored against every page fetched so far and numbered after
+        the creators already listed, whose ranks and scores never change (the result says so in
+        `new_pages` and `rescored_from`). `pages_seen` is how many pages earlier cards covered.
+        """
+        first = max(1, query.pages)
+        ends = [*range(first, pages_seen, first), pages_seen]  # the pool of each earlier card
+        results = [self._pool(query, end) for end in ends]
+        listed = _continued([r.creators for r in results])
+        new_pages: list[int] = []
+        rescored_from = None
+        if shown >= len(listed):
+            if not results[-1].stats.has_more:
+                raise _no_more(query, pages_seen)
+            results.append(self._pool(query, pages_seen + first))
+            new_pages = list(range(pages_seen + 1, pages_seen + first + 1))
+            rescored_from = len(listed)
+            listed = _continued([listed, results[-1].creators])
+        last = results[-1]
+        for rank, item in enumerate(listed, start=1):
+            item.rank = rank
+        stats = last.stats.model_copy(
+            update={
+                "upstream_calls": sum(r.stats.upstream_calls for r in results),
+                "cost_usd": sum(r.stats.cost_usd for r in results),
+                "matched": len(listed),
+            }
+        )
+        return last.model_copy(
+            update={
+                "creators": listed,
+                "stats": stats,
+                "offset": min(shown, len(listed)),
+                "new_pages": new_pages,
+                "rescored_from": rescored_from,
+            }
+        )
+
+    def _pool(self, query: Query, pages: int) -> SearchResult:
+        return self.search(query.model_copy(update={"start_page": 1, "pages": pages}))
+
     def _fetch(self, query: Query) -> _Fetch:
         """The pages that can hold creators; a search v2 rejects (4xx) runs once more on v1."""
         fetch = self._fetch_search(query, v2=True)
@@ -325,12 +371,24 @@ class SearchService:
             log.warning("on_seen callback failed; results are unaffected", exc_info=True)
 
 
-def _no_more(query: Query) -> KolbotError:
+def _continued(lists: list[list[ScoredCreator]]) -> list[ScoredCreator]:
+    """One list: each list's creators not already in an earlier one, in their order."""
+    seen: set[str] = set()
+    out: list[ScoredCreator] = []
+    for items in lists:
+        for item in items:
+            if item.creator.star_id not in seen:
+                seen.add(item.creator.star_id)
+                out.append(item)
+    return out
+
+
+def _no_more(query: Query, last_page: int | None = None) -> KolbotError:
     return KolbotError(
         Text(
             "Xingtu has no more creators for “%(keyword)s” after page %(page)s.",
             keyword=query.keyword,
-            page=query.start_page - 1,
+            page=query.start_page - 1 if last_page is None else last_page,
         ),
         hint=Text("Every creator it found is on the cards above; for more, try a broader keyword."),
     )

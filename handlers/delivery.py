@@ -10,7 +10,7 @@ from bot.cards.form_views import with_notes
 from bot.cards.views import results_message
 from bot.db.batch import batched_writes
 from bot.i18n import tr
-from bot.models import Lang, Query
+from bot.models import Lang, Query, SearchResult
 from bot.services import Services
 from bot.spend.payer import current_payer
 from handlers.actions.screen import offer_screen
@@ -25,15 +25,17 @@ def send_results(
     ref_for: Callable[[], str],
     replace: bool = False,
     notes: Sequence[str] = (),
+    run: Callable[[Query], SearchResult] | None = None,
 ) -> None:
     """Search, then post the results card (in the channel unless configured otherwise).
 
     `ref_for` gives the search ref the card's buttons carry; it is asked for only once the search
     succeeded, so a new search is saved then (not before a failure, nor while others wait to ack).
     `notes` go under the card's header, after the workspace's budget warning (from 80 % spent).
+    `run` searches instead of `services.search.search` (*More results*: `SearchService.more`).
     """
     with batched_writes():  # the search's writes and its saved ref: one transaction, before the card
-        result = services.search.search(query)
+        result = (run or services.search.search)(query)
         ref = ref_for()
     visibility = "in_channel" if services.settings.kolbot_results_in_channel else "ephemeral"
     payer = current_payer()

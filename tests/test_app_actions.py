@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import pytest
@@ -39,20 +41,72 @@ def sort_value(card: dict[str, Any], sort: str) -> str:
     return next(o["value"] for o in options if SortValue.decode(o["value"]).sort == sort)
 
 
-def test_more_posts_the_next_pages_as_a_new_message(
-    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, source: CountingSource
+def ranks_on(card: dict[str, Any]) -> list[int]:
+    """The rank numbers of the creators on a compact card, in card order."""
+    return [
+        int(m.group(1))
+        for block in card["blocks"]
+        if block["type"] == "section"
+        for m in [re.match(r"\*(\d+)\. ", block.get("text", {}).get("text", ""))]
+        if m
+    ]
+
+
+def test_more_continues_the_ranked_list_where_the_card_stopped(
+    app: App, services: Services, slack: FakeSlackApi, slack_requests: SlackRequests, source: CountingSource
 ) -> None:
+    """#4 on the second card is the creator ranked 4th over the same pages, with the same score."""
     card = search(app, slack, slack_requests, "护肤 pages=2 top=3 lang=en")
+    whole = services.search.search(services.parse_query("护肤 pages=2"))
     more = element(card, "kol_more")
-    assert PageValue.decode(more["value"]).start == 3
+    assert PageValue.decode(more["value"]).model_dump(exclude={"search_ref"}) == {"start": 3, "shown": 3}
     result = next_response(
         app, slack, slack_requests.block_action(button("kol_more", more["value"]), message=card)
     )
     assert result["replace_original"] is False and result["response_type"] == "in_channel"
-    assert sorted(source.pages) == [1, 2, 3, 4]
+    assert ranks_on(result) == [4, 5, 6]
+    assert details_on(result) == [s.creator.star_id for s in whole.creators[3:6]]
+    scores = [f"{round(s.score or 0)}/100" for s in whole.creators[3:6]]
+    assert all(score in json.dumps(result, ensure_ascii=False) for score in scores)
+    assert set(source.pages) == {1, 2}  # the same pages (from the cache when live), nothing new
     next_more = PageValue.decode(element(result, "kol_more")["value"])
-    assert next_more == PageValue.decode(more["value"]).model_copy(update={"start": 5})
+    assert (next_more.start, next_more.shown) == (3, 6)
     assert validate_message(result) == []
+
+
+def test_more_fetches_the_next_pages_only_after_the_list_is_used_up(
+    app: App, services: Services, slack: FakeSlackApi, slack_requests: SlackRequests, source: CountingSource
+) -> None:
+    card = search(app, slack, slack_requests, "护肤 pages=1 top=3 lang=en")
+    first = services.search.search(services.parse_query("护肤 pages=1"))
+    listed = len(first.creators)
+    ref = PageValue.decode(element(card, "kol_more")["value"]).search_ref
+    last = PageValue(search_ref=ref, start=2, shown=listed).encode()
+    result = next_response(app, slack, slack_requests.block_action(button("kol_more", last), message=card))
+    assert 2 in source.pages
+    assert ranks_on(result)[0] == listed + 1
+    assert not set(details_on(result)) & {s.creator.star_id for s in first.creators}
+    assert f"Fetched pages 2: from #{listed + 1} on" in json.dumps(result, ensure_ascii=False)
+    assert PageValue.decode(element(result, "kol_more")["value"]).start == 3
+
+
+def test_more_from_a_card_posted_before_it_carried_how_many_were_shown(
+    app: App, services: Services, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    card = search(app, slack, slack_requests, "护肤 pages=1 top=3 lang=en")
+    ref = PageValue.decode(element(card, "kol_more")["value"]).search_ref
+    older = f"v1:{ref}|2"  # search ref and first page only
+    result = next_response(app, slack, slack_requests.block_action(button("kol_more", older), message=card))
+    assert ranks_on(result) == [4, 5, 6]
+
+
+def details_on(card: dict[str, Any]) -> list[str]:
+    return [
+        DetailsValue.decode(candidate["value"]).star_id
+        for block in card["blocks"]
+        for candidate in [*block.get("elements", []), block.get("accessory") or {}]
+        if candidate.get("action_id") == "kol_details"
+    ]
 
 
 def test_sort_replaces_the_card_and_keeps_the_order_for_more(
@@ -105,7 +159,7 @@ def test_double_click_runs_the_search_once(
     unknown = button("kol_more", PageValue(search_ref="nosuchref", start=2).encode())
     other = next_response(app, slack, slack_requests.block_action(unknown, message=card))
     assert "expired" in other["text"]  # later clicks are still served
-    assert sorted(source.pages) == [1, 2]
+    assert sorted(source.pages) == [1, 1]  # the search, then More once (the same page, cached when live)
     assert len(slack.responses()) == 3  # search, one "more", the answer to the later click
 
 
@@ -117,7 +171,7 @@ def test_a_teammate_clicking_the_same_button_is_not_a_double_click(
     next_response(app, slack, slack_requests.block_action(more, message=card))
     teammate = SlackRequests(SECRET, response_url=slack.response_url(), user_id="U0TEAMMATE")
     next_response(app, slack, teammate.block_action(more, message=card))
-    assert sorted(source.pages) == [1, 2, 2]
+    assert sorted(source.pages) == [1, 1, 1]  # the search, then each click: its own More (same page)
 
 
 def test_buttons_on_an_unknown_ref_explain_instead_of_failing(

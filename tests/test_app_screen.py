@@ -165,10 +165,11 @@ def test_skip_pays_nothing(
 def test_no_screen_without_targets_nor_on_later_pages(live, tikhub: FakeTikHub, text: str) -> None:
     _, services = live
     query = services.parse_query(text)
-    if query.audience:  # More results (page 2 on) is not screened again
-        query = query.model_copy(update={"start_page": 2})
+    result = services.search.search(query)
+    if query.audience:  # More results (#4 on, the same pages) is not screened again
+        result = services.search.more(query, pages_seen=query.pages, shown=3)
     sent: list[dict] = []
-    offer_screen(services, lambda **m: sent.append(m), services.search.search(query), "en", search_ref="r")
+    offer_screen(services, lambda **m: sent.append(m), result, "en", search_ref="r")
     assert sent == [] and portrait_calls(tikhub) == []
 
 

@@ -291,7 +291,7 @@ def test_buttons_carry_star_ids_and_paging_values() -> None:
     assert (ActionId.DETAILS, details.encode()) in buttons
     add = AddToShortlistValue(star_id=make_creator(2).star_id, search_ref="abc")
     assert (ActionId.ADD_TO_SHORTLIST, add.encode()) in buttons
-    assert (ActionId.MORE, PageValue(search_ref="abc", start=6).encode()) in buttons
+    assert (ActionId.MORE, PageValue(search_ref="abc", start=6, shown=2).encode()) in buttons
     select = next(
         e
         for b in message.blocks
@@ -302,6 +302,40 @@ def test_buttons_carry_star_ids_and_paging_values() -> None:
     options = [SortValue.decode(o["value"]) for o in select["options"]]
     assert options == [SortValue(search_ref="abc", sort=k) for k in SortKey]
     assert SortValue.decode(select["initial_option"]["value"]).sort is SortKey.CPM
+
+
+def test_a_more_results_card_numbers_on_from_where_the_last_stopped() -> None:
+    result = make_result(25)
+    result.query.top = 10
+    result.offset = 10
+    message = results_message(result, "en", search_ref="s", now=NOW)
+    sections = section_texts(message)
+    assert [t.split(".", 1)[0] for t in sections if t.startswith("*1")][:2] == ["*11", "*12"]
+    assert "showing #11–20" in texts(message)
+    assert message.text.splitlines()[1].startswith("11. ")
+    assert PageValue.decode(next_more(message)).shown == 20
+    result.new_pages, result.rescored_from = [4, 5, 6], 13
+    assert "Fetched pages 4–6: from #14 on, creators are scored against all 57" in texts(
+        results_message(result, "en", search_ref="s", now=NOW)
+    )
+
+
+def test_more_button_while_the_list_has_unshown_matches() -> None:
+    result = make_result(5)
+    result.query.top = 3
+    result.stats.has_more = False  # no further page, but #4 and #5 are not on the card yet
+    message = results_message(result, "en", search_ref="s", now=NOW)
+    assert PageValue.decode(next_more(message)).shown == 3
+
+
+def next_more(message: SlackMessage) -> str:
+    return next(
+        e["value"]
+        for b in message.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e.get("action_id") == "kol_more"
+    )
 
 
 def test_no_more_button_without_more_pages() -> None:
@@ -388,6 +422,32 @@ def test_empty_search_suggests_another_keyword() -> None:
     message = results_message(result, "zh", search_ref="s", now=NOW)
     assert "星图没有返回“护肤”的达人" in section_texts(message)[-1]
     assert action_ids(message) == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "upstream", "named", "not_named"),
+    [
+        ("护肤 粉丝>=5000w", ["followers"], ["`粉丝&gt;=5000w`"], ["标签", "tag"]),
+        ("护肤 tag=美妆", ["tag"], ["`tag=美妆`"], ["粉丝"]),
+        ("护肤 粉丝>=5000w 标签=美妆", ["followers", "tag"], ["`粉丝&gt;=5000w`", "`标签=美妆`"], []),
+    ],
+)
+def test_upstream_empty_hint_names_only_the_filters_the_search_had(
+    raw: str, upstream: list[str], named: list[str], not_named: list[str]
+) -> None:
+    """Xingtu applied the filters and found nobody: the hint quotes those filters as typed, no others."""
+    query = parse_query(raw)
+    result = SearchResult(
+        query=query,
+        creators=[],
+        stats=make_stats(creators_seen=0, matched=0, filters=[], has_more=False, upstream_filters=upstream),
+    )
+    hint = section_texts(results_message(result, "zh", search_ref="s", now=NOW))[-1].split("*", 2)[2]
+    for token in named:
+        assert token in hint
+    for word in not_named:
+        assert word not in hint
+    assert "去掉标签" not in hint and "降低粉丝下限" not in hint
 
 
 # -- compact view (default) --------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from bot.db.engine import make_engine, session_factory
 from bot.db.migrate import migrate
 from bot.errors import QueryError
 from bot.grammar import parse_query
-from bot.i18n import tr
+from bot.i18n import Text, tr
 from bot.models import (
     Creator,
     Duration,
@@ -34,6 +35,7 @@ from bot.models import (
 )
 from bot.planner.candidates import Source, build, from_search, from_shortlist
 from bot.planner.chart import plan_figure, plan_png
+from bot.planner.diagnose import SAVED_BUDGET_REASON
 from bot.planner.export import plan_csv, plan_xlsx
 from bot.planner.milp import Problem, SolverFailed, solve
 from bot.planner.models import (
@@ -49,6 +51,7 @@ from bot.planner.models import (
 from bot.planner.optimise import make_plan
 from bot.planner.request import parse_mix, parse_plan, parse_share
 from bot.planner.store import PlanStore, SavedPlan
+from bot.planner.wording import Money
 from bot.settings import PriceUnit
 from bot.shortlists.models import ItemStatus, Shortlist, ShortlistItem, ShortlistStatus, ShortlistSummary
 from bot.sources.base import SearchRequest
@@ -128,9 +131,29 @@ def test_a_budget_below_the_cheapest_creator_names_it_and_offers_its_price() -> 
     plan = make_plan(PlanRequest(budget_yuan=4_000), pool, TIERS)
     assert plan.status is PlanStatus.EMPTY and plan.binding is not None
     assert plan.binding.kind is BindingKind.BUDGET
-    assert tr("en", plan.binding.what) == "The budget ¥4,000 is below the cheapest creator (Cheap, ¥5,000)."
-    buttons = resolve_buttons(SavedPlan(7, 1, "T", "C", None, "x", "U", "en", T0, plan), "en")
-    assert buttons[-1] == {"label": "Plan at ¥5,000", "value": ResolveValue(plan_id=7, budget_yuan=5000)}
+    assert tr("en", plan.binding.what) == (
+        "The budget ¥4,000 buys no creator: the cheapest 21–60 s video costs ¥5,000 (Cheap)."
+    )
+    assert (
+        tr("zh", plan.binding.what)
+        == "预算 ¥4,000 请不到任何达人：21-60秒视频最便宜的报价是 ¥5,000（Cheap）。"
+    )
+    saved = SavedPlan(7, 1, "T", "C", None, "x", "U", "en", T0, plan)
+    # −20 % and +20 % of ¥4,000 buy nobody either: the one button is the cheapest price
+    assert resolve_buttons(saved, "en") == [
+        {"label": "Re-solve at ¥5,000", "value": ResolveValue(plan_id=7, budget_yuan=5000)}
+    ]
+    assert [b["label"] for b in resolve_buttons(saved, "zh")] == ["按 ¥5,000 重新规划"]
+    near = make_plan(PlanRequest(budget_yuan=4_500), pool, TIERS)
+    labels = [
+        b["label"] for b in resolve_buttons(SavedPlan(8, 2, "T", "C", None, "x", "U", "zh", T0, near), "zh")
+    ]
+    assert labels == ["重新规划 +20%（¥5,400）", "按 ¥5,000 重新规划"]
+
+
+def test_a_saved_plan_with_the_older_budget_reason_still_reads_in_chinese() -> None:
+    stored = Text(SAVED_BUDGET_REASON, budget=Money(4_000), name="Cheap", cost=Money(5_000))
+    assert tr("zh", stored) == "预算 ¥4,000 低于最便宜的达人（Cheap，¥5,000）。"
 
 
 def test_duplicate_creators_count_once() -> None:
@@ -267,6 +290,20 @@ def test_runner_up_is_the_best_feasible_swap_in_the_same_tier() -> None:
     assert pick.candidate.star_id == "a" and pick.runner_up is not None and pick.runner_up.star_id == "b"
 
 
+def test_picks_of_a_tier_do_not_all_name_the_same_runner_up() -> None:
+    """Three mid picks used to list the one best outsider three times; each names its own now."""
+    pool = [
+        candidate("a", 10, 100, Tier.MID),
+        candidate("b", 10, 99, Tier.MID),
+        candidate("c", 10, 98, Tier.MID),
+        candidate("x", 10, 50, Tier.MID),
+        candidate("y", 10, 40, Tier.MID),
+    ]
+    plan = make_plan(PlanRequest(budget_yuan=30), pool, TIERS)
+    runners = {p.candidate.star_id: p.runner_up.star_id if p.runner_up else None for p in plan.picks}
+    assert runners == {"a": "x", "b": "y", "c": None}
+
+
 def test_search_candidates_are_every_match_not_only_the_cards_top() -> None:
     people = [person(str(i)) for i in range(30)]
     result = SearchResult(
@@ -287,7 +324,8 @@ def test_budget_spellings(text: str) -> None:
 
 def test_options_and_search_are_told_apart() -> None:
     command = parse_plan("20万 护肤 followers>=10w goal=awareness duration=60+ one_per_mcn=是", pq)
-    assert command.is_search and command.search_text == "护肤 followers>=10w goal=awareness duration=60+"
+    # goal and video length have lines of their own on the card: the search line is the search
+    assert command.is_search and command.search_text == "护肤 followers>=10w"
     request = command.request(Duration.MEDIUM)
     assert (request.goal, request.duration, request.one_per_mcn) == (Goal.AWARENESS, Duration.LONG, True)
     shortlist = parse_plan("20万 shortlist=spring", pq)
@@ -447,3 +485,45 @@ def test_a_spaced_budget_unit_and_a_second_budget() -> None:
     for silly in ("0.001", "99999999999999999999"):
         with pytest.raises(QueryError, match="outside what a plan can use"):
             parse_plan(f"{silly} 护肤", parse_query)
+
+
+# -- estimated engagements and overpriced creators ----------------------------------------------
+
+
+def test_a_pick_chosen_on_estimated_engagements_shows_them_as_estimated_never_zero() -> None:
+    """A shortlist of creators without CPE or interaction rate: the plan picks on plays × the
+    median rate of the others, and the card shows that figure, marked, and why."""
+    known = [person(k, interact_rate=0.02, completion_rate=0.3) for k in "abc"]
+    unknown = person("u", plays=900_000, completion_rate=0.3)  # no CPE, no interaction rate
+    pool = build(sources(*known, unknown), Goal.SEEDING, Duration.MEDIUM, TIERS)
+    u = next(c for c in pool if c.star_id == "u")
+    assert u.engagements == pytest.approx(900_000 * 0.02) and u.engagements_estimated
+    assert u.value == pytest.approx(u.engagements * 0.3) and u.value_estimated
+    plan = make_plan(PlanRequest(budget_yuan=10_000, goal=Goal.SEEDING), pool, TIERS)
+    assert [c.star_id for c in plan.chosen] == ["u"]
+    assert plan.engagements == pytest.approx(18_000) and plan.engagements_estimated
+    saved = SavedPlan(9, 1, "T", "C", "sl1", None, "U", "en", T0, plan)
+    blocks = json.dumps(plan_message(saved, "en", source="spring").blocks, ensure_ascii=False)
+    assert "*Expected engagements*\\n18K (some estimated)" in blocks
+    assert "CPE ¥0.56 (est.)" in blocks
+    assert "the median interaction rate of the candidates (2.00%)" in blocks
+    zh = json.dumps(plan_message(saved, "zh", source="spring").blocks, ensure_ascii=False)
+    assert "*预期互动*\\n1.8万（部分为估算）" in zh
+
+
+def test_a_creator_priced_far_above_their_reach_is_left_out_and_named() -> None:
+    fair = [person(str(i), price=10_000, plays=100_000 + i * 1_000) for i in range(5)]  # CPM about ¥100
+    absurd = person("x", price=9_000, plays=8_000)  # CPM ¥1,125: over 5× the median
+    pool = build(sources(*fair, absurd), Goal.AWARENESS, Duration.MEDIUM, TIERS)
+    plan = make_plan(PlanRequest(budget_yuan=9_500), pool, TIERS)
+    assert plan.overpriced == ["x"] and plan.chosen == []  # x alone fits the budget, but is left out
+    saved = SavedPlan(9, 1, "T", "C", None, "护肤", "U", "en", T0, plan)
+    text = json.dumps(plan_message(saved, "en", source="护肤").blocks, ensure_ascii=False)
+    assert "*Left out, priced far above their reach* (CPM over 5× this plan's median of ¥98.52)" in text
+    assert "达人x: ¥9,000 for 8K expected plays (CPM ¥1,125)" in text
+    assert [b["label"] for b in resolve_buttons(saved, "en")] == [
+        "Re-solve +20% (¥11,400)",
+        "Re-solve at ¥10,000",
+    ]
+    forced = make_plan(PlanRequest(budget_yuan=9_500, must=("x",)), pool, TIERS)
+    assert forced.overpriced == [] and [c.star_id for c in forced.chosen] == ["x"]

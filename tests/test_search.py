@@ -539,3 +539,44 @@ def test_demo_search_with_v2_filters():
     for scored in result.creators:
         assert 100_000 <= scored.creator.followers <= 1_000_000
         assert "护肤保养" in [*scored.creator.tag_list, *scored.creator.theme_labels]
+
+
+# -- More results --------------------------------------------------------------------------------
+
+
+def test_more_continues_the_first_ranking_with_its_scores():
+    """Page 2 of the card is #11… of the list page 1 ranked, not a fresh ranking of other pages."""
+    service = SearchService(DemoSource())
+    query = parse_query("护肤 pages=1")
+    first = service.search(query)
+    assert len(first.creators) > 13
+    more = service.more(query, pages_seen=1, shown=10)
+    assert more.offset == 10 and more.new_pages == [] and more.rescored_from is None
+    shown = more.creators[10:20]
+    assert [(s.creator.star_id, s.score, s.rank) for s in shown] == [
+        (s.creator.star_id, s.score, rank) for rank, s in enumerate(first.creators[10:20], start=11)
+    ]
+
+
+def test_more_past_the_list_appends_the_next_pages_without_moving_earlier_ranks():
+    service = SearchService(DemoSource())
+    query = parse_query("护肤 pages=1")
+    first = service.search(query)
+    listed = len(first.creators)
+    more = service.more(query, pages_seen=1, shown=listed)
+    assert more.new_pages == [2] and more.rescored_from == listed and more.offset == listed
+    before = [(s.creator.star_id, s.score) for s in first.creators]
+    assert [(s.creator.star_id, s.score) for s in more.creators[:listed]] == before
+    added = more.creators[listed:]
+    assert added and not {s.creator.star_id for s in added} & {i for i, _ in before}
+    assert [s.rank for s in more.creators] == list(range(1, len(more.creators) + 1))
+    # the next click continues that same list: pages 1–2, as this card numbered them
+    again = service.more(query, pages_seen=2, shown=listed + 1)
+    assert [s.creator.star_id for s in again.creators] == [s.creator.star_id for s in more.creators]
+
+
+def test_more_after_the_last_page_says_so():
+    source = FakeSource({1: [creator("a"), creator("b")]})
+    with pytest.raises(KolbotError) as err:
+        SearchService(source).more(parse_query("护肤 pages=1"), pages_seen=1, shown=2)
+    assert "no more creators for “护肤” after page 1" in error_text(err.value, "en")

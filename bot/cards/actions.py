@@ -80,8 +80,10 @@ class ActionValue(BaseModel):
             raise out_of_date()
         parts = raw.removeprefix(VERSION).split(_SEPARATOR)
         names = list(cls.model_fields)
-        if len(parts) != len(names):
+        added = names[len(parts) :]  # fields added since the card was posted: their defaults
+        if len(parts) > len(names) or any(cls.model_fields[n].is_required() for n in added):
             raise out_of_date()
+        parts += [""] * len(added)
         try:
             return cls.model_validate(
                 {n: unquote(p) if p else None for n, p in zip(names, parts, strict=True)}
@@ -115,10 +117,12 @@ class AddToShortlistValue(ActionValue):
 
 
 class PageValue(ActionValue):
-    """*More results*: the search and the first page to fetch."""
+    """*More results*: the search, the first page not fetched yet, and how many of the ranked list the
+    earlier cards showed (None on a card from before it was carried: that card's top)."""
 
     search_ref: str
     start: int = Field(ge=1)
+    shown: int | None = Field(default=None, ge=0)
 
 
 class SortValue(OptionValue):

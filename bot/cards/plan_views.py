@@ -7,6 +7,7 @@ the picks grouped by tier in sections of `ROWS_PER_SECTION`, and the re-solve bu
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ from bot.cards.shortlist_views import MAX_OPTIONS, _view, mention
 from bot.formatting import DASH, count, duration_label, pct, yuan
 from bot.i18n import N_, ptr, tr
 from bot.models import Duration, Goal, Lang
+from bot.planner import outliers
 from bot.planner.candidates import OBJECTIVE_LABELS
 from bot.planner.models import (
     TIER_LABELS,
@@ -80,6 +82,9 @@ def constraints_text(request: PlanRequest, lang: Lang) -> str:
 def _pick_row(c: Candidate, runner: Candidate | None, lang: Lang) -> dict[str, Any]:
     basis = tr(lang, "quote") if c.basis and c.basis.value == "quote" else tr(lang, "list")
     plays = count(c.expected_plays, lang) + (tr(lang, " (est.)") if c.plays_estimated else "")
+    cpe = yuan(c.cpe_yuan, lang) if c.cpe_yuan is not None else DASH
+    if c.cpe_yuan is not None and c.engagements_estimated:
+        cpe += tr(lang, " (est.)")
     return {
         "name": c.nickname,
         "url": c.xingtu_url,
@@ -87,7 +92,7 @@ def _pick_row(c: Candidate, runner: Candidate | None, lang: Lang) -> dict[str, A
         "basis": basis,
         "plays": plays,
         "cpm": yuan(c.cpm_yuan, lang) if c.cpm_yuan is not None else DASH,
-        "cpe": yuan(c.cpe_yuan, lang) if c.cpe_yuan is not None else DASH,
+        "cpe": cpe,
         "runner": None
         if runner is None
         else {
@@ -114,23 +119,67 @@ def _tiers(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
     return out
 
 
+def _estimated_rate(plan: Plan) -> float | None:
+    """The median interaction rate an estimated engagement figure of this plan rests on."""
+    for c in plan.chosen:
+        if c.engagements_estimated and c.engagements and c.expected_plays:
+            return c.engagements / c.expected_plays
+    return None
+
+
+def _overpriced(plan: Plan, lang: Lang) -> dict[str, Any] | None:
+    """The candidates left out for a CPM far above the others', each with its price and reach."""
+    left_out = plan.overpriced_candidates
+    median = outliers.median_cpm([c for c in plan.candidates if c.star_id not in plan.request.exclude])
+    if not left_out or median is None:
+        return None
+    rows = [
+        tr(
+            lang,
+            "%(name)s: %(cost)s for %(plays)s expected plays (CPM %(cpm)s)",
+            name=c.nickname,
+            cost=yuan(c.cost_yuan, lang),
+            plays=count(c.expected_plays, lang),
+            cpm=yuan(c.cpm_yuan, lang),
+        )
+        for c in left_out[:MAX_UNPRICED]
+    ]
+    return {
+        "rows": rows,
+        "more": max(0, len(left_out) - MAX_UNPRICED),
+        "factor": f"{outliers.FACTOR:g}",
+        "median": yuan(median, lang),
+    }
+
+
 def resolve_buttons(saved: SavedPlan, lang: Lang) -> list[dict[str, Any]]:
     """(label, value) of the re-solve buttons: −20 %, +20 %, and the cheapest creator's price when the
-    budget buys nobody."""
-    budget = saved.plan.request.budget_yuan
+    budget buys nobody; a budget that would still buy nobody gets no button."""
+    plan = saved.plan
+    budget = plan.request.budget_yuan
+    costs = [
+        c.cost_yuan
+        for c in plan.candidates
+        if c.cost_yuan is not None and c.star_id not in {*plan.request.exclude, *plan.overpriced}
+    ]
+    cheapest = min(costs, default=None)
     buttons = [
         {
-            "label": f"{'−' if step < 0 else '+'}{abs(step)}% ({yuan(budget * (100 + step) / 100, lang)})",
+            "label": tr(
+                lang,
+                "Re-solve %(step)s (%(yuan)s)",
+                step=f"{'−' if step < 0 else '+'}{abs(step)}%",
+                yuan=yuan(budget * (100 + step) / 100, lang),
+            ),
             "value": ResolveValue(plan_id=saved.id, budget_yuan=round(budget * (100 + step) / 100)),
         }
         for step in RESOLVE_STEPS
+        if cheapest is None or budget * (100 + step) / 100 >= cheapest
     ]
-    if saved.plan.binding is not None and saved.plan.binding.kind is BindingKind.BUDGET:
-        cheapest = min(c.cost_yuan or 0 for c in saved.plan.candidates if c.cost_yuan is not None)
-        label = tr(lang, "Plan at %(yuan)s", yuan=yuan(cheapest, lang))
-        buttons.append(
-            {"label": label, "value": ResolveValue(plan_id=saved.id, budget_yuan=round(cheapest + 0.5))}
-        )
+    if plan.binding is not None and plan.binding.kind is BindingKind.BUDGET and cheapest is not None:
+        at = math.ceil(cheapest)
+        label = tr(lang, "Re-solve at %(yuan)s", yuan=yuan(at, lang))
+        buttons.append({"label": label, "value": ResolveValue(plan_id=saved.id, budget_yuan=at)})
     return buttons
 
 
@@ -166,6 +215,8 @@ def plan_message(
         "unpriced": [c.nickname for c in unpriced[:MAX_UNPRICED]],
         "unpriced_more": max(0, len(unpriced) - MAX_UNPRICED),
         "notes": [tr(lang, note) for note in plan.notes],
+        "overpriced": _overpriced(plan, lang),
+        "engagement_rate": None if (rate := _estimated_rate(plan)) is None else pct(rate),
         "buttons": resolve_buttons(saved, lang),
         "author": mention(saved.created_by),
         "priced": sum(1 for c in plan.candidates if c.cost_yuan is not None),

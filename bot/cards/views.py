@@ -16,7 +16,7 @@ from bot.cards.render import SlackMessage, render, section_chunks
 from bot.cards.result_notes import note_line, unknown_line, warning_lines
 from bot.errors import KolbotError
 from bot.formatting import DASH
-from bot.grammar import active_filters, describe_filters, usage
+from bot.grammar import active_filters, describe_filters, filters_as_typed, usage
 from bot.i18n import slash_command, tr
 from bot.models import Creator, Duration, Lang, ScoredCreator, SearchResult, SortKey
 from bot.scoring import component_label, low_confidence, reason
@@ -68,9 +68,50 @@ def _filter_stats(result: SearchResult, lang: Lang) -> list[dict[str, Any]]:
     ]
 
 
+# grammar filter names Xingtu may apply (`SearchStats.upstream_filters`) -> the Query fields they set
+_UPSTREAM_FIELDS = {"followers": "followers", "tag": "tags"}
+
+
+def _upstream_typed(result: SearchResult) -> list[str]:
+    """The filters Xingtu applied, as the user typed them: what the empty card asks to loosen."""
+    fields = {_UPSTREAM_FIELDS[n] for n in result.stats.upstream_filters if n in _UPSTREAM_FIELDS}
+    return filters_as_typed(result.query.raw, fields) if fields and result.query.raw else []
+
+
 def _next_page(result: SearchResult) -> int:
     query, requested = result.query, result.stats.pages_requested
     return max(requested) + 1 if requested else query.start_page + query.pages
+
+
+def continued_lines(result: SearchResult, lang: Lang) -> list[str]:
+    """A *More results* card that fetched further pages says so, and what it means for the scores."""
+    if not result.new_pages:
+        return []
+    first, last = result.new_pages[0], result.new_pages[-1]
+    pages = f"{first}–{last}" if last != first else str(first)
+    start = (result.rescored_from or 0) + 1
+    if start > len(result.creators):
+        return [tr(lang, "Fetched pages %(pages)s: no new creator matched.", pages=pages)]
+    if start == 1:
+        return [
+            tr(
+                lang,
+                "Fetched pages %(pages)s: creators are scored against all %(seen)s creators seen so far.",
+                pages=pages,
+                seen=result.stats.creators_seen,
+            )
+        ]
+    return [
+        tr(
+            lang,
+            "Fetched pages %(pages)s: from #%(start)s on, creators are scored against all %(seen)s creators "
+            "seen so far; #1–%(last)s keep the ranks and scores shown before.",
+            pages=pages,
+            start=start,
+            seen=result.stats.creators_seen,
+            last=start - 1,
+        )
+    ]
 
 
 def _short_name(creator: Creator) -> str:
@@ -84,7 +125,7 @@ def _results_text(result: SearchResult, shown: list[ScoredCreator], lang: Lang) 
     head = tr(lang, "%(matched)s creators matched “%(keyword)s”", matched=matched, keyword=keyword)
     names = [
         f"{i}. {_short_name(s.creator)} ({DASH if s.score is None else round(s.score)}/100)"
-        for i, s in enumerate(shown, start=1)
+        for i, s in enumerate(shown, start=result.offset + 1)
     ]
     return "\n".join([head, *names])
 
@@ -97,8 +138,10 @@ def results_message(
     now: datetime | None = None,
 ) -> SlackMessage:
     """The results card: summary, the top `query.top` creators with buttons, paging and sorting."""
-    query, stats = result.query, result.stats
-    shown = result.creators[: min(query.top, MAX_CARD_CREATORS)]
+    query, stats, offset = result.query, result.stats, result.offset
+    shown = result.creators[offset : offset + min(query.top, MAX_CARD_CREATORS)]
+    listed = offset + len(shown)  # how far down the list this card and the ones before it went
+    more = listed < len(result.creators) or stats.has_more
     context = {
         "lang": lang,
         "search_ref": search_ref,
@@ -106,18 +149,22 @@ def results_message(
         "stats": stats,
         "now": _now(now),
         "filters": [tr(lang, text) for text in describe_filters(query)],
-        "warnings": warning_lines(result, lang),
+        "warnings": [*continued_lines(result, lang), *warning_lines(result, lang)],
         "filter_stats": _filter_stats(result, lang),
         "notes": [note_line(n, lang) for n in query.notes],
         "unknown_line": unknown_line(result, lang),
         "filtered": [f.name for f in stats.filters],
         "upstream_filters": [tr(lang, d) for n, d in active_filters(query) if n in stats.upstream_filters],
-        "rows": [_creator_row(s.creator, s, lang, rank) for rank, s in enumerate(shown, start=1)],
+        "upstream_typed": _upstream_typed(result),
+        "rows": [_creator_row(s.creator, s, lang, rank) for rank, s in enumerate(shown, start=offset + 1)],
+        "first_rank": offset + 1,
         "duration": query.duration,
         "durations": list(Duration),
         "sort_keys": list(SortKey),
         "priced_first": query.sort in COST_SORTS,
-        "more_value": PageValue(search_ref=search_ref, start=_next_page(result)) if stats.has_more else None,
+        "more_value": PageValue(search_ref=search_ref, start=_next_page(result), shown=listed)
+        if more
+        else None,
     }
     return render("results.json.j2", context, fallback_text=_results_text(result, shown, lang))
 

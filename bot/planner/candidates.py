@@ -5,7 +5,8 @@ shortlist's video length, which is what was quoted), else the list price for the
 length; neither means no cost (the card says "ask for a quote").
 Plays: Xingtu's expected plays; where missing, the list price ÷ Xingtu's CPM for that length × 1000,
 marked estimated. Engagements: list price ÷ Xingtu's CPE (so CPE matches the other cards), else
-plays × interaction rate.
+plays × interaction rate, else plays × the candidates' median interaction rate, marked estimated
+(`engagements_estimated`): the figure the seeding goal maximises is the one the card shows.
 Value by goal:
 - awareness: expected plays;
 - seeding: expected engagements × completion rate;
@@ -102,6 +103,9 @@ def _candidate(
     basis = PriceBasis.QUOTE if net_quote is not None else PriceBasis.LIST if list_price else None
     plays, plays_estimated = _plays(creator, duration, list_price)
     engagements = _engagements(creator, duration, plays, list_price)
+    engagements_estimated = False
+    if engagements is None and plays and medians["interact"] is not None:
+        engagements, engagements_estimated = plays * medians["interact"], True
     value, value_estimated = VALUES[goal](creator, plays, engagements, medians)
     return Candidate(
         star_id=creator.star_id,
@@ -116,8 +120,11 @@ def _candidate(
         expected_plays=plays,
         plays_estimated=plays_estimated,
         engagements=engagements,
+        engagements_estimated=engagements_estimated,
         value=value,
-        value_estimated=value_estimated or plays_estimated,
+        value_estimated=value_estimated
+        or plays_estimated
+        or (engagements_estimated and goal is Goal.SEEDING),
         mcn=mcn,
         live=source.live,
         data_time=source.data_time,
@@ -156,15 +163,12 @@ def _awareness(_creator: Creator, plays: float | None, _eng: float | None, _m: M
     return plays or 0.0, False
 
 
-def _seeding(creator: Creator, plays: float | None, eng: float | None, m: Medians) -> tuple[float, bool]:
-    guessed = False
-    if eng is None and plays:
-        rate, guessed = _or_median(None, m["interact"])
-        eng = plays * rate if rate is not None else None
+def _seeding(creator: Creator, _plays: float | None, eng: float | None, m: Medians) -> tuple[float, bool]:
+    """Engagements (estimated ones included: `build` marks them) × completion rate."""
     completion, completion_guessed = _or_median(creator.completion_rate, m["completion"])
     if not eng or completion is None:
         return 0.0, False
-    return eng * completion, guessed or completion_guessed
+    return eng * completion, completion_guessed
 
 
 def _conversion(creator: Creator, plays: float | None, _eng: float | None, m: Medians) -> tuple[float, bool]:

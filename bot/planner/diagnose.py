@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from bot.formatting import pct
-from bot.i18n import Plural, Text
+from bot.formatting import duration_text, pct
+from bot.i18n import N_, Plural, Text
 from bot.models import Goal
 from bot.planner.milp import CAP_TOLERANCE
 from bot.planner.models import TIER_WORDS, Binding, BindingKind, Candidate, PlanRequest, Tier
@@ -30,6 +30,10 @@ def _under_cap(c: Candidate, cap: float | None) -> bool:
     return cap is None or _cost(c) <= cap * (1 + CAP_TOLERANCE)
 
 
+# The reason plans saved before the video length was named still carry: kept so they read back worded.
+SAVED_BUDGET_REASON = N_("The budget %(budget)s is below the cheapest creator (%(name)s, %(cost)s).")
+
+
 def nothing_affordable(request: PlanRequest, pool: Sequence[Candidate]) -> Binding | None:
     """A budget below the cheapest priced creator (None: no priced creator, or one is affordable)."""
     if not pool:
@@ -40,8 +44,10 @@ def nothing_affordable(request: PlanRequest, pool: Sequence[Candidate]) -> Bindi
     return Binding(
         kind=BindingKind.BUDGET,
         what=Text(
-            "The budget %(budget)s is below the cheapest creator (%(name)s, %(cost)s).",
+            "The budget %(budget)s buys no creator: "
+            "the cheapest %(duration)s video costs %(cost)s (%(name)s).",
             budget=Money(request.budget_yuan),
+            duration=duration_text(request.duration),
             name=cheapest.nickname,
             cost=Money(_cost(cheapest)),
         ),

@@ -97,6 +97,8 @@ class Candidate(BaseModel):
     expected_plays: float | None
     plays_estimated: bool  # plays from price ÷ CPM × 1000, not Xingtu's figure
     engagements: float | None
+    # engagements from plays × the candidates' median interaction rate (no CPE, no rate of its own)
+    engagements_estimated: bool = False
     value: float  # what the goal maximises
     value_estimated: bool  # some factor of `value` came from the cohort median
     mcn: str | None = None
@@ -163,6 +165,8 @@ class Plan(BaseModel):
     picks: list[Pick]
     candidates: list[Candidate]  # every candidate, priced or not (the chart and the runner-ups)
     notes: list[StoredText] = Field(default_factory=list)  # warnings
+    # left out: a CPM far above the other candidates' (`bot.planner.outliers`)
+    overpriced: list[str] = Field(default_factory=list)
 
     @property
     def chosen(self) -> list[Candidate]:
@@ -208,6 +212,15 @@ class Plan(BaseModel):
     @property
     def any_estimated(self) -> bool:
         return any(c.plays_estimated for c in self.chosen)
+
+    @property
+    def engagements_estimated(self) -> bool:
+        return any(c.engagements_estimated for c in self.chosen)
+
+    @property
+    def overpriced_candidates(self) -> list[Candidate]:
+        ids = set(self.overpriced)
+        return [c for c in self.candidates if c.star_id in ids]
 
     def by_tier(self) -> list[tuple[Tier, list[Pick]]]:
         return [(t, [p for p in self.picks if p.candidate.tier is t]) for t in Tier]

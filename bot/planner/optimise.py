@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.i18n import Text
-from bot.planner import diagnose
+from bot.planner import diagnose, outliers
 from bot.planner.milp import Problem, solve
 from bot.planner.models import (
     Binding,
@@ -35,6 +35,8 @@ _TIER_INDEX = {tier: i for i, tier in enumerate(Tier)}
 def make_plan(request: PlanRequest, candidates: Sequence[Candidate], tiers: TierBounds) -> Plan:
     """The optimal plan for `request` over `candidates` (already unique by star_id)."""
     pool = [c for c in candidates if c.cost_yuan is not None and c.star_id not in request.exclude]
+    left_out = {c.star_id for c in outliers.overpriced(pool, request.must)}
+    pool = [c for c in pool if c.star_id not in left_out]
     chosen = solve(to_problem(request, pool))
     solved, status, binding = request, PlanStatus.OPTIMAL, None
     if chosen is None:
@@ -47,7 +49,7 @@ def make_plan(request: PlanRequest, candidates: Sequence[Candidate], tiers: Tier
         binding = binding or diagnose.nothing_affordable(request, pool)
         if pool and binding is None:
             notes.append(diagnose.nothing_to_gain(request))
-    picks = [Pick(candidate=pool[i], runner_up=_runner_up(i, chosen, pool, solved)) for i in chosen]
+    picks = _with_runner_ups(chosen, pool, solved)
     return Plan(
         request=request,
         solved=solved,
@@ -57,6 +59,7 @@ def make_plan(request: PlanRequest, candidates: Sequence[Candidate], tiers: Tier
         picks=sorted(picks, key=lambda p: -p.candidate.value),
         candidates=list(candidates),
         notes=notes,
+        overpriced=[c.star_id for c in candidates if c.star_id in left_out],
     )
 
 
@@ -151,26 +154,46 @@ def _restore(
     return kept
 
 
+def _with_runner_ups(chosen: Sequence[int], pool: Sequence[Candidate], request: PlanRequest) -> list[Pick]:
+    """Each pick with its runner-up; the most valuable picks choose first, and a creator is the
+    runner-up of one pick only (else every pick of a tier names the same one, which says nothing
+    about the others' alternatives)."""
+    named: set[int] = set()
+    picks: dict[int, Pick] = {}
+    for i in sorted(chosen, key=lambda j: -pool[j].value):
+        runner = _runner_up(i, chosen, pool, request, taken=named)
+        if runner is not None:
+            named.add(runner)
+        picks[i] = Pick(candidate=pool[i], runner_up=None if runner is None else pool[runner])
+    return [picks[i] for i in chosen]
+
+
 def _runner_up(
-    i: int, chosen: Sequence[int], pool: Sequence[Candidate], request: PlanRequest
-) -> Candidate | None:
-    """The best creator of the same tier not in the plan that could replace pick `i` and keep it feasible."""
+    i: int,
+    chosen: Sequence[int],
+    pool: Sequence[Candidate],
+    request: PlanRequest,
+    *,
+    taken: set[int] | frozenset[int] = frozenset(),
+) -> int | None:
+    """The best creator of the same tier not in the plan (nor in `taken`) that could replace pick `i`
+    and keep it feasible: its index in `pool`."""
     pick = pool[i]
     if pick.star_id in request.must:
         return None
     spent = sum(pool[j].cost_yuan or 0.0 for j in chosen)
-    taken = set(chosen)
+    in_plan = set(chosen)
     others_mcn = {pool[j].mcn for j in chosen if j != i and pool[j].mcn}
     cap = None if request.max_share is None else request.max_share * request.budget_yuan
-    best: Candidate | None = None
+    best: int | None = None
     for j, c in enumerate(pool):
         cost = c.cost_yuan or 0.0
-        if j in taken or c.tier is not pick.tier or c.value <= 0:
+        if j in in_plan or j in taken or c.tier is not pick.tier or c.value <= 0:
             continue
         if spent - (pick.cost_yuan or 0.0) + cost > request.budget_yuan + 1e-6:
             continue
         if (cap is not None and cost > cap * (1 + 1e-9)) or (request.one_per_mcn and c.mcn in others_mcn):
             continue
-        if best is None or (c.value, -cost) > (best.value, -(best.cost_yuan or 0.0)):
-            best = c
+        if best is None or (c.value, -cost) > (pool[best].value, -(pool[best].cost_yuan or 0.0)):
+            best = j
     return best

@@ -37,6 +37,9 @@ _SEARCH_ONLY_FIELDS = {
 }  # notes: grammar hints
 
 
+_PLAN_SHOWN_FIELDS = {"goal", "duration", "lang"}
+
+
 @dataclass(frozen=True)
 class PlanCommand:
     """A parsed `/kol plan` line. `query.keywords` is empty for a shortlist plan."""
@@ -110,6 +113,10 @@ def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:
     search_text = " ".join(rest) if len(query.keywords) > 1 else ""
     if search_text:
         query = parse_query(search_text)
+        # the card shows goal, video length and language on lines of their own: the search line
+        # keeps what was searched
+        shown_apart = set(filters_as_typed(search_text, _PLAN_SHOWN_FIELDS))
+        search_text = " ".join(w for w in rest if w not in shown_apart)
     else:
         extra = filters_as_typed(" ".join(rest), query.model_fields_set - _SEARCH_ONLY_FIELDS)
         if extra:

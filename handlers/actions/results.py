@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot.cards.actions import PageValue, SortValue
+from bot.cards.views import MAX_CARD_CREATORS
 from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.delivery import send_results
@@ -36,8 +37,10 @@ def more_results(
         value = PageValue.decode(action.get("value"))
         search = required_search(services, body, value.search_ref)
         with answer_failures(respond, search.lang, logger):
-            query = services.parse_query(search.raw_query).model_copy(update={"start_page": value.start})
-            send_results(services, respond, query, search.lang, ref_for=lambda: value.search_ref)
+            query = services.parse_query(search.raw_query)
+            shown = value.shown if value.shown is not None else min(query.top, MAX_CARD_CREATORS)
+            more = partial(services.search.more, pages_seen=value.start - 1, shown=shown)
+            send_results(services, respond, query, search.lang, ref_for=lambda: value.search_ref, run=more)
 
     run_after_ack(context, respond, services.default_lang, logger, work, task=SlackTask.MORE_RESULTS)
 

@@ -35,7 +35,7 @@ def offer_screen(
 ) -> None:
     """Screen a first-page search that has audience targets, or ask first when it costs more than allowed."""
     targets = screen_targets(result.query)
-    if targets is None or not result.creators or result.query.start_page != 1:
+    if targets is None or not result.creators or result.query.start_page != 1 or result.offset:
         return
     plan = services.screen.plan(result, targets)
     if plan.needs_confirm(services.settings.kolbot_screen_confirm_usd):
