@@ -146,6 +146,14 @@ def test_an_unreachable_database_stops_start_up_with_one_line(run, slack: FakeSl
     assert "hunter2" not in err
 
 
+@pytest.mark.parametrize("url", ["foo", "mysql://kolbot:hunter2@db.example/kolbot"])
+def test_an_unsupported_database_url_stops_start_up_with_one_line(run, slack: FakeSlackApi, url: str) -> None:
+    code, err = run(["serve"], DATABASE_URL=url, **slack_env(slack)).finish()
+    assert code == 2
+    assert_one_line(err, "DATABASE_URL", "sqlite:///", "postgresql://")
+    assert "hunter2" not in err
+
+
 def test_a_worker_without_postgresql_stops_start_up_with_one_line(run, slack: FakeSlackApi) -> None:
     code, err = run(["worker"], **slack_env(slack)).finish()  # SQLite: serve runs the work itself
     assert code == 2
