@@ -16,7 +16,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from slack_bolt import App
@@ -42,6 +43,7 @@ HEALTH_PATH = "/healthz"
 SERVER_THREADS = 16
 CONFIG_ERROR_EXIT = 2  # a setting is missing or rejected
 UNREACHABLE_EXIT = 3  # Slack or the database cannot be reached
+SLACK_SDK_LOGGER = "slack_sdk.web.base_client"  # logs each failed Web API call
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -175,16 +177,16 @@ def _connect(handler: SocketModeHandler, settings: Settings) -> None:
     try:
         # The first URL is asked for here rather than in `connect()`, which would log its own
         # error line before ours; reconnections later ask for theirs as usual.
-        client.wss_uri = client.web_client.apps_connections_open(app_token=client.app_token)["url"]
+        with slack_sdk_quiet():
+            client.wss_uri = client.web_client.apps_connections_open(app_token=client.app_token)["url"]
         handler.connect()
     except SlackApiError as err:
         code = err.response.get("error", "error")
         stop_start_up(
+            # No parentheses around the message: Babel would not extract it, and zh would show English.
             Text(
-                (
-                    "Slack did not accept SLACK_APP_TOKEN (%(code)s); check the app-level token and that "
-                    "Socket Mode is on for the app"
-                ),
+                "Slack did not accept SLACK_APP_TOKEN (%(code)s); check the app-level token and that "
+                "Socket Mode is on for the app",
                 code=code,
             ),
         )
@@ -199,7 +201,8 @@ def checked_app(settings: Settings, services: Services, *, for_worker: bool = Fa
     # client; kolbot has read it into `settings` already, so it leaves the environment.
     os.environ.pop("SLACK_BOT_TOKEN", None)
     try:
-        app = build_app(settings, services=services, for_worker=for_worker)
+        with slack_sdk_quiet():  # Bolt's `auth.test`
+            app = build_app(settings, services=services, for_worker=for_worker)
     except (BoltError, SlackApiError) as err:
         services.close()
         stop_start_up(
@@ -212,14 +215,31 @@ def checked_app(settings: Settings, services: Services, *, for_worker: bool = Fa
     return app
 
 
+@contextmanager
+def slack_sdk_quiet() -> Iterator[None]:
+    """While start-up checks Slack: slack_sdk logs every failed attempt at ERROR and its retries at
+    INFO, before kolbot's own one line (`stop_start_up`) says the same; those records are dropped.
+    Only the start-up thread uses the WebClient then."""
+    logger = logging.getLogger(SLACK_SDK_LOGGER)
+    drop = _DropAll()
+    logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(drop)
+
+
+class _DropAll(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
 def _slack_unreachable(settings: Settings, err: Exception) -> NoReturn:
     reason = str(getattr(err, "reason", None) or err)
     stop_start_up(
         Text(
-            (
-                "cannot reach Slack at %(slack_api_url)s (%(reason)s); check the network, proxy and "
-                "SLACK_API_URL"
-            ),
+            "cannot reach Slack at %(slack_api_url)s (%(reason)s); check the network, proxy and "
+            "SLACK_API_URL",
             slack_api_url=settings.slack_api_url,
             reason=reason,
         ),
