@@ -48,13 +48,16 @@ class Kolbot:
             text=True,
         )
         self._lines: queue.Queue[str] = queue.Queue()
+        self._err_lines: queue.Queue[str] = queue.Queue()
         self.stdout: list[str] = []
         self._stderr: list[str] = []
         self._readers = [
             threading.Thread(
                 target=self._read, args=(self.proc.stdout, self.stdout, self._lines), daemon=True
             ),
-            threading.Thread(target=self._read, args=(self.proc.stderr, self._stderr, None), daemon=True),
+            threading.Thread(
+                target=self._read, args=(self.proc.stderr, self._stderr, self._err_lines), daemon=True
+            ),
         ]
         for reader in self._readers:
             reader.start()
@@ -69,11 +72,19 @@ class Kolbot:
 
     def line(self, containing: str, timeout: float = 30) -> str:
         """The next stdout line containing `containing` (earlier lines are skipped)."""
+        return self._next(self._lines, self.stdout, containing, timeout)
+
+    def log_line(self, containing: str, timeout: float = 30) -> str:
+        """The next stderr (log) line containing `containing` (earlier lines are skipped)."""
+        return self._next(self._err_lines, self._stderr, containing, timeout)
+
+    @staticmethod
+    def _next(lines: queue.Queue[str], seen: list[str], containing: str, timeout: float) -> str:
         while True:
             try:
-                line = self._lines.get(timeout=timeout)
+                line = lines.get(timeout=timeout)
             except queue.Empty:
-                raise AssertionError(f"no line with {containing!r}; output so far: {self.stdout}") from None
+                raise AssertionError(f"no line with {containing!r}; output so far: {seen}") from None
             if containing in line:
                 return line
 
