@@ -101,6 +101,7 @@ def make_engine(url: str | URL, *, threads: int = 15, pool_size: int = 5) -> Eng
     kept = min(pool_size, threads)
     engine = create_engine(
         parsed,
+        hide_parameters=True,  # no user text or ids in error messages and logs
         pool_pre_ping=True,
         pool_size=kept,
         max_overflow=max(0, threads - kept),
@@ -164,7 +165,7 @@ def _sqlite_engine(url: URL) -> Engine:
         kwargs["poolclass"] = StaticPool
     else:
         Path(str(url.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, **kwargs)
+    engine = create_engine(url, hide_parameters=True, **kwargs)
     event.listen(engine, "connect", _configure_sqlite_connection)
     event.listen(engine, "begin", _begin)
     return engine
