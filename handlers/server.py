@@ -29,6 +29,7 @@ from waitress import create_server
 from waitress.server import BaseWSGIServer
 
 from bot import collector
+from bot.db.health import DatabaseHealth
 from bot.housekeeping import Housekeeping, default_jobs
 from bot.i18n import Text, in_every_language
 from bot.observability.metrics import METRICS_PATH, metrics_wsgi_app, start_metrics_server
@@ -48,16 +49,29 @@ SLACK_SDK_LOGGER = "slack_sdk.web.base_client"  # logs each failed Web API call
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def wsgi_app(app: App, settings: Settings) -> WsgiApp:
-    """Bolt's WSGI handler for Slack, plus the health check (and /metrics, when on here)."""
+def wsgi_app(app: App, settings: Settings, database: DatabaseHealth | None = None) -> WsgiApp:
+    """Bolt's WSGI handler for Slack, plus the health check (and /metrics, when on here).
+
+    `GET /healthz` answers 200 while `database` answers (without one: always), else 503 with the
+    short reason."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
-    health = json.dumps({"ok": True, "mode": "http", "demo": settings.demo_mode}).encode()
+    about = {"mode": "http", "demo": settings.demo_mode}
+    healthy = json.dumps({"ok": True, **about}).encode()
     prometheus = metrics_wsgi_app() if settings.kolbot_metrics and not settings.kolbot_metrics_port else None
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            start_response("200 OK", [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
-            return [health]
+            problem = database.problem() if database is not None else None
+            status, body = (
+                ("200 OK", healthy)
+                if problem is None
+                else (
+                    "503 Service Unavailable",
+                    json.dumps({"ok": False, **about, "problem": problem}).encode(),
+                )
+            )
+            start_response(status, [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
+            return [body]
         if prometheus and environ.get("PATH_INFO") == METRICS_PATH:
             return prometheus(environ, start_response)
         if not _timestamp_is_numeric(environ):
@@ -76,14 +90,20 @@ def _timestamp_is_numeric(environ: dict[str, Any]) -> bool:
 
 
 def make_server(
-    settings: Settings, app: App, *, host: str = "0.0.0.0", port: int | None = None
+    settings: Settings,
+    app: App,
+    *,
+    host: str = "0.0.0.0",
+    port: int | None = None,
+    database: DatabaseHealth | None = None,
 ) -> BaseWSGIServer:
-    """A waitress server for `app` (`port=0` picks a free port: see `.effective_port`)."""
+    """A waitress server for `app` (`port=0` picks a free port: see `.effective_port`); `/healthz`
+    checks `database`."""
     # waitress warns "Task queue depth is N" for every request that waits for a thread: in a burst,
     # a log record per request, formatted on the thread that reads every connection.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     server = create_server(
-        wsgi_app(app, settings),
+        wsgi_app(app, settings, database),
         host=host,
         port=settings.port if port is None else port,
         threads=SERVER_THREADS,
@@ -102,7 +122,12 @@ def serve(settings: Settings) -> None:
     """
     require(settings.missing_for_http())
     services = serving_services(settings)
-    server = make_server(settings, checked_app(settings, services), host=settings.host)
+    server = make_server(
+        settings,
+        checked_app(settings, services),
+        host=settings.host,
+        database=DatabaseHealth(services.engine),
+    )
     stop_housekeeping = _start_housekeeping(settings, services)
     if settings.kolbot_metrics_port:
         start_metrics_server(settings)
