@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.audience import parse_audience_targets
 from bot.cards.errors import error_text
+from bot.db.engine import DatabaseUrlError, database_url
 from bot.errors import KolbotError
 from bot.formatting import DASH, ago, count, duration_label, index, pct, usd, yuan
 from bot.i18n import N_, Text, in_every_language, ntr, tr
@@ -71,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings)
     try:
         return args.run(args, settings)
+    except DatabaseUrlError as err:  # a setting to fix, as `handlers.server.stop_start_up` says it
+        print(in_every_language(Text("kolbot cannot start: %(problem)s.", problem=err.what)), file=sys.stderr)
+        return USER_ERROR_EXIT
     except DBAPIError as err:  # unreachable, refused, or not a database at all
         print(_database_problem(settings, err), file=sys.stderr)
         return UNREACHABLE_EXIT
@@ -556,9 +560,30 @@ def _clock(args: argparse.Namespace, settings: Settings) -> int:
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db.migrate import migrate
 
-    migrate(settings.effective_database_url)
-    print(f"database is up to date: {_safe_url(settings)}")
+    done = migrate(database_url(settings))
+    url = _safe_url(settings)
+    if not done.applied:
+        said = Text(
+            "database %(url)s: nothing to migrate, already at %(revision)s",
+            url=url,
+            revision=_rev(done.after),
+        )
+    elif not done.before:
+        said = Text("database %(url)s: created at %(revision)s", url=url, revision=_rev(done.after))
+    else:
+        said = Text(
+            "database %(url)s: migrated from %(before)s to %(after)s",
+            url=url,
+            before=_rev(done.before),
+            after=_rev(done.after),
+        )
+    print(in_every_language(said))
     return 0
+
+
+def _rev(revisions: frozenset[str]) -> str:
+    """Alembic revisions as one word ("0012"; "0011+0012" for two heads)."""
+    return "+".join(sorted(revisions))
 
 
 def _safe_url(settings: Settings) -> str:

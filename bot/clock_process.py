@@ -5,6 +5,7 @@ Kept apart from `bot.digests.clock` so the digest domain never imports the compo
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from functools import partial
@@ -19,6 +20,7 @@ from bot.services import build_services
 from bot.settings import Settings
 
 CONFIG_ERROR_EXIT = 2
+log = logging.getLogger(__name__)
 
 
 def serve_clock(settings: Settings, *, once: bool = False) -> int:
@@ -46,15 +48,45 @@ def serve_clock(settings: Settings, *, once: bool = False) -> int:
         if once:
             print(f"digests: {dict(clock.tick()) or 'nothing due'}", flush=True)
         else:
-            stop = threading.Event()
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
             print(
                 f"kolbot clock: checking for due digests every {settings.kolbot_digest_tick_s:g} s",
                 flush=True,
             )
-            clock.run_forever(wait=stop.wait)
+            _run_until_stopped(clock, settings.kolbot_shutdown_grace_s)
     except KeyboardInterrupt:
         pass
     finally:
         services.close()
     return 0
+
+
+def _run_until_stopped(clock: Clock, grace_s: float) -> None:
+    """Tick on a thread of its own until SIGTERM or Ctrl-C; then let the tick under way finish for
+    at most `grace_s` (a run it abandons is claimed, and run again once its lease lapses).
+
+    The ticks are not on the main thread so that a signal is acted on at once, even while a tick
+    waits on a database that does not answer: the process logs that it stops and leaves within
+    the grace, instead of after every connection attempt of the tick and its housekeeping.
+    """
+    stop = threading.Event()
+    ticking = threading.Thread(
+        target=clock.run_forever,
+        kwargs={"wait": stop.wait, "stopped": stop.is_set},
+        name="clock",
+        daemon=True,  # a tick stuck on the database past the grace does not keep the process alive
+    )
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    ticking.start()
+    why = "SIGTERM"
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        why = "Ctrl-C"
+        stop.set()
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the grace below is the bound
+    log.info("kolbot clock stopping (%s): letting the current tick finish for up to %g s", why, grace_s)
+    ticking.join(grace_s)
+    if ticking.is_alive():
+        log.warning("kolbot clock stopped with a tick still running (waiting on the database or Slack)")
+    else:
+        log.info("kolbot clock stopped")

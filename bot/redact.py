@@ -16,6 +16,7 @@ from urllib.parse import quote, quote_plus
 
 from pydantic import SecretStr
 
+from bot.observability.outages import record_error
 from bot.settings import Settings
 
 MASK = "[REDACTED]"
@@ -79,6 +80,9 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "_kolbot_redacted", False):
             return True
+        # The exception the record is about, kept for `bot.observability.outages` (args are dropped
+        # and the traceback becomes text below).
+        record._kolbot_error = record_error(record)
         record.msg, record.args = self.redact(_render(record)), None
         if record.exc_info:
             if not record.exc_text:

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.direct import DirectConnection
-from bot.db.engine import make_engine, session_factory
+from bot.db.engine import database_url, make_engine, session_factory
 from bot.db.migrate import migrate
 from bot.grammar import explicit_lang, parse_query
 from bot.i18n import detect_lang, use_command
@@ -263,7 +263,7 @@ def build_services(settings: Settings, *, db_threads: int | None = None, one_sho
             settings.kolbot_secret_key,
         ]
     )
-    url = settings.effective_database_url
+    url = database_url(settings)  # or `DatabaseUrlError`, before anything connects
     migrate(url)
     threads = db_threads or settings.kolbot_workers + settings.kolbot_digest_workers
     engine = make_engine(url, threads=threads, pool_size=settings.kolbot_db_pool_size)

@@ -16,7 +16,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from slack_bolt import App
@@ -28,6 +29,7 @@ from waitress import create_server
 from waitress.server import BaseWSGIServer
 
 from bot import collector
+from bot.db.health import DatabaseHealth
 from bot.housekeeping import Housekeeping, default_jobs
 from bot.i18n import Text, in_every_language
 from bot.observability.metrics import METRICS_PATH, metrics_wsgi_app, start_metrics_server
@@ -42,20 +44,34 @@ HEALTH_PATH = "/healthz"
 SERVER_THREADS = 16
 CONFIG_ERROR_EXIT = 2  # a setting is missing or rejected
 UNREACHABLE_EXIT = 3  # Slack or the database cannot be reached
+SLACK_SDK_LOGGER = "slack_sdk.web.base_client"  # logs each failed Web API call
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def wsgi_app(app: App, settings: Settings) -> WsgiApp:
-    """Bolt's WSGI handler for Slack, plus the health check (and /metrics, when on here)."""
+def wsgi_app(app: App, settings: Settings, database: DatabaseHealth | None = None) -> WsgiApp:
+    """Bolt's WSGI handler for Slack, plus the health check (and /metrics, when on here).
+
+    `GET /healthz` answers 200 while `database` answers (without one: always), else 503 with the
+    short reason."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
-    health = json.dumps({"ok": True, "mode": "http", "demo": settings.demo_mode}).encode()
+    about = {"mode": "http", "demo": settings.demo_mode}
+    healthy = json.dumps({"ok": True, **about}).encode()
     prometheus = metrics_wsgi_app() if settings.kolbot_metrics and not settings.kolbot_metrics_port else None
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            start_response("200 OK", [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
-            return [health]
+            problem = database.problem() if database is not None else None
+            status, body = (
+                ("200 OK", healthy)
+                if problem is None
+                else (
+                    "503 Service Unavailable",
+                    json.dumps({"ok": False, **about, "problem": problem}).encode(),
+                )
+            )
+            start_response(status, [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
+            return [body]
         if prometheus and environ.get("PATH_INFO") == METRICS_PATH:
             return prometheus(environ, start_response)
         if not _timestamp_is_numeric(environ):
@@ -74,14 +90,20 @@ def _timestamp_is_numeric(environ: dict[str, Any]) -> bool:
 
 
 def make_server(
-    settings: Settings, app: App, *, host: str = "0.0.0.0", port: int | None = None
+    settings: Settings,
+    app: App,
+    *,
+    host: str = "0.0.0.0",
+    port: int | None = None,
+    database: DatabaseHealth | None = None,
 ) -> BaseWSGIServer:
-    """A waitress server for `app` (`port=0` picks a free port: see `.effective_port`)."""
+    """A waitress server for `app` (`port=0` picks a free port: see `.effective_port`); `/healthz`
+    checks `database`."""
     # waitress warns "Task queue depth is N" for every request that waits for a thread: in a burst,
     # a log record per request, formatted on the thread that reads every connection.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     server = create_server(
-        wsgi_app(app, settings),
+        wsgi_app(app, settings, database),
         host=host,
         port=settings.port if port is None else port,
         threads=SERVER_THREADS,
@@ -100,7 +122,12 @@ def serve(settings: Settings) -> None:
     """
     require(settings.missing_for_http())
     services = serving_services(settings)
-    server = make_server(settings, checked_app(settings, services), host=settings.host)
+    server = make_server(
+        settings,
+        checked_app(settings, services),
+        host=settings.host,
+        database=DatabaseHealth(services.engine),
+    )
     stop_housekeeping = _start_housekeeping(settings, services)
     if settings.kolbot_metrics_port:
         start_metrics_server(settings)
@@ -175,16 +202,16 @@ def _connect(handler: SocketModeHandler, settings: Settings) -> None:
     try:
         # The first URL is asked for here rather than in `connect()`, which would log its own
         # error line before ours; reconnections later ask for theirs as usual.
-        client.wss_uri = client.web_client.apps_connections_open(app_token=client.app_token)["url"]
+        with slack_sdk_quiet():
+            client.wss_uri = client.web_client.apps_connections_open(app_token=client.app_token)["url"]
         handler.connect()
     except SlackApiError as err:
         code = err.response.get("error", "error")
         stop_start_up(
+            # No parentheses around the message: Babel would not extract it, and zh would show English.
             Text(
-                (
-                    "Slack did not accept SLACK_APP_TOKEN (%(code)s); check the app-level token and that "
-                    "Socket Mode is on for the app"
-                ),
+                "Slack did not accept SLACK_APP_TOKEN (%(code)s); check the app-level token and that "
+                "Socket Mode is on for the app",
                 code=code,
             ),
         )
@@ -199,7 +226,8 @@ def checked_app(settings: Settings, services: Services, *, for_worker: bool = Fa
     # client; kolbot has read it into `settings` already, so it leaves the environment.
     os.environ.pop("SLACK_BOT_TOKEN", None)
     try:
-        app = build_app(settings, services=services, for_worker=for_worker)
+        with slack_sdk_quiet():  # Bolt's `auth.test`
+            app = build_app(settings, services=services, for_worker=for_worker)
     except (BoltError, SlackApiError) as err:
         services.close()
         stop_start_up(
@@ -212,14 +240,31 @@ def checked_app(settings: Settings, services: Services, *, for_worker: bool = Fa
     return app
 
 
+@contextmanager
+def slack_sdk_quiet() -> Iterator[None]:
+    """While start-up checks Slack: slack_sdk logs every failed attempt at ERROR and its retries at
+    INFO, before kolbot's own one line (`stop_start_up`) says the same; those records are dropped.
+    Only the start-up thread uses the WebClient then."""
+    logger = logging.getLogger(SLACK_SDK_LOGGER)
+    drop = _DropAll()
+    logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(drop)
+
+
+class _DropAll(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
 def _slack_unreachable(settings: Settings, err: Exception) -> NoReturn:
     reason = str(getattr(err, "reason", None) or err)
     stop_start_up(
         Text(
-            (
-                "cannot reach Slack at %(slack_api_url)s (%(reason)s); check the network, proxy and "
-                "SLACK_API_URL"
-            ),
+            "cannot reach Slack at %(slack_api_url)s (%(reason)s); check the network, proxy and "
+            "SLACK_API_URL",
             slack_api_url=settings.slack_api_url,
             reason=reason,
         ),

@@ -10,11 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic import command
 from rich.cells import cell_len
 from rich.console import Console
 
 from bot.cards.validate import validate_message
 from bot.cli import main, message_lines, results_table
+from bot.db.engine import make_engine
+from bot.db.migrate import alembic_config, head_revisions
 from bot.demo.synth import FAILING_KEYWORD
 from bot.settings import get_settings
 from tests.fakes.tikhub_server import FakeTikHub, Fault
@@ -131,8 +134,71 @@ def test_migrate_creates_the_database(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["migrate"]) == 0
     assert (tmp_path / "data" / "kolbot.db").exists()
     out, err = capsys.readouterr()
-    assert "up to date" in out
+    assert f"database sqlite:///{tmp_path}/data/kolbot.db: created at {LATEST}" in out
     assert "Running upgrade  -> 0001" in err and "setup plugin" not in err  # alembic's plumbing is quiet
+
+
+LATEST = "+".join(sorted(head_revisions()))
+
+
+def test_migrate_says_what_it_applied_and_when_nothing_was_needed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'kolbot.db'}"
+    engine = make_engine(url)
+    with engine.begin() as connection:  # an older database: only the first revision applied
+        command.upgrade(alembic_config(connection), "0001")
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", url)
+
+    assert main(["migrate"]) == 0
+    assert f"database {url}: migrated from 0001 to {LATEST}" in capsys.readouterr().out
+    assert main(["migrate"]) == 0
+    out = capsys.readouterr().out
+    assert f"database {url}: nothing to migrate, already at {LATEST}" in out and "migrated" not in out
+
+
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("foo", "not a database URL"),
+        ("mysql://kolbot:hunter2@db.example/kolbot", "unsupported database (mysql)"),
+        (
+            "postgresql+asyncpg://kolbot:hunter2@db.example/kolbot",
+            "unsupported database (postgresql+asyncpg)",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", [["migrate"], ["search", "护肤"]])
+def test_an_unsupported_database_url_stops_with_one_line_naming_the_setting(
+    url: str,
+    named: str,
+    command: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(command) == 2
+    out, err = capsys.readouterr()
+    [line] = err.strip().splitlines()
+    assert named in line and "DATABASE_URL" in line and "sqlite:///" in line and "postgresql://" in line
+    assert "hunter2" not in err and not out
+
+
+def test_a_missing_folder_in_database_url_is_refused_not_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'typo' / 'kolbot.db'}")
+    assert main(["migrate"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "DATABASE_URL" in line and str(tmp_path / "typo") in line
+    assert not (tmp_path / "typo").exists()
+
+
+def test_the_default_database_folder_is_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOLBOT_DATA_DIR", str(tmp_path / "new" / "data"))
+    assert main(["migrate"]) == 0
+    assert (tmp_path / "new" / "data" / "kolbot.db").exists()
 
 
 def test_serve_without_slack_settings_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

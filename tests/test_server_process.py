@@ -48,13 +48,16 @@ class Kolbot:
             text=True,
         )
         self._lines: queue.Queue[str] = queue.Queue()
+        self._err_lines: queue.Queue[str] = queue.Queue()
         self.stdout: list[str] = []
         self._stderr: list[str] = []
         self._readers = [
             threading.Thread(
                 target=self._read, args=(self.proc.stdout, self.stdout, self._lines), daemon=True
             ),
-            threading.Thread(target=self._read, args=(self.proc.stderr, self._stderr, None), daemon=True),
+            threading.Thread(
+                target=self._read, args=(self.proc.stderr, self._stderr, self._err_lines), daemon=True
+            ),
         ]
         for reader in self._readers:
             reader.start()
@@ -69,11 +72,19 @@ class Kolbot:
 
     def line(self, containing: str, timeout: float = 30) -> str:
         """The next stdout line containing `containing` (earlier lines are skipped)."""
+        return self._next(self._lines, self.stdout, containing, timeout)
+
+    def log_line(self, containing: str, timeout: float = 30) -> str:
+        """The next stderr (log) line containing `containing` (earlier lines are skipped)."""
+        return self._next(self._err_lines, self._stderr, containing, timeout)
+
+    @staticmethod
+    def _next(lines: queue.Queue[str], seen: list[str], containing: str, timeout: float) -> str:
         while True:
             try:
-                line = self._lines.get(timeout=timeout)
+                line = lines.get(timeout=timeout)
             except queue.Empty:
-                raise AssertionError(f"no line with {containing!r}; output so far: {self.stdout}") from None
+                raise AssertionError(f"no line with {containing!r}; output so far: {seen}") from None
             if containing in line:
                 return line
 
@@ -146,6 +157,14 @@ def test_an_unreachable_database_stops_start_up_with_one_line(run, slack: FakeSl
     assert "hunter2" not in err
 
 
+@pytest.mark.parametrize("url", ["foo", "mysql://kolbot:hunter2@db.example/kolbot"])
+def test_an_unsupported_database_url_stops_start_up_with_one_line(run, slack: FakeSlackApi, url: str) -> None:
+    code, err = run(["serve"], DATABASE_URL=url, **slack_env(slack)).finish()
+    assert code == 2
+    assert_one_line(err, "DATABASE_URL", "sqlite:///", "postgresql://")
+    assert "hunter2" not in err
+
+
 def test_a_worker_without_postgresql_stops_start_up_with_one_line(run, slack: FakeSlackApi) -> None:
     code, err = run(["worker"], **slack_env(slack)).finish()  # SQLite: serve runs the work itself
     assert code == 2
@@ -158,8 +177,9 @@ def test_an_unreachable_slack_stops_start_up_with_one_line(run) -> None:
         ["serve"], SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=api
     ).finish()
     assert code == 3
-    assert_one_line(err, "cannot reach Slack", api, "SLACK_API_URL")
+    assert_one_line(err, "cannot reach Slack", api, "SLACK_API_URL", "无法连接 Slack")
     assert BOT_TOKEN not in err
+    assert "slack_sdk.web" not in err and " ERROR " not in err  # slack_sdk's own failure and retry lines
 
 
 def test_a_bot_token_given_as_the_app_token_stops_socket_mode_with_one_line(run, slack: FakeSlackApi) -> None:

@@ -8,12 +8,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+from bot.errors import KolbotError
+from bot.i18n import Text
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Execution option marking a transaction that only reads: on SQLite it starts with a deferred BEGIN.
@@ -25,6 +32,8 @@ _WAIT_LIMIT_MS: ContextVar[int | None] = ContextVar("kolbot_wait_limit_ms", defa
 PG_CONNECT_TIMEOUT_S = 5  # libpq waits forever by default for a host that does not answer
 _WAL_ATTEMPTS = 100
 _PG_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg"}
+_SQLITE_SCHEMES = {"sqlite", "sqlite+pysqlite"}
+SUPPORTED_URLS = "sqlite:///path/to/kolbot.db, postgresql://user:password@host/database"
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -32,6 +41,54 @@ def normalize_url(url: str | URL) -> URL:
     parsed = make_url(url) if isinstance(url, str) else url
     if parsed.drivername in _PG_SCHEMES:
         return parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+class DatabaseUrlError(KolbotError):
+    """`DATABASE_URL` names no database kolbot can use: a setting to fix (exit 2), not an outage."""
+
+
+def database_url(settings: Settings) -> URL:
+    """The database of `settings`, checked before anything connects (`checked_url`). The folder of
+    the default SQLite file (`KOLBOT_DATA_DIR`) is created; that of a file `DATABASE_URL` names
+    must exist (a missing one is more likely a typo than a wish)."""
+    return checked_url(settings.effective_database_url, create_folder=settings.database_url is None)
+
+
+def checked_url(url: str | URL, *, create_folder: bool = False) -> URL:
+    """`url` normalized (`normalize_url`), or `DatabaseUrlError`: not a URL, neither SQLite nor
+    PostgreSQL (psycopg 3), or a SQLite file whose folder does not exist (`create_folder`: create it).
+    The error never quotes the URL (it may hold a password)."""
+    try:
+        parsed = normalize_url(url)
+    except ArgumentError:
+        raise DatabaseUrlError(
+            Text("DATABASE_URL is not a database URL; use one of %(supported)s", supported=SUPPORTED_URLS)
+        ) from None
+    if parsed.drivername == "postgresql+psycopg":
+        return parsed
+    if parsed.drivername not in _SQLITE_SCHEMES:
+        raise DatabaseUrlError(
+            Text(
+                "DATABASE_URL names an unsupported database (%(scheme)s); kolbot supports SQLite and "
+                "PostgreSQL: %(supported)s",
+                scheme=parsed.drivername,
+                supported=SUPPORTED_URLS,
+            )
+        )
+    if parsed.database in (None, "", ":memory:"):
+        return parsed
+    folder = Path(parsed.database).expanduser().parent
+    if not folder.is_dir():
+        if not create_folder:
+            raise DatabaseUrlError(
+                Text(
+                    "the folder of the SQLite file in DATABASE_URL does not exist (%(folder)s); "
+                    "create it or correct the path",
+                    folder=str(folder),
+                )
+            )
+        folder.mkdir(parents=True, exist_ok=True)
     return parsed
 
 
@@ -44,6 +101,7 @@ def make_engine(url: str | URL, *, threads: int = 15, pool_size: int = 5) -> Eng
     kept = min(pool_size, threads)
     engine = create_engine(
         parsed,
+        hide_parameters=True,  # no user text or ids in error messages and logs
         pool_pre_ping=True,
         pool_size=kept,
         max_overflow=max(0, threads - kept),
@@ -107,7 +165,7 @@ def _sqlite_engine(url: URL) -> Engine:
         kwargs["poolclass"] = StaticPool
     else:
         Path(str(url.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, **kwargs)
+    engine = create_engine(url, hide_parameters=True, **kwargs)
     event.listen(engine, "connect", _configure_sqlite_connection)
     event.listen(engine, "begin", _begin)
     return engine

@@ -8,10 +8,11 @@ read from the version files' `revision` / `down_revision` lines, so it needs no 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
@@ -53,30 +54,53 @@ def head_revisions() -> set[str]:
     return revisions - parents
 
 
-def at_head(engine: Engine) -> bool:
-    """Whether the database's `alembic_version` names exactly the latest revisions (False if absent)."""
+@dataclass(frozen=True)
+class Migration:
+    """What `migrate` found and left: the revisions before (empty: a new database) and after."""
+
+    before: frozenset[str]
+    after: frozenset[str]
+
+    @property
+    def applied(self) -> bool:
+        return self.before != self.after
+
+
+def stored_revisions(engine: Engine) -> frozenset[str]:
+    """The revisions the database's `alembic_version` names (none without the table)."""
     try:
         with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
-            stored = set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+            return frozenset(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
     except DBAPIError:  # no table yet (or no database: the upgrade below reports that)
-        return False
-    return stored == head_revisions()
+        return frozenset()
 
 
-def migrate(url: str | URL) -> None:
+def migrate(url: str | URL) -> Migration:
     """Upgrade to head in one transaction; on PostgreSQL under a transaction-scoped advisory lock.
+    Returns the revisions before and after (equal when there was nothing to do).
 
     SQLite needs no extra lock: the engine opens every transaction with BEGIN IMMEDIATE.
     """
     engine = make_engine(url)
     try:
-        if at_head(engine):
-            return
+        before = stored_revisions(engine)
+        if before == head_revisions():
+            return Migration(before, before)
         from alembic import command
 
         with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK_KEY})
+            # Read again under the lock: another process may have migrated meanwhile.
+            before = frozenset(_versions(connection))
             command.upgrade(alembic_config(connection), "head")
+            after = frozenset(_versions(connection))
+        return Migration(before, after)
     finally:
         engine.dispose()
+
+
+def _versions(connection: Connection) -> list[str]:
+    if not inspect(connection).has_table("alembic_version"):
+        return []
+    return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())

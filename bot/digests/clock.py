@@ -68,8 +68,11 @@ class Clock:
         log.info("digest tick: %s", dict(outcomes))
         return outcomes
 
-    def run_forever(self, *, wait: Callable[[float], bool] | None = None) -> None:
-        """Tick until `wait(tick_s)` returns True (default: forever, once per tick).
+    def run_forever(
+        self, *, wait: Callable[[float], bool] | None = None, stopped: Callable[[], bool] = lambda: False
+    ) -> None:
+        """Tick until `wait(tick_s)` returns True (default: forever, once per tick). `stopped()` is
+        asked after each tick too: a clock told to stop does not start its housekeeping.
 
         A failing tick (say, the database is down) is logged and tried again next tick.
         """
@@ -79,6 +82,8 @@ class Clock:
                 self.tick()
             except Exception:
                 log.exception("digest tick failed; trying again in %.0f s", self._tick_s)
+            if stopped():
+                return
             self._housekeep()
             if wait(self._tick_s):
                 return

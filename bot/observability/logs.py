@@ -16,6 +16,7 @@ from typing import TextIO
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
+from bot.observability.outages import DatabaseOutages
 from bot.observability.trace import current_trace
 from bot.redact import Redactor
 from bot.settings import Settings
@@ -31,10 +32,17 @@ QUIET_LOGGERS = ("httpx", "httpcore", "urllib3", "procrastinate", "alembic.runti
 
 
 class StderrHandler(logging.StreamHandler[TextIO]):
-    """Writes to whatever `sys.stderr` is at the time (pytest and daemons swap it)."""
+    """Writes to whatever `sys.stderr` is at the time (pytest and daemons swap it). A database
+    outage is written as one short warning per kind per minute (`DatabaseOutages`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, outages: DatabaseOutages | None = None) -> None:
         super().__init__(sys.stderr)
+        self.outages = outages or DatabaseOutages()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = self.outages.rewrite(record)  # under the handler's lock: counted one at a time
+        if line is not None:
+            super().emit(line)
 
     @property
     def stream(self) -> TextIO:
@@ -73,7 +81,7 @@ def make_formatter(fmt: str, redact: Redactor) -> logging.Formatter:
             list(JSON_FIELDS),
             rename_fields=JSON_RENAMES,
             timestamp="time",  # ISO 8601, UTC
-            reserved_attrs=[*RESERVED_ATTRS, "_kolbot_redacted"],
+            reserved_attrs=[*RESERVED_ATTRS, "_kolbot_redacted", "_kolbot_error"],
             json_ensure_ascii=False,
         )
     else:
