@@ -740,10 +740,8 @@ def parse_creator_args(text: str, *, max_pages: int = 10) -> CreatorArgs:
         raise QueryError(
             names,
             Text(
-                (
-                    "Search options do not apply here: %(names)s. Only `duration=`, `audience_…=` and "
-                    "`lang=` do."
-                ),
+                "Search options do not apply here: %(names)s. Only `duration=`, `audience_…=` and "
+                "`lang=` do.",
                 names=names,
             ),
         )

@@ -130,6 +130,20 @@ def test_no_copy_outside_the_catalog() -> None:
     assert not found, "copy outside the catalog:\n" + "\n".join(map(str, found))
 
 
+def test_every_message_id_in_the_code_is_in_the_catalog() -> None:
+    """An id the extractor skipped (Babel skips `Text(("a" "b"))` silently) shows English to everyone."""
+    found = copy_lint.unextracted()
+    assert not found, "message ids missing from the catalog:\n" + "\n".join(map(str, found))
+
+
+def test_the_extraction_check_finds_a_parenthesised_id(tmp_path, monkeypatch) -> None:
+    (tmp_path / "bot" / "locale").mkdir(parents=True)
+    (tmp_path / "bot" / "locale" / "kolbot.pot").write_text('msgid "Fine"\nmsgstr ""\n')
+    (tmp_path / "bot" / "x.py").write_text('a = Text("Fine")\nb = Text(("Not " "extracted"))\n')
+    monkeypatch.setattr(copy_lint, "ROOT", tmp_path)
+    assert [p.where for p in copy_lint.unextracted()] == ["bot/x.py:2"]
+
+
 LINTED = textwrap.dedent(
     '''
     """Docstrings may be in any language: 中文说明。"""

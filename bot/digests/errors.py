@@ -97,10 +97,8 @@ def too_many_pages(pages: int, cap: int) -> QueryError:
 def not_posted(short_id: str, error: str, *, paused: bool) -> DigestError:
     what = (
         Text(
-            (
-                "Digest %(short_id)s was not posted: Slack refused the message (%(error)s). The digest "
-                "paused itself."
-            ),
+            "Digest %(short_id)s was not posted: Slack refused the message (%(error)s). The digest "
+            "paused itself.",
             short_id=short_id,
             error=error,
         )
@@ -114,10 +112,8 @@ def not_posted(short_id: str, error: str, *, paused: bool) -> DigestError:
     return DigestError(
         what,
         hint=Text(
-            (
-                "If the bot was removed from the channel, invite it back, then %(command)s digest resume "
-                "%(short_id)s."
-            ),
+            "If the bot was removed from the channel, invite it back, then %(command)s digest resume "
+            "%(short_id)s.",
             short_id=short_id,
         ),
     )

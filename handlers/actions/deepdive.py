@@ -99,10 +99,8 @@ def _cannot_compare(star_ids: list[str]) -> KolbotError:
         hint = Text("Pick up to %(most)s: %(example)s", most=MAX_CREATORS, example=example)
     return KolbotError(
         Text(
-            (
-                "Compare takes %(MIN_CREATORS)s-%(MAX_CREATORS)s creators; this shortlist has %(count)s "
-                "(rejected ones left out)."
-            ),
+            "Compare takes %(MIN_CREATORS)s-%(MAX_CREATORS)s creators; this shortlist has %(count)s "
+            "(rejected ones left out).",
             MIN_CREATORS=MIN_CREATORS,
             MAX_CREATORS=MAX_CREATORS,
             count=count,

@@ -29,10 +29,8 @@ def form_unavailable() -> KolbotError:
     return KolbotError(
         Text("The search form could not be opened."),
         hint=Text(
-            (
-                "Type the search instead, e.g. `%(command)s %(keyword)s followers>=10w cpm<=60`; "
-                "`%(command)s help` shows how."
-            ),
+            "Type the search instead, e.g. `%(command)s %(keyword)s followers>=10w cpm<=60`; "
+            "`%(command)s help` shows how.",
             keyword=vocab.EXAMPLE_KEYWORD,
         ),
     )
