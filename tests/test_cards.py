@@ -815,3 +815,14 @@ def test_a_separator_places_commas_only_between_the_elements_that_are_there() ->
     )
     assert json.loads(template.render(first=False, rest=[2, 3], text=",")) == [2, 3, ","]
     assert json.loads(template.render(first=True, rest=[], text="x")) == [1, "x"]
+
+
+@pytest.mark.parametrize(("seen", "cautioned"), [(7, True), (19, True), (20, False), (1, False)])
+def test_a_small_cohort_is_read_as_a_rough_order(seen: int, cautioned: bool) -> None:
+    """Scores are percentiles among the creators fetched: among 7 a 100 is no grade."""
+    from tests.test_search import creator, run
+
+    people = [creator(f"70000000000000000{i:02d}", followers=10_000 * (i + 1)) for i in range(seen)]
+    result, _ = run("护肤", {1: people})
+    text = json.dumps(results_message(result, "en", search_ref="r").to_dict())
+    assert (f"Scores rank these {seen} creators against each other only" in text) is cautioned

@@ -91,8 +91,32 @@ def unknown_line(result: SearchResult, lang: Lang) -> str | None:
     )
 
 
+SMALL_COHORT = 20  # one search page: below it a percentile score says little
+
+
+def small_cohort_line(result: SearchResult, lang: Lang) -> str | None:
+    """Scores are percentiles among the creators fetched (`bot.scoring`): among 7, one creator's 100
+    beats six others, not a market. Said when fewer than a page's worth were seen."""
+    seen = result.stats.creators_seen
+    if not 1 < seen < SMALL_COHORT or len(result.creators) < 2:
+        return None
+    return tr(
+        lang,
+        ":information_source: Scores rank these %(seen)s creators against each other only: with so few, "
+        "read them as a rough order, not a grade.",
+        seen=seen,
+    )
+
+
 def result_notes(result: SearchResult, lang: Lang) -> list[str]:
-    """The card's warnings, query notes and unknown-data line (mrkdwn), for the terminal to print too."""
+    """The card's warnings, query notes, unknown-data line and small-cohort caution (mrkdwn), for the
+    terminal to print too."""
     unknown = unknown_line(result, lang)
+    small = small_cohort_line(result, lang)
     notes = [note_line(n, lang) for n in result.query.notes]
-    return [*warning_lines(result, lang), *notes, *([unknown] if unknown else [])]
+    return [
+        *warning_lines(result, lang),
+        *notes,
+        *([unknown] if unknown else []),
+        *([small] if small else []),
+    ]

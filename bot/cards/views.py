@@ -13,7 +13,7 @@ from bot import vocabulary as vocab
 from bot.cards.actions import PageValue
 from bot.cards.errors import error_text
 from bot.cards.render import SlackMessage, render, section_chunks
-from bot.cards.result_notes import note_line, unknown_line, warning_lines
+from bot.cards.result_notes import note_line, small_cohort_line, unknown_line, warning_lines
 from bot.errors import KolbotError
 from bot.formatting import DASH
 from bot.grammar import active_filters, describe_filters, filters_as_typed, usage
@@ -151,7 +151,8 @@ def results_message(
         "filters": [tr(lang, text) for text in describe_filters(query)],
         "warnings": [*continued_lines(result, lang), *warning_lines(result, lang)],
         "filter_stats": _filter_stats(result, lang),
-        "notes": [note_line(n, lang) for n in query.notes],
+        "notes": [note_line(n, lang) for n in query.notes]
+        + list(filter(None, [small_cohort_line(result, lang)])),
         "unknown_line": unknown_line(result, lang),
         "filtered": [f.name for f in stats.filters],
         "upstream_filters": [tr(lang, d) for n, d in active_filters(query) if n in stats.upstream_filters],
