@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -73,21 +72,27 @@ class TaskRegistry:
         return sorted(self._tasks)
 
     def run(self, name: str, job: JobInfo, args: Mapping[str, Any]) -> object:
-        """Run task `name`, counted by task and outcome (done, retry, failed) in the metrics."""
-        started, outcome = time.perf_counter(), "failed"
-        try:
-            result = self._tasks[name](job, **args)
-            outcome = "done"
-            return result
-        except Transient:
-            outcome = "failed" if job.final else "retry"
-            raise
-        finally:
-            from bot.observability.metrics import metrics  # prometheus_client: workers only
+        """Run task `name` as the current `JobTrace`: one `job run` line per attempt (its outcome:
+        ok, user_error, upstream_error, error, or retry with the fault's kind) and the job metrics
+        (done, retry, failed). A Slack task's line carries the request id `kolbot serve` gave the
+        request it replays (`args["request_id"]`)."""
+        from bot.observability.trace import JobTrace, error_kind, request_id_or_none, tracing
 
-            counters = metrics()
-            counters.jobs.labels(task=name, outcome=outcome).inc()
-            counters.job_seconds.labels(task=name).observe(time.perf_counter() - started)
+        trace = JobTrace(kind="job", subcommand=name, team="-", task=name, attempt=job.attempt)
+        if given := request_id_or_none(args.get("request_id")):
+            trace.request_id = given
+        with tracing(trace):
+            try:
+                return self._tasks[name](job, **args)
+            except Transient as error:
+                cause = error.__cause__ or error
+                trace.set_outcome("error" if job.final else "retry", error_kind(cause))
+                raise
+            except Exception as error:
+                trace.set_outcome("error", error_kind(error))
+                raise
+            finally:
+                trace.end()
 
 
 class JobQueue:
