@@ -123,11 +123,16 @@ def test_two_clocks_and_a_worker_killed_mid_digest_post_every_due_digest_once(cl
 
 
 def test_sigterm_stops_a_worker_cleanly(cluster: Cluster) -> None:
-    worker = cluster.worker()
+    worker = cluster.worker(KOLBOT_LOG_LEVEL="INFO", KOLBOT_SHUTDOWN_GRACE_S="7")
     worker.proc.send_signal(signal.SIGTERM)
     code, err = worker.finish()
     assert code == 0 and "Traceback" not in err
     assert "kolbot worker stopped" in "".join(worker.stdout)
+    # The log says it is stopping, what it finishes and for how long, then that it stopped.
+    [stopping] = [line for line in err.splitlines() if " stopping: " in line]
+    assert "stopping: finishing 0 running jobs, up to KOLBOT_SHUTDOWN_GRACE_S=7 s" in stopping
+    assert err.splitlines().index(stopping) < len(err.splitlines()) - 1
+    assert err.splitlines()[-1].endswith(" stopped")
 
 
 def busiest_second(times: list[float]) -> int:
@@ -183,7 +188,7 @@ def test_a_worker_stopped_mid_job_leaves_it_to_another_after_the_grace(cluster: 
     """The job waits on a TikHub call that never answers; SIGTERM gives it the grace (1 s), then the
     worker exits 0 instead of waiting out the call, and another worker delivers the results."""
     web = cluster.serve()
-    worker = cluster.worker(KOLBOT_SHUTDOWN_GRACE_S="1")
+    worker = cluster.worker(KOLBOT_SHUTDOWN_GRACE_S="1", KOLBOT_LOG_LEVEL="INFO")
     cluster.tikhub.hold()
     cluster.post(web, cluster.requests("held").command("护肤 pages=1"))
     cluster.tikhub.wait_for_calls(1, timeout=30)
@@ -191,6 +196,8 @@ def test_a_worker_stopped_mid_job_leaves_it_to_another_after_the_grace(cluster: 
     code, err = worker.finish(timeout=20)  # the held call's 30 s timeout would be too late
     assert code == 0 and "Traceback" not in err
     assert "will run again on another worker" in "".join(worker.stdout)
+    assert "stopping: finishing 1 running jobs, up to KOLBOT_SHUTDOWN_GRACE_S=1 s" in err
+    assert "stopped: 1 unfinished jobs will run again on another worker" in err.splitlines()[-1]
     cluster.tikhub.release()
     cluster.worker()
     cluster.slack.wait_for(lambda: bool(cluster.slack.responses("held")), timeout=60)
