@@ -43,7 +43,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from bot.post_recovery import FINDABLE, arguments, find, marked, markers
+from bot.post_recovery import FINDABLE, arguments, carries_marker, find, marked, markers
 from bot.queue import JobInfo
 from bot.store.job_posts import JobPosts
 
@@ -131,8 +131,8 @@ def once_client(client: WebClient, run: JobRun) -> WebClient:
     call = client.api_call
 
     def api_call(api_method: str, **kwargs: Any) -> SlackResponse:
-        if api_method not in POSTING:
-            return call(api_method, **kwargs)
+        if api_method not in POSTING or carries_marker(kwargs):
+            return call(api_method, **kwargs)  # not a post, or one keyed by what it is (`post_keyed`)
         key = run.post_key(api_method, kwargs)
         post = run.posts.recall(key)
         if post is not None and post.response is not None:
@@ -155,6 +155,34 @@ def once_client(client: WebClient, run: JobRun) -> WebClient:
 
     clone.api_call = api_call  # type: ignore[method-assign]
     return clone
+
+
+def post_keyed(
+    client: WebClient, posts: JobPosts, key: str, method: str, args: dict[str, Any]
+) -> dict[str, Any]:
+    """Make post `key` (a `FINDABLE` Web API `method` with `args`) once, whichever job, request or
+    process makes it: a post keyed by what it is (a shortlist creator's thread card) rather than
+    by the job making it, so a `/kol shortlist show` repairing the thread meets the card an add
+    job posted before it was killed. The same intent, record and read-back as `once_client`:
+    answered before, that answer; intended and never answered, looked for in its conversation
+    (found: recorded, not sent); else intended, sent with its marker, recorded. A job's
+    `once_client` passes such a marked post through unkeyed. Returns Slack's answer."""
+    post = posts.recall(key)
+    if post is not None and post.response is not None:
+        return dict(json.loads(post.response))
+    found = None if post is None else find(client, method, args, post.since, post.markers)
+    if found is not None:
+        posts.record(key, json.dumps(found))
+        return found
+    posts.intend(key, markers(method, key, args))
+    try:
+        response = client.api_call(method, **marked(method, key, {"json": args}))
+    except SlackApiError:
+        posts.forget(key)  # Slack answered no: nothing was posted, nothing to look for
+        raise
+    data = response.data if isinstance(response.data, dict) else {}
+    posts.record(key, json.dumps(data))
+    return data
 
 
 def _replayed(client: WebClient, api_method: str, data: dict[str, Any]) -> SlackResponse:

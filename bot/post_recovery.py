@@ -60,6 +60,12 @@ def markers(method: str, key: str, args: dict[str, Any]) -> list[str]:
     return [str(f["id"]) for f in shared_files(args) if f.get("id")]
 
 
+def carries_marker(kwargs: dict[str, Any]) -> bool:
+    """Whether a call's post already carries a post key's metadata (`bot.post_once.post_keyed`)."""
+    metadata = arguments(kwargs).get("metadata")
+    return isinstance(metadata, dict) and metadata.get("event_type") == EVENT_TYPE
+
+
 def marked(method: str, key: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     """The call's keyword arguments with post `key`'s metadata on a chat.postMessage."""
     if method != "chat.postMessage":

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
-import time
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -41,6 +41,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 QUEUE = "kolbot"
+# How often an idle worker looks for jobs besides PostgreSQL's notifications (procrastinate's
+# default, passed explicitly: the takeover bound counts on it).
+FETCH_POLL_S = 5.0
+# A job whose worker was killed must be finished by another within this (issue 10 §1).
+TAKEOVER_LIMIT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,15 @@ class JobInfo:
     key: str  # idempotency key of the Slack request or digest run it serves
     attempt: int  # 0 for the first run
     final: bool  # no retry follows a failure of this run: tell the user
+
+
+def takeover_s(settings: Settings) -> float:
+    """The longest a job of a killed worker waits until another worker starts it again: the
+    killed worker must be silent for `KOLBOT_WORKER_STALLED_S` after its last beat, the others
+    look for silent workers every `KOLBOT_WORKER_HEARTBEAT_S`, and a job put back is fetched at
+    once (notified) or at the next poll (`FETCH_POLL_S`). 40 s with the defaults, leaving 20 s of
+    `TAKEOVER_LIMIT_S` for the job's own run."""
+    return settings.kolbot_worker_stalled_s + settings.kolbot_worker_heartbeat_s + FETCH_POLL_S
 
 
 class Transient(Exception):
@@ -65,6 +79,8 @@ class TaskRegistry:
 
     def __init__(self) -> None:
         self._tasks: dict[str, Task] = {}
+        self._running = 0
+        self._lock = threading.Lock()
 
     def register(self, name: str, fn: Task) -> None:
         self._tasks[name] = fn
@@ -72,22 +88,37 @@ class TaskRegistry:
     def names(self) -> list[str]:
         return sorted(self._tasks)
 
-    def run(self, name: str, job: JobInfo, args: Mapping[str, Any]) -> object:
-        """Run task `name`, counted by task and outcome (done, retry, failed) in the metrics."""
-        started, outcome = time.perf_counter(), "failed"
-        try:
-            result = self._tasks[name](job, **args)
-            outcome = "done"
-            return result
-        except Transient:
-            outcome = "failed" if job.final else "retry"
-            raise
-        finally:
-            from bot.observability.metrics import metrics  # prometheus_client: workers only
+    def running(self) -> int:
+        """How many runs are under way in this process now."""
+        with self._lock:
+            return self._running
 
-            counters = metrics()
-            counters.jobs.labels(task=name, outcome=outcome).inc()
-            counters.job_seconds.labels(task=name).observe(time.perf_counter() - started)
+    def run(self, name: str, job: JobInfo, args: Mapping[str, Any]) -> object:
+        """Run task `name` as the current `JobTrace`: one `job run` line per attempt (its outcome:
+        ok, user_error, upstream_error, error, or retry with the fault's kind) and the job metrics
+        (done, retry, failed). A Slack task's line carries the request id `kolbot serve` gave the
+        request it replays (`args["request_id"]`)."""
+        from bot.observability.trace import JobTrace, error_kind, request_id_or_none, tracing
+
+        trace = JobTrace(kind="job", subcommand=name, team="-", task=name, attempt=job.attempt)
+        if given := request_id_or_none(args.get("request_id")):
+            trace.request_id = given
+        with self._lock:
+            self._running += 1
+        with tracing(trace):
+            try:
+                return self._tasks[name](job, **args)
+            except Transient as error:
+                cause = error.__cause__ or error
+                trace.set_outcome("error" if job.final else "retry", error_kind(cause))
+                raise
+            except Exception as error:
+                trace.set_outcome("error", error_kind(error))
+                raise
+            finally:
+                with self._lock:
+                    self._running -= 1
+                trace.end()
 
 
 class JobQueue:
@@ -124,6 +155,10 @@ class JobQueue:
             return self._registry.run(name, job, args)
 
         return run
+
+    def running(self) -> int:
+        """How many jobs this process is running now (0 where it runs none)."""
+        return self._registry.running() if self._registry is not None else 0
 
     def open(self) -> JobQueue:
         self.app.open()

@@ -209,6 +209,7 @@ class Services:
             client,
             gate=self.shortlist_gate,
             default_lang=self.default_lang,
+            posts=self.job_posts,
         )
 
     def close(self) -> None:

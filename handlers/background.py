@@ -23,22 +23,22 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-import httpx
 from slack_bolt import BoltContext, Respond
 
 from bot.cards.views import error_message
 from bot.errors import KolbotError
 from bot.i18n import Text
 from bot.models import Lang
+from bot.observability.trace import error_kind, note_retry
 from bot.post_once import JobRun
 from bot.services import Services
 from bot.spend.payer import Payer, paying
 from handlers.jobs import LEGACY_TASK, SlackTask, defer_slack_work
 from handlers.middleware import JOB, first_delivery
-from handlers.replies import STORAGE_ERRORS, answer_failures, respond_ephemeral, send_failure
+from handlers.replies import NETWORK_ERRORS, STORAGE_ERRORS, answer_failures, respond_ephemeral, send_failure
 
 # Faults worth another attempt of a queued job: storage or a network briefly gone.
-TRANSIENT_ERRORS = (*STORAGE_ERRORS, OSError, httpx.TransportError)
+TRANSIENT_ERRORS = (*STORAGE_ERRORS, *NETWORK_ERRORS)
 
 # Told to a user whose queued work could not finish before `kolbot serve` stopped (SIGTERM).
 SHUT_DOWN = KolbotError(
@@ -68,12 +68,14 @@ def run_after_ack(
     run: JobRun | None = context.get(JOB)
     if run is not None:
         _check_task(run, task, logger)
-        _run_in_job(context, work, respond, lang, logger, payer, run)
+        _run_in_job(context, work, respond, lang, logger, payer, run, task.failed)
     elif services.queue is not None:
         defer_slack_work(context, logger, task)
     else:
         tell = None if respond is None else partial(_tell_shut_down, respond, lang)
-        services.workers.submit(_run_once, context, work, respond, lang, logger, payer, on_abandon=tell)
+        services.workers.submit(
+            _run_once, context, work, respond, lang, logger, payer, task.failed, on_abandon=tell
+        )
 
 
 def _check_task(run: JobRun, task: SlackTask, logger: logging.Logger) -> None:
@@ -94,8 +96,9 @@ def _run_once(
     lang: Lang,
     logger: logging.Logger,
     payer: Payer,
+    failed: Text,
 ) -> None:
-    with answer_failures(respond, lang, logger), paying(payer):
+    with answer_failures(respond, lang, logger, failed=failed), paying(payer):
         if first_delivery(context, logger):
             work()
 
@@ -108,17 +111,20 @@ def _run_in_job(
     logger: logging.Logger,
     payer: Payer,
     run: JobRun,
+    failed: Text,
 ) -> None:
     """`work` as a queued job (claimed when it was queued): a transient fault is left for the
-    queue to retry; the user hears of it only when the last attempt fails too."""
+    queue to retry (the attempt's outcome is `retry`); the user hears of it only when the last
+    attempt fails too, in the same words as on the in-process path (what failed, what to do)."""
     try:
         with paying(payer):
             work()
     except TRANSIENT_ERRORS as error:
         if not run.job.final:
-            logger.warning("job %s: transient fault, retrying: %r", run.job.key, error)
+            logger.warning("job %s: transient fault, retrying: %s", run.job.key, error_kind(error))
+            note_retry(error)
             run.transient = error
             return
-        send_failure(respond, error, lang, logger)
+        send_failure(respond, error, lang, logger, failed=failed)
     except Exception as error:
-        send_failure(respond, error, lang, logger)
+        send_failure(respond, error, lang, logger, failed=failed)

@@ -32,6 +32,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
+from bot.i18n import Text
 from bot.observability.trace import REQUEST_ID, current_trace, request_id_or_none
 from bot.post_once import JobRun, PostOnce, once_client, running
 from bot.queue import JobInfo, JobRows, TaskRegistry, Transient
@@ -82,6 +83,41 @@ class SlackTask(StrEnum):
         """What the task's paid TikHub calls are charged to."""
         return _FEATURES.get(self, Feature.SEARCH)
 
+    @property
+    def failed(self) -> Text:
+        """What the user is told failed when the task's work does (`replies.failure_message`)."""
+        return _FAILED[self]
+
+
+_FAILED: dict[SlackTask, Text] = {
+    SlackTask.SEARCH: Text("Your search failed."),
+    SlackTask.MORE_RESULTS: Text("Loading more results failed."),
+    SlackTask.RESORT: Text("Re-sorting the results failed."),
+    SlackTask.RERUN: Text("Running the search again failed."),
+    SlackTask.SEARCH_FORM: Text("Your search failed."),
+    SlackTask.AUDIENCE_SCREEN: Text("The audience screen failed."),
+    SlackTask.DEEP_DIVE: Text("The deep-dive failed."),
+    SlackTask.COMPARE: Text("The comparison failed."),
+    SlackTask.SHORTLIST_NEW: Text("Creating the shortlist failed."),
+    SlackTask.SHORTLIST_ADD: Text("Adding to the shortlist failed."),
+    SlackTask.SHORTLIST_REMOVE: Text("Removing from the shortlist failed."),
+    SlackTask.SHORTLIST_LIST: Text("Listing the shortlists failed."),
+    SlackTask.SHORTLIST_SHOW: Text("Showing the shortlist failed."),
+    SlackTask.SHORTLIST_HISTORY: Text("Loading the shortlist's history failed."),
+    SlackTask.SHORTLIST_EXPORT: Text("Exporting the shortlist failed."),
+    SlackTask.SHORTLIST_CLOSE: Text("Closing the shortlist failed."),
+    SlackTask.SHORTLIST_REOPEN: Text("Reopening the shortlist failed."),
+    SlackTask.SHORTLIST_RENAME: Text("Renaming the shortlist failed."),
+    SlackTask.SHORTLIST_CARD: Text("Updating the creator's card failed."),
+    SlackTask.SHORTLIST_EDIT: Text("Saving the quote and note failed."),
+    SlackTask.PLAN: Text("The campaign plan failed."),
+    SlackTask.PLAN_LIST: Text("Listing the plans failed."),
+    SlackTask.PLAN_SHOW: Text("Showing the plan failed."),
+    SlackTask.PLAN_ADD: Text("Adding the plan to the shortlist failed."),
+    SlackTask.DIGEST_RUN_NOW: Text("Running the digest failed."),
+    SlackTask.BUDGET: Text("Changing the budget failed."),
+    SlackTask.HOME: Text("Loading the Home tab failed."),
+}
 
 _FEATURES = {
     SlackTask.DEEP_DIVE: Feature.DEEP_DIVE,

@@ -1,7 +1,9 @@
 """One trace per Slack request: Bolt's `App` with a `RequestTrace` around each dispatch.
 
 A request queued by `kolbot serve` and replayed by `kolbot worker` is the same request: the job
-carries its request id (`handlers.jobs`), and the worker's dispatch reuses it (`REQUEST_ID`).
+carries its request id (`handlers.jobs`). `serve` writes the request's line when it acks; the
+worker's replay runs under the job's own trace (`JobTrace`, opened by `bot.queue.TaskRegistry`),
+which writes a `job run` line with that id and counts job metrics, not a second request.
 
 A Bolt middleware cannot see the ack go out (its `next()` returns before the listener runs), so
 the trace wraps `dispatch`, which HTTP mode and Socket Mode both call and which returns when Slack
@@ -15,7 +17,14 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from bot.observability.trace import REQUEST_ID, RequestTrace, request_id_or_none, tracing
+from bot.observability.trace import (
+    REQUEST_ID,
+    JobTrace,
+    RequestTrace,
+    current_trace,
+    request_id_or_none,
+    tracing,
+)
 from handlers.commands.kol import SUBCOMMANDS
 from handlers.payloads import team_of
 
@@ -35,6 +44,14 @@ class ObservedApp(App):
     """Bolt's `App`; each request gets a `RequestTrace`, current while Bolt dispatches it."""
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
+        job = current_trace()
+        if isinstance(job, JobTrace):
+            # A worker replaying a queued request: `kolbot serve` wrote the request's line and
+            # counted it; this run is the job's (`bot.queue.TaskRegistry.run`), told what it serves.
+            job.kind, job.subcommand, job.team = describe(req.body)
+            response = super().dispatch(req)
+            job.acked(response.status)
+            return response
         trace = RequestTrace(*describe(req.body))
         if given := request_id_or_none(req.context.get(REQUEST_ID)):
             trace.request_id = given  # a queued request replayed by a worker keeps its id

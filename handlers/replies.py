@@ -13,18 +13,21 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 from procrastinate.exceptions import ConnectorException
 from slack_bolt import Respond
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.cards.env import mrkdwn
 from bot.cards.render import SlackMessage
 from bot.cards.views import error_message
-from bot.errors import KolbotError
+from bot.errors import KolbotError, UpstreamError
 from bot.i18n import Text, tr
 from bot.models import Lang
 from bot.observability.trace import note_failure
+from bot.slack_io.shortlists import slack_problem
 
 
 def searching_note(keyword: str, lang: Lang) -> str:
@@ -44,9 +47,17 @@ STORAGE_UNAVAILABLE = KolbotError(
     Text("Storage is unavailable right now."),
     hint=Text("Please try again in a minute."),
 )
+NETWORK_UNAVAILABLE = KolbotError(
+    Text("A network connection failed."),
+    hint=Text("Please try again in a minute."),
+)
+# Slack refusals with a remedy the user can apply (invite kolbot, use another channel, wait).
+_SLACK_REMEDIES = frozenset({"not_in_channel", "channel_not_found", "is_archived", "ratelimited"})
 # What a database that is down, unreachable, locked or too slow raises: through SQLAlchemy, its
 # connection pool, or the job queue's connector.
 STORAGE_ERRORS = (OperationalError, InterfaceError, PoolTimeout, ConnectorException)
+# A network briefly gone (TikHub's or Slack's connection; not an answer they gave).
+NETWORK_ERRORS = (OSError, httpx.TransportError)
 
 
 def expired_search() -> KolbotError:
@@ -69,27 +80,55 @@ def respond_ephemeral(respond: Respond, message: Mapping[str, Any]) -> None:
     respond(**message, response_type="ephemeral", replace_original=False, delete_original=False)
 
 
-def send_failure(respond: Respond | None, error: BaseException, lang: Lang, logger: logging.Logger) -> None:
-    """Tell the user what went wrong (when there is a response_url) and log it."""
-    message = failure_message(error, lang, logger)
+def send_failure(
+    respond: Respond | None,
+    error: BaseException,
+    lang: Lang,
+    logger: logging.Logger,
+    *,
+    failed: Text | None = None,
+) -> None:
+    """Tell the user what went wrong (when there is a response_url) and log it. `failed`: what
+    failed (`SlackTask.failed`), said first unless the error is the user's own to fix."""
+    message = failure_message(error, lang, logger, failed=failed)
     if respond is not None:
         respond_ephemeral(respond, message)
 
 
-def failure_message(error: BaseException, lang: Lang, logger: logging.Logger) -> SlackMessage:
-    """Log `error` (and note it as the request's outcome) and return what the user is told about it."""
+def failure_message(
+    error: BaseException, lang: Lang, logger: logging.Logger, *, failed: Text | None = None
+) -> SlackMessage:
+    """Log `error` (and note it as the request's outcome) and return what the user is told about it:
+    what failed (`failed`, e.g. "Adding to the shortlist failed."), why, and what to do: the remedy
+    when one is known (TikHub's balance or quota, inviting kolbot to the channel), else to try again.
+    A refusal of what the user asked (bad input, an unknown id) explains itself without `failed`."""
     note_failure(error)
+    code = error.response.get("error") if isinstance(error, SlackApiError) else None
     if isinstance(error, KolbotError):
         logger.warning("request failed: %s", error)
         shown = error
+    elif code in _SLACK_REMEDIES:
+        logger.warning("Slack refused: %s", code)
+        shown = slack_problem(str(code), saved=None)
     elif isinstance(error, STORAGE_ERRORS):
         logger.warning("storage unavailable: %s", error.__class__.__name__, exc_info=error)
         shown = STORAGE_UNAVAILABLE
+    elif isinstance(error, NETWORK_ERRORS):
+        logger.warning("network unavailable: %s", error.__class__.__name__, exc_info=error)
+        shown = NETWORK_UNAVAILABLE
     else:
         ref = uuid.uuid4().hex[:8]
         logger.error("unexpected error (ref %s)", ref, exc_info=error)
         shown = unexpected_error(ref)
+    if failed is not None and not _users_to_fix(error):
+        shown = KolbotError(Text("%(failed)s %(what)s", failed=failed, what=shown.what), hint=shown.hint)
     return error_message(shown, lang)
+
+
+def _users_to_fix(error: BaseException) -> bool:
+    """A refusal of the request itself (bad input, an unknown id, a channel kolbot is not in…),
+    which says what was refused; not a failure of kolbot, TikHub, Slack or the network."""
+    return isinstance(error, KolbotError) and not isinstance(error, UpstreamError)
 
 
 def failure_ack(
@@ -120,13 +159,15 @@ def notice_modal(message: SlackMessage, lang: Lang) -> dict[str, Any]:
 
 
 @contextmanager
-def answer_failures(respond: Respond | None, lang: Lang, logger: logging.Logger) -> Iterator[None]:
+def answer_failures(
+    respond: Respond | None, lang: Lang, logger: logging.Logger, *, failed: Text | None = None
+) -> Iterator[None]:
     """Run a listener body; any exception becomes an ephemeral message to the user (without
-    `respond`: a log line)."""
+    `respond`: a log line). `failed`: what failed, as `send_failure`."""
     try:
         yield
     except Exception as error:
-        send_failure(respond, error, lang, logger)
+        send_failure(respond, error, lang, logger, failed=failed)
 
 
 def refusal(error: KolbotError, lang: Lang) -> SlackMessage:

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from bot.digests.jobs import register_digest_task
 from bot.i18n import Text
 from bot.observability.metrics import METRICS_PATH, start_metrics_server
-from bot.queue import QUEUE, JobQueue, TaskRegistry
+from bot.queue import FETCH_POLL_S, QUEUE, JobQueue, TaskRegistry
 from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers.jobs import register_slack_tasks
@@ -72,6 +72,7 @@ def work(settings: Settings) -> int:
         if metrics_server is not None:
             metrics_server.shutdown()
             metrics_server.server_close()
+    log.info("stopped")
     print("kolbot worker stopped", flush=True)
     return 0
 
@@ -88,6 +89,7 @@ async def _run(queue: JobQueue, settings: Settings) -> None:
                 queues=[QUEUE],
                 concurrency=settings.kolbot_worker_concurrency,
                 update_heartbeat_interval=settings.kolbot_worker_heartbeat_s,
+                fetch_job_polling_interval=FETCH_POLL_S,
                 stalled_worker_timeout=settings.kolbot_worker_stalled_s,
                 shutdown_graceful_timeout=settings.kolbot_shutdown_grace_s,
                 delete_jobs="successful",
@@ -100,6 +102,12 @@ async def _run(queue: JobQueue, settings: Settings) -> None:
         loop, stopping = asyncio.get_running_loop(), asyncio.Event()
 
         def on_signal() -> None:
+            if not stopping.is_set():
+                log.info(
+                    "stopping: finishing %d running jobs, up to KOLBOT_SHUTDOWN_GRACE_S=%s s",
+                    queue.running(),
+                    f"{settings.kolbot_shutdown_grace_s:g}",
+                )
             stopping.set()
             worker.cancel()
 
@@ -115,7 +123,10 @@ async def _run(queue: JobQueue, settings: Settings) -> None:
             # another worker.
             _, running = await asyncio.wait({worker}, timeout=settings.kolbot_shutdown_grace_s + 1)
             if running:
+                left = queue.running()
+                log.info("stopped: %d unfinished jobs will run again on another worker", left)
                 print("kolbot worker stopped: unfinished jobs will run again on another worker", flush=True)
+                logging.shutdown()
                 os._exit(0)
             if not worker.cancelled():
                 worker.result()  # a worker that failed by itself says why

@@ -9,7 +9,8 @@ database, against the fake Slack and the fake TikHub (which records the time of 
 
 Load with `pytest_plugins = ["tests.scale_harness"]`; the `cluster` fixture skips, saying why,
 when `KOLBOT_TEST_DATABASE_URL` is not set. Workers beat every 0.5 s and count as dead after 3 s,
-so work of a killed worker is taken over within seconds (the production bound is about a minute).
+so work of a killed worker is taken over within seconds (the production bound, 40 s with the
+defaults: `bot.queue.takeover_s`, checked in `tests/test_worker_restart.py`).
 """
 
 from __future__ import annotations

@@ -4,9 +4,12 @@ queue's retry, and tells the user when the last attempt fails."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import OperationalError
 
+from bot.errors import UpstreamError, UpstreamKind
 from bot.i18n import tr
 from bot.post_once import JobRun, running
 from bot.queue import JobInfo, TaskRegistry, Transient
@@ -76,3 +79,69 @@ def test_a_client_inside_a_job_posts_each_message_once(services: Services, slack
             runs.append([client.chat_postMessage(channel=c, text=t)["ts"] for c, t in posts])
     assert len(slack.calls_to("chat.postMessage")) == 3
     assert runs[0] == runs[1] and len(set(runs[0])) == 3  # the second run got the first run's answers
+
+
+def _in_process(services: Services, request: SignedRequest, slack: FakeSlackApi) -> str:
+    """What the user is told on the one-process path (SQLite: `kolbot serve` runs the work)."""
+    assert services.queue is None
+    assert build_app(services.settings, services=services).dispatch(request.bolt()).status == 200
+    return str(slack.wait_for_calls("response", 1)[-1].body["text"])
+
+
+def _queued(tasks: TaskRegistry, request: SignedRequest, slack: FakeSlackApi) -> str:
+    """What the user is told when a queued job's last attempt fails."""
+    before = len(slack.calls_to("response"))
+    run_job(tasks, request, attempt=3, final=True)
+    return str(slack.wait_for_calls("response", before + 1)[-1].body["text"])
+
+
+FAILURES = {
+    "storage": (
+        lambda: OperationalError("SELECT 1", {}, Exception("down")),
+        "搜索失败。存储暂时不可用。",
+    ),
+    "tikhub balance": (lambda: UpstreamError(UpstreamKind.BALANCE, status=402), None),
+    "network": (lambda: httpx.ConnectError("refused"), "搜索失败。网络连接失败。"),
+}
+
+
+@pytest.mark.parametrize("case", FAILURES)
+def test_a_failed_job_tells_the_user_what_failed_and_what_to_do_as_the_in_process_path_does(
+    case: str,
+    worker_tasks: TaskRegistry,
+    services: Services,
+    slack_requests: SlackRequests,
+    slack: FakeSlackApi,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make, headline = FAILURES[case]
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise make()
+
+    monkeypatch.setattr(services.search, "search", failing)
+    queued = _queued(worker_tasks, slack_requests.command("护肤 pages=1"), slack)
+    in_process = _in_process(services, slack_requests.command("护肤 pages=1"), slack)
+    assert queued == in_process  # the same words on both paths
+    assert queued.startswith(tr("zh", SlackTask.SEARCH.failed))  # what failed, in the user's language
+    if headline is not None:
+        assert queued.startswith(headline)
+    if case == "tikhub balance":  # the specific remedy: TikHub's balance
+        error = make()
+        assert isinstance(error, UpstreamError) and error.hint is not None
+        assert tr("zh", error.hint) in queued
+
+
+def test_a_slack_refusal_with_a_remedy_says_what_to_do(
+    worker_tasks: TaskRegistry,
+    services: Services,
+    slack_requests: SlackRequests,
+    slack: FakeSlackApi,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def not_in_channel(*args: object, **kwargs: object) -> None:
+        raise SlackApiError("refused", {"ok": False, "error": "not_in_channel"})
+
+    monkeypatch.setattr(services.search, "search", not_in_channel)
+    told = _queued(worker_tasks, slack_requests.command("护肤 pages=1"), slack)
+    assert "/invite @kolbot" in told and "ref " not in told

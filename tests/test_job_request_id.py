@@ -1,6 +1,8 @@
 """One request id for a queued Slack request: the line `kolbot serve` writes when it acks and
-queues the request, and the lines the worker writes when it replays it, a failure it reports
-included, carry the same `request_id` (`handlers.jobs`, `handlers.observe`).
+queues the request, and the lines the worker writes when it replays it (its `job run` line, a
+failure it reports included), carry the same `request_id` (`handlers.jobs`, `handlers.observe`).
+The worker writes no second `slack request` line and counts no request metrics: a job run has its
+own line (task, request id, attempt, outcome, error kind, duration) and the job metrics.
 
 In-process: the serve-side app queues into a recording stand-in for `JobQueue` (deferring is all
 `kolbot serve` does with it), and the worker's task runs the job it recorded, as `kolbot worker`
@@ -13,9 +15,11 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from bot.observability.logs import RequestIdFilter
-from bot.queue import JobInfo, TaskRegistry
+from bot.observability.metrics import reset_metrics
+from bot.queue import JobInfo, TaskRegistry, Transient
 from bot.services import Services
 from handlers.app import build_app
 from handlers.jobs import LEGACY_TASK, register_slack_tasks
@@ -37,6 +41,9 @@ class Records(logging.Handler):
 
     def request_lines(self) -> list[logging.LogRecord]:
         return [r for r in self.records if r.getMessage().startswith("slack request ")]
+
+    def job_lines(self) -> list[logging.LogRecord]:
+        return [r for r in self.records if r.getMessage().startswith("job run ")]
 
 
 @pytest.fixture
@@ -72,14 +79,20 @@ def serve_then_work(
 def test_the_worker_logs_a_queued_request_under_the_id_serve_gave_it(
     services: Services, slack_requests: SlackRequests, slack: FakeSlackApi, records: Records
 ) -> None:
+    counters = reset_metrics()
     serve_then_work(services, "护肤 pages=1", slack_requests, final=False)
     slack.wait_for_calls("response", 1)  # the worker posted the results
-    serve_line, worker_line = records.request_lines()  # one from the ack, one from the replay
-    assert serve_line.outcome == worker_line.outcome == "ok"
+    [serve_line] = records.request_lines()  # from the ack only: the replay is not a second request
+    assert serve_line.outcome == "ok"
     assert len(serve_line.request_id) == 12
-    assert worker_line.request_id == serve_line.request_id
+    [run] = records.job_lines()
+    assert (run.task, run.request_id, run.attempt, run.outcome) == ("search", serve_line.request_id, 1, "ok")
+    assert (run.kind, run.subcommand, run.team, run.error) == ("command", "search", "T0TEST", "-")
+    assert run.duration_ms >= 0 and "ack_ms" not in run.getMessage()
     job_line = next(r for r in records.records if r.getMessage().startswith("job T0TEST:"))
     assert job_line.request_id == serve_line.request_id
+    assert counters.requests.labels("command", "ok")._value.get() == 1  # serve's, not twice
+    assert counters.jobs.labels(task="search", outcome="done")._value.get() == 1
 
 
 def test_a_failure_the_worker_reports_carries_the_same_request_id(
@@ -96,13 +109,14 @@ def test_a_failure_the_worker_reports_carries_the_same_request_id(
     serve_then_work(services, "护肤 pages=1", slack_requests, final=True)
     [told] = slack.calls_to("response")
     assert told.body["response_type"] == "ephemeral"
-    serve_line, worker_line = records.request_lines()
+    [serve_line] = records.request_lines()
     failure = next(r for r in records.records if r.getMessage().startswith("unexpected error (ref "))
     reference = failure.getMessage().split("(ref ", 1)[1].rstrip(")")
     assert reference in told.body["text"]  # the user's reference finds this line...
     assert failure.request_id == serve_line.request_id  # ...and the ack's
-    assert worker_line.request_id == serve_line.request_id
-    assert worker_line.outcome == "error"
+    [run] = records.job_lines()
+    assert (run.request_id, run.outcome, run.error) == (serve_line.request_id, "error", "RuntimeError")
+    assert "boom" not in run.getMessage()  # the kind of the error, never its text
 
 
 def test_a_job_queued_without_a_request_id_still_runs_under_a_fresh_one(
@@ -118,5 +132,29 @@ def test_a_job_queued_without_a_request_id_still_runs_under_a_fresh_one(
     args = {"body": request.body, "content_type": request.headers["Content-Type"], "work": "/kol"}
     tasks.run(LEGACY_TASK, JobInfo(LEGACY_TASK, "T0TEST:old", 0, False), args)
     slack.wait_for_calls("response", 1)
-    [worker_line] = records.request_lines()
-    assert len(worker_line.request_id) == 12
+    assert records.request_lines() == []
+    [run] = records.job_lines()
+    assert len(run.request_id) == 12 and run.task == LEGACY_TASK
+
+
+def test_an_attempt_that_will_be_retried_is_logged_as_a_retry_with_its_error_kind(
+    services: Services,
+    slack_requests: SlackRequests,
+    slack: FakeSlackApi,
+    records: Records,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def storage_down(*args: object, **kwargs: object) -> None:
+        raise OperationalError("SELECT secret_stuff", {}, Exception("connection refused"))
+
+    counters = reset_metrics()
+    monkeypatch.setattr(services.search, "search", storage_down)
+    with pytest.raises(Transient):
+        serve_then_work(services, "护肤 pages=1", slack_requests, final=False)
+    assert slack.calls_to("response") == []  # the queue tries again; nobody is told yet
+    [serve_line] = records.request_lines()
+    [run] = records.job_lines()
+    assert (run.request_id, run.outcome, run.error) == (serve_line.request_id, "retry", "OperationalError")
+    assert "secret_stuff" not in run.getMessage()
+    assert counters.jobs.labels(task="search", outcome="retry")._value.get() == 1
+    assert counters.requests.labels("command", "ok")._value.get() == 1

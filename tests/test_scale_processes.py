@@ -123,11 +123,16 @@ def test_two_clocks_and_a_worker_killed_mid_digest_post_every_due_digest_once(cl
 
 
 def test_sigterm_stops_a_worker_cleanly(cluster: Cluster) -> None:
-    worker = cluster.worker()
+    worker = cluster.worker(KOLBOT_LOG_LEVEL="INFO", KOLBOT_SHUTDOWN_GRACE_S="7")
     worker.proc.send_signal(signal.SIGTERM)
     code, err = worker.finish()
     assert code == 0 and "Traceback" not in err
     assert "kolbot worker stopped" in "".join(worker.stdout)
+    # The log says it is stopping, what it finishes and for how long, then that it stopped.
+    [stopping] = [line for line in err.splitlines() if " stopping: " in line]
+    assert "stopping: finishing 0 running jobs, up to KOLBOT_SHUTDOWN_GRACE_S=7 s" in stopping
+    assert err.splitlines().index(stopping) < len(err.splitlines()) - 1
+    assert err.splitlines()[-1].endswith(" stopped")
 
 
 def busiest_second(times: list[float]) -> int:
@@ -183,7 +188,7 @@ def test_a_worker_stopped_mid_job_leaves_it_to_another_after_the_grace(cluster: 
     """The job waits on a TikHub call that never answers; SIGTERM gives it the grace (1 s), then the
     worker exits 0 instead of waiting out the call, and another worker delivers the results."""
     web = cluster.serve()
-    worker = cluster.worker(KOLBOT_SHUTDOWN_GRACE_S="1")
+    worker = cluster.worker(KOLBOT_SHUTDOWN_GRACE_S="1", KOLBOT_LOG_LEVEL="INFO")
     cluster.tikhub.hold()
     cluster.post(web, cluster.requests("held").command("护肤 pages=1"))
     cluster.tikhub.wait_for_calls(1, timeout=30)
@@ -191,6 +196,8 @@ def test_a_worker_stopped_mid_job_leaves_it_to_another_after_the_grace(cluster: 
     code, err = worker.finish(timeout=20)  # the held call's 30 s timeout would be too late
     assert code == 0 and "Traceback" not in err
     assert "will run again on another worker" in "".join(worker.stdout)
+    assert "stopping: finishing 1 running jobs, up to KOLBOT_SHUTDOWN_GRACE_S=1 s" in err
+    assert "stopped: 1 unfinished jobs will run again on another worker" in err.splitlines()[-1]
     cluster.tikhub.release()
     cluster.worker()
     cluster.slack.wait_for(lambda: bool(cluster.slack.responses("held")), timeout=60)
@@ -230,7 +237,9 @@ def test_a_worker_serves_metrics_with_the_tikhub_spend_of_the_jobs_it_ran(cluste
     assert totals[("kolbot_tikhub_calls_total", ())] == calls
     assert abs(totals[("kolbot_tikhub_cost_usd_total", ())] - 0.02 * calls) < 1e-9
     requests = ("kolbot_slack_requests_total", (("kind", "command"), ("outcome", "ok")))
-    assert totals[requests] == 1  # the request's line, as the worker finished it
+    assert totals.get(requests, 0) == 0  # the request was counted by serve, which acked it
+    jobs = ("kolbot_jobs_total", (("outcome", "done"), ("task", "search")))
+    assert totals[jobs] == 1  # the worker counts the job's run
 
 
 def test_kol_digest_run_through_the_queue_posts_the_digest_exactly_once(cluster: Cluster) -> None:
@@ -266,10 +275,11 @@ def test_kol_digest_run_through_the_queue_posts_the_digest_exactly_once(cluster:
     assert slack.responses("runner") == []  # posted: nothing to tell the user besides the ack
 
 
-def request_ids(process: Kolbot) -> list[str]:
-    """The request ids of the process's request lines (its stderr, text format) so far."""
-    lines = [line for line in list(process._stderr) if " slack request request_id=" in line]
-    return [line.split(" slack request request_id=", 1)[1].split(" ", 1)[0] for line in lines]
+def request_ids(process: Kolbot, line_of: str = " slack request ") -> list[str]:
+    """The request ids of the process's request lines (or `job run` lines: `line_of`; its stderr,
+    text format) so far."""
+    lines = [line.split(line_of, 1)[1] for line in list(process._stderr) if line_of in line]
+    return [line.split("request_id=", 1)[1].split(" ", 1)[0] for line in lines]
 
 
 def test_serve_and_the_worker_log_a_queued_request_under_one_request_id(cluster: Cluster) -> None:
@@ -278,6 +288,7 @@ def test_serve_and_the_worker_log_a_queued_request_under_one_request_id(cluster:
     worker = cluster.worker(KOLBOT_LOG_LEVEL="INFO")
     cluster.post(web_url, cluster.requests("traced").command("护肤 pages=1"))
     cluster.slack.wait_for(lambda: bool(cluster.slack.responses("traced")), timeout=30)
-    wait_until(lambda: bool(request_ids(web)) and bool(request_ids(worker)), 30, "both request lines")
-    [acked], [ran] = request_ids(web), request_ids(worker)
+    wait_until(lambda: bool(request_ids(web)) and bool(request_ids(worker, " job run ")), 30, "both lines")
+    [acked], [ran] = request_ids(web), request_ids(worker, " job run ")
     assert len(acked) == 12 and ran == acked
+    assert request_ids(worker) == []  # the replay is the job's run, not a second request

@@ -113,11 +113,26 @@ def test_add_is_idempotent_and_keeps_the_snapshot(service) -> None:
     assert [i.star_id for i in result.added] == ["s1", "s2"]
     assert result.added[0].list_price_yuan == 1_000 and result.added[0].live is True
     again = service.add("T1", sl.short_id, "U2", ["s2", "s3"])
-    assert ([i.star_id for i in again.added], again.already) == (["s3"], ["s2"])
+    assert ([i.star_id for i in again.added], [i.star_id for i in again.already]) == (["s3"], ["s2"])
     summary = service.summary("T1", sl.short_id)
     assert [i.star_id for i in summary.items] == ["s1", "s2", "s3"]
     assert summary.items[1].added_by == "U1" and summary.items[2].added_by == "U2"
     assert summary.items[0].data_time == T0
+
+
+def test_the_same_request_adding_again_counts_its_own_earlier_adds_as_added(service) -> None:
+    """A queued add run again (its worker died after storing) is the same request: what it added
+    is "added"; only another request's adds are "already on"."""
+    sl = service.create("T1", "C1", "U1", "Q3")
+    service.add("T1", sl.short_id, "U2", ["s1"], request="command:earlier")
+    first = service.add("T1", sl.short_id, "U1", ["s2"], request="command:this")
+    again = service.add("T1", sl.short_id, "U1", ["s1", "s2", "s3"], request="command:this")
+    assert [i.star_id for i in first.added] == ["s2"]
+    assert [i.star_id for i in again.added] == ["s2", "s3"]
+    assert [i.star_id for i in again.already] == ["s1"]
+    assert again.already[0].creator.nickname  # a name to show, not just the id
+    other = service.add("T1", sl.short_id, "U3", ["s2"], request="command:other")
+    assert (other.added, [i.star_id for i in other.already]) == ([], ["s2"])
 
 
 def test_add_unknown_creator_adds_nothing(service) -> None:

@@ -42,6 +42,7 @@ OUTCOME_RANK = {
     "upstream_error": 3,
     "error": 4,
     "rejected": 4,
+    "retry": 5,  # a queued job's attempt that failed and will run again: nothing else it did counts
 }
 _STATUS_OUTCOMES = {401: "rejected", 404: "unhandled"}
 
@@ -67,6 +68,7 @@ class RequestTrace:
     cost_usd: float = 0.0
     ack_s: float | None = None
     total_s: float | None = None
+    error: str | None = None  # the kind of the failure noted, never its text (`error_kind`)
     _started: float = field(default_factory=time.monotonic, repr=False)
     _open: int = field(default=1, repr=False)  # the dispatch itself, released by `acked`
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -89,12 +91,21 @@ class RequestTrace:
             done = self._open == 0
         if done:
             self.total_s = time.monotonic() - self._started
-            _finish(self)
+            self.finish()
 
-    def set_outcome(self, outcome: str) -> None:
+    def set_outcome(self, outcome: str, error: str | None = None) -> None:
         with self._lock:
             if OUTCOME_RANK[outcome] > OUTCOME_RANK[self.outcome]:
                 self.outcome = outcome
+                self.error = error if error is not None else self.error
+
+    def finish(self) -> None:
+        """Write the request's line and count it (once nothing holds it open)."""
+        fields = self.fields()
+        _metrics().requests.labels(self.kind, self.outcome).inc()
+        _metrics().request_seconds.labels(self.kind).observe(self.total_s or 0.0)
+        text = " ".join(f"{key}={value}" for key, value in fields.items())
+        log.info("slack request %s", text, extra=fields)
 
     def add_upstream(self, calls: int, cost_usd: float, *, cache_hit: bool) -> None:
         with self._lock:
@@ -116,6 +127,69 @@ class RequestTrace:
             "tikhub_cache_hits": self.cache_hits,
             "tikhub_cost_usd": round(self.cost_usd, 6),
         }
+
+
+@dataclass
+class JobTrace(RequestTrace):
+    """One run (attempt) of a queued job in `kolbot worker`: the request it serves was logged and
+    counted by `kolbot serve` when it acked, so the run writes a line of its own (`job run …`:
+    task, request id, attempt, outcome, the error's kind, duration, TikHub use) and counts
+    `kolbot_jobs_total` / `kolbot_job_seconds`, never the request metrics. It ends when the run
+    returns (`end`): the worker runs a job's work inline, so nothing it started outlives it."""
+
+    task: str = ""
+    attempt: int = 0  # 0 for the first run; logged from 1
+
+    def acked(self, status: int) -> None:  # a replayed request's "ack" goes nowhere
+        if status >= 400:
+            self.set_outcome(_STATUS_OUTCOMES.get(status, "error"))
+
+    def hold(self) -> None:
+        pass
+
+    def release(self) -> None:
+        pass
+
+    def end(self) -> None:
+        self.total_s = time.monotonic() - self._started
+        self.finish()
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "request_id": self.request_id,
+            "attempt": self.attempt + 1,
+            "team": self.team,
+            "kind": self.kind,
+            "subcommand": self.subcommand,
+            "outcome": self.outcome,
+            "error": self.error or "-",
+            "duration_ms": _ms(self.total_s),
+            "tikhub_calls": self.upstream_calls,
+            "tikhub_cache_hits": self.cache_hits,
+            "tikhub_cost_usd": round(self.cost_usd, 6),
+        }
+
+    def finish(self) -> None:
+        fields = self.fields()
+        counters = _metrics()
+        counters.jobs.labels(task=self.task, outcome=JOB_METRIC_OUTCOMES.get(self.outcome, "done")).inc()
+        counters.job_seconds.labels(task=self.task).observe(self.total_s or 0.0)
+        text = " ".join(f"{key}={value}" for key, value in fields.items())
+        log.info("job run %s", text, extra=fields)
+
+
+# `kolbot_jobs_total`'s outcome of a job run: `done` (the user got an answer, a refusal
+# included), `retry` (the queue runs it again) or `failed` (the user was told it failed).
+JOB_METRIC_OUTCOMES = {"retry": "retry", "error": "failed", "upstream_error": "failed", "rejected": "failed"}
+
+
+def error_kind(error: BaseException) -> str:
+    """What kind of failure `error` is, for logs: its class, and an upstream error's kind. Never
+    its message, which may quote a request, a URL or a token."""
+    if isinstance(error, UpstreamError):
+        return f"upstream.{error.kind.value}"
+    return type(error).__name__
 
 
 def request_id_or_none(value: object) -> str | None:
@@ -146,9 +220,17 @@ def note_outcome(outcome: str) -> None:
 def note_failure(error: BaseException) -> None:
     """A failure the user was told about: upstream, a known problem (bad input...), or unexpected."""
     if isinstance(error, UpstreamError):
-        note_outcome("upstream_error")
+        outcome = "upstream_error"
     else:
-        note_outcome("user_error" if isinstance(error, KolbotError) else "error")
+        outcome = "user_error" if isinstance(error, KolbotError) else "error"
+    if (trace := _current.get()) is not None:
+        trace.set_outcome(outcome, error_kind(error))
+
+
+def note_retry(error: BaseException) -> None:
+    """The current job's attempt failed with a transient fault and the queue will run it again."""
+    if (trace := _current.get()) is not None:
+        trace.set_outcome("retry", error_kind(error))
 
 
 def note_upstream(route: str, calls: int, cost_usd: float, *, cache_hit: bool) -> None:
@@ -193,14 +275,6 @@ def _metrics() -> Metrics:
     from bot.observability.metrics import metrics
 
     return metrics()
-
-
-def _finish(trace: RequestTrace) -> None:
-    fields = trace.fields()
-    _metrics().requests.labels(trace.kind, trace.outcome).inc()
-    _metrics().request_seconds.labels(trace.kind).observe(trace.total_s or 0.0)
-    text = " ".join(f"{key}={value}" for key, value in fields.items())
-    log.info("slack request %s", text, extra=fields)
 
 
 def _ms(seconds: float | None) -> int | None:

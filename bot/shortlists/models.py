@@ -135,7 +135,7 @@ class ShortlistItem(BaseModel):
 class AddResult(BaseModel):
     shortlist: Shortlist
     added: list[ShortlistItem]
-    already: list[str]  # star_ids that were on the shortlist before
+    already: list[ShortlistItem]  # on the shortlist before: added by an earlier, other request
 
 
 class ShortlistSummary(BaseModel):

@@ -115,8 +115,13 @@ class ShortlistService:
         star_ids: Iterable[str],
         *,
         known: Sequence[Snapshot] = (),
+        request: str | None = None,
     ) -> AddResult:
-        """Add creators by star_id (idempotent). Their data comes from `known` or the snapshot store."""
+        """Add creators by star_id (idempotent). Their data comes from `known` or the snapshot store.
+
+        `request`: the key of the request adding them. The same request run again (a queued job
+        whose worker died after storing some of them) counts the creators it added before as
+        added, not as "already on the list", which is only for an earlier, other request's."""
         wanted = list(dict.fromkeys(s.strip() for s in star_ids if s.strip()))
         if not wanted:
             raise errors.no_creators()
@@ -128,9 +133,13 @@ class ShortlistService:
             if unknown:
                 raise errors.creators_not_found(unknown)
             existing = change.on_list(wanted)
-            added = change.add_items([snaps[s] for s in wanted if s not in existing], user_id)
+            ours = change.added_by(existing, request) if request and existing else set()
+            new = change.add_items([snaps[s] for s in wanted if s not in existing], user_id, request=request)
+            added = {i.star_id: i for i in new} | {s: change.item(s) for s in ours}
             return AddResult(
-                shortlist=change.shortlist, added=added, already=[s for s in wanted if s in existing]
+                shortlist=change.shortlist,
+                added=[added[s] for s in wanted if s in added],
+                already=[change.item(s) for s in wanted if s in existing and s not in ours],
             )
 
         return self._mutate(team_id, shortlist_id, work)

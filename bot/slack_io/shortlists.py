@@ -24,12 +24,15 @@ from bot.cards.shortlist_views import item_message, parent_message, removed_mess
 from bot.errors import KolbotError
 from bot.i18n import Text, detect_lang
 from bot.models import Lang
+from bot.post_once import post_keyed
 from bot.shortlists.models import Shortlist, ShortlistItem, ShortlistSummary
 from bot.shortlists.service import ShortlistService
+from bot.store.job_posts import JobPosts
 
 log = logging.getLogger(__name__)
 
 MESSAGE_GONE = "message_not_found"
+_POST = "chat.postMessage"
 _NOT_A_MEMBER = {"not_in_channel", "channel_not_found"}
 
 
@@ -116,9 +119,13 @@ class ShortlistSync:
         *,
         gate: UpdateGate,
         default_lang: Lang = "en",
+        posts: JobPosts | None = None,
     ) -> None:
+        """`posts`: the post ledger that makes each creator's card (and the parent) a post made
+        once, whoever makes it (`bot.post_once.post_keyed`); None posts without it (tests)."""
         self._service, self._client, self._gate = service, client, gate
         self._default_lang = default_lang
+        self._posts = posts
 
     def lang(self, shortlist: Shortlist) -> Lang:
         return detect_lang(shortlist.name, self._default_lang)
@@ -186,7 +193,9 @@ class ShortlistSync:
         message = parent_message(summary, lang)
         if s.parent_ts and self._update_or_gone(s.parent_channel_id or s.channel_id, s.parent_ts, message):
             return s.parent_ts
-        ts = self._post(s.channel_id, message)
+        ts = self._post(
+            s.channel_id, message, once=f"shortlist-parent:{s.team_id}:{s.short_id}:{s.parent_ts}"
+        )
         self._service.set_parent_ts(s.team_id, s.short_id, s.channel_id, ts)
         if s.parent_ts:  # someone deleted it: say so where the team will look
             log.info("shortlist %s: parent message was deleted, posted again", s.short_id)
@@ -197,7 +206,13 @@ class ShortlistSync:
         message = item_message(shortlist, item, lang)
         if item.card_ts and self._update_or_gone(shortlist.channel_id, item.card_ts, message):
             return
-        ts = self._post(shortlist.channel_id, message, thread_ts=parent_ts)
+        # One card per creator added (and per card it replaces): a card posted by a run that died
+        # before `set_item_ts` is found again here, not posted twice.
+        added = item.added_at.isoformat()
+        once = (
+            f"shortlist-card:{shortlist.team_id}:{shortlist.short_id}:{item.star_id}:{added}:{item.card_ts}"
+        )
+        ts = self._post(shortlist.channel_id, message, thread_ts=parent_ts, once=once)
         if not self._service.set_item_ts(
             shortlist.team_id, shortlist.short_id, item.star_id, ts, replacing=item.card_ts
         ):
@@ -213,7 +228,20 @@ class ShortlistSync:
             return False
         return True
 
-    def _post(self, channel: str, message: SlackMessage, *, thread_ts: str | None = None) -> str:
+    def _post(
+        self, channel: str, message: SlackMessage, *, thread_ts: str | None = None, once: str | None = None
+    ) -> str:
+        """chat.postMessage; with `once`, the post's own key: made once whoever makes it."""
+        if once is not None and self._posts is not None:
+            args = {"channel": channel, **message.to_dict()}
+            if thread_ts is not None:
+                args["thread_ts"] = thread_ts
+            posts = self._posts
+
+            def post_once(**args: Any) -> dict[str, Any]:
+                return post_keyed(self._client, posts, once, _POST, args)
+
+            return str(self._call(post_once, **args)["ts"])
         answer = self._call(
             self._client.chat_postMessage, channel=channel, thread_ts=thread_ts, **message.to_dict()
         )

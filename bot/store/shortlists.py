@@ -8,8 +8,9 @@ setting a value to what it already is records nothing.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
@@ -74,8 +75,11 @@ class ShortlistChange:
             )
         )
 
-    def add_items(self, snaps: Sequence[Snapshot], user_id: str) -> list[ShortlistItem]:
-        """Insert the creators as proposed (a creator already there is left as it is)."""
+    def add_items(
+        self, snaps: Sequence[Snapshot], user_id: str, *, request: str | None = None
+    ) -> list[ShortlistItem]:
+        """Insert the creators as proposed (a creator already there is left as it is). `request`:
+        the key of the request adding them, kept (hashed) in the audit event (`added_by`)."""
         row = self._row
         new = [_new_item(row, snap, user_id) for snap in snaps]
         if new:
@@ -83,10 +87,27 @@ class ShortlistChange:
                 index_elements=["shortlist_id", "star_id"]
             )
             self._session.execute(stmt, new)
-            events = [_event(row, user_id, AuditAction.ADD, i["star_id"], None, _added(i)) for i in new]
+            events = [
+                _event(row, user_id, AuditAction.ADD, i["star_id"], None, _added(i, request)) for i in new
+            ]
             self._session.execute(insert(ShortlistEventRow), events)
         duration = Duration(row.duration)
         return [to_item(ShortlistItemRow(**i), {}, duration) for i in new]
+
+    def added_by(self, star_ids: Iterable[str], request: str) -> set[str]:
+        """Which of `star_ids` were last added by request `request` (the same request run again,
+        as a queued job is after its worker died): their latest add event names it."""
+        events = self._session.execute(
+            select(ShortlistEventRow.star_id, ShortlistEventRow.after)
+            .where(
+                ShortlistEventRow.shortlist_id == self._row.id,
+                ShortlistEventRow.action == AuditAction.ADD.value,
+                ShortlistEventRow.star_id.in_(list(star_ids)),
+            )
+            .order_by(ShortlistEventRow.id)
+        )
+        latest = {star_id: (after or {}).get("request") for star_id, after in events}
+        return {star_id for star_id, by in latest.items() if by == request_digest(request)}
 
     def remove_item(self, star_id: str, user_id: str) -> ShortlistItem:
         """Delete the creator (its votes go with it); returns it as it was."""
@@ -393,12 +414,19 @@ def _new_item(row: ShortlistRow, snap: Snapshot, user_id: str) -> dict[str, Any]
     }
 
 
-def _added(item: dict[str, Any]) -> dict[str, Any]:
-    return {
+def _added(item: dict[str, Any], request: str | None = None) -> dict[str, Any]:
+    added = {
         "status": item["status"],
         "live": item["live"],
         "data_time": item["snapshot_fetched_at"].isoformat(),
     }
+    return added if request is None else {**added, "request": request_digest(request)}
+
+
+def request_digest(request: str) -> str:
+    """What an add event keeps of the request that made it: enough to know it again, nothing of
+    Slack's ids."""
+    return hashlib.sha256(request.encode()).hexdigest()[:16]
 
 
 def _event(

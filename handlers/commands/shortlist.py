@@ -36,6 +36,7 @@ from bot.slack_io.shortlists import ShortlistSync
 from handlers.background import run_after_ack
 from handlers.commands.registry import Subcommand, Subcommands
 from handlers.jobs import SlackTask
+from handlers.middleware import idempotency_key
 from handlers.replies import refusal, respond_ephemeral
 
 HISTORY_LIMIT = 100
@@ -58,6 +59,7 @@ class Invocation:
     channel_id: str
     user_id: str
     lang: Lang
+    request: str | None = None  # the Slack request's idempotency key (the same in its job's runs)
 
     @property
     def shortlists(self) -> ShortlistService:
@@ -101,6 +103,7 @@ def shortlist_command(
         channel_id=command["channel_id"],
         user_id=command["user_id"],
         lang=lang,
+        request=idempotency_key(command),
     )
     run, task = subcommand.handler, subcommand.task
     assert task is not None  # every shortlist subcommand names its task
@@ -125,13 +128,21 @@ def _add(call: Invocation, args: list[str]) -> None:
         raise _usage_error("add")
     shortlist = call.resolve(args[0])
     call.sync.check_channel(call.channel_id)
-    result = call.shortlists.add(call.team_id, shortlist.short_id, call.user_id, args[1:])
+    # Keyed by the request: its job run again after a crash recognises what it added before.
+    result = call.shortlists.add(
+        call.team_id, shortlist.short_id, call.user_id, args[1:], request=call.request
+    )
     call.sync.refresh(result.shortlist)
     added = [i.creator.nickname for i in result.added]
     url = call.thread_url(shortlist)
     call.reply(
         reply_message(
-            "added", result.shortlist, call.lang, thread_url=url, creators=added, already=result.already
+            "added",
+            result.shortlist,
+            call.lang,
+            thread_url=url,
+            creators=added,
+            already=[i.creator.nickname for i in result.already],
         )
     )
 

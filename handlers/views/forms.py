@@ -103,16 +103,18 @@ def add_to_shortlist(
     chosen: str,
     new: NewShortlist | None,
     star_ids: Sequence[str],
+    request: str | None = None,
 ) -> None:
     """Add the creators to a `new` shortlist (a name was typed) or the chosen one, bring its
-    messages up to date and tell the user."""
+    messages up to date and tell the user. `request`: the submission's idempotency key, so its
+    job run again counts what it added before as added (`ShortlistService.add`)."""
     sync = services.shortlist_sync(client)
     sync.check_channel(channel_id)
     if new is not None:
         target = services.shortlists.create(team_id, channel_id, user_id, new.name, new.budget, new.duration)
     else:
         target = open_here(services, team_id, chosen, channel_id)
-    result = services.shortlists.add(team_id, target.short_id, user_id, star_ids)
+    result = services.shortlists.add(team_id, target.short_id, user_id, star_ids, request=request)
     sync.refresh(result.shortlist)
     message = reply_message(
         "added",
@@ -120,6 +122,6 @@ def add_to_shortlist(
         lang,
         thread_url=sync.thread_url(team_id, target.short_id),
         creators=[i.creator.nickname for i in result.added],
-        already=result.already,
+        already=[i.creator.nickname for i in result.already],
     )
     respond_ephemeral(respond, message)

@@ -24,6 +24,7 @@ from bot.shortlists.inputs import clean_name
 from handlers.background import run_after_ack
 from handlers.commands.plan import run_plan
 from handlers.jobs import SlackTask
+from handlers.middleware import idempotency_key
 from handlers.payloads import team_of, user_of
 from handlers.replies import expired_search
 from handlers.views.forms import (
@@ -154,6 +155,7 @@ def submit_plan_add(
             chosen=chosen,
             new=NewShortlist(name, request.budget_yuan, request.duration) if name else None,
             star_ids=[c.star_id for c in plan.chosen],
+            request=idempotency_key(body),
         )
 
     run_after_ack(context, respond, lang, logger, work, task=SlackTask.PLAN_ADD)

@@ -32,6 +32,7 @@ from bot.shortlists.inputs import (
 )
 from handlers.background import run_after_ack
 from handlers.jobs import SlackTask
+from handlers.middleware import idempotency_key
 from handlers.payloads import team_of, user_of
 from handlers.replies import respond_ephemeral
 from handlers.views.forms import (
@@ -112,6 +113,7 @@ def submit_add(
             chosen=chosen,
             new=NewShortlist(name, budget, form.duration) if name else None,
             star_ids=[form.star_id or ""],
+            request=idempotency_key(body),
         )
 
     run_after_ack(context, respond, lang, logger, work, task=SlackTask.SHORTLIST_ADD)
