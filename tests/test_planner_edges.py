@@ -317,7 +317,9 @@ def test_search_candidates_are_every_match_not_only_the_cards_top() -> None:
 # -- grammar -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["¥200000", "20万", "200k", "budget=200,000", "预算=20w"])
+@pytest.mark.parametrize(
+    "text", ["¥200000", "20万", "20萬", "200k", "budget=200,000", "预算=20w", "預算=20萬"]
+)
 def test_budget_spellings(text: str) -> None:
     assert parse_plan(text, pq).budget_yuan == 200_000
 

@@ -17,6 +17,8 @@ from bot.shortlists.inputs import clean_name, parse_budget, parse_rebate
         ("２０万", 200_000),  # full-width digits
         ("20 万", 200_000),  # a unit after a space
         ("1.5k元", 1_500),
+        ("15萬", 150_000),  # Traditional Chinese, as searches read it
+        ("1.5億", 150_000_000),
     ],
 )
 def test_budgets_people_type(text: str, yuan: float) -> None:
@@ -37,3 +39,13 @@ def test_rebates_in_any_width(text: str) -> None:
 def test_an_invisible_name_is_no_name() -> None:
     with pytest.raises(KolbotError):
         clean_name("\u200b \u200d")
+
+
+def test_new_list_options_in_any_script_and_the_name_around_them() -> None:
+    from bot.shortlists.inputs import new_list_args
+
+    assert new_list_args(["618", "護膚", "預算=15萬", "时长=60+"]) == (
+        "618 護膚",
+        {"budget": "15萬", "duration": "60+"},
+    )
+    assert new_list_args(["a=b", "Spring"]) == ("a=b Spring", {})

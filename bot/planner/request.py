@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.chinese import simplified
 from bot.errors import KolbotError, QueryError
 from bot.formatting import yuan
 from bot.grammar import filters_as_typed, normalize_text
@@ -91,7 +92,7 @@ def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:
     rest: list[str] = []
     for word in words(normalize_text(text)):  # shortlist="618 护肤": a quoted name is one word
         match = vocabulary.OPTION.match(word)
-        key = vocabulary.KEYS.get(match["key"].lower()) if match else None
+        key = vocabulary.KEYS.get(simplified(match["key"]).lower()) if match else None  # 預算= too
         if match and key:
             options[key] = match["value"]
         else:

@@ -6,6 +6,7 @@ import math
 import re
 import shlex
 
+from bot.chinese import simplified
 from bot.grammar import normalize_text, strip_invisible
 from bot.i18n import Text
 from bot.models import Duration
@@ -14,6 +15,7 @@ from bot.shortlists.models import ItemStatus
 from bot.shortlists.vocabulary import (
     AMOUNT,
     BUDGET_EXAMPLE,
+    OPTION_KEYS,
     QUOTE_EXAMPLE,
     QUOTES,
     REBATE_WORD,
@@ -34,7 +36,7 @@ def _number(value: float | str) -> float | None:
     if isinstance(value, int | float):
         number = float(value)
     else:
-        text = normalize_text(value).strip().lstrip("¥").removesuffix(YUAN_SUFFIX).strip()
+        text = simplified(normalize_text(value)).strip().lstrip("¥").removesuffix(YUAN_SUFFIX).strip()
         if "," in text:  # thousands separators only: 200,000 but not 1,2,3
             if not _GROUPED.match(text):
                 return None
@@ -151,3 +153,18 @@ def words(text: str) -> list[str]:
         return list(lexer)
     except ValueError:  # an unmatched quote: take the words as typed
         return text.split()
+
+
+def new_list_args(args: list[str]) -> tuple[str, dict[str, str]]:
+    """`new` arguments: the name (every word that is not an option) and the options by canonical key
+    (`budget=20万`, `預算=20萬`, `时长=21-60`)."""
+    options: dict[str, str] = {}
+    name: list[str] = []
+    for arg in args:
+        key, sep, value = arg.partition("=")
+        canonical = OPTION_KEYS.get(simplified(key).lower()) if sep else None
+        if canonical:
+            options[canonical] = value
+        else:
+            name.append(arg)
+    return " ".join(name), options

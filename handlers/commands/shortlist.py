@@ -28,10 +28,10 @@ from bot.i18n import Text
 from bot.models import Duration, Lang
 from bot.services import Services
 from bot.shortlists.export import to_csv, to_xlsx
-from bot.shortlists.inputs import clean_name, parse_budget, parse_duration, words
+from bot.shortlists.inputs import clean_name, new_list_args, parse_budget, parse_duration, words
 from bot.shortlists.models import Shortlist
 from bot.shortlists.service import ShortlistService
-from bot.shortlists.vocabulary import ALIASES, OPTION_KEYS
+from bot.shortlists.vocabulary import ALIASES
 from bot.slack_io.shortlists import ShortlistSync
 from handlers.background import run_after_ack
 from handlers.commands.registry import Subcommand, Subcommands
@@ -111,10 +111,7 @@ def shortlist_command(
 
 
 def _new(call: Invocation, args: list[str]) -> None:
-    options = {
-        OPTION_KEYS[k.lower()]: v for k, _, v in (a.partition("=") for a in args) if k.lower() in OPTION_KEYS
-    }
-    name = " ".join(a for a in args if a.partition("=")[0].lower() not in OPTION_KEYS)
+    name, options = new_list_args(args)
     name, budget = clean_name(name), parse_budget(options.get("budget"))
     duration = parse_duration(options.get("duration", Duration.MEDIUM))
     call.sync.check_channel(call.channel_id)
