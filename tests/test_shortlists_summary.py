@@ -75,3 +75,22 @@ def test_summary_uses_the_shortlist_duration(service) -> None:
     service.add("T1", sl.short_id, "U1", ["a"])
     s = service.summary("T1", sl.short_id)
     assert (s.items[0].list_price_yuan, s.unknown_price_count, s.total_list_yuan) == (None, 1, 0)
+
+
+def test_the_blended_cpe_agrees_with_the_cards_cpe_when_xingtu_gives_its_own(sessions, make_creator) -> None:
+    """Xingtu's CPE is not plays × interaction rate: the blend uses the engagements the card's CPE
+    implies, so one creator's blend is its CPE and two creators' lies between theirs."""
+    from bot.models import Duration
+
+    own = make_creator("x", price_21_60=68_000, expected_plays=1_188_000, interact_rate=0.038)
+    own.upstream_cpe = {Duration.MEDIUM: 1.46}  # plays × rate would give 1.51
+    other = make_creator("y", price_21_60=20_000, expected_plays=400_000, interact_rate=0.02)
+    other.upstream_cpe = {Duration.MEDIUM: 1.22}
+    snapshots = CreatorSnapshots(sessions)
+    snapshots.save_many([own, other], live=True, fetched_at=T0)
+    service = ShortlistService(sessions, snapshots)
+    sl = service.create("T1", "C1", "U1", "618")
+    service.add("T1", sl.short_id, "U1", ["x"])
+    assert service.summary("T1", sl.short_id).blended_cpe_yuan == pytest.approx(1.46)
+    service.add("T1", sl.short_id, "U1", ["y"])
+    assert 1.22 < service.summary("T1", sl.short_id).blended_cpe_yuan < 1.46

@@ -35,6 +35,14 @@ def _delta(latest: float | None, added: float | None) -> float | None:
     return None if latest is None or added is None else latest - added
 
 
+def _engagements(creator: Creator, duration: Duration) -> float | None:
+    """Expected engagements as the card's CPE implies them (price ÷ CPE), so the list's blended CPE
+    lies between its creators' and equals a lone creator's: Xingtu's own CPE, when it gives one, is
+    not plays × interaction rate."""
+    price, cpe = creator.price(duration), creator.cpe(duration)
+    return price / cpe if price and cpe else creator.expected_engagements()
+
+
 def to_item(row: ShortlistItemRow, votes: dict[str, int], duration: Duration) -> ShortlistItem:
     added = Creator.model_validate_json(row.snapshot_json)
     latest = Creator.model_validate_json(row.latest_json) if row.latest_json else added
@@ -57,7 +65,7 @@ def to_item(row: ShortlistItemRow, votes: dict[str, int], duration: Duration) ->
         cpm_yuan=latest.cpm(duration),
         cpe_yuan=latest.cpe(duration),
         expected_plays=latest.expected_plays,
-        expected_engagements=latest.expected_engagements(),
+        expected_engagements=_engagements(latest, duration),
         price_delta_yuan=_delta(latest.price(duration), added.price(duration)),
         followers_delta=None if followers_delta is None else int(followers_delta),
     )
