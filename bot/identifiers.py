@@ -9,10 +9,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
 from bot import vocabulary as vocab
+from bot.chinese import simplified
 from bot.errors import QueryError
 from bot.i18n import Text
 
@@ -62,3 +64,15 @@ def parse_identifier(identifier: str) -> CreatorId:
 def shorten(identifier: str, limit: int = 40) -> str:
     """An identifier as echoed in a message: a pasted page of text is not repeated back."""
     return identifier if len(identifier) <= limit else identifier[: limit - 1] + "…"
+
+
+def name_key(nickname: str) -> str:
+    """A nickname as people type it back: letters and digits only (no emoji, spaces or
+    punctuation), full-width folded, Simplified, case-folded. "叫我南风的护肤笔记🌙" and
+    "叫我南風的護膚筆記" have one key."""
+    folded = simplified(unicodedata.normalize("NFKC", nickname)).casefold()
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+
+
+def looks_like_star_id(text: str) -> bool:
+    return _STAR_ID.fullmatch(text.strip()) is not None

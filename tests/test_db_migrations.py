@@ -92,3 +92,36 @@ def test_slack_sdks_oauth_tables_are_part_of_the_compared_schema() -> None:
     """slack_sdk's installation and state stores live on kolbot's database (revision 0003), so
     the comparison above covers their tables too."""
     assert {"slack_installations", "slack_bots", "slack_oauth_states"} <= set(Base.metadata.tables)
+
+
+def test_0013_gives_stored_snapshots_their_name_key(empty_db_url: str) -> None:
+    """Creators seen before the upgrade can be added by name too."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+
+    from bot.db.migrate import alembic_config
+    from bot.models import Creator
+
+    engine = make_engine(empty_db_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0012")
+        connection.execute(
+            text(
+                "INSERT INTO creator_snapshots (star_id, live, creator_json, fetched_at) "
+                "VALUES (:id, :live, :json, :at)"
+            ),
+            {
+                "id": "7000000000000000001",
+                "live": True,
+                "json": Creator(star_id="7000000000000000001", nickname="小桃 Peach🍑").model_dump_json(),
+                "at": datetime(2026, 1, 1, tzinfo=UTC),
+            },
+        )
+    engine.dispose()
+    migrate(empty_db_url)
+    engine = make_engine(empty_db_url)
+    with engine.connect() as connection:
+        key = connection.scalar(text("SELECT name_key FROM creator_snapshots"))
+    engine.dispose()
+    assert key == "小桃peach"

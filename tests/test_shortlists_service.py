@@ -352,3 +352,52 @@ def test_refresh_latest_tracks_newer_sightings_as_deltas(make_creator, service) 
     untouched = service.summary("T1", a.short_id).items[1]
     assert (untouched.price_delta_yuan, untouched.followers_delta) == (0, 0)
     assert service.summary("T2", b.short_id).items[0].list_price_yuan == 1_300
+
+
+# -- creators by the name on their card --------------------------------------------------------
+@pytest.fixture
+def named(make_creator, sessions, snapshots) -> ShortlistService:
+    snapshots.save_many(
+        [
+            make_creator("7000000000000000001", nickname="叫我南风的护肤笔记🌙"),
+            make_creator("7000000000000000002", nickname="小桃"),
+            make_creator("7000000000000000003", nickname="小桃"),
+        ],
+        live=True,
+        fetched_at=T0,
+    )
+    return ShortlistService(sessions, snapshots)
+
+
+def test_a_creator_is_added_and_removed_by_the_name_on_its_card(named) -> None:
+    """Cards show names, never the 19-digit id: the name as typed (no emoji, Traditional) works."""
+    sl = named.create("T1", "C1", "U1", "618")
+    added = named.add("T1", sl.short_id, "U1", ["叫我南風的護膚筆記", "s1"])
+    assert [i.star_id for i in added.added] == ["7000000000000000001", "s1"]
+    again = named.add("T1", sl.short_id, "U1", ["叫我南风的护肤笔记"])
+    assert again.already[0].star_id == "7000000000000000001"
+    removed = named.remove("T1", sl.short_id, "U1", "叫我南风的护肤笔记🌙")
+    assert removed.star_id == "7000000000000000001"
+    assert [i.star_id for i in named.summary("T1", sl.short_id).items] == ["s1"]
+    named.set_status("T1", sl.short_id, "U1", "测试达人 s1", "approved")  # any item command
+    assert named.summary("T1", sl.short_id).items[0].status is ItemStatus.APPROVED
+
+
+def test_a_name_two_creators_share_is_refused_with_their_ids(named) -> None:
+    sl = named.create("T1", "C1", "U1", "618")
+    with pytest.raises(ShortlistError) as refused:
+        named.add("T1", sl.short_id, "U1", ["小桃"])
+    text = tr("en", refused.value.what)
+    assert "小桃 (7000000000000000002)" in text and "小桃 (7000000000000000003)" in text
+    assert tr("zh", refused.value.hint) != tr("en", refused.value.hint)
+    assert named.summary("T1", sl.short_id).items == []
+
+
+def test_a_name_not_on_the_list_says_who_is(named) -> None:
+    sl = named.create("T1", "C1", "U1", "618")
+    named.add("T1", sl.short_id, "U1", ["s1", "s2"])
+    with pytest.raises(ShortlistError) as refused:
+        named.remove("T1", sl.short_id, "U1", "是半夏")
+    assert "“是半夏” is not on shortlist “618”" in tr("en", refused.value.what)
+    assert "测试达人 s1, 测试达人 s2" in tr("en", refused.value.hint)
+    assert tr("zh", refused.value.what) != tr("en", refused.value.what)

@@ -116,6 +116,7 @@ class CreatorSnapshotRow(Base):
     live: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     creator_json: Mapped[str] = mapped_column(Text)
     fetched_at: Mapped[datetime]
+    name_key: Mapped[str | None] = mapped_column(String(200), index=True)  # `identifiers.name_key`
 
 
 class HttpCacheRow(Base):

@@ -64,14 +64,31 @@ def closed(name: str) -> ShortlistError:
 def creators_not_found(star_ids: Sequence[str]) -> ShortlistError:
     return ShortlistError(
         Text("Creator not found: %(names)s. Nothing was added.", names=_names(star_ids)),
-        hint=Text("Add creators from a search result card, or search for them first."),
+        hint=Text(
+            "Use the nickname as a results card shows it, or the Xingtu id; a creator kolbot has not "
+            "seen yet needs a search first."
+        ),
     )
 
 
-def not_on_list(star_id: str, name: str) -> ShortlistError:
+def not_on_list(ref: str, name: str, on_list: Sequence[str] = ()) -> ShortlistError:
+    """`ref` (an id or a nickname, as typed) is none of the list's creators, named in `on_list`."""
+    hint = (
+        Text("On it: %(names)s. Use a name or id from there.", names=_names(on_list))
+        if on_list
+        else Text("The list is empty: add the creator first.")
+    )
     return ShortlistError(
-        Text("Creator %(star_id)s is not on shortlist “%(name)s”.", star_id=star_id, name=name),
-        hint=Text("Add the creator first, or check the id."),
+        Text("“%(ref)s” is not on shortlist “%(name)s”.", ref=ref, name=name),
+        hint=hint,
+    )
+
+
+def namesakes(ref: str, candidates: Sequence[str]) -> ShortlistError:
+    """Several creators go by the name typed; `candidates` are "name (id)"."""
+    return ShortlistError(
+        Text("“%(ref)s” could be %(names)s.", ref=ref, names=_names(candidates)),
+        hint=Text("Repeat the command with the id of the one you mean."),
     )
 
 

@@ -122,12 +122,15 @@ class ShortlistService:
         `request`: the key of the request adding them. The same request run again (a queued job
         whose worker died after storing some of them) counts the creators it added before as
         added, not as "already on the list", which is only for an earlier, other request's."""
-        wanted = list(dict.fromkeys(s.strip() for s in star_ids if s.strip()))
-        if not wanted:
+        refs = list(dict.fromkeys(s.strip() for s in star_ids if s.strip()))
+        if not refs:
             raise errors.no_creators()
-        snaps = {s.creator.star_id: s for s in known if s.creator.star_id in wanted}
-        snaps |= self._snapshots.get_many(s for s in wanted if s not in snaps)
-        unknown = [s for s in wanted if s not in snaps]
+        snaps = {s.creator.star_id: s for s in known if s.creator.star_id in refs}
+        snaps |= self._snapshots.get_many(s for s in refs if s not in snaps)
+        by_name = {ref: self._named(ref) for ref in refs if ref not in snaps}
+        snaps |= {snap.creator.star_id: snap for snap in by_name.values() if snap is not None}
+        wanted = list(dict.fromkeys(_star_id(by_name.get(ref), ref) for ref in refs))
+        unknown = [ref for ref, snap in by_name.items() if snap is None]
 
         def work(change: ShortlistChange) -> AddResult:
             if unknown:
@@ -143,6 +146,13 @@ class ShortlistService:
             )
 
         return self._mutate(team_id, shortlist_id, work)
+
+    def _named(self, ref: str) -> Snapshot | None:
+        """The one creator kolbot has seen under the nickname `ref`; refused when several have it."""
+        found = self._snapshots.named(ref)
+        if len(found) > 1:
+            raise errors.namesakes(ref, [f"{s.creator.nickname} ({s.creator.star_id})" for s in found])
+        return found[0] if found else None
 
     def remove(self, team_id: str, shortlist_id: str, user_id: str, star_id: str) -> ShortlistItem:
         """Take a creator (and its votes) off the shortlist; returns it as it was."""
@@ -310,6 +320,10 @@ class ShortlistService:
     ) -> Sequence[ShortlistListing]:
         """The channel's shortlists, newest first, with their creator counts."""
         return self._store.listing(team_id, channel_id, include_closed=include_closed)
+
+
+def _star_id(snap: Snapshot | None, ref: str) -> str:
+    return snap.creator.star_id if snap is not None else ref
 
 
 def _match_name(ref: str, shortlists: Sequence[Shortlist]) -> Shortlist:

@@ -9,6 +9,7 @@ setting a value to what it already is records nothing.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from bot.db.ids import short_id
 from bot.db.retry import in_transaction
 from bot.db.tables import ShortlistEventRow, ShortlistItemRow, ShortlistRow, ShortlistVoteRow
 from bot.db.upsert import upsert_insert
+from bot.identifiers import name_key
 from bot.models import Creator, Duration
 from bot.shortlists import errors
 from bot.shortlists.models import (
@@ -38,6 +40,7 @@ from bot.shortlists.rows import to_event, to_item, to_shortlist
 from bot.store.snapshots import Snapshot
 
 T = TypeVar("T")
+_LISTED_NAMES = 10  # the list's creators named in a "not on the list" hint
 
 
 def _now() -> datetime:
@@ -114,7 +117,7 @@ class ShortlistChange:
         item = self._item_row(star_id)
         removed = self._item_view(item)
         before = {"status": item.status, "note": item.note, "quoted_price_yuan": item.quoted_price_yuan}
-        _audit(self._session, self._row, user_id, AuditAction.REMOVE, star_id, before=before)
+        _audit(self._session, self._row, user_id, AuditAction.REMOVE, item.star_id, before=before)
         self._session.delete(item)
         return removed
 
@@ -161,15 +164,27 @@ class ShortlistChange:
         item.card_ts = ts
         return True
 
-    def _item_row(self, star_id: str) -> ShortlistItemRow:
+    def _item_row(self, ref: str) -> ShortlistItemRow:
+        """The creator on the list by star id, else by nickname as typed (`name_key`)."""
         item = self._session.scalar(
             select(ShortlistItemRow).where(
-                ShortlistItemRow.shortlist_id == self._row.id, ShortlistItemRow.star_id == star_id.strip()
+                ShortlistItemRow.shortlist_id == self._row.id, ShortlistItemRow.star_id == ref.strip()
             )
         )
-        if item is None:
-            raise errors.not_on_list(star_id, self._row.name)
-        return item
+        return item if item is not None else self._named_item(ref)
+
+    def _named_item(self, ref: str) -> ShortlistItemRow:
+        rows = self._session.scalars(
+            select(ShortlistItemRow).where(ShortlistItemRow.shortlist_id == self._row.id)
+        ).all()
+        named = {row.star_id: _nickname(row) for row in rows}
+        key = name_key(ref)
+        matches = [row for row in rows if key and name_key(named[row.star_id]) == key]
+        if len(matches) > 1:
+            raise errors.namesakes(ref, [f"{named[r.star_id]} ({r.star_id})" for r in matches])
+        if not matches:
+            raise errors.not_on_list(ref, self._row.name, list(named.values())[:_LISTED_NAMES])
+        return matches[0]
 
     def _item_view(self, item: ShortlistItemRow) -> ShortlistItem:
         row = self._row
@@ -355,6 +370,11 @@ class ShortlistStore:
                 )
             ).first()
         return (found.short_id, found.star_id) if found else None
+
+
+def _nickname(row: ShortlistItemRow) -> str:
+    """The name the list's cards show (the latest data's, else the data when added)."""
+    return json.loads(row.latest_json or row.snapshot_json).get("nickname") or row.star_id
 
 
 def _shortlist_row(session: Session, team_id: str, shortlist_id: str, *, lock: bool = False) -> ShortlistRow:

@@ -1,4 +1,5 @@
-"""The latest data seen for each creator, per source, so a shortlist can add a creator by id."""
+"""The latest data seen for each creator, per source, so a shortlist can add a creator by id or by
+the nickname on a card."""
 
 from __future__ import annotations
 
@@ -13,7 +14,11 @@ from bot.db.batch import deferred
 from bot.db.engine import read_session, transaction
 from bot.db.tables import CreatorSnapshotRow
 from bot.db.upsert import upsert_insert
+from bot.identifiers import name_key
 from bot.models import Creator
+
+NAME_KEY_CHARS = 200  # the column's size
+MAX_NAMESAKES = 5  # enough to list when a name is ambiguous
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class CreatorSnapshots:
                 "live": live,
                 "creator_json": c.model_dump_json(),
                 "fetched_at": fetched_at,
+                "name_key": name_key(c.nickname or "")[:NAME_KEY_CHARS] or None,
             }
             for c in creators
         }
@@ -47,7 +53,11 @@ class CreatorSnapshots:
             stmt = upsert_insert(session, CreatorSnapshotRow)
             stmt = stmt.on_conflict_do_update(
                 index_elements=["star_id", "live"],
-                set_={"creator_json": stmt.excluded.creator_json, "fetched_at": stmt.excluded.fetched_at},
+                set_={
+                    "creator_json": stmt.excluded.creator_json,
+                    "fetched_at": stmt.excluded.fetched_at,
+                    "name_key": stmt.excluded.name_key,
+                },
                 where=CreatorSnapshotRow.fetched_at <= stmt.excluded.fetched_at,
             )
             session.execute(stmt, list(rows.values()))
@@ -75,3 +85,19 @@ class CreatorSnapshots:
             row.star_id: Snapshot(Creator.model_validate_json(row.creator_json), row.live, row.fetched_at)
             for row in rows
         }
+
+    def named(self, nickname: str) -> list[Snapshot]:
+        """The creators whose nickname has the same `name_key` as `nickname` (live preferred over
+        demo data for one creator), most recently seen first; at most `MAX_NAMESAKES`."""
+        key = name_key(nickname)[:NAME_KEY_CHARS]
+        if not key:
+            return []
+        with read_session(self._sessions) as session:
+            ids = session.scalars(
+                select(CreatorSnapshotRow.star_id)
+                .where(CreatorSnapshotRow.name_key == key)
+                .order_by(CreatorSnapshotRow.fetched_at.desc())
+                .limit(2 * MAX_NAMESAKES)
+            ).all()
+        found = self.get_many(ids)
+        return [found[i] for i in dict.fromkeys(ids)][:MAX_NAMESAKES]
