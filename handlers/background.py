@@ -35,7 +35,14 @@ from bot.services import Services
 from bot.spend.payer import Payer, paying
 from handlers.jobs import LEGACY_TASK, SlackTask, defer_slack_work
 from handlers.middleware import JOB, first_delivery
-from handlers.replies import NETWORK_ERRORS, STORAGE_ERRORS, answer_failures, respond_ephemeral, send_failure
+from handlers.replies import (
+    NETWORK_ERRORS,
+    STORAGE_ERRORS,
+    answer_failures,
+    answering,
+    respond_ephemeral,
+    send_failure,
+)
 
 # Faults worth another attempt of a queued job: storage or a network briefly gone.
 TRANSIENT_ERRORS = (*STORAGE_ERRORS, *NETWORK_ERRORS)
@@ -57,8 +64,11 @@ def run_after_ack(
     task: SlackTask,
 ) -> None:
     """Run `work`, the slow part of `task`, after the ack; any exception it raises becomes an
-    ephemeral message in `lang` (or a log line when there is no `respond`, as for events). Paid
-    calls are charged to the actor under the task's feature.
+    ephemeral message saying what failed (`task.failed`), why and what to do, in `lang` or the
+    language `work` found and named with `replies.answer_in` (or a log line when there is no
+    `respond`, as for events). `work` lets its failures propagate: caught inside it, they would
+    skip what failed and, on the queue, the retry of a transient fault. Paid calls are charged to
+    the actor under the task's feature.
 
     With the queue (`handlers.jobs`): in `kolbot serve` the request is committed as a `task` job
     and `work` is dropped (the worker rebuilds it from the request); in the worker it runs now.
@@ -116,15 +126,16 @@ def _run_in_job(
     """`work` as a queued job (claimed when it was queued): a transient fault is left for the
     queue to retry (the attempt's outcome is `retry`); the user hears of it only when the last
     attempt fails too, in the same words as on the in-process path (what failed, what to do)."""
-    try:
-        with paying(payer):
-            work()
-    except TRANSIENT_ERRORS as error:
-        if not run.job.final:
-            logger.warning("job %s: transient fault, retrying: %s", run.job.key, error_kind(error))
-            note_retry(error)
-            run.transient = error
-            return
-        send_failure(respond, error, lang, logger, failed=failed)
-    except Exception as error:
-        send_failure(respond, error, lang, logger, failed=failed)
+    with answering(lang) as current:  # `work` may name the user's language (`answer_in`)
+        try:
+            with paying(payer):
+                work()
+        except TRANSIENT_ERRORS as error:
+            if not run.job.final:
+                logger.warning("job %s: transient fault, retrying: %s", run.job.key, error_kind(error))
+                note_retry(error)
+                run.transient = error
+                return
+            send_failure(respond, error, current.lang, logger, failed=failed)
+        except Exception as error:
+            send_failure(respond, error, current.lang, logger, failed=failed)

@@ -1,8 +1,14 @@
 """What listeners say back: the user's language, progress notes, and failures as clear messages.
 
-Every failure a user sees goes through `answer_failures`: a `KolbotError` explains itself in the
-user's language; anything else becomes a generic message with a short reference that is also in
-the (redacted) log line, so an admin can find it. Never a stack trace, never a token.
+Every failure a user sees goes through `answer_failures` (or, for slow work, `handlers.background`):
+a `KolbotError` explains itself in the user's language; anything else becomes a generic message
+with a short reference that is also in the (redacted) log line, so an admin can find it. Never a
+stack trace, never a token.
+
+Work that learns the user's language only once it has read what it acts on (a saved search, a
+shortlist) says so with `answer_in(lang)`, and lets its failures propagate: the one handler around
+it (`answering`) tells them, with what failed, in that language. A listener never catches its own
+work's failures, so a queued job's transient fault still reaches the queue's retry.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ import logging
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -158,16 +166,48 @@ def notice_modal(message: SlackMessage, lang: Lang) -> dict[str, Any]:
     }
 
 
+@dataclass
+class Answering:
+    """The language a failure of the work under way is told in: the listener's best guess (the
+    clicked button's label, the workspace default) until the work finds the user's own."""
+
+    lang: Lang
+
+
+_ANSWERING: ContextVar[Answering | None] = ContextVar("kolbot_answering", default=None)
+
+
+@contextmanager
+def answering(lang: Lang) -> Iterator[Answering]:
+    """Around work whose failures are told to the user: `answer_in` inside it changes `lang`."""
+    current = Answering(lang)
+    token = _ANSWERING.set(current)
+    try:
+        yield current
+    finally:
+        _ANSWERING.reset(token)
+
+
+def answer_in(lang: Lang) -> None:
+    """From here on, a failure of the work under way is told in `lang` (the saved search's or the
+    shortlist's language, known once the work has read it). Outside `answering`: nothing."""
+    current = _ANSWERING.get()
+    if current is not None:
+        current.lang = lang
+
+
 @contextmanager
 def answer_failures(
     respond: Respond | None, lang: Lang, logger: logging.Logger, *, failed: Text | None = None
 ) -> Iterator[None]:
     """Run a listener body; any exception becomes an ephemeral message to the user (without
-    `respond`: a log line). `failed`: what failed, as `send_failure`."""
-    try:
-        yield
-    except Exception as error:
-        send_failure(respond, error, lang, logger, failed=failed)
+    `respond`: a log line), in `lang` or the language given to `answer_in` inside it. `failed`:
+    what failed, as `send_failure`."""
+    with answering(lang) as current:
+        try:
+            yield
+        except Exception as error:
+            send_failure(respond, error, current.lang, logger, failed=failed)
 
 
 def refusal(error: KolbotError, lang: Lang) -> SlackMessage:

@@ -18,12 +18,16 @@ import pytest
 from openpyxl import load_workbook
 from slack_bolt import App
 from slack_bolt.response import BoltResponse
+from sqlalchemy.exc import OperationalError
 
 from bot.cards.actions import AddToShortlistValue, CardValue, StatusValue
+from bot.i18n import tr
 from bot.models import Creator, Duration, Price
 from bot.services import Services
 from bot.shortlists.models import AuditAction, ItemStatus, Shortlist
 from bot.sources.base import SearchRequest
+from handlers.jobs import SlackTask
+from handlers.replies import STORAGE_UNAVAILABLE
 from tests.fakes.signing import CHANNEL_ID, USER_ID, SlackRequests, button, select
 from tests.fakes.slack_api import TEAM_ID, FakeSlackApi, JsonDict
 from tests.fakes.slack_app import SECRET, eventually
@@ -272,6 +276,24 @@ def test_chinese_commands_get_chinese_replies_and_a_chinese_thread(team: Team) -
 
 
 # -- decide in the thread ---------------------------------------------------------------------
+
+
+def test_a_vote_that_fails_says_what_failed_in_the_shortlists_language(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team.command("shortlist new 618 美妆 预算=5万")
+    team.command(f"shortlist 添加 618 {ALPHA}")
+    told = len(team.replies(team.me))
+
+    def storage_down(*args: object, **kwargs: object) -> None:
+        raise OperationalError("UPDATE", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(team.services.shortlists, "vote", storage_down)
+    team.click(button("kol_sl_vote_up", team.value("618 美妆", ALPHA)), team.me)
+    [reply] = eventually(lambda: team.replies(team.me)[told:])
+    assert reply["text"].startswith(
+        f"{tr('zh', SlackTask.SHORTLIST_CARD.failed)}{tr('zh', STORAGE_UNAVAILABLE.what)}"
+    )
 
 
 def test_votes_status_and_quote_update_the_card_and_the_summary(team: Team) -> None:

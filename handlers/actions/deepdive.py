@@ -24,7 +24,7 @@ from handlers.background import run_after_ack
 from handlers.deepdive_posts import post_comparison, post_deep_dive
 from handlers.jobs import SlackTask
 from handlers.payloads import channel_of, label_lang, saved_search, team_of
-from handlers.replies import answer_failures
+from handlers.replies import answer_in
 
 
 def show_deep_dive(
@@ -42,23 +42,24 @@ def show_deep_dive(
         value = DetailsValue.decode(action.get("value"))
         saved = saved_search(services, body, value.search_ref)
         lang = saved.lang if saved else services.default_lang
-        with answer_failures(respond, lang, logger):
-            query = services.parse_query(saved.raw_query) if saved else Query()
-            dive, creator = services.deepdive.load(value.star_id)
-            channel = channel_of(body)
-            post_deep_dive(
-                services,
-                context,
-                channel,
-                respond,
-                dive,
-                creator,
-                lang,
-                duration=query.duration,
-                targets=query.audience or None,
-            )
+        answer_in(lang)
+        query = services.parse_query(saved.raw_query) if saved else Query()
+        dive, creator = services.deepdive.load(value.star_id)
+        channel = channel_of(body)
+        post_deep_dive(
+            services,
+            context,
+            channel,
+            respond,
+            dive,
+            creator,
+            lang,
+            duration=query.duration,
+            targets=query.audience or None,
+        )
 
-    run_after_ack(context, respond, services.default_lang, logger, work, task=SlackTask.DEEP_DIVE)
+    lang = label_lang(services, action)  # the card's, until the saved search says
+    run_after_ack(context, respond, lang, logger, work, task=SlackTask.DEEP_DIVE)
 
 
 def compare_shortlist(

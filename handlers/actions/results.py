@@ -18,8 +18,8 @@ from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.delivery import send_results
 from handlers.jobs import SlackTask
-from handlers.payloads import required_search, user_of
-from handlers.replies import answer_failures
+from handlers.payloads import label_lang, required_search, user_of
+from handlers.replies import answer_in
 
 
 def more_results(
@@ -36,13 +36,14 @@ def more_results(
     def work() -> None:
         value = PageValue.decode(action.get("value"))
         search = required_search(services, body, value.search_ref)
-        with answer_failures(respond, search.lang, logger):
-            query = services.parse_query(search.raw_query)
-            shown = value.shown if value.shown is not None else min(query.top, MAX_CARD_CREATORS)
-            more = partial(services.search.more, pages_seen=value.start - 1, shown=shown)
-            send_results(services, respond, query, search.lang, ref_for=lambda: value.search_ref, run=more)
+        answer_in(search.lang)
+        query = services.parse_query(search.raw_query)
+        shown = value.shown if value.shown is not None else min(query.top, MAX_CARD_CREATORS)
+        more = partial(services.search.more, pages_seen=value.start - 1, shown=shown)
+        send_results(services, respond, query, search.lang, ref_for=lambda: value.search_ref, run=more)
 
-    run_after_ack(context, respond, services.default_lang, logger, work, task=SlackTask.MORE_RESULTS)
+    lang = label_lang(services, action)  # the card's, until the saved search says
+    run_after_ack(context, respond, lang, logger, work, task=SlackTask.MORE_RESULTS)
 
 
 def resort_results(
@@ -59,12 +60,12 @@ def resort_results(
     def work() -> None:
         value = SortValue.decode((action.get("selected_option") or {}).get("value"))
         search = required_search(services, body, value.search_ref)
-        with answer_failures(respond, search.lang, logger):
-            # Saved anew (the grammar's last `sort=` wins), so "more" on the new card keeps this order.
-            raw = f"{search.raw_query} sort={value.sort.value}"
-            query = services.parse_query(raw)
-            where = search.team_id, search.channel_id, user_of(body)
-            save = partial(services.searches.save, *where, raw, search.lang)
-            send_results(services, respond, query, search.lang, ref_for=save, replace=True)
+        answer_in(search.lang)
+        # Saved anew (the grammar's last `sort=` wins), so "more" on the new card keeps this order.
+        raw = f"{search.raw_query} sort={value.sort.value}"
+        query = services.parse_query(raw)
+        where = search.team_id, search.channel_id, user_of(body)
+        save = partial(services.searches.save, *where, raw, search.lang)
+        send_results(services, respond, query, search.lang, ref_for=save, replace=True)
 
     run_after_ack(context, respond, services.default_lang, logger, work, task=SlackTask.RESORT)

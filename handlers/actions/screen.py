@@ -22,8 +22,8 @@ from bot.services import Services
 from bot.store.searches import SavedSearch
 from handlers.background import run_after_ack
 from handlers.jobs import SlackTask
-from handlers.payloads import required_search
-from handlers.replies import answer_failures
+from handlers.payloads import label_lang, required_search
+from handlers.replies import answer_in
 
 
 def _visibility(services: Services) -> str:
@@ -110,7 +110,8 @@ def _on_prompt(
     def run() -> None:
         ref = ScreenValue.decode(action.get("value")).search_ref
         search = required_search(services, body, ref)
-        with answer_failures(respond, search.lang, logger):
-            work(services, search, ref)
+        answer_in(search.lang)
+        work(services, search, ref)
 
-    run_after_ack(context, respond, services.default_lang, logger, run, task=SlackTask.AUDIENCE_SCREEN)
+    lang = label_lang(services, action)  # the prompt's, until the saved search says
+    run_after_ack(context, respond, lang, logger, run, task=SlackTask.AUDIENCE_SCREEN)

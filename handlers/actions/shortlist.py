@@ -17,22 +17,19 @@ from slack_sdk import WebClient
 
 from bot.cards.actions import ActionId, AddToShortlistValue, CardValue, SearchValue, StatusValue
 from bot.cards.shortlist_views import add_modal, edit_modal, new_modal
-from bot.errors import KolbotError
 from bot.models import Duration, Lang
 from bot.services import Services
 from bot.shortlists.errors import not_on_list
-from bot.shortlists.models import Shortlist, ShortlistItem, ShortlistSummary, VoteGesture
+from bot.shortlists.models import Shortlist, ShortlistItem, VoteGesture
 from bot.shortlists.service import ShortlistService
-from bot.slack_io.shortlists import ShortlistSync
 from handlers.background import run_after_ack
 from handlers.jobs import SlackTask
 from handlers.modals import open_modal
-from handlers.payloads import channel_of, label_lang, saved_search, team_of, user_of
-from handlers.replies import answer_failures, send_failure, unknown_creator
+from handlers.payloads import channel_of, saved_search, team_of, user_of
+from handlers.replies import answer_in, unknown_creator
 from handlers.views.shortlist import FormContext
 
 V = TypeVar("V", bound=CardValue)
-CardWork = Callable[[Services, ShortlistSync, ShortlistSummary, V, str], None]
 # (shortlists, shortlist, acting user, card) -> what changed, or None when nothing did
 CardChange = Callable[[ShortlistService, Shortlist, str, V], object | None]
 
@@ -107,30 +104,6 @@ def open_new_modal(
     open_modal(body, action, client, respond, context, logger, view)
 
 
-def _on_card(
-    body: dict[str, Any],
-    raw: object,
-    model: type[V],
-    client: WebClient,
-    respond: Respond,
-    context: BoltContext,
-    logger: logging.Logger,
-    work: CardWork[V],
-) -> None:
-    """Run `work` for the creator card a thread button belongs to, answering failures in the
-    shortlist's language (the workspace default when the shortlist is not this workspace's)."""
-    services: Services = context["services"]
-    try:
-        value = model.decode(raw)
-        summary = services.shortlists.summary(team_of(body), value.short_id)
-    except KolbotError as err:
-        send_failure(respond, err, services.default_lang, logger)
-        return
-    sync = services.shortlist_sync(client)
-    with answer_failures(respond, sync.lang(summary.shortlist), logger):
-        work(services, sync, summary, value, user_of(body))
-
-
 def _change_card(
     body: dict[str, Any],
     raw: object,
@@ -141,22 +114,20 @@ def _change_card(
     logger: logging.Logger,
     change: CardChange[V],
 ) -> None:
-    """Apply `change` to the creator of a thread card on the worker pool, then re-render the
-    creator's card and the shortlist's summary unless nothing changed."""
+    """Apply `change` to the creator of a thread card after the ack, then re-render the creator's
+    card and the shortlist's summary unless nothing changed. Failures are told in the shortlist's
+    language (the workspace default when the shortlist is not this workspace's)."""
+    services: Services = context["services"]
 
-    def work(services: Services, sync: ShortlistSync, summary: ShortlistSummary, card: V, user: str) -> None:
-        if change(services.shortlists, summary.shortlist, user, card) is not None:
+    def work() -> None:
+        card = model.decode(raw)
+        summary = services.shortlists.summary(team_of(body), card.short_id)
+        sync = services.shortlist_sync(client)
+        answer_in(sync.lang(summary.shortlist))
+        if change(services.shortlists, summary.shortlist, user_of(body), card) is not None:
             sync.refresh(summary.shortlist, [card.star_id])
 
-    services: Services = context["services"]
-    run_after_ack(
-        context,
-        respond,
-        services.default_lang,
-        logger,
-        lambda: _on_card(body, raw, model, client, respond, context, logger, work),
-        task=SlackTask.SHORTLIST_CARD,
-    )
+    run_after_ack(context, respond, services.default_lang, logger, work, task=SlackTask.SHORTLIST_CARD)
 
 
 def vote(
@@ -211,15 +182,14 @@ def open_edit_modal(
     """*Quote & note* on a thread card: the agency's quote, the rebate and a note, in a modal."""
     ack()
 
-    def work(
-        services: Services, sync: ShortlistSync, summary: ShortlistSummary, card: CardValue, user: str
-    ) -> None:
-        shortlist, star_id = summary.shortlist, card.star_id
-        item = next((i for i in summary.items if i.star_id == star_id), None)
+    def view(services: Services, lang: Lang) -> dict[str, Any]:
+        card = CardValue.decode(action.get("value"))
+        summary = services.shortlists.summary(team_of(body), card.short_id)
+        shortlist = summary.shortlist
+        item = next((i for i in summary.items if i.star_id == card.star_id), None)
         if item is None:
-            raise not_on_list(star_id, shortlist.name)
-        lang = label_lang(services, action)
-        form = _form(body, shortlist.channel_id, lang, star_id=star_id, short_id=shortlist.short_id)
-        client.views_open(trigger_id=body["trigger_id"], view=edit_modal(shortlist, item, lang, form.dump()))
+            raise not_on_list(card.star_id, shortlist.name)
+        form = _form(body, shortlist.channel_id, lang, star_id=card.star_id, short_id=shortlist.short_id)
+        return edit_modal(shortlist, item, lang, form.dump())
 
-    _on_card(body, action.get("value"), CardValue, client, respond, context, logger, work)
+    open_modal(body, action, client, respond, context, logger, view)

@@ -18,6 +18,7 @@ from bot.cards.form_views import search_form_modal
 from bot.errors import KolbotError
 from bot.i18n import Text
 from bot.services import Services
+from handlers.modals import FORM_FAILED
 from handlers.payloads import user_of
 from handlers.post_reply import PostReply
 from handlers.replies import answer_failures
@@ -53,7 +54,7 @@ def open_from_command(
     """`/kol` with no text."""
     ack()
     services: Services = context["services"]
-    with answer_failures(respond, services.default_lang, logger):
+    with answer_failures(respond, services.default_lang, logger, failed=FORM_FAILED):
         target = {"channel_id": command["channel_id"], "response_url": command["response_url"]}
         open_search_form(context.client, command["trigger_id"], services, target=target)
 
@@ -65,7 +66,8 @@ def open_search_form_for(
     (these clicks carry no response_url)."""
     services: Services = context["services"]
     user_id = user_of(body)
-    with answer_failures(PostReply(client, user_id, user_id), services.default_lang, logger):
+    reply = PostReply(client, user_id, user_id)
+    with answer_failures(reply, services.default_lang, logger, failed=FORM_FAILED):
         open_search_form(client, body["trigger_id"], services, target=None)
 
 
