@@ -321,3 +321,18 @@ def test_a_pasted_page_of_text_is_not_echoed_back_whole() -> None:
     with pytest.raises(QueryError) as caught:
         parse_identifier("1" * 10_000)
     assert len(error_text(caught.value, "en")) < 400
+
+
+def test_an_outage_names_a_creator_seen_on_a_card_by_its_nickname(
+    tikhub: FakeTikHub, seen: CreatorSnapshots
+) -> None:
+    """Details pressed on a card during an outage: "No data for 是柚子呀", not its 19 digits."""
+    star_id = synth_detail.demo_star_ids()[0]
+    seen.save_many([Creator(star_id=star_id, nickname="是柚子呀")], live=True, fetched_at=datetime.now(UTC))
+    client = TikHubClient(tikhub.settings(tikhub_max_retries=1), sleep=lambda _s: None)
+    tikhub.inject(Fault.UNAVAILABLE, times=None)
+    with pytest.raises(KolbotError) as err:
+        DeepDiveService(client, seen=seen).load(star_id)
+    client.close()
+    text = error_text(err.value, "en")
+    assert "No data could be fetched for “是柚子呀”" in text and star_id not in text.split("(")[0]

@@ -210,13 +210,18 @@ class DeepDiveService:
         if not by_star_id and (creator := self._last_seen(dive.star_id)):
             dive.flags = assess(dive, creator=creator, today=china_today())
         if not dive.has_data:
-            raise nothing_arrived(dive, identifier)
+            raise nothing_arrived(dive, identifier, name=self._nickname(dive.star_id))
         return dive, creator
 
     def _last_seen(self, star_id: str) -> Creator | None:
         """The creator as last seen in a search from the same kind of source (live or demo)."""
         snapshot = self._seen.get(star_id) if self._seen is not None else None
         return snapshot.creator if snapshot and snapshot.live == self.live else None
+
+    def _nickname(self, star_id: str) -> str | None:
+        """The name a card showed for the creator (live or demo data), to name it in a failure."""
+        snapshot = self._seen.get(star_id) if self._seen is not None and star_id else None
+        return snapshot.creator.nickname if snapshot is not None else None
 
     def show(self, identifier: str, *, creator: Creator | None = None) -> DeepDive:
         """Resolve, then deep-dive; the id lookup's cost is included."""
@@ -241,7 +246,8 @@ class DeepDiveService:
         missing = [(name, dive) for name, dive in zip(names, dives, strict=True) if not dive.has_data]
         # Upstream trouble first: retrying, or an admin, helps; checking the ids would not.
         if troubled := next(((n, d) for n, d in missing if not _id_unknown(d)), None):
-            raise nothing_arrived(troubled[1], troubled[0], spent=dives)
+            dive = troubled[1]
+            raise nothing_arrived(dive, troubled[0], spent=dives, name=self._nickname(dive.star_id))
         if missing:
             raise _not_found(", ".join(name for name, _ in missing))
         return build_comparison(dives, duration, targets=targets)
@@ -380,9 +386,12 @@ def _id_unknown(dive: DeepDive) -> bool:
     return all(p.status is PartStatus.UNAVAILABLE and p.reason in _ID_REJECTED for p in dive.parts())
 
 
-def nothing_arrived(dive: DeepDive, identifier: str, *, spent: Sequence[DeepDive] = ()) -> KolbotError:
+def nothing_arrived(
+    dive: DeepDive, identifier: str, *, spent: Sequence[DeepDive] = (), name: str | None = None
+) -> KolbotError:
     """Every part of `dive` missing: an id Xingtu does not know (all empty), or upstream trouble.
-    The cost line covers `spent` (every deep-dive of the request), or `dive` alone."""
+    The cost line covers `spent` (every deep-dive of the request), or `dive` alone. Upstream trouble
+    names the creator by `name` (its nickname on the card) when known; an unknown id, as typed."""
     cost = cost_line(spent or [dive]) if dive.live else ""
     parts = dive.parts()
     if _id_unknown(dive):
@@ -400,7 +409,7 @@ def nothing_arrived(dive: DeepDive, identifier: str, *, spent: Sequence[DeepDive
     return KolbotError(
         Text(
             "No data could be fetched for “%(identifier)s” (%(describe)s).",
-            identifier=identifier,
+            identifier=name or identifier,
             describe=parts[0].wording(),
         ),
         hint=Text("%(hint)s %(cost)s", hint=why.hint, cost=cost) if cost and why.hint else why.hint,
