@@ -189,6 +189,14 @@ def _shared_unit(low: str, high: str) -> str:
 
 
 def _num_range(spec: _Numeric, op: str, value: str) -> NumRange:
+    bounds = _bounds(spec, op, value)
+    if spec.parse is _money and bounds.high is not None and bounds.high <= 0:
+        # A zero price, CPM or CPE counts as unknown: such a search could never match anyone.
+        raise _Problem(Text("it must be more than 0 (a zero price, CPM or CPE counts as unknown)."))
+    return bounds
+
+
+def _bounds(spec: _Numeric, op: str, value: str) -> NumRange:
     if op in ("=", "==", ":"):
         try:
             v = spec.parse(value)
