@@ -656,6 +656,28 @@ def filters_as_typed(text: str, query_fields: Collection[str]) -> list[str]:
     return _as_typed(_read_tokens(text.strip())[1], query_fields)
 
 
+def bound_after(text: str) -> tuple[str | None, str]:
+    """The bound word ending a value (`10w+`, `10万及以上`, `5000以内`, Traditional too): its
+    operator (`>=` or `<=`) and the value without it; (None, text) when there is none."""
+    return _bound_after(text)
+
+
+def value_problem(name: str, op: str, value: str) -> Text | None:
+    """What is wrong with `value` in the numeric filter `name op value` ("expected a number…", "it
+    cannot be negative."), or None: for a box that takes only the value (the search form)."""
+    try:
+        _num_range(_NUMERIC[name], op, value)
+    except _Problem as p:
+        return p.what
+    return None
+
+
+def filter_tokens(text: str) -> list[tuple[str, str]]:
+    """(canonical name, as typed) of each filter in `text`, values unchecked. Raises `QueryError`
+    where a typed search would for the words alone (`budget=5000`, an unclosed quote)."""
+    return [(f.name, _shown(f.token)) for f in _read_tokens(text.strip())[1]]
+
+
 def _read_line(
     text: str, *, max_pages: int, fields: dict[str, Any]
 ) -> tuple[str, list[str], dict[str, Any], list[_Filter]]:
