@@ -198,3 +198,15 @@ def test_filters_in_the_keyword_box_a_zero_price_and_a_ratio_are_refused_under_t
     )
     assert slack.responses() == []
 
+
+def test_a_blank_keyword_is_explained_in_the_language_typed_in_the_other_boxes(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    body = submit(
+        app, slack_requests, {"keyword": text(""), "region": text("上海"), "max_price": text("5万")}
+    )
+    assert set(body["errors"]) == {"keyword"}
+    assert re.search(r"[\u4e00-\u9fff]", body["errors"]["keyword"].replace("护肤", ""))
+    assert "Type a keyword" not in body["errors"]["keyword"]
+    english = submit(app, slack_requests, {"keyword": text(""), "max_price": text("5000")})
+    assert "Type a keyword" in english["errors"]["keyword"]
