@@ -189,6 +189,14 @@ def _shared_unit(low: str, high: str) -> str:
 
 
 def _num_range(spec: _Numeric, op: str, value: str) -> NumRange:
+    bounds = _bounds(spec, op, value)
+    if spec.parse is _money and bounds.high is not None and bounds.high <= 0:
+        # A zero price, CPM or CPE counts as unknown: such a search could never match anyone.
+        raise _Problem(Text("it must be more than 0 (a zero price, CPM or CPE counts as unknown)."))
+    return bounds
+
+
+def _bounds(spec: _Numeric, op: str, value: str) -> NumRange:
     if op in ("=", "==", ":"):
         try:
             v = spec.parse(value)
@@ -646,6 +654,28 @@ def filters_as_typed(text: str, query_fields: Collection[str]) -> list[str]:
     """The filters of `text` that set any of `query_fields` (Query field names), as typed: what a
     message about them quotes (`粉丝>=10w`, not `followers`). The values are not checked."""
     return _as_typed(_read_tokens(text.strip())[1], query_fields)
+
+
+def bound_after(text: str) -> tuple[str | None, str]:
+    """The bound word ending a value (`10w+`, `10万及以上`, `5000以内`, Traditional too): its
+    operator (`>=` or `<=`) and the value without it; (None, text) when there is none."""
+    return _bound_after(text)
+
+
+def value_problem(name: str, op: str, value: str) -> Text | None:
+    """What is wrong with `value` in the numeric filter `name op value` ("expected a number…", "it
+    cannot be negative."), or None: for a box that takes only the value (the search form)."""
+    try:
+        _num_range(_NUMERIC[name], op, value)
+    except _Problem as p:
+        return p.what
+    return None
+
+
+def filter_tokens(text: str) -> list[tuple[str, str]]:
+    """(canonical name, as typed) of each filter in `text`, values unchecked. Raises `QueryError`
+    where a typed search would for the words alone (`budget=5000`, an unclosed quote)."""
+    return [(f.name, _shown(f.token)) for f in _read_tokens(text.strip())[1]]
 
 
 def _read_line(

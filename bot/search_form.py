@@ -4,7 +4,10 @@ The form is only another way to type a query: `form_query` writes the fields as 
 canonical text (`护肤 followers=10w-50w duration=21-60 price<=2万 cpm<=60 goal=conversion`) and
 parses it with the same `parse_query` as typed searches, so both run the same search and the card
 can show the line to type next time. Each field is checked on its own first, so a bad value is
-reported under its field (`FormErrors.errors`, keyed by the field's block id).
+reported under its field (`FormErrors.errors`, keyed by the field's block id), quoting what was
+typed there: a box is read like the grammar reads a value (NFKC first, so `３％` is `3%`; a bound
+word that fits the box, `10万及以上` or `5000以内`, is dropped), and the Keyword box is read by the
+grammar too, so a filter typed there (`护肤 粉丝>=10w`) is refused with the box it belongs in.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from functools import partial
 
 from bot import vocabulary as vocab
 from bot.errors import KolbotError, QueryError
-from bot.i18n import Text
+from bot.formatting import Joined
+from bot.grammar import bound_after, filter_tokens, normalize_text, value_problem
+from bot.i18n import N_, Text
 from bot.models import Duration, Gender, Goal, Query, SortKey
 from bot.xingtu_tags import LEVEL_ONE, LEVEL_TWO
 
@@ -33,15 +38,30 @@ FOLLOWER_BRACKETS: tuple[tuple[str, str, str], ...] = (
     ("1000w+", f"≥ 1000{_W}", "followers>=1000w"),
 )
 _BRACKET_FILTER = {value: text for value, _, text in FOLLOWER_BRACKETS}
-# Number fields: block id -> (the filter they become, an example value, the unit written after it).
+# Number fields: block id -> (the filter they become, its operator, an example value).
 _LIMITS = {
-    "max_price": ("price<=", f"5000 / 2{_W}", ""),
-    "max_cpm": ("cpm<=", "60", ""),
-    "max_cpe": ("cpe<=", "2", ""),
-    "min_er": ("er>=", "3%", "%"),
+    "max_price": ("price", "<=", f"5000 / 2{_W}"),
+    "max_cpm": ("cpm", "<=", "60"),
+    "max_cpe": ("cpe", "<=", "2"),
+    "min_er": ("er", ">=", "3%"),
 }
+_PERCENT = frozenset({"er"})  # boxes in percent: `3` is written out as `er>=3%`, as the README teaches
 _PROBE = "kw"  # a stand-in keyword for checking one filter on its own
 _NOT_A_VALUE = vocab.NOT_A_VALUE
+# Where a filter typed in the Keyword box belongs: the box's name (filters without one: type it after /kol).
+_BOXES = {
+    "followers": N_("the Followers box"),
+    "price": N_("the Max price box"),
+    "cpm": N_("the Max CPM box"),
+    "cpe": N_("the Max CPE box"),
+    "er": N_("the Min interaction rate box"),
+    "duration": N_("the Video length box"),
+    "goal": N_("the Goal box"),
+    "sort": N_("the Sort by box"),
+    "tag": N_("the Xingtu tags box"),
+    "region": N_("the Region box"),
+    "gender": N_("the Creator gender box"),
+}
 
 
 def tag_groups() -> list[tuple[str, list[str]]]:
@@ -98,36 +118,115 @@ def _value(text: str, example: str) -> str:
     return value
 
 
+def _shown(typed: str) -> str:
+    """What was typed in a box, safe inside a backtick code span, and short."""
+    return typed.strip().replace("`", "'")[:60]
+
+
+def _filters_in(text: str) -> list[tuple[str, str]]:
+    """The filters the grammar finds in the Keyword box: (name, as typed). A quote that is never
+    closed is no filter (the box's quotes only keep a phrase together); a word that looks like a
+    filter with no such name (`budget=5000`) is refused as a typed search refuses it."""
+    try:
+        found = filter_tokens(text)
+    except QueryError as err:
+        if err.token[:1] in vocab.QUOTES:
+            return []
+        raise
+    return [(name, token) for name, token in found if name != "keyword"]
+
+
 def _keyword(text: str) -> str:
+    if found := _filters_in(text):
+        moves = tuple(
+            Text("`%(token)s` → %(box)s", token=token, box=Text(_BOXES[name]))
+            if name in _BOXES
+            else Text("`%(token)s` → type it after %(command)s", token=token)
+            for name, token in found
+        )
+        raise _error(Text("Filters go in their own boxes, not in Keyword: %(moves)s.", moves=Joined(moves)))
     words = text.replace('"', " ").replace("“", " ").replace("”", " ").split()
     if not words:
         raise _error(Text("Type a keyword, e.g. %(keyword)s or skincare.", keyword=vocab.EXAMPLE_KEYWORD))
     phrase = " ".join(words)
-    return f'"{phrase}"' if len(words) > 1 else phrase
+    quoted = len(words) > 1 or any(q in text for q in '"“”')  # a quoted word stays one keyword
+    return f'"{phrase}"' if quoted else phrase
+
+
+def _number(typed: str, name: str, op: str, example: str, *, read: str | None = None) -> str:
+    """The value typed in a number box, read as the grammar reads it (NFKC: `３％` is `3%`) without
+    a bound word that fits `op` (`10万及以上`, `5000以内`); refused, quoting `typed`, when it is not
+    one valid value for `name op …`. `read`: the value already normalised, if the caller did."""
+    value = normalize_text(typed).strip() if read is None else read
+    bound, rest = bound_after(value)
+    if bound == op:
+        value = rest.strip()
+    elif bound == ">=":
+        raise _error(
+            Text(
+                "`%(token)s` means at least, but this box is a maximum: "
+                "enter only a number, e.g. %(example)s.",
+                token=_shown(typed),
+                example=example,
+            )
+        )
+    elif bound == "<=":
+        raise _error(
+            Text(
+                "`%(token)s` means at most, but this box is a minimum: "
+                "enter only a number, e.g. %(example)s.",
+                token=_shown(typed),
+                example=example,
+            )
+        )
+    value = _value(value, example)
+    if problem := value_problem(name, op, value):
+        lead = vocab.NUMBER.match(value)
+        if lead and not vocab.RANGE.fullmatch(value) and value_problem(name, op, lead[0]) is None:
+            problem = Text("enter only a number here, e.g. %(example)s.", example=example)  # `10万左右`
+        raise _error(Text("Can't use `%(token)s`: %(problem)s", token=_shown(typed), problem=problem))
+    return value
 
 
 def _followers(form: SearchForm) -> str | None:
-    custom = form.followers_custom.strip().replace(" ", "")
+    custom = normalize_text(form.followers_custom).strip().replace(" ", "")
     if custom and form.followers:
         raise _error(Text("Choose a bracket or type a range, not both."))
     if form.followers:
         return _BRACKET_FILTER.get(form.followers)
     if not custom:
         return None
-    value = _value(custom, "20w-80w / 30w+")
-    if value.endswith(("+", vocab.ABOVE)):
-        return f"followers>={value.removesuffix('+').removesuffix(vocab.ABOVE)}"
-    if re.search(vocab.RANGE_DASH, value[1:]):
-        return f"followers={value}"
-    return f"followers>={value}"
+    bound, _ = bound_after(custom)
+    if bound == "<=":  # `50w以下`: at most
+        op = "<="
+    elif bound is None and re.search(vocab.RANGE_DASH, custom[1:]):
+        op = "="
+    else:  # `30w+`, `30万及以上`, or one number: at least
+        op = ">="
+    return f"followers{op}{_number(form.followers_custom, 'followers', op, '20w-80w / 30w+', read=custom)}"
 
 
-def _limit(raw: str, prefix: str, example: str, unit: str) -> str | None:
-    """`cpm<=60`; `er>=3%` (a percentage field gets its % written out, as the README teaches)."""
-    if not raw:
+def _limit(typed: str, name: str, op: str, example: str, parse: Callable[[str], Query]) -> str | None:
+    """`cpm<=60`; `er>=3%` (a percentage box gets its % written out, as the README teaches)."""
+    if not typed.strip():
         return None
-    value = _value(raw, example)
-    return prefix + (value if value.endswith(unit) else value + unit)
+    value = _number(typed, name, op, example)
+    if name in _PERCENT and not value.endswith("%"):
+        # `0.03` is 0.03 %, as in a typed search, where the card asks "did you mean 3%?": ask here.
+        ratio = [n for n in parse(f"{_PROBE} {name}{op}{value}").notes if n.kind == "ratio"]
+        if ratio:
+            suggestion = ratio[0].suggestion.removeprefix(f"{name}{op}")
+            raise _error(
+                Text(
+                    "`%(token)s` here means %(value)s%%, below 1%%: did you mean %(suggestion)s? "
+                    "Type %(suggestion)s, or %(value)s%% if you meant it.",
+                    token=_shown(typed),
+                    value=value,
+                    suggestion=suggestion,
+                )
+            )
+        value += "%"
+    return f"{name}{op}{value}"
 
 
 def _region(text: str) -> str | None:
@@ -141,7 +240,9 @@ def _choice(value: str, allowed: type[Duration] | type[Goal] | type[SortKey] | t
     return value if value in {m.value for m in allowed} else None
 
 
-def _fragments(form: SearchForm) -> tuple[dict[str, str | None], dict[str, KolbotError]]:
+def _fragments(
+    form: SearchForm, parse: Callable[[str], Query]
+) -> tuple[dict[str, str | None], dict[str, KolbotError]]:
     """Each field as grammar text (None when blank), and the fields that could not be written."""
     out: dict[str, str | None] = {}
     errors: dict[str, KolbotError] = {}
@@ -157,8 +258,8 @@ def _fragments(form: SearchForm) -> tuple[dict[str, str | None], dict[str, Kolbo
     duration = _choice(form.duration, Duration)
     priced = any(getattr(form, block).strip() for block in ("max_price", "max_cpm", "max_cpe"))
     out["duration"] = f"duration={duration}" if duration and (priced or duration != Duration.MEDIUM) else None
-    for block, (prefix, example, unit) in _LIMITS.items():
-        put(block, partial(_limit, getattr(form, block).strip(), prefix, example, unit))
+    for block, (name, op, example) in _LIMITS.items():
+        put(block, partial(_limit, getattr(form, block), name, op, example, parse))
     known_tags = {n for _, names in tag_groups() for n in names}
     tags = [t for t in form.tags if t in known_tags]
     out["tags"] = "tag=" + ",".join(tags) if tags else None
@@ -180,7 +281,7 @@ class FormQuery:
 
 def form_query(form: SearchForm, parse: Callable[[str], Query]) -> FormQuery:
     """The form as a one-line query, parsed; `FormErrors` names every bad field."""
-    fragments, errors = _fragments(form)
+    fragments, errors = _fragments(form, parse)
     for block, fragment in fragments.items():
         if fragment is None or block in errors:
             continue

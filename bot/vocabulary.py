@@ -199,7 +199,6 @@ DOUYIN_HANDLE = "抖音号"  # a Douyin account's own id, as people call it
 # -- the search form (`bot.search_form`) ------------------------------------------------------------
 
 NOT_A_VALUE = re.compile(r"[\s=<>:：≥≤＞＜＝\"'“”]")  # a field holding another filter, not one value
-ABOVE = "以上"  # `30w以上`: at least
 PLACE_SEP = re.compile(r"[,，、]")
 EXAMPLE_PLACES = "上海, 杭州"
 EXAMPLE_REGIONS = "上海, 浙江"

@@ -151,3 +151,62 @@ def test_a_shortcut_form_that_cannot_open_is_explained_in_the_dm(
     assert app.dispatch(slack_requests.shortcut("kol_find_creators").bolt()).status == 200
     [post] = slack.wait_for_calls("chat.postMessage")
     assert post.body["channel"] == USER_ID and "went wrong" in post.body["text"]
+
+
+def submit(app: App, slack_requests: SlackRequests, values: dict[str, Any]) -> dict[str, Any]:
+    meta = command_meta(slack_requests)
+    return ack_body(app.dispatch(slack_requests.view_submission(FORM, values, private_metadata=meta).bolt()))
+
+
+def test_full_width_input_and_chinese_bound_words_run_the_search(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    values = {
+        "keyword": text("美妆"),
+        "followers_custom": text("１０ｗ＋"),
+        "max_price": text("5000以内"),
+        "min_er": text("３％"),
+    }
+    assert submit(app, slack_requests, values) == {}
+    card = slack.wait_for_calls("response")[0].body
+    assert "/kol 美妆 followers>=10w price<=5000 er>=3%" in as_shown(all_text(card))
+    body = submit(app, slack_requests, {"keyword": text("美妆"), "followers_custom": text("10万及以上")})
+    assert body == {}
+
+
+def test_filters_in_the_keyword_box_a_zero_price_and_a_ratio_are_refused_under_their_boxes(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    values = {
+        "keyword": text("护肤 粉丝>=10w"),
+        "max_price": text("0"),
+        "min_er": text("0.03"),
+        "max_cpm": text("60以上"),
+    }
+    body = submit(app, slack_requests, values)
+    assert body["response_action"] == "errors"
+    errors = body["errors"]
+    assert set(errors) == {"keyword", "max_price", "min_er", "max_cpm"}
+    assert "`粉丝>=10w`" in errors["keyword"] and "粉丝量" in errors["keyword"]
+    assert "`0`" in errors["max_price"] and "大于 0" in errors["max_price"]
+    assert "`0.03`" in errors["min_er"] and "3%" in errors["min_er"] and "%%" not in errors["min_er"]
+    assert "`60以上`" in errors["max_cpm"] and "上限" in errors["max_cpm"]
+    alone = submit(app, slack_requests, {"keyword": text("sort=cpm")})
+    assert (
+        "`sort=cpm`" in alone["errors"]["keyword"]
+        and "at least one keyword" not in alone["errors"]["keyword"]
+    )
+    assert slack.responses() == []
+
+
+def test_a_blank_keyword_is_explained_in_the_language_typed_in_the_other_boxes(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    body = submit(
+        app, slack_requests, {"keyword": text(""), "region": text("上海"), "max_price": text("5万")}
+    )
+    assert set(body["errors"]) == {"keyword"}
+    assert re.search(r"[\u4e00-\u9fff]", body["errors"]["keyword"].replace("护肤", ""))
+    assert "Type a keyword" not in body["errors"]["keyword"]
+    english = submit(app, slack_requests, {"keyword": text(""), "max_price": text("5000")})
+    assert "Type a keyword" in english["errors"]["keyword"]

@@ -528,6 +528,20 @@ def test_filters_no_creator_can_match_are_refused_naming_the_filter(text):
     assert text.split()[1] in error_text(caught.value, "en")
 
 
+@pytest.mark.parametrize(
+    "text", ["护肤 price<=0", "护肤 cpm<=0", "护肤 cpe=0", "护肤 报价<=0", "护肤 price=0-0"]
+)
+def test_a_money_limit_of_zero_is_refused_naming_the_filter(text):
+    """A zero price, CPM or CPE counts as unknown, so `price<=0` could never match anyone."""
+    with pytest.raises(QueryError) as caught:
+        parse_query(text)
+    assert text.split()[1] in tr("en", caught.value.what) and "more than 0" in tr("en", caught.value.what)
+    assert text.split()[1] in tr("zh", caught.value.what)
+    assert parse_query("护肤 price=0-5000").price == NumRange(
+        low=0, high=5000
+    )  # a range up to a price is fine
+
+
 def test_zero_width_characters_are_not_a_keyword():
     with pytest.raises(QueryError):
         parse_query("\u200b")

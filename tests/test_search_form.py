@@ -65,7 +65,100 @@ def test_each_bad_field_is_named() -> None:
         form_query(SearchForm(keyword="cpm<=5", max_cpm="-1", region="上 海"), parse)
     messages = {block: tr("en", what) for block, what in caught.value.messages().items()}
     assert set(messages) == {"keyword", "max_cpm", "region"}
-    assert "keyword" in messages["keyword"] and "negative" in messages["max_cpm"]
+    assert "`cpm<=5` → the Max CPM box" in messages["keyword"] and "negative" in messages["max_cpm"]
+
+
+def form_errors(form: SearchForm, lang: str = "en") -> dict[str, str]:
+    with pytest.raises(FormErrors) as caught:
+        form_query(form, parse)
+    return {block: tr(lang, what) for block, what in caught.value.messages().items()}
+
+
+@pytest.mark.parametrize(
+    ("form", "text"),
+    [
+        # Full-width input is read as the grammar reads it (NFKC) before looking at its ending.
+        (SearchForm(keyword="护肤", followers_custom="１０ｗ＋"), "护肤 followers>=10w"),
+        (SearchForm(keyword="护肤", min_er="３％"), "护肤 er>=3%"),
+        (SearchForm(keyword="护肤", max_price="５０００"), "护肤 price<=5000"),
+        # Chinese bound words that fit the box are dropped; the followers box takes either.
+        (SearchForm(keyword="护肤", followers_custom="10万及以上"), "护肤 followers>=10万"),
+        (SearchForm(keyword="护肤", followers_custom="10w起"), "护肤 followers>=10w"),
+        (SearchForm(keyword="护肤", followers_custom="50w以下"), "护肤 followers<=50w"),
+        (SearchForm(keyword="护肤", max_price="5000以内"), "护肤 price<=5000"),
+        (SearchForm(keyword="护肤", max_price="5千以下"), "护肤 price<=5千"),
+        (SearchForm(keyword="护肤", max_price="5000以內"), "护肤 price<=5000"),  # Traditional
+        (SearchForm(keyword="护肤", max_cpe="2内"), "护肤 cpe<=2"),
+        (SearchForm(keyword="护肤", min_er="3%以上"), "护肤 er>=3%"),
+        (SearchForm(keyword='"iphone:15"'), '"iphone:15"'),  # quoted in the box: one keyword, as typed
+    ],
+)
+def test_boxes_are_read_like_the_grammar_reads_a_value(form: SearchForm, text: str) -> None:
+    assert form_query(form, parse).text == text
+
+
+@pytest.mark.parametrize(
+    ("form", "block", "quoted", "why"),
+    [
+        (
+            SearchForm(keyword="护肤", max_price="5000以上"),
+            "max_price",
+            "`5000以上`",
+            "this box is a maximum",
+        ),
+        (SearchForm(keyword="护肤", min_er="3%以下"), "min_er", "`3%以下`", "this box is a minimum"),
+        (SearchForm(keyword="护肤", max_price="10万左右"), "max_price", "`10万左右`", "only a number"),
+        (
+            SearchForm(keyword="护肤", followers_custom="10万多"),
+            "followers_custom",
+            "`10万多`",
+            "only a number",
+        ),
+        (SearchForm(keyword="护肤", max_cpm="abc"), "max_cpm", "`abc`", "a number"),
+        (SearchForm(keyword="护肤", max_price="0"), "max_price", "`0`", "more than 0"),
+        (SearchForm(keyword="护肤", max_cpm="0"), "max_cpm", "`0`", "more than 0"),
+        (SearchForm(keyword="护肤", max_cpe="０"), "max_cpe", "`０`", "more than 0"),
+    ],
+)
+def test_a_bad_box_is_quoted_as_typed(form: SearchForm, block: str, quoted: str, why: str) -> None:
+    errors = form_errors(form)
+    assert set(errors) == {block}
+    assert quoted in errors[block] and why in errors[block]
+    assert "<=" not in errors[block] and ">=" not in errors[block]  # not the line the form wrote
+    assert quoted in form_errors(form, "zh")[block]
+
+
+def test_an_interaction_rate_below_one_asks_whether_percent_was_meant() -> None:
+    """`0.03` in a percent box is 0.03 %: a typed search notes "did you mean 3%?"; the form asks."""
+    errors = form_errors(SearchForm(keyword="护肤", min_er="0.03"))
+    assert set(errors) == {"min_er"}
+    assert "`0.03`" in errors["min_er"] and "did you mean 3%?" in errors["min_er"]
+    assert "%%" not in errors["min_er"]
+    assert "3%" in form_errors(SearchForm(keyword="护肤", min_er="0.03"), "zh")["min_er"]
+    assert form_query(SearchForm(keyword="护肤", min_er="0.03%"), parse).text == "护肤 er>=0.03%"  # as typed
+
+
+@pytest.mark.parametrize(
+    ("keyword", "named"),
+    [
+        ("护肤 粉丝>=10w", ["`粉丝>=10w` → the Followers box"]),
+        ("粉丝10w+", ["`粉丝10w+` → the Followers box"]),
+        ("sort=cpm", ["`sort=cpm` → the Sort by box"]),
+        ("护肤，粉丝>=10w", ["`粉丝>=10w` → the Followers box"]),
+        (
+            "美妆 报价5000以内 city=上海",
+            ["`报价5000以内` → the Max price box", "`city=上海` → the Region box"],
+        ),
+        ("护肤 lang=en", ["`lang=en` → type it after /kol"]),
+    ],
+)
+def test_a_filter_typed_in_the_keyword_box_is_named_with_its_box(keyword: str, named: list[str]) -> None:
+    errors = form_errors(SearchForm(keyword=keyword))
+    assert set(errors) == {"keyword"}
+    assert all(part in errors["keyword"] for part in named), errors["keyword"]
+    assert "at least one keyword" not in errors["keyword"]
+    zh = form_errors(SearchForm(keyword=keyword), "zh")["keyword"]
+    assert named[0].split(" → ")[0] in zh and "关键词" in zh
 
 
 def test_the_modal_labels_read_in_both_languages():

@@ -43,9 +43,15 @@ def read_form(values: Values) -> SearchForm:
     )
 
 
+# The boxes people type in; the picked options (tags, brackets, sort…) say nothing about the language.
+_TYPED = ("keyword", "followers_custom", "max_price", "max_cpm", "max_cpe", "min_er", "region")
+
+
 def form_lang(services: Services, view: dict[str, Any]) -> Lang:
-    """The language the form is answered in: the typed keyword's (the form itself is bilingual)."""
-    return services.lang_for(text(view["state"]["values"], "keyword"))
+    """The language the form is answered in: Chinese when any box was typed in Chinese, so a blank
+    keyword next to `上海` or `5万` is explained in Chinese (the form itself is bilingual)."""
+    values = view["state"]["values"]
+    return services.lang_for(" ".join(text(values, block) for block in _TYPED))
 
 
 def load_target(metadata: str) -> tuple[str, str] | None:
