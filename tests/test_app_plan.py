@@ -214,6 +214,18 @@ def test_bad_arguments_get_a_usage_hint_naming_the_bad_part(team: Team) -> None:
     )
 
 
+def test_must_and_exclude_take_the_names_on_the_cards(team: Team) -> None:
+    """Cards show nicknames, not star ids: `must=Tail 尾部` is the creator the card calls that."""
+    parent_ts = spring(team)
+    ack_text(team, 'plan 100k goal=awareness must=tail尾部 exclude="Mid 腰部" lang=en')
+    [card] = eventually(lambda: plan_cards(team, parent_ts))
+    chosen = flatten(card["blocks"]).split("*Spent*")[0]
+    assert "Tail 尾部> — ¥5,000 (list)" in chosen and "Mid 腰部>" not in chosen
+    refused = flatten(team.command("plan 100k must=Nobody lang=en"))
+    assert "must= names creators that are not on this shortlist: Nobody." in refused
+    assert "by the nickname on their card or their id" in refused
+
+
 # -- search plans, live client against the fake TikHub --------------------------------------------
 
 

@@ -241,7 +241,7 @@ def test_unknown_creator_and_bad_input_store_nothing(team: Team) -> None:
     )
     assert "“lots” is not a budget." in flatten(team.command("shortlist new Other budget=lots"))
     assert "“90s” is not a video length." in flatten(team.command("shortlist new Other duration=90s"))
-    assert "`add` needs more: /kol shortlist add &lt;shortlist&gt; &lt;star_id&gt; …" in flatten(
+    assert "`add` needs more: /kol shortlist add &lt;shortlist&gt; &lt;name|star_id&gt; …" in flatten(
         team.command("shortlist add Spring")
     )
     assert "No shortlist named “Autumn” in this channel." in flatten(

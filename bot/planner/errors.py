@@ -41,7 +41,15 @@ def not_candidates(ids: Sequence[str], option: str, where: Text) -> PlanError:
             where=where,
             listed=listed,
         ),
-        hint=Text("Use star ids of creators in the plan's candidates."),
+        hint=Text("Name creators among the plan's candidates, by the nickname on their card or their id."),
+    )
+
+
+def namesakes(ref: str, candidates: Sequence[str]) -> PlanError:
+    """Several candidates go by the name typed; `candidates` are "name (id)"."""
+    return PlanError(
+        Text("“%(ref)s” could be %(names)s.", ref=ref, names=", ".join(candidates)),
+        hint=Text("Repeat the command with the id of the one you mean."),
     )
 
 

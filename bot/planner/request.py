@@ -11,7 +11,6 @@ make it a search plan (`护肤 followers>=10w`), else the shortlist's creators a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -144,6 +143,7 @@ def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:
 
 
 MIN_BUDGET_YUAN, MAX_BUDGET_YUAN = 1.0, 1e9
+MAX_REF_CHARS = 64  # a star id, or a nickname as typed
 
 
 def parse_plan_budget(text: str | None) -> float:
@@ -223,14 +223,17 @@ def parse_share(text: str) -> float:
 
 
 def parse_ids(text: str, name: str) -> tuple[str, ...]:
+    """`must=` / `exclude=`: star ids or nicknames as the cards show them, separated by commas (the
+    planner matches a nickname among its candidates)."""
     ids = tuple(dict.fromkeys(i.strip() for i in vocabulary.ID_SEPARATORS.split(text) if i.strip()))
-    bad = next((i for i in ids if not re.fullmatch(r"[0-9A-Za-z_.\-]{1,64}", i)), None)
+    bad = next((i for i in ids if len(i) > MAX_REF_CHARS), None)
     if bad is not None:
         raise _error(
             bad,
             Text(
-                "“%(id)s” in %(name)s= is not a creator id; use star ids separated by commas.",
-                id=bad,
+                "“%(id)s” in %(name)s= is too long for a creator's id or name; separate creators "
+                "with commas.",
+                id=bad[:20] + "…",
                 name=name,
             ),
         )

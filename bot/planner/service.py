@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.i18n import Text
+from bot.identifiers import name_key
 from bot.models import Lang, Query
 from bot.planner import errors
 from bot.planner.candidates import Source, build, from_search, from_shortlist
@@ -119,11 +120,12 @@ class PlanService:
     def _solve(self, request: PlanRequest, sources: Sequence[Source], where: Text) -> Plan:
         if not sources:
             raise errors.no_candidates()
-        ids = {s.creator.star_id for s in sources}
-        for option, wanted in (("must", request.must), ("exclude", request.exclude)):
-            missing = [i for i in wanted if i not in ids]
-            if missing:
-                raise errors.not_candidates(missing, option, where)
+        request = request.model_copy(
+            update={
+                "must": _star_ids(request.must, sources, "must", where),
+                "exclude": _star_ids(request.exclude, sources, "exclude", where),
+            }
+        )
         candidates = build(sources, request.goal, request.duration, self.tiers)
         notes: list[Text] = []
         if request.one_per_mcn:
@@ -156,3 +158,23 @@ class PlanService:
         if found.failed:
             notes.append(Text("MCN unknown for %(n)s creators; they count as independent.", n=found.failed))
         return [c.model_copy(update={"mcn": found.names.get(c.star_id)}) for c in candidates], notes
+
+
+def _star_ids(refs: Sequence[str], sources: Sequence[Source], option: str, where: Text) -> tuple[str, ...]:
+    """`must=` / `exclude=` entries as star ids: an id among the candidates, or a nickname as the
+    cards show it (`name_key`); a name two candidates share is refused with their ids."""
+    by_id = {s.creator.star_id: s.creator for s in sources}
+    found: list[str] = []
+    missing: list[str] = []
+    for ref in refs:
+        if ref in by_id:
+            found.append(ref)
+            continue
+        key = name_key(ref)
+        named = [c for c in by_id.values() if key and name_key(c.nickname or "") == key]
+        if len(named) > 1:
+            raise errors.namesakes(ref, [f"{c.nickname} ({c.star_id})" for c in named])
+        (found if named else missing).append(named[0].star_id if named else ref)
+    if missing:
+        raise errors.not_candidates(missing, option, where)
+    return tuple(dict.fromkeys(found))
