@@ -123,7 +123,8 @@ def test_shortlist_plan_is_posted_in_the_thread_with_quotes_net_of_rebate(team: 
         "quote, net of rebate",
         "10",
     )
-    assert {"Source", "Data time (UTC)", "Plays basis"} <= set(rows[0])
+    assert {"Source", "Data time (UTC)", "Plays basis", "Engagements basis"} <= set(rows[0])
+    assert {r["Video length"] for r in rows} == {"21–60 s"}  # what every cost and CPM is for
     sheet = load_workbook(io.BytesIO(raws[1])).active
     assert sheet["A1"].value == "In plan" and sheet.max_row == 5
     saved = team.services.plans.show(TEAM_ID, CHANNEL_ID, "1")

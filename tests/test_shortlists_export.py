@@ -52,6 +52,7 @@ def test_csv_has_one_row_per_creator_in_yuan(summary) -> None:
         "7875",
     )
     assert (a["👍"], a["👎"], a["备注"], a["数据来源"]) == ("1", "0", "'+ 加急", "演示")
+    assert a["视频时长"] == b["视频时长"] == "21-60秒"  # what every price and CPM is for
     assert a["数据时间（UTC）"] == "2030-06-01 08:30:00"
     assert (b["达人"], b["刊例价"], b["粉丝数"], b["报价"]) == ("'=HYPERLINK(1)", "", "", "")
 
@@ -59,7 +60,7 @@ def test_csv_has_one_row_per_creator_in_yuan(summary) -> None:
 def test_xlsx_is_formatted(summary) -> None:
     sheet = load_workbook(io.BytesIO(to_xlsx(summary, "en"))).active
     header = [c.value for c in sheet[1]]
-    assert header[:5] == ["Star ID", "Creator", "Status", "Followers", "List price"]
+    assert header[:6] == ["Star ID", "Creator", "Status", "Followers", "Video length", "List price"]
     assert sheet.freeze_panes == "A2"
     assert sheet.title == "Q3  美妆 护肤"
     col = {name: i + 1 for i, name in enumerate(header)}

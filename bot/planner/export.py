@@ -8,9 +8,19 @@ from datetime import UTC
 from typing import Any
 
 from bot.i18n import N_, ptr, tr
-from bot.models import Lang
+from bot.models import Duration, Lang
 from bot.planner.models import TIER_LABELS, Candidate, Plan, PriceBasis
-from bot.shortlists.export import COUNT, PERCENT, TIME, YUAN, YUAN_CENTS, Column, write_csv, write_xlsx
+from bot.shortlists.export import (
+    COUNT,
+    PERCENT,
+    TIME,
+    YUAN,
+    YUAN_CENTS,
+    Column,
+    video_length_column,
+    write_csv,
+    write_xlsx,
+)
 
 BASIS_LABELS: dict[PriceBasis, str] = {
     PriceBasis.QUOTE: N_("quote, net of rebate"),
@@ -38,8 +48,8 @@ def _rebate(row: tuple[Candidate, bool], _lang: Lang) -> float | None:
     return None if row[0].rebate_pct is None else row[0].rebate_pct / 100
 
 
-def columns() -> list[Column]:
-    """The plan's columns, titled from the catalog like the shortlist's."""
+def columns(duration: Duration) -> list[Column]:
+    """The plan's columns, titled from the catalog like the shortlist's; its prices are for `duration`."""
     return [
         Column(
             lambda lang: ptr(lang, "spreadsheet column", "In plan"),
@@ -54,6 +64,7 @@ def columns() -> list[Column]:
             width=8,
         ),
         Column(lambda lang: ptr(lang, "spreadsheet column", "Followers"), lambda r, _: r[0].followers, COUNT),
+        video_length_column(duration),
         Column(lambda lang: ptr(lang, "spreadsheet column", "Cost"), lambda r, _: r[0].cost_yuan, YUAN),
         Column(lambda lang: ptr(lang, "spreadsheet column", "Price basis"), _basis, width=20),
         Column(
@@ -85,6 +96,17 @@ def columns() -> list[Column]:
             COUNT,
         ),
         Column(
+            lambda lang: ptr(lang, "spreadsheet column", "Engagements basis"),
+            lambda r, lang: (
+                tr(lang, "estimated: plays × the candidates' median interaction rate")
+                if r[0].engagements_estimated
+                else tr(lang, "Xingtu")
+                if r[0].engagements
+                else None
+            ),
+            width=20,
+        ),
+        Column(
             lambda lang: ptr(lang, "spreadsheet column", "CPM"), lambda r, _: r[0].cpm_yuan, YUAN_CENTS, 12
         ),
         Column(
@@ -108,8 +130,8 @@ def columns() -> list[Column]:
 
 
 def plan_csv(plan: Plan, lang: Lang = "en") -> bytes:
-    return write_csv(columns(), _row(plan), lang)
+    return write_csv(columns(plan.request.duration), _row(plan), lang)
 
 
 def plan_xlsx(plan: Plan, lang: Lang = "en", *, title: str = "plan") -> bytes:
-    return write_xlsx(columns(), _row(plan), lang, title=title)
+    return write_xlsx(columns(plan.request.duration), _row(plan), lang, title=title)

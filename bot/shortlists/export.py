@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any, cast
 
+from bot.formatting import duration_label
 from bot.i18n import ptr, tr
-from bot.models import Lang
+from bot.models import Duration, Lang
 from bot.shortlists.models import STATUS_LABELS, ShortlistItem, ShortlistSummary
 
 YUAN = "¥#,##0"
@@ -94,6 +95,21 @@ COLUMNS: list[Column] = [
 ]
 
 
+def video_length_column(duration: Duration) -> Column:
+    """The video length every price, CPM and CPE of the sheet is for: a row copied elsewhere keeps it."""
+    return Column(
+        lambda lang: ptr(lang, "spreadsheet column", "Video length"),
+        lambda _row, lang: duration_label(duration, lang),
+        width=12,
+    )
+
+
+def shortlist_columns(duration: Duration) -> list[Column]:
+    """`COLUMNS` with the shortlist's video length before the first price."""
+    at = next(i for i, c in enumerate(COLUMNS) if c.number_format == YUAN)
+    return [*COLUMNS[:at], video_length_column(duration), *COLUMNS[at:]]
+
+
 def _header(columns: Sequence[Column], lang: Lang) -> list[str]:
     return [c.header(lang) for c in columns]
 
@@ -118,11 +134,12 @@ def _csv_cell(column: Column, value: Any) -> Any:
 
 
 def to_csv(summary: ShortlistSummary, lang: Lang = "en") -> bytes:
-    return write_csv(COLUMNS, summary.items, lang)
+    return write_csv(shortlist_columns(summary.shortlist.duration), summary.items, lang)
 
 
 def to_xlsx(summary: ShortlistSummary, lang: Lang = "en") -> bytes:
-    return write_xlsx(COLUMNS, summary.items, lang, title=summary.shortlist.name or "shortlist")
+    title = summary.shortlist.name or "shortlist"
+    return write_xlsx(shortlist_columns(summary.shortlist.duration), summary.items, lang, title=title)
 
 
 def write_csv(columns: Sequence[Column], rows: Iterable[Any], lang: Lang) -> bytes:
