@@ -294,12 +294,12 @@ def _compare(comparison: Comparison, lang: Lang) -> Figure:
     note = tr(lang, " (%(missing)s without CPM or rate not shown)", missing=missing)
     title = tr(
         lang,
-        "CPM vs interaction rate (%(duration)s s); bubble = followers",
+        "CPM vs engagement rate (%(duration)s s); bubble = followers",
         duration=comparison.duration.value,
     )
     ax.set_title(title + (note if missing else ""))
     ax.set_xlabel(tr(lang, "CPM (¥ per 1,000 plays, lower is better)"))
-    ax.set_ylabel(tr(lang, "Interaction rate (%)"))
+    ax.set_ylabel(tr(lang, "Engagement rate (%)"))
     ax.grid(True, color=_GRID)
     ax.margins(0.25)
     ax.set_xlim(left=0)
@@ -308,7 +308,7 @@ def _compare(comparison: Comparison, lang: Lang) -> Figure:
 
 
 def compare_png(comparison: Comparison, lang: Lang) -> bytes:
-    """CPM against interaction rate, bubble = followers, one labelled point per creator (800 × 500 px)."""
+    """CPM against engagement rate, bubble = followers, one labelled point per creator (800 × 500 px)."""
     return to_png(compare_figure(comparison, lang))
 
 

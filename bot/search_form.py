@@ -54,7 +54,7 @@ _BOXES = {
     "price": N_("the Max price box"),
     "cpm": N_("the Max CPM box"),
     "cpe": N_("the Max CPE box"),
-    "er": N_("the Min interaction rate box"),
+    "er": N_("the Min engagement rate box"),
     "duration": N_("the Video length box"),
     "goal": N_("the Goal box"),
     "sort": N_("the Sort by box"),

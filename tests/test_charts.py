@@ -158,7 +158,7 @@ def test_compare_png_has_one_labelled_point_per_creator() -> None:
     ]
     assert plotted and set(plotted) <= labels
     assert "互动率（%）" in labels
-    assert fig.axes[0].get_ylim()[0] == 0  # no negative interaction rates on the axis
+    assert fig.axes[0].get_ylim()[0] == 0  # no negative engagement rates on the axis
 
 
 def test_emoji_are_dropped_instead_of_drawn_as_boxes() -> None:

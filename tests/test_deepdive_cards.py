@@ -350,7 +350,7 @@ def test_profile_indices_and_overview() -> None:
     indices = field_texts(section(message, "*Xingtu indices*"))
     assert indices[0] == "*Xingtu index*\n69.5 · peers 55.0 · beats 81%"
     overview = field_texts(section(message, "*Content, last 30 days*"))
-    assert "*Interaction rate*\n3.00% · beats 72% of 美妆 creators" in overview
+    assert "*Engagement rate*\n3.00% · beats 72% of 美妆 creators" in overview
 
 
 def test_ecommerce_ranges_with_units_next_to_the_level() -> None:

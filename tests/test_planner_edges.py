@@ -493,10 +493,10 @@ def test_a_spaced_budget_unit_and_a_second_budget() -> None:
 
 
 def test_a_pick_chosen_on_estimated_engagements_shows_them_as_estimated_never_zero() -> None:
-    """A shortlist of creators without CPE or interaction rate: the plan picks on plays × the
+    """A shortlist of creators without CPE or engagement rate: the plan picks on plays × the
     median rate of the others, and the card shows that figure, marked, and why."""
     known = [person(k, interact_rate=0.02, completion_rate=0.3) for k in "abc"]
-    unknown = person("u", plays=900_000, completion_rate=0.3)  # no CPE, no interaction rate
+    unknown = person("u", plays=900_000, completion_rate=0.3)  # no CPE, no engagement rate
     pool = build(sources(*known, unknown), Goal.SEEDING, Duration.MEDIUM, TIERS)
     u = next(c for c in pool if c.star_id == "u")
     assert u.engagements == pytest.approx(900_000 * 0.02) and u.engagements_estimated
@@ -508,7 +508,7 @@ def test_a_pick_chosen_on_estimated_engagements_shows_them_as_estimated_never_ze
     blocks = json.dumps(plan_message(saved, "en", source="spring").blocks, ensure_ascii=False)
     assert "*Expected engagements*\\n18K (some estimated)" in blocks
     assert "CPE ¥0.56 (est.)" in blocks
-    assert "the median interaction rate of the candidates (2.00%)" in blocks
+    assert "the median engagement rate of the candidates (2.00%)" in blocks
     zh = json.dumps(plan_message(saved, "zh", source="spring").blocks, ensure_ascii=False)
     assert "*预期互动*\\n1.8万（部分为估算）" in zh
 

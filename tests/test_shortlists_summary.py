@@ -78,7 +78,7 @@ def test_summary_uses_the_shortlist_duration(service) -> None:
 
 
 def test_the_blended_cpe_agrees_with_the_cards_cpe_when_xingtu_gives_its_own(sessions, make_creator) -> None:
-    """Xingtu's CPE is not plays × interaction rate: the blend uses the engagements the card's CPE
+    """Xingtu's CPE is not plays × engagement rate: the blend uses the engagements the card's CPE
     implies, so one creator's blend is its CPE and two creators' lies between theirs."""
     from bot.models import Duration
 

@@ -346,7 +346,7 @@ def _overview(dive: DeepDive, lang: Lang) -> dict[str, Any]:
     fields = [
         (tr(lang, "Median plays"), fmt.count(o.median_plays, lang)),
         (tr(lang, "Avg likes · comments · shares"), engagement),
-        (tr(lang, "Interaction rate"), _rated(o.interact_rate, lang)),
+        (tr(lang, "Engagement rate"), _rated(o.interact_rate, lang)),
         (tr(lang, "Completion rate"), _rated(o.completion_rate, lang)),
         (tr(lang, "Videos"), fmt.count(o.items, lang)),
     ]
@@ -661,7 +661,7 @@ def audience_chart_title(name: str, lang: Lang, *, viewers: bool) -> str:
 
 
 def compare_chart_title(lang: Lang) -> str:
-    return tr(lang, "CPM vs interaction rate (bubble = followers)")
+    return tr(lang, "CPM vs engagement rate (bubble = followers)")
 
 
 def invite_note(lang: Lang) -> str:

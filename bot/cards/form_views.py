@@ -34,7 +34,7 @@ def _labels(lang: Lang) -> dict[str, str]:
         "Max price for that length (yuan)": ptr(lang, "search form", "Max price for that length (yuan)"),
         "Max CPM (¥ per 1,000 plays)": ptr(lang, "search form", "Max CPM (¥ per 1,000 plays)"),
         "Max CPE (¥ per engagement)": ptr(lang, "search form", "Max CPE (¥ per engagement)"),
-        "Min interaction rate (%)": ptr(lang, "search form", "Min interaction rate (%)"),
+        "Min engagement rate (%)": ptr(lang, "search form", "Min engagement rate (%)"),
         "Goal": ptr(lang, "search form", "Goal"),
         "Xingtu tags (any of)": ptr(lang, "search form", "Xingtu tags (any of)"),
         "Region": ptr(lang, "search form", "Region"),
@@ -60,7 +60,7 @@ def _sort_labels(lang: Lang) -> dict[str, str]:
         "cpe": ptr(lang, "search form sort", "CPE, cheapest"),
         "price": ptr(lang, "search form sort", "Price, cheapest"),
         "followers": ptr(lang, "search form sort", "Followers"),
-        "er": ptr(lang, "search form sort", "Interaction rate"),
+        "er": ptr(lang, "search form sort", "Engagement rate"),
         "growth": ptr(lang, "search form sort", "Follower growth"),
     }
 
@@ -135,7 +135,7 @@ def _fields(pick_channel: bool) -> list[dict[str, Any]]:
         ),
         _field("max_cpm", "text", _both("Max CPM (¥ per 1,000 plays)"), placeholder="60"),
         _field("max_cpe", "text", _both("Max CPE (¥ per engagement)"), placeholder="2"),
-        _field("min_er", "text", _both("Min interaction rate (%)"), placeholder="3%"),
+        _field("min_er", "text", _both("Min engagement rate (%)"), placeholder="3%"),
         _field("goal", "select", _both("Goal"), options=goals, initial=goals[1]),
         _field("tags", "multi", _both("Xingtu tags (any of)"), groups=tag_groups()),
         _field(

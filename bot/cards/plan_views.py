@@ -120,7 +120,7 @@ def _tiers(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
 
 
 def _estimated_rate(plan: Plan) -> float | None:
-    """The median interaction rate an estimated engagement figure of this plan rests on."""
+    """The median engagement rate an estimated engagement figure of this plan rests on."""
     for c in plan.chosen:
         if c.engagements_estimated and c.engagements and c.expected_plays:
             return c.engagements / c.expected_plays

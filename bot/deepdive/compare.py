@@ -49,7 +49,7 @@ METRICS: dict[MetricKey, Metric] = {
     MetricKey.PRICE: Metric(Text("price"), False, lambda v, lang: fmt.yuan(v, lang)),
     MetricKey.CPM: Metric(Text("CPM"), False, lambda v, lang: fmt.cpm(v, lang)),
     MetricKey.CPE: Metric(Text("CPE"), False, lambda v, lang: fmt.cpe(v, lang)),
-    MetricKey.ER: Metric(Text("interaction rate"), True, lambda v, _lang: fmt.pct(v)),
+    MetricKey.ER: Metric(Text("engagement rate"), True, lambda v, _lang: fmt.pct(v)),
     MetricKey.COMPLETION: Metric(Text("completion rate"), True, lambda v, _lang: fmt.pct(v)),
     MetricKey.MEDIAN_VIEWS: Metric(Text("median views"), True, lambda v, lang: fmt.count(v, lang)),
     MetricKey.XINGTU_INDEX: Metric(Text("Xingtu index"), True, lambda v, _lang: fmt.index(v)),

@@ -5,7 +5,7 @@ shortlist's video length, which is what was quoted), else the list price for the
 length; neither means no cost (the card says "ask for a quote").
 Plays: Xingtu's expected plays; where missing, the list price ÷ Xingtu's CPM for that length × 1000,
 marked estimated. Engagements: list price ÷ Xingtu's CPE (so CPE matches the other cards), else
-plays × interaction rate, else plays × the candidates' median interaction rate, marked estimated
+plays × engagement rate, else plays × the candidates' median engagement rate, marked estimated
 (`engagements_estimated`): the figure the seeding goal maximises is the one the card shows.
 Value by goal:
 - awareness: expected plays;

@@ -98,7 +98,7 @@ def columns(duration: Duration) -> list[Column]:
         Column(
             lambda lang: ptr(lang, "spreadsheet column", "Engagements basis"),
             lambda r, lang: (
-                tr(lang, "estimated: plays × the candidates' median interaction rate")
+                tr(lang, "estimated: plays × the candidates' median engagement rate")
                 if r[0].engagements_estimated
                 else tr(lang, "Xingtu")
                 if r[0].engagements

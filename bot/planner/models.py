@@ -97,7 +97,7 @@ class Candidate(BaseModel):
     expected_plays: float | None
     plays_estimated: bool  # plays from price ÷ CPM × 1000, not Xingtu's figure
     engagements: float | None
-    # engagements from plays × the candidates' median interaction rate (no CPE, no rate of its own)
+    # engagements from plays × the candidates' median engagement rate (no CPE, no rate of its own)
     engagements_estimated: bool = False
     value: float  # what the goal maximises
     value_estimated: bool  # some factor of `value` came from the cohort median

@@ -38,7 +38,7 @@ def _delta(latest: float | None, added: float | None) -> float | None:
 def _engagements(creator: Creator, duration: Duration) -> float | None:
     """Expected engagements as the card's CPE implies them (price ÷ CPE), so the list's blended CPE
     lies between its creators' and equals a lone creator's: Xingtu's own CPE, when it gives one, is
-    not plays × interaction rate."""
+    not plays × engagement rate."""
     price, cpe = creator.price(duration), creator.cpe(duration)
     return price / cpe if price and cpe else creator.expected_engagements()
 

@@ -69,7 +69,7 @@ def deep_dive_charts(dive: DeepDive, lang: Lang) -> list[Chart]:
 
 
 def compare_charts(comparison: Comparison, lang: Lang) -> list[Chart]:
-    """CPM against interaction rate, when at least one creator has both."""
+    """CPM against engagement rate, when at least one creator has both."""
     pairs = zip(comparison.values(MetricKey.CPM), comparison.values(MetricKey.ER), strict=True)
     if not any(cpm is not None and rate is not None for cpm, rate in pairs):
         return []
