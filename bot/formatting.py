@@ -259,6 +259,20 @@ class FilterValue(Text):
         return filter_value(self.msgid, float(value), cast(Lang, lang))
 
 
+class Choices(Text):
+    """An option's values for a "must be one of" hint, each as the reader would type it: the
+    canonical word in English, its first Chinese alias in Chinese (`女 | 男`, `female | male`)."""
+
+    __slots__ = ("pairs",)
+
+    def __init__(self, pairs: tuple[tuple[str, str], ...], /) -> None:
+        super().__init__(" | ", pairs=pairs)
+        self.pairs = pairs
+
+    def render(self, lang: str) -> str:
+        return " | ".join(chinese if lang == "zh" else value for value, chinese in self.pairs)
+
+
 class Joined(Text):
     """Several `Text`s as one list: "a, b" (en), "a、b" (zh)."""
 

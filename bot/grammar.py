@@ -36,7 +36,7 @@ from bot import vocabulary as vocab
 from bot.audience import with_audience_token
 from bot.chinese import simplified
 from bot.errors import QueryError
-from bot.formatting import FilterLabel, FilterValue, Joined
+from bot.formatting import Choices, FilterLabel, FilterValue, Joined
 from bot.i18n import N_, Text
 from bot.models import (
     AudienceTargets,
@@ -241,6 +241,16 @@ def _choices(pairs: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     return {alias.casefold(): value for value, aliases in pairs.items() for alias in (value, *aliases)}
 
 
+def _shown_choices(table: dict[str, str]) -> Choices:
+    """The values of an option table, each with the first Chinese word that also means it."""
+    chinese: dict[str, str] = {}
+    for alias, value in table.items():
+        chinese.setdefault(value, value)
+        if chinese[value] == value and not alias.isascii():
+            chinese[value] = alias
+    return Choices(tuple(chinese.items()))
+
+
 _GENDERS = _choices(vocab.GENDERS)
 _DURATIONS = _choices(vocab.DURATIONS)
 _SORTS = _choices(vocab.SORTS)
@@ -268,8 +278,7 @@ def _choice(table: dict[str, str], value: str, message: str) -> str:
     try:
         return table[simplified(value.strip()).casefold()]
     except KeyError:
-        options = " | ".join(dict.fromkeys(table.values()))
-        raise _Problem(Text(message, options=options)) from None
+        raise _Problem(Text(message, options=_shown_choices(table))) from None
 
 
 def _int_in(value: str, low: int, high: int, message: str) -> int:

@@ -582,3 +582,18 @@ def test_creator_args_refuse_search_options_as_typed(text: str, named: str) -> N
 )
 def test_an_explicit_lang_is_read_and_taken_out(text: str, expected: tuple[str | None, str]) -> None:
     assert explicit_lang(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "zh", "en"),
+    [
+        ("护肤 排序=xyz", "综合 | cpm | cpe | 粉丝 | 互动率 | 涨粉 | 报价", "score | cpm | cpe | followers"),
+        ("护肤 性别=其他", "女 | 男", "female | male"),
+        ("护肤 品牌号=也许", "是 | 否", "yes | no"),
+    ],
+)
+def test_a_bad_choice_lists_the_choices_in_the_readers_language(text: str, zh: str, en: str) -> None:
+    """The zh help teaches 性别=女: the zh error lists 女 | 男, not female | male."""
+    with pytest.raises(QueryError) as refused:
+        parse_query(text)
+    assert zh in tr("zh", refused.value.what) and en in tr("en", refused.value.what)
