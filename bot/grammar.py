@@ -120,8 +120,9 @@ def _count(text: str) -> float:
     return value
 
 
-def _money(text: str) -> float:
-    value = _quantity(text, units="count", example=f"2{vocab.WAN}")
+def _money(text: str, *, example: str = f"2{vocab.WAN}") -> float:
+    """Yuan; `example` is what a hint suggests (a price `2万`, a CPM `60`, a CPE `2`)."""
+    value = _quantity(text, units="count", example=example)
     if value < 0:
         raise _Problem(Text("a price cannot be negative."))
     if value > _MAX_AMOUNT:
@@ -129,6 +130,14 @@ def _money(text: str) -> float:
             Text("that amount is larger than any price (%(most)s at most).", most=vocab.MAX_AMOUNT)
         )
     return value
+
+
+def _cpm(text: str) -> float:
+    return _money(text, example="60")
+
+
+def _cpe(text: str) -> float:
+    return _money(text, example="2")
 
 
 def _rate(text: str) -> float:
@@ -171,8 +180,8 @@ _NUMERIC = {
     for f in (
         _Numeric("followers", _count),
         _Numeric("price", _money),
-        _Numeric("cpm", _money),
-        _Numeric("cpe", _money),
+        _Numeric("cpm", _cpm),
+        _Numeric("cpe", _cpe),
         _Numeric("er", _rate),
         _Numeric("completion", _rate),
         _Numeric("star", _index),
@@ -190,7 +199,7 @@ def _shared_unit(low: str, high: str) -> str:
 
 def _num_range(spec: _Numeric, op: str, value: str) -> NumRange:
     bounds = _bounds(spec, op, value)
-    if spec.parse is _money and bounds.high is not None and bounds.high <= 0:
+    if spec.parse in (_money, _cpm, _cpe) and bounds.high is not None and bounds.high <= 0:
         # A zero price, CPM or CPE counts as unknown: such a search could never match anyone.
         raise _Problem(Text("it must be more than 0 (a zero price, CPM or CPE counts as unknown)."))
     return bounds

@@ -597,3 +597,13 @@ def test_a_bad_choice_lists_the_choices_in_the_readers_language(text: str, zh: s
     with pytest.raises(QueryError) as refused:
         parse_query(text)
     assert zh in tr("zh", refused.value.what) and en in tr("en", refused.value.what)
+
+
+@pytest.mark.parametrize(
+    ("text", "example"), [("cpm<=abc", "`60`"), ("cpe<=abc", "`2`"), ("price<=abc", "`2万`")]
+)
+def test_a_bad_amount_is_answered_with_an_example_of_its_own_kind(text: str, example: str) -> None:
+    """A CPM of 2万 would be absurd: each money filter suggests a number of its own size."""
+    with pytest.raises(QueryError) as refused:
+        parse_query(f"护肤 {text}")
+    assert f"expected a number such as {example}." in tr("en", refused.value.what)
