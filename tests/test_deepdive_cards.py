@@ -297,7 +297,7 @@ def test_price_list_has_labels_windows_and_changes() -> None:
     ) in prices
     assert "total budget ¥10,000–¥80,000" in prices
     zh = section(card(make_dive(), "zh"), "*报价*")["text"]["text"]
-    assert "21-60s视频：¥3万 · 上月 ¥2.4万（+25%） · 有效期 2025-09-01 至 2025-11-30  ← 本次时长" in zh
+    assert "21-60秒视频：¥3万 · 上月 ¥2.4万（+25%） · 有效期 2025-09-01 至 2025-11-30  ← 本次时长" in zh
 
 
 def test_search_snapshot_fills_in_prices_costs_and_videos() -> None:

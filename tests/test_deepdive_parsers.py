@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.deepdive import parsers
-from bot.deepdive.models import DistributionKind
+from bot.deepdive.models import DistributionKind, ServicePrice
 from bot.demo import synth_detail
 from bot.errors import UpstreamError, UpstreamKind
 from bot.i18n import tr
@@ -123,7 +123,11 @@ def test_service_price_is_yuan_with_labels_windows_and_changes() -> None:
     assert prices.for_duration(Duration.LONG) is None
     cpm92 = prices.quotes[-1]
     assert (cpm92.yuan, cpm92.floor_yuan, cpm92.ceiling_yuan) == (49, 16000, 120000)
-    assert tr("zh", medium.wording()) == "21-60s视频" and tr("en", medium.wording()) == "21–60 s video"
+    assert tr("zh", medium.wording()) == "21-60秒视频" and tr("en", medium.wording()) == "21–60 s video"
+    unnamed = ServicePrice(video_type=4242, yuan=100, desc="星图新任务")  # a type kolbot has no name for
+    assert tr("zh", unnamed.wording()) == "星图新任务" and tr("en", unnamed.wording()).endswith(
+        "(星图新任务)"
+    )
     assert prices.industry_tags == ["美妆-护肤"]
 
 

@@ -101,8 +101,9 @@ class BaseInfo(BaseModel):
 
 
 class QuoteLabel(Text):
-    """A price-list entry's name. Chinese readers get Xingtu's own label (`desc`, always Chinese) when it
-    sent one; English readers get ours, with Xingtu's label added for a type we have no name for."""
+    """A price-list entry's name: ours for a type we name (so "21-60秒视频" reads the same as the
+    card's cost fields, not Xingtu's "21-60s视频"); for another type Chinese readers get Xingtu's own
+    label (`desc`, always Chinese) and English readers ours with Xingtu's label added."""
 
     __slots__ = ("desc", "video_type")
 
@@ -112,10 +113,9 @@ class QuoteLabel(Text):
 
     def render(self, lang: str) -> str:
         ours = video_type_label(self.video_type).render(lang)
-        if lang == "zh":
-            return self.desc or ours
-        known = self.video_type in VIDEO_TYPE_NAMES
-        return ours if known or not self.desc else f"{ours} ({self.desc})"
+        if self.video_type in VIDEO_TYPE_NAMES or not self.desc:
+            return ours
+        return self.desc if lang == "zh" else f"{ours} ({self.desc})"
 
 
 @dataclass(slots=True)
