@@ -180,7 +180,9 @@ def test_thread_card_shows_deltas_quote_votes_and_buttons() -> None:
     )
     assert validate_message(card.to_dict()) == []
     shown = texts(card)
-    assert "*Price* · 21–60 s\n¥12,000\n+¥2,000 since added" in shown
+    assert "*List price* · 21–60 s\n¥12,000\n+¥2,000 since added" in shown
+    zh = texts(item_message(shortlist(), item(added, latest=latest, quote=11_000), "zh"))
+    assert "*刊例价* · 21-60秒" in zh and "*报价* · " not in zh  # 报价 is the agency's quote in this thread
     assert "*Followers*\n105K\n+5,000 since added" in shown
     assert "*Quote*\n¥11,000 · rebate 5%\nnet ¥10,450" in shown
     assert ":+1: <@U0A>   :-1: <@U0B>" in shown and "_Note:_ fits &lt;3" in shown
@@ -203,7 +205,7 @@ def test_thread_card_in_chinese_with_a_price_drop() -> None:
     latest = creator("s1", "小雨", price=15_000, plays=50_000)
     shown = texts(item_message(shortlist(), item(added, latest=latest, status=ItemStatus.BOOKED), "zh"))
     assert "较加入时 -¥5,000" in shown and ":handshake: 已下单" in shown
-    assert "较加入时" not in shown.split("*粉丝*")[1].split("*报价*")[0]  # followers unchanged: no delta
+    assert "较加入时" not in shown.split("*粉丝*")[1].split("*刊例价*")[0]  # followers unchanged: no delta
 
 
 def test_hostile_strings_are_escaped_everywhere(summary) -> None:
