@@ -68,8 +68,8 @@ def test_screen_prompt_golden(lang: str) -> None:
 
 def test_a_row_reads_like_the_issue_example() -> None:
     text = json.dumps(screen_message(RESULT, "zh", keyword="护肤", search_ref="r").blocks, ensure_ascii=False)
-    assert "女 74 % ✅ · 18–23 41 % ✅ · 二线 22 % ✅" in text
-    assert "二线 16 % ❌" in text and "无受众画像（上游拒绝）" in text
+    assert "女 74% ✅ · 18–23 41% ✅ · 二线 22% ✅" in text
+    assert "二线 16% ❌" in text and "无受众画像（上游拒绝）" in text
 
 
 def test_hostile_names_and_fifty_rows_stay_valid() -> None:
@@ -108,10 +108,10 @@ def test_when_nobody_matches_the_card_says_which_target_stops_them_and_how_close
     ]
     nobody = RESULT.model_copy(update={"rows": misses})
     en = json.dumps(screen_message(nobody, "en", keyword="k", search_ref="r").blocks, ensure_ascii=False)
-    assert "Nobody screened reaches tier 2 (asked ≥20%, highest 18 %)." in en  # female and 18–23: met
+    assert "Nobody screened reaches tier 2 (asked ≥20%, highest 18%)." in en  # female and 18–23: met
     assert "e.g. `&gt;=15%`" in en  # Slack shows &gt; as >
     zh = json.dumps(screen_message(nobody, "zh", keyword="k", search_ref="r").blocks, ensure_ascii=False)
-    assert "没有人达到：二线（要求 ≥20%，最高 18 %）" in zh
+    assert "没有人达到：二线（要求 ≥20%，最高 18%）" in zh
     apart = [misses[0], row("7000000000000000005", "小鹿", ScreenStatus.MISS, portrait(0.5, 0.1, 0.3))]
     each = json.dumps(
         screen_message(nobody.model_copy(update={"rows": apart}), "en", keyword="k", search_ref="r").blocks

@@ -34,7 +34,7 @@ def _shares(row: ScreenRow, lang: Lang) -> str:
     parts = []
     for fit in row.fit.fits:
         # Rounded down, so a share just under the target never reads as meeting it (49.6 % → 49 %).
-        share = f"{math.floor(fit.share * 100)} %" if fit.share is not None else tr(lang, "no data")
+        share = f"{math.floor(fit.share * 100)}%" if fit.share is not None else tr(lang, "no data")
         parts.append(f"{tr(lang, fit.target.short_wording())} {share} {_MARKS[fit.status]}")
     return " · ".join(parts)
 
@@ -79,7 +79,7 @@ def _highest(target: AudienceTarget, share: float, lang: Lang) -> str:
         "%(target)s (asked ≥%(asked)s, highest %(share)s)",
         target=tr(lang, target.short_wording()),
         asked=f"{target.min_share:.0%}",
-        share=f"{math.floor(share * 100)} %",
+        share=f"{math.floor(share * 100)}%",
     )
 
 
