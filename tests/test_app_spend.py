@@ -161,3 +161,15 @@ def test_bad_budget_amounts_name_the_problem(text: str) -> None:
     with pytest.raises(QueryError) as caught:
         parse_budget_usd(text)
     assert text in tr("en", caught.value.what) and "/kol budget 50" in error_text(caught.value, "en")
+
+
+def test_the_budget_notice_puts_each_sentence_on_its_own_line() -> None:
+    """zh sentences end in 。: no half-width space after one."""
+    from datetime import UTC, datetime
+
+    from bot.cards.spend_views import budget_message
+    from bot.spend.budget import BudgetStatus
+
+    status = BudgetStatus(0.0, None, datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    text = budget_message(status, "zh", changed=True).to_dict()["text"]
+    assert "。 " not in text and "已保存。" in text

@@ -72,4 +72,4 @@ def budget_message(status: BudgetStatus, lang: Lang, *, changed: bool) -> SlackM
         "Details: `%(command)s usage`. Admins change it with "
         "`%(command)s budget <usd>` or `%(command)s budget off`.",
     )
-    return notice_message(f"{lead}{what} {spent}\n{hint}")
+    return notice_message(f"{lead}{what}\n{spent}\n{hint}")  # a line each: no space between zh sentences
