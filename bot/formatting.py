@@ -123,7 +123,7 @@ def growth(delta: float | None, rate: float | None, lang: Lang) -> str:
     share = _or_dash(rate, lambda v: f"{v * 100:+.1f}%")
     if number == DASH or share == DASH:
         return share if number == DASH else number
-    return f"{number} ({share})"
+    return number + tr(lang, " (%(share)s)", share=share)
 
 
 _WAN_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)[wW]")

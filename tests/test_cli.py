@@ -318,3 +318,12 @@ def test_the_plan_table_in_chinese_says_the_price_basis_in_chinese(
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("│")]
     assert rows and all("│ list " not in row and "│ quote " not in row for row in rows)
     assert any("刊例价" in row for row in rows)
+
+
+def test_the_chinese_plan_card_uses_chinese_brackets_and_list_commas(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["plan", "5万 护肤", "--blocks"]) == 0
+    text = json.dumps(json.loads(capsys.readouterr().out), ensure_ascii=False)
+    assert "（刊例价）" in text and " (刊例价)" not in text
+    assert re.search(r"\*(头部|腰部|尾部)\*（\d+）", text)

@@ -642,7 +642,7 @@ def compare_message(
         "cost": cost if live else tr(lang, "Demo data: no TikHub calls, no cost."),
         "pricing": _pricing(lang) if live else "",
     }
-    fallback = tr(lang, "Comparison: ") + ", ".join(names)
+    fallback = tr(lang, "Comparison: ") + tr(lang, ", ").join(names)
     return render("compare.json.j2", context, fallback_text=fallback)
 
 

@@ -220,7 +220,7 @@ def _changes(event: AuditEvent, duration: Duration, lang: Lang) -> str:
             new_text = _value_text(key, new, duration, lang)
             change = f"{_value_text(key, old, duration, lang)} → {new_text}" if key in before else new_text
             parts.append(tr(lang, _KEY_LABELS[key], change=change) if key in _KEY_LABELS else change)
-    return "; ".join(parts)
+    return tr(lang, "; ").join(parts)
 
 
 # what each audited action reads as in the history, given `who` (the creator it concerns)
