@@ -187,7 +187,7 @@ def test_filters_in_the_keyword_box_a_zero_price_and_a_ratio_are_refused_under_t
     assert body["response_action"] == "errors"
     errors = body["errors"]
     assert set(errors) == {"keyword", "max_price", "min_er", "max_cpm"}
-    assert "`粉丝>=10w`" in errors["keyword"] and "粉丝量" in errors["keyword"]
+    assert "`粉丝>=10w`" in errors["keyword"] and "粉丝" in errors["keyword"]
     assert "`0`" in errors["max_price"] and "大于 0" in errors["max_price"]
     assert "`0.03`" in errors["min_er"] and "3%" in errors["min_er"] and "%%" not in errors["min_er"]
     assert "`60以上`" in errors["max_cpm"] and "上限" in errors["max_cpm"]

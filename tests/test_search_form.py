@@ -167,7 +167,7 @@ def test_the_modal_labels_read_in_both_languages():
     view = search_form_modal("m", pick_channel=False)
     assert view is not None
     labels = {b["block_id"]: b["label"]["text"] for b in view["blocks"]}
-    assert labels["followers"] == "Followers · 粉丝量"
+    assert labels["followers"] == "Followers · 粉丝"
     assert labels["keyword"] == "Keyword · 关键词"
     sort = next(b for b in view["blocks"] if b["block_id"] == "sort")["element"]
     assert [o["text"]["text"] for o in sort["options"]][4] == "Followers · 粉丝最多"
