@@ -605,7 +605,7 @@ def test_full_view_keeps_the_long_rows() -> None:
             False,
             ":grey_question: Left out for unknown data: 18 without CPM (`unknowns=yes` keeps them)",
         ),
-        ("zh", False, ":grey_question: 因数据未知未列入：18 位无CPM数据（加 `unknowns=yes` 可保留）"),
+        ("zh", False, ":grey_question: 因数据未知未列入：18 位无CPM数据（加 `未知=是` 可保留）"),
         ("en", True, ":grey_question: Kept with unknown data: 18 without CPM"),
         ("zh", True, ":grey_question: 已保留数据未知的达人：18 位无CPM数据"),
     ],
