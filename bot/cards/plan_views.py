@@ -15,7 +15,7 @@ from bot.cards.actions import ResolveValue
 from bot.cards.render import SlackMessage, render
 from bot.cards.shortlist_views import MAX_OPTIONS, _view, mention
 from bot.formatting import DASH, count, duration_label, pct, yuan
-from bot.i18n import N_, ptr, tr
+from bot.i18n import N_, ntr, ptr, tr
 from bot.models import Duration, Goal, Lang
 from bot.planner import outliers
 from bot.planner.candidates import OBJECTIVE_LABELS
@@ -283,11 +283,12 @@ def plan_add_modal(
     """*Add plan to shortlist*: one of the channel's open shortlists, or a new one."""
     options = [
         {
-            "label": tr(
+            "label": ntr(
                 lang,
-                "%(name)s · %(creator_count)s creators",
+                "%(name)s · %(n)s creator",
+                "%(name)s · %(n)s creators",
+                li.creator_count,
                 name=li.shortlist.name,
-                creator_count=li.creator_count,
             ),
             "value": li.shortlist.short_id,
         }

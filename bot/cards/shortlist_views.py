@@ -18,7 +18,7 @@ from bot.cards.env import mrkdwn
 from bot.cards.render import SlackMessage, render, render_view
 from bot.errors import KolbotError
 from bot.formatting import DASH, duration_label, yuan
-from bot.i18n import N_, Text, tr
+from bot.i18n import N_, Text, ntr, tr
 from bot.models import Creator, Duration, Lang
 from bot.shortlists.models import (
     STATUS_LABELS,
@@ -309,11 +309,12 @@ def add_modal(
     """Choose one of the channel's open shortlists (newest first, preselected) or name a new one."""
     options = [
         {
-            "label": tr(
+            "label": ntr(
                 lang,
-                "%(name)s · %(creator_count)s creators",
+                "%(name)s · %(n)s creator",
+                "%(name)s · %(n)s creators",
+                li.creator_count,
                 name=li.shortlist.name,
-                creator_count=li.creator_count,
             ),
             "value": li.shortlist.short_id,
         }

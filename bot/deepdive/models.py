@@ -115,7 +115,9 @@ class QuoteLabel(Text):
         ours = video_type_label(self.video_type).render(lang)
         if self.video_type in VIDEO_TYPE_NAMES or not self.desc:
             return ours
-        return self.desc if lang == "zh" else f"{ours} ({self.desc})"
+        if lang == "zh":
+            return self.desc
+        return f"{ours} ({self.desc})"
 
 
 @dataclass(slots=True)
