@@ -87,7 +87,7 @@ def test_first_run_lists_the_current_top_n_and_says_later_runs_show_changes() ->
     assert section.lines[0].startswith("#1 测试达人1 — score 90/100 · 200K followers · 21–60 s ¥10,000")
     assert "粉丝 20万" in sections(diff, "zh")[0].lines[0]
     assert notes(diff, "en") == ["Later digests show only what changed."]
-    assert summary(diff, "zh") == "首次推送：当前前2名"
+    assert summary(diff, "zh") == "首次推送：当前前 2 名"
 
 
 def test_nothing_changed_is_empty() -> None:
@@ -124,7 +124,7 @@ def test_a_creator_no_longer_returned_is_said_so() -> None:
     [dropped] = diff.dropped
     assert (dropped.star_id, dropped.reason, dropped.old_rank) == ("syn-002", DropReason.NOT_RETURNED, 2)
     assert change_line(dropped, "en") == "测试达人2 (was #2) — no longer returned by Xingtu"
-    assert change_line(dropped, "zh") == "测试达人2（原第2名） — 星图不再返回该达人"
+    assert change_line(dropped, "zh") == "测试达人2（原第 2 名） — 星图不再返回该达人"
 
 
 def test_a_creator_still_fetched_but_excluded_names_the_filters_it_fails() -> None:
@@ -210,7 +210,7 @@ def test_rank_movers_within_the_top_n() -> None:
     diff = run(before, after, top_n=10)
     assert [(m.star_id, m.old_rank, m.new_rank) for m in diff.movers] == [("syn-008", 8, 1)]
     assert change_line(diff.movers[0], "en") == "测试达人8 — #8 → #1 (up 7) · score 55 → 90/100"
-    assert change_line(diff.movers[0], "zh") == "测试达人8 — 第8 → 第1名（上升7位）· 评分 55 → 90/100"
+    assert change_line(diff.movers[0], "zh") == "测试达人8 — 第 8 名 → 第 1 名（上升 7 位）· 评分 55 → 90/100"
     wider = run(before, after, top_n=30)
     assert ("syn-030", 30, 21) in [(m.star_id, m.old_rank, m.new_rank) for m in wider.movers]
     assert not run(before, after, top_n=10, thresholds=DiffThresholds(rank_move=8)).movers
