@@ -201,7 +201,7 @@ def test_follower_thresholds_are_configurable() -> None:
     [change] = diff.follower_changes
     assert change == FollowerChange("syn-001", "测试达人1", 100_000, 102_000)
     assert change_line(change, "en") == "测试达人1 — followers 100K → 102K, +2,000 (+2.0%)"
-    assert change_line(change, "zh") == "测试达人1 — 粉丝 10万 → 10.2万，+2,000 (+2.0%)"
+    assert change_line(change, "zh") == "测试达人1 — 粉丝 10万 → 10.2万，+2,000（+2.0%）"
 
 
 def test_rank_movers_within_the_top_n() -> None:

@@ -113,7 +113,7 @@ def test_rates_are_percentages() -> None:
 
 def test_growth_has_a_sign() -> None:
     assert fmt.growth(32_778, 0.028, "en") == "+32,778 (+2.8%)"
-    assert fmt.growth(32_778, 0.028, "zh") == "+3.3万 (+2.8%)"
+    assert fmt.growth(32_778, 0.028, "zh") == "+3.3万（+2.8%）"
     assert fmt.growth(-866, -0.0019679537144558245, "en") == "-866 (-0.2%)"
     assert fmt.growth(-866, None, "zh") == "-866"
     assert fmt.growth(0, 0.0, "en") == "+0 (+0.0%)"
