@@ -122,12 +122,11 @@ def serve(settings: Settings) -> None:
     """
     require(settings.missing_for_http())
     services = serving_services(settings)
-    server = make_server(
-        settings,
-        checked_app(settings, services),
-        host=settings.host,
-        database=DatabaseHealth(services.engine),
-    )
+    app = checked_app(settings, services)
+    try:
+        server = make_server(settings, app, host=settings.host, database=DatabaseHealth(services.engine))
+    except (OSError, ValueError) as err:  # port taken, address not on this host, a host name that is no host
+        _cannot_listen(settings, err)
     stop_housekeeping = _start_housekeeping(settings, services)
     if settings.kolbot_metrics_port:
         start_metrics_server(settings)
@@ -269,6 +268,19 @@ def _slack_unreachable(settings: Settings, err: Exception) -> NoReturn:
             reason=reason,
         ),
         UNREACHABLE_EXIT,
+    )
+
+
+def _cannot_listen(settings: Settings, err: Exception) -> NoReturn:
+    reason = getattr(err, "strerror", None) or str(err)
+    stop_start_up(
+        Text(
+            "cannot listen on %(host)s:%(port)s (%(reason)s); check HOST and PORT, or whether another "
+            "process already uses that port",
+            host=settings.host,
+            port=settings.port,
+            reason=reason,
+        )
     )
 
 

@@ -171,6 +171,16 @@ def test_a_worker_without_postgresql_stops_start_up_with_one_line(run, slack: Fa
     assert_one_line(err, "kolbot worker", "PostgreSQL", "DATABASE_URL")
 
 
+def test_a_port_in_use_stops_start_up_with_one_line(run, slack: FakeSlackApi) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        code, err = run(["serve"], HOST="127.0.0.1", PORT=port, **slack_env(slack)).finish()
+    assert code == 2
+    assert_one_line(err, "cannot listen on 127.0.0.1:" + port, "HOST and PORT", "无法在")
+
+
 def test_an_unreachable_slack_stops_start_up_with_one_line(run) -> None:
     api = f"http://127.0.0.1:{closed_port()}/api/"
     code, err = run(
