@@ -558,8 +558,12 @@ def _clock(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.db.migrate import migrate
+    import logging
 
+    from bot.db.migrate import migrate
+    from bot.observability.logs import MIGRATION_LOGGER
+
+    logging.getLogger(MIGRATION_LOGGER).setLevel(logging.INFO)  # what was applied is this command's point
     done = migrate(database_url(settings))
     url = _safe_url(settings)
     if not done.applied:

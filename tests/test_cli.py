@@ -327,3 +327,12 @@ def test_the_chinese_plan_card_uses_chinese_brackets_and_list_commas(
     text = json.dumps(json.loads(capsys.readouterr().out), ensure_ascii=False)
     assert "（刊例价）" in text and " (刊例价)" not in text
     assert re.search(r"\*(头部|腰部|尾部)\*（\d+）", text)
+
+
+def test_a_first_search_does_not_print_the_migration_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's first run creates the database quietly; `kolbot migrate` is where that is shown."""
+    monkeypatch.setenv("KOLBOT_DATA_DIR", str(tmp_path / "data"))
+    assert main(["search", "护肤"]) == 0
+    assert "Running upgrade" not in capsys.readouterr().err

@@ -28,7 +28,9 @@ JSON_RENAMES = {"levelname": "level", "name": "logger"}
 # Below WARNING these log every request or job with its arguments (a job's carry the Slack body:
 # the user's text and response_url), so they speak at INFO only when kolbot is at DEBUG.
 # alembic.runtime.plugins: seven "setup plugin …" lines before every migration, plumbing only.
-QUIET_LOGGERS = ("httpx", "httpcore", "urllib3", "procrastinate", "alembic.runtime.plugins")
+# alembic.runtime.migration: "Running upgrade" lines; `kolbot migrate` shows them, a first search doesn't.
+MIGRATION_LOGGER = "alembic.runtime.migration"
+QUIET_LOGGERS = ("httpx", "httpcore", "urllib3", "procrastinate", "alembic.runtime.plugins", MIGRATION_LOGGER)
 
 
 class StderrHandler(logging.StreamHandler[TextIO]):
