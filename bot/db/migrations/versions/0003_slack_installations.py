@@ -1,5 +1,6 @@
-"""slack installations: slack_sdk's OAuth tables (token columns as text: they hold Fernet
-ciphertext) and the uninstall time of each removed workspace
+"""slack installations: slack_sdk's OAuth tables and the uninstall time of removed workspaces
+
+The token columns are text: they hold Fernet ciphertext.
 
 Revision ID: 0003
 Revises: 0002
