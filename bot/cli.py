@@ -15,10 +15,12 @@ import argparse
 import gc
 import html
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -64,6 +66,9 @@ def run(argv: Sequence[str] | None = None) -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # libpq names every PostgreSQL connection of this process (pools, the queue, the rate limit) in
+    # pg_stat_activity: `kolbot serve`, `kolbot worker`, `kolbot clock` can be told apart.
+    os.environ.setdefault("PGAPPNAME", f"kolbot {args.command}")
     try:
         settings = get_settings()
     except ValidationError as err:
@@ -99,7 +104,8 @@ def _database_problem(settings: Settings, err: DBAPIError) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kolbot", description="Find and score Douyin Xingtu creators.")
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version('kolbot')}")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
     search = commands.add_parser("search", help="search and print a table (or the Block Kit JSON)")
     search.add_argument("query", help='e.g. "skincare followers>=10w sort=cpm"')
     search.add_argument("--blocks", action="store_true", help="print the Slack message as Block Kit JSON")

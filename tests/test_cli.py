@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -336,3 +337,16 @@ def test_a_first_search_does_not_print_the_migration_log(
     monkeypatch.setenv("KOLBOT_DATA_DIR", str(tmp_path / "data"))
     assert main(["search", "护肤"]) == 0
     assert "Running upgrade" not in capsys.readouterr().err
+
+
+def test_version_and_the_connection_name_pg_stat_activity_shows(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"kolbot {version('kolbot')}"
+    monkeypatch.delenv("PGAPPNAME", raising=False)
+    assert main(["help"]) == 0
+    assert os.environ["PGAPPNAME"] == "kolbot help"  # libpq's application_name for every connection
