@@ -551,15 +551,12 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _clock(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.clock_process import CONFIG_ERROR_EXIT, serve_clock
+    from bot.clock_process import serve_clock
+    from handlers.server import check_bot_token, stop_start_up
 
     if missing := ", ".join(settings.missing_for_clock()):
-        cannot = Text(
-            "kolbot clock cannot start: set %(missing)s (or the OAuth settings; environment or .env).",
-            missing=missing,
-        )
-        print(f"{tr('en', cannot)}\n{tr('zh', cannot)}", file=sys.stderr)
-        return CONFIG_ERROR_EXIT
+        stop_start_up(Text("set %(missing)s, or the OAuth settings (environment or .env)", missing=missing))
+    check_bot_token(settings)  # as serve and worker do: a rejected token stops here, not at 09:00
     return serve_clock(settings, once=args.once)
 
 

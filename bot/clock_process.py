@@ -19,7 +19,6 @@ from bot.queue import JobQueue
 from bot.services import build_services
 from bot.settings import Settings
 
-CONFIG_ERROR_EXIT = 2
 log = logging.getLogger(__name__)
 
 

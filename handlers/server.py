@@ -36,6 +36,7 @@ from bot.observability.metrics import METRICS_PATH, metrics_wsgi_app, start_metr
 from bot.queue import JobQueue
 from bot.services import Services, build_services
 from bot.settings import Settings
+from bot.slack_clients import web_client
 from handlers.app import LISTENER_THREADS, build_app
 from handlers.install import INSTALL_PATH
 
@@ -237,6 +238,24 @@ def checked_app(settings: Settings, services: Services, *, for_worker: bool = Fa
         _slack_unreachable(settings, err)
     collector.tune()  # start-up is over: what is alive now stays (serve, socket and worker alike)
     return app
+
+
+def check_bot_token(settings: Settings) -> None:
+    """`kolbot clock`'s start-up check of the one workspace's bot token (`auth.test`), as `serve` and
+    `worker` check it through Bolt: a rejected token or an unreachable Slack stops with one line. With
+    the OAuth settings there is no single token to check."""
+    if not settings.slack_bot_token:
+        return
+    try:
+        with slack_sdk_quiet():
+            web_client(settings, settings.slack_bot_token.get_secret_value()).auth_test()
+    except SlackApiError as err:
+        code = err.response.get("error") if err.response is not None else None
+        stop_start_up(
+            Text("Slack did not accept SLACK_BOT_TOKEN (%(err)s); check the token", err=code or str(err))
+        )
+    except (OSError, SlackClientError) as err:
+        _slack_unreachable(settings, err)
 
 
 @contextmanager

@@ -274,9 +274,25 @@ def test_kolbot_clock_once_posts_what_is_due(
 
 
 def test_kolbot_clock_without_a_bot_token_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["clock", "--once"]) == 2
+    with pytest.raises(SystemExit) as stopped:
+        main(["clock", "--once"])
+    assert stopped.value.code == 2
+    [line] = capsys.readouterr().err.strip().splitlines()  # one line, as serve and worker say it
+    assert "SLACK_BOT_TOKEN" in line and "无法启动" in line
+
+
+def test_kolbot_clock_with_a_token_slack_rejects_exits_2(
+    monkeypatch: pytest.MonkeyPatch, slack: FakeSlackApi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """serve and worker refuse it at start-up; so does the clock, not at the first digest."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-rejected")
+    monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+    slack.on("auth.test", lambda fake, body: {"ok": False, "error": "invalid_auth"})
+    with pytest.raises(SystemExit) as stopped:
+        main(["clock", "--once"])
+    assert stopped.value.code == 2
     err = capsys.readouterr().err
-    assert "SLACK_BOT_TOKEN" in err and "无法启动" in err
+    assert "Slack did not accept SLACK_BOT_TOKEN (invalid_auth)" in err and "xoxb-rejected" not in err
 
 
 def test_housekeeping_runs_at_most_once_per_period_and_a_failure_does_not_stop_the_clock(
