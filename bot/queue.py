@@ -37,6 +37,9 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     import psycopg
     from procrastinate.job_context import JobContext
+    from sqlalchemy.engine import Engine
+
+    from bot.observability.metrics import QueueDepth
 
 log = logging.getLogger(__name__)
 
@@ -293,3 +296,25 @@ def insert_jobs(connection: psycopg.Connection[Any], rows: Sequence[JobRow]) -> 
         connection.execute(_INSERT_JOBS, columns)
     except psycopg.Error as error:
         raise DBAPIError.instance(_INSERT_JOBS, None, error, psycopg.Error, hide_parameters=True) from error
+
+
+_DEPTH_SQL = """
+SELECT count(*), coalesce(extract(epoch FROM now() - min(coalesce(j.scheduled_at, e.at))), 0)
+FROM procrastinate_jobs j
+LEFT JOIN LATERAL (
+    SELECT min(at) AS at FROM procrastinate_events WHERE job_id = j.id AND type = 'deferred'
+) e ON true
+WHERE j.status = 'todo' AND (j.scheduled_at IS NULL OR j.scheduled_at <= now())
+"""
+
+
+def queue_depth(engine: Engine) -> QueueDepth:
+    """What is waiting for a worker (a `/metrics` scrape reads it): a queue that grows while no
+    worker runs would otherwise go unnoticed, as every ack still says "searching…"."""
+    from bot.observability.metrics import QueueDepth  # not at import: `kolbot search` starts without it
+
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SET LOCAL statement_timeout = 1000")  # a scrape never hangs on it
+        waiting, oldest = connection.exec_driver_sql(_DEPTH_SQL).one()
+        connection.rollback()
+    return QueueDepth(waiting=int(waiting), oldest_s=float(oldest))

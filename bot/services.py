@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -219,6 +219,10 @@ class Services:
         if self.tikhub is not None:
             self.tikhub.close()
         self.ledger.close()
+        if self.settings.uses_queue:
+            from bot.observability.metrics import watch_queue
+
+            watch_queue(None)  # its probe reads this engine
         self.engine.dispose()
 
 
@@ -293,6 +297,11 @@ def build_services(settings: Settings, *, db_threads: int | None = None, one_sho
     )
     if not one_shot:
         services.build_all()
+    if settings.uses_queue and not one_shot:
+        from bot.observability.metrics import watch_queue
+        from bot.queue import queue_depth
+
+        watch_queue(partial(queue_depth, engine))
     return services
 
 

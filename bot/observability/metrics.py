@@ -12,11 +12,12 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, make_wsgi_app, start_http_server
-from prometheus_client.metrics_core import Metric
+from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
@@ -112,11 +113,49 @@ def reset_metrics() -> Metrics:
     return _current
 
 
+@dataclass(frozen=True)
+class QueueDepth:
+    """Jobs due and not started, on the whole database (every process sees the same figures)."""
+
+    waiting: int
+    oldest_s: float  # how long the oldest of them has waited; 0 when none waits
+
+
+_queue_probe: Callable[[], QueueDepth] | None = None
+
+
+def watch_queue(probe: Callable[[], QueueDepth] | None) -> None:
+    """Report `probe()` at each scrape as `kolbot_jobs_waiting` and `kolbot_oldest_job_wait_seconds`
+    (None: stop). Every process on the database reports the same figures: take their max."""
+    global _queue_probe
+    _queue_probe = probe
+
+
+def _queue_gauges() -> Iterable[Metric]:
+    probe = _queue_probe
+    if probe is None:
+        return
+    try:
+        depth = probe()
+    except Exception as err:  # the database is down: the scrape still answers, without these two
+        log.debug("queue depth not read: %s", err)
+        return
+    yield GaugeMetricFamily(
+        "kolbot_jobs_waiting", "Queued jobs due and not started, on the whole database", value=depth.waiting
+    )
+    yield GaugeMetricFamily(
+        "kolbot_oldest_job_wait_seconds",
+        "How long the oldest waiting job has waited (0: none waits)",
+        value=depth.oldest_s,
+    )
+
+
 class _CurrentRegistry:
-    """A collector that reads whichever `Metrics` is current at scrape time."""
+    """A collector that reads whichever `Metrics` is current at scrape time, and the queue's depth."""
 
     def collect(self) -> Iterable[Metric]:
-        return metrics().registry.collect()
+        yield from metrics().registry.collect()
+        yield from _queue_gauges()
 
 
 def metrics_wsgi_app() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
