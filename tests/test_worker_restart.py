@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from psycopg_pool import PoolTimeout
 
 from bot.observability.logs import StderrHandler, configure_logging
 from bot.observability.outages import DatabaseOutages
-from bot.queue import TAKEOVER_LIMIT_S, takeover_s
+from bot.queue import TAKEOVER_LIMIT_S, JobInfo, TaskRegistry, takeover_s
 from bot.redact import install_log_redaction, remove_log_redaction
 from bot.settings import Settings
 from handlers.worker import _run, keep_working
@@ -226,3 +227,20 @@ def test_on_sigterm_procrastinate_is_told_to_stop_fetching_before_the_stopping_l
     stopping = next(i for i, line in enumerate(handler.lines) if line.startswith("stopping: finishing 0"))
     assert told < stopping
     assert any(line.startswith("Stopped worker on") for line in handler.lines[stopping:])
+
+
+def test_when_idle_is_called_once_the_last_running_job_ends() -> None:
+    registry = TaskRegistry()
+    entered, release = threading.Event(), threading.Event()
+    registry.register("slow", lambda job: (entered.set(), release.wait()))
+    calls: list[str] = []
+    job = threading.Thread(target=registry.run, args=("slow", JobInfo("slow", "k", 0, True), {}))
+    job.start()
+    entered.wait()
+    registry.when_idle(lambda: calls.append("idle"))
+    assert calls == []  # a job runs
+    release.set()
+    job.join()
+    assert calls == ["idle"]
+    registry.when_idle(lambda: calls.append("now"))
+    assert calls == ["idle", "now"]  # none runs: at once
