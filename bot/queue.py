@@ -84,6 +84,7 @@ class TaskRegistry:
         self._tasks: dict[str, Task] = {}
         self._running = 0
         self._lock = threading.Lock()
+        self._when_idle: list[Callable[[], object]] = []
 
     def register(self, name: str, fn: Task) -> None:
         self._tasks[name] = fn
@@ -95,6 +96,15 @@ class TaskRegistry:
         """How many runs are under way in this process now."""
         with self._lock:
             return self._running
+
+    def when_idle(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once no run is under way: now if none is, else in the thread that ends
+        the last one."""
+        with self._lock:
+            if self._running:
+                self._when_idle.append(callback)
+                return
+        callback()
 
     def run(self, name: str, job: JobInfo, args: Mapping[str, Any]) -> object:
         """Run task `name` as the current `JobTrace`: one `job run` line per attempt (its outcome:
@@ -121,7 +131,12 @@ class TaskRegistry:
             finally:
                 with self._lock:
                     self._running -= 1
+                    idle: list[Callable[[], object]] = []
+                    if not self._running:
+                        idle, self._when_idle = self._when_idle, []
                 trace.end()
+                for callback in idle:
+                    callback()
 
 
 class JobQueue:
@@ -162,6 +177,13 @@ class JobQueue:
     def running(self) -> int:
         """How many jobs this process is running now (0 where it runs none)."""
         return self._registry.running() if self._registry is not None else 0
+
+    def when_idle(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once this process runs no job (now, where it runs none)."""
+        if self._registry is None:
+            callback()
+        else:
+            self._registry.when_idle(callback)
 
     def open(self) -> JobQueue:
         self.app.open()

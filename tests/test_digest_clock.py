@@ -4,6 +4,7 @@ two clocks racing, Slack pacing and 429s, TikHub refusals, and channels that are
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -326,3 +327,32 @@ def test_the_ledger_prune_forgets_only_old_claims(services: Services) -> None:
         assert services.ledger.prune(datetime.now(UTC) - timedelta(days=1)) == 1
     assert services.ledger.claim("command:old")  # forgotten, so claimable again
     assert not services.ledger.claim("command:new")
+
+
+def test_the_clock_says_once_that_ticks_work_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Failed ticks each log "digest tick failed"; the first tick that works says so, once."""
+    now = [0.0]
+    claims = iter([RuntimeError("database down"), RuntimeError("database down"), [], []])
+
+    class Service:
+        def claim_due(self, _now: datetime) -> list[object]:
+            outcome = next(claims)
+            if isinstance(outcome, Exception):
+                raise outcome
+            return outcome
+
+    ticks = iter([False, False, False, True])
+
+    def wait(tick_s: float) -> bool:
+        now[0] += tick_s
+        return next(ticks)
+
+    clock = Clock(Service(), tick_s=30, clock=lambda: now[0])  # type: ignore[arg-type]
+    with caplog.at_level(logging.INFO, logger="bot.digests.clock"):
+        clock.run_forever(wait=wait)
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages.count("digest tick failed; trying again in 30 s") == 2
+    assert [m for m in messages if "again after" in m] == ["digest ticks work again after 60 s (2 failed)"]
+    assert messages.index("digest ticks work again after 60 s (2 failed)") == 2

@@ -14,7 +14,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy.engine import make_url
 
+from tests.db_fixtures import url_text
+from tests.fakes.tcp_proxy import SilentableProxy
 from tests.scale_harness import hold_first, wait_until
 
 if TYPE_CHECKING:
@@ -292,3 +295,22 @@ def test_serve_and_the_worker_log_a_queued_request_under_one_request_id(cluster:
     [acked], [ran] = request_ids(web), request_ids(worker, " job run ")
     assert len(acked) == 12 and ran == acked
     assert request_ids(worker) == []  # the replay is the job's run, not a second request
+
+
+def test_a_worker_stopped_while_the_database_is_silent_with_no_job_stops_at_once(cluster: Cluster) -> None:
+    """Its sign-off would wait on a database that does not answer; with no job running there is
+    nothing to give the grace (10 minutes here) to, and no unfinished job to speak of."""
+    database = make_url(cluster.database_url)
+    with SilentableProxy((database.host or "127.0.0.1", database.port or 5432)) as proxy:
+        through_proxy = url_text(database.set(host="127.0.0.1", port=proxy.port))
+        worker = cluster.worker(
+            DATABASE_URL=through_proxy, KOLBOT_LOG_LEVEL="INFO", KOLBOT_SHUTDOWN_GRACE_S="600"
+        )
+        proxy.silence()
+        worker.proc.send_signal(signal.SIGTERM)
+        code, err = worker.finish(timeout=120)  # well before the grace
+    assert code == 0 and "Traceback" not in err
+    assert "stopping: finishing 0 running jobs, up to KOLBOT_SHUTDOWN_GRACE_S=600 s" in err
+    assert err.splitlines()[-1].endswith(" stopped without waiting for the database: no job was running")
+    assert "unfinished" not in err and "unfinished" not in "".join(worker.stdout)
+    assert "kolbot worker stopped" in "".join(worker.stdout)

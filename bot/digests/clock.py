@@ -46,6 +46,8 @@ class Clock:
         self._housekeeping, self._housekeeping_every_s = housekeeping, housekeeping_every_s
         self._clock = clock
         self._last_housekeeping: float | None = None
+        self._failing_since: float | None = None  # when the current run of failed ticks began
+        self._failed_ticks = 0
 
     def tick(self, now: datetime | None = None) -> Counter[str]:
         """Claim and make every run due at `now`; returns how many ended in each status."""
@@ -74,14 +76,26 @@ class Clock:
         """Tick until `wait(tick_s)` returns True (default: forever, once per tick). `stopped()` is
         asked after each tick too: a clock told to stop does not start its housekeeping.
 
-        A failing tick (say, the database is down) is logged and tried again next tick.
+        A failing tick (say, the database is down) is logged and tried again next tick; the first
+        tick that works after failures says so once.
         """
         wait = wait or threading.Event().wait
         while True:
             try:
                 self.tick()
             except Exception:
+                if self._failing_since is None:
+                    self._failing_since = self._clock()
+                self._failed_ticks += 1
                 log.exception("digest tick failed; trying again in %.0f s", self._tick_s)
+            else:
+                if self._failing_since is not None:
+                    log.info(
+                        "digest ticks work again after %.0f s (%d failed)",
+                        self._clock() - self._failing_since,
+                        self._failed_ticks,
+                    )
+                self._failing_since, self._failed_ticks = None, 0
             if stopped():
                 return
             self._housekeep()
