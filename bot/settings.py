@@ -16,7 +16,6 @@ from pydantic import (
     AliasChoices,
     Field,
     SecretStr,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -294,12 +293,3 @@ def secret_keys(value: SecretStr | None) -> list[str]:
 
 def _is_set(value: str | SecretStr | None) -> bool:
     return bool(value.get_secret_value() if isinstance(value, SecretStr) else value)
-
-
-def settings_problem(err: ValidationError) -> str:
-    """One start-up message naming every invalid setting, without echoing values (they may be secrets)."""
-    lines = [
-        f"  {'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" if e["loc"] else f"  {e['msg']}"
-        for e in err.errors()
-    ]
-    return "Invalid settings; fix these environment variables (or .env entries):\n" + "\n".join(lines)

@@ -350,3 +350,16 @@ def test_version_and_the_connection_name_pg_stat_activity_shows(
     monkeypatch.delenv("PGAPPNAME", raising=False)
     assert main(["help"]) == 0
     assert os.environ["PGAPPNAME"] == "kolbot help"  # libpq's application_name for every connection
+
+
+def test_invalid_settings_are_one_line_naming_each_without_its_value(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KOLBOT_MAX_PAGES", "hunter2")
+    monkeypatch.setenv("PORT", "99999")
+    assert main(["help"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert (
+        line.startswith("kolbot cannot start: invalid settings: ") and "kolbot 无法启动：设置无效：" in line
+    )
+    assert "KOLBOT_MAX_PAGES (" in line and "PORT (" in line and "hunter2" not in line
