@@ -299,7 +299,7 @@ def test_out_of_range_settings_stop_start_up_listing_each(
     err = capsys.readouterr().err
     assert all(name in err for name in named) and "Traceback" not in err
     english = err.strip().splitlines()[0].split(" / ")[0]  # one line, English then Chinese
-    assert len(re.findall(r"[A-Z_]+ \(", english)) == len(env)  # every bad setting, none clamped silently
+    assert len(re.findall(r"(?:: |; )[A-Z_]+ \(", english)) == len(env)  # each bad one, none clamped
 
 
 def test_lang_setting_accepts_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
