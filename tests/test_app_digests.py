@@ -188,3 +188,20 @@ def test_another_workspaces_digest_is_refused(
     assert "belongs to another Slack workspace" in answer.body["text"]
     assert services.digests.show(TEAM, digest_id).digest.status is DigestStatus.ACTIVE
     assert posts(slack) == []
+
+
+def test_a_digest_command_that_fails_says_which_one_and_what_to_do(
+    app: App,
+    requests: SlackRequests,
+    services: Services,
+    slack: FakeSlackApi,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*_args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services.digests, "channel", broken)
+    send(app, requests, "list")
+    [told] = slack.wait_for_calls("response")
+    text = shown(told.body)
+    assert "`/kol digest list` failed. Something went wrong on our side." in text and "boom" not in text

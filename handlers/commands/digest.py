@@ -23,7 +23,7 @@ from bot.digests import errors
 from bot.digests.models import Digest
 from bot.digests.vocabulary import VERB_ALIASES
 from bot.errors import KolbotError
-from bot.i18n import tr
+from bot.i18n import Text, tr
 from bot.models import Lang
 from bot.services import Services
 from handlers.background import run_after_ack
@@ -91,7 +91,8 @@ def digest_command(
         return
     except Exception as err:
         ack()
-        send_failure(respond, err, call.lang, logger)
+        failed = Text("`%(command)s digest %(verb)s` failed.", verb=match.verb or "help")
+        send_failure(respond, err, call.lang, logger, failed=failed)
         return
     if isinstance(answer, AfterAck):
         ack(**answer.message)
