@@ -748,24 +748,57 @@ def parse_query(text: str, *, default_pages: int = 3, max_pages: int = 10, defau
     return Query(raw=raw, keywords=[simplified(k) for k in keywords], **fields)
 
 
-_LANG_OPTION = re.compile(r"(?P<name>[^=:]+)[=:](?P<value>[^=:]+)")
+_LANG_OPTION = re.compile(r"(?P<name>[^=:\s]+)[=:](?P<value>[^=:\s]*)")
 _LANG_NAMES = frozenset(name.casefold() for name in ("lang", *vocab.ALIASES["lang"]))
+# A word outside quotes: quoted text ("春季 lang=en 上新", a shortlist's name) is never an option.
+_UNQUOTED_WORD = re.compile(
+    rf"[{''.join(_QUOTES)}][^{''.join(_QUOTES.values())}]*[{''.join(_QUOTES.values())}]?|\S+"
+)
 
 
-def explicit_lang(text: str) -> tuple[Lang | None, str]:
-    """The language a `lang=zh` / `language=en` / `语言=中文` word in `text` asks for, and `text`
-    without that word: every command answers in it, also those with no other options (help,
-    shortlist, digest, usage). None, and `text` as it was, when there is no such word or its value
-    is not a language (the search grammar then names the bad value)."""
-    words = (text or "").split()
-    for i, word in enumerate(words):
-        option = _LANG_OPTION.fullmatch(unicodedata.normalize("NFKC", word))
+@dataclass(frozen=True)
+class LangWords:
+    """What the `lang=` words of a command line ask for (`bot.grammar.lang_words`)."""
+
+    lang: Lang | None  # the language asked for, when every lang word agrees on one
+    rest: str  # the line without its lang words
+    bad: str | None = None  # a lang word as typed whose value is no language, or that contradicts another
+    conflict: bool = False  # `bad` names a language, but another lang word named another
+
+
+def lang_words(text: str) -> LangWords:
+    """The `lang=zh` / `language=en` / `语言=中文` words of a line outside quotes: every command
+    answers in the language they ask for, also those with no other options (help, shortlist, digest,
+    usage), and its arguments go on without them."""
+    text = text or ""
+    langs: list[str] = []
+    bad: str | None = None
+    conflict = False
+    kept: list[str] = []
+    for match in _UNQUOTED_WORD.finditer(text):
+        word = match.group()
+        option = None if word[0] in _QUOTES else _LANG_OPTION.fullmatch(unicodedata.normalize("NFKC", word))
         if option is None or simplified(option["name"]).casefold() not in _LANG_NAMES:
+            kept.append(word)
             continue
         lang = _LANGS.get(simplified(option["value"]).casefold())
-        if lang is not None:
-            return cast(Lang, lang), " ".join(words[:i] + words[i + 1 :])
-    return None, text
+        if lang is not None and (not langs or lang == langs[0]):
+            langs.append(lang)
+        elif bad is None:
+            bad, conflict = word, lang is not None
+    return LangWords(cast(Lang, langs[0]) if langs and not bad else None, " ".join(kept), bad, conflict)
+
+
+def lang_problem(words: LangWords) -> QueryError:
+    """The lang word that names no language, or contradicts an earlier one, named as typed."""
+    bad = words.bad or ""
+    problem = (
+        Text("another lang word asks for another language: keep one.")
+        if words.conflict
+        else Text("lang must be one of %(options)s.", options=_shown_choices(_LANGS))
+    )
+    what = Text("Can't use `%(token)s`: %(problem)s", token=_shown(bad), problem=problem)
+    return QueryError(bad, what)  # no search usage: the command may be any (help, shortlist, digest…)
 
 
 # Options a creator command takes; `pages=`/`top=` are read and ignored, as before they were refused.

@@ -676,3 +676,15 @@ def test_export_uploads_csv_and_xlsx_into_the_thread(team: Team) -> None:
         0.1,
         16_200,
     )
+
+
+def test_lang_words_choose_the_reply_but_never_touch_a_quoted_name(team: Team) -> None:
+    team.new_list('"春季 lang=en 上新" lang=en')
+    made = team.shortlist("春季 lang=en 上新")  # stored exactly as typed inside the quotes
+    assert made.name == "春季 lang=en 上新"
+    response = team.app.dispatch(team.me.command("shortlist new 夏季 lang=fr").bolt())
+    refused = flatten(json.loads(response.body))  # refused in the ack: nothing queued
+    assert "无法使用 `lang=fr`：语言只能是 中文 | 英文" in refused and "输入关键词" not in refused
+    assert not [
+        li for li in team.services.shortlists.list(TEAM_ID, CHANNEL_ID) if "夏季" in li.shortlist.name
+    ]

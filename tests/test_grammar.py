@@ -12,7 +12,7 @@ from bot.errors import QueryError
 from bot.grammar import (
     MAX_QUERY_CHARS,
     describe_filters,
-    explicit_lang,
+    lang_words,
     parse_creator_args,
     parse_query,
     usage,
@@ -571,17 +571,23 @@ def test_creator_args_refuse_search_options_as_typed(text: str, named: str) -> N
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("text", "lang", "rest", "bad"),
     [
-        ("digest list lang=zh", ("zh", "digest list")),
-        ("Language:EN usage", ("en", "usage")),
-        ("help 語言=中文", ("zh", "help")),  # Traditional Chinese reads as Simplified
-        ("help lang=fr", (None, "help lang=fr")),  # not a language: the grammar names it
-        ("护肤 lang", (None, "护肤 lang")),
+        ("digest list lang=zh", "zh", "digest list", None),
+        ("Language:EN usage", "en", "usage", None),
+        ("help 語言=中文", "zh", "help", None),  # Traditional Chinese reads as Simplified
+        ("help LANG＝ZH", "zh", "help", None),  # full-width
+        ("help lang=fr", None, "help", "lang=fr"),  # not a language: named as typed
+        ("help lang=", None, "help", "lang="),
+        ("new Autumn lang=zh lang=en", None, "new Autumn", "lang=en"),  # two languages
+        ("new Autumn lang=zh 语言=中文", "zh", "new Autumn", None),  # the same one twice
+        ('new "春季 lang=en 上新"', None, 'new "春季 lang=en 上新"', None),  # a quoted name stays whole
+        ("护肤 lang", None, "护肤 lang", None),
     ],
 )
-def test_an_explicit_lang_is_read_and_taken_out(text: str, expected: tuple[str | None, str]) -> None:
-    assert explicit_lang(text) == expected
+def test_lang_words_are_read_and_taken_out(text: str, lang: str | None, rest: str, bad: str | None) -> None:
+    words = lang_words(text)
+    assert (words.lang, words.rest, words.bad) == (lang, rest, bad)
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from bot import vocabulary as vocab
 from bot.cards.views import help_message
 from bot.errors import QueryError
-from bot.grammar import explicit_lang
+from bot.grammar import lang_problem, lang_words
 from bot.models import Lang
 from bot.services import Services
 from handlers.background import run_after_ack
@@ -50,10 +50,13 @@ def kol_command(
     services: Services = context["services"]
     text = (command.get("text") or "").strip()
     lang = services.lang_for(text)
-    match = SUBCOMMANDS.match(explicit_lang(text)[1])  # `lang=` is read: help and subcommands go without it
+    asked = lang_words(text)
+    match = SUBCOMMANDS.match(asked.rest)  # `lang=` is read: help and subcommands go without it
     subcommand = match.subcommand
     if not text:
         open_from_command(ack, command, respond, context, logger)
+    elif asked.bad and (match.help or subcommand is not None):  # a search's grammar names it itself
+        ack(**refusal(lang_problem(asked), lang))
     elif match.help:
         ack(**help_message(lang))
     elif subcommand is None:
