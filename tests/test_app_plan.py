@@ -222,6 +222,8 @@ def test_must_and_exclude_take_the_names_on_the_cards(team: Team) -> None:
     [card] = eventually(lambda: plan_cards(team, parent_ts))
     chosen = flatten(card["blocks"]).split("*Spent*")[0]
     assert "Tail 尾部> — ¥5,000 (list)" in chosen and "Mid 腰部>" not in chosen
+    both = flatten(team.command(f"plan 100k must=tail尾部 exclude={TAIL} lang=en"))
+    assert "Tail 尾部 is in both must and exclude." in both  # one creator, spelled two ways
     refused = flatten(team.command("plan 100k must=Nobody lang=en"))
     assert "must= names creators that are not on this shortlist: Nobody." in refused
     assert "by the nickname on their card or their id" in refused

@@ -45,6 +45,13 @@ def not_candidates(ids: Sequence[str], option: str, where: Text) -> PlanError:
     )
 
 
+def must_and_exclude(name: str) -> PlanError:
+    return PlanError(
+        Text("%(id)s is in both must and exclude.", id=name),
+        hint=Text("Keep the creator in one of them."),
+    )
+
+
 def namesakes(ref: str, candidates: Sequence[str]) -> PlanError:
     """Several candidates go by the name typed; `candidates` are "name (id)"."""
     return PlanError(

@@ -120,12 +120,12 @@ class PlanService:
     def _solve(self, request: PlanRequest, sources: Sequence[Source], where: Text) -> Plan:
         if not sources:
             raise errors.no_candidates()
-        request = request.model_copy(
-            update={
-                "must": _star_ids(request.must, sources, "must", where),
-                "exclude": _star_ids(request.exclude, sources, "exclude", where),
-            }
-        )
+        must = _star_ids(request.must, sources, "must", where)
+        exclude = _star_ids(request.exclude, sources, "exclude", where)
+        if both := [i for i in must if i in exclude]:  # the same creator, spelled two ways
+            creator = next(s.creator for s in sources if s.creator.star_id == both[0])
+            raise errors.must_and_exclude(creator.nickname or creator.star_id)
+        request = request.model_copy(update={"must": must, "exclude": exclude})
         candidates = build(sources, request.goal, request.duration, self.tiers)
         notes: list[Text] = []
         if request.one_per_mcn:
