@@ -49,3 +49,20 @@ def test_new_list_options_in_any_script_and_the_name_around_them() -> None:
         {"budget": "15萬", "duration": "60+"},
     )
     assert new_list_args(["a=b", "Spring"]) == ("a=b Spring", {})
+
+
+def test_new_list_options_forgive_full_width_and_colons_but_not_repeats() -> None:
+    from bot.shortlists.inputs import new_list_args
+
+    assert new_list_args(["B9", "預算＝15萬"]) == ("B9", {"budget": "15萬"})
+    assert new_list_args(["B10", "预算：15万"]) == ("B10", {"budget": "15万"})
+    assert new_list_args(["Q3:美妆"]) == ("Q3:美妆", {})  # not an option: part of the name
+    with pytest.raises(KolbotError) as twice:
+        new_list_args(["B14", "budget=15万", "budget=20万"])
+    assert "`budget=20万` is given twice" in str(twice.value)
+
+
+def test_a_budget_beyond_any_campaign_is_refused() -> None:
+    assert parse_budget("10亿") == 1e9
+    with pytest.raises(KolbotError):
+        parse_budget("99999999999999999999亿")

@@ -11,6 +11,7 @@ make it a search plan (`护肤 followers>=10w`), else the shortlist's creators a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -151,7 +152,7 @@ def parse_plan_budget(text: str | None) -> float:
     if not text:
         raise _error("plan", Text("A plan needs a budget."))
     try:
-        budget = parse_budget(text)
+        budget = parse_budget(text, most=math.inf)  # the range below says what a plan can use
     except KolbotError:
         budget = None
     if not budget:

@@ -15,6 +15,7 @@ from bot.shortlists.models import ItemStatus
 from bot.shortlists.vocabulary import (
     AMOUNT,
     BUDGET_EXAMPLE,
+    MAX_BUDGET_WORDS,
     OPTION_KEYS,
     QUOTE_EXAMPLE,
     QUOTES,
@@ -48,7 +49,11 @@ def _number(value: float | str) -> float | None:
     return number if math.isfinite(number) and number >= 0 else None
 
 
-def parse_budget(value: float | str | None) -> float | None:
+MAX_BUDGET_YUAN = 1e9  # as a plan's: beyond it a budget is a typo
+
+
+def parse_budget(value: float | str | None, *, most: float = MAX_BUDGET_YUAN) -> float | None:
+    """Yuan, or None for no budget; `most`: above it the budget is refused (a plan checks its own range)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     number = _number(value)
@@ -56,6 +61,11 @@ def parse_budget(value: float | str | None) -> float | None:
         raise bad_input(
             Text("“%(value)s” is not a budget.", value=value),
             Text("Give the budget in yuan, e.g. 200000 or %(example)s.", example=BUDGET_EXAMPLE),
+        )
+    if number > most:  # the channel's parent message would show it
+        raise bad_input(
+            Text("“%(value)s” is more than any campaign budget.", value=value),
+            Text("Give the budget in yuan, at most %(most)s.", most=MAX_BUDGET_WORDS),
         )
     return number
 
@@ -155,16 +165,24 @@ def words(text: str) -> list[str]:
         return text.split()
 
 
+_OPTION = re.compile(r"(?P<key>[^=:]+)[=:](?P<value>.*)")
+
+
 def new_list_args(args: list[str]) -> tuple[str, dict[str, str]]:
     """`new` arguments: the name (every word that is not an option) and the options by canonical key
     (`budget=20万`, `預算=20萬`, `时长=21-60`)."""
     options: dict[str, str] = {}
     name: list[str] = []
     for arg in args:
-        key, sep, value = arg.partition("=")
-        canonical = OPTION_KEYS.get(simplified(key).lower()) if sep else None
-        if canonical:
-            options[canonical] = value
-        else:
+        option = _OPTION.fullmatch(normalize_text(arg))  # 預算＝15萬 and 预算：15万 too
+        canonical = OPTION_KEYS.get(simplified(option["key"]).lower()) if option else None
+        if option is None or canonical is None:
             name.append(arg)
+        elif canonical in options:
+            raise bad_input(
+                Text("`%(option)s` is given twice.", option=arg),
+                Text("Give each option once, e.g. budget=%(example)s.", example=BUDGET_EXAMPLE),
+            )
+        else:
+            options[canonical] = option["value"]
     return " ".join(name), options

@@ -10,6 +10,7 @@ UNITS = {"": 1.0, "万": 1e4, "w": 1e4, "亿": 1e8, "k": 1e3, "千": 1e3}
 YUAN_SUFFIX = "元"
 # examples of amounts as users type them, quoted in hints
 BUDGET_EXAMPLE = "20万"
+MAX_BUDGET_WORDS = "10亿"  # MAX_BUDGET_YUAN as a hint writes it
 QUOTE_EXAMPLE = "1.8万"
 REBATE_WORD = "返点"  # the trade's word for the agency rebate, quoted as-is in English hints too
 
