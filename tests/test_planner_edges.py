@@ -529,3 +529,10 @@ def test_a_creator_priced_far_above_their_reach_is_left_out_and_named() -> None:
     ]
     forced = make_plan(PlanRequest(budget_yuan=9_500, must=("x",)), pool, TIERS)
     assert forced.overpriced == [] and [c.star_id for c in forced.chosen] == ["x"]
+
+
+def test_a_bad_search_filter_in_a_plan_shows_the_plan_usage_not_the_search_help() -> None:
+    with pytest.raises(QueryError) as caught:
+        parse_plan("15万 护肤 lang=fr", pq)
+    assert caught.value.token == "lang=fr"
+    assert tr("en", caught.value.hint).startswith("Usage: `/kol plan")

@@ -86,6 +86,14 @@ def _error(token: str, what: Text) -> QueryError:
     return QueryError(token[:60], what, usage=usage())
 
 
+def _with_plan_usage(parse_query: Callable[[str], Query], text: str) -> Query:
+    """The search part of a plan; its refusal shows the plan's usage, not the search help."""
+    try:
+        return parse_query(text)
+    except QueryError as err:
+        raise QueryError(err.token, err.what, usage=usage()) from None
+
+
 def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:
     """Raises `QueryError` naming the bad part."""
     options: dict[str, str] = {}
@@ -110,10 +118,10 @@ def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:
             ),
         )
     budget = parse_plan_budget(budget_text)
-    query = parse_query(" ".join([PLACEHOLDER, *rest]))
+    query = _with_plan_usage(parse_query, " ".join([PLACEHOLDER, *rest]))
     search_text = " ".join(rest) if len(query.keywords) > 1 else ""
     if search_text:
-        query = parse_query(search_text)
+        query = _with_plan_usage(parse_query, search_text)
         # the card shows goal, video length and language on lines of their own: the search line
         # keeps what was searched
         shown_apart = set(filters_as_typed(search_text, _PLAN_SHOWN_FIELDS))
