@@ -205,3 +205,9 @@ def test_a_digest_command_that_fails_says_which_one_and_what_to_do(
     [told] = slack.wait_for_calls("response")
     text = shown(told.body)
     assert "`/kol digest list` failed. Something went wrong on our side." in text and "boom" not in text
+
+
+def test_a_digest_saved_in_english_is_confirmed_in_english(app: App, requests: SlackRequests) -> None:
+    """`lang=en` inside the quoted search makes an English digest: its confirmation says so in English."""
+    body = send(app, requests, 'add "护肤 lang=en" daily 09:30')
+    assert "Digest" in shown(body) and "定时推送" not in shown(body)

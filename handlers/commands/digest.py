@@ -105,7 +105,7 @@ def _add(call: Call) -> SlackMessage:
     digests = call.services.digests
     detail = digests.add(call.team_id, call.channel_id, call.user_id, call.args, call.lang)
     query = digests.query(detail.digest)
-    return digest_detail_message(detail, query, call.lang, saved=True)
+    return digest_detail_message(detail, query, detail.digest.lang, saved=True)  # as it will post
 
 
 def _list(call: Call) -> SlackMessage:
