@@ -39,6 +39,17 @@ def _basis(row: tuple[Candidate, bool], lang: Lang) -> str:
     return tr(lang, BASIS_LABELS[basis]) if basis else tr(lang, "ask for a quote")
 
 
+PLAYS_ESTIMATE = N_("estimated: price ÷ CPM")
+ENGAGEMENTS_ESTIMATE = N_("estimated: plays × the candidates' median engagement rate")
+
+
+def _basis_of(estimated: bool, known: object, how: str, lang: Lang) -> str | None:
+    """How a figure was had: estimated (`how`), Xingtu's, or empty when there is none."""
+    if estimated:
+        return tr(lang, how)
+    return tr(lang, "Xingtu") if known else None
+
+
 def _time(row: tuple[Candidate, bool], _lang: Lang) -> Any:
     moment = row[0].data_time
     return moment.astimezone(UTC).replace(tzinfo=None) if moment else None
@@ -81,13 +92,7 @@ def columns(duration: Duration) -> list[Column]:
         ),
         Column(
             lambda lang: ptr(lang, "spreadsheet column", "Plays basis"),
-            lambda r, lang: (
-                tr(lang, "estimated: price ÷ CPM")
-                if r[0].plays_estimated
-                else tr(lang, "Xingtu")
-                if r[0].expected_plays
-                else None
-            ),
+            lambda r, lang: _basis_of(r[0].plays_estimated, r[0].expected_plays, PLAYS_ESTIMATE, lang),
             width=20,
         ),
         Column(
@@ -97,12 +102,8 @@ def columns(duration: Duration) -> list[Column]:
         ),
         Column(
             lambda lang: ptr(lang, "spreadsheet column", "Engagements basis"),
-            lambda r, lang: (
-                tr(lang, "estimated: plays × the candidates' median engagement rate")
-                if r[0].engagements_estimated
-                else tr(lang, "Xingtu")
-                if r[0].engagements
-                else None
+            lambda r, lang: _basis_of(
+                r[0].engagements_estimated, r[0].engagements, ENGAGEMENTS_ESTIMATE, lang
             ),
             width=20,
         ),
