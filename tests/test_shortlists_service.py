@@ -401,3 +401,16 @@ def test_a_name_not_on_the_list_says_who_is(named) -> None:
     assert "“是半夏” is not on shortlist “618”" in tr("en", refused.value.what)
     assert "测试达人 s1, 测试达人 s2" in tr("en", refused.value.hint)
     assert tr("zh", refused.value.what) != tr("en", refused.value.what)
+
+
+def test_a_spaced_name_typed_without_quotes_is_answered_with_the_quotes(
+    named, make_creator, snapshots
+) -> None:
+    snapshots.save_many(
+        [make_creator("7000000000000000009", nickname="Lily 🌸 Beauty")], live=True, fetched_at=T0
+    )
+    sl = named.create("T1", "C1", "U1", "618")
+    with pytest.raises(ShortlistError) as refused:
+        named.add("T1", sl.short_id, "U1", ["Lily", "🌸", "Beauty"])
+    assert tr("en", refused.value.hint) == 'Put a name with spaces in quotes: "Lily 🌸 Beauty".'
+    assert named.summary("T1", sl.short_id).items == []

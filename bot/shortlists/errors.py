@@ -84,6 +84,14 @@ def not_on_list(ref: str, name: str, on_list: Sequence[str] = ()) -> ShortlistEr
     )
 
 
+def quote_the_name(name: str) -> ShortlistError:
+    """Words that are one creator's nickname together, typed without quotes."""
+    return ShortlistError(
+        Text("“%(name)s” is one creator's name, read as several; nothing was added.", name=name),
+        hint=Text('Put a name with spaces in quotes: "%(name)s".', name=name),
+    )
+
+
 def namesakes(ref: str, candidates: Sequence[str]) -> ShortlistError:
     """Several creators go by the name typed; `candidates` are "name (id)"."""
     return ShortlistError(

@@ -131,6 +131,8 @@ class ShortlistService:
         snaps |= {snap.creator.star_id: snap for snap in by_name.values() if snap is not None}
         wanted = list(dict.fromkeys(_star_id(by_name.get(ref), ref) for ref in refs))
         unknown = [ref for ref, snap in by_name.items() if snap is None]
+        if len(unknown) > 1 and self._snapshots.named(joined := " ".join(unknown)):
+            raise errors.quote_the_name(joined)  # `Lily 🌸 Beauty` typed without quotes
 
         def work(change: ShortlistChange) -> AddResult:
             if unknown:
