@@ -135,8 +135,8 @@ def test_searches_in_six_processes_stay_within_the_shared_rate(
 def test_limits_key_and_rate() -> None:
     assert lock_key("search_kol_v1?keyword=a&page=1") == lock_key("search_kol_v1?keyword=a&page=1")
     assert lock_key("search_kol_v1?keyword=a&page=1") != lock_key("search_kol_v1?keyword=a&page=2")
-    assert (tikhub_rate(5).limit, tikhub_rate(5).interval) == (5, 1350)
-    assert (tikhub_rate(0.5).limit, tikhub_rate(0.5).interval) == (1, 2350)
+    assert (tikhub_rate(5).limit, tikhub_rate(5).interval) == (5, 1500)
+    assert (tikhub_rate(0.5).limit, tikhub_rate(0.5).interval) == (1, 2500)
 
 
 def test_when_the_database_fails_them_a_call_is_paced_locally_and_made_unlocked(
