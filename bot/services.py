@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.direct import DirectConnection
 from bot.db.engine import database_url, make_engine, session_factory
 from bot.db.migrate import migrate
-from bot.grammar import lang_words, parse_query
+from bot.grammar import LangWords, lang_words, parse_query
 from bot.i18n import detect_lang, use_command
 from bot.models import Creator, Lang, Query
 from bot.redact import install_log_redaction
@@ -188,10 +188,11 @@ class Services:
         """`KOLBOT_LANG`: zh or en; "auto" (the default) means English unless the user writes Chinese."""
         return self.settings.default_lang
 
-    def lang_for(self, text: str) -> Lang:
-        """The language a `lang=` word in `text` asks for; else Chinese when the user typed Chinese,
-        else the configured default."""
-        return lang_words(text).lang or detect_lang(text, self.default_lang)
+    def lang_for(self, text: str, asked: LangWords | None = None) -> Lang:
+        """The language a `lang=` word in `text` asks for (`asked`: its `lang_words`, when the
+        caller has read them already); else Chinese when the user typed Chinese, else the
+        configured default."""
+        return (asked or lang_words(text)).lang or detect_lang(text, self.default_lang)
 
     @property
     def screen(self) -> AudienceScreen:

@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from slack_bolt import BoltContext, Respond
 
 from bot.cards.deepdive_views import compare_message, deepdive_message
-from bot.deepdive.models import DeepDive
-from bot.models import AudienceTargets, Creator, Duration, Lang
+from bot.models import AudienceTargets, Duration, Lang
 from bot.services import Services
 from bot.slack_io.deepdive import CardFor, Chart, compare_charts, deep_dive_charts, deliver
 from handlers.replies import respond_ephemeral
@@ -20,18 +19,19 @@ def post_deep_dive(
     context: BoltContext,
     channel: str,
     respond: Respond,
-    dive: DeepDive,
-    creator: Creator | None,
+    identifier: str,
     lang: Lang,
     *,
     duration: Duration = Duration.MEDIUM,
     targets: AudienceTargets | None = None,
 ) -> None:
-    """The card in `channel` (privately when the bot cannot post there), charts in its thread.
+    """The deep-dive of `identifier` (star id, uid or handle): the card in `channel` (privately
+    when the bot cannot post there), charts in its thread.
 
     `duration` is the video length to highlight and `targets` the audience targets to check: the
     command's own options, or the search behind a Details click.
     """
+    dive, creator = services.deepdive.load(identifier)
     _deliver(
         services,
         context,

@@ -13,9 +13,9 @@ from typing import Any
 
 from bot.cards.actions import ResolveValue
 from bot.cards.render import SlackMessage, render
-from bot.cards.shortlist_views import MAX_OPTIONS, _view, mention
+from bot.cards.shortlist_views import mention, modal_view, shortlist_options
 from bot.formatting import DASH, count, duration_label, pct, yuan
-from bot.i18n import N_, ntr, ptr, tr
+from bot.i18n import N_, ptr, tr
 from bot.models import Duration, Goal, Lang
 from bot.planner import outliers
 from bot.planner.candidates import OBJECTIVE_LABELS
@@ -274,26 +274,14 @@ def plan_modal(
         "budget": "" if budget is None else f"{budget:.0f}",
         "source": title_source,
     }
-    return _view("plan_modal.json.j2", context)
+    return modal_view("plan_modal.json.j2", context)
 
 
 def plan_add_modal(
     open_lists: Sequence[ShortlistListing], lang: Lang, metadata: str, *, picks: int
 ) -> dict[str, Any]:
     """*Add plan to shortlist*: one of the channel's open shortlists, or a new one."""
-    options = [
-        {
-            "label": ntr(
-                lang,
-                "%(name)s · %(n)s creator",
-                "%(name)s · %(n)s creators",
-                li.creator_count,
-                name=li.shortlist.name,
-            ),
-            "value": li.shortlist.short_id,
-        }
-        for li in open_lists[:MAX_OPTIONS]
-    ]
-    return _view(
+    options = shortlist_options(open_lists, lang)
+    return modal_view(
         "plan_add_modal.json.j2", {"lang": lang, "options": options, "metadata": metadata, "picks": picks}
     )

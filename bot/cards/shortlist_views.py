@@ -296,18 +296,9 @@ def modal_unavailable() -> KolbotError:
     )
 
 
-def _view(template_name: str, context: dict[str, Any]) -> dict[str, Any]:
-    view = render_view(template_name, context)
-    if view is None:
-        raise modal_unavailable()
-    return view
-
-
-def add_modal(
-    creator: Creator, open_lists: Sequence[ShortlistListing], lang: Lang, metadata: str
-) -> dict[str, Any]:
-    """Choose one of the channel's open shortlists (newest first, preselected) or name a new one."""
-    options = [
+def shortlist_options(open_lists: Sequence[ShortlistListing], lang: Lang) -> list[dict[str, str]]:
+    """The picker's options for a channel's open shortlists: name and size, as many as Slack shows."""
+    return [
         {
             "label": ntr(
                 lang,
@@ -320,13 +311,27 @@ def add_modal(
         }
         for li in open_lists[:MAX_OPTIONS]
     ]
+
+
+def modal_view(template_name: str, context: dict[str, Any]) -> dict[str, Any]:
+    view = render_view(template_name, context)
+    if view is None:
+        raise modal_unavailable()
+    return view
+
+
+def add_modal(
+    creator: Creator, open_lists: Sequence[ShortlistListing], lang: Lang, metadata: str
+) -> dict[str, Any]:
+    """Choose one of the channel's open shortlists (newest first, preselected) or name a new one."""
+    options = shortlist_options(open_lists, lang)
     context = {"lang": lang, "nickname": creator.nickname, "options": options, "metadata": metadata}
-    return _view("shortlist_add_modal.json.j2", context)
+    return modal_view("shortlist_add_modal.json.j2", context)
 
 
 def new_modal(lang: Lang, duration: Duration, metadata: str) -> dict[str, Any]:
     context = {"lang": lang, "duration": duration, "durations": list(Duration), "metadata": metadata}
-    return _view("shortlist_new_modal.json.j2", context)
+    return modal_view("shortlist_new_modal.json.j2", context)
 
 
 def _plain_number(value: float | None) -> str:
@@ -344,4 +349,4 @@ def edit_modal(shortlist: Shortlist, item: ShortlistItem, lang: Lang, metadata: 
         "rebate": _plain_number(item.rebate_pct),
         "metadata": metadata,
     }
-    return _view("shortlist_edit_modal.json.j2", context)
+    return modal_view("shortlist_edit_modal.json.j2", context)

@@ -44,15 +44,12 @@ def show_deep_dive(
         lang = saved.lang if saved else services.default_lang
         answer_in(lang)
         query = services.parse_query(saved.raw_query) if saved else Query()
-        dive, creator = services.deepdive.load(value.star_id)
-        channel = channel_of(body)
         post_deep_dive(
             services,
             context,
-            channel,
+            channel_of(body),
             respond,
-            dive,
-            creator,
+            value.star_id,
             lang,
             duration=query.duration,
             targets=query.audience or None,

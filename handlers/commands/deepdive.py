@@ -47,15 +47,12 @@ def show_command(
     ack(text=_fetching_note([identifier], services.deepdive.live, lang))
 
     def work() -> None:
-        dive, creator = services.deepdive.load(identifier)
-        channel = command["channel_id"]
         post_deep_dive(
             services,
             context,
-            channel,
+            command["channel_id"],
             respond,
-            dive,
-            creator,
+            identifier,
             lang,
             duration=arguments.duration,
             targets=arguments.audience or None,

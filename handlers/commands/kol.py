@@ -49,8 +49,8 @@ def kol_command(
 ) -> None:
     services: Services = context["services"]
     text = (command.get("text") or "").strip()
-    lang = services.lang_for(text)
     asked = lang_words(text)
+    lang = services.lang_for(text, asked)
     match = SUBCOMMANDS.match(asked.rest)  # `lang=` is read: help and subcommands go without it
     subcommand = match.subcommand
     if not text:
