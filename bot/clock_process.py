@@ -11,10 +11,11 @@ import threading
 from functools import partial
 
 from bot import collector
+from bot.db.health import DatabaseHealth
 from bot.digests.clock import Clock
 from bot.digests.jobs import enqueue_digest_run
 from bot.housekeeping import Housekeeping, default_jobs
-from bot.observability.metrics import start_metrics_server
+from bot.observability.admin import HEALTH_PATH, AdminServer, Check, start_admin_server
 from bot.queue import JobQueue
 from bot.services import build_services
 from bot.settings import Settings
@@ -31,9 +32,6 @@ def serve_clock(settings: Settings, *, once: bool = False) -> int:
     services = build_services(settings, db_threads=settings.kolbot_digest_workers + 1)
     if settings.uses_queue:
         services.queue = JobQueue(settings).open()
-    if not once:
-        start_metrics_server(settings)
-        collector.tune()
     queue = services.queue
     clock = Clock(
         services.digests,
@@ -43,10 +41,13 @@ def serve_clock(settings: Settings, *, once: bool = False) -> int:
         housekeeping_every_s=settings.kolbot_housekeeping_interval_min * 60,
         enqueue=None if queue is None else partial(enqueue_digest_run, queue),
     )
+    admin = None
     try:
         if once:
             print(f"digests: {dict(clock.tick()) or 'nothing due'}", flush=True)
         else:
+            admin = _start_admin(settings, [DatabaseHealth(services.engine).problem, clock.stuck])
+            collector.tune()
             print(
                 f"kolbot clock: checking for due digests every {settings.kolbot_digest_tick_s:g} s",
                 flush=True,
@@ -55,8 +56,18 @@ def serve_clock(settings: Settings, *, once: bool = False) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        if admin is not None:
+            admin.close()
         services.close()
     return 0
+
+
+def _start_admin(settings: Settings, checks: list[Check]) -> AdminServer | None:
+    """`/healthz` (and `/metrics`) on `KOLBOT_METRICS_PORT`; printed, as the port may be any free one."""
+    admin = start_admin_server(settings, checks, {"mode": "clock"})
+    if admin is not None:
+        print(f"kolbot clock: health on {settings.host}:{admin.port}{HEALTH_PATH}", flush=True)
+    return admin
 
 
 def _run_until_stopped(clock: Clock, grace_s: float) -> None:

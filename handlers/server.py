@@ -10,7 +10,6 @@ service), instead of failing later. Both modes also run housekeeping (`bot.house
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
@@ -32,7 +31,8 @@ from bot import collector
 from bot.db.health import DatabaseHealth
 from bot.housekeeping import Housekeeping, default_jobs
 from bot.i18n import Text, in_every_language
-from bot.observability.metrics import METRICS_PATH, metrics_wsgi_app, start_metrics_server
+from bot.observability.admin import HEALTH_PATH, answer_health, is_health_probe, start_admin_server
+from bot.observability.metrics import METRICS_PATH, metrics_wsgi_app
 from bot.queue import JobQueue
 from bot.services import Services, build_services
 from bot.settings import Settings
@@ -41,7 +41,6 @@ from handlers.app import LISTENER_THREADS, build_app
 from handlers.install import INSTALL_PATH
 
 EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
 SERVER_THREADS = 16
 CONFIG_ERROR_EXIT = 2  # a setting is missing or rejected
 UNREACHABLE_EXIT = 3  # Slack or the database cannot be reached
@@ -56,23 +55,13 @@ def wsgi_app(app: App, settings: Settings, database: DatabaseHealth | None = Non
     `GET /healthz` answers 200 while `database` answers (without one: always), else 503 with the
     short reason."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    checks = [database.problem] if database is not None else []
     about = {"mode": "http", "demo": settings.demo_mode}
-    healthy = json.dumps({"ok": True, **about}).encode()
     prometheus = metrics_wsgi_app() if settings.kolbot_metrics and not settings.kolbot_metrics_port else None
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            problem = database.problem() if database is not None else None
-            status, body = (
-                ("200 OK", healthy)
-                if problem is None
-                else (
-                    "503 Service Unavailable",
-                    json.dumps({"ok": False, **about, "problem": problem}).encode(),
-                )
-            )
-            start_response(status, [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
-            return [body]
+        if is_health_probe(environ):
+            return answer_health(checks, about, start_response)
         if prometheus and environ.get("PATH_INFO") == METRICS_PATH:
             return prometheus(environ, start_response)
         if not _timestamp_is_numeric(environ):
@@ -124,13 +113,14 @@ def serve(settings: Settings) -> None:
     require(settings.missing_for_http())
     services = serving_services(settings)
     app = checked_app(settings, services)
+    database = DatabaseHealth(services.engine)
     try:
-        server = make_server(settings, app, host=settings.host, database=DatabaseHealth(services.engine))
+        server = make_server(settings, app, host=settings.host, database=database)
     except (OSError, ValueError) as err:  # port taken, address not on this host, a host name that is no host
         _cannot_listen(settings, err)
     stop_housekeeping = _start_housekeeping(settings, services)
     if settings.kolbot_metrics_port:
-        start_metrics_server(settings)
+        start_admin_server(settings, [database.problem], {"mode": "http"})
     signal.signal(signal.SIGTERM, _interrupt)
     print(
         f"kolbot listening on {settings.host}:{server.effective_port}{EVENTS_PATH} (health: {HEALTH_PATH})",
@@ -186,7 +176,7 @@ def socket(settings: Settings) -> None:
     services = serving_services(settings)
     handler = SocketModeHandler(checked_app(settings, services), app_token)
     stop_housekeeping = _start_housekeeping(settings, services)
-    start_metrics_server(settings)
+    start_admin_server(settings, [DatabaseHealth(services.engine).problem], {"mode": "socket"})
     try:
         _connect(handler, settings)
         print("kolbot connected in Socket Mode (Ctrl-C to stop)", flush=True)

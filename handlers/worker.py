@@ -3,9 +3,10 @@
 Each worker runs up to `KOLBOT_WORKER_CONCURRENCY` jobs at once, on as many threads (kolbot's
 work is blocking I/O), beats every `KOLBOT_WORKER_HEARTBEAT_S`, and every so often puts the jobs
 of workers silent for `KOLBOT_WORKER_STALLED_S` back in the queue. Run as many as the load needs,
-on any machines that reach the database. With `KOLBOT_METRICS=on` it serves Prometheus `/metrics`
-(its own counters: the TikHub calls and spend of the jobs it ran) on `KOLBOT_METRICS_PORT`, else
-`PORT`.
+on any machines that reach the database. On `KOLBOT_METRICS_PORT` (else, with `KOLBOT_METRICS=on`,
+`PORT`) it answers `GET /healthz` (the database answers and the event loop turns) and, with
+`KOLBOT_METRICS=on`, Prometheus `/metrics` (its own counters: the TikHub calls and spend of the jobs
+it ran); `bot.observability.admin`.
 
 procrastinate's worker stops when the database stays unreachable for longer than its own retries
 (about half a minute); `kolbot worker` then starts it again once the database answers, so an outage
@@ -24,9 +25,10 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from bot.db.health import DatabaseHealth
 from bot.digests.jobs import register_digest_task
 from bot.i18n import Text
-from bot.observability.metrics import METRICS_PATH, start_metrics_server
+from bot.observability.admin import HEALTH_PATH, start_admin_server
 from bot.observability.outages import first_line, outage_kind
 from bot.queue import FETCH_POLL_S, QUEUE, JobQueue, TaskRegistry
 from bot.services import Services, build_services
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
     import procrastinate.worker
 
 log = logging.getLogger(__name__)
+
+LOOP_TIMEOUT_S = 2.0  # a health probe's wait for the event loop
 
 
 def registry(services: Services) -> TaskRegistry:
@@ -66,26 +70,27 @@ def work(settings: Settings) -> int:
     services.queue = queue
     # The worker makes the TikHub calls (and spends the money) of queued work: its counters are
     # where the spend shows. On `KOLBOT_METRICS_PORT`, else `PORT` (0: any free port, printed).
-    metrics_server = start_metrics_server(settings)
-    if metrics_server is not None:
-        port = metrics_server.server_address[1]
-        print(f"kolbot worker: metrics on {settings.host}:{port}{METRICS_PATH}", flush=True)
+    loop = LoopProbe()
+    checks = [DatabaseHealth(services.engine).problem, loop.problem]
+    admin = start_admin_server(settings, checks, {"mode": "worker"})
+    if admin is not None:
+        print(f"kolbot worker: health on {settings.host}:{admin.port}{HEALTH_PATH}", flush=True)
     try:
-        asyncio.run(_run(queue, settings))
+        asyncio.run(_run(queue, settings, loop))
     except KeyboardInterrupt:
         pass
     finally:
         services.queue = None  # closed by procrastinate with its loop
         services.close()
-        if metrics_server is not None:
-            metrics_server.shutdown()
-            metrics_server.server_close()
+        if admin is not None:
+            admin.close()
     log.info("stopped")
     print("kolbot worker stopped", flush=True)
     return 0
 
 
-async def _run(queue: JobQueue, settings: Settings) -> None:
+async def _run(queue: JobQueue, settings: Settings, probe: LoopProbe) -> None:
+    probe.watch(asyncio.get_running_loop())
     asyncio.get_running_loop().set_default_executor(
         ThreadPoolExecutor(settings.kolbot_worker_concurrency, thread_name_prefix="kolbot-job")
     )
@@ -175,6 +180,33 @@ async def _wound_down(worker: asyncio.Task[None], queue: JobQueue, grace_s: floa
     finally:
         idle_wait.cancel()
     return worker.done()
+
+
+class LoopProbe:
+    """Does the worker's event loop turn? procrastinate fetches jobs, beats and hands jobs to their
+    threads on it: a loop that does not run a no-op within `timeout_s` does none of that."""
+
+    def __init__(self, timeout_s: float = LOOP_TIMEOUT_S) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timeout_s = timeout_s
+
+    def watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def problem(self) -> str | None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return "worker not running"
+        try:
+            turned = asyncio.run_coroutine_threadsafe(asyncio.sleep(0), loop)
+        except RuntimeError:  # the loop closed meanwhile
+            return "worker not running"
+        try:
+            turned.result(self._timeout_s)
+        except TimeoutError:
+            turned.cancel()
+            return "worker event loop does not answer"
+        return None
 
 
 class Workers:

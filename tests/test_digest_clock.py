@@ -300,7 +300,7 @@ def test_housekeeping_runs_at_most_once_per_period_and_a_failure_does_not_stop_t
     services: Services,
 ) -> None:
     """The clock prunes the request ledger hourly; a failing prune is logged, ticking goes on."""
-    now = itertools.count(0.0, 1200.0)  # each tick is 20 minutes later
+    now = [0.0]
     calls: list[int] = []
 
     def housekeeping() -> None:
@@ -309,14 +309,19 @@ def test_housekeeping_runs_at_most_once_per_period_and_a_failure_does_not_stop_t
             raise RuntimeError("database briefly unavailable")
 
     ticks = iter(range(7))
+
+    def wait(_s: float) -> bool:  # each tick is 20 minutes after the one before
+        now[0] += 1200
+        return next(ticks, None) is None
+
     clock = Clock(
         services.digests,
         tick_s=0,
         housekeeping=housekeeping,
         housekeeping_every_s=3600,
-        clock=lambda: next(now),
+        clock=lambda: now[0],
     )
-    clock.run_forever(wait=lambda _s: next(ticks, None) is None)
+    clock.run_forever(wait=wait)
     assert len(calls) == 3  # at 0, 60 and 120 minutes over 8 ticks spanning 140 minutes
 
 

@@ -21,7 +21,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.cli import main
 from bot.observability.logs import configure_logging
-from bot.observability.metrics import metrics, reset_metrics, start_metrics_server
+from bot.observability.metrics import metrics, reset_metrics
 from bot.observability.trace import RequestTrace, TracingExecutor, tracing
 from bot.services import Services, build_services
 from bot.settings import Settings
@@ -191,34 +191,6 @@ def test_metrics_are_off_unless_enabled(slack: FakeSlackApi, tikhub: FakeTikHub)
             assert httpx.get(f"{url}/metrics").status_code == 404
     finally:
         services.close()
-
-
-def test_metrics_on_a_port_of_their_own(slack: FakeSlackApi, tikhub: FakeTikHub) -> None:
-    settings = live_settings(slack, tikhub, kolbot_metrics=True, kolbot_metrics_port=9999)
-    server = start_metrics_server(settings, host="127.0.0.1", port=0)
-    assert server is not None
-    try:
-        samples = scrape(f"http://127.0.0.1:{server.server_address[1]}/metrics")
-        assert ("kolbot_digests_posted_total", ()) in samples
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert start_metrics_server(live_settings(slack, tikhub)) is None  # KOLBOT_METRICS off
-
-
-def test_a_busy_metrics_port_is_logged_not_fatal(
-    slack: FakeSlackApi, tikhub: FakeTikHub, caplog: pytest.LogCaptureFixture
-) -> None:
-    settings = live_settings(slack, tikhub, kolbot_metrics=True)
-    first = start_metrics_server(settings, host="127.0.0.1", port=0)
-    assert first is not None
-    try:
-        busy = int(first.server_address[1])
-        assert start_metrics_server(settings, host="127.0.0.1", port=busy) is None
-        assert f"port {busy} is unavailable" in caplog.text and "KOLBOT_METRICS_PORT" in caplog.text
-    finally:
-        first.shutdown()
-        first.server_close()
 
 
 def test_every_cli_process_configures_logging(monkeypatch: pytest.MonkeyPatch, logs: LogCapture) -> None:

@@ -227,9 +227,7 @@ def test_a_worker_serves_metrics_with_the_tikhub_spend_of_the_jobs_it_ran(cluste
     `KOLBOT_METRICS=on` it serves /metrics on `PORT` (0 here: a free port, which it prints)."""
     web = cluster.serve()
     worker = cluster.worker(KOLBOT_METRICS="on", HOST="127.0.0.1", PORT="0")
-    [line] = [line for line in worker.stdout if line.startswith("kolbot worker: metrics on ")]
-    url = "http://" + line.removeprefix("kolbot worker: metrics on ").strip()
-    assert url.startswith("http://127.0.0.1:") and url.endswith("/metrics")
+    url = admin_url(worker, "kolbot worker") + "/metrics"
     assert scrape_totals(url)[("kolbot_tikhub_calls_total", ())] == 0
     cluster.post(web, cluster.requests("spender").command("护肤 pages=2"))
     cluster.slack.wait_for(lambda: bool(cluster.slack.responses("spender")), timeout=30)
@@ -243,6 +241,38 @@ def test_a_worker_serves_metrics_with_the_tikhub_spend_of_the_jobs_it_ran(cluste
     assert totals.get(requests, 0) == 0  # the request was counted by serve, which acked it
     jobs = ("kolbot_jobs_total", (("outcome", "done"), ("task", "search")))
     assert totals[jobs] == 1  # the worker counts the job's run
+
+
+def admin_url(process: Kolbot, name: str) -> str:
+    """The base URL of a worker's or clock's `/healthz` and `/metrics`, from the line it prints."""
+    prefix = f"{name}: health on "
+    [line] = [line for line in process.stdout if line.startswith(prefix)]
+    url = "http://" + line.removeprefix(prefix).strip()
+    assert url.startswith("http://127.0.0.1:") and url.endswith("/healthz")
+    return url.removesuffix("/healthz")
+
+
+def test_a_worker_and_a_clock_answer_healthz_and_a_worker_without_its_database_fails_it(
+    cluster: Cluster,
+) -> None:
+    """A probe of `/healthz` sees the worker's database and event loop, and the clock's database
+    and tick: 200 while they work, 503 naming the database once it stops answering."""
+    clock = cluster.clock(KOLBOT_METRICS="on", HOST="127.0.0.1", PORT="0")
+    health = httpx.get(admin_url(clock, "kolbot clock") + "/healthz", timeout=10)
+    assert (health.status_code, health.json()) == (200, {"ok": True, "mode": "clock"})
+    database = make_url(cluster.database_url)
+    with SilentableProxy((database.host or "127.0.0.1", database.port or 5432)) as proxy:
+        through_proxy = url_text(database.set(host="127.0.0.1", port=proxy.port))
+        worker = cluster.worker(DATABASE_URL=through_proxy, KOLBOT_METRICS="on", HOST="127.0.0.1", PORT="0")
+        url = admin_url(worker, "kolbot worker") + "/healthz"
+        health = httpx.get(url, timeout=10)
+        assert (health.status_code, health.json()) == (200, {"ok": True, "mode": "worker"})
+        proxy.silence()
+        # The last answer is reused for 2 s; after that the probe's query waits 2 s at most.
+        wait_until(lambda: httpx.get(url, timeout=10).status_code == 503, 30, "the worker's health fails")
+        down = httpx.get(url, timeout=10).json()
+        assert down["ok"] is False and down["problem"].startswith("database")
+        worker.proc.kill()
 
 
 def test_kol_digest_run_through_the_queue_posts_the_digest_exactly_once(cluster: Cluster) -> None:

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from bot.digests.models import Job
-from bot.digests.service import DigestService
+from bot.digests.service import LEASE, DigestService
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ class Clock:
         self._last_housekeeping: float | None = None
         self._failing_since: float | None = None  # when the current run of failed ticks began
         self._failed_ticks = 0
+        self._busy_since: float | None = None  # when the tick (and housekeeping) under way began
 
     def tick(self, now: datetime | None = None) -> Counter[str]:
         """Claim and make every run due at `now`; returns how many ended in each status."""
@@ -81,6 +82,7 @@ class Clock:
         """
         wait = wait or threading.Event().wait
         while True:
+            self._busy_since = self._clock()
             try:
                 self.tick()
             except Exception:
@@ -99,8 +101,17 @@ class Clock:
             if stopped():
                 return
             self._housekeep()
+            self._busy_since = None
             if wait(self._tick_s):
                 return
+
+    def stuck(self) -> str | None:
+        """For `/healthz`: a tick (with its housekeeping) under way for longer than a digest run's
+        lease, after which another clock would take its runs over; None otherwise."""
+        since = self._busy_since
+        if since is None or self._clock() - since <= LEASE.total_seconds():
+            return None
+        return f"digest tick running for {self._clock() - since:.0f} s"
 
     def _housekeep(self) -> None:
         now = self._clock()

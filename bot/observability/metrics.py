@@ -14,16 +14,13 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
-from wsgiref.simple_server import WSGIServer
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, make_wsgi_app, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Histogram, make_wsgi_app
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
-
-from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -161,26 +158,6 @@ class _CurrentRegistry:
 def metrics_wsgi_app() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
     """`prometheus_client`'s WSGI app (text format, gzip, `name[]` filters) over kolbot's registry."""
     return make_wsgi_app(_CurrentRegistry())
-
-
-def start_metrics_server(
-    settings: Settings, *, host: str | None = None, port: int | None = None
-) -> WSGIServer | None:
-    """Serve /metrics on a port of its own (a daemon thread) when `KOLBOT_METRICS=on`, else None.
-
-    `host` defaults to `HOST`; `port` to `KOLBOT_METRICS_PORT`; processes without an HTTP app fall
-    back to `PORT`.
-    """
-    if not settings.kolbot_metrics:
-        return None
-    chosen = next(p for p in (port, settings.kolbot_metrics_port, settings.port) if p is not None)
-    try:
-        server, _thread = start_http_server(chosen, host or settings.host, _CurrentRegistry())
-    except OSError as err:  # metrics must not keep the bot itself from running
-        log.error("metrics not served: port %d is unavailable (%s); set KOLBOT_METRICS_PORT", chosen, err)
-        return None
-    log.info("metrics on :%d%s", server.server_address[1], METRICS_PATH)
-    return server
 
 
 class SlackErrorCounter(RetryHandler):
