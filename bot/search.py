@@ -37,6 +37,7 @@ from bot.models import (
 from bot.observability.trace import TracingExecutor
 from bot.scoring import metric_value, score_cohort
 from bot.sources.base import CreatorSource, SearchRequest
+from bot.sources.cache import reusing_expired_pages
 from bot.sources.extents import Extent, SearchExtents, known_pages
 from bot.xingtu_tags import tag_id
 
@@ -268,25 +269,28 @@ class SearchService:
         """*More results*: the list the earlier cards numbered, continued from rank `shown + 1`.
 
         The first card ranked the creators of its `query.pages` pages; that ranking is kept, so
-        #11 here is the creator that stood 11th then, with the same score (its pages come back
-        from the response cache). Only when that list is used up are the next `query.pages` pages
-        fetched: their new matches are scored against every page fetched so far and numbered after
-        the creators already listed, whose ranks and scores never change (the result says so in
-        `new_pages` and `rescored_from`). `pages_seen` is how many pages earlier cards covered.
+        #11 here is the creator that stood 11th then, with the same score: its pages come back
+        from the response cache, past their TTL too for up to `EXPIRED_KEPT` (free, and the same
+        ranks: `bot.sources.cache.reusing_expired_pages`). Only when that list is used up are the
+        next `query.pages` pages fetched: their new matches are scored against every page fetched
+        so far and numbered after the creators already listed, whose ranks and scores never change
+        (the result says so in `new_pages` and `rescored_from`). `pages_seen` is how many pages
+        earlier cards covered.
         """
         first = max(1, query.pages)
         ends = [*range(first, pages_seen, first), pages_seen]  # the pool of each earlier card
-        results = [self._pool(query, end) for end in ends]
-        listed = _continued([r.creators for r in results])
-        new_pages: list[int] = []
-        rescored_from = None
-        if shown >= len(listed):
-            if not results[-1].stats.has_more:
-                raise _no_more(query, pages_seen)
-            results.append(self._pool(query, pages_seen + first))
-            new_pages = list(range(pages_seen + 1, pages_seen + first + 1))
-            rescored_from = len(listed)
-            listed = _continued([listed, results[-1].creators])
+        with reusing_expired_pages(pages_seen):  # the answers the earlier cards were ranked on
+            results = [self._pool(query, end) for end in ends]
+            listed = _continued([r.creators for r in results])
+            new_pages: list[int] = []
+            rescored_from = None
+            if shown >= len(listed):
+                if not results[-1].stats.has_more:
+                    raise _no_more(query, pages_seen)
+                results.append(self._pool(query, pages_seen + first))
+                new_pages = list(range(pages_seen + 1, pages_seen + first + 1))
+                rescored_from = len(listed)
+                listed = _continued([listed, results[-1].creators])
         last = results[-1]
         for rank, item in enumerate(listed, start=1):
             item.rank = rank

@@ -92,7 +92,7 @@ def test_default_jobs_delete_only_what_is_past_its_retention(services: Services)
         services.job_posts.record("job:old#0", "{}")
         services.searches.save(TEAM_ID, CHANNEL_ID, USER_ID, "护肤", "zh")
         cache.set("old", {"ok": 1}, START, CACHE_TTL_S)
-        clock.shift(timedelta(hours=25))
+        clock.shift(timedelta(hours=31))  # the old answer expired 25 h ago: past its day of reuse
         services.ledger.claim("command:new")
         services.job_posts.record("job:new#0", "{}")
         kept = services.searches.save(TEAM_ID, CHANNEL_ID, USER_ID, "美妆", "zh")
@@ -131,7 +131,7 @@ def test_soak_of_5000_requests_keeps_every_table_bounded(services: Services) -> 
     hour = 60
     assert peak["request_claims"] <= 24 * hour + hour
     assert peak["saved_searches"] <= 24 * hour + hour
-    assert peak["http_cache"] <= 6 * hour + hour
+    assert peak["http_cache"] <= (6 + 24) * hour + hour  # the TTL, then a day kept for More results
     assert min(peak.values()) > 0  # (the counts were really taken)
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
@@ -18,6 +19,34 @@ from urllib.parse import urlencode
 
 Body = dict[str, Any]
 T = TypeVar("T")
+
+# An answer past its TTL stays this long for `reusing_expired_pages`; then housekeeping deletes it.
+EXPIRED_KEPT = timedelta(days=1)
+_REUSABLE_PAGES: ContextVar[int] = ContextVar("reusable_pages", default=0)
+
+
+@contextmanager
+def reusing_expired_pages(through: int) -> Iterator[None]:
+    """Within it, search pages 1..`through` may be answered by a cached answer past its TTL (up to
+    `EXPIRED_KEPT` past it). *More results* numbers the list the earlier cards numbered: the answers
+    those cards were ranked on give the same ranks for free, where fresh pages would cost again and
+    could rank a creator already shown below the cut, or one not shown above it. Threads started
+    through `TracingExecutor` inherit it (they run in a copy of the caller's context)."""
+    token = _REUSABLE_PAGES.set(through)
+    try:
+        yield
+    finally:
+        _REUSABLE_PAGES.reset(token)
+
+
+def may_reuse_expired(page: int) -> bool:
+    """Whether search page `page` may be answered past its TTL here (`reusing_expired_pages`)."""
+    return page <= _REUSABLE_PAGES.get()
+
+
+def expiring_after(now: datetime, *, expired_ok: bool) -> datetime:
+    """A cached answer may answer a `get` at `now` when it expires after this."""
+    return now - EXPIRED_KEPT if expired_ok else now
 
 
 def cache_key(route: str, params: Mapping[str, str]) -> str:
@@ -29,10 +58,11 @@ class CacheBackend(Protocol):
     """Storage for successful response bodies. Bodies are shared: callers must not mutate them.
 
     `get` returns `(body, fetched_at)` or None when the key is absent or older than the `ttl_s`
-    given to `set`. Implementations: `MemoryCache` here; a SQL-backed one in `bot/db`.
+    given to `set` (with `expired_ok`, older than that by `EXPIRED_KEPT`). Implementations:
+    `MemoryCache` here; a SQL-backed one in `bot/store/http_cache.py`.
     """
 
-    def get(self, key: str) -> tuple[Body, datetime] | None: ...
+    def get(self, key: str, *, expired_ok: bool = False) -> tuple[Body, datetime] | None: ...
 
     def set(self, key: str, body: Body, fetched_at: datetime, ttl_s: float) -> None: ...
 
@@ -52,13 +82,16 @@ class MemoryCache:
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> tuple[Body, datetime] | None:
+    def get(self, key: str, *, expired_ok: bool = False) -> tuple[Body, datetime] | None:
+        now = datetime.now(UTC)
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
                 return None
-            if entry.expires_at <= datetime.now(UTC):
+            if entry.expires_at <= expiring_after(now, expired_ok=True):
                 del self._entries[key]
+                return None
+            if entry.expires_at <= expiring_after(now, expired_ok=expired_ok):
                 return None
             self._entries.move_to_end(key)
             return entry.body, entry.fetched_at

@@ -38,6 +38,7 @@ from bot.sources.cache import (
     SingleFlight,
     UpstreamLimits,
     cache_key,
+    may_reuse_expired,
 )
 
 log = logging.getLogger(__name__)
@@ -134,17 +135,21 @@ class TikHubClient:
         *,
         require_data: tuple[str, ...] = (),
         ttl_s: int | None = None,
+        expired_ok: bool = False,
     ) -> Fetched:
         """GET `{API_PREFIX}{route}`; raise `UpstreamError` unless the body is a success.
 
         `require_data` names keys that `body["data"]` must contain (e.g. `"authors"`), checked
         before the body is cached. `ttl_s` overrides the cache TTL for this route (creator
         profiles change more slowly than search pages); caching off (`KOLBOT_CACHE_TTL_S=0`) wins.
+        `expired_ok`: a cached answer past its TTL will do (`bot.sources.cache.reusing_expired_pages`).
         """
         if not _ROUTE.fullmatch(route):
             raise ValueError(f"not a TikHub route: {route!r}")
         key = cache_key(route, params)
-        outcome = self._cached(key) or self._shared_fetch(key, route, params, require_data, ttl_s)
+        outcome = self._cached(key, expired_ok=expired_ok) or self._shared_fetch(
+            key, route, params, require_data, ttl_s, expired_ok=expired_ok
+        )
         cache_hit = isinstance(outcome, Fetched) and outcome.from_cache
         note_upstream(route, outcome.upstream_calls, outcome.cost_usd, cache_hit=cache_hit)
         if isinstance(outcome, UpstreamError):
@@ -161,7 +166,14 @@ class TikHubClient:
             self._http.close()
 
     def _shared_fetch(
-        self, key: str, route: str, params: dict[str, str], require_data: tuple[str, ...], ttl_s: int | None
+        self,
+        key: str,
+        route: str,
+        params: dict[str, str],
+        require_data: tuple[str, ...],
+        ttl_s: int | None,
+        *,
+        expired_ok: bool,
     ) -> Fetched | UpstreamError:
         """One fetch per key at a time; callers that joined it share the result at no cost.
 
@@ -173,18 +185,22 @@ class TikHubClient:
 
         def lead() -> Fetched | UpstreamError:
             with self._limits.hold(key):
-                return self._cached(key) or self._fetch(key, route, params, require_data, ttl_s)
+                return self._cached(key, expired_ok=expired_ok) or self._fetch(
+                    key, route, params, require_data, ttl_s
+                )
 
-        outcome, leader = self._flight.do(key, lead)
+        # A caller that needs a fresh answer does not join one that may take an expired one; both
+        # hold the same lock, so the second finds the first's answer in the cache, unpaid.
+        outcome, leader = self._flight.do(f"{key}#expired-ok" if expired_ok else key, lead)
         if not leader:
             return _as_follower(outcome)
         self._meter.record(outcome.upstream_calls, outcome.cost_usd)
         return outcome
 
-    def _cached(self, key: str) -> Fetched | None:
+    def _cached(self, key: str, *, expired_ok: bool = False) -> Fetched | None:
         if self._settings.kolbot_cache_ttl_s <= 0:
             return None
-        hit = self._cache.get(key)
+        hit = self._cache.get(key, expired_ok=expired_ok)
         return Fetched(hit[0], 0, 0.0, True, hit[1]) if hit else None
 
     def _fetch(
@@ -391,7 +407,8 @@ class TikHubSource:
 
     def search_page(self, request: SearchRequest) -> PageFetch:
         route, params = search_route(request)
-        fetched = self._client.get_json(route, params, require_data=("authors",))
+        expired_ok = may_reuse_expired(request.page)
+        fetched = self._client.get_json(route, params, require_data=("authors",), expired_ok=expired_ok)
         try:
             parsed = parse_search_data(fetched.body["data"], self._price_unit)
         except ValueError as exc:

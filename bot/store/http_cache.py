@@ -3,8 +3,8 @@
 Bodies are stored as zlib-compressed JSON: a 20-creator search page is about 94 KB of JSON and
 16 KB compressed, and compressing it takes about a millisecond. Keeping only the fields kolbot
 reads saved about 10 % more and would have to follow every parser, so the whole body is kept.
-The table is bounded by `KOLBOT_CACHE_MAX_MB`: housekeeping deletes expired answers (`prune`),
-then the oldest ones above the cap (`evict_over`).
+The table is bounded by `KOLBOT_CACHE_MAX_MB`: housekeeping deletes answers expired for longer
+than `EXPIRED_KEPT` (`prune`), then the oldest ones above the cap (`evict_over`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from bot.db.engine import read_session, transaction
 from bot.db.results import rowcount
 from bot.db.tables import HttpCacheRow
 from bot.db.upsert import upsert_insert
-from bot.sources.cache import Body
+from bot.sources.cache import Body, expiring_after
 
 _LEVEL = 6  # zlib's default: level 9 saves 3 % more for twice the time
 _DELETE_CHUNK = 500  # keys per DELETE (SQLite's bound-parameter limit is far above)
@@ -45,14 +45,15 @@ class SqlResponseCache:
         self._batched = sessions.kw["bind"].dialect.name == "sqlite"
         self._pending: dict[str, tuple[Body, datetime, datetime]] = {}  # key -> body, fetched, expires
 
-    def get(self, key: str) -> tuple[Body, datetime] | None:
+    def get(self, key: str, *, expired_ok: bool = False) -> tuple[Body, datetime] | None:
+        oldest = expiring_after(datetime.now(UTC), expired_ok=expired_ok)
         pending = self._pending.get(key)
-        if pending is not None and pending[2] > datetime.now(UTC):
+        if pending is not None and pending[2] > oldest:
             return pending[0], pending[1]
         with read_session(self._sessions) as session:
             row = session.execute(
                 select(HttpCacheRow.body, HttpCacheRow.fetched_at).where(
-                    HttpCacheRow.key == key, HttpCacheRow.expires_at > datetime.now(UTC)
+                    HttpCacheRow.key == key, HttpCacheRow.expires_at > oldest
                 )
             ).first()
         return (unpack(row.body), row.fetched_at) if row else None
@@ -91,9 +92,11 @@ class SqlResponseCache:
             del self._pending[key]
 
     def prune(self, now: datetime) -> int:
-        """Delete the entries expired at `now`; returns how many."""
+        """Delete the entries expired more than `EXPIRED_KEPT` before `now` (until then *More
+        results* may still reuse them); returns how many."""
+        oldest = expiring_after(now, expired_ok=True)
         with transaction(self._sessions) as session:
-            return rowcount(session.execute(delete(HttpCacheRow).where(HttpCacheRow.expires_at <= now)))
+            return rowcount(session.execute(delete(HttpCacheRow).where(HttpCacheRow.expires_at <= oldest)))
 
     def size_bytes(self) -> int:
         """Stored bytes of every body (keys and timestamps not counted)."""
