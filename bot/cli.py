@@ -43,6 +43,7 @@ from bot.observability.logs import configure_logging
 from bot.scoring import reason
 from bot.services import Services, build_services
 from bot.settings import Settings, get_settings
+from bot.settings_problems import settings_problem
 
 if TYPE_CHECKING:
     from bot.cards.render import SlackMessage
@@ -86,17 +87,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(in_every_language(Text("kolbot stopped (Ctrl-C).")), file=sys.stderr)
         return INTERRUPTED_EXIT
-
-
-def settings_problem(err: ValidationError) -> str:
-    """One start-up line (English, then Chinese) naming every invalid setting and pydantic's reason,
-    never its value (it may be a secret)."""
-    named = "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']).upper()} ({e['msg']})" if e["loc"] else e["msg"]
-        for e in err.errors()
-    )
-    problem = Text("invalid settings: %(named)s; fix them in the environment or .env", named=named)
-    return in_every_language(Text("kolbot cannot start: %(problem)s.", problem=problem))
 
 
 def _database_problem(settings: Settings, err: DBAPIError) -> str:

@@ -19,6 +19,8 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from bot.models import Lang
 
 DOMAIN = "kolbot"
@@ -148,9 +150,11 @@ def ptr(lang: str, context: str, message: str, /, **params: object) -> str:
     return text % Text(message, **params)._values(lang) if params or "%(" in text else text
 
 
-def in_every_language(message: str | Text, separator: str = " / ") -> str:
+def in_every_language(message: str | Text | Callable[[str], str], separator: str = " / ") -> str:
     """`message` in English, then Chinese: for a terminal or a browser page, where the reader's
-    language is not known."""
+    language is not known. A callable is given each language and returns the message in it."""
+    if callable(message):
+        return separator.join(message(lang) for lang in LANGS)
     return separator.join(tr(lang, message) for lang in LANGS)
 
 

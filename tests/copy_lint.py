@@ -161,6 +161,7 @@ RENDERING = (
     "bot/formatting.py",  # numbers and units for a language: fmt.yuan(v, lang), duration_label(d, lang)…
     "bot/planner/export.py",
     "bot/shortlists/export.py",
+    "bot/settings_problems.py",  # the start-up line for refused settings, for the terminal
 )
 
 

@@ -363,4 +363,6 @@ def test_invalid_settings_are_one_line_naming_each_without_its_value(
     assert (
         line.startswith("kolbot cannot start: invalid settings: ") and "kolbot 无法启动：设置无效：" in line
     )
-    assert "KOLBOT_MAX_PAGES (" in line and "PORT (" in line and "hunter2" not in line
+    assert "KOLBOT_MAX_PAGES (a whole number is needed)" in line and "PORT (must be at most 65535)" in line
+    assert "KOLBOT_MAX_PAGES（须为整数）" in line and "PORT（须不大于 65535）" in line
+    assert "Input should" not in line and "hunter2" not in line
