@@ -148,7 +148,7 @@ class TikHubClient:
             raise ValueError(f"not a TikHub route: {route!r}")
         key = cache_key(route, params)
         outcome = self._cached(key, expired_ok=expired_ok) or self._shared_fetch(
-            key, route, params, require_data, ttl_s, expired_ok=expired_ok
+            key, lambda: self._fetch(key, route, params, require_data, ttl_s), expired_ok=expired_ok
         )
         cache_hit = isinstance(outcome, Fetched) and outcome.from_cache
         note_upstream(route, outcome.upstream_calls, outcome.cost_usd, cache_hit=cache_hit)
@@ -166,16 +166,9 @@ class TikHubClient:
             self._http.close()
 
     def _shared_fetch(
-        self,
-        key: str,
-        route: str,
-        params: dict[str, str],
-        require_data: tuple[str, ...],
-        ttl_s: int | None,
-        *,
-        expired_ok: bool,
+        self, key: str, fetch: Callable[[], Fetched | UpstreamError], *, expired_ok: bool
     ) -> Fetched | UpstreamError:
-        """One fetch per key at a time; callers that joined it share the result at no cost.
+        """One `fetch` per key at a time; callers that joined it share the result at no cost.
 
         Only the leader pays: the budget is checked here, after the cache (cached answers still
         serve over budget), and what the call cost is charged to the current payer. The leader
@@ -185,9 +178,7 @@ class TikHubClient:
 
         def lead() -> Fetched | UpstreamError:
             with self._limits.hold(key):
-                return self._cached(key, expired_ok=expired_ok) or self._fetch(
-                    key, route, params, require_data, ttl_s
-                )
+                return self._cached(key, expired_ok=expired_ok) or fetch()
 
         # A caller that needs a fresh answer does not join one that may take an expired one; both
         # hold the same lock, so the second finds the first's answer in the cache, unpaid.
