@@ -650,14 +650,15 @@ _BEFORE_FILTER = re.compile(
 )
 
 
-def _separate_filters(text: str) -> str:
-    """`text` with a space for each separator before a known filter name and its operator; other
-    commas stay (`¥5,000`, `region=上海,北京`, the planner's `mix=head:1-2,mid:3-5`)."""
-    return _BEFORE_FILTER.sub(lambda m: " " if _alias(m["name"]) else m[0], text)
+def separate_terms(text: str, known: Callable[[str], bool]) -> str:
+    """`text` (normalized) with a space for each separator before a name `known` accepts and its
+    operator (`护肤，粉丝>=10w`, `护肤，mix=head:1`); other commas stay (`¥5,000`,
+    `region=上海,北京`, the planner's `mix=head:1-2,mid:3-5`)."""
+    return _BEFORE_FILTER.sub(lambda m: " " if known(m["name"]) else m[0], text)
 
 
 def _read_tokens(raw: str) -> tuple[list[str], list[_Filter], list[QueryNote]]:
-    return _tokens(_separate_filters(normalize_text(raw)))
+    return _tokens(separate_terms(normalize_text(raw), lambda name: _alias(name) is not None))
 
 
 # The Query field each filter sets, where the names differ.

@@ -361,12 +361,34 @@ def test_a_quoted_keyword_stays_one_keyword() -> None:
         ("20万 one_per_mcn=maybe", "maybe"),
         ("20万 followers>=10w", "followers>=10w"),  # as typed, not the field
         ("20万 粉丝10w+", "粉丝10w+"),
+        ("20万 20万 护肤", "20万"),  # not a search for "20万 护肤"
+        ("10万 ¥5000", "¥5000"),
+        ("budget=20万 10万 护肤", "10万"),
+        ("20万 mix=head:1,head:2", "head:2"),
     ],
 )
 def test_bad_arguments_name_the_bad_part(text: str, token: str) -> None:
     with pytest.raises(QueryError) as caught:
         parse_plan(text, pq)
     assert caught.value.token == token and "Usage:" in tr("en", caught.value.hint)
+
+
+@pytest.mark.parametrize("text", ["20万 护肤，mix=head:1", "20万 护肤,mix=head:1", "20万 护肤、mix=head:1"])
+def test_an_option_after_a_comma_is_an_option_not_part_of_the_keyword(text: str) -> None:
+    command = parse_plan(text, pq)
+    assert command.search_text == "护肤" and command.mix == {Tier.HEAD: TierRange(low=1, high=1)}
+
+
+def test_a_bare_number_after_the_budget_is_a_keyword_not_a_second_budget() -> None:
+    assert parse_plan("20万 618 护肤", pq).search_text == "618 护肤"
+    assert parse_plan("budget=20万 618 护肤", pq).search_text == "618 护肤"
+
+
+def test_traditional_tier_names() -> None:
+    assert parse_mix("頭部:1,腰部:2") == {
+        Tier.HEAD: TierRange(low=1, high=1),
+        Tier.MID: TierRange(low=2, high=2),
+    }
 
 
 def test_mix_and_share_spellings() -> None:

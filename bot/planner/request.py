@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from bot.chinese import simplified
 from bot.errors import KolbotError, QueryError
 from bot.formatting import yuan
-from bot.grammar import filters_as_typed, normalize_text
+from bot.grammar import filters_as_typed, normalize_text, separate_terms
 from bot.i18n import Text
 from bot.models import Duration, Goal, Query
 from bot.planner import vocabulary
@@ -98,25 +98,15 @@ def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:
     """Raises `QueryError` naming the bad part."""
     options: dict[str, str] = {}
     rest: list[str] = []
-    for word in words(normalize_text(text)):  # shortlist="618 护肤": a quoted name is one word
+    text = separate_terms(normalize_text(text), _is_option_key)  # 护肤，mix=head:1 (NFKC: ，→ ,)
+    for word in words(text):  # shortlist="618 护肤": a quoted name is one word
         match = vocabulary.OPTION.match(word)
         key = vocabulary.KEYS.get(simplified(match["key"]).lower()) if match else None  # 預算= too
         if match and key:
             options[key] = match["value"]
         else:
             rest.append(f'"{word}"' if " " in word else word)  # a quoted keyword stays one
-    budget_text = options.get("budget")
-    if budget_text is None and rest:
-        budget_text = rest.pop(0)
-    elif rest and _is_budget(rest[0]):
-        raise _error(
-            rest[0],
-            Text(
-                "Two budgets: `%(first)s` and `budget=%(budget)s`; give one.",
-                first=rest[0],
-                budget=budget_text,
-            ),
-        )
+    budget_text = _take_budget(options.get("budget"), rest)
     budget = parse_plan_budget(budget_text)
     query = _with_plan_usage(parse_query, " ".join([PLACEHOLDER, *rest]))
     search_text = " ".join(rest) if len(query.keywords) > 1 else ""
@@ -184,11 +174,31 @@ def parse_plan_budget(text: str | None) -> float:
     return budget
 
 
-def _is_budget(word: str) -> bool:
+def _take_budget(option: str | None, rest: list[str]) -> str | None:
+    """The budget as typed: `budget=`, else the first word (taken off `rest`); a second amount of
+    money where the search would start is refused (`10万 10万` is no search for "10万")."""
+    budget = option if option is not None or not rest else rest.pop(0)
+    if rest and _is_money(rest[0]):
+        what = (
+            Text("Two budgets: `%(first)s` and `budget=%(budget)s`; give one.", first=rest[0], budget=budget)
+            if option is not None
+            else Text("Two budgets: `%(first)s` and `%(second)s`; give one.", first=budget, second=rest[0])
+        )
+        raise _error(rest[0], what)
+    return budget
+
+
+def _is_money(word: str) -> bool:
+    """An amount written as money (`20万`, `¥5000`, `200k`), not a bare number a keyword may be (618)."""
     try:
-        return bool(parse_budget(word)) and any(c.isdigit() for c in word)
+        amount = parse_budget(word, most=math.inf)
     except KolbotError:
         return False
+    return bool(amount) and bool(vocabulary.MONEY_MARK.search(simplified(word)))
+
+
+def _is_option_key(name: str) -> bool:
+    return simplified(name).lower() in vocabulary.KEYS
 
 
 def parse_mix(text: str) -> dict[Tier, TierRange]:
@@ -198,7 +208,7 @@ def parse_mix(text: str) -> dict[Tier, TierRange]:
         if not part.strip():
             continue
         split = vocabulary.MIX_PART.match(part.strip())
-        tier = vocabulary.TIER_NAMES.get(split["tier"].lower()) if split else None
+        tier = vocabulary.TIER_NAMES.get(simplified(split["tier"]).lower()) if split else None  # 頭部 too
         match = vocabulary.COUNT.match(split["counts"]) if split and tier else None
         if tier is None or match is None:
             raise _error(
@@ -212,6 +222,9 @@ def parse_mix(text: str) -> dict[Tier, TierRange]:
         high = None if match["plus"] else int(match["high"]) if match["high"] else low
         if high is not None and high < low:
             raise _error(part, Text("“%(part)s”: the range runs backwards.", part=part))
+        if tier in mix:
+            twice = Text("“%(part)s”: that tier is in mix= already; give each tier once.", part=part)
+            raise _error(part, twice)
         mix[tier] = TierRange(low=low, high=high)
     if not mix:
         raise _error("mix=", Text("mix= is empty."))
