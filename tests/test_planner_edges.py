@@ -113,6 +113,22 @@ def test_unknown_prices_are_left_out_and_listed_to_ask_for_a_quote() -> None:
     assert [c.star_id for c in plan.unpriced] == ["b", "c"]  # a zero price is unknown, not free
 
 
+def test_priced_creators_without_expected_plays_are_named_on_the_card_not_dropped() -> None:
+    """Nothing says what they would bring, so the plan leaves them out: the card says who and why."""
+    pool = build(
+        sources(person("a"), person("b", plays=None), person("c", plays=None)),
+        Goal.AWARENESS,
+        Duration.MEDIUM,
+        TIERS,
+    )
+    plan = make_plan(PlanRequest(budget_yuan=1_000_000), pool, TIERS)
+    assert [c.star_id for c in plan.chosen] == ["a"] and [c.star_id for c in plan.unvalued] == ["b", "c"]
+    must = make_plan(PlanRequest(budget_yuan=1_000_000, must=("b",)), pool, TIERS)
+    assert [c.star_id for c in must.unvalued] == ["c"]  # in the plan, so not listed as left out
+    text = str(plan_message(SavedPlan(1, 1, "T", "C", None, "x", "U1", "zh", T0, plan), "zh").blocks)
+    assert "*没有预期播放*" in text and "达人b、达人c" in text and "必选=" in text
+
+
 def test_every_price_unknown_gives_an_empty_plan_and_the_quote_list() -> None:
     pool = build(
         sources(person("a", price=None), person("b", price=None)), Goal.AWARENESS, Duration.MEDIUM, TIERS

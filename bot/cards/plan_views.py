@@ -189,7 +189,7 @@ def plan_message(
     """The plan card; `source` names what was planned over (shortlist name or search text)."""
     plan = saved.plan
     request = plan.request
-    unpriced = plan.unpriced
+    unpriced, unvalued = plan.unpriced, plan.unvalued
     context = {
         "lang": lang,
         "saved": saved,
@@ -214,6 +214,8 @@ def plan_message(
         "sections": _tiers(plan, lang),
         "unpriced": [c.nickname for c in unpriced[:MAX_UNPRICED]],
         "unpriced_more": max(0, len(unpriced) - MAX_UNPRICED),
+        "unvalued": [c.nickname for c in unvalued[:MAX_UNPRICED]],
+        "unvalued_more": max(0, len(unvalued) - MAX_UNPRICED),
         "notes": [tr(lang, note) for note in plan.notes],
         "overpriced": _overpriced(plan, lang),
         "engagement_rate": None if (rate := _estimated_rate(plan)) is None else pct(rate),

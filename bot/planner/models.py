@@ -178,6 +178,14 @@ class Plan(BaseModel):
         return [c for c in self.candidates if c.cost_yuan is None and c.star_id not in self.request.exclude]
 
     @property
+    def unvalued(self) -> list[Candidate]:
+        """Priced, but left out for want of expected plays (the goal's value is 0): nothing says
+        what they would bring. A `must=` creator is in the plan, never here."""
+        skipped = {*self.request.exclude, *self.overpriced, *(c.star_id for c in self.chosen)}
+        priced = [c for c in self.candidates if c.cost_yuan is not None]
+        return [c for c in priced if c.value <= 0 and c.star_id not in skipped]
+
+    @property
     def spent_yuan(self) -> float:
         return sum(c.cost_yuan or 0.0 for c in self.chosen)
 
