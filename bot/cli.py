@@ -191,18 +191,20 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
             dive, lang, creator=creator, duration=Duration(args.duration), targets=targets
         )
 
-    return _print_card(args, settings, card)
+    return _print_card(args, settings, card, args.identifier)
 
 
 def _compare(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cards.deepdive_views import compare_message
+    from bot.grammar import parse_creator_args
 
     def card(services: Services, lang: Lang) -> SlackMessage:
         targets = _targets(args.audience)
-        comparison = services.deepdive.compare(args.identifiers, Duration(args.duration), targets=targets)
+        identifiers = parse_creator_args(" ".join(args.identifiers)).identifiers  # a,b and full-width digits
+        comparison = services.deepdive.compare(identifiers, Duration(args.duration), targets=targets)
         return compare_message(comparison, lang, live=services.deepdive.live, targets=targets)
 
-    return _print_card(args, settings, card)
+    return _print_card(args, settings, card, " ".join(args.identifiers))
 
 
 def _targets(text: str) -> AudienceTargets | None:
@@ -212,11 +214,15 @@ def _targets(text: str) -> AudienceTargets | None:
 
 
 def _print_card(
-    args: argparse.Namespace, settings: Settings, card: Callable[[Services, Lang], SlackMessage]
+    args: argparse.Namespace,
+    settings: Settings,
+    card: Callable[[Services, Lang], SlackMessage],
+    typed: str,
 ) -> int:
-    """Build the services, print the card (a `KolbotError` goes to stderr, exit 2), close them."""
+    """Build the services, print the card (a `KolbotError` goes to stderr, exit 2), close them;
+    in `--lang`, else the language of what was `typed`."""
     services = build_services(settings, one_shot=True)
-    lang: Lang = args.lang or services.default_lang
+    lang: Lang = args.lang or services.lang_for(typed)
     try:
         _print_message(card(services, lang), args.blocks)
     except KolbotError as err:

@@ -806,6 +806,9 @@ def lang_problem(words: LangWords) -> QueryError:
 _CREATOR_OPTIONS = frozenset({"audience", "duration", "lang", "pages", "top", "notes"})
 
 
+_ID_SEPARATOR = re.compile(f"[{_SEPARATORS}]")  # ids, uids and handles hold none of these
+
+
 def parse_creator_args(text: str, *, max_pages: int = 10) -> CreatorArgs:
     """`/kol show` and `/kol compare` arguments: creator ids (the words) and the search grammar's
     `duration=`, `audience_*=` and `lang=`; any other search option is a `QueryError` naming it
@@ -828,7 +831,7 @@ def parse_creator_args(text: str, *, max_pages: int = 10) -> CreatorArgs:
             ),
         )
     return CreatorArgs(
-        identifiers=identifiers,
+        identifiers=[part for word in identifiers for part in _ID_SEPARATOR.split(word) if part],  # a,b
         duration=fields.get("duration", Duration.MEDIUM),
         audience=fields.get("audience", AudienceTargets()),
         lang=fields.get("lang"),

@@ -557,6 +557,18 @@ def test_creator_args_are_ids_and_the_options_that_apply_to_creators() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "6912345678901234567,@dy_abc",
+        "６９１２３４５６７８９０１２３４５６７，@dy_abc",
+        "6912345678901234567、 @dy_abc",
+    ],
+)
+def test_creator_ids_may_be_separated_by_commas(text: str) -> None:
+    assert parse_creator_args(text).identifiers == ["6912345678901234567", "@dy_abc"]
+
+
+@pytest.mark.parametrize(
     ("text", "named"),
     [
         ("6912345678901234567 followers>=10w sort=cpm", "followers>=10w, sort=cpm"),

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from bot.db.tables import HttpCacheRow
 from bot.demo.synth import search_body
+from bot.sources.cache import EXPIRED_KEPT
 from bot.store.http_cache import SqlResponseCache, pack
 
 T0 = datetime(2030, 5, 1, 8, 0, tzinfo=UTC)
@@ -24,7 +25,8 @@ def test_get_returns_what_was_set_until_it_expires(sessions) -> None:
         assert cache.get("search_kol_v1?keyword=口红&page=1") is None
 
 
-def test_set_replaces_the_body_and_prune_drops_only_expired_entries(sessions) -> None:
+def test_set_replaces_the_body_and_prune_drops_only_entries_expired_a_day_ago(sessions) -> None:
+    """An expired answer is kept `EXPIRED_KEPT` for More results, then pruned."""
     cache = SqlResponseCache(sessions)
     newer = {"code": 200, "data": {"authors": []}}
     with time_machine.travel(T0, tick=False) as clock:
@@ -34,7 +36,8 @@ def test_set_replaces_the_body_and_prune_drops_only_expired_entries(sessions) ->
         cache.set("k", newer, datetime.now(UTC), 60)
         assert cache.get("k") == (newer, datetime.now(UTC))
         assert count_rows(sessions) == 2  # writing no longer scans for expired rows
-        assert cache.prune(datetime.now(UTC)) == 1
+        assert cache.prune(datetime.now(UTC)) == 0  # "short" expired 29 s ago: kept a day
+        assert cache.prune(T0 + timedelta(seconds=1) + EXPIRED_KEPT) == 1
     assert count_rows(sessions) == 1 and cache.get("k") is not None
 
 

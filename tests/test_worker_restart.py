@@ -21,7 +21,7 @@ from bot.observability.outages import DatabaseOutages
 from bot.queue import TAKEOVER_LIMIT_S, JobInfo, TaskRegistry, takeover_s
 from bot.redact import install_log_redaction, remove_log_redaction
 from bot.settings import Settings
-from handlers.worker import _run, keep_working
+from handlers.worker import LoopProbe, _run, keep_working
 
 
 def test_the_worker_starts_again_after_each_database_fault(caplog: pytest.LogCaptureFixture) -> None:
@@ -218,7 +218,7 @@ def test_on_sigterm_procrastinate_is_told_to_stop_fetching_before_the_stopping_l
         logger.setLevel(logging.INFO)
     try:
         settings = Settings(_env_file=None, kolbot_shutdown_grace_s=30)  # type: ignore[call-arg]
-        asyncio.run(_run(InMemoryQueue(), settings))  # type: ignore[arg-type]
+        asyncio.run(_run(InMemoryQueue(), settings, LoopProbe()))  # type: ignore[arg-type]
     finally:
         for logger in loggers:
             logger.removeHandler(handler)
