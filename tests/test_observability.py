@@ -355,3 +355,13 @@ def test_operations_settings_accept_any_case(monkeypatch: pytest.MonkeyPatch) ->
         "json",
         True,
     )
+
+
+def test_chatty_libraries_speak_at_info_only_when_kolbot_is_at_debug(logs: LogCapture) -> None:
+    """matplotlib's "generated new fontManager" came out on a machine's first chart."""
+    logs.configure(Settings(_env_file=None, kolbot_log_level="INFO"))
+    assert not logging.getLogger("matplotlib.font_manager").isEnabledFor(logging.INFO)
+    assert logging.getLogger("bot.charts").isEnabledFor(logging.INFO)
+    logs.configure(Settings(_env_file=None, kolbot_log_level="DEBUG"))
+    assert logging.getLogger("matplotlib.font_manager").isEnabledFor(logging.INFO)
+    logs.configure(Settings(_env_file=None, kolbot_log_level="INFO"))  # as the other tests expect

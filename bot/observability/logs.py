@@ -30,7 +30,15 @@ JSON_RENAMES = {"levelname": "level", "name": "logger"}
 # alembic.runtime.plugins: seven "setup plugin …" lines before every migration, plumbing only.
 # alembic.runtime.migration: "Running upgrade" lines; `kolbot migrate` shows them, a first search doesn't.
 MIGRATION_LOGGER = "alembic.runtime.migration"
-QUIET_LOGGERS = ("httpx", "httpcore", "urllib3", "procrastinate", "alembic.runtime.plugins", MIGRATION_LOGGER)
+QUIET_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "urllib3",
+    "procrastinate",
+    "alembic.runtime.plugins",
+    "matplotlib",  # "generated new fontManager" on a machine's first chart
+    MIGRATION_LOGGER,
+)
 
 
 class StderrHandler(logging.StreamHandler[TextIO]):
