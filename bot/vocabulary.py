@@ -156,6 +156,47 @@ BUCKET_NAMES_EN = {
     "小米": "Xiaomi",
     "荣耀": "Honor",
     "红米": "Redmi",
+    # provinces as Xingtu's audience portraits name them (also with 省/市/自治区/特别行政区)
+    **{
+        name + suffix: english
+        for name, english in {
+            "北京": "Beijing",
+            "天津": "Tianjin",
+            "上海": "Shanghai",
+            "重庆": "Chongqing",
+            "河北": "Hebei",
+            "山西": "Shanxi",
+            "辽宁": "Liaoning",
+            "吉林": "Jilin",
+            "黑龙江": "Heilongjiang",
+            "江苏": "Jiangsu",
+            "浙江": "Zhejiang",
+            "安徽": "Anhui",
+            "福建": "Fujian",
+            "江西": "Jiangxi",
+            "山东": "Shandong",
+            "河南": "Henan",
+            "湖北": "Hubei",
+            "湖南": "Hunan",
+            "广东": "Guangdong",
+            "海南": "Hainan",
+            "四川": "Sichuan",
+            "贵州": "Guizhou",
+            "云南": "Yunnan",
+            "陕西": "Shaanxi",
+            "甘肃": "Gansu",
+            "青海": "Qinghai",
+            "台湾": "Taiwan",
+            "内蒙古": "Inner Mongolia",
+            "广西": "Guangxi",
+            "西藏": "Tibet",
+            "宁夏": "Ningxia",
+            "新疆": "Xinjiang",
+            "香港": "Hong Kong",
+            "澳门": "Macao",
+        }.items()
+        for suffix in ("", "省", "市", "自治区", "特别行政区")
+    },
 }
 BUCKET_NAMES_ZH = {"female": "女", "male": "男"}
 
