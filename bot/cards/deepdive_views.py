@@ -149,7 +149,7 @@ def _profile(dive: DeepDive, creator: Creator | None, lang: Lang) -> dict[str, A
         ("MCN", mcn),
         (tr(lang, "Verification"), (base.verification if base else None) or fmt.DASH),
         (
-            tr(lang, "Account created"),
+            tr(lang, "Joined Xingtu"),
             _china_date(base.created_at) if base and base.created_at else fmt.DASH,
         ),
         *([(tr(lang, "Xingtu labels"), labels)] if labels else []),
@@ -205,7 +205,8 @@ def _ecommerce(dive: DeepDive, creator: Creator | None, lang: Lang) -> dict[str,
     level = (tr(lang, "Level"), _shop_level(dive, creator, lang))
     if creator is None:
         note = tr(
-            lang, "E-commerce figures come from search results, and this creator has not been in one yet."
+            lang,
+            "Sales figures come from search results, and this creator has not been in one yet.",
         )
         return _section(None, lang, lines=[note], fields=[level])
     figures = _ecom_figures(creator.ecom, lang)

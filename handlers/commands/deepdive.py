@@ -15,7 +15,7 @@ from bot.deepdive.compare import MAX_CREATORS, check_compare_ids
 from bot.deepdive.routes import ENDPOINT_COST_USD, ROUTES
 from bot.errors import QueryError
 from bot.grammar import parse_creator_args
-from bot.i18n import Text, tr
+from bot.i18n import Text, ptr, tr
 from bot.identifiers import parse_identifier
 from bot.models import CreatorArgs, Lang
 from bot.services import Services
@@ -137,7 +137,7 @@ def _one_creator(ids: list[str]) -> QueryError:
 
 
 def _fetching_note(identifiers: list[str], live: bool, lang: Lang) -> str:
-    shown = ", ".join(identifiers)
+    shown = ptr(lang, "clause separator", ", ").join(identifiers)
     if not live:
         return tr(lang, "Loading the demo deep-dive for %(shown)s…", shown=shown)
     calls = len(identifiers) * len(ROUTES)
