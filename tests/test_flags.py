@@ -150,6 +150,8 @@ def test_price_flags_stale_ending_and_changed() -> None:
     (stale,) = flags.price_flags(old, TODAY)
     assert stale.code == "price_stale"
     assert "2025-03-01" in tr("en", stale.text) and "631 days" in tr("en", stale.text)
+    moved = ServicePrices(quotes=[quote(1, 35_000, start=date(2021, 2, 24), last_month_yuan=38_500)])
+    assert "price_stale" not in {f.code for f in flags.price_flags(moved, TODAY)}  # it moved last month
 
 
 def missing_part(key: PartKey, reason: str) -> Part:

@@ -238,9 +238,11 @@ def _quote(q: ServicePrice) -> Text:
 
 
 def _price_age(prices: ServicePrices, today: date) -> list[RiskFlag]:
-    """One flag when even the newest standard-duration quote is old."""
-    dated = [(q, q.start_time) for q in prices.quotes if q.video_type in _STANDARD_TYPES and q.start_time]
-    if not dated:
+    """One flag when even the newest standard-duration quote is old, and none changed since last
+    month (a quote's window can start years ago while its price moved last month)."""
+    standard = [q for q in prices.quotes if q.video_type in _STANDARD_TYPES]
+    dated = [(q, q.start_time) for q in standard if q.start_time]
+    if not dated or any(q.change_pct for q in standard):
         return []
     newest, started = max(dated, key=lambda pair: pair[1])
     since = china_date(started)
