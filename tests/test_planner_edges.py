@@ -164,7 +164,28 @@ def test_a_budget_below_the_cheapest_creator_names_it_and_offers_its_price() -> 
     labels = [
         b["label"] for b in resolve_buttons(SavedPlan(8, 2, "T", "C", None, "x", "U", "zh", T0, near), "zh")
     ]
-    assert labels == ["重新规划 +20%（¥5,400）", "按 ¥5,000 重新规划"]
+    assert labels == ["按 ¥5,000 重新规划"]  # instead of ±20 %, as the README says
+
+
+def test_resolve_buttons_are_offered_only_where_the_budget_can_change_the_plan() -> None:
+    pool = [candidate("a", 10_000, 5), candidate("b", 10_000, 4), candidate("c", 30_000, 10)]
+
+    def labels(budget: float, **request: object) -> list[str]:
+        plan = make_plan(PlanRequest(budget_yuan=budget, **request), pool, TIERS)
+        saved = SavedPlan(1, 1, "T", "C", None, "x", "U", "en", T0, plan)
+        return [b["label"] for b in resolve_buttons(saved, "en")]
+
+    # ¥1,000,000 buys all three with ¥950,000 left: 20 % less or more gives the same plan
+    assert labels(1_000_000) == []
+    ample = make_plan(PlanRequest(budget_yuan=1_000_000), pool, TIERS)
+    card = plan_message(SavedPlan(1, 1, "T", "C", None, None, "U", "en", T0, ample), "en").to_dict()
+    assert validate_message(card) == [] and not [b for b in card["blocks"] if b["type"] == "actions"]
+    # ¥35,000 buys c (the best) alone; ¥28,000 buys a and b; ¥42,000 buys c and a
+    assert labels(35_000) == ["Re-solve −20% (¥28,000)", "Re-solve +20% (¥42,000)"]
+    # the cap (45 % of ¥60,000 = ¥27,000) keeps c out; +20 % lifts it to ¥32,400, which lets c in;
+    # −20 % still fits a and b. At 40 % the cap at +20 % (¥28,800) would still keep c out.
+    assert labels(60_000, max_share=0.45) == ["Re-solve +20% (¥72,000)"]
+    assert labels(60_000, max_share=0.4) == []
 
 
 def test_a_saved_plan_with_the_older_budget_reason_still_reads_in_chinese() -> None:
@@ -561,10 +582,7 @@ def test_a_creator_priced_far_above_their_reach_is_left_out_and_named() -> None:
     text = json.dumps(plan_message(saved, "en", source="护肤").blocks, ensure_ascii=False)
     assert "*Left out, priced far above their reach* (CPM over 5× this plan's median of ¥98.52)" in text
     assert "达人x: ¥9,000 for 8K expected plays (CPM ¥1,125)" in text
-    assert [b["label"] for b in resolve_buttons(saved, "en")] == [
-        "Re-solve +20% (¥11,400)",
-        "Re-solve at ¥10,000",
-    ]
+    assert [b["label"] for b in resolve_buttons(saved, "en")] == ["Re-solve at ¥10,000"]
     forced = make_plan(PlanRequest(budget_yuan=9_500, must=("x",)), pool, TIERS)
     assert forced.overpriced == [] and [c.star_id for c in forced.chosen] == ["x"]
 

@@ -153,17 +153,21 @@ def _overpriced(plan: Plan, lang: Lang) -> dict[str, Any] | None:
 
 
 def resolve_buttons(saved: SavedPlan, lang: Lang) -> list[dict[str, Any]]:
-    """(label, value) of the re-solve buttons: −20 %, +20 %, and the cheapest creator's price when the
-    budget buys nobody; a budget that would still buy nobody gets no button."""
+    """(label, value) of the re-solve buttons. A budget that buys nobody gets one button, at the
+    cheapest creator's price; otherwise −20 % and +20 %, each only when it can change the plan."""
     plan = saved.plan
-    budget = plan.request.budget_yuan
-    costs = [
-        c.cost_yuan
+    open_ = [
+        c
         for c in plan.candidates
         if c.cost_yuan is not None and c.star_id not in {*plan.request.exclude, *plan.overpriced}
     ]
-    cheapest = min(costs, default=None)
-    buttons = [
+    cheapest = min((c.cost_yuan or 0.0 for c in open_), default=None)
+    if plan.binding is not None and plan.binding.kind is BindingKind.BUDGET and cheapest is not None:
+        at = math.ceil(cheapest)
+        label = tr(lang, "Re-solve at %(yuan)s", yuan=yuan(at, lang))
+        return [{"label": label, "value": ResolveValue(plan_id=saved.id, budget_yuan=at)}]
+    budget = plan.request.budget_yuan
+    return [
         {
             "label": tr(
                 lang,
@@ -174,13 +178,26 @@ def resolve_buttons(saved: SavedPlan, lang: Lang) -> list[dict[str, Any]]:
             "value": ResolveValue(plan_id=saved.id, budget_yuan=round(budget * (100 + step) / 100)),
         }
         for step in RESOLVE_STEPS
-        if cheapest is None or budget * (100 + step) / 100 >= cheapest
+        if _budget_matters(plan, open_, budget * (100 + step) / 100)
     ]
-    if plan.binding is not None and plan.binding.kind is BindingKind.BUDGET and cheapest is not None:
-        at = math.ceil(cheapest)
-        label = tr(lang, "Re-solve at %(yuan)s", yuan=yuan(at, lang))
-        buttons.append({"label": label, "value": ResolveValue(plan_id=saved.id, budget_yuan=at)})
-    return buttons
+
+
+def _budget_matters(plan: Plan, open_: Sequence[Candidate], budget: float) -> bool:
+    """Whether re-solving at `budget` can give another plan. Less: not while the plan still fits
+    it, caps included (what was best with more money is best with less). More: only when a
+    creator left out who adds to the goal costs more than the money or the cap leaves now, and
+    no more than the cap at `budget` (otherwise something else keeps them out, or still the cap)."""
+    share = plan.request.max_share
+    if budget < plan.request.budget_yuan:
+        fits = plan.spent_yuan <= budget and all(
+            share is None or (c.cost_yuan or 0.0) <= share * budget for c in plan.chosen
+        )
+        return not fits and (not open_ or budget >= min(c.cost_yuan or 0.0 for c in open_))
+    chosen = {c.star_id for c in plan.chosen}
+    wanted = [c for c in open_ if c.value > 0 and c.star_id not in chosen]
+    room = plan.left_yuan if share is None else min(plan.left_yuan, share * plan.request.budget_yuan)
+    most = budget if share is None else share * budget  # what one creator may cost then
+    return any(room < (c.cost_yuan or 0.0) <= most for c in wanted)
 
 
 def plan_message(
