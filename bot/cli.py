@@ -36,7 +36,7 @@ from bot.audience import parse_audience_targets
 from bot.cards.errors import error_text
 from bot.db.engine import DatabaseUrlError, database_url
 from bot.errors import KolbotError
-from bot.formatting import DASH, ago, count, duration_label, index, pct, usd, yuan
+from bot.formatting import DASH, ago, count, duration_label, index, pct, unit_yuan, usd, yuan
 from bot.i18n import N_, Text, in_every_language, ntr, tr
 from bot.models import AudienceTargets, Duration, Lang, ScoredCreator, SearchResult
 from bot.observability.logs import configure_logging
@@ -390,8 +390,8 @@ def _row(item: ScoredCreator, result: SearchResult, lang: Lang) -> list[str]:
         f"{escape(c.nickname)}\n[dim]{escape(c.star_id)}[/dim]",  # the id `kolbot show` takes
         count(c.followers, lang),
         yuan(c.price(duration), lang),
-        yuan(c.cpm(duration), lang),
-        yuan(c.cpe(duration), lang),
+        unit_yuan(c.cpm(duration), lang),
+        unit_yuan(c.cpe(duration), lang),
         pct(c.interact_rate),
         pct(c.completion_rate),
         index(c.link_star_index),
@@ -531,7 +531,7 @@ def plan_table(plan: Plan, lang: Lang) -> Table:
                 yuan(c.cost_yuan, lang),
                 tr(lang, c.basis.value) if c.basis else DASH,  # "list" / "quote", as the plan card says
                 count(c.expected_plays, lang) + ("*" if c.plays_estimated else ""),
-                yuan(c.cpm_yuan, lang),
+                unit_yuan(c.cpm_yuan, lang),
                 escape(p.runner_up.nickname) if p.runner_up else DASH,
             )
     return table

@@ -71,6 +71,11 @@ def yuan(value: float | None, lang: Lang) -> str:
     return _or_dash(value, lambda v: _yuan(v, lang))
 
 
+def unit_yuan(value: float | None, lang: Lang) -> str:
+    """A per-unit price (CPM, CPE) in a table whose column names the unit: ¥34.05, ¥76.00."""
+    return _or_dash(value, lambda v: _unit_yuan(v, lang))
+
+
 def _unit_yuan(value: float, lang: Lang) -> str:
     """A per-unit price (CPM, CPE): ¥34.05, <¥0.01 for dust, whole yuan from ¥1,000 up."""
     if abs(value) >= 1000:

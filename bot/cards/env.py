@@ -129,6 +129,7 @@ FILTERS = {
     "mrkdwn": mrkdwn,
     "clip": clip,
     "yuan": formatting.yuan,
+    "unit_yuan": formatting.unit_yuan,
     "count": formatting.count,
     "pct": formatting.pct,
     "cpm": formatting.cpm,

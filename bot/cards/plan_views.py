@@ -14,7 +14,7 @@ from typing import Any
 from bot.cards.actions import ResolveValue
 from bot.cards.render import SlackMessage, render
 from bot.cards.shortlist_views import mention, modal_view, shortlist_options
-from bot.formatting import DASH, count, duration_label, pct, yuan
+from bot.formatting import count, duration_label, pct, unit_yuan, yuan
 from bot.i18n import N_, ptr, tr
 from bot.models import Duration, Goal, Lang
 from bot.planner import outliers
@@ -82,7 +82,7 @@ def constraints_text(request: PlanRequest, lang: Lang) -> str:
 def _pick_row(c: Candidate, runner: Candidate | None, lang: Lang) -> dict[str, Any]:
     basis = tr(lang, "quote") if c.basis and c.basis.value == "quote" else tr(lang, "list")
     plays = count(c.expected_plays, lang) + (tr(lang, " (est.)") if c.plays_estimated else "")
-    cpe = yuan(c.cpe_yuan, lang) if c.cpe_yuan is not None else DASH
+    cpe = unit_yuan(c.cpe_yuan, lang)
     if c.cpe_yuan is not None and c.engagements_estimated:
         cpe += tr(lang, " (est.)")
     return {
@@ -91,7 +91,7 @@ def _pick_row(c: Candidate, runner: Candidate | None, lang: Lang) -> dict[str, A
         "cost": yuan(c.cost_yuan, lang),
         "basis": basis,
         "plays": plays,
-        "cpm": yuan(c.cpm_yuan, lang) if c.cpm_yuan is not None else DASH,
+        "cpm": unit_yuan(c.cpm_yuan, lang),
         "cpe": cpe,
         "runner": None
         if runner is None
@@ -140,7 +140,7 @@ def _overpriced(plan: Plan, lang: Lang) -> dict[str, Any] | None:
             name=c.nickname,
             cost=yuan(c.cost_yuan, lang),
             plays=count(c.expected_plays, lang),
-            cpm=yuan(c.cpm_yuan, lang),
+            cpm=unit_yuan(c.cpm_yuan, lang),
         )
         for c in left_out[:MAX_UNPRICED]
     ]
