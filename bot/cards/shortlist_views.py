@@ -17,7 +17,7 @@ from bot.cards.actions import CardValue
 from bot.cards.env import mrkdwn
 from bot.cards.render import SlackMessage, render, render_view
 from bot.errors import KolbotError
-from bot.formatting import DASH, duration_label, yuan
+from bot.formatting import DASH, count, duration_label, yuan
 from bot.i18n import N_, Text, ntr, tr
 from bot.models import Creator, Duration, Lang
 from bot.shortlists.models import (
@@ -60,7 +60,6 @@ def _groups(rows: list[Any]) -> list[list[Any]]:
 
 
 def _money_line(summary: ShortlistSummary, lang: Lang) -> str:
-    plays = summary.total_expected_plays
     return tr(
         lang,
         "%(creator_count)s creators, list %(yuan)s, planned %(yuan2)s, %(plays)s "
@@ -68,7 +67,7 @@ def _money_line(summary: ShortlistSummary, lang: Lang) -> str:
         creator_count=summary.creator_count,
         yuan=yuan(summary.total_list_yuan, lang),
         yuan2=yuan(summary.planned_yuan, lang),
-        plays=format(plays, ","),
+        plays=count(summary.total_expected_plays, lang),
         votes_up=summary.votes_up,
         votes_down=summary.votes_down,
     )
