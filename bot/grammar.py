@@ -282,6 +282,16 @@ _CJK_NUMERIC_ALIASES = sorted(
 )
 
 
+def _video_length(value: str) -> str:
+    """`duration=` as its table knows it: seconds words dropped (`60s+`, `21-60秒`), and one length
+    in seconds as the range that holds it (`30秒` → 21-60, `15s` → 1-20, `90` → 60+)."""
+    text = vocab.SECONDS.sub("", value.strip())
+    if text.isdigit() and int(text) > 0:
+        seconds = int(text)
+        return "1-20" if seconds <= 20 else "21-60" if seconds <= 60 else "60+"
+    return text
+
+
 def _choice(table: dict[str, str], value: str, message: str) -> str:
     """`value` looked up in `table`; `message` (with `%(options)s`) says what else it could be."""
     try:
@@ -590,11 +600,7 @@ def _apply(f: _Filter, fields: dict[str, Any], max_pages: int) -> None:
             fields.setdefault("tags", []).extend(_items(simplified(value)))
         case "duration":
             fields["duration"] = Duration(
-                _choice(
-                    _DURATIONS,
-                    vocab.SECONDS_SUFFIX.sub("", value.strip()),
-                    N_("duration must be one of %(options)s."),
-                )
+                _choice(_DURATIONS, _video_length(value), N_("duration must be one of %(options)s."))
             )
         case "sort":
             fields["sort"] = SortKey(_choice(_SORTS, value, N_("sort must be one of %(options)s.")))

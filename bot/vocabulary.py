@@ -25,7 +25,7 @@ TERM_SEPARATORS = ",;、"
 MULTIPLIERS = {"": 1.0, "万": 1e4, "w": 1e4, "亿": 1e8, "k": 1e3, "千": 1e3, "m": 1e6}
 # A unit typed after a space (`粉丝>=10 万`, `报价<=5 千`, `20 k`) belongs to the number before it.
 SPACED_UNIT = re.compile(r"(?<=\d)\s+(?=(?:万|千|亿|[wWkK])(?:$|[\s粉以起内下上左右+,，]))")
-SECONDS_SUFFIX = re.compile(r"(?:s|sec|秒)$")
+SECONDS = re.compile(r"(?<=\d)\s*(?:seconds|second|secs|sec|s|秒钟|秒)(?![a-z])", re.IGNORECASE)  # 30秒, 60s+
 NUMBER_END = r"[\dwk万千+]"  # the last character of a value, before a trailing name (`10w粉`)
 
 # Xingtu's city tiers by name: 新一线 = 1.5 sits inside 1-2 and outside 1 and 2-5.
@@ -40,9 +40,10 @@ GENDERS = {
     "male": ("m", "man", "men", "男", "男性", "男生"),
 }
 DURATIONS = {
-    "1-20": ("1~20", "short", "短", "短视频"),
-    "21-60": ("20-60", "21~60", "medium", "mid", "中", "中视频"),
-    "60+": (">60", "60以上", "long", "长", "长视频"),
+    # the first Chinese word is the one hints show (`bot.grammar._shown_choices`)
+    "1-20": ("1-20秒", "1~20", "short", "短", "短视频"),
+    "21-60": ("21-60秒", "20-60", "21~60", "medium", "mid", "中", "中视频"),
+    "60+": ("60秒以上", ">60", "60以上", "long", "长", "长视频"),
 }
 SORTS: dict[str, tuple[str, ...]] = {
     "score": ("综合", "评分", "得分", "分数"),

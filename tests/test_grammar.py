@@ -366,7 +366,7 @@ def test_raw_is_kept():
         ("护肤 sort=random", "sort=random", "score | cpm"),
         ("护肤 goal=fame", "goal=fame", "awareness"),
         ("护肤 gender=x", "gender=x", "female"),
-        ("护肤 duration=5", "duration=5", "1-20"),
+        ("护肤 duration=0", "duration=0", "1-20"),
         ("护肤 brands=maybe", "brands=maybe", "yes | no"),
         ("护肤 view=tiny", "view=tiny", "compact | full"),
         ("护肤 sort>cpm", "sort>cpm", "only takes"),
@@ -625,3 +625,28 @@ def test_a_bad_amount_is_answered_with_an_example_of_its_own_kind(text: str, exa
     with pytest.raises(QueryError) as refused:
         parse_query(f"护肤 {text}")
     assert f"expected a number such as {example}." in tr("en", refused.value.what)
+
+
+@pytest.mark.parametrize(
+    ("typed", "duration"),
+    [
+        ("30秒", Duration.MEDIUM),
+        ("15s", Duration.SHORT),
+        ("60", Duration.MEDIUM),
+        ("61", Duration.LONG),
+        ("60s+", Duration.LONG),
+        ("21-60秒", Duration.MEDIUM),
+        ("60秒以上", Duration.LONG),
+        ("20 seconds", Duration.SHORT),
+    ],
+)
+def test_a_video_length_in_seconds_is_the_range_that_holds_it(typed: str, duration: Duration) -> None:
+    assert parse_query(f"护肤 duration={typed}").duration is duration
+    assert parse_query(f"护肤 时长={typed}").duration is duration
+
+
+def test_a_bad_video_length_is_refused_with_the_ranges_in_each_language() -> None:
+    with pytest.raises(QueryError) as caught:
+        parse_query("护肤 duration=0")
+    assert "1-20 | 21-60 | 60+" in tr("en", caught.value.what)
+    assert "1-20秒 | 21-60秒 | 60秒以上" in tr("zh", caught.value.what)
