@@ -428,7 +428,7 @@ def summary_line(result: SearchResult, lang: Lang, now: datetime) -> str:
 
 def _plan(args: argparse.Namespace, settings: Settings) -> int:
     """`kolbot plan "<budget> <search> [options]"`: a search plan, as a table or the card's JSON."""
-    from bot.cards.plan_views import plan_message
+    from bot.cards.plan_views import plan_message, plan_summary
     from bot.planner.chart import plan_png
     from bot.planner.export import plan_csv, plan_xlsx
     from bot.planner.request import parse_plan
@@ -459,7 +459,11 @@ def _plan(args: argparse.Namespace, settings: Settings) -> int:
         if chart:
             _write(chart, plan_png(saved.plan, lang))
         if export:
-            _write(export, (plan_csv if export.suffix.lower() == ".csv" else plan_xlsx)(saved.plan, lang))
+            if export.suffix.lower() == ".csv":
+                _write(export, plan_csv(saved.plan, lang))
+            else:
+                title = tr(lang, "Plan #%(number)s", number=saved.number)
+                _write(export, plan_xlsx(saved.plan, lang, title=title, summary=plan_summary(saved, lang)))
     except KolbotError as err:
         print(error_text(err, lang), file=sys.stderr)
         return USER_ERROR_EXIT

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from bot.cards.actions import ResolveValue
 from bot.cards.errors import error_text
-from bot.cards.plan_views import plan_message, resolve_buttons
+from bot.cards.plan_views import plan_message, plan_summary, resolve_buttons
 from bot.cards.validate import validate_message
 from bot.db.engine import make_engine, session_factory
 from bot.db.migrate import migrate
@@ -471,6 +471,19 @@ def test_exports_carry_source_price_basis_and_time() -> None:
     assert next(r for r in rows if r["Star ID"] == "c")["Price basis"] == "ask for a quote"
     sheet = load_workbook(io.BytesIO(plan_xlsx(plan, "zh", title="规划 #1"))).active
     assert sheet.title == "规划 #1" and sheet["A1"].value == "入选" and sheet.max_row == 4
+
+
+def test_the_xlsx_says_on_its_own_what_plan_it_is() -> None:
+    """Budget, goal, constraints and totals on a second sheet: the file is read away from the card."""
+    plan = _plan()
+    saved = SavedPlan(3, 3, "T", "C", None, "护肤", "U", "zh", T0, plan)
+    data = plan_xlsx(plan, "zh", title="规划 #3", summary=plan_summary(saved, "zh"))
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["规划 #3", "概要"]
+    summary = {label: value for label, value in book["概要"].iter_rows(values_only=True)}
+    assert (summary["预算"], summary["规划范围"], summary["视频时长"]) == (100_000, "护肤", "21-60秒")
+    assert summary["花费"] == plan.spent_yuan and summary["达人数"] == len(plan.picks)
+    assert summary["结果"] == "最优（满足全部条件）" and summary["限制条件"] == "无组合或其他限制"
 
 
 def test_chart_is_a_png_of_the_expected_size() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import UTC
 from typing import Any
 
 from bot.cards.actions import ResolveValue
@@ -30,6 +31,7 @@ from bot.planner.models import (
     TierBounds,
 )
 from bot.planner.store import SavedPlan
+from bot.shortlists.export import COUNT, TIME, YUAN, YUAN_CENTS, SummaryRow
 from bot.shortlists.models import ShortlistListing
 
 ROWS_PER_SECTION = 8
@@ -304,3 +306,34 @@ def plan_add_modal(
     return modal_view(
         "plan_add_modal.json.j2", {"lang": lang, "options": options, "metadata": metadata, "picks": picks}
     )
+
+
+def plan_summary(saved: SavedPlan, lang: Lang) -> tuple[str, list[SummaryRow]]:
+    """The plan's own sheet in its XLSX export: what was asked, what came out, in the card's words."""
+    plan, request = saved.plan, saved.plan.request
+    status = tr(lang, plan.binding.what) if plan.binding is not None else tr(lang, "optimal")
+    source = saved.search_text or tr(lang, "the shortlist")
+    created = saved.created_at.astimezone(UTC).replace(tzinfo=None)
+    rows: list[SummaryRow] = [
+        (ptr(lang, "spreadsheet row", "Plan"), tr(lang, "Plan #%(number)s", number=saved.number), None),
+        (ptr(lang, "spreadsheet row", "Planned over"), source, None),
+        (ptr(lang, "spreadsheet row", "Budget"), request.budget_yuan, YUAN),
+        (ptr(lang, "spreadsheet row", "Goal"), goal_label(request.goal, lang), None),
+        (ptr(lang, "spreadsheet row", "Video length"), duration_label(request.duration, lang), None),
+        (ptr(lang, "spreadsheet row", "Constraints"), constraints_text(request, lang), None),
+        (ptr(lang, "spreadsheet row", "Outcome"), status, None),
+        (ptr(lang, "spreadsheet row", "Creators"), len(plan.picks), COUNT),
+        (ptr(lang, "spreadsheet row", "Spent"), plan.spent_yuan, YUAN),
+        (ptr(lang, "spreadsheet row", "Left"), plan.left_yuan, YUAN),
+        (ptr(lang, "spreadsheet row", "Expected plays"), plan.expected_plays, COUNT),
+        (ptr(lang, "spreadsheet row", "Expected engagements"), round(plan.engagements), COUNT),
+        (ptr(lang, "spreadsheet row", "Blended CPM"), _cents(plan.blended_cpm_yuan), YUAN_CENTS),
+        (ptr(lang, "spreadsheet row", "Blended CPE"), _cents(plan.blended_cpe_yuan), YUAN_CENTS),
+        (ptr(lang, "spreadsheet row", "Candidates"), len(plan.candidates), COUNT),
+        (ptr(lang, "spreadsheet row", "Created (UTC)"), created, TIME),
+    ]
+    return ptr(lang, "spreadsheet sheet", "Summary"), rows
+
+
+def _cents(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)

@@ -4,6 +4,7 @@ candidate, chosen ones first, with tier, cost and its basis (net quote or list p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
@@ -17,6 +18,7 @@ from bot.shortlists.export import (
     YUAN,
     YUAN_CENTS,
     Column,
+    SummaryRow,
     video_length_column,
     write_csv,
     write_xlsx,
@@ -134,5 +136,12 @@ def plan_csv(plan: Plan, lang: Lang = "en") -> bytes:
     return write_csv(columns(plan.request.duration), _row(plan), lang)
 
 
-def plan_xlsx(plan: Plan, lang: Lang = "en", *, title: str = "plan") -> bytes:
-    return write_xlsx(columns(plan.request.duration), _row(plan), lang, title=title)
+def plan_xlsx(
+    plan: Plan,
+    lang: Lang = "en",
+    *,
+    title: str = "plan",
+    summary: tuple[str, Sequence[SummaryRow]] | None = None,
+) -> bytes:
+    """The candidates' sheet, and `summary` (`bot.cards.plan_views.plan_summary`) on a second."""
+    return write_xlsx(columns(plan.request.duration), _row(plan), lang, title=title, summary=summary)

@@ -152,8 +152,20 @@ def write_csv(columns: Sequence[Column], rows: Iterable[Any], lang: Lang) -> byt
     return out.getvalue().encode("utf-8-sig")
 
 
-def write_xlsx(columns: Sequence[Column], rows: Iterable[Any], lang: Lang, *, title: str) -> bytes:
-    """One formatted sheet named `title`: bold frozen header, number formats, filter, widths."""
+SummaryRow = tuple[str, Any, str | None]  # label, value, number format
+
+
+def write_xlsx(
+    columns: Sequence[Column],
+    rows: Iterable[Any],
+    lang: Lang,
+    *,
+    title: str,
+    summary: tuple[str, Sequence[SummaryRow]] | None = None,
+) -> bytes:
+    """One formatted sheet named `title`: bold frozen header, number formats, filter, widths; and
+    with `summary` (its sheet's title and rows), a second sheet of label and value, so the file says
+    on its own what it is (a plan's budget, goal and totals)."""
     # Imported here: only an XLSX export needs openpyxl (about 5 MB once loaded).
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -177,6 +189,22 @@ def write_xlsx(columns: Sequence[Column], rows: Iterable[Any], lang: Lang, *, ti
         sheet.column_dimensions[get_column_letter(col)].width = column.width
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
+    if summary is not None:
+        _summary_sheet(book.create_sheet(_SHEET_TITLE_FORBIDDEN.sub(" ", summary[0])[:31]), summary[1])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _summary_sheet(sheet: Any, rows: Sequence[SummaryRow]) -> None:
+    from openpyxl.styles import Font
+
+    for r, (label, value, number_format) in enumerate(rows, start=1):
+        sheet.cell(row=r, column=1, value=label).font = Font(bold=True)
+        cell = sheet.cell(row=r, column=2, value=value)
+        if _is_formula_like(cell.value):
+            cell.data_type = "s"
+        if number_format:
+            cell.number_format = number_format
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 60

@@ -18,7 +18,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot.cards.env import mrkdwn
-from bot.cards.plan_views import plan_list_message, plan_message
+from bot.cards.plan_views import plan_list_message, plan_message, plan_summary
 from bot.cards.views import error_message, notice_message
 from bot.errors import QueryError
 from bot.i18n import tr
@@ -179,7 +179,11 @@ def plan_files(saved: SavedPlan, lang: Lang, source: str) -> list[Chart]:
             tr(lang, "%(title)s: cost vs expected plays", title=title),
             partial(plan_png, plan, lang),
         ),
-        Chart(f"{stem}.xlsx", f"{title} (XLSX)", partial(plan_xlsx, plan, lang, title=title)),
+        Chart(
+            f"{stem}.xlsx",
+            f"{title} (XLSX)",
+            partial(plan_xlsx, plan, lang, title=title, summary=plan_summary(saved, lang)),
+        ),
         Chart(f"{stem}.csv", f"{title} (CSV)", partial(plan_csv, plan, lang)),
     ]
 
