@@ -251,7 +251,7 @@ SUBCOMMAND_ALIASES: dict[str, tuple[str, ...]] = {
     "show": ("查看",),
     "compare": ("对比", "比较"),
     "shortlist": ("shortlists", "sl", "候选名单", "清单"),
-    "plan": ("规划",),
+    "plan": ("规划", "计划"),
     "digest": ("digests", "推送", "定时推送"),
     "budget": ("预算",),
     "usage": ("spend", "用量", "花费"),

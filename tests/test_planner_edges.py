@@ -402,6 +402,9 @@ def test_a_quoted_keyword_stays_one_keyword() -> None:
         ("10万 ¥5000", "¥5000"),
         ("budget=20万 10万 护肤", "10万"),
         ("20万 mix=head:1,head:2", "head:2"),
+        ("20万 护肤 sort=cpm", "sort=cpm"),  # a plan weighs every match: a card's order means nothing
+        ("20万 护肤 top=5", "top=5"),
+        ("20万 max_share=1", "1"),  # 1 % or 100 %?
     ],
 )
 def test_bad_arguments_name_the_bad_part(text: str, token: str) -> None:
@@ -414,6 +417,11 @@ def test_bad_arguments_name_the_bad_part(text: str, token: str) -> None:
 def test_an_option_after_a_comma_is_an_option_not_part_of_the_keyword(text: str) -> None:
     command = parse_plan(text, pq)
     assert command.search_text == "护肤" and command.mix == {Tier.HEAD: TierRange(low=1, high=1)}
+
+
+def test_a_results_cards_own_order_and_size_are_left_out_of_its_plan_not_refused() -> None:
+    command = parse_plan("budget=20万 护肤 sort=cpm top=5 followers>=10w", pq, of_card=True)
+    assert command.search_text == "护肤 followers>=10w"
 
 
 def test_a_bare_number_after_the_budget_is_a_keyword_not_a_second_budget() -> None:

@@ -39,6 +39,7 @@ _SEARCH_ONLY_FIELDS = {
 
 
 _PLAN_SHOWN_FIELDS = {"goal", "duration", "lang"}
+_CARD_ONLY_FIELDS = {"sort", "top", "view"}  # a results card's, meaningless to a plan
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,9 @@ def _with_plan_usage(parse_query: Callable[[str], Query], text: str) -> Query:
         raise QueryError(err.token, err.what, usage=usage()) from None
 
 
-def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:
-    """Raises `QueryError` naming the bad part."""
+def parse_plan(text: str, parse_query: Callable[[str], Query], *, of_card: bool = False) -> PlanCommand:
+    """Raises `QueryError` naming the bad part. `of_card`: the search is a results card's (its
+    **Plan budget** button), whose `sort=`/`top=`/`view=` are left out rather than refused."""
     options: dict[str, str] = {}
     rest: list[str] = []
     text = separate_terms(normalize_text(text), _is_option_key)  # 护肤，mix=head:1 (NFKC: ，→ ,)
@@ -112,9 +114,19 @@ def parse_plan(text: str, parse_query: Callable[[str], Query]) -> PlanCommand:
     search_text = " ".join(rest) if len(query.keywords) > 1 else ""
     if search_text:
         query = _with_plan_usage(parse_query, search_text)
+        idle = filters_as_typed(search_text, _CARD_ONLY_FIELDS & query.model_fields_set)
+        if idle and not of_card:
+            raise _error(
+                idle[0],
+                Text(
+                    "`%(option)s` orders or sizes a results card; a plan weighs every creator the search "
+                    "matches, so leave it out.",
+                    option=idle[0],
+                ),
+            )
         # the card shows goal, video length and language on lines of their own: the search line
         # keeps what was searched
-        shown_apart = set(filters_as_typed(search_text, _PLAN_SHOWN_FIELDS))
+        shown_apart = {*filters_as_typed(search_text, _PLAN_SHOWN_FIELDS), *idle}
         search_text = " ".join(w for w in rest if w not in shown_apart)
     else:
         extra = filters_as_typed(" ".join(rest), query.model_fields_set - _SEARCH_ONLY_FIELDS)
@@ -232,9 +244,12 @@ def parse_mix(text: str) -> dict[Tier, TierRange]:
 
 
 def parse_share(text: str) -> float:
-    """`40%`, `40` or `0.4` → 0.4; must be above 0 and at most 100 %."""
+    """`40%`, `40` or `0.4` → 0.4; must be above 0 and at most 100 %. A bare `1` could be 1 % or
+    all of it, so it needs its `%`."""
     match = vocabulary.SHARE.match(text.strip())
     number = float(match["num"]) if match else None
+    if match and number == 1 and not match["pct"]:
+        raise _error(text, Text("“%(text)s”: write 1%% or 100%%.", text=text))
     if match and number is not None and (match["pct"] or number > 1):
         number /= 100
     if number is None or not (0 < number <= 1):

@@ -113,7 +113,7 @@ def submit_plan(
             words.append(saved.raw_query)
         else:
             words.append(f"shortlist={form.ref}")
-        parsed = parse_plan(" ".join(words), services.parse_query)
+        parsed = parse_plan(" ".join(words), services.parse_query, of_card=form.kind == "search")
         run_plan(services, context, respond, team, form.channel_id, user, parsed, lang)
 
     run_after_ack(context, respond, lang, logger, work, task=SlackTask.PLAN)
