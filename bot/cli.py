@@ -286,7 +286,7 @@ def _print_table(result: SearchResult, lang: Lang) -> None:
         console.print(terminal_text(line), markup=False)
 
 
-# The cards' commonest emoji, as a terminal shows them (others keep their :code:).
+# Every emoji the cards use, as a terminal shows them (`tests/test_cli.py` checks the templates).
 _EMOJI = {
     ":warning:": "⚠",
     ":information_source:": "ℹ",
@@ -295,6 +295,22 @@ _EMOJI = {
     ":white_check_mark:": "✅",
     ":small_red_triangle_down:": "🔻",
     ":lock:": "🔒",
+    ":trophy:": "🏆",
+    ":+1:": "👍",
+    ":-1:": "👎",
+    ":x:": "❌",
+    ":red_circle:": "🔴",
+    ":large_green_circle:": "🟢",
+    ":double_vertical_bar:": "⏸",
+    ":hourglass:": "⌛",
+    ":hourglass_flowing_sand:": "⏳",
+    ":handshake:": "🤝",
+    ":heavy_plus_sign:": "➕",
+    ":memo:": "📝",
+    ":page_facing_up:": "📄",
+    ":pencil2:": "✏",
+    ":speech_balloon:": "💬",
+    ":wastebasket:": "🗑",
 }
 _BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")  # mrkdwn *bold*
 

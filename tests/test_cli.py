@@ -366,3 +366,18 @@ def test_invalid_settings_are_one_line_naming_each_without_its_value(
     assert "KOLBOT_MAX_PAGES (a whole number is needed)" in line and "PORT (must be at most 65535)" in line
     assert "KOLBOT_MAX_PAGES（须为整数）" in line and "PORT（须不大于 65535）" in line
     assert "Input should" not in line and "hunter2" not in line
+
+
+def test_every_emoji_the_cards_use_reads_as_a_symbol_in_the_terminal() -> None:
+    """`kolbot compare` printed `:trophy:`: the terminal knows no Slack shortcodes."""
+    import re
+    from pathlib import Path
+
+    from bot.cli import _EMOJI
+
+    root = Path(__file__).resolve().parents[1]
+    shortcode = re.compile(r"(?<![\w:]):(?:[a-z][a-z0-9_]*|[+-]1):(?!\w)")
+    sources = [*(root / "templates").glob("*.j2"), *(root / "bot").rglob("*.py")]
+    used = {code for path in sources for code in shortcode.findall(path.read_text())} - {":code:", ":memory:"}
+    assert {":trophy:", ":+1:", ":warning:"} <= used  # (the scan finds them)
+    assert used <= set(_EMOJI), used - set(_EMOJI)
