@@ -9,6 +9,7 @@ import pytest
 from bot.audience import parse_audience_targets
 from bot.cards.errors import error_text
 from bot.deepdive.compare import MetricKey, build_comparison, check_compare_ids, check_distinct
+from bot.deepdive.compare import verdict_line as compare_line
 from bot.deepdive.models import (
     BaseInfo,
     CostPerformance,
@@ -101,6 +102,14 @@ def test_verdicts_name_strongest_and_weakest() -> None:
     assert by_id["1"].weakest in {MetricKey.PRICE, MetricKey.CPM, MetricKey.CPE}
     assert "worst of 3" in tr("en", by_id["1"].lines[1]) and "3 人中最差" in tr("zh", by_id["1"].lines[1])
     assert by_id["3"].strongest is MetricKey.ER and "互动率 5.00%" in tr("zh", by_id["3"].lines[0])
+
+
+def test_best_and_worst_count_only_the_creators_the_metric_is_known_for() -> None:
+    """丙 has no CPM: 甲's is the worst of the two known, not of all three."""
+    row = build_comparison(DIVES, Duration.MEDIUM).row(MetricKey.CPM)
+    assert "worst of 2" in tr("en", compare_line(row, 0, strongest=False))
+    assert "2 人中最差" in tr("zh", compare_line(row, 0, strongest=False))
+    assert "best of 2" in tr("en", compare_line(row, 1, strongest=True))
 
 
 def test_audience_fit_row_when_targets_are_given() -> None:

@@ -217,8 +217,9 @@ def _standing(cell: Cell, group: int, strongest: bool) -> Text:
     return Text("beats %(percentile)s%% of the group", percentile=format(cell.percentile, ".0f"))
 
 
-def _line(row: Row, i: int, group: int, strongest: bool) -> Text:
+def verdict_line(row: Row, i: int, strongest: bool) -> Text:
     value = row.cells[i].value
+    group = sum(1 for cell in row.cells if cell.value is not None)  # of those with this metric
     values = {
         "metric": row.label,
         "value": Shown(METRICS[row.key].show, value) if value is not None else fmt.DASH,
@@ -230,7 +231,6 @@ def _line(row: Row, i: int, group: int, strongest: bool) -> Text:
 
 
 def _verdict(comparison_rows: list[Row], i: int, dive: DeepDive) -> Verdict:
-    group = len(comparison_rows[0].cells)
     scored = [(p, r) for r in comparison_rows if (p := r.cells[i].percentile) is not None]
     ranked = [r for _, r in sorted(scored, key=lambda pair: pair[0])]
     if not ranked:
@@ -246,7 +246,7 @@ def _verdict(comparison_rows: list[Row], i: int, dive: DeepDive) -> Verdict:
         )
     best, worst = ranked[-1], ranked[0] if len(ranked) > 1 else None
     weakest = (
-        _line(worst, i, group, strongest=False)
+        verdict_line(worst, i, strongest=False)
         if worst is not None
         else Text("Weakest: only one metric could be compared.")
     )
@@ -255,7 +255,7 @@ def _verdict(comparison_rows: list[Row], i: int, dive: DeepDive) -> Verdict:
         nickname=dive.nickname,
         strongest=best.key,
         weakest=worst.key if worst else None,
-        lines=(_line(best, i, group, strongest=True), weakest),
+        lines=(verdict_line(best, i, strongest=True), weakest),
     )
 
 
