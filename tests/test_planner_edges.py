@@ -514,6 +514,30 @@ def test_chart_names_of_close_picks_do_not_overlap() -> None:
     assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
 
 
+def test_chart_names_stay_inside_the_chart_and_its_axis_names_the_video_length() -> None:
+    """The dearest pick sits at the right edge: its long name goes to the left of it, not off the image."""
+    picks = [
+        person("a", price=1_000, plays=8_000),
+        person("b", price=5_000, plays=100_000),
+        person("long", price=90_000, plays=5_000_000).model_copy(
+            update={"nickname": "一个名字很长很长的达人账号"}
+        ),
+    ]
+    plan = make_plan(
+        PlanRequest(budget_yuan=200_000),
+        build(sources(*picks), Goal.AWARENESS, Duration.MEDIUM, TIERS),
+        TIERS,
+    )
+    fig = plan_figure(plan, "en")
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg's
+    fig.draw(renderer)
+    ax = fig.axes[0]
+    frame = ax.get_window_extent(renderer)
+    names = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(names) == 3 and all(frame.x0 <= b.x0 and b.x1 <= frame.x1 for b in names)
+    assert "21–60 s video" in ax.get_xlabel()
+
+
 def test_store_numbers_plans_per_channel(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'p.db'}"
     migrate(url)

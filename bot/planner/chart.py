@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.charts import _cjk, _compact, _figure, drawable, to_png
+from bot.formatting import duration_label
 from bot.i18n import tr
 from bot.models import Lang
 from bot.planner.models import Plan
@@ -68,7 +69,8 @@ def _plan(plan: Plan, lang: Lang) -> Figure:
     if shown:  # prices and plays span orders of magnitude: log axes keep the cheap ones apart
         ax.set_xscale("log")
         ax.set_yscale("log")
-    ax.set_xlabel(tr(lang, "Cost (¥, log scale)"))
+    length = duration_label(plan.request.duration, lang)
+    ax.set_xlabel(tr(lang, "Cost of a %(duration)s video (¥, log scale)", duration=length))
     ax.set_ylabel(tr(lang, "Expected plays (log scale)"))
     for axis in (ax.xaxis, ax.yaxis):
         # Labels at 1, 2 and 5 × 10ⁿ in one style; matplotlib would label minor ticks 3×10³ beside 1万.
@@ -93,15 +95,17 @@ def _name_chosen(fig: Figure, ax: Axes, named: list[tuple[Candidate, float, floa
     """Names beside the chosen points, placed so that no two overlap where there is room."""
     fig.draw_without_rendering()  # final limits and layout, so points map to their place on the image
     to_points = 72 / fig.dpi
+    frame = ax.get_window_extent()
+    inside = (frame.x0 * to_points, frame.y0 * to_points, frame.x1 * to_points, frame.y1 * to_points)
     placed: list[tuple[float, float, float, float]] = []
     for c, cost, plays in named[:_MAX_LABELS]:
         name = drawable(c.nickname)[:12]
         x, y = (v * to_points for v in ax.transData.transform((cost, plays)))
         width = sum(_LABEL_PT if ord(ch) > 0x2E80 else _LABEL_PT * 0.6 for ch in name)
-        for dx, dy in _SPOTS:
+        for dx, dy in _SPOTS:  # the first spot inside the axes that overlaps no name placed
             left = x + dx if dx > 0 else x + dx - width
             box = (left, y + dy, left + width, y + dy + _LABEL_PT)
-            if not any(_overlap(box, other) for other in placed):
+            if _within(box, inside) and not any(_overlap(box, other) for other in placed):
                 break
         placed.append(box)
         ax.annotate(
@@ -113,6 +117,11 @@ def _name_chosen(fig: Figure, ax: Axes, named: list[tuple[Candidate, float, floa
             fontsize=_LABEL_PT,
             color=_CHOSEN,
         )
+
+
+def _within(box: tuple[float, float, float, float], frame: tuple[float, float, float, float]) -> bool:
+    """A name near the right edge goes to the left of its point rather than off the chart."""
+    return frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3]
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
