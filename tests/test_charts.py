@@ -180,6 +180,12 @@ def test_english_audience_buckets_are_named_in_english() -> None:
         "new tier 1",
         "other",
         "Huawei",
-        "广东",  # a place name stays as Xingtu sends it
+        "Guangdong",  # provinces in English; a place kolbot does not know stays as Xingtu sends it
+    ]
+    assert [bucket(p, "en") for p in ("浙江省", "内蒙古自治区", "香港特别行政区", "未知地区")] == [
+        "Zhejiang",
+        "Inner Mongolia",
+        "Hong Kong",
+        "未知地区",
     ]
     assert bucket("一线", "zh") == "一线" and bucket("female", "zh") == "女"

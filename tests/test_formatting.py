@@ -162,14 +162,3 @@ def test_times_without_zone_are_utc() -> None:
     assert fmt.ago(naive, NOW, "en") == "2 h ago"
     assert fmt.utc_minute(naive) == "2025-11-20 06:00 UTC"
     assert fmt.ago(None, NOW, "en") == fmt.DASH
-
-
-def test_audience_provinces_read_in_english_for_english_readers() -> None:
-    bucket = fmt.bucket
-    assert [bucket(p, "en") for p in ("四川", "浙江省", "内蒙古自治区", "香港特别行政区")] == [
-        "Sichuan",
-        "Zhejiang",
-        "Inner Mongolia",
-        "Hong Kong",
-    ]
-    assert bucket("四川", "zh") == "四川" and bucket("未知地区", "en") == "未知地区"  # as given when unknown
