@@ -9,6 +9,7 @@ real TikHub client against the fake TikHub serving the same synthetic bodies.
 from __future__ import annotations
 
 import json
+import re
 import struct
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -251,6 +252,21 @@ def test_a_failed_chart_upload_is_explained_in_the_thread(
     assert "blocks" in card.body and note.body["thread_ts"] == CARD_TS
     assert "files:write" in note.body["text"]
     assert slack.calls_to("files.completeUploadExternal") == []
+
+
+def test_show_by_the_nickname_on_a_results_card(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    """Marketers know creators by name: a nickname a search showed is enough, and costs nothing."""
+    unknown = command(app, slack_requests, "show 没见过的达人 lang=en")
+    assert "the nickname a results card shows" in unknown and slack.calls_to("chat.postMessage") == []
+    results = search_card(app, slack, slack_requests, "护肤 pages=1")
+    first = re.search(r"\*1\. <[^|]+\|([^>]+)>", json.dumps(results, ensure_ascii=False))
+    assert first is not None
+    nickname = first[1]
+    command(app, slack_requests, f"show {nickname}")
+    charts_in_thread(slack)
+    assert posted_card(slack)["blocks"][0]["text"]["text"] == nickname
 
 
 @pytest.mark.parametrize(

@@ -336,3 +336,17 @@ def test_an_outage_names_a_creator_seen_on_a_card_by_its_nickname(
     client.close()
     text = error_text(err.value, "en")
     assert "No data could be fetched for “是柚子呀”" in text and star_id not in text.split("(")[0]
+
+
+def test_a_nickname_two_creators_share_is_refused_with_both_ids(seen: CreatorSnapshots) -> None:
+    """A nickname names one creator a card showed; two with that name, and the user picks by id."""
+    [first, second, *_] = demo_search(seen, "护肤 top=20")
+    twin = second.model_copy(update={"nickname": first.nickname + " 🌸"})  # the same name as typed
+    seen.save_many([twin], live=False, fetched_at=datetime.now(UTC))
+    service = DeepDiveService(DemoDeepDiveClient(seen), seen=seen)
+    with pytest.raises(KolbotError) as caught:
+        service.identify(first.nickname)
+    text = error_text(caught.value, "en")
+    assert first.star_id in text and second.star_id in text and "with the id of the one you mean" in text
+    third = demo_search(seen, "护肤 top=20")[2]
+    assert service.identify(third.nickname) == CreatorId(IdKind.STAR_ID, third.star_id)

@@ -37,9 +37,9 @@ from bot.deepdive.models import (
 from bot.deepdive.routes import LOOKUP_BY_UID, LOOKUP_BY_UNIQUE_ID, ROUTES, PartKey, Route
 from bot.deepdive.vocabulary import DOUYIN_ID
 from bot.demo import synth, synth_detail
-from bot.errors import KolbotError, UpstreamError, UpstreamKind
+from bot.errors import KolbotError, QueryError, UpstreamError, UpstreamKind
 from bot.i18n import Text
-from bot.identifiers import IdKind, parse_identifier, shorten
+from bot.identifiers import CreatorId, IdKind, parse_identifier, shorten
 from bot.models import AudienceTargets, Creator, Duration
 from bot.observability.trace import TracingExecutor
 from bot.sources.tikhub import Fetched
@@ -154,8 +154,36 @@ class DeepDiveService:
         tally = _Tally()
         return self._resolve(identifier, tally), tally
 
+    def identify(self, identifier: str) -> CreatorId:
+        """What `identifier` names: a star id, uid or 抖音号, else a nickname a results card showed
+        (free: read from the snapshots of earlier searches). `QueryError` when it is none of them,
+        `KolbotError` when several creators go by the name."""
+        try:
+            return parse_identifier(identifier)
+        except QueryError as err:
+            star_id = self._named(identifier)
+            if star_id is None:
+                usage = Text(
+                    "Use a Xingtu star id (19 digits), a Douyin uid (digits), a %(handle)s (e.g. @abc_123), "
+                    "or the nickname a results card shows.",
+                    handle=DOUYIN_ID,
+                )
+                raise QueryError(err.token, err.what, usage=usage) from None
+            return CreatorId(IdKind.STAR_ID, star_id)
+
+    def _named(self, nickname: str) -> str | None:
+        """The one creator seen in a search (of this service's kind: live or demo) by that name."""
+        found = [s for s in self._seen.named(nickname) if s.live == self.live] if self._seen else []
+        if len(found) > 1:
+            names = ", ".join(f"{s.creator.nickname} ({s.creator.star_id})" for s in found)
+            raise KolbotError(
+                Text("“%(ref)s” could be %(names)s.", ref=shorten(nickname), names=names),
+                hint=Text("Repeat the command with the id of the one you mean."),
+            )
+        return found[0].creator.star_id if found else None
+
     def _resolve(self, identifier: str, tally: _Tally) -> str:
-        creator_id = parse_identifier(identifier)
+        creator_id = self.identify(identifier)
         if creator_id.kind is IdKind.STAR_ID:
             return creator_id.value
         by_uid = creator_id.kind is IdKind.UID
@@ -203,7 +231,7 @@ class DeepDiveService:
 
         Raises `KolbotError` when not a single part arrived: an unknown id, or TikHub down.
         """
-        creator_id = parse_identifier(identifier)
+        creator_id = self.identify(identifier)
         by_star_id = creator_id.kind is IdKind.STAR_ID
         creator = self._last_seen(creator_id.value) if by_star_id else None
         dive = self.show(identifier, creator=creator)

@@ -13,10 +13,9 @@ from slack_bolt import Ack, BoltContext, Respond
 
 from bot.deepdive.compare import MAX_CREATORS, check_compare_ids
 from bot.deepdive.routes import ENDPOINT_COST_USD, ROUTES
-from bot.errors import QueryError
+from bot.errors import KolbotError, QueryError
 from bot.grammar import parse_creator_args
 from bot.i18n import Text, ptr, tr
-from bot.identifiers import parse_identifier
 from bot.models import CreatorArgs, Lang
 from bot.services import Services
 from handlers.background import run_after_ack
@@ -39,8 +38,8 @@ def show_command(
         arguments = _arguments(args, _show_usage())
         if len(arguments.identifiers) != 1:
             raise _one_creator(arguments.identifiers)
-        parse_identifier(arguments.identifiers[0])  # a malformed id is refused before any call
-    except QueryError as err:
+        services.deepdive.identify(arguments.identifiers[0])  # a malformed id is refused before any call
+    except KolbotError as err:  # bad input, or a nickname several creators share
         ack(**refusal(err, lang))
         return
     lang, identifier = arguments.lang or lang, arguments.identifiers[0]
@@ -75,8 +74,8 @@ def compare_command(
         arguments = _arguments(args, _compare_usage())
         identifiers = check_compare_ids(arguments.identifiers)
         for identifier in identifiers:
-            parse_identifier(identifier)
-    except QueryError as err:
+            services.deepdive.identify(identifier)
+    except KolbotError as err:  # bad input, or a nickname several creators share
         ack(**refusal(err, lang))
         return
     lang = arguments.lang or lang
