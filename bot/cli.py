@@ -262,6 +262,15 @@ def message_lines(message: dict) -> list[str]:
     return lines
 
 
+def _after_totals(message: dict) -> list[str]:
+    """The plan card from its totals on (spent, left, blended CPM…, then who was left out and why),
+    as the terminal shows it; the buttons and footer are left out."""
+    blocks = message.get("blocks") or []
+    start = next((i for i, b in enumerate(blocks) if b["type"] == "section" and b.get("fields")), len(blocks))
+    kept = [b for b in blocks[start:] if b["type"] == "section"]
+    return message_lines({"blocks": kept}) if kept else []
+
+
 def _field_text(mrkdwn: str) -> str:
     """A field ("*Label*\nvalue\nmore…") as "  Label: value", its further lines indented under it."""
     label, _, value = terminal_text(mrkdwn).partition("\n")
@@ -472,6 +481,8 @@ def _plan(args: argparse.Namespace, settings: Settings) -> int:
             for line in warnings:  # infeasible as asked, budget too small: as the card says
                 console.print(line, markup=False)
             console.print(plan_table(saved.plan, lang))
+            for line in _after_totals(message.to_dict()):  # the totals and who was left out, and why
+                console.print(line, markup=False)
         if chart:
             _write(chart, plan_png(saved.plan, lang))
         if export:
