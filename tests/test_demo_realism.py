@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import random
+from datetime import timedelta
 
 import pytest
 
-from bot.demo import synth
+from bot.demo import synth, synth_detail
+from bot.demo.synth import CAPTURED_AT
 from bot.grammar import parse_query
+from bot.models import Creator, Price
 from bot.search import SearchService
 from bot.sources.demo import DemoSource
 
@@ -40,3 +44,16 @@ def test_only_the_documented_fault_keyword_has_a_failing_page() -> None:
     assert ordinary.stats.pages_failed == [] and ordinary.warnings == []
     failing = SearchService(DemoSource()).search(parse_query(f"{synth.FAILING_KEYWORD} 粉丝>=1w"))
     assert failing.stats.pages_failed == [2] and failing.creators
+
+
+def test_a_demo_deep_dive_agrees_with_its_own_data_time() -> None:
+    """The follower series ends on the day the card says the data is from, and the account came
+    to Xingtu before its earliest quote."""
+    today = CAPTURED_AT.date() + timedelta(days=35)
+    asked = {"startDate": (today - timedelta(days=29)).isoformat(), "endDate": today.isoformat()}
+    start, end = synth_detail._window(asked)
+    assert end == CAPTURED_AT.date() and (end - start).days == 29
+    quote = Price(video_type=2, yuan=5000, start_time=CAPTURED_AT - timedelta(days=2000))
+    creator = Creator(star_id="1" * 19, nickname="x", prices={2: quote})
+    started = CAPTURED_AT - timedelta(days=2000)
+    assert synth_detail._created_ts(creator, random.Random(1)) < int(started.timestamp())

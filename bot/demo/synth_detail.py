@@ -256,7 +256,7 @@ def _base_info(p: _Profile, params: dict[str, str]) -> dict[str, Any]:
         "opened_task_category": "[1, 6, 52, 103]",
         "province": c.province or "",
         "city": c.city or "",
-        "create_time": str(_CAPTURED_TS - rng.randint(300, 2500) * _DAY),
+        "create_time": str(_created_ts(c, rng)),
         "is_star": True,
         "base_resp": {"status_code": 0, "status_message": "Success"},
     }
@@ -382,13 +382,24 @@ def _fans(p: _Profile, params: dict[str, str]) -> dict[str, Any]:
     return _portrait(p, "fans", older=0.15)  # followers skew a little older than viewers
 
 
+def _created_ts(c: Creator, rng: random.Random) -> int:
+    """When the account came to Xingtu: before its earliest quote (a quote cannot predate it)."""
+    created = _CAPTURED_TS - rng.randint(300, 2500) * _DAY
+    starts = [int(q.start_time.timestamp()) for q in c.prices.values() if q.start_time]
+    return min(created, min(starts) - rng.randint(30, 400) * _DAY) if starts else created
+
+
 def _window(params: dict[str, str]) -> tuple[date, date]:
+    """The days asked for, ending no later than the demo data's capture: the series ends on the
+    day the card says the data is from."""
     try:
         start, end = date.fromisoformat(params["startDate"]), date.fromisoformat(params["endDate"])
     except (KeyError, ValueError):
         end = CAPTURED_AT.date()
         start = end - timedelta(days=89)
-    return (start, end) if start <= end else (end, start)
+    start, end = (start, end) if start <= end else (end, start)
+    late = (end - CAPTURED_AT.date()).days
+    return (start - timedelta(days=late), end - timedelta(days=late)) if late > 0 else (start, end)
 
 
 def _daily_fans(p: _Profile, params: dict[str, str]) -> dict[str, Any]:
