@@ -31,6 +31,7 @@ from bot.i18n import N_, ptr, tr
 from bot.models import Lang
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 log = logging.getLogger(__name__)
@@ -282,20 +283,19 @@ def _compare(comparison: Comparison, lang: Lang) -> Figure:
     followers = comparison.values(MetricKey.FOLLOWERS)
     known = [f for f in followers if f]
     largest = max(known) if known else 1
-    plotted = 0
+    labels: list[tuple[str, float, float]] = []
     for name, cpm, rate, fans in zip(comparison.nicknames, cpms, rates, followers, strict=True):
         if cpm is None or rate is None:
             continue
         size = 200 + 1800 * ((fans or 0) / largest) ** 0.5
         ax.scatter([cpm], [rate * 100], s=size, alpha=0.45, color=_LINE, edgecolors="white", clip_on=False)
-        ax.annotate(drawable(name), (cpm, rate * 100), ha="center", va="center", fontsize=10)
-        plotted += 1
-    missing = len(comparison.nicknames) - plotted
+        labels.append((drawable(name), cpm, rate * 100))
+    missing = len(comparison.nicknames) - len(labels)
     note = tr(lang, " (%(missing)s without CPM or rate not shown)", missing=missing)
     title = tr(
         lang,
-        "CPM vs engagement rate (%(duration)s s); bubble = followers",
-        duration=comparison.duration.value,
+        "CPM vs engagement rate (%(duration)s videos); bubble = followers",
+        duration=formatting.duration_label(comparison.duration, lang),
     )
     ax.set_title(title + (note if missing else ""))
     ax.set_xlabel(tr(lang, "CPM (¥ per 1,000 plays, lower is better)"))
@@ -304,7 +304,64 @@ def _compare(comparison: Comparison, lang: Lang) -> Figure:
     ax.margins(0.25)
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)  # the margin would otherwise show negative rates
+    place_labels(fig, ax, labels, _ON_BUBBLE, fontsize=10)
     return fig
+
+
+# A name on its bubble, else just above or below it, then further.
+_ON_BUBBLE: tuple[Spot, ...] = tuple((0, dy, "center") for dy in (0, 13, -13, 26, -26))
+
+
+# -- labels that do not overlap ---------------------------------------------------------------
+
+Spot = tuple[float, float, str]  # offset from the point, in points, and the text's side there
+Box = tuple[float, float, float, float]
+
+
+def place_labels(
+    fig: Figure,
+    ax: Axes,
+    labels: Sequence[tuple[str, float, float]],
+    spots: Sequence[Spot],
+    *,
+    fontsize: float,
+    color: str = "black",
+) -> None:
+    """Each (text, x, y) at the first of `spots` that stays inside the axes and overlaps no label
+    placed before it (the last spot when none does), in label order: names that would sit on one
+    another move apart, and a name at the chart's edge turns inward."""
+    fig.draw_without_rendering()  # final limits and layout, so points map to their place on the image
+    to_points = 72 / fig.dpi
+    frame = ax.get_window_extent()
+    inside: Box = (frame.x0 * to_points, frame.y0 * to_points, frame.x1 * to_points, frame.y1 * to_points)
+    placed: list[Box] = []
+    for text, x_data, y_data in labels:
+        x, y = (v * to_points for v in ax.transData.transform((x_data, y_data)))
+        width = sum(fontsize if ord(ch) > 0x2E80 else fontsize * 0.6 for ch in text)
+        for dx, dy, side in spots:
+            left = x + dx - {"left": 0.0, "center": width / 2, "right": width}[side]
+            box = (left, y + dy - fontsize / 2, left + width, y + dy + fontsize / 2)
+            if _within(box, inside) and not any(_overlap(box, other) for other in placed):
+                break
+        placed.append(box)
+        ax.annotate(
+            text,
+            (x_data, y_data),
+            textcoords="offset points",
+            xytext=(dx, dy),
+            ha=side,
+            va="center",
+            fontsize=fontsize,
+            color=color,
+        )
+
+
+def _within(box: Box, frame: Box) -> bool:
+    return frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3]
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def compare_png(comparison: Comparison, lang: Lang) -> bytes:

@@ -189,3 +189,19 @@ def test_english_audience_buckets_are_named_in_english() -> None:
         "未知地区",
     ]
     assert bucket("一线", "zh") == "一线" and bucket("female", "zh") == "女"
+
+
+def test_compare_names_of_creators_that_sit_together_do_not_overlap() -> None:
+    """Two creators with almost the same CPM and engagement rate: one name moves off the other."""
+    service = DeepDiveService(DemoDeepDiveClient())
+    dives = [service.deep_dive(s) for s in synth_detail.demo_star_ids()[10:12]]
+    twin = dives[0].model_copy(deep=True, update={"star_id": "9" * 19})
+    comparison = build_comparison([dives[0], twin, dives[1]], Duration.MEDIUM)
+    comparison.nicknames[1] = "另一位名字差不多的达人"
+    fig = charts.compare_figure(comparison, "zh")
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg's
+    fig.draw(renderer)
+    names = set(comparison.nicknames)
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts if t.get_text() in names]
+    assert len(boxes) >= 2
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]

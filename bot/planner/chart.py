@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.charts import _cjk, _compact, _figure, drawable, to_png
+from bot.charts import Spot, _cjk, _compact, _figure, drawable, place_labels, to_png
 from bot.formatting import duration_label
 from bot.i18n import tr
 from bot.models import Lang
 from bot.planner.models import Plan
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from bot.planner.models import Candidate
 
 PLAN_SIZE = (9.0, 5.5)  # 900 × 550 px
 _CHOSEN, _OTHER = "#dc2626", "#94a3b8"
@@ -81,51 +79,23 @@ def _plan(plan: Plan, lang: Lang) -> Figure:
     ax.grid(True, color="#e5e7eb")
     if shown:
         ax.legend(loc="upper left", fontsize=8)
-    _name_chosen(fig, ax, sorted((p for p in shown if p[0].star_id in chosen), key=lambda p: p[1]))
+    named = sorted((p for p in shown if p[0].star_id in chosen), key=lambda p: p[1])[:_MAX_LABELS]
+    labels = [(drawable(c.nickname)[:12], cost, plays) for c, cost, plays in named]
+    place_labels(fig, ax, labels, _SPOTS, fontsize=_LABEL_PT, color=_CHOSEN)
     return fig
 
 
-# Where a name may go, in points from its point: right above, right below, left above, left below,
-# then further up or down. The first that overlaps no name already placed is taken.
-_SPOTS = ((5, 6), (5, -13), (-5, 6), (-5, -13), (5, 16), (5, -23))
+# Where a name may go from its point: right above, right below, left above, left below, then
+# further up or down (`bot.charts.place_labels`).
+_SPOTS: tuple[Spot, ...] = (
+    (5, 10, "left"),
+    (5, -9, "left"),
+    (-5, 10, "right"),
+    (-5, -9, "right"),
+    (5, 20, "left"),
+    (5, -19, "left"),
+)
 _LABEL_PT = 8
-
-
-def _name_chosen(fig: Figure, ax: Axes, named: list[tuple[Candidate, float, float]]) -> None:
-    """Names beside the chosen points, placed so that no two overlap where there is room."""
-    fig.draw_without_rendering()  # final limits and layout, so points map to their place on the image
-    to_points = 72 / fig.dpi
-    frame = ax.get_window_extent()
-    inside = (frame.x0 * to_points, frame.y0 * to_points, frame.x1 * to_points, frame.y1 * to_points)
-    placed: list[tuple[float, float, float, float]] = []
-    for c, cost, plays in named[:_MAX_LABELS]:
-        name = drawable(c.nickname)[:12]
-        x, y = (v * to_points for v in ax.transData.transform((cost, plays)))
-        width = sum(_LABEL_PT if ord(ch) > 0x2E80 else _LABEL_PT * 0.6 for ch in name)
-        for dx, dy in _SPOTS:  # the first spot inside the axes that overlaps no name placed
-            left = x + dx if dx > 0 else x + dx - width
-            box = (left, y + dy, left + width, y + dy + _LABEL_PT)
-            if _within(box, inside) and not any(_overlap(box, other) for other in placed):
-                break
-        placed.append(box)
-        ax.annotate(
-            name,
-            (cost, plays),
-            textcoords="offset points",
-            xytext=(dx, dy),
-            ha="left" if dx > 0 else "right",
-            fontsize=_LABEL_PT,
-            color=_CHOSEN,
-        )
-
-
-def _within(box: tuple[float, float, float, float], frame: tuple[float, float, float, float]) -> bool:
-    """A name near the right edge goes to the left of its point rather than off the chart."""
-    return frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3]
-
-
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def plan_png(plan: Plan, lang: Lang) -> bytes:
