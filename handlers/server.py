@@ -120,7 +120,7 @@ def serve(settings: Settings) -> None:
         _cannot_listen(settings, err)
     stop_housekeeping = _start_housekeeping(settings, services)
     if settings.kolbot_metrics_port:
-        start_admin_server(settings, [database.problem], {"mode": "http"})
+        start_admin_server(settings, [database.problem], {"mode": "http", "demo": settings.demo_mode})
     signal.signal(signal.SIGTERM, _interrupt)
     print(
         f"kolbot listening on {settings.host}:{server.effective_port}{EVENTS_PATH} (health: {HEALTH_PATH})",

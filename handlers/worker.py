@@ -69,7 +69,7 @@ def work(settings: Settings) -> int:
     queue = JobQueue(settings, registry(services))
     services.queue = queue
     # The worker makes the TikHub calls (and spends the money) of queued work: its counters are
-    # where the spend shows. On `KOLBOT_METRICS_PORT`, else `PORT` (0: any free port, printed).
+    # where the spend shows. On `KOLBOT_METRICS_PORT`, else `PORT` (`PORT=0`: any free port, printed).
     loop = LoopProbe()
     checks = [DatabaseHealth(services.engine).problem, loop.problem]
     admin = start_admin_server(settings, checks, {"mode": "worker"})

@@ -32,8 +32,10 @@ def admin(settings: Settings, checks: list[Check], *, port: int | None = 0) -> I
         server.close()
 
 
-def test_health_and_metrics_on_a_port_of_their_own() -> None:
-    with admin(Settings(_env_file=None, kolbot_metrics=True), [lambda: None]) as url:
+def test_health_and_metrics_on_a_port_of_their_own(caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings(_env_file=None, kolbot_metrics=True)
+    with caplog.at_level(logging.INFO), admin(settings, [lambda: None]) as url:
+        assert f"/healthz and /metrics on :{url.rsplit(':', 1)[1]}" in caplog.text  # the port, formatted
         health = httpx.get(f"{url}/healthz")
         assert (health.status_code, health.json()) == (200, {"ok": True, "mode": "worker"})
         assert health.headers["cache-control"] == "no-store"

@@ -399,6 +399,8 @@ def test_a_quoted_keyword_stays_one_keyword() -> None:
         ("20万 followers>=10w", "followers>=10w"),  # as typed, not the field
         ("20万 粉丝10w+", "粉丝10w+"),
         ("20万 20万 护肤", "20万"),  # not a search for "20万 护肤"
+        ("200000 20万 护肤", "20万"),
+        ("护肤 20万", "护肤"),  # the budget goes first: not "two budgets"
         ("10万 ¥5000", "¥5000"),
         ("budget=20万 10万 护肤", "10万"),
         ("20万 mix=head:1,head:2", "head:2"),

@@ -71,8 +71,10 @@ class AdminServer:
     def __init__(self, app: WsgiApp, host: str, port: int) -> None:
         from waitress.server import create_server
 
+        # waitress warns "Task queue depth" for each probe that waits for a thread (a slow database)
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         self._server = create_server(app, host=host, port=port, threads=ADMIN_THREADS, ident="kolbot")
-        self.port: int = self._server.effective_port
+        self.port = int(self._server.effective_port)  # waitress gives the port as it was written
         self._thread = threading.Thread(target=self._server.run, name="admin-http", daemon=True)
         self._thread.start()
 
@@ -106,7 +108,7 @@ def start_admin_server(
         server = AdminServer(app, host or settings.host, chosen)
     except OSError as err:  # health and metrics must not keep the process itself from working
         log.error(
-            "%s not served: port %d is unavailable (%s); set KOLBOT_METRICS_PORT",
+            "%s not served: port %d is unavailable (%s); set KOLBOT_METRICS_PORT to a free port, not PORT's",
             _paths(settings),
             chosen,
             err,

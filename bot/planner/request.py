@@ -190,7 +190,7 @@ def _take_budget(option: str | None, rest: list[str]) -> str | None:
     """The budget as typed: `budget=`, else the first word (taken off `rest`); a second amount of
     money where the search would start is refused (`10万 10万` is no search for "10万")."""
     budget = option if option is not None or not rest else rest.pop(0)
-    if rest and _is_money(rest[0]):
+    if rest and _is_money(rest[0]) and _amount(budget or "") is not None:  # else: the first is no budget
         what = (
             Text("Two budgets: `%(first)s` and `budget=%(budget)s`; give one.", first=rest[0], budget=budget)
             if option is not None
@@ -202,11 +202,15 @@ def _take_budget(option: str | None, rest: list[str]) -> str | None:
 
 def _is_money(word: str) -> bool:
     """An amount written as money (`20万`, `¥5000`, `200k`), not a bare number a keyword may be (618)."""
+    return bool(_amount(word)) and bool(vocabulary.MONEY_MARK.search(simplified(word)))
+
+
+def _amount(word: str) -> float | None:
+    """`word` read as an amount of yuan, None when it is none."""
     try:
-        amount = parse_budget(word, most=math.inf)
+        return parse_budget(word, most=math.inf)
     except KolbotError:
-        return False
-    return bool(amount) and bool(vocabulary.MONEY_MARK.search(simplified(word)))
+        return None
 
 
 def _is_option_key(name: str) -> bool:
