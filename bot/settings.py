@@ -20,6 +20,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -37,8 +38,14 @@ class PriceUnit(StrEnum):
     FEN = "fen"
 
 
+FERNET_COMMAND = "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # An empty variable is unset (platforms often define them empty); nan and inf are no number.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True, allow_inf_nan=False
+    )
 
     # Slack
     slack_bot_token: SecretStr | None = None
@@ -169,7 +176,9 @@ class Settings(BaseSettings):
     def _within_max_pages(cls, v: int, info: ValidationInfo) -> int:
         most = info.data.get("kolbot_max_pages")
         if most is not None and v > most:
-            raise ValueError(f"must be at most KOLBOT_MAX_PAGES ({most})")
+            raise PydanticCustomError(
+                "above_max_pages", "must be at most KOLBOT_MAX_PAGES ({most})", {"most": most}
+            )
         return v
 
     @field_validator("kolbot_digest_tz")
@@ -178,7 +187,9 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(v)
         except (ValueError, ZoneInfoNotFoundError):
-            raise ValueError(f"unknown IANA time zone {v!r}") from None
+            raise PydanticCustomError(
+                "unknown_time_zone", "not an IANA time zone such as Asia/Shanghai"
+            ) from None
         return v
 
     @field_validator("tikhub_base_url")
@@ -194,10 +205,10 @@ class Settings(BaseSettings):
             try:
                 Fernet(key)
             except ValueError:
-                raise ValueError(
-                    f"key {n} is not a Fernet key (32 url-safe base64 bytes); "
-                    "make one with: python -c 'from cryptography.fernet import Fernet; "
-                    "print(Fernet.generate_key().decode())'"
+                raise PydanticCustomError(
+                    "not_fernet_key",
+                    "key {n} is not a Fernet key (32 url-safe base64 bytes); make one with: {command}",
+                    {"n": n, "command": FERNET_COMMAND},
                 ) from None
         return v
 
@@ -213,17 +224,21 @@ class Settings(BaseSettings):
             return self
         if len(given) < len(oauth):
             missing = ", ".join(name for name in oauth if name not in given)
-            raise ValueError(
+            raise PydanticCustomError(
+                "oauth_incomplete",
                 "OAuth install needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET; "
-                f"set {missing}"
+                "set {missing}",
+                {"missing": missing},
             )
         if _is_set(self.slack_bot_token):
-            raise ValueError(
-                "set either SLACK_BOT_TOKEN (one workspace) or the SLACK_CLIENT_* OAuth settings, not both"
+            raise PydanticCustomError(
+                "token_and_oauth",
+                "set either SLACK_BOT_TOKEN (one workspace) or the SLACK_CLIENT_* OAuth settings, not both",
             )
         if not secret_keys(self.kolbot_secret_key):
-            raise ValueError(
-                "KOLBOT_SECRET_KEY is required with OAuth install: it encrypts the stored bot tokens"
+            raise PydanticCustomError(
+                "oauth_without_secret_key",
+                "KOLBOT_SECRET_KEY is required with OAuth install: it encrypts the stored bot tokens",
             )
         return self
 
@@ -235,7 +250,10 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _tiers_in_order(self) -> Settings:
         if self.kolbot_plan_mid_min_followers >= self.kolbot_plan_head_min_followers:
-            raise ValueError("KOLBOT_PLAN_MID_MIN_FOLLOWERS must be below KOLBOT_PLAN_HEAD_MIN_FOLLOWERS")
+            raise PydanticCustomError(
+                "tiers_out_of_order",
+                "KOLBOT_PLAN_MID_MIN_FOLLOWERS must be below KOLBOT_PLAN_HEAD_MIN_FOLLOWERS",
+            )
         return self
 
     @property

@@ -1,8 +1,9 @@
 """The start-up line for settings pydantic refused: each setting by name, why, in both languages.
 
-pydantic words its reasons in English only ("Input should be greater than 0"); the common kinds
-are said here in the catalog's words, with pydantic's own numbers and choices, and any other kind
-keeps pydantic's English. A value is never shown: it may be a secret.
+pydantic words its reasons in English only ("Input should be greater than 0"); the common kinds,
+and kolbot's own checks (typed errors raised in `bot.settings`), are said here in the catalog's
+words, with the numbers and choices the error carries; any other kind keeps pydantic's English. A
+value is never shown: it may be a secret.
 """
 
 from __future__ import annotations
@@ -27,6 +28,23 @@ _REASONS: dict[str, str] = {
     "literal_error": N_("must be one of %(expected)s"),
     "enum": N_("must be one of %(expected)s"),
     "string_too_short": N_("must not be empty"),
+    "finite_number": N_("a number is needed"),
+    # kolbot's own checks (`bot.settings`, `PydanticCustomError`)
+    "above_max_pages": N_("must be at most KOLBOT_MAX_PAGES (%(most)s)"),
+    "unknown_time_zone": N_("not an IANA time zone such as Asia/Shanghai"),
+    "not_fernet_key": N_(
+        "key %(n)s is not a Fernet key (32 url-safe base64 bytes); make one with: %(command)s"
+    ),
+    "oauth_incomplete": N_(
+        "OAuth install needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET; set %(missing)s"
+    ),
+    "token_and_oauth": N_(
+        "set either SLACK_BOT_TOKEN (one workspace) or the SLACK_CLIENT_* OAuth settings, not both"
+    ),
+    "oauth_without_secret_key": N_(
+        "KOLBOT_SECRET_KEY is required with OAuth install: it encrypts the stored bot tokens"
+    ),
+    "tiers_out_of_order": N_("KOLBOT_PLAN_MID_MIN_FOLLOWERS must be below KOLBOT_PLAN_HEAD_MIN_FOLLOWERS"),
 }
 
 
@@ -51,8 +69,8 @@ def _named(error: Any, lang: str) -> str:
 
 def _reason(error: Any, lang: str) -> str:
     msgid = _REASONS.get(error["type"])
-    if msgid is None:
-        return str(error["msg"])
+    if msgid is None:  # pydantic's own words; a ValueError's without pydantic's "Value error, "
+        return str((error.get("ctx") or {}).get("error") or error["msg"])
     return tr(lang, Text(msgid, **{key: _shown(value) for key, value in (error.get("ctx") or {}).items()}))
 
 

@@ -370,6 +370,29 @@ def test_invalid_settings_are_one_line_naming_each_without_its_value(
     assert "Input should" not in line and "hunter2" not in line
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("KOLBOT_DIGEST_TZ", "Mars/secret1", "KOLBOT_DIGEST_TZ（不是 IANA 时区名称，例如 Asia/Shanghai）"),
+        ("KOLBOT_WORKER_HEARTBEAT_S", "nan", "KOLBOT_WORKER_HEARTBEAT_S (a number is needed)"),
+        ("KOLBOT_WORKER_HEARTBEAT_S", "inf", "KOLBOT_WORKER_HEARTBEAT_S (a number is needed)"),
+    ],
+)
+def test_kolbots_own_setting_checks_are_worded_in_both_languages_without_the_value(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str, value: str, said: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    assert main(["help"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert said in line and value not in line and "Value error" not in line
+
+
+def test_an_empty_setting_is_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Platforms often define variables empty: KOLBOT_METRICS_PORT= is no port, not a bad one."""
+    monkeypatch.setenv("KOLBOT_METRICS_PORT", "")
+    assert main(["help"]) == 0
+
+
 def test_every_emoji_the_cards_use_reads_as_a_symbol_in_the_terminal() -> None:
     """`kolbot compare` printed `:trophy:`: the terminal knows no Slack shortcodes."""
     import re
