@@ -40,6 +40,7 @@ from bot.planner.export import plan_csv, plan_xlsx
 from bot.planner.milp import Problem, SolverFailed, solve
 from bot.planner.models import (
     BindingKind,
+    Candidate,
     Plan,
     PlanRequest,
     PlanStatus,
@@ -48,7 +49,7 @@ from bot.planner.models import (
     TierBounds,
     TierRange,
 )
-from bot.planner.optimise import make_plan
+from bot.planner.optimise import RESOLVE_STEPS, make_plan
 from bot.planner.request import parse_mix, parse_plan, parse_share
 from bot.planner.store import PlanStore, SavedPlan
 from bot.planner.wording import Money
@@ -168,24 +169,40 @@ def test_a_budget_below_the_cheapest_creator_names_it_and_offers_its_price() -> 
 
 
 def test_resolve_buttons_are_offered_only_where_the_budget_can_change_the_plan() -> None:
+    """Each ±20 % button is solved for when the plan is made, and shown only if it changes the picks."""
     pool = [candidate("a", 10_000, 5), candidate("b", 10_000, 4), candidate("c", 30_000, 10)]
 
-    def labels(budget: float, **request: object) -> list[str]:
-        plan = make_plan(PlanRequest(budget_yuan=budget, **request), pool, TIERS)
+    def labels(budget: float, candidates: list[Candidate] = pool, **request: object) -> list[str]:
+        plan = make_plan(PlanRequest(budget_yuan=budget, **request), candidates, TIERS, steps=RESOLVE_STEPS)
         saved = SavedPlan(1, 1, "T", "C", None, "x", "U", "en", T0, plan)
         return [b["label"] for b in resolve_buttons(saved, "en")]
 
     # ¥1,000,000 buys all three with ¥950,000 left: 20 % less or more gives the same plan
     assert labels(1_000_000) == []
-    ample = make_plan(PlanRequest(budget_yuan=1_000_000), pool, TIERS)
+    ample = make_plan(PlanRequest(budget_yuan=1_000_000), pool, TIERS, steps=RESOLVE_STEPS)
     card = plan_message(SavedPlan(1, 1, "T", "C", None, None, "U", "en", T0, ample), "en").to_dict()
     assert validate_message(card) == [] and not [b for b in card["blocks"] if b["type"] == "actions"]
     # ¥35,000 buys c (the best) alone; ¥28,000 buys a and b; ¥42,000 buys c and a
     assert labels(35_000) == ["Re-solve −20% (¥28,000)", "Re-solve +20% (¥42,000)"]
-    # the cap (45 % of ¥60,000 = ¥27,000) keeps c out; +20 % lifts it to ¥32,400, which lets c in;
-    # −20 % still fits a and b. At 40 % the cap at +20 % (¥28,800) would still keep c out.
+    # the cap (45 % of ¥60,000 = ¥27,000) keeps c out; +20 % lifts it to ¥32,400, which lets c in
     assert labels(60_000, max_share=0.45) == ["Re-solve +20% (¥72,000)"]
-    assert labels(60_000, max_share=0.4) == []
+    assert labels(60_000, max_share=0.4) == []  # at +20 % the cap (¥28,800) still keeps c out
+    # b fits the +20 % budget on its own, but not beside a: the plan stays {a}
+    pair = [candidate("a", 20_500, 1_830_000), candidate("b", 19_500, 1_080_000)]
+    assert labels(24_005, pair) == []
+    # must=x with a 70 % cap: nothing at ¥28,588; at +20 % the cap (¥24,014) still keeps x out,
+    # but x fits ¥34,306 once the cap is relaxed, as the nearest plan is: the planner solves it
+    lone = [candidate("x", 31_000, 10)]
+    assert labels(28_588, lone, must=("x",), max_share=0.7) == ["Re-solve +20% (¥34,306)"]
+
+
+def test_a_budget_that_buys_nobody_under_its_cap_is_offered_the_budget_that_does() -> None:
+    """¥4,500 at a 30 % cap is ¥15,000 of budget: a button at ¥4,500 would buy nobody again."""
+    plan = make_plan(PlanRequest(budget_yuan=3_520, max_share=0.3), [candidate("a", 4_500, 1)], TIERS)
+    saved = SavedPlan(1, 1, "T", "C", None, "x", "U", "en", T0, plan)
+    assert [b["label"] for b in resolve_buttons(saved, "en")] == ["Re-solve at ¥15,000"]
+    again = make_plan(PlanRequest(budget_yuan=15_000, max_share=0.3), [candidate("a", 4_500, 1)], TIERS)
+    assert [c.star_id for c in again.chosen] == ["a"]
 
 
 def test_a_saved_plan_with_the_older_budget_reason_still_reads_in_chinese() -> None:

@@ -30,13 +30,13 @@ from bot.planner.models import (
     PlanStatus,
     TierBounds,
 )
+from bot.planner.optimise import RESOLVE_STEPS, step_budget
 from bot.planner.store import SavedPlan
 from bot.shortlists.export import COUNT, TIME, YUAN, YUAN_CENTS, SummaryRow
 from bot.shortlists.models import ShortlistListing
 
 ROWS_PER_SECTION = 8
 MAX_UNPRICED = 15
-RESOLVE_STEPS = (-20, 20)  # percent of the budget
 RELAXED_LABELS: dict[BindingKind, str] = {
     BindingKind.ONE_PER_MCN: N_("without one_per_mcn"),
     BindingKind.MAX_SHARE: N_("without max_share"),
@@ -156,50 +156,36 @@ def _overpriced(plan: Plan, lang: Lang) -> dict[str, Any] | None:
 
 def resolve_buttons(saved: SavedPlan, lang: Lang) -> list[dict[str, Any]]:
     """(label, value) of the re-solve buttons. A budget that buys nobody gets one button, at the
-    cheapest creator's price; otherwise −20 % and +20 %, each only when it can change the plan."""
+    least budget that buys the cheapest creator (its cap included); otherwise −20 % and +20 %, each
+    only when the planner found it gives another plan (`Plan.resolve_steps`)."""
     plan = saved.plan
+    request = plan.request
     open_ = [
-        c
+        c.cost_yuan
         for c in plan.candidates
-        if c.cost_yuan is not None and c.star_id not in {*plan.request.exclude, *plan.overpriced}
+        if c.cost_yuan is not None and c.star_id not in {*request.exclude, *plan.overpriced}
     ]
-    cheapest = min((c.cost_yuan or 0.0 for c in open_), default=None)
+    share = request.max_share or 1.0
+    cheapest = min((cost / share for cost in open_), default=None)  # the cap lets them in from here
     if plan.binding is not None and plan.binding.kind is BindingKind.BUDGET and cheapest is not None:
         at = math.ceil(cheapest)
         label = tr(lang, "Re-solve at %(yuan)s", yuan=yuan(at, lang))
         return [{"label": label, "value": ResolveValue(plan_id=saved.id, budget_yuan=at)}]
-    budget = plan.request.budget_yuan
+    budget, steps = request.budget_yuan, plan.resolve_steps
+    if steps is None:  # saved before the planner checked: every step that buys someone
+        steps = [s for s in RESOLVE_STEPS if cheapest is None or step_budget(budget, s) >= cheapest]
     return [
         {
             "label": tr(
                 lang,
                 "Re-solve %(step)s (%(yuan)s)",
                 step=f"{'−' if step < 0 else '+'}{abs(step)}%",
-                yuan=yuan(budget * (100 + step) / 100, lang),
+                yuan=yuan(step_budget(budget, step), lang),
             ),
-            "value": ResolveValue(plan_id=saved.id, budget_yuan=round(budget * (100 + step) / 100)),
+            "value": ResolveValue(plan_id=saved.id, budget_yuan=step_budget(budget, step)),
         }
-        for step in RESOLVE_STEPS
-        if _budget_matters(plan, open_, budget * (100 + step) / 100)
+        for step in steps
     ]
-
-
-def _budget_matters(plan: Plan, open_: Sequence[Candidate], budget: float) -> bool:
-    """Whether re-solving at `budget` can give another plan. Less: not while the plan still fits
-    it, caps included (what was best with more money is best with less). More: only when a
-    creator left out who adds to the goal costs more than the money or the cap leaves now, and
-    no more than the cap at `budget` (otherwise something else keeps them out, or still the cap)."""
-    share = plan.request.max_share
-    if budget < plan.request.budget_yuan:
-        fits = plan.spent_yuan <= budget and all(
-            share is None or (c.cost_yuan or 0.0) <= share * budget for c in plan.chosen
-        )
-        return not fits and (not open_ or budget >= min(c.cost_yuan or 0.0 for c in open_))
-    chosen = {c.star_id for c in plan.chosen}
-    wanted = [c for c in open_ if c.value > 0 and c.star_id not in chosen]
-    room = plan.left_yuan if share is None else min(plan.left_yuan, share * plan.request.budget_yuan)
-    most = budget if share is None else share * budget  # what one creator may cost then
-    return any(room < (c.cost_yuan or 0.0) <= most for c in wanted)
 
 
 def plan_message(

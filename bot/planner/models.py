@@ -167,6 +167,8 @@ class Plan(BaseModel):
     notes: list[StoredText] = Field(default_factory=list)  # warnings
     # left out: a CPM far above the other candidates' (`bot.planner.outliers`)
     overpriced: list[str] = Field(default_factory=list)
+    # the budget changes (percent) that give another plan; None: saved before kolbot checked them
+    resolve_steps: list[int] | None = None
 
     @property
     def chosen(self) -> list[Candidate]:

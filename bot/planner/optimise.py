@@ -29,11 +29,42 @@ from bot.planner.models import (
 )
 
 RELAX_ORDER = (BindingKind.ONE_PER_MCN, BindingKind.MAX_SHARE, BindingKind.MIX, BindingKind.MUST)
+RESOLVE_STEPS = (-20, 20)  # the card's re-solve buttons, percent of the budget
 _TIER_INDEX = {tier: i for i, tier in enumerate(Tier)}
 
 
-def make_plan(request: PlanRequest, candidates: Sequence[Candidate], tiers: TierBounds) -> Plan:
-    """The optimal plan for `request` over `candidates` (already unique by star_id)."""
+def make_plan(
+    request: PlanRequest,
+    candidates: Sequence[Candidate],
+    tiers: TierBounds,
+    *,
+    steps: Sequence[int] = (),
+) -> Plan:
+    """The optimal plan for `request` over `candidates` (already unique by star_id). `steps`: the
+    budget changes (percent) to try; the plan keeps those that give another, non-empty choice of
+    creators (`Plan.resolve_steps`), so the card offers no re-solve that would give the same plan
+    or none."""
+    plan = _plan(request, candidates, tiers)
+    if not steps:
+        return plan
+    others = {
+        s: _chosen(_plan(request.with_budget(step_budget(request.budget_yuan, s)), candidates, tiers))
+        for s in steps
+    }
+    changed = [step for step, other in others.items() if other and other != _chosen(plan)]
+    return plan.model_copy(update={"resolve_steps": changed})
+
+
+def _chosen(plan: Plan) -> set[str]:
+    return {c.star_id for c in plan.chosen}
+
+
+def step_budget(budget: float, step: int) -> int:
+    """The budget `step` percent away, in whole yuan (what the button solves at)."""
+    return round(budget * (100 + step) / 100)
+
+
+def _plan(request: PlanRequest, candidates: Sequence[Candidate], tiers: TierBounds) -> Plan:
     pool = [c for c in candidates if c.cost_yuan is not None and c.star_id not in request.exclude]
     left_out = {c.star_id for c in outliers.overpriced(pool, request.must)}
     pool = [c for c in pool if c.star_id not in left_out]

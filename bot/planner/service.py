@@ -16,7 +16,7 @@ from bot.planner import errors
 from bot.planner.candidates import Source, build, from_search, from_shortlist
 from bot.planner.mcn import McnLookup
 from bot.planner.models import Candidate, Plan, PlanRequest, TierBounds
-from bot.planner.optimise import make_plan
+from bot.planner.optimise import RESOLVE_STEPS, make_plan
 from bot.planner.request import PlanCommand
 from bot.planner.store import PlanStore, SavedPlan
 from bot.search import SearchService
@@ -81,7 +81,7 @@ class PlanService:
             shortlist = self._shortlists.get(team_id, saved.shortlist_id)
             plan = self._plan_shortlist(team_id, shortlist, request)
         else:
-            plan = make_plan(request, saved.plan.candidates, saved.plan.tiers)
+            plan = make_plan(request, saved.plan.candidates, saved.plan.tiers, steps=RESOLVE_STEPS)
         return self.store.save(
             team_id,
             saved.channel_id,
@@ -139,7 +139,7 @@ class PlanService:
                 Text("Must creators without a quote or list price were left out: %(names)s.", names=names)
             )
             request = request.model_copy(update={"must": tuple(m for m in request.must if m not in unpriced)})
-        plan = make_plan(request, candidates, self.tiers)
+        plan = make_plan(request, candidates, self.tiers, steps=RESOLVE_STEPS)
         plan.notes.extend(notes)
         return plan
 
