@@ -245,7 +245,7 @@ def test_plan_prints_the_plan_and_writes_chart_and_export(
     out = capsys.readouterr().out
     assert out.startswith("Plan #1: ") and "Runner-up" in out and "Head" in out
     # what the card says below its picks: totals, then who was left out and why
-    assert "Blended CPE: ¥" in out and "No expected plays" in out and "Ask for a quote" in out
+    assert "Blended CPE: ¥" in out and "Nothing to weigh them by" in out and "Ask for a quote" in out
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert sheet.read_bytes().decode("utf-8-sig").startswith("In plan,Star ID,Creator,Tier")
     assert main(["plan", "200k 护肤", "--blocks"]) == 0

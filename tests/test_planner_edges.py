@@ -127,7 +127,8 @@ def test_priced_creators_without_expected_plays_are_named_on_the_card_not_droppe
     must = make_plan(PlanRequest(budget_yuan=1_000_000, must=("b",)), pool, TIERS)
     assert [c.star_id for c in must.unvalued] == ["c"]  # in the plan, so not listed as left out
     text = str(plan_message(SavedPlan(1, 1, "T", "C", None, "x", "U1", "zh", T0, plan), "zh").blocks)
-    assert "*没有预期播放*" in text and "达人b、达人c" in text and "必选=" in text
+    assert "*无从衡量*（有报价，但该视频时长下没有预期播放" in text
+    assert "达人b、达人c" in text and "必选=" in text
 
 
 def test_every_price_unknown_gives_an_empty_plan_and_the_quote_list() -> None:

@@ -181,8 +181,8 @@ class Plan(BaseModel):
 
     @property
     def unvalued(self) -> list[Candidate]:
-        """Priced, but left out for want of expected plays (the goal's value is 0): nothing says
-        what they would bring. A `must=` creator is in the plan, never here."""
+        """Priced, but left out for want of what the goal maximises (its value is 0: no expected
+        plays, or no convert index for conversion). A `must=` creator is in the plan, never here."""
         skipped = {*self.request.exclude, *self.overpriced, *(c.star_id for c in self.chosen)}
         priced = [c for c in self.candidates if c.cost_yuan is not None]
         return [c for c in priced if c.value <= 0 and c.star_id not in skipped]
