@@ -490,7 +490,8 @@ def _plan(args: argparse.Namespace, settings: Settings) -> int:
                 _write(export, plan_csv(saved.plan, lang))
             else:
                 title = tr(lang, "Plan #%(number)s", number=saved.number)
-                _write(export, plan_xlsx(saved.plan, lang, title=title, summary=plan_summary(saved, lang)))
+                summary = plan_summary(saved, lang, source=command.search_text)
+                _write(export, plan_xlsx(saved.plan, lang, title=title, summary=summary))
     except KolbotError as err:
         print(error_text(err, lang), file=sys.stderr)
         return USER_ERROR_EXIT

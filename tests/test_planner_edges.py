@@ -505,13 +505,26 @@ def test_the_xlsx_says_on_its_own_what_plan_it_is() -> None:
     """Budget, goal, constraints and totals on a second sheet: the file is read away from the card."""
     plan = _plan()
     saved = SavedPlan(3, 3, "T", "C", None, "护肤", "U", "zh", T0, plan)
-    data = plan_xlsx(plan, "zh", title="规划 #3", summary=plan_summary(saved, "zh"))
+    data = plan_xlsx(plan, "zh", title="规划 #3", summary=plan_summary(saved, "zh", source="护肤"))
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["规划 #3", "概要"]
     summary = {label: value for label, value in book["概要"].iter_rows(values_only=True)}
     assert (summary["预算"], summary["规划范围"], summary["视频时长"]) == (100_000, "护肤", "21-60秒")
     assert summary["花费"] == plan.spent_yuan and summary["达人数"] == len(plan.picks)
     assert summary["结果"] == "最优（满足全部条件）" and summary["限制条件"] == "无组合或其他限制"
+    nobody = make_plan(
+        PlanRequest(budget_yuan=100_000),
+        build(sources(person("a", price=None)), Goal.AWARENESS, Duration.MEDIUM, TIERS),
+        TIERS,
+    )
+    _title, rows = plan_summary(
+        SavedPlan(4, 4, "T", "C", "s1", None, "U", "en", T0, nobody), "en", source="Spring"
+    )
+    assert ("Outcome", "No creator fits this budget.", None) in rows and (
+        "Planned over",
+        "Spring",
+        None,
+    ) in rows
 
 
 def test_chart_is_a_png_of_the_expected_size() -> None:

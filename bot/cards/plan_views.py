@@ -294,11 +294,16 @@ def plan_add_modal(
     )
 
 
-def plan_summary(saved: SavedPlan, lang: Lang) -> tuple[str, list[SummaryRow]]:
-    """The plan's own sheet in its XLSX export: what was asked, what came out, in the card's words."""
+def plan_summary(saved: SavedPlan, lang: Lang, *, source: str) -> tuple[str, list[SummaryRow]]:
+    """The plan's own sheet in its XLSX export: what was asked, what came out, in the card's words.
+    `source`: what was planned over, as the card names it (the shortlist's name, or the search)."""
     plan, request = saved.plan, saved.plan.request
-    status = tr(lang, plan.binding.what) if plan.binding is not None else tr(lang, "optimal")
-    source = saved.search_text or tr(lang, "the shortlist")
+    if plan.binding is not None:
+        status = tr(lang, plan.binding.what)
+    elif plan.status is PlanStatus.EMPTY:
+        status = tr(lang, plan.notes[0]) if plan.notes else tr(lang, "No creator fits this budget.")
+    else:
+        status = tr(lang, "optimal")
     created = saved.created_at.astimezone(UTC).replace(tzinfo=None)
     rows: list[SummaryRow] = [
         (ptr(lang, "spreadsheet row", "Plan"), tr(lang, "Plan #%(number)s", number=saved.number), None),

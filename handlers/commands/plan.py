@@ -182,7 +182,7 @@ def plan_files(saved: SavedPlan, lang: Lang, source: str) -> list[Chart]:
         Chart(
             f"{stem}.xlsx",
             f"{title} (XLSX)",
-            partial(plan_xlsx, plan, lang, title=title, summary=plan_summary(saved, lang)),
+            partial(plan_xlsx, plan, lang, title=title, summary=plan_summary(saved, lang, source=source)),
         ),
         Chart(f"{stem}.csv", f"{title} (CSV)", partial(plan_csv, plan, lang)),
     ]
