@@ -317,6 +317,35 @@ def test_results_card_has_a_plan_budget_button_that_plans_over_that_search(live_
     )
 
 
+def test_the_plan_form_starts_from_the_searchs_goal_and_its_choices_win(live_team: Team) -> None:
+    """The form presets the search's goal and video length; what the user picks there is planned,
+    not the search's own goal= and duration= again."""
+    team = live_team
+    results = team.command("护肤 goal=conversion duration=1-20 sort=cpm lang=en")
+    plan_button = next(
+        e
+        for b in results["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e.get("action_id") == "kol_plan_open"
+    )
+    team.click(plan_button)
+    view = team.opened_view()
+    inputs = [b for b in view["blocks"] if b["type"] == "input"]
+    presets = {b["block_id"]: b["element"].get("initial_option", {}).get("value") for b in inputs}
+    assert (presets["goal"], presets["duration"]) == ("conversion", "1-20")
+    values = {
+        "budget": {"value": {"type": "plain_text_input", "value": "100k"}},
+        "goal": {"choice": {"type": "static_select", "selected_option": {"value": "awareness"}}},
+        "duration": {"choice": {"type": "static_select", "selected_option": {"value": "60+"}}},
+    }
+    metadata = view["private_metadata"]
+    assert team.ack(team.me.view_submission("kol_plan_view", values, private_metadata=metadata)) == {}
+    [card] = eventually(lambda: top_level_plans(team))
+    text = flatten(card["blocks"])
+    assert "Plan #1: ¥100,000 · awareness" in text and "60 s+" in text and "sort=cpm" not in text
+
+
 def test_a_plan_form_whose_search_has_expired_says_to_search_again(live_team: Team) -> None:
     team = live_team
     results = team.command("护肤 lang=en")

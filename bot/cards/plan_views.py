@@ -269,14 +269,23 @@ def plan_list_message(plans: Sequence[SavedPlan], lang: Lang) -> SlackMessage:
 
 
 def plan_modal(
-    lang: Lang, metadata: str, *, duration: Duration, budget: float | None = None, title_source: str = ""
+    lang: Lang,
+    metadata: str,
+    *,
+    duration: Duration,
+    goal: Goal | None = None,
+    budget: float | None = None,
+    title_source: str = "",
 ) -> dict[str, Any]:
-    """The *Plan budget* form: the same fields as `/kol plan`."""
+    """The *Plan budget* form: the same fields as `/kol plan`, the goal and video length preset to
+    the search's or the shortlist's (a shortlist has no goal: seeding, the plan's default)."""
+    preset = goal or Goal.SEEDING
     context = {
         "lang": lang,
         "metadata": metadata,
         "duration": duration,
         "durations": list(Duration),
+        "goal": (preset.value, goal_label(preset, lang)),
         "goals": [(g.value, goal_label(g, lang)) for g in Goal],
         "budget": "" if budget is None else f"{budget:.0f}",
         "source": title_source,

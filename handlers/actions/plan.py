@@ -41,10 +41,11 @@ def open_plan_modal(
         value = PlanSourceValue.decode(action.get("value"))
         if value.kind == "sl":
             shortlist = services.shortlists.get(team_of(body), value.ref)
-            duration, budget, source = shortlist.duration, shortlist.budget_yuan, shortlist.name
+            duration, goal, budget, source = shortlist.duration, None, shortlist.budget_yuan, shortlist.name
         else:
             saved = required_search(services, body, value.ref)
-            duration, budget, source = services.parse_query(saved.raw_query).duration, None, saved.raw_query
+            query = services.parse_query(saved.raw_query)
+            duration, goal, budget, source = query.duration, query.goal, None, saved.raw_query
         form = PlanForm(
             kind=value.kind,
             ref=value.ref,
@@ -52,7 +53,7 @@ def open_plan_modal(
             lang=lang,
             response_url=body.get("response_url", ""),
         )
-        return plan_modal(lang, form.dump(), duration=duration, budget=budget, title_source=source)
+        return plan_modal(lang, form.dump(), duration=duration, goal=goal, budget=budget, title_source=source)
 
     open_modal(body, action, client, respond, context, logger, view)
 

@@ -100,7 +100,8 @@ def submit_plan(
         return
     words = [f"budget={fields['budget']}"]
     words += [f"{key}={fields[key]}" for key in ("mix", "max_share", "must", "exclude") if fields[key]]
-    words += [f"{key}={choice(values, key)}" for key in ("goal", "duration") if choice(values, key)]
+    # after the search's own words: the search grammar takes the last goal= and duration=
+    chosen = [f"{key}={choice(values, key)}" for key in ("goal", "duration") if choice(values, key)]
     if "yes" in _checked(values):
         words.append("one_per_mcn=yes")
     respond = Respond(response_url=form.response_url)
@@ -110,10 +111,11 @@ def submit_plan(
             saved = services.searches.get(form.ref, team)
             if saved is None:
                 raise expired_search()
-            words.append(saved.raw_query)
+            source = saved.raw_query
         else:
-            words.append(f"shortlist={form.ref}")
-        parsed = parse_plan(" ".join(words), services.parse_query, of_card=form.kind == "search")
+            source = f"shortlist={form.ref}"
+        text = " ".join([*words, source, *chosen])
+        parsed = parse_plan(text, services.parse_query, of_card=form.kind == "search")
         run_plan(services, context, respond, team, form.channel_id, user, parsed, lang)
 
     run_after_ack(context, respond, lang, logger, work, task=SlackTask.PLAN)
