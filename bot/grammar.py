@@ -271,6 +271,11 @@ _VIEWS = _choices(vocab.VIEWS)
 _ALIASES: dict[str, str] = _choices(vocab.ALIASES)
 
 
+def is_filter_name(typed: str) -> bool:
+    """Whether `typed` names a search filter or option (any case, Simplified or Traditional)."""
+    return _alias(typed) is not None
+
+
 def _alias(typed: str) -> str | None:
     """The filter a name stands for, as typed (any case, Simplified or Traditional)."""
     return _ALIASES.get(simplified(typed).casefold())
@@ -652,7 +657,7 @@ def _join_spaced_units(text: str) -> str:
 # A comma, semicolon or 、 right before a filter (`护肤，粉丝>=10w`): people separate terms with them.
 _SEPARATORS = vocab.TERM_SEPARATORS
 _BEFORE_FILTER = re.compile(
-    rf"\s*[{_SEPARATORS}]\s*(?=(?P<name>[^\s=:<>≥≧≤≦{_SEPARATORS}]+)\s*(?:>=|<=|=>|=<|≥|≧|≤|≦|>|<|=))"
+    rf"(?:\s*[{_SEPARATORS}])+\s*(?=(?P<name>[^\s=:<>≥≧≤≦{_SEPARATORS}]+)\s*(?:>=|<=|=>|=<|≥|≧|≤|≦|>|<|=))"
 )
 
 
@@ -664,7 +669,7 @@ def separate_terms(text: str, known: Callable[[str], bool]) -> str:
 
 
 def _read_tokens(raw: str) -> tuple[list[str], list[_Filter], list[QueryNote]]:
-    return _tokens(separate_terms(normalize_text(raw), lambda name: _alias(name) is not None))
+    return _tokens(separate_terms(normalize_text(raw), is_filter_name))
 
 
 # The Query field each filter sets, where the names differ.

@@ -424,6 +424,7 @@ def test_a_quoted_keyword_stays_one_keyword() -> None:
         ("20万 mix=head:1,head:2", "head:2"),
         ("20万 护肤 sort=cpm", "sort=cpm"),  # a plan weighs every match: a card's order means nothing
         ("20万 护肤 top=5", "top=5"),
+        ("20万 top=20", "top=20"),  # on a shortlist plan too
         ("20万 max_share=1", "1"),  # 1 % or 100 %?
     ],
 )
@@ -437,6 +438,25 @@ def test_bad_arguments_name_the_bad_part(text: str, token: str) -> None:
 def test_an_option_after_a_comma_is_an_option_not_part_of_the_keyword(text: str) -> None:
     command = parse_plan(text, pq)
     assert command.search_text == "护肤" and command.mix == {Tier.HEAD: TierRange(low=1, high=1)}
+
+
+@pytest.mark.parametrize(
+    ("text", "search", "must", "mix"),
+    [
+        ("20万 must=小红, 小明", "", ("小红", "小明"), {}),  # a list goes on after ", "
+        ("20万 mix=head:1 ,mid:2", "", (), {Tier.HEAD: 1, Tier.MID: 2}),
+        ("20万 护肤 mix =head:1", "护肤", (), {Tier.HEAD: 1}),
+        ("20万，护肤", "护肤", (), {}),
+        ("20万 护肤，，mix=head:1", "护肤", (), {Tier.HEAD: 1}),
+        ("20万 护肤 must= 小红", "护肤", ("小红",), {}),
+    ],
+)
+def test_lists_typed_loosely_stay_options_and_do_not_become_a_paid_search(
+    text: str, search: str, must: tuple[str, ...], mix: dict[Tier, int]
+) -> None:
+    command = parse_plan(text, pq)
+    assert (command.search_text, command.must) == (search, must)
+    assert {tier: r.low for tier, r in command.mix.items()} == mix
 
 
 def test_a_results_cards_own_order_and_size_are_left_out_of_its_plan_not_refused() -> None:

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from bot.chinese import simplified
 from bot.errors import KolbotError, QueryError
 from bot.formatting import yuan
-from bot.grammar import filters_as_typed, normalize_text, separate_terms
+from bot.grammar import filters_as_typed, is_filter_name, normalize_text, separate_terms
 from bot.i18n import Text
 from bot.models import Duration, Goal, Query
 from bot.planner import vocabulary
 from bot.planner.models import PlanRequest, Tier, TierRange
 from bot.shortlists.inputs import parse_budget, words
+from bot.vocabulary import TERM_SEPARATORS
 
 PLACEHOLDER = "_"  # the grammar wants a keyword; options alone parse after this one
 _SEARCH_ONLY_FIELDS = {
@@ -98,32 +99,23 @@ def _with_plan_usage(parse_query: Callable[[str], Query], text: str) -> Query:
 def parse_plan(text: str, parse_query: Callable[[str], Query], *, of_card: bool = False) -> PlanCommand:
     """Raises `QueryError` naming the bad part. `of_card`: the search is a results card's (its
     **Plan budget** button), whose `sort=`/`top=`/`view=` are left out rather than refused."""
-    options: dict[str, str] = {}
-    rest: list[str] = []
-    text = separate_terms(normalize_text(text), _is_option_key)  # 护肤，mix=head:1 (NFKC: ，→ ,)
-    for word in words(text):  # shortlist="618 护肤": a quoted name is one word
-        match = vocabulary.OPTION.match(word)
-        key = vocabulary.KEYS.get(simplified(match["key"]).lower()) if match else None  # 預算= too
-        if match and key:
-            options[key] = match["value"]
-        else:
-            rest.append(f'"{word}"' if " " in word else word)  # a quoted keyword stays one
+    options, rest = _read_words(text)
     budget_text = _take_budget(options.get("budget"), rest)
     budget = parse_plan_budget(budget_text)
     query = _with_plan_usage(parse_query, " ".join([PLACEHOLDER, *rest]))
     search_text = " ".join(rest) if len(query.keywords) > 1 else ""
+    idle = filters_as_typed(" ".join(rest), _CARD_ONLY_FIELDS & query.model_fields_set)
+    if idle and not of_card:
+        raise _error(
+            idle[0],
+            Text(
+                "`%(option)s` orders or sizes a results card; a plan weighs every creator the search "
+                "matches, so leave it out.",
+                option=idle[0],
+            ),
+        )
     if search_text:
         query = _with_plan_usage(parse_query, search_text)
-        idle = filters_as_typed(search_text, _CARD_ONLY_FIELDS & query.model_fields_set)
-        if idle and not of_card:
-            raise _error(
-                idle[0],
-                Text(
-                    "`%(option)s` orders or sizes a results card; a plan weighs every creator the search "
-                    "matches, so leave it out.",
-                    option=idle[0],
-                ),
-            )
         # the card shows goal, video length and language on lines of their own: the search line
         # keeps what was searched
         shown_apart = {*filters_as_typed(search_text, _PLAN_SHOWN_FIELDS), *idle}
@@ -184,6 +176,36 @@ def parse_plan_budget(text: str | None) -> float:
             ),
         )
     return budget
+
+
+def _read_words(text: str) -> tuple[dict[str, str], list[str]]:
+    """The plan's options by key, and the other words (the budget and the search), as typed.
+
+    Forgiving of how people type lists: a separator before an option or a filter is a space
+    (`护肤，mix=head:1`, `20万，护肤`), and an option's value goes on across a separator and a space
+    (`must=小红, 小明`, `mix=head:1 ,mid:2`) or after a space around `=` (`mix =head:1`)."""
+    text = separate_terms(normalize_text(text), _is_term)  # NFKC: ，→ ,
+    text = vocabulary.AFTER_BUDGET.sub(lambda m: m[1] + " " if _amount(m[1]) is not None else m[0], text, 1)
+    options: dict[str, str] = {}
+    rest: list[str] = []
+    last: str | None = None  # the option the previous word set
+    for word in words(text):  # shortlist="618 护肤": a quoted name is one word
+        if last is not None and (word[0] in TERM_SEPARATORS or options[last][-1:] in ("", *TERM_SEPARATORS)):
+            options[last] += word.lstrip("=") if not options[last] else word
+            continue
+        if rest and word.startswith("=") and _is_option_key(rest[-1]):
+            word = rest.pop() + word  # `mix =head:1`
+        match = vocabulary.OPTION.match(word)
+        last = vocabulary.KEYS.get(simplified(match["key"]).lower()) if match else None  # 預算= too
+        if match and last:
+            options[last] = match["value"]
+        else:
+            rest.append(f'"{word}"' if " " in word else word)  # a quoted keyword stays one
+    return options, rest
+
+
+def _is_term(name: str) -> bool:
+    return _is_option_key(name) or is_filter_name(name)
 
 
 def _take_budget(option: str | None, rest: list[str]) -> str | None:
