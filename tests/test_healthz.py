@@ -99,3 +99,38 @@ def test_a_database_that_does_not_answer_is_reported_within_the_timeout() -> Non
     finally:
         gate.set()
         engine.dispose()
+
+
+def test_an_outage_whose_probes_end_both_ways_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    """A host that accepts connections but seldom answers: some probes time out, others fail. One
+    warning that it did not answer, one that it is unreachable; not one per probe."""
+    held = threading.Event()
+    attempts = iter(["hold", "fail", "hold", "fail", "hold"])
+
+    def connect() -> sqlite3.Connection:
+        if next(attempts) == "hold":
+            held.wait()  # the probe stops waiting first: "did not answer"
+        raise sqlite3.OperationalError("connection refused")
+
+    engine = create_engine("sqlite://", creator=connect)
+    health = DatabaseHealth(engine, timeout_s=0.05, fresh_s=0, clock=Clock())
+
+    def pings_done() -> None:
+        for thread in [t for t in threading.enumerate() if t.name == "healthz"]:
+            thread.join()
+
+    try:
+        with caplog.at_level(logging.INFO, logger="bot.db.health"):
+            for _ in range(2):
+                assert health.problem() == NO_ANSWER
+                held.set()
+                pings_done()
+                held.clear()
+                health._timeout_s = 30  # the failing attempt's answer is waited for, not timed
+                assert health.problem() == UNREACHABLE
+                health._timeout_s = 0.05
+            assert health.problem() == NO_ANSWER
+    finally:
+        held.set()
+        engine.dispose()
+    assert caplog.text.count("did not answer") == 1 and caplog.text.count("unreachable") == 1

@@ -62,7 +62,7 @@ class DatabaseHealth:
             self._answer = (self._clock(), problem)
         if problem is None and before is not None:
             log.info("health check: the database answers again")
-        elif problem == NO_ANSWER and before != NO_ANSWER:
+        elif problem == NO_ANSWER and before is None:  # once per outage, however its probes end
             log.warning("health check: the database did not answer within %g s", self._timeout_s)
         return problem
 
