@@ -293,9 +293,8 @@ def test_search_plan_runs_the_search_and_can_become_a_shortlist(live_team: Team,
     assert len(tikhub.requests) == calls  # a search plan re-solves over its saved candidates
 
 
-def test_results_card_has_a_plan_budget_button_that_plans_over_that_search(live_team: Team) -> None:
-    team = live_team
-    results = team.command("护肤 lang=en")
+def open_plan_form(team: Team, results: dict) -> dict:
+    """Click a results card's **Plan budget** button; the form it opens."""
     plan_button = next(
         e
         for b in results["blocks"]
@@ -304,7 +303,13 @@ def test_results_card_has_a_plan_budget_button_that_plans_over_that_search(live_
         if e.get("action_id") == "kol_plan_open"
     )
     team.click(plan_button)
-    view = team.opened_view()
+    return team.opened_view()
+
+
+def test_results_card_has_a_plan_budget_button_that_plans_over_that_search(live_team: Team) -> None:
+    team = live_team
+    results = team.command("护肤 lang=en")
+    view = open_plan_form(team, results)
     assert "护肤" in json.dumps(view, ensure_ascii=False)
     values = {"budget": {"value": {"type": "plain_text_input", "value": "100k"}}}
     assert (
@@ -322,15 +327,7 @@ def test_the_plan_form_starts_from_the_searchs_goal_and_its_choices_win(live_tea
     not the search's own goal= and duration= again."""
     team = live_team
     results = team.command("护肤 goal=conversion duration=1-20 sort=cpm lang=en")
-    plan_button = next(
-        e
-        for b in results["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e.get("action_id") == "kol_plan_open"
-    )
-    team.click(plan_button)
-    view = team.opened_view()
+    view = open_plan_form(team, results)
     inputs = [b for b in view["blocks"] if b["type"] == "input"]
     presets = {b["block_id"]: b["element"].get("initial_option", {}).get("value") for b in inputs}
     assert (presets["goal"], presets["duration"]) == ("conversion", "1-20")
@@ -349,15 +346,7 @@ def test_the_plan_form_starts_from_the_searchs_goal_and_its_choices_win(live_tea
 def test_a_plan_form_whose_search_has_expired_says_to_search_again(live_team: Team) -> None:
     team = live_team
     results = team.command("护肤 lang=en")
-    plan_button = next(
-        e
-        for b in results["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e.get("action_id") == "kol_plan_open"
-    )
-    team.click(plan_button)
-    view = team.opened_view()
+    view = open_plan_form(team, results)
     team.services.searches.prune(datetime.now(UTC) + timedelta(days=1))  # the search expires meanwhile
     values = {"budget": {"value": {"type": "plain_text_input", "value": "100k"}}}
     before = len(team.replies(team.me))
