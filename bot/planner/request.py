@@ -190,18 +190,24 @@ def _read_words(text: str) -> tuple[dict[str, str], list[str]]:
     rest: list[str] = []
     last: str | None = None  # the option the previous word set
     for word in words(text):  # shortlist="618 护肤": a quoted name is one word
-        if last is not None and (word[0] in TERM_SEPARATORS or options[last][-1:] in ("", *TERM_SEPARATORS)):
-            options[last] += word.lstrip("=") if not options[last] else word
-            continue
         if rest and word.startswith("=") and _is_option_key(rest[-1]):
             word = rest.pop() + word  # `mix =head:1`
         match = vocabulary.OPTION.match(word)
-        last = vocabulary.KEYS.get(simplified(match["key"]).lower()) if match else None  # 預算= too
-        if match and last:
-            options[last] = match["value"]
+        key = vocabulary.KEYS.get(simplified(match["key"]).lower()) if match else None  # 預算= too
+        if key is None and last is not None and _continues(options[last], word):
+            options[last] += word
+            continue
+        last = key
+        if match and key:
+            options[key] = match["value"]
         else:
             rest.append(f'"{word}"' if " " in word else word)  # a quoted keyword stays one
     return options, rest
+
+
+def _continues(value: str, word: str) -> bool:
+    """Whether `word` goes on an option's `value`: after `must=` or `must=小红,`, or as `,小明`."""
+    return not value or value[-1] in TERM_SEPARATORS or word[0] in TERM_SEPARATORS
 
 
 def _is_term(name: str) -> bool:
