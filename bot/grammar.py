@@ -664,8 +664,11 @@ _BEFORE_FILTER = re.compile(
 def separate_terms(text: str, known: Callable[[str], bool]) -> str:
     """`text` (normalized) with a space for each separator before a name `known` accepts and its
     operator (`护肤，粉丝>=10w`, `护肤，mix=head:1`); other commas stay (`¥5,000`,
-    `region=上海,北京`, the planner's `mix=head:1-2,mid:3-5`)."""
-    return _BEFORE_FILTER.sub(lambda m: " " if known(m["name"]) else m[0], text)
+    `region=上海,北京`, the planner's `mix=head:1-2,mid:3-5`), and so does all within quotes."""
+    return "".join(
+        part if part[:1] in _QUOTES else _BEFORE_FILTER.sub(lambda m: " " if known(m["name"]) else m[0], part)
+        for part in _QUOTED.split(text)
+    )
 
 
 def _read_tokens(raw: str) -> tuple[list[str], list[_Filter], list[QueryNote]]:
@@ -763,6 +766,7 @@ def parse_query(text: str, *, default_pages: int = 3, max_pages: int = 10, defau
 _LANG_OPTION = re.compile(r"(?P<name>[^=:\s]+)[=:](?P<value>[^=:\s]*)")
 _LANG_NAMES = frozenset(name.casefold() for name in ("lang", *vocab.ALIASES["lang"]))
 # A word outside quotes: quoted text ("春季 lang=en 上新", a shortlist's name) is never an option.
+_QUOTED = re.compile(rf"([{''.join(_QUOTES)}][^{''.join(_QUOTES.values())}]*[{''.join(_QUOTES.values())}]?)")
 _UNQUOTED_WORD = re.compile(
     rf"[{''.join(_QUOTES)}][^{''.join(_QUOTES.values())}]*[{''.join(_QUOTES.values())}]?|\S+"
 )

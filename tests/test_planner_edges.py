@@ -398,6 +398,11 @@ def test_a_quoted_shortlist_name_is_one_name_not_a_search(text: str) -> None:
     assert not command.is_search and command.shortlist == "618 护肤"
 
 
+def test_a_comma_within_quotes_is_part_of_the_name() -> None:
+    command = parse_plan('5万 shortlist="春季，mix=head:1"', pq)
+    assert command.shortlist == "春季,mix=head:1" and command.mix == {}
+
+
 def test_a_quoted_keyword_stays_one_keyword() -> None:
     command = parse_plan('20万 "skin care" followers>=10w', pq)
     assert command.is_search and command.search_text == '"skin care" followers>=10w'
