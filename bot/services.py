@@ -137,6 +137,7 @@ class Services:
             self.search,
             McnLookup(self._detail_client),
             TierBounds(head_min=s.kolbot_plan_head_min_followers, mid_min=s.kolbot_plan_mid_min_followers),
+            outlier_factor=s.kolbot_plan_outlier_factor,
         )
 
     @cached_property

@@ -134,6 +134,7 @@ class Settings(BaseSettings):
     # Campaign planner: creator tiers by followers (head ≥ head_min, mid ≥ mid_min, tail below)
     kolbot_plan_head_min_followers: int = Field(1_000_000, ge=1)
     kolbot_plan_mid_min_followers: int = Field(100_000, ge=1)
+    kolbot_plan_outlier_factor: float = Field(5.0, ge=0)  # × the median CPM; 0: leave nobody out
 
     # Operations
     kolbot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"

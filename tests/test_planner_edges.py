@@ -690,6 +690,22 @@ def test_a_creator_priced_far_above_their_reach_is_left_out_and_named() -> None:
     assert forced.overpriced == [] and [c.star_id for c in forced.chosen] == ["x"]
 
 
+def test_the_outlier_factor_is_a_setting_and_0_leaves_nobody_out() -> None:
+    """KOLBOT_PLAN_OUTLIER_FACTOR: a market where a fair CPM varies more can widen or drop the rule."""
+    fair = [person(str(i), price=10_000, plays=100_000 + i * 1_000) for i in range(5)]  # CPM about ¥100
+    absurd = person("x", price=9_000, plays=8_000)  # CPM ¥1,125: 11× the median
+    pool = build(sources(*fair, absurd), Goal.AWARENESS, Duration.MEDIUM, TIERS)
+    assert make_plan(PlanRequest(budget_yuan=9_500, outlier_factor=12), pool, TIERS).overpriced == []
+    wide = make_plan(PlanRequest(budget_yuan=9_500, outlier_factor=10), pool, TIERS)
+    assert wide.overpriced == ["x"]
+    text = json.dumps(
+        plan_message(SavedPlan(9, 1, "T", "C", None, "护肤", "U", "en", T0, wide), "en").blocks,
+        ensure_ascii=False,
+    )
+    assert "CPM over 10× this plan's median" in text
+    assert make_plan(PlanRequest(budget_yuan=9_500, outlier_factor=0), pool, TIERS).overpriced == []
+
+
 def test_a_bad_search_filter_in_a_plan_shows_the_plan_usage_not_the_search_help() -> None:
     with pytest.raises(QueryError) as caught:
         parse_plan("15万 护肤 lang=fr", pq)

@@ -149,7 +149,7 @@ def _overpriced(plan: Plan, lang: Lang) -> dict[str, Any] | None:
     return {
         "rows": rows,
         "more": max(0, len(left_out) - MAX_UNPRICED),
-        "factor": f"{outliers.FACTOR:g}",
+        "factor": f"{plan.request.outlier_factor:g}",
         "median": yuan(median, lang),
     }
 

@@ -62,6 +62,9 @@ class TierRange(BaseModel):
     high: int | None = None
 
 
+OUTLIER_FACTOR = 5.0  # `KOLBOT_PLAN_OUTLIER_FACTOR`'s default, and what plans saved before it used
+
+
 class PlanRequest(BaseModel):
     """Everything the user asked for. `max_share` is a fraction of the budget (0.4 = 40 %)."""
 
@@ -75,6 +78,8 @@ class PlanRequest(BaseModel):
     must: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     one_per_mcn: bool = False
+    # a CPM above this × the median leaves a creator out (`bot.planner.outliers`); 0: none is
+    outlier_factor: float = OUTLIER_FACTOR
 
     def with_budget(self, budget_yuan: float) -> PlanRequest:
         return self.model_copy(update={"budget_yuan": round(budget_yuan, 2)})

@@ -66,7 +66,7 @@ def step_budget(budget: float, step: int) -> int:
 
 def _plan(request: PlanRequest, candidates: Sequence[Candidate], tiers: TierBounds) -> Plan:
     pool = [c for c in candidates if c.cost_yuan is not None and c.star_id not in request.exclude]
-    left_out = {c.star_id for c in outliers.overpriced(pool, request.must)}
+    left_out = {c.star_id for c in outliers.overpriced(pool, request.must, factor=request.outlier_factor)}
     pool = [c for c in pool if c.star_id not in left_out]
     chosen = solve(to_problem(request, pool))
     solved, status, binding = request, PlanStatus.OPTIMAL, None

@@ -3,8 +3,9 @@
 A quote of ¥8,600 for 8,400 expected plays (CPM ¥1,021) next to candidates whose median CPM is
 ¥126 is almost always a stale or wrong list price, or a creator whose reach collapsed; picking
 them on an estimated engagement figure spends the budget where it buys least. A candidate whose
-CPM is more than `FACTOR` times the median CPM of the plan's priced candidates (at least
-`MIN_COHORT` of them) is left out, unless the user named it in `must=`.
+CPM is more than `factor` (`KOLBOT_PLAN_OUTLIER_FACTOR`, default 5; 0 turns it off) times the
+median CPM of the plan's priced candidates (at least `MIN_COHORT` of them) is left out, unless the
+user named it in `must=`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections.abc import Collection, Sequence
 
 from bot.planner.models import Candidate
 
-FACTOR = 5.0
 MIN_COHORT = 5  # fewer CPMs than this make no median to judge by
 
 
@@ -24,13 +24,15 @@ def median_cpm(candidates: Sequence[Candidate]) -> float | None:
     return statistics.median(cpms) if len(cpms) >= MIN_COHORT else None
 
 
-def overpriced(candidates: Sequence[Candidate], must: Collection[str] = ()) -> list[Candidate]:
-    """The candidates whose CPM is over `FACTOR` × the median, in the given order (must ones kept)."""
+def overpriced(
+    candidates: Sequence[Candidate], must: Collection[str] = (), *, factor: float
+) -> list[Candidate]:
+    """The candidates whose CPM is over `factor` × the median, in the given order (must ones kept)."""
     median = median_cpm(candidates)
-    if median is None:
+    if median is None or factor <= 0:
         return []
     return [
         c
         for c in candidates
-        if c.cpm_yuan is not None and c.cpm_yuan > FACTOR * median and c.star_id not in must
+        if c.cpm_yuan is not None and c.cpm_yuan > factor * median and c.star_id not in must
     ]

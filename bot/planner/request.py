@@ -22,7 +22,7 @@ from bot.grammar import filters_as_typed, is_filter_name, normalize_text, separa
 from bot.i18n import Text
 from bot.models import Duration, Goal, Query
 from bot.planner import vocabulary
-from bot.planner.models import PlanRequest, Tier, TierRange
+from bot.planner.models import OUTLIER_FACTOR, PlanRequest, Tier, TierRange
 from bot.shortlists.inputs import parse_budget, words
 from bot.vocabulary import TERM_SEPARATORS
 
@@ -61,7 +61,13 @@ class PlanCommand:
     def is_search(self) -> bool:
         return bool(self.search_text)
 
-    def request(self, default_duration: Duration, default_goal: Goal = Goal.SEEDING) -> PlanRequest:
+    def request(
+        self,
+        default_duration: Duration,
+        default_goal: Goal = Goal.SEEDING,
+        *,
+        outlier_factor: float = OUTLIER_FACTOR,
+    ) -> PlanRequest:
         given = self.query.model_fields_set
         return PlanRequest(
             budget_yuan=self.budget_yuan,
@@ -72,6 +78,7 @@ class PlanCommand:
             must=self.must,
             exclude=self.exclude,
             one_per_mcn=self.one_per_mcn,
+            outlier_factor=outlier_factor,
         )
 
 

@@ -15,7 +15,7 @@ from bot.models import Lang, Query
 from bot.planner import errors
 from bot.planner.candidates import Source, build, from_search, from_shortlist
 from bot.planner.mcn import McnLookup
-from bot.planner.models import Candidate, Plan, PlanRequest, TierBounds
+from bot.planner.models import OUTLIER_FACTOR, Candidate, Plan, PlanRequest, TierBounds
 from bot.planner.optimise import RESOLVE_STEPS, make_plan
 from bot.planner.request import PlanCommand
 from bot.planner.store import PlanStore, SavedPlan
@@ -34,7 +34,11 @@ class PlanService:
         search: SearchService,
         mcn: McnLookup,
         tiers: TierBounds,
+        *,
+        outlier_factor: float = OUTLIER_FACTOR,
     ) -> None:
+        """`outlier_factor`: `KOLBOT_PLAN_OUTLIER_FACTOR`, for new plans (a re-solve keeps its plan's)."""
+        self.outlier_factor = outlier_factor
         self.store = store
         self._shortlists = shortlists
         self._search = search
@@ -59,7 +63,7 @@ class PlanService:
     def plan_shortlist(
         self, team_id: str, user_id: str, shortlist: Shortlist, command: PlanCommand, lang: Lang
     ) -> SavedPlan:
-        request = command.request(shortlist.duration)
+        request = command.request(shortlist.duration, outlier_factor=self.outlier_factor)
         plan = self._plan_shortlist(team_id, shortlist, request)
         return self.store.save(
             team_id, shortlist.channel_id, user_id, plan, lang=lang, shortlist_id=shortlist.short_id
@@ -70,7 +74,7 @@ class PlanService:
     ) -> SavedPlan:
         query: Query = command.query
         result = self._search.search(query)
-        request = command.request(query.duration, query.goal)
+        request = command.request(query.duration, query.goal, outlier_factor=self.outlier_factor)
         plan = self._solve(request, from_search(result), Text("in this search"))
         return self.store.save(team_id, channel_id, user_id, plan, lang=lang, search_text=command.search_text)
 
