@@ -40,7 +40,7 @@ from bot.services import Services
 from bot.store.requests import Along, RequestLedger
 
 # The same button clicked again on the same message within this many seconds is a double click.
-DOUBLE_CLICK_WINDOW_S = 5
+DOUBLE_CLICK_WINDOW_S = 1  # two clicks closer than 1-2 s: one; a vote taken back a moment later counts
 # Database work before an ack (a claim, say) gives up after this long on a busy database (Slack
 # allows 3 s for the ack): the user is told storage is unavailable rather than getting a timeout.
 ACK_WAIT_S = 1.0

@@ -622,6 +622,21 @@ def test_double_clicks_and_slack_retries_have_one_effect(team: Team) -> None:
     assert len(votes) == 2  # mine once (not toggled off by the double click), my teammate's once
 
 
+def test_a_vote_taken_back_a_few_seconds_later_is_taken_back(team: Team) -> None:
+    """The README's toggle: 👍 again removes the vote. Only clicks closer than the double-click
+    window (1-2 s of Slack's own click times) count as one."""
+    team.new_list()
+    team.command(f"shortlist add Spring {ALPHA}")
+    card = {"ts": team.card_ts("Spring launch", ALPHA)}
+    vote = button("kol_sl_vote_up", team.value("Spring launch", ALPHA))
+    for at in (1_800_000_000.0, 1_800_000_000.3, 1_800_000_003.0):  # click, double click, take back
+        assert team.app.dispatch(team.me.block_action(vote, message=card, clicked_at=at).bolt()).status == 200
+    short_id = team.shortlist("Spring launch").short_id  # a vote is stored before its click's ack
+    history = team.services.shortlists.history(TEAM_ID, short_id)
+    assert len([e for e in history if e.action == AuditAction.VOTE]) == 2  # on, off; not the double click
+    assert team.services.shortlists.summary(TEAM_ID, short_id).votes_up == 0
+
+
 # -- freshness and export ---------------------------------------------------------------------
 
 

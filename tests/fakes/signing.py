@@ -110,8 +110,10 @@ class SlackRequests:
         message: dict[str, Any] | None = None,
         team_id: str | None = None,
         trigger_id: str | None = None,
+        clicked_at: float | None = None,
     ) -> SignedRequest:
-        """A click on `action` (see `button()` / `select()`), on `message` when given."""
+        """A click on `action` (see `button()` / `select()`), on `message` when given; `clicked_at`:
+        the click's `action_ts` (Slack's time of the click), else now."""
         team = team_id or self.team_id
         message = {"type": "message", "ts": "1700000000.000001", "text": "", "blocks": [], **(message or {})}
         payload = {
@@ -130,7 +132,7 @@ class SlackRequests:
             "channel": {"id": self.channel_id, "name": "campaign"},
             "message": message,
             "response_url": self.response_url,
-            "actions": [{**action, "action_ts": _unique("")}],
+            "actions": [{**action, "action_ts": _unique("") if clicked_at is None else f"{clicked_at:.6f}"}],
         }
         return self.sign(urlencode({"payload": json.dumps(payload)}), FORM)
 
