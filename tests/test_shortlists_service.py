@@ -57,13 +57,29 @@ def test_create_reads_budget_text_and_resolves_by_name_id_and_prefix(service) ->
 
 def test_ambiguous_name_lists_the_candidates(service) -> None:
     a = service.create("T1", "C1", "U1", "Spring launch")
-    b = service.create("T1", "C1", "U2", "spring launch")
+    b = service.create("T1", "C1", "U2", "Spring sale")
+    service.close("T1", b.short_id, "U2")
     with pytest.raises(ShortlistError) as exc:
-        service.resolve("T1", "C1", "SPRING LAUNCH")
+        service.resolve("T1", "C1", "SPRING")
     assert a.short_id in tr("en", exc.value.what) and b.short_id in tr("en", exc.value.what)
     _assert_bilingual(exc.value)
+    assert f"({b.short_id} :lock:)" in tr("zh", exc.value.what) and "closed" not in tr("zh", exc.value.what)
     with pytest.raises(ShortlistError, match="matches 2"):
         service.resolve("T1", "C1", "spr")
+
+
+def test_an_open_shortlist_name_is_not_given_twice_in_a_channel(service) -> None:
+    """Otherwise every command by that name asks which one; a closed list's name may be reused."""
+    first = service.create("T1", "C1", "U1", "618 护肤")
+    with pytest.raises(ShortlistError) as exc:
+        service.create("T1", "C1", "U2", "618  护肤")
+    assert first.short_id in tr("zh", exc.value.what) and "换个名字" in tr("zh", exc.value.hint)
+    other = service.create("T1", "C1", "U2", "618 美妆")
+    with pytest.raises(ShortlistError):
+        service.rename("T1", other.short_id, "U2", "618 护肤")
+    service.create("T1", "C2", "U1", "618 护肤")  # another channel's are its own
+    service.close("T1", first.short_id, "U1")
+    service.create("T1", "C1", "U1", "618 护肤")
 
 
 def test_unknown_name_says_what_exists_and_other_channels_are_not_searched(service) -> None:

@@ -224,7 +224,10 @@ def digest_list_message(
     context = {"lang": lang, "rows": rows, "more": len(digests) - len(shown), "tz": tz}
     fallback = "\n".join(
         [tr(lang, "Digests in this channel")]
-        + [f"{d.short_id} “{d.raw_query}” — {tr(lang, d.schedule.wording())} ({d.status})" for d in digests]
+        + [
+            f"{d.short_id} “{d.raw_query}” — {tr(lang, d.schedule.wording())}" + ("" if d.active else " ⏸")
+            for d in digests
+        ]
     )
     return render("digest_list.json.j2", context, fallback_text=fallback)
 

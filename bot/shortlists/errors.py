@@ -40,6 +40,17 @@ def ambiguous(ref: str, candidates: Sequence[str]) -> ShortlistError:
     )
 
 
+def name_taken(name: str, short_id: str) -> ShortlistError:
+    return ShortlistError(
+        Text(
+            "This channel already has an open shortlist “%(name)s” (%(short_id)s).",
+            name=name,
+            short_id=short_id,
+        ),
+        hint=Text("Add to that one, or give the new shortlist another name."),
+    )
+
+
 def other_workspace() -> ShortlistError:
     return ShortlistError(
         Text("That shortlist belongs to another Slack workspace; nothing was changed."),

@@ -45,6 +45,7 @@ from bot.store.snapshots import CreatorSnapshots, Snapshot
 
 T = TypeVar("T")
 _MAX_LISTED = 10
+_CLOSED = {ShortlistStatus.OPEN: "", ShortlistStatus.CLOSED: " :lock:"}  # in either language
 
 Work = Callable[[ShortlistChange], T]
 
@@ -64,9 +65,17 @@ class ShortlistService:
         budget_yuan: float | str | None = None,
         duration: Duration | str = Duration.MEDIUM,
     ) -> Shortlist:
-        """A new open shortlist; `budget_yuan` may be text such as `20万`."""
+        """A new open shortlist; `budget_yuan` may be text such as `20万`. A name an open shortlist of
+        the channel already has is refused: every command by name would then have to ask which."""
         name, budget, length = clean_name(name), parse_budget(budget_yuan), parse_duration(duration)
+        self._refuse_taken(team_id, channel_id, name)
         return self._store.insert(team_id, channel_id, user_id, name, budget, length)
+
+    def _refuse_taken(self, team_id: str, channel_id: str, name: str, *, renamed: str | None = None) -> None:
+        key = " ".join(name.split()).casefold()
+        for s in self._store.in_channel(team_id, channel_id):
+            if s.status is ShortlistStatus.OPEN and s.short_id != renamed and s.name.casefold() == key:
+                raise errors.name_taken(s.name, s.short_id)
 
     def get(self, team_id: str, shortlist_id: str) -> Shortlist:
         """By short id (e.g. from a button value); refuses another workspace's shortlist."""
@@ -84,6 +93,8 @@ class ShortlistService:
         return _match_name(ref, shortlists)
 
     def rename(self, team_id: str, shortlist_id: str, user_id: str, name: str) -> Shortlist:
+        shortlist = self._store.get(team_id, shortlist_id)
+        self._refuse_taken(team_id, shortlist.channel_id, clean_name(name), renamed=shortlist_id)
         return self._change_shortlist(
             team_id, shortlist_id, user_id, AuditAction.RENAME, {"name": clean_name(name)}
         )
@@ -338,6 +349,6 @@ def _match_name(ref: str, shortlists: Sequence[Shortlist]) -> Shortlist:
             return matches[0]
         if matches:
             raise errors.ambiguous(
-                ref, [f"{s.name} ({s.short_id}, {s.status.value})" for s in matches[:_MAX_LISTED]]
+                ref, [f"{s.name} ({s.short_id}{_CLOSED[s.status]})" for s in matches[:_MAX_LISTED]]
             )
     raise errors.not_found(ref, [f"{s.name} ({s.short_id})" for s in shortlists[-_MAX_LISTED:]])
