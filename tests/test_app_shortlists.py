@@ -661,6 +661,13 @@ def test_a_search_refreshes_shortlisted_creators_and_cards_show_the_deltas(team:
     assert f"¥{demo.price(Duration.MEDIUM):,.0f}" in team.parent("Spring launch")
 
 
+def test_export_in_a_format_it_has_not_names_the_format(team: Team) -> None:
+    team.new_list()
+    answer = flatten(team.command("shortlist export Spring pdf"))
+    assert "Can't export as “pdf”" in answer and "csv, xlsx" in answer
+    assert team.slack.calls_to("files.getUploadURLExternal") == []
+
+
 def test_export_uploads_csv_and_xlsx_into_the_thread(team: Team) -> None:
     team.new_list()
     team.command(f"shortlist add Spring {ALPHA} {BETA}")

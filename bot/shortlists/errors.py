@@ -111,6 +111,13 @@ def namesakes(ref: str, candidates: Sequence[str]) -> ShortlistError:
     )
 
 
+def not_an_export(kind: str, kinds: str) -> ShortlistError:
+    return ShortlistError(
+        Text("Can't export as “%(kind)s”.", kind=kind),
+        hint=Text("A shortlist exports as %(kinds)s (csv when not said).", kinds=kinds),
+    )
+
+
 def bad_input(what: Text, hint: Text) -> ShortlistError:
     """An argument that could not be read; nothing was stored."""
     return ShortlistError(what, hint=hint)

@@ -27,6 +27,7 @@ from bot.errors import QueryError
 from bot.i18n import Text
 from bot.models import Duration, Lang
 from bot.services import Services
+from bot.shortlists.errors import not_an_export
 from bot.shortlists.export import to_csv, to_xlsx
 from bot.shortlists.inputs import clean_name, new_list_args, parse_budget, parse_duration, words
 from bot.shortlists.models import Shortlist
@@ -40,6 +41,7 @@ from handlers.middleware import idempotency_key
 from handlers.replies import refusal, respond_ephemeral
 
 HISTORY_LIMIT = 100
+FILE_KIND = re.compile(r"\.?(?:pdf|xls|docx?|pptx?|png|jpe?g|txt|json|tsv|html?|numbers)", re.IGNORECASE)
 EXPORTS: dict[str, tuple[str, Callable[..., bytes]]] = {
     "csv": ("csv", to_csv),
     "xlsx": ("xlsx", to_xlsx),
@@ -206,6 +208,8 @@ def _export(call: Invocation, args: list[str]) -> None:
     """`export <shortlist> [csv|xlsx]`: the spreadsheet, uploaded into the shortlist's thread."""
     named = bool(args) and args[-1].lower() in EXPORTS
     kind = args[-1].lower() if named else "csv"
+    if not named and args and FILE_KIND.fullmatch(args[-1]):  # `export Spring pdf`: not part of the name
+        raise not_an_export(args[-1], "csv, xlsx")
     shortlist = call.resolve(_ref(args[:-1] if named else args, "export"))
     extension, write = EXPORTS[kind]
     data = write(call.shortlists.summary(call.team_id, shortlist.short_id), call.lang)
