@@ -27,7 +27,7 @@ from bot.shortlists.vocabulary import (
 NAME_MAX = 80
 NOTE_MAX = 2000
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:\s*\D*)$")
-_PERCENT = re.compile(r"^(?P<num>\d+(?:\.\d+)?|\.\d+)\s*%?$")
+_PERCENT = re.compile(r"^(?P<num>\d+(?:\.\d+)?|\.\d+)\s*(?P<pct>%)?$")
 
 
 def _number(value: float | str) -> float | None:
@@ -74,7 +74,7 @@ def parse_price(value: float | str | None) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     number = _number(value)
-    if number is None:
+    if number is None or number > MAX_BUDGET_YUAN:  # beyond any campaign: a typo
         raise bad_input(
             Text("“%(value)s” is not a quoted price.", value=value),
             Text("Give the quote in yuan, zero or more, e.g. 18000 or %(example)s.", example=QUOTE_EXAMPLE),
@@ -90,11 +90,21 @@ def parse_rebate(value: float | str | None) -> float | None:
         number = float(value)
     elif isinstance(value, str) and (match := _PERCENT.match(normalize_text(value).strip())):
         number = float(match["num"])
-    if number is None or not (0 <= number <= 100):
+        if 0 < number < 1 and not match["pct"]:  # 0.15: 15 % as a fraction, or 0.15 %?
+            raise bad_input(
+                Text(
+                    "“%(value)s”: a rebate of %(pct)s%% or of %(value)s%%?",
+                    value=value,
+                    pct=f"{number * 100:g}",
+                ),
+                Text("Write the rebate (%(word)s) with its %% sign, e.g. 15%%.", word=REBATE_WORD),
+            )
+    if number is None or not (0 <= number < 100):
         raise bad_input(
             Text("“%(value)s” is not a rebate percentage.", value=value),
             Text(
-                "Give the rebate (%(word)s) as a percentage from 0 to 100, e.g. 15 or 15%%.", word=REBATE_WORD
+                "Give the rebate (%(word)s) as a percentage from 0 to under 100, e.g. 15 or 15%%.",
+                word=REBATE_WORD,
             ),
         )
     return number
