@@ -22,6 +22,7 @@ from bot.digests.post import DigestPost
 from bot.digests.snapshot import DigestSnapshot
 from bot.errors import KolbotError, QueryError
 from bot.formatting import count
+from bot.i18n import tr
 from bot.models import Duration, Query, SearchStats
 from bot.services import Services, build_services
 from tests.digest_support import CHANNEL, TEAM, USER, Market, digest_settings, posts, shown
@@ -78,6 +79,16 @@ def test_add_stores_the_search_schedule_and_options_and_waits_for_the_next_slot(
         digest_id = add(demo, '"护肤" daily 09:30 Asia/Shanghai')
     assert demo.digests.show(TEAM, digest_id).digest.schedule_spec == "daily 09:30 Asia/Shanghai"
     assert [d.short_id for d in demo.digests.channel(TEAM, CHANNEL).digests][-1] == digest_id
+
+
+def test_the_same_search_on_the_same_schedule_is_not_added_twice(demo: Services) -> None:
+    """Four of one digest post four times each morning: the second is refused, naming the first."""
+    first = add(demo, '"护肤" 每天 09:30')
+    with pytest.raises(KolbotError) as caught:
+        add(demo, '"护肤 " 每天 9:30')
+    assert first in tr("en", caught.value.what) and "digest show" in tr("en", caught.value.hint)
+    add(demo, '"护肤" 每天 10:00')  # another time is another digest
+    add(demo, '"护肤" 每天 09:30', channel="C0OTHER")  # and another channel's its own
 
 
 @pytest.mark.parametrize(

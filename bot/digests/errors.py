@@ -26,6 +26,15 @@ def unknown_id(short_id: str) -> DigestError:
     )
 
 
+def already_scheduled(short_id: str) -> DigestError:
+    return DigestError(
+        Text("Digest %(short_id)s already posts that search here on that schedule.", short_id=short_id),
+        hint=Text(
+            "See it with %(command)s digest show %(short_id)s, or choose another time.", short_id=short_id
+        ),
+    )
+
+
 def other_workspace() -> DigestError:
     return DigestError(
         Text("That digest belongs to another Slack workspace; nothing was changed."),

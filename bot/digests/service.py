@@ -50,6 +50,10 @@ class DigestService:
             default_tz=self.timezone(team_id),
             min_interval=timedelta(minutes=self._settings.kolbot_digest_min_interval_min),
         )
+        same = _search_key(request.query)
+        for digest in self._store.in_channel(team_id, channel_id):  # four of one digest: four posts a day
+            if _search_key(digest.raw_query) == same and digest.schedule_spec == schedule.spec:
+                raise errors.already_scheduled(digest.short_id)
         now = _now()
         new = NewDigest(
             team_id=team_id,
@@ -147,3 +151,8 @@ class DigestService:
         nothing); None when there was nothing left to do."""
         job = self._store.pending_job(run_id)
         return None if job is None else self._pipeline.run(job)
+
+
+def _search_key(text: str) -> str:
+    """A digest's search as compared with another's: spaces and case aside."""
+    return " ".join(text.split()).casefold()
