@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import KolbotError
+from bot.i18n import tr
 from bot.shortlists.inputs import clean_name, parse_budget, parse_rebate
 
 
@@ -48,7 +49,16 @@ def test_new_list_options_in_any_script_and_the_name_around_them() -> None:
         "618 護膚",
         {"budget": "15萬", "duration": "60+"},
     )
-    assert new_list_args(["a=b", "Spring"]) == ("a=b Spring", {})
+    assert new_list_args(["a=b", "Spring"]) == ("a=b Spring", {})  # too short to be a mistyped option
+
+
+def test_a_mistyped_option_is_refused_not_made_part_of_the_name() -> None:
+    from bot.shortlists.inputs import new_list_args
+
+    with pytest.raises(KolbotError) as caught:
+        new_list_args(["春季H", "budgt=5万"])
+    assert "`budgt=5万` is not an option of a new shortlist" in str(caught.value)
+    assert "预算= 和 时长=" in tr("zh", caught.value.hint)
 
 
 def test_new_list_options_forgive_full_width_and_colons_but_not_repeats() -> None:

@@ -176,6 +176,8 @@ def words(text: str) -> list[str]:
 
 
 _OPTION = re.compile(r"(?P<key>[^=:]+)[=:](?P<value>.*)")
+# a word=value whose word could only be a mistyped option (`budgt=5万`), not a name with `=` in it
+_LOOKS_LIKE_OPTION = re.compile(r"[A-Za-z_]{3,20}\s*[=＝].*")
 
 
 def new_list_args(args: list[str]) -> tuple[str, dict[str, str]]:
@@ -186,6 +188,14 @@ def new_list_args(args: list[str]) -> tuple[str, dict[str, str]]:
     for arg in args:
         option = _OPTION.fullmatch(normalize_text(arg))  # 預算＝15萬 and 预算：15万 too
         canonical = OPTION_KEYS.get(simplified(option["key"]).lower()) if option else None
+        if option is not None and canonical is None and _LOOKS_LIKE_OPTION.fullmatch(arg):  # `budgt=5万`
+            raise bad_input(
+                Text("`%(option)s` is not an option of a new shortlist.", option=arg),
+                Text(
+                    "Its options are budget= and duration=, e.g. budget=%(example)s duration=21-60.",
+                    example=BUDGET_EXAMPLE,
+                ),
+            )
         if option is None or canonical is None:
             name.append(arg)
         elif canonical in options:
