@@ -118,9 +118,23 @@ def test_run_into_a_channel_the_bot_left_says_so_and_pauses(
     send(app, requests, f"run {digest_id}")
     [answer] = slack.wait_for_calls("response")
     assert answer.body["response_type"] == "ephemeral"
-    assert "was not posted" in answer.body["text"] and "invite it back" in answer.body["text"]
+    assert "was not posted" in answer.body["text"] and "Invite the bot back" in answer.body["text"]
     listed = shown(send(app, requests, "list"))
     assert "paused itself: the bot was removed from the channel" in listed
+
+
+def test_run_into_an_archived_channel_says_to_unarchive_it_without_the_code(
+    app: App, requests: SlackRequests, services: Services, slack: FakeSlackApi
+) -> None:
+    send(app, requests, 'add "skincare" daily 09:30')
+    digest_id = saved_id(services)
+    slack.fail("chat.postMessage", "is_archived")
+    send(app, requests, f"run {digest_id}")
+    [answer] = slack.wait_for_calls("response")
+    text = answer.body["text"]
+    assert "the channel was archived" in text and "Unarchive the channel" in text
+    assert "is_archived" not in text and "invite" not in text.lower()
+    assert "last error: the channel was archived" in shown(send(app, requests, f"show {digest_id}"))
 
 
 def test_workspace_time_zone(app: App, requests: SlackRequests, services: Services) -> None:

@@ -237,7 +237,7 @@ def test_shortlist_watch_reports_changes_once_linked_to_the_thread(
 def test_run_now_reports_a_channel_that_is_gone(demo: Services, slack: FakeSlackApi) -> None:
     digest_id = add(demo, '"护肤" daily 09:30')
     slack.fail("chat.postMessage", "not_in_channel")
-    with pytest.raises(KolbotError, match="not_in_channel") as raised:
+    with pytest.raises(KolbotError, match="the bot was removed from the channel") as raised:
         demo.digests.run_now(TEAM, digest_id, request=uuid4().hex)
     assert "paused itself" in error_text(raised.value, "en")
     digest = demo.digests.show(TEAM, digest_id).digest

@@ -236,7 +236,7 @@ def test_quote_and_note_are_saved_together(service) -> None:
         (lambda s, i: s.set_quote("T1", i, "U1", "s1", 100, "-1%"), "not a rebate"),
         (lambda s, i: s.set_quote("T1", i, "U1", "s1", 100, "0.15"), "a rebate of 15% or of 0.15%?"),
         (lambda s, i: s.set_quote("T1", i, "U1", "s1", 100, 100), "not a rebate"),  # nothing left to pay
-        (lambda s, i: s.set_quote("T1", i, "U1", "s1", "3000000000"), "not a quoted price"),  # beyond any budget
+        (lambda s, i: s.set_quote("T1", i, "U1", "s1", "3000000000"), "not a quoted price"),  # over ¥10亿
         (lambda s, i: s.set_status("T1", i, "U1", "s1", "maybe"), "not a status"),
         (lambda s, i: s.set_note("T1", i, "U1", "s1", "x" * 2001), "too long"),
         (lambda s, i: s.set_status("T1", i, "U1", "s9", "booked"), "not on shortlist"),

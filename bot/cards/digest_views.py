@@ -20,6 +20,7 @@ from bot.cards.env import clip, mrkdwn
 from bot.cards.errors import error_text
 from bot.cards.render import SlackMessage, render
 from bot.cards.views import help_message, notice_message
+from bot.digests.errors import run_error
 from bot.digests.models import (
     BAD_QUERY,
     PAUSED_BY_PREFIX,
@@ -43,16 +44,6 @@ PART_CHARS = 12_000  # content characters per message, so a part stays readable
 LISTED_DIGESTS = 40
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 
-_SLACK_REASONS = {
-    "channel_not_found": N_("the channel was deleted, or the bot cannot see it"),
-    "not_in_channel": N_("the bot was removed from the channel"),
-    "is_archived": N_("the channel was archived"),
-    "account_inactive": N_("the bot's Slack account was deactivated"),
-    "app_uninstalled": N_("kolbot was removed from this workspace"),
-    "not_installed": N_("kolbot is not installed in this workspace"),
-    "token_revoked": N_("kolbot's access to this workspace was revoked"),
-    "invalid_auth": N_("Slack no longer accepts kolbot's token here"),
-}
 _RUN_STATUS = {
     RunStatus.PENDING: N_("in progress"),
     RunStatus.POSTED: N_("posted"),
@@ -315,12 +306,7 @@ def pause_reason(reason: str | None, lang: Lang) -> str:
     if reason.startswith(PAUSED_BY_PREFIX):
         return tr(lang, "paused by ") + _mention(reason.removeprefix(PAUSED_BY_PREFIX))
     if reason.startswith(SLACK_PREFIX):
-        code = reason.removeprefix(SLACK_PREFIX)
-        reason_text = _SLACK_REASONS.get(code)
-        why = (
-            tr(lang, reason_text) if reason_text else tr(lang, "Slack refused the post (%(code)s)", code=code)
-        )
-        return mrkdwn(tr(lang, "paused itself: %(why)s", why=why))
+        return mrkdwn(tr(lang, "paused itself: %(why)s", why=run_error(reason)))
     if reason == BAD_QUERY:
         return tr(lang, "paused itself: its search can no longer be read")
     return tr(lang, "paused")
@@ -349,5 +335,5 @@ def _run_view(run: DigestRun, lang: Lang) -> dict[str, Any]:
         "parts": run.parts,
         "attempts": run.attempts,
         "retry_at": run.next_attempt_at if run.status is RunStatus.PENDING and run.attempts else None,
-        "error": run.last_error,
+        "error": tr(lang, run_error(run.last_error)) if run.last_error else None,
     }

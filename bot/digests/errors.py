@@ -6,9 +6,10 @@ the offending part); these cover the digest command itself. Nothing is stored wh
 
 from __future__ import annotations
 
+from bot.digests.models import SLACK_PREFIX, TIKHUB_PREFIX
 from bot.digests.vocabulary import EXAMPLE_ADD
 from bot.errors import KolbotError, QueryError
-from bot.i18n import Text, slash_command
+from bot.i18n import N_, Text, slash_command
 
 
 class DigestError(KolbotError):
@@ -104,25 +105,50 @@ def too_many_pages(pages: int, cap: int) -> QueryError:
 
 
 def not_posted(short_id: str, error: str, *, paused: bool) -> DigestError:
+    """`error`: the run's last error (`slack:<code>` when Slack refused the post), said in words
+    with what to do about it; never the raw code when kolbot knows it."""
+    reason = run_error(error)
     what = (
         Text(
-            "Digest %(short_id)s was not posted: Slack refused the message (%(error)s). The digest "
-            "paused itself.",
+            "Digest %(short_id)s was not posted: %(reason)s. The digest paused itself.",
             short_id=short_id,
-            error=error,
+            reason=reason,
         )
         if paused
-        else Text(
-            "Digest %(short_id)s was not posted: Slack refused the message (%(error)s).",
-            short_id=short_id,
-            error=error,
-        )
+        else Text("Digest %(short_id)s was not posted: %(reason)s.", short_id=short_id, reason=reason)
     )
-    return DigestError(
-        what,
-        hint=Text(
-            "If the bot was removed from the channel, invite it back, then %(command)s digest resume "
-            "%(short_id)s.",
-            short_id=short_id,
-        ),
-    )
+    code = error.removeprefix(SLACK_PREFIX)
+    remedy = _REMEDIES.get(code, _REMEDIES["not_in_channel"])
+    return DigestError(what, hint=Text(remedy, short_id=short_id))
+
+
+# Why Slack refused a digest's post, as the user is told (card and error alike).
+SLACK_REASONS: dict[str, str] = {
+    "channel_not_found": N_("the channel was deleted, or the bot cannot see it"),
+    "not_in_channel": N_("the bot was removed from the channel"),
+    "is_archived": N_("the channel was archived"),
+    "account_inactive": N_("the bot's Slack account was deactivated"),
+    "app_uninstalled": N_("kolbot was removed from this workspace"),
+    "not_installed": N_("kolbot is not installed in this workspace"),
+    "token_revoked": N_("kolbot's access to this workspace was revoked"),
+    "invalid_auth": N_("Slack no longer accepts kolbot's token here"),
+}
+_REMEDIES: dict[str, str] = {
+    "is_archived": N_("Unarchive the channel, then %(command)s digest resume %(short_id)s."),
+    "channel_not_found": N_(
+        "If the channel is gone, remove the digest with %(command)s digest remove %(short_id)s."
+    ),
+    "not_in_channel": N_("Invite the bot back to the channel, then %(command)s digest resume %(short_id)s."),
+}
+
+
+def run_error(error: str) -> Text:
+    """A run's recorded error in words: Slack's reasons kolbot knows, else what refused it and the
+    code it gave (`slack:…`, `tikhub:…`)."""
+    if error.startswith(SLACK_PREFIX):
+        code = error.removeprefix(SLACK_PREFIX)
+        known = SLACK_REASONS.get(code)
+        return Text(known) if known else Text("Slack refused the post (%(code)s)", code=code)
+    if error.startswith(TIKHUB_PREFIX):
+        return Text("Xingtu's data could not be fetched (%(code)s)", code=error.removeprefix(TIKHUB_PREFIX))
+    return Text("an unexpected error (%(code)s)", code=error)

@@ -27,6 +27,7 @@ class RunStatus(StrEnum):
 # Why a digest is paused, as stored in `pause_reason`: "by:<user_id>", "slack:<error>", "query".
 PAUSED_BY_PREFIX = "by:"
 SLACK_PREFIX = "slack:"
+TIKHUB_PREFIX = "tikhub:"  # a run's error when TikHub failed
 BAD_QUERY = "query"
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.digests.changes import DiffThresholds
 from bot.digests.diff import diff_digest
-from bot.digests.models import BAD_QUERY, SLACK_PREFIX, Digest, Job, RunStatus
+from bot.digests.models import BAD_QUERY, SLACK_PREFIX, TIKHUB_PREFIX, Digest, Job, RunStatus
 from bot.digests.post import DigestPost
 from bot.digests.poster import Poster, PostError
 from bot.digests.snapshot import DigestSnapshot
@@ -192,7 +192,8 @@ class DigestPipeline:
 
     def _unavailable(self, job: Job, query: Query, err: UpstreamError) -> RunStatus:
         """Post the note once per period, then retry later; a manual run just reports the error."""
-        error = f"tikhub:{err.kind}" + (f":{err.upstream_code}" if err.upstream_code is not None else "")
+        code = f"{err.kind}" + (f":{err.upstream_code}" if err.upstream_code is not None else "")
+        error = f"{TIKHUB_PREFIX}{code}"
         log.warning("digest %s: data unavailable (%s)", job.digest.short_id, error)
         if job.run.manual:
             self._store.record_failure(job.run.id, error, retry_at=None, notice_posted=False)

@@ -177,7 +177,7 @@ def words(text: str) -> list[str]:
 
 _OPTION = re.compile(r"(?P<key>[^=:]+)[=:](?P<value>.*)")
 # a word=value whose word could only be a mistyped option (`budgt=5万`), not a name with `=` in it
-_LOOKS_LIKE_OPTION = re.compile(r"[A-Za-z_]{3,20}\s*[=＝].*")
+_LOOKS_LIKE_OPTION = re.compile(r"[A-Za-z_]{3,20}\s*=.*")  # matched after NFKC (full-width = too)
 
 
 def new_list_args(args: list[str]) -> tuple[str, dict[str, str]]:
@@ -186,9 +186,10 @@ def new_list_args(args: list[str]) -> tuple[str, dict[str, str]]:
     options: dict[str, str] = {}
     name: list[str] = []
     for arg in args:
-        option = _OPTION.fullmatch(normalize_text(arg))  # 預算＝15萬 and 预算：15万 too
+        typed = normalize_text(arg)
+        option = _OPTION.fullmatch(typed)  # 預算＝15萬 and 预算：15万 too
         canonical = OPTION_KEYS.get(simplified(option["key"]).lower()) if option else None
-        if option is not None and canonical is None and _LOOKS_LIKE_OPTION.fullmatch(arg):  # `budgt=5万`
+        if option is not None and canonical is None and _LOOKS_LIKE_OPTION.fullmatch(typed):  # `budgt=5万`
             raise bad_input(
                 Text("`%(option)s` is not an option of a new shortlist.", option=arg),
                 Text(
