@@ -661,6 +661,17 @@ def test_a_search_refreshes_shortlisted_creators_and_cards_show_the_deltas(team:
     assert f"¥{demo.price(Duration.MEDIUM):,.0f}" in team.parent("Spring launch")
 
 
+def test_an_export_into_a_chinese_shortlists_thread_is_in_chinese_whoever_asks(team: Team) -> None:
+    """The file goes into the shared thread, whose messages are in the list's language."""
+    team.new_list("春季护肤 预算=20万")
+    short_id = team.shortlist("春季护肤").short_id
+    team.command(f"shortlist add {short_id} {ALPHA}")
+    team.command(f"shortlist export {short_id} xlsx")  # no Chinese word typed
+    [upload] = [c.raw for c in team.slack.calls if c.path.startswith("/upload/")]
+    header = [c.value for c in load_workbook(io.BytesIO(upload)).active[1]]
+    assert "达人" in header and "Creator" not in header
+
+
 def test_export_in_a_format_it_has_not_names_the_format(team: Team) -> None:
     team.new_list()
     answer = flatten(team.command("shortlist export Spring pdf"))

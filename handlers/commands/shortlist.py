@@ -212,7 +212,8 @@ def _export(call: Invocation, args: list[str]) -> None:
         raise not_an_export(args[-1], "csv, xlsx")
     shortlist = call.resolve(_ref(args[:-1] if named else args, "export"))
     extension, write = EXPORTS[kind]
-    data = write(call.shortlists.summary(call.team_id, shortlist.short_id), call.lang)
+    # posted into the shared thread: in the shortlist's language, as its messages there are
+    data = write(call.shortlists.summary(call.team_id, shortlist.short_id), call.sync.lang(shortlist))
     filename = export_filename(shortlist, extension)
     call.sync.upload(call.team_id, shortlist.short_id, data, filename)
     url = call.thread_url(shortlist)
