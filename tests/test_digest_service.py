@@ -81,6 +81,12 @@ def test_add_stores_the_search_schedule_and_options_and_waits_for_the_next_slot(
     assert [d.short_id for d in demo.digests.channel(TEAM, CHANNEL).digests][-1] == digest_id
 
 
+def test_options_in_chinese(demo: Services) -> None:
+    digest_id = add(demo, '"护肤" 每天 09:30 前5 页数=2 安静=是', lang="zh")
+    digest = demo.digests.show(TEAM, digest_id).digest
+    assert (digest.top_n, digest.pages, digest.quiet) == (5, 2, True)
+
+
 def test_the_same_search_on_the_same_schedule_is_not_added_twice(demo: Services) -> None:
     """Four of one digest post four times each morning: the second is refused, naming the first."""
     first = add(demo, '"护肤" 每天 09:30')

@@ -12,11 +12,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.digests import errors
-from bot.digests.vocabulary import NO, QUOTE_CLOSERS, YES
+from bot.digests.vocabulary import NO, OPTION_NAMES, QUOTE_CLOSERS, TOP_WORD, YES
 from bot.grammar import MAX_TOP
 from bot.i18n import Text
 
-_OPTION = re.compile(r"(?i)(top|pages|quiet)\s*=\s*(\S*)")
+_OPTION = re.compile(rf"(?i)({'|'.join(map(re.escape, OPTION_NAMES))})\s*=\s*(\S*)")
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,11 @@ def parse_add(text: str) -> DigestRequest:
     options: dict[str, str] = {}
     schedule_words = []
     for word in unicodedata.normalize("NFKC", rest).split():
-        match = _OPTION.fullmatch(word)
+        match, top = _OPTION.fullmatch(word), TOP_WORD.fullmatch(word)
         if match:
-            options[match[1].lower()] = match[2]
+            options[OPTION_NAMES[match[1].lower()]] = match[2]
+        elif top:
+            options["top"] = top["n"]
         else:
             schedule_words.append(word)
     if not schedule_words:

@@ -75,3 +75,15 @@ VERB_ALIASES = {
 
 # The keyword in the help's `digest add` example.
 EXAMPLE_KEYWORD = "护肤"
+
+# `digest add` options by the names people type, and `前10` for top=10
+OPTION_NAMES = {
+    "top": "top",
+    "pages": "pages",
+    "quiet": "quiet",
+    "条数": "top",
+    "页数": "pages",
+    "安静": "quiet",
+    "静默": "quiet",
+}
+TOP_WORD = re.compile(r"前(?P<n>\d+)(?:名|位|个)?")

@@ -25,9 +25,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "remove": ("移除",),
     "list": ("ls", "列表"),
     "show": ("查看",),
-    "history": ("记录",),
+    "history": ("记录", "历史"),
     "export": ("导出",),
     "close": ("关闭",),
-    "reopen": ("重开",),
+    "reopen": ("重开", "重新打开"),
     "rename": ("重命名",),
 }
