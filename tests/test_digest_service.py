@@ -19,6 +19,7 @@ from bot.digests.diff import DigestDiff
 from bot.digests.errors import DigestError
 from bot.digests.models import Digest, DigestStatus, RunStatus
 from bot.digests.post import DigestPost
+from bot.digests.service import LEASE
 from bot.digests.snapshot import DigestSnapshot
 from bot.errors import KolbotError, QueryError
 from bot.formatting import count
@@ -238,6 +239,17 @@ def test_shortlist_watch_reports_changes_once_linked_to_the_thread(
 
     live.digests.run_now(TEAM, digest_id, request=uuid4().hex)  # nothing new: not reported again
     assert "nothing changed" in posts(slack)[2]["text"]
+
+
+def test_a_second_run_while_one_is_being_made_is_refused_not_posted_twice(demo: Services) -> None:
+    """Both would compare against the same last run: the first digest would be posted twice."""
+    digest_id = add(demo, '"护肤" daily 09:30')
+    digest = demo.digests.show(TEAM, digest_id).digest
+    under_way = demo.digests._store.claim_manual(digest, datetime.now(UTC), LEASE, request="first")
+    with pytest.raises(KolbotError) as caught:
+        demo.digests.run_now(TEAM, digest_id, request="second")
+    assert "is being posted right now" in error_text(caught.value, "en")
+    assert demo.digests.run_now(TEAM, digest_id, request="first").runs[0].id == under_way.run.id  # its retry
 
 
 def test_run_now_reports_a_channel_that_is_gone(demo: Services, slack: FakeSlackApi) -> None:

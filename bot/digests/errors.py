@@ -36,6 +36,13 @@ def already_scheduled(short_id: str) -> DigestError:
     )
 
 
+def run_under_way(short_id: str) -> DigestError:
+    return DigestError(
+        Text("Digest %(short_id)s is being posted right now.", short_id=short_id),
+        hint=Text("It will appear in a moment; run it again after that if you need another."),
+    )
+
+
 def other_workspace() -> DigestError:
     return DigestError(
         Text("That digest belongs to another Slack workspace; nothing was changed."),

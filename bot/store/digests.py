@@ -150,10 +150,14 @@ class DigestStore:
         key = "manual:" + hashlib.sha256(request.encode()).hexdigest()[:40]
 
         def work(session: Session) -> Job:
+            # one claim of this digest at a time: a second `run` waits here, then sees the first's
+            session.scalars(select(DigestRow.id).where(DigestRow.id == digest.id).with_for_update()).one()
             stmt = select(DigestRunRow).where(
                 DigestRunRow.digest_id == digest.id, DigestRunRow.period_key == key
             )
             row = session.scalars(stmt.with_for_update()).one_or_none()
+            if row is None and _under_way(session, digest.id, now):
+                raise errors.run_under_way(digest.short_id)  # both would diff against one baseline
             if row is None:
                 row = _run_row(digest, key, now, False, True, now, lease)
                 session.add(row)
@@ -449,3 +453,13 @@ def to_run(row: DigestRunRow) -> DigestRun:
 def _lang(code: str) -> Lang:
     """The stored language code; anything else reads as the source language (English)."""
     return code if code in LANGS else SOURCE_LANG
+
+
+def _under_way(session: Session, digest_id: int, now: datetime) -> bool:
+    """Whether a run of the digest is being made now (pending, and leased to someone)."""
+    stmt = select(DigestRunRow.id).where(
+        DigestRunRow.digest_id == digest_id,
+        DigestRunRow.status == RunStatus.PENDING.value,
+        DigestRunRow.lease_until > now,
+    )
+    return session.scalars(stmt.limit(1)).first() is not None
