@@ -132,6 +132,9 @@ class DigestStore:
         """
 
         def work(session: Session) -> Job | None:
+            _lock_digest(session, digest.id)
+            if _under_way(session, digest.id, now):  # a `run` now: this period waits for the next tick
+                return None
             run = _claim_run(session, digest, due, now, lease)
             if run is None:
                 return None
@@ -150,8 +153,7 @@ class DigestStore:
         key = "manual:" + hashlib.sha256(request.encode()).hexdigest()[:40]
 
         def work(session: Session) -> Job:
-            # one claim of this digest at a time: a second `run` waits here, then sees the first's
-            session.scalars(select(DigestRow.id).where(DigestRow.id == digest.id).with_for_update()).one()
+            _lock_digest(session, digest.id)  # a second `run` waits here, then sees the first's
             stmt = select(DigestRunRow).where(
                 DigestRunRow.digest_id == digest.id, DigestRunRow.period_key == key
             )
@@ -453,6 +455,12 @@ def to_run(row: DigestRunRow) -> DigestRun:
 def _lang(code: str) -> Lang:
     """The stored language code; anything else reads as the source language (English)."""
     return code if code in LANGS else SOURCE_LANG
+
+
+def _lock_digest(session: Session, digest_id: int) -> None:
+    """One claim of a digest's runs at a time, across processes (its row locked to the end of the
+    transaction; SQLite's write transactions are one at a time anyway)."""
+    session.scalars(select(DigestRow.id).where(DigestRow.id == digest_id).with_for_update()).one()
 
 
 def _under_way(session: Session, digest_id: int, now: datetime) -> bool:
