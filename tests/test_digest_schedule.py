@@ -53,6 +53,9 @@ def run_clock(schedule: Schedule, start: datetime, end: datetime, *, last: str |
         ("monthly 31st 18:05", "每月31号 18:05", Schedule(Frequency.MONTHLY, at=time(18, 5), day=31)),
         ("hourly", "每小时", Schedule(Frequency.INTERVAL, every_minutes=60)),
         ("every 2h", "每2小时", Schedule(Frequency.INTERVAL, every_minutes=120)),
+        ("monday 09:00", "周一 09:00", Schedule(Frequency.WEEKLY, at=time(9, 0), weekday=0)),  # no 每/weekly
+        ("sat 20:00", "星期六 20:00", Schedule(Frequency.WEEKLY, at=time(20, 0), weekday=5)),
+        ("weekdays 9:30", "周一到周五 9点半", Schedule(Frequency.WEEKDAYS, at=time(9, 30))),
     ],
 )
 def test_each_form_parses_in_english_and_chinese(en: str, zh: str, expected: Schedule) -> None:

@@ -22,10 +22,13 @@ WEEKDAY_WORDS = {
 # (how a schedule starts, its frequency word); "every" alone is an interval ("every 2h").
 HEADS = (
     (re.compile(r"daily|every day|每天|每日"), "daily"),
-    (re.compile(r"weekdays|every weekday|每个工作日|工作日"), "weekdays"),
+    (re.compile(r"weekdays|every weekday|每个工作日|工作日|(?:每)?周一(?:到|至|-|~)周五"), "weekdays"),
     (
         re.compile(
             r"weekly|every week|every(?= (?:mon|tue|wed|thu|fri|sat|sun))|每周|每星期|每个星期|每礼拜"
+            # a weekday alone is weekly too: `周一 09:00`, `星期一 9点`, `monday 09:00`
+            r"|周(?=[一二三四五六日天])|星期(?=[一二三四五六日天])|礼拜(?=[一二三四五六日天])"
+            r"|(?=(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\s)"
         ),
         "weekly",
     ),
