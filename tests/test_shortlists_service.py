@@ -265,6 +265,17 @@ def test_remove_drops_the_creator_and_its_votes(service) -> None:
     assert readded.votes == {} and readded.status == ItemStatus.PROPOSED
 
 
+def test_a_change_to_a_creator_removed_meanwhile_names_it_as_its_card_did(service, snapshots) -> None:
+    """A quote form opened before the creator was removed: the refusal names them, not a bare id."""
+    sl = service.create("T1", "C1", "U1", "Q3")
+    service.add("T1", sl.short_id, "U1", ["s1", "s2"])
+    service.remove("T1", sl.short_id, "U2", "s1")
+    with pytest.raises(ShortlistError) as refused:
+        service.set_quote("T1", sl.short_id, "U1", "s1", 1000)
+    nickname = snapshots.get("s1").creator.nickname
+    assert f"“{nickname} (s1)” is not on shortlist “Q3”" in tr("en", refused.value.what)
+
+
 # -- lifecycle -----------------------------------------------------------------------------------
 def test_closed_shortlist_refuses_changes_until_reopened(service) -> None:
     sl = service.create("T1", "C1", "U1", "Q3")

@@ -22,7 +22,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.batch import deferred
 from bot.db.ids import short_id
 from bot.db.retry import in_transaction
-from bot.db.tables import ShortlistEventRow, ShortlistItemRow, ShortlistRow, ShortlistVoteRow
+from bot.db.tables import (
+    CreatorSnapshotRow,
+    ShortlistEventRow,
+    ShortlistItemRow,
+    ShortlistRow,
+    ShortlistVoteRow,
+)
 from bot.db.upsert import upsert_insert
 from bot.identifiers import name_key
 from bot.models import Creator, Duration
@@ -183,8 +189,16 @@ class ShortlistChange:
         if len(matches) > 1:
             raise errors.namesakes(ref, [f"{named[r.star_id]} ({r.star_id})" for r in matches])
         if not matches:
-            raise errors.not_on_list(ref, self._row.name, list(named.values())[:_LISTED_NAMES])
+            shown = self._seen_as(ref)
+            raise errors.not_on_list(shown, self._row.name, list(named.values())[:_LISTED_NAMES])
         return matches[0]
+
+    def _seen_as(self, ref: str) -> str:
+        """A star id as the cards named it (`Nickname (id)`), for a creator no longer on the list."""
+        found = self._session.scalars(
+            select(CreatorSnapshotRow.creator_json).where(CreatorSnapshotRow.star_id == ref.strip())
+        ).first()
+        return f"{Creator.model_validate_json(found).nickname} ({ref.strip()})" if found else ref
 
     def _item_view(self, item: ShortlistItemRow) -> ShortlistItem:
         row = self._row
