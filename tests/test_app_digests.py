@@ -109,16 +109,24 @@ def test_run_posts_the_digest_in_the_channel_now(
     assert "posted" in shown(send(app, requests, f"show {digest_id}"))
 
 
+def run_refused_by_slack(
+    app: App, requests: SlackRequests, services: Services, slack: FakeSlackApi, error: str
+) -> tuple[str, dict]:
+    """A digest added, then run while Slack refuses its post with `error`: its id and the answer."""
+    send(app, requests, 'add "skincare" daily 09:30')
+    digest_id = saved_id(services)
+    slack.fail("chat.postMessage", error)
+    send(app, requests, f"run {digest_id}")
+    [answer] = slack.wait_for_calls("response")
+    return digest_id, answer.body
+
+
 def test_run_into_a_channel_the_bot_left_says_so_and_pauses(
     app: App, requests: SlackRequests, services: Services, slack: FakeSlackApi
 ) -> None:
-    send(app, requests, 'add "skincare" daily 09:30')
-    digest_id = saved_id(services)
-    slack.fail("chat.postMessage", "not_in_channel")
-    send(app, requests, f"run {digest_id}")
-    [answer] = slack.wait_for_calls("response")
-    assert answer.body["response_type"] == "ephemeral"
-    assert "was not posted" in answer.body["text"] and "Invite the bot back" in answer.body["text"]
+    _, answer = run_refused_by_slack(app, requests, services, slack, "not_in_channel")
+    assert answer["response_type"] == "ephemeral"
+    assert "was not posted" in answer["text"] and "Invite the bot back" in answer["text"]
     listed = shown(send(app, requests, "list"))
     assert "paused itself: the bot was removed from the channel" in listed
 
@@ -126,14 +134,9 @@ def test_run_into_a_channel_the_bot_left_says_so_and_pauses(
 def test_run_into_an_archived_channel_says_to_unarchive_it_without_the_code(
     app: App, requests: SlackRequests, services: Services, slack: FakeSlackApi
 ) -> None:
-    send(app, requests, 'add "skincare" daily 09:30')
-    digest_id = saved_id(services)
-    slack.fail("chat.postMessage", "is_archived")
-    send(app, requests, f"run {digest_id}")
-    [answer] = slack.wait_for_calls("response")
-    text = answer.body["text"]
-    assert "the channel was archived" in text and "Unarchive the channel" in text
-    assert "is_archived" not in text and "invite" not in text.lower()
+    digest_id, answer = run_refused_by_slack(app, requests, services, slack, "is_archived")
+    assert "the channel was archived" in answer["text"] and "Unarchive the channel" in answer["text"]
+    assert "is_archived" not in answer["text"] and "invite" not in answer["text"].lower()
     assert "last error: the channel was archived" in shown(send(app, requests, f"show {digest_id}"))
 
 
