@@ -80,6 +80,8 @@ def test_an_open_shortlist_name_is_not_given_twice_in_a_channel(service) -> None
     service.create("T1", "C2", "U1", "618 护肤")  # another channel's are its own
     service.close("T1", first.short_id, "U1")
     service.create("T1", "C1", "U1", "618 护肤")
+    with pytest.raises(ShortlistError):  # reopening the first would make two open "618 护肤"
+        service.reopen("T1", first.short_id, "U1")
 
 
 def test_unknown_name_says_what_exists_and_other_channels_are_not_searched(service) -> None:

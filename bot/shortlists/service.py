@@ -106,6 +106,8 @@ class ShortlistService:
         )
 
     def reopen(self, team_id: str, shortlist_id: str, user_id: str) -> Shortlist:
+        shortlist = self._store.get(team_id, shortlist_id)
+        self._refuse_taken(team_id, shortlist.channel_id, shortlist.name, renamed=shortlist_id)
         values = {"status": ShortlistStatus.OPEN.value}
         return self._change_shortlist(
             team_id, shortlist_id, user_id, AuditAction.REOPEN, values, allow_closed=True
