@@ -347,6 +347,39 @@ def test_a_part_refused_after_others_were_posted_is_recorded_not_reposted(
     assert "(1/" in shown(posts(slack)[1]) and len(posts(slack)) == 3  # first run, part 1, part 2
 
 
+def test_a_scheduled_digest_cut_short_posts_its_other_parts_on_the_retry_and_none_twice(
+    live: Services, market: Market, slack: FakeSlackApi
+) -> None:
+    """Part 2 refused: the run waits for its retry with part 1 recorded; the retry posts parts 2…
+    and completes. Completing at once would have lost the changes of the parts never posted."""
+    start = datetime(2030, 3, 4, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai
+    with time_machine.travel(start, tick=False) as clock:
+        digest_id = add(live, '"护肤" daily 09:30 pages=3 top=3')
+        live.digests.run_now(TEAM, digest_id, request=uuid4().hex)  # the baseline
+        for n in range(1, 6):
+            market.drop(n)
+        for n in range(10, 70):
+            market.put(n, nickname=f"超长昵称{n}" * 30)  # many long changes: several parts
+        before = len(posts(slack))
+        answers = iter([{"ok": True, "ts": "1700000100.000001"}, {"ok": False, "error": "internal_error"}])
+        slack.on("chat.postMessage", lambda fake, body: {"channel": body["channel"], **next(answers)})
+        clock.shift(timedelta(hours=1, minutes=31))  # 09:31: due
+        [job] = live.digests.claim_due(datetime.now(UTC))
+        assert live.digests.execute(job) is RunStatus.PENDING
+        waiting = live.digests.show(TEAM, digest_id).runs[0]
+        assert (waiting.status, waiting.parts, waiting.ts) == (RunStatus.PENDING, 1, "1700000100.000001")
+        slack.on("chat.postMessage", lambda fake, body: {"channel": body["channel"], "ok": True, "ts": "1.1"})
+        clock.shift(timedelta(minutes=5))  # past the retry delay
+        [retry] = live.digests.claim_due(datetime.now(UTC))
+        assert live.digests.execute(retry) is RunStatus.POSTED
+    sent = posts(slack)[before:]
+    total = len(sent)  # part 1, the refused part 2, then parts 2… again
+    assert "(1/" in shown(sent[0]) and "(2/" in shown(sent[1]) and "(2/" in shown(sent[2])
+    assert not any("(1/" in shown(post) for post in sent[1:])  # part 1 never twice
+    done = live.digests.show(TEAM, digest_id).runs[0]
+    assert (done.status, done.ts, done.parts) == (RunStatus.POSTED, "1700000100.000001", total - 1)
+
+
 def test_a_digest_run_tells_later_searches_which_pages_exist(
     live: Services, market: Market, tikhub: FakeTikHub
 ) -> None:

@@ -164,18 +164,27 @@ class DigestPipeline:
         return self._poster.archive_url(shortlist.team_id, shortlist.parent_channel_id, shortlist.parent_ts)
 
     def _deliver(self, job: Job, post: DigestPost, snapshot: DigestSnapshot, watch_json: str) -> RunStatus:
+        """Post the digest, or the parts of it an earlier attempt of the run did not get out."""
         channel = job.digest.channel_id
+        earlier = [job.run.ts or ""] * job.run.parts  # parts out already (only the first ts is kept)
         error: str | None = None
         try:
-            posted = self._poster.post_digest(post)
+            posted = [*earlier, *self._poster.post_digest(post, skip=job.run.parts)]
         except PostError as err:
+            posted = [*earlier, *err.posted]
             if err.channel_gone:
-                return self._pause(job, f"{SLACK_PREFIX}{err.code}", posted=err.posted)
-            if not err.posted:
+                return self._pause(job, f"{SLACK_PREFIX}{err.code}", posted=posted)
+            if not posted:
                 return self._retry_later(job, str(err))
-            # Some parts are out: complete the run rather than post them twice.
-            posted, error = err.posted, f"part {len(err.posted) + 1}/{err.parts} not posted: {err}"
+            error = f"part {len(posted) + 1}/{job.run.parts + err.parts} not posted: {err}"
             log.warning("digest %s: %s", job.digest.short_id, error)
+            retry_at = self._retry_at(job)
+            if retry_at is not None:  # the other parts next time: their changes are not lost
+                self._store.record_failure(
+                    job.run.id, error, retry_at=retry_at, notice_posted=job.run.notice_posted, posted=posted
+                )
+                return RunStatus.PENDING
+            # No time left in the period (or a manual run): complete it rather than post parts twice.
         self._store.complete(
             job.run.id,
             RunStatus.POSTED,

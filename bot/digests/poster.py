@@ -26,8 +26,9 @@ class PostError(Exception):
 
 
 class Poster(Protocol):
-    def post_digest(self, post: DigestPost) -> list[str]:
-        """Post the digest (one or more messages, in order); returns their ts or raises `PostError`."""
+    def post_digest(self, post: DigestPost, *, skip: int = 0) -> list[str]:
+        """Post the digest (one or more messages, in order) but its first `skip` (posted by an earlier
+        attempt); returns the ts of those it posted, or raises `PostError`."""
         ...
 
     def post_unavailable(

@@ -81,10 +81,11 @@ class SlackPoster:
         self._gate = gate or ChannelGate()
         self._workspace_urls: dict[str, str] = {}
 
-    def post_digest(self, post: DigestPost) -> list[str]:
-        """The digest, rendered; a run where nothing changed gets one short line."""
+    def post_digest(self, post: DigestPost, *, skip: int = 0) -> list[str]:
+        """The digest, rendered, but its first `skip` parts; a run where nothing changed gets one
+        short line."""
         messages = [nothing_changed_message(post)] if post.nothing_changed else digest_messages(post)
-        return self._post_all(post.digest.team_id, post.digest.channel_id, messages)
+        return self._post_all(post.digest.team_id, post.digest.channel_id, messages[skip:])
 
     def post_unavailable(
         self,

@@ -188,11 +188,18 @@ class DigestStore:
         return [Job(digest, run) for run, digest in candidates if self._lease(run.id, now, lease)]
 
     def record_failure(
-        self, run_id: int, error: str, *, retry_at: datetime | None, notice_posted: bool
+        self,
+        run_id: int,
+        error: str,
+        *,
+        retry_at: datetime | None,
+        notice_posted: bool,
+        posted: Sequence[str] = (),
     ) -> None:
-        """One more failed attempt; without `retry_at` the period is given up (missed)."""
+        """One more failed attempt; without `retry_at` the period is given up (missed). `posted`: the
+        ts of the digest's parts out already (the next attempt posts the rest)."""
         status = RunStatus.PENDING if retry_at else RunStatus.MISSED
-        values = {
+        values: dict[str, Any] = {
             "status": status.value,
             "attempts": DigestRunRow.attempts + 1,
             "next_attempt_at": retry_at,
@@ -200,6 +207,8 @@ class DigestStore:
             "last_error": error[:MAX_ERROR_CHARS],
             "notice_posted": notice_posted,
         }
+        if posted:
+            values |= {"ts": posted[0], "parts": len(posted)}
         self._update_run(run_id, values)
 
     def complete(
