@@ -119,6 +119,8 @@ def test_an_outage_whose_probes_end_both_ways_is_logged_once(caplog: pytest.LogC
         for thread in [t for t in threading.enumerate() if t.name == "healthz"]:
             thread.join()
 
+    pings_done()  # an earlier test's last probe, still finishing, may log as it ends: not counted
+    caplog.clear()
     try:
         with caplog.at_level(logging.INFO, logger="bot.db.health"):
             for _ in range(2):
@@ -133,4 +135,5 @@ def test_an_outage_whose_probes_end_both_ways_is_logged_once(caplog: pytest.LogC
     finally:
         held.set()
         engine.dispose()
-    assert caplog.text.count("did not answer") == 1 and caplog.text.count("unreachable") == 1
+    assert caplog.text.count("did not answer") == 1
+    assert caplog.text.count("unreachable") == caplog.text.count("connection refused") == 1
