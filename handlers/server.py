@@ -31,8 +31,7 @@ from bot import collector
 from bot.db.health import DatabaseHealth
 from bot.housekeeping import Housekeeping, default_jobs
 from bot.i18n import Text, in_every_language
-from bot.observability.admin import HEALTH_PATH, answer_health, is_health_probe, start_admin_server
-from bot.observability.metrics import METRICS_PATH, metrics_wsgi_app
+from bot.observability.admin import HEALTH_PATH, admin_app, is_admin_request, start_admin_server
 from bot.queue import JobQueue
 from bot.services import Services, build_services
 from bot.settings import Settings
@@ -56,14 +55,12 @@ def wsgi_app(app: App, settings: Settings, database: DatabaseHealth | None = Non
     short reason."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
     checks = [database.problem] if database is not None else []
-    about = {"mode": "http", "demo": settings.demo_mode}
-    prometheus = metrics_wsgi_app() if settings.kolbot_metrics and not settings.kolbot_metrics_port else None
+    with_metrics = settings.kolbot_metrics and not settings.kolbot_metrics_port
+    admin = admin_app(checks, {"mode": "http", "demo": settings.demo_mode}, with_metrics=with_metrics)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if is_health_probe(environ):
-            return answer_health(checks, about, start_response)
-        if prometheus and environ.get("PATH_INFO") == METRICS_PATH:
-            return prometheus(environ, start_response)
+        if is_admin_request(environ):
+            return admin(environ, start_response)
         if not _timestamp_is_numeric(environ):
             start_response("401 Unauthorized", [("Content-Type", "text/plain")])
             return [b""]

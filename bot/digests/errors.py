@@ -130,7 +130,7 @@ def not_posted(short_id: str, error: str, *, paused: bool) -> DigestError:
 
 
 # Why Slack refused a digest's post, as the user is told (card and error alike).
-SLACK_REASONS: dict[str, str] = {
+_SLACK_REASONS: dict[str, str] = {
     "channel_not_found": N_("the channel was deleted, or the bot cannot see it"),
     "not_in_channel": N_("the bot was removed from the channel"),
     "is_archived": N_("the channel was archived"),
@@ -154,7 +154,7 @@ def run_error(error: str) -> Text:
     code it gave (`slack:…`, `tikhub:…`)."""
     if error.startswith(SLACK_PREFIX):
         code = error.removeprefix(SLACK_PREFIX)
-        known = SLACK_REASONS.get(code)
+        known = _SLACK_REASONS.get(code)
         return Text(known) if known else Text("Slack refused the post (%(code)s)", code=code)
     if error.startswith(TIKHUB_PREFIX):
         return Text("Xingtu's data could not be fetched (%(code)s)", code=error.removeprefix(TIKHUB_PREFIX))

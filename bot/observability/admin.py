@@ -30,33 +30,24 @@ Check = Callable[[], str | None]  # None while healthy, else a short reason (no 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def health_answer(checks: Sequence[Check], about: Mapping[str, object]) -> tuple[str, bytes]:
-    """The status line and JSON body of `/healthz`: the first failing check's reason, if any."""
-    problem = next((p for p in (check() for check in checks) if p is not None), None)
-    if problem is None:
-        return "200 OK", json.dumps({"ok": True, **about}).encode()
-    return "503 Service Unavailable", json.dumps({"ok": False, **about, "problem": problem}).encode()
-
-
-def answer_health(
-    checks: Sequence[Check], about: Mapping[str, object], start_response: Callable[..., Any]
-) -> list[bytes]:
-    status, body = health_answer(checks, about)
-    start_response(status, [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
-    return [body]
-
-
-def is_health_probe(environ: Mapping[str, Any]) -> bool:
-    return environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+def is_admin_request(environ: Mapping[str, Any]) -> bool:
+    """A health probe or a scrape: what `admin_app` answers (another port's app has the rest)."""
+    path = environ.get("PATH_INFO")
+    return path == METRICS_PATH or (path == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"))
 
 
 def admin_app(checks: Sequence[Check], about: Mapping[str, object], *, with_metrics: bool) -> WsgiApp:
-    """`/healthz`, `/metrics` when `with_metrics`, 404 for anything else."""
+    """`/healthz`, `/metrics` when `with_metrics`, 404 for anything else. `/healthz` answers 200
+    while every check passes, else 503 with the first failing check's reason."""
     prometheus = metrics_wsgi_app() if with_metrics else None
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if is_health_probe(environ):
-            return answer_health(checks, about, start_response)
+        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            problem = next((p for p in (check() for check in checks) if p is not None), None)
+            answer = {"ok": problem is None, **about, **({"problem": problem} if problem else {})}
+            status = "200 OK" if problem is None else "503 Service Unavailable"
+            start_response(status, [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
+            return [json.dumps(answer).encode()]
         if prometheus is not None and environ.get("PATH_INFO") == METRICS_PATH:
             return prometheus(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])

@@ -197,10 +197,10 @@ def _read_words(text: str) -> tuple[dict[str, str], list[str]]:
     rest: list[str] = []
     last: str | None = None  # the option the previous word set
     for word in words(text):  # shortlist="618 护肤": a quoted name is one word
-        if rest and word.startswith("=") and _is_option_key(rest[-1]):
+        if rest and word.startswith("=") and _option_key(rest[-1]):
             word = rest.pop() + word  # `mix =head:1`
         match = vocabulary.OPTION.match(word)
-        key = vocabulary.KEYS.get(simplified(match["key"]).lower()) if match else None  # 預算= too
+        key = _option_key(match["key"]) if match else None
         if key is None and last is not None and _continues(options[last], word):
             options[last] += word
             continue
@@ -218,7 +218,7 @@ def _continues(value: str, word: str) -> bool:
 
 
 def _is_term(name: str) -> bool:
-    return _is_option_key(name) or is_filter_name(name)
+    return _option_key(name) is not None or is_filter_name(name)
 
 
 def _take_budget(option: str | None, rest: list[str]) -> str | None:
@@ -248,8 +248,9 @@ def _amount(word: str) -> float | None:
         return None
 
 
-def _is_option_key(name: str) -> bool:
-    return simplified(name).lower() in vocabulary.KEYS
+def _option_key(name: str) -> str | None:
+    """The plan option `name` stands for, as typed in any case or script (`預算` too)."""
+    return vocabulary.KEYS.get(simplified(name).lower())
 
 
 def parse_mix(text: str) -> dict[Tier, TierRange]:

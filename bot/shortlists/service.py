@@ -72,9 +72,9 @@ class ShortlistService:
         return self._store.insert(team_id, channel_id, user_id, name, budget, length)
 
     def _refuse_taken(self, team_id: str, channel_id: str, name: str, *, renamed: str | None = None) -> None:
-        key = " ".join(name.split()).casefold()
+        key = _name_key(name)
         for s in self._store.in_channel(team_id, channel_id):
-            if s.status is ShortlistStatus.OPEN and s.short_id != renamed and s.name.casefold() == key:
+            if s.status is ShortlistStatus.OPEN and s.short_id != renamed and _name_key(s.name) == key:
                 raise errors.name_taken(s.name, s.short_id)
 
     def get(self, team_id: str, shortlist_id: str) -> Shortlist:
@@ -83,7 +83,7 @@ class ShortlistService:
 
     def resolve(self, team_id: str, channel_id: str, name_or_id: str) -> Shortlist:
         """What a user typed: a short id, an exact name, or the start of a name (case-insensitive)."""
-        ref = " ".join(name_or_id.split())
+        ref = " ".join(name_or_id.split())  # as typed, for the reply; matched by `_name_key`
         shortlists = self._store.in_channel(team_id, channel_id)
         by_id = self._store.find(team_id, ref.lower())
         if by_id is not None:
@@ -93,11 +93,9 @@ class ShortlistService:
         return _match_name(ref, shortlists)
 
     def rename(self, team_id: str, shortlist_id: str, user_id: str, name: str) -> Shortlist:
-        shortlist = self._store.get(team_id, shortlist_id)
-        self._refuse_taken(team_id, shortlist.channel_id, clean_name(name), renamed=shortlist_id)
-        return self._change_shortlist(
-            team_id, shortlist_id, user_id, AuditAction.RENAME, {"name": clean_name(name)}
-        )
+        name, shortlist = clean_name(name), self._store.get(team_id, shortlist_id)
+        self._refuse_taken(team_id, shortlist.channel_id, name, renamed=shortlist_id)
+        return self._change_shortlist(team_id, shortlist_id, user_id, AuditAction.RENAME, {"name": name})
 
     def close(self, team_id: str, shortlist_id: str, user_id: str) -> Shortlist:
         values = {"status": ShortlistStatus.CLOSED.value}
@@ -341,11 +339,16 @@ def _star_id(snap: Snapshot | None, ref: str) -> str:
     return snap.creator.star_id if snap is not None else ref
 
 
+def _name_key(name: str) -> str:
+    """A shortlist name as names are compared: spaces and case aside."""
+    return " ".join(name.split()).casefold()
+
+
 def _match_name(ref: str, shortlists: Sequence[Shortlist]) -> Shortlist:
-    key = ref.casefold()
+    key = _name_key(ref)
     for matches in (
-        [s for s in shortlists if s.name.casefold() == key],
-        [s for s in shortlists if s.name.casefold().startswith(key)] if key else [],
+        [s for s in shortlists if _name_key(s.name) == key],
+        [s for s in shortlists if _name_key(s.name).startswith(key)] if key else [],
     ):
         if len(matches) == 1:
             return matches[0]
