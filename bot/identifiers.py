@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from bot import vocabulary as vocab
 from bot.chinese import simplified
-from bot.errors import QueryError
+from bot.errors import KolbotError, QueryError
 from bot.i18n import Text
 
 _STAR_ID = re.compile(r"\d{19}")
@@ -64,6 +65,15 @@ def parse_identifier(identifier: str) -> CreatorId:
 def shorten(identifier: str, limit: int = 40) -> str:
     """An identifier as echoed in a message: a pasted page of text is not repeated back."""
     return identifier if len(identifier) <= limit else identifier[: limit - 1] + "…"
+
+
+def namesakes(ref: str, found: Iterable[tuple[str, str]]) -> KolbotError:
+    """The refusal of a name several creators go by; `found`: their (nickname, star id)."""
+    names = ", ".join(f"{nickname} ({star_id})" for nickname, star_id in found)
+    return KolbotError(
+        Text("“%(ref)s” could be %(names)s.", ref=shorten(ref), names=names),
+        hint=Text("Repeat the command with the id of the one you mean."),
+    )
 
 
 def name_key(nickname: str) -> str:

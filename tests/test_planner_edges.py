@@ -19,7 +19,7 @@ from bot.cards.plan_views import plan_message, plan_summary, resolve_buttons
 from bot.cards.validate import validate_message
 from bot.db.engine import make_engine, session_factory
 from bot.db.migrate import migrate
-from bot.errors import QueryError
+from bot.errors import KolbotError, QueryError
 from bot.grammar import parse_query
 from bot.i18n import Text, tr
 from bot.models import (
@@ -51,6 +51,7 @@ from bot.planner.models import (
 )
 from bot.planner.optimise import RESOLVE_STEPS, make_plan
 from bot.planner.request import parse_mix, parse_plan, parse_share
+from bot.planner.service import _star_ids
 from bot.planner.store import PlanStore, SavedPlan
 from bot.planner.wording import Money
 from bot.settings import PriceUnit
@@ -472,6 +473,16 @@ def test_a_results_cards_own_order_and_size_are_left_out_of_its_plan_not_refused
 def test_a_bare_number_after_the_budget_is_a_keyword_not_a_second_budget() -> None:
     assert parse_plan("20万 618 护肤", pq).search_text == "618 护肤"
     assert parse_plan("budget=20万 618 护肤", pq).search_text == "618 护肤"
+
+
+def test_a_must_name_two_candidates_share_is_refused_with_their_ids() -> None:
+    twins = [person("7000000000000000002"), person("7000000000000000003")]
+    same = [c.model_copy(update={"nickname": "小桃 🍑"}) for c in twins]
+    with pytest.raises(KolbotError) as refused:
+        _star_ids(["小桃"], sources(*same), "must", Text("on this shortlist"))
+    text = tr("en", refused.value.what)
+    assert "小桃 🍑 (7000000000000000002)" in text and "小桃 🍑 (7000000000000000003)" in text
+    assert tr("en", refused.value.hint) == "Repeat the command with the id of the one you mean."
 
 
 def test_traditional_tier_names() -> None:

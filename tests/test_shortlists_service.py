@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.cards.errors import error_text
+from bot.errors import KolbotError
 from bot.i18n import tr
 from bot.shortlists.errors import ShortlistError
 from bot.shortlists.models import AuditAction, ItemStatus, ShortlistStatus, VoteGesture
@@ -417,12 +418,22 @@ def test_a_creator_is_added_and_removed_by_the_name_on_its_card(named) -> None:
 
 def test_a_name_two_creators_share_is_refused_with_their_ids(named) -> None:
     sl = named.create("T1", "C1", "U1", "618")
-    with pytest.raises(ShortlistError) as refused:
+    with pytest.raises(KolbotError) as refused:
         named.add("T1", sl.short_id, "U1", ["小桃"])
     text = tr("en", refused.value.what)
     assert "小桃 (7000000000000000002)" in text and "小桃 (7000000000000000003)" in text
     assert tr("zh", refused.value.hint) != tr("en", refused.value.hint)
     assert named.summary("T1", sl.short_id).items == []
+
+
+def test_a_name_two_creators_on_the_list_share_is_refused_and_nothing_removed(named) -> None:
+    sl = named.create("T1", "C1", "U1", "618")
+    named.add("T1", sl.short_id, "U1", ["7000000000000000002", "7000000000000000003"])
+    with pytest.raises(KolbotError) as refused:
+        named.remove("T1", sl.short_id, "U1", "小桃")
+    text = tr("en", refused.value.what)
+    assert "小桃 (7000000000000000002)" in text and "小桃 (7000000000000000003)" in text
+    assert len(named.summary("T1", sl.short_id).items) == 2
 
 
 def test_a_name_not_on_the_list_says_who_is(named) -> None:

@@ -173,14 +173,8 @@ class DeepDiveService:
 
     def _named(self, nickname: str) -> str | None:
         """The one creator seen in a search (of this service's kind: live or demo) by that name."""
-        found = [s for s in self._seen.named(nickname) if s.live == self.live] if self._seen else []
-        if len(found) > 1:
-            names = ", ".join(f"{s.creator.nickname} ({s.creator.star_id})" for s in found)
-            raise KolbotError(
-                Text("“%(ref)s” could be %(names)s.", ref=shorten(nickname), names=names),
-                hint=Text("Repeat the command with the id of the one you mean."),
-            )
-        return found[0].creator.star_id if found else None
+        found = self._seen.one_named(nickname, live=self.live) if self._seen else None
+        return found.creator.star_id if found else None
 
     def _resolve(self, identifier: str, tally: _Tally) -> str:
         creator_id = self.identify(identifier)

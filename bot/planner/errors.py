@@ -52,14 +52,6 @@ def must_and_exclude(name: str) -> PlanError:
     )
 
 
-def namesakes(ref: str, candidates: Sequence[str]) -> PlanError:
-    """Several candidates go by the name typed; `candidates` are "name (id)"."""
-    return PlanError(
-        Text("“%(ref)s” could be %(names)s.", ref=ref, names=", ".join(candidates)),
-        hint=Text("Repeat the command with the id of the one you mean."),
-    )
-
-
 def unknown_plan(ref: str) -> PlanError:
     return PlanError(
         Text("No plan %(ref)s in this channel.", ref=ref),

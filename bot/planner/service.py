@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.i18n import Text
-from bot.identifiers import name_key
+from bot.identifiers import name_key, namesakes
 from bot.models import Lang, Query
 from bot.planner import errors
 from bot.planner.candidates import Source, build, from_search, from_shortlist
@@ -177,7 +177,7 @@ def _star_ids(refs: Sequence[str], sources: Sequence[Source], option: str, where
         key = name_key(ref)
         named = [c for c in by_id.values() if key and name_key(c.nickname or "") == key]
         if len(named) > 1:
-            raise errors.namesakes(ref, [f"{c.nickname} ({c.star_id})" for c in named])
+            raise namesakes(ref, [(c.nickname or "", c.star_id) for c in named])
         (found if named else missing).append(named[0].star_id if named else ref)
     if missing:
         raise errors.not_candidates(missing, option, where)

@@ -103,14 +103,6 @@ def quote_the_name(name: str) -> ShortlistError:
     )
 
 
-def namesakes(ref: str, candidates: Sequence[str]) -> ShortlistError:
-    """Several creators go by the name typed; `candidates` are "name (id)"."""
-    return ShortlistError(
-        Text("“%(ref)s” could be %(names)s.", ref=ref, names=_names(candidates)),
-        hint=Text("Repeat the command with the id of the one you mean."),
-    )
-
-
 def not_an_export(kind: str, kinds: str) -> ShortlistError:
     return ShortlistError(
         Text("Can't export as “%(kind)s”.", kind=kind),

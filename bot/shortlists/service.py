@@ -138,7 +138,7 @@ class ShortlistService:
             raise errors.no_creators()
         snaps = {s.creator.star_id: s for s in known if s.creator.star_id in refs}
         snaps |= self._snapshots.get_many(s for s in refs if s not in snaps)
-        by_name = {ref: self._named(ref) for ref in refs if ref not in snaps}
+        by_name = {ref: self._snapshots.one_named(ref) for ref in refs if ref not in snaps}
         snaps |= {snap.creator.star_id: snap for snap in by_name.values() if snap is not None}
         wanted = list(dict.fromkeys(_star_id(by_name.get(ref), ref) for ref in refs))
         unknown = [ref for ref, snap in by_name.items() if snap is None]
@@ -159,13 +159,6 @@ class ShortlistService:
             )
 
         return self._mutate(team_id, shortlist_id, work)
-
-    def _named(self, ref: str) -> Snapshot | None:
-        """The one creator kolbot has seen under the nickname `ref`; refused when several have it."""
-        found = self._snapshots.named(ref)
-        if len(found) > 1:
-            raise errors.namesakes(ref, [f"{s.creator.nickname} ({s.creator.star_id})" for s in found])
-        return found[0] if found else None
 
     def remove(self, team_id: str, shortlist_id: str, user_id: str, star_id: str) -> ShortlistItem:
         """Take a creator (and its votes) off the shortlist; returns it as it was."""

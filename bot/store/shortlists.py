@@ -30,7 +30,7 @@ from bot.db.tables import (
     ShortlistVoteRow,
 )
 from bot.db.upsert import upsert_insert
-from bot.identifiers import name_key
+from bot.identifiers import name_key, namesakes
 from bot.models import Creator, Duration
 from bot.shortlists import errors
 from bot.shortlists.models import (
@@ -187,7 +187,7 @@ class ShortlistChange:
         key = name_key(ref)
         matches = [row for row in rows if key and name_key(named[row.star_id]) == key]
         if len(matches) > 1:
-            raise errors.namesakes(ref, [f"{named[r.star_id]} ({r.star_id})" for r in matches])
+            raise namesakes(ref, [(named[r.star_id], r.star_id) for r in matches])
         if not matches:
             shown = self._seen_as(ref)
             raise errors.not_on_list(shown, self._row.name, list(named.values())[:_LISTED_NAMES])

@@ -14,7 +14,7 @@ from bot.db.batch import deferred
 from bot.db.engine import read_session, transaction
 from bot.db.tables import CreatorSnapshotRow
 from bot.db.upsert import upsert_insert
-from bot.identifiers import name_key
+from bot.identifiers import name_key, namesakes
 from bot.models import Creator
 
 NAME_KEY_CHARS = 200  # the column's size
@@ -101,3 +101,11 @@ class CreatorSnapshots:
             ).all()
         found = self.get_many(ids)
         return [found[i] for i in dict.fromkeys(ids)][:MAX_NAMESAKES]
+
+    def one_named(self, nickname: str, *, live: bool | None = None) -> Snapshot | None:
+        """The one creator seen under `nickname` (only live or only demo data's, when `live` says);
+        a `KolbotError` naming each of them with their ids when several go by it."""
+        found = [s for s in self.named(nickname) if live is None or s.live == live]
+        if len(found) > 1:
+            raise namesakes(nickname, [(s.creator.nickname, s.creator.star_id) for s in found])
+        return found[0] if found else None
