@@ -403,6 +403,27 @@ def test_modal_input_errors_go_back_into_the_form_and_store_nothing(team: Team) 
     assert actions == [AuditAction.CREATE, AuditAction.ADD]
 
 
+def test_a_quote_for_a_creator_removed_meanwhile_is_refused_in_the_form(team: Team) -> None:
+    team.new_list()
+    team.command(f"shortlist add Spring {ALPHA} {BETA}")
+    team.click(button("kol_sl_edit", team.value("Spring launch", ALPHA), "Quote & note"), team.me)
+    view = team.opened_view()
+    assert "Removed Alpha 小雨" in flatten(team.command(f"shortlist remove Spring {ALPHA}", team.mate))
+    before = len(team.replies(team.me))
+    quote = {"quote": {"value": {"type": "plain_text_input", "value": "9000"}}}
+    answer = team.ack(
+        team.me.view_submission("kol_sl_edit_view", quote, private_metadata=view["private_metadata"])
+    )
+    assert answer["response_action"] == "errors"
+    assert (
+        f"Alpha 小雨 ({ALPHA})" in answer["errors"]["quote"]
+        and "is not on shortlist" in answer["errors"]["quote"]
+    )
+    assert "Beta" in answer["errors"]["quote"]  # who is on it
+    summary = team.services.shortlists.summary(TEAM_ID, team.shortlist("Spring launch").short_id)
+    assert [i.star_id for i in summary.items] == [BETA] and len(team.replies(team.me)) == before
+
+
 def test_add_button_opens_a_modal_for_an_open_list_or_a_new_one(team: Team) -> None:
     team.new_list("Spring launch")
     team.new_list("Old list")

@@ -270,6 +270,10 @@ class ShortlistService:
         shortlist, items = self._store.with_items(team_id, shortlist_id)
         return summarize(shortlist, items)
 
+    def item(self, team_id: str, shortlist_id: str, ref: str) -> ShortlistItem:
+        """The creator on the shortlist by star id or card name; refused, naming them, when not on it."""
+        return self._store.item(team_id, shortlist_id, ref)
+
     def history(self, team_id: str, shortlist_id: str, *, limit: int = 100) -> list[AuditEvent]:
         """The latest `limit` audit events, oldest first."""
         return self._store.history(team_id, shortlist_id, limit=limit)

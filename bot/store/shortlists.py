@@ -54,7 +54,8 @@ def _now() -> datetime:
 
 
 class ShortlistChange:
-    """One locked shortlist inside a transaction (from `ShortlistStore.locked`)."""
+    """One locked shortlist inside a transaction (from `ShortlistStore.locked`; `ShortlistStore.item`
+    reads one creator through it unlocked)."""
 
     def __init__(self, session: Session, row: ShortlistRow) -> None:
         self._session, self._row = session, row
@@ -345,6 +346,11 @@ class ShortlistStore:
                 ShortlistListing(shortlist=to_shortlist(row), creator_count=n)
                 for row, n in session.execute(stmt)
             ]
+
+    def item(self, team_id: str, shortlist_id: str, ref: str) -> ShortlistItem:
+        """One creator on the shortlist, read without locking it (refused as `ShortlistChange.item`)."""
+        with self._sessions() as session:
+            return ShortlistChange(session, _shortlist_row(session, team_id, shortlist_id)).item(ref)
 
     def with_items(self, team_id: str, shortlist_id: str) -> tuple[Shortlist, list[ShortlistItem]]:
         """The shortlist and all its items with their votes (three queries at any size)."""

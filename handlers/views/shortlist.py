@@ -168,6 +168,7 @@ def submit_edit(
     short_id, star_id = form.short_id or "", form.star_id or ""
     errors: dict[str, str] = {}
     check_field(errors, "quote", lang, lambda: open_here(services, team_id, short_id, form.channel_id))
+    check_field(errors, "quote", lang, lambda: services.shortlists.item(team_id, short_id, star_id))
     check_field(errors, "quote", lang, lambda: parse_price(quote))
     check_field(errors, "rebate", lang, lambda: parse_rebate(rebate))
     check_field(errors, "note", lang, lambda: clean_note(note))
