@@ -380,6 +380,21 @@ def test_budget_spellings(text: str) -> None:
     assert parse_plan(text, pq).budget_yuan == 200_000
 
 
+@pytest.mark.parametrize(
+    ("text", "budget", "search"),
+    [
+        ("200,000 护肤", 200_000, "护肤"),  # a thousands comma, not "200, then the search 000 护肤"
+        ("¥200,000元", 200_000, ""),
+        ("1,500,000 shortlist=abc", 1_500_000, ""),
+        ("200,000，护肤", 200_000, "护肤"),
+        ("20万，护肤", 200_000, "护肤"),
+    ],
+)
+def test_a_budget_with_thousands_commas_is_one_amount(text: str, budget: int, search: str) -> None:
+    command = parse_plan(text, pq)
+    assert (command.budget_yuan, command.search_text) == (budget, search)
+
+
 def test_options_and_search_are_told_apart() -> None:
     command = parse_plan("20万 护肤 followers>=10w goal=awareness duration=60+ one_per_mcn=是", pq)
     # goal and video length have lines of their own on the card: the search line is the search

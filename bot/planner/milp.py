@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from bot.errors import KolbotError
 from bot.i18n import Text
+from bot.planner.c_stdout import silenced
 
 CAP_TOLERANCE = 1e-9  # a creator costing exactly the cap is allowed
 TIME_LIMIT_S = 30.0
@@ -72,15 +73,16 @@ def solve(problem: Problem) -> list[int] | None:
     upper = np.array([1.0 if problem.allowed(i) else 0.0 for i in range(n)])
     if np.any(lower > upper):
         return None
-    result = milp(
-        c=-np.asarray(problem.values, dtype=float),
-        integrality=np.ones(n),
-        bounds=Bounds(lower, upper),
-        constraints=LinearConstraint(
-            matrix.tocsr(), np.array([lo for _, lo, _ in rows]), np.array([hi for _, _, hi in rows])
-        ),
-        options={"mip_rel_gap": 0.0, "time_limit": TIME_LIMIT_S, "presolve": True},
-    )
+    with silenced():  # HiGHS prints a debug line on some problems
+        result = milp(
+            c=-np.asarray(problem.values, dtype=float),
+            integrality=np.ones(n),
+            bounds=Bounds(lower, upper),
+            constraints=LinearConstraint(
+                matrix.tocsr(), np.array([lo for _, lo, _ in rows]), np.array([hi for _, _, hi in rows])
+            ),
+            options={"mip_rel_gap": 0.0, "time_limit": TIME_LIMIT_S, "presolve": True},
+        )
     if result.status == 2:  # infeasible
         return None
     if result.status != 0 or result.x is None:  # only a proven optimum is offered as one
