@@ -12,11 +12,21 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg_pool import ConnectionPool
+from pyrate_limiter import RateItem
 from sqlalchemy import text
 
 from bot.db.engine import make_engine
 from bot.db.migrate import migrate
-from bot.sources.pg_limits import LOCK_CLASS, PostgresLimits, lock_key, tikhub_rate
+from bot.sources.pg_limits import (
+    BUCKET,
+    LOCK_CLASS,
+    PostgresLimits,
+    _NowStampedBucket,
+    libpq_url,
+    lock_key,
+    tikhub_rate,
+)
 from tests.db_fixtures import PG_ENV, throwaway_pg_database, url_text
 from tests.fakes.tikhub_server import FakeTikHub
 from tests.test_server_process import Kolbot, base_env
@@ -155,3 +165,29 @@ def test_when_the_database_fails_them_a_call_is_paced_locally_and_made_unlocked(
     finally:
         limits.close()
     assert "no cross-process lock" in caplog.text and "pacing this process only" in caplog.text
+
+
+def test_a_slot_is_stamped_on_the_connection_that_records_it(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stamp read on a connection of its own is older than its entry by the wait for a second
+    one, and leaves the window that much early: one connection, one moment."""
+    pool = ConnectionPool(libpq_url(pg_url), min_size=1, max_size=2, open=True)
+    bucket = _NowStampedBucket(pool, BUCKET, [tikhub_rate(QPS)])
+    checkouts: list[int] = []
+    take = pool.connection
+
+    def counted(*args: object, **kwargs: object) -> object:
+        checkouts.append(1)
+        return take(*args, **kwargs)  # type: ignore[arg-type]
+
+    try:
+        before = bucket.now()
+        monkeypatch.setattr(pool, "connection", counted)
+        assert bucket.put(RateItem(BUCKET, 0))
+        monkeypatch.undo()
+        entry = bucket.peek(0)
+        assert isinstance(entry, RateItem) and before <= entry.timestamp <= bucket.now()
+        assert len(checkouts) == 1
+    finally:
+        pool.close()

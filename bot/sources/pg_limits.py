@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import threading
 import time
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
@@ -130,14 +131,39 @@ class PostgresLimits:
 class _NowStampedBucket(PostgresBucket):
     """pyrate-limiter's PostgreSQL bucket on the table of migration 0011, which it does not create.
 
-    Stamps each put with the database clock. pyrate-limiter 4 puts a waiting caller's item again
-    with its stamp advanced by the time it slept, which lags the clock by each retry's own
-    duration; an entry stamped in the past leaves the window early and lets the next call in too
-    soon."""
+    Stamps each put with the database clock, on the connection the put then locks the table with.
+    pyrate-limiter 4 puts a waiting caller's item again with its stamp advanced by the time it
+    slept, which lags the clock by each retry's own duration; and a stamp read before the put waits
+    for one of the pool's connections (a worker's fetches share two) is older than the entry it
+    makes. An entry stamped in the past leaves the window early and lets a later call in too soon:
+    under load, TikHub saw one call more than the limit in a second."""
+
+    def __init__(self, pool: ConnectionPool, table: str, rates: list[Rate]) -> None:
+        self._held = threading.local()  # the connection a put in this thread holds
+        super().__init__(pool, table, rates)
 
     def _create_table(self) -> None:
         """The table comes from the migrations (0011), not from a process at start-up."""
 
     def put(self, item: RateItem) -> bool | Awaitable[bool]:
-        item.timestamp = self.now()
-        return super().put(item)
+        with self.pool.connection() as conn:
+            self._held.conn = conn
+            try:
+                row = conn.execute(_NOW_MS).fetchone()
+                assert row is not None  # a SELECT of one value returns one row
+                item.timestamp = int(row[0])
+                return super().put(item)  # locks, counts and inserts through `_get_conn`: `conn`
+            finally:
+                self._held.conn = None
+
+    @contextmanager
+    def _get_conn(self) -> Iterator[psycopg.Connection]:
+        held = getattr(self._held, "conn", None)
+        if held is not None:
+            yield held
+            return
+        with self.pool.connection() as conn:
+            yield conn
+
+
+_NOW_MS = "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint"  # as pyrate-limiter's clock
