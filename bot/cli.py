@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pydantic import ValidationError
 from rich.console import Console
@@ -38,7 +38,7 @@ from bot.db.engine import DatabaseUrlError, database_url
 from bot.errors import KolbotError
 from bot.formatting import DASH, ago, count, duration_label, index, pct, unit_yuan, usd, yuan
 from bot.i18n import N_, Text, in_every_language, ntr, tr
-from bot.models import AudienceTargets, Duration, Lang, ScoredCreator, SearchResult
+from bot.models import AudienceTargets, CreatorArgs, Duration, Lang, ScoredCreator, SearchResult
 from bot.observability.logs import configure_logging
 from bot.scoring import reason
 from bot.services import Services, build_services
@@ -60,7 +60,12 @@ def run(argv: Sequence[str] | None = None) -> NoReturn:
     """The `kolbot` command: `main`, then exit. The heap is frozen first (`gc.freeze`): the collections
     the interpreter runs while it tears itself down would scan all a command loaded, about 90 ms of a
     one-shot search. What `main` opened is closed by then; the memory goes with the process."""
-    code = main(argv)
+    try:
+        code = main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `kolbot help | head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        code = 0
     gc.freeze()
     sys.exit(code)
 
@@ -103,37 +108,50 @@ def _database_problem(settings: Settings, err: DBAPIError) -> str:
     )
 
 
+class _Words(argparse.Action):
+    """The words after a command as one line, as Slack gets them: `kolbot search 护肤 sort=cpm`, or
+    quoted as one argument (which keeps the shell off `>=`)."""
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option: Any = None
+    ) -> None:
+        setattr(namespace, self.dest, " ".join(values))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kolbot", description="Find and score Douyin Xingtu creators.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version('kolbot')}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
     search = commands.add_parser("search", help="search and print a table (or the Block Kit JSON)")
-    search.add_argument("query", help='e.g. "skincare followers>=10w sort=cpm"')
+    search.add_argument("query", nargs="+", action=_Words, help='e.g. "skincare followers>=10w sort=cpm"')
     search.add_argument("--blocks", action="store_true", help="print the Slack message as Block Kit JSON")
     search.add_argument(
         "--lang", choices=("zh", "en"), help="language of the output (default: from the query)"
     )
     search.set_defaults(run=_search)
     plan = commands.add_parser("plan", help="plan a budget over a search's creators and print the plan")
-    plan.add_argument("plan", help='e.g. "200k skincare mix=mid:2-4,tail:3+ max_share=40%%"')
+    plan.add_argument(
+        "plan", nargs="+", action=_Words, help='e.g. "200k skincare mix=mid:2-4,tail:3+ max_share=40%%"'
+    )
     plan.add_argument("--blocks", action="store_true", help="print the plan card as Block Kit JSON")
     plan.add_argument("--chart", metavar="PNG", help="also write the cost vs plays chart here")
     plan.add_argument("--export", metavar="FILE", help="also write the plan as .xlsx or .csv")
     plan.add_argument("--lang", choices=("zh", "en"), help="language of the output (default: from the text)")
     plan.set_defaults(run=_plan)
     show = commands.add_parser("show", help="deep-dive one creator: star id, uid or Douyin handle")
-    show.add_argument("identifier", help="e.g. 6912345678901234567 or @douyin_handle")
+    show.add_argument(
+        "creator", nargs="+", action=_Words, help="e.g. 6912345678901234567 or @douyin_handle [duration=1-20]"
+    )
     compare = commands.add_parser("compare", help="compare 2-5 creators side by side")
     compare.add_argument(
-        "identifiers", nargs="+", metavar="identifier", help="2-5 star ids, uids or Douyin handles"
-    )
-    compare.add_argument(
-        "--duration", choices=[d.value for d in Duration], default=Duration.MEDIUM.value, help="video length"
-    )
-    show.add_argument(
-        "--duration", choices=[d.value for d in Duration], default=Duration.MEDIUM.value, help="video length"
+        "creator", nargs="+", action=_Words, help="2-5 star ids, uids or Douyin handles [duration=1-20]"
     )
     for sub in (show, compare):
+        sub.add_argument(
+            "--duration",
+            choices=[d.value for d in Duration],
+            help="video length (default: duration= typed, else 21-60)",
+        )
         sub.add_argument(
             "--audience",
             default="",
@@ -183,34 +201,37 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
 
 def _show(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cards.deepdive_views import deepdive_message
+    from bot.deepdive.arguments import check_show_ids
 
     def card(services: Services, lang: Lang) -> SlackMessage:
-        targets = _targets(args.audience)
-        dive, creator = services.deepdive.load(args.identifier)
-        return deepdive_message(
-            dive, lang, creator=creator, duration=Duration(args.duration), targets=targets
-        )
+        creator_args, duration, targets = _creator_args(args)
+        dive, creator = services.deepdive.load(check_show_ids(creator_args.identifiers))
+        return deepdive_message(dive, lang, creator=creator, duration=duration, targets=targets)
 
-    return _print_card(args, settings, card, args.identifier)
+    return _print_card(args, settings, card, args.creator)
 
 
 def _compare(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cards.deepdive_views import compare_message
-    from bot.grammar import parse_creator_args
 
     def card(services: Services, lang: Lang) -> SlackMessage:
-        targets = _targets(args.audience)
-        identifiers = parse_creator_args(" ".join(args.identifiers)).identifiers  # a,b and full-width digits
-        comparison = services.deepdive.compare(identifiers, Duration(args.duration), targets=targets)
+        creator_args, duration, targets = _creator_args(args)
+        comparison = services.deepdive.compare(creator_args.identifiers, duration, targets=targets)
         return compare_message(comparison, lang, live=services.deepdive.live, targets=targets)
 
-    return _print_card(args, settings, card, " ".join(args.identifiers))
+    return _print_card(args, settings, card, args.creator)
 
 
-def _targets(text: str) -> AudienceTargets | None:
-    """`--audience` targets (raises `QueryError` naming a bad one); None when not given."""
-    targets = parse_audience_targets(text.split())
-    return targets if targets else None
+def _creator_args(args: argparse.Namespace) -> tuple[CreatorArgs, Duration, AudienceTargets | None]:
+    """The ids typed as in Slack (`a,b`, full-width digits, `duration=`, `audience_…=`; raises
+    `QueryError` naming a bad part), with the video length and audience targets: `--duration` and
+    `--audience` when given, else the typed ones."""
+    from bot.grammar import parse_creator_args
+
+    typed = parse_creator_args(args.creator)
+    duration = Duration(args.duration) if args.duration else typed.duration
+    targets = parse_audience_targets(args.audience.split()) if args.audience else typed.audience
+    return typed, duration, targets if targets else None
 
 
 def _print_card(
@@ -365,8 +386,8 @@ def _narrowest(table: Table) -> int:
 
 _UNLIMITED = 10_000
 # Positions in `_headers` a narrow terminal leaves out, first to last: completion, top reason, ER,
-# Xingtu index, followers, CPE, CPM, price. #, creator and score always stay.
-_DROP_ORDER = (7, 10, 6, 8, 2, 5, 4, 3)
+# Xingtu index, CPE, followers, CPM, price. #, creator and score always stay.
+_DROP_ORDER = (7, 10, 6, 8, 5, 2, 4, 3)
 _NAME, _REASON = 1, 10
 _NAME_CELLS = 24  # 12 Chinese characters; the star id under the name is 19
 

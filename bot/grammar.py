@@ -737,8 +737,11 @@ def _read_line(
                     token=_shown(f.token.strip()),
                 ),
             )
+        asked = fields.get("lang")
         try:
             _apply(f, fields, max_pages)
+            if asked is not None and fields.get("lang") != asked:  # `lang=en … lang=zh`
+                raise _Problem(_OTHER_LANGUAGE)
         except _Problem as p:
             shown = _shown(f.token)
             raise _query_error(
@@ -763,6 +766,7 @@ def parse_query(text: str, *, default_pages: int = 3, max_pages: int = 10, defau
     return Query(raw=raw, keywords=[simplified(k) for k in keywords], **fields)
 
 
+_OTHER_LANGUAGE = Text("another lang word asks for another language: keep one.")
 _LANG_OPTION = re.compile(r"(?P<name>[^=:\s]+)[=:](?P<value>[^=:\s]*)")
 _LANG_NAMES = frozenset(name.casefold() for name in ("lang", *vocab.ALIASES["lang"]))
 # A word outside quotes: quoted text ("春季 lang=en 上新", a shortlist's name) is never an option.
@@ -809,7 +813,7 @@ def lang_problem(words: LangWords) -> QueryError:
     """The lang word that names no language, or contradicts an earlier one, named as typed."""
     bad = words.bad or ""
     problem = (
-        Text("another lang word asks for another language: keep one.")
+        _OTHER_LANGUAGE
         if words.conflict
         else Text("lang must be one of %(options)s.", options=_shown_choices(_LANGS))
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -36,8 +39,8 @@ def test_show_an_unknown_id_exits_2_and_says_check_the_id(capsys: pytest.Capture
 
 
 def test_show_a_malformed_id_names_it(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["show", "not an id!"]) == 2
-    assert "not an id!" in capsys.readouterr().err
+    assert main(["show", "not-an-id!"]) == 2
+    assert "not-an-id!" in capsys.readouterr().err
 
 
 def test_compare_prints_the_comparison(capsys: pytest.CaptureFixture[str]) -> None:
@@ -92,3 +95,42 @@ def test_search_card_and_deep_dive_show_the_same_xingtu_index(capsys: pytest.Cap
         assert re.search(
             rf"  Xingtu index: {value}( ·|\n)", capsys.readouterr().out
         )  # from search if refused
+
+
+def test_show_and_compare_read_their_words_as_slack_does(capsys: pytest.CaptureFixture[str]) -> None:
+    """Full-width digits, `duration=` and `audience_…=` typed among the ids, as in `/kol show`."""
+    wide = STAR.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    assert main(["show", wide, "duration=1-20", "audience_age=18-30"]) == 0
+    out = capsys.readouterr().out
+    assert f"Xingtu id {STAR}" in out and "Audience fit" in out
+    assert main(["compare", STAR, OTHER, "duration=1-20"]) == 0
+    assert "Compare 2 creators · 1–20 s" in capsys.readouterr().out
+    assert main(["compare", STAR, OTHER, "duration=1-20", "--duration", "60+"]) == 0  # the flag wins
+    assert "Compare 2 creators · 60 s+" in capsys.readouterr().out
+    assert main(["show", STAR, OTHER]) == 2
+    assert "`show` takes one creator, not 2" in capsys.readouterr().err
+    assert main(["compare", STAR, OTHER, "sort=cpm"]) == 2
+    assert "Search options do not apply here: sort=cpm" in capsys.readouterr().err
+
+
+def test_a_search_and_a_plan_take_their_words_unquoted(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "护肤", "sort=cpm", "lang=en", "--blocks"]) == 0
+    assert "sorted by: Lowest CPM" in capsys.readouterr().out
+    assert main(["plan", "20万", "护肤", "lang=en"]) == 0
+    assert "Plan #" in capsys.readouterr().out
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    """`kolbot help | head -1`: the reader has gone before kolbot writes (it starts once told to)."""
+    script = "import sys\nfrom bot.cli import run\nsys.stdin.readline()\nrun(['help'])"
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert child.stdin is not None and child.stdout is not None
+    child.stdout.close()
+    _, err = child.communicate(b"go\n", timeout=60)
+    assert child.returncode == 0 and b"Traceback" not in err, err.decode()

@@ -650,3 +650,16 @@ def test_a_bad_video_length_is_refused_with_the_ranges_in_each_language() -> Non
         parse_query("护肤 duration=0")
     assert "1-20 | 21-60 | 60+" in tr("en", caught.value.what)
     assert "1-20秒 | 21-60秒 | 60秒以上" in tr("zh", caught.value.what)
+
+
+@pytest.mark.parametrize(
+    ("text", "token"),
+    [("护肤 lang=en lang=zh", "lang=zh"), ("护肤 语言=中文 language=english", "language=english")],
+)
+def test_a_lang_word_contradicting_another_is_refused_by_name(text: str, token: str) -> None:
+    with pytest.raises(QueryError) as refused:
+        parse_query(text)
+    assert f"Can't use `{token}`: another lang word asks for another language" in tr("en", refused.value.what)
+    with pytest.raises(QueryError):
+        parse_creator_args(f"6912345678901234567 {text.removeprefix('护肤 ')}")
+    assert parse_query("护肤 lang=en language=english").lang == "en"  # two words, one language

@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
+from bot.deepdive.arguments import check_show_ids, show_usage
 from bot.deepdive.compare import MAX_CREATORS, check_compare_ids
 from bot.deepdive.routes import ENDPOINT_COST_USD, ROUTES
 from bot.errors import KolbotError, QueryError
@@ -35,10 +36,8 @@ def show_command(
 ) -> None:
     services: Services = context["services"]
     try:
-        arguments = _arguments(args, _show_usage())
-        if len(arguments.identifiers) != 1:
-            raise _one_creator(arguments.identifiers)
-        services.deepdive.identify(arguments.identifiers[0])  # a malformed id is refused before any call
+        arguments = _arguments(args, show_usage())
+        services.deepdive.identify(check_show_ids(arguments.identifiers))  # refused before any call
     except KolbotError as err:  # bad input, or a nickname several creators share
         ack(**refusal(err, lang))
         return
@@ -108,31 +107,12 @@ def _arguments(args: str, usage: Text) -> CreatorArgs:
         raise QueryError(err.token, err.what, usage=usage) from None
 
 
-def _show_usage() -> Text:
-    return Text(
-        "Example: `%(command)s show 6912345678901234567` (Xingtu id), `%(command)s show @douyin_handle` or "
-        "`%(command)s show <Douyin uid>`; add `audience_gender=female>=70%%` to check the audience fit.",
-    )
-
-
 def _compare_usage() -> Text:
     return Text(
         "Example: `%(command)s compare 6912345678901234567 @another_handle duration=1-20` "
         "(2-%(most)s creators; price, CPM and CPE all for one video length, default 21-60 s).",
         most=MAX_CREATORS,
     )
-
-
-def _one_creator(ids: list[str]) -> QueryError:
-    what = (
-        Text("`show` needs a creator id.")
-        if not ids
-        else Text(
-            "`show` takes one creator, not %(n)s; to put several side by side use `%(command)s compare`.",
-            n=len(ids),
-        )
-    )
-    return QueryError(" ".join(ids) or "show", what, usage=_show_usage())
 
 
 def _fetching_note(identifiers: list[str], live: bool, lang: Lang) -> str:
