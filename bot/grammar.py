@@ -516,6 +516,8 @@ def _tokens(text: str) -> tuple[list[str], list[_Filter], list[QueryNote]]:
     keywords: list[str] = []
     filters: list[_Filter] = []
     notes: list[QueryNote] = []
+    joining: set[int] = set()  # keywords that only join two filters (`粉丝>=10w 和 cpm<=60`)
+    after_filter, connective = False, None  # the last token was a filter; a connective right after one
     pos = 0
     while pos < len(text):
         if text[pos].isspace():
@@ -524,6 +526,7 @@ def _tokens(text: str) -> tuple[list[str], list[_Filter], list[QueryNote]]:
             phrase, pos = _read_quoted(text, pos)
             if phrase:
                 keywords.append(phrase)
+                after_filter, connective = False, None
         else:
             found, end = _filter_at(text, pos)
             if found is None:
@@ -532,6 +535,8 @@ def _tokens(text: str) -> tuple[list[str], list[_Filter], list[QueryNote]]:
                 if found is None:
                     found, end = _spaced_shorthand(text, pos)
                 if found is None:
+                    connective = len(keywords) if after_filter and _is_connective(word) else None
+                    after_filter = False
                     keywords.append(word)
                     if looks_like := _filter_like_at(text, pos, word, word_end):
                         notes.append(QueryNote(kind="keyword", token=_shown(looks_like)))
@@ -540,9 +545,17 @@ def _tokens(text: str) -> tuple[list[str], list[_Filter], list[QueryNote]]:
             pos = end
             if found.name == "keyword" and found.value.strip():
                 keywords.append(found.value.strip())  # kept in place: word order matters upstream
+                after_filter, connective = False, None
             else:
                 filters.append(found)
-    return keywords, filters, notes
+                if connective is not None:
+                    joining.add(connective)
+                after_filter, connective = True, None
+    return [k for i, k in enumerate(keywords) if i not in joining], filters, notes
+
+
+def _is_connective(word: str) -> bool:
+    return simplified(word).casefold() in vocab.CONNECTIVES
 
 
 # -- building the query ------------------------------------------------------------------------
@@ -648,9 +661,11 @@ def normalize_text(text: str) -> str:
 
 
 def _join_spaced_units(text: str) -> str:
-    """`10 万` as `10万`; the unit is looked for in Simplified (`10 萬` too), the text kept as typed."""
-    for m in reversed(list(_SPACED_UNIT.finditer(simplified(text)))):
-        text = text[: m.start()] + text[m.end() :]
+    """`10 万` as `10万`, `5000 元` as `5000元`; the unit is looked for in Simplified (`10 萬` too),
+    the text kept as typed."""
+    for pattern in (_SPACED_UNIT, vocab.SPACED_CURRENCY):
+        for m in reversed(list(pattern.finditer(simplified(text)))):
+            text = text[: m.start()] + text[m.end() :]
     return text
 
 

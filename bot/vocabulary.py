@@ -18,14 +18,20 @@ WAN, YI = "万", "亿"  # 10⁴ and 10⁸, typed and written
 QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "「": "」", "『": "』"}
 NUMBER = re.compile(r"(?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?P<unit>万|w|亿|k|千|m|%)?", re.IGNORECASE)
 RANGE = re.compile(r"(?P<a>.+?)\s*(?:-|~|至|到|–|—)\s*(?P<b>.+)")
-CURRENCY = re.compile(r"^[¥$]|(?:元|yuan|rmb|cny)$", re.IGNORECASE)
+CURRENCY = re.compile(r"^[¥$]|(?:元|块钱|块|yuan|rmb|cny)$", re.IGNORECASE)
 LIST_SEP = re.compile(r"[,、/|]")
 # What people type between terms besides spaces (`，` and `；` read as `,` and `;` after NFKC).
 TERM_SEPARATORS = ",;、"
 MULTIPLIERS = {"": 1.0, "万": 1e4, "w": 1e4, "亿": 1e8, "k": 1e3, "千": 1e3, "m": 1e6}
 # A unit typed after a space (`粉丝>=10 万`, `报价<=5 千`, `20 k`) belongs to the number before it.
 SPACED_UNIT = re.compile(r"(?<=\d)\s+(?=(?:万|千|亿|[wWkK])(?:$|[\s粉以起内下上左右+,，]))")
+# So is a currency after a space (`报价<=5000 元`, `5k RMB`): it would be a paid keyword on its own.
+SPACED_CURRENCY = re.compile(
+    r"(?:(?<=\d)|(?<=\d[万千亿wk]))\s+(?=(?:元|块钱|块|yuan|rmb|cny)(?:$|[\s,，]))", re.IGNORECASE
+)
 SECONDS = re.compile(r"(?<=\d)\s*(?:seconds|second|secs|sec|s|秒钟|秒)(?![a-z])", re.IGNORECASE)  # 30秒, 60s+
+# A word that only joins two filters (`followers>=10w and cpm<=60`): no keyword, so not searched for.
+CONNECTIVES = frozenset({"and", "&", "和", "且", "并且", "以及", "及", "与", "同时"})
 NUMBER_END = r"[\dwk万千+]"  # the last character of a value, before a trailing name (`10w粉`)
 
 # Xingtu's city tiers by name: 新一线 = 1.5 sits inside 1-2 and outside 1 and 2-5.

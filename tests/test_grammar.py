@@ -663,3 +663,21 @@ def test_a_lang_word_contradicting_another_is_refused_by_name(text: str, token: 
     with pytest.raises(QueryError):
         parse_creator_args(f"6912345678901234567 {text.removeprefix('护肤 ')}")
     assert parse_query("护肤 lang=en language=english").lang == "en"  # two words, one language
+
+
+@pytest.mark.parametrize(
+    ("text", "keywords"),
+    [
+        ("护肤 报价<=5000 元", ["护肤"]),  # the currency after a space belongs to the number
+        ("beauty price<=5k RMB", ["beauty"]),
+        ("beauty price under 5000 yuan", ["beauty"]),
+        ("skincare followers>=10w and cpm<=60", ["skincare"]),  # a word joining two filters
+        ("护肤 粉丝>=10w 和 cpm<=60", ["护肤"]),
+        ("护肤 粉丝>=10w 並且 cpm<=60", ["护肤"]),
+        ("护肤 和 美妆", ["护肤", "和", "美妆"]),  # between keywords it is the user's to search for
+        ("护肤 粉丝>=10w 和 美妆", ["护肤", "和", "美妆"]),
+        ("new yuan beauty", ["new", "yuan", "beauty"]),  # no number before it: a keyword
+    ],
+)
+def test_units_and_joining_words_are_no_paid_keywords(text: str, keywords: list[str]) -> None:
+    assert parse_query(text).keywords == keywords
