@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import cast
 
@@ -192,6 +192,12 @@ def utc_minute(moment: datetime) -> str:
 
 def utc_date(moment: datetime) -> str:
     return as_utc(moment).astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def place(names: Iterable[str | None], lang: Lang) -> str:
+    """Province and city, each once, in the reader's language (English for provinces and major cities)."""
+    shown = [vocab.PLACE_NAMES_EN.get(name, name) if lang == "en" else name for name in names if name]
+    return " ".join(dict.fromkeys(shown))
 
 
 def bucket(key: str, lang: Lang) -> str:

@@ -313,6 +313,26 @@ def _int_in(value: str, low: int, high: int, message: str) -> int:
     return int(text)
 
 
+def _place(name: str) -> str:
+    """A region as Xingtu writes it, in Chinese: `Shanghai` and `xi'an` are 上海 and 西安."""
+    if not _LATIN.search(name):
+        return name
+    chinese = vocab.PLACES_FROM_EN.get(vocab.place_key(name))
+    if chinese is None:
+        raise _Problem(
+            Text(
+                "kolbot does not know “%(place)s” in English: write the province or city in Chinese, as "
+                "Xingtu does (e.g. %(example)s).",
+                place=name,
+                example=vocab.EXAMPLE_REGION,
+            )
+        )
+    return chinese
+
+
+_LATIN = re.compile("[A-Za-z]")
+
+
 def _items(value: str) -> list[str]:
     items = [v.strip() for v in _LIST_SEP.split(value) if v.strip()]
     if not items:
@@ -613,7 +633,7 @@ def _apply(f: _Filter, fields: dict[str, Any], max_pages: int) -> None:
         case "gender":
             fields["gender"] = Gender(_choice(_GENDERS, value, N_("gender must be one of %(options)s.")))
         case "region":
-            fields.setdefault("regions", []).extend(_items(simplified(value)))
+            fields.setdefault("regions", []).extend(_place(v) for v in _items(simplified(value)))
         case "tag":
             fields.setdefault("tags", []).extend(_items(simplified(value)))
         case "duration":

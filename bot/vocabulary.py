@@ -69,7 +69,7 @@ BOOLS = {
     "yes": ("y", "true", "on", "1", "是", "要", "包含"),
     "no": ("n", "false", "off", "0", "否", "不要", "排除"),
 }
-LANGS = {"zh": ("cn", "chinese", "中文", "中"), "en": ("english", "英文", "英")}
+LANGS = {"zh": ("cn", "chinese", "中文", "中", "汉语", "华语"), "en": ("english", "英文", "英", "英语")}
 VIEWS = {"compact": ("short", "简洁", "精简"), "full": ("long", "detailed", "完整", "详细")}
 
 # -- filter names --------------------------------------------------------------------------------
@@ -147,6 +147,92 @@ BOUND_AFTER = (
 # -- Xingtu's audience buckets -------------------------------------------------------------------
 
 # They come in Chinese; English readers get these names (others stay as sent).
+PROVINCES_EN = {
+    "北京": "Beijing",
+    "天津": "Tianjin",
+    "上海": "Shanghai",
+    "重庆": "Chongqing",
+    "河北": "Hebei",
+    "山西": "Shanxi",
+    "辽宁": "Liaoning",
+    "吉林": "Jilin",
+    "黑龙江": "Heilongjiang",
+    "江苏": "Jiangsu",
+    "浙江": "Zhejiang",
+    "安徽": "Anhui",
+    "福建": "Fujian",
+    "江西": "Jiangxi",
+    "山东": "Shandong",
+    "河南": "Henan",
+    "湖北": "Hubei",
+    "湖南": "Hunan",
+    "广东": "Guangdong",
+    "海南": "Hainan",
+    "四川": "Sichuan",
+    "贵州": "Guizhou",
+    "云南": "Yunnan",
+    "陕西": "Shaanxi",
+    "甘肃": "Gansu",
+    "青海": "Qinghai",
+    "台湾": "Taiwan",
+    "内蒙古": "Inner Mongolia",
+    "广西": "Guangxi",
+    "西藏": "Tibet",
+    "宁夏": "Ningxia",
+    "新疆": "Xinjiang",
+    "香港": "Hong Kong",
+    "澳门": "Macao",
+}
+PROVINCE_SUFFIXES = ("", "省", "市", "自治区", "特别行政区")
+# Cities marketers name most, for `city=Shenzhen`; Xingtu writes every place in Chinese.
+CITIES_EN = {
+    "深圳": "Shenzhen",
+    "广州": "Guangzhou",
+    "杭州": "Hangzhou",
+    "成都": "Chengdu",
+    "武汉": "Wuhan",
+    "南京": "Nanjing",
+    "西安": "Xi'an",
+    "苏州": "Suzhou",
+    "长沙": "Changsha",
+    "郑州": "Zhengzhou",
+    "青岛": "Qingdao",
+    "厦门": "Xiamen",
+    "沈阳": "Shenyang",
+    "大连": "Dalian",
+    "宁波": "Ningbo",
+    "合肥": "Hefei",
+    "昆明": "Kunming",
+    "福州": "Fuzhou",
+    "济南": "Jinan",
+    "哈尔滨": "Harbin",
+    "东莞": "Dongguan",
+    "佛山": "Foshan",
+    "无锡": "Wuxi",
+    "温州": "Wenzhou",
+    "南宁": "Nanning",
+    "贵阳": "Guiyang",
+    "石家庄": "Shijiazhuang",
+    "太原": "Taiyuan",
+    "南昌": "Nanchang",
+    "长春": "Changchun",
+}
+
+
+def place_key(name: str) -> str:
+    """An English place name as people type it: `Xi'an`, `xian`, `Hong Kong`, `hongkong` alike."""
+    return re.sub(r"[\s'’.-]", "", name).casefold()
+
+
+# Province and city names in English, as Xingtu writes them (`广东省`, `深圳市`) and bare.
+PLACE_NAMES_EN = {
+    **{name + suffix: english for name, english in PROVINCES_EN.items() for suffix in PROVINCE_SUFFIXES},
+    **{name + suffix: english for name, english in CITIES_EN.items() for suffix in ("", "市")},
+}
+EXAMPLE_REGION = "上海"
+PLACES_FROM_EN = {place_key(english): name for name, english in {**PROVINCES_EN, **CITIES_EN}.items()}
+
+
 BUCKET_NAMES_EN = {
     "female": "female",
     "male": "male",
@@ -163,47 +249,7 @@ BUCKET_NAMES_EN = {
     "小米": "Xiaomi",
     "荣耀": "Honor",
     "红米": "Redmi",
-    # provinces as Xingtu's audience portraits name them (also with 省/市/自治区/特别行政区)
-    **{
-        name + suffix: english
-        for name, english in {
-            "北京": "Beijing",
-            "天津": "Tianjin",
-            "上海": "Shanghai",
-            "重庆": "Chongqing",
-            "河北": "Hebei",
-            "山西": "Shanxi",
-            "辽宁": "Liaoning",
-            "吉林": "Jilin",
-            "黑龙江": "Heilongjiang",
-            "江苏": "Jiangsu",
-            "浙江": "Zhejiang",
-            "安徽": "Anhui",
-            "福建": "Fujian",
-            "江西": "Jiangxi",
-            "山东": "Shandong",
-            "河南": "Henan",
-            "湖北": "Hubei",
-            "湖南": "Hunan",
-            "广东": "Guangdong",
-            "海南": "Hainan",
-            "四川": "Sichuan",
-            "贵州": "Guizhou",
-            "云南": "Yunnan",
-            "陕西": "Shaanxi",
-            "甘肃": "Gansu",
-            "青海": "Qinghai",
-            "台湾": "Taiwan",
-            "内蒙古": "Inner Mongolia",
-            "广西": "Guangxi",
-            "西藏": "Tibet",
-            "宁夏": "Ningxia",
-            "新疆": "Xinjiang",
-            "香港": "Hong Kong",
-            "澳门": "Macao",
-        }.items()
-        for suffix in ("", "省", "市", "自治区", "特别行政区")
-    },
+    **PLACE_NAMES_EN,  # provinces as Xingtu's audience portraits name them (also with 省/市/自治区…)
 }
 BUCKET_NAMES_ZH = {"female": "女", "male": "男"}
 

@@ -490,7 +490,7 @@ def creator_sections(message: SlackMessage) -> list[str]:
                 "   score *78*/100",
                 "1.2M followers · 15 d +32,778 (+2.8%)  ·  21–60 s: ¥27,500 · CPM ¥34.05 · CPE ¥1.91 · "
                 "ER 1.96% · expected plays 807.6K",
-                "广东 深圳 · female · e-commerce L3 · Xingtu index 71.8 · tags 护肤保养, 彩妆, 生活",
+                "Guangdong Shenzhen · female · e-commerce L3 · Xingtu index 71.8 · tags 护肤保养, 彩妆, 生活",
             ],
         ),
         (

@@ -162,3 +162,12 @@ def test_times_without_zone_are_utc() -> None:
     assert fmt.ago(naive, NOW, "en") == "2 h ago"
     assert fmt.utc_minute(naive) == "2025-11-20 06:00 UTC"
     assert fmt.ago(None, NOW, "en") == fmt.DASH
+
+
+def test_places_read_in_english_for_english_readers() -> None:
+    from bot.formatting import place
+
+    assert place(["广东省", "深圳市"], "en") == "Guangdong Shenzhen"
+    assert place(["上海", "上海"], "en") == "Shanghai"  # a municipality is its own province
+    assert place(["广东", "揭阳"], "en") == "Guangdong 揭阳"  # a city kolbot has no name for stays
+    assert place(["广东", None, ""], "zh") == "广东"

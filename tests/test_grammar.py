@@ -681,3 +681,27 @@ def test_a_lang_word_contradicting_another_is_refused_by_name(text: str, token: 
 )
 def test_units_and_joining_words_are_no_paid_keywords(text: str, keywords: list[str]) -> None:
     assert parse_query(text).keywords == keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "regions"),
+    [
+        ("skincare city=Shanghai", ["上海"]),
+        ("skincare region=guangdong,Xi'an", ["广东", "西安"]),
+        ("skincare city=Hong Kong", None),  # a space ends the value: "Hong" is no place
+        ("skincare city=HongKong", ["香港"]),
+        ("护肤 城市=上海", ["上海"]),
+    ],
+)
+def test_regions_typed_in_english_are_searched_in_chinese(text: str, regions: list[str] | None) -> None:
+    if regions is None:
+        with pytest.raises(QueryError) as refused:
+            parse_query(text)
+        assert "write the province or city in Chinese" in tr("en", refused.value.what)
+        assert "中文" in tr("zh", refused.value.what)
+    else:
+        assert parse_query(text).regions == regions
+
+
+def test_english_and_chinese_names_of_a_language_are_read() -> None:
+    assert parse_query("护肤 语言=英语").lang == "en" and lang_words("help 语言=汉语").lang == "zh"

@@ -110,7 +110,7 @@ def _meta(dive: DeepDive, creator: Creator | None, lang: Lang) -> list[str]:
     return [
         tr(lang, "Xingtu id ") + dive.star_id,
         tr(lang, "Douyin handle ") + base.unique_id if base and base.unique_id else "",
-        " ".join(dict.fromkeys(r for r in region if r)),
+        fmt.place(region, lang),
         tr(lang, gender) if gender else "",
     ]
 

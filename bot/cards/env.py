@@ -141,6 +141,7 @@ FILTERS = {
     "utc_date": formatting.utc_date,
     "ago": formatting.ago,
     "wan_range": formatting.wan_range,
+    "place": formatting.place,
     "slack_time": slack_time,
 }
 
