@@ -718,6 +718,15 @@ def _as_typed(filters: list[_Filter], query_fields: Collection[str]) -> list[str
     return [_shown(f.token) for f in filters if _QUERY_FIELD.get(f.name, f.name) in query_fields]
 
 
+def resorted(raw: str, sort: SortKey) -> str:
+    """The search `raw` sorted by `sort` (a results card's sort menu): `sort=` appended, since the
+    last one wins, in place of one an earlier re-sort appended, so the search does not grow."""
+    return f"{_APPENDED_SORT.sub('', raw)} sort={sort.value}"
+
+
+_APPENDED_SORT = re.compile(rf"(?:\s+sort=(?:{'|'.join(re.escape(k.value) for k in SortKey)}))+$")
+
+
 def filters_as_typed(text: str, query_fields: Collection[str]) -> list[str]:
     """The filters of `text` that set any of `query_fields` (Query field names), as typed: what a
     message about them quotes (`粉丝>=10w`, not `followers`). The values are not checked."""

@@ -27,8 +27,10 @@ def channel_of(body: dict[str, Any]) -> str:
 
 
 def label_lang(services: Services, action: dict[str, Any]) -> Lang:
-    """The language of the card that was clicked, read from the clicked button's own label."""
-    return services.lang_for((action.get("text") or {}).get("text", ""))
+    """The language of the card that was clicked, read from the clicked button's own label (or the
+    chosen option's, for a menu)."""
+    label = action.get("text") or (action.get("selected_option") or {}).get("text") or {}
+    return services.lang_for(label.get("text", ""))
 
 
 def saved_search(services: Services, body: dict[str, Any], ref: str | None) -> SavedSearch | None:

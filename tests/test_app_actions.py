@@ -11,6 +11,8 @@ from slack_bolt import App
 
 from bot.cards.actions import ActionId, DetailsValue, PageValue, SortValue
 from bot.cards.validate import validate_message
+from bot.demo import synth_detail
+from bot.models import SortKey
 from bot.services import Services
 from tests.fakes.signing import SlackRequests, button, select
 from tests.fakes.slack_api import FakeSlackApi
@@ -126,6 +128,34 @@ def test_sort_replaces_the_card_and_keeps_the_order_for_more(
         app, slack, slack_requests.block_action(button("kol_more", page_2), message=resorted)
     )
     assert followers_on(services, more) == sorted(followers_on(services, more), reverse=True)
+
+
+def test_sorting_again_and_again_keeps_one_added_sort(
+    app: App, services: Services, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    """Each re-sort is saved as a search: it used to append one more `sort=` each time, until the
+    search was refused as too long (500 characters) after about fifty clicks."""
+    card = search(app, slack, slack_requests, "护肤 pages=1 top=5 lang=en")
+    for sort in ("followers", "cpm", "followers", "cpe"):
+        value = sort_value(card, sort)
+        card = next_response(app, slack, slack_requests.block_action(select("kol_sort", value), message=card))
+    ref = PageValue.decode(element(card, "kol_more")["value"]).search_ref
+    saved = services.searches.get(ref, "T0TEST")
+    assert saved is not None and saved.raw_query == "护肤 pages=1 top=5 lang=en sort=cpe"
+
+
+def test_buttons_of_a_chinese_card_whose_search_expired_answer_in_chinese(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    sort = select("kol_sort", SortValue(search_ref="nosuchref", sort=SortKey.CPM).encode(), "CPM 最低")
+    answer = next_response(app, slack, slack_requests.block_action(sort))
+    assert "找不到这次搜索" in answer["text"], answer["text"]
+    star = synth_detail.demo_star_ids()[0]
+    details = button("kol_details", DetailsValue(star_id=star, search_ref="nosuchref").encode(), "详情")
+    assert app.dispatch(slack_requests.block_action(details).bolt()).status == 200
+    slack.wait_for(lambda: bool(slack.calls_to("chat.postMessage")))
+    card = slack.calls_to("chat.postMessage")[0].body
+    assert "演示数据" in json.dumps(card, ensure_ascii=False)  # the deep-dive, in the card's language
 
 
 def test_another_workspace_cannot_use_a_search_ref(

@@ -41,7 +41,7 @@ def show_deep_dive(
     def work() -> None:
         value = DetailsValue.decode(action.get("value"))
         saved = saved_search(services, body, value.search_ref)
-        lang = saved.lang if saved else services.default_lang
+        lang = saved.lang if saved else label_lang(services, action)
         answer_in(lang)
         query = services.parse_query(saved.raw_query) if saved else Query()
         post_deep_dive(

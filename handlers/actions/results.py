@@ -14,6 +14,7 @@ from slack_bolt import Ack, BoltContext, Respond
 
 from bot.cards.actions import PageValue, SortValue
 from bot.cards.views import MAX_CARD_CREATORS
+from bot.grammar import resorted
 from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.delivery import send_results
@@ -61,11 +62,10 @@ def resort_results(
         value = SortValue.decode((action.get("selected_option") or {}).get("value"))
         search = required_search(services, body, value.search_ref)
         answer_in(search.lang)
-        # Saved anew (the grammar's last `sort=` wins), so "more" on the new card keeps this order.
-        raw = f"{search.raw_query} sort={value.sort.value}"
+        raw = resorted(search.raw_query, value.sort)  # saved anew: "more" on the new card keeps the order
         query = services.parse_query(raw)
         where = search.team_id, search.channel_id, user_of(body)
         save = partial(services.searches.save, *where, raw, search.lang)
         send_results(services, respond, query, search.lang, ref_for=save, replace=True)
 
-    run_after_ack(context, respond, services.default_lang, logger, work, task=SlackTask.RESORT)
+    run_after_ack(context, respond, label_lang(services, action), logger, work, task=SlackTask.RESORT)
