@@ -158,6 +158,10 @@ def test_resolve_buttons_make_new_numbered_plans_at_the_new_budget(team: Team) -
     shown = flatten(team.command("plan show 1"))
     assert "Plan #1: ¥30,000" in shown
     assert "No plan 9 in this channel." in flatten(team.command("plan show 9"))
+    assert "Plan #1: ¥30,000" in flatten(team.command("plan show ＃１"))  # full-width, as typed on a phone
+    assert "Which plan? `plan show` needs its number." in flatten(team.command("plan show"))
+    assert "“1 2” is not a plan number." in flatten(team.command("plan show 1 2"))
+    assert "规划" in flatten(team.command("规划 查看"))  # the refusal in the language typed
 
 
 def test_budget_below_the_cheapest_creator_says_so_and_offers_that_budget(team: Team) -> None:

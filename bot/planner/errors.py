@@ -52,6 +52,17 @@ def must_and_exclude(name: str) -> PlanError:
     )
 
 
+def not_a_plan_number(ref: str) -> PlanError:
+    what = (
+        Text("“%(ref)s” is not a plan number.", ref=ref[:40])
+        if ref
+        else Text("Which plan? `plan show` needs its number.")
+    )
+    return PlanError(
+        what, hint=Text("E.g. `%(command)s plan show 3`; `%(command)s plan list` shows this channel's plans.")
+    )
+
+
 def unknown_plan(ref: str) -> PlanError:
     return PlanError(
         Text("No plan %(ref)s in this channel.", ref=ref),

@@ -7,6 +7,7 @@ saved plan, so re-solving it costs no upstream call.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 from bot.i18n import Text
@@ -104,10 +105,13 @@ class PlanService:
         return saved
 
     def show(self, team_id: str, channel_id: str, ref: str) -> SavedPlan:
-        number = ref.strip().lstrip("#")
-        saved = self.store.by_number(team_id, channel_id, int(number)) if number.isdigit() else None
+        """The channel's plan numbered `ref` (`3`, `#3`, full-width `＃３`)."""
+        number = unicodedata.normalize("NFKC", ref).strip().lstrip("#").strip()
+        if not number.isdigit():
+            raise errors.not_a_plan_number(ref.strip())
+        saved = self.store.by_number(team_id, channel_id, int(number))
         if saved is None:
-            raise errors.unknown_plan(ref)
+            raise errors.unknown_plan(ref.strip())
         return saved
 
     def recent(self, team_id: str, channel_id: str, shortlist_id: str | None = None) -> list[SavedPlan]:
