@@ -69,8 +69,12 @@ class DigestService:
         )
         return DigestDetail(self._store.create(new, now), [])
 
+    def get(self, team_id: str, digest_id: str) -> Digest:
+        """The workspace's digest `digest_id` (refused when it has none by that id)."""
+        return self._store.get(team_id, digest_id)
+
     def show(self, team_id: str, digest_id: str) -> DigestDetail:
-        digest = self._store.get(team_id, digest_id)
+        digest = self.get(team_id, digest_id)
         return DigestDetail(digest, self._store.runs(digest.id))
 
     def channel(self, team_id: str, channel_id: str) -> ChannelDigests:

@@ -188,7 +188,7 @@ def _help(call: Call) -> SlackMessage:
 
 def _run(call: Call) -> AfterAck:
     """Ack at once; fetching and posting (slow work, queued) can take longer than Slack's 3 seconds."""
-    digest_id = _require_id(call, "run")
+    digest_id = call.services.digests.get(call.team_id, _require_id(call, "run")).short_id  # or refused
     return AfterAck(
         notice_message(tr(call.lang, "Posting digest %(digest_id)s…", digest_id=digest_id)),
         lambda: call.services.digests.run_now(call.team_id, digest_id, request=call.request),
