@@ -416,6 +416,15 @@ def test_a_creator_is_added_and_removed_by_the_name_on_its_card(named) -> None:
     assert named.summary("T1", sl.short_id).items[0].status is ItemStatus.APPROVED
 
 
+@pytest.mark.parametrize(
+    "typed", ["叫我南風的護膚筆記,s1", "叫我南风的护肤笔记🌙，s1", "叫我南风的护肤笔记、 s1"]
+)
+def test_creators_listed_with_commas_are_each_added(named, typed: str) -> None:
+    sl = named.create("T1", "C1", "U1", "618")
+    added = named.add("T1", sl.short_id, "U1", [typed])
+    assert [i.star_id for i in added.added] == ["7000000000000000001", "s1"]
+
+
 def test_a_name_two_creators_share_is_refused_with_their_ids(named) -> None:
     sl = named.create("T1", "C1", "U1", "618")
     with pytest.raises(KolbotError) as refused:

@@ -8,6 +8,8 @@ stored: `summary` recomputes them from the rows.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -42,9 +44,11 @@ from bot.shortlists.models import (
 from bot.shortlists.summary import summarize
 from bot.store.shortlists import ShortlistChange, ShortlistStore
 from bot.store.snapshots import CreatorSnapshots, Snapshot
+from bot.vocabulary import TERM_SEPARATORS
 
 T = TypeVar("T")
 _MAX_LISTED = 10
+_LIST_SEPARATOR = re.compile(f"[{TERM_SEPARATORS}]")  # after NFKC: `，` and `；` too
 _CLOSED = {ShortlistStatus.OPEN: "", ShortlistStatus.CLOSED: " :lock:"}  # in either language
 
 Work = Callable[[ShortlistChange], T]
@@ -133,7 +137,7 @@ class ShortlistService:
         `request`: the key of the request adding them. The same request run again (a queued job
         whose worker died after storing some of them) counts the creators it added before as
         added, not as "already on the list", which is only for an earlier, other request's."""
-        refs = list(dict.fromkeys(s.strip() for s in star_ids if s.strip()))
+        refs = list(dict.fromkeys(part for ref in star_ids for part in self._listed(ref.strip()) if part))
         if not refs:
             raise errors.no_creators()
         snaps = {s.creator.star_id: s for s in known if s.creator.star_id in refs}
@@ -159,6 +163,14 @@ class ShortlistService:
             )
 
         return self._mutate(team_id, shortlist_id, work)
+
+    def _listed(self, ref: str) -> list[str]:
+        """`ref`'s creators: `是橙子酱,叫我大宝呀🌙` (also `，` `、` `;`) names two, unless one creator
+        goes by that whole name."""
+        parts = [part.strip() for part in _LIST_SEPARATOR.split(unicodedata.normalize("NFKC", ref))]
+        if len([part for part in parts if part]) < 2 or self._snapshots.named(ref):
+            return [ref]
+        return parts
 
     def remove(self, team_id: str, shortlist_id: str, user_id: str, star_id: str) -> ShortlistItem:
         """Take a creator (and its votes) off the shortlist; returns it as it was."""
