@@ -488,6 +488,12 @@ def test_new_shortlist_button_on_a_results_card_keeps_the_search_length(team: Te
     )
     eventually(lambda: "已创建候选名单 *长视频*" in team.last_reply())
     assert team.shortlist("长视频").duration.value == "60+" and "60秒以上视频" in team.parent("长视频")
+    again = team.me.view_submission("kol_sl_new_view", values, private_metadata=view["private_metadata"])
+    taken = team.ack(again)  # the channel has an open 长视频: said under the name, the form stays open
+    assert taken["response_action"] == "errors" and "长视频" in taken["errors"]["new_name"]
+    assert [li.shortlist.name for li in team.services.shortlists.list(TEAM_ID, CHANNEL_ID)].count(
+        "长视频"
+    ) == 1
 
 
 def test_list_show_rename_close_reopen_and_remove(team: Team) -> None:

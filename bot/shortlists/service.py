@@ -71,9 +71,19 @@ class ShortlistService:
     ) -> Shortlist:
         """A new open shortlist; `budget_yuan` may be text such as `20万`. A name an open shortlist of
         the channel already has is refused: every command by name would then have to ask which."""
-        name, budget, length = clean_name(name), parse_budget(budget_yuan), parse_duration(duration)
-        self._refuse_taken(team_id, channel_id, name)
+        name, budget, length = (
+            self.new_name(team_id, channel_id, name),
+            parse_budget(budget_yuan),
+            parse_duration(duration),
+        )
         return self._store.insert(team_id, channel_id, user_id, name, budget, length)
+
+    def new_name(self, team_id: str, channel_id: str, name: str) -> str:
+        """`name` as a new shortlist of the channel gets it (cleaned); refused when it is no name or
+        an open shortlist of the channel has it."""
+        name = clean_name(name)
+        self._refuse_taken(team_id, channel_id, name)
+        return name
 
     def _refuse_taken(self, team_id: str, channel_id: str, name: str, *, renamed: str | None = None) -> None:
         key = _name_key(name)

@@ -23,7 +23,6 @@ from bot.i18n import LANGS, SOURCE_LANG
 from bot.models import Duration, Lang
 from bot.services import Services
 from bot.shortlists.inputs import (
-    clean_name,
     clean_note,
     parse_budget,
     parse_duration,
@@ -93,7 +92,9 @@ def submit_add(
     name, budget, chosen = text(values, "new_name"), text(values, "budget"), choice(values, "shortlist")
     errors: dict[str, str] = {}
     if name:
-        check_field(errors, "new_name", lang, lambda: clean_name(name))
+        check_field(
+            errors, "new_name", lang, lambda: services.shortlists.new_name(team_id, form.channel_id, name)
+        )
         check_field(errors, "budget", lang, lambda: parse_budget(budget))
     else:
         check_chosen(services, errors, lang, team_id=team_id, channel_id=form.channel_id, chosen=chosen)
@@ -134,7 +135,9 @@ def submit_new(
     name, budget = text(values, "new_name"), text(values, "budget")
     duration = choice(values, "duration") or form.duration
     errors: dict[str, str] = {}
-    check_field(errors, "new_name", lang, lambda: clean_name(name))
+    check_field(
+        errors, "new_name", lang, lambda: services.shortlists.new_name(team_id, form.channel_id, name)
+    )
     check_field(errors, "budget", lang, lambda: parse_budget(budget))
     check_field(errors, "duration", lang, lambda: parse_duration(duration))
     if not ack_form(ack, errors):
