@@ -71,6 +71,8 @@ def test_paid_calls_are_charged_to_the_workspace_user_and_feature(
     usage = ack_body(app.dispatch(slack_requests.command("usage").bolt()))
     shown = as_shown(all_text(usage))
     assert f"<@{USER_ID}>" in shown and "$0.04 of $0.05 (80 %)" in shown and "Searches" in shown
+    refused = as_shown(all_text(ack_body(app.dispatch(slack_requests.command("usage 2020-13").bolt()))))
+    assert "`usage` takes nothing after it: “2020-13”" in refused and "this month's TikHub spend" in refused
 
 
 def test_deep_dives_and_digests_are_charged_to_their_feature(

@@ -154,6 +154,17 @@ def parse_budget_usd(text: str) -> float | None:
     return float(match.group(1))
 
 
+def check_usage_args(text: str) -> None:
+    """`usage` shows this month's spend and takes nothing else: a word after it is named, not dropped."""
+    extra = text.strip()
+    if extra:
+        raise QueryError(
+            extra[:40],
+            Text("`usage` takes nothing after it: “%(extra)s”.", extra=extra[:40]),
+            usage=Text("`%(command)s usage` shows this month's TikHub spend, by user and by feature."),
+        )
+
+
 def not_an_admin(status: BudgetStatus) -> KolbotError:
     return KolbotError(
         Text("Only kolbot admins can change the TikHub budget."),

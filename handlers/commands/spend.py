@@ -15,11 +15,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.cards.spend_views import budget_message, usage_message
+from bot.errors import QueryError
 from bot.models import Lang
 from bot.services import Services
+from bot.spend.budget import check_usage_args
 from handlers.background import run_after_ack
 from handlers.jobs import SlackTask
-from handlers.replies import respond_ephemeral
+from handlers.replies import refusal, respond_ephemeral
 
 
 def is_slack_admin(client: WebClient, user_id: str, logger: logging.Logger) -> bool:
@@ -38,11 +40,16 @@ def usage_command(
     _respond: Respond,
     context: BoltContext,
     _logger: logging.Logger,
-    _rest: str,
+    rest: str,
     lang: Lang,
 ) -> None:
-    """Answered in the ack; anything after `usage` is ignored."""
+    """Answered in the ack."""
     services: Services = context["services"]
+    try:
+        check_usage_args(rest)
+    except QueryError as err:
+        ack(**refusal(err, lang))
+        return
     usage = services.budget.usage(command["team_id"])
     ack(**usage_message(usage, lang))
 
