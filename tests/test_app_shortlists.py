@@ -521,6 +521,8 @@ def test_list_show_rename_close_reopen_and_remove(team: Team) -> None:
     assert "Reopened *Spring 2030*." in flatten(team.command("shortlist reopen Spring"))
 
     beta_card = team.card_ts("Spring 2030", BETA)
+    two = flatten(team.command(f"shortlist remove Spring {BETA} {ALPHA}"))
+    assert f"`remove` takes one creator; “{BETA} {ALPHA}” is more than one word." in two
     assert "Removed Beta from *Spring 2030*." in flatten(team.command(f"shortlist remove Spring {BETA}"))
     assert f"removed from the shortlist by <@{USER_ID}>" in team.channel.text(beta_card)
     assert "*Creators*\n1" in team.parent("Spring 2030")

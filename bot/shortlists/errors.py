@@ -127,3 +127,10 @@ def no_creators() -> ShortlistError:
         Text("No creator was given, so nothing was added."),
         hint=Text("Add creators from a search result card, or give their star ids."),
     )
+
+
+def one_to_remove(typed: str) -> ShortlistError:
+    return ShortlistError(
+        Text("`remove` takes one creator; “%(typed)s” is more than one word.", typed=typed[:60]),
+        hint=Text("Put a name with spaces in quotes, or remove one creator at a time."),
+    )

@@ -27,7 +27,7 @@ from bot.errors import QueryError
 from bot.i18n import Text
 from bot.models import Duration, Lang
 from bot.services import Services
-from bot.shortlists.errors import not_an_export
+from bot.shortlists.errors import not_an_export, one_to_remove
 from bot.shortlists.export import to_csv, to_xlsx
 from bot.shortlists.inputs import clean_name, new_list_args, parse_budget, parse_duration, words
 from bot.shortlists.models import Shortlist
@@ -147,8 +147,10 @@ def _add(call: Invocation, args: list[str]) -> None:
 
 
 def _remove(call: Invocation, args: list[str]) -> None:
-    if len(args) != 2:
+    if len(args) < 2:
         raise _usage_error("remove")
+    if len(args) > 2:
+        raise one_to_remove(" ".join(args[1:]))
     shortlist = call.resolve(args[0])
     item = call.shortlists.remove(call.team_id, shortlist.short_id, call.user_id, args[1])
     call.sync.mark_removed(shortlist, item, call.user_id)
