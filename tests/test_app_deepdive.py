@@ -259,7 +259,8 @@ def test_show_by_the_nickname_on_a_results_card(
 ) -> None:
     """Marketers know creators by name: a nickname a search showed is enough, and costs nothing."""
     unknown = command(app, slack_requests, "show 没见过的达人 lang=en")
-    assert "the nickname a results card shows" in unknown and slack.calls_to("chat.postMessage") == []
+    assert "no search has shown a creator by that name yet" in unknown and "Search for them first" in unknown
+    assert slack.calls_to("chat.postMessage") == []
     results = search_card(app, slack, slack_requests, "护肤 pages=1")
     first = re.search(r"\*1\. <[^|]+\|([^>]+)>", json.dumps(results, ensure_ascii=False))
     assert first is not None
@@ -274,7 +275,7 @@ def test_show_by_the_nickname_on_a_results_card(
     [
         ("show", "`show` needs a creator id.\nExample: `/kol show 6912345678901234567`"),
         ("show 6600105854648905817 6600850601133365322", "use `/kol compare`"),
-        ("show ab!cd", "“ab!cd” is not a creator id.\nUse a Xingtu star id (19 digits)"),
+        ("show ab!cd", "“ab!cd” is no creator id, and no search has shown a creator by that name yet."),
         ("show 6600105854648905817 sort=cpm", "Search options do not apply here: sort"),
     ],
 )

@@ -162,13 +162,17 @@ class DeepDiveService:
             return parse_identifier(identifier)
         except QueryError as err:
             star_id = self._named(identifier)
-            if star_id is None:
+            if star_id is None:  # not an id: a name no search has shown yet, or no name at all
+                what = Text(
+                    "“%(name)s” is no creator id, and no search has shown a creator by that name yet.",
+                    name=shorten(identifier.strip()),
+                )
                 usage = Text(
-                    "Use a Xingtu star id (19 digits), a Douyin uid (digits), a %(handle)s (e.g. @abc_123), "
-                    "or the nickname a results card shows.",
+                    "Search for them first (then the name on their card works), or use a Xingtu star id "
+                    "(19 digits), a Douyin uid (digits) or a %(handle)s (e.g. @abc_123).",
                     handle=DOUYIN_ID,
                 )
-                raise QueryError(err.token, err.what, usage=usage) from None
+                raise QueryError(err.token, what, usage=usage) from None
             return CreatorId(IdKind.STAR_ID, star_id)
 
     def _named(self, nickname: str) -> str | None:
