@@ -130,3 +130,19 @@ def test_every_action_id_has_a_listener() -> None:
     for action in ActionId:
         name = f"{action}_1" if action is ActionId.PLAN_RESOLVE else action
         assert any(c == name if isinstance(c, str) else c.match(name) for c in recorder.constraints), action
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw"),
+    [
+        (PageValue, "v1:s1|1000000000|10"),  # More results from page 10⁹: a billion pools to rank
+        (PageValue, "v1:s1|2|100000000"),
+        (ResolveValue, f"v1:1|{10**30}"),  # a plan for ¥10²² 亿
+        (ResolveValue, f"v1:{2**63}|20000"),  # an id no database row has
+        (PlanValue, f"v1:{2**64}"),
+    ],
+)
+def test_values_beyond_what_a_card_carries_are_out_of_date(kind: type[ActionValue], raw: str) -> None:
+    with pytest.raises(KolbotError) as refused:
+        kind.decode(raw)
+    assert tr("en", refused.value.what) == "This button is out of date."

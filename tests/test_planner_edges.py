@@ -207,6 +207,23 @@ def test_a_budget_that_buys_nobody_under_its_cap_is_offered_the_budget_that_does
     assert [c.star_id for c in again.chosen] == ["a"]
 
 
+def test_no_resolve_button_goes_beyond_the_budgets_a_plan_takes() -> None:
+    """¥10亿 is the largest plan: +20 % of it would be a button whose click is refused (and whose
+    value could not be written); a creator costing more than that under the cap gets no button."""
+    pool = [candidate("a", 500_000_000, 5), candidate("b", 400_000_000, 4), candidate("c", 300_000_000, 3)]
+    plan = make_plan(PlanRequest(budget_yuan=1_000_000_000), pool, TIERS, steps=RESOLVE_STEPS)
+    saved = SavedPlan(1, 1, "T", "C", None, "x", "U", "en", T0, plan)
+    assert [b["label"] for b in resolve_buttons(saved, "en")] == ["Re-solve −20% (¥800,000,000)"]
+    dear = make_plan(PlanRequest(budget_yuan=1_000, max_share=0.1), [candidate("a", 200_000_000, 1)], TIERS)
+    assert resolve_buttons(SavedPlan(2, 2, "T", "C", None, "x", "U", "en", T0, dear), "en") == []
+    assert (
+        validate_message(
+            plan_message(SavedPlan(2, 2, "T", "C", None, "x", "U", "en", T0, dear), "en").to_dict()
+        )
+        == []
+    )
+
+
 def test_a_saved_plan_with_the_older_budget_reason_still_reads_in_chinese() -> None:
     stored = Text(SAVED_BUDGET_REASON, budget=Money(4_000), name="Cheap", cost=Money(5_000))
     assert tr("zh", stored) == "预算 ¥4,000 低于最便宜的达人（Cheap，¥5,000）。"

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.errors import KolbotError
 from bot.i18n import Text
 from bot.models import SortKey
+from bot.planner.request import MAX_BUDGET_YUAN, MIN_BUDGET_YUAN
 from bot.shortlists.models import ItemStatus
 
 VERSION = "v1:"
@@ -116,13 +117,19 @@ class AddToShortlistValue(ActionValue):
     search_ref: str | None = None
 
 
+# Bounds of what a card can carry; a value beyond them was not written by kolbot (out of date).
+MOST_PAGES = 500  # search pages a list can have been continued over (10,000 creators)
+CREATORS_PER_PAGE = 20
+ROW_ID_MAX = 2**63 - 1  # a database id (BIGINT)
+
+
 class PageValue(ActionValue):
     """*More results*: the search, the first page not fetched yet, and how many of the ranked list the
     earlier cards showed (None on a card from before it was carried: that card's top)."""
 
     search_ref: str
-    start: int = Field(ge=1)
-    shown: int | None = Field(default=None, ge=0)
+    start: int = Field(ge=1, le=MOST_PAGES)
+    shown: int | None = Field(default=None, ge=0, le=MOST_PAGES * CREATORS_PER_PAGE)
 
 
 class SortValue(OptionValue):
@@ -169,14 +176,14 @@ class PlanSourceValue(ActionValue):
 class ResolveValue(ActionValue):
     """*Re-solve* on a plan card: the plan and the budget to solve it at."""
 
-    plan_id: int
-    budget_yuan: int = Field(gt=0)
+    plan_id: int = Field(ge=1, le=ROW_ID_MAX)
+    budget_yuan: int = Field(ge=MIN_BUDGET_YUAN, le=MAX_BUDGET_YUAN)
 
 
 class PlanValue(ActionValue):
     """*Add plan to shortlist* on a plan card."""
 
-    plan_id: int
+    plan_id: int = Field(ge=1, le=ROW_ID_MAX)
 
 
 class ScreenValue(ActionValue):

@@ -31,6 +31,7 @@ from bot.planner.models import (
     TierBounds,
 )
 from bot.planner.optimise import RESOLVE_STEPS, step_budget
+from bot.planner.request import MAX_BUDGET_YUAN, MIN_BUDGET_YUAN
 from bot.planner.store import SavedPlan
 from bot.shortlists.export import COUNT, TIME, YUAN, YUAN_CENTS, SummaryRow
 from bot.shortlists.models import ShortlistListing
@@ -169,6 +170,8 @@ def resolve_buttons(saved: SavedPlan, lang: Lang) -> list[dict[str, Any]]:
     cheapest = min((cost / share for cost in open_), default=None)  # the cap lets them in from here
     if plan.binding is not None and plan.binding.kind is BindingKind.BUDGET and cheapest is not None:
         at = math.ceil(cheapest)
+        if at > MAX_BUDGET_YUAN:  # no plan takes that budget
+            return []
         label = tr(lang, "Re-solve at %(yuan)s", yuan=yuan(at, lang))
         return [{"label": label, "value": ResolveValue(plan_id=saved.id, budget_yuan=at)}]
     budget, steps = request.budget_yuan, plan.resolve_steps
@@ -185,6 +188,7 @@ def resolve_buttons(saved: SavedPlan, lang: Lang) -> list[dict[str, Any]]:
             "value": ResolveValue(plan_id=saved.id, budget_yuan=step_budget(budget, step)),
         }
         for step in steps
+        if MIN_BUDGET_YUAN <= step_budget(budget, step) <= MAX_BUDGET_YUAN  # budgets a plan takes
     ]
 
 
