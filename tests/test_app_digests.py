@@ -174,6 +174,11 @@ def test_help(app: App, requests: SlackRequests) -> None:
         ("show", "needs a digest id"),
         ("pause zzzzzz", "No digest with id “zzzzzz”"),
         ("run zzzzzz", "No digest with id “zzzzzz”"),  # in the ack, not after "Posting digest zzzzzz…"
+        ('add "skincare" daily 09:30 quiet=yes quiet=no', "“quiet=no”: quiet= is given twice; keep one."),
+        (
+            'add "skincare" daily 09:30 banana=1',
+            "“banana=1”: a digest's options are top=, pages= and quiet=.",
+        ),
     ],
 )
 def test_refusals_name_the_problem_and_save_nothing(

@@ -16,6 +16,7 @@ from bot.digests.vocabulary import NO, OPTION_NAMES, QUOTE_CLOSERS, TOP_WORD, YE
 from bot.grammar import MAX_TOP
 from bot.i18n import Text
 
+_NOT_AN_OPTION = re.compile(r"(?!tz=)[^=\s]+=.*", re.IGNORECASE)
 _OPTION = re.compile(rf"(?i)({'|'.join(map(re.escape, OPTION_NAMES))})\s*=\s*(\S*)")
 
 
@@ -34,13 +35,13 @@ def parse_add(text: str) -> DigestRequest:
     options: dict[str, str] = {}
     schedule_words = []
     for word in unicodedata.normalize("NFKC", rest).split():
-        match, top = _OPTION.fullmatch(word), TOP_WORD.fullmatch(word)
-        if match:
-            options[OPTION_NAMES[match[1].lower()]] = match[2]
-        elif top:
-            options["top"] = top["n"]
-        else:
+        key, value = _option(word)
+        if key is None:
+            if _NOT_AN_OPTION.fullmatch(word):  # `banana=1`: no schedule word has `=`, tz= aside
+                raise errors.bad_option(word, Text("a digest's options are top=, pages= and quiet=."))
             schedule_words.append(word)
+        elif options.setdefault(key, value) != value:  # `quiet=yes quiet=no`: which one?
+            raise errors.bad_option(word, Text("%(key)s= is given twice; keep one.", key=key))
     if not schedule_words:
         raise errors.missing_schedule()
     return DigestRequest(
@@ -50,6 +51,15 @@ def parse_add(text: str) -> DigestRequest:
         pages=_pages(options["pages"]) if "pages" in options else None,
         quiet=_quiet(options["quiet"]) if "quiet" in options else None,
     )
+
+
+def _option(word: str) -> tuple[str | None, str]:
+    """(the option `word` sets, its value as typed), or (None, "") for a schedule word."""
+    if match := _OPTION.fullmatch(word):
+        return OPTION_NAMES[match[1].lower()], match[2]
+    if top := TOP_WORD.fullmatch(word):  # 前10
+        return "top", top["n"]
+    return None, ""
 
 
 def _quoted(text: str) -> tuple[str, str]:
