@@ -521,6 +521,11 @@ def test_list_show_rename_close_reopen_and_remove(team: Team) -> None:
     assert "Reopened *Spring 2030*." in flatten(team.command("shortlist reopen Spring"))
 
     beta_card = team.card_ts("Spring 2030", BETA)
+    unclosed = flatten(team.ack(team.me.command('shortlist new "未闭合 名单')))  # refused in the ack
+    assert "“未闭合 名单”前面的引号没有闭合。" in unclosed
+    assert not [
+        li for li in team.services.shortlists.list(TEAM_ID, CHANNEL_ID) if "未闭合" in li.shortlist.name
+    ]
     two = flatten(team.command(f"shortlist remove Spring {BETA} {ALPHA}"))
     assert f"`remove` takes one creator; “{BETA} {ALPHA}” is more than one word." in two
     assert "Removed Beta from *Spring 2030*." in flatten(team.command(f"shortlist remove Spring {BETA}"))

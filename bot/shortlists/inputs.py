@@ -166,13 +166,18 @@ def clean_note(value: str | None) -> str | None:
 
 
 def words(text: str) -> list[str]:
-    """Split on spaces, keeping "quoted names" together (straight or curly quotes)."""
+    """Split on spaces, keeping "quoted names" together (straight or curly quotes); a quote left open
+    is refused, as in a search, rather than kept in a name."""
     lexer = shlex.shlex(text.translate(QUOTES), posix=True)
     lexer.whitespace_split, lexer.quotes, lexer.escape = True, '"', ""
     try:
         return list(lexer)
-    except ValueError:  # an unmatched quote: take the words as typed
-        return text.split()
+    except ValueError:  # no closing quotation
+        opened = text.translate(QUOTES).rfind('"')
+        raise bad_input(
+            Text("The quote before “%(rest)s” is not closed.", rest=text[opened + 1 :][:40]),
+            Text('Put a name with spaces in a pair of quotes, e.g. "Spring skincare".'),
+        ) from None
 
 
 _OPTION = re.compile(r"(?P<key>[^=:]+)[=:](?P<value>.*)")

@@ -27,7 +27,7 @@ from bot.errors import QueryError
 from bot.i18n import Text
 from bot.models import Duration, Lang
 from bot.services import Services
-from bot.shortlists.errors import not_an_export, one_to_remove
+from bot.shortlists.errors import ShortlistError, not_an_export, one_to_remove
 from bot.shortlists.export import to_csv, to_xlsx
 from bot.shortlists.inputs import clean_name, new_list_args, parse_budget, parse_duration, words
 from bot.shortlists.models import Shortlist
@@ -96,6 +96,11 @@ def shortlist_command(
     if subcommand is None:
         ack(**refusal(_unknown_verb(match.verb), lang))
         return
+    try:
+        args = words(match.rest)
+    except ShortlistError as err:
+        ack(**refusal(err, lang))
+        return
     ack()
     call = Invocation(
         services=services,
@@ -109,7 +114,7 @@ def shortlist_command(
     )
     run, task = subcommand.handler, subcommand.task
     assert task is not None  # every shortlist subcommand names its task
-    run_after_ack(context, respond, lang, logger, lambda: run(call, words(match.rest)), task=task)
+    run_after_ack(context, respond, lang, logger, lambda: run(call, args), task=task)
 
 
 def _new(call: Invocation, args: list[str]) -> None:
