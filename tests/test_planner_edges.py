@@ -33,6 +33,7 @@ from bot.models import (
     SearchResult,
     SearchStats,
 )
+from bot.planner import diagnose
 from bot.planner.candidates import Source, build, from_search, from_shortlist
 from bot.planner.chart import plan_figure, plan_png
 from bot.planner.diagnose import SAVED_BUDGET_REASON
@@ -222,6 +223,32 @@ def test_no_resolve_button_goes_beyond_the_budgets_a_plan_takes() -> None:
         )
         == []
     )
+
+
+def test_a_plan_that_leaves_much_of_its_budget_says_why() -> None:
+    """¥80,000 with mix=head:1: the head slot is taken, the rest is too dear or shares the pick's MCN;
+    the card says so under its totals instead of leaving ¥30,000 bare."""
+    pool = [
+        candidate("h1", 40_000, 9, Tier.HEAD),
+        candidate("h2", 30_000, 8, Tier.HEAD),
+        candidate("m1", 10_000, 5, Tier.MID, mcn="M"),
+        candidate("m2", 9_000, 4, Tier.MID, mcn="M"),
+        candidate("m3", 60_000, 6, Tier.MID),
+    ]
+    mix = {Tier.HEAD: TierRange(low=1, high=1)}
+    plan = make_plan(PlanRequest(budget_yuan=80_000, mix=mix, one_per_mcn=True), pool, TIERS)
+    assert [c.star_id for c in plan.chosen] == ["h1", "m1"] and plan.left_yuan == 30_000
+    saved = SavedPlan(1, 1, "T", "C", None, "x", "U", "en", T0, plan)
+    card = plan_message(saved, "en").to_dict()
+    assert validate_message(card) == []
+    why = "¥30,000 is left: the mix takes no more head creators; 1 more costs more than that; "
+    assert why + "1 more shares an MCN with a pick." in json.dumps(card, ensure_ascii=False)
+    assert (
+        "剩余 ¥3万：组合已不能再加头部达人；另有 1 位报价超过剩余预算；另有 1 位与已选达人同属一个 MCN。"
+        in json.dumps(plan_message(saved, "zh").to_dict(), ensure_ascii=False)
+    )
+    spent = make_plan(PlanRequest(budget_yuan=52_000, mix=mix, one_per_mcn=True), pool, TIERS)
+    assert spent.left_yuan == 2_000 and diagnose.unspent(spent) is None  # under a tenth: nothing to say
 
 
 def test_a_saved_plan_with_the_older_budget_reason_still_reads_in_chinese() -> None:

@@ -18,7 +18,7 @@ from bot.cards.shortlist_views import mention, modal_view, shortlist_options
 from bot.formatting import count, duration_label, pct, unit_yuan, yuan
 from bot.i18n import N_, ptr, tr
 from bot.models import Duration, Goal, Lang
-from bot.planner import outliers
+from bot.planner import diagnose, outliers
 from bot.planner.candidates import OBJECTIVE_LABELS
 from bot.planner.models import (
     TIER_LABELS,
@@ -226,6 +226,7 @@ def plan_message(
         "unvalued": [c.nickname for c in unvalued[:MAX_UNPRICED]],
         "unvalued_more": max(0, len(unvalued) - MAX_UNPRICED),
         "notes": [tr(lang, note) for note in plan.notes],
+        "unspent": None if (why := diagnose.unspent(plan)) is None else tr(lang, why),
         "overpriced": _overpriced(plan, lang),
         "engagement_rate": None if (rate := _estimated_rate(plan)) is None else pct(rate),
         "buttons": resolve_buttons(saved, lang),

@@ -7,15 +7,15 @@ cheapest costs ¥380,000 > budget ¥200,000", and falls back to naming the const
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from bot.formatting import duration_text, pct
 from bot.i18n import N_, Plural, Text
 from bot.models import Goal
 from bot.planner.milp import CAP_TOLERANCE
-from bot.planner.models import TIER_WORDS, Binding, BindingKind, Candidate, PlanRequest, Tier
-from bot.planner.wording import Money, joined
+from bot.planner.models import TIER_WORDS, Binding, BindingKind, Candidate, Plan, PlanRequest, Tier
+from bot.planner.wording import Money, clauses, joined
 
 
 def _cost(c: Candidate) -> float:
@@ -59,6 +59,52 @@ def nothing_to_gain(request: PlanRequest) -> Text:
     return Text(
         "No affordable creator has known %(what)s, so none adds to the goal.", what=_OBJECTIVES[request.goal]
     )
+
+
+UNSPENT_SHARE = 0.1  # a plan that leaves this share of its budget or more says why
+
+
+def unspent(plan: Plan) -> Text | None:
+    """Why a plan leaves a tenth or more of its budget: what keeps each other creator out. (At the
+    optimum no creator who adds to the goal is affordable, under the cap, in a tier with room and
+    clear of the picks' MCNs, or the solver would have taken them.)"""
+    request, left = plan.solved, plan.left_yuan
+    if not plan.chosen or left < UNSPENT_SHARE * request.budget_yuan:
+        return None
+    counts = Counter(c.tier for c in plan.chosen)
+    full = [t for t, want in request.mix.items() if want.high is not None and counts[t] >= want.high]
+    out = {c.star_id for c in plan.chosen} | set(request.exclude) | set(plan.overpriced)
+    rest = [
+        c
+        for c in plan.candidates
+        if c.star_id not in out and c.cost_yuan is not None and c.value > 0 and c.tier not in full
+    ]
+    cap, mcns = _cap(request), {c.mcn for c in plan.chosen if c.mcn and request.one_per_mcn}
+    dear = [c for c in rest if _cost(c) > left]
+    capped = [c for c in rest if c not in dear and not _under_cap(c, cap)]
+    shared = [c for c in rest if c not in dear and c not in capped and c.mcn in mcns]
+    reasons: list[Text] = []
+    if full:
+        tiers = joined([TIER_WORDS[t] for t in full])
+        reasons.append(Text("the mix takes no more %(tiers)s creators", tiers=tiers))
+    if dear:
+        reasons.append(Plural("%(n)s more costs more than that", "%(n)s more cost more than that", len(dear)))
+    if capped:
+        reasons.append(
+            Plural(
+                "%(n)s more is above the max_share cap of %(cap)s",
+                "%(n)s more are above the max_share cap of %(cap)s",
+                len(capped),
+                cap=Money(cap or 0.0),
+            )
+        )
+    if shared:
+        reasons.append(
+            Plural("%(n)s more shares an MCN with a pick", "%(n)s more share an MCN with a pick", len(shared))
+        )
+    if not rest:
+        reasons.append(Text("no other priced creator adds %(what)s", what=_OBJECTIVES[request.goal]))
+    return Text("%(left)s is left: %(reasons)s.", left=Money(left), reasons=clauses(reasons))
 
 
 def explain(request: PlanRequest, pool: Sequence[Candidate], kinds: Sequence[BindingKind]) -> Binding:

@@ -46,6 +46,13 @@ def joined(names: Sequence[Text]) -> Text:
     return Text("%(first)s and %(rest)s", first=names[0], rest=joined(names[1:]))
 
 
+def clauses(parts: Sequence[Text]) -> Text:
+    """`a; b; c` (`a；b；c` in Chinese)."""
+    if len(parts) == 1:
+        return parts[0]
+    return Text("%(first)s; %(rest)s", first=parts[0], rest=clauses(parts[1:]))
+
+
 def dump(text: Text) -> dict[str, Any]:
     """`text` as JSON-ready data (`load` reads it back)."""
     if isinstance(text, Money):
