@@ -438,7 +438,7 @@ def test_flags_and_card_quote_the_same_china_dates() -> None:
     prices = section(message, "*Price list*")["text"]["text"]
     flags = "\n".join(t for t in section_texts(message) if ":information_source:" in t or ":warning:" in t)
     assert "valid 2025-05-02 → 2025-11-27" in prices
-    assert "Quotes unchanged since 2025-05-02" in flags
+    assert "dates from 2025-05-02 (202 days ago) and none has changed since" in flags
     assert "is valid until 2025-11-27 (in 7 days)" in flags
     assert "(2025-11-10) vs a median" in flags
     assert "2025-11-10  900K plays" in section(message, "*Latest videos*")["text"]["text"]

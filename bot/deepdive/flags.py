@@ -254,10 +254,10 @@ def _price_age(prices: ServicePrices, today: date) -> list[RiskFlag]:
             code="price_stale",
             severity=Severity.INFO,
             text=Text(
-                "Quotes unchanged since %(since)s (%(age)s days; newest: %(quote)s): "
-                "confirm with the MCN before budgeting.",
+                "The newest quote, %(quote)s, dates from %(since)s (%(age)s days ago) and none has "
+                "changed since: confirm with the MCN before budgeting.",
                 since=since.isoformat(),
-                age=age,
+                age=f"{age:,}",
                 quote=_quote(newest),
             ),
         )
