@@ -305,6 +305,12 @@ def _print_table(result: SearchResult, lang: Lang) -> None:
     from bot.cards.result_notes import result_notes
 
     console = Console()
+    if not result.creators:  # the card says why nothing matched and what to try: print it instead
+        from bot.cards.views import results_message
+
+        card = results_message(result, lang, search_ref=CLI_WORKSPACE).to_dict()
+        console.print("\n".join(message_lines(card)), markup=False)
+        return
     table, left_out = results_table(result, lang, console.width)
     console.print(table)
     console.print(summary_line(result, lang, datetime.now(UTC)), markup=False)

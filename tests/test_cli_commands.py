@@ -134,3 +134,11 @@ def test_a_reader_that_stops_early_gets_no_traceback() -> None:
     child.stdout.close()
     _, err = child.communicate(b"go\n", timeout=60)
     assert child.returncode == 0 and b"Traceback" not in err, err.decode()
+
+
+def test_a_search_that_matches_nobody_prints_why_and_what_to_try(capsys: pytest.CaptureFixture[str]) -> None:
+    """Not an empty table: the card's explanation, as Slack shows it."""
+    assert main(["search", "skincare cpm<=1"]) == 0
+    out = capsys.readouterr().out
+    assert "None of the 39 creators seen matched your filters." in out and "┏" not in out
+    assert "CPM ≤ ¥1 / 1k plays: 11 excluded, 25 unknown" in out and "unknowns=yes" in out
