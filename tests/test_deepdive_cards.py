@@ -241,7 +241,7 @@ def test_missing_parts_are_marked_in_place_and_the_rest_still_shows() -> None:
     full, partial = card(make_dive()), card(partial_dive())
     assert structure(partial) == structure(full)  # no section disappears
     audience = section(partial, "*Audience portrait*")["text"]["text"]
-    assert ":warning: audience data unavailable: upstream refused" in audience
+    assert ":warning: audience data unavailable: Xingtu declined to share it" in audience
     costs = section(partial, "*Cost per length*")
     assert "cost performance failed: TikHub unavailable" in costs["text"]["text"]
     assert "CPM ¥42.00 / 1k plays" in field_texts(costs)[1]  # the data overview stands in
@@ -253,7 +253,7 @@ def test_missing_parts_are_marked_in_place_and_the_rest_still_shows() -> None:
 
 def test_zh_card_marks_missing_parts_in_chinese() -> None:
     audience = section(card(partial_dive(), "zh"), "*观众画像*")["text"]["text"]
-    assert "观众画像暂不可用：上游拒绝" in audience
+    assert "观众画像暂不可用：星图未提供" in audience
 
 
 def test_every_length_has_price_cpm_and_cpe_and_the_asked_length_is_marked() -> None:
@@ -308,7 +308,7 @@ def test_search_snapshot_fills_in_prices_costs_and_videos() -> None:
     )
     message = card(dive, creator=make_creator(1))
     prices = section(message, "*Price list*")["text"]["text"]
-    assert "price list unavailable: upstream refused" in prices
+    assert "price list unavailable: Xingtu declined to share it" in prices
     assert "Showing the quotes from search results instead." in prices and "¥27,500" in prices
     costs = section(message, "*Cost per length*")
     medium = field_texts(costs)[1]

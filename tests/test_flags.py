@@ -166,9 +166,9 @@ def dive(**parts: Part) -> DeepDive:
 
 def test_missing_data_names_each_part_and_reason() -> None:
     (flag,) = flags.missing_data(dive(cp=missing_part(PartKey.CP, "gateway")))
-    assert "audience data unavailable: upstream refused" in tr("en", flag.text)
+    assert "audience data unavailable: Xingtu declined to share it" in tr("en", flag.text)
     assert "cost performance failed: TikHub unavailable" in tr("en", flag.text)
-    assert "观众画像暂不可用：上游拒绝" in tr("zh", flag.text)
+    assert "观众画像暂不可用：星图未提供" in tr("zh", flag.text)
 
 
 def test_assess_uses_overview_views_and_orders_by_severity() -> None:

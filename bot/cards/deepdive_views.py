@@ -3,7 +3,7 @@
 Lines here are plain text; the templates escape them for mrkdwn and clip them to Slack's limits.
 Section titles live in the templates; the lines, which need Python (ordering portraits, picking
 the source of a cost), are built here. A part that did not arrive is shown in its place as
-`Part.wording` ("audience data unavailable: upstream refused"), never left blank. The search
+`Part.wording` ("audience data unavailable: Xingtu declined to share it"), never left blank. The search
 snapshot (`creator`), when there is one, fills in what the deep-dive lacks and adds the videos,
 the e-commerce figures and the Xingtu labels. Dates are China dates (`bot.deepdive.dates`).
 """

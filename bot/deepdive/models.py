@@ -29,7 +29,7 @@ class PartStatus(StrEnum):
 
 # Why a part is missing, keyed by `UpstreamKind` value plus our own "empty".
 REASON_TEXT: dict[str, Text] = {
-    "refused": Text("upstream refused"),
+    "refused": Text("Xingtu declined to share it"),
     "not_found": Text("no data for this creator"),
     "empty": Text("no data returned"),
     "gateway": Text("TikHub unavailable"),
@@ -71,7 +71,7 @@ class Part(BaseModel, Generic[T]):
         return self.status is PartStatus.OK
 
     def wording(self) -> Text:
-        """'audience data unavailable: upstream refused' / '观众画像暂不可用：上游拒绝'."""
+        """'audience data unavailable: Xingtu declined to share it' / '观众画像暂不可用：星图未提供'."""
         part, why = PART_NAMES[self.key], reason_text(self.reason)
         if self.status is PartStatus.FAILED:
             return Text("%(part)s failed: %(why)s", part=part, why=why)
