@@ -211,8 +211,8 @@ def test_show_live_marks_refused_and_failed_parts_and_still_posts(
     command(live_app, slack_requests, f"show {star_id} lang=en")
     _, sizes = charts_in_thread(slack)
     text = card_text(posted_card(slack))
-    assert "audience data unavailable: upstream refused" in text
-    assert "follower portrait unavailable: upstream refused" in text
+    assert "audience data unavailable: Xingtu declined to share it" in text
+    assert "follower portrait unavailable: Xingtu declined to share it" in text
     assert "cost performance failed: TikHub unavailable" in text
     assert "Upstream cost $0.140 for 8 calls" in text
     assert sizes == [(800, 400)]  # no portrait arrived, so only the follower trend

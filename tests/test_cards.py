@@ -386,7 +386,7 @@ def test_creator_numbers_are_in_yuan_with_units_and_chosen_duration_bold() -> No
     assert fields[1] == "*Price* 1–20 s / 21–60 s / 60 s+\n¥14,500 / *¥27,500* / ¥30,000"
     assert fields[2] == "*CPM* · 21–60 s\n¥34.05 / 1k plays"
     assert fields[3] == "*CPE* · 21–60 s\n¥1.91 / engagement"
-    assert fields[4] == "*Interaction · completion* (30 d)\n1.96% · 11.38%"
+    assert fields[4] == "*ER · completion* (30 d)\n1.96% · 11.38%"
 
 
 def test_unknown_metrics_show_a_dash_not_zero() -> None:

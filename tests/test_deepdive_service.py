@@ -59,7 +59,7 @@ def test_partial_failures_are_marked_and_the_rest_shows(tikhub: FakeTikHub, serv
     dive = service.deep_dive(star_id)
     assert dive.audience.status is PartStatus.UNAVAILABLE and dive.audience.reason == "refused"
     assert dive.cp.status is PartStatus.FAILED and dive.cp.reason == "gateway"
-    assert tr("en", dive.audience.wording()) == "audience data unavailable: upstream refused"
+    assert tr("en", dive.audience.wording()) == "audience data unavailable: Xingtu declined to share it"
     assert tr("zh", dive.cp.wording()) == "性价比获取失败：TikHub 暂不可用"
     assert dive.base.ok and dive.prices.ok and dive.daily_fans.ok and dive.fans.ok
     assert dive.base.data.star_id == star_id

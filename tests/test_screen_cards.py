@@ -69,7 +69,7 @@ def test_screen_prompt_golden(lang: str) -> None:
 def test_a_row_reads_like_the_issue_example() -> None:
     text = json.dumps(screen_message(RESULT, "zh", keyword="护肤", search_ref="r").blocks, ensure_ascii=False)
     assert "女 74% ✅ · 18–23 41% ✅ · 二线 22% ✅" in text
-    assert "二线 16% ❌" in text and "无受众画像（上游拒绝）" in text
+    assert "二线 16% ❌" in text and "无受众画像（星图未提供）" in text
 
 
 def test_hostile_names_and_fifty_rows_stay_valid() -> None:
