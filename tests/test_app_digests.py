@@ -231,3 +231,24 @@ def test_a_digest_saved_in_english_is_confirmed_in_english(app: App, requests: S
     """`lang=en` inside the quoted search makes an English digest: its confirmation says so in English."""
     body = send(app, requests, 'add "护肤 lang=en" daily 09:30')
     assert "Digest" in shown(body) and "定时推送" not in shown(body)
+
+
+def test_a_digest_is_managed_from_its_own_channel_and_replies_say_its_state(
+    app: App, requests: SlackRequests, services: Services, slack: FakeSlackApi
+) -> None:
+    send(app, requests, 'add "skincare" daily 09:30')
+    digest_id = saved_id(services)
+    elsewhere = SlackRequests(
+        SECRET, response_url=slack.response_url(), team_id=TEAM, user_id=USER, channel_id="C0RANDOM"
+    )
+    for verb in ("pause", "resume", "remove", "run"):
+        refused = as_shown(send(app, elsewhere, f"{verb} {digest_id}"))
+        assert f"Digest {digest_id} posts in <#{CHANNEL}>; nothing was changed." in refused, verb
+    assert "skincare" in as_shown(send(app, elsewhere, f"show {digest_id}"))  # reading it is fine
+    assert f"Digest {digest_id} is already active." in as_shown(send(app, requests, f"resume {digest_id}"))
+    send(app, requests, f"pause {digest_id}")
+    assert f"Digest {digest_id} is already paused." in as_shown(send(app, requests, f"pause {digest_id}"))
+    ran = as_shown(send(app, requests, f"run {digest_id}"))
+    assert f"Posting digest {digest_id} once; it stays paused." in ran
+    wait_for_run(services, digest_id)
+    assert services.digests.show(TEAM, digest_id).digest.status is DigestStatus.PAUSED

@@ -50,6 +50,31 @@ def other_workspace() -> DigestError:
     )
 
 
+def other_channel(short_id: str, channel_id: str) -> DigestError:
+    return DigestError(
+        Text(
+            "Digest %(short_id)s posts in <#%(channel)s>; nothing was changed.",
+            short_id=short_id,
+            channel=channel_id,
+        ),
+        hint=Text("Pause, resume, run or remove it from that channel."),
+    )
+
+
+def already_paused(short_id: str) -> DigestError:
+    return DigestError(
+        Text("Digest %(short_id)s is already paused.", short_id=short_id),
+        hint=Text("Resume it with %(command)s digest resume %(short_id)s.", short_id=short_id),
+    )
+
+
+def already_active(short_id: str) -> DigestError:
+    return DigestError(
+        Text("Digest %(short_id)s is already active.", short_id=short_id),
+        hint=Text("See its next run with %(command)s digest show %(short_id)s.", short_id=short_id),
+    )
+
+
 def needs_id(verb: str) -> DigestError:
     return DigestError(
         Text("`digest %(verb)s` needs a digest id.", verb=verb),

@@ -82,12 +82,25 @@ class DigestService:
         latest = self._store.latest_runs([d.id for d in digests])
         return ChannelDigests(digests, latest, self.timezone(team_id))
 
+    def in_channel(self, team_id: str, digest_id: str, channel_id: str) -> Digest:
+        """The digest, refused unless it posts in `channel_id`: a digest is paused, resumed, run or
+        removed where the team that reads it can see it done."""
+        digest = self.get(team_id, digest_id)
+        if digest.channel_id != channel_id:
+            raise errors.other_channel(digest.short_id, digest.channel_id)
+        return digest
+
     def pause(self, team_id: str, digest_id: str, user_id: str) -> Digest:
+        digest = self.get(team_id, digest_id)
+        if not digest.active:
+            raise errors.already_paused(digest.short_id)
         return self._store.pause(team_id, digest_id, f"{PAUSED_BY_PREFIX}{user_id}", _now())
 
     def resume(self, team_id: str, digest_id: str) -> Digest:
         """Active again from its next slot; periods missed while paused are not posted."""
         digest = self._store.get(team_id, digest_id)
+        if digest.active:
+            raise errors.already_active(digest.short_id)
         return self._store.resume(team_id, digest_id, digest.schedule.period_key(_now()))
 
     def pause_workspace(self, team_id: str, reason: str) -> list[Digest]:

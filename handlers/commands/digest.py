@@ -120,7 +120,7 @@ def _show(call: Call) -> SlackMessage:
 
 
 def _pause(call: Call) -> SlackMessage:
-    digest = call.services.digests.pause(call.team_id, _require_id(call, "pause"), call.user_id)
+    digest = call.services.digests.pause(call.team_id, _managed(call, "pause"), call.user_id)
     return notice_message(
         tr(
             call.lang,
@@ -133,7 +133,7 @@ def _pause(call: Call) -> SlackMessage:
 
 
 def _resume(call: Call) -> SlackMessage:
-    digest = call.services.digests.resume(call.team_id, _require_id(call, "resume"))
+    digest = call.services.digests.resume(call.team_id, _managed(call, "resume"))
     when = _local(digest)
     return notice_message(
         tr(
@@ -147,7 +147,7 @@ def _resume(call: Call) -> SlackMessage:
 
 
 def _remove(call: Call) -> SlackMessage:
-    digest = call.services.digests.remove(call.team_id, _require_id(call, "remove"))
+    digest = call.services.digests.remove(call.team_id, _managed(call, "remove"))
     return notice_message(
         tr(
             call.lang,
@@ -188,11 +188,22 @@ def _help(call: Call) -> SlackMessage:
 
 def _run(call: Call) -> AfterAck:
     """Ack at once; fetching and posting (slow work, queued) can take longer than Slack's 3 seconds."""
-    digest_id = call.services.digests.get(call.team_id, _require_id(call, "run")).short_id  # or refused
+    digest = call.services.digests.in_channel(call.team_id, _require_id(call, "run"), call.channel_id)
+    digest_id = digest.short_id
+    note = (
+        tr(call.lang, "Posting digest %(digest_id)s…", digest_id=digest_id)
+        if digest.active
+        else tr(call.lang, "Posting digest %(digest_id)s once; it stays paused.", digest_id=digest_id)
+    )
     return AfterAck(
-        notice_message(tr(call.lang, "Posting digest %(digest_id)s…", digest_id=digest_id)),
+        notice_message(note),
         lambda: call.services.digests.run_now(call.team_id, digest_id, request=call.request),
     )
+
+
+def _managed(call: Call, verb: str) -> str:
+    """The id of the digest `verb` changes: this channel's, else refused."""
+    return call.services.digests.in_channel(call.team_id, _require_id(call, verb), call.channel_id).short_id
 
 
 def _require_id(call: Call, verb: str) -> str:
