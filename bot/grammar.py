@@ -814,7 +814,11 @@ _OTHER_LANGUAGE = Text("another lang word asks for another language: keep one.")
 _LANG_OPTION = re.compile(r"(?P<name>[^=:\s]+)[=:](?P<value>[^=:\s]*)")
 _LANG_NAMES = frozenset(name.casefold() for name in ("lang", *vocab.ALIASES["lang"]))
 # A word outside quotes: quoted text ("春季 lang=en 上新", a shortlist's name) is never an option.
-_QUOTED = re.compile(rf"([{''.join(_QUOTES)}][^{''.join(_QUOTES.values())}]*[{''.join(_QUOTES.values())}]?)")
+# A quote opens a phrase only where a word or an option's value starts (`name="春季，上新"`): the
+# apostrophe of `Xi'an` opens nothing.
+_QUOTED = re.compile(
+    rf"((?<![^\s=:])[{''.join(_QUOTES)}][^{''.join(_QUOTES.values())}]*[{''.join(_QUOTES.values())}]?)"
+)
 _UNQUOTED_WORD = re.compile(
     rf"[{''.join(_QUOTES)}][^{''.join(_QUOTES.values())}]*[{''.join(_QUOTES.values())}]?|\S+"
 )

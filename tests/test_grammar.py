@@ -677,6 +677,7 @@ def test_a_lang_word_contradicting_another_is_refused_by_name(text: str, token: 
         ("护肤 和 美妆", ["护肤", "和", "美妆"]),  # between keywords it is the user's to search for
         ("护肤 粉丝>=10w 和 美妆", ["护肤", "和", "美妆"]),
         ("new yuan beauty", ["new", "yuan", "beauty"]),  # no number before it: a keyword
+        ("护肤 city=Xi'an 彩妆，粉丝>=10w", ["护肤", "彩妆"]),  # an apostrophe in a word opens no quote
     ],
 )
 def test_units_and_joining_words_are_no_paid_keywords(text: str, keywords: list[str]) -> None:

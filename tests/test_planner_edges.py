@@ -432,6 +432,9 @@ def test_budget_spellings(text: str) -> None:
         ("1,500,000 shortlist=abc", 1_500_000, ""),
         ("200,000，护肤", 200_000, "护肤"),
         ("20万，护肤", 200_000, "护肤"),
+        ("200,000元，护肤", 200_000, "护肤"),
+        ("200,000 元，护肤", 200_000, "护肤"),
+        ('20万 护肤 27" 显示器', 200_000, '护肤 27" 显示器'),  # a stray inch mark is part of the search
     ],
 )
 def test_a_budget_with_thousands_commas_is_one_amount(text: str, budget: int, search: str) -> None:

@@ -423,6 +423,8 @@ def test_creators_listed_with_commas_are_each_added(named, typed: str) -> None:
     sl = named.create("T1", "C1", "U1", "618")
     added = named.add("T1", sl.short_id, "U1", [typed])
     assert [i.star_id for i in added.added] == ["7000000000000000001", "s1"]
+    again = named.add("T1", sl.short_id, "U1", ["s2,", "s3"])  # `s2, s3` typed: the comma stays on s2
+    assert [i.star_id for i in again.added] == ["s2", "s3"]
 
 
 def test_a_name_two_creators_share_is_refused_with_their_ids(named) -> None:

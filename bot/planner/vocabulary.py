@@ -42,7 +42,9 @@ COUNT = re.compile(r"^(?P<low>\d+)(?:\s*(?P<plus>\+)|\s*[-~～]\s*(?P<high>\d+))
 SHARE = re.compile(r"^(?P<num>\d+(?:\.\d+)?)\s*(?P<pct>%|％)?$")
 ID_SEPARATORS = re.compile(r"[,，]")
 # `20万，护肤`: the budget, then a separator; not a thousands comma (`200,000 护肤`)
-AFTER_BUDGET = re.compile(r"^\s*([^\s,;、]+(?:,\d{3}(?=\D|$))*)(?:[;、]|,(?!\d{3}(?:\D|$)))[,;、]*\s*")
+AFTER_BUDGET = re.compile(
+    r"^\s*([^\s,;、]+(?:,\d{3}(?=\D|$))*[^\s,;、]*)(?:[;、]|,(?!\d{3}(?:\D|$)))[,;、]*\s*"
+)
 MONEY_MARK = re.compile(r"[¥元万wWkK亿千,]")  # what makes a number money (in Simplified): 10万, ¥618
 YES = {"yes", "y", "true", "on", "1", "是", "要"}
 NO = {"no", "n", "false", "off", "0", "否", "不要"}

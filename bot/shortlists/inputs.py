@@ -165,14 +165,17 @@ def clean_note(value: str | None) -> str | None:
     return note or None
 
 
-def words(text: str) -> list[str]:
-    """Split on spaces, keeping "quoted names" together (straight or curly quotes); a quote left open
-    is refused, as in a search, rather than kept in a name."""
+def words(text: str, *, closed: bool = False) -> list[str]:
+    """Split on spaces, keeping "quoted names" together (straight or curly quotes). A quote left open:
+    the words as typed, or with `closed` (a shortlist command, where it would end up in a name)
+    refused."""
     lexer = shlex.shlex(text.translate(QUOTES), posix=True)
     lexer.whitespace_split, lexer.quotes, lexer.escape = True, '"', ""
     try:
         return list(lexer)
     except ValueError:  # no closing quotation
+        if not closed:
+            return text.split()
         opened = text.translate(QUOTES).rfind('"')
         raise bad_input(
             Text("The quote before “%(rest)s” is not closed.", rest=text[opened + 1 :][:40]),

@@ -177,10 +177,10 @@ class ShortlistService:
     def _listed(self, ref: str) -> list[str]:
         """`ref`'s creators: `是橙子酱,叫我大宝呀🌙` (also `，` `、` `;`) names two, unless one creator
         goes by that whole name."""
-        parts = [part.strip() for part in _LIST_SEPARATOR.split(unicodedata.normalize("NFKC", ref))]
-        if len([part for part in parts if part]) < 2 or self._snapshots.named(ref):
+        typed = unicodedata.normalize("NFKC", ref)
+        if not _LIST_SEPARATOR.search(typed) or self._snapshots.named(ref):
             return [ref]
-        return parts
+        return [part.strip() for part in _LIST_SEPARATOR.split(typed)]  # `s1,` too: empties are dropped
 
     def remove(self, team_id: str, shortlist_id: str, user_id: str, star_id: str) -> ShortlistItem:
         """Take a creator (and its votes) off the shortlist; returns it as it was."""

@@ -97,7 +97,7 @@ def shortlist_command(
         ack(**refusal(_unknown_verb(match.verb), lang))
         return
     try:
-        args = words(match.rest)
+        args = words(match.rest, closed=True)
     except ShortlistError as err:
         ack(**refusal(err, lang))
         return
