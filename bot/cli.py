@@ -62,7 +62,8 @@ def run(argv: Sequence[str] | None = None) -> NoReturn:
     one-shot search. What `main` opened is closed by then; the memory goes with the process."""
     try:
         code = main(argv)
-        sys.stdout.flush()
+        if sys.stdout is not None:  # None: started with standard output closed
+            sys.stdout.flush()
     except BrokenPipeError:  # `kolbot help | head`: the reader has all it wants
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         code = 0
@@ -106,6 +107,14 @@ def _database_problem(settings: Settings, err: DBAPIError) -> str:
             reason=reason,
         )
     )
+
+
+class _Terminal(Console):
+    """rich's console, except that a reader who stops early (`| head`) ends the command like `print`
+    would (`run` exits 0), instead of rich's exit status 1."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
 
 
 class _Words(argparse.Action):
@@ -304,7 +313,7 @@ def _print_table(result: SearchResult, lang: Lang) -> None:
     summary, the columns left out for the width, and the card's notes."""
     from bot.cards.result_notes import result_notes
 
-    console = Console()
+    console = _Terminal()
     if not result.creators:  # the card says why nothing matched and what to try: print it instead
         from bot.cards.views import results_message
 
@@ -500,7 +509,7 @@ def _plan(args: argparse.Namespace, settings: Settings) -> int:
         if args.blocks:
             print(json.dumps(message.to_dict(), ensure_ascii=False, indent=2))
         else:
-            console = Console()
+            console = _Terminal()
             console.print(message.text, markup=False)
             warnings = [
                 line for line in message_lines(message.to_dict()) if line.startswith(_EMOJI[":warning:"])

@@ -120,9 +120,11 @@ def test_a_search_and_a_plan_take_their_words_unquoted(capsys: pytest.CaptureFix
     assert "Plan #" in capsys.readouterr().out
 
 
-def test_a_reader_that_stops_early_gets_no_traceback() -> None:
-    """`kolbot help | head -1`: the reader has gone before kolbot writes (it starts once told to)."""
-    script = "import sys\nfrom bot.cli import run\nsys.stdin.readline()\nrun(['help'])"
+@pytest.mark.parametrize("argv", [["help"], ["search", "护肤"]])  # print, and rich's console
+def test_a_reader_that_stops_early_gets_no_traceback(argv: list[str]) -> None:
+    """`kolbot help | head -1`: the reader has gone before kolbot writes (it starts once told to);
+    exit status 0, as for any command whose reader had enough."""
+    script = f"import sys\nfrom bot.cli import run\nsys.stdin.readline()\nrun({argv!r})"
     child = subprocess.Popen(
         [sys.executable, "-c", script],
         stdin=subprocess.PIPE,
