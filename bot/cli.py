@@ -210,11 +210,10 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
 
 def _show(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cards.deepdive_views import deepdive_message
-    from bot.deepdive.arguments import check_show_ids
 
     def card(services: Services, lang: Lang) -> SlackMessage:
         creator_args, duration, targets = _creator_args(args)
-        dive, creator = services.deepdive.load(check_show_ids(creator_args.identifiers))
+        dive, creator = services.deepdive.load(services.deepdive.one_creator(creator_args.identifiers))
         return deepdive_message(dive, lang, creator=creator, duration=duration, targets=targets)
 
     return _print_card(args, settings, card, args.creator)

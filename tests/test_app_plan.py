@@ -161,6 +161,9 @@ def test_resolve_buttons_make_new_numbered_plans_at_the_new_budget(team: Team) -
     assert "Plan #1: ¥30,000" in flatten(team.command("plan show ＃１"))  # full-width, as typed on a phone
     assert "Which plan? `plan show` needs its number." in flatten(team.command("plan show"))
     assert "“1 2” is not a plan number." in flatten(team.command("plan show 1 2"))
+    assert "No plan 99999999999999999999 in this channel." in flatten(
+        team.command("plan show 99999999999999999999")
+    )
     assert "规划" in flatten(team.command("规划 查看"))  # the refusal in the language typed
 
 

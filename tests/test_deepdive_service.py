@@ -350,3 +350,14 @@ def test_a_nickname_two_creators_share_is_refused_with_both_ids(seen: CreatorSna
     assert first.star_id in text and second.star_id in text and "with the id of the one you mean" in text
     third = demo_search(seen, "护肤 top=20")[2]
     assert service.identify(third.nickname) == CreatorId(IdKind.STAR_ID, third.star_id)
+
+
+def test_show_takes_a_nickname_with_a_space_typed_without_quotes(seen: CreatorSnapshots) -> None:
+    [first, *_] = demo_search(seen, "护肤 top=20")
+    service = DeepDiveService(DemoDeepDiveClient(seen), seen=seen)
+    name = first.nickname or ""
+    halves = [name[: len(name) // 2], name[len(name) // 2 :]]  # `是南风 同学`: two words, one name
+    assert service.identify(service.one_creator(halves)) == CreatorId(IdKind.STAR_ID, first.star_id)
+    with pytest.raises(QueryError) as two:
+        service.one_creator([first.star_id, "7000000000000000009"])
+    assert "`show` takes one creator, not 2" in tr("en", two.value.what)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel
 
 from bot.deepdive import parsers
+from bot.deepdive.arguments import check_show_ids
 from bot.deepdive.compare import Comparison, build_comparison, check_compare_ids, check_distinct
 from bot.deepdive.dates import china_today
 from bot.deepdive.flags import assess
@@ -153,6 +154,14 @@ class DeepDiveService:
     def _resolve_counted(self, identifier: str) -> tuple[str, _Tally]:
         tally = _Tally()
         return self._resolve(identifier, tally), tally
+
+    def one_creator(self, identifiers: Sequence[str]) -> str:
+        """What `show` was given: one identifier, or words that together are the nickname a card
+        showed (`是南风 同学`, typed without quotes); else `QueryError` for none or several."""
+        joined = " ".join(identifiers)
+        if len(identifiers) > 1 and self._named(joined) is not None:
+            return joined
+        return check_show_ids(identifiers)
 
     def identify(self, identifier: str) -> CreatorId:
         """What `identifier` names: a star id, uid or 抖音号, else a nickname a results card showed

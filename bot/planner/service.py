@@ -27,6 +27,9 @@ from bot.shortlists.service import ShortlistService
 MAX_LISTED = 10
 
 
+_MAX_DIGITS = 18  # a plan number the database can hold (BIGINT)
+
+
 class PlanService:
     def __init__(
         self,
@@ -109,7 +112,7 @@ class PlanService:
         number = unicodedata.normalize("NFKC", ref).strip().lstrip("#").strip()
         if not number.isdigit():
             raise errors.not_a_plan_number(ref.strip())
-        saved = self.store.by_number(team_id, channel_id, int(number))
+        saved = self.store.by_number(team_id, channel_id, int(number)) if len(number) <= _MAX_DIGITS else None
         if saved is None:
             raise errors.unknown_plan(ref.strip())
         return saved

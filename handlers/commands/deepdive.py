@@ -11,7 +11,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot.deepdive.arguments import check_show_ids, show_usage
+from bot.deepdive.arguments import show_usage
 from bot.deepdive.compare import MAX_CREATORS, check_compare_ids
 from bot.deepdive.routes import ENDPOINT_COST_USD, ROUTES
 from bot.errors import KolbotError, QueryError
@@ -37,11 +37,12 @@ def show_command(
     services: Services = context["services"]
     try:
         arguments = _arguments(args, show_usage())
-        services.deepdive.identify(check_show_ids(arguments.identifiers))  # refused before any call
+        identifier = services.deepdive.one_creator(arguments.identifiers)
+        services.deepdive.identify(identifier)  # a malformed id is refused before any call
     except KolbotError as err:  # bad input, or a nickname several creators share
         ack(**refusal(err, lang))
         return
-    lang, identifier = arguments.lang or lang, arguments.identifiers[0]
+    lang = arguments.lang or lang
     ack(text=_fetching_note([identifier], services.deepdive.live, lang))
 
     def work() -> None:
