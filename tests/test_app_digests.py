@@ -177,7 +177,7 @@ def test_help(app: App, requests: SlackRequests) -> None:
         ('add "skincare" daily 09:30 quiet=yes quiet=no', "“quiet=no”: quiet= is given twice; keep one."),
         (
             'add "skincare" daily 09:30 banana=1',
-            "“banana=1”: a digest's options are top=, pages= and quiet=.",
+            "“banana=1”: a digest's options are top=, pages=, quiet= and tz=.",
         ),
     ],
 )

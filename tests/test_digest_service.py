@@ -403,3 +403,19 @@ def test_the_manage_line_gives_whole_commands_to_copy() -> None:
     short_id = long_post(5).digest.short_id
     for verb in ("show", "pause", "remove"):
         assert f"`/kol digest {verb} {short_id}`" in manage
+
+
+@pytest.mark.parametrize(
+    ("text", "schedule", "quiet"),
+    [
+        ('"护肤" daily 09:30 quiet=yes 安静=是', "daily 09:30", True),  # the same option twice, one meaning
+        ('"护肤" daily 09:30 quiet=yes quiet=YES', "daily 09:30", True),
+        ('"护肤" daily 09:30 timezone=Asia/Shanghai', "daily 09:30 tz=Asia/Shanghai", None),
+        ('"护肤" 每天 09:30 时区=Asia/Shanghai', "每天 09:30 tz=Asia/Shanghai", None),
+    ],
+)
+def test_digest_options_read_as_meant(text: str, schedule: str, quiet: bool | None) -> None:
+    from bot.digests.request import parse_add
+
+    request = parse_add(text)
+    assert (request.schedule, request.quiet) == (schedule, quiet)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.digests import errors
-from bot.digests.vocabulary import NO, OPTION_NAMES, QUOTE_CLOSERS, TOP_WORD, YES
+from bot.digests.vocabulary import NO, OPTION_NAMES, QUOTE_CLOSERS, TOP_WORD, YES, ZONE_OPTION_NAMES
 from bot.grammar import MAX_TOP
 from bot.i18n import Text
 
+_ZONE_OPTION = re.compile(rf"(?i)(?:{'|'.join(ZONE_OPTION_NAMES)})=(.+)")
 _NOT_AN_OPTION = re.compile(r"(?!tz=)[^=\s]+=.*", re.IGNORECASE)
 _OPTION = re.compile(rf"(?i)({'|'.join(map(re.escape, OPTION_NAMES))})\s*=\s*(\S*)")
 
@@ -37,10 +39,11 @@ def parse_add(text: str) -> DigestRequest:
     for word in unicodedata.normalize("NFKC", rest).split():
         key, value = _option(word)
         if key is None:
-            if _NOT_AN_OPTION.fullmatch(word):  # `banana=1`: no schedule word has `=`, tz= aside
-                raise errors.bad_option(word, Text("a digest's options are top=, pages= and quiet=."))
-            schedule_words.append(word)
-        elif options.setdefault(key, value) != value:  # `quiet=yes quiet=no`: which one?
+            zone = _ZONE_OPTION.fullmatch(word)  # `timezone=…`, `时区=…`: the schedule's tz=
+            if zone is None and _NOT_AN_OPTION.fullmatch(word):  # `banana=1`
+                raise errors.bad_option(word, Text("a digest's options are top=, pages=, quiet= and tz=."))
+            schedule_words.append(f"tz={zone[1]}" if zone else word)
+        elif _READ[key](options.setdefault(key, value)) != _READ[key](value):  # `quiet=yes quiet=no`
             raise errors.bad_option(word, Text("%(key)s= is given twice; keep one.", key=key))
     if not schedule_words:
         raise errors.missing_schedule()
@@ -99,3 +102,6 @@ def _quiet(value: str) -> bool:
         f"quiet={value}",
         Text("quiet must be yes (skip the post when nothing changed) or no (post one short line)."),
     )
+
+
+_READ: dict[str, Callable[[str], int | bool]] = {"top": _top, "pages": _pages, "quiet": _quiet}

@@ -89,4 +89,5 @@ OPTION_NAMES = {
     "安静": "quiet",
     "静默": "quiet",
 }
+ZONE_OPTION_NAMES = ("timezone", "time_zone", "时区", "時區")  # other names of the schedule's `tz=`
 TOP_WORD = re.compile(r"前(?P<n>\d+)(?:名|位|个)?")
