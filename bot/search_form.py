@@ -230,10 +230,18 @@ def _limit(typed: str, name: str, op: str, example: str, parse: Callable[[str], 
 
 
 def _region(text: str) -> str | None:
-    places = [p.strip() for p in vocab.PLACE_SEP.split(text) if p.strip()]
-    if not places:
-        return None
-    return "city=" + ",".join(_value(p, vocab.EXAMPLE_PLACES) for p in places)
+    """Places separated by commas or spaces (`广东省 深圳市`, `上海 杭州`); an English name may hold a
+    space or an apostrophe (`Hong Kong`, `Xi'an`)."""
+    places: list[str] = []
+    for part in (p.strip() for p in vocab.PLACE_SEP.split(text)):
+        english = vocab.PLACES_FROM_EN.get(vocab.place_key(part))
+        if english is not None:
+            places.append(english)
+        elif all(len(word) > 1 for word in part.split()):  # `上 海` is a typo, not two places
+            places += [_value(word, vocab.EXAMPLE_PLACES) for word in part.split()]
+        else:
+            places.append(_value(part, vocab.EXAMPLE_PLACES))
+    return "city=" + ",".join(places) if places else None
 
 
 def _choice(value: str, allowed: type[Duration] | type[Goal] | type[SortKey] | type[Gender]) -> str | None:

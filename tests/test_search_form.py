@@ -91,6 +91,10 @@ def form_errors(form: SearchForm, lang: str = "en") -> dict[str, str]:
         (SearchForm(keyword="护肤", max_cpe="2内"), "护肤 cpe<=2"),
         (SearchForm(keyword="护肤", min_er="3%以上"), "护肤 er>=3%"),
         (SearchForm(keyword='"iphone:15"'), '"iphone:15"'),  # quoted in the box: one keyword, as typed
+        # places as the cards write them, or in English with a space or an apostrophe
+        (SearchForm(keyword="护肤", region="广东省 深圳市"), "护肤 city=广东省,深圳市"),
+        (SearchForm(keyword="护肤", region="上海 杭州"), "护肤 city=上海,杭州"),
+        (SearchForm(keyword="护肤", region="Hong Kong, Xi'an"), "护肤 city=香港,西安"),
     ],
 )
 def test_boxes_are_read_like_the_grammar_reads_a_value(form: SearchForm, text: str) -> None:
