@@ -252,3 +252,16 @@ def test_a_digest_is_managed_from_its_own_channel_and_replies_say_its_state(
     assert f"Posting digest {digest_id} once; it stays paused." in ran
     wait_for_run(services, digest_id)
     assert services.digests.show(TEAM, digest_id).digest.status is DigestStatus.PAUSED
+
+
+def test_chinese_words_for_run_and_time_zones(
+    app: App, requests: SlackRequests, services: Services, slack: FakeSlackApi
+) -> None:
+    assert "Asia/Shanghai" in as_shown(send(app, requests, "时区 北京"))
+    assert services.digests.timezone(TEAM) == "Asia/Shanghai"
+    send(app, requests, 'add "skincare" daily 09:30 tz=东京')
+    digest_id = saved_id(services)
+    assert services.digests.get(TEAM, digest_id).schedule.tz == "Asia/Tokyo"
+    ran = as_shown(send(app, requests, f"运行 {digest_id}"))  # `run`, in Chinese
+    assert f"推送 {digest_id}" in ran and "Unknown digest command" not in ran and "可用" not in ran
+    wait_for_run(services, digest_id)

@@ -74,6 +74,10 @@ def test_full_width_colon_and_digits_from_a_chinese_keyboard_are_read() -> None:
         ("daily 09:30 Europe/Berlin", "Europe/Berlin"),
         ("daily 09:30 tz=america/new_york", "America/New_York"),
         ("每天 09:30 utc", "UTC"),
+        ("每天 09:30 北京时间", "Asia/Shanghai"),  # as people name it
+        ("daily 09:30 UTC+8", "Asia/Shanghai"),
+        ("daily 09:30 tz=東京", "Asia/Tokyo"),  # Traditional too
+        ("daily 09:30 Europe/Berlin", "Europe/Berlin"),
     ],
 )
 def test_time_zone_is_optional_and_case_insensitive(text: str, tz: str) -> None:
@@ -293,3 +297,9 @@ def test_hourly_across_a_dst_change_runs_each_wall_hour_once(
 )
 def test_twelve_hour_times_people_type(text: str, at: time) -> None:
     assert parse_schedule(text).at == at
+
+
+@pytest.mark.parametrize("text", ["每周 周一 09:00", "每周 星期一 09:00", "每周一 09:00", "周一 09:00"])
+def test_a_weekday_after_the_weekly_word_is_read(text: str) -> None:
+    schedule = parse_schedule(text)
+    assert (schedule.frequency, schedule.weekday, schedule.at) == (Frequency.WEEKLY, 0, time(9, 0))

@@ -36,6 +36,7 @@ from functools import lru_cache
 from itertools import count
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.chinese import simplified
 from bot.digests.vocabulary import (
     CLOCK,
     DAY_OF_MONTH,
@@ -47,6 +48,7 @@ from bot.digests.vocabulary import (
     PIECE,
     WEEKDAY_EN,
     WEEKDAY_WORDS,
+    ZONE_ALIASES,
 )
 from bot.errors import QueryError
 from bot.i18n import N_, Plural, Text
@@ -314,7 +316,7 @@ def _interval_spec(minutes: int) -> str:
 
 
 def _looks_like_zone(word: str) -> bool:
-    return word.startswith("tz=") or "/" in word or word in {"utc", "gmt"}
+    return word.startswith("tz=") or "/" in word or word in {"utc", "gmt"} or word in ZONE_ALIASES
 
 
 @lru_cache(maxsize=1)
@@ -324,7 +326,7 @@ def _zones() -> dict[str, str]:
 
 def _zone_name(word: str) -> str:
     name = re.sub(r"(?i)^tz=", "", word)
-    canonical = _zones().get(name.lower())
+    canonical = _zones().get(name.lower()) or ZONE_ALIASES.get(simplified(name).lower())
     if canonical is None:
         raise QueryError(
             word,

@@ -18,6 +18,13 @@ WEEKDAY_WORDS = {
     "天": 6,
     "七": 6,
 }
+# `每周 周一 09:00`: the weekday written whole after the frequency word
+WEEKDAY_WORDS |= {
+    prefix + char: i
+    for char, i in list(WEEKDAY_WORDS.items())
+    if len(char) == 1 and not char.isascii()
+    for prefix in ("周", "星期", "礼拜")
+}
 
 # (how a schedule starts, its frequency word); "every" alone is an interval ("every 2h").
 HEADS = (
@@ -72,8 +79,26 @@ VERB_ALIASES = {
     "pause": ("暂停",),
     "resume": ("恢复",),
     "remove": ("delete", "rm", "删除"),
-    "run": ("now", "立即推送"),
+    "run": ("now", "立即推送", "运行", "立即"),
     "tz": ("timezone", "时区"),
+}
+
+# Time zones as people name them instead of an IANA name (`推送 时区 北京`, `daily 09:30 UTC+8`).
+ZONE_ALIASES = {
+    **dict.fromkeys(
+        ("北京", "北京时间", "上海", "中国", "中国时间", "beijing", "china", "utc+8", "gmt+8"),
+        "Asia/Shanghai",
+    ),
+    "香港": "Asia/Hong_Kong",
+    "台北": "Asia/Taipei",
+    "新加坡": "Asia/Singapore",
+    "东京": "Asia/Tokyo",
+    "首尔": "Asia/Seoul",
+    "伦敦": "Europe/London",
+    "巴黎": "Europe/Paris",
+    "柏林": "Europe/Berlin",
+    "纽约": "America/New_York",
+    "洛杉矶": "America/Los_Angeles",
 }
 
 # The keyword in the help's `digest add` example.
