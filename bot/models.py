@@ -334,11 +334,16 @@ class Creator(BaseModel):
 
     @property
     def xingtu_url(self) -> str:
-        return f"https://www.xingtu.cn/ad/creator/author/douyin/{self.star_id}/1"
+        return xingtu_url(self.star_id)
 
     @property
     def douyin_url(self) -> str | None:
         return f"https://www.iesdouyin.com/share/user/{self.douyin_uid}" if self.douyin_uid else None
+
+
+def xingtu_url(star_id: str) -> str:
+    """The creator's page on Xingtu (what a card's **Xingtu** link opens)."""
+    return f"https://www.xingtu.cn/ad/creator/author/douyin/{star_id}/1"
 
 
 class PageFetch(BaseModel):

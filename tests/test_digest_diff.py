@@ -106,8 +106,12 @@ def test_new_matches_are_reported_in_rank_order() -> None:
     diff = run([creator(1)], [creator(3), creator(1), creator(2)])
     assert ids(diff.new) == ["syn-003", "syn-002"]
     assert not diff.new[0].was_excluded
-    assert change_line(diff.new[0], "en") == "#1 测试达人3 — new in the results · score 90/100"
-    assert change_line(diff.new[0], "zh") == "#1 测试达人3 — 新进入结果 · 评分 90/100"
+    # a new name comes with what a buyer weighs it by: its size and its price for the digest's length
+    assert (
+        change_line(diff.new[0], "en")
+        == "#1 测试达人3 — new in the results · score 90/100 · 200K followers · ¥10,000"
+    )
+    assert change_line(diff.new[0], "zh") == "#1 测试达人3 — 新进入结果 · 评分 90/100 · 粉丝 20万 · ¥1万"
 
 
 def test_a_creator_that_was_fetched_but_filtered_out_now_passes_the_filters() -> None:

@@ -3,6 +3,7 @@ the page cap, shortlist watch and long digests split across messages."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
@@ -24,7 +25,7 @@ from bot.digests.snapshot import DigestSnapshot
 from bot.errors import KolbotError, QueryError
 from bot.formatting import count
 from bot.i18n import tr
-from bot.models import Duration, Query, SearchStats
+from bot.models import Duration, Query, SearchStats, SortKey
 from bot.services import Services, build_services
 from tests.digest_support import CHANNEL, TEAM, USER, Market, digest_settings, posts, shown
 from tests.fakes.slack_api import FakeSlackApi
@@ -419,3 +420,31 @@ def test_digest_options_read_as_meant(text: str, schedule: str, quiet: bool | No
 
     request = parse_add(text)
     assert (request.schedule, request.quiet) == (schedule, quiet)
+
+
+def test_each_creator_in_a_digest_links_to_their_xingtu_page() -> None:
+    """A digest names creators the team then wants to open: the name is the way there."""
+    [message] = digest_messages(long_post(2), now=NOW)
+    text = json.dumps(message.to_dict()["blocks"], ensure_ascii=False)
+    name = long_post(2).diff.new[0].nickname
+    assert f"<https://www.xingtu.cn/ad/creator/author/douyin/syn-0/1|{name}>" in text
+    assert f"<https://www.xingtu.cn/ad/creator/author/douyin/syn-0/1|{name}>" not in message.to_dict()["text"]
+
+
+def test_a_digest_sorted_by_another_order_names_it() -> None:
+    """Ranks by CPM next to scores look out of order unless the digest says what it ranks by."""
+    post = long_post(2)
+    by_cpm = DigestPost(
+        DIGEST,
+        Query(raw="护肤 sort=cpm", keywords=["护肤"], sort=SortKey.CPM),
+        post.diff,
+        [],
+        SearchStats(),
+        NOW,
+        False,
+        False,
+    )
+    assert "sorted by: Lowest CPM" in shown(digest_messages(by_cpm, now=NOW)[0].to_dict())
+    assert "sorted by" not in shown(
+        digest_messages(post, now=NOW)[0].to_dict()
+    )  # the score: said by each line

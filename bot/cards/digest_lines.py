@@ -6,7 +6,7 @@ is where they are worded in the reader's language, numbers formatted as the card
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.digests.changes import (
     BecameUnpriced,
@@ -45,6 +45,7 @@ class DigestSection:
     title: str
     lines: list[str]
     more: int = 0  # lines left out
+    creators: list[tuple[str, str]] = field(default_factory=list)  # (star id, nickname) of each line
 
 
 def summary(diff: DigestDiff, lang: Lang) -> str:
@@ -70,9 +71,15 @@ def sections(
     if diff.first_run:
         top = diff.snapshot.top
         lines = [_entry_line(e, diff.snapshot.duration, lang) for e in top]
-        return [_section(tr(lang, "Current top %(len)s", len=len(top)), lines, max_lines)]
+        creators = [(e.star_id, e.nickname) for e in top]
+        return [_section(tr(lang, "Current top %(len)s", len=len(top)), lines, creators, max_lines)]
     return [
-        _section(tr(lang, SECTION_TITLES[section]), [change_line(c, lang, query) for c in changes], max_lines)
+        _section(
+            tr(lang, SECTION_TITLES[section]),
+            [change_line(c, lang, query) for c in changes],
+            [(c.star_id, c.nickname) for c in changes],
+            max_lines,
+        )
         for section, changes in diff.groups()
     ]
 
@@ -105,7 +112,9 @@ def change_line(change: Change, lang: Lang, query: Query | None = None) -> str:
         case NewMatch():
             passes = change.was_excluded
             how = tr(lang, "now passes the filters") if passes else tr(lang, "new in the results")
-            return f"#{change.rank} {change.nickname} — {how}{_score(change.score, lang)}"
+            return (
+                f"#{change.rank} {change.nickname} — {how}{_score(change.score, lang)}{_size(change, lang)}"
+            )
         case Dropped():
             return _dropped(change, lang, query)
         case PriceChange():
@@ -178,6 +187,14 @@ def _rank_move(change: RankMove, lang: Lang) -> str:
     )
 
 
+def _size(change: NewMatch, lang: Lang) -> str:
+    """· 200K followers · ¥10,000: what a buyer weighs a new name by (the price for the digest's length)."""
+    parts = [tr(lang, "%(followers)s followers", followers=count(change.followers, lang))]
+    if change.price is not None:
+        parts.append(yuan(change.price, lang))
+    return "".join(f" · {part}" for part in parts)
+
+
 def _score(score: float | None, lang: Lang) -> str:
     return "" if score is None else tr(lang, " · score %(fmt_score)s", fmt_score=fmt_score(score))
 
@@ -194,5 +211,7 @@ def _entry_line(entry: SnapshotEntry, duration: Duration, lang: Lang) -> str:
     )
 
 
-def _section(title: str, lines: list[str], max_lines: int) -> DigestSection:
-    return DigestSection(title, lines[:max_lines], more=max(0, len(lines) - max_lines))
+def _section(title: str, lines: list[str], creators: list[tuple[str, str]], max_lines: int) -> DigestSection:
+    return DigestSection(
+        title, lines[:max_lines], more=max(0, len(lines) - max_lines), creators=creators[:max_lines]
+    )

@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.cards import digest_lines
-from bot.cards.env import clip, mrkdwn
+from bot.cards.env import clip, link, mrkdwn
 from bot.cards.errors import error_text
 from bot.cards.render import SlackMessage, render
-from bot.cards.views import help_message, notice_message
+from bot.cards.views import help_message, notice_message, sort_labels
 from bot.digests.errors import run_error
 from bot.digests.models import (
     BAD_QUERY,
@@ -35,7 +35,7 @@ from bot.digests.vocabulary import EXAMPLE_KEYWORD
 from bot.errors import KolbotError
 from bot.grammar import describe_filters
 from bot.i18n import N_, slash_command, tr
-from bot.models import Lang, Query
+from bot.models import Lang, Query, SortKey, xingtu_url
 
 SECTION_CHARS = 2_900  # escaped text per section block (Slack: 3,000)
 LINE_CHARS = 300  # one change line, before escaping (creator names can be long)
@@ -57,17 +57,16 @@ _RUN_STATUS = {
 class _Block:
     title: str
     url: str | None
-    lines: list[str]  # with bullets, clipped, not escaped
+    lines: list[str]  # with bullets, clipped, escaped, each creator's name a link to their Xingtu page
+    plain: list[str]  # the same lines as text, for the notification
 
     @property
     def size(self) -> int:
-        return (
-            len(mrkdwn(self.title)) + len(self.url or "") + sum(len(mrkdwn(line)) + 1 for line in self.lines)
-        )
+        return len(mrkdwn(self.title)) + len(self.url or "") + sum(len(line) + 1 for line in self.lines)
 
     @property
     def text(self) -> str:
-        return "\n".join([self.title, *self.lines])
+        return "\n".join([self.title, *self.plain])
 
 
 # -- the digest ---------------------------------------------------------------------------------
@@ -124,27 +123,39 @@ def _content_blocks(post: DigestPost, lang: Lang) -> list[_Block]:
     blocks: list[_Block] = []
     for section in digest_lines.sections(post.diff, lang, post.query, max_lines=sys.maxsize):
         title = section.title if post.diff.first_run else f"{section.title} · {len(section.lines)}"
-        blocks += _split(title, None, section.lines, lang)
+        blocks += _split(title, None, list(zip(section.lines, section.creators, strict=True)), lang)
     for group in post.watch:
         name = group.shortlist.name
         title = tr(lang, "Shortlist “%(name)s”", name=name)
-        lines = [digest_lines.change_line(c.change, lang) for c in group.changes]
+        lines = [
+            (digest_lines.change_line(c.change, lang), (c.change.star_id, c.change.nickname))
+            for c in group.changes
+        ]
         blocks += _split(title, group.thread_url, lines, lang)
     return blocks
 
 
-def _split(title: str, url: str | None, lines: list[str], lang: Lang) -> list[_Block]:
+def _split(title: str, url: str | None, lines: list[tuple[str, tuple[str, str]]], lang: Lang) -> list[_Block]:
     """One titled group of lines as section-sized blocks; continuations say so in their title."""
     if not lines:
         return []
     more = tr(lang, "%(title)s (cont.)", title=title)
-    blocks = [_Block(title, url, [])]
-    for line in lines:
-        bullet = "• " + clip(line, LINE_CHARS)
-        if blocks[-1].lines and blocks[-1].size + len(mrkdwn(bullet)) + 1 > SECTION_CHARS:
-            blocks.append(_Block(more, url, []))
+    blocks = [_Block(title, url, [], [])]
+    for line, (star_id, nickname) in lines:
+        plain = "• " + clip(line, LINE_CHARS)
+        bullet = _linked(plain, star_id, nickname)
+        if blocks[-1].lines and blocks[-1].size + len(bullet) + 1 > SECTION_CHARS:
+            blocks.append(_Block(more, url, [], []))
         blocks[-1].lines.append(bullet)
+        blocks[-1].plain.append(plain)
     return blocks
+
+
+def _linked(line: str, star_id: str, nickname: str) -> str:
+    """`line` escaped for mrkdwn, the creator's name in it a link to their Xingtu page: a digest names
+    creators the team then wants to open (the link carries the id `/kol show` takes)."""
+    escaped, name = mrkdwn(line), mrkdwn(nickname)
+    return escaped.replace(name, link(xingtu_url(star_id), nickname), 1) if name else escaped
 
 
 def _paginate(blocks: list[_Block]) -> list[list[_Block]]:
@@ -172,6 +183,7 @@ def _part(post: DigestPost, blocks: list[_Block], number: int, total: int, now: 
         "part": f" ({number}/{total})" if total > 1 else "",
         "schedule": tr(lang, digest.schedule.wording()),
         "filters": [tr(lang, text) for text in describe_filters(post.query)],
+        "sort": None if post.query.sort is SortKey.SCORE else sort_labels(lang)[post.query.sort.value],
         "scheduled_for": post.scheduled_for,
         "late": post.late,
         "manual": post.manual,

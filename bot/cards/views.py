@@ -17,7 +17,7 @@ from bot.cards.result_notes import note_line, small_cohort_line, unknown_line, w
 from bot.errors import KolbotError
 from bot.formatting import DASH
 from bot.grammar import active_filters, describe_filters, filters_as_typed, usage
-from bot.i18n import slash_command, tr
+from bot.i18n import N_, slash_command, tr
 from bot.models import Creator, Duration, Lang, ScoredCreator, SearchResult, SortKey
 from bot.scoring import component_label, low_confidence, reason
 from bot.search import COST_SORTS
@@ -162,12 +162,29 @@ def results_message(
         "duration": query.duration,
         "durations": list(Duration),
         "sort_keys": list(SortKey),
+        "sorts": sort_labels(lang),
         "priced_first": query.sort in COST_SORTS,
         "more_value": PageValue(search_ref=search_ref, start=_next_page(result), shown=listed)
         if more
         else None,
     }
     return render("results.json.j2", context, fallback_text=_results_text(result, shown, lang))
+
+
+# How each order is named, on the results card's menu and in its filters line, and on a digest.
+SORT_LABELS = {
+    SortKey.SCORE: N_("Best score"),
+    SortKey.CPM: N_("Lowest CPM"),
+    SortKey.CPE: N_("Lowest CPE"),
+    SortKey.FOLLOWERS: N_("Most followers"),
+    SortKey.ER: N_("Highest engagement rate"),
+    SortKey.GROWTH: N_("Fastest follower growth"),
+    SortKey.PRICE: N_("Lowest price"),
+}
+
+
+def sort_labels(lang: Lang) -> dict[str, str]:
+    return {key.value: tr(lang, label) for key, label in SORT_LABELS.items()}
 
 
 def help_message(lang: Lang, usage_text: str | None = None) -> SlackMessage:

@@ -33,6 +33,8 @@ class NewMatch:
     rank: int
     score: float | None
     was_excluded: bool  # fetched last time too, but failed a filter then
+    followers: int | None = None
+    price: float | None = None  # yuan, for the digest's video length
 
 
 class DropReason(StrEnum):

@@ -25,7 +25,7 @@ from bot.digests.changes import (
     compare_prices,
 )
 from bot.digests.snapshot import DigestSnapshot, SnapshotEntry
-from bot.models import Creator, SearchResult
+from bot.models import Creator, Duration, SearchResult
 
 # The kinds of change, in the order a digest shows them: `DigestDiff` fields.
 SECTIONS = ("new", "dropped", "price_changes", "unpriced", "follower_changes", "movers")
@@ -76,7 +76,7 @@ def diff_digest(
     ]
     return DigestDiff(
         current,
-        new=tuple(_new_matches(previous, now)),
+        new=tuple(_new_matches(previous, now, current.duration)),
         dropped=tuple(_dropped(before, current)),
         price_changes=tuple(c for c in prices if isinstance(c, PriceChange)),
         unpriced=tuple(c for c in prices if isinstance(c, BecameUnpriced)),
@@ -85,10 +85,20 @@ def diff_digest(
     )
 
 
-def _new_matches(previous: DigestSnapshot, now: dict[str, SnapshotEntry]) -> list[NewMatch]:
+def _new_matches(
+    previous: DigestSnapshot, now: dict[str, SnapshotEntry], duration: Duration
+) -> list[NewMatch]:
     earlier = previous.by_id
     return [
-        NewMatch(e.star_id, e.nickname, e.rank, e.score, was_excluded=e.star_id in earlier)
+        NewMatch(
+            e.star_id,
+            e.nickname,
+            e.rank,
+            e.score,
+            was_excluded=e.star_id in earlier,
+            followers=e.followers,
+            price=e.prices.get(duration),
+        )
         for e in now.values()
         if not (e.star_id in earlier and earlier[e.star_id].matched)
     ]
