@@ -739,6 +739,26 @@ def bound_after(text: str) -> tuple[str | None, str]:
     return _bound_after(text)
 
 
+def bound_before(text: str) -> tuple[str | None, str]:
+    """The comparison starting a value (`<=2万`, `≥3%`, `不超过3万`, `至少3%`, Traditional too): `>=`
+    or `<=` (a strict `<`/`>` read as its inclusive side) and the value without it; (None, text)
+    when there is none."""
+    value = text.strip()
+    for typed, op in _LEADING_BOUNDS:
+        if simplified(value).startswith(typed):
+            return op, value[len(typed) :].strip()
+    return None, value
+
+
+# Longest first, so `<=` is read before `<` and `不低于` before nothing shorter.
+_LEADING_BOUNDS = sorted(
+    [(w, ">=" if op.startswith(">") else "<=") for w, op in vocab.BOUND_BEFORE.items()]
+    + [(w, ">=") for w in (">=", "=>", "≥", "≧", ">")]
+    + [(w, "<=") for w in ("<=", "=<", "≤", "≦", "<")],
+    key=lambda pair: -len(pair[0]),
+)
+
+
 def value_problem(name: str, op: str, value: str) -> Text | None:
     """What is wrong with `value` in the numeric filter `name op value` ("expected a number…", "it
     cannot be negative."), or None: for a box that takes only the value (the search form)."""

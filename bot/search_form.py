@@ -20,7 +20,7 @@ from functools import partial
 from bot import vocabulary as vocab
 from bot.errors import KolbotError, QueryError
 from bot.formatting import Joined
-from bot.grammar import bound_after, filter_tokens, normalize_text, value_problem
+from bot.grammar import bound_after, bound_before, filter_tokens, normalize_text, value_problem
 from bot.i18n import N_, Text
 from bot.models import Duration, Gender, Goal, Query, SortKey
 from bot.xingtu_tags import LEVEL_ONE, LEVEL_TWO
@@ -158,7 +158,9 @@ def _number(typed: str, name: str, op: str, example: str, *, read: str | None = 
     a bound word that fits `op` (`10万及以上`, `5000以内`); refused, quoting `typed`, when it is not
     one valid value for `name op …`. `read`: the value already normalised, if the caller did."""
     value = normalize_text(typed).strip() if read is None else read
-    bound, rest = bound_after(value)
+    bound, rest = bound_before(value)  # `≤2万`, `不超过3万`
+    if bound is None:
+        bound, rest = bound_after(value)  # `2万以内`
     if bound == op:
         value = rest.strip()
     elif bound == ">=":

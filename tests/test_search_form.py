@@ -91,6 +91,12 @@ def form_errors(form: SearchForm, lang: str = "en") -> dict[str, str]:
         (SearchForm(keyword="护肤", max_cpe="2内"), "护肤 cpe<=2"),
         (SearchForm(keyword="护肤", min_er="3%以上"), "护肤 er>=3%"),
         (SearchForm(keyword='"iphone:15"'), '"iphone:15"'),  # quoted in the box: one keyword, as typed
+        # a comparison before the value that fits the box is dropped too
+        (SearchForm(keyword="护肤", max_price="≤2万"), "护肤 price<=2万"),
+        (SearchForm(keyword="护肤", max_price="不超过3万"), "护肤 price<=3万"),
+        (SearchForm(keyword="护肤", max_cpm="<60"), "护肤 cpm<=60"),
+        (SearchForm(keyword="护肤", min_er="至少3%"), "护肤 er>=3%"),
+        (SearchForm(keyword="护肤", min_er="＞＝３％"), "护肤 er>=3%"),
         # places as the cards write them, or in English with a space or an apostrophe
         (SearchForm(keyword="护肤", region="广东省 深圳市"), "护肤 city=广东省,深圳市"),
         (SearchForm(keyword="护肤", region="上海 杭州"), "护肤 city=上海,杭州"),
@@ -111,6 +117,7 @@ def test_boxes_are_read_like_the_grammar_reads_a_value(form: SearchForm, text: s
             "this box is a maximum",
         ),
         (SearchForm(keyword="护肤", min_er="3%以下"), "min_er", "`3%以下`", "this box is a minimum"),
+        (SearchForm(keyword="护肤", max_price="≥2万"), "max_price", "`≥2万`", "this box is a maximum"),
         (SearchForm(keyword="护肤", max_price="10万左右"), "max_price", "`10万左右`", "only a number"),
         (
             SearchForm(keyword="护肤", followers_custom="10万多"),
