@@ -26,16 +26,16 @@ from bot.models import Duration, Gender, Goal, Query, SortKey
 from bot.xingtu_tags import LEVEL_ONE, LEVEL_TWO
 
 # Xingtu's follower brackets: (value, label, grammar filter).
-# The labels are numbers in 万 (10⁴), as Xingtu writes them in either language.
+# The labels are numbers in 万 (10⁴), as Xingtu writes them, with the same in K and M for English readers.
 _W = vocab.WAN
 FOLLOWER_BRACKETS: tuple[tuple[str, str, str], ...] = (
-    ("lt1w", f"< 1{_W}", "followers<1w"),
-    ("1w-10w", f"1{_W}–10{_W}", "followers=1w-10w"),
-    ("10w-50w", f"10{_W}–50{_W}", "followers=10w-50w"),
-    ("50w-100w", f"50{_W}–100{_W}", "followers=50w-100w"),
-    ("100w-500w", f"100{_W}–500{_W}", "followers=100w-500w"),
-    ("500w-1000w", f"500{_W}–1000{_W}", "followers=500w-1000w"),
-    ("1000w+", f"≥ 1000{_W}", "followers>=1000w"),
+    ("lt1w", f"< 1{_W} · < 10K", "followers<1w"),
+    ("1w-10w", f"1{_W}–10{_W} · 10K–100K", "followers=1w-10w"),
+    ("10w-50w", f"10{_W}–50{_W} · 100K–500K", "followers=10w-50w"),
+    ("50w-100w", f"50{_W}–100{_W} · 500K–1M", "followers=50w-100w"),
+    ("100w-500w", f"100{_W}–500{_W} · 1M–5M", "followers=100w-500w"),
+    ("500w-1000w", f"500{_W}–1000{_W} · 5M–10M", "followers=500w-1000w"),
+    ("1000w+", f"≥ 1000{_W} · ≥ 10M", "followers>=1000w"),
 )
 _BRACKET_FILTER = {value: text for value, _, text in FOLLOWER_BRACKETS}
 # Number fields: block id -> (the filter they become, its operator, an example value).
