@@ -246,7 +246,12 @@ def test_a_digest_is_managed_from_its_own_channel_and_replies_say_its_state(
         assert f"Digest {digest_id} posts in <#{CHANNEL}>; nothing was changed." in refused, verb
     assert "skincare" in as_shown(send(app, elsewhere, f"show {digest_id}"))  # reading it is fine
     assert f"Digest {digest_id} is already active." in as_shown(send(app, requests, f"resume {digest_id}"))
+    active = as_shown(send(app, requests, f"show {digest_id}"))  # whole commands, for the state it is in
+    assert f"`/kol digest pause {digest_id}` stops it" in active and "resume" not in active
     send(app, requests, f"pause {digest_id}")
+    assert f"`/kol digest resume {digest_id}` starts it again" in as_shown(
+        send(app, requests, f"show {digest_id}")
+    )
     assert f"Digest {digest_id} is already paused." in as_shown(send(app, requests, f"pause {digest_id}"))
     ran = as_shown(send(app, requests, f"run {digest_id}"))
     assert f"Posting digest {digest_id} once; it stays paused." in ran
