@@ -270,3 +270,12 @@ def test_chinese_words_for_run_and_time_zones(
     ran = as_shown(send(app, requests, f"运行 {digest_id}"))  # `run`, in Chinese
     assert f"推送 {digest_id}" in ran and "Unknown digest command" not in ran and "可用" not in ran
     wait_for_run(services, digest_id)
+
+
+def test_digest_help_is_about_digests(app: App, requests: SlackRequests) -> None:
+    shown_help = as_shown(send(app, requests, "help"))
+    assert "Scheduled digests: what changed, on a schedule" in shown_help and "digest add" in shown_help
+    assert "Find Douyin creators" not in shown_help and "Add to shortlist" not in shown_help
+    zh = as_shown(ack(app.dispatch(requests.command("推送 帮助").bolt())))
+    assert "定时推送：按时告诉你有什么变化" in zh and "中文命令" in zh
+    assert validate_message(send(app, requests, "help")) == []

@@ -19,7 +19,7 @@ from bot.cards import digest_lines
 from bot.cards.env import clip, link, mrkdwn
 from bot.cards.errors import error_text
 from bot.cards.render import SlackMessage, render
-from bot.cards.views import help_message, notice_message, sort_labels
+from bot.cards.views import notice_message, sort_labels
 from bot.digests.errors import run_error
 from bot.digests.models import (
     BAD_QUERY,
@@ -31,11 +31,12 @@ from bot.digests.models import (
     RunStatus,
 )
 from bot.digests.post import DigestPost
-from bot.digests.vocabulary import EXAMPLE_KEYWORD
+from bot.digests.vocabulary import EXAMPLE_KEYWORD, VERB_ALIASES
 from bot.errors import KolbotError
 from bot.grammar import describe_filters
 from bot.i18n import N_, slash_command, tr
 from bot.models import Lang, Query, SortKey, xingtu_url
+from bot.vocabulary import SUBCOMMAND_ALIASES
 
 SECTION_CHARS = 2_900  # escaped text per section block (Slack: 3,000)
 LINE_CHARS = 300  # one change line, before escaping (creator names can be long)
@@ -270,11 +271,13 @@ def digest_detail_message(
 
 
 def digest_help_message(lang: Lang, *, tz: str, max_pages: int) -> SlackMessage:
-    return help_message(lang, usage_text=digest_usage(lang, tz=tz, max_pages=max_pages))
+    """`/kol digest help`: what digests are and every digest command (not the search's help)."""
+    lines = digest_usage(lang, tz=tz, max_pages=max_pages)
+    return render("digest_help.json.j2", {"lang": lang, "lines": lines}, fallback_text=lines[0])
 
 
-def digest_usage(lang: Lang, *, tz: str, max_pages: int) -> str:
-    lines = [
+def digest_usage(lang: Lang, *, tz: str, max_pages: int) -> list[str]:
+    return [
         tr(
             lang,
             "Scheduled digests: a saved search posted to this channel on a schedule, showing what changed"
@@ -308,8 +311,14 @@ def digest_usage(lang: Lang, *, tz: str, max_pages: int) -> str:
             "• `%(c)s digest tz Europe/Berlin` — the default time zone for new digests in this workspace",
             c=slash_command(),
         ),
+        tr(
+            lang,
+            "• In Chinese: `%(c)s %(digest)s %(verbs)s`",
+            c=slash_command(),
+            digest=SUBCOMMAND_ALIASES["digest"][1],
+            verbs="|".join(next(a for a in aliases if not a.isascii()) for aliases in VERB_ALIASES.values()),
+        ),
     ]
-    return "\n".join(lines)
 
 
 def pause_reason(reason: str | None, lang: Lang) -> str:

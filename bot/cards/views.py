@@ -187,9 +187,9 @@ def sort_labels(lang: Lang) -> dict[str, str]:
     return {key.value: tr(lang, label) for key, label in SORT_LABELS.items()}
 
 
-def help_message(lang: Lang, usage_text: str | None = None) -> SlackMessage:
-    """How to search: the grammar (from `bot.grammar.usage` unless given) and what the numbers mean."""
-    text = usage_text if usage_text is not None else tr(lang, usage())
+def help_message(lang: Lang) -> SlackMessage:
+    """How to search: the grammar (`bot.grammar.usage`) and what the numbers mean."""
+    text = tr(lang, usage())
     context = {
         "lang": lang,
         "handle": vocab.DOUYIN_HANDLE,
