@@ -662,9 +662,10 @@ def test_error_without_hint_is_one_block() -> None:
     assert section_texts(message) == [":warning: *不行。*"]
 
 
-def test_help_splits_long_usage_into_sections() -> None:
+def test_help_splits_long_usage_into_sections(monkeypatch: pytest.MonkeyPatch) -> None:
     usage = "\n".join(f"line {i} " + "x" * 500 for i in range(20))
-    message = help_message("en", usage)
+    monkeypatch.setattr("bot.cards.views.usage", lambda: WrittenOut(usage, usage))
+    message = help_message("en")
     assert message.blocks
     sections = section_texts(message)[:-2]  # the last two: more commands, what the numbers mean
     assert len(sections) == 4
@@ -676,10 +677,11 @@ def test_help_splits_long_usage_into_sections() -> None:
 
 
 @pytest.mark.card_fallback
-def test_too_many_blocks_fall_back_to_plain_text_and_log(caplog) -> None:
+def test_too_many_blocks_fall_back_to_plain_text_and_log(caplog, monkeypatch: pytest.MonkeyPatch) -> None:
     usage = "\n".join("x" * 2900 for _ in range(60))  # one section per line: 60+ blocks
+    monkeypatch.setattr("bot.cards.views.usage", lambda: WrittenOut(usage, usage))
     with caplog.at_level(logging.ERROR, logger="bot.cards.render"):
-        message = help_message("en", usage)
+        message = help_message("en")
     assert message.blocks == []
     assert message.text.startswith("/kol\nxxx")
     assert "failed validation" in caplog.text and "blocks (max 50 per message)" in caplog.text
