@@ -139,9 +139,11 @@ def test_a_creator_still_fetched_but_excluded_names_the_filters_it_fails() -> No
     assert dropped.reason is DropReason.FILTERED
     assert [(miss.name, miss.unknown) for miss in dropped.fails] == [("followers", False), ("price", True)]
     assert change_line(dropped, "en", query).endswith(
-        "no longer matches: followers ≥ 100,000; price ≤ ¥20,000 (no data)"
+        "no longer matches: followers ≥ 100,000 (now 90K); price ≤ ¥20,000 (no data)"
     )
-    assert change_line(dropped, "zh", query).endswith("不再符合：粉丝 ≥ 10万；报价 ≤ ¥2万（无数据）")
+    assert change_line(dropped, "zh", query).endswith(
+        "不再符合：粉丝 ≥ 10万（现为 9万）；报价 ≤ ¥2万（无数据）"
+    )
 
 
 def test_a_fetched_creator_that_passes_the_recheck_is_reported_as_left_out() -> None:

@@ -448,3 +448,40 @@ def test_a_digest_sorted_by_another_order_names_it() -> None:
     assert "sorted by" not in shown(
         digest_messages(post, now=NOW)[0].to_dict()
     )  # the score: said by each line
+
+
+def test_a_shortlisted_creators_change_that_the_search_reports_is_said_once() -> None:
+    from bot.digests.changes import PriceChange
+    from bot.digests.shortlist_watch import ShortlistChange
+    from bot.digests.watch import WatchGroup
+    from bot.shortlists.models import Shortlist, ShortlistStatus
+
+    moved = PriceChange("syn-1", "布丁北北", Duration.MEDIUM, 14_000.0, 3_000.0)
+    other = PriceChange("syn-2", "阿狸糖糖", Duration.MEDIUM, 5_700.0, 6_000.0)
+    shortlist = Shortlist(
+        short_id="s1",
+        team_id=TEAM,
+        channel_id=CHANNEL,
+        name="618",
+        owner_id=USER,
+        status=ShortlistStatus.OPEN,
+        budget_yuan=None,
+        duration=Duration.MEDIUM,
+        parent_channel_id=None,
+        parent_ts=None,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    watch = [
+        WatchGroup(
+            shortlist, None, [ShortlistChange("s1", "618", moved), ShortlistChange("s1", "618", other)]
+        )
+    ]
+    diff = DigestDiff(DigestSnapshot(duration=Duration.MEDIUM, top_n=10), price_changes=(moved,))
+    post = DigestPost(
+        DIGEST, Query(raw="护肤", keywords=["护肤"]), diff, watch, SearchStats(), NOW, False, False
+    )
+    [message] = digest_messages(post, now=NOW)
+    text = shown(message.to_dict()["blocks"])
+    assert text.count("布丁北北") == 1 and text.count("阿狸糖糖") == 1  # the shortlist adds only what is new
+    assert "Shortlist changes: 1" in text

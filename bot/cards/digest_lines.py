@@ -6,6 +6,7 @@ is where they are worded in the reader's language, numbers formatted as the card
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.digests.changes import (
@@ -22,7 +23,7 @@ from bot.digests.diff import DigestDiff
 from bot.digests.recheck import FilterMiss
 from bot.digests.shortlist_watch import ShortlistChange
 from bot.digests.snapshot import SnapshotEntry
-from bot.formatting import count, duration_label, growth, yuan
+from bot.formatting import count, cpe, cpm, duration_label, growth, index, pct, yuan
 from bot.formatting import score as fmt_score
 from bot.grammar import active_filters
 from bot.i18n import N_, ptr, tr
@@ -140,10 +141,28 @@ def change_line(change: Change, lang: Lang, query: Query | None = None) -> str:
 
 
 def miss_line(miss: FilterMiss, lang: Lang, query: Query | None = None) -> str:
-    """A filter a creator fails, as the user's filter: "followers ≥ 100,000 (no data)"."""
+    """A filter a creator fails, as the user's filter: "followers ≥ 100,000 (now 90K)",
+    "followers ≥ 100,000 (no data)"."""
     described = {name: tr(lang, text) for name, text in active_filters(query)} if query is not None else {}
     text = tr(lang, "brand account") if miss.name == "brand" else described.get(miss.name, miss.name)
-    return tr(lang, "%(text)s (no data)", text=text) if miss.unknown else text
+    if miss.unknown:
+        return tr(lang, "%(text)s (no data)", text=text)
+    shown = _VALUE_SHOWN.get(miss.name)
+    if miss.value is None or shown is None:
+        return text
+    return tr(lang, "%(text)s (now %(value)s)", text=text, value=shown(miss.value, lang))
+
+
+# How a miss's value reads: in the units its filter is written in.
+_VALUE_SHOWN: dict[str, Callable[[float, Lang], str]] = {
+    "followers": count,
+    "price": yuan,
+    "cpm": cpm,
+    "cpe": cpe,
+    "er": lambda v, _lang: pct(v),
+    "completion": lambda v, _lang: pct(v),
+    "star": lambda v, _lang: index(v),
+}
 
 
 def _dropped(change: Dropped, lang: Lang, query: Query | None) -> str:

@@ -20,6 +20,7 @@ from bot.cards.env import clip, link, mrkdwn
 from bot.cards.errors import error_text
 from bot.cards.render import SlackMessage, render
 from bot.cards.views import notice_message, sort_labels
+from bot.digests.changes import Change
 from bot.digests.errors import run_error
 from bot.digests.models import (
     BAD_QUERY,
@@ -32,6 +33,7 @@ from bot.digests.models import (
 )
 from bot.digests.post import DigestPost
 from bot.digests.vocabulary import EXAMPLE_KEYWORD, VERB_ALIASES
+from bot.digests.watch import WatchGroup
 from bot.errors import KolbotError
 from bot.grammar import describe_filters
 from bot.i18n import N_, slash_command, tr
@@ -125,15 +127,19 @@ def _content_blocks(post: DigestPost, lang: Lang) -> list[_Block]:
     for section in digest_lines.sections(post.diff, lang, post.query, max_lines=sys.maxsize):
         title = section.title if post.diff.first_run else f"{section.title} · {len(section.lines)}"
         blocks += _split(title, None, list(zip(section.lines, section.creators, strict=True)), lang)
-    for group in post.watch:
+    for group, changes in _watched(post):
         name = group.shortlist.name
         title = tr(lang, "Shortlist “%(name)s”", name=name)
-        lines = [
-            (digest_lines.change_line(c.change, lang), (c.change.star_id, c.change.nickname))
-            for c in group.changes
-        ]
+        lines = [(digest_lines.change_line(c, lang), (c.star_id, c.nickname)) for c in changes]
         blocks += _split(title, group.thread_url, lines, lang)
     return blocks
+
+
+def _watched(post: DigestPost) -> list[tuple[WatchGroup, list[Change]]]:
+    """Each shortlist's changes that the search's sections have not already said (a shortlisted
+    creator in the results: its price change once, under Price changes)."""
+    said = {change for _, changes in post.diff.groups() for change in changes}
+    return [(group, [c.change for c in group.changes if c.change not in said]) for group in post.watch]
 
 
 def _split(title: str, url: str | None, lines: list[tuple[str, tuple[str, str]]], lang: Lang) -> list[_Block]:
@@ -204,8 +210,7 @@ def _part(post: DigestPost, blocks: list[_Block], number: int, total: int, now: 
 def _summary(post: DigestPost, lang: Lang) -> str:
     """Counts per kind of change (the first run's title says what it is, so it has none)."""
     counts = [] if post.diff.first_run or post.diff.is_empty else [digest_lines.summary(post.diff, lang)]
-    if post.watch:
-        changes = sum(len(group.changes) for group in post.watch)
+    if changes := sum(len(changes) for _, changes in _watched(post)):
         counts.append(tr(lang, "Shortlist changes: %(changes)s", changes=changes))
     return " · ".join(counts)
 

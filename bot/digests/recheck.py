@@ -12,7 +12,11 @@ from pydantic import BaseModel, ConfigDict
 from bot.brands import is_brand_account
 from bot.grammar import active_filters
 from bot.models import Creator, Query
+from bot.scoring import metric_value
 from bot.search import passes
+
+# The numeric filters, whose value a miss keeps ("followers ≥ 100,000, now 90K").
+_NUMBERS = frozenset({"followers", "price", "cpm", "cpe", "er", "completion", "star", "growth", "ecom"})
 
 
 class FilterMiss(BaseModel):
@@ -22,6 +26,7 @@ class FilterMiss(BaseModel):
 
     name: str  # grammar name (`bot.grammar.active_filters`): followers, price, …, region, tag; or "brand"
     unknown: bool = False
+    value: float | None = None  # the creator's value now, for a numeric filter (as `metric_value`)
 
 
 def failed_filters(creator: Creator, query: Query) -> list[FilterMiss]:
@@ -32,5 +37,6 @@ def failed_filters(creator: Creator, query: Query) -> list[FilterMiss]:
     for name, _ in active_filters(query):
         ok = passes(creator, name, query)
         if ok is False or (ok is None and not query.unknowns):
-            misses.append(FilterMiss(name=name, unknown=ok is None))
+            value = metric_value(creator, name, query.duration) if name in _NUMBERS else None
+            misses.append(FilterMiss(name=name, unknown=ok is None, value=value))
     return misses
