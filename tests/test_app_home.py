@@ -44,7 +44,10 @@ def test_home_tab_shows_my_shortlists_digests_searches_and_spend(
     services.shortlists.set_parent_ts(TEAM_ID, mine.short_id, CHANNEL_ID, "1700000000.000100")
     services.shortlists.create(TEAM_ID, CHANNEL_ID, "U0SOMEONE", "Not mine")
     services.digests.add(TEAM_ID, "C0ELSEWHERE", USER_ID, '"母婴" daily 09:30', "en")
-    services.digests.add(TEAM_ID, CHANNEL_ID, "U0SOMEONE", '"美食" weekly mon 09:00', "en")  # a channel I use
+    food = services.digests.add(
+        TEAM_ID, CHANNEL_ID, "U0SOMEONE", '"美食" weekly mon 09:00', "en"
+    )  # a channel I use
+    services.digests.pause(TEAM_ID, food.digest.short_id, "U0SOMEONE")
     services.digests.add(TEAM_ID, "C0NOTMINE", "U0SOMEONE", '"旅行" daily 10:00', "en")
 
     view = published(app, slack, slack_requests.home_opened())
@@ -54,6 +57,9 @@ def test_home_tab_shows_my_shortlists_digests_searches_and_spend(
     assert f"/archives/{CHANNEL_ID}/p1700000000000100" in text  # linked to its thread
     assert "母婴" in text and "美食" in text and "旅行" not in text
     assert "下次" in text  # next run, in the language of my latest search
+    assert (
+        "<@U0SOMEONE>" in text and f"digest resume {food.digest.short_id}" in text
+    )  # who paused it, and how back
     refs = [SearchValue.decode(value).search_ref for value in rerun_buttons(view)]
     assert len(refs) == 2  # one per distinct query, newest first
     assert services.searches.get(refs[0], TEAM_ID).raw_query == "护肤 followers>=10w"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.cards.digest_views import pause_reason
 from bot.cards.render import render_view
 from bot.home import Home
 from bot.i18n import tr
@@ -22,7 +23,11 @@ def home_view(home: Home, lang: Lang) -> dict[str, Any] | None:
         "warning": None if warning is None else tr(lang, warning),
         "shortlists": [row for row in home.shortlists if _ID.fullmatch(row.shortlist.channel_id)],
         "digests": [
-            {**vars(row), "schedule": tr(lang, row.digest.schedule.wording())}
+            {
+                **vars(row),
+                "schedule": tr(lang, row.digest.schedule.wording()),
+                "paused": None if row.digest.active else pause_reason(row.digest.pause_reason, lang),
+            }
             for row in home.digests
             if _ID.fullmatch(row.digest.channel_id)
         ],
