@@ -297,6 +297,21 @@ class Joined(Text):
         return tr(lang, ", ").join(item.render(lang) for item in self.items)
 
 
+class Places(Text):
+    """Regions a search names, as the reader's language names them: "Guangdong / Shenzhen" (en),
+    "广东 / 深圳" (zh); a place kolbot has no English name for stays as typed."""
+
+    __slots__ = ()
+
+    def __init__(self, names: tuple[str, ...], /) -> None:
+        super().__init__(" / ", names=names)
+
+    def render(self, lang: str) -> str:
+        names = self.params["names"]
+        assert isinstance(names, tuple)
+        return " / ".join(str(vocab.PLACE_NAMES_EN.get(n, n)) if lang == "en" else str(n) for n in names)
+
+
 class TierSpan(Text):
     """City tiers low–high: "1-2" in English, Xingtu's names in Chinese (一线–二线)."""
 

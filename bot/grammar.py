@@ -36,7 +36,7 @@ from bot import vocabulary as vocab
 from bot.audience import with_audience_token
 from bot.chinese import simplified
 from bot.errors import QueryError
-from bot.formatting import Choices, FilterLabel, FilterValue, Joined
+from bot.formatting import Choices, FilterLabel, FilterValue, Joined, Places
 from bot.i18n import N_, Text
 from bot.models import (
     AudienceTargets,
@@ -994,7 +994,7 @@ def active_filters(query: Query) -> list[tuple[str, Text]]:
     elif query.gender is Gender.MALE:
         out.append(("gender", Text("male creators")))
     if query.regions:
-        out.append(("region", Text("region: %(regions)s", regions=" / ".join(query.regions))))
+        out.append(("region", Text("region: %(regions)s", regions=Places(tuple(query.regions)))))
     if query.tags:
         out.append(("tag", Text("tag: %(tags)s", tags=" / ".join(query.tags))))
     return out

@@ -473,7 +473,7 @@ def test_describe_filters_english():
         "CPM ≤ ¥60 / 1k plays",
         "engagement rate ≥ 3%",
         "female creators",
-        "region: 上海",
+        "region: Shanghai",  # places in English for English readers
         "tag: 护肤保养",
         "brand & store accounts included",
         "21–60 s video",
