@@ -170,6 +170,7 @@ def test_help(app: App, requests: SlackRequests) -> None:
         ('add "skincare" daily 09:00 top=0', "top must be a whole number"),
         ('add "skincare"', "Say when to post"),
         ('add "护肤" 每天 25:00', "“25:00”不是有效时间"),
+        ("add 护肤 每天 09:30", '每天 09:30 前10'),  # the example in Chinese too
         ("snooze abc", "Unknown digest command “snooze”"),
         ("show", "needs a digest id"),
         ("pause zzzzzz", "No digest with id “zzzzzz”"),

@@ -7,9 +7,9 @@ the offending part); these cover the digest command itself. Nothing is stored wh
 from __future__ import annotations
 
 from bot.digests.models import SLACK_PREFIX, TIKHUB_PREFIX
-from bot.digests.vocabulary import EXAMPLE_ADD
+from bot.digests.vocabulary import EXAMPLE_KEYWORD
 from bot.errors import KolbotError, QueryError
-from bot.i18n import N_, Text, slash_command
+from bot.i18n import N_, Text
 
 
 class DigestError(KolbotError):
@@ -17,7 +17,10 @@ class DigestError(KolbotError):
 
 
 def _usage() -> Text:
-    return Text("Example: %(example)s", example=f"{slash_command()} {EXAMPLE_ADD}")
+    return Text(
+        'Example: %(command)s digest add "%(keyword)s followers>=10w" daily 09:30 top=10',
+        keyword=EXAMPLE_KEYWORD,
+    )
 
 
 def unknown_id(short_id: str) -> DigestError:

@@ -68,8 +68,6 @@ QUOTE_CLOSERS = {
 YES = frozenset({"yes", "y", "true", "on", "1", "是"})
 NO = frozenset({"no", "n", "false", "off", "0", "否"})
 
-# The search in the usage example of `digest add` (users copy it as typed).
-EXAMPLE_ADD = 'digest add "护肤 followers>=10w" daily 09:30 top=10'
 
 # `/kol digest <verb>`: the other words each verb answers to.
 VERB_ALIASES = {
