@@ -198,8 +198,8 @@ def _followers(form: SearchForm) -> str | None:
         return _BRACKET_FILTER.get(form.followers)
     if not custom:
         return None
-    bound, _ = bound_after(custom)
-    if bound == "<=":  # `50w以下`: at most
+    bound = bound_before(custom)[0] or bound_after(custom)[0]
+    if bound == "<=":  # `50w以下`, `≤50w`, `不超过50w`: at most
         op = "<="
     elif bound is None and re.search(vocab.RANGE_DASH, custom[1:]):
         op = "="
@@ -232,18 +232,37 @@ def _limit(typed: str, name: str, op: str, example: str, parse: Callable[[str], 
 
 
 def _region(text: str) -> str | None:
-    """Places separated by commas or spaces (`广东省 深圳市`, `上海 杭州`); an English name may hold a
-    space or an apostrophe (`Hong Kong`, `Xi'an`)."""
+    """Places separated by commas or spaces (`广东省 深圳市`, `上海 杭州`), as the cards write them in
+    either language (`Shaanxi Xi'an`, `Inner Mongolia 呼和浩特`): an English name may hold a space or
+    an apostrophe, and its words are read together."""
     places: list[str] = []
     for part in (p.strip() for p in vocab.PLACE_SEP.split(text)):
-        english = vocab.PLACES_FROM_EN.get(vocab.place_key(part))
-        if english is not None:
-            places.append(english)
-        elif all(len(word) > 1 for word in part.split()):  # `上 海` is a typo, not two places
-            places += [_value(word, vocab.EXAMPLE_PLACES) for word in part.split()]
-        else:
-            places.append(_value(part, vocab.EXAMPLE_PLACES))
+        words = part.split()
+        if words and all(len(w) == 1 and not w.isascii() for w in words) and len(words) > 1:
+            places.append(_value(part, vocab.EXAMPLE_PLACES))  # `上 海` is a typo, not two places
+            continue
+        while words:
+            taken, place = _place_at(words)
+            places.append(place)
+            words = words[taken:]
     return "city=" + ",".join(places) if places else None
+
+
+def _place_at(words: list[str]) -> tuple[int, str]:
+    """The place the first words name, and how many words it took: the longest run that is an
+    English name kolbot knows; a run of Latin words it does not know, whole (the grammar then names
+    it); else the one word, as typed."""
+    for end in range(len(words), 0, -1):
+        found = vocab.PLACES_FROM_EN.get(vocab.place_key(" ".join(words[:end])))
+        if found is not None:
+            return end, found
+    latin = next((i for i, w in enumerate(words) if not _LATIN_WORD.fullmatch(w)), len(words))
+    if latin:
+        return latin, " ".join(words[:latin]).replace(" ", "")
+    return 1, _value(words[0], vocab.EXAMPLE_PLACES)
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z'’.-]+")
 
 
 def _choice(value: str, allowed: type[Duration] | type[Goal] | type[SortKey] | type[Gender]) -> str | None:

@@ -4,6 +4,7 @@ response_url out; every refusal names the problem and saves nothing."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from slack_bolt import App
@@ -170,7 +171,7 @@ def test_help(app: App, requests: SlackRequests) -> None:
         ('add "skincare" daily 09:00 top=0', "top must be a whole number"),
         ('add "skincare"', "Say when to post"),
         ('add "护肤" 每天 25:00', "“25:00”不是有效时间"),
-        ("add 护肤 每天 09:30", '每天 09:30 前10'),  # the example in Chinese too
+        ("add 护肤 每天 09:30", "每天 09:30 前10"),  # the example in Chinese too
         ("snooze abc", "Unknown digest command “snooze”"),
         ("show", "needs a digest id"),
         ("pause zzzzzz", "No digest with id “zzzzzz”"),
@@ -280,3 +281,16 @@ def test_digest_help_is_about_digests(app: App, requests: SlackRequests) -> None
     zh = as_shown(ack(app.dispatch(requests.command("推送 帮助").bolt())))
     assert "定时推送：按时告诉你有什么变化" in zh and "中文命令" in zh
     assert validate_message(send(app, requests, "help")) == []
+
+
+def test_a_digest_whose_channel_is_gone_can_be_removed_from_anywhere(
+    app: App, requests: SlackRequests, services: Services, slack: FakeSlackApi
+) -> None:
+    send(app, requests, 'add "skincare" daily 09:30')
+    digest_id = saved_id(services)
+    services.digests._store.pause(TEAM, digest_id, "slack:channel_not_found", datetime.now(UTC))
+    elsewhere = SlackRequests(
+        SECRET, response_url=slack.response_url(), team_id=TEAM, user_id=USER, channel_id="C0RANDOM"
+    )
+    assert "is removed" in as_shown(send(app, elsewhere, f"remove {digest_id}"))
+    assert services.digests.channel(TEAM, CHANNEL).digests == []

@@ -139,10 +139,10 @@ def test_a_creator_still_fetched_but_excluded_names_the_filters_it_fails() -> No
     assert dropped.reason is DropReason.FILTERED
     assert [(miss.name, miss.unknown) for miss in dropped.fails] == [("followers", False), ("price", True)]
     assert change_line(dropped, "en", query).endswith(
-        "no longer matches: followers ≥ 100,000 (now 90K); price ≤ ¥20,000 (no data)"
+        "no longer matches: followers ≥ 100,000 (now 90,000); price ≤ ¥20,000 (no data)"
     )
     assert change_line(dropped, "zh", query).endswith(
-        "不再符合：粉丝 ≥ 10万（现为 9万）；报价 ≤ ¥2万（无数据）"
+        "不再符合：粉丝 ≥ 10万（现为 90,000）；报价 ≤ ¥2万（无数据）"
     )
 
 
@@ -340,3 +340,18 @@ def test_shortlist_watch_reports_prices_drops_and_missing_data() -> None:
     assert isinstance(changes[1].change, PriceChange) and changes[1].change.pct == pytest.approx(-0.1)
     assert watch_line(changes[3], "en") == "[双11备选] 测试达人104 — no longer returned by Xingtu"
     assert watch_line(changes[3], "zh") == "【双11备选】测试达人104 — 星图不再返回该达人"
+
+
+@pytest.mark.parametrize(
+    ("miss", "shown"),
+    [
+        (FilterMiss(name="followers", value=99_600), "followers ≥ 100,000 (now 99,600)"),
+        (FilterMiss(name="price", value=20_040), "price ≤ ¥20,000 (now ¥20,040)"),
+        (FilterMiss(name="er", value=0.029996), "engagement rate ≥ 3% (now 2.9996%)"),
+    ],
+)
+def test_a_value_just_past_its_bound_does_not_read_as_the_bound(miss: FilterMiss, shown: str) -> None:
+    query = Query(
+        keywords=["护肤"], followers=NumRange(low=100_000), price=NumRange(high=20_000), er=NumRange(low=0.03)
+    )
+    assert miss_line(miss, "en", query) == shown

@@ -77,6 +77,7 @@ def test_full_width_colon_and_digits_from_a_chinese_keyboard_are_read() -> None:
         ("每天 09:30 北京时间", "Asia/Shanghai"),  # as people name it
         ("daily 09:30 UTC+8", "Asia/Shanghai"),
         ("daily 09:30 tz=東京", "Asia/Tokyo"),  # Traditional too
+        ("每天 09:30 北京時間", "Asia/Shanghai"),
         ("daily 09:30 Europe/Berlin", "Europe/Berlin"),
     ],
 )

@@ -3,6 +3,7 @@ the page cap, shortlist watch and long digests split across messages."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -485,3 +486,25 @@ def test_a_shortlisted_creators_change_that_the_search_reports_is_said_once() ->
     text = shown(message.to_dict()["blocks"])
     assert text.count("布丁北北") == 1 and text.count("阿狸糖糖") == 1  # the shortlist adds only what is new
     assert "Shortlist changes: 1" in text
+
+
+def test_a_digest_whose_search_no_longer_reads_is_not_offered_resume() -> None:
+    from bot.cards.digest_views import manage_line
+    from bot.digests.models import BAD_QUERY
+
+    unreadable = dataclasses.replace(DIGEST, status=DigestStatus.PAUSED, pause_reason=BAD_QUERY)
+    line = manage_line(unreadable, "en")
+    assert "add it again with the search corrected" in line and "resume" not in line
+    assert f"In <#{CHANNEL}>" in manage_line(DIGEST, "en")  # where its commands work
+
+
+def test_a_numeric_nickname_is_linked_where_the_name_is_not_in_the_rank() -> None:
+    diff = DigestDiff(
+        DigestSnapshot(duration=Duration.MEDIUM, top_n=10), new=(NewMatch("s12", "1", 12, 50.0, False),)
+    )
+    post = DigestPost(
+        DIGEST, Query(raw="护肤", keywords=["护肤"]), diff, [], SearchStats(), NOW, False, False
+    )
+    [message] = digest_messages(post, now=NOW)
+    text = json.dumps(message.to_dict()["blocks"], ensure_ascii=False)
+    assert "• #12 <https://www.xingtu.cn/ad/creator/author/douyin/s12/1|1> — new in the results" in text

@@ -101,6 +101,13 @@ def form_errors(form: SearchForm, lang: str = "en") -> dict[str, str]:
         (SearchForm(keyword="护肤", region="广东省 深圳市"), "护肤 city=广东省,深圳市"),
         (SearchForm(keyword="护肤", region="上海 杭州"), "护肤 city=上海,杭州"),
         (SearchForm(keyword="护肤", region="Hong Kong, Xi'an"), "护肤 city=香港,西安"),
+        (
+            SearchForm(keyword="护肤", region="Shaanxi Xi'an"),
+            "护肤 city=陕西,西安",
+        ),  # as English cards write it
+        (SearchForm(keyword="护肤", region="Inner Mongolia 呼和浩特"), "护肤 city=内蒙古,呼和浩特"),
+        (SearchForm(keyword="护肤", followers_custom="≤50w"), "护肤 followers<=50w"),
+        (SearchForm(keyword="护肤", followers_custom="不超过50w"), "护肤 followers<=50w"),
     ],
 )
 def test_boxes_are_read_like_the_grammar_reads_a_value(form: SearchForm, text: str) -> None:

@@ -23,7 +23,7 @@ from bot.digests.diff import DigestDiff
 from bot.digests.recheck import FilterMiss
 from bot.digests.shortlist_watch import ShortlistChange
 from bot.digests.snapshot import SnapshotEntry
-from bot.formatting import count, cpe, cpm, duration_label, growth, index, pct, yuan
+from bot.formatting import count, duration_label, growth, yuan
 from bot.formatting import score as fmt_score
 from bot.grammar import active_filters
 from bot.i18n import N_, ptr, tr
@@ -141,7 +141,7 @@ def change_line(change: Change, lang: Lang, query: Query | None = None) -> str:
 
 
 def miss_line(miss: FilterMiss, lang: Lang, query: Query | None = None) -> str:
-    """A filter a creator fails, as the user's filter: "followers ≥ 100,000 (now 90K)",
+    """A filter a creator fails, as the user's filter: "followers ≥ 100,000 (now 99,600)",
     "followers ≥ 100,000 (no data)"."""
     described = {name: tr(lang, text) for name, text in active_filters(query)} if query is not None else {}
     text = tr(lang, "brand account") if miss.name == "brand" else described.get(miss.name, miss.name)
@@ -153,15 +153,20 @@ def miss_line(miss: FilterMiss, lang: Lang, query: Query | None = None) -> str:
     return tr(lang, "%(text)s (now %(value)s)", text=text, value=shown(miss.value, lang))
 
 
-# How a miss's value reads: in the units its filter is written in.
+def _exact_yuan(value: float, _lang: Lang) -> str:
+    return "¥" + f"{value:,.2f}".removesuffix(".00")
+
+
+# How a miss's value reads: exactly, as a creator just past the bound would otherwise read as the
+# bound itself (99,600 followers is 10万 rounded, under `粉丝>=10万`).
 _VALUE_SHOWN: dict[str, Callable[[float, Lang], str]] = {
-    "followers": count,
-    "price": yuan,
-    "cpm": cpm,
-    "cpe": cpe,
-    "er": lambda v, _lang: pct(v),
-    "completion": lambda v, _lang: pct(v),
-    "star": lambda v, _lang: index(v),
+    "followers": lambda v, _lang: f"{v:,.0f}",
+    "price": _exact_yuan,
+    "cpm": _exact_yuan,
+    "cpe": _exact_yuan,
+    "er": lambda v, _lang: f"{v * 100:.5g}%",
+    "completion": lambda v, _lang: f"{v * 100:.5g}%",
+    "star": lambda v, _lang: f"{v:.5g}",
 }
 
 

@@ -162,7 +162,14 @@ def _linked(line: str, star_id: str, nickname: str) -> str:
     """`line` escaped for mrkdwn, the creator's name in it a link to their Xingtu page: a digest names
     creators the team then wants to open (the link carries the id `/kol show` takes)."""
     escaped, name = mrkdwn(line), mrkdwn(nickname)
-    return escaped.replace(name, link(xingtu_url(star_id), nickname), 1) if name else escaped
+    lead = _LEAD.match(escaped)
+    at = escaped.find(name, lead.end() if lead else 0) if name else -1  # not in `• #12` before it
+    if at < 0:
+        return escaped
+    return escaped[:at] + link(xingtu_url(star_id), nickname) + escaped[at + len(name) :]
+
+
+_LEAD = re.compile(r"• (?:#\d+ )?")  # the bullet and rank a line starts with, before the name
 
 
 def _paginate(blocks: list[_Block]) -> list[list[_Block]]:
@@ -260,6 +267,7 @@ def digest_detail_message(
         "schedule": tr(lang, digest.schedule.wording()),
         "next_run": digest.schedule.next_due(now) if digest.active else None,
         "paused": pause_reason(digest.pause_reason, lang) if not digest.active else "",
+        "manage": manage_line(digest, lang),
         "created_by": _mention(digest.created_by),
         "runs": [_run_view(run, lang) for run in detail.runs],
     }
@@ -324,6 +332,33 @@ def digest_usage(lang: Lang, *, tz: str, max_pages: int) -> list[str]:
             verbs="|".join(next(a for a in aliases if not a.isascii()) for aliases in VERB_ALIASES.values()),
         ),
     ]
+
+
+def manage_line(digest: Digest, lang: Lang) -> str:
+    """What can be done with the digest now, as whole commands, where they work (mrkdwn)."""
+    c, short_id = mrkdwn(slash_command()), digest.short_id
+    if digest.pause_reason == BAD_QUERY:  # resuming would pause it again at its next run
+        return tr(
+            lang,
+            "Its search no longer reads: add it again with the search corrected, then "
+            "`%(c)s digest remove %(short_id)s`.",
+            c=c,
+            short_id=short_id,
+        )
+    state = (
+        tr(lang, "`%(c)s digest pause %(short_id)s` stops it", c=c, short_id=short_id)
+        if digest.active
+        else tr(lang, "`%(c)s digest resume %(short_id)s` starts it again", c=c, short_id=short_id)
+    )
+    return tr(
+        lang,
+        "In <#%(channel)s>: `%(c)s digest run %(short_id)s` posts one now · %(state)s · "
+        "`%(c)s digest remove %(short_id)s` deletes it",
+        channel=digest.channel_id,
+        c=c,
+        short_id=short_id,
+        state=state,
+    )
 
 
 def pause_reason(reason: str | None, lang: Lang) -> str:

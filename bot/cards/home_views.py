@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.cards.digest_views import pause_reason
+from bot.cards.digest_views import manage_line, pause_reason
 from bot.cards.render import render_view
 from bot.home import Home
 from bot.i18n import tr
@@ -27,6 +27,7 @@ def home_view(home: Home, lang: Lang) -> dict[str, Any] | None:
                 **vars(row),
                 "schedule": tr(lang, row.digest.schedule.wording()),
                 "paused": None if row.digest.active else pause_reason(row.digest.pause_reason, lang),
+                "manage": manage_line(row.digest, lang),
             }
             for row in home.digests
             if _ID.fullmatch(row.digest.channel_id)

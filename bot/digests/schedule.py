@@ -316,7 +316,7 @@ def _interval_spec(minutes: int) -> str:
 
 
 def _looks_like_zone(word: str) -> bool:
-    return word.startswith("tz=") or "/" in word or word in {"utc", "gmt"} or word in ZONE_ALIASES
+    return word.startswith("tz=") or "/" in word or word in {"utc", "gmt"} or simplified(word) in ZONE_ALIASES
 
 
 @lru_cache(maxsize=1)

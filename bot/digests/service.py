@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from bot.digests import errors
 from bot.digests.models import (
     PAUSED_BY_PREFIX,
+    SLACK_PREFIX,
     ChannelDigests,
     Digest,
     DigestDetail,
@@ -84,9 +85,11 @@ class DigestService:
 
     def in_channel(self, team_id: str, digest_id: str, channel_id: str) -> Digest:
         """The digest, refused unless it posts in `channel_id`: a digest is paused, resumed, run or
-        removed where the team that reads it can see it done."""
+        removed where the team that reads it can see it done; one that paused itself because Slack
+        refused its channel (deleted, archived, the bot removed) is managed from anywhere."""
         digest = self.get(team_id, digest_id)
-        if digest.channel_id != channel_id:
+        gone = (digest.pause_reason or "").startswith(SLACK_PREFIX)  # its channel deleted, archived…
+        if digest.channel_id != channel_id and not gone:
             raise errors.other_channel(digest.short_id, digest.channel_id)
         return digest
 

@@ -104,6 +104,8 @@ def unspent(plan: Plan) -> Text | None:
         )
     if not rest:
         reasons.append(Text("no other priced creator adds %(what)s", what=_OBJECTIVES[request.goal]))
+    if not reasons:  # an optimum leaves no such creator; say nothing rather than something wrong
+        return None
     return Text("%(left)s is left: %(reasons)s.", left=Money(left), reasons=clauses(reasons))
 
 
