@@ -740,9 +740,8 @@ def bound_after(text: str) -> tuple[str | None, str]:
 
 
 def bound_before(text: str) -> tuple[str | None, str]:
-    """The comparison starting a value (`<=2万`, `≥3%`, `不超过3万`, `至少3%`, Traditional too): `>=`
-    or `<=` (a strict `<`/`>` read as its inclusive side) and the value without it; (None, text)
-    when there is none."""
+    """The comparison starting a value (`<=2万`, `≥3%`, `不超过3万`, `少于3万`, Traditional too): its
+    operator (`>=`, `>`, `<=` or `<`) and the value without it; (None, text) when there is none."""
     value = text.strip()
     for typed, op in _LEADING_BOUNDS:
         if simplified(value).startswith(typed):
@@ -752,9 +751,10 @@ def bound_before(text: str) -> tuple[str | None, str]:
 
 # Longest first, so `<=` is read before `<` and `不低于` before nothing shorter.
 _LEADING_BOUNDS = sorted(
-    [(w, ">=" if op.startswith(">") else "<=") for w, op in vocab.BOUND_BEFORE.items()]
-    + [(w, ">=") for w in (">=", "=>", "≥", "≧", ">")]
-    + [(w, "<=") for w in ("<=", "=<", "≤", "≦", "<")],
+    [*vocab.BOUND_BEFORE.items()]
+    + [(w, ">=") for w in (">=", "=>", "≥", "≧")]
+    + [(w, "<=") for w in ("<=", "=<", "≤", "≦")]
+    + [(">", ">"), ("<", "<")],
     key=lambda pair: -len(pair[0]),
 )
 

@@ -158,10 +158,11 @@ def _number(typed: str, name: str, op: str, example: str, *, read: str | None = 
     a bound word that fits `op` (`10万及以上`, `5000以内`); refused, quoting `typed`, when it is not
     one valid value for `name op …`. `read`: the value already normalised, if the caller did."""
     value = normalize_text(typed).strip() if read is None else read
-    bound, rest = bound_before(value)  # `≤2万`, `不超过3万`
+    bound, rest = bound_before(value)  # `≤2万`, `不超过3万`, `<2万` (the box's own bound)
     if bound is None:
         bound, rest = bound_after(value)  # `2万以内`
-    if bound == op:
+    bound = {"<": "<=", ">": ">="}.get(bound or "", bound)  # a box is one side: `<2万` in Max price
+    if bound == op or (op in ("<", ">") and bound == op + "="):
         value = rest.strip()
     elif bound == ">=":
         raise _error(
@@ -199,8 +200,8 @@ def _followers(form: SearchForm) -> str | None:
     if not custom:
         return None
     bound = bound_before(custom)[0] or bound_after(custom)[0]
-    if bound == "<=":  # `50w以下`, `≤50w`, `不超过50w`: at most
-        op = "<="
+    if bound in ("<", "<="):  # `50w以下`, `≤50w`, `不超过50w`: at most; `<50w`, `少于50w`: under
+        op = bound
     elif bound is None and re.search(vocab.RANGE_DASH, custom[1:]):
         op = "="
     else:  # `30w+`, `30万及以上`, or one number: at least
@@ -238,8 +239,9 @@ def _region(text: str) -> str | None:
     places: list[str] = []
     for part in (p.strip() for p in vocab.PLACE_SEP.split(text)):
         words = part.split()
-        if words and all(len(w) == 1 and not w.isascii() for w in words) and len(words) > 1:
-            places.append(_value(part, vocab.EXAMPLE_PLACES))  # `上 海` is a typo, not two places
+        if len(words) > 1 and any(_TYPO_WORD.fullmatch(w) for w in words):
+            # `北京 上 海`: a place split by a typo, or a stray mark; a lone 海 would match 海南 and 珠海
+            places.append(_value(part, vocab.EXAMPLE_PLACES))
             continue
         while words:
             taken, place = _place_at(words)
@@ -262,7 +264,8 @@ def _place_at(words: list[str]) -> tuple[int, str]:
     return 1, _value(words[0], vocab.EXAMPLE_PLACES)
 
 
-_LATIN_WORD = re.compile(r"[A-Za-z'’.-]+")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
+_TYPO_WORD = re.compile(r"[^\x00-\x7f]|[\W_]+")  # one non-ASCII character, or only punctuation
 
 
 def _choice(value: str, allowed: type[Duration] | type[Goal] | type[SortKey] | type[Gender]) -> str | None:

@@ -292,5 +292,9 @@ def test_a_digest_whose_channel_is_gone_can_be_removed_from_anywhere(
     elsewhere = SlackRequests(
         SECRET, response_url=slack.response_url(), team_id=TEAM, user_id=USER, channel_id="C0RANDOM"
     )
+    shown_there = as_shown(send(app, elsewhere, f"show {digest_id}"))
+    assert "from any channel" in shown_there and "posts one now" not in shown_there  # no run offered
+    refused = as_shown(send(app, elsewhere, f"resume {digest_id}"))  # only in its own channel, once fixed
+    assert f"Digest {digest_id} posts in <#{CHANNEL}>" in refused
     assert "is removed" in as_shown(send(app, elsewhere, f"remove {digest_id}"))
     assert services.digests.channel(TEAM, CHANNEL).digests == []

@@ -348,6 +348,8 @@ def test_shortlist_watch_reports_prices_drops_and_missing_data() -> None:
         (FilterMiss(name="followers", value=99_600), "followers ≥ 100,000 (now 99,600)"),
         (FilterMiss(name="price", value=20_040), "price ≤ ¥20,000 (now ¥20,040)"),
         (FilterMiss(name="er", value=0.029996), "engagement rate ≥ 3% (now 2.9996%)"),
+        (FilterMiss(name="er", value=0.0299999), "engagement rate ≥ 3% (now 2.99999%)"),
+        (FilterMiss(name="price", value=20_000.4), "price ≤ ¥20,000 (now ¥20,000.4)"),
     ],
 )
 def test_a_value_just_past_its_bound_does_not_read_as_the_bound(miss: FilterMiss, shown: str) -> None:

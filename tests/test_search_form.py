@@ -60,6 +60,12 @@ def test_every_bracket_parses() -> None:
         assert form_query(SearchForm(keyword="x", followers=value), parse).query.followers is not None
 
 
+@pytest.mark.parametrize("region", ["北京 上 海", "上 海 杭州", "深圳 '", "深圳 -"])
+def test_a_place_split_by_a_typo_is_refused_not_searched_for_in_pieces(region: str) -> None:
+    """`上 海` as two places would search for 海, which 海南, 青海 and 珠海 all contain."""
+    assert "region" in form_errors(SearchForm(keyword="护肤", region=region))
+
+
 def test_each_bad_field_is_named() -> None:
     with pytest.raises(FormErrors) as caught:
         form_query(SearchForm(keyword="cpm<=5", max_cpm="-1", region="上 海"), parse)
@@ -108,6 +114,7 @@ def form_errors(form: SearchForm, lang: str = "en") -> dict[str, str]:
         (SearchForm(keyword="护肤", region="Inner Mongolia 呼和浩特"), "护肤 city=内蒙古,呼和浩特"),
         (SearchForm(keyword="护肤", followers_custom="≤50w"), "护肤 followers<=50w"),
         (SearchForm(keyword="护肤", followers_custom="不超过50w"), "护肤 followers<=50w"),
+        (SearchForm(keyword="护肤", followers_custom="<50w"), "护肤 followers<50w"),  # strict stays strict
     ],
 )
 def test_boxes_are_read_like_the_grammar_reads_a_value(form: SearchForm, text: str) -> None:

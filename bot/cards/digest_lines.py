@@ -154,7 +154,7 @@ def miss_line(miss: FilterMiss, lang: Lang, query: Query | None = None) -> str:
 
 
 def _exact_yuan(value: float, _lang: Lang) -> str:
-    return "¥" + f"{value:,.2f}".removesuffix(".00")
+    return "¥" + f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
 # How a miss's value reads: exactly, as a creator just past the bound would otherwise read as the
@@ -164,9 +164,9 @@ _VALUE_SHOWN: dict[str, Callable[[float, Lang], str]] = {
     "price": _exact_yuan,
     "cpm": _exact_yuan,
     "cpe": _exact_yuan,
-    "er": lambda v, _lang: f"{v * 100:.5g}%",
-    "completion": lambda v, _lang: f"{v * 100:.5g}%",
-    "star": lambda v, _lang: f"{v:.5g}",
+    "er": lambda v, _lang: f"{v * 100:.7g}%",
+    "completion": lambda v, _lang: f"{v * 100:.7g}%",
+    "star": lambda v, _lang: f"{v:.7g}",
 }
 
 

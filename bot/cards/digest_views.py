@@ -336,12 +336,22 @@ def digest_usage(lang: Lang, *, tz: str, max_pages: int) -> list[str]:
 
 def manage_line(digest: Digest, lang: Lang) -> str:
     """What can be done with the digest now, as whole commands, where they work (mrkdwn)."""
-    c, short_id = mrkdwn(slash_command()), digest.short_id
-    if digest.pause_reason == BAD_QUERY:  # resuming would pause it again at its next run
+    c, short_id, reason = mrkdwn(slash_command()), digest.short_id, digest.pause_reason or ""
+    if reason == BAD_QUERY:  # resuming would pause it again at its next run
         return tr(
             lang,
-            "Its search no longer reads: add it again with the search corrected, then "
+            "Its search no longer reads: add it again with the search corrected, then in <#%(channel)s> "
             "`%(c)s digest remove %(short_id)s`.",
+            channel=digest.channel_id,
+            c=c,
+            short_id=short_id,
+        )
+    if reason.startswith(SLACK_PREFIX):  # its channel refused it: resume once it is fixed, or remove
+        return tr(
+            lang,
+            "Once the bot can post in <#%(channel)s> again, `%(c)s digest resume %(short_id)s` there; "
+            "or `%(c)s digest remove %(short_id)s`, from any channel.",
+            channel=digest.channel_id,
             c=c,
             short_id=short_id,
         )

@@ -83,12 +83,12 @@ class DigestService:
         latest = self._store.latest_runs([d.id for d in digests])
         return ChannelDigests(digests, latest, self.timezone(team_id))
 
-    def in_channel(self, team_id: str, digest_id: str, channel_id: str) -> Digest:
+    def in_channel(self, team_id: str, digest_id: str, channel_id: str, *, removing: bool = False) -> Digest:
         """The digest, refused unless it posts in `channel_id`: a digest is paused, resumed, run or
-        removed where the team that reads it can see it done; one that paused itself because Slack
-        refused its channel (deleted, archived, the bot removed) is managed from anywhere."""
+        removed where the team that reads it can see it done. One that paused itself because Slack
+        refused its channel (deleted, archived, the bot removed) can be removed from anywhere."""
         digest = self.get(team_id, digest_id)
-        gone = (digest.pause_reason or "").startswith(SLACK_PREFIX)  # its channel deleted, archived…
+        gone = removing and (digest.pause_reason or "").startswith(SLACK_PREFIX)
         if digest.channel_id != channel_id and not gone:
             raise errors.other_channel(digest.short_id, digest.channel_id)
         return digest

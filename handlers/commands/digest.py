@@ -147,7 +147,7 @@ def _resume(call: Call) -> SlackMessage:
 
 
 def _remove(call: Call) -> SlackMessage:
-    digest = call.services.digests.remove(call.team_id, _managed(call, "remove"))
+    digest = call.services.digests.remove(call.team_id, _managed(call, "remove", removing=True))
     return notice_message(
         tr(
             call.lang,
@@ -201,9 +201,12 @@ def _run(call: Call) -> AfterAck:
     )
 
 
-def _managed(call: Call, verb: str) -> str:
+def _managed(call: Call, verb: str, *, removing: bool = False) -> str:
     """The id of the digest `verb` changes: this channel's, else refused."""
-    return call.services.digests.in_channel(call.team_id, _require_id(call, verb), call.channel_id).short_id
+    digests = call.services.digests
+    return digests.in_channel(
+        call.team_id, _require_id(call, verb), call.channel_id, removing=removing
+    ).short_id
 
 
 def _require_id(call: Call, verb: str) -> str:
