@@ -784,3 +784,11 @@ def test_a_bad_search_filter_in_a_plan_shows_the_plan_usage_not_the_search_help(
         parse_plan("15万 护肤 lang=fr", pq)
     assert caught.value.token == "lang=fr"
     assert tr("en", caught.value.hint).startswith("Usage: `/kol plan")
+
+
+def test_a_plan_that_cannot_say_why_its_budget_is_left_says_nothing() -> None:
+    """A creator the plan could still afford (a saved plan whose candidates changed, say): no reason
+    fits, so no note rather than an empty or wrong one."""
+    plan = make_plan(PlanRequest(budget_yuan=100_000), [candidate("a", 10_000, 5)], TIERS)
+    grown = plan.model_copy(update={"candidates": [*plan.candidates, candidate("b", 5_000, 3)]})
+    assert grown.left_yuan == 90_000 and diagnose.unspent(grown) is None
