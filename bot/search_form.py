@@ -238,7 +238,7 @@ def _region(text: str) -> str | None:
     an apostrophe, and its words are read together."""
     places: list[str] = []
     for part in (p.strip() for p in vocab.PLACE_SEP.split(text)):
-        words = part.split()
+        words = _PLACE_WORD.findall(part)  # `Guangdong深圳`: an English name stuck to a Chinese one
         if len(words) > 1 and any(_TYPO_WORD.fullmatch(w) for w in words):
             # `北京 上 海`: a place split by a typo, or a stray mark; a lone 海 would match 海南 and 珠海
             places.append(_value(part, vocab.EXAMPLE_PLACES))
@@ -265,6 +265,7 @@ def _place_at(words: list[str]) -> tuple[int, str]:
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
+_PLACE_WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*|[^\sA-Za-z]+")
 _TYPO_WORD = re.compile(r"[^\x00-\x7f]|[\W_]+")  # one non-ASCII character, or only punctuation
 
 

@@ -112,6 +112,7 @@ def form_errors(form: SearchForm, lang: str = "en") -> dict[str, str]:
             "护肤 city=陕西,西安",
         ),  # as English cards write it
         (SearchForm(keyword="护肤", region="Inner Mongolia 呼和浩特"), "护肤 city=内蒙古,呼和浩特"),
+        (SearchForm(keyword="护肤", region="Guangdong深圳"), "护肤 city=广东,深圳"),
         (SearchForm(keyword="护肤", followers_custom="≤50w"), "护肤 followers<=50w"),
         (SearchForm(keyword="护肤", followers_custom="不超过50w"), "护肤 followers<=50w"),
         (SearchForm(keyword="护肤", followers_custom="<50w"), "护肤 followers<50w"),  # strict stays strict
