@@ -241,8 +241,7 @@ def _region(text: str) -> str | None:
         words = _PLACE_WORD.findall(part)  # `Guangdong深圳`: an English name stuck to a Chinese one
         if len(words) > 1 and any(_TYPO_WORD.fullmatch(w) for w in words):
             # `北京 上 海`: a place split by a typo, or a stray mark; a lone 海 would match 海南 and 珠海
-            places.append(_value(part, vocab.EXAMPLE_PLACES))
-            continue
+            raise _place_error(part)
         while words:
             taken, place = _place_at(words)
             places.append(place)
@@ -261,11 +260,25 @@ def _place_at(words: list[str]) -> tuple[int, str]:
     latin = next((i for i, w in enumerate(words) if not _LATIN_WORD.fullmatch(w)), len(words))
     if latin:
         return latin, " ".join(words[:latin]).replace(" ", "")
-    return 1, _value(words[0], vocab.EXAMPLE_PLACES)
+    if vocab.NOT_A_VALUE.search(words[0]) or _PUNCTUATION.fullmatch(words[0]):  # `=`, `>`, `-`: no place
+        raise _place_error(words[0])
+    return 1, words[0]
+
+
+def _place_error(typed: str) -> KolbotError:
+    return _error(
+        Text(
+            "“%(typed)s” is not a place: write each place whole, separated by commas or spaces, "
+            "e.g. %(example)s.",
+            typed=_shown(typed),
+            example=vocab.EXAMPLE_PLACES,
+        )
+    )
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
 _PLACE_WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*|[^\sA-Za-z]+")
+_PUNCTUATION = re.compile(r"[\W_]+")
 _TYPO_WORD = re.compile(r"[^\x00-\x7f]|[\W_]+")  # one non-ASCII character, or only punctuation
 
 
