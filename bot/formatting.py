@@ -196,8 +196,12 @@ def utc_date(moment: datetime) -> str:
 
 def place(names: Iterable[str | None], lang: Lang) -> str:
     """Province and city, each once, in the reader's language (English for provinces and major cities)."""
-    shown = [vocab.PLACE_NAMES_EN.get(name, name) if lang == "en" else name for name in names if name]
-    return " ".join(dict.fromkeys(shown))
+    return " ".join(dict.fromkeys(_place_name(name, lang) for name in names if name))
+
+
+def _place_name(name: str, lang: str) -> str:
+    """A place as Xingtu writes it, in English for English readers when kolbot knows its name."""
+    return vocab.PLACE_NAMES_EN.get(name, name) if lang == "en" else name
 
 
 def bucket(key: str, lang: Lang) -> str:
@@ -309,7 +313,7 @@ class Places(Text):
     def render(self, lang: str) -> str:
         names = self.params["names"]
         assert isinstance(names, tuple)
-        return " / ".join(str(vocab.PLACE_NAMES_EN.get(n, n)) if lang == "en" else str(n) for n in names)
+        return " / ".join(_place_name(str(name), lang) for name in names)
 
 
 class TierSpan(Text):

@@ -743,8 +743,9 @@ def bound_before(text: str) -> tuple[str | None, str]:
     """The comparison starting a value (`<=2万`, `≥3%`, `不超过3万`, `少于3万`, Traditional too): its
     operator (`>=`, `>`, `<=` or `<`) and the value without it; (None, text) when there is none."""
     value = text.strip()
+    read = simplified(value)
     for typed, op in _LEADING_BOUNDS:
-        if simplified(value).startswith(typed):
+        if read.startswith(typed):
             return op, value[len(typed) :].strip()
     return None, value
 

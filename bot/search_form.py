@@ -38,6 +38,7 @@ FOLLOWER_BRACKETS: tuple[tuple[str, str, str], ...] = (
     ("1000w+", f"≥ 1000{_W} · ≥ 10M", "followers>=1000w"),
 )
 _BRACKET_FILTER = {value: text for value, _, text in FOLLOWER_BRACKETS}
+_SIDE = {"<": "<=", "<=": "<=", ">": ">=", ">=": ">="}  # which side of a value a bound keeps
 # Number fields: block id -> (the filter they become, its operator, an example value).
 _LIMITS = {
     "max_price": ("price", "<=", f"5000 / 2{_W}"),
@@ -161,10 +162,10 @@ def _number(typed: str, name: str, op: str, example: str, *, read: str | None = 
     bound, rest = bound_before(value)  # `≤2万`, `不超过3万`, `<2万` (the box's own bound)
     if bound is None:
         bound, rest = bound_after(value)  # `2万以内`
-    bound = {"<": "<=", ">": ">="}.get(bound or "", bound)  # a box is one side: `<2万` in Max price
-    if bound == op or (op in ("<", ">") and bound == op + "="):
+    side = _SIDE.get(bound or "")  # a box is one side: `<2万` in Max price
+    if side is not None and side == _SIDE.get(op):
         value = rest.strip()
-    elif bound == ">=":
+    elif side == ">=":
         raise _error(
             Text(
                 "`%(token)s` means at least, but this box is a maximum: "
@@ -173,7 +174,7 @@ def _number(typed: str, name: str, op: str, example: str, *, read: str | None = 
                 example=example,
             )
         )
-    elif bound == "<=":
+    elif side == "<=":
         raise _error(
             Text(
                 "`%(token)s` means at most, but this box is a minimum: "
@@ -259,7 +260,7 @@ def _place_at(words: list[str]) -> tuple[int, str]:
             return end, found
     latin = next((i for i, w in enumerate(words) if not _LATIN_WORD.fullmatch(w)), len(words))
     if latin:
-        return latin, " ".join(words[:latin]).replace(" ", "")
+        return latin, "".join(words[:latin])
     if vocab.NOT_A_VALUE.search(words[0]) or _PUNCTUATION.fullmatch(words[0]):  # `=`, `>`, `-`: no place
         raise _place_error(words[0])
     return 1, words[0]
@@ -277,7 +278,7 @@ def _place_error(typed: str) -> KolbotError:
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
-_PLACE_WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*|[^\sA-Za-z]+")
+_PLACE_WORD = re.compile(rf"{_LATIN_WORD.pattern}|[^\sA-Za-z]+")
 _PUNCTUATION = re.compile(r"[\W_]+")
 _TYPO_WORD = re.compile(r"[^\x00-\x7f]|[\W_]+")  # one non-ASCII character, or only punctuation
 

@@ -101,7 +101,7 @@ class DigestService:
 
     def resume(self, team_id: str, digest_id: str) -> Digest:
         """Active again from its next slot; periods missed while paused are not posted."""
-        digest = self._store.get(team_id, digest_id)
+        digest = self.get(team_id, digest_id)
         if digest.active:
             raise errors.already_active(digest.short_id)
         return self._store.resume(team_id, digest_id, digest.schedule.period_key(_now()))
