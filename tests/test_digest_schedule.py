@@ -294,10 +294,26 @@ def test_hourly_across_a_dst_change_runs_each_wall_hour_once(
         ("daily 12pm", time(12, 0)),
         ("每天 下午3点", time(15, 0)),
         ("每天 上午9点半", time(9, 30)),
+        ("每天 中午12点", time(12, 0)),
+        ("每天 晚上12点", time(0, 0)),
+        ("每天 凌晨0点", time(0, 0)),
+        ("每天 傍晚6点半", time(18, 30)),
+        ("daily 13pm", time(13, 0)),
+        ("每天 下午15点", time(15, 0)),
     ],
 )
 def test_twelve_hour_times_people_type(text: str, at: time) -> None:
     assert parse_schedule(text).at == at
+
+
+@pytest.mark.parametrize(
+    ("text", "typed"), [("daily 13am", "13am"), ("每天 上午15点", "上午15点"), ("daily 0pm", "0pm")]
+)
+def test_an_hour_that_contradicts_its_half_of_the_day_is_refused(text: str, typed: str) -> None:
+    with pytest.raises(QueryError) as refused:
+        parse_schedule(text)
+    assert refused.value.token == typed
+    assert "1–12" in str(refused.value)
 
 
 @pytest.mark.parametrize("text", ["每周 周一 09:00", "每周 星期一 09:00", "每周一 09:00", "周一 09:00"])

@@ -45,6 +45,7 @@ from bot.digests.vocabulary import (
     HALF_DAY_BEFORE,
     HEADS,
     INTERVAL,
+    NIGHT_WORDS,
     PIECE,
     WEEKDAY_EN,
     WEEKDAY_WORDS,
@@ -293,20 +294,37 @@ def _day_of_month(pieces: deque[str], body: str) -> int:
 
 
 def _clock(pieces: deque[str], body: str) -> time:
-    half = HALF_DAY_BEFORE.get(pieces.popleft()) if pieces and pieces[0] in HALF_DAY_BEFORE else None
+    before = pieces.popleft() if pieces and pieces[0] in HALF_DAY_BEFORE else ""
     if not pieces:
         raise _error(body, Text("“%(body)s” needs a time of day, e.g. daily 09:30.", body=body))
     piece = pieces.popleft()
-    if pieces and pieces[0] in HALF_DAY_AFTER:
-        half = HALF_DAY_AFTER[pieces.popleft()]
+    after = pieces.popleft() if pieces and pieces[0] in HALF_DAY_AFTER else ""
+    half = HALF_DAY_AFTER[after] if after else HALF_DAY_BEFORE.get(before)
     match = CLOCK.fullmatch(piece if half is None or not piece.isdigit() else f"{piece}:00")
     if match:
         hour, minute = int(match[1] or match[3]), 30 if match[5] else int(match[2] or match[4] or 0)
-        if half is not None and 1 <= hour <= 12:
-            hour = hour % 12 + half  # 12am = 00:00, 12pm = 12:00, 下午3点 = 15:00
+        if half is not None:
+            hour = _on_the_day_clock(hour, half, before in NIGHT_WORDS, f"{before}{piece}{after}")
         if hour <= 23 and minute <= 59:
             return time(hour, minute)
     raise _error(piece, Text("“%(piece)s” is not a time of day (HH:MM, 00:00–23:59).", piece=piece))
+
+
+def _on_the_day_clock(hour: int, half: int, night: bool, typed: str) -> int:
+    """A 12-hour clock's hour on the 24-hour clock: 12am = 0, 12pm = 12, 下午3点 = 15, 晚上12点 = 0.
+    An hour already past noon stays itself after pm (13pm, 下午15点); one that contradicts its
+    half of the day (13am, 上午15点) is refused rather than guessed."""
+    if 1 <= hour <= 12:
+        return 0 if night and hour == 12 else hour % 12 + half
+    if (hour == 0 and half == 0) or (13 <= hour <= 23 and half == 12):
+        return hour
+    raise _error(
+        typed,
+        Text(
+            "“%(typed)s” is not a time of day: am and pm go with 1–12 (9am, 3pm), or write 00:00–23:59.",
+            typed=typed,
+        ),
+    )
 
 
 def _interval_spec(minutes: int) -> str:

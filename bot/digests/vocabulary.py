@@ -51,7 +51,8 @@ FILLERS = frozenset({"at", "on", "在"})
 CLOCK = re.compile(r"(\d{1,2}):(\d{2})|(\d{1,2})点(?:(\d{1,2})分?|(半))?")
 # "9am", "9:30 pm", "下午3点": hours added to a 12-hour clock time.
 HALF_DAY_AFTER = {"am": 0, "pm": 12}
-HALF_DAY_BEFORE = {"上午": 0, "早上": 0, "下午": 12, "晚上": 12}
+HALF_DAY_BEFORE = {"凌晨": 0, "早上": 0, "上午": 0, "中午": 12, "下午": 12, "傍晚": 12, "晚上": 12}
+NIGHT_WORDS = frozenset({"晚上"})  # 晚上12点 is midnight, not noon
 DAY_OF_MONTH = re.compile(r"(\d+)(?:st|nd|rd|th|日|号)?")
 INTERVAL = re.compile(r"(\d+)\s*(?:(h|hr|hrs|hours?|小时|个小时)|m|min|mins|minutes?|分钟)")
 
