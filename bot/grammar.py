@@ -733,6 +733,19 @@ def filters_as_typed(text: str, query_fields: Collection[str]) -> list[str]:
     return _as_typed(_read_tokens(text.strip())[1], query_fields)
 
 
+def filter_words(text: str, query_fields: Collection[str]) -> list[str]:
+    """The filters of `text` that set any of `query_fields`, whole, to be searched again (the
+    search form's More filters box); `filters_as_typed` shortens them for quoting."""
+    return [
+        f.token for f in _read_tokens(text.strip())[1] if _QUERY_FIELD.get(f.name, f.name) in query_fields
+    ]
+
+
+def keywords_of(text: str) -> list[str]:
+    """The words of `text` that are not filters (a quoted phrase is one), unchecked."""
+    return _read_tokens(text.strip())[0]
+
+
 def bound_after(text: str) -> tuple[str | None, str]:
     """The bound word ending a value (`10w+`, `10万及以上`, `5000以内`, Traditional too): its
     operator (`>=` or `<=`) and the value without it; (None, text) when there is none."""

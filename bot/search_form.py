@@ -20,7 +20,7 @@ from functools import partial
 from bot import vocabulary as vocab
 from bot.errors import KolbotError, QueryError
 from bot.formatting import Joined
-from bot.grammar import bound_after, bound_before, filter_tokens, normalize_text, value_problem
+from bot.grammar import bound_after, bound_before, filter_tokens, keywords_of, normalize_text, value_problem
 from bot.i18n import N_, Text
 from bot.models import Duration, Gender, Goal, Query, SortKey
 from bot.xingtu_tags import LEVEL_ONE, LEVEL_TWO
@@ -37,6 +37,7 @@ FOLLOWER_BRACKETS: tuple[tuple[str, str, str], ...] = (
     ("500w-1000w", f"500{_W}–1000{_W} · 5M–10M", "followers=500w-1000w"),
     ("1000w+", f"≥ 1000{_W} · ≥ 10M", "followers>=1000w"),
 )
+MAX_TAGS = 10  # the tag menu's max_selected_items
 _BRACKET_FILTER = {value: text for value, _, text in FOLLOWER_BRACKETS}
 _SIDE = {"<": "<=", "<=": "<=", ">": ">=", ">=": ">="}  # which side of a value a bound keeps
 # Number fields: block id -> (the filter they become, its operator, an example value).
@@ -63,6 +64,7 @@ _BOXES = {
     "region": N_("the Region box"),
     "gender": N_("the Creator gender box"),
 }
+_MORE_BOX = N_("the More filters box")
 
 
 def tag_groups() -> list[tuple[str, list[str]]]:
@@ -93,6 +95,7 @@ class SearchForm:
     region: str = ""
     gender: str = ""
     sort: str = ""
+    more: str = ""  # filters no box holds, as typed in a search (`star>=60 pages=5`)
 
 
 class FormErrors(Exception):
@@ -140,9 +143,7 @@ def _filters_in(text: str) -> list[tuple[str, str]]:
 def _keyword(text: str) -> str:
     if found := _filters_in(text):
         moves = tuple(
-            Text("`%(token)s` → %(box)s", token=token, box=Text(_BOXES[name]))
-            if name in _BOXES
-            else Text("`%(token)s` → type it after %(command)s", token=token)
+            Text("`%(token)s` → %(box)s", token=token, box=Text(_BOXES.get(name, _MORE_BOX)))
             for name, token in found
         )
         raise _error(Text("Filters go in their own boxes, not in Keyword: %(moves)s.", moves=Joined(moves)))
@@ -283,6 +284,21 @@ _PUNCTUATION = re.compile(r"[\W_]+")
 _TYPO_WORD = re.compile(r"[^\x00-\x7f]|[\W_]+")  # one non-ASCII character, or only punctuation
 
 
+def _more(text: str) -> str | None:
+    """The More filters box: filters only, as a search reads them (a keyword goes in Keyword)."""
+    if not text.strip():
+        return None
+    if words := keywords_of(text):
+        raise _error(
+            Text(
+                "Only filters go here, like `star>=60 pages=5`: `%(word)s` is a keyword, "
+                "so type it in Keyword.",
+                word=_shown(words[0]),
+            )
+        )
+    return normalize_text(text).strip()
+
+
 def _choice(value: str, allowed: type[Duration] | type[Goal] | type[SortKey] | type[Gender]) -> str | None:
     return value if value in {m.value for m in allowed} else None
 
@@ -316,6 +332,7 @@ def _fragments(
     goal = _choice(form.goal, Goal)
     out["goal"] = f"goal={goal}" if goal and goal != Goal.SEEDING else None
     sort = _choice(form.sort, SortKey)
+    put("more", lambda: _more(form.more))
     out["sort"] = f"sort={sort}" if sort and sort != SortKey.SCORE else None
     return out, errors
 

@@ -12,7 +12,7 @@ from slack_bolt import App
 
 from bot.cards.validate import validate_message
 from bot.services import Services
-from tests.fakes.signing import CHANNEL_ID, USER_ID, SlackRequests
+from tests.fakes.signing import CHANNEL_ID, USER_ID, SlackRequests, button
 from tests.fakes.slack_api import FakeSlackApi
 from tests.test_app_commands import ack_body, all_text, as_shown
 
@@ -210,3 +210,65 @@ def test_a_blank_keyword_is_explained_in_the_language_typed_in_the_other_boxes(
     assert "Type a keyword" not in body["errors"]["keyword"]
     english = submit(app, slack_requests, {"keyword": text(""), "max_price": text("5000")})
     assert "Type a keyword" in english["errors"]["keyword"]
+
+
+def submitted_values(view: dict[str, Any]) -> dict[str, Any]:
+    """What Slack sends back for `view` submitted as it opened (each field at its initial value)."""
+    values: dict[str, Any] = {}
+    for block in view["blocks"]:
+        element = block["element"]
+        if "initial_value" in element:
+            values[block["block_id"]] = text(element["initial_value"])
+        elif "initial_option" in element:
+            values[block["block_id"]] = choice(element["initial_option"]["value"])
+        elif "initial_options" in element:
+            values[block["block_id"]] = tags(*(o["value"] for o in element["initial_options"]))
+    return values
+
+
+def test_edit_search_opens_the_form_filled_in_and_submitting_it_unchanged_runs_the_same_search(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    typed = "护肤 粉丝>=10w cpm<=80 star>=50 sort=cpm"
+    card = next_card(app, slack, slack_requests, typed)
+    edit = next(
+        e
+        for b in card["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "kol_edit_search"
+    )
+    assert edit["text"]["text"] == "修改搜索"  # the card is in the search's language
+    view = opened_view(
+        app, slack, slack_requests.block_action(button("kol_edit_search", edit["value"]), message=card)
+    )
+    assert json.loads(view["private_metadata"]) == {
+        "channel_id": CHANNEL_ID,
+        "response_url": slack_requests.response_url,
+    }
+    values = submitted_values(view)
+    assert values["keyword"] == text("护肤") and values["more"] == text("star>=50")
+    submit = slack_requests.view_submission(FORM, values, private_metadata=view["private_metadata"])
+    before = len(slack.responses())
+    assert ack_body(app.dispatch(submit.bolt())) == {}
+    again = slack.wait_for_calls("response", before + 1)[before].body
+    assert again["text"] == card["text"]  # the same creators, in the same order
+
+
+def test_edit_search_on_a_card_from_another_workspace_says_the_search_is_unknown(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    card = next_card(app, slack, slack_requests, "护肤")
+    value = next(
+        e["value"]
+        for b in card["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "kol_edit_search"
+    )
+    before, opened = len(slack.responses()), len(slack.calls_to("views.open"))
+    click = slack_requests.block_action(button("kol_edit_search", value), message=card, team_id="T0OTHER")
+    assert app.dispatch(click.bolt()).status == 200
+    answer = slack.wait_for_calls("response", before + 1)[before].body
+    assert "This search is unknown here" in all_text(answer)
+    assert len(slack.calls_to("views.open")) == opened

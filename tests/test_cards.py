@@ -413,7 +413,7 @@ def test_empty_results_explain_what_excluded_whom() -> None:
     assert "• followers ≥ 100,000: 23 excluded, 0 unknown" in text
     assert "• CPM ≤ ¥80 / 1k plays: 4 excluded, 18 unknown" in text
     assert "`/kol 护肤 followers&gt;=10w cpm&lt;=80 unknowns=yes`" in text
-    assert action_ids(message) == ["kol_more"]
+    assert action_ids(message) == ["kol_more", "kol_edit_search"]
 
 
 def test_empty_search_suggests_another_keyword() -> None:
@@ -421,7 +421,7 @@ def test_empty_search_suggests_another_keyword() -> None:
     result.stats = make_stats(creators_seen=0, matched=0, filters=[], has_more=False)
     message = results_message(result, "zh", search_ref="s", now=NOW)
     assert "星图没有返回“护肤”的达人" in section_texts(message)[-1]
-    assert action_ids(message) == []
+    assert action_ids(message) == ["kol_edit_search"]  # the search can still be changed
 
 
 @pytest.mark.parametrize(

@@ -176,7 +176,7 @@ def test_an_interaction_rate_below_one_asks_whether_percent_was_meant() -> None:
             "美妆 报价5000以内 city=上海",
             ["`报价5000以内` → the Max price box", "`city=上海` → the Region box"],
         ),
-        ("护肤 lang=en", ["`lang=en` → type it after /kol"]),
+        ("护肤 lang=en", ["`lang=en` → the More filters box"]),
     ],
 )
 def test_a_filter_typed_in_the_keyword_box_is_named_with_its_box(keyword: str, named: list[str]) -> None:

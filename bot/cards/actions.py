@@ -38,6 +38,7 @@ class ActionId(StrEnum):
     ADD_TO_SHORTLIST = "kol_add_to_shortlist"  # AddToShortlistValue
     MORE = "kol_more"  # PageValue
     SORT = "kol_sort"  # SortValue (menu option)
+    EDIT_SEARCH = "kol_edit_search"  # SearchValue
     SHORTLIST_NEW = "kol_sl_new"  # SearchValue
     VOTE_UP = "kol_sl_vote_up"  # CardValue
     VOTE_DOWN = "kol_sl_vote_down"  # CardValue
@@ -140,7 +141,7 @@ class SortValue(OptionValue):
 
 
 class SearchValue(ActionValue):
-    """A saved search: *New shortlist* (for its video length) and *Re-run* on the home tab."""
+    """A saved search: *Edit search*, *New shortlist* (for its video length), *Re-run* on the home tab."""
 
     search_ref: str
 

@@ -10,9 +10,10 @@ from bot import vocabulary as vocab
 from bot.cards.env import mrkdwn
 from bot.cards.render import SlackMessage, render_view
 from bot.cards.validate import MAX_SECTION_TEXT
+from bot.grammar import MAX_QUERY_CHARS
 from bot.i18n import ptr, slash_command, tr
 from bot.models import Duration, Lang
-from bot.search_form import FOLLOWER_BRACKETS, tag_groups
+from bot.search_form import FOLLOWER_BRACKETS, MAX_TAGS, SearchForm, tag_groups
 
 MODAL_CALLBACK = "kol_search_form"
 
@@ -43,6 +44,10 @@ def _labels(lang: Lang) -> dict[str, str]:
         ),
         "Creator gender": ptr(lang, "search form", "Creator gender"),
         "Sort by": ptr(lang, "search form", "Sort by"),
+        "More filters": ptr(lang, "search form", "More filters"),
+        "Filters with no box above, as typed in a search": ptr(
+            lang, "search form", "Filters with no box above, as typed in a search"
+        ),
         "Post results in": ptr(lang, "search form", "Post results in"),
         "Find creators": ptr(lang, "search form", "Find creators"),
         "Search": ptr(lang, "search form", "Search"),
@@ -99,11 +104,29 @@ def _field(block: str, kind: str, label: str, **extra: Any) -> dict[str, Any]:
         "optional": True,
         "hint": "",
         "initial": None,
+        "max_length": _SHORT_BOX,
         **extra,
     }
 
 
-def _fields(pick_channel: bool) -> list[dict[str, Any]]:
+_SHORT_BOX = 100  # characters in a number box; the keyword, region and more boxes take a whole search
+_SELECTS = ("followers", "duration", "goal", "gender", "sort")
+_TEXTS = ("keyword", "followers_custom", "max_price", "max_cpm", "max_cpe", "min_er", "region", "more")
+
+
+def _filled(fields: list[dict[str, Any]], form: SearchForm) -> None:
+    """Set each field's initial value from `form` (a search being edited); blank ones stay unset."""
+    for f in fields:
+        block = f["block"]
+        if block in _TEXTS:
+            f["initial"] = getattr(form, block) or None
+        elif block in _SELECTS:
+            f["initial"] = next((o for o in f["options"] if o[0] == getattr(form, block)), None)
+        elif block == "tags":
+            f["initial"] = list(form.tags) or None
+
+
+def _fields(pick_channel: bool, form: SearchForm | None) -> list[dict[str, Any]]:
     durations, goals, sorts = _durations(), _goals(), _sorts()
     fields = [
         _field(
@@ -112,6 +135,7 @@ def _fields(pick_channel: bool) -> list[dict[str, Any]]:
             _both("Keyword"),
             placeholder=f"{vocab.EXAMPLE_KEYWORD} / skincare",
             optional=False,
+            max_length=MAX_QUERY_CHARS,
         ),
         _field(
             "followers",
@@ -144,21 +168,36 @@ def _fields(pick_channel: bool) -> list[dict[str, Any]]:
             _both("Region"),
             placeholder=vocab.EXAMPLE_REGIONS,
             hint=_both("Cities or provinces, comma-separated"),
+            max_length=MAX_QUERY_CHARS,
         ),
         _field("gender", "select", _both("Creator gender"), options=_genders()),
         _field("sort", "select", _both("Sort by"), options=sorts, initial=sorts[0]),
+        _field(
+            "more",
+            "text",
+            _both("More filters"),
+            placeholder="star>=60 pages=5",
+            hint=_both("Filters with no box above, as typed in a search"),
+            max_length=MAX_QUERY_CHARS,
+        ),
     ]
+    if form is not None:
+        _filled(fields, form)
     if pick_channel:
         fields.insert(0, _field("channel", "channel", _both("Post results in"), optional=False))
     return fields
 
 
-def search_form_modal(metadata: str, *, pick_channel: bool) -> dict[str, Any] | None:
+def search_form_modal(
+    metadata: str, *, pick_channel: bool, form: SearchForm | None = None
+) -> dict[str, Any] | None:
     """The modal view (None, logged, if it fails to render); `pick_channel` adds a conversation
-    picker whose answer carries a response_url (the global shortcut has no channel of its own)."""
+    picker whose answer carries a response_url (the global shortcut has no channel of its own);
+    `form`: the fields filled in (*Edit search*)."""
     context = {
         "metadata": metadata,
-        "fields": _fields(pick_channel),
+        "fields": _fields(pick_channel, form),
+        "max_tags": MAX_TAGS,
         "title": _both("Find creators"),
         "submit": _both("Search"),
         "close": _both("Cancel"),

@@ -60,6 +60,10 @@ def _block_problems(i: int, block: dict[str, Any]) -> list[str]:
         for j, field in enumerate(fields)
         if len(field.get("text", "")) > MAX_FIELD_TEXT
     ]
+    element = block.get("element") or {}
+    typed, longest = element.get("initial_value"), element.get("max_length")
+    if isinstance(typed, str) and isinstance(longest, int) and len(typed) > longest:
+        problems.append(f"block {i}: initial value has {len(typed)} characters (max_length {longest})")
     for obj in _text_objects(block):
         text = obj["text"]
         if not isinstance(text, str) or not text.strip():

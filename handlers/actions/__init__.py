@@ -10,7 +10,7 @@ from bot.cards.actions import ActionId
 from handlers.actions.deepdive import compare_shortlist, show_deep_dive
 from handlers.actions.home import open_form, rerun_search
 from handlers.actions.plan import open_plan_add_modal, open_plan_modal, resolve_plan
-from handlers.actions.results import more_results, resort_results
+from handlers.actions.results import edit_search, more_results, resort_results
 from handlers.actions.retired import retired_button
 from handlers.actions.screen import run_screen, skip_screen
 from handlers.actions.shortlist import open_add_modal, open_edit_modal, open_new_modal, set_status, vote
@@ -20,6 +20,7 @@ def register(app: App) -> None:
     app.action(ActionId.DETAILS)(show_deep_dive)
     app.action(ActionId.MORE)(more_results)
     app.action(ActionId.SORT)(resort_results)
+    app.action(ActionId.EDIT_SEARCH)(edit_search)
     app.action(ActionId.ADD_TO_SHORTLIST)(open_add_modal)
     app.action(ActionId.SHORTLIST_NEW)(open_new_modal)
     app.action(ActionId.VOTE_UP)(vote)

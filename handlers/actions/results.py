@@ -1,4 +1,5 @@
-"""Buttons and menus on a results card: more pages, re-sort (Details: `handlers.actions.deepdive`).
+"""Buttons and menus on a results card: more pages, re-sort, edit the search in the search form
+(Details: `handlers.actions.deepdive`).
 
 Values carry only ids (`PageValue`, `SortValue`); the search itself is looked up with the acting
 user's workspace, so a ref never crosses workspaces.
@@ -11,16 +12,20 @@ from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
 
-from bot.cards.actions import PageValue, SortValue
+from bot.cards.actions import PageValue, SearchValue, SortValue
 from bot.cards.views import MAX_CARD_CREATORS
 from bot.grammar import resorted
+from bot.search_form_fill import filled_form
 from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.delivery import send_results
 from handlers.jobs import SlackTask
-from handlers.payloads import label_lang, required_search, user_of
-from handlers.replies import answer_in
+from handlers.modals import FORM_FAILED
+from handlers.payloads import channel_of, label_lang, required_search, user_of
+from handlers.replies import answer_failures, answer_in
+from handlers.shortcuts.search_form import open_search_form
 
 
 def more_results(
@@ -69,3 +74,24 @@ def resort_results(
         send_results(services, respond, query, search.lang, ref_for=save, replace=True)
 
     run_after_ack(context, respond, label_lang(services, action), logger, work, task=SlackTask.RESORT)
+
+
+def edit_search(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """*Edit search*: the search form filled in with the card's search; its results come to this
+    channel as a new card. Opened in the listener: a `trigger_id` expires 3 s after the click."""
+    ack()
+    services: Services = context["services"]
+    with answer_failures(respond, label_lang(services, action), logger, failed=FORM_FAILED):
+        search = required_search(services, body, SearchValue.decode(action.get("value")).search_ref)
+        answer_in(search.lang)
+        form = filled_form(services.parse_query(search.raw_query))
+        target = {"channel_id": channel_of(body), "response_url": body["response_url"]}
+        open_search_form(client, body["trigger_id"], services, target=target, form=form)

@@ -17,6 +17,7 @@ from bot import vocabulary as vocab
 from bot.cards.form_views import search_form_modal
 from bot.errors import KolbotError
 from bot.i18n import Text
+from bot.search_form import SearchForm
 from bot.services import Services
 from handlers.modals import FORM_FAILED
 from handlers.payloads import user_of
@@ -38,11 +39,17 @@ def form_unavailable() -> KolbotError:
 
 
 def open_search_form(
-    client: WebClient, trigger_id: str, services: Services, *, target: dict[str, str] | None
+    client: WebClient,
+    trigger_id: str,
+    services: Services,
+    *,
+    target: dict[str, str] | None,
+    form: SearchForm | None = None,
 ) -> None:
-    """Open the form; `target` (channel id and response_url) is where results go, else the form asks."""
+    """Open the form; `target` (channel id and response_url) is where results go, else the form
+    asks; `form`: the fields filled in (*Edit search*)."""
     metadata = json.dumps(target or {}, separators=(",", ":"))
-    view = search_form_modal(metadata, pick_channel=target is None)
+    view = search_form_modal(metadata, pick_channel=target is None, form=form)
     if view is None:
         raise form_unavailable()
     client.views_open(trigger_id=trigger_id, view=view)

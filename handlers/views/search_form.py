@@ -40,11 +40,12 @@ def read_form(values: Values) -> SearchForm:
         region=text(values, "region"),
         gender=choice(values, "gender"),
         sort=choice(values, "sort"),
+        more=text(values, "more"),
     )
 
 
 # The boxes people type in; the picked options (tags, brackets, sort…) say nothing about the language.
-_TYPED = ("keyword", "followers_custom", "max_price", "max_cpm", "max_cpe", "min_er", "region")
+_TYPED = ("keyword", "followers_custom", "max_price", "max_cpm", "max_cpe", "min_er", "region", "more")
 
 
 def form_lang(services: Services, view: dict[str, Any]) -> Lang:
