@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from slack_bolt import BoltContext, Respond
 
 from bot.cards.deepdive_views import compare_message, deepdive_message
+from bot.cards.render import SlackMessage
 from bot.models import AudienceTargets, Duration, Lang
 from bot.services import Services
 from bot.slack_io.deepdive import CardFor, Chart, compare_charts, deep_dive_charts, deliver
@@ -56,16 +57,22 @@ def post_comparison(
     duration: Duration,
     targets: AudienceTargets | None = None,
     thread_ts: str | None = None,
+    left_out: Sequence[tuple[str, str]] = (),
 ) -> None:
-    """The comparison card in `channel` (in `thread_ts` if given), its chart in the same thread."""
+    """The comparison card in `channel` (in `thread_ts` if given), its chart in the same thread;
+    `left_out`: (star id, name) of the creators there was no room for, named on the card."""
     comparison = services.deepdive.compare(identifiers, duration, targets=targets)
     live = services.deepdive.live
+
+    def card(notice: str | None) -> SlackMessage:
+        return compare_message(comparison, lang, live=live, targets=targets, notice=notice, left_out=left_out)
+
     _deliver(
         services,
         context,
         channel,
         respond,
-        lambda notice: compare_message(comparison, lang, live=live, targets=targets, notice=notice),
+        card,
         compare_charts(comparison, lang),
         lang,
         thread_ts=thread_ts,

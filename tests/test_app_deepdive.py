@@ -455,8 +455,28 @@ def test_compare_button_on_a_too_short_shortlist_explains(
         ).bolt()
     )
     [answer] = slack.wait_for_calls("response")
-    assert "Compare takes 2-5 creators; this shortlist has 1" in answer.body["text"]
+    assert "Compare needs at least two creators on the shortlist" in answer.body["text"]
     assert slack.calls_to("chat.postMessage") == []
+
+
+def test_compare_button_on_a_long_shortlist_compares_five_and_names_the_rest(
+    app: App, services: Services, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    """It used to refuse a shortlist of more than five, which most are by the time a team compares."""
+    stars = demo_stars()[:7]
+    short_id = shortlist_of(services, stars)
+    services.shortlists.set_status(TEAM_ID, short_id, USER_ID, stars[6], "approved")
+    click = slack_requests.block_action(
+        button("kol_compare_shortlist", ShortlistValue(short_id=short_id).encode(), text="Compare")
+    )
+    assert app.dispatch(click.bolt()).status == 200
+    slack.wait_for_calls("files.completeUploadExternal")
+    [call] = slack.calls_to("chat.postMessage")
+    text = card_text(call.body)
+    assert call.body["blocks"][0]["text"]["text"] == "Compare 5 creators · 1–20 s"
+    assert f"/{stars[6]}/" in text and f"/{stars[5]}/" not in text  # approved beats proposed
+    assert f"Not compared: Creator {stars[4][-4:]}, Creator {stars[5][-4:]}." in text
+    assert f"compare {' '.join(stars[:4])} {stars[4]}`" in text  # the first left out, swapped in
 
 
 # -- an id Xingtu rejects, and failures retrying won't fix (issue 11 §4) --------------------------

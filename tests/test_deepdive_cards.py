@@ -230,7 +230,9 @@ def test_deepdive_golden(lang) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_compare_golden(lang) -> None:
-    comparison = build_comparison([make_dive(i) for i in (1, 2, 3)], Duration.MEDIUM, targets=TARGETS)
+    comparison = build_comparison(
+        [make_dive(i) for i in (1, 2, 3)], Duration.MEDIUM, targets=TARGETS, today=TODAY
+    )
     assert_golden(f"compare_{lang}", compare_message(comparison, lang, live=True, targets=TARGETS))
 
 
@@ -470,19 +472,19 @@ def test_many_flags_stay_within_the_block_budget() -> None:
 
 
 def test_compare_marks_one_best_per_row_and_gives_two_line_verdicts() -> None:
-    comparison = build_comparison([make_dive(i) for i in (1, 2, 3)], Duration.MEDIUM)
+    comparison = build_comparison([make_dive(i) for i in (1, 2, 3)], Duration.MEDIUM, today=TODAY)
     message = compare_message(comparison, "en", live=True)
     rows = [b for b in message.blocks if b["type"] == "section" and len(b.get("fields", [])) == 3]
     assert [r["text"]["text"] for r in rows][:3] == [
         "*Followers*",
-        "*Price · 21–60 s (lower is better)*",
+        "*Price · 21–60 s*",  # shown, not judged: a cheaper creator is not a better one
         "*CPM · 21–60 s (lower is better)*",
     ]
     cpm = field_texts(rows[2])
     assert cpm[0] == "*Sample Creator 1 样例达人*\n¥39.50 / 1k plays  :trophy: best"
     assert cpm[2].endswith("· worst of the group")
-    price = field_texts(rows[1])  # equal prices: every creator ties for best
-    assert all(":trophy:" in t for t in price)
+    price = field_texts(rows[1])
+    assert not any(":trophy:" in t or "beats" in t for t in price)
     verdicts = [
         b["text"]["text"]
         for b in message.blocks
@@ -494,7 +496,7 @@ def test_compare_marks_one_best_per_row_and_gives_two_line_verdicts() -> None:
 
 
 def test_compare_in_chinese_with_demo_badge() -> None:
-    comparison = build_comparison([make_dive(i, live=False) for i in (1, 2)], Duration.SHORT)
+    comparison = build_comparison([make_dive(i, live=False) for i in (1, 2)], Duration.SHORT, today=TODAY)
     message = compare_message(comparison, "zh", live=False)
     text = json.dumps(message.blocks, ensure_ascii=False)
     assert message.blocks[0]["text"]["text"] == "达人对比（2 位）· 1-20秒"
@@ -530,7 +532,9 @@ def test_hostile_ids_never_become_links() -> None:
 @pytest.mark.parametrize("text", [HOSTILE, LONG], ids=["markup", "10k-chars"])
 def test_compare_card_resists_hostile_strings(text: str, lang) -> None:
     def message(name: str) -> SlackMessage:
-        comparison = build_comparison([make_dive(i, name) for i in (1, 2, 3, 4, 5)], Duration.MEDIUM)
+        comparison = build_comparison(
+            [make_dive(i, name) for i in (1, 2, 3, 4, 5)], Duration.MEDIUM, today=TODAY
+        )
         return compare_message(comparison, lang, live=True, targets=TARGETS)
 
     benign, hostile = message("Plain"), message(text)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -27,7 +28,7 @@ from bot.deepdive.models import (
 from bot.deepdive.routes import PartKey
 from bot.errors import QueryError
 from bot.i18n import tr
-from bot.models import Duration
+from bot.models import Creator, Duration
 
 
 def ok(key: PartKey, data: object) -> Part:
@@ -139,3 +140,55 @@ def test_two_ids_for_the_same_creator_are_rejected() -> None:
     with pytest.raises(QueryError) as err:
         check_distinct(["1", "1"], ["@a", "7000000000000000001"])
     assert "“@a” and “7000000000000000001” are the same creator" in error_text(err.value, "en")
+
+
+def test_followers_and_price_are_shown_but_not_judged() -> None:
+    comparison = build_comparison(DIVES, Duration.MEDIUM)
+    for key in (MetricKey.FOLLOWERS, MetricKey.PRICE):
+        cells = comparison.row(key).cells
+        assert all(c.value is not None and c.percentile is None and not c.best for c in cells)
+    judged = {MetricKey.CPM, MetricKey.CPE, MetricKey.ER, MetricKey.MEDIAN_VIEWS}
+    assert all(v.strongest in judged | {None} and v.weakest in judged | {None} for v in comparison.verdicts)
+
+
+def test_the_verdict_weighs_how_far_apart_the_values_are() -> None:
+    """Two creators: every percentile is 0 or 100, so only the ratio tells CPM ¥1,482 against ¥12
+    from an engagement rate of 2.0 % against 2.2 %."""
+    cheap = creator("1", "甲", followers=2_000_000, price_medium=10_000, cpm_medium=12.4, er=0.020)
+    dear = creator("2", "乙", followers=1_600_000, price_medium=90_000, cpm_medium=1_482.0, er=0.022)
+    by_id = {v.star_id: v for v in build_comparison([cheap, dear], Duration.MEDIUM).verdicts}
+    assert by_id["2"].weakest is MetricKey.CPM and by_id["2"].strongest is MetricKey.ER
+    assert by_id["1"].strongest is MetricKey.CPM
+
+
+def test_a_creator_below_the_group_on_everything_has_no_strongest_metric() -> None:
+    good = creator("1", "甲", followers=1_000_000, price_medium=10_000, cpm_medium=10.0, er=0.05)
+    poor = creator("2", "乙", followers=1_000_000, price_medium=10_000, cpm_medium=90.0, er=0.01)
+    by_id = {v.star_id: v for v in build_comparison([good, poor], Duration.MEDIUM).verdicts}
+    assert by_id["2"].strongest is None and "not above the group" in tr("en", by_id["2"].lines[0])
+    assert by_id["1"].weakest is None and "not below the group" in tr("en", by_id["1"].lines[1])
+
+
+def test_a_quote_that_ended_is_flagged_and_not_ranked() -> None:
+    ended = creator("1", "甲", followers=1_000_000, price_medium=5_000, cpm_medium=8.0, er=0.02)
+    quotes = ended.prices.data.quotes
+    quotes[1] = replace(quotes[1], end_time=datetime(2026, 11, 12, 4, tzinfo=UTC))
+    others = [
+        creator(s, n, followers=500_000, price_medium=20_000, cpm_medium=40.0, er=0.02)
+        for s, n in ("2乙", "3丙")
+    ]
+    comparison = build_comparison([ended, *others], Duration.MEDIUM, today=date(2026, 12, 7))
+    for key in (MetricKey.PRICE, MetricKey.CPM, MetricKey.CPE):
+        cell = comparison.row(key).cells[0]
+        assert cell.value is not None and cell.ended == date(2026, 11, 12) and cell.percentile is None
+    assert comparison.row(MetricKey.CPM).cells[1].best  # the live quotes are ranked among themselves
+    assert comparison.verdicts[0].strongest not in {MetricKey.PRICE, MetricKey.CPM, MetricKey.CPE}
+    still = build_comparison([ended, *others], Duration.MEDIUM, today=date(2026, 11, 12))
+    assert still.row(MetricKey.CPM).cells[0].best  # valid through its last day
+
+
+def test_the_last_search_fills_in_what_the_detail_lacks() -> None:
+    seen = Creator(star_id="3", nickname="丙", link_star_index=91.2)
+    comparison = build_comparison(DIVES, Duration.MEDIUM, seen={"3": seen})
+    cells = comparison.row(MetricKey.XINGTU_INDEX).cells
+    assert [c.value for c in cells] == [None, None, 91.2] and cells[2].searched

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from bot import formatting as fmt
@@ -232,7 +232,12 @@ def _window(quote: Price, lang: Lang) -> str:
     return tr(lang, "valid %(start)s → %(china_date)s", start=start, china_date=_china_date(quote.end_time))
 
 
-def _quote_line(quote: Price, lang: Lang, searched: bool) -> str:
+def _ended(quote: Price | None, today: date) -> bool:
+    """The quote's window closed before `today` (China's date): its price is no longer on offer."""
+    return quote is not None and quote.end_time is not None and china_date(quote.end_time) < today
+
+
+def _quote_line(quote: Price, lang: Lang, searched: bool, today: date) -> str:
     if quote.video_type == 92:  # CPM settlement: the amount is per 1,000 plays
         amount = fmt.cpm(quote.yuan if quote.yuan > 0 else None, lang)
         if quote.floor_yuan or quote.ceiling_yuan:
@@ -250,13 +255,17 @@ def _quote_line(quote: Price, lang: Lang, searched: bool) -> str:
     if quote.discount_pct:
         parts.append(tr(lang, "%(discount_pct)s%% off", discount_pct=format(quote.discount_pct, "g")))
     parts.append(_window(quote, lang))
+    if _ended(quote, today):
+        parts.append(tr(lang, ":warning: ended: ask for a current price"))
     if isinstance(quote, ServicePrice) and quote.enabled is False:
         parts.append(tr(lang, "not bookable now"))
     line = " · ".join(p for p in parts if p)
     return line + tr(lang, "  ← the length you asked for") if searched else line
 
 
-def _prices(dive: DeepDive, creator: Creator | None, duration: Duration, lang: Lang) -> dict[str, Any]:
+def _prices(
+    dive: DeepDive, creator: Creator | None, duration: Duration, lang: Lang, today: date
+) -> dict[str, Any]:
     """The full Xingtu price list; the search snapshot's quotes when the list did not arrive."""
     quotes: list[Price] = list(dive.prices.data.quotes) if dive.prices.data else []
     note = []
@@ -264,7 +273,7 @@ def _prices(dive: DeepDive, creator: Creator | None, duration: Duration, lang: L
         quotes = list(creator.prices.values())
         note = [tr(lang, "Showing the quotes from search results instead.")]
     lines = [
-        _quote_line(q, lang, q.video_type == duration.video_type)
+        _quote_line(q, lang, q.video_type == duration.video_type, today)
         for q in sorted(quotes, key=lambda q: q.video_type)
     ]
     return _section(dive.prices, lang, lines=note + lines)
@@ -297,12 +306,18 @@ def _cost_text(dive: DeepDive, creator: Creator | None, duration: Duration, lang
     return "\n".join(lines), detail
 
 
-def _price(dive: DeepDive, creator: Creator | None, duration: Duration) -> float | None:
-    quote = dive.prices.data.for_duration(duration) if dive.prices.data else None
-    return quote.yuan if quote else (creator.price(duration) if creator else None)
+def _price(dive: DeepDive, creator: Creator | None, duration: Duration, lang: Lang, today: date) -> str:
+    """One length's price as the cost section shows it, flagged when its quote has ended."""
+    quote: Price | None = dive.prices.data.for_duration(duration) if dive.prices.data else None
+    if quote is None and creator is not None:
+        quote = creator.prices.get(duration.video_type)
+    shown = tr(lang, "Price ") + fmt.yuan(quote.yuan if quote and quote.yuan > 0 else None, lang)
+    return shown + tr(lang, " (quote ended)") if _ended(quote, today) else shown
 
 
-def _costs(dive: DeepDive, creator: Creator | None, duration: Duration, lang: Lang) -> dict[str, Any]:
+def _costs(
+    dive: DeepDive, creator: Creator | None, duration: Duration, lang: Lang, today: date
+) -> dict[str, Any]:
     """Price, CPM and CPE per length. Xingtu's detail estimates of CPM and CPE need not equal the
     search's (`sn_prospective_*_cpe`, or kolbot's own), which the results card shows: the section says so."""
     fields, detail = [], False
@@ -310,7 +325,7 @@ def _costs(dive: DeepDive, creator: Creator | None, duration: Duration, lang: La
         label = fmt.duration_label(d, lang) + (tr(lang, " (asked for)") if d == duration else "")
         costs, any_detail = _cost_text(dive, creator, d, lang)
         detail = detail or any_detail
-        fields.append((label, tr(lang, "Price ") + fmt.yuan(_price(dive, creator, d), lang) + "\n" + costs))
+        fields.append((label, _price(dive, creator, d, lang, today) + "\n" + costs))
     plays = dive.cp.data.expected_plays if dive.cp.data else None
     plays = plays if plays is not None else (creator.expected_plays if creator else None)
     fields.append((tr(lang, "Expected plays per video"), fmt.count(plays, lang)))
@@ -540,9 +555,11 @@ def deepdive_message(
     """
     name = _name(dive, creator)
     ids = _profile_creator(dive, creator)
+    now = now or datetime.now(UTC)
+    today = china_date(now)
     context = {
         "lang": lang,
-        "now": now or datetime.now(UTC),
+        "now": now,
         "live": dive.live,
         "notice": notice,
         "name": name,
@@ -553,8 +570,8 @@ def deepdive_message(
         "fetched_at": dive.fetched_at,
         "profile": _profile(dive, creator, lang),
         "ecommerce": _ecommerce(dive, creator, lang),
-        "prices": _prices(dive, creator, duration, lang),
-        "costs": _costs(dive, creator, duration, lang),
+        "prices": _prices(dive, creator, duration, lang, today),
+        "costs": _costs(dive, creator, duration, lang, today),
         "overview": _overview(dive, lang),
         "audience": _portrait(dive.audience, lang),
         "fit": _fit(dive, targets, lang),
@@ -580,14 +597,21 @@ def _row_label(row: Row, duration: Duration, lang: Lang) -> str:
     label = label[:1].upper() + label[1:]
     if row.key in _MONEY_ROWS:
         label += f" · {fmt.duration_label(duration, lang)}"
-    if not METRICS[row.key].higher_is_better:
+    if METRICS[row.key].judged and not METRICS[row.key].higher_is_better:
         label += tr(lang, " (lower is better)")
     return label
 
 
-def _cell(row: Row, i: int, lang: Lang) -> str:
+def _cell(row: Row, i: int, lang: Lang, *, priced: bool) -> str:
+    """A creator's value on a row, with its standing; `priced`: the creator has a quote for the length."""
     cell = row.cells[i]
     value = row.shown(i, lang)
+    if cell.value is None and row.key in _MONEY_ROWS and not priced:
+        return value + tr(lang, "  · no quote for this length")
+    if cell.ended is not None:
+        return value + tr(lang, "  · :warning: quote ended %(day)s: not ranked", day=cell.ended.isoformat())
+    if cell.searched:
+        value += tr(lang, " (last search)")
     if cell.best:
         return f"{value}  :trophy: " + tr(lang, "best")
     if cell.percentile is None:
@@ -595,6 +619,23 @@ def _cell(row: Row, i: int, lang: Lang) -> str:
     if cell.percentile == 0:
         return value + tr(lang, "  · worst of the group")
     return value + tr(lang, "  · beats %(percentile)s%%", percentile=format(cell.percentile, ".0f"))
+
+
+def _left_out(comparison: Comparison, left_out: Sequence[tuple[str, str]], lang: Lang) -> str:
+    """Who a shortlist's Compare left out, and the command that compares one of them instead."""
+    if not left_out:
+        return ""
+    names = tr(lang, ", ").join(_short(name or star_id) for star_id, name in left_out)
+    swap = [*comparison.star_ids[: len(comparison.star_ids) - 1], left_out[0][0]]
+    return tr(
+        lang,
+        "Compared %(shown)s of %(total)s: the furthest along and best voted. Not compared: %(names)s. "
+        "To swap one in: `%(command)s compare %(ids)s`",
+        shown=len(comparison.star_ids),
+        total=len(comparison.star_ids) + len(left_out),
+        names=names,
+        ids=" ".join(swap),
+    )
 
 
 def _short(name: str) -> str:
@@ -608,14 +649,18 @@ def compare_message(
     live: bool,
     targets: AudienceTargets | None = None,
     notice: str | None = None,
+    left_out: Sequence[tuple[str, str]] = (),
 ) -> SlackMessage:
-    """2-5 creators side by side at one length: each metric row with the best marked, then verdicts."""
+    """2-5 creators side by side at one length: each metric row with the best marked, then verdicts;
+    `left_out` (star id, name): creators of a shortlist there was no room for, named with the command
+    that compares them."""
     names = [_short(n) for n in comparison.nicknames]
     urls = [Creator(star_id=s, nickname="").xingtu_url for s in comparison.star_ids]
+    prices = comparison.values(MetricKey.PRICE)
     rows = [
         {
             "label": _row_label(row, comparison.duration, lang),
-            "cells": [_cell(row, i, lang) for i in range(len(names))],
+            "cells": [_cell(row, i, lang, priced=prices[i] is not None) for i in range(len(names))],
         }
         for row in comparison.rows
     ]
@@ -642,6 +687,7 @@ def compare_message(
         "targets": tr(lang, ", ").join(tr(lang, t.wording()) for t in targets.targets) if targets else "",
         "cost": cost if live else tr(lang, "Demo data: no TikHub calls, no cost."),
         "pricing": _pricing(lang) if live else "",
+        "left_out": _left_out(comparison, left_out, lang),
     }
     fallback = tr(lang, "Comparison: ") + tr(lang, ", ").join(names)
     return render("compare.json.j2", context, fallback_text=fallback)

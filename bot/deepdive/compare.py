@@ -1,25 +1,33 @@
 """Compare 2-5 creators side by side at one video duration.
 
-Every price, CPM and CPE uses the same duration. Each metric gets a percentile within the
-group (100 = best of the group, lower is better for money), the best value per row is
-marked, and each creator gets a two-line verdict: strongest and weakest metric.
+Every price, CPM and CPE uses the same duration. Each judged metric (value for money, engagement,
+reach per video, Xingtu's index, audience fit) gets a percentile within the group (100 = best, lower
+is better for CPM and CPE) and the best value per row is marked; followers and price are shown,
+not judged: a bigger or cheaper creator is not a better one. Each creator gets a two-line verdict:
+the judged metric where it is furthest above the group's median, and the one furthest below (by
+ratio, so ¥1,482 against ¥12 CPM outweighs 1.6M against 2M followers). A price, CPM or CPE from a
+quote whose window ended before today is shown, flagged, and not ranked.
 """
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
 from bot import formatting as fmt
 from bot.deepdive.audience import audience_fit
+from bot.deepdive.dates import china_date, china_today
 from bot.deepdive.models import DeepDive
 from bot.deepdive.wording import Shown
 from bot.errors import QueryError
 from bot.i18n import Text
-from bot.models import AudienceTargets, Duration, Lang
+from bot.models import AudienceTargets, Creator, Duration, Lang
 
 MIN_CREATORS, MAX_CREATORS = 2, 5
 _USAGE = Text("Compare 2-5 creators: `%(command)s compare <id> <id> [<id> …] [duration=21-60]`.")
@@ -42,11 +50,12 @@ class Metric:
     label: Text
     higher_is_better: bool
     show: Callable[[float, Lang], str]  # the value formatted for a language (digits and units)
+    judged: bool = True  # ranked, marked best and used in verdicts (followers and price: shown only)
 
 
 METRICS: dict[MetricKey, Metric] = {
-    MetricKey.FOLLOWERS: Metric(Text("followers"), True, lambda v, lang: fmt.count(v, lang)),
-    MetricKey.PRICE: Metric(Text("price"), False, lambda v, lang: fmt.yuan(v, lang)),
+    MetricKey.FOLLOWERS: Metric(Text("followers"), True, lambda v, lang: fmt.count(v, lang), judged=False),
+    MetricKey.PRICE: Metric(Text("price"), False, lambda v, lang: fmt.yuan(v, lang), judged=False),
     MetricKey.CPM: Metric(Text("CPM"), False, lambda v, lang: fmt.cpm(v, lang)),
     MetricKey.CPE: Metric(Text("CPE"), False, lambda v, lang: fmt.cpe(v, lang)),
     MetricKey.ER: Metric(Text("engagement rate"), True, lambda v, _lang: fmt.pct(v)),
@@ -100,6 +109,9 @@ class Cell(BaseModel):
     value: float | None
     percentile: float | None = None  # 0-100 within the group, 100 = best
     best: bool = False
+    edge: float | None = None  # how far above the group's median (log ratio, + = better)
+    ended: date | None = None  # the quote behind this price, CPM or CPE ended then: not ranked
+    searched: bool = False  # Xingtu's detail had no value: this one is from the last search
 
 
 class Row(BaseModel):
@@ -164,6 +176,13 @@ def _price(dive: DeepDive, duration: Duration) -> float | None:
     return quote.yuan if quote else None
 
 
+def _quote_ended(dive: DeepDive, duration: Duration, today: date) -> date | None:
+    """The day the quote for `duration` ended, when that is before `today`."""
+    quote = dive.prices.data.for_duration(duration) if dive.prices.data else None
+    end = china_date(quote.end_time) if quote and quote.end_time else None
+    return end if end is not None and end < today else None
+
+
 def _metric(
     dive: DeepDive, key: MetricKey, duration: Duration, targets: AudienceTargets | None
 ) -> float | None:
@@ -191,18 +210,55 @@ def _metric(
             return audience_fit(portrait, targets).overall_pct if targets else None
 
 
-def _row(key: MetricKey, values: list[float | None]) -> Row:
-    """Percentile = share of the other known values this one beats (ties count half), 0-100."""
-    sign = 1 if METRICS[key].higher_is_better else -1
-    known = [sign * v for v in values if v is not None]
-    cells = []
-    for value in values:
-        if value is None or len(known) < 2:
-            cells.append(Cell(value=value))
-            continue
-        mine = sign * value
+def _searched(creator: Creator | None, key: MetricKey, duration: Duration) -> float | None:
+    """The value the creator's last search result gave, for what Xingtu's detail lacks."""
+    if creator is None:
+        return None
+    match key:
+        case MetricKey.FOLLOWERS:
+            return creator.followers
+        case MetricKey.PRICE:
+            price = creator.prices.get(duration.video_type)
+            return price.yuan if price and price.yuan > 0 else None
+        case MetricKey.ER:
+            return creator.interact_rate
+        case MetricKey.COMPLETION:
+            return creator.completion_rate
+        case MetricKey.XINGTU_INDEX:
+            return creator.link_star_index
+    return None
+
+
+_MONEY = frozenset({MetricKey.PRICE, MetricKey.CPM, MetricKey.CPE})
+
+
+def _cell(dive: DeepDive, key: MetricKey, context: _Context) -> Cell:
+    value = _metric(dive, key, context.duration, context.targets)
+    searched = (
+        value is None
+        and (value := _searched(context.seen.get(dive.star_id), key, context.duration)) is not None
+    )
+    ended = (
+        _quote_ended(dive, context.duration, context.today) if key in _MONEY and value is not None else None
+    )
+    return Cell(value=value, searched=searched, ended=ended)
+
+
+def _row(key: MetricKey, cells: list[Cell]) -> Row:
+    """Percentile = share of the other ranked values this one beats (ties count half), 0-100; edge =
+    log of the value over the row's median, signed so that + is better. Only judged metrics with
+    a value from a live quote are ranked."""
+    metric = METRICS[key]
+    sign = 1 if metric.higher_is_better else -1
+    ranked = [c for c in cells if c.value is not None and c.ended is None] if metric.judged else []
+    known = [sign * c.value for c in ranked if c.value is not None]
+    positive = [c.value for c in ranked if c.value is not None and c.value > 0]
+    middle = statistics.median(positive) if len(positive) == len(known) >= 2 else None
+    for cell in ranked if len(known) >= 2 else []:
+        mine = sign * (cell.value or 0)
         beaten = sum(1 for v in known if v < mine) + 0.5 * (sum(1 for v in known if v == mine) - 1)
-        cells.append(Cell(value=value, percentile=100 * beaten / (len(known) - 1)))
+        cell.percentile = 100 * beaten / (len(known) - 1)
+        cell.edge = sign * math.log((cell.value or 0) / middle) if middle else None
     top = max((c.percentile for c in cells if c.percentile is not None), default=None)
     for cell in cells:
         cell.best = top is not None and cell.percentile == top
@@ -219,7 +275,7 @@ def _standing(cell: Cell, group: int, strongest: bool) -> Text:
 
 def verdict_line(row: Row, i: int, strongest: bool) -> Text:
     value = row.cells[i].value
-    group = sum(1 for cell in row.cells if cell.value is not None)  # of those with this metric
+    group = sum(1 for cell in row.cells if cell.percentile is not None)  # of those ranked on this metric
     values = {
         "metric": row.label,
         "value": Shown(METRICS[row.key].show, value) if value is not None else fmt.DASH,
@@ -230,9 +286,16 @@ def verdict_line(row: Row, i: int, strongest: bool) -> Text:
     return Text("Weakest: %(metric)s %(value)s (%(standing)s)", **values)
 
 
+def _lead(row: Row, i: int) -> tuple[float, float]:
+    """How far the creator stands above the group on `row`: the edge, then the percentile."""
+    cell = row.cells[i]
+    return (cell.edge if cell.edge is not None else (cell.percentile or 0) / 50 - 1, cell.percentile or 0)
+
+
 def _verdict(comparison_rows: list[Row], i: int, dive: DeepDive) -> Verdict:
-    scored = [(p, r) for r in comparison_rows if (p := r.cells[i].percentile) is not None]
-    ranked = [r for _, r in sorted(scored, key=lambda pair: pair[0])]
+    ranked = sorted(
+        (r for r in comparison_rows if r.cells[i].percentile is not None), key=lambda r: _lead(r, i)
+    )
     if not ranked:
         return Verdict(
             star_id=dive.star_id,
@@ -245,25 +308,46 @@ def _verdict(comparison_rows: list[Row], i: int, dive: DeepDive) -> Verdict:
             ),
         )
     best, worst = ranked[-1], ranked[0] if len(ranked) > 1 else None
-    weakest = (
-        verdict_line(worst, i, strongest=False)
-        if worst is not None
-        else Text("Weakest: only one metric could be compared.")
-    )
+    if _lead(best, i) <= (0, 50):  # at or below the group on every metric compared (a tie is no strength)
+        strongest, best_key = Text("Strongest: none, not above the group on any metric compared."), None
+    else:
+        strongest, best_key = verdict_line(best, i, strongest=True), best.key
+    if worst is None:
+        weakest, worst_key = Text("Weakest: only one metric could be compared."), None
+    elif _lead(worst, i) >= (0, 50):  # at or above the group on every metric compared
+        weakest, worst_key = Text("Weakest: none, not below the group on any metric compared."), None
+    else:
+        weakest, worst_key = verdict_line(worst, i, strongest=False), worst.key
     return Verdict(
         star_id=dive.star_id,
         nickname=dive.nickname,
-        strongest=best.key,
-        weakest=worst.key if worst else None,
-        lines=(verdict_line(best, i, strongest=True), weakest),
+        strongest=best_key,
+        weakest=worst_key,
+        lines=(strongest, weakest),
     )
 
 
+@dataclass(frozen=True)
+class _Context:
+    duration: Duration
+    targets: AudienceTargets | None
+    seen: dict[str, Creator]
+    today: date
+
+
 def build_comparison(
-    dives: Sequence[DeepDive], duration: Duration, *, targets: AudienceTargets | None = None
+    dives: Sequence[DeepDive],
+    duration: Duration,
+    *,
+    targets: AudienceTargets | None = None,
+    seen: dict[str, Creator] | None = None,
+    today: date | None = None,
 ) -> Comparison:
+    """`seen`: each creator as its last search showed it, for what Xingtu's detail lacks; `today`
+    (China's date by default) tells which quotes have ended."""
+    context = _Context(duration, targets, seen or {}, today or china_today())
     keys = [k for k in MetricKey if k is not MetricKey.AUDIENCE_FIT or targets]
-    rows = [_row(key, [_metric(d, key, duration, targets) for d in dives]) for key in keys]
+    rows = [_row(key, [_cell(d, key, context) for d in dives]) for key in keys]
     return Comparison(
         duration=duration,
         star_ids=[d.star_id for d in dives],

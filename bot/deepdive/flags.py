@@ -270,18 +270,21 @@ def _price_window(q: ServicePrice, today: date) -> list[RiskFlag]:
         return []
     until = end.isoformat()
     if left < 0:
-        state = Text("ended on %(until)s", until=until)
-    else:
-        state = Text("is valid until %(until)s (in %(left)s days)", until=until, left=left)
-    return [
-        RiskFlag(
-            code="price_window_ending",
-            severity=Severity.WARN,
-            text=Text(
-                "The %(quote)s quote %(state)s: book or re-check the price.", quote=_quote(q), state=state
-            ),
+        text = Text(
+            "The %(quote)s quote ended on %(until)s: ask the creator or MCN for a current price "
+            "before budgeting.",
+            quote=_quote(q),
+            until=until,
         )
-    ]
+    else:
+        text = Text(
+            "The %(quote)s quote is valid until %(until)s (in %(left)s days): book before then or "
+            "re-check the price.",
+            quote=_quote(q),
+            until=until,
+            left=left,
+        )
+    return [RiskFlag(code="price_window_ending", severity=Severity.WARN, text=text)]
 
 
 def _price_change(q: ServicePrice) -> list[RiskFlag]:

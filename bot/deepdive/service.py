@@ -285,7 +285,8 @@ class DeepDiveService:
             raise nothing_arrived(dive, troubled[0], spent=dives, name=self._nickname(dive.star_id))
         if missing:
             raise _not_found(", ".join(name for name, _ in missing))
-        return build_comparison(dives, duration, targets=targets)
+        seen = {s: creator for s in star_ids if (creator := self._last_seen(s))}
+        return build_comparison(dives, duration, targets=targets, seen=seen)
 
     def _deep_dives(
         self,

@@ -132,6 +132,20 @@ class ShortlistItem(BaseModel):
         return sum(1 for v in self.votes.values() if v < 0)
 
 
+# How far along a creator is, for picking whom a shortlist's Compare button compares (first = furthest).
+_STAGE = {ItemStatus.BOOKED: 0, ItemStatus.CONTACTED: 1, ItemStatus.APPROVED: 2, ItemStatus.PROPOSED: 3}
+
+
+def compared_items(items: list[ShortlistItem], most: int) -> tuple[list[ShortlistItem], list[ShortlistItem]]:
+    """The creators a shortlist's Compare compares, in list order, and the ones left out: rejected
+    ones never; of more than `most`, the furthest along (booked, contacted, approved), then the
+    best voted, then the earliest added."""
+    active = [i for i in items if i.status is not ItemStatus.REJECTED]
+    ranked = sorted(active, key=lambda i: (_STAGE[i.status], i.votes_down - i.votes_up))
+    chosen = {id(i) for i in ranked[:most]}
+    return [i for i in active if id(i) in chosen], [i for i in active if id(i) not in chosen]
+
+
 class AddResult(BaseModel):
     shortlist: Shortlist
     added: list[ShortlistItem]

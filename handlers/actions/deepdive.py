@@ -16,10 +16,10 @@ from slack_bolt import Ack, BoltContext, Respond
 from bot.cards.actions import DetailsValue, ShortlistValue
 from bot.deepdive.compare import MAX_CREATORS, MIN_CREATORS
 from bot.errors import KolbotError
-from bot.i18n import Text, slash_command
+from bot.i18n import Text
 from bot.models import Query
 from bot.services import Services
-from bot.shortlists.models import ItemStatus
+from bot.shortlists.models import compared_items
 from handlers.background import run_after_ack
 from handlers.deepdive_posts import post_comparison, post_deep_dive
 from handlers.jobs import SlackTask
@@ -67,7 +67,8 @@ def compare_shortlist(
     context: BoltContext,
     logger: logging.Logger,
 ) -> None:
-    """Every creator on the shortlist but the rejected ones, at the shortlist's video length."""
+    """The shortlist's creators but the rejected ones (of more than 5, the furthest along and best
+    voted; the card names the rest), at the shortlist's video length."""
     ack()
     services: Services = context["services"]
     lang = label_lang(services, action)
@@ -75,33 +76,29 @@ def compare_shortlist(
     def work() -> None:
         short_id = ShortlistValue.decode(action.get("value")).short_id
         summary = services.shortlists.summary(team_of(body), short_id)
-        star_ids = [i.star_id for i in summary.items if i.status is not ItemStatus.REJECTED]
-        if not MIN_CREATORS <= len(star_ids) <= MAX_CREATORS:
-            raise _cannot_compare(star_ids)
+        chosen, left_out = compared_items(summary.items, MAX_CREATORS)
+        if len(chosen) < MIN_CREATORS:
+            raise _too_few()
         shortlist = summary.shortlist
         thread = shortlist.parent_ts or (body.get("container") or {}).get("message_ts")
         channel = channel_of(body)
         post_comparison(
-            services, context, channel, respond, star_ids, lang, duration=shortlist.duration, thread_ts=thread
+            services,
+            context,
+            channel,
+            respond,
+            [i.star_id for i in chosen],
+            lang,
+            duration=shortlist.duration,
+            thread_ts=thread,
+            left_out=[(i.star_id, i.creator.nickname) for i in left_out],
         )
 
     run_after_ack(context, respond, lang, logger, work, task=SlackTask.COMPARE)
 
 
-def _cannot_compare(star_ids: list[str]) -> KolbotError:
-    count = len(star_ids)
-    if count < MIN_CREATORS:
-        hint = Text("Add at least two creators to the shortlist first.")
-    else:
-        example = f"`{slash_command()} compare {' '.join(star_ids[:MAX_CREATORS])}`"
-        hint = Text("Pick up to %(most)s: %(example)s", most=MAX_CREATORS, example=example)
+def _too_few() -> KolbotError:
     return KolbotError(
-        Text(
-            "Compare takes %(MIN_CREATORS)s-%(MAX_CREATORS)s creators; this shortlist has %(count)s "
-            "(rejected ones left out).",
-            MIN_CREATORS=MIN_CREATORS,
-            MAX_CREATORS=MAX_CREATORS,
-            count=count,
-        ),
-        hint=hint,
+        Text("Compare needs at least two creators on the shortlist (rejected ones left out)."),
+        hint=Text("Add at least two creators to the shortlist first."),
     )
