@@ -251,3 +251,27 @@ def test_envelope_code_other_than_200_is_classified() -> None:
     with pytest.raises(UpstreamError) as info:
         check_response(response, (), Redactor())
     assert (info.value.kind, info.value.upstream_code, info.value.billed) == (UpstreamKind.BALANCE, 402, True)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"detail": {"message": "x" * 290 + " tk-live-0123456789abcdef"}},
+        {"code": 500, "message": "y" * 290 + " tk-live-0123456789abcdef", "data": None},
+    ],
+)
+def test_a_token_past_the_clipping_point_is_redacted_before_the_cut(body: dict[str, Any]) -> None:
+    """Clipped first, the token was cut in half and no longer recognised: its start leaked."""
+    status = 401 if "detail" in body else 200
+    response = httpx.Response(status, json=body)
+    with pytest.raises(UpstreamError) as info:
+        check_response(response, ("authors",), Redactor(["tk-live-0123456789abcdef"]))
+    assert "tk-live" not in info.value.detail
+
+
+@pytest.mark.parametrize("authors", ["oops", {"0": {}}, 7])
+def test_authors_that_are_not_a_list_are_refused_before_caching(authors: object) -> None:
+    response = httpx.Response(200, json={"code": 200, "data": {"authors": authors}})
+    with pytest.raises(UpstreamError) as info:
+        check_response(response, ("authors",), Redactor())
+    assert info.value.kind is UpstreamKind.BAD_RESPONSE and info.value.billed

@@ -156,6 +156,11 @@ class TikHubClient:
             raise outcome
         return outcome
 
+    @property
+    def redact(self) -> Redactor:
+        """What masks this client's secrets in any text about its answers."""
+        return self._redact
+
     def is_cached(self, route: str, params: dict[str, str]) -> bool:
         """Whether `get_json(route, params)` would be answered from the cache, free."""
         return self._cached(cache_key(route, params)) is not None
@@ -264,13 +269,13 @@ def check_response(response: httpx.Response, require_data: tuple[str, ...], reda
         raise UpstreamError(
             _kind_for(status),
             status=status,
-            detail=redact(_describe_error(response)),
+            detail=_describe_error(response, redact),
             retry_after_s=_retry_after_s(response),
         )
     try:
         body = response.json()
     except ValueError:
-        raise _billed(UpstreamKind.BAD_RESPONSE, redact(_describe_error(response))) from None
+        raise _billed(UpstreamKind.BAD_RESPONSE, _describe_error(response, redact)) from None
     return _check_envelope(body, require_data, redact)
 
 
@@ -280,8 +285,8 @@ def _check_envelope(body: Any, require_data: tuple[str, ...], redact: Redactor) 
     code = body.get("code")
     if code != 200:
         kind = _kind_for(code) if isinstance(code, int) else UpstreamKind.BAD_RESPONSE
-        detail = f"envelope code {code!r}: {_clip(body.get('message'))}"
-        raise _billed(kind, redact(detail), _int_or_none(code))
+        detail = f"envelope code {code!r}: {_clip(body.get('message'), redact)}"
+        raise _billed(kind, detail, _int_or_none(code))
     data = body.get("data")
     if not isinstance(data, dict):
         raise _billed(UpstreamKind.BAD_RESPONSE, "envelope without data")
@@ -289,11 +294,11 @@ def _check_envelope(body: Any, require_data: tuple[str, ...], redact: Redactor) 
     if isinstance(base_resp, dict):
         code = _int_or_none(base_resp.get("status_code"))
         if code != 0:
-            detail = f"base_resp {code}: {_clip(base_resp.get('status_message'))}"
-            raise _billed(UpstreamKind.REFUSED, redact(detail), code)
-    missing = [k for k in require_data if data.get(k) is None]
-    if missing:
-        raise _billed(UpstreamKind.BAD_RESPONSE, f"data lacks {', '.join(missing)}")
+            detail = f"base_resp {code}: {_clip(base_resp.get('status_message'), redact)}"
+            raise _billed(UpstreamKind.REFUSED, detail, code)
+    missing = [k for k in require_data if not isinstance(data.get(k), list)]
+    if missing:  # checked before the answer is cached: a broken page is not served for hours
+        raise _billed(UpstreamKind.BAD_RESPONSE, f"data lacks a list of {', '.join(missing)}")
     return body
 
 
@@ -310,24 +315,24 @@ def _kind_for(status: int) -> UpstreamKind:
     return UpstreamKind.BAD_REQUEST if status >= 400 else UpstreamKind.BAD_RESPONSE
 
 
-def _describe_error(response: httpx.Response) -> str:
+def _describe_error(response: httpx.Response, redact: Redactor) -> str:
     """A short log line from any error body: FastAPI `detail` dict or list, or an HTML title."""
     prefix = f"HTTP {response.status_code}"
     try:
         payload = response.json()
     except ValueError:
         title = _TITLE.search(response.text)
-        return f"{prefix} non-JSON body: {_clip(title.group(1) if title else response.text)}"
+        return f"{prefix} non-JSON body: {_clip(title.group(1) if title else response.text, redact)}"
     detail = payload.get("detail") if isinstance(payload, dict) else None
     if isinstance(detail, dict):
         message = detail.get("message") or detail.get("message_zh")
-        return f"{prefix}: {_clip(message)} (request_id={detail.get('request_id')})"
+        return redact(f"{prefix}: {_clip(message, redact)} (request_id={detail.get('request_id')})")
     if isinstance(detail, list):
         errors = [
             f"{'.'.join(map(str, e.get('loc', [])))}: {e.get('msg')}" for e in detail if isinstance(e, dict)
         ]
-        return f"{prefix}: {_clip('; '.join(errors))}"
-    return f"{prefix}: {_clip(payload)}"
+        return f"{prefix}: {_clip('; '.join(errors), redact)}"
+    return f"{prefix}: {_clip(payload, redact)}"
 
 
 def _retry_after_s(response: httpx.Response) -> float | None:
@@ -370,8 +375,10 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
-def _clip(value: Any) -> str:
-    text = str(value)
+def _clip(value: Any, redact: Redactor) -> str:
+    """Upstream text for a log line, secrets redacted before it is cut (a token cut in half would
+    no longer be recognised)."""
+    text = redact(str(value))
     return text if len(text) <= _DETAIL_CHARS else text[:_DETAIL_CHARS] + "…"
 
 
@@ -406,7 +413,7 @@ class TikHubSource:
             raise UpstreamError(
                 UpstreamKind.BAD_RESPONSE,
                 status=200,
-                detail=f"unreadable search data: {_clip(exc)}",
+                detail=f"unreadable search data: {_clip(exc, self._client.redact)}",
                 billed=True,
                 upstream_calls=fetched.upstream_calls,
                 cost_usd=fetched.cost_usd,
