@@ -13,6 +13,7 @@ from bot.observability.trace import TracingExecutor
 from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers import register_listeners
+from handlers.checked_respond import CheckResponses
 from handlers.install import NOT_INSTALLED_MESSAGE, install_flow
 from handlers.jobs import KeepRequest, PostOncePerJob
 from handlers.middleware import HandleOnce, ProvideServices, StripControlCharacters
@@ -61,6 +62,7 @@ def build_app(
     if services.queue is not None and not for_worker:
         app.use(KeepRequest())
     app.use(HandleOnce())
+    app.use(CheckResponses())
     app.use(PostOncePerJob())
     app.error(_answer_unhandled)
     register_listeners(app, command=settings.kolbot_command)

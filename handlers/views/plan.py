@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter, with_config
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.i18n import LANGS
@@ -22,6 +22,7 @@ from bot.planner.request import parse_ids, parse_mix, parse_plan, parse_plan_bud
 from bot.services import Services
 from bot.shortlists.inputs import clean_name
 from handlers.background import run_after_ack
+from handlers.checked_respond import checked_respond
 from handlers.commands.plan import run_plan
 from handlers.jobs import SlackTask
 from handlers.middleware import idempotency_key
@@ -104,7 +105,7 @@ def submit_plan(
     chosen = [f"{key}={choice(values, key)}" for key in ("goal", "duration") if choice(values, key)]
     if "yes" in _checked(values):
         words.append("one_per_mcn=yes")
-    respond = Respond(response_url=form.response_url)
+    respond = checked_respond(context, form.response_url, channel_id=form.channel_id)
 
     def work() -> None:
         if form.kind == "search":
@@ -141,7 +142,7 @@ def submit_plan_add(
         check_chosen(services, errors, lang, team_id=team, channel_id=form.channel_id, chosen=chosen)
     if not ack_form(ack, errors):
         return
-    respond = Respond(response_url=form.response_url)
+    respond = checked_respond(context, form.response_url, channel_id=form.channel_id)
 
     def work() -> None:
         plan = services.plans.get(team, int(form.ref)).plan

@@ -9,7 +9,7 @@ import logging
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, BoltContext
 
 from bot.cards.form_views import equivalent_query_note
 from bot.i18n import tr
@@ -17,6 +17,7 @@ from bot.models import Lang
 from bot.search_form import FormErrors, SearchForm, form_query
 from bot.services import Services
 from handlers.background import run_after_ack
+from handlers.checked_respond import checked_respond
 from handlers.delivery import send_results
 from handlers.jobs import SlackTask
 from handlers.payloads import team_of, user_of
@@ -100,7 +101,7 @@ def submit_search_form(
     channel_id, response_url = target
     lang = made.query.lang or services.lang_for(made.text)
     save = partial(services.searches.save, team_of(body), channel_id, user_of(body), made.text, lang)
-    respond = Respond(response_url=response_url)
+    respond = checked_respond(context, response_url, channel_id=channel_id)
     note = equivalent_query_note(made.text, lang)
     run_after_ack(
         context,

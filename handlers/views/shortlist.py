@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter, with_config
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.cards.shortlist_views import reply_message
@@ -30,6 +30,7 @@ from bot.shortlists.inputs import (
     parse_rebate,
 )
 from handlers.background import run_after_ack
+from handlers.checked_respond import checked_respond
 from handlers.jobs import SlackTask
 from handlers.middleware import idempotency_key
 from handlers.payloads import team_of, user_of
@@ -100,7 +101,7 @@ def submit_add(
         check_chosen(services, errors, lang, team_id=team_id, channel_id=form.channel_id, chosen=chosen)
     if not ack_form(ack, errors):
         return
-    respond = Respond(response_url=form.response_url)
+    respond = checked_respond(context, form.response_url, channel_id=form.channel_id)
 
     def work() -> None:
         add_to_shortlist(
@@ -142,7 +143,7 @@ def submit_new(
     check_field(errors, "duration", lang, lambda: parse_duration(duration))
     if not ack_form(ack, errors):
         return
-    respond = Respond(response_url=form.response_url)
+    respond = checked_respond(context, form.response_url, channel_id=form.channel_id)
 
     def work() -> None:
         sync = services.shortlist_sync(client)
@@ -184,5 +185,10 @@ def submit_edit(
         services.shortlist_sync(client).refresh(service.get(team_id, short_id), [star_id])
 
     run_after_ack(
-        context, Respond(response_url=form.response_url), lang, logger, work, task=SlackTask.SHORTLIST_EDIT
+        context,
+        checked_respond(context, form.response_url, channel_id=form.channel_id),
+        lang,
+        logger,
+        work,
+        task=SlackTask.SHORTLIST_EDIT,
     )

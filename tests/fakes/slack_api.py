@@ -139,6 +139,11 @@ class FakeSlackApi:
         """Answer the next `times` calls of `method` with HTTP 200 `{"ok": false, "error": error}`."""
         self._add_faults(method, _Fault(error), times)
 
+    def refuse_responses(self, error: str, *, status: int = 404, times: int = 1) -> None:
+        """Answer the next `times` response_url posts as Slack refuses one: `status` and a one-word
+        body (`expired_url`, `used_url` with 404; `invalid_blocks`, `msg_too_long` with 400)."""
+        self._add_faults("response", _Fault(error, status=status), times)
+
     def throttle(self, method: str, *, retry_after: int = 0, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with HTTP 429 and `Retry-After`."""
         self._add_faults(method, _Fault("ratelimited", status=429, retry_after=retry_after), times)
@@ -253,6 +258,9 @@ class FakeSlackApi:
     def _answer(self, call: SlackCall) -> tuple[int, dict[str, str], bytes]:
         if _RESPONSE_PATH.match(call.path) or _UPLOAD_PATH.match(call.path):
             self._record(call)
+            refused = self._take_fault("response") if _RESPONSE_PATH.match(call.path) else None
+            if refused is not None:
+                return refused.status, {"Content-Type": "text/plain"}, refused.error.encode()
             return 200, {"Content-Type": "text/plain"}, b"ok"
         method = call.path.removeprefix("/api/")
         with self._cond:

@@ -1,0 +1,46 @@
+"""Slack refusing a response_url message is noticed: logged, a rejected card is sent again as its
+text, and an expired URL has the answer posted to the user privately (it used to vanish)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from slack_bolt import App
+
+from tests.fakes.signing import CHANNEL_ID, USER_ID, SlackRequests
+from tests.fakes.slack_api import FakeSlackApi
+
+
+def test_a_card_slack_rejects_is_sent_again_as_its_text(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.refuse_responses("invalid_blocks", status=400)
+    assert app.dispatch(slack_requests.command("护肤").bolt()).status == 200
+    refused, again = (c.body for c in slack.wait_for_calls("response", 2))
+    assert refused["blocks"] and "blocks" not in again
+    assert again["text"] == refused["text"] and "1. " in again["text"]
+    assert "Slack refused a response_url message: HTTP 400 invalid_blocks" in caplog.text
+
+
+@pytest.mark.parametrize("reason", ["expired_url", "used_url"])
+def test_an_expired_response_url_answers_the_user_privately(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, reason: str
+) -> None:
+    slack.refuse_responses(reason, status=404)
+    assert app.dispatch(slack_requests.command("护肤").bolt()).status == 200
+    [refused] = slack.wait_for_calls("response")
+    [private] = slack.wait_for_calls("chat.postEphemeral")
+    assert (private.body["channel"], private.body["user"]) == (CHANNEL_ID, USER_ID)
+    assert private.body["text"] == refused.body["text"] and private.body["blocks"] == refused.body["blocks"]
+
+
+def test_when_the_channel_refuses_too_the_answer_goes_to_the_users_dm(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    slack.refuse_responses("expired_url", status=404)
+    slack.fail("chat.postEphemeral", "not_in_channel")
+    assert app.dispatch(slack_requests.command("护肤").bolt()).status == 200
+    [dm] = slack.wait_for_calls("chat.postMessage")
+    assert dm.body["channel"] == USER_ID and "1. " in dm.body["text"]
