@@ -3,13 +3,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
+from bot.db.batch import batched_writes, deferred
 from bot.db.tables import HttpCacheRow
 from bot.demo.synth import search_body
 from bot.sources.cache import EXPIRED_KEPT
-from bot.store.http_cache import SqlResponseCache, pack
+from bot.store.http_cache import UNSTORED_KEPT, SqlResponseCache, pack
 
 T0 = datetime(2030, 5, 1, 8, 0, tzinfo=UTC)
 BODY = {"code": 200, "data": {"authors": [{"nick_name": "达人甲", "fans": 1200}]}}
@@ -68,3 +71,37 @@ def test_evict_over_deletes_the_oldest_entries_until_the_rest_fit(sessions) -> N
     assert cache.evict_over(budget) == 3
     assert [k for k in sizes if cache.get(k) is not None] == ["page3", "page4"]
     assert cache.size_bytes() <= budget
+
+
+def _failing_write(session: object) -> None:
+    raise OperationalError("INSERT", {}, Exception("database or disk is full"))
+
+
+def test_a_paid_answer_storage_failed_to_keep_is_still_served_from_memory(sessions) -> None:
+    """The user is asked to try again when storage fails: the retry must not pay TikHub again."""
+    if sessions.kw["bind"].dialect.name != "sqlite":
+        pytest.skip("answers are batched (and kept in memory until stored) on SQLite only")
+    cache = SqlResponseCache(sessions)
+    with time_machine.travel(T0, tick=False), pytest.raises(OperationalError), batched_writes():
+        cache.set("k", BODY, T0, 3600)
+        deferred(sessions, _failing_write, what="the saved search", optional=False)
+    with time_machine.travel(T0 + timedelta(seconds=5), tick=False):
+        assert count_rows(sessions) == 0 and cache.get("k") == (BODY, T0)
+        with batched_writes():
+            cache.set("stored", BODY, T0, 3600)
+        assert count_rows(sessions) == 1 and cache.get("stored") == (BODY, T0)
+    with time_machine.travel(T0 + timedelta(seconds=3601), tick=False):
+        assert cache.get("k") is None  # kept only as long as it is fresh
+
+
+def test_at_most_the_last_unstored_answers_are_kept(sessions) -> None:
+    if sessions.kw["bind"].dialect.name != "sqlite":
+        pytest.skip("answers are batched on SQLite only")
+    cache = SqlResponseCache(sessions)
+    with time_machine.travel(T0, tick=False):
+        for n in range(UNSTORED_KEPT + 3):
+            with pytest.raises(OperationalError), batched_writes():
+                cache.set(f"k{n}", BODY, T0, 3600)
+                deferred(sessions, _failing_write, what="the saved search", optional=False)
+        assert cache.get("k0") is None and cache.get("k2") is None
+        assert cache.get("k3") == (BODY, T0) and cache.get(f"k{UNSTORED_KEPT + 2}") == (BODY, T0)

@@ -33,7 +33,7 @@ class _Write:
     work: Callable[[Session], object]
     what: str  # for the log, e.g. "creator snapshots"
     optional: bool  # a failure is logged and skipped; else it fails the batch
-    after: Callable[[], None] | None  # called once the batch ended, committed or not
+    after: Callable[[bool], None] | None  # called once the batch ended, with whether it committed
 
 
 class WriteBatch:
@@ -53,11 +53,13 @@ class WriteBatch:
         work they serve."""
         with self._lock:
             writes, self._writes = self._writes, []
+        committed: set[int] = set()
         try:
             for sessions in dict.fromkeys(w.sessions for w in writes):
                 mine = [w for w in writes if w.sessions is sessions]
                 try:
                     in_transaction(sessions, partial(_run, writes=mine))
+                    committed.update(id(w) for w in mine)
                 except Exception:
                     if any(not w.optional for w in mine):
                         raise
@@ -66,7 +68,7 @@ class WriteBatch:
         finally:
             for write in writes:
                 if write.after is not None:
-                    write.after()
+                    write.after(id(write) in committed)
 
 
 def _run(session: Session, writes: list[_Write]) -> None:
@@ -90,9 +92,10 @@ def deferred(
     *,
     what: str,
     optional: bool = True,
-    after: Callable[[], None] | None = None,
+    after: Callable[[bool], None] | None = None,
 ) -> bool:
-    """Add `work` to the current batch and return True; outside a batch return False (nothing done)."""
+    """Add `work` to the current batch and return True; outside a batch return False (nothing done).
+    `after(committed)` runs once the batch ended."""
     batch = _CURRENT.get()
     if batch is None:
         return False

@@ -25,6 +25,7 @@ from bot.sources.cache import Body, expiring_after
 
 _LEVEL = 6  # zlib's default: level 9 saves 3 % more for twice the time
 _DELETE_CHUNK = 500  # keys per DELETE (SQLite's bound-parameter limit is far above)
+UNSTORED_KEPT = 100  # paid answers kept in memory while storage fails (a page is ~0.5 MB parsed)
 
 
 def pack(body: Body) -> bytes:
@@ -38,7 +39,9 @@ def unpack(data: bytes) -> Body:
 class SqlResponseCache:
     """On SQLite, a write inside a search's write batch (`bot.db.batch`) is stored when the search
     ends and served from memory until then, so this process's other searches find it at once (SQLite
-    serves one process). On PostgreSQL answers are stored at once: other processes wait on them."""
+    serves one process). When storing fails (the disk full, the database locked), the paid answer
+    stays in memory until it expires, the last `UNSTORED_KEPT` of them, so the retry the user is
+    asked for is not paid again. On PostgreSQL answers are stored at once: other processes wait on them."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -80,16 +83,27 @@ class SqlResponseCache:
 
         entry = (body, fetched_at, expires_at)
         if self._batched and deferred(
-            self._sessions, work, what="a TikHub answer", after=lambda: self._forget(key, entry)
+            self._sessions,
+            work,
+            what="a TikHub answer",
+            after=lambda stored: self._settle(key, entry, stored),
         ):
             self._pending[key] = entry
             return
         with transaction(self._sessions) as session:
             work(session)
 
-    def _forget(self, key: str, entry: tuple[Body, datetime, datetime]) -> None:
-        if self._pending.get(key) is entry:  # not replaced by a later answer in the meantime
+    def _settle(self, key: str, entry: tuple[Body, datetime, datetime], stored: bool) -> None:
+        """Once the batch ended: a stored answer is served by the table; an unstored one stays."""
+        if self._pending.get(key) is not entry:  # replaced by a later answer in the meantime
+            return
+        if stored:
             del self._pending[key]
+            return
+        self._pending[key] = self._pending.pop(key)  # the newest unstored answer goes last
+        unstored = [k for k in self._pending if k != key]
+        for oldest in unstored[: max(0, len(self._pending) - UNSTORED_KEPT)]:
+            del self._pending[oldest]
 
     def prune(self, now: datetime) -> int:
         """Delete the entries expired more than `EXPIRED_KEPT` before `now` (until then *More
