@@ -9,7 +9,11 @@ and other work without a Slack request ask `for_workspace(team_id)`.
 from __future__ import annotations
 
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 
 from bot.installations import EncryptedInstallationStore
 from bot.observability.metrics import SlackErrorCounter
@@ -49,7 +53,8 @@ class NotInstalled(Exception):
 
 
 def web_client(settings: Settings, token: str | None) -> WebClient:
-    """A client for `SLACK_API_URL` with `token`, retrying connection errors and HTTP 429s."""
+    """A client for `SLACK_API_URL` with `token`, retrying connection errors, HTTP 429s and (once)
+    Slack's own 5xx answers, which a moment later usually succeed."""
     return WebClient(
         token=token,
         base_url=settings.slack_api_url,
@@ -57,6 +62,7 @@ def web_client(settings: Settings, token: str | None) -> WebClient:
             SlackErrorCounter(),  # first: it sees every response, and never retries
             ConnectionErrorRetryHandler(),
             RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            ServerErrorRetryHandler(),
         ],
     )
 

@@ -61,6 +61,12 @@ NETWORK_UNAVAILABLE = KolbotError(
 )
 # Slack refusals with a remedy the user can apply (invite kolbot, use another channel, wait).
 _SLACK_REMEDIES = frozenset({"not_in_channel", "channel_not_found", "is_archived", "ratelimited"})
+# A click's trigger_id lasts 3 s and opens one form: past that (a slow moment, a double click) it is spent.
+_TRIGGER_SPENT = frozenset({"expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id"})
+FORM_TOO_LATE = KolbotError(
+    Text("Slack allows 3 seconds to open a form after a click, and they ran out."),
+    hint=Text("Click the button again."),
+)
 # What a database that is down, unreachable, locked or too slow raises: through SQLAlchemy, its
 # connection pool, or the job queue's connector.
 STORAGE_ERRORS = (OperationalError, InterfaceError, PoolTimeout, ConnectorException)
@@ -118,6 +124,9 @@ def failure_message(
     elif code in _SLACK_REMEDIES:
         logger.warning("Slack refused: %s", code)
         shown = slack_problem(str(code), saved=None)
+    elif code in _TRIGGER_SPENT:
+        logger.warning("Slack refused to open a form: %s", code)
+        shown = FORM_TOO_LATE
     elif isinstance(error, STORAGE_ERRORS):
         logger.warning("storage unavailable: %s", error.__class__.__name__, exc_info=error)
         shown = STORAGE_UNAVAILABLE

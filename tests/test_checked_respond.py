@@ -44,3 +44,23 @@ def test_when_the_channel_refuses_too_the_answer_goes_to_the_users_dm(
     assert app.dispatch(slack_requests.command("护肤").bolt()).status == 200
     [dm] = slack.wait_for_calls("chat.postMessage")
     assert dm.body["channel"] == USER_ID and "1. " in dm.body["text"]
+
+
+def test_a_spent_trigger_id_asks_for_another_click_not_the_admin(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.fail("views.open", "expired_trigger_id")
+    assert app.dispatch(slack_requests.command("").bolt()).status == 200  # `/kol` alone opens the form
+    [answer] = slack.wait_for_calls("response")
+    assert "Slack allows 3 seconds to open a form" in answer.body["text"]
+    assert "Click the button again." in answer.body["text"] and "admin" not in answer.body["text"]
+    assert "Traceback" not in caplog.text
+
+
+def test_a_slack_server_error_is_retried_once(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    slack.fail("views.open", "internal_error", status=503)
+    assert app.dispatch(slack_requests.command("").bolt()).status == 200
+    opened = slack.wait_for_calls("views.open", 2)
+    assert opened[1].body["view"]["callback_id"] == "kol_search_form" and slack.responses() == []

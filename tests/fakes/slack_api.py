@@ -135,9 +135,10 @@ class FakeSlackApi:
         return f"{self.base_url}/response/{name}"
 
     # -- behaviour -------------------------------------------------------------------
-    def fail(self, method: str, error: str, *, times: int = 1) -> None:
-        """Answer the next `times` calls of `method` with HTTP 200 `{"ok": false, "error": error}`."""
-        self._add_faults(method, _Fault(error), times)
+    def fail(self, method: str, error: str, *, times: int = 1, status: int = 200) -> None:
+        """Answer the next `times` calls of `method` with `{"ok": false, "error": error}`, HTTP
+        `status` (Slack's refusals are 200; its outages 5xx)."""
+        self._add_faults(method, _Fault(error, status=status), times)
 
     def refuse_responses(self, error: str, *, status: int = 404, times: int = 1) -> None:
         """Answer the next `times` response_url posts as Slack refuses one: `status` and a one-word
