@@ -18,6 +18,7 @@ from handlers.install import NOT_INSTALLED_MESSAGE, install_flow
 from handlers.jobs import KeepRequest, PostOncePerJob
 from handlers.middleware import HandleOnce, ProvideServices, StripControlCharacters
 from handlers.observe import ObservedApp
+from handlers.payloads import request_lang
 from handlers.replies import failure_ack, send_failure
 
 log = logging.getLogger(__name__)
@@ -101,8 +102,7 @@ def _answer_unhandled(
     """Last resort for failures outside a listener's own handling (e.g. the database is down):
     the user is told, and Slack gets HTTP 200, never a 500 (`response` is None once acked)."""
     services: Services | None = context.get("services")
-    text = str(body.get("text") or "")
-    lang = services.lang_for(text) if services else "en"
+    lang = request_lang(services, body) if services else "en"
     if response is None:
         send_failure(respond, error, lang, logger)
         return None

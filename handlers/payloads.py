@@ -26,6 +26,17 @@ def channel_of(body: dict[str, Any]) -> str:
     return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
 
 
+def request_lang(services: Services, body: dict[str, Any]) -> Lang:
+    """The language of whatever the user acted on: a command's text, the clicked button's label,
+    the submitted form's title (for failures answered before a listener knows more)."""
+    if body.get("command"):
+        return services.lang_for(str(body.get("text") or ""))
+    if actions := body.get("actions"):
+        return label_lang(services, actions[0])
+    title = ((body.get("view") or {}).get("title") or {}).get("text")
+    return services.lang_for(str(title or body.get("text") or ""))
+
+
 def label_lang(services: Services, action: dict[str, Any]) -> Lang:
     """The language of the card that was clicked, read from the clicked button's own label (or the
     chosen option's, for a menu)."""

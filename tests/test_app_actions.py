@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from slack_bolt import App
+from sqlalchemy.exc import OperationalError
 
 from bot.cards.actions import ActionId, DetailsValue, PageValue, SortValue
 from bot.cards.validate import validate_message
@@ -250,3 +251,28 @@ def followers_on(services: Services, card: dict[str, Any]) -> list[int]:
     ]
     assert ids, "card shows no creators"
     return [services.snapshots.get(i).creator.followers or 0 for i in ids]
+
+
+def test_a_retired_button_on_a_chinese_card_answers_in_chinese(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    request = slack_requests.block_action(button("kol_retired_feature", "x", text="更多结果"))
+    assert app.dispatch(request.bolt()).status == 200
+    [answer] = slack.wait_for_calls("response")
+    assert "此按钮已失效" in answer.body["text"]
+
+
+def test_a_click_that_fails_before_its_listener_answers_in_the_cards_language(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, services: Services
+) -> None:
+    """The last-resort answer read the language from a command's text, which a click has none of."""
+
+    def down(*_args: Any, **_kwargs: Any) -> bool:
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    services.ledger.claim_all = down  # type: ignore[method-assign]
+    value = SortValue(search_ref="nope", sort=SortKey.CPM).encode()
+    request = slack_requests.block_action(select("kol_sort", value, text="最低 CPM"))
+    assert app.dispatch(request.bolt()).status == 200
+    [answer] = slack.wait_for_calls("response")
+    assert "存储" in answer.body["text"], answer.body["text"]

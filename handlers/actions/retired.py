@@ -11,6 +11,7 @@ from slack_bolt import Ack, BoltContext, Respond
 
 from bot.cards.actions import out_of_date
 from bot.services import Services
+from handlers.payloads import label_lang
 from handlers.replies import send_failure
 
 
@@ -24,4 +25,4 @@ def retired_button(
     ack()
     services: Services = context["services"]
     logger.info("click on a retired action: %s", action.get("action_id"))
-    send_failure(respond, out_of_date(), services.default_lang, logger)  # no response_url on App Home
+    send_failure(respond, out_of_date(), label_lang(services, action), logger)  # no response_url on App Home
