@@ -275,3 +275,24 @@ def test_authors_that_are_not_a_list_are_refused_before_caching(authors: object)
     with pytest.raises(UpstreamError) as info:
         check_response(response, ("authors",), Redactor())
     assert info.value.kind is UpstreamKind.BAD_RESPONSE and info.value.billed
+
+
+@pytest.mark.parametrize(
+    ("content", "headers"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, {}),  # deeper than Python parses
+        (b"not gzip at all", {"Content-Encoding": "gzip"}),
+    ],
+)
+def test_a_body_python_cannot_read_is_a_bad_response_not_a_crash(
+    tikhub, content: bytes, headers: dict[str, str]
+) -> None:
+    """Both escaped as a RecursionError and an httpx.DecodingError: an unexpected-error reference
+    in Slack and a traceback in the terminal."""
+    transport = httpx.MockTransport(lambda _req: httpx.Response(200, content=content, headers=headers))
+    sleeps: list[float] = []
+    http = httpx.Client(transport=transport)
+    client = TikHubClient(tikhub.settings(), sleep=sleeps.append, http_client=http)
+    with pytest.raises(UpstreamError) as info:
+        client.get_json(ROUTE_V1, V1_PARAMS, require_data=("authors",))
+    assert info.value.kind is UpstreamKind.BAD_RESPONSE and info.value.billed

@@ -236,6 +236,8 @@ class TikHubClient:
             return UpstreamError(UpstreamKind.TIMEOUT, detail=self._detail(exc)), 0 if sent else None
         except httpx.TransportError as exc:
             return UpstreamError(UpstreamKind.CONNECTION, detail=self._detail(exc)), None
+        except httpx.DecodingError as exc:  # a body whose declared encoding (gzip…) it is not in
+            return UpstreamError(UpstreamKind.BAD_RESPONSE, detail=self._detail(exc), billed=True), 200
         try:
             return check_response(response, require_data, self._redact), response.status_code
         except UpstreamError as exc:
@@ -274,7 +276,7 @@ def check_response(response: httpx.Response, require_data: tuple[str, ...], reda
         )
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or JSON nested deeper than Python parses
         raise _billed(UpstreamKind.BAD_RESPONSE, _describe_error(response, redact)) from None
     return _check_envelope(body, require_data, redact)
 
@@ -320,7 +322,7 @@ def _describe_error(response: httpx.Response, redact: Redactor) -> str:
     prefix = f"HTTP {response.status_code}"
     try:
         payload = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         title = _TITLE.search(response.text)
         return f"{prefix} non-JSON body: {_clip(title.group(1) if title else response.text, redact)}"
     detail = payload.get("detail") if isinstance(payload, dict) else None
