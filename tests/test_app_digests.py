@@ -132,6 +132,18 @@ def test_run_into_a_channel_the_bot_left_says_so_and_pauses(
     assert "paused itself: the bot was removed from the channel" in listed
 
 
+@pytest.mark.parametrize(
+    ("error", "remedy"),
+    [("invalid_blocks", "Try again in a few minutes"), ("token_revoked", "reinstall kolbot")],
+)
+def test_a_run_slack_refused_for_another_reason_is_not_told_to_invite_the_bot(
+    app: App, requests: SlackRequests, services: Services, slack: FakeSlackApi, error: str, remedy: str
+) -> None:
+    """Every code but the channel's own used to get "Invite the bot back to the channel"."""
+    _, answer = run_refused_by_slack(app, requests, services, slack, error)
+    assert remedy in answer["text"] and "invite" not in answer["text"].lower()
+
+
 def test_run_into_an_archived_channel_says_to_unarchive_it_without_the_code(
     app: App, requests: SlackRequests, services: Services, slack: FakeSlackApi
 ) -> None:

@@ -152,8 +152,18 @@ def not_posted(short_id: str, error: str, *, paused: bool) -> DigestError:
         if paused
         else Text("Digest %(short_id)s was not posted: %(reason)s.", short_id=short_id, reason=reason)
     )
-    code = error.removeprefix(SLACK_PREFIX)
-    remedy = _REMEDIES.get(code, _REMEDIES["not_in_channel"])
+    code = error.removeprefix(SLACK_PREFIX) if error.startswith(SLACK_PREFIX) else ""
+    if code in _REMEDIES:
+        remedy = _REMEDIES[code]
+    elif code in _REINSTALL:
+        remedy = N_("Ask your Slack admin to reinstall kolbot, then %(command)s digest resume %(short_id)s.")
+    elif paused:
+        remedy = N_("Resume it when the cause is fixed: %(command)s digest resume %(short_id)s.")
+    else:  # a card Slack refused, the network, TikHub: not the channel's fault
+        remedy = N_(
+            "Try again in a few minutes with %(command)s digest run %(short_id)s; "
+            "if it keeps failing, tell your admin."
+        )
     return DigestError(what, hint=Text(remedy, short_id=short_id))
 
 
@@ -175,6 +185,12 @@ _REMEDIES: dict[str, str] = {
     ),
     "not_in_channel": N_("Invite the bot back to the channel, then %(command)s digest resume %(short_id)s."),
 }
+
+
+# Slack codes that mean kolbot's installation, not the channel, is the problem.
+_REINSTALL = frozenset(
+    {"account_inactive", "app_uninstalled", "not_installed", "token_revoked", "invalid_auth"}
+)
 
 
 def run_error(error: str) -> Text:
