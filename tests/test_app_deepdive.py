@@ -230,6 +230,27 @@ def test_bot_outside_the_channel_answers_privately_and_asks_for_an_invite(
     assert uploads(slack) == [] and slack.calls_to("files.getUploadURLExternal") == []
 
 
+def test_an_archived_channel_gets_the_card_privately_saying_why(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    """It was "Slack did not accept the card (is_archived). Try again", which cannot work."""
+    slack.fail("chat.postMessage", "is_archived")
+    command(app, slack_requests, f"show {demo_stars()[0]} lang=en")
+    [answer] = slack.wait_for_calls("response")
+    assert answer.body["response_type"] == "ephemeral" and "Try again" not in answer.body["text"]
+    assert "this channel is archived" in answer.body["blocks"][2]["text"]["text"]
+
+
+@pytest.mark.parametrize("error", ["token_revoked", "account_inactive"])
+def test_a_revoked_installation_asks_for_a_reinstall_not_a_retry(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, error: str
+) -> None:
+    slack.fail("chat.postMessage", error)
+    command(app, slack_requests, f"show {demo_stars()[0]} lang=en")
+    [answer] = slack.wait_for_calls("response")
+    assert "reinstall kolbot" in answer.body["text"] and "Try again" not in answer.body["text"]
+
+
 def test_private_results_setting_keeps_the_card_private(
     slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:

@@ -719,6 +719,10 @@ def invite_note(lang: Lang) -> str:
     )
 
 
+def archived_note(lang: Lang) -> str:
+    return tr(lang, "Only you can see this card: this channel is archived, so kolbot cannot post in it.")
+
+
 def private_note(lang: Lang) -> str:
     return tr(
         lang,
@@ -742,9 +746,9 @@ def chart_failure_note(error: str | None, lang: Lang, *, not_member: bool) -> st
             "channel. Invite it (`/invite @kolbot`) and ask again.",
         )
     if error is None:
-        return tr(lang, "Charts could not be drawn; the card above shows the follower trend as text.")
+        return tr(lang, "Charts could not be drawn; the card above has every figure they show.")
     return tr(
         lang,
-        "Charts could not be uploaded (Slack said `%(error)s`); the card above shows the trend as text.",
+        "Charts could not be uploaded (Slack said `%(error)s`); the card above has every figure they show.",
         error=error,
     )

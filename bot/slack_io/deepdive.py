@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.cards.deepdive_views import (
+    archived_note,
     audience_chart_title,
     chart_failure_note,
     compare_chart_title,
@@ -82,10 +83,15 @@ def _chart_failure_note(error: str | None, lang: Lang) -> str:
 
 
 def _post_failed(error: str | None) -> KolbotError:
-    return KolbotError(
-        Text("Slack did not accept the card (%(error)s).", error=error),
-        hint=Text("Try again; if it keeps happening, tell your admin."),
-    )
+    if error in _REINSTALL:
+        hint = Text("Slack no longer accepts kolbot's access here: ask your Slack admin to reinstall kolbot.")
+    else:
+        hint = Text("Try again; if it keeps happening, tell your admin.")
+    return KolbotError(Text("Slack did not accept the card (%(error)s).", error=error), hint=hint)
+
+
+# Slack codes that mean kolbot's installation, not the request, is the problem.
+_REINSTALL = frozenset({"token_revoked", "account_inactive", "invalid_auth", "not_authed", "app_uninstalled"})
 
 
 def deliver(
@@ -120,10 +126,10 @@ def deliver(
         )
     except SlackApiError as exc:
         error = exc.response.get("error")
-        if error not in NO_ACCESS:
+        if error not in NO_ACCESS and error != "is_archived":
             raise _post_failed(error) from exc
         log.info("cannot post in %s (%s); answering privately", channel, error)
-        reply_privately(card_for(invite_note(lang)))
+        reply_privately(card_for(archived_note(lang) if error == "is_archived" else invite_note(lang)))
         return None
     ts = answer["ts"]
     if charts:
