@@ -275,6 +275,16 @@ def test_chinese_commands_get_chinese_replies_and_a_chinese_thread(team: Team) -
     assert "*粉丝*" in team.card("618 美妆", ALPHA)
 
 
+def test_a_name_without_chinese_keeps_the_language_it_was_made_in(team: Team) -> None:
+    """`618` or `Q4-Skincare` made in Chinese: the whole team's messages were English."""
+    assert "已创建候选名单 *618*" in flatten(team.command("候选名单 新建 618 预算=20万"))
+    assert "候选名单：618" in team.parent("618") and "¥20万" in team.parent("618")
+    team.command(f"候选名单 添加 618 {ALPHA}")
+    assert "*粉丝*" in team.card("618", ALPHA)
+    team.command("shortlist new Q4 budget=200k")
+    assert "Shortlist: Q4" in team.parent("Q4")
+
+
 # -- decide in the thread ---------------------------------------------------------------------
 
 

@@ -147,6 +147,7 @@ class ShortlistRow(Base):
     parent_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    lang: Mapped[str | None] = mapped_column(String(2))  # its messages' language: its creator's
 
 
 class ShortlistItemRow(Base):

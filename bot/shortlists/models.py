@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.i18n import Text
-from bot.models import Creator, Duration
+from bot.models import Creator, Duration, Lang
 
 
 class ShortlistStatus(StrEnum):
@@ -81,6 +81,7 @@ class Shortlist(BaseModel):
     parent_ts: str | None
     created_at: datetime
     updated_at: datetime
+    lang: Lang | None = None  # the language it was made in (None: made before it was kept)
 
 
 class ShortlistListing(BaseModel):

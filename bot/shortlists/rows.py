@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.db.tables import ShortlistEventRow, ShortlistItemRow, ShortlistRow
-from bot.models import Creator, Duration
+from bot.models import LANG_CODES, Creator, Duration
 from bot.shortlists.models import (
     AuditAction,
     AuditEvent,
@@ -28,6 +28,7 @@ def to_shortlist(row: ShortlistRow) -> Shortlist:
         parent_ts=row.parent_ts,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        lang=LANG_CODES.get(row.lang or ""),
     )
 
 

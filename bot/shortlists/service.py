@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import Creator, Duration
+from bot.models import Creator, Duration, Lang
 from bot.shortlists import errors
 from bot.shortlists.inputs import (
     clean_name,
@@ -68,15 +68,17 @@ class ShortlistService:
         name: str,
         budget_yuan: float | str | None = None,
         duration: Duration | str = Duration.MEDIUM,
+        lang: Lang | None = None,
     ) -> Shortlist:
-        """A new open shortlist; `budget_yuan` may be text such as `20万`. A name an open shortlist of
-        the channel already has is refused: every command by name would then have to ask which."""
+        """A new open shortlist; `budget_yuan` may be text such as `20万`; `lang`: the language it
+        was asked for in, which its messages keep. A name an open shortlist of the channel already
+        has is refused: every command by name would then have to ask which."""
         name, budget, length = (
             self.new_name(team_id, channel_id, name),
             parse_budget(budget_yuan),
             parse_duration(duration),
         )
-        return self._store.insert(team_id, channel_id, user_id, name, budget, length)
+        return self._store.insert(team_id, channel_id, user_id, name, budget, length, lang)
 
     def new_name(self, team_id: str, channel_id: str, name: str) -> str:
         """`name` as a new shortlist of the channel gets it (cleaned); refused when it is no name or

@@ -128,7 +128,8 @@ class ShortlistSync:
         self._posts = posts
 
     def lang(self, shortlist: Shortlist) -> Lang:
-        return detect_lang(shortlist.name, self._default_lang)
+        """The language it was made in; for one made before that was kept, its name's."""
+        return shortlist.lang or detect_lang(shortlist.name, self._default_lang)
 
     def check_channel(self, channel_id: str) -> None:
         """Before storing anything new: the bot must be a member to post here and see reactions."""

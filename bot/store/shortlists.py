@@ -31,7 +31,7 @@ from bot.db.tables import (
 )
 from bot.db.upsert import upsert_insert
 from bot.identifiers import name_key, namesakes
-from bot.models import Creator, Duration
+from bot.models import Creator, Duration, Lang
 from bot.shortlists import errors
 from bot.shortlists.models import (
     AuditAction,
@@ -222,7 +222,14 @@ class ShortlistStore:
 
     # -- writing ----------------------------------------------------------------------------
     def insert(
-        self, team_id: str, channel_id: str, user_id: str, name: str, budget: float | None, duration: Duration
+        self,
+        team_id: str,
+        channel_id: str,
+        user_id: str,
+        name: str,
+        budget: float | None,
+        duration: Duration,
+        lang: Lang | None = None,
     ) -> Shortlist:
         """A new open shortlist with a fresh short id; its creation is audited."""
 
@@ -239,6 +246,7 @@ class ShortlistStore:
                 duration=duration.value,
                 created_at=now,
                 updated_at=now,
+                lang=lang,
             )
             session.add(row)
             session.flush()

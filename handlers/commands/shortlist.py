@@ -122,7 +122,9 @@ def _new(call: Invocation, args: list[str]) -> None:
     name, budget = clean_name(name), parse_budget(options.get("budget"))
     duration = parse_duration(options.get("duration", Duration.MEDIUM))
     call.sync.check_channel(call.channel_id)
-    shortlist = call.shortlists.create(call.team_id, call.channel_id, call.user_id, name, budget, duration)
+    shortlist = call.shortlists.create(
+        call.team_id, call.channel_id, call.user_id, name, budget, duration, lang=call.lang
+    )
     call.sync.refresh(shortlist)
     call.reply(reply_message("created", shortlist, call.lang, thread_url=call.thread_url(shortlist)))
 

@@ -111,7 +111,9 @@ def add_to_shortlist(
     sync = services.shortlist_sync(client)
     sync.check_channel(channel_id)
     if new is not None:
-        target = services.shortlists.create(team_id, channel_id, user_id, new.name, new.budget, new.duration)
+        target = services.shortlists.create(
+            team_id, channel_id, user_id, new.name, new.budget, new.duration, lang=lang
+        )
     else:
         target = open_here(services, team_id, chosen, channel_id)
     result = services.shortlists.add(team_id, target.short_id, user_id, star_ids, request=request)

@@ -148,7 +148,9 @@ def submit_new(
     def work() -> None:
         sync = services.shortlist_sync(client)
         sync.check_channel(form.channel_id)
-        shortlist = services.shortlists.create(team_id, form.channel_id, user_id, name, budget, duration)
+        shortlist = services.shortlists.create(
+            team_id, form.channel_id, user_id, name, budget, duration, lang=lang
+        )
         sync.refresh(shortlist)
         url = sync.thread_url(team_id, shortlist.short_id)
         respond_ephemeral(respond, reply_message("created", shortlist, lang, thread_url=url))
