@@ -303,9 +303,9 @@ SUBCOMMAND_ALIASES: dict[str, tuple[str, ...]] = {
     "show": ("查看",),
     "compare": ("对比", "比较"),
     "shortlist": ("shortlists", "sl", "候选名单", "清单"),
-    "plan": ("规划", "计划"),
+    "plan": ("规划", "计划", "预算"),  # `/kol 预算 20万 护肤`: a campaign budget is what 预算 means
     "digest": ("digests", "推送", "定时推送"),
-    "budget": ("预算",),
+    "budget": ("接口预算", "API预算"),  # the TikHub spending cap, in US dollars
     "usage": ("spend", "用量", "花费"),
 }
 

@@ -139,7 +139,7 @@ def test_only_admins_change_the_budget(
     shown = ack_body(app.dispatch(slack_requests.command("budget").bolt()))  # anyone may look
     assert "$1.50" in all_text(shown)
     slack.on("users.info", lambda fake, body: {"ok": True, "user": {"id": body["user"], "is_admin": True}})
-    owner = next_response(app, slack, slack_requests.command("预算 off"))
+    owner = next_response(app, slack, slack_requests.command("接口预算 off"))
     assert "已保存" in owner["text"] and services.budget.budget_usd(TEAM_ID) is None
     search(app, slack, slack_requests, "护肤 pages=3")
     assert "⚠️" not in all_text(search(app, slack, slack_requests, "护肤 pages=3"))
@@ -175,3 +175,15 @@ def test_the_budget_notice_puts_each_sentence_on_its_own_line() -> None:
     status = BudgetStatus(0.0, None, datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
     text = budget_message(status, "zh", changed=True).to_dict()["text"]
     assert "。 " not in text and "已保存。" in text
+
+
+def test_yusuan_is_a_campaign_budget_not_the_tikhub_cap(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, services: Services
+) -> None:
+    """To a Chinese marketer 预算 is the campaign's budget in yuan: `/kol 预算 20000` set the
+    workspace's TikHub cap to $20,000 (an admin's) or was refused as "not a dollar amount"."""
+    before = services.budget.budget_usd(TEAM_ID)
+    assert app.dispatch(slack_requests.command("预算 20万 护肤").bolt()).status == 200
+    [plan] = slack.wait_for_calls("chat.postMessage")
+    assert "¥20万" in all_text(plan.body) and "护肤" in all_text(plan.body)
+    assert services.budget.budget_usd(TEAM_ID) == before
