@@ -300,6 +300,7 @@ EXAMPLE_REGIONS = "上海, 浙江"
 # -- `/kol` subcommands, as typed (`handlers/commands/kol.py`) ---------------------------------------
 
 SUBCOMMAND_ALIASES: dict[str, tuple[str, ...]] = {
+    "search": ("搜索", "搜", "找达人", "找"),  # said before a search, not part of it
     "show": ("查看",),
     "compare": ("对比", "比较"),
     "shortlist": ("shortlists", "sl", "候选名单", "清单"),

@@ -91,6 +91,24 @@ def test_searching_ack_shows_mentions_and_links_as_plain_text(
     slack.wait_for_calls("response")  # the search itself still runs
 
 
+@pytest.mark.parametrize("said", ["search", "搜索", "找达人", "找"])
+def test_the_word_said_before_a_search_is_not_its_keyword(
+    app: App, slack_requests: SlackRequests, slack: FakeSlackApi, said: str
+) -> None:
+    """`/kol 找达人 护肤` searched Xingtu for "找达人 护肤" (找达人 is the shortcut's own name)."""
+    body = ack_body(app.dispatch(slack_requests.command(f"{said} 护肤 pages=1").bolt()))
+    assert "“护肤”" in body["text"] and f"{said} 护肤" not in body["text"]
+    slack.wait_for_calls("response")
+
+
+def test_search_alone_opens_the_search_form(
+    app: App, slack_requests: SlackRequests, slack: FakeSlackApi
+) -> None:
+    assert app.dispatch(slack_requests.command("搜索").bolt()).status == 200
+    [opened] = slack.wait_for_calls("views.open")
+    assert opened.body["view"]["callback_id"] == "kol_search_form"
+
+
 def test_results_can_be_kept_private_by_setting(
     services: Services, slack_requests: SlackRequests, slack: FakeSlackApi
 ) -> None:

@@ -32,7 +32,25 @@ from handlers.shortcuts.search_form import open_from_command
 # ack, the command payload, respond, context, logger, the text after the subcommand, the language
 KolHandler = Callable[[Ack, dict[str, Any], Respond, BoltContext, logging.Logger, str, Lang], None]
 
+
+def search_command(
+    ack: Ack,
+    command: dict[str, Any],
+    respond: Respond,
+    context: BoltContext,
+    logger: logging.Logger,
+    rest: str,
+    lang: Lang,
+) -> None:
+    """`/kol search 护肤`, `/kol 找达人 护肤`: the word people type before a search is not its keyword."""
+    if rest.strip():
+        _search(ack, command, respond, context, rest.strip(), lang, logger)
+    else:
+        open_from_command(ack, command, respond, context, logger)
+
+
 SUBCOMMANDS: Subcommands[KolHandler] = Subcommands(
+    Subcommand("search", search_command, aliases=vocab.SUBCOMMAND_ALIASES["search"]),
     Subcommand("show", show_command, aliases=vocab.SUBCOMMAND_ALIASES["show"]),
     Subcommand("compare", compare_command, aliases=vocab.SUBCOMMAND_ALIASES["compare"]),
     Subcommand("shortlist", shortlist_command, aliases=vocab.SUBCOMMAND_ALIASES["shortlist"]),
