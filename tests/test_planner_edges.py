@@ -461,6 +461,13 @@ def test_a_quoted_shortlist_name_is_one_name_not_a_search(text: str) -> None:
     assert not command.is_search and command.shortlist == "618 护肤"
 
 
+@pytest.mark.parametrize("text", ["20万 候选名单=双11护肤", "20万 名单=双11护肤", "20万 清单=双11护肤"])
+def test_the_shortlist_option_goes_by_the_word_its_command_uses(text: str) -> None:
+    """`候选名单=` was refused as "no filter called 候选名单": only 名单= worked."""
+    command = parse_plan(text, pq)
+    assert not command.is_search and command.shortlist == "双11护肤"
+
+
 def test_a_comma_within_quotes_is_part_of_the_name() -> None:
     command = parse_plan('5万 shortlist="春季，mix=head:1"', pq)
     assert command.shortlist == "春季,mix=head:1" and command.mix == {}

@@ -23,9 +23,11 @@ KEYS = {
     "排除": "exclude",
     "one_per_mcn": "one_per_mcn",
     "每个mcn一位": "one_per_mcn",
+    "每个mcn一个": "one_per_mcn",
     "shortlist": "shortlist",
     "名单": "shortlist",
     "清单": "shortlist",
+    "候选名单": "shortlist",  # the word `/kol 候选名单` itself uses
 }
 TIER_NAMES = {
     "head": Tier.HEAD,
