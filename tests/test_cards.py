@@ -629,7 +629,7 @@ def test_the_card_names_what_the_grammar_read_differently(view) -> None:
     zh = visible_text(results_message(result, "zh", search_ref="s", now=NOW))
     assert "按关键词处理：粉丝10w++" in zh
     assert "cpm=50 表示恰好等于该值；如需“不低于”，请写 cpm>=50" in zh
-    assert "互动率>=0.03 按百分比理解（不到 1%）：你是不是想写 互动率>=3%？" in zh
+    assert "互动率>=0.03 会按百分比读作不到 1%：是否想写 互动率>=3%？" in zh
     en = visible_text(results_message(result, "en", search_ref="s", now=NOW))
     assert "Treated as a keyword: 粉丝10w++" in en
     assert "did you mean 互动率>=3%?" in en

@@ -104,7 +104,7 @@ def test_the_fit_line_leads_with_how_many_targets_are_met_not_an_average() -> No
     line = fit_summary(audience_fit(PORTRAIT, targets), "en")
     assert line.startswith("Audience fit: 1 of 2 targets met (✅ ") and "❌ " in line
     assert "%" not in line.split("(")[0]
-    assert fit_summary(audience_fit(PORTRAIT, targets), "zh").startswith("受众匹配度：2 项目标达成 1 项（")
+    assert fit_summary(audience_fit(PORTRAIT, targets), "zh").startswith("受众匹配：达成 1/2 项（")
 
 
 def test_open_age_bucket_counts_as_fifteen_years() -> None:
