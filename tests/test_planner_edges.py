@@ -792,3 +792,17 @@ def test_a_plan_that_cannot_say_why_its_budget_is_left_says_nothing() -> None:
     plan = make_plan(PlanRequest(budget_yuan=100_000), [candidate("a", 10_000, 5)], TIERS)
     grown = plan.model_copy(update={"candidates": [*plan.candidates, candidate("b", 5_000, 3)]})
     assert grown.left_yuan == 90_000 and diagnose.unspent(grown) is None
+
+
+def test_a_long_star_id_is_text_in_the_plan_csv() -> None:
+    """The CSV's ="…" keeps a 19-digit Star ID exact in Excel (a bare number keeps 15 digits)."""
+    long_id = "6641076880623093594"
+    plan = make_plan(
+        PlanRequest(budget_yuan=100_000),
+        build(sources(person(long_id)), Goal.AWARENESS, Duration.MEDIUM, TIERS),
+        TIERS,
+    )
+    [row] = csv.DictReader(io.StringIO(plan_csv(plan).decode("utf-8-sig")))
+    assert row["Star ID"] == f'="{long_id}"'
+    sheet = load_workbook(io.BytesIO(plan_xlsx(plan, "en"))).active
+    assert (sheet["B2"].value, sheet["B2"].number_format) == (long_id, "@")

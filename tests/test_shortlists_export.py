@@ -74,3 +74,29 @@ def test_xlsx_is_formatted(summary) -> None:
     assert (formula_like.value, formula_like.data_type) == ("=HYPERLINK(1)", "s")
     assert sheet.cell(row=3, column=col["List price"]).value is None
     assert sheet.column_dimensions["B"].width >= 20
+
+
+LONG_ID = "6641076880623093594"  # a real Xingtu Star ID has 19 digits: more than a double keeps
+
+
+def _shortlist(sessions, creators, name="Spring"):
+    """A shortlist of `creators` (each added), as the export gets it."""
+    snapshots = CreatorSnapshots(sessions)
+    snapshots.save_many(creators, live=False, fetched_at=T0)
+    service = ShortlistService(sessions, snapshots)
+    sl = service.create("T1", "C1", "U1", name)
+    service.add("T1", sl.short_id, "U1", [c.star_id for c in creators])
+    return service, sl.short_id
+
+
+def test_a_long_star_id_is_text_in_the_csv_and_the_xlsx(sessions, make_creator) -> None:
+    """Excel reads 6641076880623093594 as 6.64108E+18 (15 digits kept): the join key is lost.
+    The CSV writes it as ="…", which Excel, WPS and Google Sheets show as that text."""
+    service, short_id = _shortlist(sessions, [make_creator(LONG_ID, nickname="是橙子酱")])
+    data = to_csv(service.summary("T1", short_id), "en").decode("utf-8-sig")
+    assert f'"=""{LONG_ID}""",是橙子酱' in data.splitlines()[1]
+    [row] = csv.DictReader(io.StringIO(data))
+    assert row["Star ID"] == f'="{LONG_ID}"'
+    sheet = load_workbook(io.BytesIO(to_xlsx(service.summary("T1", short_id), "en"))).active
+    star = sheet["A2"]
+    assert (star.value, star.data_type, star.number_format) == (LONG_ID, "s", "@")

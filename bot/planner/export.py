@@ -14,6 +14,7 @@ from bot.planner.models import TIER_LABELS, Candidate, Plan, PriceBasis
 from bot.shortlists.export import (
     COUNT,
     PERCENT,
+    TEXT,
     TIME,
     YUAN,
     YUAN_CENTS,
@@ -69,7 +70,13 @@ def columns(duration: Duration) -> list[Column]:
             lambda r, lang: tr(lang, "yes") if r[1] else tr(lang, "no"),
             width=8,
         ),
-        Column(lambda lang: ptr(lang, "spreadsheet column", "Star ID"), lambda r, _: r[0].star_id, width=22),
+        Column(
+            lambda lang: ptr(lang, "spreadsheet column", "Star ID"),
+            lambda r, _: r[0].star_id,
+            TEXT,
+            22,
+            text_id=True,
+        ),
         Column(lambda lang: ptr(lang, "spreadsheet column", "Creator"), lambda r, _: r[0].nickname, width=24),
         Column(
             lambda lang: ptr(lang, "spreadsheet column", "Tier"),

@@ -21,8 +21,10 @@ YUAN_CENTS = "¥#,##0.00"
 COUNT = "#,##0"
 PERCENT = "0.00%"
 TIME = "yyyy-mm-dd hh:mm"
+TEXT = "@"  # Excel's Text format: what is typed into the cell later stays text too
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 Cell = Callable[[Any, Lang], Any]  # (row, lang) -> cell value
@@ -34,13 +36,15 @@ class Column:
     """One spreadsheet column: its title, each row's value, number format and width.
 
     Titles are `ptr(lang, "spreadsheet column", …)`: a header reads differently from the same word
-    on a card ("粉丝数", not "粉丝").
+    on a card ("粉丝数", not "粉丝"). `text_id`: digits that are an id, not a number (a 19-digit
+    Star ID), kept as text by spreadsheets (see `_csv_cell`).
     """
 
     header: Header
     value: Cell
     number_format: str | None = None
     width: int = 14
+    text_id: bool = False
 
 
 def _data_time(item: ShortlistItem, _lang: Lang) -> Any:
@@ -52,7 +56,13 @@ def _rebate(item: ShortlistItem, _lang: Lang) -> float | None:
 
 
 COLUMNS: list[Column] = [
-    Column(lambda lang: ptr(lang, "spreadsheet column", "Star ID"), lambda i, _: i.star_id, width=22),
+    Column(
+        lambda lang: ptr(lang, "spreadsheet column", "Star ID"),
+        lambda i, _: i.star_id,
+        TEXT,
+        22,
+        text_id=True,
+    ),
     Column(
         lambda lang: ptr(lang, "spreadsheet column", "Creator"), lambda i, _: i.creator.nickname, width=24
     ),
@@ -126,6 +136,11 @@ _CSV_DIGITS = {YUAN: 2, YUAN_CENTS: 2, COUNT: 0, PERCENT: 2}
 def _csv_cell(column: Column, value: Any) -> Any:
     if value is None:
         return ""
+    if column.text_id and isinstance(value, str) and _DIGITS.fullmatch(value):
+        # Excel reads a bare 6641076880623093594 as a number: 6.64108E+18, 15 digits kept. As the
+        # formula ="…" it is that text, exactly; Google Sheets, WPS and LibreOffice read it so too.
+        # Built from digits only: no user text ever becomes a formula.
+        return f'="{value}"'
     digits = _CSV_DIGITS.get(column.number_format or "")
     if digits is not None and isinstance(value, int | float) and not isinstance(value, bool):
         shown = round(value * 100 if column.number_format == PERCENT else value, digits)  # 15 means 15 %
