@@ -100,3 +100,21 @@ def test_a_long_star_id_is_text_in_the_csv_and_the_xlsx(sessions, make_creator) 
     sheet = load_workbook(io.BytesIO(to_xlsx(service.summary("T1", short_id), "en"))).active
     star = sheet["A2"]
     assert (star.value, star.data_type, star.number_format) == (LONG_ID, "s", "@")
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("'Spring' KOL list", "Spring' KOL list"),  # Excel refuses a leading or trailing apostrophe
+        ("Q3 list 'A'", "Q3 list 'A"),
+        (
+            "一个很长很长的名字 abcdefghijklmnopqrst'uvw",
+            "一个很长很长的名字 abcdefghijklmnopqrst",
+        ),  # cut at the '
+        ("history", "history 1"),  # Excel's own
+    ],
+)
+def test_the_sheet_is_titled_as_excel_takes_it(sessions, make_creator, name: str, title: str) -> None:
+    service, short_id = _shortlist(sessions, [make_creator("a")], name=name)
+    sheet = load_workbook(io.BytesIO(to_xlsx(service.summary("T1", short_id), "en"))).worksheets[0]
+    assert sheet.title == title and len(title) <= 31

@@ -23,7 +23,9 @@ PERCENT = "0.00%"
 TIME = "yyyy-mm-dd hh:mm"
 TEXT = "@"  # Excel's Text format: what is typed into the cell later stays text too
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+_SHEET_TITLE_MAX = 31
+_SHEET_TITLE_RESERVED = "history"  # Excel keeps this name for its change tracking
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -167,6 +169,15 @@ def write_csv(columns: Sequence[Column], rows: Iterable[Any], lang: Lang) -> byt
     return out.getvalue().encode("utf-8-sig")
 
 
+def sheet_title(title: str) -> str:
+    """`title` as Excel takes a sheet's name: none of `[]:*?/\\`, at most 31 characters, not
+    starting or ending with an apostrophe (Excel repairs such a file), not "History"."""
+    cleaned = _SHEET_TITLE_FORBIDDEN.sub(" ", title).strip(" '")[:_SHEET_TITLE_MAX].strip(" '")
+    if cleaned.lower() == _SHEET_TITLE_RESERVED:
+        return f"{cleaned} 1"
+    return cleaned or "sheet"
+
+
 SummaryRow = tuple[str, Any, str | None]  # label, value, number format
 
 
@@ -189,7 +200,7 @@ def write_xlsx(
 
     book = Workbook()
     sheet = cast(Worksheet, book.active)  # a new workbook's one sheet
-    sheet.title = _SHEET_TITLE_FORBIDDEN.sub(" ", title)[:31].strip() or "sheet"
+    sheet.title = sheet_title(title)
     sheet.append(_header(columns, lang))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -205,7 +216,7 @@ def write_xlsx(
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     if summary is not None:
-        _summary_sheet(book.create_sheet(_SHEET_TITLE_FORBIDDEN.sub(" ", summary[0])[:31]), summary[1])
+        _summary_sheet(book.create_sheet(sheet_title(summary[0])), summary[1])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
