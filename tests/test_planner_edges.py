@@ -806,3 +806,11 @@ def test_a_long_star_id_is_text_in_the_plan_csv() -> None:
     assert row["Star ID"] == f'="{long_id}"'
     sheet = load_workbook(io.BytesIO(plan_xlsx(plan, "en"))).active
     assert (sheet["B2"].value, sheet["B2"].number_format) == (long_id, "@")
+
+
+def test_the_plan_xlsx_links_each_creator_to_xingtu() -> None:
+    sheet = load_workbook(io.BytesIO(plan_xlsx(_plan(), "zh"))).active
+    header = [c.value for c in sheet[1]]
+    link = sheet.cell(row=2, column=header.index("星图链接") + 1)
+    assert (link.value, link.style) == ("星图", "Hyperlink")
+    assert link.hyperlink.target.startswith("https://www.xingtu.cn/ad/creator/author/douyin/")

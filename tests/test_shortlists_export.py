@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from openpyxl import load_workbook
 
+from bot.i18n import ptr
 from bot.shortlists.export import to_csv, to_xlsx
 from bot.shortlists.service import ShortlistService
 from bot.store.snapshots import CreatorSnapshots
@@ -118,3 +119,16 @@ def test_the_sheet_is_titled_as_excel_takes_it(sessions, make_creator, name: str
     service, short_id = _shortlist(sessions, [make_creator("a")], name=name)
     sheet = load_workbook(io.BytesIO(to_xlsx(service.summary("T1", short_id), "en"))).worksheets[0]
     assert sheet.title == title and len(title) <= 31
+
+
+def test_xingtu_links_are_hyperlinks_with_a_short_text(summary) -> None:
+    """A 70-character address in a cell is read by no one: the cell says 星图 and opens the page."""
+    for lang, text in (("en", "Xingtu"), ("zh", "星图")):
+        sheet = load_workbook(io.BytesIO(to_xlsx(summary, lang))).active
+        link = sheet.cell(
+            row=2, column=[c.value for c in sheet[1]].index(ptr(lang, "spreadsheet column", "Xingtu")) + 1
+        )
+        assert (link.value, link.style, link.font.u) == (text, "Hyperlink", "single")
+        assert link.hyperlink.target == "https://www.xingtu.cn/ad/creator/author/douyin/a/1"
+    [row, _] = csv.DictReader(io.StringIO(to_csv(summary, "en").decode("utf-8-sig")))
+    assert row["Xingtu"] == "https://www.xingtu.cn/ad/creator/author/douyin/a/1"  # a CSV has no links

@@ -134,7 +134,9 @@ def columns(duration: Duration) -> list[Column]:
         ),
         Column(lambda lang: ptr(lang, "spreadsheet column", "Data time (UTC)"), _time, TIME, 18),
         Column(
-            lambda lang: ptr(lang, "spreadsheet column", "Xingtu"), lambda r, _: r[0].xingtu_url, width=30
+            lambda lang: ptr(lang, "spreadsheet column", "Xingtu"),
+            lambda r, _: r[0].xingtu_url,
+            link=lambda lang: tr(lang, "Xingtu"),
         ),
     ]
 

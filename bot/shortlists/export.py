@@ -27,6 +27,7 @@ _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 _SHEET_TITLE_MAX = 31
 _SHEET_TITLE_RESERVED = "history"  # Excel keeps this name for its change tracking
 _DIGITS = re.compile(r"[0-9]+")
+_LINK_SCHEMES = ("https://", "http://")  # what a link cell opens; anything else stays text
 
 
 Cell = Callable[[Any, Lang], Any]  # (row, lang) -> cell value
@@ -39,7 +40,8 @@ class Column:
 
     Titles are `ptr(lang, "spreadsheet column", …)`: a header reads differently from the same word
     on a card ("粉丝数", not "粉丝"). `text_id`: digits that are an id, not a number (a 19-digit
-    Star ID), kept as text by spreadsheets (see `_csv_cell`).
+    Star ID), kept as text by spreadsheets (see `_csv_cell`). `link`: the values are web
+    addresses, each a hyperlink showing this text in the XLSX (the CSV keeps the address).
     """
 
     header: Header
@@ -47,6 +49,7 @@ class Column:
     number_format: str | None = None
     width: int = 14
     text_id: bool = False
+    link: Header | None = None
 
 
 def _data_time(item: ShortlistItem, _lang: Lang) -> Any:
@@ -102,7 +105,9 @@ COLUMNS: list[Column] = [
     ),
     Column(lambda lang: ptr(lang, "spreadsheet column", "Data time (UTC)"), _data_time, TIME, 18),
     Column(
-        lambda lang: ptr(lang, "spreadsheet column", "Xingtu"), lambda i, _: i.creator.xingtu_url, width=30
+        lambda lang: ptr(lang, "spreadsheet column", "Xingtu"),
+        lambda i, _: i.creator.xingtu_url,
+        link=lambda lang: tr(lang, "Xingtu"),
     ),
 ]
 
@@ -206,11 +211,7 @@ def write_xlsx(
         cell.font = Font(bold=True)
     for r, row in enumerate(rows, start=2):
         for col, column in enumerate(columns, start=1):
-            cell = sheet.cell(row=r, column=col, value=column.value(row, lang))
-            if _is_formula_like(cell.value):
-                cell.data_type = "s"  # keep it text
-            if column.number_format:
-                cell.number_format = column.number_format
+            _fill(sheet.cell(row=r, column=col), column, column.value(row, lang), lang)
     for col, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(col)].width = column.width
     sheet.freeze_panes = "A2"
@@ -220,6 +221,26 @@ def write_xlsx(
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _fill(cell: Any, column: Column, value: Any, lang: Lang) -> None:
+    """One data cell: `value` in the column's number format; a link as a short hyperlink."""
+    if column.link is not None and isinstance(value, str) and value.startswith(_LINK_SCHEMES):
+        _hyperlink(cell, value, column.link(lang))
+        return
+    cell.value = value
+    if _is_formula_like(value):
+        cell.data_type = "s"  # keep it text
+    if column.number_format:
+        cell.number_format = column.number_format
+
+
+def _hyperlink(cell: Any, url: str, text: str) -> None:
+    """A link that opens `url` and shows `text`, in Excel's Hyperlink style, underlined."""
+    from openpyxl.styles import Font
+
+    cell.value, cell.hyperlink, cell.style = text, url, "Hyperlink"
+    cell.font = Font(name=cell.font.name, size=cell.font.size, color=cell.font.color, underline="single")
 
 
 def _summary_sheet(sheet: Any, rows: Sequence[SummaryRow]) -> None:
