@@ -814,3 +814,38 @@ def test_the_plan_xlsx_links_each_creator_to_xingtu() -> None:
     link = sheet.cell(row=2, column=header.index("星图链接") + 1)
     assert (link.value, link.style) == ("星图", "Hyperlink")
     assert link.hyperlink.target.startswith("https://www.xingtu.cn/ad/creator/author/douyin/")
+
+
+def test_the_plan_xlsx_shows_whole_headers_and_wraps_long_text() -> None:
+    """ "Expected engagements" was cut to 14 characters and a 57-character basis to 20; and the names
+    scrolled out of view."""
+    sheet = load_workbook(io.BytesIO(plan_xlsx(_plan(), "en"))).active
+    col = {c.value: c.column_letter for c in sheet[1]}
+    width = {name: sheet.column_dimensions[letter].width for name, letter in col.items()}
+    assert width["Expected engagements"] >= len("Expected engagements") + 2  # and its filter arrow
+    basis = [sheet[f"{col['Plays basis']}{r}"] for r in range(2, sheet.max_row + 1)]
+    assert all(len(c.value or "") < width["Plays basis"] for c in basis)
+    assert sheet.freeze_panes == "D2"  # the header, and In plan, Star ID and Creator
+    tall = make_plan(
+        PlanRequest(budget_yuan=100_000, goal=Goal.SEEDING),
+        build(
+            sources(person("a", interact_rate=None), person("b", interact_rate=0.05)),
+            Goal.SEEDING,
+            Duration.MEDIUM,
+            TIERS,
+        ),
+        TIERS,
+    )
+    sheet = load_workbook(io.BytesIO(plan_xlsx(tall, "en"))).active
+    col = {c.value: c.column_letter for c in sheet[1]}
+    estimated = sheet[f"{col['Engagements basis']}2"]
+    assert estimated.value == "estimated: plays × the candidates' median engagement rate"
+    assert sheet.column_dimensions[col["Engagements basis"]].width > len(estimated.value)  # whole
+    long_name = (
+        _plan()
+        .candidates[0]
+        .model_copy(update={"nickname": "一个名字很长很长很长很长很长很长的达人账号名字"})
+    )
+    named = make_plan(PlanRequest(budget_yuan=100_000), [long_name], TIERS)
+    sheet = load_workbook(io.BytesIO(plan_xlsx(named, "en"))).active
+    assert sheet.column_dimensions["C"].width == 30 and sheet["C2"].alignment.wrap_text  # wraps in view

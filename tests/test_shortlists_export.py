@@ -62,7 +62,7 @@ def test_xlsx_is_formatted(summary) -> None:
     sheet = load_workbook(io.BytesIO(to_xlsx(summary, "en"))).active
     header = [c.value for c in sheet[1]]
     assert header[:6] == ["Star ID", "Creator", "Status", "Followers", "Video length", "List price"]
-    assert sheet.freeze_panes == "A2"
+    assert sheet.freeze_panes == "C2"  # the header row and the names stay in view
     assert sheet.title == "Q3  美妆 护肤"
     col = {name: i + 1 for i, name in enumerate(header)}
     row = {name: sheet.cell(row=2, column=i) for name, i in col.items()}
@@ -74,7 +74,7 @@ def test_xlsx_is_formatted(summary) -> None:
     formula_like = sheet.cell(row=3, column=col["Creator"])
     assert (formula_like.value, formula_like.data_type) == ("=HYPERLINK(1)", "s")
     assert sheet.cell(row=3, column=col["List price"]).value is None
-    assert sheet.column_dimensions["B"].width >= 20
+    assert sheet.column_dimensions["B"].width > len("=HYPERLINK(1)")  # sized to the longest name
 
 
 LONG_ID = "6641076880623093594"  # a real Xingtu Star ID has 19 digits: more than a double keeps
@@ -132,3 +132,18 @@ def test_xingtu_links_are_hyperlinks_with_a_short_text(summary) -> None:
         assert link.hyperlink.target == "https://www.xingtu.cn/ad/creator/author/douyin/a/1"
     [row, _] = csv.DictReader(io.StringIO(to_csv(summary, "en").decode("utf-8-sig")))
     assert row["Xingtu"] == "https://www.xingtu.cn/ad/creator/author/douyin/a/1"  # a CSV has no links
+
+
+def test_xlsx_columns_fit_their_content_and_long_text_wraps(sessions, make_creator) -> None:
+    long_name = "一个名字很长很长很长很长很长很长的达人账号名字"  # 46 columns wide
+    service, short_id = _shortlist(sessions, [make_creator("a", nickname=long_name), make_creator("b")])
+    note = "agency says the price holds until the end of the month"
+    service.set_note("T1", short_id, "U1", "b", note)
+    sheet = load_workbook(io.BytesIO(to_xlsx(service.summary("T1", short_id), "en"))).active
+    col = {c.value: c.column_letter for c in sheet[1]}
+    width = {name: sheet.column_dimensions[letter].width for name, letter in col.items()}
+    assert width["Creator"] == 30 and sheet[f"{col['Creator']}2"].alignment.wrap_text
+    assert not sheet[f"{col['Creator']}3"].alignment.wrap_text  # a short name fits
+    assert width["Note"] > len(note) and not sheet[f"{col['Note']}3"].alignment.wrap_text
+    assert width["Data time (UTC)"] >= len("yyyy-mm-dd hh:mm") + 2  # the header with its filter arrow
+    assert width["Star ID"] >= len("Star ID") + 2 and width["👍"] >= 6

@@ -13,6 +13,8 @@ from bot.models import Duration, Lang
 from bot.planner.models import TIER_LABELS, Candidate, Plan, PriceBasis
 from bot.shortlists.export import (
     COUNT,
+    NAME_WIDTH,
+    NOTE_WIDTH,
     PERCENT,
     TEXT,
     TIME,
@@ -68,32 +70,34 @@ def columns(duration: Duration) -> list[Column]:
         Column(
             lambda lang: ptr(lang, "spreadsheet column", "In plan"),
             lambda r, lang: tr(lang, "yes") if r[1] else tr(lang, "no"),
-            width=8,
         ),
         Column(
             lambda lang: ptr(lang, "spreadsheet column", "Star ID"),
             lambda r, _: r[0].star_id,
             TEXT,
-            22,
             text_id=True,
         ),
-        Column(lambda lang: ptr(lang, "spreadsheet column", "Creator"), lambda r, _: r[0].nickname, width=24),
+        Column(
+            lambda lang: ptr(lang, "spreadsheet column", "Creator"),
+            lambda r, _: r[0].nickname,
+            max_width=NAME_WIDTH,
+            pinned=True,
+        ),
         Column(
             lambda lang: ptr(lang, "spreadsheet column", "Tier"),
             lambda r, lang: tr(lang, TIER_LABELS[r[0].tier]),
-            width=8,
         ),
         Column(lambda lang: ptr(lang, "spreadsheet column", "Followers"), lambda r, _: r[0].followers, COUNT),
         video_length_column(duration),
         Column(lambda lang: ptr(lang, "spreadsheet column", "Cost"), lambda r, _: r[0].cost_yuan, YUAN),
-        Column(lambda lang: ptr(lang, "spreadsheet column", "Price basis"), _basis, width=20),
+        Column(lambda lang: ptr(lang, "spreadsheet column", "Price basis"), _basis),
         Column(
             lambda lang: ptr(lang, "spreadsheet column", "List price"),
             lambda r, _: r[0].list_price_yuan,
             YUAN,
         ),
         Column(lambda lang: ptr(lang, "spreadsheet column", "Quote"), lambda r, _: r[0].quote_yuan, YUAN),
-        Column(lambda lang: ptr(lang, "spreadsheet column", "Rebate %"), _rebate, PERCENT, 10),
+        Column(lambda lang: ptr(lang, "spreadsheet column", "Rebate %"), _rebate, PERCENT),
         Column(
             lambda lang: ptr(lang, "spreadsheet column", "Expected plays"),
             lambda r, _: r[0].expected_plays,
@@ -102,7 +106,7 @@ def columns(duration: Duration) -> list[Column]:
         Column(
             lambda lang: ptr(lang, "spreadsheet column", "Plays basis"),
             lambda r, lang: _basis_of(r[0].plays_estimated, r[0].expected_plays, PLAYS_ESTIMATE, lang),
-            width=20,
+            max_width=NOTE_WIDTH,
         ),
         Column(
             lambda lang: ptr(lang, "spreadsheet column", "Expected engagements"),
@@ -114,25 +118,21 @@ def columns(duration: Duration) -> list[Column]:
             lambda r, lang: _basis_of(
                 r[0].engagements_estimated, r[0].engagements, ENGAGEMENTS_ESTIMATE, lang
             ),
-            width=20,
+            max_width=NOTE_WIDTH,
         ),
-        Column(
-            lambda lang: ptr(lang, "spreadsheet column", "CPM"), lambda r, _: r[0].cpm_yuan, YUAN_CENTS, 12
-        ),
-        Column(
-            lambda lang: ptr(lang, "spreadsheet column", "CPE"), lambda r, _: r[0].cpe_yuan, YUAN_CENTS, 12
-        ),
+        Column(lambda lang: ptr(lang, "spreadsheet column", "CPM"), lambda r, _: r[0].cpm_yuan, YUAN_CENTS),
+        Column(lambda lang: ptr(lang, "spreadsheet column", "CPE"), lambda r, _: r[0].cpe_yuan, YUAN_CENTS),
         Column(
             lambda lang: ptr(lang, "spreadsheet column", "Objective value"),
             lambda r, _: r[0].value,
             COUNT,
         ),
-        Column(lambda lang: ptr(lang, "spreadsheet column", "MCN"), lambda r, _: r[0].mcn, width=16),
+        Column(lambda lang: ptr(lang, "spreadsheet column", "MCN"), lambda r, _: r[0].mcn),
         Column(
             lambda lang: ptr(lang, "spreadsheet column", "Source"),
             lambda r, lang: tr(lang, "live") if r[0].live else tr(lang, "demo"),
         ),
-        Column(lambda lang: ptr(lang, "spreadsheet column", "Data time (UTC)"), _time, TIME, 18),
+        Column(lambda lang: ptr(lang, "spreadsheet column", "Data time (UTC)"), _time, TIME),
         Column(
             lambda lang: ptr(lang, "spreadsheet column", "Xingtu"),
             lambda r, _: r[0].xingtu_url,

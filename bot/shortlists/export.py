@@ -6,9 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from bot.formatting import duration_label
@@ -28,6 +29,10 @@ _SHEET_TITLE_MAX = 31
 _SHEET_TITLE_RESERVED = "history"  # Excel keeps this name for its change tracking
 _DIGITS = re.compile(r"[0-9]+")
 _LINK_SCHEMES = ("https://", "http://")  # what a link cell opens; anything else stays text
+MIN_WIDTH, MAX_WIDTH = 6, 40  # a column's width in characters: sized to its content, within these
+NAME_WIDTH = 30  # a creator's name: a longer one wraps, so the pinned columns leave room to scroll
+NOTE_WIDTH = 60  # free text: notes, how a figure was had, why a creator is left out
+_FILTER_BUTTON = 2  # the header's filter arrow covers about two characters
 
 
 Cell = Callable[[Any, Lang], Any]  # (row, lang) -> cell value
@@ -36,20 +41,23 @@ Header = Callable[[Lang], str]  # lang -> the column's title
 
 @dataclass(frozen=True)
 class Column:
-    """One spreadsheet column: its title, each row's value, number format and width.
+    """One spreadsheet column: its title, each row's value, number format and widest width (in
+    characters; wider text wraps). The XLSX sizes each column to its content within that.
 
     Titles are `ptr(lang, "spreadsheet column", …)`: a header reads differently from the same word
     on a card ("粉丝数", not "粉丝"). `text_id`: digits that are an id, not a number (a 19-digit
     Star ID), kept as text by spreadsheets (see `_csv_cell`). `link`: the values are web
     addresses, each a hyperlink showing this text in the XLSX (the CSV keeps the address).
+    `pinned`: the XLSX keeps this column, and those before it, in view when scrolling right.
     """
 
     header: Header
     value: Cell
     number_format: str | None = None
-    width: int = 14
+    max_width: int = MAX_WIDTH
     text_id: bool = False
     link: Header | None = None
+    pinned: bool = False
 
 
 def _data_time(item: ShortlistItem, _lang: Lang) -> Any:
@@ -62,35 +70,33 @@ def _rebate(item: ShortlistItem, _lang: Lang) -> float | None:
 
 COLUMNS: list[Column] = [
     Column(
-        lambda lang: ptr(lang, "spreadsheet column", "Star ID"),
-        lambda i, _: i.star_id,
-        TEXT,
-        22,
-        text_id=True,
+        lambda lang: ptr(lang, "spreadsheet column", "Star ID"), lambda i, _: i.star_id, TEXT, text_id=True
     ),
     Column(
-        lambda lang: ptr(lang, "spreadsheet column", "Creator"), lambda i, _: i.creator.nickname, width=24
+        lambda lang: ptr(lang, "spreadsheet column", "Creator"),
+        lambda i, _: i.creator.nickname,
+        max_width=NAME_WIDTH,
+        pinned=True,
     ),
     Column(
         lambda lang: ptr(lang, "spreadsheet column", "Status"),
         lambda i, lang: tr(lang, STATUS_LABELS[i.status]),
-        width=12,
     ),
     Column(
         lambda lang: ptr(lang, "spreadsheet column", "Followers"), lambda i, _: i.creator.followers, COUNT
     ),
     Column(lambda lang: ptr(lang, "spreadsheet column", "List price"), lambda i, _: i.list_price_yuan, YUAN),
-    Column(lambda lang: ptr(lang, "spreadsheet column", "CPM"), lambda i, _: i.cpm_yuan, YUAN_CENTS, 12),
-    Column(lambda lang: ptr(lang, "spreadsheet column", "CPE"), lambda i, _: i.cpe_yuan, YUAN_CENTS, 12),
+    Column(lambda lang: ptr(lang, "spreadsheet column", "CPM"), lambda i, _: i.cpm_yuan, YUAN_CENTS),
+    Column(lambda lang: ptr(lang, "spreadsheet column", "CPE"), lambda i, _: i.cpe_yuan, YUAN_CENTS),
     Column(
         lambda lang: ptr(lang, "spreadsheet column", "Expected plays"), lambda i, _: i.expected_plays, COUNT
     ),
     Column(lambda lang: ptr(lang, "spreadsheet column", "Quote"), lambda i, _: i.quoted_price_yuan, YUAN),
-    Column(lambda lang: ptr(lang, "spreadsheet column", "Rebate %"), _rebate, PERCENT, 10),
+    Column(lambda lang: ptr(lang, "spreadsheet column", "Rebate %"), _rebate, PERCENT),
     Column(lambda lang: ptr(lang, "spreadsheet column", "Net quote"), lambda i, _: i.net_quote_yuan, YUAN),
-    Column(lambda _: "👍", lambda i, _: i.votes_up, COUNT, 6),
-    Column(lambda _: "👎", lambda i, _: i.votes_down, COUNT, 6),
-    Column(lambda lang: ptr(lang, "spreadsheet column", "Note"), lambda i, _: i.note, width=40),
+    Column(lambda _: "👍", lambda i, _: i.votes_up, COUNT),
+    Column(lambda _: "👎", lambda i, _: i.votes_down, COUNT),
+    Column(lambda lang: ptr(lang, "spreadsheet column", "Note"), lambda i, _: i.note, max_width=NOTE_WIDTH),
     Column(
         lambda lang: ptr(lang, "spreadsheet column", "Price change"), lambda i, _: i.price_delta_yuan, YUAN
     ),
@@ -103,7 +109,7 @@ COLUMNS: list[Column] = [
         lambda lang: ptr(lang, "spreadsheet column", "Source"),
         lambda i, lang: tr(lang, "live") if i.live else tr(lang, "demo"),
     ),
-    Column(lambda lang: ptr(lang, "spreadsheet column", "Data time (UTC)"), _data_time, TIME, 18),
+    Column(lambda lang: ptr(lang, "spreadsheet column", "Data time (UTC)"), _data_time, TIME),
     Column(
         lambda lang: ptr(lang, "spreadsheet column", "Xingtu"),
         lambda i, _: i.creator.xingtu_url,
@@ -117,7 +123,6 @@ def video_length_column(duration: Duration) -> Column:
     return Column(
         lambda lang: ptr(lang, "spreadsheet column", "Video length"),
         lambda _row, lang: duration_label(duration, lang),
-        width=12,
     )
 
 
@@ -194,13 +199,13 @@ def write_xlsx(
     title: str,
     summary: tuple[str, Sequence[SummaryRow]] | None = None,
 ) -> bytes:
-    """One formatted sheet named `title`: bold frozen header, number formats, filter, widths; and
-    with `summary` (its sheet's title and rows), a second sheet of label and value, so the file says
-    on its own what it is (a plan's budget, goal and totals)."""
+    """One formatted sheet named `title`: bold header, number formats, filter, columns sized to
+    their content (long text wraps), the header and the pinned columns frozen; and with `summary`
+    (its sheet's title and rows), a second sheet of label and value, so the file says on its own
+    what it is (a plan's budget, goal and totals)."""
     # Imported here: only an XLSX export needs openpyxl (about 5 MB once loaded).
     from openpyxl import Workbook
     from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
@@ -212,9 +217,9 @@ def write_xlsx(
     for r, row in enumerate(rows, start=2):
         for col, column in enumerate(columns, start=1):
             _fill(sheet.cell(row=r, column=col), column, column.value(row, lang), lang)
-    for col, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(col)].width = column.width
-    sheet.freeze_panes = "A2"
+    for cells, column in zip(sheet.iter_cols(), columns, strict=True):
+        _fit(sheet, cells, column.max_width, header=True)
+    sheet.freeze_panes = _frozen(columns)
     sheet.auto_filter.ref = sheet.dimensions
     if summary is not None:
         _summary_sheet(book.create_sheet(sheet_title(summary[0])), summary[1])
@@ -243,6 +248,46 @@ def _hyperlink(cell: Any, url: str, text: str) -> None:
     cell.font = Font(name=cell.font.name, size=cell.font.size, color=cell.font.color, underline="single")
 
 
+def _frozen(columns: Sequence[Column]) -> str:
+    """The cell below the header and right of the last pinned column (A2: no column pinned)."""
+    from openpyxl.utils import get_column_letter
+
+    pinned = [i for i, column in enumerate(columns, start=1) if column.pinned]
+    return f"{get_column_letter(max(pinned, default=0) + 1)}2"
+
+
+def _fit(sheet: Any, cells: Sequence[Any], max_width: int, *, header: bool) -> None:
+    """Size the column of `cells` to its widest cell within MIN_WIDTH..`max_width`; text wider than
+    that wraps (top-aligned, as a wrapped row grows). `header`: the first cell has a filter arrow."""
+    from openpyxl.styles import Alignment
+
+    wanted = [_shown_width(c) + (_FILTER_BUTTON if header and i == 0 else 0) for i, c in enumerate(cells)]
+    width = min(max(MIN_WIDTH, *wanted) + 1, max_width)
+    sheet.column_dimensions[cells[0].column_letter].width = width
+    for cell, needs in zip(cells, wanted, strict=True):
+        if needs >= width and isinstance(cell.value, str):
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _shown(cell: Any) -> str:
+    """About what a spreadsheet shows for `cell` (its number format applied), to size its column."""
+    value, number_format = cell.value, cell.number_format
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return TIME
+    digits = _CSV_DIGITS.get(number_format)
+    if digits is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    shown = f"{value * 100 if number_format == PERCENT else value:,.{digits}f}"
+    return ("¥" if number_format.startswith("¥") else "") + shown + ("%" if number_format == PERCENT else "")
+
+
+def _shown_width(cell: Any) -> int:
+    """Columns `cell` takes: a Chinese character (or an emoji) takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in _shown(cell))
+
+
 def _summary_sheet(sheet: Any, rows: Sequence[SummaryRow]) -> None:
     from openpyxl.styles import Font
 
@@ -253,5 +298,5 @@ def _summary_sheet(sheet: Any, rows: Sequence[SummaryRow]) -> None:
             cell.data_type = "s"
         if number_format:
             cell.number_format = number_format
-    sheet.column_dimensions["A"].width = 24
-    sheet.column_dimensions["B"].width = 60
+    for cells in sheet.iter_cols():
+        _fit(sheet, cells, NOTE_WIDTH, header=False)
