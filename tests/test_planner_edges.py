@@ -849,3 +849,53 @@ def test_the_plan_xlsx_shows_whole_headers_and_wraps_long_text() -> None:
     named = make_plan(PlanRequest(budget_yuan=100_000), [long_name], TIERS)
     sheet = load_workbook(io.BytesIO(plan_xlsx(named, "en"))).active
     assert sheet.column_dimensions["C"].width == 30 and sheet["C2"].alignment.wrap_text  # wraps in view
+
+
+def test_the_export_gives_each_creator_left_out_the_reason_the_card_gives() -> None:
+    """Reasons in English only until the catalog has their Chinese (new messages)."""
+    pool = build(
+        sources(
+            *(person(f"p{n}") for n in range(5)),  # tail, CPM ¥100 each: the median
+            person("dear", price=60_000, plays=10_000),  # CPM ¥6,000: over 5× the median
+            person("noplays", plays=None),
+            person("noprice", price=None),
+            person("ex"),
+            person("big", price=1_000, followers=2_000_000),  # head: the mix takes none
+            person("mid", price=20_000, plays=150_000, followers=200_000),
+        ),
+        Goal.AWARENESS,
+        Duration.MEDIUM,
+        TIERS,
+    )
+    request = PlanRequest(budget_yuan=35_000, exclude=("ex",), mix={Tier.HEAD: TierRange(low=0, high=0)})
+    plan = make_plan(request, pool, TIERS)
+    rows = {r["Star ID"]: r for r in csv.DictReader(io.StringIO(plan_csv(plan).decode("utf-8-sig")))}
+    assert [r["Reason"] for r in rows.values() if r["In plan"] == "yes"] == ["", "", ""]
+    assert rows["dear"]["Reason"] == (
+        "Left out: CPM ¥6,000 is over 5× this plan's median of ¥100; "
+        "the price is likely stale or the reach has dropped."
+    )
+    assert rows["noplays"]["Reason"] == (
+        "Left out: expected plays unknown at this video length, nothing to weigh it by."
+    )
+    assert rows["noplays"]["Objective value"] == ""  # unknown, not 0
+    assert rows["noprice"]["Reason"] == "Left out: no quote and no list price; ask for a quote."
+    assert rows["ex"]["Reason"] == "Left out: named in exclude=."
+    tails = [rows[f"p{n}"]["Reason"] for n in range(5) if rows[f"p{n}"]["In plan"] == "no"]
+    assert len(tails) == 2 and all(t.startswith("Not picked: runner-up to 达人p") for t in tails)
+    assert rows["mid"]["Reason"] == "Not picked: costs ¥20,000, more than the ¥5,000 left."
+    assert rows["big"]["Reason"] == (
+        "Not picked: the picks give more expected plays within the budget and constraints."
+    )
+
+
+def test_a_pick_with_an_unknown_objective_value_says_so() -> None:
+    pool = build(sources(person("a"), person("noplays", plays=None)), Goal.AWARENESS, Duration.MEDIUM, TIERS)
+    plan = make_plan(PlanRequest(budget_yuan=30_000, must=("noplays",)), pool, TIERS)
+    sheet = load_workbook(io.BytesIO(plan_xlsx(plan, "en"))).active
+    col = {c.value: c.column - 1 for c in sheet[1]}
+    [row] = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[col["Star ID"]] == "noplays"]
+    assert row[col["In plan"]] == "yes" and row[col["Objective value"]] is None  # not 0
+    assert (
+        row[col["Reason"]] == "In the plan with expected plays unknown: named in must=, or the mix needs it."
+    )
