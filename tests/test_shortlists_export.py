@@ -45,10 +45,9 @@ def test_csv_has_one_row_per_creator_in_yuan(summary) -> None:
     assert len(rows) == 2
     a, b = rows
     assert (a["星图ID"], a["达人"], a["状态"], a["粉丝数"]) == ("a", "甲达人", "已下单", "120000")
-    assert (a["刊例价"], a["CPM"], a["报价"], a["返点%"], a["返点后报价"]) == (
-        "10000",  # as the sheet shows it: no 10000.0, no 15 decimal places
-        "100",
-        "9000",
+    assert (a["刊例价"], a[ptr("zh", "spreadsheet column", "CPM at list price")]) == ("10000", "100")
+    assert (a["报价"], a["返点%"], a["返点后报价"]) == (
+        "9000",  # as the sheet shows it: no 9000.0, no 15 decimal places
         "12.5",
         "7875",
     )
@@ -68,7 +67,7 @@ def test_xlsx_is_formatted(summary) -> None:
     row = {name: sheet.cell(row=2, column=i) for name, i in col.items()}
     assert (row["List price"].value, row["List price"].number_format) == (10_000, "¥#,##0")
     assert (row["Rebate %"].value, row["Rebate %"].number_format) == (0.125, "0.00%")
-    assert (row["Net quote"].value, row["CPM"].number_format) == (7_875, "¥#,##0.00")
+    assert (row["Net quote"].value, row["CPM at list price"].number_format) == (7_875, "¥#,##0.00")
     assert (row["Status"].value, row["Source"].value, row["Note"].value) == ("Booked", "demo", "+ 加急")
     assert row["Data time (UTC)"].value == datetime(2030, 6, 1, 8, 30)
     formula_like = sheet.cell(row=3, column=col["Creator"])
@@ -147,3 +146,50 @@ def test_xlsx_columns_fit_their_content_and_long_text_wraps(sessions, make_creat
     assert width["Note"] > len(note) and not sheet[f"{col['Note']}3"].alignment.wrap_text
     assert width["Data time (UTC)"] >= len("yyyy-mm-dd hh:mm") + 2  # the header with its filter arrow
     assert width["Star ID"] >= len("Star ID") + 2 and width["👍"] >= 6
+
+
+def test_cpm_and_cpe_are_given_at_the_net_quote_too(sessions, make_creator) -> None:
+    """The list-price CPM (¥57.25) is not what the team pays: at the net quote it is ¥42.94."""
+    creator = make_creator(LONG_ID, price_21_60=68_000, expected_plays=1_187_680, interact_rate=0.04)
+    service, short_id = _shortlist(sessions, [creator, make_creator("b")])
+    service.set_quote("T1", short_id, "U1", LONG_ID, 60_000, 15)  # net 51,000
+    summary = service.summary("T1", short_id)
+    sheet = load_workbook(io.BytesIO(to_xlsx(summary, "en"))).active
+    col = {c.value: c.column for c in sheet[1]}
+    row = {name: sheet.cell(row=2, column=i).value for name, i in col.items()}
+    assert row["Net quote"] == 51_000 and round(row["CPM at list price"], 2) == 57.25
+    assert round(row["CPM at net quote"], 2) == 42.94  # 51,000 ÷ 1,187,680 plays × 1,000
+    assert round(row["CPE at net quote"], 4) == round(51_000 / (1_187_680 * 0.04), 4)
+    assert sheet.cell(row=2, column=col["CPM at net quote"]).number_format == "¥#,##0.00"
+    assert sheet.cell(row=3, column=col["CPM at net quote"]).value is None  # no quote: unknown
+    [b] = [r for r in csv.DictReader(io.StringIO(to_csv(summary, "en").decode("utf-8-sig")))][1:]
+    assert (b["CPM at list price"], b["CPM at net quote"]) == ("200", "")
+
+
+def test_the_xlsx_has_the_shortlists_totals_on_a_second_sheet(sessions, make_creator) -> None:
+    """Budget, planned spend, left and blended CPM at what the team pays: the file reads on its own."""
+    creators = [
+        make_creator("a", price_21_60=68_000, expected_plays=1_187_680),
+        make_creator("b", price_21_60=10_000, expected_plays=100_000),
+        make_creator("c", price_21_60=None, expected_plays=None),
+        make_creator("r", price_21_60=90_000, expected_plays=1_000),  # rejected: left out of totals
+    ]
+    snapshots = CreatorSnapshots(sessions)
+    snapshots.save_many(creators, live=False, fetched_at=T0)
+    service = ShortlistService(sessions, snapshots)
+    sl = service.create("T1", "C1", "U1", "Spring", "20万")
+    service.add("T1", sl.short_id, "U1", ["a", "b", "c", "r"])
+    service.set_quote("T1", sl.short_id, "U1", "a", 60_000, 15)
+    service.set_status("T1", sl.short_id, "U1", "r", "rejected")
+    book = load_workbook(io.BytesIO(to_xlsx(service.summary("T1", sl.short_id), "en")))
+    assert book.sheetnames == ["Spring", "Summary"]
+    totals = {label: value for label, value in book["Summary"].iter_rows(values_only=True)}
+    assert (totals["Shortlist"], totals["Budget"], totals["Video length"]) == ("Spring", 200_000, "21–60 s")
+    assert (totals["Creators"], totals["Planned spend"], totals["Left"]) == (4, 61_000, 139_000)
+    assert totals["Blended CPM at planned spend"] == round(61_000 * 1000 / 1_287_680, 2)  # not 78,000 at list
+    assert totals["Expected plays"] == 1_287_680
+    assert totals["Note"].startswith("Totals leave out rejected creators")
+    no_budget, autumn = _shortlist(sessions, [make_creator("z", price_21_60=None)], name="Autumn")
+    book = load_workbook(io.BytesIO(to_xlsx(no_budget.summary("T1", autumn), "zh")))
+    totals = {label: value for label, value in book.worksheets[1].iter_rows(values_only=True)}
+    assert (totals["预算"], totals["剩余"], totals["视频时长"]) == (None, None, "21-60秒")  # unknown: empty

@@ -1,5 +1,6 @@
 """A shortlist as a spreadsheet: one row per creator, prices in yuan, CSV (UTF-8 with BOM, for
-Excel) or formatted XLSX. Unknown values are empty cells, never 0."""
+Excel) or formatted XLSX, whose second sheet gives the totals. Unknown values are empty cells,
+never 0. CPM and CPE come twice: at the list price, and at the net quote the team pays."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from bot.formatting import duration_label
-from bot.i18n import ptr, tr
+from bot.i18n import N_, ptr, tr
 from bot.models import Duration, Lang
-from bot.shortlists.models import STATUS_LABELS, ShortlistItem, ShortlistSummary
+from bot.shortlists.models import STATUS_LABELS, ItemStatus, ShortlistItem, ShortlistSummary
 
 YUAN = "¥#,##0"
 YUAN_CENTS = "¥#,##0.00"
@@ -68,6 +69,19 @@ def _rebate(item: ShortlistItem, _lang: Lang) -> float | None:
     return None if item.rebate_pct is None else item.rebate_pct / 100
 
 
+def _per(cost: float | None, amount: float | None, per: float = 1) -> float | None:
+    """`cost` per `per` of `amount` (plays, engagements); None when either is unknown."""
+    return None if cost is None or not amount else cost * per / amount
+
+
+def _net_cpm(item: ShortlistItem, _lang: Lang) -> float | None:
+    return _per(item.net_quote_yuan, item.expected_plays, 1000)
+
+
+def _net_cpe(item: ShortlistItem, _lang: Lang) -> float | None:
+    return _per(item.net_quote_yuan, item.expected_engagements)
+
+
 COLUMNS: list[Column] = [
     Column(
         lambda lang: ptr(lang, "spreadsheet column", "Star ID"), lambda i, _: i.star_id, TEXT, text_id=True
@@ -86,14 +100,20 @@ COLUMNS: list[Column] = [
         lambda lang: ptr(lang, "spreadsheet column", "Followers"), lambda i, _: i.creator.followers, COUNT
     ),
     Column(lambda lang: ptr(lang, "spreadsheet column", "List price"), lambda i, _: i.list_price_yuan, YUAN),
-    Column(lambda lang: ptr(lang, "spreadsheet column", "CPM"), lambda i, _: i.cpm_yuan, YUAN_CENTS),
-    Column(lambda lang: ptr(lang, "spreadsheet column", "CPE"), lambda i, _: i.cpe_yuan, YUAN_CENTS),
+    Column(
+        lambda lang: ptr(lang, "spreadsheet column", "CPM at list price"), lambda i, _: i.cpm_yuan, YUAN_CENTS
+    ),
+    Column(
+        lambda lang: ptr(lang, "spreadsheet column", "CPE at list price"), lambda i, _: i.cpe_yuan, YUAN_CENTS
+    ),
     Column(
         lambda lang: ptr(lang, "spreadsheet column", "Expected plays"), lambda i, _: i.expected_plays, COUNT
     ),
     Column(lambda lang: ptr(lang, "spreadsheet column", "Quote"), lambda i, _: i.quoted_price_yuan, YUAN),
     Column(lambda lang: ptr(lang, "spreadsheet column", "Rebate %"), _rebate, PERCENT),
     Column(lambda lang: ptr(lang, "spreadsheet column", "Net quote"), lambda i, _: i.net_quote_yuan, YUAN),
+    Column(lambda lang: ptr(lang, "spreadsheet column", "CPM at net quote"), _net_cpm, YUAN_CENTS),
+    Column(lambda lang: ptr(lang, "spreadsheet column", "CPE at net quote"), _net_cpe, YUAN_CENTS),
     Column(lambda _: "👍", lambda i, _: i.votes_up, COUNT),
     Column(lambda _: "👎", lambda i, _: i.votes_down, COUNT),
     Column(lambda lang: ptr(lang, "spreadsheet column", "Note"), lambda i, _: i.note, max_width=NOTE_WIDTH),
@@ -165,8 +185,67 @@ def to_csv(summary: ShortlistSummary, lang: Lang = "en") -> bytes:
 
 
 def to_xlsx(summary: ShortlistSummary, lang: Lang = "en") -> bytes:
-    title = summary.shortlist.name or "shortlist"
-    return write_xlsx(shortlist_columns(summary.shortlist.duration), summary.items, lang, title=title)
+    """The creators' sheet, and the totals on a second (`shortlist_summary`)."""
+    title, columns = summary.shortlist.name or "shortlist", shortlist_columns(summary.shortlist.duration)
+    return write_xlsx(columns, summary.items, lang, title=title, summary=shortlist_summary(summary, lang))
+
+
+def shortlist_summary(summary: ShortlistSummary, lang: Lang) -> tuple[str, list[SummaryRow]]:
+    """The totals the shortlist's card shows, with blended CPM/CPE at the planned spend (net quote
+    where there is one, else list price), so the file says on its own what the list costs."""
+    shortlist = summary.shortlist
+    rows: list[SummaryRow] = [
+        (ptr(lang, "spreadsheet row", "Shortlist"), shortlist.name, None),
+        (ptr(lang, "spreadsheet row", "Budget"), shortlist.budget_yuan, YUAN),
+        (ptr(lang, "spreadsheet row", "Video length"), duration_label(shortlist.duration, lang), None),
+        (ptr(lang, "spreadsheet row", "Creators"), summary.creator_count, COUNT),
+        (ptr(lang, "spreadsheet row", "Planned spend"), summary.planned_yuan, YUAN),
+        (ptr(lang, "spreadsheet row", "Left"), summary.remaining_budget_yuan, YUAN),
+        (ptr(lang, "spreadsheet row", "Expected plays"), summary.total_expected_plays, COUNT),
+        (
+            ptr(lang, "spreadsheet row", "Expected engagements"),
+            round(summary.total_expected_engagements),
+            COUNT,
+        ),
+        (
+            ptr(lang, "spreadsheet row", "Blended CPM at planned spend"),
+            _blended(summary, lambda i: i.expected_plays, 1000),
+            YUAN_CENTS,
+        ),
+        (
+            ptr(lang, "spreadsheet row", "Blended CPE at planned spend"),
+            _blended(summary, lambda i: i.expected_engagements),
+            YUAN_CENTS,
+        ),
+        (ptr(lang, "spreadsheet row", "Note"), tr(lang, _TOTALS_NOTE), None),
+    ]
+    return ptr(lang, "spreadsheet sheet", "Summary"), rows
+
+
+# the card's footnote (templates/shortlist_parent.json.j2), said of the same totals
+_TOTALS_NOTE = N_(
+    "Totals leave out rejected creators; "
+    "planned spend uses the net quote where there is one, else the list price."
+)
+
+
+def _blended(
+    summary: ShortlistSummary, amount: Callable[[ShortlistItem], float | None], per: float = 1
+) -> float | None:
+    """Planned spend per `per` of `amount`, over the creators not rejected whose cost and amount
+    are both known (as the card's blended CPM, but at the net quote where there is one)."""
+    known = [
+        (cost, n)
+        for i in summary.items
+        if i.status is not ItemStatus.REJECTED and (cost := _planned(i)) is not None and (n := amount(i))
+    ]
+    spent = _per(sum(cost for cost, _ in known), sum(n for _, n in known), per)
+    return None if spent is None else round(spent, 2)
+
+
+def _planned(item: ShortlistItem) -> float | None:
+    """What the creator will cost: the net quote where there is one, else the list price."""
+    return item.net_quote_yuan if item.net_quote_yuan is not None else item.list_price_yuan
 
 
 def write_csv(columns: Sequence[Column], rows: Iterable[Any], lang: Lang) -> bytes:
