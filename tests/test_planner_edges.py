@@ -899,3 +899,9 @@ def test_a_pick_with_an_unknown_objective_value_says_so() -> None:
     assert (
         row[col["Reason"]] == "In the plan with expected plays unknown: named in must=, or the mix needs it."
     )
+
+
+def test_the_chinese_plan_xlsx_shows_followers_in_wan() -> None:
+    sheet = load_workbook(io.BytesIO(plan_xlsx(_plan(), "zh"))).active
+    followers = sheet.cell(row=2, column=[c.value for c in sheet[1]].index("粉丝数") + 1)
+    assert isinstance(followers.value, int) and '"万"' in followers.number_format

@@ -193,3 +193,20 @@ def test_the_xlsx_has_the_shortlists_totals_on_a_second_sheet(sessions, make_cre
     book = load_workbook(io.BytesIO(to_xlsx(no_budget.summary("T1", autumn), "zh")))
     totals = {label: value for label, value in book.worksheets[1].iter_rows(values_only=True)}
     assert (totals["预算"], totals["剩余"], totals["视频时长"]) == (None, None, "21-60秒")  # unknown: empty
+
+
+def test_chinese_followers_read_in_wan_and_stay_numbers(summary) -> None:
+    """9504875 is read as 950.5万 in Chinese: a custom number format, so the cell still sorts and sums."""
+    for lang, number_format in (
+        ("zh", '[>=100000000]0\\.00,,"亿";[>=10000]0\\.0,"万";#,##0'),
+        ("en", "#,##0"),
+    ):
+        sheet = load_workbook(io.BytesIO(to_xlsx(summary, lang))).active
+        followers = sheet.cell(row=2, column=4)
+        assert (followers.value, followers.data_type, followers.number_format) == (
+            120_000,
+            "n",
+            number_format,
+        )
+    [a, _] = csv.DictReader(io.StringIO(to_csv(summary, "zh").decode("utf-8-sig")))
+    assert a["粉丝数"] == "120000"  # the CSV has no formats: the number as it is

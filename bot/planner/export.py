@@ -178,7 +178,12 @@ def columns(duration: Duration) -> list[Column]:
             lambda lang: ptr(lang, "spreadsheet column", "Tier"),
             lambda r, lang: tr(lang, TIER_LABELS[r[0].tier]),
         ),
-        Column(lambda lang: ptr(lang, "spreadsheet column", "Followers"), lambda r, _: r[0].followers, COUNT),
+        Column(
+            lambda lang: ptr(lang, "spreadsheet column", "Followers"),
+            lambda r, _: r[0].followers,
+            COUNT,
+            compact_zh=True,
+        ),
         video_length_column(duration),
         Column(lambda lang: ptr(lang, "spreadsheet column", "Cost"), lambda r, _: r[0].cost_yuan, YUAN),
         Column(lambda lang: ptr(lang, "spreadsheet column", "Price basis"), _basis),

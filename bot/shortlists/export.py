@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from bot import vocabulary as vocab
 from bot.formatting import duration_label
 from bot.i18n import N_, ptr, tr
 from bot.models import Duration, Lang
@@ -24,6 +25,9 @@ COUNT = "#,##0"
 PERCENT = "0.00%"
 TIME = "yyyy-mm-dd hh:mm"
 TEXT = "@"  # Excel's Text format: what is typed into the cell later stays text too
+# A count as Chinese readers write it, the cell still a number: 9,504,875 shows as 950.5万 (`,`
+# divides by 1,000 and `\.` puts a point before the last digit), 1.6亿 from 1亿; exact below 1万.
+ZH_COUNT = f'[>=100000000]0\\.00,,"{vocab.YI}";[>=10000]0\\.0,"{vocab.WAN}";#,##0'
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 _SHEET_TITLE_MAX = 31
@@ -50,6 +54,7 @@ class Column:
     Star ID), kept as text by spreadsheets (see `_csv_cell`). `link`: the values are web
     addresses, each a hyperlink showing this text in the XLSX (the CSV keeps the address).
     `pinned`: the XLSX keeps this column, and those before it, in view when scrolling right.
+    `compact_zh`: a count shown in 万/亿 in a Chinese XLSX (`ZH_COUNT`), as the cards write it.
     """
 
     header: Header
@@ -59,6 +64,7 @@ class Column:
     text_id: bool = False
     link: Header | None = None
     pinned: bool = False
+    compact_zh: bool = False
 
 
 def _data_time(item: ShortlistItem, _lang: Lang) -> Any:
@@ -97,7 +103,10 @@ COLUMNS: list[Column] = [
         lambda i, lang: tr(lang, STATUS_LABELS[i.status]),
     ),
     Column(
-        lambda lang: ptr(lang, "spreadsheet column", "Followers"), lambda i, _: i.creator.followers, COUNT
+        lambda lang: ptr(lang, "spreadsheet column", "Followers"),
+        lambda i, _: i.creator.followers,
+        COUNT,
+        compact_zh=True,
     ),
     Column(lambda lang: ptr(lang, "spreadsheet column", "List price"), lambda i, _: i.list_price_yuan, YUAN),
     Column(
@@ -316,7 +325,7 @@ def _fill(cell: Any, column: Column, value: Any, lang: Lang) -> None:
     if _is_formula_like(value):
         cell.data_type = "s"  # keep it text
     if column.number_format:
-        cell.number_format = column.number_format
+        cell.number_format = ZH_COUNT if column.compact_zh and lang == "zh" else column.number_format
 
 
 def _hyperlink(cell: Any, url: str, text: str) -> None:
