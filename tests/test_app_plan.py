@@ -116,7 +116,7 @@ def test_shortlist_plan_is_posted_in_the_thread_with_quotes_net_of_rebate(team: 
     raws = list(sent.values())
     assert raws[0][:8] == b"\x89PNG\r\n\x1a\n"
     rows = list(csv.DictReader(io.StringIO(raws[2].decode("utf-8-sig"))))
-    mid = next(r for r in rows if r["Star ID"] == MID)
+    mid = next(r for r in rows if r["Star ID"] == f'="{MID}"')  # a 19-digit id, kept as text in Excel
     assert (mid["In plan"], mid["Cost"], mid["Price basis"], mid["Rebate %"]) == (
         "yes",
         "27000",

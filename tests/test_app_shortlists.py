@@ -741,8 +741,8 @@ def test_export_uploads_csv_and_xlsx_into_the_thread(team: Team) -> None:
 
     rows = list(csv.DictReader(io.StringIO(uploads[0].decode("utf-8-sig"))))
     assert [(r["Star ID"], r["List price"], r["Quote"], r["Net quote"]) for r in rows] == [
-        (ALPHA, "10000", "", ""),
-        (BETA, "20000", "18000", "16200"),
+        (f'="{ALPHA}"', "10000", "", ""),  # a 19-digit id, kept as text in Excel
+        (f'="{BETA}"', "20000", "18000", "16200"),
     ]
     sheet = load_workbook(io.BytesIO(uploads[1])).active
     header = [c.value for c in sheet[1]]

@@ -799,3 +799,116 @@ def test_a_plan_that_cannot_say_why_its_budget_is_left_says_nothing() -> None:
     plan = make_plan(PlanRequest(budget_yuan=100_000), [candidate("a", 10_000, 5)], TIERS)
     grown = plan.model_copy(update={"candidates": [*plan.candidates, candidate("b", 5_000, 3)]})
     assert grown.left_yuan == 90_000 and diagnose.unspent(grown) is None
+
+
+def test_a_long_star_id_is_text_in_the_plan_csv() -> None:
+    """The CSV's ="…" keeps a 19-digit Star ID exact in Excel (a bare number keeps 15 digits)."""
+    long_id = "6641076880623093594"
+    plan = make_plan(
+        PlanRequest(budget_yuan=100_000),
+        build(sources(person(long_id)), Goal.AWARENESS, Duration.MEDIUM, TIERS),
+        TIERS,
+    )
+    [row] = csv.DictReader(io.StringIO(plan_csv(plan).decode("utf-8-sig")))
+    assert row["Star ID"] == f'="{long_id}"'
+    sheet = load_workbook(io.BytesIO(plan_xlsx(plan, "en"))).active
+    assert (sheet["B2"].value, sheet["B2"].number_format) == (long_id, "@")
+
+
+def test_the_plan_xlsx_links_each_creator_to_xingtu() -> None:
+    sheet = load_workbook(io.BytesIO(plan_xlsx(_plan(), "zh"))).active
+    header = [c.value for c in sheet[1]]
+    link = sheet.cell(row=2, column=header.index("星图链接") + 1)
+    assert (link.value, link.style) == ("星图", "Hyperlink")
+    assert link.hyperlink.target.startswith("https://www.xingtu.cn/ad/creator/author/douyin/")
+
+
+def test_the_plan_xlsx_shows_whole_headers_and_wraps_long_text() -> None:
+    """ "Expected engagements" was cut to 14 characters and a 57-character basis to 20; and the names
+    scrolled out of view."""
+    sheet = load_workbook(io.BytesIO(plan_xlsx(_plan(), "en"))).active
+    col = {c.value: c.column_letter for c in sheet[1]}
+    width = {name: sheet.column_dimensions[letter].width for name, letter in col.items()}
+    assert width["Expected engagements"] >= len("Expected engagements") + 2  # and its filter arrow
+    basis = [sheet[f"{col['Plays basis']}{r}"] for r in range(2, sheet.max_row + 1)]
+    assert all(len(c.value or "") < width["Plays basis"] for c in basis)
+    assert sheet.freeze_panes == "D2"  # the header, and In plan, Star ID and Creator
+    tall = make_plan(
+        PlanRequest(budget_yuan=100_000, goal=Goal.SEEDING),
+        build(
+            sources(person("a", interact_rate=None), person("b", interact_rate=0.05)),
+            Goal.SEEDING,
+            Duration.MEDIUM,
+            TIERS,
+        ),
+        TIERS,
+    )
+    sheet = load_workbook(io.BytesIO(plan_xlsx(tall, "en"))).active
+    col = {c.value: c.column_letter for c in sheet[1]}
+    estimated = sheet[f"{col['Engagements basis']}2"]
+    assert estimated.value == "estimated: plays × the candidates' median engagement rate"
+    assert sheet.column_dimensions[col["Engagements basis"]].width > len(estimated.value)  # whole
+    long_name = (
+        _plan()
+        .candidates[0]
+        .model_copy(update={"nickname": "一个名字很长很长很长很长很长很长的达人账号名字"})
+    )
+    named = make_plan(PlanRequest(budget_yuan=100_000), [long_name], TIERS)
+    sheet = load_workbook(io.BytesIO(plan_xlsx(named, "en"))).active
+    assert sheet.column_dimensions["C"].width == 30 and sheet["C2"].alignment.wrap_text  # wraps in view
+
+
+def test_the_export_gives_each_creator_left_out_the_reason_the_card_gives() -> None:
+    """Reasons in English only until the catalog has their Chinese (new messages)."""
+    pool = build(
+        sources(
+            *(person(f"p{n}") for n in range(5)),  # tail, CPM ¥100 each: the median
+            person("dear", price=60_000, plays=10_000),  # CPM ¥6,000: over 5× the median
+            person("noplays", plays=None),
+            person("noprice", price=None),
+            person("ex"),
+            person("big", price=1_000, followers=2_000_000),  # head: the mix takes none
+            person("mid", price=20_000, plays=150_000, followers=200_000),
+        ),
+        Goal.AWARENESS,
+        Duration.MEDIUM,
+        TIERS,
+    )
+    request = PlanRequest(budget_yuan=35_000, exclude=("ex",), mix={Tier.HEAD: TierRange(low=0, high=0)})
+    plan = make_plan(request, pool, TIERS)
+    rows = {r["Star ID"]: r for r in csv.DictReader(io.StringIO(plan_csv(plan).decode("utf-8-sig")))}
+    assert [r["Reason"] for r in rows.values() if r["In plan"] == "yes"] == ["", "", ""]
+    assert rows["dear"]["Reason"] == (
+        "Left out: CPM ¥6,000 is over 5× this plan's median of ¥100; "
+        "the price is likely stale or the reach has dropped."
+    )
+    assert rows["noplays"]["Reason"] == (
+        "Left out: expected plays unknown at this video length, nothing to weigh it by."
+    )
+    assert rows["noplays"]["Objective value"] == ""  # unknown, not 0
+    assert rows["noprice"]["Reason"] == "Left out: no quote and no list price; ask for a quote."
+    assert rows["ex"]["Reason"] == "Left out: named in exclude=."
+    tails = [rows[f"p{n}"]["Reason"] for n in range(5) if rows[f"p{n}"]["In plan"] == "no"]
+    assert len(tails) == 2 and all(t.startswith("Not picked: runner-up to 达人p") for t in tails)
+    assert rows["mid"]["Reason"] == "Not picked: costs ¥20,000, more than the ¥5,000 left."
+    assert rows["big"]["Reason"] == (
+        "Not picked: the picks give more expected plays within the budget and constraints."
+    )
+
+
+def test_a_pick_with_an_unknown_objective_value_says_so() -> None:
+    pool = build(sources(person("a"), person("noplays", plays=None)), Goal.AWARENESS, Duration.MEDIUM, TIERS)
+    plan = make_plan(PlanRequest(budget_yuan=30_000, must=("noplays",)), pool, TIERS)
+    sheet = load_workbook(io.BytesIO(plan_xlsx(plan, "en"))).active
+    col = {c.value: c.column - 1 for c in sheet[1]}
+    [row] = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[col["Star ID"]] == "noplays"]
+    assert row[col["In plan"]] == "yes" and row[col["Objective value"]] is None  # not 0
+    assert (
+        row[col["Reason"]] == "In the plan with expected plays unknown: named in must=, or the mix needs it."
+    )
+
+
+def test_the_chinese_plan_xlsx_shows_followers_in_wan() -> None:
+    sheet = load_workbook(io.BytesIO(plan_xlsx(_plan(), "zh"))).active
+    followers = sheet.cell(row=2, column=[c.value for c in sheet[1]].index("粉丝数") + 1)
+    assert isinstance(followers.value, int) and '"万"' in followers.number_format
