@@ -61,6 +61,21 @@ def test_a_mistyped_option_is_refused_not_made_part_of_the_name() -> None:
     assert "预算= 和 时长=" in tr("zh", caught.value.hint)
 
 
+def test_a_chinese_option_written_without_equals_is_an_option_not_part_of_the_name() -> None:
+    """`/kol 候选名单 新建 618 美妆 预算15万 时长21-60` made a list called "618 美妆 预算15万 时长21-60"."""
+    from bot.shortlists.inputs import new_list_args
+
+    assert new_list_args(["618", "美妆", "预算15万", "时长21-60"]) == (
+        "618 美妆",
+        {"budget": "15万", "duration": "21-60"},
+    )
+    assert new_list_args(["618", "預算¥15萬"]) == ("618", {"budget": "¥15万"})
+    assert new_list_args(["预算会议"]) == ("预算会议", {})  # no value after it: a name
+    with pytest.raises(KolbotError) as mistyped:
+        new_list_args(["Q4", "预算额=15万"])
+    assert "`预算额=15万` is not an option of a new shortlist" in str(mistyped.value)
+
+
 def test_new_list_options_forgive_full_width_and_colons_but_not_repeats() -> None:
     from bot.shortlists.inputs import new_list_args
 

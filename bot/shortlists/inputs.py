@@ -185,7 +185,10 @@ def words(text: str, *, closed: bool = False) -> list[str]:
 
 _OPTION = re.compile(r"(?P<key>[^=:]+)[=:](?P<value>.*)")
 # a word=value whose word could only be a mistyped option (`budgt=5万`), not a name with `=` in it
-_LOOKS_LIKE_OPTION = re.compile(r"[A-Za-z_]{3,20}\s*=.*")  # matched after NFKC (full-width = too)
+# (after NFKC, so a full-width = too), in any script: `budgt=5万`, `预算额=15万`
+_LOOKS_LIKE_OPTION = re.compile(r"[^\W\d_]\w{1,19}\s*=.*")
+# A Chinese option name with its value right after it, as searches allow (`预算15万`, `时长21-60`).
+_GLUED = re.compile(rf"(?P<key>{'|'.join(k for k in OPTION_KEYS if not k.isascii())})(?P<value>[¥$\d].*)")
 
 
 def new_list_args(args: list[str]) -> tuple[str, dict[str, str]]:
@@ -195,7 +198,7 @@ def new_list_args(args: list[str]) -> tuple[str, dict[str, str]]:
     name: list[str] = []
     for arg in args:
         typed = normalize_text(arg)
-        option = _OPTION.fullmatch(typed)  # 預算＝15萬 and 预算：15万 too
+        option = _OPTION.fullmatch(typed) or _GLUED.fullmatch(simplified(typed))  # 預算＝15萬, 预算15万
         canonical = OPTION_KEYS.get(simplified(option["key"]).lower()) if option else None
         if option is not None and canonical is None and _LOOKS_LIKE_OPTION.fullmatch(typed):  # `budgt=5万`
             raise bad_input(
