@@ -11,6 +11,12 @@ from enum import StrEnum
 
 from bot.i18n import N_, Text
 
+# Slack error codes that mean kolbot's installation in the workspace, not the request or the
+# channel, is the problem: retrying cannot help, a Slack admin reinstalling kolbot can.
+SLACK_REINSTALL_CODES = frozenset(
+    {"token_revoked", "account_inactive", "invalid_auth", "not_authed", "app_uninstalled", "not_installed"}
+)
+
 
 class KolbotError(Exception):
     """Base class: a failure with a what-happened and, usually, a what-to-do."""

@@ -586,6 +586,26 @@ def test_the_bot_outside_the_channel_gets_an_invite_hint_and_nothing_is_stored(t
     assert team.services.shortlists.list(TEAM_ID, CHANNEL_ID) == []
 
 
+def test_an_archived_channel_stores_no_new_shortlist(team: Team) -> None:
+    """It answered "This channel is archived… Your change is saved." and kept the list."""
+    team.slack.on(
+        "conversations.info",
+        lambda fake, body: {
+            "ok": True,
+            "channel": {"id": body["channel"], "is_member": True, "is_archived": True},
+        },
+    )
+    answer = flatten(team.command("shortlist new Spring launch"))
+    assert "This channel is archived" in answer and "Nothing was saved." in answer
+    assert team.services.shortlists.list(TEAM_ID, CHANNEL_ID) == []
+
+
+def test_a_revoked_installation_asks_for_a_reinstall(team: Team) -> None:
+    team.slack.fail("conversations.info", "token_revoked")
+    answer = flatten(team.command("shortlist new Spring launch"))
+    assert "reinstall kolbot" in answer and "Try again in a minute" not in answer
+
+
 def test_after_the_bot_was_removed_a_change_is_kept_and_the_user_is_told(team: Team) -> None:
     team.new_list()
     team.command(f"shortlist add Spring {ALPHA}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.digests.models import SLACK_PREFIX, TIKHUB_PREFIX
 from bot.digests.vocabulary import EXAMPLE_KEYWORD
-from bot.errors import KolbotError, QueryError
+from bot.errors import SLACK_REINSTALL_CODES, KolbotError, QueryError
 from bot.i18n import N_, Text
 
 
@@ -155,7 +155,7 @@ def not_posted(short_id: str, error: str, *, paused: bool) -> DigestError:
     code = error.removeprefix(SLACK_PREFIX) if error.startswith(SLACK_PREFIX) else ""
     if code in _REMEDIES:
         remedy = _REMEDIES[code]
-    elif code in _REINSTALL:
+    elif code in SLACK_REINSTALL_CODES:
         remedy = N_("Ask your Slack admin to reinstall kolbot, then %(command)s digest resume %(short_id)s.")
     elif paused:
         remedy = N_("Resume it when the cause is fixed: %(command)s digest resume %(short_id)s.")
@@ -185,12 +185,6 @@ _REMEDIES: dict[str, str] = {
     ),
     "not_in_channel": N_("Invite the bot back to the channel, then %(command)s digest resume %(short_id)s."),
 }
-
-
-# Slack codes that mean kolbot's installation, not the channel, is the problem.
-_REINSTALL = frozenset(
-    {"account_inactive", "app_uninstalled", "not_installed", "token_revoked", "invalid_auth"}
-)
 
 
 def run_error(error: str) -> Text:

@@ -31,7 +31,7 @@ from bot.charts import audience_png, compare_png, follower_trend_png
 from bot.deepdive.compare import Comparison, MetricKey
 from bot.deepdive.flags import flagged_days
 from bot.deepdive.models import DeepDive
-from bot.errors import KolbotError
+from bot.errors import SLACK_REINSTALL_CODES, KolbotError
 from bot.i18n import Text
 from bot.models import Lang
 
@@ -83,15 +83,11 @@ def _chart_failure_note(error: str | None, lang: Lang) -> str:
 
 
 def _post_failed(error: str | None) -> KolbotError:
-    if error in _REINSTALL:
+    if error in SLACK_REINSTALL_CODES:
         hint = Text("Slack no longer accepts kolbot's access here: ask your Slack admin to reinstall kolbot.")
     else:
         hint = Text("Try again; if it keeps happening, tell your admin.")
     return KolbotError(Text("Slack did not accept the card (%(error)s).", error=error), hint=hint)
-
-
-# Slack codes that mean kolbot's installation, not the request, is the problem.
-_REINSTALL = frozenset({"token_revoked", "account_inactive", "invalid_auth", "not_authed", "app_uninstalled"})
 
 
 def deliver(

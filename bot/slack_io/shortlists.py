@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.cards.render import SlackMessage
 from bot.cards.shortlist_views import item_message, parent_message, removed_message, reply_message
-from bot.errors import KolbotError
+from bot.errors import SLACK_REINSTALL_CODES, KolbotError
 from bot.i18n import Text, detect_lang
 from bot.models import Lang
 from bot.post_once import post_keyed
@@ -63,6 +63,9 @@ def slack_problem(code: str, *, saved: bool | None) -> SlackProblem:
     elif code == "ratelimited":
         what = Text("Slack is limiting how fast I can post right now.")
         hint = Text("Wait a minute and try again.")
+    elif code in SLACK_REINSTALL_CODES:
+        what = Text("Slack no longer accepts kolbot's access to this workspace.")
+        hint, show = Text("Ask your Slack admin to reinstall kolbot."), None
     else:
         what = Text("Slack refused to update the shortlist messages (%(code)s).", code=code)
         hint = Text("Try again in a minute.")
@@ -134,7 +137,10 @@ class ShortlistSync:
     def check_channel(self, channel_id: str) -> None:
         """Before storing anything new: the bot must be a member to post here and see reactions."""
         info = self._call(self._client.conversations_info, saved=False, channel=channel_id)
-        if (info.get("channel") or {}).get("is_member") is False:
+        channel = info.get("channel") or {}
+        if channel.get("is_archived"):
+            raise slack_problem("is_archived", saved=False)
+        if channel.get("is_member") is False:
             raise slack_problem("not_in_channel", saved=False)
 
     def refresh(self, shortlist: Shortlist, cards: Iterable[str] = ()) -> None:
