@@ -284,9 +284,15 @@ class SearchService:
             listed = _continued([r.creators for r in results])
             new_pages: list[int] = []
             rescored_from = None
+            probes: list[SearchResult] = []
             if shown >= len(listed):
                 if not results[-1].stats.has_more:
                     raise _no_more(query, pages_seen)
+                # The next pages on their own first: when none of them loads, their failure (with
+                # its remedy: TikHub's balance, say) is the answer, not a card saying nothing new matched.
+                probes.append(
+                    self.search(query.model_copy(update={"start_page": pages_seen + 1, "pages": first}))
+                )
                 results.append(self._pool(query, pages_seen + first))
                 new_pages = list(range(pages_seen + 1, pages_seen + first + 1))
                 rescored_from = len(listed)
@@ -296,8 +302,8 @@ class SearchService:
             item.rank = rank
         stats = last.stats.model_copy(
             update={
-                "upstream_calls": sum(r.stats.upstream_calls for r in results),
-                "cost_usd": sum(r.stats.cost_usd for r in results),
+                "upstream_calls": sum(r.stats.upstream_calls for r in [*results, *probes]),
+                "cost_usd": sum(r.stats.cost_usd for r in [*results, *probes]),
                 "matched": len(listed),
             }
         )

@@ -13,11 +13,14 @@ from sqlalchemy.exc import OperationalError
 from bot.cards.actions import ActionId, DetailsValue, PageValue, SortValue
 from bot.cards.validate import validate_message
 from bot.demo import synth_detail
+from bot.errors import UpstreamError, UpstreamKind
 from bot.models import SortKey
+from bot.search import SearchService
 from bot.services import Services
+from bot.sources.base import PageFetch, SearchRequest
 from tests.fakes.signing import SlackRequests, button, select
 from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_app import SECRET, CountingSource, count_pages, next_response
+from tests.fakes.slack_app import SECRET, CountingSource, count_pages, next_response, remember_seen
 
 
 @pytest.fixture
@@ -276,3 +279,29 @@ def test_a_click_that_fails_before_its_listener_answers_in_the_cards_language(
     assert app.dispatch(request.bolt()).status == 200
     [answer] = slack.wait_for_calls("response")
     assert "存储" in answer.body["text"], answer.body["text"]
+
+
+class FromPageTwoNoBalance(CountingSource):
+    """Page 1 as the demo has it; any later page refused with TikHub's 402 (balance used up)."""
+
+    def search_page(self, request: SearchRequest) -> PageFetch:
+        if request.page >= 2:
+            self.pages.append(request.page)
+            raise UpstreamError(UpstreamKind.BALANCE, status=402)
+        return super().search_page(request)
+
+
+def test_more_whose_next_pages_all_fail_says_why_instead_of_posting_an_empty_card(
+    app: App, services: Services, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    """It posted, in the channel, "Fetched pages 2: no new creator matched" with a generic note,
+    and the remedy (top up the balance) was lost."""
+    source = FromPageTwoNoBalance(services.source)
+    services.search = SearchService(source, on_seen=remember_seen(services.snapshots, services.shortlists))
+    card = search(app, slack, slack_requests, "护肤 pages=1 top=3 lang=en")
+    listed = len(services.search.search(services.parse_query("护肤 pages=1")).creators)
+    ref = PageValue.decode(element(card, "kol_more")["value"]).search_ref
+    last = PageValue(search_ref=ref, start=2, shown=listed).encode()
+    answer = next_response(app, slack, slack_requests.block_action(button("kol_more", last), message=card))
+    assert 2 in source.pages and answer["response_type"] == "ephemeral"
+    assert "Loading more results failed." in answer["text"] and "top up the TikHub balance" in answer["text"]
