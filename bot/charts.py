@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import formatting
+from bot import vocabulary as vocab
 from bot.deepdive.compare import Comparison, MetricKey
 from bot.deepdive.models import DISTRIBUTION_LABELS, DailyFans, DistributionKind, Portrait
 from bot.i18n import N_, ptr, tr
@@ -32,6 +33,7 @@ from bot.models import Lang
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
     from matplotlib.figure import Figure
 
 log = logging.getLogger(__name__)
@@ -137,15 +139,48 @@ def to_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+# Units axis numbers are written in, largest first: those of `formatting.count` (万 and 亿 in Chinese)
+_UNITS: dict[str, tuple[tuple[float, str], ...]] = {
+    "zh": ((1e8, vocab.YI), (1e4, vocab.WAN)),
+    "en": ((1e9, "B"), (1e6, "M"), (1e3, "K")),
+}
+_ROUND_STEPS = (1, 2, 5, 10)  # ticks 1, 2 or 5 × 10ⁿ apart; matplotlib's 2.5 would need 12.25万
+
+
 def _compact(value: float, lang: Lang) -> str:
-    """Axis numbers: 1.2M / 120万 (Chinese counts in 万, ten thousands)."""
-    if lang == "zh":
-        wan = f"{value / 1e4:.1f}".removesuffix(".0")  # 100万, not 100.0万
-        return tr(lang, "%(n)s × 10,000", n=wan) if abs(value) >= 1e4 else f"{value:.0f}"
-    for size, unit in ((1e6, "M"), (1e3, "K")):
-        if abs(value) >= size:
-            return f"{value / size:.1f}".removesuffix(".0") + unit
-    return f"{value:.0f}"
+    """An axis number in the units cards write counts in (`formatting.count`: 12.4万, 1.2亿 / 124K,
+    1.2M), with as many decimals as it needs to be exact: 12.25万, never 12.2万 for 122,500."""
+    size = abs(value)
+    unit, suffix = next(((u, s) for u, s in _UNITS[lang] if size >= u), (1.0, ""))
+    decimals = next((d for d in range(4) if _exact(size / unit, d)), 3)
+    number = f"{size / unit:{',' if unit == 1 else ''}.{decimals}f}"  # 9,800 but 9800万, as cards
+    return f"{'-' if value < 0 else ''}{number}{suffix}"
+
+
+def _exact(number: float, decimals: int) -> bool:
+    return abs(number - round(number, decimals)) < 1e-9 * max(1.0, number)
+
+
+def count_axis(axis: Axis, lang: Lang) -> None:
+    """Linear ticks at round steps, written as `_compact` writes them."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins="auto", steps=_ROUND_STEPS))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v, lang)))
+
+
+def log_count_axis(axis: Axis, lang: Lang, low: float, high: float) -> None:
+    """Log ticks at 1, 2 and 5 × 10ⁿ over values from `low` to `high`; over less than a factor of 5,
+    where those would be one or two ticks, linear round steps instead (matplotlib's own fallback
+    steps by 2.5). Labels as `_compact` writes them, none on minor ticks (3×10³ beside 1万)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    if high >= 5 * low:
+        axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v, lang)))
+    else:
+        count_axis(axis, lang)
+    axis.set_minor_formatter(NullFormatter())
 
 
 # -- follower trend ----------------------------------------------------------------------
@@ -160,7 +195,6 @@ def follower_trend_figure(
 
 def _trend(series: DailyFans, flagged: Sequence[date], lang: Lang, title: str) -> Figure:
     import numpy as np
-    from matplotlib.ticker import FuncFormatter
 
     fig = _figure(TREND_SIZE)
     ax = fig.add_subplot()
@@ -190,7 +224,7 @@ def _trend(series: DailyFans, flagged: Sequence[date], lang: Lang, title: str) -
             )
         ax.legend(loc="upper left")
     ax.set_title(drawable(title) or tr(lang, "Followers, last %(days)s days", days=len(days)))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v, lang)))
+    count_axis(ax.yaxis, lang)
     ax.grid(True, color=_GRID)
     fig.autofmt_xdate()
     return fig

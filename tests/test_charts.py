@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import warnings
 from collections.abc import Iterator
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -205,3 +207,85 @@ def test_compare_names_of_creators_that_sit_together_do_not_overlap() -> None:
     boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts if t.get_text() in names]
     assert len(boxes) >= 2
     assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
+
+
+# -- axis numbers ---------------------------------------------------------------------------------
+
+UNITS = {"万": 1e4, "亿": 1e8, "K": 1e3, "M": 1e6, "B": 1e9}
+
+
+def read_number(label: str) -> float:
+    """An axis label back to its number: "12.25万" -> 122500, "1,000" -> 1000."""
+    unit = UNITS.get(label[-1:], 1.0)
+    return float(label.removesuffix(label[-1]) if unit != 1.0 else label.replace(",", "")) * unit
+
+
+def tick_labels(fig: Figure, axis: str = "y") -> list[tuple[float, str]]:
+    """The (value, text) of every tick label drawn inside the axis' limits."""
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    low, high = sorted(ax.get_ylim() if axis == "y" else ax.get_xlim())
+    ticks = ax.get_yticklabels() if axis == "y" else ax.get_xticklabels()
+    return [
+        (t.get_position()[1 if axis == "y" else 0], t.get_text())
+        for t in ticks
+        if low <= (t.get_position()[1 if axis == "y" else 0]) <= high and t.get_text()
+    ]
+
+
+def steady(count: int, first: float, step: float) -> DailyFans:
+    return DailyFans(
+        points=[
+            FanPoint(day=START + timedelta(days=i), followers=round(first + step * i)) for i in range(count)
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "zh", "en"),
+    [
+        (122_500, "12.25万", "122.5K"),
+        (130_000, "13万", "130K"),
+        (120_000_000, "1.2亿", "120M"),
+        (125_000_000, "1.25亿", "125M"),
+        (98_000_000, "9800万", "98M"),
+        (9_800, "9,800", "9.8K"),
+        (1_000, "1,000", "1K"),
+        (2.5, "2.5", "2.5"),
+        (0, "0", "0"),
+    ],
+)
+def test_axis_numbers_are_exact_in_the_units_cards_use(value: float, zh: str, en: str) -> None:
+    assert (charts._compact(value, "zh"), charts._compact(value, "en")) == (zh, en)
+
+
+def test_axis_numbers_read_as_the_card_formatter_writes_them_where_one_decimal_is_exact() -> None:
+    from bot import formatting
+
+    for value in (7, 866, 9_800, 10_000, 12_000, 124_000, 4_400_000, 12_300_000, 120_000_000, 3.4e9):
+        for lang in ("zh", "en"):
+            assert charts._compact(value, lang) == formatting.count(value, lang)
+
+
+@pytest.mark.parametrize(
+    ("series", "unit"),
+    [
+        (
+            steady(90, 121_000, 190),
+            "万",
+        ),  # 12万 … 13.8万: matplotlib picked 2,500 steps, shown 12.2万, 12.5万, 12.8万
+        (steady(90, 10_000, 20), "万"),  # 1万 … 1.2万: shown 1万, 1万, 1.1万, 1.1万 at one decimal
+        (steady(90, 120_000_000, 400_000), "亿"),  # 1.2亿, not 12000万
+    ],
+)
+def test_follower_ticks_are_even_round_numbers_each_label_exact(series: DailyFans, unit: str) -> None:
+    for lang in ("zh", "en"):
+        ticks = tick_labels(charts.follower_trend_figure(series, [], lang))
+        values = [value for value, _text in ticks]
+        step = values[1] - values[0]
+        assert len(ticks) >= 3 and all(abs(b - a - step) < 1e-6 * step for a, b in pairwise(values))
+        assert round(step / 10 ** math.floor(math.log10(step)), 6) in (1, 2, 5)  # no 2.5 steps
+        assert all(read_number(text) == pytest.approx(value) for value, text in ticks)
+    assert all(
+        text.endswith(unit) for _value, text in tick_labels(charts.follower_trend_figure(series, [], "zh"))
+    )
