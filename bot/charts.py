@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import date
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from bot import formatting
 from bot import vocabulary as vocab
@@ -34,7 +35,10 @@ from bot.models import Lang
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.axis import Axis
+    from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
+    from matplotlib.text import Annotation
+    from matplotlib.transforms import Bbox
 
 log = logging.getLogger(__name__)
 
@@ -348,8 +352,10 @@ _ON_BUBBLE: tuple[Spot, ...] = tuple((0, dy, "center") for dy in (0, 13, -13, 26
 
 # -- labels that do not overlap ---------------------------------------------------------------
 
-Spot = tuple[float, float, str]  # offset from the point, in points, and the text's side there
-Box = tuple[float, float, float, float]
+Side = Literal["left", "center", "right"]
+Spot = tuple[float, float, Side]  # offset from the point, in points, and the text's side there
+_RING_ANGLES = (90, 270, 30, 150, 210, 330, 0, 180, 60, 120, 240, 300)  # above and below first
+_RING_RADII = (2.0, 3.0, 4.5, 6.5, 9.0)  # in font sizes
 
 
 def place_labels(
@@ -360,42 +366,84 @@ def place_labels(
     *,
     fontsize: float,
     color: str = "black",
-) -> None:
-    """Each (text, x, y) at the first of `spots` that stays inside the axes and overlaps no label
-    placed before it (the last spot when none does), in label order: names that would sit on one
-    another move apart, and a name at the chart's edge turns inward."""
+    dot: float = 0.0,
+    leaders: bool = True,
+) -> list[str]:
+    """Each (text, x, y), in order, at the first of `spots` where it stays inside the axes, off the
+    labels placed before it and off every labelled point's dot (`dot`: its radius in points); then,
+    with `leaders`, at rings ever further out, joined to its point by a thin line. A label with no
+    such place is left out, never drawn over another label or over the ticks. Returns those left out."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     fig.draw_without_rendering()  # final limits and layout, so points map to their place on the image
-    to_points = 72 / fig.dpi
-    frame = ax.get_window_extent()
-    inside: Box = (frame.x0 * to_points, frame.y0 * to_points, frame.x1 * to_points, frame.y1 * to_points)
-    placed: list[Box] = []
-    for text, x_data, y_data in labels:
-        x, y = (v * to_points for v in ax.transData.transform((x_data, y_data)))
-        width = sum(fontsize if ord(ch) > 0x2E80 else fontsize * 0.6 for ch in text)
-        for dx, dy, side in spots:
-            left = x + dx - {"left": 0.0, "center": width / 2, "right": width}[side]
-            box = (left, y + dy - fontsize / 2, left + width, y + dy + fontsize / 2)
-            if _within(box, inside) and not any(_overlap(box, other) for other in placed):
-                break
-        placed.append(box)
-        ax.annotate(
-            text,
-            (x_data, y_data),
-            textcoords="offset points",
-            xytext=(dx, dy),
-            ha=side,
-            va="center",
-            fontsize=fontsize,
-            color=color,
+    ax.set_xlim(ax.get_xlim())  # frozen: leader lines must not rescale the axes
+    ax.set_ylim(ax.get_ylim())
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)
+    renderer = canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    taken = [_dot_box(ax, x, y, dot * fig.dpi / 72) for _text, x, y in labels] if dot else []
+    tries = [*spots, *(_rings(fontsize) if leaders else ())]
+    left_out = []
+    for text, x, y in labels:
+        note = ax.annotate(
+            text, (x, y), (0, 0), textcoords="offset points", va="center", fontsize=fontsize, color=color
         )
+        note.set_in_layout(False)
+        found = _free_spot(note, renderer, tries, frame, taken)
+        if found is None:
+            note.remove()
+            left_out.append(text)
+            continue
+        tried, box = found
+        taken.append(box)
+        if tried >= len(spots):
+            _leader(ax, (x, y), box, color)
+    return left_out
 
 
-def _within(box: Box, frame: Box) -> bool:
-    return frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3]
+def _rings(fontsize: float) -> list[Spot]:
+    """Spots on circles around the point, the text on the far side of its offset."""
+    spots = []
+    for radius in _RING_RADII:
+        for angle in _RING_ANGLES:
+            dx, dy = (radius * fontsize * f(math.radians(angle)) for f in (math.cos, math.sin))
+            side: Side = "left" if dx > fontsize / 2 else "right" if dx < -fontsize / 2 else "center"
+            spots.append((round(dx, 1), round(dy, 1), side))
+    return spots
 
 
-def _overlap(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _free_spot(
+    note: Annotation, renderer: RendererBase, tries: Sequence[Spot], frame: Bbox, taken: list[Bbox]
+) -> tuple[int, Bbox] | None:
+    """`note` moved to the first of `tries` inside `frame` and off `taken`: which, and its box."""
+    for tried, (dx, dy, side) in enumerate(tries):
+        note.xyann = (dx, dy)
+        note.set_horizontalalignment(side)
+        box = note.get_window_extent(renderer)
+        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+        if inside and not any(box.overlaps(other) for other in taken):
+            return tried, box
+    return None
+
+
+def _dot_box(ax: Axes, x: float, y: float, radius: float) -> Bbox:
+    from matplotlib.transforms import Bbox
+
+    cx, cy = ax.transData.transform((x, y))
+    return Bbox.from_extents(cx - radius, cy - radius, cx + radius, cy + radius)
+
+
+def _leader(ax: Axes, point: tuple[float, float], box: Bbox, color: str) -> None:
+    """A thin line from a point to the nearest side of its label's box, for labels set apart."""
+    from matplotlib.lines import Line2D
+
+    px, py = ax.transData.transform(point)
+    end = (min(max(px, box.x0), box.x1), min(max(py, box.y0), box.y1))
+    (x0, y0), (x1, y1) = ax.transData.inverted().transform([(px, py), end])
+    line = Line2D([x0, x1], [y0, y1], color=color, linewidth=0.6, alpha=0.7)
+    line.set_in_layout(False)
+    ax.add_artist(line)
 
 
 def compare_png(comparison: Comparison, lang: Lang) -> bytes:

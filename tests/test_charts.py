@@ -16,6 +16,7 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 from PIL import Image
 
 from bot import charts
@@ -289,3 +290,46 @@ def test_follower_ticks_are_even_round_numbers_each_label_exact(series: DailyFan
     assert all(
         text.endswith(unit) for _value, text in tick_labels(charts.follower_trend_figure(series, [], "zh"))
     )
+
+
+# -- labels --------------------------------------------------------------------------------------
+
+
+def label_boxes(fig: Figure, names: set[str] | None = None) -> list[Bbox]:
+    """The drawn boxes of the first axes' texts (those in `names`), checked to lie inside the axes
+    (so off the tick labels) and clear of one another."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg's
+    fig.draw(renderer)
+    ax = fig.axes[0]
+    frame = ax.get_window_extent(renderer)
+    boxes = [t.get_window_extent(renderer) for t in ax.texts if names is None or t.get_text() in names]
+    outside = [
+        b
+        for b in boxes
+        if not (frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1)
+    ]
+    assert not outside, f"labels outside the axes {frame}: {outside}"
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
+    return boxes
+
+
+def test_a_label_with_no_free_place_is_left_out_not_drawn_over_another() -> None:
+    """Forty names on one point: as many as fit go around it, joined by lines; the rest are left
+    out (the last spot used to take them, over the others)."""
+    fig = charts._figure((4.0, 3.0))
+    ax = fig.add_subplot()
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    labels = [(f"creator number {i}", 0.5, 0.5) for i in range(40)]
+    left_out = charts.place_labels(fig, ax, labels, [(0, 0, "center")], fontsize=10)
+    assert left_out and len(label_boxes(fig)) + len(left_out) == 40
+    assert ax.lines  # names set apart from their point are joined to it
+
+
+def test_a_label_at_the_edge_turns_inward_and_keeps_off_the_dots() -> None:
+    fig = charts._figure((4.0, 3.0))
+    ax = fig.add_subplot()
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    labels = [("top right corner", 0.99, 0.99), ("next to it", 0.9, 0.95)]
+    assert charts.place_labels(fig, ax, labels, [(5, 8, "left"), (-5, -8, "right")], fontsize=9, dot=4) == []
+    dots = [charts._dot_box(ax, x, y, 4 * fig.dpi / 72) for _t, x, y in labels]
+    assert not [(b, d) for b in label_boxes(fig) for d in dots if b.overlaps(d)]
