@@ -23,7 +23,7 @@ from datetime import date
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from bot import formatting
 from bot import vocabulary as vocab
@@ -313,37 +313,129 @@ def compare_figure(comparison: Comparison, lang: Lang) -> Figure:
         return _compare(comparison, lang)
 
 
+class _Bubble(NamedTuple):
+    name: str
+    cpm: float
+    rate: float  # percent
+    size: float  # marker area, points²
+    followers: float | None
+
+
+def _bubbles(comparison: Comparison) -> list[_Bubble]:
+    """One bubble per creator with both a CPM and a rate, its area growing with followers."""
+    cpms, rates, followers = (
+        comparison.values(k) for k in (MetricKey.CPM, MetricKey.ER, MetricKey.FOLLOWERS)
+    )
+    largest = max((f for f in followers if f), default=1.0)
+    return [
+        _Bubble(drawable(name), cpm, rate * 100, 200 + 1800 * ((fans or 0) / largest) ** 0.5, fans)
+        for name, cpm, rate, fans in zip(comparison.nicknames, cpms, rates, followers, strict=True)
+        if cpm is not None and rate is not None
+    ]
+
+
 def _compare(comparison: Comparison, lang: Lang) -> Figure:
     fig = _figure(COMPARE_SIZE)
     ax = fig.add_subplot()
-    cpms = comparison.values(MetricKey.CPM)
-    rates = comparison.values(MetricKey.ER)
-    followers = comparison.values(MetricKey.FOLLOWERS)
-    known = [f for f in followers if f]
-    largest = max(known) if known else 1
-    labels: list[tuple[str, float, float]] = []
-    for name, cpm, rate, fans in zip(comparison.nicknames, cpms, rates, followers, strict=True):
-        if cpm is None or rate is None:
-            continue
-        size = 200 + 1800 * ((fans or 0) / largest) ** 0.5
-        ax.scatter([cpm], [rate * 100], s=size, alpha=0.45, color=_LINE, edgecolors="white", clip_on=False)
-        labels.append((drawable(name), cpm, rate * 100))
-    missing = len(comparison.nicknames) - len(labels)
-    note = tr(lang, " (%(missing)s without CPM or rate not shown)", missing=missing)
+    bubbles = _bubbles(comparison)
+    ax.scatter(
+        [b.cpm for b in bubbles],
+        [b.rate for b in bubbles],
+        s=[b.size for b in bubbles],
+        alpha=0.45,
+        color=_LINE,
+        edgecolors="white",
+    )
+    fig.suptitle(_compare_title(comparison, len(bubbles), lang))  # over the key too: room for a long one
+    ax.set_xlabel(tr(lang, "CPM (¥ per 1,000 plays, lower is better)"))
+    ax.set_ylabel(tr(lang, "Engagement rate (%)"))
+    ax.grid(True, color=_GRID)
+    _size_key(fig, bubbles, lang)
+    _bubble_axes(fig, ax, bubbles, lang)
+    place_labels(fig, ax, [(b.name, b.cpm, b.rate) for b in bubbles], _ON_BUBBLE, fontsize=10)
+    return fig
+
+
+def _compare_title(comparison: Comparison, shown: int, lang: Lang) -> str:
+    missing = len(comparison.nicknames) - shown
     title = tr(
         lang,
         "CPM vs engagement rate (%(duration)s videos); bubble = followers",
         duration=formatting.duration_label(comparison.duration, lang),
     )
-    ax.set_title(title + (note if missing else ""))
-    ax.set_xlabel(tr(lang, "CPM (¥ per 1,000 plays, lower is better)"))
-    ax.set_ylabel(tr(lang, "Engagement rate (%)"))
-    ax.grid(True, color=_GRID)
-    ax.margins(0.25)
-    ax.set_xlim(left=0)
-    ax.set_ylim(bottom=0)  # the margin would otherwise show negative rates
-    place_labels(fig, ax, labels, _ON_BUBBLE, fontsize=10)
-    return fig
+    return title + (
+        tr(lang, " (%(missing)s without CPM or rate not shown)", missing=missing) if missing else ""
+    )
+
+
+def _size_key(fig: Figure, bubbles: Sequence[_Bubble], lang: Lang) -> None:
+    """Beside the chart, what a bubble's size means: the most and the fewest followers drawn."""
+    from matplotlib.lines import Line2D
+
+    known = sorted({b.followers: b.size for b in bubbles if b.followers}.items(), reverse=True)
+    keys = [known[0], known[-1]] if len(known) > 1 else known
+    handles = [
+        Line2D([], [], ls="", marker="o", ms=math.sqrt(size), color=_LINE, alpha=0.45, mec="white")
+        for _fans, size in keys
+    ]
+    labels = [formatting.count(fans, lang) for fans, _size in keys]
+    if handles:
+        room = math.sqrt(keys[0][1]) / _KEY_PT  # the largest bubble's width, in font sizes
+        fig.legend(
+            handles,
+            labels,
+            title=tr(lang, "Followers"),
+            loc="outside right center",  # clear of a long title
+            frameon=False,
+            fontsize=_KEY_PT,
+            handlelength=room,
+            handleheight=room * 1.4,
+            labelspacing=0.6,
+        )
+
+
+_KEY_PT = 10
+
+
+def _bubble_axes(fig: Figure, ax: Axes, bubbles: Sequence[_Bubble], lang: Lang) -> None:
+    """CPMs five times apart or more on a log axis, as on the plan chart (one creator ten times
+    dearer squeezed the rest against the y axis); both axes fitted around the bubbles, so each
+    lies wholly inside with its name, near as they may be (CPMs of ¥50-52 no longer sit in a
+    corner of an axis from 0). Rates never go below 0; a tick below 0 the padding shows is blank."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    cpms, rates = [b.cpm for b in bubbles], [b.rate for b in bubbles]
+    log = bool(cpms) and min(cpms) > 0 and max(cpms) >= _LOG_SPREAD * min(cpms)
+    if log:
+        ax.set_xscale("log")
+        log_count_axis(ax.xaxis, lang, min(cpms), max(cpms))
+    else:
+        count_axis(ax.xaxis, lang)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", steps=_ROUND_STEPS))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}" if v >= 0 else ""))
+    if not bubbles:
+        return
+    fig.draw_without_rendering()  # the axes' size once laid out
+    frame = ax.get_window_extent()
+    pad = max(math.sqrt(b.size) for b in bubbles) / 2 * fig.dpi / 72 + _BUBBLE_MARGIN
+    ax.set_xlim(_fitted(cpms, frame.width, pad, log=log))
+    ax.set_ylim(_fitted(rates, frame.height, pad, log=False))
+
+
+_LOG_SPREAD = 5  # the dearest CPM this many times the cheapest: a log axis
+_BUBBLE_MARGIN = 8  # pixels between the largest bubble and the frame
+
+
+def _fitted(values: Sequence[float], length: float, pad: float, *, log: bool) -> tuple[float, float]:
+    """Axis limits that keep every value at least `pad` pixels inside an axis `length` pixels
+    long, spanning at least a tenth of the values' middle (a factor of 2 on a log axis), so near
+    values are set apart without making a tiny difference look large."""
+    low, high = (math.log10(v) if log else v for v in (min(values), max(values)))
+    middle = (low + high) / 2
+    span = max(high - low, math.log10(2) if log else 0.1 * abs(middle) or 1.0)
+    whole = span / (1 - 2 * min(pad, length / 3) / length)
+    ends = (middle - whole / 2, middle + whole / 2)
+    return (10 ** ends[0], 10 ** ends[1]) if log else ends
 
 
 # A name on its bubble, else just above or below it, then further.
@@ -356,6 +448,7 @@ Side = Literal["left", "center", "right"]
 Spot = tuple[float, float, Side]  # offset from the point, in points, and the text's side there
 _RING_ANGLES = (90, 270, 30, 150, 210, 330, 0, 180, 60, 120, 240, 300)  # above and below first
 _RING_RADII = (2.0, 3.0, 4.5, 6.5, 9.0)  # in font sizes
+_GAP = 3  # pixels at least between two labels, so two names never read as one
 
 
 def place_labels(
@@ -422,7 +515,7 @@ def _free_spot(
         note.set_horizontalalignment(side)
         box = note.get_window_extent(renderer)
         inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
-        if inside and not any(box.overlaps(other) for other in taken):
+        if inside and not any(box.padded(_GAP).overlaps(other) for other in taken):
             return tried, box
     return None
 

@@ -20,7 +20,7 @@ from matplotlib.transforms import Bbox
 from PIL import Image
 
 from bot import charts
-from bot.deepdive.compare import MetricKey, build_comparison
+from bot.deepdive.compare import Cell, Comparison, MetricKey, Row, build_comparison
 from bot.deepdive.models import DailyFans, Distribution, DistributionKind, FanPoint, Portrait
 from bot.deepdive.service import DeepDiveService, DemoDeepDiveClient
 from bot.demo import synth_detail
@@ -161,7 +161,6 @@ def test_compare_png_has_one_labelled_point_per_creator() -> None:
     ]
     assert plotted and set(plotted) <= labels
     assert "互动率（%）" in labels
-    assert fig.axes[0].get_ylim()[0] == 0  # no negative engagement rates on the axis
 
 
 def test_emoji_are_dropped_instead_of_drawn_as_boxes() -> None:
@@ -333,3 +332,96 @@ def test_a_label_at_the_edge_turns_inward_and_keeps_off_the_dots() -> None:
     assert charts.place_labels(fig, ax, labels, [(5, 8, "left"), (-5, -8, "right")], fontsize=9, dot=4) == []
     dots = [charts._dot_box(ax, x, y, 4 * fig.dpi / 72) for _t, x, y in labels]
     assert not [(b, d) for b in label_boxes(fig) for d in dots if b.overlaps(d)]
+
+
+# -- comparison bubbles --------------------------------------------------------------------------
+
+
+def comparison_of(*creators: tuple[str, float | None, float | None, float | None]) -> Comparison:
+    """A comparison of (name, CPM, engagement rate, followers)."""
+
+    def row(key: MetricKey, at: int) -> Row:
+        return Row(key=key, cells=[Cell(value=c[at]) for c in creators])
+
+    return Comparison(
+        duration=Duration.MEDIUM,
+        star_ids=[str(i) for i in range(len(creators))],
+        nicknames=[c[0] for c in creators],
+        rows=[row(MetricKey.CPM, 1), row(MetricKey.ER, 2), row(MetricKey.FOLLOWERS, 3)],
+        verdicts=[],
+        cost_usd=0,
+        upstream_calls=0,
+        cache_hits=0,
+    )
+
+
+SPREAD_IDS = ("6641076880623093594", "7378689833671154914", "6926817134996674686", "7356390360773354272")
+OUTLIER = comparison_of(
+    ("是橙子酱", 57.0, 0.0378, 6_574_000),
+    ("是半夏成分研究所", 70.0, 0.031, 752_000),
+    ("桃桃（美妆版）", 116.0, 0.027, 274_000),
+    ("阿狸糖糖", 79.0, 0.035, 160_000),
+    ("大力木木", 1482.0, 0.0318, 1_630_000),
+)
+SIMILAR = comparison_of(
+    ("是橙子酱", 50.0, 0.030, 6_574_000),
+    ("是半夏成分研究所", 51.0, 0.031, 752_000),
+    ("桃桃（美妆版）", 52.0, 0.0305, 274_000),
+    ("阿狸糖糖", 50.5, 0.0302, 9_160_000),
+)
+ONE_PLOTTED = comparison_of(("是橙子酱", 57.0, 0.0378, 6_574_000), ("是初一姐姐", None, 0.025, 185_000))
+
+
+def spread_comparison() -> Comparison:
+    """The demo's ¥12 … ¥1,482 CPMs: a bubble sat on the y axis over its tick labels."""
+    service = DeepDiveService(DemoDeepDiveClient())
+    return build_comparison([service.deep_dive(s) for s in SPREAD_IDS], Duration.MEDIUM)
+
+
+def bubbles_outside(fig: Figure) -> list[tuple[float, float]]:
+    """Centres of bubbles that reach past the axes' frame."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg's
+    fig.draw(renderer)
+    ax = fig.axes[0]
+    frame = ax.get_window_extent(renderer)
+    found = []
+    for collection in ax.collections:
+        for (x, y), size in zip(
+            ax.transData.transform(collection.get_offsets()), collection.get_sizes(), strict=True
+        ):
+            r = math.sqrt(size) / 2 * fig.dpi / 72
+            if not (frame.x0 <= x - r and x + r <= frame.x1 and frame.y0 <= y - r and y + r <= frame.y1):
+                found.append((x, y))
+    return found
+
+
+@pytest.mark.parametrize("case", ["spread", "outlier", "similar", "one plotted"])
+def test_compare_bubbles_and_names_stay_inside_and_apart(case: str) -> None:
+    comparison = {"outlier": OUTLIER, "similar": SIMILAR, "one plotted": ONE_PLOTTED}.get(
+        case
+    ) or spread_comparison()
+    for lang in ("zh", "en"):
+        fig = charts.compare_figure(comparison, lang)
+        assert not bubbles_outside(fig)
+        cpms = comparison.values(MetricKey.CPM)
+        rates = comparison.values(MetricKey.ER)
+        names = {
+            charts.drawable(n) for n, c, r in zip(comparison.nicknames, cpms, rates, strict=True) if c and r
+        }
+        boxes = label_boxes(fig, names)  # inside the axes, off the ticks, apart
+        assert len(boxes) == len(names)  # every plotted creator is named
+        assert not [t.get_text() for t in fig.axes[0].get_yticklabels() if t.get_text().startswith("-")]
+
+
+def test_compare_cpms_five_times_apart_or_more_go_on_a_log_axis() -> None:
+    assert charts.compare_figure(spread_comparison(), "zh").axes[0].get_xscale() == "log"
+    assert charts.compare_figure(OUTLIER, "zh").axes[0].get_xscale() == "log"
+    similar = charts.compare_figure(SIMILAR, "zh").axes[0]
+    assert similar.get_xscale() == "linear" and similar.get_xlim()[0] > 30  # zoomed on 50-52, not from 0
+
+
+def test_compare_has_a_key_to_bubble_size() -> None:
+    fig = charts.compare_figure(OUTLIER, "zh")
+    [key] = fig.legends
+    assert key.get_title().get_text() == "粉丝"
+    assert [t.get_text() for t in key.get_texts()] == ["657.4万", "16万"]  # most and fewest followers shown
