@@ -19,6 +19,7 @@ import logging
 import math
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib.resources import files
@@ -460,12 +461,14 @@ def place_labels(
     fontsize: float,
     color: str = "black",
     dot: float = 0.0,
+    keep_off: Sequence[tuple[float, float]] | None = None,
     leaders: bool = True,
 ) -> list[str]:
-    """Each (text, x, y), in order, at the first of `spots` where it stays inside the axes, off the
-    labels placed before it and off every labelled point's dot (`dot`: its radius in points); then,
-    with `leaders`, at rings ever further out, joined to its point by a thin line. A label with no
-    such place is left out, never drawn over another label or over the ticks. Returns those left out."""
+    """Each (text, x, y), in order, at the first of `spots` where it stays inside the axes, a gap
+    away from the labels placed before it and off the dots (`dot`: their radius in points) at the
+    `keep_off` points (the labelled ones by default); then, with `leaders`, at rings ever further
+    out, joined to its point by a thin line. A label with no such place is left out, never drawn
+    over another label or over the ticks. Returns the texts left out."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     fig.draw_without_rendering()  # final limits and layout, so points map to their place on the image
@@ -474,8 +477,10 @@ def place_labels(
     canvas = fig.canvas
     assert isinstance(canvas, FigureCanvasAgg)
     renderer = canvas.get_renderer()
-    frame = ax.get_window_extent(renderer)
-    taken = [_dot_box(ax, x, y, dot * fig.dpi / 72) for _text, x, y in labels] if dot else []
+    points = [(x, y) for _text, x, y in labels] if keep_off is None else keep_off
+    room = _Room(
+        ax.get_window_extent(renderer), [_dot_box(ax, p, dot * fig.dpi / 72) for p in points] if dot else []
+    )
     tries = [*spots, *(_rings(fontsize) if leaders else ())]
     left_out = []
     for text, x, y in labels:
@@ -483,16 +488,34 @@ def place_labels(
             text, (x, y), (0, 0), textcoords="offset points", va="center", fontsize=fontsize, color=color
         )
         note.set_in_layout(False)
-        found = _free_spot(note, renderer, tries, frame, taken)
+        found = _free_spot(note, renderer, tries, room)
         if found is None:
             note.remove()
             left_out.append(text)
             continue
         tried, box = found
-        taken.append(box)
+        room.placed.append(box)
         if tried >= len(spots):
             _leader(ax, (x, y), box, color)
     return left_out
+
+
+@dataclass
+class _Room:
+    """Where a label may go: inside `frame`, off `dots`, and `_GAP` away from the labels `placed`."""
+
+    frame: Bbox
+    dots: list[Bbox]
+    placed: list[Bbox] = field(default_factory=list)
+
+    def fits(self, box: Bbox) -> bool:
+        frame, apart = self.frame, box.padded(_GAP)
+        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+        return (
+            inside
+            and not any(box.overlaps(dot) for dot in self.dots)
+            and not any(apart.overlaps(other) for other in self.placed)
+        )
 
 
 def _rings(fontsize: float) -> list[Spot]:
@@ -507,23 +530,22 @@ def _rings(fontsize: float) -> list[Spot]:
 
 
 def _free_spot(
-    note: Annotation, renderer: RendererBase, tries: Sequence[Spot], frame: Bbox, taken: list[Bbox]
+    note: Annotation, renderer: RendererBase, tries: Sequence[Spot], room: _Room
 ) -> tuple[int, Bbox] | None:
-    """`note` moved to the first of `tries` inside `frame` and off `taken`: which, and its box."""
+    """`note` moved to the first of `tries` where it fits in `room`: which, and its box."""
     for tried, (dx, dy, side) in enumerate(tries):
         note.xyann = (dx, dy)
         note.set_horizontalalignment(side)
         box = note.get_window_extent(renderer)
-        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
-        if inside and not any(box.padded(_GAP).overlaps(other) for other in taken):
+        if room.fits(box):
             return tried, box
     return None
 
 
-def _dot_box(ax: Axes, x: float, y: float, radius: float) -> Bbox:
+def _dot_box(ax: Axes, point: tuple[float, float], radius: float) -> Bbox:
     from matplotlib.transforms import Bbox
 
-    cx, cy = ax.transData.transform((x, y))
+    cx, cy = ax.transData.transform(point)
     return Bbox.from_extents(cx - radius, cy - radius, cx + radius, cy + radius)
 
 

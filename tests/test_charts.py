@@ -330,7 +330,7 @@ def test_a_label_at_the_edge_turns_inward_and_keeps_off_the_dots() -> None:
     ax.set(xlim=(0, 1), ylim=(0, 1))
     labels = [("top right corner", 0.99, 0.99), ("next to it", 0.9, 0.95)]
     assert charts.place_labels(fig, ax, labels, [(5, 8, "left"), (-5, -8, "right")], fontsize=9, dot=4) == []
-    dots = [charts._dot_box(ax, x, y, 4 * fig.dpi / 72) for _t, x, y in labels]
+    dots = [charts._dot_box(ax, (x, y), 4 * fig.dpi / 72) for _t, x, y in labels]
     assert not [(b, d) for b in label_boxes(fig) for d in dots if b.overlaps(d)]
 
 

@@ -68,12 +68,19 @@ def _plan(plan: Plan, lang: Lang) -> Figure:
     ax.set_ylabel(tr(lang, "Expected plays (log scale)"))
     _axes(ax, [(cost, plays) for _c, cost, plays in shown], lang)
     ax.grid(True, color="#e5e7eb")
-    if shown:
-        ax.legend(loc="upper left", fontsize=8)
+    if shown:  # below the chart: inside, any corner may hold the cheap, far-reaching picks
+        handles, names = ax.get_legend_handles_labels()
+        fig.legend(handles, names, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)
     named = sorted((p for p in shown if p[0].star_id in chosen), key=lambda p: p[1])[:_MAX_LABELS]
-    labels = [(drawable(c.nickname)[:12], cost, plays) for c, cost, plays in named]
-    place_labels(fig, ax, labels, _SPOTS, fontsize=_LABEL_PT, color=_CHOSEN)
+    labels = [(_short(drawable(c.nickname)), cost, plays) for c, cost, plays in named]
+    dots = [(cost, plays) for _c, cost, plays in shown]
+    place_labels(fig, ax, labels, _SPOTS, fontsize=_LABEL_PT, color=_CHOSEN, dot=_DOT_PT, keep_off=dots)
     return fig
+
+
+def _short(name: str) -> str:
+    """A name of at most `_NAME_CHARS` characters, ending in … when shortened."""
+    return name if len(name) <= _NAME_CHARS else name[: _NAME_CHARS - 1] + "…"
 
 
 # Where a name may go from its point: right above, right below, left above, left below, then
@@ -87,6 +94,8 @@ _SPOTS: tuple[Spot, ...] = (
     (5, -19, "left"),
 )
 _LABEL_PT = 8
+_DOT_PT = 4.5  # a chosen creator's dot's radius (area 70 pt²): names keep off every dot
+_NAME_CHARS = 12
 
 
 def _axes(ax: Axes, points: list[tuple[float, float]], lang: Lang) -> None:
