@@ -200,6 +200,7 @@ def follower_trend_figure(
 
 def _trend(series: DailyFans, flagged: Sequence[date], lang: Lang, title: str) -> Figure:
     import numpy as np
+    from matplotlib.dates import date2num
 
     fig = _figure(TREND_SIZE)
     ax = fig.add_subplot()
@@ -213,26 +214,27 @@ def _trend(series: DailyFans, flagged: Sequence[date], lang: Lang, title: str) -
             np.array(marks, dtype="datetime64[D]"),
             [by_day[d] for d in marks],
             color=_FLAG,
-            s=60,
+            s=_FLAG_DOT**2 * 4,
             zorder=3,
             label=tr(lang, "flagged day"),
         )
-        for d in marks:
-            ax.annotate(
-                d.strftime("%m-%d"),
-                (d, by_day[d]),
-                textcoords="offset points",
-                xytext=(0, 8),
-                ha="center",
-                color=_FLAG,
-                fontsize=9,
-            )
-        ax.legend(loc="upper left")
+        fig.legend(loc="outside lower right", frameon=False)  # inside it covered the line's start
     ax.set_title(drawable(title) or tr(lang, "Followers, last %(days)s days", days=len(days)))
     count_axis(ax.yaxis, lang)
     ax.grid(True, color=_GRID)
+    if len(days) == 1:  # matplotlib would spread one day over years
+        ax.set_xlim(date2num(days[0]) - _LONE_DAY_SPAN, date2num(days[0]) + _LONE_DAY_SPAN)
     fig.autofmt_xdate()
+    if marks:
+        dates = [(d.strftime("%m-%d"), float(date2num(d)), float(by_day[d])) for d in marks]
+        place_labels(fig, ax, dates, _ABOVE_OR_BELOW, fontsize=9, color=_FLAG, dot=_FLAG_DOT, leaders=False)
     return fig
+
+
+# A flagged day's date just above its dot, else just below; where neither is free the axis says it.
+_ABOVE_OR_BELOW: tuple[Spot, ...] = ((0, 11, "center"), (0, -11, "center"))
+_FLAG_DOT = 3.9  # a flagged day's dot's radius, points
+_LONE_DAY_SPAN = 3  # days either side of a series of one day
 
 
 def follower_trend_png(series: DailyFans, flagged: Sequence[date], lang: Lang, *, title: str = "") -> bytes:

@@ -425,3 +425,36 @@ def test_compare_has_a_key_to_bubble_size() -> None:
     [key] = fig.legends
     assert key.get_title().get_text() == "粉丝"
     assert [t.get_text() for t in key.get_texts()] == ["657.4万", "16万"]  # most and fewest followers shown
+
+
+# -- follower trend ------------------------------------------------------------------------------
+
+
+def test_one_day_of_followers_is_drawn_over_a_few_days_not_years() -> None:
+    fig = charts.follower_trend_figure(steady(1, 125_000, 0), [START], "zh")
+    low, high = fig.axes[0].get_xlim()  # days since the epoch
+    assert 2 <= high - low <= 14
+    assert not bubbles_outside(fig)  # the one flagged dot is inside
+
+
+def test_many_flagged_days_keep_their_dates_apart_and_off_the_legend() -> None:
+    """A flag every third day: dates went over each other and over the legend."""
+    series = steady(90, 122_000, 170)
+    flagged = [START + timedelta(days=i) for i in range(0, 90, 3)]
+    for lang in ("zh", "en"):
+        fig = charts.follower_trend_figure(series, flagged, lang)
+        dates = label_boxes(fig)  # inside the axes, apart
+        assert len(dates) >= 8  # as many as fit, the rest left to the axis
+        [legend] = [*fig.legends, *filter(None, [fig.axes[0].get_legend()])]
+        assert not [d for d in dates if d.overlaps(legend.get_window_extent())]
+
+
+def test_the_legend_is_off_the_line() -> None:
+    """A falling line starts in the upper left corner, where the legend was."""
+    fig = charts.follower_trend_figure(steady(90, 9_000_000, -40_000), [START + timedelta(days=40)], "zh")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    [legend] = [*fig.legends, *filter(None, [ax.get_legend()])]
+    box = legend.get_window_extent()
+    points = ax.transData.transform(ax.lines[0].get_xydata())
+    assert not [p for p in points if box.contains(*p)]
