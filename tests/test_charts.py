@@ -458,3 +458,32 @@ def test_the_legend_is_off_the_line() -> None:
     box = legend.get_window_extent()
     points = ax.transData.transform(ax.lines[0].get_xydata())
     assert not [p for p in points if box.contains(*p)]
+
+
+# -- audience ------------------------------------------------------------------------------------
+
+
+def test_audience_shares_stop_at_100_percent_with_every_share_written_inside_its_panel() -> None:
+    """96 % women: the axis ran to 120 %, past any share there can be."""
+    lopsided = Portrait(
+        distributions={
+            **PORTRAIT.distributions,
+            DistributionKind.GENDER: Distribution(
+                kind=DistributionKind.GENDER, counts={"female": 96, "male": 4}
+            ),
+            DistributionKind.DEVICE: Distribution(
+                kind=DistributionKind.DEVICE, counts={"苹果": 85, "华为": 15}
+            ),
+        }
+    )
+    for lang in ("zh", "en"):
+        fig = charts.audience_figure(lopsided, lang)
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg's
+        fig.draw(renderer)
+        for ax in fig.axes:
+            assert ax.get_xlim()[1] <= 100
+            ticks = [float(t.get_text().rstrip("%")) for t in ax.get_xticklabels() if t.get_text()]
+            assert ticks and max(ticks) <= 100
+            frame = ax.get_window_extent(renderer)
+            shares = [t.get_window_extent(renderer) for t in ax.texts if t.get_text().endswith("%")]
+            assert shares and all(frame.x0 <= b.x0 and b.x1 <= frame.x1 for b in shares)
