@@ -284,7 +284,6 @@ def _audience(portrait: Portrait, lang: Lang, title: str) -> Figure:
 
     fig = _figure(AUDIENCE_SIZE)
     axes = fig.subplots(2, 2).flat
-    shares_written: list[tuple[Axes, list[Annotation]]] = []
     for ax, kind in zip(axes, _AUDIENCE_PANELS, strict=True):
         ax.set_title(tr(lang, DISTRIBUTION_LABELS[kind]))
         distribution = portrait.get(kind)
@@ -297,27 +296,24 @@ def _audience(portrait: Portrait, lang: Lang, title: str) -> Figure:
         shares = [share * 100 for _, share in rows]
         bars = ax.barh(labels, shares, color=_LINE)
         notes = ax.bar_label(bars, labels=[f"{s:.0f}%" for s in shares], padding=2, fontsize=8)
-        shares_written.append((ax, notes))
+        for note, share in zip(notes, shares, strict=True):
+            if share * _SHARE_ROOM > 100:  # no room after the bar on an axis that stops at 100 %
+                _inside_bar(note)
         ax.invert_yaxis()
-        ax.set_xlim(0, min(100.0, max(shares) * 1.25))  # room for the shares, never past 100 %
+        ax.set_xlim(0, min(100.0, max(shares) * _SHARE_ROOM))  # room for the shares, never past 100 %
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}%"))  # 2.5 %, not "2%"
     fig.suptitle(drawable(title) or tr(lang, "Audience"))
-    _shares_inside(fig, shares_written)
     return fig
 
 
-def _shares_inside(fig: Figure, written: list[tuple[Axes, list[Annotation]]]) -> None:
-    """A share that would run past its panel's edge (96 % on an axis to 100 %) goes inside its bar."""
-    if not written:
-        return
-    fig.draw_without_rendering()
-    for ax, notes in written:
-        edge = ax.get_window_extent().x1
-        for note in notes:
-            if note.get_window_extent().x1 > edge:
-                note.xyann = (-3, 0)
-                note.set_horizontalalignment("right")
-                note.set_color("white")
+_SHARE_ROOM = 1.25  # the share axis runs this far past the largest share, for its label
+
+
+def _inside_bar(note: Annotation) -> None:
+    """A bar's share written inside its end, in white."""
+    note.xyann = (-3, 0)
+    note.set_horizontalalignment("right")
+    note.set_color("white")
 
 
 def audience_png(portrait: Portrait, lang: Lang, *, title: str = "") -> bytes:

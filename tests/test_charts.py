@@ -474,8 +474,9 @@ def test_audience_shares_stop_at_100_percent_with_every_share_written_inside_its
             DistributionKind.DEVICE: Distribution(
                 kind=DistributionKind.DEVICE, counts={"苹果": 85, "华为": 15}
             ),
+            DistributionKind.AGE: Distribution(kind=DistributionKind.AGE, counts={"18-23": 80, "24-30": 20}),
         }
-    )
+    )  # 80 % is the largest share still written after its bar
     for lang in ("zh", "en"):
         fig = charts.audience_figure(lopsided, lang)
         renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg's
