@@ -220,17 +220,13 @@ def read_number(label: str) -> float:
     return float(label.removesuffix(label[-1]) if unit != 1.0 else label.replace(",", "")) * unit
 
 
-def tick_labels(fig: Figure, axis: str = "y") -> list[tuple[float, str]]:
-    """The (value, text) of every tick label drawn inside the axis' limits."""
+def tick_labels(fig: Figure) -> list[tuple[float, str]]:
+    """The (value, text) of every y tick label drawn inside the axis' limits."""
     fig.canvas.draw()
     ax = fig.axes[0]
-    low, high = sorted(ax.get_ylim() if axis == "y" else ax.get_xlim())
-    ticks = ax.get_yticklabels() if axis == "y" else ax.get_xticklabels()
-    return [
-        (t.get_position()[1 if axis == "y" else 0], t.get_text())
-        for t in ticks
-        if low <= (t.get_position()[1 if axis == "y" else 0]) <= high and t.get_text()
-    ]
+    low, high = ax.get_ylim()
+    at = [(t.get_position()[1], t.get_text()) for t in ax.get_yticklabels()]
+    return [(value, text) for value, text in at if low <= value <= high and text]
 
 
 def steady(count: int, first: float, step: float) -> DailyFans:
@@ -270,13 +266,11 @@ def test_axis_numbers_read_as_the_card_formatter_writes_them_where_one_decimal_i
 @pytest.mark.parametrize(
     ("series", "unit"),
     [
-        (
-            steady(90, 121_000, 190),
-            "万",
-        ),  # 12万 … 13.8万: matplotlib picked 2,500 steps, shown 12.2万, 12.5万, 12.8万
-        (steady(90, 10_000, 20), "万"),  # 1万 … 1.2万: shown 1万, 1万, 1.1万, 1.1万 at one decimal
+        (steady(90, 121_000, 190), "万"),  # 12万-13.8万 was stepped by 2,500: 12.2万, 12.5万, 12.8万
+        (steady(90, 10_000, 20), "万"),  # 1万-1.2万 was written 1万, 1万, 1.1万, 1.1万
         (steady(90, 120_000_000, 400_000), "亿"),  # 1.2亿, not 12000万
     ],
+    ids=["2.5 steps", "one decimal too few", "yi"],
 )
 def test_follower_ticks_are_even_round_numbers_each_label_exact(series: DailyFans, unit: str) -> None:
     for lang in ("zh", "en"):
