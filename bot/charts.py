@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from bot import formatting
+from bot import vocabulary as vocab
 from bot.deepdive.compare import Comparison, MetricKey
 from bot.deepdive.models import DISTRIBUTION_LABELS, DailyFans, DistributionKind, Portrait
 from bot.i18n import N_, ptr, tr
@@ -32,7 +35,11 @@ from bot.models import Lang
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
+    from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
+    from matplotlib.text import Annotation
+    from matplotlib.transforms import Bbox
 
 log = logging.getLogger(__name__)
 
@@ -137,15 +144,48 @@ def to_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+# Units axis numbers are written in, largest first: those of `formatting.count` (万 and 亿 in Chinese)
+_UNITS: dict[str, tuple[tuple[float, str], ...]] = {
+    "zh": ((1e8, vocab.YI), (1e4, vocab.WAN)),
+    "en": ((1e9, "B"), (1e6, "M"), (1e3, "K")),
+}
+_ROUND_STEPS = (1, 2, 5, 10)  # ticks 1, 2 or 5 × 10ⁿ apart; matplotlib's 2.5 would need 12.25万
+
+
 def _compact(value: float, lang: Lang) -> str:
-    """Axis numbers: 1.2M / 120万 (Chinese counts in 万, ten thousands)."""
-    if lang == "zh":
-        wan = f"{value / 1e4:.1f}".removesuffix(".0")  # 100万, not 100.0万
-        return tr(lang, "%(n)s × 10,000", n=wan) if abs(value) >= 1e4 else f"{value:.0f}"
-    for size, unit in ((1e6, "M"), (1e3, "K")):
-        if abs(value) >= size:
-            return f"{value / size:.1f}".removesuffix(".0") + unit
-    return f"{value:.0f}"
+    """An axis number in the units cards write counts in (`formatting.count`: 12.4万, 1.2亿 / 124K,
+    1.2M), with as many decimals as it needs to be exact: 12.25万, never 12.2万 for 122,500."""
+    size = abs(value)
+    unit, suffix = next(((u, s) for u, s in _UNITS[lang] if size >= u), (1.0, ""))
+    decimals = next((d for d in range(4) if _exact(size / unit, d)), 3)
+    number = f"{size / unit:{',' if unit == 1 else ''}.{decimals}f}"  # 9,800 but 9800万, as cards
+    return f"{'-' if value < 0 else ''}{number}{suffix}"
+
+
+def _exact(number: float, decimals: int) -> bool:
+    return abs(number - round(number, decimals)) < 1e-9 * max(1.0, number)
+
+
+def count_axis(axis: Axis, lang: Lang) -> None:
+    """Linear ticks at round steps, written as `_compact` writes them."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins="auto", steps=_ROUND_STEPS))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v, lang)))
+
+
+def log_count_axis(axis: Axis, lang: Lang, low: float, high: float) -> None:
+    """Log ticks at 1, 2 and 5 × 10ⁿ over values from `low` to `high`; over less than a factor of 5,
+    where those would be one or two ticks, linear round steps instead (matplotlib's own fallback
+    steps by 2.5). Labels as `_compact` writes them, none on minor ticks (3×10³ beside 1万)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    if high >= 5 * low:
+        axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v, lang)))
+    else:
+        count_axis(axis, lang)
+    axis.set_minor_formatter(NullFormatter())
 
 
 # -- follower trend ----------------------------------------------------------------------
@@ -160,7 +200,7 @@ def follower_trend_figure(
 
 def _trend(series: DailyFans, flagged: Sequence[date], lang: Lang, title: str) -> Figure:
     import numpy as np
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.dates import date2num
 
     fig = _figure(TREND_SIZE)
     ax = fig.add_subplot()
@@ -174,26 +214,27 @@ def _trend(series: DailyFans, flagged: Sequence[date], lang: Lang, title: str) -
             np.array(marks, dtype="datetime64[D]"),
             [by_day[d] for d in marks],
             color=_FLAG,
-            s=60,
+            s=_FLAG_DOT**2 * 4,
             zorder=3,
             label=tr(lang, "flagged day"),
         )
-        for d in marks:
-            ax.annotate(
-                d.strftime("%m-%d"),
-                (d, by_day[d]),
-                textcoords="offset points",
-                xytext=(0, 8),
-                ha="center",
-                color=_FLAG,
-                fontsize=9,
-            )
-        ax.legend(loc="upper left")
+        fig.legend(loc="outside lower right", frameon=False)  # inside it covered the line's start
     ax.set_title(drawable(title) or tr(lang, "Followers, last %(days)s days", days=len(days)))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v, lang)))
+    count_axis(ax.yaxis, lang)
     ax.grid(True, color=_GRID)
+    if len(days) == 1:  # matplotlib would spread one day over years
+        ax.set_xlim(date2num(days[0]) - _LONE_DAY_SPAN, date2num(days[0]) + _LONE_DAY_SPAN)
     fig.autofmt_xdate()
+    if marks:
+        dates = [(d.strftime("%m-%d"), float(date2num(d)), float(by_day[d])) for d in marks]
+        place_labels(fig, ax, dates, _ABOVE_OR_BELOW, fontsize=9, color=_FLAG, dot=_FLAG_DOT, leaders=False)
     return fig
+
+
+# A flagged day's date just above its dot, else just below; where neither is free the axis says it.
+_ABOVE_OR_BELOW: tuple[Spot, ...] = ((0, 11, "center"), (0, -11, "center"))
+_FLAG_DOT = 3.9  # a flagged day's dot's radius, points
+_LONE_DAY_SPAN = 3  # days either side of a series of one day
 
 
 def follower_trend_png(series: DailyFans, flagged: Sequence[date], lang: Lang, *, title: str = "") -> bytes:
@@ -254,12 +295,25 @@ def _audience(portrait: Portrait, lang: Lang, title: str) -> Figure:
         labels = [_bucket_label(kind, key, lang) for key, _ in rows]
         shares = [share * 100 for _, share in rows]
         bars = ax.barh(labels, shares, color=_LINE)
-        ax.bar_label(bars, labels=[f"{s:.0f}%" for s in shares], padding=2, fontsize=8)
+        notes = ax.bar_label(bars, labels=[f"{s:.0f}%" for s in shares], padding=2, fontsize=8)
+        for note, share in zip(notes, shares, strict=True):
+            if share * _SHARE_ROOM > 100:  # no room after the bar on an axis that stops at 100 %
+                _inside_bar(note)
         ax.invert_yaxis()
-        ax.set_xlim(0, max(shares) * 1.25)
+        ax.set_xlim(0, min(100.0, max(shares) * _SHARE_ROOM))  # room for the shares, never past 100 %
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}%"))  # 2.5 %, not "2%"
     fig.suptitle(drawable(title) or tr(lang, "Audience"))
     return fig
+
+
+_SHARE_ROOM = 1.25  # the share axis runs this far past the largest share, for its label
+
+
+def _inside_bar(note: Annotation) -> None:
+    """A bar's share written inside its end, in white."""
+    note.xyann = (-3, 0)
+    note.set_horizontalalignment("right")
+    note.set_color("white")
 
 
 def audience_png(portrait: Portrait, lang: Lang, *, title: str = "") -> bytes:
@@ -275,37 +329,129 @@ def compare_figure(comparison: Comparison, lang: Lang) -> Figure:
         return _compare(comparison, lang)
 
 
+class _Bubble(NamedTuple):
+    name: str
+    cpm: float
+    rate: float  # percent
+    size: float  # marker area, points²
+    followers: float | None
+
+
+def _bubbles(comparison: Comparison) -> list[_Bubble]:
+    """One bubble per creator with both a CPM and a rate, its area growing with followers."""
+    cpms, rates, followers = (
+        comparison.values(k) for k in (MetricKey.CPM, MetricKey.ER, MetricKey.FOLLOWERS)
+    )
+    largest = max((f for f in followers if f), default=1.0)
+    return [
+        _Bubble(drawable(name), cpm, rate * 100, 200 + 1800 * ((fans or 0) / largest) ** 0.5, fans)
+        for name, cpm, rate, fans in zip(comparison.nicknames, cpms, rates, followers, strict=True)
+        if cpm is not None and rate is not None
+    ]
+
+
 def _compare(comparison: Comparison, lang: Lang) -> Figure:
     fig = _figure(COMPARE_SIZE)
     ax = fig.add_subplot()
-    cpms = comparison.values(MetricKey.CPM)
-    rates = comparison.values(MetricKey.ER)
-    followers = comparison.values(MetricKey.FOLLOWERS)
-    known = [f for f in followers if f]
-    largest = max(known) if known else 1
-    labels: list[tuple[str, float, float]] = []
-    for name, cpm, rate, fans in zip(comparison.nicknames, cpms, rates, followers, strict=True):
-        if cpm is None or rate is None:
-            continue
-        size = 200 + 1800 * ((fans or 0) / largest) ** 0.5
-        ax.scatter([cpm], [rate * 100], s=size, alpha=0.45, color=_LINE, edgecolors="white", clip_on=False)
-        labels.append((drawable(name), cpm, rate * 100))
-    missing = len(comparison.nicknames) - len(labels)
-    note = tr(lang, " (%(missing)s without CPM or rate not shown)", missing=missing)
+    bubbles = _bubbles(comparison)
+    ax.scatter(
+        [b.cpm for b in bubbles],
+        [b.rate for b in bubbles],
+        s=[b.size for b in bubbles],
+        alpha=0.45,
+        color=_LINE,
+        edgecolors="white",
+    )
+    fig.suptitle(_compare_title(comparison, len(bubbles), lang))  # over the key too: room for a long one
+    ax.set_xlabel(tr(lang, "CPM (¥ per 1,000 plays, lower is better)"))
+    ax.set_ylabel(tr(lang, "Engagement rate (%)"))
+    ax.grid(True, color=_GRID)
+    _size_key(fig, bubbles, lang)
+    _bubble_axes(fig, ax, bubbles, lang)
+    place_labels(fig, ax, [(b.name, b.cpm, b.rate) for b in bubbles], _ON_BUBBLE, fontsize=10)
+    return fig
+
+
+def _compare_title(comparison: Comparison, shown: int, lang: Lang) -> str:
+    missing = len(comparison.nicknames) - shown
     title = tr(
         lang,
         "CPM vs engagement rate (%(duration)s videos); bubble = followers",
         duration=formatting.duration_label(comparison.duration, lang),
     )
-    ax.set_title(title + (note if missing else ""))
-    ax.set_xlabel(tr(lang, "CPM (¥ per 1,000 plays, lower is better)"))
-    ax.set_ylabel(tr(lang, "Engagement rate (%)"))
-    ax.grid(True, color=_GRID)
-    ax.margins(0.25)
-    ax.set_xlim(left=0)
-    ax.set_ylim(bottom=0)  # the margin would otherwise show negative rates
-    place_labels(fig, ax, labels, _ON_BUBBLE, fontsize=10)
-    return fig
+    return title + (
+        tr(lang, " (%(missing)s without CPM or rate not shown)", missing=missing) if missing else ""
+    )
+
+
+def _size_key(fig: Figure, bubbles: Sequence[_Bubble], lang: Lang) -> None:
+    """Beside the chart, what a bubble's size means: the most and the fewest followers drawn."""
+    from matplotlib.lines import Line2D
+
+    known = sorted({b.followers: b.size for b in bubbles if b.followers}.items(), reverse=True)
+    keys = [known[0], known[-1]] if len(known) > 1 else known
+    handles = [
+        Line2D([], [], ls="", marker="o", ms=math.sqrt(size), color=_LINE, alpha=0.45, mec="white")
+        for _fans, size in keys
+    ]
+    labels = [formatting.count(fans, lang) for fans, _size in keys]
+    if handles:
+        room = math.sqrt(keys[0][1]) / _KEY_PT  # the largest bubble's width, in font sizes
+        fig.legend(
+            handles,
+            labels,
+            title=tr(lang, "Followers"),
+            loc="outside right center",  # clear of a long title
+            frameon=False,
+            fontsize=_KEY_PT,
+            handlelength=room,
+            handleheight=room * 1.4,
+            labelspacing=0.6,
+        )
+
+
+_KEY_PT = 10
+
+
+def _bubble_axes(fig: Figure, ax: Axes, bubbles: Sequence[_Bubble], lang: Lang) -> None:
+    """CPMs five times apart or more on a log axis, as on the plan chart (one creator ten times
+    dearer squeezed the rest against the y axis); both axes fitted around the bubbles, so each
+    lies wholly inside with its name, near as they may be (CPMs of ¥50-52 no longer sit in a
+    corner of an axis from 0). Rates never go below 0; a tick below 0 the padding shows is blank."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    cpms, rates = [b.cpm for b in bubbles], [b.rate for b in bubbles]
+    log = bool(cpms) and min(cpms) > 0 and max(cpms) >= _LOG_SPREAD * min(cpms)
+    if log:
+        ax.set_xscale("log")
+        log_count_axis(ax.xaxis, lang, min(cpms), max(cpms))
+    else:
+        count_axis(ax.xaxis, lang)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", steps=_ROUND_STEPS))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}" if v >= 0 else ""))
+    if not bubbles:
+        return
+    fig.draw_without_rendering()  # the axes' size once laid out
+    frame = ax.get_window_extent()
+    pad = max(math.sqrt(b.size) for b in bubbles) / 2 * fig.dpi / 72 + _BUBBLE_MARGIN
+    ax.set_xlim(_fitted(cpms, frame.width, pad, log=log))
+    ax.set_ylim(_fitted(rates, frame.height, pad, log=False))
+
+
+_LOG_SPREAD = 5  # the dearest CPM this many times the cheapest: a log axis
+_BUBBLE_MARGIN = 8  # pixels between the largest bubble and the frame
+
+
+def _fitted(values: Sequence[float], length: float, pad: float, *, log: bool) -> tuple[float, float]:
+    """Axis limits that keep every value at least `pad` pixels inside an axis `length` pixels
+    long, spanning at least a tenth of the values' middle (a factor of 2 on a log axis), so near
+    values are set apart without making a tiny difference look large."""
+    low, high = (math.log10(v) if log else v for v in (min(values), max(values)))
+    middle = (low + high) / 2
+    span = max(high - low, math.log10(2) if log else 0.1 * abs(middle) or 1.0)
+    whole = span / (1 - 2 * min(pad, length / 3) / length)
+    ends = (middle - whole / 2, middle + whole / 2)
+    return (10 ** ends[0], 10 ** ends[1]) if log else ends
 
 
 # A name on its bubble, else just above or below it, then further.
@@ -314,8 +460,11 @@ _ON_BUBBLE: tuple[Spot, ...] = tuple((0, dy, "center") for dy in (0, 13, -13, 26
 
 # -- labels that do not overlap ---------------------------------------------------------------
 
-Spot = tuple[float, float, str]  # offset from the point, in points, and the text's side there
-Box = tuple[float, float, float, float]
+Side = Literal["left", "center", "right"]
+Spot = tuple[float, float, Side]  # offset from the point, in points, and the text's side there
+_RING_ANGLES = (90, 270, 30, 150, 210, 330, 0, 180, 60, 120, 240, 300)  # above and below first
+_RING_RADII = (2.0, 3.0, 4.5, 6.5, 9.0)  # in font sizes
+_GAP = 3  # pixels at least between two labels, so two names never read as one
 
 
 def place_labels(
@@ -326,42 +475,105 @@ def place_labels(
     *,
     fontsize: float,
     color: str = "black",
-) -> None:
-    """Each (text, x, y) at the first of `spots` that stays inside the axes and overlaps no label
-    placed before it (the last spot when none does), in label order: names that would sit on one
-    another move apart, and a name at the chart's edge turns inward."""
+    dot: float = 0.0,
+    keep_off: Sequence[tuple[float, float]] | None = None,
+    leaders: bool = True,
+) -> list[str]:
+    """Each (text, x, y), in order, at the first of `spots` where it stays inside the axes, a gap
+    away from the labels placed before it and off the dots (`dot`: their radius in points) at the
+    `keep_off` points (the labelled ones by default); then, with `leaders`, at rings ever further
+    out, joined to its point by a thin line. A label with no such place is left out, never drawn
+    over another label or over the ticks. Returns the texts left out."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     fig.draw_without_rendering()  # final limits and layout, so points map to their place on the image
-    to_points = 72 / fig.dpi
-    frame = ax.get_window_extent()
-    inside: Box = (frame.x0 * to_points, frame.y0 * to_points, frame.x1 * to_points, frame.y1 * to_points)
-    placed: list[Box] = []
-    for text, x_data, y_data in labels:
-        x, y = (v * to_points for v in ax.transData.transform((x_data, y_data)))
-        width = sum(fontsize if ord(ch) > 0x2E80 else fontsize * 0.6 for ch in text)
-        for dx, dy, side in spots:
-            left = x + dx - {"left": 0.0, "center": width / 2, "right": width}[side]
-            box = (left, y + dy - fontsize / 2, left + width, y + dy + fontsize / 2)
-            if _within(box, inside) and not any(_overlap(box, other) for other in placed):
-                break
-        placed.append(box)
-        ax.annotate(
-            text,
-            (x_data, y_data),
-            textcoords="offset points",
-            xytext=(dx, dy),
-            ha=side,
-            va="center",
-            fontsize=fontsize,
-            color=color,
+    ax.set_xlim(ax.get_xlim())  # frozen: leader lines must not rescale the axes
+    ax.set_ylim(ax.get_ylim())
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)
+    renderer = canvas.get_renderer()
+    points = [(x, y) for _text, x, y in labels] if keep_off is None else keep_off
+    room = _Room(
+        ax.get_window_extent(renderer), [_dot_box(ax, p, dot * fig.dpi / 72) for p in points] if dot else []
+    )
+    tries = [*spots, *(_rings(fontsize) if leaders else ())]
+    left_out = []
+    for text, x, y in labels:
+        note = ax.annotate(
+            text, (x, y), (0, 0), textcoords="offset points", va="center", fontsize=fontsize, color=color
+        )
+        note.set_in_layout(False)
+        found = _free_spot(note, renderer, tries, room)
+        if found is None:
+            note.remove()
+            left_out.append(text)
+            continue
+        tried, box = found
+        room.placed.append(box)
+        if tried >= len(spots):
+            _leader(ax, (x, y), box, color)
+    return left_out
+
+
+@dataclass
+class _Room:
+    """Where a label may go: inside `frame`, off `dots`, and `_GAP` away from the labels `placed`."""
+
+    frame: Bbox
+    dots: list[Bbox]
+    placed: list[Bbox] = field(default_factory=list)
+
+    def fits(self, box: Bbox) -> bool:
+        frame, apart = self.frame, box.padded(_GAP)
+        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+        return (
+            inside
+            and not any(box.overlaps(dot) for dot in self.dots)
+            and not any(apart.overlaps(other) for other in self.placed)
         )
 
 
-def _within(box: Box, frame: Box) -> bool:
-    return frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3]
+def _rings(fontsize: float) -> list[Spot]:
+    """Spots on circles around the point, the text on the far side of its offset."""
+    spots = []
+    for radius in _RING_RADII:
+        for angle in _RING_ANGLES:
+            dx, dy = (radius * fontsize * f(math.radians(angle)) for f in (math.cos, math.sin))
+            side: Side = "left" if dx > fontsize / 2 else "right" if dx < -fontsize / 2 else "center"
+            spots.append((round(dx, 1), round(dy, 1), side))
+    return spots
 
 
-def _overlap(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _free_spot(
+    note: Annotation, renderer: RendererBase, tries: Sequence[Spot], room: _Room
+) -> tuple[int, Bbox] | None:
+    """`note` moved to the first of `tries` where it fits in `room`: which, and its box."""
+    for tried, (dx, dy, side) in enumerate(tries):
+        note.xyann = (dx, dy)
+        note.set_horizontalalignment(side)
+        box = note.get_window_extent(renderer)
+        if room.fits(box):
+            return tried, box
+    return None
+
+
+def _dot_box(ax: Axes, point: tuple[float, float], radius: float) -> Bbox:
+    from matplotlib.transforms import Bbox
+
+    cx, cy = ax.transData.transform(point)
+    return Bbox.from_extents(cx - radius, cy - radius, cx + radius, cy + radius)
+
+
+def _leader(ax: Axes, point: tuple[float, float], box: Bbox, color: str) -> None:
+    """A thin line from a point to the nearest side of its label's box, for labels set apart."""
+    from matplotlib.lines import Line2D
+
+    px, py = ax.transData.transform(point)
+    end = (min(max(px, box.x0), box.x1), min(max(py, box.y0), box.y1))
+    (x0, y0), (x1, y1) = ax.transData.inverted().transform([(px, py), end])
+    line = Line2D([x0, x1], [y0, y1], color=color, linewidth=0.6, alpha=0.7)
+    line.set_in_layout(False)
+    ax.add_artist(line)
 
 
 def compare_png(comparison: Comparison, lang: Lang) -> bytes:

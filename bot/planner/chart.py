@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.charts import Spot, _cjk, _compact, _figure, drawable, place_labels, to_png
+from bot.charts import Spot, _cjk, _figure, count_axis, drawable, log_count_axis, place_labels, to_png
 from bot.formatting import duration_label
 from bot.i18n import tr
 from bot.models import Lang
 from bot.planner.models import Plan
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 
@@ -26,8 +27,6 @@ def plan_figure(plan: Plan, lang: Lang) -> Figure:
 
 
 def _plan(plan: Plan, lang: Lang) -> Figure:
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
     fig = _figure(PLAN_SIZE)
     ax = fig.add_subplot()
     chosen = {c.star_id for c in plan.chosen}
@@ -64,25 +63,24 @@ def _plan(plan: Plan, lang: Lang) -> Figure:
         )
         + (tr(lang, " (%(missing)s without price or plays not shown)", missing=missing) if missing else "")
     )
-    if shown:  # prices and plays span orders of magnitude: log axes keep the cheap ones apart
-        ax.set_xscale("log")
-        ax.set_yscale("log")
     length = duration_label(plan.request.duration, lang)
     ax.set_xlabel(tr(lang, "Cost of a %(duration)s video (¥, log scale)", duration=length))
     ax.set_ylabel(tr(lang, "Expected plays (log scale)"))
-    for axis in (ax.xaxis, ax.yaxis):
-        # Labels at 1, 2 and 5 × 10ⁿ in one style; matplotlib would label minor ticks 3×10³ beside 1万.
-        if shown:
-            axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-        axis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v, lang)))
-        axis.set_minor_formatter(NullFormatter())
+    _axes(ax, [(cost, plays) for _c, cost, plays in shown], lang)
     ax.grid(True, color="#e5e7eb")
-    if shown:
-        ax.legend(loc="upper left", fontsize=8)
+    if shown:  # below the chart: inside, any corner may hold the cheap, far-reaching picks
+        handles, names = ax.get_legend_handles_labels()
+        fig.legend(handles, names, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)
     named = sorted((p for p in shown if p[0].star_id in chosen), key=lambda p: p[1])[:_MAX_LABELS]
-    labels = [(drawable(c.nickname)[:12], cost, plays) for c, cost, plays in named]
-    place_labels(fig, ax, labels, _SPOTS, fontsize=_LABEL_PT, color=_CHOSEN)
+    labels = [(_short(drawable(c.nickname)), cost, plays) for c, cost, plays in named]
+    dots = [(cost, plays) for _c, cost, plays in shown]
+    place_labels(fig, ax, labels, _SPOTS, fontsize=_LABEL_PT, color=_CHOSEN, dot=_DOT_PT, keep_off=dots)
     return fig
+
+
+def _short(name: str) -> str:
+    """A name of at most `_NAME_CHARS` characters, ending in … when shortened."""
+    return name if len(name) <= _NAME_CHARS else name[: _NAME_CHARS - 1] + "…"
 
 
 # Where a name may go from its point: right above, right below, left above, left below, then
@@ -96,6 +94,21 @@ _SPOTS: tuple[Spot, ...] = (
     (5, -19, "left"),
 )
 _LABEL_PT = 8
+_DOT_PT = 4.5  # a chosen creator's dot's radius (area 70 pt²): names keep off every dot
+_NAME_CHARS = 12
+
+
+def _axes(ax: Axes, points: list[tuple[float, float]], lang: Lang) -> None:
+    """Log axes, as prices and plays span orders of magnitude (the cheap ones stay apart), with
+    ticks at 1, 2 and 5 × 10ⁿ in the units cards use."""
+    if not points:
+        count_axis(ax.xaxis, lang)
+        count_axis(ax.yaxis, lang)
+        return
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    for axis, values in ((ax.xaxis, [x for x, _y in points]), (ax.yaxis, [y for _x, y in points])):
+        log_count_axis(axis, lang, min(values), max(values))
 
 
 def plan_png(plan: Plan, lang: Lang) -> bytes:
