@@ -88,10 +88,13 @@ def test_rows_use_the_same_duration_and_mark_the_best() -> None:
 
 
 def test_ties_share_the_best_mark() -> None:
-    comparison = build_comparison(DIVES, Duration.MEDIUM)
-    views = comparison.row(MetricKey.MEDIAN_VIEWS)
-    assert [c.percentile for c in views.cells] == [50, 50, 50]
-    assert all(c.best for c in views.cells)
+    tied = [
+        creator(s, n, followers=1_000_000, price_medium=9_000, cpm_medium=30.0, er=0.02)
+        for s, n in ("1甲", "2乙")
+    ]
+    cpm = build_comparison([*tied, DIVES[0]], Duration.MEDIUM).row(MetricKey.CPM)
+    assert [c.percentile for c in cpm.cells] == [75, 75, 0]
+    assert [c.best for c in cpm.cells] == [True, True, False]
 
 
 def test_verdicts_name_strongest_and_weakest() -> None:
@@ -144,10 +147,10 @@ def test_two_ids_for_the_same_creator_are_rejected() -> None:
 
 def test_followers_and_price_are_shown_but_not_judged() -> None:
     comparison = build_comparison(DIVES, Duration.MEDIUM)
-    for key in (MetricKey.FOLLOWERS, MetricKey.PRICE):
+    for key in (MetricKey.FOLLOWERS, MetricKey.PRICE, MetricKey.MEDIAN_VIEWS):
         cells = comparison.row(key).cells
         assert all(c.value is not None and c.percentile is None and not c.best for c in cells)
-    judged = {MetricKey.CPM, MetricKey.CPE, MetricKey.ER, MetricKey.MEDIAN_VIEWS}
+    judged = {MetricKey.CPM, MetricKey.CPE, MetricKey.ER}
     assert all(v.strongest in judged | {None} and v.weakest in judged | {None} for v in comparison.verdicts)
 
 

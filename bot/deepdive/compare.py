@@ -1,9 +1,10 @@
 """Compare 2-5 creators side by side at one video duration.
 
-Every price, CPM and CPE uses the same duration. Each judged metric (value for money, engagement,
-reach per video, Xingtu's index, audience fit) gets a percentile within the group (100 = best, lower
-is better for CPM and CPE) and the best value per row is marked; followers and price are shown,
-not judged: a bigger or cheaper creator is not a better one. Each creator gets a two-line verdict:
+Every price, CPM and CPE uses the same duration. Each judged metric (value for money, engagement
+and completion, Xingtu's index, audience fit) gets a percentile within the group (100 = best, lower
+is better for CPM and CPE) and the best value per row is marked; followers, price and median views
+are shown, not judged: they measure size, and a bigger or cheaper creator is not a better one (CPM
+already weighs price against plays). Each creator gets a two-line verdict:
 the judged metric where it is furthest above the group's median, and the one furthest below (by
 ratio, so ¥1,482 against ¥12 CPM outweighs 1.6M against 2M followers). A price, CPM or CPE from a
 quote whose window ended before today is shown, flagged, and not ranked.
@@ -60,7 +61,9 @@ METRICS: dict[MetricKey, Metric] = {
     MetricKey.CPE: Metric(Text("CPE"), False, lambda v, lang: fmt.cpe(v, lang)),
     MetricKey.ER: Metric(Text("engagement rate"), True, lambda v, _lang: fmt.pct(v)),
     MetricKey.COMPLETION: Metric(Text("completion rate"), True, lambda v, _lang: fmt.pct(v)),
-    MetricKey.MEDIAN_VIEWS: Metric(Text("median views"), True, lambda v, lang: fmt.count(v, lang)),
+    MetricKey.MEDIAN_VIEWS: Metric(
+        Text("median views"), True, lambda v, lang: fmt.count(v, lang), judged=False
+    ),
     MetricKey.XINGTU_INDEX: Metric(Text("Xingtu index"), True, lambda v, _lang: fmt.index(v)),
     MetricKey.AUDIENCE_FIT: Metric(Text("audience fit"), True, lambda v, _lang: f"{v:.0f}%"),
 }
