@@ -341,7 +341,7 @@ def test_details_deep_dives_in_the_searchs_language_length_and_audience_targets(
     charts_in_thread(slack)
     text = card_text(posted_card(slack))
     assert star_id in text
-    assert "受众匹配度" in text and "女性 ≥60%" in text
+    assert "受众匹配：达成" in text and "女性 ≥60%" in text
     assert "1-20秒（本次）" in text
 
 

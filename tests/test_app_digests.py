@@ -168,7 +168,7 @@ def test_help(app: App, requests: SlackRequests) -> None:
         body = send(app, requests, text)
         assert "digest add" in shown(body) and "quiet=yes" in shown(body)
     zh = send(app, requests, "help lang=zh")
-    assert "digest add" in shown(zh) and "quiet=yes" in shown(zh) and "每天" in shown(zh)
+    assert "推送 添加" in shown(zh) and "安静=是" in shown(zh) and "每天" in shown(zh)
 
 
 @pytest.mark.parametrize(

@@ -58,8 +58,8 @@ def test_home_tab_shows_my_shortlists_digests_searches_and_spend(
     assert "母婴" in text and "美食" in text and "旅行" not in text
     assert "下次" in text  # next run, in the language of my latest search
     assert (
-        "<@U0SOMEONE>" in text and f"digest resume {food.digest.short_id}" in text
-    )  # who paused it, and how back
+        "<@U0SOMEONE>" in text and f"推送 恢复 {food.digest.short_id}" in text
+    )  # who paused it, and how back (in Chinese words, the home being Chinese)
     refs = [SearchValue.decode(value).search_ref for value in rerun_buttons(view)]
     assert len(refs) == 2  # one per distinct query, newest first
     assert services.searches.get(refs[0], TEAM_ID).raw_query == "护肤 followers>=10w"

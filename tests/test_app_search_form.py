@@ -150,7 +150,7 @@ def test_a_shortcut_form_that_cannot_open_is_explained_in_the_dm(
     slack.fail("views.open", "expired_trigger_id")
     assert app.dispatch(slack_requests.shortcut("kol_find_creators").bolt()).status == 200
     [post] = slack.wait_for_calls("chat.postMessage")
-    assert post.body["channel"] == USER_ID and "went wrong" in post.body["text"]
+    assert post.body["channel"] == USER_ID and "Slack allows 3 seconds to open a form" in post.body["text"]
 
 
 def submit(app: App, slack_requests: SlackRequests, values: dict[str, Any]) -> dict[str, Any]:

@@ -66,7 +66,7 @@ def test_help_prints_the_grammar(capsys: pytest.CaptureFixture[str], lang: str, 
 
 def test_show_and_compare_take_audience_targets(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["show", STAR, "--audience", "受众性别=女>=70% 受众城市=二线", "--lang", "zh"]) == 0
-    assert "受众匹配度" in capsys.readouterr().out
+    assert "受众匹配：达成" in capsys.readouterr().out
     assert main(["compare", STAR, OTHER, "--audience", "audience_age=18-30"]) == 0
     assert "Audience fit" in capsys.readouterr().out
     assert main(["show", STAR, "--audience", "受众性别=机器人"]) == 2

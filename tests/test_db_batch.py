@@ -54,9 +54,11 @@ def test_a_failing_optional_write_is_skipped_and_a_failing_required_one_raises(
 def test_the_writes_of_a_block_that_raised_are_still_stored(sessions) -> None:
     done: list[str] = []
     with pytest.raises(ValueError), batched_writes():
-        deferred(sessions, claim("paid"), what="a claim", after=lambda: done.append("after"))
+        deferred(
+            sessions, claim("paid"), what="a claim", after=lambda stored: done.append(f"stored={stored}")
+        )
         raise ValueError("the search failed after paying")
-    assert keys(sessions) == ["paid"] and done == ["after"]
+    assert keys(sessions) == ["paid"] and done == ["stored=True"]
 
 
 def test_an_unreachable_database_is_logged_for_optional_writes(

@@ -194,6 +194,8 @@ def help_message(lang: Lang) -> SlackMessage:
         "lang": lang,
         "handle": vocab.DOUYIN_HANDLE,
         "usage": section_chunks(text.strip().splitlines()),
+        # the subcommands as this language's reader types them (Chinese ones are accepted too)
+        "words": vocab.SUBCOMMAND_WORDS_ZH if lang == "zh" else {w: w for w in vocab.SUBCOMMAND_WORDS_ZH},
     }
     return render("help.json.j2", context, fallback_text=f"{slash_command()}\n{text}")
 
