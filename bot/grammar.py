@@ -35,6 +35,7 @@ from typing import Any, cast
 from bot import vocabulary as vocab
 from bot.audience import with_audience_token
 from bot.chinese import simplified
+from bot.chinese_numerals import arabic
 from bot.errors import QueryError
 from bot.formatting import Choices, FilterLabel, FilterValue, Joined, Places
 from bot.i18n import N_, Text
@@ -83,7 +84,7 @@ class _Problem(Exception):
 
 def _quantity(text: str, *, units: str, example: str) -> float:
     """One number with an optional unit from `units` ("count", "percent" or "none")."""
-    text = simplified(text.strip())
+    text = arabic(simplified(text.strip()))  # `十万` is `10万`
     if units == "count":
         text = _THOUSANDS.sub("", _CURRENCY.sub("", text).strip())
     m = _NUMBER.fullmatch(text)
@@ -445,7 +446,7 @@ def _bounded(token: str, typed: str, before: str | None, after: str | None, valu
     alias = simplified(typed).casefold()
     name = _TRAILING_NAMES.get(alias) or _ALIASES[alias]
     op = before or after or "="
-    if (before and after) or not _LOOKS_NUMERIC.match(value):
+    if (before and after) or not _LOOKS_NUMERIC.match(arabic(simplified(value))):
         return None
     try:
         _num_range(_NUMERIC[name], op, value)

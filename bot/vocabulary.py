@@ -290,6 +290,24 @@ AUDIENCE_USAGE = N_(
 )
 DOUYIN_HANDLE = "抖音号"  # a Douyin account's own id, as people call it
 
+# -- Chinese numerals in amounts (`bot.chinese_numerals`): 十万, 一百万, 两千, 三十五万 ----------------
+
+NUMERAL_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+NUMERAL_UNITS = {"十": 10, "百": 100, "千": 1000}
+DIGIT_UNIT_NUMERALS = frozenset({"千"})  # also a unit after digits (`5千`): alone it converts nothing
+
 # -- the search form (`bot.search_form`) ------------------------------------------------------------
 
 NOT_A_VALUE = re.compile(r"[\s=<>:：≥≤＞＜＝\"'“”]")  # a field holding another filter, not one value
