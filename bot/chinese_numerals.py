@@ -34,3 +34,9 @@ def arabic(value: str) -> str:
     if run is None or not _CHINESE & set(run[0]):
         return value
     return f"{_value(run[0])}{value[run.end() :]}"
+
+
+def arabic_counts(text: str) -> str:
+    """Every amount in numerals in `text` written in digits (`三到五个` is `3到5个`), for a text
+    that is only counts, such as a plan's mix."""
+    return _RUN.sub(lambda run: arabic(run[0]), text)

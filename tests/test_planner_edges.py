@@ -912,3 +912,18 @@ def test_the_chinese_plan_xlsx_shows_followers_in_wan() -> None:
     sheet = load_workbook(io.BytesIO(plan_xlsx(_plan(), "zh"))).active
     followers = sheet.cell(row=2, column=[c.value for c in sheet[1]].index("粉丝数") + 1)
     assert isinstance(followers.value, int) and '"万"' in followers.number_format
+
+
+@pytest.mark.parametrize(
+    ("typed", "mix"),
+    [
+        ("头部1个，腰部3到5个", {Tier.HEAD: (1, 1), Tier.MID: (3, 5)}),
+        ("头部1-2个，腰部3-5个，尾部5个以上", {Tier.HEAD: (1, 2), Tier.MID: (3, 5), Tier.TAIL: (5, None)}),
+        ("腰部三到五位", {Tier.MID: (3, 5)}),
+        ("頭部一個", {Tier.HEAD: (1, 1)}),
+        ("head:1-2,tail:5+", {Tier.HEAD: (1, 2), Tier.TAIL: (5, None)}),
+    ],
+)
+def test_a_mix_is_read_as_people_say_it(typed: str, mix: dict[Tier, tuple[int, int | None]]) -> None:
+    """`头部1个，腰部3到5个` was refused: only `头部:1,腰部:3-5` was read."""
+    assert {tier: (r.low, r.high) for tier, r in parse_mix(typed).items()} == mix

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.chinese import simplified
+from bot.chinese_numerals import arabic_counts
 from bot.errors import KolbotError, QueryError
 from bot.formatting import yuan
 from bot.grammar import filters_as_typed, is_filter_name, normalize_text, separate_terms
@@ -254,13 +255,13 @@ def _option_key(name: str) -> str | None:
 
 
 def parse_mix(text: str) -> dict[Tier, TierRange]:
-    """`head:1-2,mid:3-5,tail:5-10` (also `头部:1`, `tail:5+`)."""
+    """`head:1-2,mid:3-5,tail:5-10` (also `头部:1`, `tail:5+`, `頭部1个`, `腰部三到五个`)."""
     mix: dict[Tier, TierRange] = {}
     for part in vocabulary.MIX_SEPARATORS.split(text):
         if not part.strip():
             continue
-        split = vocabulary.MIX_PART.match(part.strip())
-        tier = vocabulary.TIER_NAMES.get(simplified(split["tier"]).lower()) if split else None  # 頭部 too
+        split = vocabulary.MIX_PART.match(arabic_counts(simplified(part.strip())))  # `头部一个` too
+        tier = vocabulary.TIER_NAMES.get(split["tier"].lower()) if split else None
         match = vocabulary.COUNT.match(split["counts"]) if split and tier else None
         if tier is None or match is None:
             raise _error(

@@ -39,8 +39,11 @@ TIER_NAMES = {
     "尾部": Tier.TAIL,
 }
 MIX_SEPARATORS = re.compile(r"[,，;；]")
-MIX_PART = re.compile(r"^(?P<tier>[^:：=]+?)\s*[:：=]\s*(?P<counts>.*)$")
-COUNT = re.compile(r"^(?P<low>\d+)(?:\s*(?P<plus>\+)|\s*[-~～]\s*(?P<high>\d+))?$")
+# `head:1-2`, `头部:1`, and as said: `头部1个`, `腰部3到5个`, `尾部5个以上`
+MIX_PART = re.compile(r"^(?P<tier>[^:：=\d]+?)\s*[:：=]?\s*(?P<counts>\d.*)$")
+COUNT = re.compile(
+    r"^(?P<low>\d+)\s*[个位名]?(?:\s*(?P<plus>\+|及?以上)|\s*[-~～到至]\s*(?P<high>\d+)\s*[个位名]?)?$"
+)
 SHARE = re.compile(r"^(?P<num>\d+(?:\.\d+)?)\s*(?P<pct>%|％)?$")
 ID_SEPARATORS = re.compile(r"[,，]")
 # `20万，护肤`: the budget, then a separator; not a thousands comma (`200,000 护肤`)
