@@ -35,6 +35,7 @@ def parse_add(text: str) -> DigestRequest:
     """Split the arguments of `digest add`; raise `QueryError` naming what is wrong."""
     query, rest = _quoted(text.strip())
     options: dict[str, str] = {}
+    typed: dict[str, str] = {}  # each option's word as written (`条数=30`), for the refusal to quote
     schedule_words = []
     for word in unicodedata.normalize("NFKC", rest).split():
         key, value = _option(word)
@@ -43,16 +44,20 @@ def parse_add(text: str) -> DigestRequest:
             if zone is None and _NOT_AN_OPTION.fullmatch(word):  # `banana=1`
                 raise errors.bad_option(word, Text("a digest's options are top=, pages=, quiet= and tz=."))
             schedule_words.append(f"tz={zone[1]}" if zone else word)
-        elif _READ[key](options.setdefault(key, value)) != _READ[key](value):  # `quiet=yes quiet=no`
-            raise errors.bad_option(word, Text("%(key)s= is given twice; keep one.", key=key))
+        elif _READ[key](options.setdefault(key, value), typed.setdefault(key, word)) != _READ[key](
+            value, word
+        ):
+            raise errors.bad_option(
+                word, Text("%(key)s= is given twice; keep one.", key=key)
+            )  # quiet=yes quiet=no
     if not schedule_words:
         raise errors.missing_schedule()
     return DigestRequest(
         query=query,
         schedule=" ".join(schedule_words),
-        top=_top(options["top"]) if "top" in options else None,
-        pages=_pages(options["pages"]) if "pages" in options else None,
-        quiet=_quiet(options["quiet"]) if "quiet" in options else None,
+        top=_top(options["top"], typed["top"]) if "top" in options else None,
+        pages=_pages(options["pages"], typed["pages"]) if "pages" in options else None,
+        quiet=_quiet(options["quiet"], typed["quiet"]) if "quiet" in options else None,
     )
 
 
@@ -79,29 +84,30 @@ def _quoted(text: str) -> tuple[str, str]:
     return query, text[end + 1 :]
 
 
-def _top(value: str) -> int:
+def _top(value: str, typed: str) -> int:
     if value.isdigit() and 1 <= int(value) <= MAX_TOP:
         return int(value)
     raise errors.bad_option(
-        f"top={value}",
+        typed,
         Text("top must be a whole number from 1 to %(max_top)s.", max_top=MAX_TOP),
     )
 
 
-def _pages(value: str) -> int:
+def _pages(value: str, typed: str) -> int:
     if value.isdigit() and int(value) >= 1:
         return int(value)
-    raise errors.bad_option(f"pages={value}", Text("pages must be a whole number of at least 1."))
+    raise errors.bad_option(typed, Text("pages must be a whole number of at least 1."))
 
 
-def _quiet(value: str) -> bool:
+def _quiet(value: str, typed: str) -> bool:
     word = value.lower()
     if word in YES | NO:
         return word in YES
     raise errors.bad_option(
-        f"quiet={value}",
+        typed,
         Text("quiet must be yes (skip the post when nothing changed) or no (post one short line)."),
     )
 
 
-_READ: dict[str, Callable[[str], int | bool]] = {"top": _top, "pages": _pages, "quiet": _quiet}
+# Each option's reader: (its value, the word it was typed in) -> the value; refuses quoting the word.
+_READ: dict[str, Callable[[str, str], int | bool]] = {"top": _top, "pages": _pages, "quiet": _quiet}
