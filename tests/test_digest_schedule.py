@@ -307,6 +307,33 @@ def test_twelve_hour_times_people_type(text: str, at: time) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "frequency", "at", "every"),
+    [
+        ("每两小时", Frequency.INTERVAL, None, 120),
+        ("每晚8点", Frequency.DAILY, time(20, 0), None),
+        ("每晚十点", Frequency.DAILY, time(22, 0), None),
+        ("每天 晚8点", Frequency.DAILY, time(20, 0), None),
+        ("每天早9点", Frequency.DAILY, time(9, 0), None),
+        ("每天 十点半", Frequency.DAILY, time(10, 30), None),
+        ("每週一 09:00", Frequency.WEEKLY, time(9, 0), None),
+        ("每天 9點", Frequency.DAILY, time(9, 0), None),
+        ("每天 下午3點", Frequency.DAILY, time(15, 0), None),
+    ],
+)
+def test_schedules_as_people_say_them(
+    text: str, frequency: Frequency, at: time | None, every: int | None
+) -> None:
+    """Spoken forms, Traditional characters and numerals: each was refused as unreadable."""
+    schedule = parse_schedule(text)
+    assert schedule.frequency is frequency
+    assert (schedule.every_minutes if every else schedule.at) == (every or at)
+
+
+def test_east_eight_is_beijing_time() -> None:
+    assert parse_schedule("每天 09:30 tz=东八区").tz == "Asia/Shanghai"
+
+
+@pytest.mark.parametrize(
     ("text", "typed"), [("daily 13am", "13am"), ("每天 上午15点", "上午15点"), ("daily 0pm", "0pm")]
 )
 def test_an_hour_that_contradicts_its_half_of_the_day_is_refused(text: str, typed: str) -> None:

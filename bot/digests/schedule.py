@@ -37,6 +37,7 @@ from itertools import count
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.chinese import simplified
+from bot.chinese_numerals import arabic
 from bot.digests.vocabulary import (
     CLOCK,
     DAY_OF_MONTH,
@@ -46,7 +47,9 @@ from bot.digests.vocabulary import (
     HEADS,
     INTERVAL,
     NIGHT_WORDS,
+    NUMERALS_BEFORE_TIME,
     PIECE,
+    SPOKEN_HEADS,
     WEEKDAY_EN,
     WEEKDAY_WORDS,
     ZONE_ALIASES,
@@ -210,7 +213,7 @@ def parse_schedule(
     text: str, *, default_tz: str = DEFAULT_TZ, min_interval: timedelta = DEFAULT_MIN_INTERVAL
 ) -> Schedule:
     """Parse `daily 09:30 Europe/Berlin`, `每周一 09:00`…; raise `QueryError` naming the bad part."""
-    words = unicodedata.normalize("NFKC", text).split()
+    words = _as_written(unicodedata.normalize("NFKC", text)).split()
     zones = [w for w in words if _looks_like_zone(w.lower())]
     if len(zones) > 1:
         raise _error(zones[1], Text("Give only one time zone, not also “%(zone)s”.", zone=zones[1]))
@@ -226,6 +229,16 @@ def parse_schedule(
             ),
         )
     return schedule
+
+
+def _as_written(text: str) -> str:
+    """A schedule as said (`每晚八点`, `每週一 9點`, `每两小时`) in the words the grammar reads:
+    Simplified, numerals before a time unit in digits, `每晚` as `每天 晚`. Zone names keep their case."""
+    text = NUMERALS_BEFORE_TIME.sub(lambda run: arabic(run[0]), simplified(text))
+    return _SPOKEN_HEAD.sub(lambda head: SPOKEN_HEADS[head[0]], text)
+
+
+_SPOKEN_HEAD = re.compile("|".join(sorted(SPOKEN_HEADS, key=len, reverse=True)))
 
 
 def _parse_body(body: str, tz: str) -> Schedule:

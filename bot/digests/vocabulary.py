@@ -51,8 +51,21 @@ FILLERS = frozenset({"at", "on", "在"})
 CLOCK = re.compile(r"(\d{1,2}):(\d{2})|(\d{1,2})点(?:(\d{1,2})分?|(半))?")
 # "9am", "9:30 pm", "下午3点": hours added to a 12-hour clock time.
 HALF_DAY_AFTER = {"am": 0, "pm": 12}
-HALF_DAY_BEFORE = {"凌晨": 0, "早上": 0, "上午": 0, "中午": 12, "下午": 12, "傍晚": 12, "晚上": 12}
-NIGHT_WORDS = frozenset({"晚上"})  # 晚上12点 is midnight, not noon
+HALF_DAY_BEFORE = {
+    "凌晨": 0,
+    "早上": 0,
+    "早": 0,
+    "上午": 0,
+    "中午": 12,
+    "下午": 12,
+    "傍晚": 12,
+    "晚上": 12,
+    "晚": 12,
+}
+NIGHT_WORDS = frozenset({"晚上", "晚"})  # 晚上12点 is midnight, not noon
+# Said, not written: `每晚8点` is `每天 晚8点`; numerals before a time unit are digits (`十点`, `每两小时`).
+SPOKEN_HEADS = {"每晚": "每天 晚", "每早": "每天 早", "每天晚": "每天 晚", "每天早": "每天 早"}
+NUMERALS_BEFORE_TIME = re.compile(r"[零一二两三四五六七八九十]+(?=点|个?小时|分钟)")
 DAY_OF_MONTH = re.compile(r"(\d+)(?:st|nd|rd|th|日|号)?")
 INTERVAL = re.compile(r"(\d+)\s*(?:(h|hr|hrs|hours?|小时|个小时)|m|min|mins|minutes?|分钟)")
 
@@ -85,7 +98,19 @@ VERB_ALIASES = {
 # Time zones as people name them instead of an IANA name (`推送 时区 北京`, `daily 09:30 UTC+8`).
 ZONE_ALIASES = {
     **dict.fromkeys(
-        ("北京", "北京时间", "上海", "中国", "中国时间", "beijing", "china", "utc+8", "gmt+8"),
+        (
+            "北京",
+            "北京时间",
+            "上海",
+            "中国",
+            "中国时间",
+            "东八区",
+            "东八",
+            "beijing",
+            "china",
+            "utc+8",
+            "gmt+8",
+        ),
         "Asia/Shanghai",
     ),
     "香港": "Asia/Hong_Kong",
