@@ -22,7 +22,7 @@ from bot.errors import KolbotError, QueryError
 from bot.formatting import Joined
 from bot.grammar import bound_after, bound_before, filter_tokens, keywords_of, normalize_text, value_problem
 from bot.i18n import N_, Text
-from bot.models import Duration, Gender, Goal, Query, SortKey
+from bot.models import Duration, Gender, Goal, Lang, Query, SortKey
 from bot.xingtu_tags import LEVEL_ONE, LEVEL_TWO
 
 # Xingtu's follower brackets: (value, label, grammar filter).
@@ -343,9 +343,35 @@ class FormQuery:
     query: Query
 
 
-def form_query(form: SearchForm, parse: Callable[[str], Query]) -> FormQuery:
-    """The form as a one-line query, parsed; `FormErrors` names every bad field."""
+def _chinese(words: Sequence[str]) -> str | None:
+    return next((w for w in words if not w.isascii()), None)
+
+
+_FRAGMENT = re.compile(r"(?P<name>[a-z_]+)(?P<op>[<>]=?|=)(?P<value>.*)")
+_VALUE_WORDS = {"gender": vocab.GENDERS, "goal": vocab.GOALS, "sort": vocab.SORTS}
+
+
+def _in_chinese(fragment: str) -> str:
+    """A box's filter as a Chinese card teaches it (`粉丝>=10w`, `目标=转化`, `地区=上海`): the
+    grammar reads both, and the line under the card is the one a Chinese user types next time."""
+    part = _FRAGMENT.fullmatch(fragment)
+    if part is None:
+        return fragment
+    name = "region" if part["name"] == "city" else part["name"]
+    words = _VALUE_WORDS.get(name, {}).get(part["value"], ())
+    value = _chinese(words) or part["value"]
+    return f"{_chinese(vocab.ALIASES.get(name, ())) or part['name']}{part['op']}{value}"
+
+
+def form_query(form: SearchForm, parse: Callable[[str], Query], lang: Lang = "en") -> FormQuery:
+    """The form as a one-line query, parsed, with the filter names of `lang`; `FormErrors` names
+    every bad field."""
     fragments, errors = _fragments(form, parse)
+    if lang == "zh":
+        fragments = {
+            block: _in_chinese(f) if f and block not in ("keyword", "more") else f
+            for block, f in fragments.items()
+        }
     for block, fragment in fragments.items():
         if fragment is None or block in errors:
             continue

@@ -41,7 +41,7 @@ CITY_SUFFIX = "城市"  # `二线城市`
 
 # -- the grammar's option values -----------------------------------------------------------------
 
-GENDERS = {
+GENDERS: dict[str, tuple[str, ...]] = {
     "female": ("f", "woman", "women", "女", "女性", "女生"),
     "male": ("m", "man", "men", "男", "男性", "男生"),
 }
@@ -60,7 +60,7 @@ SORTS: dict[str, tuple[str, ...]] = {
     "growth": ("涨粉", "涨粉率"),
     "price": ("报价", "价格"),
 }
-GOALS = {
+GOALS: dict[str, tuple[str, ...]] = {
     "awareness": ("reach", "曝光", "品牌曝光"),
     "seeding": ("种草", "破圈种草"),
     "conversion": ("sales", "转化", "行动转化"),

@@ -84,7 +84,9 @@ def test_submitting_posts_the_results_card_with_the_typed_equivalent(
     response = app.dispatch(slack_requests.view_submission(FORM, values, private_metadata=meta).bolt())
     assert ack_body(response) == {}  # the modal closes
     card = slack.wait_for_calls("response")[0].body
-    typed = "护肤 followers=10w-50w cpm<=80 er>=1% tag=护肤保养 sort=cpm"
+    typed = (
+        "护肤 粉丝=10w-50w cpm<=80 互动率>=1% 标签=护肤保养 排序=cpm"  # a Chinese form teaches Chinese names
+    )
     assert f"/kol {typed}" in as_shown(all_text(card))
     assert card["response_type"] == "in_channel" and validate_message(card) == []
     assert re.search(r"\n1\. ", card["text"])  # at least one creator
@@ -169,7 +171,7 @@ def test_full_width_input_and_chinese_bound_words_run_the_search(
     }
     assert submit(app, slack_requests, values) == {}
     card = slack.wait_for_calls("response")[0].body
-    assert "/kol 美妆 followers>=10w price<=5000 er>=3%" in as_shown(all_text(card))
+    assert "/kol 美妆 粉丝>=10w 报价<=5000 互动率>=3%" in as_shown(all_text(card))
     body = submit(app, slack_requests, {"keyword": text("美妆"), "followers_custom": text("10万及以上")})
     assert body == {}
 

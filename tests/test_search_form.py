@@ -202,3 +202,25 @@ def test_the_modal_labels_read_in_both_languages():
     assert view["title"]["text"] == "Find creators · 找达人"
     duration = next(b for b in view["blocks"] if b["block_id"] == "duration")["element"]
     assert duration["initial_option"]["text"]["text"] == "21–60 s · 21-60秒"
+
+
+def test_a_chinese_form_teaches_the_chinese_filter_names_for_the_same_search() -> None:
+    """The "same search, typed" line under a Chinese card read `followers=…`, `city=…`, `sort=cpm`."""
+    form = SearchForm(
+        keyword="护肤",
+        followers="10w-50w",
+        max_price="5000元以内",
+        min_er="3",
+        region="上海，杭州",
+        goal="conversion",
+        sort="cpm",
+        gender="female",
+        tags=("美妆",),
+        more="unknowns=yes",
+    )
+    zh, en = form_query(form, parse_query, "zh"), form_query(form, parse_query, "en")
+    assert zh.text == (
+        "护肤 粉丝=10w-50w 报价<=5000元 互动率>=3% 标签=美妆 地区=上海,杭州 性别=女 目标=转化 "
+        "unknowns=yes 排序=cpm"
+    )
+    assert zh.query.model_dump(exclude={"raw", "notes"}) == en.query.model_dump(exclude={"raw", "notes"})

@@ -86,7 +86,7 @@ def submit_search_form(
     form = read_form(view["state"]["values"])
     lang = form_lang(services, view)
     try:
-        made = form_query(form, services.parse_query)
+        made = form_query(form, services.parse_query, lang)
     except FormErrors as err:
         ack(
             response_action="errors", errors={block: tr(lang, what) for block, what in err.messages().items()}
