@@ -131,6 +131,15 @@ def test_shortlist_plan_is_posted_in_the_thread_with_quotes_net_of_rebate(team: 
     assert saved.shortlist_id == team.shortlist("Spring launch").short_id
 
 
+def test_a_search_that_is_exactly_an_open_shortlists_name_plans_that_shortlist(team: Team) -> None:
+    """`/kol 规划 20万 双11护肤` with a shortlist 双11护肤 open here paid for a search for its name."""
+    parent_ts = spring(team)
+    assert ack_text(team, "plan 100k spring LAUNCH") == "Planning over the shortlist…"
+    [card] = eventually(lambda: plan_cards(team, parent_ts))
+    assert "Over the shortlist *Spring launch*" in flatten(card["blocks"])
+    assert ack_text(team, "plan 100k spring launch followers>=10w").startswith("Planning over the search")
+
+
 def test_infeasible_mix_names_the_binding_constraint_and_offers_the_nearest_plan(team: Team) -> None:
     parent_ts = spring(team)
     ack_text(team, "plan 200k mix=head:1,tail:1")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.i18n import Text
 from bot.identifiers import name_key, namesakes
@@ -50,6 +51,18 @@ class PlanService:
         self.tiers = tiers
 
     # -- where -------------------------------------------------------------------------------
+    def named_by_search(self, team_id: str, channel_id: str, command: PlanCommand) -> PlanCommand:
+        """`command` over the channel's open shortlist its search words name exactly, with no filter
+        (`/kol 规划 20万 双11护肤` where a shortlist 双11护肤 is open): a team means its list, not a
+        paid search for the list's name. Else `command` as it is."""
+        if not command.is_search or command.search_text.strip() != command.query.keyword:
+            return command
+        named = self._shortlists.open_named(team_id, channel_id, command.search_text)
+        if named is None:
+            return command
+        query = command.query.model_copy(update={"keywords": [], "raw": ""})
+        return replace(command, search_text="", shortlist=named.short_id, query=query)
+
     def shortlist_for(self, team_id: str, channel_id: str, ref: str | None) -> Shortlist:
         """The named shortlist, else the channel's only open one."""
         if ref:

@@ -355,6 +355,18 @@ class ShortlistService:
         """The channel's shortlists, newest first, with their creator counts."""
         return self._store.listing(team_id, channel_id, include_closed=include_closed)
 
+    def open_named(self, team_id: str, channel_id: str, name: str) -> Shortlist | None:
+        """The channel's open shortlist with exactly this name (spaces and case aside), if any."""
+        key = _name_key(name)
+        return next(
+            (
+                s
+                for s in self._store.in_channel(team_id, channel_id)
+                if s.status is ShortlistStatus.OPEN and _name_key(s.name) == key
+            ),
+            None,
+        )
+
 
 def _star_id(snap: Snapshot | None, ref: str) -> str:
     return snap.creator.star_id if snap is not None else ref

@@ -98,14 +98,14 @@ def _show(call: PlanCall, rest: str) -> None:
 def _plan(ack: Ack, call: PlanCall, text: str) -> None:
     """A plan over a search or a shortlist: parsed and acked now, solved after the ack."""
     services = call.services
+    team, channel, user = call.where
     try:
-        parsed = parse_plan(text, services.parse_query)
+        parsed = services.plans.named_by_search(team, channel, parse_plan(text, services.parse_query))
     except QueryError as err:
         ack(**error_message(err, call.lang))
         return
     lang = parsed.query.lang or call.lang
     ack(text=_planning_note(parsed, lang))
-    team, channel, user = call.where
     run_after_ack(
         call.context,
         call.respond,
