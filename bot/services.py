@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from bot.queue import JobQueue
     from bot.screen import AudienceScreen
     from bot.slack_clients import SlackClients
+    from bot.slack_io.locale import SlackLocales
     from bot.slack_io.shortlists import ShortlistSync, UpdateGate
     from bot.sources.tikhub import TikHubClient
     from bot.workspaces import WorkspaceService
@@ -194,6 +195,20 @@ class Services:
         caller has read them already); else Chinese when the user typed Chinese, else the
         configured default."""
         return (asked or lang_words(text)).lang or detect_lang(text, self.default_lang)
+
+    @cached_property
+    def locales(self) -> SlackLocales:
+        from bot.slack_io.locale import SlackLocales
+
+        return SlackLocales()
+
+    def wordless_lang(self, text: str, client: WebClient, team_id: str, user_id: str) -> Lang:
+        """`lang_for(text)`, except that words that say nothing of a language (`/kol help`, a first
+        visit to the Home tab) are answered in the user's Slack language when `KOLBOT_LANG=auto`."""
+        said = lang_words(text).lang or (detect_lang(text) if detect_lang(text) == "zh" else None)
+        if said is not None or self.settings.kolbot_lang != "auto":
+            return said or self.default_lang
+        return self.locales.lang(client, team_id, user_id, self.default_lang)
 
     @property
     def screen(self) -> AudienceScreen:

@@ -265,3 +265,27 @@ def test_a_renamed_slash_command_is_the_name_every_card_and_hint_uses(slack: Fak
     finally:
         services.close()
         use_command("/kol")
+
+
+def test_help_with_no_words_of_a_language_follows_the_users_slack_language(
+    app: App, slack_requests: SlackRequests, slack: FakeSlackApi
+) -> None:
+    """`/kol help` is the first thing the Chinese install page tells people to type: it was English."""
+
+    def chinese_user(fake: FakeSlackApi, body: dict) -> dict:
+        return {"ok": True, "user": {"id": body["user"], "locale": "zh-CN"}}
+
+    slack.on("users.info", chinese_user)
+    assert "查找抖音达人" in all_text(ack_body(app.dispatch(slack_requests.command("help").bolt())))
+    assert "Find Douyin creators" in all_text(
+        ack_body(app.dispatch(slack_requests.command("help lang=en").bolt()))
+    )
+
+
+def test_help_in_english_for_an_english_slack_user_or_when_slack_cannot_say(
+    app: App, slack_requests: SlackRequests, slack: FakeSlackApi
+) -> None:
+    assert "Find Douyin creators" in all_text(ack_body(app.dispatch(slack_requests.command("help").bolt())))
+    slack.fail("users.info", "user_not_found")
+    other = SlackRequests(SECRET, user_id="U0OTHER", response_url=slack.response_url("o"))
+    assert "Find Douyin creators" in all_text(ack_body(app.dispatch(other.command("help").bolt())))

@@ -66,6 +66,14 @@ def test_home_tab_shows_my_shortlists_digests_searches_and_spend(
     assert "$0.00" in text  # demo data costs nothing
 
 
+def test_a_first_visit_is_in_the_users_slack_language(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    """No search yet to take the language from: a Chinese Slack user's first Home tab was English."""
+    slack.on("users.info", lambda fake, body: {"ok": True, "user": {"id": body["user"], "locale": "zh-TW"}})
+    assert "抖音达人" in shown(published(app, slack, slack_requests.home_opened()))
+
+
 def test_the_messages_tab_publishes_nothing(
     app: App, slack: FakeSlackApi, slack_requests: SlackRequests
 ) -> None:

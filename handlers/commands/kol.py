@@ -75,8 +75,12 @@ def kol_command(
         open_from_command(ack, command, respond, context, logger)
     elif asked.bad and (match.help or subcommand is not None):  # a search's grammar names it itself
         ack(**refusal(lang_problem(asked), lang))
-    elif match.help:
-        ack(**help_message(lang))
+    elif match.help:  # words saying no language (`help`): the user's Slack language
+        ack(
+            **help_message(
+                services.wordless_lang(text, context.client, context.team_id or "", context.user_id or "")
+            )
+        )
     elif subcommand is None:
         _search(ack, command, respond, context, text, lang, logger)
     elif subcommand.changes_before_ack:

@@ -1,7 +1,8 @@
 """App Home: `app_home_opened` (Home tab) publishes the user's home view with `views.publish`.
 
 The view is built after the ack (a permalink per shortlist takes a Slack call each). Its language
-is that of the user's latest search, else the workspace default.
+is that of the user's latest search, else their Slack language (`KOLBOT_LANG=auto`), else the
+workspace default.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from handlers.jobs import SlackTask
 def publish_home(services: Services, client: WebClient, team_id: str, user_id: str) -> None:
     sync = services.shortlist_sync(client)
     home = services.home.home(team_id, user_id, thread_url=sync.thread_url)
-    lang = home.searches[0].lang if home.searches else services.default_lang
+    lang = home.searches[0].lang if home.searches else services.wordless_lang("", client, team_id, user_id)
     view = home_view(home, lang)
     if view is not None:
         client.views_publish(user_id=user_id, view=view)

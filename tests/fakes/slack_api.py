@@ -457,10 +457,10 @@ def _conversations_info(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
 def _users_info(fake: FakeSlackApi, body: JsonDict) -> JsonDict:
     user = body.get("user", "")
     profile = {"display_name": f"user-{user.lower()}", "real_name": f"User {user}"}
-    return {
-        "ok": True,
-        "user": {"id": user, "name": f"user-{user.lower()}", "tz": "Asia/Shanghai", "profile": profile},
-    }
+    found = {"id": user, "name": f"user-{user.lower()}", "tz": "Asia/Shanghai", "profile": profile}
+    if str(body.get("include_locale")).lower() in ("1", "true"):
+        found["locale"] = "en-US"
+    return {"ok": True, "user": found}
 
 
 _CANNED: dict[str, MethodHandler] = {
