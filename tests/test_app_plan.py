@@ -25,7 +25,7 @@ from handlers.app import build_app
 from tests.fakes.signing import CHANNEL_ID
 from tests.fakes.slack_api import TEAM_ID, FakeSlackApi, JsonDict
 from tests.fakes.slack_app import eventually, slack_values
-from tests.fakes.tikhub_server import FakeTikHub
+from tests.fakes.tikhub_server import FakeTikHub, Fault
 from tests.test_app_shortlists import T0, Channel, Team, flatten
 
 HEAD, MID, TAIL, NOPRICE = (
@@ -371,3 +371,11 @@ def test_a_plan_form_whose_search_has_expired_says_to_search_again(live_team: Te
     assert "This search is unknown here" in flatten(reply) and "Run the search again with /kol" in flatten(
         reply
     )
+
+
+def test_a_plan_over_a_search_with_a_page_that_failed_says_so(live_team: Team, tikhub: FakeTikHub) -> None:
+    """It was posted and saved as a plan over the whole search, and its re-solves kept the half pool."""
+    tikhub.inject(Fault.NO_BALANCE, page=2, times=None)
+    ack_text(live_team, "plan 200k 护肤 pages=2 lang=en")
+    [card] = eventually(lambda: top_level_plans(live_team))
+    assert "Xingtu page(s) 2 could not be loaded" in flatten(card["blocks"])

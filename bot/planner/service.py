@@ -93,6 +93,14 @@ class PlanService:
         result = self._search.search(query)
         request = command.request(query.duration, query.goal, outlier_factor=self.outlier_factor)
         plan = self._solve(request, from_search(result), Text("in this search"))
+        if failed := result.stats.pages_failed:  # the plan weighs fewer creators than asked for
+            plan.notes.append(
+                Text(
+                    "Xingtu page(s) %(pages)s could not be loaded, so this plan weighs only the creators of "
+                    "the other pages; plan again in a few minutes for all of them.",
+                    pages=", ".join(map(str, failed)),
+                )
+            )
         return self.store.save(team_id, channel_id, user_id, plan, lang=lang, search_text=command.search_text)
 
     def resolve_at(self, team_id: str, user_id: str, saved: SavedPlan, budget_yuan: float) -> SavedPlan:
