@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     tikhub_connect_timeout_s: float = Field(5.0, gt=0)
     tikhub_read_timeout_s: float = Field(30.0, gt=0)
     tikhub_max_retries: int = Field(3, ge=0, le=10)
+    # No retry starts once a call has taken this long with its retries: a slow TikHub made a
+    # search wait minutes in silence (4 tries of a 30 s read timeout, plus backoff, per page).
+    tikhub_deadline_s: float = Field(60.0, gt=0)
     tikhub_cost_per_call_usd: float = 0.02
     # Spend control (`/kol budget`, `/kol usage`): a workspace's default monthly TikHub budget in
     # US dollars (unset = no budget), and the Slack user ids allowed to change it (comma-separated).

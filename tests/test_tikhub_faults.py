@@ -296,3 +296,16 @@ def test_a_body_python_cannot_read_is_a_bad_response_not_a_crash(
     with pytest.raises(UpstreamError) as info:
         client.get_json(ROUTE_V1, V1_PARAMS, require_data=("authors",))
     assert info.value.kind is UpstreamKind.BAD_RESPONSE and info.value.billed
+
+
+def test_no_retry_starts_past_the_deadline(tikhub, make) -> None:
+    """Four tries of a 30 s timeout per page kept a search silent for minutes."""
+    tikhub.inject(Fault.BAD_GATEWAY, times=None)
+    patient = make(tikhub.settings())
+    patient.fail()
+    assert tikhub.calls == 4  # the first try and TIKHUB_MAX_RETRIES (3)
+    tikhub.reset()
+    tikhub.inject(Fault.BAD_GATEWAY, times=None)
+    hurried = make(tikhub.settings(tikhub_deadline_s=1e-6))  # an HTTP exchange takes longer than this
+    err = hurried.fail()
+    assert (tikhub.calls, hurried.sleeps, err.upstream_calls) == (1, [], 1)

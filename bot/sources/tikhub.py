@@ -208,6 +208,7 @@ class TikHubClient:
         ttl_s: int | None,
     ) -> Fetched | UpstreamError:
         calls = billed = attempt = 0
+        started = time.monotonic()
         while True:
             self._limits.acquire()
             outcome, reached = self._attempt(route, params, require_data)
@@ -216,11 +217,12 @@ class TikHubClient:
             if not isinstance(outcome, UpstreamError):
                 return self._store(key, outcome, calls, billed, ttl_s)
             attempt += 1
-            if attempt > self._settings.tikhub_max_retries or not _retryable(outcome):
+            delay = _backoff_s(attempt - 1, outcome.retry_after_s)
+            late = time.monotonic() - started + delay > self._settings.tikhub_deadline_s
+            if attempt > self._settings.tikhub_max_retries or not _retryable(outcome) or late:
                 outcome.upstream_calls, outcome.cost_usd = calls, self._cost(billed)
                 log.warning("TikHub %s failed after %d attempt(s): %s", route, attempt, outcome)
                 return outcome
-            delay = _backoff_s(attempt - 1, outcome.retry_after_s)
             log.info("TikHub %s attempt %d failed (%s); retrying in %.1fs", route, attempt, outcome, delay)
             self._sleep(delay)
 
