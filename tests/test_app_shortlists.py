@@ -743,6 +743,16 @@ def test_export_in_a_format_it_has_not_names_the_format(team: Team) -> None:
     assert team.slack.calls_to("files.getUploadURLExternal") == []
 
 
+@pytest.mark.parametrize("word", ["表格", "Excel表格", "电子表格"])
+def test_export_as_a_chinese_team_asks_for_a_spreadsheet(team: Team, word: str) -> None:
+    """`导出 618护肤 表格` looked for a shortlist called "618护肤 表格"."""
+    team.new_list()
+    team.command(f"shortlist add Spring {ALPHA}")
+    team.command(f"候选名单 导出 Spring {word}")
+    [named] = team.slack.wait_for_calls("files.getUploadURLExternal")
+    assert named.body["filename"].endswith(".xlsx")
+
+
 def test_export_uploads_csv_and_xlsx_into_the_thread(team: Team) -> None:
     team.new_list()
     team.command(f"shortlist add Spring {ALPHA} {BETA}")

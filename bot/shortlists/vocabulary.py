@@ -31,3 +31,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "reopen": ("重开", "重新打开"),
     "rename": ("重命名",),
 }
+
+# `export <shortlist> [format]`: the words for each file format (`表格` is what a Chinese team asks for).
+EXPORT_FORMATS = {
+    "csv": "csv",
+    "xlsx": "xlsx",
+    "excel": "xlsx",
+    "表格": "xlsx",
+    "excel表格": "xlsx",
+    "电子表格": "xlsx",
+}

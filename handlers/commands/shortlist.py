@@ -23,6 +23,7 @@ from bot.cards.shortlist_views import (
     parent_message,
     reply_message,
 )
+from bot.chinese import simplified
 from bot.errors import QueryError
 from bot.i18n import Text
 from bot.models import Duration, Lang
@@ -32,7 +33,7 @@ from bot.shortlists.export import to_csv, to_xlsx
 from bot.shortlists.inputs import clean_name, new_list_args, parse_budget, parse_duration, words
 from bot.shortlists.models import Shortlist
 from bot.shortlists.service import ShortlistService
-from bot.shortlists.vocabulary import ALIASES
+from bot.shortlists.vocabulary import ALIASES, EXPORT_FORMATS
 from bot.slack_io.shortlists import ShortlistSync
 from handlers.background import run_after_ack
 from handlers.commands.registry import Subcommand, Subcommands
@@ -42,11 +43,7 @@ from handlers.replies import refusal, respond_ephemeral
 
 HISTORY_LIMIT = 100
 FILE_KIND = re.compile(r"\.?(?:pdf|xls|docx?|pptx?|png|jpe?g|txt|json|tsv|html?|numbers)", re.IGNORECASE)
-EXPORTS: dict[str, tuple[str, Callable[..., bytes]]] = {
-    "csv": ("csv", to_csv),
-    "xlsx": ("xlsx", to_xlsx),
-    "excel": ("xlsx", to_xlsx),
-}
+WRITERS: dict[str, Callable[..., bytes]] = {"csv": to_csv, "xlsx": to_xlsx}  # by EXPORT_FORMATS' format
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
 
 
@@ -215,12 +212,12 @@ def _history(call: Invocation, args: list[str]) -> None:
 
 def _export(call: Invocation, args: list[str]) -> None:
     """`export <shortlist> [csv|xlsx]`: the spreadsheet, uploaded into the shortlist's thread."""
-    named = bool(args) and args[-1].lower() in EXPORTS
-    kind = args[-1].lower() if named else "csv"
+    named = bool(args) and simplified(args[-1]).lower() in EXPORT_FORMATS
+    extension = EXPORT_FORMATS[simplified(args[-1]).lower()] if named else "csv"
     if not named and args and FILE_KIND.fullmatch(args[-1]):  # `export Spring pdf`: not part of the name
         raise not_an_export(args[-1], "csv, xlsx")
     shortlist = call.resolve(_ref(args[:-1] if named else args, "export"))
-    extension, write = EXPORTS[kind]
+    write = WRITERS[extension]
     # posted into the shared thread: in the shortlist's language, as its messages there are
     data = write(call.shortlists.summary(call.team_id, shortlist.short_id), call.sync.lang(shortlist))
     filename = export_filename(shortlist, extension)
