@@ -105,3 +105,20 @@ def test_at_most_the_last_unstored_answers_are_kept(sessions) -> None:
                 deferred(sessions, _failing_write, what="the saved search", optional=False)
         assert cache.get("k0") is None and cache.get("k2") is None
         assert cache.get("k3") == (BODY, T0) and cache.get(f"k{UNSTORED_KEPT + 2}") == (BODY, T0)
+
+
+def test_an_answer_whose_own_write_fails_is_kept_in_memory(sessions, monkeypatch) -> None:
+    """Disk full on the cache's INSERT: its savepoint rolls back, the batch commits, and the answer
+    was dropped as if stored."""
+    if sessions.kw["bind"].dialect.name != "sqlite":
+        pytest.skip("answers are batched on SQLite only")
+    cache = SqlResponseCache(sessions)
+
+    def full(*_args: object, **_kwargs: object) -> bytes:
+        raise OperationalError("INSERT", {}, Exception("database or disk is full"))
+
+    with time_machine.travel(T0, tick=False):
+        monkeypatch.setattr("bot.store.http_cache.upsert_insert", full)
+        with batched_writes():
+            cache.set("k", BODY, T0, 3600)
+        assert count_rows(sessions) == 0 and cache.get("k") == (BODY, T0)

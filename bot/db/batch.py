@@ -58,8 +58,9 @@ class WriteBatch:
             for sessions in dict.fromkeys(w.sessions for w in writes):
                 mine = [w for w in writes if w.sessions is sessions]
                 try:
-                    in_transaction(sessions, partial(_run, writes=mine))
-                    committed.update(id(w) for w in mine)
+                    skipped: set[int] = set()  # optional writes that failed in their savepoint
+                    in_transaction(sessions, partial(_run, writes=mine, skipped=skipped))
+                    committed.update(id(w) for w in mine if id(w) not in skipped)
                 except Exception:
                     if any(not w.optional for w in mine):
                         raise
@@ -71,7 +72,10 @@ class WriteBatch:
                     write.after(id(write) in committed)
 
 
-def _run(session: Session, writes: list[_Write]) -> None:
+def _run(session: Session, writes: list[_Write], skipped: set[int]) -> None:
+    """Each write in turn; an optional one that fails is rolled back to its savepoint and noted in
+    `skipped` (its `after` hears it was not stored, though the transaction commits)."""
+    skipped.clear()  # a retried transaction starts over
     for write in writes:
         if not write.optional:
             write.work(session)
@@ -80,6 +84,7 @@ def _run(session: Session, writes: list[_Write]) -> None:
             with session.begin_nested():
                 write.work(session)
         except SQLAlchemyError:
+            skipped.add(id(write))
             log.warning("could not store %s; the search is unaffected", write.what, exc_info=True)
 
 

@@ -10,6 +10,7 @@ than `EXPIRED_KEPT` (`prune`), then the oldest ones above the cap (`evict_over`)
 from __future__ import annotations
 
 import json
+import threading
 import zlib
 from datetime import UTC, datetime, timedelta
 
@@ -47,6 +48,7 @@ class SqlResponseCache:
         self._sessions = sessions
         self._batched = sessions.kw["bind"].dialect.name == "sqlite"
         self._pending: dict[str, tuple[Body, datetime, datetime]] = {}  # key -> body, fetched, expires
+        self._lock = threading.Lock()
 
     def get(self, key: str, *, expired_ok: bool = False) -> tuple[Body, datetime] | None:
         oldest = expiring_after(datetime.now(UTC), expired_ok=expired_ok)
@@ -88,22 +90,24 @@ class SqlResponseCache:
             what="a TikHub answer",
             after=lambda stored: self._settle(key, entry, stored),
         ):
-            self._pending[key] = entry
+            with self._lock:
+                self._pending[key] = entry
             return
         with transaction(self._sessions) as session:
             work(session)
 
     def _settle(self, key: str, entry: tuple[Body, datetime, datetime], stored: bool) -> None:
         """Once the batch ended: a stored answer is served by the table; an unstored one stays."""
-        if self._pending.get(key) is not entry:  # replaced by a later answer in the meantime
-            return
-        if stored:
+        with self._lock:  # other searches' threads change `_pending` meanwhile
+            if self._pending.get(key) is not entry:  # replaced by a later answer, or trimmed
+                return
             del self._pending[key]
-            return
-        self._pending[key] = self._pending.pop(key)  # the newest unstored answer goes last
-        unstored = [k for k in self._pending if k != key]
-        for oldest in unstored[: max(0, len(self._pending) - UNSTORED_KEPT)]:
-            del self._pending[oldest]
+            if stored:
+                return
+            self._pending[key] = entry  # the newest unstored answer goes last
+            unstored = [k for k in self._pending if k != key]
+            for oldest in unstored[: max(0, len(self._pending) - UNSTORED_KEPT)]:
+                del self._pending[oldest]
 
     def prune(self, now: datetime) -> int:
         """Delete the entries expired more than `EXPIRED_KEPT` before `now` (until then *More
