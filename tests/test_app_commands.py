@@ -11,6 +11,7 @@ import pytest
 from slack_bolt import App
 from slack_bolt.response import BoltResponse
 
+from bot.cards.actions import SearchValue
 from bot.cards.validate import validate_message
 from bot.i18n import use_command
 from bot.models import PageFetch
@@ -19,7 +20,7 @@ from bot.search import SearchService
 from bot.services import Services, build_services
 from bot.sources.base import SearchRequest
 from handlers.app import build_app
-from tests.fakes.signing import SlackRequests
+from tests.fakes.signing import TEAM_ID, SlackRequests
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_app import BOT_TOKEN, SECRET, CountingSource, count_pages, eventually, slack_settings
 
@@ -289,3 +290,19 @@ def test_help_in_english_for_an_english_slack_user_or_when_slack_cannot_say(
     slack.fail("users.info", "user_not_found")
     other = SlackRequests(SECRET, user_id="U0OTHER", response_url=slack.response_url("o"))
     assert "Find Douyin creators" in all_text(ack_body(app.dispatch(other.command("help").bolt())))
+
+
+def test_a_search_after_its_word_keeps_its_lang_word(
+    app: App, slack_requests: SlackRequests, slack: FakeSlackApi, services: Services
+) -> None:
+    """`/kol 找 护肤 lang=en` was saved without `lang=en`: its buttons answered in Chinese."""
+    app.dispatch(slack_requests.command("找 护肤 lang=en pages=1").bolt())
+    [card] = slack.wait_for_calls("response")
+    ref = next(
+        SearchValue.decode(e["value"]).search_ref
+        for b in card.body["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "kol_edit_search"
+    )
+    assert services.searches.get(ref, TEAM_ID).raw_query == "护肤 lang=en pages=1"

@@ -214,6 +214,12 @@ def test_a_blank_keyword_is_explained_in_the_language_typed_in_the_other_boxes(
     assert "Type a keyword" in english["errors"]["keyword"]
 
 
+def edit_value(card: dict[str, Any]) -> str:
+    """The value of a results card's *Edit search* button."""
+    buttons = [e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    return next(e["value"] for e in buttons if e["action_id"] == "kol_edit_search")
+
+
 def submitted_values(view: dict[str, Any]) -> dict[str, Any]:
     """What Slack sends back for `view` submitted as it opened (each field at its initial value)."""
     values: dict[str, Any] = {}
@@ -247,6 +253,7 @@ def test_edit_search_opens_the_form_filled_in_and_submitting_it_unchanged_runs_t
     assert json.loads(view["private_metadata"]) == {
         "channel_id": CHANNEL_ID,
         "response_url": slack_requests.response_url,
+        "lang": "zh",  # the card's: the form's answers and the new card keep it
     }
     values = submitted_values(view)
     assert values["keyword"] == text("护肤") and values["more"] == text("star>=50")
@@ -274,3 +281,29 @@ def test_edit_search_on_a_card_from_another_workspace_says_the_search_is_unknown
     answer = slack.wait_for_calls("response", before + 1)[before].body
     assert "This search is unknown here" in all_text(answer)
     assert len(slack.calls_to("views.open")) == opened
+
+
+def test_edit_search_keeps_the_language_of_the_card_it_edits(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    """`Dior 粉丝>=10w` gave a Chinese card; its form, sent unchanged, wrote `Dior followers>=10w`
+    (no Chinese left) and the new card came back in English."""
+    card = next_card(app, slack, slack_requests, "Dior 粉丝>=10w")
+    edit = next(
+        e
+        for b in card["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "kol_edit_search"
+    )
+    view = opened_view(
+        app, slack, slack_requests.block_action(button("kol_edit_search", edit["value"]), message=card)
+    )
+    submit = slack_requests.view_submission(
+        FORM, submitted_values(view), private_metadata=view["private_metadata"]
+    )
+    before = len(slack.responses())
+    assert ack_body(app.dispatch(submit.bolt())) == {}
+    again = slack.wait_for_calls("response", before + 1)[before].body
+    assert again["blocks"][0]["text"]["text"] == card["blocks"][0]["text"]["text"]  # the Chinese header
+    assert "粉丝>=10w" in as_shown(all_text(again))  # and the line to type, in Chinese names

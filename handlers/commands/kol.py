@@ -4,6 +4,7 @@ a search (`<keyword> [filters]`), or with no text the search form."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -42,12 +43,18 @@ def search_command(
     rest: str,
     lang: Lang,
 ) -> None:
-    """`/kol search 护肤`, `/kol 找达人 护肤`: the word people type before a search is not its keyword."""
+    """`/kol search 护肤`, `/kol 找达人 护肤`: the word people type before a search is not its keyword.
+    The search is the text after that word as typed (`rest` has lost its `lang=` words)."""
     if rest.strip():
-        _search(ack, command, respond, context, rest.strip(), lang, logger)
+        typed = _SEARCH_WORD.sub("", (command.get("text") or "").strip(), count=1).strip()
+        _search(ack, command, respond, context, typed, lang, logger)
     else:
         open_from_command(ack, command, respond, context, logger)
 
+
+_SEARCH_WORD = re.compile(
+    rf"(?i)(?<!\S)(?:{'|'.join(map(re.escape, ('search', *vocab.SUBCOMMAND_ALIASES['search'])))})(?!\S)"
+)
 
 SUBCOMMANDS: Subcommands[KolHandler] = Subcommands(
     Subcommand("search", search_command, aliases=vocab.SUBCOMMAND_ALIASES["search"]),

@@ -13,7 +13,7 @@ from slack_bolt import Ack, BoltContext
 
 from bot.cards.form_views import equivalent_query_note
 from bot.i18n import tr
-from bot.models import Lang
+from bot.models import LANG_CODES, Lang
 from bot.search_form import FormErrors, SearchForm, form_query
 from bot.services import Services
 from handlers.background import run_after_ack
@@ -50,15 +50,18 @@ _TYPED = ("keyword", "followers_custom", "max_price", "max_cpm", "max_cpe", "min
 
 
 def form_lang(services: Services, view: dict[str, Any]) -> Lang:
-    """The language the form is answered in: Chinese when any box was typed in Chinese, so a blank
-    keyword next to `上海` or `5万` is explained in Chinese (the form itself is bilingual)."""
+    """The language the form is answered in: that of the search it edits (*Edit search*), else
+    Chinese when any box was typed in Chinese, so a blank keyword next to `上海` or `5万` is
+    explained in Chinese (the form itself is bilingual)."""
+    edited = LANG_CODES.get(str(json.loads(view.get("private_metadata") or "{}").get("lang")))
     values = view["state"]["values"]
-    return services.lang_for(" ".join(text(values, block) for block in _TYPED))
+    return edited or services.lang_for(" ".join(text(values, block) for block in _TYPED))
 
 
 def load_target(metadata: str) -> tuple[str, str] | None:
     """The form's metadata: the command's (channel id, response_url), or None (opened from the
-    shortcut: a conversation is picked in the form); a `ValueError` if it is neither."""
+    shortcut: a conversation is picked in the form); a `ValueError` if it is neither. (*Edit
+    search* adds the search's `lang`: `form_lang`.)"""
     stored = json.loads(metadata or "{}")
     if stored == {}:
         return None
@@ -99,7 +102,7 @@ def submit_search_form(
         return
     ack()
     channel_id, response_url = target
-    lang = made.query.lang or services.lang_for(made.text)
+    lang = made.query.lang or lang
     save = partial(services.searches.save, team_of(body), channel_id, user_of(body), made.text, lang)
     respond = checked_respond(context, response_url, channel_id=channel_id)
     note = equivalent_query_note(made.text, lang)
