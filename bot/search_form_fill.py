@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from bot.grammar import filter_words, parse_query
+from bot.errors import QueryError
+from bot.grammar import filter_tokens, filter_words, parse_query
 from bot.models import Gender, NumRange, Query
 from bot.search_form import FOLLOWER_BRACKETS, MAX_TAGS, SearchForm, tag_groups
 
@@ -28,15 +29,18 @@ def _brackets() -> dict[NumRange | None, str]:
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if value.is_integer() else f"{value:g}"
+    """In full to 12 significant digits, which undoes float rounding (`4.1m` is 4100000, not
+    4099999.9999999995) and, below 10¹², never writes an exponent (`4.1e+06` reads as no number)."""
+    return f"{value:.12g}"
 
 
 def _counts(*values: float) -> list[str]:
     """Followers as the boxes show them: in w (万) when all are whole w, else all in full (the
     grammar reads `10-50w` as 10w–50w, so a range keeps one unit)."""
-    if all(v and v % 10_000 == 0 for v in values):
-        return [f"{int(v // 10_000)}w" for v in values]
-    return [_number(v) for v in values]
+    rounded = [float(_number(v)) for v in values]
+    if all(v and v % 10_000 == 0 for v in rounded):
+        return [f"{int(v // 10_000)}w" for v in rounded]
+    return [_number(v) for v in rounded]
 
 
 def _inclusive(bounds: NumRange) -> bool:
@@ -54,7 +58,10 @@ def _followers(bounds: NumRange | None) -> tuple[str, str] | None:
     low, high = bounds.low, bounds.high
     if low is not None and high is not None:
         return "", "-".join(_counts(low, high))
-    return "", f"{_counts(low)[0]}+" if low is not None else f"≤{_counts(high or 0)[0]}"
+    return (
+        "",
+        f"{_counts(low)[0]}+" if low is not None else f"≤{_counts(high if high is not None else 0.0)[0]}",
+    )
 
 
 def _at_most(bounds: NumRange | None) -> str | None:
@@ -71,7 +78,7 @@ def _at_least_percent(bounds: NumRange | None) -> str | None:
     if bounds is None:
         return ""
     if bounds.high is None and bounds.low is not None and bounds.low_inclusive:
-        return f"{_number(round(bounds.low * 100, 6))}%"
+        return f"{_number(bounds.low * 100)}%"
     return None
 
 
@@ -79,7 +86,18 @@ def _tags(tags: list[str]) -> tuple[str, ...] | None:
     """The tags for the tag menu, or None when any is not one of its options or there are more
     than it takes."""
     known = {name for _, names in tag_groups() for name in names}
-    return tuple(tags) if len(tags) <= MAX_TAGS and all(t in known for t in tags) else None
+    unique = tuple(dict.fromkeys(tags))  # `tag=美妆 tag=美妆`: one menu option, once
+    return unique if len(unique) <= MAX_TAGS and all(t in known for t in unique) else None
+
+
+def _keyword(word: str) -> str:
+    """A keyword as the Keyword box must hold it to read it back as a keyword: quoted when it looks
+    like a filter (`"美妆:口红"`, `"粉丝10w+"`)."""
+    try:
+        looks_like_filter = bool(filter_tokens(word))
+    except QueryError:
+        looks_like_filter = True
+    return f'"{word}"' if looks_like_filter else word
 
 
 def filled_form(query: Query) -> SearchForm:
@@ -97,7 +115,7 @@ def filled_form(query: Query) -> SearchForm:
     more = filter_words(query.raw, set(Query.model_fields) - boxed - _NOT_TYPED)
     bracket, custom = followers or ("", "")
     return SearchForm(
-        keyword=" ".join(query.keywords),
+        keyword=" ".join(map(_keyword, query.keywords)),
         followers=bracket,
         followers_custom=custom,
         duration=query.duration.value,

@@ -22,6 +22,10 @@ SEARCHES = [
     "护肤 brands=yes unknowns=yes er>=3% region=Shanghai,杭州 tag=美妆 gender=female",
     "护肤 followers=123456-2000000 cpm<=55.5 er>=0.5% sort=growth",
     "護膚 粉絲>=10萬 報價<=5000 sort=cpm sort=price",  # Traditional; a re-sort appended twice
+    '"美妆:口红" 粉丝>=1w',  # a quoted keyword that reads like a filter stays quoted
+    '"粉丝10w+" 护肤',
+    "护肤 followers<=0",
+    "护肤 cpm<=12.3456789 er>=0.123456%",
 ]
 
 
@@ -108,3 +112,19 @@ def test_an_initial_value_longer_than_its_box_is_a_validation_problem() -> None:
         },
     }
     assert any("max_length 5" in p for p in validate_message({"text": "x", "blocks": [block]}))
+
+
+@pytest.mark.parametrize(
+    ("raw", "box", "shown"),
+    [
+        ("护肤 粉丝>=4.1m", "followers_custom", "410w+"),
+        ("护肤 粉丝<=2.01m", "followers_custom", "≤201w"),
+        ("护肤 粉丝=1.5w-2.5w", "followers_custom", "15000-25000"),
+        ("护肤 价格<=129.14万", "max_price", "1291400"),
+    ],
+)
+def test_numbers_are_written_in_full_not_in_exponents(raw: str, box: str, shown: str) -> None:
+    """`粉丝>=4.1m` filled the box with `4.1e+06+`, which the form then refused."""
+    form = filled_form(parse_query(raw))
+    assert getattr(form, box) == shown
+    form_query(form, parse_query)  # accepted as it was filled
