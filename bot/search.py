@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from bot import vocabulary as vocab
@@ -209,8 +209,9 @@ class SearchService:
         self._on_seen = on_seen
         self._extents = extents
 
-    def search(self, query: Query) -> SearchResult:
-        """Raises the first page's `UpstreamError` only when every page failed.
+    def search(self, query: Query, *, needed: Collection[int] = ()) -> SearchResult:
+        """Raises the first page's `UpstreamError` only when every page failed, or every one of the
+        `needed` pages (*More results*: the new pages it was clicked for).
 
         What it writes (answers, spend, extent, snapshots) is one transaction (`batched_writes`),
         joined to the caller's batch when there is one.
@@ -223,6 +224,9 @@ class SearchService:
         pages, failures = fetch.pages, fetch.failures
         if not pages:
             raise failures[0][1]
+        lost = [error for number, error in failures if number in needed]
+        if lost and not any(p.page in needed for p in pages):
+            raise lost[0]
         unique, duplicates = dedupe([c for page in pages for c in page.creators])
         if query.start_page > 1 and not unique:  # More results past the last page (an older card)
             raise _no_more(query)
@@ -284,17 +288,13 @@ class SearchService:
             listed = _continued([r.creators for r in results])
             new_pages: list[int] = []
             rescored_from = None
-            probes: list[SearchResult] = []
             if shown >= len(listed):
                 if not results[-1].stats.has_more:
                     raise _no_more(query, pages_seen)
-                # The next pages on their own first: when none of them loads, their failure (with
-                # its remedy: TikHub's balance, say) is the answer, not a card saying nothing new matched.
-                probes.append(
-                    self.search(query.model_copy(update={"start_page": pages_seen + 1, "pages": first}))
-                )
-                results.append(self._pool(query, pages_seen + first))
                 new_pages = list(range(pages_seen + 1, pages_seen + first + 1))
+                # When none of them loads, their failure (with its remedy: TikHub's balance, say) is
+                # the answer, not a card saying nothing new matched.
+                results.append(self._pool(query, pages_seen + first, needed=new_pages))
                 rescored_from = len(listed)
                 listed = _continued([listed, results[-1].creators])
         last = results[-1]
@@ -302,8 +302,8 @@ class SearchService:
             item.rank = rank
         stats = last.stats.model_copy(
             update={
-                "upstream_calls": sum(r.stats.upstream_calls for r in [*results, *probes]),
-                "cost_usd": sum(r.stats.cost_usd for r in [*results, *probes]),
+                "upstream_calls": sum(r.stats.upstream_calls for r in results),
+                "cost_usd": sum(r.stats.cost_usd for r in results),
                 "matched": len(listed),
             }
         )
@@ -317,8 +317,8 @@ class SearchService:
             }
         )
 
-    def _pool(self, query: Query, pages: int) -> SearchResult:
-        return self.search(query.model_copy(update={"start_page": 1, "pages": pages}))
+    def _pool(self, query: Query, pages: int, *, needed: Collection[int] = ()) -> SearchResult:
+        return self.search(query.model_copy(update={"start_page": 1, "pages": pages}), needed=needed)
 
     def _fetch(self, query: Query) -> _Fetch:
         """The pages that can hold creators; a search v2 rejects (4xx) runs once more on v1."""
