@@ -14,10 +14,13 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 
 from bot.installations import EncryptedInstallationStore
 from bot.observability.metrics import SlackErrorCounter
-from bot.post_once import current_run, once_client
+from bot.post_once import POSTING, current_run, once_client
 from bot.settings import Settings
 
 RATE_LIMIT_RETRIES = 3
@@ -52,9 +55,28 @@ class NotInstalled(Exception):
         self.team_id = team_id
 
 
+class ServerErrorRetryExceptPosts(ServerErrorRetryHandler):
+    """Slack's 500/503 tried once more, except for a call that posts (`bot.post_once.POSTING`):
+    Slack may have posted before it failed, and a second try inside the one call would post twice
+    where the post ledger cannot see it (a job run again looks for the post instead)."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        method = request.url.rsplit("/", 1)[-1].split("?", 1)[0]
+        return method not in POSTING and super()._can_retry(
+            state=state, request=request, response=response, error=error
+        )
+
+
 def web_client(settings: Settings, token: str | None) -> WebClient:
     """A client for `SLACK_API_URL` with `token`, retrying connection errors, HTTP 429s and (once)
-    Slack's own 5xx answers, which a moment later usually succeed."""
+    Slack's own 5xx answers to calls that do not post, which a moment later usually succeed."""
     return WebClient(
         token=token,
         base_url=settings.slack_api_url,
@@ -62,7 +84,7 @@ def web_client(settings: Settings, token: str | None) -> WebClient:
             SlackErrorCounter(),  # first: it sees every response, and never retries
             ConnectionErrorRetryHandler(),
             RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-            ServerErrorRetryHandler(),
+            ServerErrorRetryExceptPosts(),
         ],
     )
 

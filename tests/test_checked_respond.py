@@ -64,3 +64,13 @@ def test_a_slack_server_error_is_retried_once(
     assert app.dispatch(slack_requests.command("").bolt()).status == 200
     opened = slack.wait_for_calls("views.open", 2)
     assert opened[1].body["view"]["callback_id"] == "kol_search_form" and slack.responses() == []
+
+
+def test_a_slack_server_error_on_a_post_is_not_retried_inside_the_call(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    """Slack may have posted before answering 500: a second try would post the card twice."""
+    slack.fail("chat.postMessage", "internal_error", status=500)
+    assert app.dispatch(slack_requests.command("show 6641076880623093594 lang=en").bolt()).status == 200
+    [answer] = slack.wait_for_calls("response")
+    assert len(slack.calls_to("chat.postMessage")) == 1 and "internal_error" in answer.body["text"]
