@@ -47,12 +47,21 @@ class CheckedRespond(Respond):
     def __call__(  # type: ignore[override]
         self, text: str | dict[str, Any] = "", blocks: Sequence[dict[str, Any]] | None = None, **kwargs: Any
     ) -> WebhookResponse:
+        if isinstance(text, dict):  # a whole message: its parts, so a refusal can fall back on them
+            message = dict(text)
+            text, blocks, kwargs = (
+                str(message.pop("text", "")),
+                message.pop("blocks", blocks),
+                {**message, **kwargs},
+            )
         answer = super().__call__(text, blocks, **kwargs)
         if answer.status_code == 200:
             return answer
         reason = (answer.body or "").strip()[:80]
         log.warning("Slack refused a response_url message: HTTP %s %s", answer.status_code, reason)
         if blocks and reason in _BAD_CARD:
+            if kwargs.get("replace_original"):  # its text as a message of its own, not over a card that works
+                kwargs = {**kwargs, "replace_original": False, "response_type": "ephemeral"}
             return super().__call__(text, None, **kwargs)
         if reason in _URL_GONE or answer.status_code == 404:
             self._post_privately(text, blocks)

@@ -8,7 +8,9 @@ import logging
 import pytest
 from slack_bolt import App
 
-from tests.fakes.signing import CHANNEL_ID, USER_ID, SlackRequests
+from bot.cards.actions import SortValue
+from bot.models import SortKey
+from tests.fakes.signing import CHANNEL_ID, USER_ID, SlackRequests, select
 from tests.fakes.slack_api import FakeSlackApi
 
 
@@ -74,3 +76,30 @@ def test_a_slack_server_error_on_a_post_is_not_retried_inside_the_call(
     assert app.dispatch(slack_requests.command("show 6641076880623093594 lang=en").bolt()).status == 200
     [answer] = slack.wait_for_calls("response")
     assert len(slack.calls_to("chat.postMessage")) == 1 and "internal_error" in answer.body["text"]
+
+
+def test_a_rejected_replacement_card_does_not_replace_the_card_that_works(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests
+) -> None:
+    """A re-sort replaces its card: had Slack refused the new one, its text alone replaced the old
+    card and its buttons."""
+    assert app.dispatch(slack_requests.command("护肤 pages=1").bolt()).status == 200
+    [card] = slack.wait_for_calls("response")
+    sort = next(
+        e
+        for b in card.body["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "kol_sort"
+    )
+    cheapest = next(o for o in sort["options"] if SortValue.decode(o["value"]).sort == SortKey.CPM)
+    slack.refuse_responses("invalid_blocks", status=400)
+    click = slack_requests.block_action(
+        select("kol_sort", cheapest["value"]), message={"ts": "1.2", **card.body}
+    )
+    assert app.dispatch(click.bolt()).status == 200
+    refused, alone = (c.body for c in slack.wait_for_calls("response", 3)[1:])
+    assert refused["replace_original"] is True and refused["blocks"]
+    assert (
+        alone["replace_original"] is False and "blocks" not in alone and alone["response_type"] == "ephemeral"
+    )
