@@ -195,3 +195,22 @@ def test_the_last_search_fills_in_what_the_detail_lacks() -> None:
     comparison = build_comparison(DIVES, Duration.MEDIUM, seen={"3": seen})
     cells = comparison.row(MetricKey.XINGTU_INDEX).cells
     assert [c.value for c in cells] == [None, None, 91.2] and cells[2].searched
+
+
+def test_edges_are_symmetric_on_a_log_scale() -> None:
+    """With two creators the plain median is their mean, which made a CPM 123x the other's look
+    smaller than an engagement rate a quarter of the other's."""
+    cheap = creator("1", "甲", followers=1_000_000, price_medium=10_000, cpm_medium=12.0, er=0.05)
+    dear = creator("2", "乙", followers=1_000_000, price_medium=10_000, cpm_medium=1_482.0, er=0.012)
+    by_id = {v.star_id: v for v in build_comparison([cheap, dear], Duration.MEDIUM).verdicts}
+    assert by_id["2"].weakest is MetricKey.CPM and by_id["1"].strongest is MetricKey.CPM
+
+
+def test_a_creator_compared_on_one_metric_hears_it_when_it_is_the_worst() -> None:
+    """It was told "Strongest: none" and "only one metric could be compared", though worst of 2."""
+    cpms = (("1", "甲", 10.0), ("2", "乙", None), ("3", "丙", 30.0))
+    dives = [creator(s, n, followers=1, price_medium=9_000, cpm_medium=c, er=None) for s, n, c in cpms]
+    for dive in dives:
+        dive.cp.data.cpe.clear()  # CPM is the one metric known for more than one creator
+    verdict = build_comparison(dives, Duration.MEDIUM).verdicts[2]
+    assert verdict.weakest is MetricKey.CPM and "worst of 2" in tr("en", verdict.lines[1])

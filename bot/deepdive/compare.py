@@ -4,10 +4,11 @@ Every price, CPM and CPE uses the same duration. Each judged metric (value for m
 and completion, Xingtu's index, audience fit) gets a percentile within the group (100 = best, lower
 is better for CPM and CPE) and the best value per row is marked; followers, price and median views
 are shown, not judged: they measure size, and a bigger or cheaper creator is not a better one (CPM
-already weighs price against plays). Each creator gets a two-line verdict:
-the judged metric where it is furthest above the group's median, and the one furthest below (by
-ratio, so ¥1,482 against ¥12 CPM outweighs 1.6M against 2M followers). A price, CPM or CPE from a
-quote whose window ended before today is shown, flagged, and not ranked.
+already weighs price against plays). Each creator gets a two-line verdict: the judged metric where
+it stands furthest above the group's median and the one furthest below, by ratio on a log scale
+(twice and half are as far apart), so a CPM of ¥1,482 against ¥12 outweighs an engagement rate of
+1.2 % against 5 %. A price, CPM or CPE from a quote whose window ended before today is shown,
+flagged, and not ranked.
 """
 
 from __future__ import annotations
@@ -255,13 +256,14 @@ def _row(key: MetricKey, cells: list[Cell]) -> Row:
     sign = 1 if metric.higher_is_better else -1
     ranked = [c for c in cells if c.value is not None and c.ended is None] if metric.judged else []
     known = [sign * c.value for c in ranked if c.value is not None]
-    positive = [c.value for c in ranked if c.value is not None and c.value > 0]
-    middle = statistics.median(positive) if len(positive) == len(known) >= 2 else None
+    logs = [math.log(c.value) for c in ranked if c.value is not None and c.value > 0]
+    # the median on a log scale: 12 and 1,482 stand as far below and above it as 1/123 and 123 do
+    middle = statistics.median(logs) if len(logs) == len(known) >= 2 else None
     for cell in ranked if len(known) >= 2 else []:
         mine = sign * (cell.value or 0)
         beaten = sum(1 for v in known if v < mine) + 0.5 * (sum(1 for v in known if v == mine) - 1)
         cell.percentile = 100 * beaten / (len(known) - 1)
-        cell.edge = sign * math.log((cell.value or 0) / middle) if middle else None
+        cell.edge = sign * (math.log(cell.value or 0) - middle) if middle is not None else None
     top = max((c.percentile for c in cells if c.percentile is not None), default=None)
     for cell in cells:
         cell.best = top is not None and cell.percentile == top
@@ -310,17 +312,17 @@ def _verdict(comparison_rows: list[Row], i: int, dive: DeepDive) -> Verdict:
                 Text("No metric is known for this creator and another one."),
             ),
         )
-    best, worst = ranked[-1], ranked[0] if len(ranked) > 1 else None
+    best, worst = ranked[-1], ranked[0]  # the same row when only one could be compared
     if _lead(best, i) <= (0, 50):  # at or below the group on every metric compared (a tie is no strength)
         strongest, best_key = Text("Strongest: none, not above the group on any metric compared."), None
     else:
         strongest, best_key = verdict_line(best, i, strongest=True), best.key
-    if worst is None:
-        weakest, worst_key = Text("Weakest: only one metric could be compared."), None
-    elif _lead(worst, i) >= (0, 50):  # at or above the group on every metric compared
-        weakest, worst_key = Text("Weakest: none, not below the group on any metric compared."), None
-    else:
+    if _lead(worst, i) < (0, 50):
         weakest, worst_key = verdict_line(worst, i, strongest=False), worst.key
+    elif len(ranked) == 1:
+        weakest, worst_key = Text("Weakest: only one metric could be compared."), None
+    else:  # at or above the group on every metric compared
+        weakest, worst_key = Text("Weakest: none, not below the group on any metric compared."), None
     return Verdict(
         star_id=dive.star_id,
         nickname=dive.nickname,
