@@ -57,15 +57,19 @@ def post_comparison(
     duration: Duration,
     targets: AudienceTargets | None = None,
     thread_ts: str | None = None,
-    left_out: Sequence[tuple[str, str]] = (),
+    left_out: Sequence[str] = (),
+    swap: Sequence[str] = (),
 ) -> None:
     """The comparison card in `channel` (in `thread_ts` if given), its chart in the same thread;
-    `left_out`: (star id, name) of the creators there was no room for, named on the card."""
+    `left_out`: the names of the creators there was no room for, and `swap` the ids that compare
+    the first of them instead (both on the card)."""
     comparison = services.deepdive.compare(identifiers, duration, targets=targets)
     live = services.deepdive.live
 
     def card(notice: str | None) -> SlackMessage:
-        return compare_message(comparison, lang, live=live, targets=targets, notice=notice, left_out=left_out)
+        return compare_message(
+            comparison, lang, live=live, targets=targets, notice=notice, left_out=left_out, swap=swap
+        )
 
     _deliver(
         services,

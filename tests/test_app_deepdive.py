@@ -497,7 +497,8 @@ def test_compare_button_on_a_long_shortlist_compares_five_and_names_the_rest(
     assert call.body["blocks"][0]["text"]["text"] == "Compare 5 creators · 1–20 s"
     assert f"/{stars[6]}/" in text and f"/{stars[5]}/" not in text  # approved beats proposed
     assert f"Not compared: Creator {stars[4][-4:]}, Creator {stars[5][-4:]}." in text
-    assert f"compare {' '.join(stars[:4])} {stars[4]}`" in text  # the first left out, swapped in
+    # the best left out in place of the last chosen, at the shortlist's length
+    assert f"compare {stars[6]} {' '.join(stars[:3])} {stars[4]} duration=1-20`" in text
 
 
 # -- an id Xingtu rejects, and failures retrying won't fix (issue 11 §4) --------------------------

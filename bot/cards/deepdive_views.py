@@ -621,12 +621,11 @@ def _cell(row: Row, i: int, lang: Lang, *, priced: bool) -> str:
     return value + tr(lang, "  · beats %(percentile)s%%", percentile=format(cell.percentile, ".0f"))
 
 
-def _left_out(comparison: Comparison, left_out: Sequence[tuple[str, str]], lang: Lang) -> str:
+def _left_out(comparison: Comparison, left_out: Sequence[str], swap: Sequence[str], lang: Lang) -> str:
     """Who a shortlist's Compare left out, and the command that compares one of them instead."""
     if not left_out:
         return ""
-    names = tr(lang, ", ").join(_short(name or star_id) for star_id, name in left_out)
-    swap = [*comparison.star_ids[: len(comparison.star_ids) - 1], left_out[0][0]]
+    names = tr(lang, ", ").join(map(_short, left_out))
     return tr(
         lang,
         "Compared %(shown)s of %(total)s: the furthest along and best voted. Not compared: %(names)s. "
@@ -634,7 +633,7 @@ def _left_out(comparison: Comparison, left_out: Sequence[tuple[str, str]], lang:
         shown=len(comparison.star_ids),
         total=len(comparison.star_ids) + len(left_out),
         names=names,
-        ids=" ".join(swap),
+        ids=f"{' '.join(swap)} duration={comparison.duration.value}",  # at the shortlist's length
     )
 
 
@@ -649,11 +648,12 @@ def compare_message(
     live: bool,
     targets: AudienceTargets | None = None,
     notice: str | None = None,
-    left_out: Sequence[tuple[str, str]] = (),
+    left_out: Sequence[str] = (),
+    swap: Sequence[str] = (),
 ) -> SlackMessage:
     """2-5 creators side by side at one length: each metric row with the best marked, then verdicts;
-    `left_out` (star id, name): creators of a shortlist there was no room for, named with the command
-    that compares them."""
+    `left_out`: names of a shortlist's creators there was no room for, with the command comparing
+    the ids `swap` (the first of them instead of the last compared)."""
     names = [_short(n) for n in comparison.nicknames]
     urls = [Creator(star_id=s, nickname="").xingtu_url for s in comparison.star_ids]
     prices = comparison.values(MetricKey.PRICE)
@@ -687,7 +687,7 @@ def compare_message(
         "targets": tr(lang, ", ").join(tr(lang, t.wording()) for t in targets.targets) if targets else "",
         "cost": cost if live else tr(lang, "Demo data: no TikHub calls, no cost."),
         "pricing": _pricing(lang) if live else "",
-        "left_out": _left_out(comparison, left_out, lang),
+        "left_out": _left_out(comparison, left_out, swap, lang),
     }
     fallback = tr(lang, "Comparison: ") + tr(lang, ", ").join(names)
     return render("compare.json.j2", context, fallback_text=fallback)

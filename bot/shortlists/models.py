@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -137,14 +137,21 @@ class ShortlistItem(BaseModel):
 _STAGE = {ItemStatus.BOOKED: 0, ItemStatus.CONTACTED: 1, ItemStatus.APPROVED: 2, ItemStatus.PROPOSED: 3}
 
 
-def compared_items(items: list[ShortlistItem], most: int) -> tuple[list[ShortlistItem], list[ShortlistItem]]:
-    """The creators a shortlist's Compare compares, in list order, and the ones left out: rejected
-    ones never; of more than `most`, the furthest along (booked, contacted, approved), then the
-    best voted, then the earliest added."""
+class Compared(NamedTuple):
+    chosen: list[ShortlistItem]  # compared, in list order
+    left_out: list[ShortlistItem]  # best first
+    swap: list[str]  # star ids for comparing the best left out instead of the last chosen ([] if none)
+
+
+def compared_items(items: list[ShortlistItem], most: int) -> Compared:
+    """The creators a shortlist's Compare compares: rejected ones never; of more than `most`, the
+    furthest along (booked, contacted, approved), then the best voted, then the earliest added."""
     active = [i for i in items if i.status is not ItemStatus.REJECTED]
     ranked = sorted(active, key=lambda i: (_STAGE[i.status], i.votes_down - i.votes_up))
-    chosen = {id(i) for i in ranked[:most]}
-    return [i for i in active if id(i) in chosen], [i for i in active if id(i) not in chosen]
+    chosen, left_out = ranked[:most], ranked[most:]
+    swap = [i.star_id for i in [*chosen[:-1], left_out[0]]] if left_out else []
+    picked = {id(i) for i in chosen}
+    return Compared([i for i in active if id(i) in picked], left_out, swap)
 
 
 class AddResult(BaseModel):

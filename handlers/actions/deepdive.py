@@ -76,8 +76,8 @@ def compare_shortlist(
     def work() -> None:
         short_id = ShortlistValue.decode(action.get("value")).short_id
         summary = services.shortlists.summary(team_of(body), short_id)
-        chosen, left_out = compared_items(summary.items, MAX_CREATORS)
-        if len(chosen) < MIN_CREATORS:
+        compared = compared_items(summary.items, MAX_CREATORS)
+        if len(compared.chosen) < MIN_CREATORS:
             raise _too_few()
         shortlist = summary.shortlist
         thread = shortlist.parent_ts or (body.get("container") or {}).get("message_ts")
@@ -87,11 +87,12 @@ def compare_shortlist(
             context,
             channel,
             respond,
-            [i.star_id for i in chosen],
+            [i.star_id for i in compared.chosen],
             lang,
             duration=shortlist.duration,
             thread_ts=thread,
-            left_out=[(i.star_id, i.creator.nickname) for i in left_out],
+            left_out=[i.creator.nickname or i.star_id for i in compared.left_out],
+            swap=compared.swap,
         )
 
     run_after_ack(context, respond, lang, logger, work, task=SlackTask.COMPARE)
