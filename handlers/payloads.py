@@ -6,9 +6,10 @@ nothing and is refused with a clear message.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from bot.models import Lang
+from bot.models import LANG_CODES, Lang
 from bot.services import Services
 from bot.store.searches import SavedSearch
 from handlers.replies import expired_search
@@ -28,13 +29,29 @@ def channel_of(body: dict[str, Any]) -> str:
 
 def request_lang(services: Services, body: dict[str, Any]) -> Lang:
     """The language of whatever the user acted on: a command's text, the clicked button's label,
-    the submitted form's title (for failures answered before a listener knows more)."""
+    the submitted form's remembered language or typed words (for failures answered before a
+    listener knows more)."""
     if body.get("command"):
         return services.lang_for(str(body.get("text") or ""))
     if actions := body.get("actions"):
         return label_lang(services, actions[0])
-    title = ((body.get("view") or {}).get("title") or {}).get("text")
-    return services.lang_for(str(title or body.get("text") or ""))
+    if view := body.get("view"):  # a form: the language it remembers, else what was typed in it
+        return _remembered_lang(view) or services.lang_for(" ".join(_typed(view)))
+    return services.lang_for(str(body.get("text") or ""))
+
+
+def _remembered_lang(view: dict[str, Any]) -> Lang | None:
+    try:
+        stored = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return None
+    return LANG_CODES.get(str(stored.get("lang"))) if isinstance(stored, dict) else None
+
+
+def _typed(view: dict[str, Any]) -> list[str]:
+    """Every text box's value in a submitted view (the search form's title is bilingual)."""
+    blocks = ((view.get("state") or {}).get("values") or {}).values()
+    return [str(e.get("value") or "") for block in blocks for e in block.values() if isinstance(e, dict)]
 
 
 def label_lang(services: Services, action: dict[str, Any]) -> Lang:

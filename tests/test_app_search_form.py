@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from slack_bolt import App
+from sqlalchemy.exc import OperationalError
 
 from bot.cards.validate import validate_message
 from bot.services import Services
@@ -307,3 +308,20 @@ def test_edit_search_keeps_the_language_of_the_card_it_edits(
     again = slack.wait_for_calls("response", before + 1)[before].body
     assert again["blocks"][0]["text"]["text"] == card["blocks"][0]["text"]["text"]  # the Chinese header
     assert "粉丝>=10w" in as_shown(all_text(again))  # and the line to type, in Chinese names
+
+
+def test_a_form_that_fails_before_its_listener_answers_in_the_typed_language(
+    app: App, slack_requests: SlackRequests, services: Services
+) -> None:
+    """Read from the form's title, which is bilingual, every such answer was Chinese."""
+
+    def down(*_args: Any, **_kwargs: Any) -> bool:
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    services.ledger.claim_all = down  # type: ignore[method-assign]
+    meta = command_meta(slack_requests)
+    english = slack_requests.view_submission(FORM, {"keyword": text("skincare")}, private_metadata=meta)
+    pushed = ack_body(app.dispatch(english.bolt()))
+    assert "Storage is unavailable" in json.dumps(pushed["view"], ensure_ascii=False)
+    chinese = slack_requests.view_submission(FORM, {"keyword": text("护肤")}, private_metadata=meta)
+    assert "存储" in json.dumps(ack_body(app.dispatch(chinese.bolt()))["view"], ensure_ascii=False)
