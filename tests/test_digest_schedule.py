@@ -347,3 +347,27 @@ def test_an_hour_that_contradicts_its_half_of_the_day_is_refused(text: str, type
 def test_a_weekday_after_the_weekly_word_is_read(text: str) -> None:
     schedule = parse_schedule(text)
     assert (schedule.frequency, schedule.weekday, schedule.at) == (Frequency.WEEKLY, 0, time(9, 0))
+
+
+@pytest.mark.parametrize(
+    ("text", "weekday", "day"),
+    [
+        ("每周一 晚上12点", 1, None),
+        ("每周日 晚上12点", 0, None),
+        ("每月1日 晚上12点", None, 2),
+        ("每月31日 晚上12点", None, 1),
+    ],
+)
+def test_twelve_at_night_is_the_midnight_that_ends_the_day(
+    text: str, weekday: int | None, day: int | None
+) -> None:
+    """`每周一 晚上12点` ran at the start of Monday, a day before the team meant."""
+    schedule = parse_schedule(text)
+    assert schedule.at == time(0, 0)
+    assert (schedule.weekday if weekday is not None else schedule.day) == (
+        weekday if weekday is not None else day
+    )
+
+
+def test_twelve_am_is_the_start_of_the_day() -> None:
+    assert (parse_schedule("monday 12am").weekday, parse_schedule("monday 12am").at) == (0, time(0, 0))

@@ -50,6 +50,7 @@ from bot.digests.vocabulary import (
     NUMERALS_BEFORE_TIME,
     PIECE,
     SPOKEN_HEADS,
+    TWELVE_O_CLOCK,
     WEEKDAY_EN,
     WEEKDAY_WORDS,
     ZONE_ALIASES,
@@ -250,10 +251,11 @@ def _parse_body(body: str, tz: str) -> Schedule:
         case "hourly":
             schedule = Schedule(Frequency.INTERVAL, every_minutes=60, tz=tz)
         case "weekly":
-            weekday = _weekday(pieces, body)
+            weekday = (_weekday(pieces, body) + _ends_the_day(pieces)) % 7
             schedule = Schedule(Frequency.WEEKLY, at=_clock(pieces, body), weekday=weekday, tz=tz)
         case "monthly":
             day = _day_of_month(pieces, body)
+            day = day % 31 + 1 if _ends_the_day(pieces) else day
             schedule = Schedule(Frequency.MONTHLY, at=_clock(pieces, body), day=day, tz=tz)
         case _:
             schedule = Schedule(Frequency(head), at=_clock(pieces, body), tz=tz)
@@ -304,6 +306,11 @@ def _day_of_month(pieces: deque[str], body: str) -> int:
     if not match or not 1 <= int(match[1]) <= 31:
         raise _error(piece, Text("Day of month “%(piece)s” must be 1–31.", piece=piece))
     return int(match[1])
+
+
+def _ends_the_day(pieces: deque[str]) -> bool:
+    """`周一 晚上12点` is the midnight that ends Monday, so it runs at 00:00 on Tuesday."""
+    return len(pieces) >= 2 and pieces[0] in NIGHT_WORDS and pieces[1] in TWELVE_O_CLOCK
 
 
 def _clock(pieces: deque[str], body: str) -> time:

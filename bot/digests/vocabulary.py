@@ -63,6 +63,7 @@ HALF_DAY_BEFORE = {
     "晚": 12,
 }
 NIGHT_WORDS = frozenset({"晚上", "晚"})  # 晚上12点 is midnight, not noon
+TWELVE_O_CLOCK = frozenset({"12点", "12:00"})  # after a night word: the midnight that ends the day
 # Said, not written: `每晚8点` is `每天 晚8点`; numerals before a time unit are digits (`十点`, `每两小时`).
 SPOKEN_HEADS = {"每晚": "每天 晚", "每早": "每天 早", "每天晚": "每天 晚", "每天早": "每天 早"}
 NUMERALS_BEFORE_TIME = re.compile(r"[零一二两三四五六七八九十]+(?=点|个?小时|分钟)")
