@@ -310,3 +310,8 @@ def test_a_digest_whose_channel_is_gone_can_be_removed_from_anywhere(
     assert f"Digest {digest_id} posts in <#{CHANNEL}>" in refused
     assert "is removed" in as_shown(send(app, elsewhere, f"remove {digest_id}"))
     assert services.digests.channel(TEAM, CHANNEL).digests == []
+
+
+def test_a_chinese_verb_missing_its_id_is_quoted_as_typed(app: App, requests: SlackRequests) -> None:
+    answer = shown(send(app, requests, "恢复"))
+    assert "恢复" in answer and "resume" not in answer

@@ -795,3 +795,9 @@ def test_lang_words_choose_the_reply_but_never_touch_a_quoted_name(team: Team) -
     assert not [
         li for li in team.services.shortlists.list(TEAM_ID, CHANNEL_ID) if "夏季" in li.shortlist.name
     ]
+
+
+def test_a_chinese_verb_missing_its_shortlist_is_quoted_as_typed(team: Team) -> None:
+    """It answered "`export` 缺少参数：/kol 候选名单 export ‹名单>" to `候选名单 导出`."""
+    answer = flatten(team.command("候选名单 导出"))
+    assert "`导出`" in answer and "export" not in answer

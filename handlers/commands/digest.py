@@ -44,6 +44,7 @@ class Call:
     lang: Lang
     args: str  # what follows the verb
     request: str  # the Slack request's idempotency key: a job run again serves the same request
+    verb: str = ""  # the verb as typed (`恢复`), for a reply that quotes it
 
     @property
     def digest_id(self) -> str:
@@ -78,6 +79,7 @@ def digest_command(
         lang,
         match.rest.strip(),
         idempotency_key(command) or f"command:{uuid4().hex}",
+        match.verb,
     )
     try:
         if match.help:
@@ -211,7 +213,7 @@ def _managed(call: Call, verb: str, *, removing: bool = False) -> str:
 
 def _require_id(call: Call, verb: str) -> str:
     if not call.digest_id:
-        raise errors.needs_id(verb)
+        raise errors.needs_id(call.verb or verb)
     return call.digest_id
 
 

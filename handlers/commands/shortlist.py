@@ -59,6 +59,7 @@ class Invocation:
     user_id: str
     lang: Lang
     request: str | None = None  # the Slack request's idempotency key (the same in its job's runs)
+    verb: str = ""  # the subcommand as typed (`导出`), for a reply that quotes it
 
     @property
     def shortlists(self) -> ShortlistService:
@@ -108,6 +109,7 @@ def shortlist_command(
         user_id=command["user_id"],
         lang=lang,
         request=idempotency_key(command),
+        verb=match.verb,
     )
     run, task = subcommand.handler, subcommand.task
     assert task is not None  # every shortlist subcommand names its task
@@ -128,7 +130,7 @@ def _new(call: Invocation, args: list[str]) -> None:
 
 def _add(call: Invocation, args: list[str]) -> None:
     if len(args) < 2:
-        raise _usage_error("add")
+        raise _usage_error("add", call)
     shortlist = call.resolve(args[0])
     call.sync.check_channel(call.channel_id)
     # Keyed by the request: its job run again after a crash recognises what it added before.
@@ -152,7 +154,7 @@ def _add(call: Invocation, args: list[str]) -> None:
 
 def _remove(call: Invocation, args: list[str]) -> None:
     if len(args) < 2:
-        raise _usage_error("remove")
+        raise _usage_error("remove", call)
     if len(args) > 2:
         raise one_to_remove(" ".join(args[1:]))
     shortlist = call.resolve(args[0])
@@ -163,14 +165,14 @@ def _remove(call: Invocation, args: list[str]) -> None:
 
 
 def _close(call: Invocation, args: list[str]) -> None:
-    shortlist = call.resolve(_ref(args, "close"))
+    shortlist = call.resolve(_ref(args, "close", call))
     closed = call.shortlists.close(call.team_id, shortlist.short_id, call.user_id)
     call.sync.refresh(closed)
     call.reply(reply_message("closed", closed, call.lang))
 
 
 def _reopen(call: Invocation, args: list[str]) -> None:
-    shortlist = call.resolve(_ref(args, "reopen"))
+    shortlist = call.resolve(_ref(args, "reopen", call))
     reopened = call.shortlists.reopen(call.team_id, shortlist.short_id, call.user_id)
     call.sync.refresh(reopened)
     call.reply(reply_message("reopened", reopened, call.lang))
@@ -178,7 +180,7 @@ def _reopen(call: Invocation, args: list[str]) -> None:
 
 def _rename(call: Invocation, args: list[str]) -> None:
     if len(args) < 2:
-        raise _usage_error("rename")
+        raise _usage_error("rename", call)
     shortlist = call.resolve(args[0])
     renamed = call.shortlists.rename(call.team_id, shortlist.short_id, call.user_id, " ".join(args[1:]))
     call.sync.refresh(renamed)
@@ -191,14 +193,14 @@ def _list(call: Invocation, _args: list[str]) -> None:
 
 def _show(call: Invocation, args: list[str]) -> None:
     """The summary and a link to the thread; re-renders the parent (re-posting it if deleted)."""
-    shortlist = call.resolve(_ref(args, "show"))
+    shortlist = call.resolve(_ref(args, "show", call))
     call.sync.refresh(shortlist)
     summary = call.shortlists.summary(call.team_id, shortlist.short_id)
     call.reply(parent_message(summary, call.lang, thread_url=call.thread_url(shortlist)))
 
 
 def _history(call: Invocation, args: list[str]) -> None:
-    shortlist = call.resolve(_ref(args, "history"))
+    shortlist = call.resolve(_ref(args, "history", call))
     events = call.shortlists.history(call.team_id, shortlist.short_id, limit=HISTORY_LIMIT)
     names = {
         i.star_id: i.creator.nickname for i in call.shortlists.summary(call.team_id, shortlist.short_id).items
@@ -216,7 +218,7 @@ def _export(call: Invocation, args: list[str]) -> None:
     extension = EXPORT_FORMATS[simplified(args[-1]).lower()] if named else "csv"
     if not named and args and FILE_KIND.fullmatch(args[-1]):  # `export Spring pdf`: not part of the name
         raise not_an_export(args[-1], "csv, xlsx")
-    shortlist = call.resolve(_ref(args[:-1] if named else args, "export"))
+    shortlist = call.resolve(_ref(args[:-1] if named else args, "export", call))
     write = WRITERS[extension]
     # posted into the shared thread: in the shortlist's language, as its messages there are
     data = write(call.shortlists.summary(call.team_id, shortlist.short_id), call.sync.lang(shortlist))
@@ -265,9 +267,9 @@ SUBCOMMANDS: Subcommands[ShortlistHandler] = Subcommands(
 )
 
 
-def _ref(args: list[str], verb: str) -> str:
+def _ref(args: list[str], verb: str, call: Invocation) -> str:
     if not args:
-        raise _usage_error(verb)
+        raise _usage_error(verb, call)
     return " ".join(args)
 
 
@@ -279,13 +281,15 @@ def _unknown_verb(token: str) -> QueryError:
     )
 
 
-def _usage_error(verb: str) -> QueryError:
+def _usage_error(verb: str, call: Invocation) -> QueryError:
+    """`verb` needs more words; the reply quotes it as typed (`导出`, not `export`)."""
     args = SUBCOMMANDS[verb].usage or Text("<shortlist>")
+    typed = call.verb or verb
     return QueryError(
-        verb,
+        typed,
         Text(
             "`%(verb)s` needs more: %(command)s shortlist %(verb)s %(args)s",
-            verb=verb,
+            verb=typed,
             args=args,
         ),
         usage=Text("Names with spaces go in quotes; %(command)s shortlist help shows every command."),
