@@ -697,7 +697,9 @@ def compare_message(
 
 
 def follower_chart_title(name: str, days: int, lang: Lang) -> str:
-    return tr(lang, "%(name)s: followers, last %(days)s days", name=name, days=days)
+    return ntr(
+        lang, "%(name)s: followers, last %(n)s day", "%(name)s: followers, last %(n)s days", days, name=name
+    )
 
 
 def audience_chart_title(name: str, lang: Lang, *, viewers: bool) -> str:

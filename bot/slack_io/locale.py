@@ -18,7 +18,9 @@ from threading import Lock
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot.models import Lang
+from bot.models import LANG_CODES, Lang
+
+ENGLISH: Lang = "en"  # for every locale but Chinese
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,13 @@ def _quick(client: WebClient) -> WebClient:
     quick = copy.copy(client)
     quick.timeout, quick.retry_handlers = _WAIT_S, []
     return quick
+
+
+def _locale_lang(locale: str, default: Lang) -> Lang:
+    """`zh-CN`, `zh-TW` → zh; another locale → en (kolbot speaks those two); none → `default`."""
+    if not locale:
+        return default
+    return LANG_CODES.get(locale.split("-", 1)[0].lower(), ENGLISH)
 
 
 class SlackLocales:
@@ -53,8 +62,7 @@ class SlackLocales:
         except SlackClientError as err:
             log.info("no Slack locale for %s (%s): using the default language", user_id, err)
             return default
-        locale = str(user.get("locale") or "")
-        lang: Lang = "zh" if locale.lower().startswith("zh") else "en" if locale else default
+        lang = _locale_lang(str(user.get("locale") or ""), default)
         with self._lock:
             self._known[key] = (lang, time.monotonic())
             self._known.move_to_end(key)
