@@ -143,3 +143,33 @@ def test_plan_card_and_list_resist_hostile_strings(text: str, lang) -> None:
 def test_a_plan_over_demo_data_says_so() -> None:
     assert "DEMO DATA" not in json.dumps(plan_message(hostile_plan("x"), "en", source="x").blocks)
     assert "DEMO DATA" in json.dumps(plan_message(hostile_plan("x", live=False), "en", source="x").blocks)
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("*Star*_&_", "＊Star＊＿&amp;＿"),
+        ("_小美_", "＿小美＿"),
+        ("a~b", "a～b"),
+        ("`x`", "｀x｀"),
+        ("cici_小可爱", "cici_小可爱"),  # an underscore inside a word opens no italics: kept
+    ],
+)
+def test_a_name_cannot_break_the_bold_around_it(typed: str, shown: str) -> None:
+    """Slack has no escape for `*`, `_`, `~` or a backtick; a name holding them split the bold of
+    its line. The full-width forms look alike and read back as the same name."""
+    from bot.cards.env import link, name
+    from bot.grammar import normalize_text
+
+    assert name(typed) == shown and link("https://example.com/c", typed) == f"<https://example.com/c|{shown}>"
+    assert normalize_text(name(typed).replace("&amp;", "&")) == typed  # typed back, it is the same name
+
+
+def test_a_results_card_row_keeps_its_bold_balanced_whatever_the_name() -> None:
+    result = make_result(1)
+    result.creators[0].creator.nickname = "*Star*_&_"
+    message = results_message(result, "en", search_ref="s", now=NOW)
+    rows = [
+        b["text"]["text"] for b in message.blocks if b["type"] == "section" and "Star" in b["text"]["text"]
+    ]
+    assert rows and all(row.split("\n")[0].count("*") % 2 == 0 for row in rows)

@@ -9,6 +9,8 @@ emit raw JSON: a quote, newline or `"}]},{` in a nickname cannot change the card
 only exception is a `separator()`'s comma, so templates never manage commas between elements.
 JSON-encoding does not stop Slack markup (`<!channel>`, `<https://evil|click>`), so every user or
 creator string shown in mrkdwn goes through the `mrkdwn` filter, and links are built by `link`.
+A name inside bold or strike-through goes through `name`, which also swaps Slack's formatting marks
+for their full-width forms (Slack has no escape for them); `link` labels are names.
 """
 
 from __future__ import annotations
@@ -40,6 +42,19 @@ def mrkdwn(value: object) -> str:
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# Slack has no escape for its formatting marks: in a name they are swapped for their full-width
+# forms, which look alike, are never markup, and read back as the same name (NFKC, as kolbot reads
+# all input). `_` only where it could open or close italics (`cici_小可爱` stays as it is).
+_MARKS = str.maketrans({"*": "＊", "~": "～", "`": "｀"})
+_EDGE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+
+
+def name(value: object) -> str:
+    """A person's, creator's or shortlist's name for mrkdwn: escaped, and unable to break the bold
+    or strike-through around it (`*Star*_&_` in `*…*` no longer splits the bold)."""
+    return _EDGE_UNDERSCORE.sub("＿", mrkdwn(value).translate(_MARKS))
+
+
 def clip(value: object, limit: int) -> str:
     """Shorten to at most `limit` characters, ending with `…`.
 
@@ -63,8 +78,8 @@ def is_safe_url(url: object) -> bool:
 
 
 def link(url: object, label: object) -> str:
-    """`<url|label>` with the label escaped; just the escaped label when the URL is not safe."""
-    text = mrkdwn(label) or mrkdwn(url)
+    """`<url|label>` with the label escaped as a `name`; just the label when the URL is not safe."""
+    text = name(label) or mrkdwn(url)
     return f"<{url}|{text}>" if is_safe_url(url) else text
 
 
@@ -127,6 +142,7 @@ def to_json(value: Any) -> str:
 
 FILTERS = {
     "mrkdwn": mrkdwn,
+    "name": name,
     "clip": clip,
     "yuan": formatting.yuan,
     "unit_yuan": formatting.unit_yuan,
