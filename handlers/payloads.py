@@ -36,11 +36,12 @@ def request_lang(services: Services, body: dict[str, Any]) -> Lang:
     if actions := body.get("actions"):
         return label_lang(services, actions[0])
     if view := body.get("view"):  # a form: the language it remembers, else what was typed in it
-        return _remembered_lang(view) or services.lang_for(" ".join(_typed(view)))
+        return remembered_lang(view) or services.lang_for(" ".join(_typed(view)))
     return services.lang_for(str(body.get("text") or ""))
 
 
-def _remembered_lang(view: dict[str, Any]) -> Lang | None:
+def remembered_lang(view: dict[str, Any]) -> Lang | None:
+    """The `lang` a form's metadata keeps, if it is readable and keeps one."""
     try:
         stored = json.loads(view.get("private_metadata") or "{}")
     except ValueError:

@@ -13,14 +13,14 @@ from slack_bolt import Ack, BoltContext
 
 from bot.cards.form_views import equivalent_query_note
 from bot.i18n import tr
-from bot.models import LANG_CODES, Lang
+from bot.models import Lang
 from bot.search_form import FormErrors, SearchForm, form_query
 from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.checked_respond import checked_respond
 from handlers.delivery import send_results
 from handlers.jobs import SlackTask
-from handlers.payloads import team_of, user_of
+from handlers.payloads import remembered_lang, team_of, user_of
 from handlers.views.forms import Values, choice, field, text
 from handlers.views.stale import read_metadata
 
@@ -53,9 +53,8 @@ def form_lang(services: Services, view: dict[str, Any]) -> Lang:
     """The language the form is answered in: that of the search it edits (*Edit search*), else
     Chinese when any box was typed in Chinese, so a blank keyword next to `上海` or `5万` is
     explained in Chinese (the form itself is bilingual)."""
-    edited = LANG_CODES.get(str(json.loads(view.get("private_metadata") or "{}").get("lang")))
     values = view["state"]["values"]
-    return edited or services.lang_for(" ".join(text(values, block) for block in _TYPED))
+    return remembered_lang(view) or services.lang_for(" ".join(text(values, block) for block in _TYPED))
 
 
 def load_target(metadata: str) -> tuple[str, str] | None:
