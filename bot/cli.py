@@ -81,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as err:
         print(settings_problem(err), file=sys.stderr)
         return USER_ERROR_EXIT
+    if getattr(args, "demo", False):  # over a key from the environment or `.env` alike
+        settings = settings.model_copy(update={"tikhub_api_key": None})
     configure_logging(settings)
     try:
         return args.run(args, settings)
@@ -171,6 +173,12 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--blocks", action="store_true", help="print the Slack message as Block Kit JSON")
         sub.add_argument("--lang", choices=("zh", "en"), help="language of the output")
         sub.set_defaults(run=run)
+    for sub in (search, plan, show, compare):
+        sub.add_argument(
+            "--demo",
+            action="store_true",
+            help="use the bundled demo data even with a TikHub key set (no cost)",
+        )
     commands.add_parser("serve", help="run the Slack app in HTTP mode").set_defaults(run=_serve)
     commands.add_parser("socket", help="run the Slack app in Socket Mode").set_defaults(run=_socket)
     commands.add_parser(

@@ -187,7 +187,8 @@ class Services:
 
     @property
     def default_lang(self) -> Lang:
-        """`KOLBOT_LANG`: zh or en; "auto" (the default) means English unless the user writes Chinese."""
+        """`KOLBOT_LANG`: zh or en; "auto" (the default) means English unless the user writes Chinese
+        (what carries no words follows the user's Slack language: `wordless_lang`)."""
         return self.settings.default_lang
 
     def lang_for(self, text: str, asked: LangWords | None = None) -> Lang:

@@ -278,7 +278,8 @@ class Settings(BaseSettings):
 
     @property
     def default_lang(self) -> Lang:
-        """`KOLBOT_LANG`: zh or en; "auto" (the default) means English unless the user writes Chinese."""
+        """`KOLBOT_LANG`: zh or en; "auto" (the default) means English unless the user writes Chinese
+        (what carries no words follows the user's Slack language: `Services.wordless_lang`)."""
         return "en" if self.kolbot_lang == "auto" else self.kolbot_lang
 
     @property

@@ -406,3 +406,17 @@ def test_every_emoji_the_cards_use_reads_as_a_symbol_in_the_terminal() -> None:
     used = {code for path in sources for code in shortcode.findall(path.read_text())} - {":code:", ":memory:"}
     assert {":trophy:", ":+1:", ":warning:"} <= used  # (the scan finds them)
     assert used <= set(_EMOJI), used - set(_EMOJI)
+
+
+def test_demo_uses_the_bundled_data_even_with_a_key_in_dot_env(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`scripts/demo` only unset the environment's key: one in ./.env made paid calls."""
+    (tmp_path / ".env").write_text(
+        "TIKHUB_API_KEY=tk-should-not-be-used\nTIKHUB_BASE_URL=http://127.0.0.1:9\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TIKHUB_API_KEY", raising=False)
+    assert main(["search", "护肤 pages=1", "--demo", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "DEMO DATA" in out and "matched" in out
