@@ -63,7 +63,7 @@ SORTS: dict[str, tuple[str, ...]] = {
 GOALS: dict[str, tuple[str, ...]] = {
     "awareness": ("reach", "曝光", "品牌曝光"),
     "seeding": ("种草", "破圈种草"),
-    "conversion": ("sales", "转化", "行动转化"),
+    "conversion": ("sales", "转化", "行动转化", "带货", "卖货"),
 }
 BOOLS = {
     "yes": ("y", "true", "on", "1", "是", "要", "包含"),
@@ -71,6 +71,8 @@ BOOLS = {
 }
 LANGS = {"zh": ("cn", "chinese", "中文", "中", "汉语", "华语"), "en": ("english", "英文", "英", "英语")}
 VIEWS = {"compact": ("short", "简洁", "精简"), "full": ("long", "detailed", "完整", "详细")}
+
+LEVEL_SUFFIX = "级"  # `带货等级>=3级`: the level written with its measure word
 
 # -- filter names --------------------------------------------------------------------------------
 

@@ -706,3 +706,16 @@ def test_regions_typed_in_english_are_searched_in_chinese(text: str, regions: li
 
 def test_english_and_chinese_names_of_a_language_are_read() -> None:
     assert parse_query("护肤 语言=英语").lang == "en" and lang_words("help 语言=汉语").lang == "zh"
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "value"),
+    [("护肤 目标=带货", "goal", "conversion"), ("护肤 目标=卖货", "goal", "conversion")],
+)
+def test_trade_words_for_the_goal(line: str, field: str, value: str) -> None:
+    """带货 is what the trade calls selling through creators: it was refused as no goal."""
+    assert getattr(parse_query(line), field) == value
+
+
+def test_an_ecommerce_level_with_its_measure_word() -> None:
+    assert parse_query("护肤 带货等级>=3级").ecom.low == 3
