@@ -169,7 +169,8 @@ def not_an_admin(status: BudgetStatus) -> KolbotError:
     return KolbotError(
         Text("Only kolbot admins can change the TikHub budget."),
         hint=Text(
-            "Ask a Slack workspace admin or someone listed in KOLBOT_ADMINS. This month: %(line)s.",
+            "Ask a Slack workspace admin or owner, or the person who runs kolbot for your team. "
+            "This month: %(line)s.",
             line=status.line(),
         ),
     )
