@@ -72,6 +72,10 @@ BOOLS = {
 LANGS = {"zh": ("cn", "chinese", "中文", "中", "汉语", "华语"), "en": ("english", "英文", "英", "英语")}
 VIEWS = {"compact": ("short", "简洁", "精简"), "full": ("long", "detailed", "完整", "详细")}
 
+# Slack's formatting marks in a name, as their full-width forms (`bot.cards.env.name`): they look
+# alike, are never markup, and NFKC reads them back as the marks.
+FULL_WIDTH_MARKS = {"*": "＊", "~": "～", "`": "｀", "_": "＿"}
+
 LEVEL_SUFFIX = "级"  # `带货等级>=3级`: the level written with its measure word
 
 # -- filter names --------------------------------------------------------------------------------

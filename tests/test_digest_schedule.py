@@ -109,7 +109,7 @@ def test_spec_parses_back_to_the_same_schedule(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "en", "zh"),
     [
-        ("daily 09:30", "daily at 09:30, Asia/Shanghai time", "每天 09:30（Asia/Shanghai 时间）"),
+        ("daily 09:30", "daily at 09:30, Asia/Shanghai time", "每天 09:30（北京时间）"),
         ("weekdays 10:00", "weekdays (Mon–Fri) at 10:00", "工作日（周一至周五）10:00"),
         ("weekly mon 09:00", "every Monday at 09:00", "每周一 09:00"),
         ("monthly 31 09:00", "day 31 (or the month's last day)", "每月31日（小月取月末）09:00"),

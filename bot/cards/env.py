@@ -29,6 +29,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from bot import formatting
 from bot.cards.actions import TEMPLATE_GLOBALS, ActionValue
 from bot.i18n import ntr, ptr, tr
+from bot.vocabulary import FULL_WIDTH_MARKS
 
 TEMPLATES_PACKAGE = "bot.templates"
 
@@ -45,14 +46,14 @@ def mrkdwn(value: object) -> str:
 # Slack has no escape for its formatting marks: in a name they are swapped for their full-width
 # forms, which look alike, are never markup, and read back as the same name (NFKC, as kolbot reads
 # all input). `_` only where it could open or close italics (`cici_小可爱` stays as it is).
-_MARKS = str.maketrans({"*": "＊", "~": "～", "`": "｀"})
+_MARKS = str.maketrans({mark: wide for mark, wide in FULL_WIDTH_MARKS.items() if mark != "_"})
 _EDGE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 
 
 def name(value: object) -> str:
     """A person's, creator's or shortlist's name for mrkdwn: escaped, and unable to break the bold
     or strike-through around it (`*Star*_&_` in `*…*` no longer splits the bold)."""
-    return _EDGE_UNDERSCORE.sub("＿", mrkdwn(value).translate(_MARKS))
+    return _EDGE_UNDERSCORE.sub(FULL_WIDTH_MARKS["_"], mrkdwn(value).translate(_MARKS))
 
 
 def clip(value: object, limit: int) -> str:

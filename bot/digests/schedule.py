@@ -54,6 +54,8 @@ from bot.digests.vocabulary import (
     WEEKDAY_EN,
     WEEKDAY_WORDS,
     ZONE_ALIASES,
+    ZONE_NAMES_ZH,
+    ZONE_TIME_ZH,
 )
 from bot.errors import QueryError
 from bot.i18n import N_, Plural, Text
@@ -144,7 +146,7 @@ class Schedule:
                 what = Text("every hour")
             case Frequency.INTERVAL:
                 what = Text("every %(span)s", span=_span(timedelta(minutes=self.every_minutes)))
-        return Text("%(what)s, %(tz)s time", what=what, tz=self.tz)
+        return Text("%(what)s, %(tz)s", what=what, tz=ZoneName(self.tz))
 
     def next_due(self, after_utc: datetime) -> datetime:
         """The first run strictly after `after_utc`, in UTC."""
@@ -345,6 +347,27 @@ def _on_the_day_clock(hour: int, half: int, night: bool, typed: str) -> int:
             typed=typed,
         ),
     )
+
+
+class ZoneName(Text):
+    """A time zone as a card in `lang` names it: `Asia/Shanghai time` in English, `北京时间` in Chinese."""
+
+    __slots__ = ("zone",)
+
+    def __init__(self, zone: str, /) -> None:
+        super().__init__("")
+        self.zone = zone
+
+    def render(self, lang: str) -> str:
+        if lang == "zh":
+            return ZONE_NAMES_ZH.get(self.zone) or ZONE_TIME_ZH.format(zone=self.zone)
+        return Text("%(zone)s time", zone=self.zone).render(lang)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ZoneName) and other.zone == self.zone
+
+    def __hash__(self) -> int:
+        return hash(self.zone)
 
 
 def _interval_spec(minutes: int) -> str:

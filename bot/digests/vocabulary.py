@@ -141,3 +141,9 @@ OPTION_NAMES = {
 }
 ZONE_OPTION_NAMES = ("timezone", "time_zone", "时区", "時區")  # other names of the schedule's `tz=`
 TOP_WORD = re.compile(r"前(?P<n>\d+)(?:名|位|个)?")
+
+# How a Chinese card names a zone (`每天 09:00（北京时间）`): the first Chinese name it is typed as,
+# then 时间; one without a Chinese name keeps its IANA name (`Europe/Rome 时间`).
+ZONE_NAMES_ZH = {zone: f"{name}时间" for name, zone in reversed(ZONE_ALIASES.items()) if not name.isascii()}
+ZONE_NAMES_ZH["Asia/Shanghai"] = "北京时间"
+ZONE_TIME_ZH = "{zone} 时间"
