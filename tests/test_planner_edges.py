@@ -927,3 +927,10 @@ def test_the_chinese_plan_xlsx_shows_followers_in_wan() -> None:
 def test_a_mix_is_read_as_people_say_it(typed: str, mix: dict[Tier, tuple[int, int | None]]) -> None:
     """`头部1个，腰部3到5个` was refused: only `头部:1,腰部:3-5` was read."""
     assert {tier: (r.low, r.high) for tier, r in parse_mix(typed).items()} == mix
+
+
+@pytest.mark.parametrize("said", ["每个MCN一个", "每个mcn一位", "one_per_mcn"])
+def test_one_per_mcn_said_alone_means_yes(said: str) -> None:
+    """`20万 护肤 每个MCN一个` searched for "护肤 每个MCN一个" and applied no constraint."""
+    command = parse_plan(f"20万 护肤 {said}", pq)
+    assert command.one_per_mcn and command.search_text == "护肤"

@@ -208,9 +208,14 @@ def _read_words(text: str) -> tuple[dict[str, str], list[str]]:
         last = key
         if match and key:
             options[key] = match["value"]
+        elif _option_key(word) in _FLAGS:  # `每个MCN一位` alone: said, it means yes
+            options[_option_key(word) or ""] = "yes"
         else:
             rest.append(f'"{word}"' if " " in word else word)  # a quoted keyword stays one
     return options, rest
+
+
+_FLAGS = frozenset({"one_per_mcn"})  # yes/no options whose name alone means yes
 
 
 def _continues(value: str, word: str) -> bool:
