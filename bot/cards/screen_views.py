@@ -63,23 +63,23 @@ def _nobody_matched(result: ScreenResult, lang: Lang) -> str:
             "matters least.",
         )
     seen = [_highest(result.targets.targets[i], share, lang) for i, share in blockers]
-    closest = max(share for _, share in blockers)
     return tr(
         lang,
-        "Nobody screened reaches %(seen)s. Asking for less widens the screen: end that target with a "
-        "smaller share, e.g. `>=%(suggest)s`.",
+        "Nobody screened reaches %(seen)s. Asking for less widens the screen: end each of those "
+        "targets with the smaller share shown.",
         seen=tr(lang, "; ").join(seen),
-        suggest=f"{max(5, math.floor(closest * 20) * 5)}%",
     )
 
 
 def _highest(target: AudienceTarget, share: float, lang: Lang) -> str:
+    """One target nobody reaches, with the share that the best of them reach: the one to ask for."""
     return tr(
         lang,
-        "%(target)s (asked ≥%(asked)s, highest %(share)s)",
+        "%(target)s (asked ≥%(asked)s, highest %(share)s: try `>=%(suggest)s`)",
         target=tr(lang, target.short_wording()),
         asked=f"{target.min_share:.0%}",
         share=f"{math.floor(share * 100)}%",
+        suggest=f"{max(5, math.floor(share * 20) * 5)}%",
     )
 
 
