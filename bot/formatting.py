@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import cast
+from typing import Any, cast
 
 from bot import vocabulary as vocab
 from bot.i18n import N_, Text, ptr, tr
@@ -286,6 +286,28 @@ class Choices(Text):
 
     def render(self, lang: str) -> str:
         return " | ".join(chinese if lang == "zh" else value for value, chinese in self.pairs)
+
+
+class Shown(Text):
+    """`value` formatted for the language the message is rendered in: `Shown(fmt.count, 12_000)`."""
+
+    __slots__ = ("show", "value")
+
+    def __init__(self, show: Callable[[Any, Lang], str], value: object, /) -> None:
+        super().__init__("")
+        self.show, self.value = show, value
+
+    def render(self, lang: str) -> str:
+        return self.show(self.value, lang)  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Shown) and (self.show, self.value) == (other.show, other.value)
+
+    def __hash__(self) -> int:
+        return hash((self.show, repr(self.value)))
+
+    def __repr__(self) -> str:
+        return f"Shown({getattr(self.show, '__name__', self.show)!s}, {self.value!r})"
 
 
 class Joined(Text):

@@ -26,8 +26,8 @@ from bot import formatting as fmt
 from bot.deepdive.audience import audience_fit
 from bot.deepdive.dates import china_date, china_today
 from bot.deepdive.models import DeepDive
-from bot.deepdive.wording import Shown
 from bot.errors import QueryError
+from bot.formatting import Shown
 from bot.i18n import Text
 from bot.models import AudienceTargets, Creator, Duration, Lang
 

@@ -24,7 +24,8 @@ from bot import formatting as fmt
 from bot.brands import is_brand_account
 from bot.deepdive.dates import china_date
 from bot.deepdive.models import DailyFans, DeepDive, RiskFlag, ServicePrice, ServicePrices, Severity
-from bot.deepdive.wording import Joined, Shown
+from bot.deepdive.wording import Joined
+from bot.formatting import Shown
 from bot.i18n import Text
 from bot.models import Creator, Duration, Lang, RecentItem
 

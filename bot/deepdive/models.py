@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.deepdive.routes import PART_NAMES, PartKey
-from bot.deepdive.wording import Shown
+from bot.formatting import Shown
 from bot.i18n import Plural, Text
 from bot.models import VIDEO_TYPE_NAMES, Duration, Lang, Price, video_type_label
 

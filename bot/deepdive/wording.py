@@ -7,33 +7,9 @@ separator that is itself a message. These render in the language of the message 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from bot.i18n import Text
-from bot.models import Lang
-
-
-class Shown(Text):
-    """`value` formatted for the language the message is rendered in: `Shown(fmt.count, 12_000)`."""
-
-    __slots__ = ("show", "value")
-
-    def __init__(self, show: Callable[[Any, Lang], str], value: object, /) -> None:
-        super().__init__("")
-        self.show, self.value = show, value
-
-    def render(self, lang: str) -> str:
-        return self.show(self.value, lang)  # type: ignore[arg-type]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Shown) and (self.show, self.value) == (other.show, other.value)
-
-    def __hash__(self) -> int:
-        return hash((self.show, repr(self.value)))
-
-    def __repr__(self) -> str:
-        return f"Shown({getattr(self.show, '__name__', self.show)!s}, {self.value!r})"
 
 
 class Joined(Text):

@@ -58,7 +58,9 @@ from bot.digests.vocabulary import (
     ZONE_TIME_ZH,
 )
 from bot.errors import QueryError
+from bot.formatting import Shown
 from bot.i18n import N_, Plural, Text
+from bot.models import Lang
 
 DEFAULT_TZ = "Asia/Shanghai"
 DEFAULT_MIN_INTERVAL = timedelta(hours=1)
@@ -146,7 +148,7 @@ class Schedule:
                 what = Text("every hour")
             case Frequency.INTERVAL:
                 what = Text("every %(span)s", span=_span(timedelta(minutes=self.every_minutes)))
-        return Text("%(what)s, %(tz)s", what=what, tz=ZoneName(self.tz))
+        return Text("%(what)s, %(tz)s", what=what, tz=Shown(_zone_shown, self.tz))
 
     def next_due(self, after_utc: datetime) -> datetime:
         """The first run strictly after `after_utc`, in UTC."""
@@ -349,25 +351,11 @@ def _on_the_day_clock(hour: int, half: int, night: bool, typed: str) -> int:
     )
 
 
-class ZoneName(Text):
+def _zone_shown(zone: str, lang: Lang) -> str:
     """A time zone as a card in `lang` names it: `Asia/Shanghai time` in English, `北京时间` in Chinese."""
-
-    __slots__ = ("zone",)
-
-    def __init__(self, zone: str, /) -> None:
-        super().__init__("")
-        self.zone = zone
-
-    def render(self, lang: str) -> str:
-        if lang == "zh":
-            return ZONE_NAMES_ZH.get(self.zone) or ZONE_TIME_ZH.format(zone=self.zone)
-        return Text("%(zone)s time", zone=self.zone).render(lang)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ZoneName) and other.zone == self.zone
-
-    def __hash__(self) -> int:
-        return hash(self.zone)
+    if lang == "zh":
+        return ZONE_NAMES_ZH.get(zone) or ZONE_TIME_ZH.format(zone=zone)
+    return Text("%(zone)s time", zone=zone).render(lang)
 
 
 def _interval_spec(minutes: int) -> str:
