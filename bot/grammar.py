@@ -193,8 +193,9 @@ _NUMERIC = {
 
 
 def _shared_unit(low: str, high: str) -> str:
-    """`1-5万` means 1万-5万: a unitless lower end takes the upper end's unit."""
-    a, b = _NUMBER.fullmatch(simplified(low.strip())), _NUMBER.fullmatch(simplified(high.strip()))
+    """`1-5万` means 1万-5万 (`一到五万` too): a unitless lower end takes the upper end's unit."""
+    a = _NUMBER.fullmatch(arabic(simplified(low.strip())))
+    b = _NUMBER.fullmatch(arabic(simplified(high.strip())))
     return low + b["unit"] if a and b and not a["unit"] and b["unit"] else low
 
 

@@ -312,6 +312,7 @@ NUMERAL_DIGITS = {
     "九": 9,
 }
 NUMERAL_UNITS = {"十": 10, "百": 100, "千": 1000}
+NUMERAL_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}  # `一万五`, `一亿五千万`: after the small units
 DIGIT_UNIT_NUMERALS = frozenset({"千"})  # also a unit after digits (`5千`): alone it converts nothing
 
 # -- the search form (`bot.search_form`) ------------------------------------------------------------

@@ -21,6 +21,16 @@ from bot.grammar import parse_query
         ("一百五十万", "150万"),
         ("一百零五", "105"),
         ("1百万", "100万"),
+        ("两千五", "2500"),  # a digit after a unit counts in the unit below it
+        ("一百五", "150"),
+        ("一万五", "15000"),
+        ("十万零五百", "100500"),
+        ("千万", "1000万"),
+        ("一亿五千万", "15000万"),
+        ("一两万", "一两万"),  # a spoken range is no one number: left to be a keyword
+        ("三五千", "三五千"),
+        ("十十", "十十"),
+        ("五零万", "五零万"),
         ("5千", "5千"),  # the digit grammar reads it already
         ("10万", "10万"),
         ("护肤", "护肤"),
@@ -38,6 +48,10 @@ def test_a_leading_amount_in_numerals_is_written_in_digits(typed: str, read: str
         ("护肤 粉丝 一百万以上", "followers", 1_000_000, None),
         ("护肤 粉丝>=十万", "followers", 100_000, None),
         ("护肤 报价五千以内", "price", None, 5_000),
+        ("护肤 报价两千五以内", "price", None, 2_500),
+        ("护肤 粉丝一万五以上", "followers", 15_000, None),
+        ("护肤 粉丝千万以上", "followers", 10_000_000, None),
+        ("护肤 粉丝一到五万", "followers", 10_000, 50_000),  # the upper end's 万 for both, as `1到5万`
         ("護膚 粉絲十萬以上", "followers", 100_000, None),
     ],
 )
