@@ -92,7 +92,7 @@ def test_searching_ack_shows_mentions_and_links_as_plain_text(
     slack.wait_for_calls("response")  # the search itself still runs
 
 
-@pytest.mark.parametrize("said", ["search", "搜索", "找达人", "找"])
+@pytest.mark.parametrize("said", ["search", "搜索", "找达人", "找", "找達人", "ｓｅａｒｃｈ", "SEARCH"])
 def test_the_word_said_before_a_search_is_not_its_keyword(
     app: App, slack_requests: SlackRequests, slack: FakeSlackApi, said: str
 ) -> None:
@@ -306,3 +306,12 @@ def test_a_search_after_its_word_keeps_its_lang_word(
         if e["action_id"] == "kol_edit_search"
     )
     assert services.searches.get(ref, TEAM_ID).raw_query == "护肤 lang=en pages=1"
+
+
+def test_a_plan_word_glued_to_its_budget_plans(
+    app: App, slack_requests: SlackRequests, slack: FakeSlackApi
+) -> None:
+    """`/kol 预算20万 护肤` paid for a search for the keyword "预算20万 护肤"."""
+    body = ack_body(app.dispatch(slack_requests.command("预算20万 护肤 lang=en").bolt()))
+    assert "Planning over the search “护肤”" in all_text(body)
+    slack.wait_for_calls("chat.postMessage")

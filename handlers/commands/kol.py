@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -13,6 +14,7 @@ from slack_bolt import Ack, BoltContext, Respond
 
 from bot import vocabulary as vocab
 from bot.cards.views import help_message
+from bot.chinese import simplified
 from bot.errors import QueryError
 from bot.grammar import lang_problem, lang_words
 from bot.models import Lang
@@ -46,8 +48,7 @@ def search_command(
     """`/kol search 护肤`, `/kol 找达人 护肤`: the word people type before a search is not its keyword.
     The search is the text after that word as typed (`rest` has lost its `lang=` words)."""
     if rest.strip():
-        typed = _SEARCH_WORD.sub("", (command.get("text") or "").strip(), count=1).strip()
-        _search(ack, command, respond, context, typed, lang, logger)
+        _search(ack, command, respond, context, _without_search_word(command.get("text") or ""), lang, logger)
     else:
         open_from_command(ack, command, respond, context, logger)
 
@@ -55,6 +56,20 @@ def search_command(
 _SEARCH_WORD = re.compile(
     rf"(?i)(?<!\S)(?:{'|'.join(map(re.escape, ('search', *vocab.SUBCOMMAND_ALIASES['search'])))})(?!\S)"
 )
+# `/kol 预算20万 护肤`: a plan's word glued to its budget, as `shortlist new` takes `预算15万`
+_GLUED_PLAN = re.compile(rf"^({'|'.join(map(re.escape, vocab.SUBCOMMAND_ALIASES['plan']))})(?=[¥￥$\d])")
+
+
+def _without_search_word(text: str) -> str:
+    """The search after its word, found as the subcommand matcher reads words (`找達人`, `ｓｅａｒｃｈ`)
+    and cut from the text as typed (`lang=` words and all)."""
+    text = text.strip()
+    read = simplified(unicodedata.normalize("NFKC", text))
+    if len(read) != len(text):  # NFKC changed the length: the read text is the one to cut
+        text = read
+    found = _SEARCH_WORD.search(read)
+    return (text[: found.start()] + text[found.end() :]).strip() if found else text
+
 
 SUBCOMMANDS: Subcommands[KolHandler] = Subcommands(
     Subcommand("search", search_command, aliases=vocab.SUBCOMMAND_ALIASES["search"]),
@@ -74,6 +89,8 @@ def kol_command(
 ) -> None:
     services: Services = context["services"]
     text = (command.get("text") or "").strip()
+    if glued := _GLUED_PLAN.match(simplified(text)):  # found in Simplified, cut as typed (same length)
+        text = f"{text[: glued.end()]} {text[glued.end() :]}"
     asked = lang_words(text)
     lang = services.lang_for(text, asked)
     match = SUBCOMMANDS.match(asked.rest)  # `lang=` is read: help and subcommands go without it
