@@ -138,6 +138,7 @@ def test_a_search_that_is_exactly_an_open_shortlists_name_plans_that_shortlist(t
     [card] = eventually(lambda: plan_cards(team, parent_ts))
     assert "Over the shortlist *Spring launch*" in flatten(card["blocks"])
     assert ack_text(team, "plan 100k spring launch followers>=10w").startswith("Planning over the search")
+    assert ack_text(team, 'plan 100k "Spring launch"') == "Planning over the shortlist…"  # quoted too
 
 
 def test_infeasible_mix_names_the_binding_constraint_and_offers_the_nearest_plan(team: Team) -> None:

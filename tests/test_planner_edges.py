@@ -934,3 +934,29 @@ def test_one_per_mcn_said_alone_means_yes(said: str) -> None:
     """`20万 护肤 每个MCN一个` searched for "护肤 每个MCN一个" and applied no constraint."""
     command = parse_plan(f"20万 护肤 {said}", pq)
     assert command.one_per_mcn and command.search_text == "护肤"
+
+
+@pytest.mark.parametrize("typed", ["20万 组合=头部1个 腰部3个", "20万 mix=head:1 mid:3"])
+def test_mix_parts_separated_by_a_space_stay_in_the_mix(typed: str) -> None:
+    """The second part became a paid search for "腰部3个" and the mix lost it."""
+    command = parse_plan(typed, pq)
+    assert not command.is_search and {t: (r.low, r.high) for t, r in command.mix.items()} == {
+        Tier.HEAD: (1, 1),
+        Tier.MID: (3, 3),
+    }
+
+
+@pytest.mark.parametrize(
+    ("typed", "yes"), [("20万 护肤 每个MCN一个 是", True), ("20万 护肤 每个MCN一个 否", False)]
+)
+def test_a_yes_or_no_after_a_flag_said_alone_is_its_value(typed: str, yes: bool) -> None:
+    command = parse_plan(typed, pq)
+    assert command.one_per_mcn is yes and command.search_text == "护肤"
+
+
+@pytest.mark.parametrize("typed", ["50 美元", "50 USD", "$50", "50 刀 护肤"])
+def test_a_budget_in_dollars_points_to_the_tikhub_cap(typed: str) -> None:
+    """`/kol 预算 50 美元` paid for a plan over a search for "美元"."""
+    with pytest.raises(QueryError) as refused:
+        parse_plan(typed, pq)
+    assert "budget 50" in str(refused.value) and "接口预算 50" in tr("zh", refused.value.what)

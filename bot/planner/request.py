@@ -202,25 +202,38 @@ def _read_words(text: str) -> tuple[dict[str, str], list[str]]:
             word = rest.pop() + word  # `mix =head:1`
         match = vocabulary.OPTION.match(word)
         key = _option_key(match["key"]) if match else None
-        if key is None and last is not None and _continues(options[last], word):
-            options[last] += word
+        if key is None and last is not None and _continues(last, options[last], word):
+            options[last] += word if last != "mix" or word[0] in TERM_SEPARATORS else f",{word}"
             continue
         last = key
         if match and key:
             options[key] = match["value"]
-        elif _option_key(word) in _FLAGS:  # `每个MCN一位` alone: said, it means yes
-            options[_option_key(word) or ""] = "yes"
+        elif (flag := _option_key(word)) in _FLAGS:  # `每个MCN一位` alone: said, it means yes
+            options[flag or ""], last = "", flag
         else:
             rest.append(f'"{word}"' if " " in word else word)  # a quoted keyword stays one
+    for flag in _FLAGS & {k for k, v in options.items() if not v}:
+        options[flag] = "yes"  # said alone, with no yes or no after it
     return options, rest
 
 
 _FLAGS = frozenset({"one_per_mcn"})  # yes/no options whose name alone means yes
 
 
-def _continues(value: str, word: str) -> bool:
-    """Whether `word` goes on an option's `value`: after `must=` or `must=小红,`, or as `,小明`."""
+def _continues(key: str, value: str, word: str) -> bool:
+    """Whether `word` goes on option `key`'s `value`: after `must=` or `must=小红,`, or as `,小明`;
+    a mix part after a space (`组合=头部1个 腰部3个`); a yes or no after a flag said alone
+    (`每个MCN一个 是`)."""
+    if key in _FLAGS:
+        return not value and simplified(word).lower() in vocabulary.YES | vocabulary.NO
+    if key == "mix" and value and _is_mix_part(word):
+        return True
     return not value or value[-1] in TERM_SEPARATORS or word[0] in TERM_SEPARATORS
+
+
+def _is_mix_part(word: str) -> bool:
+    split = vocabulary.MIX_PART.match(arabic_counts(simplified(word)))
+    return bool(split and vocabulary.TIER_NAMES.get(split["tier"].lower()))
 
 
 def _is_term(name: str) -> bool:
@@ -231,6 +244,14 @@ def _take_budget(option: str | None, rest: list[str]) -> str | None:
     """The budget as typed: `budget=`, else the first word (taken off `rest`); a second amount of
     money where the search would start is refused (`10万 10万` is no search for "10万")."""
     budget = option if option is not None or not rest else rest.pop(0)
+    if (rest and simplified(rest[0]).lower() in vocabulary.DOLLAR_WORDS) or (budget or "").startswith("$"):
+        raise _error(
+            rest[0] if rest else budget or "",
+            Text(
+                "A plan's budget is in yuan (`200000`, `¥200000`); the TikHub spending cap in dollars "
+                "is `%(command)s budget 50`.",
+            ),
+        )
     if rest and _is_money(rest[0]) and _amount(budget or "") is not None:  # else: the first is no budget
         what = (
             Text("Two budgets: `%(first)s` and `budget=%(budget)s`; give one.", first=rest[0], budget=budget)

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 
+from bot.grammar import filter_tokens
 from bot.i18n import Text
 from bot.identifiers import name_key, namesakes
 from bot.models import Lang, Query
@@ -55,9 +56,11 @@ class PlanService:
         """`command` over the channel's open shortlist its search words name exactly, with no filter
         (`/kol 规划 20万 双11护肤` where a shortlist 双11护肤 is open): a team means its list, not a
         paid search for the list's name. Else `command` as it is."""
-        if not command.is_search or command.search_text.strip() != command.query.keyword:
+        if not command.is_search or filter_tokens(command.search_text):  # a filter: a search
             return command
-        named = self._shortlists.open_named(team_id, channel_id, command.search_text)
+        named = self._shortlists.open_named(
+            team_id, channel_id, command.query.keyword
+        )  # Simplified, unquoted
         if named is None:
             return command
         query = command.query.model_copy(update={"keywords": [], "raw": ""})

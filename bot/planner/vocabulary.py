@@ -51,6 +51,8 @@ AFTER_BUDGET = re.compile(
     r"^\s*([^\s,;、]+(?:,\d{3}(?=\D|$))*[^\s,;、]*)(?:[;、]|,(?!\d{3}(?:\D|$)))[,;、]*\s*"
 )
 MONEY_MARK = re.compile(r"[¥元万wWkK亿千,]")  # what makes a number money (in Simplified): 10万, ¥618
+# Dollars after a budget: a plan's budget is yuan; the TikHub cap in dollars is `/kol 接口预算`.
+DOLLAR_WORDS = frozenset({"美元", "美金", "刀", "usd", "dollar", "dollars", "$"})
 YES = {"yes", "y", "true", "on", "1", "是", "要"}
 NO = {"no", "n", "false", "off", "0", "否", "不要"}
 

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.chinese import simplified
 from bot.models import Creator, Duration, Lang
 from bot.shortlists import errors
 from bot.shortlists.inputs import (
@@ -356,13 +357,14 @@ class ShortlistService:
         return self._store.listing(team_id, channel_id, include_closed=include_closed)
 
     def open_named(self, team_id: str, channel_id: str, name: str) -> Shortlist | None:
-        """The channel's open shortlist with exactly this name (spaces and case aside), if any."""
-        key = _name_key(name)
+        """The channel's open shortlist with exactly this name (spaces, case and script aside:
+        雙11 is 双11), if any."""
+        key = _name_key(simplified(name))
         return next(
             (
                 s
                 for s in self._store.in_channel(team_id, channel_id)
-                if s.status is ShortlistStatus.OPEN and _name_key(s.name) == key
+                if s.status is ShortlistStatus.OPEN and _name_key(simplified(s.name)) == key
             ),
             None,
         )
