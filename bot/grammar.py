@@ -163,7 +163,7 @@ def _index(text: str) -> float:
 
 
 def _level(text: str) -> float:
-    text = text.strip().removesuffix(vocab.LEVEL_SUFFIX)  # `3级`
+    text = arabic(simplified(text.strip())).removesuffix(vocab.LEVEL_SUFFIX)  # `3级`, `3級`, `三级`
     digits = text[1:] if text[:1] in "Ll" else text
     if not digits.isascii() or not digits.isdigit() or int(digits) > 6:
         raise _Problem(Text("e-commerce levels are L0 to L6, e.g. `ecom>=L3`."))

@@ -371,3 +371,19 @@ def test_twelve_at_night_is_the_midnight_that_ends_the_day(
 
 def test_twelve_am_is_the_start_of_the_day() -> None:
     assert (parse_schedule("monday 12am").weekday, parse_schedule("monday 12am").at) == (0, time(0, 0))
+
+
+@pytest.mark.parametrize(
+    ("text", "weekday", "at"),
+    [
+        ("每周三三点", 2, time(3, 0)),  # the weekday's numeral is not the hour's
+        ("周二十点", 1, time(10, 0)),
+        ("每周五晚上8点", 4, time(20, 0)),
+        ("每周五下午3点", 4, time(15, 0)),
+        ("每周一 晚上12点半", 1, time(0, 30)),  # past the midnight that ends Monday
+    ],
+)
+def test_a_weekday_glued_to_its_time(text: str, weekday: int, at: time) -> None:
+    """`每周三三点` was refused as the unknown weekday "3点"; `每周五晚上8点` as "五晚上"."""
+    schedule = parse_schedule(text)
+    assert (schedule.weekday, schedule.at) == (weekday, at)

@@ -719,3 +719,8 @@ def test_trade_words_for_the_goal(line: str, field: str, value: str) -> None:
 
 def test_an_ecommerce_level_with_its_measure_word() -> None:
     assert parse_query("护肤 带货等级>=3级").ecom.low == 3
+
+
+@pytest.mark.parametrize("typed", ["3级", "3級", "三级", "L3"])
+def test_an_ecommerce_level_however_written(typed: str) -> None:
+    assert parse_query(f"护肤 带货等级>={typed}").ecom.low == 3

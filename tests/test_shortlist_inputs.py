@@ -71,6 +71,8 @@ def test_a_chinese_option_written_without_equals_is_an_option_not_part_of_the_na
     )
     assert new_list_args(["618", "預算¥15萬"]) == ("618", {"budget": "¥15万"})
     assert new_list_args(["预算会议"]) == ("预算会议", {})  # no value after it: a name
+    assert new_list_args(["双11", "预算十五万"]) == ("双11", {"budget": "十五万"})  # numerals too
+    assert new_list_args(["预算2025 规划"]) == ("预算2025 规划", {})  # a quoted name stays a name
     with pytest.raises(KolbotError) as mistyped:
         new_list_args(["Q4", "预算额=15万"])
     assert "`预算额=15万` is not an option of a new shortlist" in str(mistyped.value)

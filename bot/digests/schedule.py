@@ -314,7 +314,7 @@ def _day_of_month(pieces: deque[str], body: str) -> int:
 
 def _ends_the_day(pieces: deque[str]) -> bool:
     """`周一 晚上12点` is the midnight that ends Monday, so it runs at 00:00 on Tuesday."""
-    return len(pieces) >= 2 and pieces[0] in NIGHT_WORDS and pieces[1] in TWELVE_O_CLOCK
+    return len(pieces) >= 2 and pieces[0] in NIGHT_WORDS and bool(TWELVE_O_CLOCK.match(pieces[1]))
 
 
 def _clock(pieces: deque[str], body: str) -> time:

@@ -45,7 +45,7 @@ HEADS = (
 )
 PIECE = re.compile(
     r"\d{1,2}:\d{2}|\d{1,2}点(?:\d{1,2}分?|半)?|\d+(?:st|nd|rd|th|日|号)?"
-    r"|[一二三四五六日天七](?=[\s\d]|$)|[a-z]+|[^\sa-z\d]+"
+    r"|[一二三四五六日天七](?=[\s\d]|$|[上下中晚早凌傍])|[a-z]+|[^\sa-z\d]+"
 )
 FILLERS = frozenset({"at", "on", "在"})
 CLOCK = re.compile(r"(\d{1,2}):(\d{2})|(\d{1,2})点(?:(\d{1,2})分?|(半))?")
@@ -63,10 +63,11 @@ HALF_DAY_BEFORE = {
     "晚": 12,
 }
 NIGHT_WORDS = frozenset({"晚上", "晚"})  # 晚上12点 is midnight, not noon
-TWELVE_O_CLOCK = frozenset({"12点", "12:00"})  # after a night word: the midnight that ends the day
+TWELVE_O_CLOCK = re.compile(r"12(?:点|:)")  # after a night word: past the midnight that ends the day
 # Said, not written: `每晚8点` is `每天 晚8点`; numerals before a time unit are digits (`十点`, `每两小时`).
 SPOKEN_HEADS = {"每晚": "每天 晚", "每早": "每天 早", "每天晚": "每天 晚", "每天早": "每天 早"}
-NUMERALS_BEFORE_TIME = re.compile(r"[零一二两三四五六七八九十]+(?=点|个?小时|分钟)")
+# (not a weekday's numeral: `每周三三点` is Wednesday at 3, `周二十点` Tuesday at 10)
+NUMERALS_BEFORE_TIME = re.compile(r"(?<![周期拜])[零一二两三四五六七八九十]+(?=点|个?小时|分钟)")
 DAY_OF_MONTH = re.compile(r"(\d+)(?:st|nd|rd|th|日|号)?")
 INTERVAL = re.compile(r"(\d+)\s*(?:(h|hr|hrs|hours?|小时|个小时)|m|min|mins|minutes?|分钟)")
 

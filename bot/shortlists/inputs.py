@@ -7,6 +7,7 @@ import re
 import shlex
 
 from bot.chinese import simplified
+from bot.chinese_numerals import arabic
 from bot.grammar import normalize_text, strip_invisible
 from bot.i18n import Text
 from bot.models import Duration
@@ -23,6 +24,7 @@ from bot.shortlists.vocabulary import (
     UNITS,
     YUAN_SUFFIX,
 )
+from bot.vocabulary import NUMERAL_DIGITS, NUMERAL_UNITS
 
 NAME_MAX = 80
 NOTE_MAX = 2000
@@ -38,6 +40,7 @@ def _number(value: float | str) -> float | None:
         number = float(value)
     else:
         text = simplified(normalize_text(value)).strip().lstrip("¥").removesuffix(YUAN_SUFFIX).strip()
+        text = arabic(text)  # `十五万`
         if "," in text:  # thousands separators only: 200,000 but not 1,2,3
             if not _GROUPED.match(text):
                 return None
@@ -188,7 +191,10 @@ _OPTION = re.compile(r"(?P<key>[^=:]+)[=:](?P<value>.*)")
 # (after NFKC, so a full-width = too), in any script: `budgt=5万`, `预算额=15万`
 _LOOKS_LIKE_OPTION = re.compile(r"[^\W\d_]\w{1,19}\s*=.*")
 # A Chinese option name with its value right after it, as searches allow (`预算15万`, `时长21-60`).
-_GLUED = re.compile(rf"(?P<key>{'|'.join(k for k in OPTION_KEYS if not k.isascii())})(?P<value>[¥$\d].*)")
+_VALUE_START = rf"[¥$\d{''.join([*NUMERAL_DIGITS, *NUMERAL_UNITS])}]"  # a number, in digits or numerals
+_GLUED = re.compile(
+    rf"(?P<key>{'|'.join(k for k in OPTION_KEYS if not k.isascii())})(?P<value>{_VALUE_START}.*)"
+)
 
 
 def new_list_args(args: list[str]) -> tuple[str, dict[str, str]]:
@@ -198,7 +204,8 @@ def new_list_args(args: list[str]) -> tuple[str, dict[str, str]]:
     name: list[str] = []
     for arg in args:
         typed = normalize_text(arg)
-        option = _OPTION.fullmatch(typed) or _GLUED.fullmatch(simplified(typed))  # 預算＝15萬, 预算15万
+        glued = None if " " in typed else _GLUED.fullmatch(simplified(typed))  # a quoted name is a name
+        option = _OPTION.fullmatch(typed) or glued  # 預算＝15萬, 预算15万, 预算十五万
         canonical = OPTION_KEYS.get(simplified(option["key"]).lower()) if option else None
         if option is not None and canonical is None and _LOOKS_LIKE_OPTION.fullmatch(typed):  # `budgt=5万`
             raise bad_input(
