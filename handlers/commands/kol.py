@@ -57,7 +57,7 @@ _SEARCH_WORD = re.compile(
     rf"(?i)(?<!\S)(?:{'|'.join(map(re.escape, ('search', *vocab.SUBCOMMAND_ALIASES['search'])))})(?!\S)"
 )
 # `/kol 预算20万 护肤`: a plan's word glued to its budget, as `shortlist new` takes `预算15万`
-_GLUED_PLAN = re.compile(rf"^({'|'.join(map(re.escape, vocab.SUBCOMMAND_ALIASES['plan']))})(?=[¥￥$\d])")
+_GLUED_PLAN = re.compile(rf"^({'|'.join(map(re.escape, vocab.SUBCOMMAND_ALIASES['plan']))})(?=[¥$\d])")
 
 
 def _without_search_word(text: str) -> str:
