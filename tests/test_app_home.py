@@ -152,3 +152,30 @@ def test_user_text_on_the_home_tab_is_escaped(
     text = shown(published(app, slack, slack_requests.home_opened()))
     assert "<!channel>" not in text and "<!here>" not in text and "<!everyone>" not in text
     assert "<https://evil" not in text and "&lt;!here&gt;" in text
+
+
+def test_edit_search_on_the_home_tab_opens_the_form_filled_in_asking_where_to_post(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, services: Services
+) -> None:
+    ref = services.searches.save(TEAM_ID, CHANNEL_ID, USER_ID, "护肤 粉丝>=10w star>=60", "zh")
+    click = slack_requests.home_action(
+        button("kol_home_edit", SearchValue(search_ref=ref).encode(), "修改搜索")
+    )
+    assert app.dispatch(click.bolt()).status == 200
+    [opened] = slack.wait_for_calls("views.open")
+    view = opened.body["view"]
+    elements = {b["block_id"]: b["element"] for b in view["blocks"]}
+    assert elements["channel"]["type"] == "conversations_select"  # a Home tab click has no channel
+    assert elements["keyword"]["initial_value"] == "护肤" and elements["more"]["initial_value"] == "star>=60"
+    assert json.loads(view["private_metadata"]) == {"lang": "zh"}
+
+
+def test_the_home_tab_offers_edit_search_for_each_saved_search(
+    app: App, slack: FakeSlackApi, slack_requests: SlackRequests, services: Services
+) -> None:
+    ref = services.searches.save(TEAM_ID, CHANNEL_ID, USER_ID, "护肤", "zh")
+    view = published(app, slack, slack_requests.home_opened())
+    edits = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [
+        SearchValue.decode(e["value"]).search_ref for e in edits if e["action_id"] == "kol_home_edit"
+    ] == [ref]

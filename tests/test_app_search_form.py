@@ -325,3 +325,9 @@ def test_a_form_that_fails_before_its_listener_answers_in_the_typed_language(
     assert "Storage is unavailable" in json.dumps(pushed["view"], ensure_ascii=False)
     chinese = slack_requests.view_submission(FORM, {"keyword": text("护肤")}, private_metadata=meta)
     assert "存储" in json.dumps(ack_body(app.dispatch(chinese.bolt()))["view"], ensure_ascii=False)
+
+
+def test_a_form_edited_from_the_home_tab_has_no_target_but_its_language() -> None:
+    from handlers.views.search_form import load_target
+
+    assert load_target('{"lang":"zh"}') is None and load_target("{}") is None

@@ -50,6 +50,7 @@ class ActionId(StrEnum):
     PLAN_ADD = "kol_plan_add"  # PlanValue
     HOME_FORM = "kol_home_form"  # no value
     HOME_RERUN = "kol_home_rerun"  # SearchValue
+    HOME_EDIT = "kol_home_edit"  # SearchValue
     SCREEN_RUN = "kol_screen_run"  # ScreenValue
     SCREEN_SKIP = "kol_screen_skip"  # ScreenValue
 

@@ -8,7 +8,7 @@ from slack_bolt import App
 
 from bot.cards.actions import ActionId
 from handlers.actions.deepdive import compare_shortlist, show_deep_dive
-from handlers.actions.home import open_form, rerun_search
+from handlers.actions.home import edit_saved_search, open_form, rerun_search
 from handlers.actions.plan import open_plan_add_modal, open_plan_modal, resolve_plan
 from handlers.actions.results import edit_search, more_results, resort_results
 from handlers.actions.retired import retired_button
@@ -33,6 +33,7 @@ def register(app: App) -> None:
     app.action(ActionId.PLAN_ADD)(open_plan_add_modal)
     app.action(ActionId.HOME_FORM)(open_form)
     app.action(ActionId.HOME_RERUN)(rerun_search)
+    app.action(ActionId.HOME_EDIT)(edit_saved_search)
     app.action(ActionId.SCREEN_RUN)(run_screen)
     app.action(ActionId.SCREEN_SKIP)(skip_screen)
     app.action(re.compile(".*"))(retired_button)  # last: only what no listener above takes

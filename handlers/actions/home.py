@@ -1,5 +1,6 @@
 """Buttons on the App Home tab: *Find creators* opens the search form; *Re-run* runs a saved search
-again and posts the results card in the channel it was first made in.
+again and posts the results card in the channel it was first made in; *Edit search* opens the form
+filled in with it.
 
 A home tab click has no response_url, so replies are posted with `chat.postMessage`: the card to
 the search's channel (the user's DM with kolbot when the bot cannot post there), failures and
@@ -33,6 +34,21 @@ def open_form(
 ) -> None:
     ack()
     open_search_form_for(client, body, context, logger)
+
+
+def edit_saved_search(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """*Edit search* on the Home tab: the search form filled in with the saved search, asking where
+    to post (a Home tab click has no channel)."""
+    ack()
+    ref = SearchValue.decode(action.get("value")).search_ref
+    open_search_form_for(client, body, context, logger, search_ref=ref)
 
 
 def rerun_search(

@@ -93,5 +93,5 @@ def edit_search(
         search = required_search(services, body, SearchValue.decode(action.get("value")).search_ref)
         answer_in(search.lang)
         form = filled_form(services.parse_query(search.raw_query))
-        target = {"channel_id": channel_of(body), "response_url": body["response_url"], "lang": search.lang}
-        open_search_form(client, body["trigger_id"], services, target=target, form=form)
+        target = {"channel_id": channel_of(body), "response_url": body["response_url"]}
+        open_search_form(client, body["trigger_id"], services, target=target, form=form, lang=search.lang)

@@ -17,12 +17,14 @@ from bot import vocabulary as vocab
 from bot.cards.form_views import search_form_modal
 from bot.errors import KolbotError
 from bot.i18n import Text
+from bot.models import Lang
 from bot.search_form import SearchForm
+from bot.search_form_fill import filled_form
 from bot.services import Services
 from handlers.modals import FORM_FAILED
-from handlers.payloads import user_of
+from handlers.payloads import required_search, user_of
 from handlers.post_reply import PostReply
-from handlers.replies import answer_failures
+from handlers.replies import answer_failures, answer_in
 
 SHORTCUT_CALLBACK = "kol_find_creators"
 
@@ -45,10 +47,11 @@ def open_search_form(
     *,
     target: dict[str, str] | None,
     form: SearchForm | None = None,
+    lang: Lang | None = None,
 ) -> None:
     """Open the form; `target` (channel id and response_url) is where results go, else the form
-    asks; `form`: the fields filled in (*Edit search*)."""
-    metadata = json.dumps(target or {}, separators=(",", ":"))
+    asks; `form`: the fields filled in and `lang` the language of the search it edits (*Edit search*)."""
+    metadata = json.dumps({**(target or {}), **({"lang": lang} if lang else {})}, separators=(",", ":"))
     view = search_form_modal(metadata, pick_channel=target is None, form=form)
     if view is None:
         raise form_unavailable()
@@ -67,15 +70,26 @@ def open_from_command(
 
 
 def open_search_form_for(
-    client: WebClient, body: dict[str, Any], context: BoltContext, logger: logging.Logger
+    client: WebClient,
+    body: dict[str, Any],
+    context: BoltContext,
+    logger: logging.Logger,
+    *,
+    search_ref: str | None = None,
 ) -> None:
-    """Open the form with a conversation picker; a failure is explained in the user's DM with kolbot
-    (these clicks carry no response_url)."""
+    """Open the form with a conversation picker, filled in with the saved search `search_ref` when
+    given (the Home tab's *Edit*); a failure is explained in the user's DM with kolbot (these clicks
+    carry no response_url)."""
     services: Services = context["services"]
     user_id = user_of(body)
     reply = PostReply(client, user_id, user_id)
     with answer_failures(reply, services.default_lang, logger, failed=FORM_FAILED):
-        open_search_form(client, body["trigger_id"], services, target=None)
+        search = required_search(services, body, search_ref) if search_ref else None
+        if search is not None:
+            answer_in(search.lang)
+        form = filled_form(services.parse_query(search.raw_query)) if search else None
+        lang = search.lang if search else None
+        open_search_form(client, body["trigger_id"], services, target=None, form=form, lang=lang)
 
 
 def open_from_shortcut(

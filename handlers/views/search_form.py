@@ -62,7 +62,7 @@ def load_target(metadata: str) -> tuple[str, str] | None:
     shortcut: a conversation is picked in the form); a `ValueError` if it is neither. (*Edit
     search* adds the search's `lang`: `form_lang`.)"""
     stored = json.loads(metadata or "{}")
-    if stored == {}:
+    if isinstance(stored, dict) and set(stored) <= {"lang"}:  # a conversation is picked in the form
         return None
     channel_id, response_url = stored["channel_id"], stored["response_url"]
     if not (isinstance(channel_id, str) and isinstance(response_url, str) and channel_id and response_url):
