@@ -12,6 +12,7 @@ cut from the typed one by its positions.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache, lru_cache
 
 from opencc import OpenCC
@@ -29,3 +30,9 @@ def simplified(text: str) -> str:
         return text
     converted = _t2s().convert(text)
     return converted if len(converted) == len(text) else "".join(_t2s().convert(ch) for ch in text)
+
+
+def first_chinese(words: Iterable[str]) -> str | None:
+    """The first of `words` not in plain ASCII: the Chinese form a Chinese card shows among a
+    word's aliases (`("shortlists", "sl", "候选名单")` → 候选名单)."""
+    return next((w for w in words if not w.isascii()), None)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from bot import vocabulary as vocab
+from bot.chinese import first_chinese
 from bot.errors import KolbotError, QueryError
 from bot.formatting import Joined
 from bot.grammar import bound_after, bound_before, filter_tokens, keywords_of, normalize_text, value_problem
@@ -343,10 +344,6 @@ class FormQuery:
     query: Query
 
 
-def _chinese(words: Sequence[str]) -> str | None:
-    return next((w for w in words if not w.isascii()), None)
-
-
 _FRAGMENT = re.compile(r"(?P<name>[a-z_]+)(?P<op>[<>]=?|=)(?P<value>.*)")
 _VALUE_WORDS = {"gender": vocab.GENDERS, "goal": vocab.GOALS, "sort": vocab.SORTS}
 
@@ -359,8 +356,8 @@ def _in_chinese(fragment: str) -> str:
         return fragment
     name = "region" if part["name"] == "city" else part["name"]
     words = _VALUE_WORDS.get(name, {}).get(part["value"], ())
-    value = _chinese(words) or part["value"]
-    return f"{_chinese(vocab.ALIASES.get(name, ())) or part['name']}{part['op']}{value}"
+    value = first_chinese(words) or part["value"]
+    return f"{first_chinese(vocab.ALIASES.get(name, ())) or part['name']}{part['op']}{value}"
 
 
 def form_query(form: SearchForm, parse: Callable[[str], Query], lang: Lang = "en") -> FormQuery:

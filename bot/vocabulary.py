@@ -335,18 +335,6 @@ SUBCOMMAND_ALIASES: dict[str, tuple[str, ...]] = {
     "usage": ("spend", "用量", "花费"),
 }
 
-# The Chinese word a Chinese card shows for each subcommand (one of its aliases above), and for `help`.
-SUBCOMMAND_WORDS_ZH = {
-    "show": "查看",
-    "compare": "对比",
-    "shortlist": "候选名单",
-    "plan": "规划",
-    "digest": "推送",
-    "usage": "用量",
-    "budget": "接口预算",
-    "help": "帮助",
-}
-
 # Place names as Xingtu writes them; a region filter also matches without these (`浙江` = `浙江省`).
 REGION_SUFFIXES = ("特别行政区", "自治区", "省", "市")
 

@@ -20,6 +20,7 @@ from bot.cards.env import clip, link, mrkdwn
 from bot.cards.errors import error_text
 from bot.cards.render import SlackMessage, render
 from bot.cards.views import notice_message, sort_labels
+from bot.chinese import first_chinese
 from bot.digests.changes import Change
 from bot.digests.errors import run_error
 from bot.digests.models import (
@@ -328,8 +329,8 @@ def digest_usage(lang: Lang, *, tz: str, max_pages: int) -> list[str]:
             lang,
             "• In Chinese: `%(c)s %(digest)s %(verbs)s`",
             c=slash_command(),
-            digest=SUBCOMMAND_ALIASES["digest"][1],
-            verbs="|".join(next(a for a in aliases if not a.isascii()) for aliases in VERB_ALIASES.values()),
+            digest=first_chinese(SUBCOMMAND_ALIASES["digest"]),
+            verbs="|".join(first_chinese(aliases) or verb for verb, aliases in VERB_ALIASES.items()),
         ),
     ]
 

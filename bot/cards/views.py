@@ -14,6 +14,7 @@ from bot.cards.actions import PageValue
 from bot.cards.errors import error_text
 from bot.cards.render import SlackMessage, render, section_chunks
 from bot.cards.result_notes import note_line, small_cohort_line, unknown_line, warning_lines
+from bot.chinese import first_chinese
 from bot.errors import KolbotError
 from bot.formatting import DASH
 from bot.grammar import active_filters, describe_filters, filters_as_typed, usage
@@ -187,6 +188,15 @@ def sort_labels(lang: Lang) -> dict[str, str]:
     return {key.value: tr(lang, label) for key, label in SORT_LABELS.items()}
 
 
+def _subcommand_words(lang: Lang) -> dict[str, str]:
+    """Each subcommand (and `help`) as this language's reader types it: a Chinese card shows the
+    first Chinese alias, which the command reads as well as the English name."""
+    names = {**vocab.SUBCOMMAND_ALIASES, "help": tuple(sorted(vocab.HELP_WORDS))}
+    if lang != "zh":
+        return {name: name for name in names}
+    return {name: first_chinese(aliases) or name for name, aliases in names.items()}
+
+
 def help_message(lang: Lang) -> SlackMessage:
     """How to search: the grammar (`bot.grammar.usage`) and what the numbers mean."""
     text = tr(lang, usage())
@@ -194,8 +204,7 @@ def help_message(lang: Lang) -> SlackMessage:
         "lang": lang,
         "handle": vocab.DOUYIN_HANDLE,
         "usage": section_chunks(text.strip().splitlines()),
-        # the subcommands as this language's reader types them (Chinese ones are accepted too)
-        "words": vocab.SUBCOMMAND_WORDS_ZH if lang == "zh" else {w: w for w in vocab.SUBCOMMAND_WORDS_ZH},
+        "words": _subcommand_words(lang),
     }
     return render("help.json.j2", context, fallback_text=f"{slash_command()}\n{text}")
 
