@@ -206,9 +206,8 @@ class Services:
     def wordless_lang(self, text: str, client: WebClient, team_id: str, user_id: str) -> Lang:
         """`lang_for(text)`, except that words that say nothing of a language (`/kol help`, a first
         visit to the Home tab) are answered in the user's Slack language when `KOLBOT_LANG=auto`."""
-        said = lang_words(text).lang or (detect_lang(text) if detect_lang(text) == "zh" else None)
-        if said is not None or self.settings.kolbot_lang != "auto":
-            return said or self.default_lang
+        if self.settings.kolbot_lang != "auto" or lang_words(text).lang or detect_lang(text) == "zh":
+            return self.lang_for(text)
         return self.locales.lang(client, team_id, user_id, self.default_lang)
 
     @property

@@ -67,9 +67,9 @@ class CheckedRespond(Respond):
             self._post_privately(text, blocks)
         return answer
 
-    def _post_privately(self, text: str | dict[str, Any], blocks: Sequence[dict[str, Any]] | None) -> None:
+    def _post_privately(self, text: str, blocks: Sequence[dict[str, Any]] | None) -> None:
         client, channel, user = self._client, self._channel_id, self._user_id
-        if client is None or not user or not isinstance(text, str):
+        if client is None or not user:
             return
         message: dict[str, Any] = {"text": text, "blocks": list(blocks) if blocks else None}
         try:

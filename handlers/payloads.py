@@ -35,12 +35,18 @@ def request_lang(services: Services, body: dict[str, Any]) -> Lang:
         return services.lang_for(str(body.get("text") or ""))
     if actions := body.get("actions"):
         return label_lang(services, actions[0])
-    if view := body.get("view"):  # a form: the language it remembers, else what was typed in it
-        return remembered_lang(view) or services.lang_for(" ".join(_typed(view)))
+    if view := body.get("view"):
+        return view_lang(services, view)
     return services.lang_for(str(body.get("text") or ""))
 
 
-def remembered_lang(view: dict[str, Any]) -> Lang | None:
+def view_lang(services: Services, view: dict[str, Any]) -> Lang:
+    """A submitted form's language: the one its metadata remembers (the search *Edit search* opened
+    it for), else Chinese when any box was typed in Chinese (a form's title may be bilingual)."""
+    return _remembered_lang(view) or services.lang_for(" ".join(_typed(view)))
+
+
+def _remembered_lang(view: dict[str, Any]) -> Lang | None:
     """The `lang` a form's metadata keeps, if it is readable and keeps one."""
     try:
         stored = json.loads(view.get("private_metadata") or "{}")
@@ -50,7 +56,7 @@ def remembered_lang(view: dict[str, Any]) -> Lang | None:
 
 
 def _typed(view: dict[str, Any]) -> list[str]:
-    """Every text box's value in a submitted view (the search form's title is bilingual)."""
+    """Every text box's value in a submitted view."""
     blocks = ((view.get("state") or {}).get("values") or {}).values()
     return [str(e.get("value") or "") for block in blocks for e in block.values() if isinstance(e, dict)]
 

@@ -58,6 +58,7 @@ _SEARCH_WORD = re.compile(
 )
 # `/kol 预算20万 护肤`: a plan's word glued to its budget, as `shortlist new` takes `预算15万`
 _GLUED_PLAN = re.compile(rf"^({'|'.join(map(re.escape, vocab.SUBCOMMAND_ALIASES['plan']))})(?=[¥$\d])")
+_LONGEST_PLAN_WORD = max(map(len, vocab.SUBCOMMAND_ALIASES["plan"])) + 1  # what the match reads: no more
 
 
 def _without_search_word(text: str) -> str:
@@ -89,7 +90,7 @@ def kol_command(
 ) -> None:
     services: Services = context["services"]
     text = (command.get("text") or "").strip()
-    if glued := _GLUED_PLAN.match(simplified(text)):  # found in Simplified, cut as typed (same length)
+    if glued := _GLUED_PLAN.match(simplified(text[:_LONGEST_PLAN_WORD])):  # same length in Simplified
         text = f"{text[: glued.end()]} {text[glued.end() :]}"
     asked = lang_words(text)
     lang = services.lang_for(text, asked)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.cards.form_views import MODAL_CALLBACK
+from handlers.payloads import view_lang
 from handlers.views.plan import submit_plan, submit_plan_add
-from handlers.views.search_form import form_lang, submit_search_form
+from handlers.views.search_form import submit_search_form
 from handlers.views.shortlist import submit_add, submit_edit, submit_new
 from handlers.views.stale import REOPEN_FROM_CARD, REOPEN_SEARCH_FORM, refuses_stale
 
@@ -18,4 +19,4 @@ def register(app: App) -> None:
     app.view("kol_sl_edit_view")(refuses_stale(submit_edit, REOPEN_FROM_CARD))
     app.view("kol_plan_view")(refuses_stale(submit_plan, REOPEN_FROM_CARD))
     app.view("kol_plan_add_view")(refuses_stale(submit_plan_add, REOPEN_FROM_CARD))
-    app.view(MODAL_CALLBACK)(refuses_stale(submit_search_form, REOPEN_SEARCH_FORM, lang_of=form_lang))
+    app.view(MODAL_CALLBACK)(refuses_stale(submit_search_form, REOPEN_SEARCH_FORM, lang_of=view_lang))

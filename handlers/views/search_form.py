@@ -13,14 +13,13 @@ from slack_bolt import Ack, BoltContext
 
 from bot.cards.form_views import equivalent_query_note
 from bot.i18n import tr
-from bot.models import Lang
 from bot.search_form import FormErrors, SearchForm, form_query
 from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.checked_respond import checked_respond
 from handlers.delivery import send_results
 from handlers.jobs import SlackTask
-from handlers.payloads import remembered_lang, team_of, user_of
+from handlers.payloads import team_of, user_of, view_lang
 from handlers.views.forms import Values, choice, field, text
 from handlers.views.stale import read_metadata
 
@@ -45,22 +44,10 @@ def read_form(values: Values) -> SearchForm:
     )
 
 
-# The boxes people type in; the picked options (tags, brackets, sort…) say nothing about the language.
-_TYPED = ("keyword", "followers_custom", "max_price", "max_cpm", "max_cpe", "min_er", "region", "more")
-
-
-def form_lang(services: Services, view: dict[str, Any]) -> Lang:
-    """The language the form is answered in: that of the search it edits (*Edit search*), else
-    Chinese when any box was typed in Chinese, so a blank keyword next to `上海` or `5万` is
-    explained in Chinese (the form itself is bilingual)."""
-    values = view["state"]["values"]
-    return remembered_lang(view) or services.lang_for(" ".join(text(values, block) for block in _TYPED))
-
-
 def load_target(metadata: str) -> tuple[str, str] | None:
     """The form's metadata: the command's (channel id, response_url), or None (opened from the
     shortcut: a conversation is picked in the form); a `ValueError` if it is neither. (*Edit
-    search* adds the search's `lang`: `form_lang`.)"""
+    search* adds the search's `lang`: `handlers.payloads.view_lang`.)"""
     stored = json.loads(metadata or "{}")
     if isinstance(stored, dict) and set(stored) <= {"lang"}:  # a conversation is picked in the form
         return None
@@ -86,7 +73,7 @@ def submit_search_form(
     services: Services = context["services"]
     stored = read_metadata(view, load_target)
     form = read_form(view["state"]["values"])
-    lang = form_lang(services, view)
+    lang = view_lang(services, view)
     try:
         made = form_query(form, services.parse_query, lang)
     except FormErrors as err:
