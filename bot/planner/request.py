@@ -226,14 +226,16 @@ def _continues(key: str, value: str, word: str) -> bool:
     (`每个MCN一个 是`)."""
     if key in _FLAGS:
         return not value and simplified(word).lower() in vocabulary.YES | vocabulary.NO
-    if key == "mix" and value and _is_mix_part(word):
+    if key == "mix" and value and _mix_part(word):
         return True
     return not value or value[-1] in TERM_SEPARATORS or word[0] in TERM_SEPARATORS
 
 
-def _is_mix_part(word: str) -> bool:
-    split = vocabulary.MIX_PART.match(arabic_counts(simplified(word)))
-    return bool(split and vocabulary.TIER_NAMES.get(split["tier"].lower()))
+def _mix_part(text: str) -> tuple[Tier, str] | None:
+    """The tier a mix part names and its counts as written (`头部一个` → head, `1个`), or None."""
+    split = vocabulary.MIX_PART.match(arabic_counts(simplified(text.strip())))
+    tier = vocabulary.TIER_NAMES.get(split["tier"].lower()) if split else None
+    return (tier, split["counts"]) if split and tier else None
 
 
 def _is_term(name: str) -> bool:
@@ -286,10 +288,9 @@ def parse_mix(text: str) -> dict[Tier, TierRange]:
     for part in vocabulary.MIX_SEPARATORS.split(text):
         if not part.strip():
             continue
-        split = vocabulary.MIX_PART.match(arabic_counts(simplified(part.strip())))  # `头部一个` too
-        tier = vocabulary.TIER_NAMES.get(split["tier"].lower()) if split else None
-        match = vocabulary.COUNT.match(split["counts"]) if split and tier else None
-        if tier is None or match is None:
+        named = _mix_part(part)
+        match = vocabulary.COUNT.match(named[1]) if named else None
+        if named is None or match is None:
             raise _error(
                 part,
                 Text(
@@ -297,7 +298,7 @@ def parse_mix(text: str) -> dict[Tier, TierRange]:
                     part=part,
                 ),
             )
-        low = int(match["low"])
+        tier, low = named[0], int(match["low"])
         high = None if match["plus"] else int(match["high"]) if match["high"] else low
         if high is not None and high < low:
             raise _error(part, Text("“%(part)s”: the range runs backwards.", part=part))

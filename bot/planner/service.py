@@ -58,9 +58,7 @@ class PlanService:
         paid search for the list's name. Else `command` as it is."""
         if not command.is_search or filter_tokens(command.search_text):  # a filter: a search
             return command
-        named = self._shortlists.open_named(
-            team_id, channel_id, command.query.keyword
-        )  # Simplified, unquoted
+        named = self._shortlists.open_named(team_id, channel_id, command.query.keyword)  # unquoted
         if named is None:
             return command
         query = command.query.model_copy(update={"keywords": [], "raw": ""})
