@@ -21,8 +21,8 @@ from bot.cards.render import SlackMessage, render, section_chunks
 from bot.cards.validate import MAX_SECTION_TEXT
 from bot.charts import sparkline
 from bot.deepdive.audience import AudienceFit, FitStatus, audience_fit
-from bot.deepdive.compare import METRICS, Comparison, MetricKey, Row
-from bot.deepdive.dates import china_date
+from bot.deepdive.compare import METRICS, MONEY_METRICS, Comparison, MetricKey, Row
+from bot.deepdive.dates import china_date, ended_on
 from bot.deepdive.flags import flagged_days
 from bot.deepdive.models import (
     DISTRIBUTION_LABELS,
@@ -59,7 +59,6 @@ _PORTRAIT_KINDS = (
 )
 _GENDER_CODES = {1: N_("male"), 2: N_("female")}
 _ICONS = {Severity.HIGH: ":red_circle:", Severity.WARN: ":warning:", Severity.INFO: ":information_source:"}
-_MONEY_ROWS = {MetricKey.PRICE, MetricKey.CPM, MetricKey.CPE}
 # `XingtuFlags` field -> what the label means, in plain words
 _XINGTU_LABELS = {
     "black_horse": N_("rising creator (“black horse”)"),
@@ -232,11 +231,6 @@ def _window(quote: Price, lang: Lang) -> str:
     return tr(lang, "valid %(start)s → %(china_date)s", start=start, china_date=_china_date(quote.end_time))
 
 
-def _ended(quote: Price | None, today: date) -> bool:
-    """The quote's window closed before `today` (China's date): its price is no longer on offer."""
-    return quote is not None and quote.end_time is not None and china_date(quote.end_time) < today
-
-
 def _quote_line(quote: Price, lang: Lang, searched: bool, today: date) -> str:
     if quote.video_type == 92:  # CPM settlement: the amount is per 1,000 plays
         amount = fmt.cpm(quote.yuan if quote.yuan > 0 else None, lang)
@@ -255,7 +249,7 @@ def _quote_line(quote: Price, lang: Lang, searched: bool, today: date) -> str:
     if quote.discount_pct:
         parts.append(tr(lang, "%(discount_pct)s%% off", discount_pct=format(quote.discount_pct, "g")))
     parts.append(_window(quote, lang))
-    if _ended(quote, today):
+    if ended_on(quote, today):
         parts.append(tr(lang, ":warning: ended: ask for a current price"))
     if isinstance(quote, ServicePrice) and quote.enabled is False:
         parts.append(tr(lang, "not bookable now"))
@@ -312,7 +306,7 @@ def _price(dive: DeepDive, creator: Creator | None, duration: Duration, lang: La
     if quote is None and creator is not None:
         quote = creator.prices.get(duration.video_type)
     shown = tr(lang, "Price ") + fmt.yuan(quote.yuan if quote and quote.yuan > 0 else None, lang)
-    return shown + tr(lang, " (quote ended)") if _ended(quote, today) else shown
+    return shown + tr(lang, " (quote ended)") if ended_on(quote, today) else shown
 
 
 def _costs(
@@ -595,7 +589,7 @@ def deepdive_message(
 def _row_label(row: Row, duration: Duration, lang: Lang) -> str:
     label = tr(lang, row.label)
     label = label[:1].upper() + label[1:]
-    if row.key in _MONEY_ROWS:
+    if row.key in MONEY_METRICS:
         label += f" · {fmt.duration_label(duration, lang)}"
     if METRICS[row.key].judged and not METRICS[row.key].higher_is_better:
         label += tr(lang, " (lower is better)")
@@ -606,7 +600,7 @@ def _cell(row: Row, i: int, lang: Lang, *, priced: bool) -> str:
     """A creator's value on a row, with its standing; `priced`: the creator has a quote for the length."""
     cell = row.cells[i]
     value = row.shown(i, lang)
-    if cell.value is None and row.key in _MONEY_ROWS and not priced:
+    if cell.value is None and row.key in MONEY_METRICS and not priced:
         return value + tr(lang, "  · no quote for this length")
     if cell.ended is not None:
         return value + tr(lang, "  · :warning: quote ended %(day)s: not ranked", day=cell.ended.isoformat())

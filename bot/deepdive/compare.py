@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot import formatting as fmt
 from bot.deepdive.audience import audience_fit
-from bot.deepdive.dates import china_date, china_today
+from bot.deepdive.dates import china_today, ended_on
 from bot.deepdive.models import DeepDive
 from bot.errors import QueryError
 from bot.formatting import Shown
@@ -182,9 +182,7 @@ def _price(dive: DeepDive, duration: Duration) -> float | None:
 
 def _quote_ended(dive: DeepDive, duration: Duration, today: date) -> date | None:
     """The day the quote for `duration` ended, when that is before `today`."""
-    quote = dive.prices.data.for_duration(duration) if dive.prices.data else None
-    end = china_date(quote.end_time) if quote and quote.end_time else None
-    return end if end is not None and end < today else None
+    return ended_on(dive.prices.data.for_duration(duration) if dive.prices.data else None, today)
 
 
 def _metric(
@@ -233,7 +231,7 @@ def _searched(creator: Creator | None, key: MetricKey, duration: Duration) -> fl
     return None
 
 
-_MONEY = frozenset({MetricKey.PRICE, MetricKey.CPM, MetricKey.CPE})
+MONEY_METRICS = frozenset({MetricKey.PRICE, MetricKey.CPM, MetricKey.CPE})  # priced for one video length
 
 
 def _cell(dive: DeepDive, key: MetricKey, context: _Context) -> Cell:
@@ -243,7 +241,9 @@ def _cell(dive: DeepDive, key: MetricKey, context: _Context) -> Cell:
         and (value := _searched(context.seen.get(dive.star_id), key, context.duration)) is not None
     )
     ended = (
-        _quote_ended(dive, context.duration, context.today) if key in _MONEY and value is not None else None
+        _quote_ended(dive, context.duration, context.today)
+        if key in MONEY_METRICS and value is not None
+        else None
     )
     return Cell(value=value, searched=searched, ended=ended)
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 
 from bot.deepdive.routes import XINGTU_TZ
 from bot.formatting import as_utc
+from bot.models import Price
 
 
 def china_date(moment: datetime) -> date:
@@ -19,3 +20,9 @@ def china_date(moment: datetime) -> date:
 
 def china_today() -> date:
     return china_date(datetime.now(UTC))
+
+
+def ended_on(quote: Price | None, today: date) -> date | None:
+    """The China day `quote`'s window ended, when that is before `today`: its price is no longer on offer."""
+    end = china_date(quote.end_time) if quote is not None and quote.end_time is not None else None
+    return end if end is not None and end < today else None
