@@ -19,7 +19,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from bot.installations import EncryptedInstallationStore
-from bot.observability.metrics import SlackErrorCounter
+from bot.observability.metrics import SlackErrorCounter, api_method
 from bot.post_once import POSTING, current_run, once_client
 from bot.settings import Settings
 
@@ -68,8 +68,7 @@ class ServerErrorRetryExceptPosts(ServerErrorRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
-        method = request.url.rsplit("/", 1)[-1].split("?", 1)[0]
-        return method not in POSTING and super()._can_retry(
+        return api_method(request) not in POSTING and super()._can_retry(
             state=state, request=request, response=response, error=error
         )
 

@@ -177,9 +177,13 @@ class SlackErrorCounter(RetryHandler):
     ) -> bool:
         code = _error_code(response, error)
         if code is not None:
-            method = request.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-            metrics().slack_api_errors.labels(method, code).inc()
+            metrics().slack_api_errors.labels(api_method(request), code).inc()
         return False
+
+
+def api_method(request: HttpRequest) -> str:
+    """The Web API method a slack_sdk request calls: `chat.postMessage` of `…/api/chat.postMessage?…`."""
+    return request.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
 def _error_code(response: HttpResponse | None, error: Exception | None) -> str | None:
