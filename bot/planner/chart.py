@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from bot.charts import Spot, _cjk, _figure, count_axis, drawable, log_count_axis, place_labels, to_png
 from bot.formatting import duration_label
 from bot.i18n import tr
+from bot.identifiers import shorten
 from bot.models import Lang
 from bot.planner.models import Plan
 
@@ -66,21 +67,16 @@ def _plan(plan: Plan, lang: Lang) -> Figure:
     length = duration_label(plan.request.duration, lang)
     ax.set_xlabel(tr(lang, "Cost of a %(duration)s video (¥, log scale)", duration=length))
     ax.set_ylabel(tr(lang, "Expected plays (log scale)"))
-    _axes(ax, [(cost, plays) for _c, cost, plays in shown], lang)
+    dots = [(cost, plays) for _c, cost, plays in shown]
+    _axes(ax, dots, lang)
     ax.grid(True, color="#e5e7eb")
     if shown:  # below the chart: inside, any corner may hold the cheap, far-reaching picks
         handles, names = ax.get_legend_handles_labels()
         fig.legend(handles, names, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)
     named = sorted((p for p in shown if p[0].star_id in chosen), key=lambda p: p[1])[:_MAX_LABELS]
-    labels = [(_short(drawable(c.nickname)), cost, plays) for c, cost, plays in named]
-    dots = [(cost, plays) for _c, cost, plays in shown]
+    labels = [(shorten(drawable(c.nickname), _NAME_CHARS), cost, plays) for c, cost, plays in named]
     place_labels(fig, ax, labels, _SPOTS, fontsize=_LABEL_PT, color=_CHOSEN, dot=_DOT_PT, keep_off=dots)
     return fig
-
-
-def _short(name: str) -> str:
-    """A name of at most `_NAME_CHARS` characters, ending in … when shortened."""
-    return name if len(name) <= _NAME_CHARS else name[: _NAME_CHARS - 1] + "…"
 
 
 # Where a name may go from its point: right above, right below, left above, left below, then
