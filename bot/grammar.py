@@ -758,21 +758,10 @@ def bound_before(text: str) -> tuple[str | None, str]:
     """The comparison starting a value (`<=2万`, `≥3%`, `不超过3万`, `少于3万`, Traditional too): its
     operator (`>=`, `>`, `<=` or `<`) and the value without it; (None, text) when there is none."""
     value = text.strip()
-    read = simplified(value)
-    for typed, op in _LEADING_BOUNDS:
-        if read.startswith(typed):
-            return op, value[len(typed) :].strip()
-    return None, value
-
-
-# Longest first, so `<=` is read before `<` and `不低于` before nothing shorter.
-_LEADING_BOUNDS = sorted(
-    [*vocab.BOUND_BEFORE.items()]
-    + [(w, ">=") for w in (">=", "=>", "≥", "≧")]
-    + [(w, "<=") for w in ("<=", "=<", "≤", "≦")]
-    + [(">", ">"), ("<", "<")],
-    key=lambda pair: -len(pair[0]),
-)
+    if lead := _LEADING_OP.match(value):
+        return _canonical_op(lead[1]), value[lead.end() :].strip()
+    op, rest = _bound_before(value)
+    return op, rest.strip()
 
 
 def value_problem(name: str, op: str, value: str) -> Text | None:
