@@ -31,8 +31,6 @@ def request_lang(services: Services, body: dict[str, Any]) -> Lang:
     """The language of whatever the user acted on: a command's text, the clicked button's label,
     the submitted form's remembered language or typed words (for failures answered before a
     listener knows more)."""
-    if body.get("command"):
-        return services.lang_for(str(body.get("text") or ""))
     if actions := body.get("actions"):
         return label_lang(services, actions[0])
     if view := body.get("view"):
