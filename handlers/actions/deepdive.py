@@ -37,11 +37,12 @@ def show_deep_dive(
 ) -> None:
     ack()
     services: Services = context["services"]
+    card_lang = label_lang(services, action)  # until the saved search says
 
     def work() -> None:
         value = DetailsValue.decode(action.get("value"))
         saved = saved_search(services, body, value.search_ref)
-        lang = saved.lang if saved else label_lang(services, action)
+        lang = saved.lang if saved else card_lang
         answer_in(lang)
         query = services.parse_query(saved.raw_query) if saved else Query()
         post_deep_dive(
@@ -55,8 +56,7 @@ def show_deep_dive(
             targets=query.audience or None,
         )
 
-    lang = label_lang(services, action)  # the card's, until the saved search says
-    run_after_ack(context, respond, lang, logger, work, task=SlackTask.DEEP_DIVE)
+    run_after_ack(context, respond, card_lang, logger, work, task=SlackTask.DEEP_DIVE)
 
 
 def compare_shortlist(
