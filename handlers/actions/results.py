@@ -17,7 +17,6 @@ from slack_sdk import WebClient
 from bot.cards.actions import PageValue, SearchValue, SortValue
 from bot.cards.views import MAX_CARD_CREATORS
 from bot.grammar import resorted
-from bot.search_form_fill import filled_form
 from bot.services import Services
 from handlers.background import run_after_ack
 from handlers.delivery import send_results
@@ -91,7 +90,5 @@ def edit_search(
     services: Services = context["services"]
     with answer_failures(respond, label_lang(services, action), logger, failed=FORM_FAILED):
         search = required_search(services, body, SearchValue.decode(action.get("value")).search_ref)
-        answer_in(search.lang)
-        form = filled_form(services.parse_query(search.raw_query))
         target = {"channel_id": channel_of(body), "response_url": body["response_url"]}
-        open_search_form(client, body["trigger_id"], services, target=target, form=form, lang=search.lang)
+        open_search_form(client, body["trigger_id"], services, target=target, search=search)

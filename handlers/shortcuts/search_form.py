@@ -17,10 +17,9 @@ from bot import vocabulary as vocab
 from bot.cards.form_views import search_form_modal
 from bot.errors import KolbotError
 from bot.i18n import Text
-from bot.models import Lang
-from bot.search_form import SearchForm
 from bot.search_form_fill import filled_form
 from bot.services import Services
+from bot.store.searches import SavedSearch
 from handlers.modals import FORM_FAILED
 from handlers.payloads import required_search, user_of
 from handlers.post_reply import PostReply
@@ -46,12 +45,17 @@ def open_search_form(
     services: Services,
     *,
     target: dict[str, str] | None,
-    form: SearchForm | None = None,
-    lang: Lang | None = None,
+    search: SavedSearch | None = None,
 ) -> None:
     """Open the form; `target` (channel id and response_url) is where results go, else the form
-    asks; `form`: the fields filled in and `lang` the language of the search it edits (*Edit search*)."""
-    metadata = json.dumps({**(target or {}), **({"lang": lang} if lang else {})}, separators=(",", ":"))
+    asks; `search`: the saved search it edits (*Edit search*), its fields filled in and its
+    language kept for the results and for a failure."""
+    form = None
+    if search is not None:
+        answer_in(search.lang)
+        form = filled_form(services.parse_query(search.raw_query))
+    lang = {"lang": search.lang} if search else {}
+    metadata = json.dumps({**(target or {}), **lang}, separators=(",", ":"))
     view = search_form_modal(metadata, pick_channel=target is None, form=form)
     if view is None:
         raise form_unavailable()
@@ -85,11 +89,7 @@ def open_search_form_for(
     reply = PostReply(client, user_id, user_id)
     with answer_failures(reply, services.default_lang, logger, failed=FORM_FAILED):
         search = required_search(services, body, search_ref) if search_ref else None
-        if search is not None:
-            answer_in(search.lang)
-        form = filled_form(services.parse_query(search.raw_query)) if search else None
-        lang = search.lang if search else None
-        open_search_form(client, body["trigger_id"], services, target=None, form=form, lang=lang)
+        open_search_form(client, body["trigger_id"], services, target=None, search=search)
 
 
 def open_from_shortcut(
