@@ -110,19 +110,17 @@ def _field(block: str, kind: str, label: str, **extra: Any) -> dict[str, Any]:
 
 
 _SHORT_BOX = 100  # characters in a number box; the keyword, region and more boxes take a whole search
-_SELECTS = ("followers", "duration", "goal", "gender", "sort")
-_TEXTS = ("keyword", "followers_custom", "max_price", "max_cpm", "max_cpe", "min_er", "region", "more")
 
 
 def _filled(fields: list[dict[str, Any]], form: SearchForm) -> None:
     """Set each field's initial value from `form` (a search being edited); blank ones stay unset."""
     for f in fields:
         block = f["block"]
-        if block in _TEXTS:
+        if f["kind"] == "text":
             f["initial"] = getattr(form, block) or None
-        elif block in _SELECTS:
+        elif f["kind"] == "select":
             f["initial"] = next((o for o in f["options"] if o[0] == getattr(form, block)), None)
-        elif block == "tags":
+        elif f["kind"] == "multi":
             f["initial"] = list(form.tags) or None
 
 
