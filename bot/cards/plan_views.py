@@ -133,7 +133,7 @@ def _estimated_rate(plan: Plan) -> float | None:
 def _overpriced(plan: Plan, lang: Lang) -> dict[str, Any] | None:
     """The candidates left out for a CPM far above the others', each with its price and reach."""
     left_out = plan.overpriced_candidates
-    median = outliers.median_cpm([c for c in plan.candidates if c.star_id not in plan.request.exclude])
+    median = outliers.median_cpm(plan.not_excluded)
     if not left_out or median is None:
         return None
     rows = [

@@ -68,8 +68,7 @@ def _found(plan: Plan) -> _Found:
         overpriced=set(plan.overpriced),
         unvalued={c.star_id for c in plan.unvalued},
         runner_up_of={p.runner_up.star_id: p.candidate.nickname for p in plan.picks if p.runner_up},
-        # as the card computes it (`bot.cards.plan_views`)
-        median_cpm=outliers.median_cpm([c for c in plan.candidates if c.star_id not in plan.request.exclude]),
+        median_cpm=outliers.median_cpm(plan.not_excluded),
     )
 
 

@@ -233,6 +233,12 @@ class Plan(BaseModel):
         return any(c.engagements_estimated for c in self.chosen)
 
     @property
+    def not_excluded(self) -> list[Candidate]:
+        """The candidates the user did not exclude: those the overpriced are judged against, by
+        their median CPM (`bot.planner.outliers.median_cpm`)."""
+        return [c for c in self.candidates if c.star_id not in self.request.exclude]
+
+    @property
     def overpriced_candidates(self) -> list[Candidate]:
         ids = set(self.overpriced)
         return [c for c in self.candidates if c.star_id in ids]
