@@ -302,7 +302,7 @@ def _cost_text(dive: DeepDive, creator: Creator | None, duration: Duration, lang
 
 def _price(dive: DeepDive, creator: Creator | None, duration: Duration, lang: Lang, today: date) -> str:
     """One length's price as the cost section shows it, flagged when its quote has ended."""
-    quote: Price | None = dive.prices.data.for_duration(duration) if dive.prices.data else None
+    quote: Price | None = dive.quote(duration)
     if quote is None and creator is not None:
         quote = creator.prices.get(duration.video_type)
     shown = tr(lang, "Price ") + fmt.yuan(quote.yuan if quote and quote.yuan > 0 else None, lang)

@@ -176,13 +176,13 @@ def _cpe(dive: DeepDive, duration: Duration) -> float | None:
 
 
 def _price(dive: DeepDive, duration: Duration) -> float | None:
-    quote = dive.prices.data.for_duration(duration) if dive.prices.data else None
+    quote = dive.quote(duration)
     return quote.yuan if quote else None
 
 
 def _quote_ended(dive: DeepDive, duration: Duration, today: date) -> date | None:
     """The day the quote for `duration` ended, when that is before `today`."""
-    return ended_on(dive.prices.data.for_duration(duration) if dive.prices.data else None, today)
+    return ended_on(dive.quote(duration), today)
 
 
 def _metric(
@@ -220,8 +220,7 @@ def _searched(creator: Creator | None, key: MetricKey, duration: Duration) -> fl
         case MetricKey.FOLLOWERS:
             return creator.followers
         case MetricKey.PRICE:
-            price = creator.prices.get(duration.video_type)
-            return price.yuan if price and price.yuan > 0 else None
+            return creator.price(duration)
         case MetricKey.ER:
             return creator.interact_rate
         case MetricKey.COMPLETION:

@@ -304,6 +304,10 @@ class DeepDive(BaseModel):
     def parts(self) -> list[Part]:
         return [getattr(self, key.value) for key in PartKey]
 
+    def quote(self, duration: Duration) -> ServicePrice | None:
+        """Xingtu's quote for `duration`, or None when there is none or the prices part is missing."""
+        return self.prices.data.for_duration(duration) if self.prices.data else None
+
     @property
     def has_data(self) -> bool:
         """False when not a single part arrived (e.g. an id Xingtu does not know)."""
