@@ -80,27 +80,32 @@ def unspent(plan: Plan) -> Text | None:
         if c.star_id not in out and c.cost_yuan is not None and c.value > 0 and c.tier not in full
     ]
     cap, mcns = _cap(request), {c.mcn for c in plan.chosen if c.mcn and request.one_per_mcn}
-    dear = [c for c in rest if _cost(c) > left]
-    capped = [c for c in rest if c not in dear and not _under_cap(c, cap)]
-    shared = [c for c in rest if c not in dear and c not in capped and c.mcn in mcns]
+    dear = capped = shared = 0  # each creator counted under the first of these that keeps it out
+    for c in rest:
+        if _cost(c) > left:
+            dear += 1
+        elif not _under_cap(c, cap):
+            capped += 1
+        elif c.mcn in mcns:
+            shared += 1
     reasons: list[Text] = []
     if full:
         tiers = joined([TIER_WORDS[t] for t in full])
         reasons.append(Text("the mix takes no more %(tiers)s creators", tiers=tiers))
     if dear:
-        reasons.append(Plural("%(n)s more costs more than that", "%(n)s more cost more than that", len(dear)))
+        reasons.append(Plural("%(n)s more costs more than that", "%(n)s more cost more than that", dear))
     if capped:
         reasons.append(
             Plural(
                 "%(n)s more is above the max_share cap of %(cap)s",
                 "%(n)s more are above the max_share cap of %(cap)s",
-                len(capped),
+                capped,
                 cap=Money(cap or 0.0),
             )
         )
     if shared:
         reasons.append(
-            Plural("%(n)s more shares an MCN with a pick", "%(n)s more share an MCN with a pick", len(shared))
+            Plural("%(n)s more shares an MCN with a pick", "%(n)s more share an MCN with a pick", shared)
         )
     if not rest:
         reasons.append(Text("no other priced creator adds %(what)s", what=_OBJECTIVES[request.goal]))
