@@ -26,6 +26,7 @@ from bot.i18n import Text
 from bot.models import SortKey
 from bot.planner.request import MAX_BUDGET_YUAN, MIN_BUDGET_YUAN
 from bot.shortlists.models import ItemStatus
+from bot.sources.extents import PAGE_SIZE
 
 VERSION = "v1:"
 _SEPARATOR = "|"
@@ -121,7 +122,6 @@ class AddToShortlistValue(ActionValue):
 
 # Bounds of what a card can carry; a value beyond them was not written by kolbot (out of date).
 MOST_PAGES = 500  # search pages a list can have been continued over (10,000 creators)
-CREATORS_PER_PAGE = 20
 ROW_ID_MAX = 2**63 - 1  # a database id (BIGINT)
 
 
@@ -131,7 +131,7 @@ class PageValue(ActionValue):
 
     search_ref: str
     start: int = Field(ge=1, le=MOST_PAGES)
-    shown: int | None = Field(default=None, ge=0, le=MOST_PAGES * CREATORS_PER_PAGE)
+    shown: int | None = Field(default=None, ge=0, le=MOST_PAGES * PAGE_SIZE)
 
 
 class SortValue(OptionValue):
