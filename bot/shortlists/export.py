@@ -246,15 +246,10 @@ def _blended(
     known = [
         (cost, n)
         for i in summary.items
-        if i.status is not ItemStatus.REJECTED and (cost := _planned(i)) is not None and (n := amount(i))
+        if i.status is not ItemStatus.REJECTED and (cost := i.planned_yuan) is not None and (n := amount(i))
     ]
     spent = _per(sum(cost for cost, _ in known), sum(n for _, n in known), per)
     return None if spent is None else round(spent, 2)
-
-
-def _planned(item: ShortlistItem) -> float | None:
-    """What the creator will cost: the net quote where there is one, else the list price."""
-    return item.net_quote_yuan if item.net_quote_yuan is not None else item.list_price_yuan
 
 
 def write_csv(columns: Sequence[Column], rows: Iterable[Any], lang: Lang) -> bytes:

@@ -125,6 +125,11 @@ class ShortlistItem(BaseModel):
         return self.quoted_price_yuan * (1 - (self.rebate_pct or 0) / 100)
 
     @property
+    def planned_yuan(self) -> float | None:
+        """What the creator will cost: the net quote where there is one, else the list price."""
+        return self.net_quote_yuan if self.net_quote_yuan is not None else self.list_price_yuan
+
+    @property
     def votes_up(self) -> int:
         return sum(1 for v in self.votes.values() if v > 0)
 

@@ -15,9 +15,7 @@ def summarize(shortlist: Shortlist, items: list[ShortlistItem]) -> ShortlistSumm
     active = [i for i in items if i.status != ItemStatus.REJECTED]
     priced = [i for i in active if i.list_price_yuan is not None]
     quoted = [i for i in active if i.net_quote_yuan is not None]
-    planned = sum(
-        i.net_quote_yuan if i.net_quote_yuan is not None else (i.list_price_yuan or 0.0) for i in active
-    )
+    planned = sum(i.planned_yuan or 0.0 for i in active)
     with_plays = [i for i in priced if i.expected_plays]
     with_engagements = [i for i in priced if i.expected_engagements]
     statuses = Counter(i.status for i in items)
