@@ -8,9 +8,10 @@ PostgreSQL database, real `kolbot serve` / `kolbot worker` / `kolbot clock` proc
 (`tests/scale_harness.py`) and, as the baseline, a bare Bolt app whose `/kol` listener only acks
 (`bench.bench_search --serve bare`). Figures, each from this one run:
 
-- ack p50 / p99 of N concurrent `/kol` searches, kolbot (serve claims, enqueues and acks) against
-  the bare app, for N = 100 and 300, both bursts one after the other with no worker running (they
-  would share this machine's two cores; they finish the jobs once the acks are in); then the same
+- ack p50 / p99 of N concurrent `/kol` searches (sent by `bench.burst`, all in flight at once),
+  kolbot (serve claims, enqueues and acks) against the bare app, for N = 100 and 300, both bursts
+  one after the other with no worker running (they would share this machine's two cores; they
+  finish the jobs once the acks are in); then the same
   with the requests alternating between two `kolbot serve` processes, as a load balancer spreads
   them (the bare app stays one process);
 - command → delivered results, queue path (serve + worker) against the in-process path (serve
@@ -37,14 +38,8 @@ from psycopg import sql
 from rich.console import Console
 from rich.table import Table
 
-from bench.bench_search import (
-    SIGNING_SECRET,
-    AckRun,
-    ServingProcess,
-    child_env,
-    post_concurrently,
-    timed_post,
-)
+from bench.bench_search import SIGNING_SECRET, ServingProcess, child_env, timed_post
+from bench.burst import AckRun, post_concurrently
 from bot.queue import JobQueue
 from bot.settings import Settings
 from tests.db_fixtures import PG_ENV, throwaway_pg_database, url_text

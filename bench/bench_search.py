@@ -15,7 +15,6 @@ fails. Waits are bounded by a total time budget, so a broken server cannot hang 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import logging
 import os
@@ -29,18 +28,17 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from rich.console import Console
 from rich.table import Table
 from slack_bolt import Ack, App
 
+from bench.burst import AckRun, post_concurrently
 from bot.cards.views import results_message
 from bot.demo.synth import search_body
 from bot.grammar import parse_query
@@ -61,7 +59,6 @@ BOT_TOKEN = "xoxb-bench-bot-token"
 TIKHUB_TOKEN = "bench-tikhub-token"
 PAGE_THEME = "美妆"  # the demo keyword whose synthetic pages answer every bench keyword
 BUDGET_S = 150.0  # shared by every wait; with start-up and core timing the run stays under 3 minutes
-SLACK_ACK_LIMIT_S = 3.0
 START_TIMEOUT_S = 30.0
 _APP_ENV_PREFIXES = ("SLACK_", "TIKHUB_", "KOLBOT_", "DATABASE_URL", "PORT")
 
@@ -196,20 +193,6 @@ def theme_page(params: dict[str, str]) -> dict[str, Any]:
 # -- the HTTP measurements --------------------------------------------------------------------
 
 
-@dataclass
-class AckRun:
-    latencies_s: list[float]
-    statuses: list[int]
-
-    def quantile(self, q: int) -> float:
-        return statistics.quantiles(self.latencies_s, n=100, method="inclusive")[q - 1]
-
-    @property
-    def in_time(self) -> int:
-        pairs = zip(self.latencies_s, self.statuses, strict=True)
-        return sum(status == 200 and s <= SLACK_ACK_LIMIT_S for s, status in pairs)
-
-
 def timed_post(client: httpx.Client, url: str, request: SignedRequest) -> tuple[float, int]:
     """(seconds until the HTTP response, status; 0 when the connection failed)."""
     started = time.perf_counter()
@@ -217,42 +200,6 @@ def timed_post(client: httpx.Client, url: str, request: SignedRequest) -> tuple[
         status = client.post(url, content=request.body, headers=request.headers).status_code
     except httpx.HTTPError:
         status = 0
-    return time.perf_counter() - started, status
-
-
-def post_concurrently(url: str | Sequence[str], requests: Sequence[SignedRequest]) -> AckRun:
-    """POST every request at once, one thread and one fresh connection each; with several URLs
-    the requests alternate between them, as a load balancer would spread them."""
-    urls = [url] if isinstance(url, str) else list(url)
-    start = threading.Barrier(len(requests))
-
-    def send(target: str, request: SignedRequest) -> tuple[float, int]:
-        start.wait(timeout=START_TIMEOUT_S)
-        return post_alone(target, request)
-
-    targets = [urls[n % len(urls)] for n in range(len(requests))]
-    with ThreadPoolExecutor(len(requests)) as pool:
-        results = list(pool.map(send, targets, requests))
-    return AckRun([s for s, _ in results], [status for _, status in results])
-
-
-def post_alone(url: str, request: SignedRequest) -> tuple[float, int]:
-    """(seconds until the whole HTTP response, status; 0 when the connection failed), on a connection
-    of its own. Not one `httpx.Client` shared by the burst's threads: with hundreds of them, about one
-    request in 3,000 had its socket closed under it and failed only at the 30 s timeout (`ReadError:
-    [Errno 9] Bad file descriptor`, while the server was idle), the bare app's as often as kolbot's."""
-    parts = urlsplit(url)
-    started = time.perf_counter()
-    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
-    try:
-        connection.request("POST", parts.path or "/", body=request.body.encode(), headers=request.headers)
-        response = connection.getresponse()
-        response.read()
-        status = response.status
-    except (OSError, http.client.HTTPException):
-        status = 0
-    finally:
-        connection.close()
     return time.perf_counter() - started, status
 
 
