@@ -19,9 +19,8 @@ import logging
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -43,6 +42,9 @@ from sqlalchemy import (
 from bot.db.engine import READ_ONLY
 from bot.settings import Settings, secret_keys
 
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet, MultiFernet
+
 log = logging.getLogger(__name__)
 
 TOKEN_COLUMNS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
@@ -50,11 +52,15 @@ STATE_EXPIRATION_S = 600  # Bolt's default: the install link works for ten minut
 
 
 class TokenCipher:
-    """Fernet encryption with rotation (`MultiFernet`): the first key encrypts, every key decrypts."""
+    """Fernet encryption with rotation (`MultiFernet`): the first key encrypts, every key decrypts.
+    cryptography loads with the first cipher (OAuth mode): about 8 MB a single-workspace process,
+    which never makes one, saves (`tests/test_app_imports.py`)."""
 
     def __init__(self, keys: Sequence[str | bytes]) -> None:
-        self._primary = Fernet(keys[0])
-        self._fernet = MultiFernet([Fernet(key) for key in keys])
+        from cryptography.fernet import Fernet, MultiFernet
+
+        self._primary: Fernet = Fernet(keys[0])
+        self._fernet: MultiFernet = MultiFernet([Fernet(key) for key in keys])
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenCipher:
@@ -69,6 +75,8 @@ class TokenCipher:
 
     def rotated(self, stored: str) -> str | None:
         """`stored` encrypted with the first key, or None when it already is (or no key fits)."""
+        from cryptography.fernet import InvalidToken
+
         try:
             self._primary.decrypt(stored.encode())
             return None
@@ -96,6 +104,8 @@ class EncryptedToken(TypeDecorator[str]):
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
         if value is None:
             return None
+        from cryptography.fernet import InvalidToken  # loaded with the cipher
+
         try:
             return self.cipher.decrypt(value)
         except InvalidToken:

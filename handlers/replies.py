@@ -14,6 +14,7 @@ work's failures, so a queued job's transient fault still reaches the queue's ret
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -22,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from procrastinate.exceptions import ConnectorException
 from slack_bolt import Respond
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -67,9 +67,18 @@ FORM_TOO_LATE = KolbotError(
     Text("Slack allows 3 seconds to open a form after a click, and they ran out."),
     hint=Text("Click the button again."),
 )
-# What a database that is down, unreachable, locked or too slow raises: through SQLAlchemy, its
-# connection pool, or the job queue's connector.
-STORAGE_ERRORS = (OperationalError, InterfaceError, PoolTimeout, ConnectorException)
+_SQL_STORAGE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
+
+
+def storage_errors() -> tuple[type[Exception], ...]:
+    """What a database that is down, unreachable, locked or too slow raises: through SQLAlchemy,
+    its connection pool, or the job queue's connector. The connector's error is named only once
+    procrastinate is loaded, as none of its errors can exist before: the embedded default (SQLite,
+    no queue) never imports it, about 13 MB of resident memory (`tests/test_app_imports.py`)."""
+    queue = sys.modules.get("procrastinate.exceptions")
+    return _SQL_STORAGE_ERRORS if queue is None else (*_SQL_STORAGE_ERRORS, queue.ConnectorException)
+
+
 # A network briefly gone (TikHub's or Slack's connection; not an answer they gave).
 NETWORK_ERRORS = (OSError, httpx.TransportError)
 
@@ -127,7 +136,7 @@ def failure_message(
     elif code in _TRIGGER_SPENT:
         logger.warning("Slack refused to open a form: %s", code)
         shown = FORM_TOO_LATE
-    elif isinstance(error, STORAGE_ERRORS):
+    elif isinstance(error, storage_errors()):
         logger.warning("storage unavailable: %s", error.__class__.__name__, exc_info=error)
         shown = STORAGE_UNAVAILABLE
     elif isinstance(error, NETWORK_ERRORS):
