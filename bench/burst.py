@@ -4,8 +4,8 @@ One thread drives every request of a burst on a connection of its own (non-block
 `selectors`), and times each from its connect to the last byte of its response. The generator
 shares this machine's two cores with the processes it measures, so it must cost them as little as
 possible: the one it replaces, a thread and an `http.client` connection per request, spent
-0.73–0.85 ms of CPU per request, more than the bare Bolt app's web process and nearly as much as
-kolbot's; this one spends 0.10–0.13 ms (`docs/benchmarks.md`, "The load generator"). Slack's
+0.73–0.97 ms of CPU per request, more than the bare Bolt app's web process; this one spends
+0.10–0.20 ms (`docs/benchmarks.md`, "The load generator"). Slack's
 requests come from Slack's network, not from the bot's cores.
 """
 
@@ -48,9 +48,8 @@ def post_concurrently(url: str | Sequence[str], requests: Sequence[SignedRequest
     served in between), so its clock covers the network and the server, not the generator."""
     urls = [url] if isinstance(url, str) else list(url)
     addresses = {u: _address(u) for u in urls}
-    encoded = [
-        (addresses[urls[n % len(urls)]], _encoded(urls[n % len(urls)], r)) for n, r in enumerate(requests)
-    ]
+    targets = [urls[n % len(urls)] for n in range(len(requests))]
+    encoded = [(addresses[u], _encoded(u, r)) for u, r in zip(targets, requests, strict=True)]
     exchanges: list[_Exchange] = []
     with selectors.DefaultSelector() as selector:
         try:
