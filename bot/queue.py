@@ -261,49 +261,49 @@ class JobRows:
         self.rows.append(row)
 
 
-# The job columns of `insert_jobs_sql`'s relation and of `job_columns`, in order, with their types.
-JOB_COLUMNS = (
-    ("queue_name", "varchar"),
-    ("task_name", "varchar"),
-    ("priority", "int"),
-    ("lock", "varchar"),
-    ("args", "text"),
-)
+# The fields of a job record (`job_records`), as `jsonb_to_recordset` reads them (`job_records_sql`).
+JOB_RECORD = "queue_name varchar, task_name varchar, priority int, lock varchar, args jsonb"
 
 
 def insert_jobs_sql(rows: str) -> str:
-    """An expression inserting the jobs of relation `rows` (the columns of `JOB_COLUMNS` and `n`,
+    """An expression inserting the jobs of relation `rows` (the fields of `JOB_RECORD` and `n`,
     their order) in one call of procrastinate's own insert, whose composite rows are built here:
     procrastinate's `batch_defer_jobs` sends an array of composites, which psycopg dumps in Python,
     escaping each job's JSON twice."""
     return f"""procrastinate_defer_jobs_v1(ARRAY(
-    SELECT ROW(queue_name, task_name, priority, lock, NULL, args::jsonb, NULL)
+    SELECT ROW(queue_name, task_name, priority, lock, NULL, args, NULL)
         ::procrastinate_job_to_defer_v1
     FROM {rows} ORDER BY n
 ))"""
 
 
-def job_columns(rows: Sequence[JobRow | None]) -> list[list[Any]]:
-    """`rows` as one array per column of `JOB_COLUMNS` (None: no job, all NULL), to send as binary
-    parameters (`%b`): psycopg escapes text arrays in Python, character by character."""
-    return [
-        [row and row.queue for row in rows],
-        [row and row.task_name for row in rows],
-        [row and row.priority for row in rows],
-        [row and row.lock for row in rows],
-        [row and row.args for row in rows],
-    ]
+def job_records(rows: Sequence[JobRow | None], keys: Sequence[str] | None = None) -> str:
+    """`rows` as one JSON array of records with `JOB_RECORD`'s fields (None: a record without a
+    job, its fields null), each with its `key` when `keys` are given. One text parameter, encoded by
+    `json.dumps` in C, where psycopg adapts arrays element by element in Python; a job's `args`,
+    JSON already (`stored_json`), go in as they are."""
+    records = []
+    for n, row in enumerate(rows):
+        fields: dict[str, Any] = {} if keys is None else {"key": keys[n]}
+        if row is None:
+            records.append(json.dumps(fields, ensure_ascii=False))
+            continue
+        fields.update(queue_name=row.queue, task_name=row.task_name, priority=row.priority, lock=row.lock)
+        records.append(f'{json.dumps(fields, ensure_ascii=False)[:-1]}, "args": {row.args}}}')
+    return f"[{', '.join(records)}]"
 
 
-def unnest_sql(columns: Sequence[tuple[str, str]], alias: str) -> str:
-    """Relation `alias` of `columns` (name, type) from one binary array parameter each, numbered
-    in order by `n`."""
-    arrays = ", ".join(f"%b::{kind}[]" for _, kind in columns)
-    names = ", ".join(name for name, _ in columns)
-    return f"unnest({arrays}) WITH ORDINALITY AS {alias}({names}, n)"
+def job_records_sql(param: str, alias: str, *, keyed: bool = False) -> str:
+    """Relation `alias` of the records `job_records` encoded into parameter `param` (`%s` for
+    psycopg, `$1` for libpq): a `key` first when `keyed`, the fields of `JOB_RECORD`, and `n`,
+    their order."""
+    fields = f"key varchar, {JOB_RECORD}" if keyed else JOB_RECORD
+    names = ", ".join(field.split()[0] for field in fields.split(", "))
+    records = f"jsonb_to_recordset({param}::jsonb) AS ({fields})"
+    return f"ROWS FROM ({records}) WITH ORDINALITY AS {alias}({names}, n)"
 
 
-_INSERT_JOBS = f"SELECT {insert_jobs_sql(unnest_sql(JOB_COLUMNS, 'job'))}"
+_INSERT_JOBS = f"SELECT {insert_jobs_sql(job_records_sql('%s', 'job'))}"
 
 
 def insert_jobs(connection: psycopg.Connection[Any], rows: Sequence[JobRow]) -> None:
@@ -313,9 +313,8 @@ def insert_jobs(connection: psycopg.Connection[Any], rows: Sequence[JobRow]) -> 
     import psycopg
     from sqlalchemy.exc import DBAPIError
 
-    columns = job_columns(rows)
     try:
-        connection.execute(_INSERT_JOBS, columns)
+        connection.execute(_INSERT_JOBS, (job_records(rows),))
     except psycopg.Error as error:
         raise DBAPIError.instance(_INSERT_JOBS, None, error, psycopg.Error, hide_parameters=True) from error
 

@@ -54,7 +54,7 @@ class HeldQueue:
             defer(queue, *args, **kwargs)
 
         def recorded(direct: DirectConnection, query: str, params: Any, **kwargs: Any) -> tuple[Any, ...]:
-            self.statements.append(list(params[0]))
+            self.statements.append([record["key"] for record in json.loads(params[0])])
             if len(self.statements) == self.fail_at:
                 raise OperationalError(query, params, Exception("connection lost"))
             return fetch_one(direct, query, params, **kwargs)
@@ -179,6 +179,32 @@ def test_only_the_jobs_of_the_requests_that_won_are_committed(
         ).fetchall()
     assert [key for (key,) in rows] == [a, c]
     assert queued.ledger.claim(b)  # the request that lost kept nothing
+
+
+@needs_pg
+@pytest.mark.parametrize("two_keys", [False, True], ids=["one key each", "two keys"])
+def test_a_jobs_fields_and_arguments_are_stored_as_deferred(
+    queued: Services, pg_url: str, two_keys: bool
+) -> None:
+    """The batch's records are JSON (`bot.queue.job_records`), with each job's arguments spliced in
+    as the JSON they already are: quotes, backslashes, newlines and any script come back intact."""
+    queue = queued.queue
+    assert queue is not None
+    key = f"{uuid.uuid4().hex}:quoted"
+    args = {"body": 'text=护肤 "达人" \\ 100%\n🙂</>&', "content_type": "application/x-www-form-urlencoded"}
+
+    def job(jobs: JobRows) -> None:
+        queue.defer("shortlist.add", key, args, lock="shortlist:7", within=jobs)
+
+    keys = (key, f"{key}:second") if two_keys else (key,)
+    assert queued.ledger._claim_batch([(keys, job)]) == [True]
+    with raw(pg_url) as conn:
+        row = conn.execute(
+            "SELECT queue_name, task_name, priority, lock, args FROM procrastinate_jobs"
+            " WHERE args->>'key' = %s",
+            (key,),
+        ).fetchone()
+    assert row == ("kolbot", "shortlist.add", 0, "shortlist:7", {"key": key, "args": args})
 
 
 def test_a_request_whose_key_or_job_cannot_be_stored_fails_alone(sessions: Any) -> None:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 
 from bot.db.direct import DirectConnection
 from tests.queue_fixtures import needs_pg, raw
@@ -25,9 +25,33 @@ def direct(pg_url: str) -> Iterator[DirectConnection]:
 
 
 def test_each_statement_runs_under_its_own_wait_bound(direct: DirectConnection) -> None:
-    assert direct.fetch_one("SHOW lock_timeout", None, wait_s=0.25) == ("250ms",)
-    assert direct.fetch_one("SHOW statement_timeout", None, wait_s=0.25) == ("250ms",)
-    assert direct.fetch_one("SHOW lock_timeout", None, wait_s=None) == ("0",)  # unbounded again
+    assert direct.fetch_one("SHOW lock_timeout", [], wait_s=0.25) == ("250ms",)
+    assert direct.fetch_one("SHOW statement_timeout", [], wait_s=0.25) == ("250ms",)
+    assert direct.fetch_one("SHOW lock_timeout", [], wait_s=None) == ("0",)  # unbounded again
+
+
+def test_parameters_and_values_are_text_and_null_is_none(direct: DirectConnection) -> None:
+    row = direct.fetch_one("SELECT $1::text, NULL::text, 2 + $2::int", ["护肤 ✓", "3"], wait_s=1)
+    assert row == ("护肤 ✓", None, "5")
+
+
+def test_a_statement_is_prepared_once_per_connection(direct: DirectConnection) -> None:
+    for n in range(3):
+        assert direct.fetch_one("SELECT $1::int /* probe */", [str(n)], wait_s=1) == (str(n),)
+    (count,) = direct.fetch_one(
+        "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%/* probe */%'", [], wait_s=1
+    )
+    assert count == "2"  # the probe, and this statement's own text (it names the probe too)
+
+
+def test_a_statement_the_database_refuses_raises_as_from_sqlalchemy_and_the_connection_goes_on(
+    direct: DirectConnection,
+) -> None:
+    with pytest.raises(ProgrammingError, match="no_such_table"):
+        direct.fetch_one("SELECT * FROM no_such_table", [], wait_s=1)
+    with pytest.raises(DataError):
+        direct.fetch_one("SELECT $1::int", ["not a number"], wait_s=1)
+    assert direct.fetch_one("SELECT 1", [], wait_s=1) == ("1",)
 
 
 def test_a_statement_waiting_past_its_bound_fails_as_the_database_being_busy(
@@ -37,9 +61,9 @@ def test_a_statement_waiting_past_its_bound_fails_as_the_database_being_busy(
         blocker.execute("LOCK TABLE request_claims IN ACCESS EXCLUSIVE MODE")
         started = time.monotonic()
         with pytest.raises(OperationalError, match="timeout"):
-            direct.fetch_one("SELECT count(*) FROM request_claims", None, wait_s=0.2)
+            direct.fetch_one("SELECT count(*) FROM request_claims", [], wait_s=0.2)
         assert time.monotonic() - started < 2
-    assert direct.fetch_one("SELECT count(*) FROM request_claims", None, wait_s=0.2)[0] >= 0  # usable
+    assert direct.fetch_one("SELECT count(*) FROM request_claims", [], wait_s=0.2)[0] is not None  # usable
 
 
 def test_a_connection_the_database_dropped_is_replaced_and_the_statement_sent_again(
@@ -47,29 +71,29 @@ def test_a_connection_the_database_dropped_is_replaced_and_the_statement_sent_ag
 ) -> None:
     """After a restart of the database, or a backend it killed, the first burst is served (as a
     pool's pre-ping would), not refused as "storage unavailable"."""
-    (pid,) = direct.fetch_one("SELECT pg_backend_pid()", None, wait_s=1)
+    (pid,) = direct.fetch_one("SELECT pg_backend_pid()", [], wait_s=1)
     with raw(pg_url) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-    (again,) = direct.fetch_one("SELECT pg_backend_pid()", None, wait_s=1)
-    assert again != pid
-    assert direct.fetch_one("SHOW lock_timeout", None, wait_s=1) == ("1s",)  # bounded like the first
+        admin.execute("SELECT pg_terminate_backend(%s::int)", (pid,))
+    (again,) = direct.fetch_one("SELECT pg_backend_pid()", [], wait_s=1)
+    assert again != pid  # and the statement was prepared again on the new connection
+    assert direct.fetch_one("SHOW lock_timeout", [], wait_s=1) == ("1s",)  # bounded like the first
 
 
 def test_a_failure_names_the_statement_but_not_its_parameters(direct: DirectConnection) -> None:
     with pytest.raises(OperationalError) as failure:  # a statement timeout
-        direct.fetch_one("SELECT pg_sleep(1), %s::text", ("token=xoxb-secret-in-a-slack-body",), wait_s=0.05)
+        direct.fetch_one("SELECT pg_sleep(1), $1::text", ["token=xoxb-secret-in-a-slack-body"], wait_s=0.05)
     assert "pg_sleep" in str(failure.value) and "xoxb-secret" not in str(failure.value)
 
 
 def test_a_closed_connection_is_not_opened_again(pg_url: str) -> None:
     direct = DirectConnection(pg_url)
-    assert direct.fetch_one("SELECT 1", None, wait_s=1) == (1,)
+    assert direct.fetch_one("SELECT 1", [], wait_s=1) == ("1",)
     direct.close()
     with pytest.raises(OperationalError, match="closed"):
-        direct.fetch_one("SELECT 1", None, wait_s=1)
+        direct.fetch_one("SELECT 1", [], wait_s=1)
 
 
 def test_a_database_that_cannot_be_reached_is_an_operational_error() -> None:
     direct = DirectConnection(f"postgresql://postgres@127.0.0.1:{closed_port()}/postgres")
     with pytest.raises(OperationalError):
-        direct.fetch_one("SELECT 1", None, wait_s=1)
+        direct.fetch_one("SELECT 1", [], wait_s=1)

@@ -5,8 +5,15 @@
 BEGIN, `SET LOCAL` of the wait bounds, the statements and COMMIT: five round trips, each of which
 gives up the GIL and waits to get it back among a burst's threads, and about 2 ms of Python per
 batch. Here it is one statement in autocommit mode (its own transaction), on a connection that
-keeps its wait bounds between statements and is prepared by psycopg after a few runs. Nothing in
-SQLAlchemy or psycopg's pool does this: a pool hands out connections, and its checkout is the cost.
+keeps its wait bounds between statements. Nothing in SQLAlchemy or psycopg's pool does this: a
+pool hands out connections, and its checkout is the cost.
+
+The statement goes through psycopg's libpq layer (`psycopg.pq`), prepared once per connection and
+run with `exec_prepared`, its parameters and its row as text: one libpq call, which gives up the
+GIL once for the whole round trip. psycopg's `execute`, even of a prepared statement, sends,
+waits and fetches in steps that each give up the GIL and wait to get it back among the burst's
+threads, and adapts every parameter in Python; under a burst that cost the claim's leader about
+three times the CPU of the same statement alone (`docs/benchmarks.md`, "The claim through libpq").
 
 Callers must not run statements at once (the claim batches of `bot.db.group_commit` run one at a
 time); a lock makes sure of it. A connection the database dropped is replaced, and the statement
@@ -18,6 +25,7 @@ a lost connection), as from any other statement kolbot runs.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import URL
@@ -26,6 +34,12 @@ from bot.db.engine import PG_CONNECT_TIMEOUT_S, normalize_url
 
 if TYPE_CHECKING:
     import psycopg
+    from psycopg.pq.abc import PGconn, PGresult
+
+Row = tuple[str | None, ...]
+
+# Sets both wait bounds of the connection (milliseconds, as text; "0": none).
+_BOUND = "SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $1, false)"
 
 
 class DirectConnection:
@@ -33,12 +47,14 @@ class DirectConnection:
         self._conninfo = normalize_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         self._lock = threading.Lock()
         self._connection: psycopg.Connection[Any] | None = None
+        self._prepared: dict[str, bytes] = {}  # query → its prepared statement's name on the connection
         self._wait_ms: int | None = None  # the wait bound set on the connection
         self._closed = False
 
-    def fetch_one(self, query: str, params: Any, *, wait_s: float | None) -> tuple[Any, ...]:
-        """The one row `query` returns, run as its own transaction; its waits for locks, and the
-        statement itself, bounded by `wait_s` (None: no bound).
+    def fetch_one(self, query: str, params: Sequence[str], *, wait_s: float | None) -> Row:
+        """The one row `query` returns, its values as text (None for NULL), run as its own
+        transaction; its waits for locks, and the statement itself, bounded by `wait_s` (None: no
+        bound). `query` names its parameters `$1`, `$2`, …, and `params` gives them as text.
 
         A connection kept from an earlier statement that turns out dead (the database restarted,
         or killed the backend) is replaced and the statement sent once more: a pool would have
@@ -49,53 +65,81 @@ class DirectConnection:
         from sqlalchemy.exc import DBAPIError
 
         wait_ms = None if wait_s is None else round(wait_s * 1000)
+        values = [param.encode() for param in params]
         with self._lock:
             try:
                 kept = self._connection is not None
                 try:
-                    row = self._ready(wait_ms).execute(query, params).fetchone()
+                    return self._run(self._ready(wait_ms), query, values)
                 except psycopg.OperationalError:
                     if not (kept and self._lost()):
                         raise
-                    row = self._ready(wait_ms).execute(query, params).fetchone()
+                    return self._run(self._ready(wait_ms), query, values)
             except psycopg.Error as error:
                 self._lost()
                 raise DBAPIError.instance(query, None, error, psycopg.Error, hide_parameters=True) from error
-        assert row is not None  # the statements run here return one row
-        return tuple(row)
 
-    def _ready(self, wait_ms: int | None) -> psycopg.Connection[Any]:
+    def _ready(self, wait_ms: int | None) -> PGconn:
         import psycopg
 
         if self._closed:
             raise psycopg.OperationalError("the claim connection was closed (the process is stopping)")
         if self._connection is None:
             self._connection = psycopg.connect(
-                self._conninfo, autocommit=True, connect_timeout=PG_CONNECT_TIMEOUT_S
+                self._conninfo, autocommit=True, connect_timeout=PG_CONNECT_TIMEOUT_S, client_encoding="utf8"
             )
         if (wait_ms or 0) != self._wait_ms:
-            self._bound(self._connection, wait_ms or 0)
-        return self._connection
+            self._run(self._connection.pgconn, _BOUND, [str(wait_ms or 0).encode()])
+            self._wait_ms = wait_ms or 0
+        return self._connection.pgconn
 
-    def _bound(self, connection: psycopg.Connection[Any], wait_ms: int) -> None:
-        connection.execute(
-            "SELECT set_config('lock_timeout', %s, false), set_config('statement_timeout', %s, false)",
-            (str(wait_ms), str(wait_ms)),
-        )
-        self._wait_ms = wait_ms
+    def _run(self, pgconn: PGconn, query: str, values: Sequence[bytes]) -> Row:
+        """`query` prepared on the connection (on its first run there), then run: one libpq call."""
+        from psycopg import pq
+
+        name = self._prepared.get(query)
+        if name is None:
+            name = f"kolbot_direct_{len(self._prepared)}".encode()
+            _checked(pgconn, pgconn.prepare(name, query.encode()), pq.ExecStatus.COMMAND_OK)
+            self._prepared[query] = name
+        result = _checked(pgconn, pgconn.exec_prepared(name, values), pq.ExecStatus.TUPLES_OK)
+        assert result.ntuples == 1  # the statements run here return one row
+        return tuple(_text(result.get_value(0, column)) for column in range(result.nfields))
 
     def _lost(self) -> bool:
         """Drops the connection if it is dead; True if it was."""
         connection = self._connection
-        if connection is None or not (connection.broken or connection.closed):
+        if connection is None or not connection.closed:
             return False
         connection.close()
-        self._connection, self._wait_ms = None, None
+        self._forget()
         return True
+
+    def _forget(self) -> None:
+        self._connection, self._wait_ms = None, None
+        self._prepared = {}  # prepared statements live and die with their connection
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
             if self._connection is not None:
                 self._connection.close()
-            self._connection, self._wait_ms = None, None
+            self._forget()
+
+
+def _checked(pgconn: PGconn, result: PGresult, expected: int) -> PGresult:
+    """`result` if its status is `expected`, else its error as psycopg raises it from `execute`:
+    the server's (by SQLSTATE: a timeout is an `OperationalError`), or a lost connection."""
+    import psycopg
+    from psycopg import errors, pq
+
+    if result.status == expected:
+        return result
+    if pgconn.status == pq.ConnStatus.BAD:
+        message = pgconn.error_message.decode("utf-8", "replace").strip()
+        raise psycopg.OperationalError(f"the connection to the database was lost: {message}")
+    raise errors.error_from_result(result, encoding="utf-8")
+
+
+def _text(value: bytes | None) -> str | None:
+    return None if value is None else value.decode()

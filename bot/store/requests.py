@@ -21,6 +21,7 @@ losing request inserted.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
@@ -34,7 +35,7 @@ from bot.db.group_commit import GroupCommit
 from bot.db.results import rowcount
 from bot.db.tables import RequestClaim
 from bot.db.upsert import upsert_insert
-from bot.queue import JOB_COLUMNS, JobRow, JobRows, insert_jobs, insert_jobs_sql, job_columns, unnest_sql
+from bot.queue import JobRow, JobRows, insert_jobs, insert_jobs_sql, job_records, job_records_sql
 
 Along = Callable[[JobRows], object]
 _Claim = tuple[tuple[str, ...], Along | None]  # one request's keys, and what commits with them
@@ -43,17 +44,17 @@ _Outcome = bool | Exception  # claimed or not, or what the request's own `along`
 
 # One batch of one-key requests: the keys not claimed yet are inserted, and the jobs of the
 # requests whose key was (in their order); returns the inserted keys. The statement is its own
-# transaction. `%b`: binary parameters (`bot.queue.job_columns`).
+# transaction. `$1`: the batch's records (`bot.queue.job_records`); the keys come back as JSON.
 # Keys are inserted in sorted order, as by the transaction: two processes claiming the same keys
 # at once then wait for each other instead of deadlocking.
 _CLAIM_WITH_JOBS = f"""
 WITH request AS (
-    SELECT * FROM {unnest_sql((("key", "varchar"), *JOB_COLUMNS), "request")}
+    SELECT * FROM {job_records_sql("$1", "request", keyed=True)}
 ), claimed AS (
     INSERT INTO request_claims (key, claimed_at) SELECT key, now() FROM request ORDER BY key
     ON CONFLICT (key) DO NOTHING RETURNING key
 )
-SELECT (SELECT array_agg(key) FROM claimed), cardinality({
+SELECT (SELECT array_to_json(array_agg(key)) FROM claimed), cardinality({
     insert_jobs_sql("request WHERE task_name IS NOT NULL AND key IN (SELECT key FROM claimed)")
 })
 """
@@ -112,9 +113,9 @@ class RequestLedger:
 
     def _claim_in_one_statement(self, direct: DirectConnection, requests: Sequence[_Request]) -> list[bool]:
         keys = [keys[0] for keys, _ in requests]
-        params = [keys, *job_columns([jobs[0] if jobs else None for _, jobs in requests])]
-        claimed, _ = direct.fetch_one(_CLAIM_WITH_JOBS, params, wait_s=wait_limit_s())
-        free = set(claimed or ())
+        records = job_records([jobs[0] if jobs else None for _, jobs in requests], keys)
+        claimed, _ = direct.fetch_one(_CLAIM_WITH_JOBS, [records], wait_s=wait_limit_s())
+        free = set(json.loads(claimed)) if claimed else set()
         return [key in free for key in keys]
 
     def _claim_in_transaction(self, requests: Sequence[_Request]) -> list[bool]:
