@@ -237,16 +237,17 @@ class JobRow:
     """A job as procrastinate's `procrastinate_defer_jobs_v1` inserts it (migration 0008)."""
 
     task_name: str
-    args: str  # {"key": …, "args": …} as JSON
+    args: str  # {"key": …, "args": …} as JSON from `stored_json`: `job_records` splices it in as is
     lock: str | None = None
     queue: str = QUEUE
     priority: int = 0
 
 
 def stored_json(value: Any) -> str:
-    """`value` as JSON PostgreSQL's jsonb takes: `TypeError` for what is not JSON, and
-    `UnicodeEncodeError` for a lone surrogate (which `json.dumps` would escape and jsonb refuse)."""
-    encoded = json.dumps(value, ensure_ascii=False)
+    """`value` as JSON PostgreSQL's jsonb takes: `TypeError` for what is not JSON, `ValueError`
+    for NaN and infinities (which jsonb refuses), and `UnicodeEncodeError` for a lone surrogate
+    (which `json.dumps` would escape and jsonb refuse)."""
+    encoded = json.dumps(value, ensure_ascii=False, allow_nan=False)
     encoded.encode()
     return encoded
 
@@ -309,14 +310,16 @@ _INSERT_JOBS = f"SELECT {insert_jobs_sql(job_records_sql('%s', 'job'))}"
 def insert_jobs(connection: psycopg.Connection[Any], rows: Sequence[JobRow]) -> None:
     """One statement inserting `rows` on `connection`, in its transaction. psycopg's errors come out
     as SQLAlchemy's, as from any other statement of the transaction (a lock or statement timeout is
-    a storage fault), without the parameters: they hold Slack requests."""
+    a storage fault), without the parameters or the server's detail, which can quote them: they hold
+    Slack requests."""
     import psycopg
     from sqlalchemy.exc import DBAPIError
 
     try:
         connection.execute(_INSERT_JOBS, (job_records(rows),))
-    except psycopg.Error as error:
-        raise DBAPIError.instance(_INSERT_JOBS, None, error, psycopg.Error, hide_parameters=True) from error
+    except psycopg.Error as error:  # its primary message only: the rest can quote the jobs
+        primary = type(error)(error.diag.message_primary or "the jobs could not be inserted")
+        raise DBAPIError.instance(_INSERT_JOBS, None, primary, psycopg.Error, hide_parameters=True) from None
 
 
 _DEPTH_SQL = """

@@ -207,6 +207,27 @@ def test_a_jobs_fields_and_arguments_are_stored_as_deferred(
     assert row == ("kolbot", "shortlist.add", 0, "shortlist:7", {"key": key, "args": args})
 
 
+@needs_pg
+def test_requests_with_and_without_a_job_share_one_statement(queued: Services, pg_url: str) -> None:
+    """A view or event claimed before its listener (no job) in the same batch as commands."""
+    queue = queued.queue
+    assert queue is not None
+    run = uuid.uuid4().hex
+    a, b, c = (f"{run}:{name}" for name in "abc")
+
+    def job(key: str) -> Callable[[JobRows], None]:
+        return lambda jobs: queue.defer("search", key, {}, within=jobs)
+
+    assert queued.ledger._claim_batch([((a,), job(a)), ((b,), None), ((c,), job(c))]) == [True] * 3
+    with raw(pg_url) as conn:
+        rows = conn.execute(
+            "SELECT args->>'key' FROM procrastinate_jobs WHERE args->>'key' LIKE %s ORDER BY id",
+            (f"{run}:%",),
+        ).fetchall()
+    assert [key for (key,) in rows] == [a, c]
+    assert not queued.ledger.claim(b)  # claimed, with no job
+
+
 def test_a_request_whose_key_or_job_cannot_be_stored_fails_alone(sessions: Any) -> None:
     """A lone surrogate (a JSON payload can carry one as an escape) would fail the batch's write:
     it fails its own request before the batch is written."""
@@ -215,10 +236,15 @@ def test_a_request_whose_key_or_job_cannot_be_stored_fails_alone(sessions: Any) 
     def job(jobs: JobRows) -> None:
         jobs.add(JobRow("search", stored_json({"body": "\ud800"})))
 
-    won = ledger._claim_batch([(("bad\ud800",), None), (("ok",), None), (("bad job",), job)])
+    def not_a_number(jobs: JobRows) -> None:  # NaN is JSON to Python, not to jsonb
+        jobs.add(JobRow("search", stored_json({"score": float("nan")})))
+
+    won = ledger._claim_batch(
+        [(("bad\ud800",), None), (("ok",), None), (("bad job",), job), (("nan job",), not_a_number)]
+    )
     assert isinstance(won[0], UnicodeEncodeError) and won[1] is True
-    assert isinstance(won[2], UnicodeEncodeError)
-    assert ledger.claim("bad job")  # nothing of the failed requests was claimed
+    assert isinstance(won[2], UnicodeEncodeError) and isinstance(won[3], ValueError)
+    assert ledger.claim("bad job") and ledger.claim("nan job")  # nothing of the failed requests was claimed
 
 
 def test_a_request_finding_one_key_taken_claims_none_of_its_keys(sessions: Any) -> None:

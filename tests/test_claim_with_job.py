@@ -21,9 +21,10 @@ from typing import Any
 import psycopg
 import pytest
 from slack_bolt import App
+from sqlalchemy.exc import DBAPIError
 
 from bot.db.engine import normalize_url
-from bot.queue import JobRows
+from bot.queue import JobRow, JobRows, insert_jobs
 from bot.services import Services
 from bot.store.requests import RequestLedger
 from handlers.middleware import ACK_WAIT_S
@@ -155,13 +156,23 @@ def test_nul_in_a_key_or_a_jobs_arguments_is_dropped_not_a_failed_batch(
     queue = queued.queue
 
     def job(jobs: JobRows) -> None:
-        queue.defer("search", "T:nul", {"body": "a\x00b"}, within=jobs)
+        queue.defer("search", "T:nul", {"body": "a\x00b", "fi\x00eld": "c"}, within=jobs)
 
     assert queued.ledger.claim_all(("n\x00ul",), along=job)
     with raw(pg_url) as conn:
         row = conn.execute("SELECT args FROM procrastinate_jobs WHERE args->>'key' = 'T:nul'").fetchone()
         assert conn.execute("SELECT count(*) FROM request_claims WHERE key = 'nul'").fetchone() == (1,)
-    assert row is not None and row[0]["args"] == {"body": "ab"}
+    assert row is not None and row[0]["args"] == {"body": "ab", "field": "c"}
+
+
+@needs_pg
+def test_a_job_insert_the_database_refuses_quotes_none_of_the_jobs(pg_url: str) -> None:
+    """The server's detail and context can quote the jobs' JSON, which holds Slack requests."""
+    rows = [JobRow("search", '{"key": "T:x", "args": {"body": "token=xoxb-secret"}, "n": NaN}')]
+    with raw(pg_url) as conn, pytest.raises(DBAPIError) as refused:
+        insert_jobs(conn, rows)
+    assert "invalid input syntax for type json" in str(refused.value)
+    assert "xoxb-secret" not in str(refused.value) and refused.value.__cause__ is None
 
 
 @needs_pg

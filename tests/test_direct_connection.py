@@ -85,6 +85,28 @@ def test_a_failure_names_the_statement_but_not_its_parameters(direct: DirectConn
     assert "pg_sleep" in str(failure.value) and "xoxb-secret" not in str(failure.value)
 
 
+def test_no_failure_quotes_a_parameter_even_where_the_server_would(direct: DirectConnection) -> None:
+    """The server's detail and context can quote parameters: the JSON around a syntax error, and
+    every parameter of a failed statement with `log_parameter_max_length_on_error` set."""
+    secret = "token=xoxb-secret-in-a-slack-body"
+    direct.fetch_one("SELECT set_config('log_parameter_max_length_on_error', '-1', false)", [], wait_s=1)
+    with pytest.raises(OperationalError) as timeout:
+        direct.fetch_one("SELECT pg_sleep(1), $1::text", [secret], wait_s=0.05)
+    with pytest.raises(DataError) as syntax:
+        direct.fetch_one("SELECT $1::jsonb", [f'[{{"body": "{secret}", "n": NaN}}]'], wait_s=1)
+    for failure in (timeout, syntax):
+        assert "xoxb-secret" not in str(failure.value) and "xoxb-secret" not in repr(failure.value.orig)
+    assert "invalid input syntax for type json" in str(syntax.value)  # what failed is still said
+
+
+def test_a_statement_the_server_forgot_is_prepared_again(direct: DirectConnection) -> None:
+    """`DISCARD ALL`, or a pooler that moved the session, drops the prepared statements."""
+    assert direct.fetch_one("SELECT $1::int + 1", ["1"], wait_s=1) == ("2",)
+    assert direct._connection is not None
+    direct._connection.execute("DEALLOCATE ALL")
+    assert direct.fetch_one("SELECT $1::int + 1", ["2"], wait_s=1) == ("3",)
+
+
 def test_a_closed_connection_is_not_opened_again(pg_url: str) -> None:
     direct = DirectConnection(pg_url)
     assert direct.fetch_one("SELECT 1", [], wait_s=1) == ("1",)

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 Row = tuple[str | None, ...]
 
+_UNKNOWN_STATEMENT = "26000"  # invalid_sql_statement_name: no statement prepared under that name
 # Sets both wait bounds of the connection (milliseconds, as text; "0": none).
 _BOUND = "SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $1, false)"
 
@@ -94,7 +95,21 @@ class DirectConnection:
         return self._connection.pgconn
 
     def _run(self, pgconn: PGconn, query: str, values: Sequence[bytes]) -> Row:
-        """`query` prepared on the connection (on its first run there), then run: one libpq call."""
+        """`query` prepared on the connection (on its first run there), then run: one libpq call.
+        A statement the server no longer knows (`DISCARD ALL`, or a pooler that moved the session)
+        is prepared again, once."""
+        from psycopg import pq
+
+        result = pgconn.exec_prepared(self._prepare(pgconn, query), values)
+        if _sqlstate(result) == _UNKNOWN_STATEMENT:
+            del self._prepared[query]
+            result = pgconn.exec_prepared(self._prepare(pgconn, query), values)
+        result = _checked(pgconn, result, pq.ExecStatus.TUPLES_OK)
+        assert result.ntuples == 1  # the statements run here return one row
+        return tuple(_text(result.get_value(0, column)) for column in range(result.nfields))
+
+    def _prepare(self, pgconn: PGconn, query: str) -> bytes:
+        """The name `query` is prepared under on the connection, prepared now if it is not yet."""
         from psycopg import pq
 
         name = self._prepared.get(query)
@@ -102,9 +117,7 @@ class DirectConnection:
             name = f"kolbot_direct_{len(self._prepared)}".encode()
             _checked(pgconn, pgconn.prepare(name, query.encode()), pq.ExecStatus.COMMAND_OK)
             self._prepared[query] = name
-        result = _checked(pgconn, pgconn.exec_prepared(name, values), pq.ExecStatus.TUPLES_OK)
-        assert result.ntuples == 1  # the statements run here return one row
-        return tuple(_text(result.get_value(0, column)) for column in range(result.nfields))
+        return name
 
     def _lost(self) -> bool:
         """Drops the connection if it is dead; True if it was."""
@@ -128,8 +141,10 @@ class DirectConnection:
 
 
 def _checked(pgconn: PGconn, result: PGresult, expected: int) -> PGresult:
-    """`result` if its status is `expected`, else its error as psycopg raises it from `execute`:
-    the server's (by SQLSTATE: a timeout is an `OperationalError`), or a lost connection."""
+    """`result` if its status is `expected`, else its error, of the class psycopg gives its SQLSTATE
+    (a timeout is an `OperationalError`), or a lost connection. Only the primary message is kept:
+    the server's detail and context can quote the parameters (the JSON around a syntax error, or
+    all of them with `log_parameter_max_length_on_error`), and they hold Slack requests."""
     import psycopg
     from psycopg import errors, pq
 
@@ -138,7 +153,18 @@ def _checked(pgconn: PGconn, result: PGresult, expected: int) -> PGresult:
     if pgconn.status == pq.ConnStatus.BAD:
         message = pgconn.error_message.decode("utf-8", "replace").strip()
         raise psycopg.OperationalError(f"the connection to the database was lost: {message}")
-    raise errors.error_from_result(result, encoding="utf-8")
+    primary = result.error_field(pq.DiagnosticField.MESSAGE_PRIMARY) or b"the statement failed"
+    try:
+        kind = errors.lookup(_sqlstate(result))
+    except KeyError:
+        kind = psycopg.DatabaseError
+    raise kind(primary.decode("utf-8", "replace"))
+
+
+def _sqlstate(result: PGresult) -> str:
+    from psycopg import pq
+
+    return (result.error_field(pq.DiagnosticField.SQLSTATE) or b"").decode()
 
 
 def _text(value: bytes | None) -> str | None:

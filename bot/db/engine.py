@@ -148,11 +148,11 @@ def _without_nul(
 
 
 def strip_nul(value: Any) -> Any:
-    """`value` with NUL deleted from every string in it (dicts, lists and tuples walked)."""
+    """`value` with NUL deleted from every string in it (dicts, their keys, lists and tuples walked)."""
     if isinstance(value, str):
         return value.replace("\x00", "") if "\x00" in value else value
     if isinstance(value, dict):
-        return {key: strip_nul(item) for key, item in value.items()}
+        return {strip_nul(key): strip_nul(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return type(value)(strip_nul(item) for item in value)
     return value
