@@ -90,6 +90,21 @@ def xmins(pg_url: str, table: str, column: str, values: list[str]) -> set[str]:
     return {row[0] for row in rows}
 
 
+def search_job(queue: JobQueue, key: str) -> Callable[[JobRows], None]:
+    """What a search's request commits with its claim: its job, keyed `key`."""
+    return lambda jobs: queue.defer("search", key, {}, within=jobs)
+
+
+def queued_keys(pg_url: str, run: str) -> list[str]:
+    """The keys of the jobs queued under `run` (the database is shared by the module's tests)."""
+    with raw(pg_url) as conn:
+        rows = conn.execute(
+            "SELECT args->>'key' FROM procrastinate_jobs WHERE args->>'key' LIKE %s ORDER BY id",
+            (f"{run}:%",),
+        ).fetchall()
+    return [key for (key,) in rows]
+
+
 @pytest.fixture
 def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldQueue]:
     yield HeldQueue(monkeypatch)
@@ -166,18 +181,10 @@ def test_only_the_jobs_of_the_requests_that_won_are_committed(
     a, b, c, taken = (f"{run}:{name}" for name in "abct")
     assert queued.ledger.claim(taken)
 
-    def job(key: str) -> Callable[[JobRows], None]:
-        return lambda jobs: queue.defer("search", key, {}, within=jobs)
-
     losing = (b, taken) if two_keys else (taken,)
-    won = queued.ledger._claim_batch([((a,), job(a)), (losing, job(b)), ((c,), job(c))])
-    assert won == [True, False, True]
-    with raw(pg_url) as conn:
-        rows = conn.execute(
-            "SELECT args->>'key' FROM procrastinate_jobs WHERE args->>'key' LIKE %s ORDER BY id",
-            (f"{run}:%",),
-        ).fetchall()
-    assert [key for (key,) in rows] == [a, c]
+    batch = [((a,), search_job(queue, a)), (losing, search_job(queue, b)), ((c,), search_job(queue, c))]
+    assert queued.ledger._claim_batch(batch) == [True, False, True]
+    assert queued_keys(pg_url, run) == [a, c]
     assert queued.ledger.claim(b)  # the request that lost kept nothing
 
 
@@ -215,16 +222,9 @@ def test_requests_with_and_without_a_job_share_one_statement(queued: Services, p
     run = uuid.uuid4().hex
     a, b, c = (f"{run}:{name}" for name in "abc")
 
-    def job(key: str) -> Callable[[JobRows], None]:
-        return lambda jobs: queue.defer("search", key, {}, within=jobs)
-
-    assert queued.ledger._claim_batch([((a,), job(a)), ((b,), None), ((c,), job(c))]) == [True] * 3
-    with raw(pg_url) as conn:
-        rows = conn.execute(
-            "SELECT args->>'key' FROM procrastinate_jobs WHERE args->>'key' LIKE %s ORDER BY id",
-            (f"{run}:%",),
-        ).fetchall()
-    assert [key for (key,) in rows] == [a, c]
+    batch = [((a,), search_job(queue, a)), ((b,), None), ((c,), search_job(queue, c))]
+    assert queued.ledger._claim_batch(batch) == [True] * 3
+    assert queued_keys(pg_url, run) == [a, c]
     assert not queued.ledger.claim(b)  # claimed, with no job
 
 
