@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.db.engine import normalize_url, strip_nul
+from bot.db.engine import PG_CONNECT_ARGS, normalize_url, strip_nul
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ class JobQueue:
         conninfo = url.render_as_string(hide_password=False)
         self.app = procrastinate.App(
             connector=procrastinate.PsycopgConnector(
-                conninfo=conninfo, kwargs={"connect_timeout": 5}, min_size=1, max_size=max(1, threads)
+                conninfo=conninfo, kwargs=dict(PG_CONNECT_ARGS), min_size=1, max_size=max(1, threads)
             ),
         )
         retry = procrastinate.RetryStrategy(

@@ -4,14 +4,18 @@ database; skipped without it)."""
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 
 from bot.db.direct import DirectConnection
+from bot.db.engine import PG_CONNECT_ARGS, make_engine
 from tests.queue_fixtures import needs_pg, raw
+from tests.severable_path import severable_path
 from tests.test_server_process import closed_port
 
 pytestmark = needs_pg
@@ -105,6 +109,73 @@ def test_a_statement_the_server_forgot_is_prepared_again(direct: DirectConnectio
     assert direct._connection is not None
     direct._connection.execute("DEALLOCATE ALL")
     assert direct.fetch_one("SELECT $1::int + 1", ["2"], wait_s=1) == ("3",)
+
+
+SHIPPED = {
+    "connect_timeout": "5",
+    "keepalives": "1",
+    "keepalives_idle": "30",
+    "keepalives_interval": "10",
+    "keepalives_count": "3",
+    "tcp_user_timeout": "10000",
+}
+
+
+def test_every_connection_is_kept_alive_and_gives_up_on_a_dropped_packet(
+    direct: DirectConnection, pg_url: str
+) -> None:
+    """The claim connection and the engine's connections carry `PG_CONNECT_ARGS`: keepalives, and a
+    TCP user timeout, as libpq reports what it was given."""
+    direct.fetch_one("SELECT 1", [], wait_s=1)
+    assert direct._connection is not None
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as connection:
+            pooled = connection.connection.driver_connection
+            assert pooled is not None
+            for parameters in (direct._connection.info.get_parameters(), pooled.info.get_parameters()):
+                assert {name: parameters.get(name) for name in SHIPPED} == SHIPPED
+    finally:
+        engine.dispose()
+
+
+def test_a_statement_the_network_drops_fails_as_a_lost_connection_and_the_next_is_served(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A NAT or firewall that drops the claim connection's packets: the statement fails after the
+    TCP user timeout (1 s here, 10 s as shipped), as a lost connection, and not after the kernel's
+    retransmissions (about 15 minutes, every ack waiting behind it); once the network is back the
+    next statement is served on a new connection."""
+    monkeypatch.setitem(PG_CONNECT_ARGS, "tcp_user_timeout", 1000)
+    monkeypatch.setitem(PG_CONNECT_ARGS, "connect_timeout", 2)
+    url = make_url(pg_url)
+    with severable_path((url.host or "127.0.0.1", url.port or 5432)) as path:
+        direct = DirectConnection(url.set(host=path.host, port=path.port))
+        assert direct.fetch_one("SELECT 1", [], wait_s=None) == ("1",)
+        path.sever()
+        outcome = answered(lambda: direct.fetch_one("SELECT 2", [], wait_s=None), within=60)
+        path.mend()
+        assert isinstance(outcome, OperationalError), outcome
+        assert direct.fetch_one("SELECT 3", [], wait_s=None) == ("3",)
+        direct.close()  # not on a failure: a statement that hangs holds the connection's lock
+
+
+def answered(call: Callable[[], object], within: float) -> object:
+    """What `call` returned or raised; a call still waiting after `within` s fails the test (its
+    daemon thread is left behind, as a hung statement would be)."""
+    outcome: list[object] = []
+    thread = threading.Thread(target=lambda: outcome.append(_outcome(call)), daemon=True)
+    thread.start()
+    thread.join(within)
+    assert outcome, f"no answer within {within} s: the statement hangs"
+    return outcome[0]
+
+
+def _outcome(call: Callable[[], object]) -> object:
+    try:
+        return call()
+    except Exception as error:
+        return error
 
 
 def test_a_closed_connection_is_not_opened_again(pg_url: str) -> None:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import URL
 
-from bot.db.engine import PG_CONNECT_TIMEOUT_S, normalize_url
+from bot.db.engine import PG_CONNECT_ARGS, normalize_url
 
 if TYPE_CHECKING:
     import psycopg
@@ -82,13 +82,13 @@ class DirectConnection:
 
     def _ready(self, wait_ms: int | None) -> PGconn:
         import psycopg
+        from psycopg.conninfo import make_conninfo
 
         if self._closed:
             raise psycopg.OperationalError("the claim connection was closed (the process is stopping)")
         if self._connection is None:
-            self._connection = psycopg.connect(
-                self._conninfo, autocommit=True, connect_timeout=PG_CONNECT_TIMEOUT_S, client_encoding="utf8"
-            )
+            conninfo = make_conninfo(self._conninfo, client_encoding="utf8", **PG_CONNECT_ARGS)
+            self._connection = psycopg.connect(conninfo, autocommit=True)
         if (wait_ms or 0) != self._wait_ms:
             self._run(self._connection.pgconn, _BOUND, [str(wait_ms or 0).encode()])
             self._wait_ms = wait_ms or 0

@@ -29,7 +29,22 @@ READ_ONLY = "kolbot_read_only"
 _BUSY_TIMEOUT = "kolbot_busy_timeout_ms"
 # Set by `bounded_waits`: how long this thread's transactions may wait for locks (PostgreSQL: run).
 _WAIT_LIMIT_MS: ContextVar[int | None] = ContextVar("kolbot_wait_limit_ms", default=None)
-PG_CONNECT_TIMEOUT_S = 5  # libpq waits forever by default for a host that does not answer
+# libpq's options for every PostgreSQL connection kolbot opens (its engine, the claim connection,
+# procrastinate's and the TikHub limits' pools). `connect_timeout`: libpq waits forever by default
+# for a host that does not answer. Keepalives: an idle connection is probed after 30 s and given up
+# after three unanswered probes 10 s apart, and the probes keep a NAT or load balancer from
+# forgetting it in the meantime. `tcp_user_timeout`: a statement whose packets the network drops
+# fails after 10 s without an acknowledgement, as a lost connection (which the claim connection and
+# the pool's pre-ping replace), instead of after the kernel's retransmissions, about 15 minutes,
+# while every ack waits behind it. A busy server's kernel still acknowledges at once.
+PG_CONNECT_ARGS: dict[str, int] = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,
+}
 _WAL_ATTEMPTS = 100
 _PG_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg"}
 _SQLITE_SCHEMES = {"sqlite", "sqlite+pysqlite"}
@@ -105,7 +120,7 @@ def make_engine(url: str | URL, *, threads: int = 15, pool_size: int = 5) -> Eng
         pool_pre_ping=True,
         pool_size=kept,
         max_overflow=max(0, threads - kept),
-        connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S},
+        connect_args=dict(PG_CONNECT_ARGS),
     )
     event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
     event.listen(engine, "begin", _pg_begin)

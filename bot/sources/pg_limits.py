@@ -29,7 +29,7 @@ from psycopg_pool import ConnectionPool
 from pyrate_limiter import Limiter, PostgresBucket, Rate, RateItem
 from sqlalchemy.engine import URL
 
-from bot.db.engine import PG_CONNECT_TIMEOUT_S, normalize_url
+from bot.db.engine import PG_CONNECT_ARGS, normalize_url
 from bot.sources.cache import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class PostgresLimits:
 
     def __init__(self, url: str | URL, qps: float) -> None:
         conninfo = libpq_url(url)
-        options = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+        options: dict[str, int | str] = dict(PG_CONNECT_ARGS)
         rate_pool = ConnectionPool(
             conninfo, min_size=1, max_size=2, kwargs=options, num_workers=1, name="kolbot-rate", open=True
         )
