@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.db.engine import PG_CONNECT_ARGS, normalize_url, strip_nul
+from bot.db.engine import PG_CONNECT_ARGS, normalize_url, primary_message_only, strip_nul
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -317,8 +317,8 @@ def insert_jobs(connection: psycopg.Connection[Any], rows: Sequence[JobRow]) -> 
 
     try:
         connection.execute(_INSERT_JOBS, (job_records(rows),))
-    except psycopg.Error as error:  # its primary message only: the rest can quote the jobs
-        primary = type(error)(error.diag.message_primary or "the jobs could not be inserted")
+    except psycopg.Error as error:
+        primary = primary_message_only(error)  # the rest can quote the jobs
         raise DBAPIError.instance(_INSERT_JOBS, None, primary, psycopg.Error, hide_parameters=True) from None
 
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import URL
 
-from bot.db.engine import PG_CONNECT_ARGS, normalize_url
+from bot.db.engine import PG_CONNECT_ARGS, normalize_url, primary_message_only
 
 if TYPE_CHECKING:
     import psycopg
@@ -141,10 +141,9 @@ class DirectConnection:
 
 
 def _checked(pgconn: PGconn, result: PGresult, expected: int) -> PGresult:
-    """`result` if its status is `expected`, else its error, of the class psycopg gives its SQLSTATE
-    (a timeout is an `OperationalError`), or a lost connection. Only the primary message is kept:
-    the server's detail and context can quote the parameters (the JSON around a syntax error, or
-    all of them with `log_parameter_max_length_on_error`), and they hold Slack requests."""
+    """`result` if its status is `expected`, else its error as psycopg raises it from `execute`
+    (by SQLSTATE: a timeout is an `OperationalError`), or a lost connection; with the server's
+    primary message only (`primary_message_only`)."""
     import psycopg
     from psycopg import errors, pq
 
@@ -153,12 +152,7 @@ def _checked(pgconn: PGconn, result: PGresult, expected: int) -> PGresult:
     if pgconn.status == pq.ConnStatus.BAD:
         message = pgconn.error_message.decode("utf-8", "replace").strip()
         raise psycopg.OperationalError(f"the connection to the database was lost: {message}")
-    primary = result.error_field(pq.DiagnosticField.MESSAGE_PRIMARY) or b"the statement failed"
-    try:
-        kind = errors.lookup(_sqlstate(result))
-    except KeyError:
-        kind = psycopg.DatabaseError
-    raise kind(primary.decode("utf-8", "replace"))
+    raise primary_message_only(errors.error_from_result(result, encoding="utf-8"))
 
 
 def _sqlstate(result: PGresult) -> str:

@@ -20,6 +20,8 @@ from bot.errors import KolbotError
 from bot.i18n import Text
 
 if TYPE_CHECKING:
+    import psycopg
+
     from bot.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -160,6 +162,13 @@ def _without_nul(
     """PostgreSQL rejects NUL in text ("text fields cannot contain NUL"); the Slack edge strips it
     from user input already, and this drops any that still reaches a query parameter."""
     return statement, strip_nul(parameters)
+
+
+def primary_message_only(error: psycopg.Error) -> psycopg.Error:
+    """`error`, of its class, with the server's primary message alone: its detail and context can
+    quote a statement's parameters (the JSON around a syntax error, or every parameter where
+    `log_parameter_max_length_on_error` is set), and the claim's and the jobs' hold Slack requests."""
+    return type(error)(error.diag.message_primary or "the statement failed")
 
 
 def strip_nul(value: Any) -> Any:
