@@ -1,9 +1,11 @@
 """A TCP path to a server that a test can cut as a broken network does: packets dropped, nothing
 refused or reset (what a NAT that forgot a connection, or a firewall, does to it).
 
-The path runs through a veth pair into a network namespace of its own: a forwarder listens on the
-namespace's side and passes each connection on to the server. `sever()` takes the namespace's end
-of the link down, so what the client sends is lost and never acknowledged; `mend()` brings it back.
+The path runs through a veth pair into a network namespace of its own: a proxy
+(`tests.fakes.tcp_proxy`) listens on the namespace's side and passes each connection on to the
+server. `sever()` takes the namespace's end of the link down, so what the client sends is lost
+and never acknowledged (the proxy's own `silence()` cannot do that: its kernel still acknowledges
+what it is sent); `mend()` brings it back.
 It needs root and iproute2 (`ip netns`, veth), as a CI machine of this project has; without them
 the test using it is skipped, saying why.
 """
@@ -23,6 +25,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+
+from tests.fakes.tcp_proxy import SilentableProxy
 
 _CLONE_NEWNET = 0x40000000
 
@@ -64,7 +68,7 @@ def severable_path(server: tuple[str, int]) -> Iterator[SeverablePath]:
         _ip("netns", "add", namespace)
     except subprocess.CalledProcessError as error:
         pytest.skip(f"cannot make a network namespace here: {error.stderr.strip()}")
-    listener: socket.socket | None = None
+    proxy: SilentableProxy | None = None
     try:
         _ip("link", "add", outer, "type", "veth", "peer", "name", inner)
         _ip("link", "set", inner, "netns", namespace)
@@ -72,14 +76,13 @@ def severable_path(server: tuple[str, int]) -> Iterator[SeverablePath]:
         _ip("link", "set", outer, "up")
         _ip("netns", "exec", namespace, "ip", "addr", "add", f"{net}.2/30", "dev", inner)
         _ip("netns", "exec", namespace, "ip", "link", "set", inner, "up")
-        listener = _listen_in(namespace, f"{net}.2")
-        threading.Thread(target=_forward, args=(listener, server), daemon=True).start()
-        path = SeverablePath(f"{net}.2", listener.getsockname()[1], namespace, inner, outer)
+        proxy = SilentableProxy(server, listener=_listen_in(namespace, f"{net}.2"))
+        path = SeverablePath(proxy.host, proxy.port, namespace, inner, outer)
         path.mend()
         yield path
     finally:
-        if listener is not None:
-            listener.close()
+        if proxy is not None:
+            proxy.close()
         subprocess.run(["ip", "netns", "del", namespace], capture_output=True)  # takes the veth pair with it
         subprocess.run(["ip", "link", "del", outer], capture_output=True)
 
@@ -112,27 +115,3 @@ def _listen_in(namespace: str, host: str) -> socket.socket:
     if isinstance(made[0], BaseException):
         raise made[0]
     return made[0]
-
-
-def _forward(listener: socket.socket, server: tuple[str, int]) -> None:
-    while True:
-        try:
-            client, _ = listener.accept()
-        except OSError:  # the listener was closed
-            return
-        upstream = socket.create_connection(server)
-        for source, sink in ((client, upstream), (upstream, client)):
-            threading.Thread(target=_pump, args=(source, sink), daemon=True).start()
-
-
-def _pump(source: socket.socket, sink: socket.socket) -> None:
-    try:
-        while data := source.recv(65536):
-            sink.sendall(data)
-    except OSError:
-        pass
-    finally:  # each pump closes the end it reads; the other pump then stops on its own
-        for end in (source, sink):
-            with contextlib.suppress(OSError):
-                end.shutdown(socket.SHUT_RDWR)
-        source.close()

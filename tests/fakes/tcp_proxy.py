@@ -11,9 +11,12 @@ class SilentableProxy:
     """Forwards 127.0.0.1:`port` to `upstream` until `silence()`; from then on nothing goes either
     way and new connections are accepted but never answered, as when a host drops off the network."""
 
-    def __init__(self, upstream: tuple[str, int]) -> None:
+    def __init__(self, upstream: tuple[str, int], listener: socket.socket | None = None) -> None:
+        """`listener`: where to accept connections (its address in `host`, `port`); by default a new
+        one on 127.0.0.1."""
         self._upstream = upstream
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener = listener or socket.create_server(("127.0.0.1", 0))
+        self.host: str = self._listener.getsockname()[0]
         self.port: int = self._listener.getsockname()[1]
         self._silent = threading.Event()
         self._closed = threading.Event()
